@@ -1,0 +1,138 @@
+// One set-associative, write-back, write-allocate cache level. It works on line
+// numbers (address >> log2(line size)) so that a hierarchy with one line size
+// shifts an address once. The replacement policy is a runtime enum dispatched by
+// a switch that the branch predictor resolves (one policy per cache); the
+// lookup_as<R>() form fixes it at compile time (bench/cache_bench.cpp compares).
+#pragma once
+
+#include "sim/cache/config.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace sim::cache {
+
+struct CacheGeometry {
+    std::uint64_t size_bytes;
+    unsigned ways;
+    unsigned line_bytes;
+    Replacement replacement;
+    std::uint64_t seed;
+};
+
+// What a fill displaced.
+struct Eviction {
+    bool valid = false;
+    bool dirty = false;
+    std::uint64_t line = 0;
+};
+
+class Cache {
+  public:
+    static constexpr std::uint64_t kInvalid = ~std::uint64_t{0};
+
+    explicit Cache(const CacheGeometry& geometry);
+
+    // Hit: updates replacement state (and the dirty bit if make_dirty), returns true.
+    // Miss: changes nothing, returns false.
+    bool lookup(std::uint64_t line, bool make_dirty) {
+        if (line == mru_line_) {
+            dirty_[mru_set_] |= make_dirty ? (1u << mru_way_) : 0u;
+            return true;
+        }
+        switch (replacement_) {
+        case Replacement::lru:
+            return lookup_as<Replacement::lru>(line, make_dirty);
+        case Replacement::plru:
+            return lookup_as<Replacement::plru>(line, make_dirty);
+        case Replacement::random:
+            break;
+        }
+        return lookup_as<Replacement::random>(line, make_dirty);
+    }
+
+    template <Replacement R> bool lookup_as(std::uint64_t line, bool make_dirty) {
+        const std::uint64_t set = line & set_mask_;
+        const std::uint64_t* tags = &tags_[set * ways_];
+        for (unsigned way = 0; way < ways_; ++way) {
+            if (tags[way] == line) {
+                touch<R>(set, way);
+                dirty_[set] |= make_dirty ? (1u << way) : 0u;
+                remember(line, set, way);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // Installs an absent line, choosing a victim; returns what was displaced.
+    Eviction fill(std::uint64_t line, bool dirty);
+
+    // Writes a line arriving from the level above (an L1 victim): updates it if
+    // present (ORing dirty, counting as a use), else allocates it.
+    Eviction insert(std::uint64_t line, bool dirty);
+
+    // Read-only queries (no replacement update).
+    bool contains(std::uint64_t line) const;
+    bool is_dirty(std::uint64_t line) const;
+
+    // Drops a line if present; returns whether it was dirty (for maintenance ops).
+    bool invalidate(std::uint64_t line);
+    // Drops every line; returns how many were dirty.
+    std::uint64_t invalidate_all();
+
+    std::uint64_t set_of(std::uint64_t line) const { return line & set_mask_; }
+    std::uint64_t sets() const { return set_mask_ + 1; }
+    unsigned ways() const { return ways_; }
+    unsigned line_shift() const { return line_shift_; }
+    Replacement replacement() const { return replacement_; }
+
+  private:
+    template <Replacement R> void touch(std::uint64_t set, unsigned way) {
+        if constexpr (R == Replacement::lru) {
+            if (++clock_ == 0) {
+                renumber_lru();
+            }
+            stamps_[set * ways_ + way] = clock_;
+        } else if constexpr (R == Replacement::plru) {
+            touch_plru(set, way);
+        }
+    }
+    void touch_any(std::uint64_t set, unsigned way);
+    void touch_plru(std::uint64_t set, unsigned way);
+    unsigned choose_victim(std::uint64_t set);
+    unsigned plru_victim(std::uint64_t set) const;
+    unsigned random_victim(std::uint64_t set);
+    void renumber_lru();
+    void remember(std::uint64_t line, std::uint64_t set, unsigned way) {
+        mru_line_ = line;
+        mru_set_ = set;
+        mru_way_ = way;
+    }
+    int find_way(std::uint64_t line) const;
+
+    std::vector<std::uint64_t> tags_;        // line number per (set, way); kInvalid if empty
+    std::vector<std::uint32_t> dirty_;       // dirty bit mask per set
+    std::vector<std::uint32_t> stamps_;      // LRU: last-use stamp per (set, way)
+    std::vector<std::uint32_t> plru_bits_;   // PLRU: tree bits per set
+    std::vector<std::uint32_t> fill_counts_; // random: misses seen per set
+    std::uint64_t set_mask_;
+    std::uint64_t seed_;
+    std::uint64_t mru_line_ = kInvalid; // last line hit or filled: exact fast path
+    std::uint64_t mru_set_ = 0;
+    std::uint32_t clock_ = 0;
+    unsigned mru_way_ = 0;
+    unsigned ways_;
+    unsigned line_shift_;
+    Replacement replacement_;
+};
+
+// splitmix64 finaliser: the deterministic mixer behind every random choice.
+constexpr std::uint64_t mix64(std::uint64_t x) {
+    x += 0x9E3779B97F4A7C15ull;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+    return x ^ (x >> 31);
+}
+
+} // namespace sim::cache

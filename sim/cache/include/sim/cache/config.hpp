@@ -1,0 +1,83 @@
+// Parameters of the memory-hierarchy timing model, with the Cortex-A53 / ZCU104
+// defaults. docs/timing-model.md gives the source of every default.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace sim::cache {
+
+// Largest core count the model supports (per-core state is sized at construction).
+inline constexpr unsigned kMaxCores = 16;
+
+enum class Replacement : std::uint8_t {
+    lru,    // true least-recently-used
+    plru,   // binary-tree pseudo-LRU (ways must be a power of two)
+    random, // seeded, deterministic per-set pseudo-random
+};
+
+// When a data line enters the (non-inclusive) L2.
+enum class L2Allocation : std::uint8_t {
+    on_l1_eviction, // Cortex-A53 TRM 7.6: data allocated in L2 only when evicted from L1
+    on_fill,        // classic non-inclusive: allocated in L2 on the refill from memory
+};
+
+struct CacheConfig {
+    std::uint64_t size_bytes;
+    unsigned ways;
+    Replacement replacement;
+    unsigned latency; // load-to-use cycles when this level hits
+};
+
+struct TlbConfig {
+    unsigned l1d_entries = 10;       // data micro-TLB, fully associative
+    unsigned l1i_entries = 10;       // instruction micro-TLB, fully associative
+    unsigned l2_entries = 512;       // unified main TLB
+    unsigned l2_ways = 4;            //
+    unsigned l2_latency = 2;         // cycles added by a micro-TLB miss that hits the main TLB
+    unsigned walk_cache_entries = 0; // descriptor cache for intermediate walk reads (0 = off)
+    unsigned walk_cache_ways = 4;    //
+    unsigned walk_cache_latency = 1; // cycles per descriptor found in the walk cache
+};
+
+struct MemoryConfig {
+    unsigned latency = 64;         // cycles a refill adds beyond the L2 lookup, unloaded
+    double bandwidth = 1.3;        // bytes per core cycle the memory system sustains
+    std::uint64_t window = 1200;   // cycles per contention-accounting window (1 us)
+    unsigned mshrs = 4;            // outstanding refills per core
+    double max_utilization = 0.95; // clamp of the M/D/1 formula (overload goes to backlog)
+};
+
+struct HierarchyConfig {
+    unsigned cores = 4;
+    unsigned line_bytes = 64; // one line size for every level
+    CacheConfig l1i{32 * 1024, 2, Replacement::random, 3};
+    CacheConfig l1d{32 * 1024, 4, Replacement::random, 3};
+    CacheConfig l2{1024 * 1024, 16, Replacement::random, 13};
+    L2Allocation l2_allocation = L2Allocation::on_l1_eviction;
+    TlbConfig tlb{};
+    MemoryConfig mem{};
+    std::uint64_t seed = 1; // seeds every random replacement decision
+};
+
+// Sets one field from its documented key ("l2.ways", "mem.bandwidth", ...).
+// Throws std::invalid_argument naming the key for an unknown key or a bad value.
+void set_config_field(HierarchyConfig& config, std::string_view key, std::string_view value);
+
+// Parses "key=value" (the --set option) and applies it.
+void apply_setting(HierarchyConfig& config, std::string_view assignment);
+
+// Every key with its current value, in documentation order (for run metadata).
+std::vector<std::pair<std::string, std::string>> config_fields(const HierarchyConfig& config);
+
+// Throws std::invalid_argument if the geometry cannot be built (not a power of two,
+// ways that do not divide the size, too many cores, ...).
+void validate(const HierarchyConfig& config);
+
+std::string_view to_string(Replacement replacement);
+std::string_view to_string(L2Allocation allocation);
+
+} // namespace sim::cache

@@ -1,0 +1,143 @@
+// The memory hierarchy of the simulated cluster: per-core L1 I and L1 D caches and
+// TLBs, a shared unified L2 indexed by physical address, and the memory
+// controller. Every entry point takes a core id and that core's local cycle and
+// returns the cycles the core stalls beyond an L1 hit (which the base CPI covers).
+// Nothing on the access paths allocates, locks or calls virtually.
+#pragma once
+
+#include "sim/cache/cache.hpp"
+#include "sim/cache/config.hpp"
+#include "sim/cache/memory_controller.hpp"
+#include "sim/cache/stats.hpp"
+#include "sim/cache/tlb.hpp"
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace sim::cache {
+
+inline constexpr unsigned kMaxMshrs = 32;
+
+struct Translation {
+    std::uint64_t pa = 0;
+    std::uint32_t cycles = 0; // stall: main-TLB lookup and walk (0 on a micro-TLB hit)
+    bool fault = false;       // the walker found no mapping; nothing was cached
+};
+
+class Hierarchy {
+  public:
+    explicit Hierarchy(const HierarchyConfig& config); // validates; throws invalid_argument
+
+    // One guest load or store of `size` bytes at physical address `pa`.
+    std::uint32_t access_data(unsigned core, std::uint64_t pa, unsigned size, bool is_write,
+                              std::uint64_t now) {
+        CoreState& state = cores_[core];
+        ++state.stats.l1d.accesses;
+        const std::uint64_t line = pa >> line_shift_;
+        if (((pa + size - 1) >> line_shift_) == line && state.l1d.lookup(line, is_write)) {
+            return 0;
+        }
+        return access_data_slow(core, pa, size, is_write, now);
+    }
+
+    // One basic block of `bytes` bytes of code at physical address `pa`: every L1 I
+    // line it touches is one access.
+    std::uint32_t fetch_block(unsigned core, std::uint64_t pa, unsigned bytes, std::uint64_t now) {
+        CoreState& state = cores_[core];
+        const std::uint64_t line = pa >> line_shift_;
+        if (((pa + bytes - 1) >> line_shift_) == line) {
+            ++state.stats.l1i.accesses;
+            if (state.l1i.lookup(line, false)) {
+                return 0;
+            }
+        }
+        return fetch_block_slow(core, pa, bytes, now);
+    }
+
+    // A physical range host code touches on a core's behalf (hv's account(): vGIC
+    // state, page tables, the recoloring copy): one access per line.
+    std::uint32_t access_range(unsigned core, std::uint64_t pa, std::uint64_t bytes, bool is_write,
+                               std::uint64_t now);
+
+    // Translates `address` (a VA, or an IPA with stage 1 off) through the core's
+    // micro-TLB for `kind` and the main TLB; on a miss calls `walker` and charges
+    // each descriptor read through L1 D / L2 / memory.
+    Translation translate(unsigned core, std::uint64_t address, AccessKind kind, std::uint64_t now,
+                          WalkerRef walker) {
+        CoreState& state = cores_[core];
+        const bool fetch = kind == AccessKind::fetch;
+        Tlb& micro = fetch ? state.itlb : state.dtlb;
+        ++(fetch ? state.stats.itlb : state.stats.dtlb).accesses;
+        std::uint64_t pa = 0;
+        if (micro.lookup(address, pa) != 0) {
+            return {pa, 0, false};
+        }
+        return translate_slow(core, address, kind, now, walker);
+    }
+
+    // TLB maintenance (a TLBI, a stage-2 change): drops the core's TLB entries and
+    // walk cache.
+    void flush_tlbs(unsigned core);
+    // Cache maintenance: drops every line of every cache; dirty lines are counted as
+    // write-backs at `now`.
+    void flush_caches(std::uint64_t now);
+
+    // Every core has reached `cycle`: closes the memory controller's windows before
+    // it. Call after each round of quanta, then add take_contention_stall() to each
+    // core's clock before its next quantum.
+    void end_quantum(std::uint64_t cycle) { memory_.close_until(cycle); }
+    std::uint64_t take_contention_stall(unsigned core);
+
+    MemoryStats stats() const;
+    const HierarchyConfig& config() const { return config_; }
+    unsigned cores() const { return static_cast<unsigned>(cores_.size()); }
+
+    // Read-only views for tests and reports.
+    const Cache& l2() const { return l2_; }
+    const Cache& l1d(unsigned core) const { return cores_[core].l1d; }
+    const Cache& l1i(unsigned core) const { return cores_[core].l1i; }
+    const MemoryController& memory() const { return memory_; }
+
+  private:
+    struct CoreState {
+        Cache l1i;
+        Cache l1d;
+        Tlb itlb;
+        Tlb dtlb;
+        Tlb l2tlb;
+        std::optional<Cache> walk_cache;
+        std::array<std::uint64_t, kMaxMshrs> mshr_free_at{};
+        CoreMemoryStats stats;
+    };
+
+    std::uint32_t access_data_slow(unsigned core, std::uint64_t pa, unsigned size, bool is_write,
+                                   std::uint64_t now);
+    std::uint32_t fetch_block_slow(unsigned core, std::uint64_t pa, unsigned bytes,
+                                   std::uint64_t now);
+    Translation translate_slow(unsigned core, std::uint64_t address, AccessKind kind,
+                               std::uint64_t now, WalkerRef walker);
+    // An L1 D line miss; returns the core's stall.
+    std::uint32_t data_line_miss(unsigned core, std::uint64_t line, bool is_write,
+                                 std::uint64_t now);
+    // A demand lookup in the L2 for an L1 refill; returns the load-to-use latency;
+    // `mshr_wait` receives the part spent waiting for a miss register.
+    std::uint32_t l2_refill(unsigned core, std::uint64_t line, bool fetch, bool core_waits,
+                            std::uint64_t now, std::uint32_t& mshr_wait);
+    void l1_victim_to_l2(unsigned core, const Eviction& victim, std::uint64_t now);
+    void write_back(unsigned core, const Eviction& victim, std::uint64_t now);
+    // Full latency of one walk descriptor read (a dependent load).
+    std::uint32_t descriptor_read(unsigned core, std::uint64_t pa, std::uint64_t now);
+
+    HierarchyConfig config_;
+    unsigned line_shift_;
+    std::vector<CoreState> cores_;
+    Cache l2_;
+    MemoryController memory_;
+    CacheCounters l2_counters_;
+    std::uint64_t l2_writebacks_ = 0;
+    std::uint64_t l2_victim_fills_ = 0;
+};
+
+} // namespace sim::cache

@@ -1,0 +1,88 @@
+// The memory system beyond the L2: a fixed unloaded latency plus a queueing delay
+// set by the traffic of all cores in a window of simulated time.
+//
+// Cores are simulated one after another in quanta, so when core 0 runs a window
+// the other cores' requests in that window are not known yet. To keep results
+// independent of that order:
+//  * while a window is open, a request that a core waits for is charged the delay
+//    of the last CLOSED window (known to every core alike), and the controller
+//    records, per core and window, how many such requests it made and what it was
+//    charged;
+//  * the machine closes windows once every core has passed them (close_until);
+//    a closed window's delay follows from the bytes all cores moved in it
+//    (M/D/1 waiting time plus a carried backlog when demand exceeds capacity), and
+//    each core's balance receives (requests x exact delay - charged);
+//  * the machine adds take_adjustment(core) to that core's clock.
+// The sums depend only on per-core request counts per window, never on the order
+// in which cores were simulated. docs/timing-model.md gives the formula.
+#pragma once
+
+#include "sim/cache/config.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace sim::cache {
+
+struct MemoryControllerStats {
+    std::uint64_t reads = 0;
+    std::uint64_t writebacks = 0;
+    std::uint64_t bytes = 0;
+    std::uint64_t queue_cycles = 0; // queueing charged to waiting requests, all cores
+    std::uint64_t windows_closed = 0;
+    std::uint64_t busiest_window_bytes = 0;
+};
+
+class MemoryController {
+  public:
+    MemoryController(const MemoryConfig& config, unsigned cores, unsigned line_bytes);
+
+    // A line refill at core-local cycle `now`. Returns the cycles it adds beyond the
+    // L2 lookup (unloaded latency + current queueing estimate). `core_waits` is
+    // false for refills the core does not stall on (store misses absorbed by the
+    // store buffer): they load the memory system but receive no correction.
+    std::uint32_t read(unsigned core, std::uint64_t now, bool core_waits);
+
+    // A dirty line written back to memory: only loads the memory system.
+    void writeback(unsigned core, std::uint64_t now);
+
+    // Closes every window that ends at or before `cycle` (all cores have passed it).
+    void close_until(std::uint64_t cycle);
+
+    // Positive correction owed by `core` (cycles to add to its clock); resets it.
+    // A negative balance is kept as credit against later corrections.
+    std::uint64_t take_adjustment(unsigned core);
+
+    // Queueing delay per waiting request of the last closed window.
+    std::uint32_t current_delay() const { return current_delay_; }
+    // Queueing delay a window moving `bytes` would give, with `backlog` cycles
+    // carried in; `backlog_out` receives what it carries on.
+    double window_delay(double bytes, double backlog, double& backlog_out) const;
+
+    const MemoryControllerStats& stats() const { return stats_; }
+    // Queueing cycles charged to one core (estimates + corrections).
+    std::int64_t core_queue_cycles(unsigned core) const { return core_queue_cycles_[core]; }
+
+  private:
+    std::size_t slot_for(std::uint64_t now);
+    void close_oldest();
+    void close_before(std::uint64_t first_open); // closes windows with index < first_open
+
+    static constexpr std::size_t kRing = 64; // windows kept open at once
+
+    MemoryConfig config_;
+    unsigned cores_;
+    unsigned line_bytes_;
+    std::uint64_t next_to_close_ = 0; // index of the oldest open window
+    double backlog_ = 0.0;            // service cycles carried into the next window
+    std::uint32_t current_delay_ = 0;
+    std::uint64_t open_bytes_ = 0;            // bytes in all open windows
+    std::vector<std::uint64_t> window_bytes_; // kRing slots, window i in slot i % kRing
+    std::vector<std::uint32_t> waiting_;      // [slot * cores + core] waiting requests
+    std::vector<std::uint64_t> charged_;      // [slot * cores + core] delay charged
+    std::vector<std::int64_t> balance_;       // per core: correction not yet taken
+    std::vector<std::int64_t> core_queue_cycles_;
+    MemoryControllerStats stats_;
+};
+
+} // namespace sim::cache

@@ -1,0 +1,62 @@
+// Counters of the memory hierarchy, per core and shared, and their flattening to
+// documented key/value pairs for the stats writer. Keys (docs/timing-model.md):
+//   l2.accesses l2.misses l2.writebacks l2.victim_fills
+//   mem.reads mem.writebacks mem.bytes mem.queue_cycles
+//   cores[i].l1i.accesses cores[i].l1i.misses cores[i].l1d.accesses cores[i].l1d.misses
+//   cores[i].l2.accesses cores[i].l2.misses
+//   cores[i].itlb.accesses cores[i].itlb.misses cores[i].dtlb.accesses cores[i].dtlb.misses
+//   cores[i].l2tlb.accesses cores[i].l2tlb.misses
+//   cores[i].walks cores[i].walk_reads cores[i].walk_cache_hits cores[i].walk_cycles
+//   cores[i].mem.reads cores[i].mem.queue_cycles cores[i].mshr_stall_cycles
+//   cores[i].stall_cycles_mem
+// All values are counts of events or of core cycles.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sim::cache {
+
+struct CacheCounters {
+    std::uint64_t accesses = 0;
+    std::uint64_t misses = 0;
+};
+
+struct CoreMemoryStats {
+    CacheCounters l1i;
+    CacheCounters l1d; // guest loads/stores, hv accounted accesses and walk reads
+    CacheCounters l2;  // this core's demand lookups in the shared L2
+    CacheCounters itlb;
+    CacheCounters dtlb;
+    CacheCounters l2tlb;
+    std::uint64_t walks = 0;
+    std::uint64_t walk_reads = 0;      // descriptor reads issued by walks
+    std::uint64_t walk_cache_hits = 0; // of which served by the walk cache
+    std::uint64_t walk_cycles = 0;     // cycles spent in main-TLB misses (part of stall)
+    std::uint64_t mem_reads = 0;       // refills from memory this core asked for
+    std::uint64_t mem_queue_cycles = 0;
+    std::uint64_t mshr_stall_cycles = 0; // waiting for a free miss register
+    std::uint64_t stall_cycles_mem = 0;  // every cycle the hierarchy returned, + contention
+};
+
+struct MemoryStats {
+    std::vector<CoreMemoryStats> cores;
+    CacheCounters l2;                  // demand lookups (L1 refills), all cores
+    std::uint64_t l2_writebacks = 0;   // dirty L2 victims written to memory
+    std::uint64_t l2_victim_fills = 0; // L1 victims written into the L2
+    std::uint64_t mem_reads = 0;
+    std::uint64_t mem_writebacks = 0;
+    std::uint64_t mem_bytes = 0;
+    std::uint64_t mem_queue_cycles = 0;
+};
+
+struct StatEntry {
+    std::string key;
+    std::uint64_t value;
+};
+
+// Every counter under its documented key, shared keys first, then core by core.
+std::vector<StatEntry> flatten(const MemoryStats& stats);
+
+} // namespace sim::cache

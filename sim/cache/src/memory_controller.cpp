@@ -1,0 +1,121 @@
+#include "sim/cache/memory_controller.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace sim::cache {
+
+MemoryController::MemoryController(const MemoryConfig& config, unsigned cores, unsigned line_bytes)
+    : config_(config), cores_(cores), line_bytes_(line_bytes), window_bytes_(kRing, 0),
+      waiting_(kRing * cores, 0), charged_(kRing * cores, 0), balance_(cores, 0),
+      core_queue_cycles_(cores, 0) {
+    if (config.window == 0 || !(config.bandwidth > 0.0)) {
+        throw std::invalid_argument("memory window and bandwidth must be positive");
+    }
+}
+
+std::size_t MemoryController::slot_for(std::uint64_t now) {
+    std::uint64_t index = now / config_.window;
+    // A request in an already closed window (a core behind the close point) is
+    // accounted in the oldest open one.
+    index = std::max(index, next_to_close_);
+    // A request far ahead: close old windows to make room (only when the machine
+    // does not call close_until itself).
+    if (index >= next_to_close_ + kRing) {
+        close_before(index - kRing + 1);
+    }
+    return static_cast<std::size_t>(index % kRing);
+}
+
+std::uint32_t MemoryController::read(unsigned core, std::uint64_t now, bool core_waits) {
+    const std::size_t slot = slot_for(now);
+    window_bytes_[slot] += line_bytes_;
+    open_bytes_ += line_bytes_;
+    ++stats_.reads;
+    stats_.bytes += line_bytes_;
+    if (!core_waits) {
+        return config_.latency + current_delay_;
+    }
+    ++waiting_[slot * cores_ + core];
+    charged_[slot * cores_ + core] += current_delay_;
+    stats_.queue_cycles += current_delay_;
+    core_queue_cycles_[core] += current_delay_;
+    return config_.latency + current_delay_;
+}
+
+void MemoryController::writeback(unsigned /*core*/, std::uint64_t now) {
+    window_bytes_[slot_for(now)] += line_bytes_;
+    open_bytes_ += line_bytes_;
+    ++stats_.writebacks;
+    stats_.bytes += line_bytes_;
+}
+
+// M/D/1 (Pollaczek-Khinchine) mean wait for utilisation rho and a deterministic
+// service time s = line / bandwidth: Wq = s * rho / (2 (1 - rho)), with rho clamped
+// to max_utilization. Demand above the window's capacity is carried to the next
+// window as backlog; requests in a window wait on average for the mean of the
+// backlog at its start and at its end.
+double MemoryController::window_delay(double bytes, double backlog, double& backlog_out) const {
+    const double window = static_cast<double>(config_.window);
+    const double service = static_cast<double>(line_bytes_) / config_.bandwidth;
+    const double offered = bytes / config_.bandwidth + backlog; // service cycles
+    const double rho = std::min(offered / window, config_.max_utilization);
+    backlog_out = std::max(0.0, offered - window);
+    const double random_wait = service * rho / (2.0 * (1.0 - rho));
+    return random_wait + (backlog + backlog_out) / 2.0;
+}
+
+void MemoryController::close_oldest() {
+    const std::size_t slot = static_cast<std::size_t>(next_to_close_ % kRing);
+    const std::uint64_t bytes = window_bytes_[slot];
+    double backlog_out = 0.0;
+    const double delay = window_delay(static_cast<double>(bytes), backlog_, backlog_out);
+    const auto exact = static_cast<std::int64_t>(std::llround(delay));
+    for (unsigned core = 0; core < cores_; ++core) {
+        const std::size_t cell = slot * cores_ + core;
+        const std::int64_t owed =
+            exact * waiting_[cell] - static_cast<std::int64_t>(charged_[cell]);
+        balance_[core] += owed;
+        core_queue_cycles_[core] += owed;
+        stats_.queue_cycles =
+            static_cast<std::uint64_t>(static_cast<std::int64_t>(stats_.queue_cycles) + owed);
+        waiting_[cell] = 0;
+        charged_[cell] = 0;
+    }
+    stats_.busiest_window_bytes = std::max(stats_.busiest_window_bytes, bytes);
+    ++stats_.windows_closed;
+    backlog_ = backlog_out;
+    current_delay_ = static_cast<std::uint32_t>(exact);
+    open_bytes_ -= bytes;
+    window_bytes_[slot] = 0;
+    ++next_to_close_;
+}
+
+void MemoryController::close_until(std::uint64_t cycle) {
+    close_before(cycle / config_.window);
+}
+
+void MemoryController::close_before(std::uint64_t first_open) {
+    while (next_to_close_ < first_open) {
+        if (open_bytes_ == 0 && backlog_ <= 0.0) {
+            // Idle stretch: every remaining window is empty and closes with no delay.
+            stats_.windows_closed += first_open - next_to_close_;
+            next_to_close_ = first_open;
+            current_delay_ = 0;
+            break;
+        }
+        close_oldest();
+    }
+}
+
+std::uint64_t MemoryController::take_adjustment(unsigned core) {
+    const std::int64_t balance = balance_[core];
+    if (balance <= 0) {
+        return 0;
+    }
+    balance_[core] = 0;
+    return static_cast<std::uint64_t>(balance);
+}
+
+} // namespace sim::cache
