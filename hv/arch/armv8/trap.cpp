@@ -1,0 +1,132 @@
+#include "hv/arch/armv8/trap.h"
+
+#include "hv/core/hypercall.h"
+#include "hv/core/hypervisor.h"
+#include "hv/core/psci.h"
+
+namespace hv::armv8 {
+namespace {
+
+constexpr std::uint64_t kInsnBytes = 4;
+constexpr std::int64_t kSmcccNotSupported = -1;
+
+Fmt exit_fmt(Vm& vm, const Vcpu& vcpu) {
+    Fmt f(vm.exit_reason, kExitReasonLen);
+    f << "vm " << vm.id << " (\"" << vm.name() << "\") core " << vcpu.cpu << ": ";
+    return f;
+}
+
+TrapAction smccc(Hypervisor& hv, Vm& vm, Vcpu& vcpu, VcpuRegs& regs, bool from_hvc) {
+    const auto fid = static_cast<std::uint32_t>(regs.x[0]);
+    if (psci::is_psci(fid)) {
+        return psci_call(hv, vm, vcpu, regs);
+    }
+    if (from_hvc && hc::is_hypercall(fid)) {
+        return hypercall(hv, vm, vcpu, regs);
+    }
+    regs.x[0] = static_cast<std::uint64_t>(kSmcccNotSupported);
+    return TrapAction::Resume;
+}
+
+TrapAction data_abort(Hypervisor& hv, Vm& vm, Vcpu& vcpu, const TrapSyndrome& syn, VcpuRegs& regs) {
+    const std::uint32_t iss = syn.iss();
+    const std::uint64_t ipa = syn.fault_ipa();
+    const bool is_write = dabt::write(iss);
+    for (const EmulRegion& r : vm.emul) {
+        if (ipa < r.ipa || ipa - r.ipa >= r.size) {
+            continue;
+        }
+        const std::uint32_t size = dabt::access_size(iss);
+        const std::uint32_t srt = dabt::srt(iss);
+        if (!dabt::isv(iss)) {
+            exit_fmt(vm, vcpu) << "undecodable " << (is_write ? "write" : "read")
+                               << " (no ISV) to emulated IPA " << Hex{ipa} << " (pc "
+                               << Hex{regs.pc} << ")";
+            hv.stop_vm(vm, ExitKind::EmulationFault);
+            return TrapAction::VmStopped;
+        }
+        const std::uint64_t mask = size == 8 ? ~0ull : (1ull << (size * 8)) - 1;
+        std::uint64_t value = is_write && srt != 31 ? regs.x[srt] & mask : 0;
+        if (!r.handler(hv, vm, ipa - r.ipa, size, is_write, value)) {
+            exit_fmt(vm, vcpu) << "cannot emulate " << (is_write ? "write" : "read") << " of "
+                               << size << " bytes at IPA " << Hex{ipa} << " (pc " << Hex{regs.pc}
+                               << ")";
+            hv.stop_vm(vm, ExitKind::EmulationFault);
+            return TrapAction::VmStopped;
+        }
+        if (!is_write && srt != 31) {
+            value &= mask;
+            if (dabt::sign_extend(iss) && size < 8 && ((value >> (size * 8 - 1)) & 1) != 0) {
+                value |= ~mask;
+            }
+            if (!dabt::sixty_four(iss)) {
+                value &= 0xffff'ffffull;
+            }
+            regs.x[srt] = value;
+        }
+        regs.pc += kInsnBytes;
+        return TrapAction::Resume;
+    }
+    // Isolation: an access outside the VM's stage-2 mappings stops that VM
+    // only; every other VM keeps running.
+    exit_fmt(vm, vcpu) << "stage-2 fault on " << (is_write ? "write" : "read") << " at IPA "
+                       << Hex{ipa} << " (pc " << Hex{regs.pc} << ")";
+    hv.stop_vm(vm, ExitKind::Stage2Fault);
+    return TrapAction::VmStopped;
+}
+
+} // namespace
+
+TrapAction handle_trap(Hypervisor& hv, const TrapSyndrome& syn, VcpuRegs& regs) {
+    Port& port = hv.port();
+    Vcpu* vcpu = hv.vcpu_mut(port.cpu_id());
+    if (vcpu == nullptr || vcpu->state == VcpuState::Off || vcpu->state == VcpuState::Stopped) {
+        return TrapAction::NoVcpu;
+    }
+    // A trap proves the vCPU runs (it may have been woken from WFI).
+    vcpu->state = VcpuState::Running;
+    Vm& vm = hv.vm_mut(vcpu->vm);
+    // The entry saves the guest's registers into the vCPU context.
+    port.account(vcpu->ctx_pa, sizeof(VcpuRegs), true);
+
+    TrapAction action = TrapAction::Resume;
+    switch (syn.ec()) {
+    case Ec::Hvc64:
+        action = smccc(hv, vm, *vcpu, regs, true);
+        break;
+    case Ec::Smc64:
+        regs.pc += kInsnBytes; // ELR points at the trapped SMC
+        action = smccc(hv, vm, *vcpu, regs, false);
+        break;
+    case Ec::WfxTrap:
+        regs.pc += kInsnBytes;
+        if ((syn.iss() & 1) == 0) { // WFI
+            vcpu->state = VcpuState::Idle;
+            port.cpu_idle();
+            action = TrapAction::Idle;
+        }
+        break;
+    case Ec::DataAbortLower:
+        action = data_abort(hv, vm, *vcpu, syn, regs);
+        break;
+    case Ec::InstAbortLower:
+        exit_fmt(vm, *vcpu) << "stage-2 fault on instruction fetch at IPA " << Hex{syn.fault_ipa()}
+                            << " (pc " << Hex{regs.pc} << ")";
+        hv.stop_vm(vm, ExitKind::Stage2Fault);
+        action = TrapAction::VmStopped;
+        break;
+    default:
+        exit_fmt(vm, *vcpu) << "unhandled trap, EC " << Hex{static_cast<std::uint32_t>(syn.ec())}
+                            << " ISS " << Hex{syn.iss()} << " (pc " << Hex{regs.pc} << ")";
+        hv.stop_vm(vm, ExitKind::UnhandledTrap);
+        action = TrapAction::VmStopped;
+        break;
+    }
+    if (action == TrapAction::Resume || action == TrapAction::Idle) {
+        // The exit restores them.
+        port.account(vcpu->ctx_pa, sizeof(VcpuRegs), false);
+    }
+    return action;
+}
+
+} // namespace hv::armv8

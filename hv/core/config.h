@@ -1,0 +1,151 @@
+// The configuration: plain data mirroring Bao's vm_config and platform
+// description one to one. The simulator fills it from TOML; the target build
+// emits it as constant data generated from the same TOML. Nothing here points
+// anywhere: every list is a fixed-capacity array, so a Config can be copied,
+// compared and placed in read-only memory.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "hv/lib/bits.h"
+#include "hv/lib/fixed_vec.h"
+
+namespace hv {
+
+inline constexpr std::size_t kMaxVms = 8;
+inline constexpr std::size_t kMaxCpus = 8;
+inline constexpr std::size_t kMaxRamRegions = 4;
+inline constexpr std::size_t kMaxRegions = 8;     // memory regions per VM
+inline constexpr std::size_t kMaxDevs = 16;       // pass-through devices per VM
+inline constexpr std::size_t kMaxIpcs = 8;        // IPC objects per VM
+inline constexpr std::size_t kMaxShmems = 8;      // global shared-memory list
+inline constexpr std::size_t kMaxInterrupts = 32; // per device or IPC object
+inline constexpr std::size_t kNameLen = 32;       // VM name, including the NUL
+inline constexpr std::uint32_t kMaxColors = 64;   // a color set is a 64-bit mask
+inline constexpr std::uint32_t kMaxIntId = 1020;  // GICv2: INTIDs 1020-1023 are special
+inline constexpr std::uint32_t kFirstSpi = 32;    // SGIs and PPIs are per CPU
+// Stage 2 uses a 40-bit IPA space (VTCR_EL2.T0SZ = 24), as QEMU virt's
+// Cortex-A53 supports a 40-bit PA range.
+inline constexpr std::uint64_t kIpaLimit = 1ull << 40;
+
+// `native` runs the measured guest on bare simulated hardware; `hv` runs the
+// VMs under hv (decision 1). hv itself only runs `hv` configurations.
+enum class Mode : std::uint8_t { Native, Hv };
+
+struct MemRange {
+    std::uint64_t base = 0;
+    std::uint64_t size = 0;
+};
+
+// The shared last-level cache, which decides the page colors:
+// color = (PA / 4 KiB) mod (size / (ways * 4 KiB)).
+struct L2Geometry {
+    std::uint64_t size = 1ull << 20;
+    std::uint32_t ways = 16;
+    std::uint32_t line = 64;
+
+    constexpr std::uint32_t num_colors() const {
+        const std::uint64_t way_bytes = static_cast<std::uint64_t>(ways) * kPageSize;
+        return way_bytes == 0 ? 0 : static_cast<std::uint32_t>(size / way_bytes);
+    }
+    constexpr std::uint64_t num_sets() const {
+        const std::uint64_t d = static_cast<std::uint64_t>(ways) * line;
+        return d == 0 ? 0 : size / d;
+    }
+    // The L2 set a physical address falls in (physically indexed).
+    constexpr std::uint64_t set_of(std::uint64_t pa) const { return (pa / line) % num_sets(); }
+    constexpr std::uint32_t color_of(std::uint64_t pa) const {
+        return static_cast<std::uint32_t>((pa >> kPageShift) % num_colors());
+    }
+};
+
+struct GicAddrs {
+    std::uint64_t gicd = 0; // distributor
+    std::uint64_t gicc = 0; // physical CPU interface
+    std::uint64_t gich = 0; // virtual interface control
+    std::uint64_t gicv = 0; // virtual CPU interface
+};
+
+struct PlatformConfig {
+    std::uint32_t cpu_num = 0;
+    FixedVec<MemRange, kMaxRamRegions> ram;
+    std::uint64_t console_pa = 0; // physical PL011; VMs see a virtual one at this IPA
+    GicAddrs gic;
+    L2Geometry l2;
+};
+
+struct HypConfig {
+    std::uint64_t colors = 0; // hv's own colors for its data (0 = uncolored)
+    MemRange region;          // where hv's image and static data live; never given to VMs
+};
+
+struct ImageConfig {
+    std::uint64_t base_ipa = 0; // where the guest expects its image (inside a region)
+    std::uint64_t size = 0;
+    std::uint64_t entry = 0; // IPA of the first instruction
+    // Where a boot loader already placed the image physically (Bao's
+    // load_addr). Without it hv chooses the staging PA, see image_staging().
+    bool has_load_pa = false;
+    std::uint64_t load_pa = 0;
+};
+
+struct RegionConfig {
+    std::uint64_t base = 0; // IPA
+    std::uint64_t size = 0;
+    bool place_phys = false; // map at a fixed PA instead of allocating
+    std::uint64_t phys = 0;
+};
+
+struct DevConfig {
+    std::uint64_t pa = 0;
+    std::uint64_t va = 0; // IPA the VM sees it at
+    std::uint64_t size = 0;
+    FixedVec<std::uint32_t, kMaxInterrupts> interrupts;
+};
+
+struct IpcConfig {
+    std::uint64_t base = 0; // IPA of the shared memory in this VM
+    std::uint64_t size = 0;
+    std::uint32_t shmem_id = 0; // index into Config::shmems
+    // Virtual interrupts raised in this VM when a peer notifies event i.
+    FixedVec<std::uint32_t, kMaxInterrupts> interrupts;
+};
+
+struct ShmemConfig {
+    std::uint64_t size = 0;
+    std::uint64_t colors = 0; // 0 = uncolored (contiguous)
+    bool place_phys = false;
+    std::uint64_t phys = 0;
+};
+
+struct VmConfig {
+    char name[kNameLen]{};
+    ImageConfig image;
+    std::uint64_t cpu_affinity = 0; // bit n = physical CPU n
+    std::uint64_t colors = 0;       // bit n = L2 color n; 0 = uncolored
+    bool measured = false;          // the benchmark VM (decision 2)
+    FixedVec<RegionConfig, kMaxRegions> regions;
+    FixedVec<DevConfig, kMaxDevs> devs;
+    FixedVec<IpcConfig, kMaxIpcs> ipcs;
+};
+
+struct Config {
+    Mode mode = Mode::Hv;
+    PlatformConfig platform;
+    HypConfig hyp;
+    FixedVec<VmConfig, kMaxVms> vms;
+    FixedVec<ShmemConfig, kMaxShmems> shmems;
+};
+
+// Sets a VM's name, truncating to kNameLen - 1 characters.
+void set_vm_name(VmConfig& vm, const char* name);
+
+// Index of the region holding the image's base IPA, or vm.regions.size().
+std::uint32_t image_region(const VmConfig& vm);
+
+// The image was loaded where it will run: an uncolored VM whose image region
+// is placed physically, with load_pa at the matching offset. No copy needed.
+bool image_in_place(const VmConfig& vm);
+
+} // namespace hv

@@ -1,0 +1,56 @@
+#include "hv/core/hypercall.h"
+
+#include "hv/core/hypervisor.h"
+
+namespace hv {
+
+std::int64_t ipc_notify(Hypervisor& hv, Vm& caller, std::uint64_t ipc_id, std::uint64_t event) {
+    const VmConfig& cfg = *caller.cfg;
+    if (ipc_id >= cfg.ipcs.size()) {
+        return -hc::E_INVAL_ARGS;
+    }
+    const std::uint32_t shmem = cfg.ipcs[ipc_id].shmem_id;
+    for (std::uint32_t i = 0; i < hv.num_vms(); ++i) {
+        Vm& peer = hv.vm_mut(i);
+        if (i == caller.id || peer.state != VmState::Running) {
+            continue;
+        }
+        // As in Bao: the peer's own IPC object on that shared memory decides
+        // which interrupt an event number means; events it lacks are dropped.
+        for (const IpcConfig& ipc : peer.cfg->ipcs) {
+            if (ipc.shmem_id != shmem || event >= ipc.interrupts.size()) {
+                continue;
+            }
+            const std::uint32_t irq = ipc.interrupts[event];
+            peer.virq_pending[irq / 64] |= 1ull << (irq % 64);
+            ++peer.ipc_notifications;
+            break;
+        }
+    }
+    return hc::E_SUCCESS;
+}
+
+TrapAction hypercall(Hypervisor& hv, Vm& vm, Vcpu& vcpu, VcpuRegs& regs) {
+    (void)vcpu;
+    const std::uint32_t id = static_cast<std::uint32_t>(regs.x[0]) & 0xffff;
+    std::int64_t r = -hc::E_INVAL_ID;
+    switch (id) {
+    case hc::IPC:
+        r = ipc_notify(hv, vm, regs.x[1], regs.x[2]);
+        break;
+    case hc::MARK:
+        if (regs.x[1] <= 1) {
+            hv.port().mark(vm.id, regs.x[1] == 0 ? Mark::Start : Mark::End);
+            r = hc::E_SUCCESS;
+        } else {
+            r = -hc::E_INVAL_ARGS;
+        }
+        break;
+    default:
+        break;
+    }
+    regs.x[0] = static_cast<std::uint64_t>(r);
+    return TrapAction::Resume;
+}
+
+} // namespace hv

@@ -1,0 +1,40 @@
+// Bao's hypercalls: HVC with x0 = 0x86000000 | id (SMCCC fast call, owner 5:
+// standard hypervisor service), arguments in x1..x3, result in x0. Errors
+// are Bao's negative codes.
+#pragma once
+
+#include <cstdint>
+
+#include "hv/core/vcpu.h"
+
+namespace hv {
+
+class Hypervisor;
+struct Vm;
+
+namespace hc {
+inline constexpr std::uint32_t kBase = 0x8600'0000;
+inline constexpr std::uint32_t IPC = 1;     // x1 = IPC object index, x2 = event
+inline constexpr std::uint32_t MARK = 0x10; // bao-sim: x1 = 0 start, 1 end (decision 7)
+
+// Bao's codes (src/core/inc/hypercall.h); returned negated.
+inline constexpr std::int64_t E_SUCCESS = 0;
+inline constexpr std::int64_t E_FAILURE = 1;
+inline constexpr std::int64_t E_INVAL_ID = 2;
+inline constexpr std::int64_t E_INVAL_ARGS = 3;
+
+constexpr bool is_hypercall(std::uint32_t fid) {
+    return (fid & 0xffff'0000u) == kBase;
+}
+} // namespace hc
+
+// Handles the hypercall in regs.x[0..2] from `vcpu`, writing x0.
+TrapAction hypercall(Hypervisor& hv, Vm& vm, Vcpu& vcpu, VcpuRegs& regs);
+
+// IPC notify (Bao's ipc_hypercall): `ipc_id` indexes the caller's ipcs; every
+// other VM with an IPC object on the same shared memory gets that object's
+// interrupt number `event` raised (recorded in Vm::virq_pending until the
+// vGIC injects it). Returns 0 or -E_INVAL_ARGS.
+std::int64_t ipc_notify(Hypervisor& hv, Vm& caller, std::uint64_t ipc_id, std::uint64_t event);
+
+} // namespace hv

@@ -1,0 +1,188 @@
+#include "hv/core/hypervisor.h"
+
+#include "hv/arch/armv8/sysregs.h"
+#include "hv/core/validate.h"
+
+namespace hv {
+
+const char* to_string(TrapAction a) {
+    switch (a) {
+    case TrapAction::Resume:
+        return "resume";
+    case TrapAction::Idle:
+        return "idle";
+    case TrapAction::VcpuOff:
+        return "vcpu-off";
+    case TrapAction::VmStopped:
+        return "vm-stopped";
+    case TrapAction::NoVcpu:
+        return "no-vcpu";
+    }
+    return "?";
+}
+
+const char* to_string(ExitKind k) {
+    switch (k) {
+    case ExitKind::None:
+        return "running";
+    case ExitKind::PowerOff:
+        return "power-off";
+    case ExitKind::Stage2Fault:
+        return "stage2-fault";
+    case ExitKind::UnhandledTrap:
+        return "unhandled-trap";
+    case ExitKind::EmulationFault:
+        return "emulation-fault";
+    }
+    return "?";
+}
+
+Error Hypervisor::init(const Config& cfg) {
+    Error err;
+    if (phase_ != Phase::Empty) {
+        fail(err, ErrorCode::State) << "init: the hypervisor is already initialized";
+        return err;
+    }
+    if (cfg.mode != Mode::Hv) {
+        fail(err, ErrorCode::Config) << "mode: a native configuration runs without hv";
+        return err;
+    }
+    err = validate(cfg);
+    if (!err.ok()) {
+        return err;
+    }
+    cfg_ = cfg;
+    pool_.init({cfg_.platform.ram.begin(), cfg_.platform.ram.size()},
+               cfg_.platform.l2.num_colors());
+    if (!reserve_placed(err)) {
+        return err;
+    }
+    // Each CPU's vCPU context lives in one page of hv's memory (its colors),
+    // so trap entry and exit can be charged to the right cache sets.
+    for (std::uint32_t c = 0; c < cfg_.platform.cpu_num; ++c) {
+        vcpus_[c].cpu = c;
+        if (!pool_.alloc_high(1, kPageSize, cfg_.hyp.colors, vcpus_[c].ctx_pa)) {
+            fail(err, ErrorCode::NoMemory)
+                << "hyp.colors: no free page of colors " << Hex{cfg_.hyp.colors} << " for cpu " << c
+                << "'s context";
+            return err;
+        }
+    }
+    if (!alloc_shmems(err)) {
+        return err;
+    }
+    for (std::uint32_t i = 0; i < cfg_.vms.size(); ++i) {
+        if (!create_vm(i, err)) {
+            return err;
+        }
+    }
+    // Staging areas come last so they never take pages a VM needed.
+    for (std::uint32_t i = 0; i < num_vms_; ++i) {
+        if (!stage_image(vms_[i], err)) {
+            return err;
+        }
+    }
+    phase_ = Phase::Initialized;
+    return err;
+}
+
+Error Hypervisor::boot() {
+    Error err;
+    if (phase_ != Phase::Initialized) {
+        fail(err, ErrorCode::State) << "boot: call init() successfully first, and boot() once";
+        return err;
+    }
+    for (std::uint32_t i = 0; i < num_vms_; ++i) {
+        Vm& vm = vms_[i];
+        const ImageStaging& st = vm.staging;
+        if (st.copy) {
+            // Recoloring (Bao's boot-time cost for colored VMs): page by page,
+            // from the contiguous staging area to wherever stage 2 put each
+            // page of the image.
+            for (std::uint64_t off = 0; off < st.size; off += kPageSize) {
+                const armv8::S2Walk w = walk(i, vm.cfg->image.base_ipa + off);
+                port_.mem_copy(w.pa, st.pa + off, kPageSize);
+                port_.account(st.pa + off, kPageSize, false);
+                port_.account(w.pa, kPageSize, true);
+            }
+            if (st.release) {
+                pool_.release(st.pa, st.size >> kPageShift);
+            }
+            if (vm.cfg->colors != 0) {
+                vm.recolor_bytes = st.size;
+            }
+        }
+        vm.state = VmState::Running;
+        Vcpu& first = vcpus_[vm.vcpu_cpu[0]];
+        first.boot = VcpuBoot{vm.cfg->image.entry, 0};
+        first.state = VcpuState::Running;
+    }
+    phase_ = Phase::Booted;
+    for (std::uint32_t i = 0; i < num_vms_; ++i) {
+        port_.cpu_on(vms_[i].vcpu_cpu[0]);
+    }
+    return err;
+}
+
+bool Hypervisor::cpu_init() {
+    const Vcpu* v = vcpu_on_cpu(port_.cpu_id());
+    if (v == nullptr) {
+        return false;
+    }
+    const Vm& vm = vms_[v->vm];
+    port_.sysreg_write(SysReg::VTCR_EL2, armv8::kVtcr);
+    port_.sysreg_write(SysReg::VTTBR_EL2, vm.vttbr());
+    port_.sysreg_write(SysReg::HCR_EL2, armv8::kHcrGuest);
+    port_.sysreg_write(SysReg::VMPIDR_EL2, v->vmpidr);
+    return true;
+}
+
+const Vcpu* Hypervisor::vcpu_on_cpu(std::uint32_t cpu) const {
+    return cpu < kMaxCpus && vcpus_[cpu].present ? &vcpus_[cpu] : nullptr;
+}
+
+Vcpu* Hypervisor::vcpu_mut(std::uint32_t cpu) {
+    return cpu < kMaxCpus && vcpus_[cpu].present ? &vcpus_[cpu] : nullptr;
+}
+
+void Hypervisor::stop_vm(Vm& vm, ExitKind kind) {
+    if (vm.state == VmState::Stopped) {
+        return;
+    }
+    vm.state = VmState::Stopped;
+    vm.exit_kind = kind;
+    const std::uint32_t current = port_.cpu_id();
+    for (std::uint32_t n = 0; n < vm.num_vcpus; ++n) {
+        Vcpu& vc = vcpus_[vm.vcpu_cpu[n]];
+        const bool was_on = vc.state == VcpuState::Running || vc.state == VcpuState::Idle;
+        vc.state = VcpuState::Stopped;
+        if (was_on && vc.cpu != current) {
+            port_.cpu_stop(vc.cpu);
+        }
+    }
+    port_.vm_stopped(vm.id);
+    for (std::uint32_t i = 0; i < num_vms_; ++i) {
+        if (vms_[i].state != VmState::Stopped) {
+            return;
+        }
+    }
+    port_.power_off();
+}
+
+armv8::TablePageSource Hypervisor::table_source() {
+    return {&Hypervisor::alloc_table, this};
+}
+
+bool Hypervisor::alloc_table(void* ctx, std::uint64_t pages, std::uint64_t align,
+                             std::uint64_t& pa) {
+    auto* self = static_cast<Hypervisor*>(ctx);
+    const std::uint64_t colors = self->cfg_.hyp.colors;
+    if (self->pool_.alloc_high(pages, align, colors, pa)) {
+        return true;
+    }
+    // A stage-2 root is two contiguous pages, hence two consecutive colors:
+    // with a single hv color it cannot be colored, so take any color.
+    return colors != 0 && pages > 1 && self->pool_.alloc_high(pages, align, 0, pa);
+}
+
+} // namespace hv

@@ -1,0 +1,98 @@
+// The hypervisor context: all of hv's state in one object (decision 13), so
+// several simulations can share a process. Nothing in hv is a mutable global.
+//
+// Life cycle, in both worlds:
+//   Hypervisor hv(port);          // large (page-pool bitmap): allocate it statically or on the
+//   heap hv.init(config);              // validate, allocate memory, build stage 2
+//   ... write each image at hv.image_staging(vm).pa ...
+//   hv.boot();                    // recolor images, power on each VM's vCPU 0
+//   hv.cpu_init();                // on each CPU that runs a vCPU: program EL2 registers
+//   armv8::handle_trap(hv, syndrome, regs);   // on every trap, on the trapping CPU
+#pragma once
+
+#include <cstdint>
+
+#include "hv/arch/armv8/stage2.h"
+#include "hv/core/config.h"
+#include "hv/core/error.h"
+#include "hv/core/page_pool.h"
+#include "hv/core/vcpu.h"
+#include "hv/core/vm.h"
+#include "hv/port.h"
+
+namespace hv {
+
+// Shared memory as allocated at init: contiguous, or (colored) described by
+// a private stage-2 table from offset to PA that each VM's mapping copies.
+struct ShmemState {
+    bool allocated = false;
+    bool colored = false;
+    std::uint64_t pa = 0; // contiguous case
+    armv8::Stage2 pages;  // colored case: offset -> PA
+};
+
+class Hypervisor {
+  public:
+    explicit Hypervisor(Port& port) : port_(port) {}
+    Hypervisor(const Hypervisor&) = delete;
+    Hypervisor& operator=(const Hypervisor&) = delete;
+
+    // Validates `cfg`, copies it, allocates every VM's memory and builds its
+    // stage-2 tables. Call once.
+    Error init(const Config& cfg);
+    // After the images are staged: recolors them, starts each VM's vCPU 0
+    // (Port::cpu_on). Call once, after init.
+    Error boot();
+    // Programs the current CPU's EL2 registers for its vCPU (VTTBR, VTCR,
+    // HCR, VMPIDR). Returns false if no VM owns this CPU.
+    bool cpu_init();
+
+    // Queries for the simulator, reports and tests.
+    const Config& config() const { return cfg_; }
+    std::uint32_t num_vms() const { return num_vms_; }
+    const Vm& vm(std::uint32_t i) const { return vms_[i]; }
+    // The vCPU pinned to physical CPU `cpu`, or nullptr.
+    const Vcpu* vcpu_on_cpu(std::uint32_t cpu) const;
+    const ImageStaging& image_staging(std::uint32_t vm) const { return vms_[vm].staging; }
+    armv8::S2Walk walk(std::uint32_t vm, std::uint64_t ipa) {
+        return armv8::stage2_walk(port_, vms_[vm].stage2.root(), ipa);
+    }
+    const PagePool& page_pool() const { return pool_; }
+    bool booted() const { return phase_ == Phase::Booted; }
+
+    // For hv's own modules (trap dispatch, PSCI, hypercalls, emulation).
+    Port& port() { return port_; }
+    Vm& vm_mut(std::uint32_t i) { return vms_[i]; }
+    Vcpu* vcpu_mut(std::uint32_t cpu);
+    // Stops `vm` with `kind`; the reason, written by the caller into
+    // vm.exit_reason beforehand, names VM, core and cause. Stops its other
+    // vCPUs (Port::cpu_stop), reports it (Port::vm_stopped) and powers the
+    // machine off when it was the last VM running.
+    void stop_vm(Vm& vm, ExitKind kind);
+
+  private:
+    enum class Phase : std::uint8_t { Empty, Initialized, Booted };
+
+    bool reserve_placed(Error& err);
+    bool alloc_shmems(Error& err);
+    bool create_vm(std::uint32_t id, Error& err);
+    bool map_regions(Vm& vm, Error& err);
+    bool map_devs(Vm& vm, Error& err);
+    bool map_ipcs(Vm& vm, Error& err);
+    bool stage_image(Vm& vm, Error& err);
+    bool map_fail(Error& err, const Vm& vm, const char* what, std::uint32_t index,
+                  armv8::MapStatus s);
+    armv8::TablePageSource table_source();
+    static bool alloc_table(void* ctx, std::uint64_t pages, std::uint64_t align, std::uint64_t& pa);
+
+    Port& port_;
+    Phase phase_ = Phase::Empty;
+    Config cfg_{};
+    PagePool pool_;
+    Vm vms_[kMaxVms]{};
+    std::uint32_t num_vms_ = 0;
+    Vcpu vcpus_[kMaxCpus]{};
+    ShmemState shmems_[kMaxShmems]{};
+};
+
+} // namespace hv

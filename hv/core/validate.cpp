@@ -1,0 +1,551 @@
+#include "hv/core/validate.h"
+
+#include "hv/lib/bits.h"
+
+namespace hv {
+namespace {
+
+// A physical range somebody claims (hv's region, a placed VM region, a placed
+// shared memory, an image load area, a pass-through device): two claims must
+// not overlap unless they are the same object.
+struct PhysClaim {
+    enum Kind : std::uint8_t { Hyp, Region, Shmem, Image } kind;
+    std::uint32_t vm;
+    std::uint32_t index;
+    std::uint64_t base;
+    std::uint64_t size;
+};
+
+inline constexpr std::size_t kMaxClaims = 1 + kMaxShmems + kMaxVms * (kMaxRegions + 1);
+
+class Validator {
+  public:
+    explicit Validator(const Config& cfg) : cfg_(cfg) {}
+
+    Error run() {
+        if (platform() && hyp() && vms() && shmems() && phys_claims()) {
+            return Error{};
+        }
+        return err_;
+    }
+
+  private:
+    const Config& cfg_;
+    Error err_;
+    PhysClaim claims_[kMaxClaims]{};
+    std::size_t num_claims_ = 0;
+
+    Fmt fail_cfg() { return fail(err_, ErrorCode::Config); }
+
+    // "vms[0] ("bench")": how other VMs are named in messages.
+    void vm_label(Fmt& f, std::uint32_t vm) {
+        f << "vms[" << vm << "] (\"" << cfg_.vms[vm].name << "\")";
+    }
+
+    bool aligned(const char* field_prefix, std::uint32_t i, const char* field, const char* what,
+                 std::uint64_t v) {
+        if (is_aligned(v, kPageSize)) {
+            return true;
+        }
+        Fmt f = fail_cfg();
+        f << field_prefix;
+        if (i != ~0u) {
+            f << "[" << i << "]";
+        }
+        f << field << ": " << what << " " << Hex{v} << " is not 4 KiB aligned";
+        return false;
+    }
+
+    bool inside_ram(std::uint64_t base, std::uint64_t size) const {
+        for (const MemRange& r : cfg_.platform.ram) {
+            if (range_contains(r.base, r.size, base, size)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // Reports the first color of `colors` beyond the L2's range.
+    bool colors_ok(std::uint64_t colors, const char* field) {
+        const std::uint32_t n = cfg_.platform.l2.num_colors();
+        for (std::uint32_t c = n; c < 64; ++c) {
+            if (bit_test(colors, c)) {
+                fail_cfg() << field << ": color " << c << " is outside the L2's " << n
+                           << " colors (0-" << (n - 1) << ")";
+                return false;
+            }
+        }
+        return true;
+    }
+
+    void claim(PhysClaim::Kind kind, std::uint32_t vm, std::uint32_t index, std::uint64_t base,
+               std::uint64_t size) {
+        if (num_claims_ < kMaxClaims) {
+            claims_[num_claims_++] = PhysClaim{kind, vm, index, base, size};
+        }
+    }
+
+    void claim_name(Fmt& f, const PhysClaim& c, bool with_vm_name) {
+        switch (c.kind) {
+        case PhysClaim::Hyp:
+            f << "hyp.region";
+            return;
+        case PhysClaim::Shmem:
+            f << "shmems[" << c.index << "]";
+            return;
+        case PhysClaim::Region:
+            f << "vms[" << c.vm << "].regions[" << c.index << "]";
+            break;
+        case PhysClaim::Image:
+            f << "vms[" << c.vm << "].image";
+            break;
+        }
+        if (with_vm_name) {
+            f << " (\"" << cfg_.vms[c.vm].name << "\")";
+        }
+    }
+
+    bool platform() {
+        const PlatformConfig& p = cfg_.platform;
+        if (p.cpu_num == 0 || p.cpu_num > kMaxCpus) {
+            fail_cfg() << "platform.cpu_num: " << p.cpu_num << " is not between 1 and " << kMaxCpus;
+            return false;
+        }
+        if (p.ram.empty()) {
+            fail_cfg() << "platform.ram: no RAM region is configured";
+            return false;
+        }
+        std::uint64_t total = 0;
+        for (std::uint32_t i = 0; i < p.ram.size(); ++i) {
+            const MemRange& r = p.ram[i];
+            if (!aligned("platform.ram", i, "", "base", r.base) ||
+                !aligned("platform.ram", i, "", "size", r.size)) {
+                return false;
+            }
+            if (r.size == 0) {
+                fail_cfg() << "platform.ram[" << i << "]: size is 0";
+                return false;
+            }
+            if (r.base >= kIpaLimit || r.size > kIpaLimit - r.base) {
+                fail_cfg() << "platform.ram[" << i << "]: [" << Hex{r.base} << ", "
+                           << Hex{r.base + r.size} << ") is beyond the 40-bit physical space";
+                return false;
+            }
+            for (std::uint32_t j = 0; j < i; ++j) {
+                if (ranges_overlap(r.base, r.size, p.ram[j].base, p.ram[j].size)) {
+                    fail_cfg() << "platform.ram[" << i << "]: [" << Hex{r.base} << ", "
+                               << Hex{r.base + r.size} << ") overlaps platform.ram[" << j << "]";
+                    return false;
+                }
+            }
+            total += r.size;
+        }
+        if (total > kMaxRamBytes) {
+            fail_cfg() << "platform.ram: " << Hex{total}
+                       << " bytes of RAM exceed hv's page pool limit of " << Hex{kMaxRamBytes};
+            return false;
+        }
+        if (!aligned("platform.console_pa", ~0u, "", "address", p.console_pa)) {
+            return false;
+        }
+        const L2Geometry& l2 = p.l2;
+        if (l2.ways == 0 || l2.line == 0 || !is_pow2(l2.line) ||
+            l2.size % (static_cast<std::uint64_t>(l2.ways) * kPageSize) != 0 ||
+            l2.num_colors() == 0 || l2.num_colors() > kMaxColors) {
+            fail_cfg() << "platform.l2: size " << Hex{l2.size} << " with " << l2.ways
+                       << " ways and " << l2.line << "-byte lines gives " << l2.num_colors()
+                       << " page colors; need whole ways of 4 KiB pages, 1 to " << kMaxColors
+                       << " colors and a power-of-two line";
+            return false;
+        }
+        return true;
+    }
+
+    bool hyp() {
+        const HypConfig& h = cfg_.hyp;
+        if (!colors_ok(h.colors, "hyp.colors") ||
+            !aligned("hyp.region", ~0u, "", "base", h.region.base) ||
+            !aligned("hyp.region", ~0u, "", "size", h.region.size)) {
+            return false;
+        }
+        if (h.region.size != 0) {
+            if (!inside_ram(h.region.base, h.region.size)) {
+                fail_cfg() << "hyp.region: [" << Hex{h.region.base} << ", "
+                           << Hex{h.region.base + h.region.size}
+                           << ") is not inside one of platform.ram";
+                return false;
+            }
+            claim(PhysClaim::Hyp, 0, 0, h.region.base, h.region.size);
+        }
+        return true;
+    }
+
+    bool vms() {
+        if (cfg_.vms.empty()) {
+            fail_cfg() << "vms: no VM is configured";
+            return false;
+        }
+        // Owner (VM index + 1) of each CPU and each shared peripheral interrupt.
+        std::uint8_t cpu_owner[64]{};
+        std::uint8_t spi_owner[kMaxIntId]{};
+        for (std::uint32_t i = 0; i < cfg_.vms.size(); ++i) {
+            if (!vm(i, cpu_owner, spi_owner)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    bool vm(std::uint32_t i, std::uint8_t* cpu_owner, std::uint8_t* spi_owner) {
+        const VmConfig& v = cfg_.vms[i];
+        if (v.name[0] == '\0') {
+            fail_cfg() << "vms[" << i << "].name: is empty";
+            return false;
+        }
+        for (std::uint32_t j = 0; j < i; ++j) {
+            if (str_equal(v.name, cfg_.vms[j].name, kNameLen)) {
+                fail_cfg() << "vms[" << i << "].name: \"" << v.name << "\" is already used by vms["
+                           << j << "]";
+                return false;
+            }
+        }
+        if (v.cpu_affinity == 0) {
+            fail_cfg() << "vms[" << i << "].cpu_affinity: no CPU is assigned";
+            return false;
+        }
+        for (std::uint32_t c = 0; c < 64; ++c) {
+            if (!bit_test(v.cpu_affinity, c)) {
+                continue;
+            }
+            if (c >= cfg_.platform.cpu_num) {
+                fail_cfg() << "vms[" << i << "].cpu_affinity: cpu " << c
+                           << " is beyond the platform's " << cfg_.platform.cpu_num << " CPUs";
+                return false;
+            }
+            if (cpu_owner[c] != 0) {
+                Fmt f = fail_cfg();
+                f << "vms[" << i << "].cpu_affinity: cpu " << c << " is already assigned to ";
+                vm_label(f, cpu_owner[c] - 1u);
+                return false;
+            }
+            cpu_owner[c] = static_cast<std::uint8_t>(i + 1);
+        }
+        char field[48];
+        Fmt(field, sizeof field) << "vms[" << i << "].colors";
+        if (!colors_ok(v.colors, field)) {
+            return false;
+        }
+        return regions(i) && image(i) && devs(i, spi_owner) && ipcs(i);
+    }
+
+    // The virtual UART page every VM sees at the console's address (decision 6).
+    bool clear_of_vuart(std::uint32_t i, const char* what, std::uint32_t j, std::uint64_t ipa,
+                        std::uint64_t size) {
+        if (!ranges_overlap(ipa, size, cfg_.platform.console_pa, kPageSize)) {
+            return true;
+        }
+        fail_cfg() << "vms[" << i << "]." << what << "[" << j << "]: [" << Hex{ipa} << ", "
+                   << Hex{ipa + size} << ") overlaps the virtual UART page at "
+                   << Hex{cfg_.platform.console_pa};
+        return false;
+    }
+
+    bool ipa_range(std::uint32_t i, const char* what, std::uint32_t j, std::uint64_t ipa,
+                   std::uint64_t size) {
+        if (size == 0) {
+            fail_cfg() << "vms[" << i << "]." << what << "[" << j << "]: size is 0";
+            return false;
+        }
+        if (ipa >= kIpaLimit || size > kIpaLimit - ipa) {
+            fail_cfg() << "vms[" << i << "]." << what << "[" << j << "]: [" << Hex{ipa} << ", "
+                       << Hex{ipa + size} << ") is beyond the 40-bit IPA space";
+            return false;
+        }
+        return clear_of_vuart(i, what, j, ipa, size);
+    }
+
+    // An IPA range of VM i must not overlap its regions, devices or IPC
+    // windows other than itself.
+    bool ipa_clear(std::uint32_t i, const char* what, std::uint32_t j, std::uint64_t ipa,
+                   std::uint64_t size) {
+        const VmConfig& v = cfg_.vms[i];
+        auto clash = [&](const char* other, std::uint32_t k, std::uint64_t b, std::uint64_t s) {
+            fail_cfg() << "vms[" << i << "]." << what << "[" << j << "]: [" << Hex{ipa} << ", "
+                       << Hex{ipa + size} << ") overlaps vms[" << i << "]." << other << "[" << k
+                       << "] [" << Hex{b} << ", " << Hex{b + s} << ")";
+            return false;
+        };
+        const bool same_kind_r = what[0] == 'r';
+        const bool same_kind_d = what[0] == 'd';
+        const bool same_kind_i = what[0] == 'i';
+        for (std::uint32_t k = 0; k < v.regions.size(); ++k) {
+            if (same_kind_r && k == j) {
+                continue;
+            }
+            if (ranges_overlap(ipa, size, v.regions[k].base, v.regions[k].size)) {
+                return clash("regions", k, v.regions[k].base, v.regions[k].size);
+            }
+        }
+        for (std::uint32_t k = 0; k < v.devs.size(); ++k) {
+            if (same_kind_d && k == j) {
+                continue;
+            }
+            if (ranges_overlap(ipa, size, v.devs[k].va, v.devs[k].size)) {
+                return clash("devs", k, v.devs[k].va, v.devs[k].size);
+            }
+        }
+        for (std::uint32_t k = 0; k < v.ipcs.size(); ++k) {
+            if (same_kind_i && k == j) {
+                continue;
+            }
+            if (ranges_overlap(ipa, size, v.ipcs[k].base, v.ipcs[k].size)) {
+                return clash("ipcs", k, v.ipcs[k].base, v.ipcs[k].size);
+            }
+        }
+        return true;
+    }
+
+    bool regions(std::uint32_t i) {
+        const VmConfig& v = cfg_.vms[i];
+        if (v.regions.empty()) {
+            fail_cfg() << "vms[" << i << "].regions: no memory region is configured";
+            return false;
+        }
+        char prefix[32];
+        Fmt(prefix, sizeof prefix) << "vms[" << i << "].regions";
+        for (std::uint32_t j = 0; j < v.regions.size(); ++j) {
+            const RegionConfig& r = v.regions[j];
+            if (!aligned(prefix, j, "", "base", r.base) ||
+                !aligned(prefix, j, "", "size", r.size) ||
+                !ipa_range(i, "regions", j, r.base, r.size) ||
+                !ipa_clear(i, "regions", j, r.base, r.size)) {
+                return false;
+            }
+            if (r.place_phys) {
+                if (!aligned(prefix, j, "", "phys", r.phys)) {
+                    return false;
+                }
+                if (!inside_ram(r.phys, r.size)) {
+                    fail_cfg() << prefix << "[" << j << "]: phys [" << Hex{r.phys} << ", "
+                               << Hex{r.phys + r.size} << ") is not inside one of platform.ram";
+                    return false;
+                }
+                claim(PhysClaim::Region, i, j, r.phys, r.size);
+            }
+        }
+        return true;
+    }
+
+    bool image(std::uint32_t i) {
+        const VmConfig& v = cfg_.vms[i];
+        const ImageConfig& img = v.image;
+        char prefix[32];
+        Fmt(prefix, sizeof prefix) << "vms[" << i << "].image";
+        if (img.size == 0) {
+            fail_cfg() << prefix << ": size is 0";
+            return false;
+        }
+        if (!aligned(prefix, ~0u, "", "base", img.base_ipa)) {
+            return false;
+        }
+        const std::uint32_t k = image_region(v);
+        if (k == v.regions.size()) {
+            fail_cfg() << prefix << ": base " << Hex{img.base_ipa} << " is not inside any of vms["
+                       << i << "].regions";
+            return false;
+        }
+        const RegionConfig& r = v.regions[k];
+        if (img.size > r.size) {
+            fail_cfg() << prefix << ": size " << Hex{img.size} << " is larger than vms[" << i
+                       << "].regions[" << k << "] (size " << Hex{r.size} << ")";
+            return false;
+        }
+        if (!range_contains(r.base, r.size, img.base_ipa, img.size)) {
+            fail_cfg() << prefix << ": [" << Hex{img.base_ipa} << ", "
+                       << Hex{img.base_ipa + img.size} << ") runs past the end of vms[" << i
+                       << "].regions[" << k << "] at " << Hex{r.base + r.size};
+            return false;
+        }
+        if (!range_contains(img.base_ipa, img.size, img.entry, 1)) {
+            fail_cfg() << prefix << ": entry " << Hex{img.entry} << " is outside the image ["
+                       << Hex{img.base_ipa} << ", " << Hex{img.base_ipa + img.size} << ")";
+            return false;
+        }
+        if (img.has_load_pa) {
+            if (!aligned(prefix, ~0u, "", "load_pa", img.load_pa)) {
+                return false;
+            }
+            // The image's own final place (a placed region, uncolored) is an
+            // in-place load, not a clash.
+            if (!image_in_place(v) && inside_ram(img.load_pa, align_up(img.size, kPageSize))) {
+                claim(PhysClaim::Image, i, 0, img.load_pa, align_up(img.size, kPageSize));
+            }
+        }
+        return true;
+    }
+
+    bool interrupts(std::uint32_t i, const char* what, std::uint32_t j,
+                    const FixedVec<std::uint32_t, kMaxInterrupts>& list, std::uint8_t* spi_owner) {
+        for (std::uint32_t k = 0; k < list.size(); ++k) {
+            const std::uint32_t id = list[k];
+            if (id >= kMaxIntId) {
+                fail_cfg() << "vms[" << i << "]." << what << "[" << j << "].interrupts[" << k
+                           << "]: " << id << " is not a valid interrupt ID (0-" << (kMaxIntId - 1)
+                           << ")";
+                return false;
+            }
+            // SGIs and PPIs (the timer's 27) are banked per CPU, so every VM
+            // may list them; a shared peripheral interrupt has one owner.
+            if (spi_owner == nullptr || id < kFirstSpi) {
+                continue;
+            }
+            if (spi_owner[id] != 0) {
+                Fmt f = fail_cfg();
+                f << "vms[" << i << "]." << what << "[" << j << "].interrupts[" << k
+                  << "]: interrupt " << id << " is already owned by ";
+                vm_label(f, spi_owner[id] - 1u);
+                return false;
+            }
+            spi_owner[id] = static_cast<std::uint8_t>(i + 1);
+        }
+        return true;
+    }
+
+    bool devs(std::uint32_t i, std::uint8_t* spi_owner) {
+        const VmConfig& v = cfg_.vms[i];
+        char prefix[32];
+        Fmt(prefix, sizeof prefix) << "vms[" << i << "].devs";
+        for (std::uint32_t j = 0; j < v.devs.size(); ++j) {
+            const DevConfig& d = v.devs[j];
+            if (!aligned(prefix, j, "", "pa", d.pa) || !aligned(prefix, j, "", "va", d.va) ||
+                !aligned(prefix, j, "", "size", d.size) || !ipa_range(i, "devs", j, d.va, d.size) ||
+                !ipa_clear(i, "devs", j, d.va, d.size) ||
+                !interrupts(i, "devs", j, d.interrupts, spi_owner)) {
+                return false;
+            }
+            if (ranges_overlap(d.pa, d.size, cfg_.platform.console_pa, kPageSize)) {
+                fail_cfg() << prefix << "[" << j << "]: pa [" << Hex{d.pa} << ", "
+                           << Hex{d.pa + d.size} << ") includes the console at "
+                           << Hex{cfg_.platform.console_pa}
+                           << ", which hv owns (VMs get a virtual UART there)";
+                return false;
+            }
+            if (!dev_pa_unique(i, j)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // A pass-through device has one owner (checked against devices listed
+    // before it, in this VM or earlier ones).
+    bool dev_pa_unique(std::uint32_t i, std::uint32_t j) {
+        const DevConfig& d = cfg_.vms[i].devs[j];
+        for (std::uint32_t a = 0; a <= i; ++a) {
+            const VmConfig& o = cfg_.vms[a];
+            const std::uint32_t n = a == i ? j : o.devs.size();
+            for (std::uint32_t b = 0; b < n; ++b) {
+                if (!ranges_overlap(d.pa, d.size, o.devs[b].pa, o.devs[b].size)) {
+                    continue;
+                }
+                fail_cfg() << "vms[" << i << "].devs[" << j << "]: pa [" << Hex{d.pa} << ", "
+                           << Hex{d.pa + d.size} << ") overlaps vms[" << a << "].devs[" << b
+                           << "] (\"" << o.name << "\") [" << Hex{o.devs[b].pa} << ", "
+                           << Hex{o.devs[b].pa + o.devs[b].size} << ")";
+                return false;
+            }
+        }
+        return true;
+    }
+
+    bool ipcs(std::uint32_t i) {
+        const VmConfig& v = cfg_.vms[i];
+        char prefix[32];
+        Fmt(prefix, sizeof prefix) << "vms[" << i << "].ipcs";
+        for (std::uint32_t j = 0; j < v.ipcs.size(); ++j) {
+            const IpcConfig& c = v.ipcs[j];
+            if (!aligned(prefix, j, "", "base", c.base) ||
+                !aligned(prefix, j, "", "size", c.size) ||
+                !ipa_range(i, "ipcs", j, c.base, c.size) ||
+                !ipa_clear(i, "ipcs", j, c.base, c.size) ||
+                !interrupts(i, "ipcs", j, c.interrupts, nullptr)) {
+                return false;
+            }
+            if (c.shmem_id >= cfg_.shmems.size()) {
+                fail_cfg() << prefix << "[" << j << "].shmem_id: " << c.shmem_id
+                           << " does not name an entry of shmems (" << cfg_.shmems.size()
+                           << " configured)";
+                return false;
+            }
+            const ShmemConfig& s = cfg_.shmems[c.shmem_id];
+            if (c.size > s.size) {
+                fail_cfg() << prefix << "[" << j << "]: size " << Hex{c.size}
+                           << " is larger than shmems[" << c.shmem_id << "] (size " << Hex{s.size}
+                           << ")";
+                return false;
+            }
+        }
+        return true;
+    }
+
+    bool shmems() {
+        for (std::uint32_t i = 0; i < cfg_.shmems.size(); ++i) {
+            const ShmemConfig& s = cfg_.shmems[i];
+            if (!aligned("shmems", i, "", "size", s.size)) {
+                return false;
+            }
+            if (s.size == 0) {
+                fail_cfg() << "shmems[" << i << "]: size is 0";
+                return false;
+            }
+            char field[32];
+            Fmt(field, sizeof field) << "shmems[" << i << "].colors";
+            if (!colors_ok(s.colors, field)) {
+                return false;
+            }
+            if (s.place_phys) {
+                if (!aligned("shmems", i, "", "phys", s.phys)) {
+                    return false;
+                }
+                if (!inside_ram(s.phys, s.size)) {
+                    fail_cfg() << "shmems[" << i << "]: phys [" << Hex{s.phys} << ", "
+                               << Hex{s.phys + s.size} << ") is not inside one of platform.ram";
+                    return false;
+                }
+                claim(PhysClaim::Shmem, 0, i, s.phys, s.size);
+            }
+        }
+        return true;
+    }
+
+    // Physical placements must be disjoint: two VMs (or a VM and hv) sharing
+    // memory outside a configured shmem would break isolation.
+    bool phys_claims() {
+        for (std::size_t a = 0; a < num_claims_; ++a) {
+            for (std::size_t b = 0; b < a; ++b) {
+                const PhysClaim& x = claims_[a];
+                const PhysClaim& y = claims_[b];
+                if (!ranges_overlap(x.base, x.size, y.base, y.size)) {
+                    continue;
+                }
+                Fmt f = fail_cfg();
+                claim_name(f, x, false);
+                f << ": phys [" << Hex{x.base} << ", " << Hex{x.base + x.size} << ") overlaps ";
+                claim_name(f, y, true);
+                f << " [" << Hex{y.base} << ", " << Hex{y.base + y.size} << ")";
+                return false;
+            }
+        }
+        return true;
+    }
+};
+
+} // namespace
+
+Error validate(const Config& cfg) {
+    // About 4 KiB of state (the claims and owner tables): fits a boot stack.
+    Validator v(cfg);
+    return v.run();
+}
+
+} // namespace hv

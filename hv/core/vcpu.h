@@ -1,0 +1,55 @@
+// A vCPU: pinned 1:1 to a physical CPU for its whole life (static
+// partitioning, no scheduler), so hv indexes vCPUs by physical CPU.
+#pragma once
+
+#include <cstdint>
+
+namespace hv {
+
+// The guest's general-purpose registers as the trap entry saved them. `pc`
+// is ELR_EL2 as the hardware sets it: the instruction after an HVC, the
+// trapping instruction itself for SMC, WFI and aborts; hv advances it where
+// the architecture requires.
+struct VcpuRegs {
+    std::uint64_t x[31]{};
+    std::uint64_t pc = 0;
+    std::uint64_t spsr = 0;
+};
+
+// What the caller of the trap entry does next on this CPU.
+enum class TrapAction : std::uint8_t {
+    Resume,    // return to the guest with the updated registers
+    Idle,      // the vCPU waits for an interrupt (WFI); resume it on one
+    VcpuOff,   // the vCPU powered itself off (PSCI CPU_OFF)
+    VmStopped, // this vCPU's VM stopped (SYSTEM_OFF or a fault): see its exit reason
+    NoVcpu,    // no running vCPU on this CPU: a caller bug
+};
+const char* to_string(TrapAction a);
+
+enum class VcpuState : std::uint8_t {
+    Off,     // not started yet, or PSCI CPU_OFF
+    Running, // executing guest code (or about to)
+    Idle,    // in WFI; still "on" for PSCI
+    Stopped, // its VM stopped
+};
+
+// Registers a vCPU starts with (boot of its VM, or PSCI CPU_ON).
+struct VcpuBoot {
+    std::uint64_t pc = 0;
+    std::uint64_t x0 = 0;
+};
+
+struct Vcpu {
+    bool present = false; // a VM owns this physical CPU
+    std::uint32_t vm = 0;
+    std::uint32_t id = 0;  // virtual CPU id inside its VM (0 boots first)
+    std::uint32_t cpu = 0; // physical CPU
+    VcpuState state = VcpuState::Off;
+    VcpuBoot boot;
+    std::uint64_t vmpidr = 0; // MPIDR the guest reads
+    // PA of this vCPU's saved context in hv's memory (hv's colors), charged on
+    // every trap entry and exit through Port::account.
+    std::uint64_t ctx_pa = 0;
+};
+
+} // namespace hv

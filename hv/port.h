@@ -1,0 +1,102 @@
+// The hardware port: everything hv asks of the machine it runs on.
+//
+// hv is compiled twice, into the simulator (sim/ implements this class over
+// its modelled machine) and into the real AArch64 image (hv/arch/armv8/target
+// implements it with system-register instructions and loads/stores). Every
+// entry is one more thing both worlds must implement, so the list is short and
+// named in the hardware's words.
+//
+// Conventions:
+// - "pa" is a physical address. hv never dereferences a PA itself; all access
+//   to physical memory (page tables, image recoloring) goes through the port,
+//   so the simulator can back it with its page-granular PA-to-host table.
+// - Calls are made on the physical CPU returned by cpu_id(): hv's entry points
+//   (cpu_init, handle_trap) act on "the current CPU", exactly as on hardware.
+// - The class has no virtual destructor on purpose: hv never deletes a port,
+//   and a virtual destructor would make the freestanding build reference
+//   operator delete.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace hv {
+
+// System registers hv owns at EL2. The simulator keeps them per CPU (the
+// stage-2 base and control feed its software TLB); the target maps each to an
+// MSR/MRS.
+enum class SysReg : std::uint8_t {
+    VTTBR_EL2,   // stage-2 table base and VMID of the VM running on this CPU
+    VTCR_EL2,    // stage-2 translation control (granule, IPA size, start level)
+    HCR_EL2,     // trap and routing controls (VM, IMO/FMO, TWI, TSC, RW...)
+    VMPIDR_EL2,  // MPIDR value the guest reads (its virtual CPU id)
+    VPIDR_EL2,   // MIDR value the guest reads
+    CNTVOFF_EL2, // virtual counter offset
+    Count
+};
+
+// The two ends of a guest's measured region (decision 7).
+enum class Mark : std::uint8_t { Start = 0, End = 1 };
+
+class Port {
+  public:
+    // Physical CPU executing hv right now.
+    virtual std::uint32_t cpu_id() = 0;
+
+    // Physical memory by PA. Ranges never cross into unbacked memory: hv only
+    // touches pages of the platform's RAM regions (or an image's load area).
+    virtual void mem_read(std::uint64_t pa, void* dst, std::size_t len) = 0;
+    virtual void mem_write(std::uint64_t pa, const void* src, std::size_t len) = 0;
+    virtual void mem_copy(std::uint64_t dst_pa, std::uint64_t src_pa, std::size_t len) = 0;
+    virtual void mem_zero(std::uint64_t pa, std::size_t len) = 0;
+
+    // Cost accounting (decision 11): hv reports the physical bytes its hot
+    // paths touch (vcpu context, page-table writes, the recoloring copy). The
+    // simulator feeds them to its memory model; the target does nothing.
+    virtual void account(std::uint64_t pa, std::size_t len, bool is_write) = 0;
+
+    // Device registers (GIC, UART, timers) at a PA; size is 1, 2, 4 or 8.
+    virtual std::uint64_t dev_read(std::uint64_t pa, std::uint32_t size) = 0;
+    virtual void dev_write(std::uint64_t pa, std::uint32_t size, std::uint64_t value) = 0;
+
+    // EL2 system registers of the current CPU.
+    virtual std::uint64_t sysreg_read(SysReg reg) = 0;
+    virtual void sysreg_write(SysReg reg, std::uint64_t value) = 0;
+
+    // Stage-2 TLB maintenance for a VMID on all CPUs (TLBI VMALLS12E1IS), and
+    // for one IPA page (TLBI IPAS2E1IS). The simulator flushes its software TLB.
+    virtual void tlb_flush_vm(std::uint16_t vmid) = 0;
+    virtual void tlb_flush_ipa(std::uint16_t vmid, std::uint64_t ipa) = 0;
+
+    // Software-generated interrupt to another physical CPU (GIC SGI).
+    virtual void send_ipi(std::uint32_t cpu, std::uint32_t sgi) = 0;
+
+    // A guest marked the start or end of its measured region (decision 7).
+    virtual void mark(std::uint32_t vm, Mark which) = 0;
+
+    // One character to the physical console (hv owns the PL011, decision 6).
+    virtual void console_putc(char c) = 0;
+
+    // vCPU life cycle. The vCPU pinned to `cpu` was powered on (boot of a
+    // VM's first vCPU, or PSCI CPU_ON): its registers come from
+    // Hypervisor::vcpu_on_cpu(cpu)->boot. On the target this is a PSCI CPU_ON
+    // to the firmware.
+    virtual void cpu_on(std::uint32_t cpu) = 0;
+    // The vCPU on `cpu` must stop running (PSCI CPU_OFF, or its VM stopped).
+    // `cpu` may be another CPU than the current one.
+    virtual void cpu_stop(std::uint32_t cpu) = 0;
+    // The current CPU has nothing to do until an interrupt (guest WFI).
+    virtual void cpu_idle() = 0;
+    // A VM stopped; its exit reason is in Hypervisor::vm(vm).exit_reason.
+    virtual void vm_stopped(std::uint32_t vm) = 0;
+    // Every VM has stopped: end the machine (PSCI SYSTEM_OFF on the target).
+    virtual void power_off() = 0;
+
+  protected:
+    Port() = default;
+    ~Port() = default;
+    Port(const Port&) = default;
+    Port& operator=(const Port&) = default;
+};
+
+} // namespace hv
