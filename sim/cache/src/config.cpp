@@ -190,6 +190,11 @@ const std::vector<Field>& fields() {
                  c.mem.max_utilization = parse_positive(k, v);
              },
              [](const HierarchyConfig& c) { return std::to_string(c.mem.max_utilization); }});
+        all.push_back({"mem.smoothing",
+                       [](HierarchyConfig& c, std::string_view k, std::string_view v) {
+                           c.mem.smoothing = parse_positive(k, v);
+                       },
+                       [](const HierarchyConfig& c) { return std::to_string(c.mem.smoothing); }});
         all.push_back({"seed",
                        [](HierarchyConfig& c, std::string_view k, std::string_view v) {
                            c.seed = parse_count(k, v);
@@ -309,6 +314,9 @@ void validate(const HierarchyConfig& config) {
     }
     if (!(config.mem.bandwidth > 0.0)) {
         invalid("mem.bandwidth", "must be positive");
+    }
+    if (!(config.mem.smoothing > 0.0 && config.mem.smoothing <= 1.0)) {
+        invalid("mem.smoothing", "must be in (0, 1]");
     }
     if (!(config.mem.max_utilization > 0.0 && config.mem.max_utilization < 1.0)) {
         invalid("mem.max_utilization", "must be in (0, 1)");

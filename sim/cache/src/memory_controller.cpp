@@ -51,27 +51,25 @@ void MemoryController::writeback(unsigned /*core*/, std::uint64_t now) {
     stats_.bytes += line_bytes_;
 }
 
-// M/D/1 (Pollaczek-Khinchine) mean wait for utilisation rho and a deterministic
-// service time s = line / bandwidth: Wq = s * rho / (2 (1 - rho)), with rho clamped
-// to max_utilization. Demand above the window's capacity is carried to the next
-// window as backlog; requests in a window wait on average for the mean of the
-// backlog at its start and at its end.
-double MemoryController::window_delay(double bytes, double backlog, double& backlog_out) const {
-    const double window = static_cast<double>(config_.window);
+// M/D/1 (Pollaczek-Khinchine) mean wait for a deterministic service time
+// s = line / bandwidth: Wq = s * rho / (2 (1 - rho)), rho clamped to
+// max_utilization; above it, the excess work of a window (rho - max) * window is
+// waited for on average by half: + (rho - max) * window / 2. Continuous and
+// increasing in rho, so the cores' feedback settles.
+double MemoryController::delay_at(double rho) const {
     const double service = static_cast<double>(line_bytes_) / config_.bandwidth;
-    const double offered = bytes / config_.bandwidth + backlog; // service cycles
-    const double rho = std::min(offered / window, config_.max_utilization);
-    backlog_out = std::max(0.0, offered - window);
-    const double random_wait = service * rho / (2.0 * (1.0 - rho));
-    return random_wait + (backlog + backlog_out) / 2.0;
+    const double clamped = std::min(rho, config_.max_utilization);
+    const double overload = std::max(0.0, rho - config_.max_utilization);
+    return service * clamped / (2.0 * (1.0 - clamped)) +
+           overload * static_cast<double>(config_.window) / 2.0;
 }
 
 void MemoryController::close_oldest() {
     const std::size_t slot = static_cast<std::size_t>(next_to_close_ % kRing);
     const std::uint64_t bytes = window_bytes_[slot];
-    double backlog_out = 0.0;
-    const double delay = window_delay(static_cast<double>(bytes), backlog_, backlog_out);
-    const auto exact = static_cast<std::int64_t>(std::llround(delay));
+    const double capacity = config_.bandwidth * static_cast<double>(config_.window);
+    utilization_ += config_.smoothing * (static_cast<double>(bytes) / capacity - utilization_);
+    const auto exact = static_cast<std::int64_t>(std::llround(delay_at(utilization_)));
     for (unsigned core = 0; core < cores_; ++core) {
         const std::size_t cell = slot * cores_ + core;
         const std::int64_t owed =
@@ -85,7 +83,6 @@ void MemoryController::close_oldest() {
     }
     stats_.busiest_window_bytes = std::max(stats_.busiest_window_bytes, bytes);
     ++stats_.windows_closed;
-    backlog_ = backlog_out;
     current_delay_ = static_cast<std::uint32_t>(exact);
     open_bytes_ -= bytes;
     window_bytes_[slot] = 0;
@@ -98,11 +95,13 @@ void MemoryController::close_until(std::uint64_t cycle) {
 
 void MemoryController::close_before(std::uint64_t first_open) {
     while (next_to_close_ < first_open) {
-        if (open_bytes_ == 0 && backlog_ <= 0.0) {
-            // Idle stretch: every remaining window is empty and closes with no delay.
-            stats_.windows_closed += first_open - next_to_close_;
+        if (open_bytes_ == 0) {
+            // Idle stretch: every remaining window is empty; the average decays.
+            const std::uint64_t idle = first_open - next_to_close_;
+            utilization_ *= std::pow(1.0 - config_.smoothing, static_cast<double>(idle));
+            current_delay_ = static_cast<std::uint32_t>(std::llround(delay_at(utilization_)));
+            stats_.windows_closed += idle;
             next_to_close_ = first_open;
-            current_delay_ = 0;
             break;
         }
         close_oldest();

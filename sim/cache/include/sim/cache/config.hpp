@@ -45,10 +45,11 @@ struct TlbConfig {
 
 struct MemoryConfig {
     unsigned latency = 64;         // cycles a refill adds beyond the L2 lookup, unloaded
-    double bandwidth = 1.3;        // bytes per core cycle the memory system sustains
+    double bandwidth = 4.0;        // bytes per core cycle the memory system sustains
     std::uint64_t window = 1200;   // cycles per contention-accounting window (1 us)
     unsigned mshrs = 4;            // outstanding refills per core
-    double max_utilization = 0.95; // clamp of the M/D/1 formula (overload goes to backlog)
+    double max_utilization = 0.95; // M/D/1 clamp; above it a linear overload term
+    double smoothing = 0.25;       // weight of the newest window in the utilisation average
 };
 
 struct HierarchyConfig {

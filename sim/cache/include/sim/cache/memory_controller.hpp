@@ -9,9 +9,12 @@
 //    records, per core and window, how many such requests it made and what it was
 //    charged;
 //  * the machine closes windows once every core has passed them (close_until);
-//    a closed window's delay follows from the bytes all cores moved in it
-//    (M/D/1 waiting time plus a carried backlog when demand exceeds capacity), and
-//    each core's balance receives (requests x exact delay - charged);
+//    closing a window folds the bytes all cores moved in it into a smoothed
+//    utilisation (exponential moving average over windows: a lagged estimate fed
+//    back into the cores that generate the load oscillates without it), whose
+//    queueing delay (M/D/1 plus an overload term) becomes the exact delay of that
+//    window's requests and the estimate for the next; each core's balance
+//    receives (requests x exact delay - charged);
 //  * the machine adds take_adjustment(core) to that core's clock.
 // The sums depend only on per-core request counts per window, never on the order
 // in which cores were simulated. docs/timing-model.md gives the formula.
@@ -55,9 +58,9 @@ class MemoryController {
 
     // Queueing delay per waiting request of the last closed window.
     std::uint32_t current_delay() const { return current_delay_; }
-    // Queueing delay a window moving `bytes` would give, with `backlog` cycles
-    // carried in; `backlog_out` receives what it carries on.
-    double window_delay(double bytes, double backlog, double& backlog_out) const;
+    // Queueing delay per request at utilisation `rho` (offered bytes / capacity).
+    double delay_at(double rho) const;
+    double utilization() const { return utilization_; } // smoothed, closed windows
 
     const MemoryControllerStats& stats() const { return stats_; }
     // Queueing cycles charged to one core (estimates + corrections).
@@ -74,7 +77,7 @@ class MemoryController {
     unsigned cores_;
     unsigned line_bytes_;
     std::uint64_t next_to_close_ = 0; // index of the oldest open window
-    double backlog_ = 0.0;            // service cycles carried into the next window
+    double utilization_ = 0.0;        // moving average of closed windows' utilisation
     std::uint32_t current_delay_ = 0;
     std::uint64_t open_bytes_ = 0;            // bytes in all open windows
     std::vector<std::uint64_t> window_bytes_; // kRing slots, window i in slot i % kRing

@@ -1,0 +1,210 @@
+// Contention beyond the L2: a miss costs more when other cores stream, and the
+// result does not depend on the order in which cores are simulated in a quantum.
+#include "sim/cache/hierarchy.hpp"
+#include "sim/cache/memory_controller.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <vector>
+
+namespace sim::cache {
+namespace {
+
+constexpr std::uint64_t kPage = 4096;
+
+// Physical address of byte `offset` of a region made only of pages whose color
+// (PA / 4 KiB mod 16) lies in [first, first + count).
+std::uint64_t colored(std::uint64_t base, std::uint64_t offset, unsigned first, unsigned count) {
+    const std::uint64_t page = offset / kPage;
+    const std::uint64_t group = page / count; // one group = 16 pages of address space
+    const std::uint64_t color = first + page % count;
+    return base + (group * 16 + color) * kPage + offset % kPage;
+}
+
+// A core running a synthetic program: compute, then one memory access.
+struct Program {
+    enum class Kind { idle, pointer_chase, stream } kind = Kind::idle;
+    std::uint64_t base = 0;
+    std::uint64_t bytes = 0;
+    unsigned first_color = 0;
+    unsigned colors = 16;
+    std::uint64_t position = 0;
+    std::uint64_t rng = 1;
+
+    // Runs until `until`; returns when the core's clock reached it.
+    void run(Hierarchy& h, unsigned core, std::uint64_t& clock, std::uint64_t until) {
+        if (kind == Kind::idle) {
+            clock = std::max(clock, until);
+            return;
+        }
+        while (clock < until) {
+            std::uint64_t offset = 0;
+            bool write = false;
+            if (kind == Kind::stream) {
+                // The interference loop: write then read each line of the array.
+                offset = (position / 2 * 64) % bytes;
+                write = position % 2 == 0;
+            } else {
+                rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+                offset = ((rng >> 24) % (bytes / 64)) * 64;
+            }
+            ++position;
+            const std::uint64_t pa = colored(base, offset, first_color, colors);
+            clock += 4 + h.access_data(core, pa, 8, write, clock);
+        }
+    }
+};
+
+struct RunResult {
+    std::vector<StatEntry> stats;
+    std::array<std::uint64_t, 3> clocks{};
+};
+
+// Simulates `quanta` rounds of one window each, cores in `order`.
+RunResult simulate(std::array<Program, 3> programs, const std::array<unsigned, 3>& order,
+                   int quanta) {
+    HierarchyConfig config;
+    config.cores = 3;
+    Hierarchy h(config);
+    std::array<std::uint64_t, 3> clocks{};
+    const std::uint64_t quantum = config.mem.window;
+    for (int q = 1; q <= quanta; ++q) {
+        for (const unsigned core : order) {
+            clocks[core] += h.take_contention_stall(core);
+            programs[core].run(h, core, clocks[core], q * quantum);
+        }
+        h.end_quantum(q * quantum);
+    }
+    return {flatten(h.stats()), clocks};
+}
+
+std::uint64_t value(const RunResult& r, const std::string& key) {
+    for (const StatEntry& e : r.stats) {
+        if (e.key == key) {
+            return e.value;
+        }
+    }
+    ADD_FAILURE() << "no key " << key;
+    return 0;
+}
+
+// Core 0: random reads over 8 MiB of colors 0-7 (always missing its half of the
+// L2). Cores 1 and 2: the interference loop over 4 MiB of colors 8-11 and 12-15.
+std::array<Program, 3> scenario(bool interference) {
+    using Kind = Program::Kind;
+    Program victim{Kind::pointer_chase, 0x4000'0000, 8 << 20, 0, 8};
+    Program stream1{Kind::stream, 0x6000'0000, 4 << 20, 8, 4};
+    Program stream2{Kind::stream, 0x7000'0000, 4 << 20, 12, 4};
+    if (!interference) {
+        stream1.kind = Kind::idle;
+        stream2.kind = Kind::idle;
+    }
+    return {victim, stream1, stream2};
+}
+
+double cycles_per_miss(const RunResult& r) {
+    return static_cast<double>(value(r, "cores[0].stall_cycles_mem")) /
+           static_cast<double>(value(r, "cores[0].l2.misses"));
+}
+
+TEST(MemoryController, OtherCoresStreamingRaisesCore0MissLatency) {
+    const RunResult solo = simulate(scenario(false), {0, 1, 2}, 400);
+    const RunResult interf = simulate(scenario(true), {0, 1, 2}, 400);
+    const double solo_cost = cycles_per_miss(solo);
+    const double interf_cost = cycles_per_miss(interf);
+    RecordProperty("solo_cycles_per_miss", std::to_string(solo_cost));
+    RecordProperty("interf_cycles_per_miss", std::to_string(interf_cost));
+    std::printf("core 0 stall per L2 miss: solo %.1f, with two streaming cores %.1f cycles\n",
+                solo_cost, interf_cost);
+    EXPECT_GT(interf_cost, 1.5 * solo_cost);
+    EXPECT_GT(value(interf, "mem.queue_cycles"), value(solo, "mem.queue_cycles"));
+    // Disjoint colors: core 0's L2 miss rate is the same with and without them.
+    const double solo_rate = static_cast<double>(value(solo, "cores[0].l2.misses")) /
+                             static_cast<double>(value(solo, "cores[0].l2.accesses"));
+    const double interf_rate = static_cast<double>(value(interf, "cores[0].l2.misses")) /
+                               static_cast<double>(value(interf, "cores[0].l2.accesses"));
+    EXPECT_NEAR(interf_rate, solo_rate, 0.1 * solo_rate);
+}
+
+TEST(MemoryController, ResultDoesNotDependOnCoreOrderWithinAQuantum) {
+    const RunResult forward = simulate(scenario(true), {0, 1, 2}, 200);
+    const RunResult backward = simulate(scenario(true), {2, 1, 0}, 200);
+    const RunResult middle = simulate(scenario(true), {1, 0, 2}, 200);
+    EXPECT_EQ(forward.clocks, backward.clocks);
+    EXPECT_EQ(forward.clocks, middle.clocks);
+    ASSERT_EQ(forward.stats.size(), backward.stats.size());
+    for (std::size_t i = 0; i < forward.stats.size(); ++i) {
+        EXPECT_EQ(forward.stats[i].value, backward.stats[i].value) << forward.stats[i].key;
+        EXPECT_EQ(forward.stats[i].value, middle.stats[i].value) << forward.stats[i].key;
+    }
+}
+
+TEST(MemoryController, DelayFollowsTheQueueingFormula) {
+    MemoryConfig config;
+    config.bandwidth = 2.0; // 64-byte line: 32 service cycles
+    config.window = 1000;
+    MemoryController mc(config, 1, 64);
+    EXPECT_DOUBLE_EQ(mc.delay_at(0.0), 0.0);
+    // rho = 0.5: Wq = 32 * 0.5 / (2 * 0.5) = 16 cycles.
+    EXPECT_DOUBLE_EQ(mc.delay_at(0.5), 16.0);
+    // Twice the capacity: clamped M/D/1 plus half the excess work of a window.
+    EXPECT_NEAR(mc.delay_at(2.0), 32 * 0.95 / 0.1 + (2.0 - 0.95) * 1000 / 2, 1e-9);
+    // Increasing everywhere, so the feedback through the cores settles.
+    for (double rho = 0.0; rho < 3.0; rho += 0.01) {
+        EXPECT_LT(mc.delay_at(rho), mc.delay_at(rho + 0.01));
+    }
+}
+
+TEST(MemoryController, UtilisationIsAMovingAverageOfClosedWindows) {
+    MemoryConfig config;
+    config.bandwidth = 2.0;
+    config.window = 1024;
+    config.smoothing = 0.25;
+    MemoryController mc(config, 1, 64);
+    for (int i = 0; i < 32; ++i) { // 2048 bytes in window 0: rho = 1
+        mc.read(0, i, false);
+    }
+    mc.close_until(1024);
+    EXPECT_DOUBLE_EQ(mc.utilization(), 0.25);
+    mc.close_until(3 * 1024); // two idle windows
+    EXPECT_DOUBLE_EQ(mc.utilization(), 0.25 * 0.75 * 0.75);
+}
+
+TEST(MemoryController, ClosedWindowSetsTheNextEstimateAndCorrectsTheCharge) {
+    MemoryConfig config;
+    config.bandwidth = 2.0; // 32 service cycles per line
+    config.window = 1024;
+    config.smoothing = 1.0; // a window's delay from its own traffic only
+    MemoryController mc(config, 2, 64);
+    // Window 0: core 0 makes 4 waiting reads, core 1 makes 12 (rho = 0.5, Wq = 16).
+    for (int i = 0; i < 4; ++i) {
+        EXPECT_EQ(mc.read(0, 10 + i, true), config.latency); // no closed window yet
+    }
+    for (int i = 0; i < 12; ++i) {
+        mc.read(1, 20 + i, true);
+    }
+    mc.close_until(1024);
+    EXPECT_EQ(mc.current_delay(), 16u);
+    EXPECT_EQ(mc.take_adjustment(0), 4u * 16);
+    EXPECT_EQ(mc.take_adjustment(1), 12u * 16);
+    EXPECT_EQ(mc.take_adjustment(0), 0u);
+    // Window 1 is charged the estimate at once; its one read (rho = 1/32, exact
+    // delay 32 * (1/32) / (2 * 31/32) = 0.5, rounded to 1) gives 15 cycles back.
+    EXPECT_EQ(mc.read(0, 1500, true), config.latency + 16);
+    mc.close_until(2048);
+    EXPECT_EQ(mc.current_delay(), 1u);
+    EXPECT_EQ(mc.take_adjustment(0), 0u); // -15 kept as credit
+    EXPECT_EQ(mc.stats().queue_cycles, 16u * 16 + 1);
+}
+
+TEST(MemoryController, LongIdleStretchClosesCheaply) {
+    MemoryController mc(MemoryConfig{}, 1, 64);
+    mc.read(0, 0, true);
+    mc.close_until(std::uint64_t{1} << 40);
+    EXPECT_EQ(mc.current_delay(), 0u);
+    EXPECT_EQ(mc.read(0, std::uint64_t{1} << 40, true), MemoryConfig{}.latency);
+}
+
+} // namespace
+} // namespace sim::cache

@@ -1,0 +1,156 @@
+// TLBs: superpage reach, walker descriptor reads charged through the caches.
+#include "sim/cache/hierarchy.hpp"
+#include "sim/cache/tlb.hpp"
+
+#include <gtest/gtest.h>
+
+namespace sim::cache {
+namespace {
+
+// Identity mapping with one page size; reads `levels` descriptors at fixed PAs
+// (one table page per level), all but the last intermediate.
+struct IdentityWalker {
+    unsigned page_shift = kPageShift4K;
+    unsigned levels = 4;
+    std::uint64_t table_base = 0x7000'0000;
+    unsigned calls = 0;
+
+    void operator()(std::uint64_t address, AccessKind /*kind*/, WalkResult& out) {
+        ++calls;
+        for (unsigned level = 0; level < levels; ++level) {
+            const unsigned shift = 39 - 9 * level;
+            const std::uint64_t index = (address >> shift) & 511;
+            out.add_read(table_base + level * 4096 + index * 8, level + 1 < levels);
+        }
+        out.pa = address;
+        out.page_shift = page_shift;
+    }
+};
+
+HierarchyConfig one_core() {
+    HierarchyConfig config;
+    config.cores = 1;
+    return config;
+}
+
+struct SweepCounts {
+    std::uint64_t micro_misses;
+    std::uint64_t walks;
+};
+
+SweepCounts sweep(unsigned page_shift, std::uint64_t region, int passes) {
+    Hierarchy h(one_core());
+    IdentityWalker walker{page_shift, page_shift == kPageShift4K ? 4u : 3u};
+    std::uint64_t now = 0;
+    for (int pass = 0; pass < passes; ++pass) {
+        for (std::uint64_t offset = 0; offset < region; offset += 4096) {
+            const Translation t =
+                h.translate(0, 0x4000'0000 + offset, AccessKind::read, now, WalkerRef(walker));
+            EXPECT_EQ(t.pa, 0x4000'0000 + offset);
+            now += 1 + t.cycles;
+        }
+    }
+    const CoreMemoryStats stats = h.stats().cores[0];
+    EXPECT_EQ(stats.walks, walker.calls);
+    return {stats.dtlb.misses, stats.walks};
+}
+
+TEST(Tlb, TwoMegabytePagesCover512TimesMore) {
+    const std::uint64_t region = 64ull << 20;
+    const SweepCounts small = sweep(kPageShift4K, region, 1);
+    const SweepCounts large = sweep(kPageShift2M, region, 1);
+    EXPECT_EQ(small.walks, region >> 12);
+    EXPECT_EQ(large.walks, region >> 21);
+    EXPECT_EQ(small.walks, 512 * large.walks);
+    EXPECT_EQ(small.micro_misses, 512 * large.micro_misses);
+}
+
+TEST(Tlb, MainTlbReachIs512SmallPages) {
+    // 2 MiB of 4 KiB pages fits the 512-entry main TLB: the second pass never walks.
+    EXPECT_EQ(sweep(kPageShift4K, 2ull << 20, 2).walks, 512u);
+    // 4 MiB does not (LRU, sequential): every page walks again.
+    EXPECT_EQ(sweep(kPageShift4K, 4ull << 20, 2).walks, 2u * 1024);
+    // The same 4 MiB in 2 MiB pages: two walks in all.
+    EXPECT_EQ(sweep(kPageShift2M, 4ull << 20, 2).walks, 2u);
+}
+
+TEST(Tlb, MixedPageSizesCoexist) {
+    Tlb tlb(16, 4);
+    tlb.insert(0x4000'0000, 0x8000'0000, kPageShift2M);
+    tlb.insert(0x4020'0000, 0x9000'0000, kPageShift4K);
+    tlb.insert(0x8000'0000, 0xC000'0000, kPageShift1G);
+    std::uint64_t pa = 0;
+    EXPECT_EQ(tlb.lookup(0x4012'3456, pa), kPageShift2M);
+    EXPECT_EQ(pa, 0x8012'3456u);
+    EXPECT_EQ(tlb.lookup(0x4020'0ABC, pa), kPageShift4K);
+    EXPECT_EQ(pa, 0x9000'0ABCu);
+    EXPECT_EQ(tlb.lookup(0x4020'1000, pa), 0u); // next 4 KiB page: absent
+    EXPECT_EQ(tlb.lookup(0xBFFF'FFF0, pa), kPageShift1G);
+    EXPECT_EQ(pa, 0xFFFF'FFF0u);
+    tlb.flush();
+    EXPECT_EQ(tlb.lookup(0x4012'3456, pa), 0u);
+}
+
+TEST(Tlb, WalkDescriptorReadsAreChargedThroughTheCaches) {
+    const HierarchyConfig config = one_core();
+    Hierarchy h(config);
+    IdentityWalker walker;
+    const Translation cold = h.translate(0, 0x4000'1000, AccessKind::read, 0, WalkerRef(walker));
+    const CoreMemoryStats after_cold = h.stats().cores[0];
+    EXPECT_EQ(after_cold.walk_reads, 4u);
+    EXPECT_EQ(after_cold.l1d.accesses, 4u);
+    EXPECT_EQ(after_cold.l1d.misses, 4u); // four different table pages
+    EXPECT_EQ(after_cold.l2.misses, 4u);
+    const std::uint32_t refill = config.l2.latency + config.mem.latency;
+    EXPECT_EQ(cold.cycles, config.tlb.l2_latency + 4 * refill);
+    EXPECT_EQ(after_cold.walk_cycles, cold.cycles);
+
+    // Same walk again: the descriptors are now L1 D hits.
+    h.flush_tlbs(0);
+    const Translation warm = h.translate(0, 0x4000'1000, AccessKind::read, 1000, WalkerRef(walker));
+    EXPECT_EQ(warm.cycles, config.tlb.l2_latency + 4 * config.l1d.latency);
+
+    // Micro-TLB hit: free. Main-TLB hit from the other micro-TLB: its latency only.
+    EXPECT_EQ(h.translate(0, 0x4000'1008, AccessKind::read, 2000, WalkerRef(walker)).cycles, 0u);
+    EXPECT_EQ(h.translate(0, 0x4000'1008, AccessKind::fetch, 2000, WalkerRef(walker)).cycles,
+              config.tlb.l2_latency);
+    EXPECT_EQ(walker.calls, 2u);
+}
+
+TEST(Tlb, WalkCacheServesIntermediateDescriptors) {
+    HierarchyConfig config = one_core();
+    config.tlb.walk_cache_entries = 64;
+    Hierarchy h(config);
+    IdentityWalker walker;
+    h.translate(0, 0x4000'1000, AccessKind::read, 0, WalkerRef(walker));
+    h.flush_tlbs(0); // also empties the walk cache
+    h.translate(0, 0x4000'1000, AccessKind::read, 1000, WalkerRef(walker));
+    // Next page: the three upper levels come from the walk cache, the leaf from L1 D.
+    const Translation next = h.translate(0, 0x4000'2000, AccessKind::read, 2000, WalkerRef(walker));
+    EXPECT_EQ(next.cycles,
+              config.tlb.l2_latency + 3 * config.tlb.walk_cache_latency + config.l1d.latency);
+    EXPECT_EQ(h.stats().cores[0].walk_cache_hits, 3u);
+}
+
+TEST(Tlb, NestedWalkOf24ReadsAndFaults) {
+    Hierarchy h(one_core());
+    auto nested = [](std::uint64_t address, AccessKind, WalkResult& out) {
+        for (unsigned i = 0; i < kMaxWalkReads + 2; ++i) { // extra reads are dropped
+            out.add_read(0x7100'0000 + i * 64, i + 1 < kMaxWalkReads);
+        }
+        out.pa = address;
+        out.fault = address >= 0x9000'0000;
+    };
+    const Translation ok = h.translate(0, 0x4000'0000, AccessKind::write, 0, WalkerRef(nested));
+    EXPECT_FALSE(ok.fault);
+    EXPECT_EQ(h.stats().cores[0].walk_reads, kMaxWalkReads);
+    const Translation bad = h.translate(0, 0x9000'0000, AccessKind::read, 0, WalkerRef(nested));
+    EXPECT_TRUE(bad.fault);
+    EXPECT_GT(bad.cycles, 0u);
+    // A fault caches nothing: the same address walks again.
+    h.translate(0, 0x9000'0000, AccessKind::read, 0, WalkerRef(nested));
+    EXPECT_EQ(h.stats().cores[0].walks, 3u);
+}
+
+} // namespace
+} // namespace sim::cache
