@@ -116,8 +116,13 @@ void Gic::raise_ppi(unsigned core, uint32_t intid) {
 }
 
 uint64_t Gic::timer_read(unsigned core, TimerRegister reg, uint64_t now_cycles) {
+    // Guests poll the counter: bring the timer to now_cycles first, so the
+    // lines are recomputed only when an output moved.
+    const bool changed = valid_core(core) && timer_.update(core, now_cycles);
     const uint64_t value = timer_.read(core, reg, now_cycles);
-    refresh(); // the read brought the timer to now_cycles
+    if (changed) {
+        refresh();
+    }
     return value;
 }
 
@@ -126,14 +131,17 @@ void Gic::timer_write(unsigned core, TimerRegister reg, uint64_t value, uint64_t
     refresh();
 }
 
+// Called every quantum: recompute the lines only when a timer output moved.
 void Gic::update_timers(uint64_t now_cycles) {
-    timer_.update(now_cycles);
-    refresh();
+    if (timer_.update(now_cycles)) {
+        refresh();
+    }
 }
 
 void Gic::update_timers(unsigned core, uint64_t now_cycles) {
-    timer_.update(core, now_cycles);
-    refresh();
+    if (timer_.update(core, now_cycles)) {
+        refresh();
+    }
 }
 
 bool Gic::maintenance(unsigned core) const {

@@ -181,34 +181,42 @@ void GenericTimer::write(unsigned core, TimerRegister reg, uint64_t value, uint6
     evaluate(core);
 }
 
-void GenericTimer::evaluate(unsigned core) {
+bool GenericTimer::evaluate(unsigned core) {
     CoreTimers& c = cores_[core];
     const uint64_t ticks = ticks_at(c.now);
+    bool changed = false;
     for (unsigned k = 0; k < kNumTimerKinds; ++k) {
         const auto kind = static_cast<TimerKind>(k);
         const uint64_t ctl = c.timers[k].ctl;
         const bool level =
             (ctl & kCtlEnable) != 0 && (ctl & kCtlImask) == 0 && condition(c, kind, ticks);
+        if (level == c.output[k]) {
+            continue;
+        }
+        changed = true;
         c.output[k] = level;
         if (distributor_ != nullptr) {
             distributor_->set_ppi_level(core, timer_ppi(kind), level);
         }
     }
+    return changed;
 }
 
-void GenericTimer::update(uint64_t now_cycles) {
+bool GenericTimer::update(uint64_t now_cycles) {
+    bool changed = false;
     for (unsigned core = 0; core < num_cores_; ++core) {
-        update(core, now_cycles);
+        changed = update(core, now_cycles) || changed;
     }
+    return changed;
 }
 
-void GenericTimer::update(unsigned core, uint64_t now_cycles) {
+bool GenericTimer::update(unsigned core, uint64_t now_cycles) {
     if (core >= num_cores_) {
         ++diag_.bad_inputs;
-        return;
+        return false;
     }
     cores_[core].now = now_cycles;
-    evaluate(core);
+    return evaluate(core);
 }
 
 uint64_t GenericTimer::next_event_cycle(unsigned core) const {

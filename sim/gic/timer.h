@@ -74,9 +74,10 @@ class GenericTimer {
     uint64_t read(unsigned core, TimerRegister reg, uint64_t now_cycles);
     void write(unsigned core, TimerRegister reg, uint64_t value, uint64_t now_cycles);
 
-    // Re-evaluates the outputs at now_cycles and drives the PPIs.
-    void update(uint64_t now_cycles);
-    void update(unsigned core, uint64_t now_cycles);
+    // Re-evaluates the outputs at now_cycles and drives the PPIs. Returns
+    // whether any output changed (called every quantum: callers skip work).
+    bool update(uint64_t now_cycles);
+    bool update(unsigned core, uint64_t now_cycles);
 
     // The earliest cycle, not before the core's last evaluated time, at which
     // an enabled and unmasked timer of the core asserts its interrupt; that
@@ -110,7 +111,7 @@ class GenericTimer {
                         uint64_t ticks) const;
     void write_timer(CoreTimers& core, TimerKind kind, unsigned field, uint64_t value,
                      uint64_t ticks);
-    void evaluate(unsigned core);
+    bool evaluate(unsigned core);
 
     TimerConfig config_;
     unsigned num_cores_;
