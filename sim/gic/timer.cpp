@@ -17,6 +17,14 @@ struct Decoded {
     unsigned field;
 };
 
+// decode_timer relies on the enum listing CTL, CVAL, TVAL per timer, in TimerKind order.
+static_assert(static_cast<unsigned>(TimerRegister::CntvCtlEl0) -
+                  static_cast<unsigned>(TimerRegister::CntpCtlEl0) ==
+              3 * static_cast<unsigned>(TimerKind::Virtual));
+static_assert(static_cast<unsigned>(TimerRegister::CnthpTvalEl2) -
+                  static_cast<unsigned>(TimerRegister::CntpCtlEl0) ==
+              3 * static_cast<unsigned>(TimerKind::Hypervisor) + kTval);
+
 // Maps a timer register to (timer, field); false for the counter registers.
 bool decode_timer(TimerRegister reg, Decoded& out) {
     const auto r = static_cast<unsigned>(reg);

@@ -52,6 +52,24 @@ TEST(CpuInterface, NothingIsSignalledWhileDisabled) {
     EXPECT_EQ(h.read(C, gicc::kIar), kSpuriousId);
 }
 
+// Groups are not told apart physically: either enable bit (Bao's Non-secure
+// bit 0, or EnableGrp1 of a GIC without security extensions) enables all.
+TEST(CpuInterface, EitherEnableBitEnablesEverything) {
+    Harness h;
+    h.write(D, gicd::kCtlr, gicd::kCtlrEnableGrp1);
+    h.write(C, gicc::kCtlr, gicc::kCtlrEnableGrp1);
+    h.write(C, gicc::kPmr, 0xFF);
+    h.write(D, gicd::kIgroupr + 4, 0xFFFF'FFFF);
+    h.enable_spi(40, 0x80);
+    h.enable_spi(41, 0x40);
+    h.write(D, gicd::kIgroupr + 4, 0xFFFF'FDFF); // 41 in group 0
+    h.gic.raise(40);
+    h.gic.raise(41);
+    EXPECT_EQ(h.read(C, gicc::kIar), 41u);
+    h.write(C, gicc::kEoir, 41);
+    EXPECT_EQ(h.read(C, gicc::kAiar), 40u);  // the alias acknowledges the same way
+}
+
 TEST(CpuInterface, HighestPriorityFirstThenLowestId) {
     Harness h;
     h.enable_all();
