@@ -38,28 +38,20 @@ Cache::Cache(const CacheGeometry& geometry)
     const std::uint64_t sets = geometry.size_bytes / way_bytes;
     set_mask_ = sets - 1;
     tags_.assign(sets * ways_, kInvalid);
-    dirty_.assign(sets, 0);
+    state_.assign(sets, SetState{});
     switch (replacement_) {
     case Replacement::lru:
         stamps_.assign(sets * ways_, 0);
         break;
     case Replacement::plru:
-        plru_bits_.assign(sets, 0);
-        break;
     case Replacement::random:
-        fill_counts_.assign(sets, 0);
-        break;
+        break; // their state lives in SetState
     }
 }
 
 int Cache::find_way(std::uint64_t line) const {
-    const std::uint64_t set = line & set_mask_;
-    for (unsigned way = 0; way < ways_; ++way) {
-        if (tags_[set * ways_ + way] == line) {
-            return static_cast<int>(way);
-        }
-    }
-    return -1;
+    const std::uint32_t match = match_mask(line & set_mask_, line);
+    return match == 0 ? -1 : std::countr_zero(match);
 }
 
 bool Cache::contains(std::uint64_t line) const {
@@ -68,7 +60,7 @@ bool Cache::contains(std::uint64_t line) const {
 
 bool Cache::is_dirty(std::uint64_t line) const {
     const int way = find_way(line);
-    return way >= 0 && (dirty_[line & set_mask_] >> way & 1u) != 0;
+    return way >= 0 && (state_[line & set_mask_].dirty >> way & 1u) != 0;
 }
 
 void Cache::touch_any(std::uint64_t set, unsigned way) {
@@ -87,7 +79,7 @@ void Cache::touch_any(std::uint64_t set, unsigned way) {
 // Tree of ways-1 nodes stored heap-style (node n has children 2n+1, 2n+2). A node's
 // bit names the half that holds the next victim: 0 = lower half, 1 = upper half.
 void Cache::touch_plru(std::uint64_t set, unsigned way) {
-    std::uint32_t bits = plru_bits_[set];
+    std::uint32_t bits = state_[set].plru;
     unsigned node = 0;
     unsigned lo = 0;
     unsigned span = ways_;
@@ -103,11 +95,11 @@ void Cache::touch_plru(std::uint64_t set, unsigned way) {
             node = 2 * node + 1;
         }
     }
-    plru_bits_[set] = bits;
+    state_[set].plru = bits;
 }
 
 unsigned Cache::plru_victim(std::uint64_t set) const {
-    const std::uint32_t bits = plru_bits_[set];
+    const std::uint32_t bits = state_[set].plru;
     unsigned node = 0;
     unsigned lo = 0;
     unsigned span = ways_;
@@ -126,17 +118,16 @@ unsigned Cache::plru_victim(std::uint64_t set) const {
 // Order-independent across sets: the choice depends only on the seed, the set and
 // how many victims that set has chosen before, never on other sets' traffic.
 unsigned Cache::random_victim(std::uint64_t set) {
-    const std::uint64_t draw =
-        mix64(seed_ ^ mix64(set * 0x9E3779B97F4A7C15ull + fill_counts_[set]++));
-    return static_cast<unsigned>(draw % ways_);
+    const std::uint64_t draw = mix64(seed_ + set * 0xD1B54A32D192ED03ull +
+                                     std::uint64_t{state_[set].fills++} * 0x9E3779B97F4A7C15ull);
+    // Multiply-shift range reduction (no division): high 32 bits x ways / 2^32.
+    return static_cast<unsigned>(((draw >> 32) * ways_) >> 32);
 }
 
 unsigned Cache::choose_victim(std::uint64_t set) {
-    const std::uint64_t* tags = &tags_[set * ways_];
-    for (unsigned way = 0; way < ways_; ++way) {
-        if (tags[way] == kInvalid) {
-            return way;
-        }
+    const std::uint32_t empty = ~state_[set].valid & (ways_ == 32 ? ~0u : (1u << ways_) - 1);
+    if (empty != 0) {
+        return static_cast<unsigned>(std::countr_zero(empty));
     }
     switch (replacement_) {
     case Replacement::lru: {
@@ -156,9 +147,10 @@ Eviction Cache::fill(std::uint64_t line, bool dirty) {
     const unsigned way = choose_victim(set);
     std::uint64_t& tag = tags_[set * ways_ + way];
     const std::uint32_t bit = 1u << way;
-    Eviction evicted{tag != kInvalid, (dirty_[set] & bit) != 0, tag};
+    Eviction evicted{tag != kInvalid, (state_[set].dirty & bit) != 0, tag};
     tag = line;
-    dirty_[set] = dirty ? (dirty_[set] | bit) : (dirty_[set] & ~bit);
+    state_[set].valid |= bit;
+    state_[set].dirty = dirty ? (state_[set].dirty | bit) : (state_[set].dirty & ~bit);
     touch_any(set, way);
     remember(line, set, way);
     return evicted;
@@ -170,7 +162,7 @@ Eviction Cache::insert(std::uint64_t line, bool dirty) {
         return fill(line, dirty);
     }
     const std::uint64_t set = line & set_mask_;
-    dirty_[set] |= dirty ? (1u << way) : 0u;
+    state_[set].dirty |= dirty ? (1u << way) : 0u;
     touch_any(set, static_cast<unsigned>(way));
     remember(line, set, static_cast<unsigned>(way));
     return {};
@@ -183,9 +175,10 @@ bool Cache::invalidate(std::uint64_t line) {
     }
     const std::uint64_t set = line & set_mask_;
     const std::uint32_t bit = 1u << way;
-    const bool was_dirty = (dirty_[set] & bit) != 0;
+    const bool was_dirty = (state_[set].dirty & bit) != 0;
     tags_[set * ways_ + static_cast<unsigned>(way)] = kInvalid;
-    dirty_[set] &= ~bit;
+    state_[set].valid &= ~bit;
+    state_[set].dirty &= ~bit;
     if (line == mru_line_) {
         mru_line_ = kInvalid;
     }
@@ -194,11 +187,12 @@ bool Cache::invalidate(std::uint64_t line) {
 
 std::uint64_t Cache::invalidate_all() {
     std::uint64_t dirty = 0;
-    for (const std::uint32_t mask : dirty_) {
-        dirty += static_cast<std::uint64_t>(std::popcount(mask));
+    for (SetState& state : state_) {
+        dirty += static_cast<std::uint64_t>(std::popcount(state.dirty));
+        state.valid = 0;
+        state.dirty = 0;
     }
     std::fill(tags_.begin(), tags_.end(), kInvalid);
-    std::fill(dirty_.begin(), dirty_.end(), 0u);
     mru_line_ = kInvalid;
     return dirty;
 }

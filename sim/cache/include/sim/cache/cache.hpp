@@ -7,6 +7,7 @@
 
 #include "sim/cache/config.hpp"
 
+#include <bit>
 #include <cstdint>
 #include <vector>
 
@@ -37,7 +38,7 @@ class Cache {
     // Miss: changes nothing, returns false.
     bool lookup(std::uint64_t line, bool make_dirty) {
         if (line == mru_line_) {
-            dirty_[mru_set_] |= make_dirty ? (1u << mru_way_) : 0u;
+            state_[mru_set_].dirty |= make_dirty ? (1u << mru_way_) : 0u;
             return true;
         }
         switch (replacement_) {
@@ -53,16 +54,15 @@ class Cache {
 
     template <Replacement R> bool lookup_as(std::uint64_t line, bool make_dirty) {
         const std::uint64_t set = line & set_mask_;
-        const std::uint64_t* tags = &tags_[set * ways_];
-        for (unsigned way = 0; way < ways_; ++way) {
-            if (tags[way] == line) {
-                touch<R>(set, way);
-                dirty_[set] |= make_dirty ? (1u << way) : 0u;
-                remember(line, set, way);
-                return true;
-            }
+        const std::uint32_t match = match_mask(set, line);
+        if (match == 0) {
+            return false;
         }
-        return false;
+        const auto way = static_cast<unsigned>(std::countr_zero(match));
+        touch<R>(set, way);
+        state_[set].dirty |= make_dirty ? match : 0u;
+        remember(line, set, way);
+        return true;
     }
 
     // Installs an absent line, choosing a victim; returns what was displaced.
@@ -110,12 +110,28 @@ class Cache {
         mru_way_ = way;
     }
     int find_way(std::uint64_t line) const;
+    // Bit w set if way w of `set` holds `line`. Branch-free: a hit's way is
+    // unpredictable, and an early-exit scan mispredicts on almost every lookup.
+    std::uint32_t match_mask(std::uint64_t set, std::uint64_t line) const {
+        const std::uint64_t* tags = &tags_[set * ways_];
+        std::uint32_t match = 0;
+        for (unsigned way = 0; way < ways_; ++way) {
+            match |= static_cast<std::uint32_t>(tags[way] == line) << way;
+        }
+        return match;
+    }
 
-    std::vector<std::uint64_t> tags_;        // line number per (set, way); kInvalid if empty
-    std::vector<std::uint32_t> dirty_;       // dirty bit mask per set
-    std::vector<std::uint32_t> stamps_;      // LRU: last-use stamp per (set, way)
-    std::vector<std::uint32_t> plru_bits_;   // PLRU: tree bits per set
-    std::vector<std::uint32_t> fill_counts_; // random: misses seen per set
+    // Per-set bookkeeping kept together: one host cache line serves a set's misses.
+    struct SetState {
+        std::uint32_t valid = 0; // bit per way
+        std::uint32_t dirty = 0; // bit per way
+        std::uint32_t plru = 0;  // pseudo-LRU tree bits
+        std::uint32_t fills = 0; // random: victims chosen so far in this set
+    };
+
+    std::vector<std::uint64_t> tags_; // line number per (set, way); kInvalid if empty
+    std::vector<SetState> state_;
+    std::vector<std::uint32_t> stamps_; // LRU: last-use stamp per (set, way)
     std::uint64_t set_mask_;
     std::uint64_t seed_;
     std::uint64_t mru_line_ = kInvalid; // last line hit or filled: exact fast path
