@@ -1,0 +1,162 @@
+#include "sim/cli.h"
+
+#include "sim/config.h"
+#include "sim/error.h"
+#include "sim/simulation.h"
+
+#include <boost/program_options.hpp>
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+namespace po = boost::program_options;
+
+namespace sim {
+namespace {
+
+const char* usage_intro =
+    "bao-sim: a cycle-approximate simulator of the Bao static-partitioning hypervisor\n"
+    "on QEMU's virt board (AArch64, GICv2, PL011), with guests run in Unicorn.\n"
+    "\n"
+    "Usage: bao-sim [--config NAME|FILE.toml] [--workload NAME] [options]\n"
+    "\n"
+    "Timing is approximate: in this version every instruction costs\n"
+    "model.cycles_per_insn cycles (default 1); the cache, TLB and memory models\n"
+    "are not attached yet. See docs/timing-model.md.\n";
+
+const char* usage_exit =
+    "\nExit codes:\n"
+    "  0  the measured guest powered off (PSCI SYSTEM_OFF) or every core is off\n"
+    "  1  internal error in bao-sim\n"
+    "  2  bad command line, configuration, preset or guest image\n"
+    "  3  a guest faulted (undefined instruction, access to unmapped memory)\n"
+    "  4  the instruction limit (--max-insns) was reached\n"
+    "  5  every core is idle (WFI) and no event can wake them\n";
+
+std::string default_workloads_dir(const char* argv0) {
+    std::error_code ec;
+    auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (ec)
+        exe = std::filesystem::absolute(argv0 ? argv0 : ".", ec);
+    return (exe.parent_path() / "workloads").string();
+}
+
+void list_workloads(const std::string& dir, std::ostream& out) {
+    std::vector<std::string> names;
+    std::error_code ec;
+    for (auto& e : std::filesystem::directory_iterator(dir, ec))
+        if (e.path().extension() == ".elf")
+            names.push_back(e.path().stem().string());
+    std::sort(names.begin(), names.end());
+    if (names.empty()) {
+        out << "no workloads found in " << dir << " (build them with the aarch64 cross compiler)\n";
+        return;
+    }
+    for (auto& n : names)
+        out << "  " << n << "\n";
+}
+
+int run(const po::variables_map& vm, const RunOptions& options, std::ostream& out, std::ostream& err) {
+    Simulation simulation(options, &out);
+    RunOutcome outcome = simulation.run();
+    if (vm.count("stats-json")) {
+        std::string path = vm["stats-json"].as<std::string>();
+        std::ofstream f(path);
+        if (!f) {
+            err << "bao-sim: error: cannot write stats file '" << path << "'\n";
+            return static_cast<int>(ExitCode::config);
+        }
+        f << simulation.stats_json();
+    }
+    const Machine& m = simulation.machine();
+    std::ostream& where = outcome.code == ExitCode::ok ? out : err;
+    where << "bao-sim: " << outcome.reason << ": " << outcome.detail << " (" << m.total_instructions()
+          << " instructions, " << m.global_cycles() << " cycles)\n";
+    return static_cast<int>(outcome.code);
+}
+
+} // namespace
+
+int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+    po::options_description desc("Options");
+    // clang-format off
+    desc.add_options()
+        ("help,h", "print this help and exit")
+        ("config,c", po::value<std::string>()->default_value("native"),
+         "preset name (see --list-configs) or path to a TOML configuration (docs/config.md)")
+        ("workload,w", po::value<std::string>(),
+         "run this built workload as the measured guest (see --list-workloads)")
+        ("image", po::value<std::string>(),
+         "FILE[@ADDR]: run your own raw or ELF AArch64 guest as the measured guest; "
+         "a raw binary is loaded at ADDR (default 0x40000000) and entered there")
+        ("cores", po::value<unsigned>(), "number of simulated cores, 1-8 (native mode; default 4)")
+        ("max-insns", po::value<uint64_t>()->default_value(0),
+         "stop after this many guest instructions in total (0 = no limit; exit code 4)")
+        ("stats-json", po::value<std::string>(), "write statistics to this JSON file (docs/stats.md)")
+        ("set", po::value<std::vector<std::string>>()->composing(),
+         "override a [model] parameter, KEY=VALUE (repeatable): quantum_cycles, core_hz, cntfrq, "
+         "cycles_per_insn")
+        ("log-level", po::value<std::string>()->default_value("warn"),
+         "trace, debug, info, warn, error or off")
+        ("workloads-dir", po::value<std::string>(),
+         "where built guests <name>.elf are (default: workloads/ beside the bao-sim binary)")
+        ("list-configs", "list the built-in presets and exit")
+        ("list-workloads", "list the built workloads and exit");
+    // clang-format on
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        err << "bao-sim: error: " << e.what() << " (see --help)\n";
+        return static_cast<int>(ExitCode::config);
+    }
+    if (vm.count("help")) {
+        out << usage_intro << "\n" << desc << usage_exit;
+        return 0;
+    }
+    auto level = spdlog::level::from_str(vm["log-level"].as<std::string>());
+    if (level == spdlog::level::off && vm["log-level"].as<std::string>() != "off") {
+        err << "bao-sim: error: unknown --log-level '" << vm["log-level"].as<std::string>() << "'\n";
+        return static_cast<int>(ExitCode::config);
+    }
+    spdlog::set_level(level);
+
+    RunOptions options;
+    options.workloads_dir = vm.count("workloads-dir") ? vm["workloads-dir"].as<std::string>()
+                                                      : default_workloads_dir(argc > 0 ? argv[0] : nullptr);
+    try {
+        if (vm.count("list-configs")) {
+            for (auto& p : list_presets())
+                out << "  " << p.name << " - " << p.description << "\n";
+            return 0;
+        }
+        if (vm.count("list-workloads")) {
+            list_workloads(options.workloads_dir, out);
+            return 0;
+        }
+        options.config = vm["config"].as<std::string>();
+        if (vm.count("workload"))
+            options.workload = vm["workload"].as<std::string>();
+        if (vm.count("image"))
+            options.image = vm["image"].as<std::string>();
+        if (vm.count("workload") && vm.count("image"))
+            throw InputError("--workload and --image both replace the measured guest: give one");
+        if (vm.count("cores"))
+            options.cores = vm["cores"].as<unsigned>();
+        options.max_insns = vm["max-insns"].as<uint64_t>();
+        if (vm.count("set"))
+            options.sets = vm["set"].as<std::vector<std::string>>();
+        return run(vm, options, out, err);
+    } catch (const InputError& e) {
+        err << "bao-sim: error: " << e.what() << "\n";
+        return static_cast<int>(ExitCode::config);
+    } catch (const std::exception& e) {
+        err << "bao-sim: internal error: " << e.what() << "\n";
+        return static_cast<int>(ExitCode::internal);
+    }
+}
+
+} // namespace sim

@@ -1,0 +1,358 @@
+#include "sim/config.h"
+
+#include "sim/error.h"
+#include "sim/loader.h"
+#include "sim/presets.h"
+
+#include <toml++/toml.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace sim {
+namespace {
+
+using Table = toml::table;
+
+// Rejects keys a table does not know, so a typo is an error, not a silent default.
+void check_keys(const Table& t, const std::string& where, const std::set<std::string>& known) {
+    for (auto& [k, v] : t) {
+        (void)v;
+        if (!known.count(std::string(k.str()))) {
+            std::string list;
+            for (auto& n : known)
+                list += (list.empty() ? "" : ", ") + n;
+            throw InputError(where + ": unknown key '" + std::string(k.str()) + "' (known: " + list + ")");
+        }
+    }
+}
+
+std::string join(const std::string& where, const std::string& key) {
+    return where.empty() ? key : where + "." + key;
+}
+
+uint64_t get_uint(const Table& t, const std::string& where, const std::string& key, uint64_t dflt,
+                  bool required = false) {
+    auto node = t.get(key);
+    if (!node) {
+        if (required)
+            throw InputError(join(where, key) + ": missing");
+        return dflt;
+    }
+    if (auto v = node->value<int64_t>(); v && node->is_integer()) {
+        if (*v < 0)
+            throw InputError(join(where, key) + ": " + std::to_string(*v) + " must not be negative");
+        return static_cast<uint64_t>(*v);
+    }
+    if (auto s = node->value<std::string>())
+        return parse_size(*s, join(where, key));
+    throw InputError(join(where, key) + ": expected a number");
+}
+
+std::string get_string(const Table& t, const std::string& where, const std::string& key,
+                       const std::string& dflt = {}) {
+    auto node = t.get(key);
+    if (!node)
+        return dflt;
+    if (auto s = node->value<std::string>())
+        return *s;
+    throw InputError(join(where, key) + ": expected a string");
+}
+
+bool get_bool(const Table& t, const std::string& where, const std::string& key, bool dflt) {
+    auto node = t.get(key);
+    if (!node)
+        return dflt;
+    if (auto b = node->value<bool>())
+        return *b;
+    throw InputError(join(where, key) + ": expected true or false");
+}
+
+const Table* get_table(const Table& t, const std::string& where, const std::string& key) {
+    auto node = t.get(key);
+    if (!node)
+        return nullptr;
+    if (auto* tab = node->as_table())
+        return tab;
+    throw InputError(join(where, key) + ": expected a table");
+}
+
+// A list of table entries: `key = [{...}, ...]` or `[[key]]`.
+std::vector<const Table*> get_tables(const Table& t, const std::string& where, const std::string& key) {
+    std::vector<const Table*> out;
+    auto node = t.get(key);
+    if (!node)
+        return out;
+    auto* arr = node->as_array();
+    if (!arr)
+        throw InputError(join(where, key) + ": expected a list of tables");
+    for (size_t i = 0; i < arr->size(); ++i) {
+        auto* tab = arr->get(i)->as_table();
+        if (!tab)
+            throw InputError(join(where, key) + "[" + std::to_string(i) + "]: expected a table");
+        out.push_back(tab);
+    }
+    return out;
+}
+
+// A list of small integers as a bitmask (CPU ids, color indices).
+uint64_t get_bitmask(const Table& t, const std::string& where, const std::string& key, unsigned limit) {
+    auto node = t.get(key);
+    if (!node)
+        return 0;
+    auto* arr = node->as_array();
+    if (!arr)
+        throw InputError(join(where, key) + ": expected a list of numbers");
+    uint64_t mask = 0;
+    for (size_t i = 0; i < arr->size(); ++i) {
+        auto v = arr->get(i)->value<int64_t>();
+        if (!v || !arr->get(i)->is_integer())
+            throw InputError(join(where, key) + "[" + std::to_string(i) + "]: expected a number");
+        if (*v < 0 || *v >= static_cast<int64_t>(limit))
+            throw InputError(join(where, key) + ": " + std::to_string(*v) + " is out of range (0-" +
+                             std::to_string(limit - 1) + ")");
+        mask |= 1ull << *v;
+    }
+    return mask;
+}
+
+template <typename Vec, typename T>
+void push(Vec& v, const T& item, const std::string& where) {
+    if (!v.push(item))
+        throw InputError(where + ": too many entries (at most " + std::to_string(Vec::capacity) + ")");
+}
+
+void parse_platform(const Table& t, RunConfig& rc) {
+    const std::string w = "platform";
+    check_keys(t, w, {"cpus", "ram", "console", "gic", "l2"});
+    hv::PlatformConfig& p = rc.hv.platform;
+    p.cpu_num = static_cast<uint32_t>(get_uint(t, w, "cpus", 4));
+    auto rams = get_tables(t, w, "ram");
+    for (size_t i = 0; i < rams.size(); ++i) {
+        std::string wi = w + ".ram[" + std::to_string(i) + "]";
+        check_keys(*rams[i], wi, {"base", "size"});
+        push(p.ram, hv::MemRange{get_uint(*rams[i], wi, "base", 0, true), get_uint(*rams[i], wi, "size", 0, true)}, w + ".ram");
+    }
+    if (p.ram.empty())
+        push(p.ram, hv::MemRange{0x40000000, 1ull << 30}, w + ".ram");
+    p.console_pa = get_uint(t, w, "console", pl011_base);
+    p.gic = hv::GicAddrs{0x08000000, 0x08010000, 0x08030000, 0x08040000};
+    if (auto* g = get_table(t, w, "gic")) {
+        check_keys(*g, w + ".gic", {"gicd", "gicc", "gich", "gicv"});
+        p.gic.gicd = get_uint(*g, w + ".gic", "gicd", p.gic.gicd);
+        p.gic.gicc = get_uint(*g, w + ".gic", "gicc", p.gic.gicc);
+        p.gic.gich = get_uint(*g, w + ".gic", "gich", p.gic.gich);
+        p.gic.gicv = get_uint(*g, w + ".gic", "gicv", p.gic.gicv);
+    }
+    if (auto* l2 = get_table(t, w, "l2")) {
+        check_keys(*l2, w + ".l2", {"size", "ways", "line"});
+        p.l2.size = get_uint(*l2, w + ".l2", "size", p.l2.size);
+        p.l2.ways = static_cast<uint32_t>(get_uint(*l2, w + ".l2", "ways", p.l2.ways));
+        p.l2.line = static_cast<uint32_t>(get_uint(*l2, w + ".l2", "line", p.l2.line));
+    }
+}
+
+void parse_image(const Table& t, const std::string& w, hv::VmConfig& vm, ImageSource& src,
+                 const std::string& base_dir) {
+    check_keys(t, w, {"workload", "path", "load_addr", "entry", "load_pa"});
+    src.workload = get_string(t, w, "workload");
+    src.path = get_string(t, w, "path");
+    if (src.workload.empty() == src.path.empty())
+        throw InputError(w + ": give exactly one of 'workload' or 'path'");
+    if (!src.path.empty() && std::filesystem::path(src.path).is_relative() && !base_dir.empty())
+        src.path = (std::filesystem::path(base_dir) / src.path).string();
+    if (t.get("load_addr"))
+        src.load_addr = get_uint(t, w, "load_addr", 0);
+    vm.image.base_ipa = src.load_addr.value_or(0x40000000);
+    vm.image.entry = get_uint(t, w, "entry", 0);
+    if (t.get("load_pa")) {
+        vm.image.has_load_pa = true;
+        vm.image.load_pa = get_uint(t, w, "load_pa", 0);
+    }
+}
+
+void parse_vm(const Table& t, size_t index, RunConfig& rc, const std::string& base_dir) {
+    const std::string w = "vms[" + std::to_string(index) + "]";
+    check_keys(t, w, {"name", "measured", "image", "cpu_affinity", "colors", "regions", "devs", "ipcs"});
+    hv::VmConfig vm;
+    std::string name = get_string(t, w, "name", "vm" + std::to_string(index));
+    hv::set_vm_name(vm, name.c_str());
+    vm.measured = get_bool(t, w, "measured", false);
+    vm.cpu_affinity = get_bitmask(t, w, "cpu_affinity", hv::kMaxCpus);
+    vm.colors = get_bitmask(t, w, "colors", hv::kMaxColors);
+    ImageSource src;
+    auto* image = get_table(t, w, "image");
+    if (!image)
+        throw InputError(w + ".image: missing");
+    parse_image(*image, w + ".image", vm, src, base_dir);
+    auto regions = get_tables(t, w, "regions");
+    for (size_t i = 0; i < regions.size(); ++i) {
+        std::string wi = w + ".regions[" + std::to_string(i) + "]";
+        check_keys(*regions[i], wi, {"base", "size", "phys"});
+        hv::RegionConfig r;
+        r.base = get_uint(*regions[i], wi, "base", 0, true);
+        r.size = get_uint(*regions[i], wi, "size", 0, true);
+        if (regions[i]->get("phys")) {
+            r.place_phys = true;
+            r.phys = get_uint(*regions[i], wi, "phys", 0);
+        }
+        push(vm.regions, r, w + ".regions");
+    }
+    auto devs = get_tables(t, w, "devs");
+    for (size_t i = 0; i < devs.size(); ++i) {
+        std::string wi = w + ".devs[" + std::to_string(i) + "]";
+        check_keys(*devs[i], wi, {"pa", "va", "size", "interrupts"});
+        hv::DevConfig d;
+        d.pa = get_uint(*devs[i], wi, "pa", 0, true);
+        d.va = get_uint(*devs[i], wi, "va", d.pa);
+        d.size = get_uint(*devs[i], wi, "size", 0, true);
+        if (auto* arr = devs[i]->get_as<toml::array>("interrupts"))
+            for (size_t k = 0; k < arr->size(); ++k)
+                push(d.interrupts, static_cast<uint32_t>(arr->get(k)->value_or<int64_t>(0)), wi + ".interrupts");
+        push(vm.devs, d, w + ".devs");
+    }
+    auto ipcs = get_tables(t, w, "ipcs");
+    for (size_t i = 0; i < ipcs.size(); ++i) {
+        std::string wi = w + ".ipcs[" + std::to_string(i) + "]";
+        check_keys(*ipcs[i], wi, {"base", "size", "shmem_id", "interrupts"});
+        hv::IpcConfig c;
+        c.base = get_uint(*ipcs[i], wi, "base", 0, true);
+        c.size = get_uint(*ipcs[i], wi, "size", 0, true);
+        c.shmem_id = static_cast<uint32_t>(get_uint(*ipcs[i], wi, "shmem_id", 0));
+        if (auto* arr = ipcs[i]->get_as<toml::array>("interrupts"))
+            for (size_t k = 0; k < arr->size(); ++k)
+                push(c.interrupts, static_cast<uint32_t>(arr->get(k)->value_or<int64_t>(0)), wi + ".interrupts");
+        push(vm.ipcs, c, w + ".ipcs");
+    }
+    push(rc.hv.vms, vm, "vms");
+    rc.images.push_back(src);
+}
+
+} // namespace
+
+int RunConfig::measured_vm() const {
+    for (size_t i = 0; i < hv.vms.size(); ++i)
+        if (hv.vms[i].measured)
+            return static_cast<int>(i);
+    return hv.vms.size() == 1 ? 0 : -1;
+}
+
+void set_model_param(RunConfig& rc, const std::string& key, const std::string& value) {
+    MachineParams& m = rc.machine;
+    const std::string w = "model." + key;
+    if (key == "quantum_cycles")
+        m.quantum_cycles = parse_size(value, w);
+    else if (key == "core_hz")
+        m.core_hz = parse_size(value, w);
+    else if (key == "cntfrq")
+        m.cntfrq = parse_size(value, w);
+    else if (key == "cycles_per_insn")
+        m.cycles_per_insn = parse_size(value, w);
+    else
+        throw InputError("model: unknown parameter '" + key +
+                         "' (known: quantum_cycles, core_hz, cntfrq, cycles_per_insn)");
+    if ((key == "quantum_cycles" || key == "core_hz" || key == "cntfrq" || key == "cycles_per_insn") &&
+        parse_size(value, w) == 0)
+        throw InputError(w + ": must be positive");
+}
+
+RunConfig parse_config(const std::string& text, const std::string& origin, const std::string& base_dir) {
+    RunConfig rc;
+    rc.name = origin;
+    rc.hash = fnv1a64(text.data(), text.size());
+    toml::table root;
+    try {
+        root = toml::parse(text, origin);
+    } catch (const toml::parse_error& e) {
+        std::ostringstream s;
+        s << origin << ":" << e.source().begin.line << ":" << e.source().begin.column << ": "
+          << e.description();
+        throw InputError(s.str());
+    }
+    check_keys(root, origin, {"mode", "description", "platform", "hyp", "vms", "shmem", "model"});
+    std::string mode = get_string(root, "", "mode", "hv");
+    if (mode == "native")
+        rc.hv.mode = hv::Mode::Native;
+    else if (mode == "hv")
+        rc.hv.mode = hv::Mode::Hv;
+    else
+        throw InputError("mode: '" + mode + "' is not one of native, hv");
+    rc.description = get_string(root, "", "description");
+    Table empty;
+    parse_platform(get_table(root, "", "platform") ? *get_table(root, "", "platform") : empty, rc);
+    if (auto* hyp = get_table(root, "", "hyp")) {
+        check_keys(*hyp, "hyp", {"colors", "region"});
+        rc.hv.hyp.colors = get_bitmask(*hyp, "hyp", "colors", hv::kMaxColors);
+        if (auto* r = get_table(*hyp, "hyp", "region")) {
+            check_keys(*r, "hyp.region", {"base", "size"});
+            rc.hv.hyp.region = hv::MemRange{get_uint(*r, "hyp.region", "base", 0, true),
+                                            get_uint(*r, "hyp.region", "size", 0, true)};
+        }
+    }
+    auto shmems = get_tables(root, "", "shmem");
+    for (size_t i = 0; i < shmems.size(); ++i) {
+        std::string wi = "shmem[" + std::to_string(i) + "]";
+        check_keys(*shmems[i], wi, {"size", "colors", "phys"});
+        hv::ShmemConfig s;
+        s.size = get_uint(*shmems[i], wi, "size", 0, true);
+        s.colors = get_bitmask(*shmems[i], wi, "colors", hv::kMaxColors);
+        if (shmems[i]->get("phys")) {
+            s.place_phys = true;
+            s.phys = get_uint(*shmems[i], wi, "phys", 0);
+        }
+        push(rc.hv.shmems, s, "shmem");
+    }
+    auto vms = get_tables(root, "", "vms");
+    if (vms.empty())
+        throw InputError(origin + ": no [[vms]] entry: a configuration needs at least one VM");
+    for (size_t i = 0; i < vms.size(); ++i)
+        parse_vm(*vms[i], i, rc, base_dir);
+    rc.machine.cores = rc.hv.platform.cpu_num;
+    rc.machine.ram_base = rc.hv.platform.ram[0].base;
+    rc.machine.ram_size = rc.hv.platform.ram[0].size;
+    if (auto* model = get_table(root, "", "model")) {
+        for (auto& [k, v] : *model) {
+            std::string value;
+            if (auto i = v.value<int64_t>())
+                value = std::to_string(*i);
+            else if (auto s = v.value<std::string>())
+                value = *s;
+            else
+                throw InputError("model." + std::string(k.str()) + ": expected a number or string");
+            set_model_param(rc, std::string(k.str()), value);
+        }
+    }
+    return rc;
+}
+
+RunConfig load_config(const std::string& name_or_path) {
+    if (auto text = preset_text(name_or_path))
+        return parse_config(*text, name_or_path, "");
+    std::filesystem::path p(name_or_path);
+    if (p.extension() != ".toml" && !std::filesystem::exists(p)) {
+        std::string names;
+        for (auto& info : list_presets())
+            names += (names.empty() ? "" : ", ") + info.name;
+        throw InputError("unknown config '" + name_or_path + "': not a preset (" + names +
+                         ") nor a .toml file");
+    }
+    std::ifstream in(p);
+    if (!in)
+        throw InputError("cannot read config file '" + name_or_path + "'");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return parse_config(ss.str(), name_or_path, p.parent_path().string());
+}
+
+std::vector<PresetInfo> list_presets() {
+    std::vector<PresetInfo> out;
+    for (auto& name : preset_names()) {
+        RunConfig rc = parse_config(*preset_text(name), name, "");
+        out.push_back(PresetInfo{name, rc.description});
+    }
+    return out;
+}
+
+} // namespace sim

@@ -1,0 +1,51 @@
+// A run's configuration: hv's plain config structs (hv/core/config.h) filled
+// from the TOML format of docs/config.md, plus what only the host needs
+// (image files, model parameters). Presets are the same format, embedded.
+#pragma once
+
+#include "hv/core/config.h"
+#include "sim/machine.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sim {
+
+// Where a VM's image comes from: a built workload or a file.
+struct ImageSource {
+    std::string workload; // name under <binary dir>/workloads/<name>.elf
+    std::string path;     // or a raw/ELF file
+    std::optional<uint64_t> load_addr; // raw images: where to place them
+};
+
+struct RunConfig {
+    std::string name;        // preset name or file path
+    std::string description; // one line
+    uint64_t hash = 0;       // of the TOML text (run metadata)
+    hv::Config hv;
+    std::vector<ImageSource> images; // one per hv.vms entry
+    MachineParams machine;
+
+    int measured_vm() const; // index of the measured VM, or -1
+};
+
+// Parses TOML text; `origin` names it in error messages and `base_dir`
+// resolves relative image paths. Throws InputError naming the key.
+RunConfig parse_config(const std::string& text, const std::string& origin,
+                       const std::string& base_dir);
+
+// `name_or_path` is a preset name (see list_presets) or a .toml file.
+RunConfig load_config(const std::string& name_or_path);
+
+struct PresetInfo {
+    std::string name;
+    std::string description;
+};
+std::vector<PresetInfo> list_presets();
+
+// Sets a [model] parameter by name ("quantum_cycles=600"). Throws InputError.
+void set_model_param(RunConfig& config, const std::string& key, const std::string& value);
+
+} // namespace sim

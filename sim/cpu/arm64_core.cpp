@@ -1,0 +1,254 @@
+#include "sim/cpu/arm64_core.h"
+
+#include <unicorn/unicorn.h>
+
+#include <sstream>
+#include <stdexcept>
+
+namespace sim::cpu {
+namespace {
+
+// Unicorn exception numbers (QEMU's EXCP_*) seen by UC_HOOK_INTR.
+constexpr uint32_t excp_udef = 1, excp_swi = 2, excp_hvc = 11, excp_smc = 13;
+
+constexpr uint32_t insn_wfi = 0xd503207f;
+constexpr uint64_t pstate_el1h_masked = 0x3c5; // EL1h, DAIF all set
+constexpr uint64_t sctlr_el1_reset = 0x30d00800; // RES1 bits; MMU and caches off
+constexpr uint64_t scr_el3_ns_hce_rw = 0x501;    // lets HVC reach the hook (unicorn-notes.md)
+constexpr uint64_t hcr_el2_rw_imo = (1ull << 31) | (1ull << 4); // EL1 is AArch64; vIRQ usable
+
+void check(uc_err err, const char* what) {
+    if (err != UC_ERR_OK)
+        throw std::runtime_error(std::string("unicorn: ") + what + ": " + uc_strerror(err));
+}
+
+void write_cp(uc_engine* uc, uint32_t op0, uint32_t op1, uint32_t crn, uint32_t crm, uint32_t op2,
+              uint64_t value) {
+    uc_arm64_cp_reg reg{crn, crm, op0, op1, op2, value};
+    check(uc_reg_write(uc, UC_ARM64_REG_CP_REG, &reg), "write system register");
+}
+
+int xreg(unsigned n) {
+    if (n == 29)
+        return UC_ARM64_REG_X29;
+    if (n == 30)
+        return UC_ARM64_REG_X30;
+    if (n > 30)
+        throw std::out_of_range("general-purpose register number");
+    return UC_ARM64_REG_X0 + static_cast<int>(n);
+}
+
+std::string hex(uint64_t v) {
+    std::ostringstream s;
+    s << "0x" << std::hex << v;
+    return s.str();
+}
+
+} // namespace
+
+Arm64Core::Arm64Core(unsigned id, TrapHandler& traps) : id_(id), traps_(traps) {
+    check(uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &uc_), "open");
+    check(uc_ctl_set_cpu_model(uc_, UC_CPU_ARM64_A53), "select Cortex-A53");
+    write_cp(uc_, 3, 6, 1, 1, 0, scr_el3_ns_hce_rw);
+    write_cp(uc_, 3, 4, 1, 1, 0, hcr_el2_rw_imo);
+
+    uc_hook h;
+    check(uc_hook_add(uc_, &h, UC_HOOK_BLOCK, reinterpret_cast<void*>(&on_block), this, 1, 0),
+          "add block hook");
+    check(uc_hook_add(uc_, &h, UC_HOOK_INTR, reinterpret_cast<void*>(&on_interrupt), this, 1, 0),
+          "add interrupt hook");
+    check(uc_hook_add(uc_, &h, UC_HOOK_MEM_UNMAPPED, reinterpret_cast<void*>(&on_unmapped), this,
+                      1, 0),
+          "add unmapped hook");
+    // A full-range data hook also makes Unicorn report the faulting instruction's
+    // PC (not its block's) in MMIO and unmapped callbacks (decision 20).
+    check(uc_hook_add(uc_, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
+                      reinterpret_cast<void*>(&on_memory), this, 1, 0),
+          "add memory hook");
+    check(uc_hook_add(uc_, &h, UC_HOOK_INSN, reinterpret_cast<void*>(&on_mrs), this, 1, 0,
+                      UC_ARM64_INS_MRS),
+          "add MRS hook");
+}
+
+Arm64Core::~Arm64Core() { uc_close(uc_); }
+
+void Arm64Core::map_memory(uint64_t addr, uint64_t size, uint8_t* host) {
+    check(uc_mem_map_ptr(uc_, addr, size, UC_PROT_ALL, host), "map memory");
+}
+
+void Arm64Core::map_device(uint64_t addr, uint64_t size, MmioDevice& device) {
+    devices_.push_back(std::make_unique<DeviceBinding>(DeviceBinding{this, &device}));
+    void* binding = devices_.back().get();
+    check(uc_mmio_map(uc_, addr, size, reinterpret_cast<uc_cb_mmio_read_t>(&on_mmio_read), binding,
+                      reinterpret_cast<uc_cb_mmio_write_t>(&on_mmio_write), binding),
+          "map device");
+}
+
+void Arm64Core::invalidate_code(uint64_t addr, uint64_t size) {
+    check(uc_ctl_remove_cache(uc_, addr, addr + size), "invalidate translated code");
+}
+
+void Arm64Core::reset(uint64_t entry, uint64_t context) {
+    for (unsigned n = 0; n <= 30; ++n)
+        set_x(n, 0);
+    set_x(0, context);
+    uint64_t pstate = pstate_el1h_masked;
+    check(uc_reg_write(uc_, UC_ARM64_REG_PSTATE, &pstate), "write PSTATE");
+    write_cp(uc_, 3, 0, 1, 0, 0, sctlr_el1_reset);
+    set_pc(entry);
+    fault_ = Fault{};
+}
+
+RunResult Arm64Core::run(uint64_t budget) {
+    budget_ = budget;
+    executed_ = 0;
+    stop_.reset();
+    uint64_t start = pc();
+    uc_err err = uc_emu_start(uc_, start, UINT64_MAX, 0, 0);
+    RunResult result;
+    result.instructions = executed_;
+    if (err != UC_ERR_OK && !stop_) {
+        // Unmapped accesses were recorded by on_unmapped; anything else is named here.
+        if (fault_.description.empty())
+            raise_fault(Fault::Kind::other, pc(), 0, std::string("unicorn stopped: ") + uc_strerror(err));
+        stop_ = StopReason::fault;
+    }
+    if (!stop_) {
+        // Unicorn returns after WFI with PC past it and no error.
+        stop_ = read_word(pc() - 4) == insn_wfi ? StopReason::wfi : StopReason::budget;
+    }
+    result.reason = *stop_;
+    return result;
+}
+
+uint64_t Arm64Core::x(unsigned n) const {
+    uint64_t v = 0;
+    check(uc_reg_read(uc_, xreg(n), &v), "read register");
+    return v;
+}
+
+void Arm64Core::set_x(unsigned n, uint64_t value) {
+    check(uc_reg_write(uc_, xreg(n), &value), "write register");
+}
+
+uint64_t Arm64Core::pc() const {
+    uint64_t v = 0;
+    check(uc_reg_read(uc_, UC_ARM64_REG_PC, &v), "read PC");
+    return v;
+}
+
+void Arm64Core::set_pc(uint64_t value) { check(uc_reg_write(uc_, UC_ARM64_REG_PC, &value), "write PC"); }
+
+uint32_t Arm64Core::read_word(uint64_t addr) const {
+    uint32_t w = 0;
+    if (uc_mem_read(uc_, addr, &w, sizeof w) != UC_ERR_OK)
+        return 0;
+    return w;
+}
+
+void Arm64Core::raise_fault(Fault::Kind kind, uint64_t pc, uint64_t address, const std::string& what) {
+    fault_.kind = kind;
+    fault_.pc = pc;
+    fault_.address = address;
+    fault_.description = "core " + std::to_string(id_) + ": " + what + " at pc " + hex(pc);
+    if (kind == Fault::Kind::unmapped_read || kind == Fault::Kind::unmapped_write ||
+        kind == Fault::Kind::unmapped_fetch)
+        fault_.description += ", address " + hex(address);
+    stop_ = StopReason::fault;
+    uc_emu_stop(uc_);
+}
+
+void Arm64Core::on_block(uc_struct* uc, uint64_t, uint32_t size, void* self) {
+    auto* core = static_cast<Arm64Core*>(self);
+    // Stopping here skips this block, so it is not counted (unicorn-notes.md).
+    if (core->executed_ >= core->budget_) {
+        uc_emu_stop(uc);
+        return;
+    }
+    core->executed_ += size / 4;
+}
+
+void Arm64Core::handle_call(uint32_t ec_value) {
+    Syndrome s;
+    s.ec = ec_value;
+    // Unicorn leaves PC past the HVC/SMC; the immediate is in the instruction word.
+    s.pc = pc() - 4;
+    s.iss = (read_word(s.pc) >> 5) & 0xffff;
+    if (traps_.on_trap(*this, s) == TrapAction::stop_core) {
+        stop_ = StopReason::halted;
+        uc_emu_stop(uc_);
+    }
+}
+
+void Arm64Core::on_interrupt(uc_struct*, uint32_t intno, void* self) {
+    auto* core = static_cast<Arm64Core*>(self);
+    switch (intno) {
+    case excp_hvc:
+        core->handle_call(ec::hvc64);
+        return;
+    case excp_smc:
+        core->handle_call(ec::smc64);
+        return;
+    case excp_udef:
+        // Unicorn would retry the instruction forever: stop here.
+        core->raise_fault(Fault::Kind::undefined_instruction, core->pc(), 0,
+                          "undefined instruction " + hex(core->read_word(core->pc())));
+        return;
+    case excp_swi:
+        core->raise_fault(Fault::Kind::other, core->pc() - 4, 0,
+                          "SVC is not supported (EL1 synchronous exceptions are not delivered)");
+        return;
+    default:
+        core->raise_fault(Fault::Kind::other, core->pc(), 0,
+                          "unsupported exception " + std::to_string(intno));
+    }
+}
+
+bool Arm64Core::on_unmapped(uc_struct*, int type, uint64_t address, int, int64_t, void* self) {
+    auto* core = static_cast<Arm64Core*>(self);
+    switch (type) {
+    case UC_MEM_WRITE_UNMAPPED:
+        core->raise_fault(Fault::Kind::unmapped_write, core->pc(), address, "write to unmapped memory");
+        break;
+    case UC_MEM_FETCH_UNMAPPED:
+        core->raise_fault(Fault::Kind::unmapped_fetch, address, address,
+                          "instruction fetch from unmapped memory");
+        break;
+    default:
+        core->raise_fault(Fault::Kind::unmapped_read, core->pc(), address, "read from unmapped memory");
+    }
+    return false;
+}
+
+void Arm64Core::on_memory(uc_struct*, int type, uint64_t, int, int64_t, void* self) {
+    auto* core = static_cast<Arm64Core*>(self);
+    if (type == UC_MEM_WRITE)
+        ++core->stores_;
+    else
+        ++core->loads_;
+}
+
+uint32_t Arm64Core::on_mrs(uc_struct* uc, int reg, const void* cp, void* self) {
+    auto* core = static_cast<Arm64Core*>(self);
+    auto* r = static_cast<const uc_arm64_cp_reg*>(cp);
+    std::optional<uint64_t> value =
+        core->traps_.read_sysreg(*core, sysreg_encoding(r->op0, r->op1, r->crn, r->crm, r->op2));
+    if (!value)
+        return 0;
+    uint64_t v = *value;
+    uc_reg_write(uc, reg, &v);
+    return 1;
+}
+
+uint64_t Arm64Core::on_mmio_read(uc_struct*, uint64_t offset, unsigned size, void* binding) {
+    auto* b = static_cast<DeviceBinding*>(binding);
+    return b->device->read(b->core->id_, offset, size);
+}
+
+void Arm64Core::on_mmio_write(uc_struct*, uint64_t offset, unsigned size, uint64_t value,
+                              void* binding) {
+    auto* b = static_cast<DeviceBinding*>(binding);
+    b->device->write(b->core->id_, offset, size, value);
+}
+
+} // namespace sim::cpu

@@ -1,0 +1,134 @@
+// One simulated AArch64 core: a Unicorn instance running a guest at EL1.
+// Unicorn types never leave sim/cpu. The core counts instructions per basic
+// block (never per instruction), turns HVC/SMC into syndromes for its trap
+// handler, stops at WFI, and reports faults naming PC and address.
+#pragma once
+
+#include "sim/cpu/syndrome.h"
+#include "sim/mmio.h"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+struct uc_struct;
+
+namespace sim::cpu {
+
+class Arm64Core;
+
+enum class TrapAction {
+    resume,    // return to the guest (registers as the handler left them)
+    stop_core, // the core must not run any more (powered off, system off, stopped VM)
+};
+
+// Receives the core's synchronous exits (HVC, SMC) and system-register
+// accesses the simulator emulates (MPIDR, the generic counter).
+class TrapHandler {
+  public:
+    virtual ~TrapHandler() = default;
+    virtual TrapAction on_trap(Arm64Core& core, const Syndrome& syndrome) = 0;
+    // Value of a system register read by MRS, or nullopt to let Unicorn execute it.
+    virtual std::optional<uint64_t> read_sysreg(Arm64Core& core, uint32_t encoding) = 0;
+};
+
+// Encodes op0:op1:CRn:CRm:op2 as in the MRS instruction's bits [20:5].
+constexpr uint32_t sysreg_encoding(uint32_t op0, uint32_t op1, uint32_t crn, uint32_t crm,
+                                   uint32_t op2) {
+    return (op0 << 14) | (op1 << 11) | (crn << 7) | (crm << 3) | op2;
+}
+namespace sysreg {
+inline constexpr uint32_t mpidr_el1 = sysreg_encoding(3, 0, 0, 0, 5);
+inline constexpr uint32_t cntfrq_el0 = sysreg_encoding(3, 3, 14, 0, 0);
+inline constexpr uint32_t cntpct_el0 = sysreg_encoding(3, 3, 14, 0, 1);
+inline constexpr uint32_t cntvct_el0 = sysreg_encoding(3, 3, 14, 0, 2);
+} // namespace sysreg
+
+enum class StopReason {
+    budget, // the instruction budget is spent
+    wfi,    // the guest executed WFI: idle until an event
+    halted, // the trap handler stopped the core
+    fault,  // undefined instruction, unmapped access, unsupported exception
+};
+
+struct Fault {
+    enum class Kind { undefined_instruction, unmapped_read, unmapped_write, unmapped_fetch, other };
+    Kind kind = Kind::other;
+    uint64_t pc = 0;
+    uint64_t address = 0;
+    std::string description; // one line naming core, PC and address
+};
+
+struct RunResult {
+    StopReason reason = StopReason::budget;
+    uint64_t instructions = 0; // executed in this call
+};
+
+class Arm64Core {
+  public:
+    Arm64Core(unsigned id, TrapHandler& traps);
+    ~Arm64Core();
+    Arm64Core(const Arm64Core&) = delete;
+    Arm64Core& operator=(const Arm64Core&) = delete;
+
+    unsigned id() const { return id_; }
+
+    // Maps host memory at a guest (intermediate) physical address; page aligned.
+    void map_memory(uint64_t addr, uint64_t size, uint8_t* host);
+    // Maps a device; accesses call it with this core's id.
+    void map_device(uint64_t addr, uint64_t size, MmioDevice& device);
+    // Drops translated code of [addr, addr+size) (after the host wrote code there).
+    void invalidate_code(uint64_t addr, uint64_t size);
+
+    // Architectural reset state at EL1h, interrupts masked, MMU off; x0 = context.
+    void reset(uint64_t entry, uint64_t context);
+    // Runs at most about `budget` instructions (it stops at a block boundary).
+    RunResult run(uint64_t budget);
+    // Instructions executed so far in the current run() call (for clocks read by hooks).
+    uint64_t executed_in_run() const { return executed_; }
+
+    uint64_t x(unsigned n) const;
+    void set_x(unsigned n, uint64_t value);
+    uint64_t pc() const;
+    void set_pc(uint64_t value);
+
+    const Fault& fault() const { return fault_; }
+    uint64_t loads() const { return loads_; }
+    uint64_t stores() const { return stores_; }
+
+  private:
+    static void on_block(uc_struct* uc, uint64_t address, uint32_t size, void* self);
+    static void on_interrupt(uc_struct* uc, uint32_t intno, void* self);
+    static bool on_unmapped(uc_struct* uc, int type, uint64_t address, int size, int64_t value,
+                            void* self);
+    static void on_memory(uc_struct* uc, int type, uint64_t address, int size, int64_t value,
+                          void* self);
+    static uint32_t on_mrs(uc_struct* uc, int reg, const void* cp_reg, void* self);
+    static uint64_t on_mmio_read(uc_struct* uc, uint64_t offset, unsigned size, void* binding);
+    static void on_mmio_write(uc_struct* uc, uint64_t offset, unsigned size, uint64_t value,
+                              void* binding);
+
+    void raise_fault(Fault::Kind kind, uint64_t pc, uint64_t address, const std::string& what);
+    void handle_call(uint32_t ec_value);
+    uint32_t read_word(uint64_t addr) const;
+
+    struct DeviceBinding {
+        Arm64Core* core;
+        MmioDevice* device;
+    };
+
+    unsigned id_;
+    TrapHandler& traps_;
+    uc_struct* uc_ = nullptr;
+    std::vector<std::unique_ptr<DeviceBinding>> devices_;
+    uint64_t budget_ = 0;
+    uint64_t executed_ = 0;
+    std::optional<StopReason> stop_;
+    Fault fault_;
+    uint64_t loads_ = 0;
+    uint64_t stores_ = 0;
+};
+
+} // namespace sim::cpu

@@ -1,0 +1,69 @@
+#include "sim/firmware.h"
+
+namespace sim {
+
+cpu::TrapAction NativeFirmware::on_trap(unsigned core, const cpu::Syndrome& syndrome) {
+    cpu::Arm64Core& c = machine_.core(core);
+    if (syndrome.ec != cpu::ec::hvc64 && syndrome.ec != cpu::ec::smc64)
+        return cpu::TrapAction::resume;
+    const uint64_t fid = c.x(0);
+    int64_t ret = psci::not_supported;
+    switch (fid) {
+    case psci::version:
+        ret = 0x10001; // PSCI 1.1
+        break;
+    case psci::features: {
+        uint64_t q = c.x(1);
+        bool known = q == psci::version || q == psci::cpu_off || q == psci::cpu_on_32 ||
+                     q == psci::cpu_on_64 || q == psci::affinity_info_32 ||
+                     q == psci::affinity_info_64 || q == psci::system_off || q == psci::features;
+        ret = known ? psci::success : psci::not_supported;
+        break;
+    }
+    case psci::cpu_on_32:
+    case psci::cpu_on_64:
+        ret = cpu_on(core, c.x(1), c.x(2), c.x(3));
+        break;
+    case psci::affinity_info_32:
+    case psci::affinity_info_64: {
+        uint64_t target = c.x(1);
+        if (target >= machine_.core_count())
+            ret = psci::invalid_parameters;
+        else
+            ret = machine_.state(static_cast<unsigned>(target)) == CoreState::off ? 1 : 0;
+        break;
+    }
+    case psci::cpu_off:
+        machine_.power_off(core);
+        return cpu::TrapAction::stop_core;
+    case psci::system_off:
+        machine_.finish(ExitCode::ok, "system_off",
+                        "core " + std::to_string(core) + " called PSCI SYSTEM_OFF");
+        return cpu::TrapAction::stop_core;
+    case hypercall_mark:
+        if (c.x(1) > 1) {
+            ret = -2;
+            break;
+        }
+        marks_.push_back(MarkRecord{core, c.x(1) == 1, machine_.now(core)});
+        ret = 0;
+        break;
+    default:
+        ret = psci::not_supported;
+    }
+    c.set_x(0, static_cast<uint64_t>(ret));
+    return cpu::TrapAction::resume;
+}
+
+int64_t NativeFirmware::cpu_on(unsigned caller, uint64_t target, uint64_t entry, uint64_t context) {
+    // QEMU's PSCI takes the affinity fields only: Aff0 is the core index here.
+    if (target >= machine_.core_count())
+        return psci::invalid_parameters;
+    auto t = static_cast<unsigned>(target);
+    if (machine_.state(t) != CoreState::off)
+        return psci::already_on;
+    machine_.power_on(t, entry, context, machine_.now(caller));
+    return psci::success;
+}
+
+} // namespace sim

@@ -1,0 +1,52 @@
+// Guest image loading: a raw binary placed at an address, or an AArch64 ELF
+// whose PT_LOAD segments go to their physical (load) addresses (decision 17).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sim {
+
+class PhysicalMemory;
+
+struct ImageSegment {
+    uint64_t addr = 0;          // physical / intermediate-physical load address
+    std::vector<uint8_t> bytes; // file contents
+    uint64_t mem_size = 0;      // >= bytes.size(); the rest is zero-filled
+};
+
+struct GuestImage {
+    std::string path;
+    bool is_elf = false;
+    uint64_t entry = 0;
+    std::vector<ImageSegment> segments;
+    uint64_t file_size = 0;
+    uint64_t hash = 0; // FNV-1a 64 of the file, for run metadata
+
+    uint64_t lowest() const;  // lowest load address
+    uint64_t highest() const; // one past the highest loaded byte
+    uint64_t footprint() const { return highest() - lowest(); }
+};
+
+// Largest image file bao-sim accepts (the paper's largest guest is ~39 MiB).
+inline constexpr uint64_t max_image_file_size = 1ull << 30;
+
+// Reads `path`. An ELF (by its magic) must be ELF64 little-endian AArch64 and
+// its entry comes from the header; anything else is a raw binary loaded at
+// `raw_addr` with entry = raw_addr. Throws InputError naming the problem.
+GuestImage read_guest_image(const std::string& path, uint64_t raw_addr);
+
+// Splits "FILE[@ADDR]" (ADDR decimal or 0x-hex). Throws InputError.
+std::pair<std::string, std::optional<uint64_t>> parse_image_spec(const std::string& spec);
+
+// Parses a number: decimal, 0x-hex, optional K/M/G suffix (binary). Throws InputError naming `what`.
+uint64_t parse_size(const std::string& text, const std::string& what);
+
+// Writes the image into physical memory; it must lie inside RAM. Throws InputError.
+void place_image(const GuestImage& image, PhysicalMemory& memory);
+
+uint64_t fnv1a64(const void* data, size_t len, uint64_t seed = 0xcbf29ce484222325ull);
+
+} // namespace sim

@@ -1,0 +1,170 @@
+#include "sim/machine.h"
+
+#include <algorithm>
+
+namespace sim {
+
+Machine::Machine(const MachineParams& params, std::ostream* console_out)
+    : params_(params), memory_(params.ram_base, params.ram_size), console_(console_out) {
+    if (params.cores == 0 || params.cores > 8)
+        throw InputError("cores: " + std::to_string(params.cores) + " is out of range (1-8)");
+    if (params.quantum_cycles == 0 || params.cycles_per_insn == 0)
+        throw InputError("model: quantum and cycles per instruction must be positive");
+    uart_ = std::make_unique<Pl011>(console_, std::vector<unsigned>{});
+    for (unsigned i = 0; i < params.cores; ++i) {
+        auto core = std::make_unique<cpu::Arm64Core>(i, *this);
+        core->map_memory(memory_.base(), memory_.size(), memory_.host(memory_.base()));
+        core->map_device(pl011_base, pl011_size, *uart_);
+        cores_.push_back(std::move(core));
+    }
+    state_.assign(params.cores, CoreState::off);
+    clock_.assign(params.cores, 0);
+    stats_.assign(params.cores, CoreStats{});
+}
+
+Machine::~Machine() = default;
+
+void Machine::set_console_sources(const std::vector<std::string>& names) {
+    source_of_core_.clear();
+    for (auto& n : names)
+        source_of_core_.push_back(console_.add_source(n));
+    uart_->set_sources(source_of_core_);
+}
+
+void Machine::power_on(unsigned core, uint64_t entry, uint64_t context, uint64_t at_cycle) {
+    cores_.at(core)->reset(entry, context);
+    state_[core] = CoreState::running;
+    // A core powered on by another starts at the caller's time, never in the past.
+    clock_[core] = std::max(clock_[core], at_cycle);
+}
+
+void Machine::finish(ExitCode code, std::string reason, std::string detail) {
+    if (!outcome_)
+        outcome_ = RunOutcome{code, std::move(reason), std::move(detail)};
+}
+
+uint64_t Machine::now(unsigned core) const {
+    return clock_.at(core) + cores_.at(core)->executed_in_run() * params_.cycles_per_insn;
+}
+
+uint64_t Machine::total_instructions() const {
+    uint64_t n = 0;
+    for (auto& s : stats_)
+        n += s.instructions;
+    return n;
+}
+
+CoreStats Machine::stats(unsigned core) const {
+    CoreStats s = stats_.at(core);
+    s.loads = cores_.at(core)->loads();
+    s.stores = cores_.at(core)->stores();
+    return s;
+}
+
+RunOutcome Machine::run() {
+    if (source_of_core_.empty()) {
+        std::vector<std::string> names;
+        for (unsigned i = 0; i < cores_.size(); ++i)
+            names.push_back("core" + std::to_string(i));
+        set_console_sources(names);
+    }
+    while (!outcome_) {
+        uint64_t quantum_end = now_ + params_.quantum_cycles;
+        for (unsigned i = 0; i < cores_.size() && !outcome_; ++i) {
+            if (state_[i] == CoreState::running)
+                run_core(i, quantum_end);
+            if (clock_[i] < quantum_end) {
+                // Idle, off or stopped cores let time pass (no events to wake them yet).
+                if (state_[i] == CoreState::idle)
+                    stats_[i].idle_cycles += quantum_end - clock_[i];
+                if (state_[i] != CoreState::running)
+                    clock_[i] = quantum_end;
+            }
+        }
+        now_ = quantum_end;
+        check_end_conditions();
+    }
+    console_.flush();
+    return *outcome_;
+}
+
+void Machine::run_core(unsigned i, uint64_t quantum_end) {
+    cpu::Arm64Core& core = *cores_[i];
+    const uint64_t cpi = params_.cycles_per_insn;
+    while (state_[i] == CoreState::running && clock_[i] < quantum_end && !outcome_) {
+        uint64_t budget = (quantum_end - clock_[i] + cpi - 1) / cpi;
+        if (params_.max_insns) {
+            uint64_t done = total_instructions();
+            if (done >= params_.max_insns)
+                return;
+            budget = std::min(budget, params_.max_insns - done);
+        }
+        cpu::RunResult r = core.run(budget);
+        stats_[i].instructions += r.instructions;
+        stats_[i].cycles += r.instructions * cpi;
+        clock_[i] += r.instructions * cpi;
+        switch (r.reason) {
+        case cpu::StopReason::budget:
+            if (r.instructions == 0 && budget > 0)
+                return; // nothing ran (the block did not fit): try next quantum
+            break;
+        case cpu::StopReason::wfi:
+            state_[i] = CoreState::idle;
+            break;
+        case cpu::StopReason::halted:
+            if (state_[i] == CoreState::running)
+                state_[i] = CoreState::stopped;
+            break;
+        case cpu::StopReason::fault:
+            state_[i] = CoreState::stopped;
+            finish(ExitCode::guest_fault, "guest_fault", core.fault().description);
+            break;
+        }
+    }
+}
+
+void Machine::check_end_conditions() {
+    if (outcome_)
+        return;
+    if (params_.max_insns && total_instructions() >= params_.max_insns) {
+        finish(ExitCode::insn_limit, "insn_limit",
+               "instruction limit of " + std::to_string(params_.max_insns) + " reached");
+        return;
+    }
+    bool any_running = std::any_of(state_.begin(), state_.end(),
+                                   [](CoreState s) { return s == CoreState::running; });
+    if (any_running)
+        return;
+    bool any_idle = std::any_of(state_.begin(), state_.end(),
+                                [](CoreState s) { return s == CoreState::idle; });
+    if (any_idle)
+        finish(ExitCode::idle_deadlock, "idle_deadlock",
+               "every core is idle (WFI) or off and no event is pending");
+    else
+        finish(ExitCode::ok, "all_off", "every core is powered off");
+}
+
+cpu::TrapAction Machine::on_trap(cpu::Arm64Core& core, const cpu::Syndrome& syndrome) {
+    if (!supervisor_)
+        throw std::logic_error("machine has no supervisor");
+    return supervisor_->on_trap(core.id(), syndrome);
+}
+
+std::optional<uint64_t> Machine::read_sysreg(cpu::Arm64Core& core, uint32_t encoding) {
+    switch (encoding) {
+    case cpu::sysreg::mpidr_el1:
+        return supervisor_ ? supervisor_->mpidr(core.id()) : (1ull << 31) | core.id();
+    case cpu::sysreg::cntfrq_el0:
+        return params_.cntfrq;
+    case cpu::sysreg::cntvct_el0:
+    case cpu::sysreg::cntpct_el0: {
+        // Deterministic: derived from the simulated clock, never the host's.
+        unsigned __int128 t = now(core.id());
+        return static_cast<uint64_t>(t * params_.cntfrq / params_.core_hz);
+    }
+    default:
+        return std::nullopt;
+    }
+}
+
+} // namespace sim

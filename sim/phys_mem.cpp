@@ -1,0 +1,73 @@
+#include "sim/phys_mem.h"
+
+#include <cstring>
+#include <new>
+#include <stdexcept>
+#include <sys/mman.h>
+
+namespace sim {
+
+PhysicalMemory::PhysicalMemory(uint64_t base, uint64_t size) : base_(base), size_(size) {
+    if (size == 0 || base % page_size != 0 || size % page_size != 0)
+        throw std::invalid_argument("RAM base and size must be non-zero multiples of 4 KiB");
+    // mmap so that untouched RAM costs no host memory.
+    void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                   -1, 0);
+    if (p == MAP_FAILED)
+        throw std::bad_alloc();
+    buffer_ = static_cast<uint8_t*>(p);
+    pages_.resize(size / page_size);
+    for (size_t i = 0; i < pages_.size(); ++i)
+        pages_[i] = buffer_ + i * page_size;
+}
+
+PhysicalMemory::~PhysicalMemory() { munmap(buffer_, size_); }
+
+uint8_t* PhysicalMemory::host(uint64_t pa) const {
+    if (!contains(pa, 1))
+        return nullptr;
+    uint64_t off = pa - base_;
+    return pages_[off / page_size] + off % page_size;
+}
+
+uint8_t* PhysicalMemory::host_range(uint64_t pa, uint64_t len) const {
+    if (!contains(pa, len))
+        return nullptr;
+    uint8_t* first = host(pa);
+    for (uint64_t p = (pa & ~(page_size - 1)) + page_size; p < pa + len; p += page_size)
+        if (host(p) != first + (p - pa))
+            return nullptr;
+    return first;
+}
+
+void PhysicalMemory::redirect_page(uint64_t pa, uint8_t* host_page) {
+    if (!contains(pa, 1))
+        throw std::out_of_range("redirect_page outside RAM");
+    pages_[(pa - base_) / page_size] = host_page;
+}
+
+bool PhysicalMemory::write(uint64_t pa, const void* src, uint64_t len) {
+    if (!contains(pa, len))
+        return false;
+    auto* s = static_cast<const uint8_t*>(src);
+    while (len > 0) {
+        uint64_t chunk = std::min(len, page_size - pa % page_size);
+        std::memcpy(host(pa), s, chunk);
+        pa += chunk, s += chunk, len -= chunk;
+    }
+    return true;
+}
+
+bool PhysicalMemory::read(uint64_t pa, void* dst, uint64_t len) const {
+    if (!contains(pa, len))
+        return false;
+    auto* d = static_cast<uint8_t*>(dst);
+    while (len > 0) {
+        uint64_t chunk = std::min(len, page_size - pa % page_size);
+        std::memcpy(d, host(pa), chunk);
+        pa += chunk, d += chunk, len -= chunk;
+    }
+    return true;
+}
+
+} // namespace sim

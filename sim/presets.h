@@ -1,0 +1,13 @@
+// The built-in presets: configs/*.toml embedded at build time, so bao-sim
+// finds them wherever it is run from (decision 5).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sim {
+
+std::optional<std::string> preset_text(const std::string& name);
+std::vector<std::string> preset_names(); // sorted
+} // namespace sim

@@ -1,0 +1,145 @@
+#include "sim/simulation.h"
+
+#include "sim/json.h"
+#include "sim/version.h"
+
+#include <chrono>
+#include <filesystem>
+
+namespace sim {
+namespace {
+
+std::string hex(uint64_t v) {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+    return buf;
+}
+
+} // namespace
+
+Simulation::Simulation(const RunOptions& options, std::ostream* console_out)
+    : options_(options), config_(load_config(options.config)) {
+    for (auto& kv : options.sets) {
+        auto eq = kv.find('=');
+        if (eq == std::string::npos || eq == 0)
+            throw InputError("--set '" + kv + "': expected key=value");
+        set_model_param(config_, kv.substr(0, eq), kv.substr(eq + 1));
+    }
+    if (options.max_insns)
+        config_.machine.max_insns = options.max_insns;
+    int measured = config_.measured_vm();
+    if (measured < 0)
+        throw InputError(config_.name + ": no VM is marked 'measured = true'");
+    ImageSource& src = config_.images[static_cast<size_t>(measured)];
+    if (!options.image.empty()) {
+        auto [file, addr] = parse_image_spec(options.image);
+        src = ImageSource{{}, file, addr ? addr : src.load_addr};
+    } else if (!options.workload.empty()) {
+        src = ImageSource{options.workload, {}, src.load_addr};
+    }
+    if (config_.hv.mode != hv::Mode::Native)
+        throw InputError(config_.name + ": mode 'hv' is not supported yet (only 'native')");
+    if (options.cores)
+        config_.machine.cores = *options.cores;
+    if (config_.machine.cores == 0 || config_.machine.cores > 8)
+        throw InputError("--cores: " + std::to_string(config_.machine.cores) +
+                         " is out of range (1-8)");
+    load_images();
+    machine_ = std::make_unique<Machine>(config_.machine, console_out);
+    firmware_ = std::make_unique<NativeFirmware>(*machine_);
+    machine_->set_supervisor(firmware_.get());
+    const GuestImage& image = images_[static_cast<size_t>(measured)];
+    place_image(image, machine_->memory());
+    machine_->power_on(0, image.entry, 0, 0);
+}
+
+Simulation::~Simulation() = default;
+
+void Simulation::load_images() {
+    for (auto& src : config_.images) {
+        std::string path = src.path;
+        if (!src.workload.empty()) {
+            std::filesystem::path p = std::filesystem::path(options_.workloads_dir) / (src.workload + ".elf");
+            if (!std::filesystem::exists(p))
+                throw InputError("unknown workload '" + src.workload + "': no " + p.string() +
+                                 " (is the aarch64 cross compiler installed? see --list-workloads)");
+            path = p.string();
+        }
+        images_.push_back(read_guest_image(path, src.load_addr.value_or(0x40000000)));
+    }
+}
+
+RunOutcome Simulation::run() {
+    auto t0 = std::chrono::steady_clock::now();
+    outcome_ = machine_->run();
+    host_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return outcome_;
+}
+
+std::string Simulation::stats_json() const {
+    const Machine& m = *machine_;
+    JsonWriter j;
+    j.begin_object();
+    j.value("exit_reason", outcome_.reason);
+    j.value("exit_detail", outcome_.detail);
+    j.value("exit_code", static_cast<int>(outcome_.code));
+    j.begin_object("meta");
+    j.value("version", std::string(bao_sim_version));
+    j.value("config", config_.name);
+    j.value("config_hash", hex(config_.hash));
+    j.value("mode", config_.hv.mode == hv::Mode::Native ? "native" : "hv");
+    j.begin_array("images");
+    for (auto& img : images_) {
+        j.begin_object();
+        j.value("path", std::filesystem::path(img.path).filename().string());
+        j.value("hash", hex(img.hash));
+        j.value("size", img.file_size);
+        j.end_object();
+    }
+    j.end_array();
+    j.begin_object("model");
+    j.value("cores", m.params().cores);
+    j.value("ram_base", m.params().ram_base);
+    j.value("ram_size", m.params().ram_size);
+    j.value("core_hz", m.params().core_hz);
+    j.value("cntfrq", m.params().cntfrq);
+    j.value("quantum_cycles", m.params().quantum_cycles);
+    j.value("cycles_per_insn", m.params().cycles_per_insn);
+    j.value("max_insns", m.params().max_insns);
+    j.end_object();
+    j.end_object();
+    uint64_t insns = m.total_instructions();
+    j.begin_object("sim");
+    j.value("guest_insns", insns);
+    j.value("cycles", m.global_cycles());
+    j.value("seconds", static_cast<double>(m.global_cycles()) / static_cast<double>(m.params().core_hz));
+    j.value("host_seconds", host_seconds_);
+    j.value("mips", host_seconds_ > 0 ? static_cast<double>(insns) / host_seconds_ / 1e6 : 0.0);
+    j.end_object();
+    j.begin_array("cores");
+    for (unsigned i = 0; i < m.core_count(); ++i) {
+        CoreStats s = m.stats(i);
+        j.begin_object();
+        j.value("instructions", s.instructions);
+        j.value("cycles", s.cycles);
+        j.value("idle_cycles", s.idle_cycles);
+        j.value("loads", s.loads);
+        j.value("stores", s.stores);
+        j.end_object();
+    }
+    j.end_array();
+    j.begin_array("marks");
+    for (auto& mk : firmware_->marks()) {
+        j.begin_object();
+        j.value("core", mk.core);
+        j.value("kind", mk.end ? "end" : "start");
+        j.value("cycle", mk.cycle);
+        j.end_object();
+    }
+    j.end_array();
+    j.value("console", machine_->console().transcript());
+    j.end_object();
+    return j.str();
+}
+
+} // namespace sim

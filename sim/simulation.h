@@ -1,0 +1,52 @@
+// One simulation run from a configuration: builds the machine, loads the
+// images, runs to an end condition, and reports statistics.
+#pragma once
+
+#include "sim/config.h"
+#include "sim/firmware.h"
+#include "sim/loader.h"
+#include "sim/machine.h"
+
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace sim {
+
+struct RunOptions {
+    std::string config = "native";
+    std::string workload;                 // replaces the measured VM's image
+    std::string image;                    // FILE[@ADDR], replaces the measured VM's image
+    std::optional<unsigned> cores;        // native mode only
+    uint64_t max_insns = 0;
+    std::vector<std::string> sets;        // key=value model overrides
+    std::string workloads_dir;            // where <name>.elf guests are
+};
+
+class Simulation {
+  public:
+    Simulation(const RunOptions& options, std::ostream* console_out);
+    ~Simulation();
+
+    RunOutcome run();
+    // The stats file's JSON (docs/stats.md); call after run().
+    std::string stats_json() const;
+
+    Machine& machine() { return *machine_; }
+    const RunConfig& config() const { return config_; }
+
+  private:
+    void load_images();
+
+    RunOptions options_;
+    RunConfig config_;
+    std::vector<GuestImage> images_;
+    std::unique_ptr<Machine> machine_;
+    std::unique_ptr<NativeFirmware> firmware_;
+    RunOutcome outcome_;
+    double host_seconds_ = 0;
+};
+
+} // namespace sim
