@@ -24,13 +24,15 @@ std::uint64_t colored(std::uint64_t base, std::uint64_t offset, unsigned first, 
 
 // A core running a synthetic program: compute, then one memory access.
 struct Program {
-    enum class Kind { idle, pointer_chase, stream } kind = Kind::idle;
+    enum class Kind { idle, pointer_chase, stream, hot_cold } kind = Kind::idle;
     std::uint64_t base = 0;
     std::uint64_t bytes = 0;
     unsigned first_color = 0;
     unsigned colors = 16;
     std::uint64_t position = 0;
     std::uint64_t rng = 1;
+    std::uint64_t limit = 0;   // accesses before the program ends (0: never)
+    std::uint64_t done_at = 0; // the core's clock when it ended
 
     // Runs until `until`; returns when the core's clock reached it.
     void run(Hierarchy& h, unsigned core, std::uint64_t& clock, std::uint64_t until) {
@@ -39,6 +41,11 @@ struct Program {
             return;
         }
         while (clock < until) {
+            if (limit != 0 && position == limit) {
+                done_at = done_at == 0 ? clock : done_at;
+                clock = until;
+                return;
+            }
             std::uint64_t offset = 0;
             bool write = false;
             if (kind == Kind::stream) {
@@ -47,7 +54,10 @@ struct Program {
                 write = position % 2 == 0;
             } else {
                 rng = rng * 6364136223846793005ull + 1442695040888963407ull;
-                offset = ((rng >> 24) % (bytes / 64)) * 64;
+                // hot_cold: 31 of 32 accesses in the first 256 KiB, the rest anywhere.
+                const std::uint64_t span =
+                    kind == Kind::hot_cold && (rng >> 59) != 0 ? 256 * 1024 : bytes;
+                offset = ((rng >> 24) % (span / 64)) * 64;
             }
             ++position;
             const std::uint64_t pa = colored(base, offset, first_color, colors);
@@ -59,15 +69,18 @@ struct Program {
 struct RunResult {
     std::vector<StatEntry> stats;
     std::array<std::uint64_t, 3> clocks{};
+    std::uint64_t core0_done_at = 0;
 };
 
-// Simulates `quanta` rounds of one window each, cores in `order`.
+// Simulates `quanta` rounds of one window each, cores in `order`; the statistics
+// count only the rounds after the first `warmup`.
 RunResult simulate(std::array<Program, 3> programs, const std::array<unsigned, 3>& order,
-                   int quanta) {
+                   int quanta, int warmup = 0) {
     HierarchyConfig config;
     config.cores = 3;
     Hierarchy h(config);
     std::array<std::uint64_t, 3> clocks{};
+    std::vector<StatEntry> before = flatten(h.stats());
     const std::uint64_t quantum = config.mem.window;
     for (int q = 1; q <= quanta; ++q) {
         for (const unsigned core : order) {
@@ -75,8 +88,15 @@ RunResult simulate(std::array<Program, 3> programs, const std::array<unsigned, 3
             programs[core].run(h, core, clocks[core], q * quantum);
         }
         h.end_quantum(q * quantum);
+        if (q == warmup) {
+            before = flatten(h.stats());
+        }
     }
-    return {flatten(h.stats()), clocks};
+    std::vector<StatEntry> stats = flatten(h.stats());
+    for (std::size_t i = 0; i < stats.size(); ++i) {
+        stats[i].value -= before[i].value;
+    }
+    return {stats, clocks, programs[0].done_at};
 }
 
 std::uint64_t value(const RunResult& r, const std::string& key) {
@@ -204,6 +224,46 @@ TEST(MemoryController, LongIdleStretchClosesCheaply) {
     mc.close_until(std::uint64_t{1} << 40);
     EXPECT_EQ(mc.current_delay(), 0u);
     EXPECT_EQ(mc.read(0, std::uint64_t{1} << 40, true), MemoryConfig{}.latency);
+}
+
+// The paper's four scenarios at model level: core 0 runs a fixed amount of a
+// hot/cold workload, cores 1 and 2 the interference loop over 512 KiB each.
+RunResult paper_scenario(bool interference, bool colored) {
+    using Kind = Program::Kind;
+    Program bench{Kind::hot_cold, 0x4000'0000, 8 << 20, 0, colored ? 8u : 16u};
+    bench.limit = 40000;
+    Program stream1{Kind::stream, 0x6000'0000, 512 * 1024, colored ? 8u : 0u, colored ? 4u : 16u};
+    Program stream2{Kind::stream, 0x7000'0000, 512 * 1024, colored ? 12u : 0u, colored ? 4u : 16u};
+    if (!interference) {
+        stream1.kind = Kind::idle;
+        stream2.kind = Kind::idle;
+    }
+    const RunResult result = simulate({bench, stream1, stream2}, {0, 1, 2}, 12000);
+    EXPECT_NE(result.core0_done_at, 0u) << "core 0 did not finish";
+    return result;
+}
+
+TEST(MemoryController, ColoringRestoresL2MissesButNotAllTheSlowdown) {
+    const RunResult solo = paper_scenario(false, false);
+    const RunResult interf = paper_scenario(true, false);
+    const RunResult solo_col = paper_scenario(false, true);
+    const RunResult interf_col = paper_scenario(true, true);
+    const auto misses = [](const RunResult& r) {
+        return static_cast<double>(value(r, "cores[0].l2.misses"));
+    };
+    const auto time = [](const RunResult& r) { return static_cast<double>(r.core0_done_at); };
+    std::printf("core 0 L2 misses: solo %.0f interf %.0f solo-col %.0f interf-col %.0f\n",
+                misses(solo), misses(interf), misses(solo_col), misses(interf_col));
+    std::printf("core 0 run time vs solo: interf %.2f solo-col %.2f interf-col %.2f\n",
+                time(interf) / time(solo), time(solo_col) / time(solo),
+                time(interf_col) / time(solo));
+    // Uncolored interference evicts the hot set: many more misses.
+    EXPECT_GT(misses(interf), 3 * misses(solo));
+    // Colors bring the misses back to the solo-col level (decisions.md point 23)...
+    EXPECT_NEAR(misses(interf_col), misses(solo_col), 0.1 * misses(solo_col));
+    // ...but not the time: each remaining miss waits behind the neighbours' traffic.
+    EXPECT_GT(time(interf_col), 1.1 * time(solo_col));
+    EXPECT_GT(time(interf), time(interf_col));
 }
 
 } // namespace
