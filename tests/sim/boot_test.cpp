@@ -1,0 +1,72 @@
+// Integration: the `hello` guest boots on 1 and 4 simulated cores, and the
+// same run twice gives identical statistics.
+#include "sim/cli.h"
+#include "sim/simulation.h"
+
+#include "guest_files.h"
+
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <sstream>
+
+namespace sim {
+namespace {
+
+RunOptions hello(unsigned cores) {
+    RunOptions o;
+    o.config = "native";
+    o.workload = "hello";
+    o.cores = cores;
+    o.workloads_dir = test::workloads_dir();
+    return o;
+}
+
+class HelloBoot : public ::testing::TestWithParam<unsigned> {};
+
+TEST_P(HelloBoot, EveryCoreGreetsAndCoreZeroPowersOff) {
+    unsigned n = GetParam();
+    std::ostringstream out;
+    Simulation s(hello(n), &out);
+    RunOutcome r = s.run();
+    EXPECT_EQ(r.code, ExitCode::ok);
+    EXPECT_EQ(r.reason, "system_off");
+    for (unsigned i = 0; i < n; ++i) {
+        std::string line = "[core" + std::to_string(i) + "] hello from core " + std::to_string(i) + "\n";
+        EXPECT_NE(out.str().find(line), std::string::npos) << out.str();
+    }
+    EXPECT_EQ(out.str().find("hello from core " + std::to_string(n)), std::string::npos);
+    for (unsigned i = 0; i < n; ++i)
+        EXPECT_GT(s.machine().stats(i).instructions, 100u) << "core " << i;
+}
+
+INSTANTIATE_TEST_SUITE_P(Cores, HelloBoot, ::testing::Values(1u, 4u));
+
+std::string without_host_figures(std::string json) {
+    json = std::regex_replace(json, std::regex("\"host_seconds\": [^,\n]*"), "");
+    return std::regex_replace(json, std::regex("\"mips\": [^,\n]*"), "");
+}
+
+TEST(Determinism, SameRunTwiceGivesIdenticalStats) {
+    std::string a, b;
+    for (std::string* dst : {&a, &b}) {
+        Simulation s(hello(4), nullptr);
+        s.run();
+        *dst = without_host_figures(s.stats_json());
+    }
+    EXPECT_EQ(a, b);
+    EXPECT_NE(a.find("\"exit_reason\": \"system_off\""), std::string::npos);
+}
+
+TEST(Stats, JsonHasTheDocumentedKeys) {
+    Simulation s(hello(2), nullptr);
+    s.run();
+    std::string j = s.stats_json();
+    for (const char* key : {"\"exit_reason\"", "\"guest_insns\"", "\"host_seconds\"", "\"mips\"",
+                            "\"instructions\"", "\"cycles\"", "\"console\"", "\"config_hash\"", "\"version\""})
+        EXPECT_NE(j.find(key), std::string::npos) << key;
+    EXPECT_NE(j.find("[core1] hello from core 1\\n"), std::string::npos);
+}
+
+} // namespace
+} // namespace sim

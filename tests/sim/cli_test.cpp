@@ -1,0 +1,141 @@
+// The command line end to end, in-process: each bad input gives a one-line
+// error naming the problem and its exit code; guests that misbehave stop
+// with a reason naming core, PC and address.
+#include "sim/cli.h"
+#include "sim/error.h"
+
+#include "guest_files.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+namespace sim {
+namespace {
+
+struct Result {
+    int code;
+    std::string out, err;
+};
+
+Result run_cli(std::vector<std::string> args) {
+    args.insert(args.begin(), "bao-sim");
+    args.push_back("--workloads-dir=" + test::workloads_dir());
+    std::vector<const char*> argv;
+    for (auto& a : args)
+        argv.push_back(a.c_str());
+    std::ostringstream out, err;
+    int code = cli_main(static_cast<int>(argv.size()), argv.data(), out, err);
+    return {code, out.str(), err.str()};
+}
+
+int code(ExitCode c) { return static_cast<int>(c); }
+
+TEST(Cli, HelpExplainsOptionsAndExitCodes) {
+    Result r = run_cli({"--help"});
+    EXPECT_EQ(r.code, 0);
+    for (const char* s : {"--config", "--workload", "--cores", "--max-insns", "--stats-json", "--log-level",
+                          "--image", "--set", "Exit codes", "approximate"})
+        EXPECT_NE(r.out.find(s), std::string::npos) << s;
+}
+
+TEST(Cli, UnknownOption) {
+    Result r = run_cli({"--frobnicate"});
+    EXPECT_EQ(r.code, code(ExitCode::config));
+    EXPECT_EQ(r.err, "bao-sim: error: unrecognised option '--frobnicate' (see --help)\n");
+}
+
+TEST(Cli, UnknownPreset) {
+    Result r = run_cli({"--config", "interf-colr"});
+    EXPECT_EQ(r.code, code(ExitCode::config));
+    EXPECT_NE(r.err.find("bao-sim: error: unknown config 'interf-colr'"), std::string::npos);
+}
+
+TEST(Cli, UnknownWorkload) {
+    Result r = run_cli({"--workload", "nosuch"});
+    EXPECT_EQ(r.code, code(ExitCode::config));
+    EXPECT_NE(r.err.find("unknown workload 'nosuch'"), std::string::npos);
+}
+
+TEST(Cli, MissingImage) {
+    Result r = run_cli({"--image", "/nonexistent.bin"});
+    EXPECT_EQ(r.code, code(ExitCode::config));
+    EXPECT_EQ(r.err, "bao-sim: error: cannot open guest image '/nonexistent.bin': No such file or directory\n");
+}
+
+TEST(Cli, ElfForAnotherArchitecture) {
+    Result r = run_cli({"--image", "/bin/true"});
+    EXPECT_EQ(r.code, code(ExitCode::config));
+    EXPECT_NE(r.err.find("'/bin/true' is an ELF for another architecture (e_machine 62"), std::string::npos);
+}
+
+TEST(Cli, ImageThatDoesNotFitRam) {
+    auto path = test::write_raw_guest("nofit", {test::insn_branch_self});
+    Result r = run_cli({"--image", path + "@0x80000000"});
+    EXPECT_EQ(r.code, code(ExitCode::config));
+    EXPECT_NE(r.err.find("does not fit in RAM: segment at 0x80000000"), std::string::npos);
+}
+
+TEST(Cli, BadCoreCount) {
+    Result r = run_cli({"--cores", "9"});
+    EXPECT_EQ(r.code, code(ExitCode::config));
+    EXPECT_EQ(r.err, "bao-sim: error: --cores: 9 is out of range (1-8)\n");
+}
+
+TEST(Cli, UndefinedInstructionNamesCoreAndPc) {
+    auto path = test::write_raw_guest("udf", {test::insn_branch_back1 + 0 * 0, 0});
+    // b .-4 at the entry would loop; start directly on the udf instead.
+    path = test::write_raw_guest("udf", {test::insn_udf0});
+    Result r = run_cli({"--image", path, "--cores", "1"});
+    EXPECT_EQ(r.code, code(ExitCode::guest_fault));
+    EXPECT_EQ(r.err, "bao-sim: guest_fault: core 0: undefined instruction 0x0 at pc 0x40000000 "
+                     "(0 instructions, 1200 cycles)\n");
+}
+
+TEST(Cli, UnmappedReadNamesCorePcAndAddress) {
+    auto path = test::write_raw_guest("unmapped", {test::insn_movz_x1_0x1000, test::insn_ldr_x2_x1});
+    Result r = run_cli({"--image", path, "--cores", "1"});
+    EXPECT_EQ(r.code, code(ExitCode::guest_fault));
+    EXPECT_NE(r.err.find("core 0: read from unmapped memory at pc 0x40000004, address 0x1000"), std::string::npos)
+        << r.err;
+}
+
+TEST(Cli, UnmappedWrite) {
+    auto path = test::write_raw_guest("unmapped-w", {test::insn_movz_x1_0x1000, test::insn_str_x2_x1});
+    Result r = run_cli({"--image", path, "--cores", "1"});
+    EXPECT_EQ(r.code, code(ExitCode::guest_fault));
+    EXPECT_NE(r.err.find("core 0: write to unmapped memory at pc 0x40000004, address 0x1000"), std::string::npos)
+        << r.err;
+}
+
+TEST(Cli, InstructionLimit) {
+    auto path = test::write_raw_guest("spin", {test::insn_branch_self});
+    Result r = run_cli({"--image", path, "--max-insns", "5000"});
+    EXPECT_EQ(r.code, code(ExitCode::insn_limit));
+    EXPECT_NE(r.err.find("insn_limit: instruction limit of 5000 reached (5000 instructions"), std::string::npos)
+        << r.err;
+}
+
+TEST(Cli, AllCoresIdleIsADeadlock) {
+    auto path = test::write_raw_guest("wfi", {test::insn_wfi, test::insn_branch_back1});
+    Result r = run_cli({"--image", path});
+    EXPECT_EQ(r.code, code(ExitCode::idle_deadlock));
+    EXPECT_NE(r.err.find("idle_deadlock: every core is idle (WFI) or off and no event is pending"),
+              std::string::npos);
+}
+
+TEST(Cli, BadSetIsNamed) {
+    Result r = run_cli({"--set", "quantum=5"});
+    EXPECT_EQ(r.code, code(ExitCode::config));
+    EXPECT_NE(r.err.find("model: unknown parameter 'quantum'"), std::string::npos);
+}
+
+TEST(Cli, ListsPresetsAndWorkloads) {
+    Result c = run_cli({"--list-configs"});
+    EXPECT_NE(c.out.find("native - "), std::string::npos);
+    Result w = run_cli({"--list-workloads"});
+    EXPECT_NE(w.out.find("hello"), std::string::npos);
+}
+
+} // namespace
+} // namespace sim

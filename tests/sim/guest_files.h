@@ -1,0 +1,34 @@
+// Helpers for tests: temporary files holding hand-assembled raw guests.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace sim::test {
+
+// Writes `words` (AArch64 instructions) to a fresh temporary file; returns its path.
+inline std::string write_raw_guest(const std::string& name, const std::vector<uint32_t>& words) {
+    auto dir = std::filesystem::temp_directory_path() / "bao-sim-tests";
+    std::filesystem::create_directories(dir);
+    auto path = dir / (name + "-" + std::to_string(::getpid()) + ".bin");
+    std::ofstream f(path, std::ios::binary);
+    f.write(reinterpret_cast<const char*>(words.data()),
+            static_cast<std::streamsize>(words.size() * sizeof(uint32_t)));
+    return path.string();
+}
+
+inline std::string workloads_dir() { return BAO_WORKLOADS_DIR; }
+
+// Encodings used by the tests.
+inline constexpr uint32_t insn_udf0 = 0x00000000;       // udf #0
+inline constexpr uint32_t insn_branch_self = 0x14000000; // b .
+inline constexpr uint32_t insn_wfi = 0xd503207f;
+inline constexpr uint32_t insn_branch_back1 = 0x17ffffff; // b .-4
+inline constexpr uint32_t insn_movz_x1_0x1000 = 0xd2820001;
+inline constexpr uint32_t insn_ldr_x2_x1 = 0xf9400022;
+inline constexpr uint32_t insn_str_x2_x1 = 0xf9000022;
+
+} // namespace sim::test
