@@ -75,13 +75,13 @@ struct RunResult {
 // Simulates `quanta` rounds of one window each, cores in `order`; the statistics
 // count only the rounds after the first `warmup`.
 RunResult simulate(std::array<Program, 3> programs, const std::array<unsigned, 3>& order,
-                   int quanta, int warmup = 0) {
+                   int quanta, int warmup = 0, std::uint64_t quantum_cycles = 0) {
     HierarchyConfig config;
     config.cores = 3;
     Hierarchy h(config);
     std::array<std::uint64_t, 3> clocks{};
     std::vector<StatEntry> before = flatten(h.stats());
-    const std::uint64_t quantum = config.mem.window;
+    const std::uint64_t quantum = quantum_cycles != 0 ? quantum_cycles : config.mem.window;
     for (int q = 1; q <= quanta; ++q) {
         for (const unsigned core : order) {
             clocks[core] += h.take_contention_stall(core);
@@ -158,6 +158,19 @@ TEST(MemoryController, ResultDoesNotDependOnCoreOrderWithinAQuantum) {
         EXPECT_EQ(forward.stats[i].value, backward.stats[i].value) << forward.stats[i].key;
         EXPECT_EQ(forward.stats[i].value, middle.stats[i].value) << forward.stats[i].key;
     }
+}
+
+TEST(MemoryController, HalvingTheQuantumChangesLittle) {
+    // Same simulated time (400 windows) in quanta of 1200 and 600 cycles.
+    const RunResult full = simulate(scenario(true), {0, 1, 2}, 400);
+    const RunResult half = simulate(scenario(true), {0, 1, 2}, 800, 0, 600);
+    const RunResult odd = simulate(scenario(true), {0, 1, 2}, 686, 0, 700); // not aligned
+    const double full_cost = cycles_per_miss(full);
+    const double half_cost = cycles_per_miss(half);
+    std::printf("core 0 stall per L2 miss: quantum 1200 %.1f, quantum 600 %.1f\n", full_cost,
+                half_cost);
+    EXPECT_NEAR(half_cost, full_cost, 0.05 * full_cost);
+    EXPECT_NEAR(cycles_per_miss(odd), full_cost, 0.05 * full_cost);
 }
 
 TEST(MemoryController, DelayFollowsTheQueueingFormula) {
