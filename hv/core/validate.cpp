@@ -265,7 +265,8 @@ class Validator {
     }
 
     // An IPA range of VM i must not overlap its regions, devices or IPC
-    // windows other than itself.
+    // windows. Each item is compared with those listed before it (regions,
+    // then devices, then IPC windows), so the later one is named as the fault.
     bool ipa_clear(std::uint32_t i, const char* what, std::uint32_t j, std::uint64_t ipa,
                    std::uint64_t size) {
         const VmConfig& v = cfg_.vms[i];
@@ -275,29 +276,21 @@ class Validator {
                        << "] [" << Hex{b} << ", " << Hex{b + s} << ")";
             return false;
         };
-        const bool same_kind_r = what[0] == 'r';
-        const bool same_kind_d = what[0] == 'd';
-        const bool same_kind_i = what[0] == 'i';
-        for (std::uint32_t k = 0; k < v.regions.size(); ++k) {
-            if (same_kind_r && k == j) {
-                continue;
-            }
+        const int rank = what[0] == 'r' ? 0 : what[0] == 'd' ? 1 : 2;
+        const std::uint32_t nr = rank == 0 ? j : v.regions.size();
+        const std::uint32_t nd = rank < 1 ? 0 : rank == 1 ? j : v.devs.size();
+        const std::uint32_t ni = rank < 2 ? 0 : j;
+        for (std::uint32_t k = 0; k < nr; ++k) {
             if (ranges_overlap(ipa, size, v.regions[k].base, v.regions[k].size)) {
                 return clash("regions", k, v.regions[k].base, v.regions[k].size);
             }
         }
-        for (std::uint32_t k = 0; k < v.devs.size(); ++k) {
-            if (same_kind_d && k == j) {
-                continue;
-            }
+        for (std::uint32_t k = 0; k < nd; ++k) {
             if (ranges_overlap(ipa, size, v.devs[k].va, v.devs[k].size)) {
                 return clash("devs", k, v.devs[k].va, v.devs[k].size);
             }
         }
-        for (std::uint32_t k = 0; k < v.ipcs.size(); ++k) {
-            if (same_kind_i && k == j) {
-                continue;
-            }
+        for (std::uint32_t k = 0; k < ni; ++k) {
             if (ranges_overlap(ipa, size, v.ipcs[k].base, v.ipcs[k].size)) {
                 return clash("ipcs", k, v.ipcs[k].base, v.ipcs[k].size);
             }

@@ -1,0 +1,31 @@
+// Configurations shared by the hv tests.
+#pragma once
+
+#include "hv/core/config.h"
+#include "hv/platform/qemu-aarch64-virt/platform.h"
+
+namespace hvtest {
+
+inline hv::VmConfig make_vm(const char* name, std::uint64_t cpus, std::uint64_t mem,
+                            std::uint64_t colors = 0) {
+    hv::VmConfig vm{};
+    hv::set_vm_name(vm, name);
+    vm.cpu_affinity = cpus;
+    vm.colors = colors;
+    vm.regions.push({0x4000'0000, mem, false, 0});
+    vm.image = {0x4000'0000, 0x5000, 0x4000'0000, false, 0};
+    return vm;
+}
+
+// Two VMs on QEMU virt with 1 GiB of RAM: "bench" (cpu 0, 32 MiB) and
+// "interf" (cpu 1, 16 MiB), uncolored.
+inline hv::Config two_vms() {
+    hv::Config cfg{};
+    cfg.platform = hv::platform::qemu_aarch64_virt(4, 1ull << 30);
+    cfg.hyp = hv::platform::qemu_aarch64_virt_hyp();
+    cfg.vms.push(make_vm("bench", 0b0001, 32ull << 20));
+    cfg.vms.push(make_vm("interf", 0b0010, 16ull << 20));
+    return cfg;
+}
+
+} // namespace hvtest

@@ -1,0 +1,292 @@
+// Trap dispatch: PSCI, hypercalls, IPC, emulated UART, stage-2 faults.
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "fake_port.h"
+#include "hv/arch/armv8/trap.h"
+#include "hv/core/hypercall.h"
+#include "hv/core/hypervisor.h"
+#include "hv/core/psci.h"
+#include "test_config.h"
+
+using hv::TrapAction;
+using hvtest::FakePort;
+namespace a8 = hv::armv8;
+
+namespace {
+
+constexpr std::uint64_t neg(std::int64_t v) {
+    return static_cast<std::uint64_t>(v);
+}
+
+// "bench": vCPU 0 on cpu 0, vCPU 1 on cpu 2; "interf": cpu 1. Booted.
+struct Machine {
+    FakePort port;
+    std::unique_ptr<hv::Hypervisor> hv = std::make_unique<hv::Hypervisor>(port);
+
+    explicit Machine(hv::Config cfg = config()) {
+        const hv::Error e = hv->init(cfg);
+        EXPECT_TRUE(e.ok()) << e.message;
+        EXPECT_TRUE(hv->boot().ok());
+    }
+    static hv::Config config() {
+        auto cfg = hvtest::two_vms();
+        cfg.vms[0].cpu_affinity = 0b0101;
+        return cfg;
+    }
+    TrapAction trap(std::uint32_t cpu, const a8::TrapSyndrome& syn, hv::VcpuRegs& regs) {
+        port.current_cpu = cpu;
+        return a8::handle_trap(*hv, syn, regs);
+    }
+    // An HVC with x0..x3; returns x0.
+    std::uint64_t hvc(std::uint32_t cpu, std::uint64_t x0, std::uint64_t x1 = 0,
+                      std::uint64_t x2 = 0, std::uint64_t x3 = 0,
+                      TrapAction expect = TrapAction::Resume) {
+        hv::VcpuRegs r{};
+        r.x[0] = x0;
+        r.x[1] = x1;
+        r.x[2] = x2;
+        r.x[3] = x3;
+        r.pc = 0x4000'0104;
+        EXPECT_EQ(trap(cpu, a8::hvc64(), r), expect);
+        EXPECT_EQ(r.pc, 0x4000'0104u); // ELR already past the HVC
+        return r.x[0];
+    }
+};
+
+} // namespace
+
+TEST(Psci, VersionFeaturesAndUnknownIds) {
+    Machine m;
+    EXPECT_EQ(m.hvc(0, hv::psci::VERSION), 0x10001u);
+    EXPECT_EQ(m.hvc(0, hv::psci::FEATURES, hv::psci::CPU_ON64), 0u);
+    EXPECT_EQ(m.hvc(0, hv::psci::FEATURES, hv::psci::SYSTEM_RESET), neg(-1));
+    EXPECT_EQ(m.hvc(0, 0x8400'001f), neg(hv::psci::NOT_SUPPORTED));
+    EXPECT_EQ(m.hvc(0, hv::psci::SYSTEM_RESET), neg(hv::psci::NOT_SUPPORTED));
+    EXPECT_EQ(m.hvc(0, 0x8200'0000), neg(-1)); // SiP service: not PSCI, not Bao
+    EXPECT_EQ(m.hvc(0, hv::psci::MIGRATE_INFO_TYPE), 2u);
+}
+
+TEST(Psci, CpuOnTranslatesVirtualIdsToTheVmsCpus) {
+    Machine m;
+    EXPECT_EQ(m.hvc(0, hv::psci::AFFINITY_INFO64, 1, 0), 1u); // OFF
+    EXPECT_EQ(m.hvc(0, hv::psci::CPU_ON64, 1, 0x4000'1000, 0x77), 0u);
+    EXPECT_EQ(m.port.cpus_on, (std::vector<std::uint32_t>{0, 1, 2}));
+    const hv::Vcpu* v = m.hv->vcpu_on_cpu(2);
+    EXPECT_EQ(v->state, hv::VcpuState::Running);
+    EXPECT_EQ(v->boot.pc, 0x4000'1000u);
+    EXPECT_EQ(v->boot.x0, 0x77u);
+    EXPECT_EQ(m.hvc(0, hv::psci::AFFINITY_INFO64, 1, 0), 0u); // ON
+    EXPECT_EQ(m.hvc(0, hv::psci::CPU_ON64, 1, 0x4000'1000, 0), neg(hv::psci::ALREADY_ON));
+    EXPECT_EQ(m.hvc(0, hv::psci::CPU_ON64, 0, 0x4000'1000, 0), neg(hv::psci::ALREADY_ON));
+    // Virtual CPU 2 does not exist in a 2-vCPU VM, whatever physical CPUs exist.
+    EXPECT_EQ(m.hvc(0, hv::psci::CPU_ON64, 2, 0x4000'1000, 0), neg(hv::psci::INVALID_PARAMETERS));
+    EXPECT_EQ(m.hvc(0, hv::psci::CPU_ON64, 0x100, 0x4000'1000, 0),
+              neg(hv::psci::INVALID_PARAMETERS)); // Aff1 set
+    // The other VM's CPU is invisible to "interf" too.
+    EXPECT_EQ(m.hvc(1, hv::psci::CPU_ON64, 1, 0x4000'0000, 0), neg(hv::psci::INVALID_PARAMETERS));
+    EXPECT_EQ(m.hvc(0, hv::psci::AFFINITY_INFO64, 1, 1), neg(hv::psci::INVALID_PARAMETERS));
+    EXPECT_EQ(m.hvc(0, hv::psci::AFFINITY_INFO64, 7, 0), neg(hv::psci::INVALID_PARAMETERS));
+}
+
+TEST(Psci, CpuOnRejectsAnUnmappedEntry) {
+    Machine m;
+    EXPECT_EQ(m.hvc(0, hv::psci::CPU_ON64, 1, 0x9000'0000, 0), neg(hv::psci::INVALID_ADDRESS));
+    EXPECT_EQ(m.hv->vcpu_on_cpu(2)->state, hv::VcpuState::Off);
+}
+
+TEST(Psci, CpuOffThenOnAgain) {
+    Machine m;
+    ASSERT_EQ(m.hvc(0, hv::psci::CPU_ON, 1, 0x4000'1000, 0), 0u);
+    m.hvc(2, hv::psci::CPU_OFF, 0, 0, 0, TrapAction::VcpuOff);
+    EXPECT_EQ(m.port.cpus_stopped, (std::vector<std::uint32_t>{2}));
+    EXPECT_EQ(m.hv->vcpu_on_cpu(2)->state, hv::VcpuState::Off);
+    EXPECT_EQ(m.hvc(0, hv::psci::AFFINITY_INFO, 1, 0), 1u);
+    hv::VcpuRegs r{};
+    EXPECT_EQ(m.trap(2, a8::hvc64(), r), TrapAction::NoVcpu); // an off vCPU cannot trap
+    EXPECT_EQ(m.hvc(0, hv::psci::CPU_ON, 1, 0x4000'2000, 0), 0u);
+}
+
+TEST(Psci, SmcConduitAdvancesPastTheSmc) {
+    Machine m;
+    hv::VcpuRegs r{};
+    r.x[0] = hv::psci::VERSION;
+    r.pc = 0x4000'0100; // ELR points at the trapped SMC
+    EXPECT_EQ(m.trap(0, a8::smc64(), r), TrapAction::Resume);
+    EXPECT_EQ(r.x[0], 0x10001u);
+    EXPECT_EQ(r.pc, 0x4000'0104u);
+    // Bao hypercalls only come through HVC.
+    r.x[0] = hv::hc::kBase | hv::hc::MARK;
+    EXPECT_EQ(m.trap(0, a8::smc64(), r), TrapAction::Resume);
+    EXPECT_EQ(r.x[0], neg(-1));
+    EXPECT_TRUE(m.port.marks.empty());
+}
+
+TEST(Psci, SystemOffStopsOnlyThatVmAndTheLastOnePowersOff) {
+    Machine m;
+    ASSERT_EQ(m.hvc(0, hv::psci::CPU_ON64, 1, 0x4000'1000, 0), 0u);
+    m.hvc(1, hv::psci::SYSTEM_OFF, 0, 0, 0, TrapAction::VmStopped);
+    EXPECT_EQ(m.hv->vm(1).state, hv::VmState::Stopped);
+    EXPECT_EQ(m.hv->vm(1).exit_kind, hv::ExitKind::PowerOff);
+    EXPECT_STREQ(m.hv->vm(1).exit_reason,
+                 "vm 1 (\"interf\") core 1: powered off (PSCI SYSTEM_OFF)");
+    EXPECT_EQ(m.port.vms_stopped, (std::vector<std::uint32_t>{1}));
+    EXPECT_FALSE(m.port.powered_off);
+    EXPECT_EQ(m.hv->vm(0).state, hv::VmState::Running);
+    m.hvc(0, hv::psci::SYSTEM_OFF, 0, 0, 0, TrapAction::VmStopped);
+    EXPECT_EQ(m.port.cpus_stopped, (std::vector<std::uint32_t>{2})); // bench's other vCPU
+    EXPECT_TRUE(m.port.powered_off);
+}
+
+TEST(Hypercall, MarkStartAndEnd) {
+    Machine m;
+    EXPECT_EQ(m.hvc(1, 0x8600'0010, 0), 0u);
+    EXPECT_EQ(m.hvc(1, 0x8600'0010, 1), 0u);
+    EXPECT_EQ(m.hvc(1, 0x8600'0010, 2), neg(-hv::hc::E_INVAL_ARGS));
+    ASSERT_EQ(m.port.marks.size(), 2u);
+    EXPECT_EQ(m.port.marks[0], std::make_pair(1u, hv::Mark::Start));
+    EXPECT_EQ(m.port.marks[1], std::make_pair(1u, hv::Mark::End));
+}
+
+TEST(Hypercall, UnknownIdReturnsBaosInvalidId) {
+    Machine m;
+    EXPECT_EQ(m.hvc(0, 0x8600'0000), neg(-2));
+    EXPECT_EQ(m.hvc(0, 0x8600'0007), neg(-2));
+    EXPECT_EQ(m.hvc(0, 0x8600'ffff), neg(-hv::hc::E_INVAL_ID));
+}
+
+TEST(Hypercall, IpcNotifyRaisesThePeersConfiguredInterrupt) {
+    auto cfg = Machine::config();
+    cfg.shmems.push({0x1000, 0, false, 0});
+    hv::IpcConfig ipc{};
+    ipc.base = 0x5000'0000;
+    ipc.size = 0x1000;
+    ipc.interrupts.push(52);
+    ipc.interrupts.push(53);
+    cfg.vms[0].ipcs.push(ipc);
+    ipc.interrupts[0] = 60;
+    ipc.interrupts[1] = 61;
+    cfg.vms[1].ipcs.push(ipc);
+    Machine m(cfg);
+    // Both VMs see the same shared page.
+    EXPECT_EQ(m.hv->walk(0, 0x5000'0000).pa, m.hv->walk(1, 0x5000'0000).pa);
+    EXPECT_EQ(m.hvc(0, 0x8600'0001, 0, 1), 0u);
+    EXPECT_TRUE(m.hv->vm(1).virq_is_pending(61));
+    EXPECT_FALSE(m.hv->vm(1).virq_is_pending(60));
+    EXPECT_FALSE(m.hv->vm(0).virq_is_pending(53)); // not the sender
+    EXPECT_EQ(m.hv->vm(1).ipc_notifications, 1u);
+    EXPECT_EQ(m.hvc(1, 0x8600'0001, 0, 0), 0u);
+    EXPECT_TRUE(m.hv->vm(0).virq_is_pending(52));
+    // Bad object: Bao's -HC_E_INVAL_ARGS. An event the peer lacks is dropped.
+    EXPECT_EQ(m.hvc(0, 0x8600'0001, 1, 0), neg(-hv::hc::E_INVAL_ARGS));
+    EXPECT_EQ(m.hvc(0, 0x8600'0001, 0, 9), 0u);
+    EXPECT_EQ(m.hv->vm(1).ipc_notifications, 1u);
+}
+
+TEST(Isolation, WriteOutsideMemoryStopsThatVmOnly) {
+    Machine m;
+    ASSERT_EQ(m.hvc(0, hv::psci::CPU_ON64, 1, 0x4000'1000, 0), 0u);
+    hv::VcpuRegs r{};
+    r.pc = 0x4000'0200;
+    r.x[3] = 0xdead;
+    EXPECT_EQ(m.trap(0, a8::data_abort(0x8000'0000, 0x8000'0000, true, 8, 3), r),
+              TrapAction::VmStopped);
+    const hv::Vm& bench = m.hv->vm(0);
+    EXPECT_EQ(bench.state, hv::VmState::Stopped);
+    EXPECT_EQ(bench.exit_kind, hv::ExitKind::Stage2Fault);
+    EXPECT_STREQ(
+        bench.exit_reason,
+        "vm 0 (\"bench\") core 0: stage-2 fault on write at IPA 0x80000000 (pc 0x40000200)");
+    EXPECT_EQ(m.port.cpus_stopped, (std::vector<std::uint32_t>{2}));
+    EXPECT_EQ(m.port.vms_stopped, (std::vector<std::uint32_t>{0}));
+    EXPECT_FALSE(m.port.powered_off);
+    // The other VM is untouched and keeps working.
+    const hv::Vm& interf = m.hv->vm(1);
+    EXPECT_EQ(interf.state, hv::VmState::Running);
+    EXPECT_EQ(interf.exit_kind, hv::ExitKind::None);
+    EXPECT_EQ(m.hv->vcpu_on_cpu(1)->state, hv::VcpuState::Running);
+    EXPECT_EQ(m.hvc(1, hv::psci::VERSION), 0x10001u);
+    EXPECT_EQ(m.hvc(1, 0x8600'0010, 1), 0u);
+    // The stopped VM's CPUs no longer run a vCPU.
+    EXPECT_EQ(m.trap(0, a8::hvc64(), r), TrapAction::NoVcpu);
+}
+
+TEST(Isolation, ReadAndFetchFaultsAreNamed) {
+    Machine m;
+    hv::VcpuRegs r{};
+    r.pc = 0x4000'0300;
+    EXPECT_EQ(m.trap(1, a8::data_abort(0x4100'0008, 0x4100'0008, false, 4, 1), r),
+              TrapAction::VmStopped);
+    EXPECT_STREQ(
+        m.hv->vm(1).exit_reason,
+        "vm 1 (\"interf\") core 1: stage-2 fault on read at IPA 0x41000008 (pc 0x40000300)");
+    r.pc = 0x7000'0000;
+    EXPECT_EQ(m.trap(0, a8::inst_abort(0x7000'0000, 0x7000'0000), r), TrapAction::VmStopped);
+    EXPECT_STREQ(m.hv->vm(0).exit_reason, "vm 0 (\"bench\") core 0: stage-2 fault on instruction "
+                                          "fetch at IPA 0x70000000 (pc 0x70000000)");
+    EXPECT_TRUE(m.port.powered_off);
+}
+
+TEST(Emulation, VirtualUartPrefixesEachLineWithTheVmName) {
+    Machine m;
+    auto put = [&](std::uint32_t cpu, char c) {
+        hv::VcpuRegs r{};
+        r.pc = 0x4000'0400;
+        r.x[1] = static_cast<unsigned char>(c) | 0xff00; // only the low byte is stored
+        EXPECT_EQ(m.trap(cpu, a8::data_abort(0x0900'0000, 0x0900'0000, true, 1, 1), r),
+                  TrapAction::Resume);
+        EXPECT_EQ(r.pc, 0x4000'0404u);
+    };
+    for (char c : std::string("hi\nyo\n")) {
+        put(0, c);
+    }
+    put(1, 'x');
+    put(1, '\n');
+    EXPECT_EQ(m.port.console, "[bench] hi\n[bench] yo\n[interf] x\n");
+    hv::VcpuRegs r{};
+    r.x[2] = ~0ull;
+    EXPECT_EQ(m.trap(0, a8::data_abort(0x0900'0018, 0x0900'0018, false, 4, 2, false, false), r),
+              TrapAction::Resume);
+    EXPECT_EQ(r.x[2], 0x90u); // TXFE | RXFE
+    EXPECT_EQ(m.hv->vm(0).state, hv::VmState::Running);
+}
+
+TEST(Emulation, AccessWithoutSyndromeStopsTheVm) {
+    Machine m;
+    hv::VcpuRegs r{};
+    a8::TrapSyndrome s = a8::data_abort(0x0900'0000, 0x0900'0000, true, 4, 1);
+    s.esr &= ~(1ull << 24); // ISV clear: e.g. a load pair
+    EXPECT_EQ(m.trap(0, s, r), TrapAction::VmStopped);
+    EXPECT_EQ(m.hv->vm(0).exit_kind, hv::ExitKind::EmulationFault);
+}
+
+TEST(Trap, WfiIdlesWfeResumesAndAccountsTheContext) {
+    Machine m;
+    hv::VcpuRegs r{};
+    r.pc = 0x4000'0500;
+    const auto w0 = m.port.bytes_written;
+    const auto r0 = m.port.bytes_read;
+    EXPECT_EQ(m.trap(0, a8::wfi(), r), TrapAction::Idle);
+    EXPECT_EQ(r.pc, 0x4000'0504u);
+    EXPECT_EQ(m.port.idles, 1);
+    EXPECT_EQ(m.hv->vcpu_on_cpu(0)->state, hv::VcpuState::Idle);
+    EXPECT_EQ(m.port.bytes_written - w0, sizeof(hv::VcpuRegs));
+    EXPECT_EQ(m.port.bytes_read - r0, sizeof(hv::VcpuRegs));
+    EXPECT_EQ(m.hvc(1, hv::psci::AFFINITY_INFO, 0, 0), 0u); // interf's own vCPU 0 is on
+    EXPECT_EQ(m.trap(0, a8::wfe(), r), TrapAction::Resume);
+    EXPECT_EQ(r.pc, 0x4000'0508u);
+    EXPECT_EQ(m.hv->vcpu_on_cpu(0)->state, hv::VcpuState::Running);
+}
+
+TEST(Trap, UnhandledTrapsStopTheVmAndUnownedCpusHaveNoVcpu) {
+    Machine m;
+    hv::VcpuRegs r{};
+    EXPECT_EQ(m.trap(3, a8::hvc64(), r), TrapAction::NoVcpu);
+    r.pc = 0x4000'0600;
+    const a8::TrapSyndrome sysreg{a8::make_esr(a8::Ec::SysReg64, 0x30'0c01), 0, 0};
+    EXPECT_EQ(m.trap(1, sysreg, r), TrapAction::VmStopped);
+    EXPECT_STREQ(m.hv->vm(1).exit_reason,
+                 "vm 1 (\"interf\") core 1: unhandled trap, EC 0x18 ISS 0x300c01 (pc 0x40000600)");
+    EXPECT_EQ(m.hv->vm(1).exit_kind, hv::ExitKind::UnhandledTrap);
+}

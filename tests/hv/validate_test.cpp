@@ -1,0 +1,240 @@
+// Each validation error, with its exact message.
+#include <gtest/gtest.h>
+
+#include "hv/core/validate.h"
+#include "test_config.h"
+
+using hvtest::two_vms;
+
+namespace {
+
+std::string error_of(const hv::Config& cfg) {
+    const hv::Error e = hv::validate(cfg);
+    EXPECT_EQ(e.code, e.ok() ? hv::ErrorCode::Ok : hv::ErrorCode::Config);
+    return e.ok() ? std::string("ok") : std::string(e.message);
+}
+
+hv::DevConfig dev(std::uint64_t pa, std::uint64_t va, std::initializer_list<std::uint32_t> irqs) {
+    hv::DevConfig d{};
+    d.pa = pa;
+    d.va = va;
+    d.size = 0x1000;
+    for (auto i : irqs) {
+        d.interrupts.push(i);
+    }
+    return d;
+}
+
+} // namespace
+
+TEST(Validate, AcceptsTheBaseConfig) {
+    EXPECT_EQ(error_of(two_vms()), "ok");
+}
+
+TEST(Validate, UnalignedRegionBase) {
+    auto cfg = two_vms();
+    cfg.vms[1].regions[0].base = 0x4000'0800;
+    EXPECT_EQ(error_of(cfg), "vms[1].regions[0]: base 0x40000800 is not 4 KiB aligned");
+}
+
+TEST(Validate, UnalignedSizeAndPhys) {
+    auto cfg = two_vms();
+    cfg.vms[0].regions[0].size = 0x10'0010;
+    EXPECT_EQ(error_of(cfg), "vms[0].regions[0]: size 0x100010 is not 4 KiB aligned");
+    cfg = two_vms();
+    cfg.vms[0].regions[0].place_phys = true;
+    cfg.vms[0].regions[0].phys = 0x5000'0100;
+    EXPECT_EQ(error_of(cfg), "vms[0].regions[0]: phys 0x50000100 is not 4 KiB aligned");
+}
+
+TEST(Validate, OverlappingRegionsWithinAVm) {
+    auto cfg = two_vms();
+    cfg.vms[0].regions.push({0x4100'0000, 0x10'0000, false, 0});
+    EXPECT_EQ(error_of(cfg), "vms[0].regions[1]: [0x41000000, 0x41100000) overlaps "
+                             "vms[0].regions[0] [0x40000000, 0x42000000)");
+}
+
+TEST(Validate, OverlappingPhysicalPlacementAcrossVms) {
+    auto cfg = two_vms();
+    cfg.vms[0].regions[0].place_phys = true;
+    cfg.vms[0].regions[0].phys = 0x5000'0000;
+    cfg.vms[1].regions[0].place_phys = true;
+    cfg.vms[1].regions[0].phys = 0x5100'0000;
+    EXPECT_EQ(error_of(cfg), "vms[1].regions[0]: phys [0x51000000, 0x52000000) overlaps "
+                             "vms[0].regions[0] (\"bench\") [0x50000000, 0x52000000)");
+}
+
+TEST(Validate, PlacementOverHypervisorOrOutsideRam) {
+    auto cfg = two_vms();
+    cfg.vms[0].regions[0].place_phys = true;
+    cfg.vms[0].regions[0].phys = 0x4000'0000;
+    EXPECT_EQ(error_of(cfg), "vms[0].regions[0]: phys [0x40000000, 0x42000000) overlaps "
+                             "hyp.region [0x40000000, 0x40200000)");
+    cfg.vms[0].regions[0].phys = 0x7f00'0000;
+    EXPECT_EQ(error_of(cfg), "vms[0].regions[0]: phys [0x7f000000, 0x81000000) is not inside "
+                             "one of platform.ram");
+}
+
+TEST(Validate, CpuInTwoVms) {
+    auto cfg = two_vms();
+    cfg.vms.push(hvtest::make_vm("third", 0b1001, 16ull << 20));
+    EXPECT_EQ(error_of(cfg),
+              "vms[2].cpu_affinity: cpu 0 is already assigned to vms[0] (\"bench\")");
+    cfg.vms[2].cpu_affinity = 0b1100;
+    cfg.vms[0].cpu_affinity = 0b1001;
+    EXPECT_EQ(error_of(cfg),
+              "vms[2].cpu_affinity: cpu 3 is already assigned to vms[0] (\"bench\")");
+}
+
+TEST(Validate, CpuBeyondPlatformAndNoCpu) {
+    auto cfg = two_vms();
+    cfg.vms[1].cpu_affinity = 1u << 4;
+    EXPECT_EQ(error_of(cfg), "vms[1].cpu_affinity: cpu 4 is beyond the platform's 4 CPUs");
+    cfg.vms[1].cpu_affinity = 0;
+    EXPECT_EQ(error_of(cfg), "vms[1].cpu_affinity: no CPU is assigned");
+}
+
+TEST(Validate, NoVm) {
+    auto cfg = two_vms();
+    cfg.vms.clear();
+    EXPECT_EQ(error_of(cfg), "vms: no VM is configured");
+}
+
+TEST(Validate, ColorsOutsideTheL2) {
+    auto cfg = two_vms();
+    cfg.vms[1].colors = 1ull << 16;
+    EXPECT_EQ(error_of(cfg), "vms[1].colors: color 16 is outside the L2's 16 colors (0-15)");
+    cfg = two_vms();
+    cfg.hyp.colors = 0xc000 | (1ull << 40);
+    EXPECT_EQ(error_of(cfg), "hyp.colors: color 40 is outside the L2's 16 colors (0-15)");
+    cfg = two_vms();
+    cfg.platform.l2.size = 512 << 10; // 8 colors
+    cfg.vms[0].colors = 0xff00;
+    EXPECT_EQ(error_of(cfg), "vms[0].colors: color 8 is outside the L2's 8 colors (0-7)");
+}
+
+TEST(Validate, BadL2Geometry) {
+    auto cfg = two_vms();
+    cfg.platform.l2.ways = 0;
+    EXPECT_EQ(error_of(cfg), "platform.l2: size 0x100000 with 0 ways and 64-byte lines gives 0 "
+                             "page colors; need whole ways of 4 KiB pages, 1 to 64 colors and a "
+                             "power-of-two line");
+}
+
+TEST(Validate, ImageLargerThanItsRegionOrOutside) {
+    auto cfg = two_vms();
+    cfg.vms[1].image.size = 17ull << 20;
+    EXPECT_EQ(error_of(cfg),
+              "vms[1].image: size 0x1100000 is larger than vms[1].regions[0] (size 0x1000000)");
+    cfg = two_vms();
+    cfg.vms[1].image.base_ipa = 0x40ff'f000;
+    cfg.vms[1].image.entry = 0x40ff'f000;
+    EXPECT_EQ(error_of(cfg), "vms[1].image: [0x40fff000, 0x41004000) runs past the end of "
+                             "vms[1].regions[0] at 0x41000000");
+    cfg = two_vms();
+    cfg.vms[0].image.base_ipa = 0x8000'0000;
+    EXPECT_EQ(error_of(cfg), "vms[0].image: base 0x80000000 is not inside any of vms[0].regions");
+    cfg = two_vms();
+    cfg.vms[0].image.entry = 0x4000'5000;
+    EXPECT_EQ(error_of(cfg),
+              "vms[0].image: entry 0x40005000 is outside the image [0x40000000, 0x40005000)");
+    cfg = two_vms();
+    cfg.vms[0].image.size = 0;
+    EXPECT_EQ(error_of(cfg), "vms[0].image: size is 0");
+}
+
+TEST(Validate, InterruptOwnedTwice) {
+    auto cfg = two_vms();
+    cfg.vms[0].devs.push(dev(0x0a00'0000, 0x0a00'0000, {27, 40}));
+    cfg.vms[1].devs.push(dev(0x0a00'1000, 0x0a00'1000, {27, 41}));
+    EXPECT_EQ(error_of(cfg), "ok"); // PPI 27 (the timer) is per CPU
+    cfg.vms[1].devs[0].interrupts.push(40);
+    EXPECT_EQ(error_of(cfg), "vms[1].devs[0].interrupts[2]: interrupt 40 is already owned by "
+                             "vms[0] (\"bench\")");
+    cfg.vms[1].devs[0].interrupts[2] = 1023;
+    EXPECT_EQ(error_of(cfg),
+              "vms[1].devs[0].interrupts[2]: 1023 is not a valid interrupt ID (0-1019)");
+}
+
+TEST(Validate, DeviceOwnedTwiceAndConsole) {
+    auto cfg = two_vms();
+    cfg.vms[0].devs.push(dev(0x0a00'0000, 0x0a00'0000, {}));
+    cfg.vms[1].devs.push(dev(0x0a00'0000, 0x0b00'0000, {}));
+    EXPECT_EQ(error_of(cfg), "vms[1].devs[0]: pa [0xa000000, 0xa001000) overlaps vms[0].devs[0] "
+                             "(\"bench\") [0xa000000, 0xa001000)");
+    cfg = two_vms();
+    cfg.vms[0].devs.push(dev(0x0900'0000, 0x0a00'0000, {33}));
+    EXPECT_EQ(error_of(cfg), "vms[0].devs[0]: pa [0x9000000, 0x9001000) includes the console at "
+                             "0x9000000, which hv owns (VMs get a virtual UART there)");
+    cfg = two_vms();
+    cfg.vms[0].devs.push(dev(0x0a00'0000, 0x0900'0000, {}));
+    EXPECT_EQ(error_of(cfg), "vms[0].devs[0]: [0x9000000, 0x9001000) overlaps the virtual UART "
+                             "page at 0x9000000");
+}
+
+TEST(Validate, DeviceOverlapsMemoryInIpaSpace) {
+    auto cfg = two_vms();
+    cfg.vms[0].devs.push(dev(0x0a00'0000, 0x4100'0000, {}));
+    EXPECT_EQ(error_of(cfg), "vms[0].devs[0]: [0x41000000, 0x41001000) overlaps "
+                             "vms[0].regions[0] [0x40000000, 0x42000000)");
+    cfg.vms[0].devs[0].va = 0x5000'0000;
+    cfg.shmems.push({0x2000, 0, false, 0});
+    hv::IpcConfig ipc{};
+    ipc.base = 0x4fff'f000;
+    ipc.size = 0x2000;
+    cfg.vms[0].ipcs.push(ipc);
+    EXPECT_EQ(error_of(cfg), "vms[0].ipcs[0]: [0x4ffff000, 0x50001000) overlaps "
+                             "vms[0].devs[0] [0x50000000, 0x50001000)");
+}
+
+TEST(Validate, IpcAndShmem) {
+    auto cfg = two_vms();
+    hv::IpcConfig ipc{};
+    ipc.base = 0x5000'0000;
+    ipc.size = 0x1000;
+    ipc.shmem_id = 0;
+    cfg.vms[0].ipcs.push(ipc);
+    EXPECT_EQ(error_of(cfg),
+              "vms[0].ipcs[0].shmem_id: 0 does not name an entry of shmems (0 configured)");
+    cfg.shmems.push({0x1000, 0, false, 0});
+    EXPECT_EQ(error_of(cfg), "ok");
+    cfg.vms[0].ipcs[0].size = 0x2000;
+    EXPECT_EQ(error_of(cfg), "vms[0].ipcs[0]: size 0x2000 is larger than shmems[0] (size 0x1000)");
+    cfg.vms[0].ipcs[0].size = 0x1000;
+    cfg.shmems[0].place_phys = true;
+    cfg.shmems[0].phys = 0x4010'0000;
+    EXPECT_EQ(error_of(cfg), "shmems[0]: phys [0x40100000, 0x40101000) overlaps hyp.region "
+                             "[0x40000000, 0x40200000)");
+}
+
+TEST(Validate, PlatformChecks) {
+    auto cfg = two_vms();
+    cfg.platform.cpu_num = 9;
+    EXPECT_EQ(error_of(cfg), "platform.cpu_num: 9 is not between 1 and 8");
+    cfg = two_vms();
+    cfg.platform.ram.push({0x7000'0000, 0x2000'0000});
+    EXPECT_EQ(error_of(cfg), "platform.ram[1]: [0x70000000, 0x90000000) overlaps platform.ram[0]");
+    cfg = two_vms();
+    cfg.platform.ram[0].size = 5ull << 30;
+    EXPECT_EQ(error_of(cfg), "platform.ram: 0x140000000 bytes of RAM exceed hv's page pool limit "
+                             "of 0x100000000");
+    cfg = two_vms();
+    cfg.hyp.region.base = 0x1000'0000;
+    EXPECT_EQ(error_of(cfg),
+              "hyp.region: [0x10000000, 0x10200000) is not inside one of platform.ram");
+}
+
+TEST(Validate, DuplicateOrEmptyName) {
+    auto cfg = two_vms();
+    hv::set_vm_name(cfg.vms[1], "bench");
+    EXPECT_EQ(error_of(cfg), "vms[1].name: \"bench\" is already used by vms[0]");
+    hv::set_vm_name(cfg.vms[1], "");
+    EXPECT_EQ(error_of(cfg), "vms[1].name: is empty");
+}
+
+TEST(Validate, RegionBeyondIpaSpace) {
+    auto cfg = two_vms();
+    cfg.vms[0].regions.push({(1ull << 40) - 0x1000, 0x2000, false, 0});
+    EXPECT_EQ(error_of(cfg),
+              "vms[0].regions[1]: [0xfffffff000, 0x10000001000) is beyond the 40-bit IPA space");
+}
