@@ -67,7 +67,7 @@ TEST(CpuInterface, EitherEnableBitEnablesEverything) {
     h.gic.raise(41);
     EXPECT_EQ(h.read(C, gicc::kIar), 41u);
     h.write(C, gicc::kEoir, 41);
-    EXPECT_EQ(h.read(C, gicc::kAiar), 40u);  // the alias acknowledges the same way
+    EXPECT_EQ(h.read(C, gicc::kAiar), 40u); // the alias acknowledges the same way
 }
 
 TEST(CpuInterface, HighestPriorityFirstThenLowestId) {
