@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 namespace sim::test {
 
 // Writes `words` (AArch64 instructions) to a fresh temporary file; returns its path.

@@ -1,0 +1,14 @@
+#!/bin/sh
+# Installs what is missing, builds bao-sim, and runs the whole test suite
+# (CTest), then the unit and simulator tests again under ASan+UBSan.
+set -eu
+cd "$(dirname "$0")/.."
+./scripts/install-deps.sh
+jobs=$(nproc)
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake --build build -j"$jobs"
+ctest --test-dir build --output-on-failure -j"$jobs"
+# Sanitizer build (decision 28): the QEMU boots exercise no host code of ours.
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DBAO_SANITIZE=ON
+cmake --build build-asan -j"$jobs"
+ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE qemu
