@@ -29,7 +29,7 @@ void Console::flush() {
 }
 
 void Console::emit(Source& s) {
-    std::string text = "[" + s.name + "] " + s.line + "\n";
+    std::string text = (s.name.empty() ? "" : "[" + s.name + "] ") + s.line + "\n";
     s.line.clear();
     transcript_ += text;
     if (out_)

@@ -15,7 +15,8 @@ class Console {
   public:
     explicit Console(std::ostream* out) : out_(out) {}
 
-    // Registers a source; returns its index for putc().
+    // Registers a source; returns its index for putc(). A source with an
+    // empty name is printed without prefix (hv's console adds its own).
     unsigned add_source(std::string name);
     void putc(unsigned source, char c);
     // Emits unterminated lines (at the end of a run).

@@ -12,10 +12,7 @@ Machine::Machine(const MachineParams& params, std::ostream* console_out)
         throw InputError("model: quantum and cycles per instruction must be positive");
     uart_ = std::make_unique<Pl011>(console_, std::vector<unsigned>{});
     for (unsigned i = 0; i < params.cores; ++i) {
-        auto core = std::make_unique<cpu::Arm64Core>(i, *this);
-        core->map_memory(memory_.base(), memory_.size(), memory_.host(memory_.base()));
-        core->map_device(pl011_base, pl011_size, *uart_);
-        cores_.push_back(std::move(core));
+        cores_.push_back(std::make_unique<cpu::Arm64Core>(i, *this));
     }
     state_.assign(params.cores, CoreState::off);
     clock_.assign(params.cores, 0);
@@ -23,6 +20,21 @@ Machine::Machine(const MachineParams& params, std::ostream* console_out)
 }
 
 Machine::~Machine() = default;
+
+void Machine::map_native_platform() {
+    for (auto& core : cores_) {
+        core->map_memory(memory_.base(), memory_.size(), memory_.host(memory_.base()));
+        core->map_device(pl011_base, pl011_size, *uart_);
+    }
+}
+
+void Machine::stop_core(unsigned core) {
+    state_.at(core) = CoreState::stopped;
+    // Stopping the running core takes effect when its trap returns; another
+    // core simply is not scheduled any more.
+    if (core == running_core_)
+        cores_[core]->request_halt();
+}
 
 void Machine::set_console_sources(const std::vector<std::string>& names) {
     source_of_core_.clear();
@@ -90,6 +102,7 @@ RunOutcome Machine::run() {
 
 void Machine::run_core(unsigned i, uint64_t quantum_end) {
     cpu::Arm64Core& core = *cores_[i];
+    running_core_ = i;
     const uint64_t cpi = params_.cycles_per_insn;
     while (state_[i] == CoreState::running && clock_[i] < quantum_end && !outcome_) {
         uint64_t budget = (quantum_end - clock_[i] + cpi - 1) / cpi;
@@ -109,7 +122,10 @@ void Machine::run_core(unsigned i, uint64_t quantum_end) {
                 return; // nothing ran (the block did not fit): try next quantum
             break;
         case cpu::StopReason::wfi:
-            state_[i] = CoreState::idle;
+            if (!supervisor_ || supervisor_->on_wfi(i)) {
+                if (state_[i] == CoreState::running)
+                    state_[i] = CoreState::idle;
+            }
             break;
         case cpu::StopReason::halted:
             if (state_[i] == CoreState::running)
@@ -117,7 +133,8 @@ void Machine::run_core(unsigned i, uint64_t quantum_end) {
             break;
         case cpu::StopReason::fault:
             state_[i] = CoreState::stopped;
-            finish(ExitCode::guest_fault, "guest_fault", core.fault().description);
+            if (!supervisor_ || !supervisor_->on_fault(i, core.fault()))
+                finish(ExitCode::guest_fault, "guest_fault", core.fault().description);
             break;
         }
     }

@@ -50,6 +50,11 @@ class Supervisor {
     virtual cpu::TrapAction on_trap(unsigned core, const cpu::Syndrome& syndrome) = 0;
     // MPIDR_EL1 as the guest on `core` sees it.
     virtual uint64_t mpidr(unsigned core) = 0;
+    // The guest on `core` executed WFI. Returns true if the core now idles.
+    virtual bool on_wfi(unsigned) { return true; }
+    // A guest fault (undefined instruction, unmapped access). Returns true if
+    // the supervisor contained it (stopped the VM) and the run goes on.
+    virtual bool on_fault(unsigned, const cpu::Fault&) { return false; }
 };
 
 class Machine : public cpu::TrapHandler {
@@ -66,12 +71,17 @@ class Machine : public cpu::TrapHandler {
     CoreState state(unsigned i) const { return state_.at(i); }
 
     void set_supervisor(Supervisor* supervisor) { supervisor_ = supervisor; }
+    // Native mode: every core sees all RAM at PA = IPA and the PL011.
+    void map_native_platform();
     // Names the console source of each core (default "coreN").
     void set_console_sources(const std::vector<std::string>& names);
 
     // Powers a core on at `entry` with x0 = context, at the caller's current time.
     void power_on(unsigned core, uint64_t entry, uint64_t context, uint64_t at_cycle);
     void power_off(unsigned core) { state_.at(core) = CoreState::off; }
+    // Stops a core for good (its VM stopped); it may be another core than the running one.
+    void stop_core(unsigned core);
+    void set_idle(unsigned core) { state_.at(core) = CoreState::idle; }
     // Ends the whole run after the current quantum step.
     void finish(ExitCode code, std::string reason, std::string detail);
     // The current local time of a core, including the instructions of its running quantum.
@@ -96,6 +106,7 @@ class Machine : public cpu::TrapHandler {
     Console console_;
     std::vector<unsigned> source_of_core_;
     std::unique_ptr<Pl011> uart_;
+    unsigned running_core_ = 0;
     std::vector<std::unique_ptr<cpu::Arm64Core>> cores_;
     std::vector<CoreState> state_;
     std::vector<uint64_t> clock_;

@@ -37,15 +37,24 @@ Simulation::Simulation(const RunOptions& options, std::ostream* console_out)
     } else if (!options.workload.empty()) {
         src = ImageSource{options.workload, {}, src.load_addr};
     }
-    if (config_.hv.mode != hv::Mode::Native)
-        throw InputError(config_.name + ": mode 'hv' is not supported yet (only 'native')");
-    if (options.cores)
+    const bool native = config_.hv.mode == hv::Mode::Native;
+    if (options.cores) {
+        if (!native)
+            throw InputError("--cores applies to native mode only: in hv mode the VMs' cpu_affinity "
+                             "decides the cores (" + config_.name + " is an hv config)");
         config_.machine.cores = *options.cores;
+    }
     if (config_.machine.cores == 0 || config_.machine.cores > 8)
         throw InputError("--cores: " + std::to_string(config_.machine.cores) +
                          " is out of range (1-8)");
     load_images();
     machine_ = std::make_unique<Machine>(config_.machine, console_out);
+    if (!native) {
+        hv_host_ = std::make_unique<HvHost>(*machine_, config_, images_);
+        machine_->set_supervisor(hv_host_.get());
+        return;
+    }
+    machine_->map_native_platform();
     firmware_ = std::make_unique<NativeFirmware>(*machine_);
     machine_->set_supervisor(firmware_.get());
     const GuestImage& image = images_[static_cast<size_t>(measured)];
@@ -129,17 +138,57 @@ std::string Simulation::stats_json() const {
     }
     j.end_array();
     j.begin_array("marks");
-    for (auto& mk : firmware_->marks()) {
-        j.begin_object();
-        j.value("core", mk.core);
-        j.value("kind", mk.end ? "end" : "start");
-        j.value("cycle", mk.cycle);
-        j.end_object();
+    if (firmware_) {
+        for (auto& mk : firmware_->marks()) {
+            j.begin_object();
+            j.value("core", mk.core);
+            j.value("kind", mk.end ? "end" : "start");
+            j.value("cycle", mk.cycle);
+            j.end_object();
+        }
+    } else {
+        for (auto& mk : hv_host_->marks()) {
+            j.begin_object();
+            j.value("vm", mk.vm);
+            j.value("kind", mk.end ? "end" : "start");
+            j.value("cycle", mk.cycle);
+            j.end_object();
+        }
     }
     j.end_array();
+    write_vm_stats(j);
     j.value("console", machine_->console().transcript());
     j.end_object();
     return j.str();
+}
+
+void Simulation::write_vm_stats(JsonWriter& j) const {
+    j.begin_array("vms");
+    if (hv_host_) {
+        const hv::Hypervisor& hv = hv_host_->hypervisor();
+        for (uint32_t v = 0; v < hv.num_vms(); ++v) {
+            const hv::Vm& vm = hv.vm(v);
+            j.begin_object();
+            j.value("name", std::string(vm.name()));
+            j.begin_array("cores");
+            for (unsigned c = 0; c < 64; ++c)
+                if ((vm.cpus >> c) & 1)
+                    j.value("", c);
+            j.end_array();
+            j.begin_array("colors");
+            for (unsigned c = 0; c < 64; ++c)
+                if ((vm.cfg->colors >> c) & 1)
+                    j.value("", c);
+            j.end_array();
+            j.value("exit_reason", vm.exit_kind == hv::ExitKind::None ? std::string("running")
+                                                                        : std::string(vm.exit_reason));
+            j.value("exit_kind", std::string(hv::to_string(vm.exit_kind)));
+            j.value("stage2_table_pages", static_cast<uint64_t>(vm.stage2_table_pages()));
+            j.value("recolor_bytes", vm.recolor_bytes);
+            j.end_object();
+        }
+    }
+    j.end_array();
 }
 
 } // namespace sim

@@ -4,6 +4,8 @@
 
 #include "sim/config.h"
 #include "sim/firmware.h"
+#include "sim/hv_host.h"
+#include "sim/json.h"
 #include "sim/loader.h"
 #include "sim/machine.h"
 
@@ -39,12 +41,14 @@ class Simulation {
 
   private:
     void load_images();
+    void write_vm_stats(JsonWriter& j) const;
 
     RunOptions options_;
     RunConfig config_;
     std::vector<GuestImage> images_;
     std::unique_ptr<Machine> machine_;
-    std::unique_ptr<NativeFirmware> firmware_;
+    std::unique_ptr<NativeFirmware> firmware_; // native mode
+    std::unique_ptr<HvHost> hv_host_;          // hv mode
     RunOutcome outcome_;
     double host_seconds_ = 0;
 };

@@ -88,6 +88,8 @@ void Arm64Core::invalidate_code(uint64_t addr, uint64_t size) {
     check(uc_ctl_remove_cache(uc_, addr, addr + size), "invalidate translated code");
 }
 
+void Arm64Core::flush_code() { check(uc_ctl_flush_tlb(uc_), "flush translated code"); }
+
 void Arm64Core::reset(uint64_t entry, uint64_t context) {
     for (unsigned n = 0; n <= 30; ++n)
         set_x(n, 0);
@@ -119,6 +121,12 @@ RunResult Arm64Core::run(uint64_t budget) {
     }
     result.reason = *stop_;
     return result;
+}
+
+void Arm64Core::request_halt() {
+    if (!stop_)
+        stop_ = StopReason::halted;
+    uc_emu_stop(uc_);
 }
 
 uint64_t Arm64Core::x(unsigned n) const {

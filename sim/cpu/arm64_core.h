@@ -81,6 +81,8 @@ class Arm64Core {
     void map_device(uint64_t addr, uint64_t size, MmioDevice& device);
     // Drops translated code of [addr, addr+size) (after the host wrote code there).
     void invalidate_code(uint64_t addr, uint64_t size);
+    // Drops all translated code (after images were written or recolored).
+    void flush_code();
 
     // Architectural reset state at EL1h, interrupts masked, MMU off; x0 = context.
     void reset(uint64_t entry, uint64_t context);
@@ -93,6 +95,9 @@ class Arm64Core {
     void set_x(unsigned n, uint64_t value);
     uint64_t pc() const;
     void set_pc(uint64_t value);
+
+    // Ends the current run() at the next opportunity (from a hook or device).
+    void request_halt();
 
     const Fault& fault() const { return fault_; }
     uint64_t loads() const { return loads_; }

@@ -1,0 +1,349 @@
+#include "sim/hv_host.h"
+
+#include "hv/arch/armv8/syndrome.h"
+#include "hv/arch/armv8/trap.h"
+#include "sim/error.h"
+
+#include <cstring>
+#include <sys/mman.h>
+
+namespace sim {
+namespace {
+
+uint8_t* map_zeroed(uint64_t size) {
+    void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED)
+        throw std::bad_alloc();
+    return static_cast<uint8_t*>(p);
+}
+
+std::string hex(uint64_t v) {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+    return buf;
+}
+
+} // namespace
+
+// A page of a VM's IPA space that hv emulates: every access becomes a data abort.
+class HvHost::EmulatedPage : public MmioDevice {
+  public:
+    EmulatedPage(HvHost& host, uint64_t ipa) : host_(host), ipa_(ipa) {}
+    uint64_t read(unsigned core, uint64_t offset, unsigned size) override {
+        return host_.emulated_access(core, ipa_ + offset, size, false, 0);
+    }
+    void write(unsigned core, uint64_t offset, unsigned size, uint64_t value) override {
+        host_.emulated_access(core, ipa_ + offset, size, true, value);
+    }
+
+  private:
+    HvHost& host_;
+    uint64_t ipa_;
+};
+
+HvHost::HvHost(Machine& machine, const RunConfig& config, const std::vector<GuestImage>& images)
+    : machine_(machine), config_(config), hv_(std::make_unique<hv::Hypervisor>(*this)) {
+    hv::Config cfg = config.hv;
+    for (size_t i = 0; i < cfg.vms.size(); ++i) {
+        hv::VmConfig& vm = cfg.vms[i];
+        const GuestImage& img = images[i];
+        if (img.lowest() != vm.image.base_ipa)
+            throw InputError("vms[" + std::to_string(i) + "].image: '" + img.path + "' loads at " +
+                             hex(img.lowest()) + ", not at load_addr " + hex(vm.image.base_ipa));
+        vm.image.size = img.footprint();
+        if (vm.image.entry == 0)
+            vm.image.entry = img.entry;
+    }
+    hv::Error err = hv_->init(cfg);
+    if (!err.ok())
+        throw InputError(err.message);
+
+    std::vector<std::string> names;
+    for (unsigned c = 0; c < machine_.core_count(); ++c)
+        names.push_back("");
+    machine_.set_console_sources(names); // hv prefixes each line with the VM's name
+
+    for (uint32_t v = 0; v < hv_->num_vms(); ++v)
+        map_vm(v);
+    for (uint32_t v = 0; v < hv_->num_vms(); ++v) {
+        const GuestImage& img = images[v];
+        const hv::ImageStaging& st = hv_->image_staging(v);
+        for (auto& seg : img.segments) {
+            uint64_t pa = st.pa + (seg.addr - img.lowest());
+            std::vector<uint8_t> bytes = seg.bytes;
+            bytes.resize(seg.mem_size, 0);
+            mem_write(pa, bytes.data(), bytes.size());
+        }
+    }
+    err = hv_->boot();
+    if (!err.ok())
+        throw InputError(err.message);
+    booting_ = false;
+}
+
+HvHost::~HvHost() = default;
+
+uint8_t* HvHost::host_for_ipa_range(uint32_t vm, uint64_t ipa, uint64_t size) {
+    PhysicalMemory& mem = machine_.memory();
+    std::vector<uint64_t> pas;
+    bool contiguous = true;
+    for (uint64_t off = 0; off < size; off += page_size) {
+        hv::armv8::S2Walk w = hv_->walk(vm, ipa + off);
+        if (!w.valid || !mem.contains(w.pa, page_size))
+            throw std::logic_error("stage 2 does not map IPA " + hex(ipa + off) + " to RAM");
+        if (!pas.empty() && mem.host(w.pa) != mem.host(pas.back()) + page_size)
+            contiguous = false;
+        pas.push_back(w.pa);
+    }
+    if (contiguous)
+        return mem.host(pas.front());
+    // Scattered (colored) pages: give the IPA range one host buffer, so Unicorn
+    // needs one mapping, and point each PA page at its slice of it.
+    uint8_t* buf = map_zeroed(size);
+    buffers_.emplace_back(buf, [](uint8_t*) {});
+    for (size_t k = 0; k < pas.size(); ++k) {
+        std::memcpy(buf + k * page_size, mem.host(pas[k]), page_size);
+        mem.redirect_page(pas[k], buf + k * page_size);
+    }
+    return buf;
+}
+
+void HvHost::map_vm(uint32_t v) {
+    const hv::Vm& vm = hv_->vm(v);
+    const hv::VmConfig& cfg = *vm.cfg;
+    struct Mapping {
+        uint64_t ipa, size;
+        uint8_t* host;
+    };
+    std::vector<Mapping> maps;
+    for (auto& r : cfg.regions)
+        maps.push_back({r.base, r.size, host_for_ipa_range(v, r.base, r.size)});
+    for (auto& c : cfg.ipcs)
+        maps.push_back({c.base, c.size, host_for_ipa_range(v, c.base, c.size)});
+    if (!cfg.devs.empty())
+        throw InputError(std::string("vm '") + vm.name() +
+                         "': pass-through devices are not modeled by the simulator yet");
+    for (auto& e : vm.emul)
+        emulated_.push_back(std::make_unique<EmulatedPage>(*this, e.ipa));
+    const size_t first_emulated = emulated_.size() - vm.emul.size();
+    for (unsigned cpu = 0; cpu < machine_.core_count(); ++cpu) {
+        if (!((vm.cpus >> cpu) & 1))
+            continue;
+        for (auto& m : maps)
+            machine_.core(cpu).map_memory(m.ipa, m.size, m.host);
+        for (size_t k = 0; k < vm.emul.size(); ++k)
+            machine_.core(cpu).map_device(vm.emul[k].ipa, vm.emul[k].size, *emulated_[first_emulated + k]);
+    }
+}
+
+void HvHost::load_regs(unsigned core, hv::VcpuRegs& regs) {
+    cpu::Arm64Core& c = machine_.core(core);
+    for (unsigned n = 0; n < 31; ++n)
+        regs.x[n] = c.x(n);
+    regs.pc = c.pc();
+}
+
+void HvHost::store_regs(unsigned core, const hv::VcpuRegs& regs, const hv::VcpuRegs& before) {
+    cpu::Arm64Core& c = machine_.core(core);
+    for (unsigned n = 0; n < 31; ++n)
+        if (regs.x[n] != before.x[n])
+            c.set_x(n, regs.x[n]);
+}
+
+hv::TrapAction HvHost::enter(unsigned core, const hv::armv8::TrapSyndrome& s, hv::VcpuRegs& regs) {
+    current_cpu_ = core;
+    return hv::armv8::handle_trap(*hv_, s, regs);
+}
+
+void HvHost::apply(unsigned core, hv::TrapAction action) {
+    switch (action) {
+    case hv::TrapAction::Resume:
+        break;
+    case hv::TrapAction::Idle:
+        machine_.set_idle(core);
+        machine_.core(core).request_halt();
+        break;
+    case hv::TrapAction::VcpuOff:
+        machine_.power_off(core);
+        machine_.core(core).request_halt();
+        break;
+    case hv::TrapAction::VmStopped:
+    case hv::TrapAction::NoVcpu:
+        machine_.stop_core(core);
+        break;
+    }
+}
+
+cpu::TrapAction HvHost::on_trap(unsigned core, const cpu::Syndrome& syndrome) {
+    hv::VcpuRegs regs;
+    load_regs(core, regs);
+    hv::armv8::TrapSyndrome s;
+    if (syndrome.ec == cpu::ec::hvc64) {
+        s = hv::armv8::hvc64(static_cast<uint16_t>(syndrome.iss));
+    } else if (syndrome.ec == cpu::ec::smc64) {
+        s = hv::armv8::smc64(static_cast<uint16_t>(syndrome.iss));
+        regs.pc -= 4; // ELR_EL2 points at the SMC itself; Unicorn is past it
+    } else {
+        return cpu::TrapAction::resume;
+    }
+    hv::VcpuRegs before = regs;
+    hv::TrapAction a = enter(core, s, regs);
+    store_regs(core, regs, before);
+    apply(core, a);
+    return machine_.state(core) == CoreState::running ? cpu::TrapAction::resume : cpu::TrapAction::stop_core;
+}
+
+bool HvHost::on_wfi(unsigned core) {
+    hv::VcpuRegs regs;
+    load_regs(core, regs);
+    regs.pc -= 4; // Unicorn returns past the WFI; hv advances ELR itself
+    hv::TrapAction a = enter(core, hv::armv8::wfi(), regs);
+    apply(core, a);
+    return a == hv::TrapAction::Idle;
+}
+
+bool HvHost::on_fault(unsigned core, const cpu::Fault& fault) {
+    using K = cpu::Fault::Kind;
+    hv::VcpuRegs regs;
+    load_regs(core, regs);
+    regs.pc = fault.pc;
+    hv::armv8::TrapSyndrome s;
+    switch (fault.kind) {
+    case K::unmapped_read:
+    case K::unmapped_write:
+        // Guests run with stage 1 off or identity-mapped: VA = IPA (unicorn-notes.md).
+        s = hv::armv8::data_abort(fault.address, fault.address, fault.kind == K::unmapped_write, 8, 31);
+        break;
+    case K::unmapped_fetch:
+        s = hv::armv8::inst_abort(fault.address, fault.address);
+        break;
+    default:
+        // An undefined instruction would be taken at EL1 by the guest itself;
+        // Unicorn cannot deliver it, so the simulator stops the run.
+        return false;
+    }
+    hv::TrapAction a = enter(core, s, regs);
+    apply(core, a);
+    return true;
+}
+
+uint64_t HvHost::emulated_access(unsigned core, uint64_t ipa, unsigned size, bool is_write, uint64_t value) {
+    hv::VcpuRegs regs;
+    load_regs(core, regs);
+    // The register the load/store uses (Rt, bits [4:0] of every single-register form).
+    uint32_t insn = 0;
+    hv::armv8::S2Walk w = hv_->walk(hv_->vcpu_on_cpu(core)->vm, regs.pc);
+    if (w.valid)
+        machine_.memory().read(w.pa, &insn, sizeof insn);
+    const uint32_t srt = insn & 0x1f;
+    if (is_write && srt != 31)
+        regs.x[srt] = value;
+    hv::TrapAction a = enter(core, hv::armv8::data_abort(ipa, ipa, is_write, size, srt), regs);
+    if (a != hv::TrapAction::Resume)
+        apply(core, a);
+    if (is_write || srt == 31)
+        return 0;
+    return regs.x[srt];
+}
+
+uint64_t HvHost::mpidr(unsigned core) { return sysregs_.at(core)[static_cast<size_t>(hv::SysReg::VMPIDR_EL2)]; }
+
+void HvHost::mem_read(uint64_t pa, void* dst, size_t len) {
+    if (!machine_.memory().read(pa, dst, len))
+        throw std::logic_error("hv read outside RAM at " + hex(pa));
+}
+
+void HvHost::mem_write(uint64_t pa, const void* src, size_t len) {
+    if (!machine_.memory().write(pa, src, len))
+        throw std::logic_error("hv write outside RAM at " + hex(pa));
+}
+
+void HvHost::mem_copy(uint64_t dst_pa, uint64_t src_pa, size_t len) {
+    std::vector<uint8_t> tmp(len);
+    mem_read(src_pa, tmp.data(), len);
+    mem_write(dst_pa, tmp.data(), len);
+}
+
+void HvHost::mem_zero(uint64_t pa, size_t len) {
+    std::vector<uint8_t> zeros(len);
+    mem_write(pa, zeros.data(), len);
+}
+
+uint64_t HvHost::dev_read(uint64_t pa, uint32_t) {
+    if (pa == config_.hv.platform.console_pa + 0x18)
+        return 0x90; // PL011 FR: transmitter empty
+    return 0;
+}
+
+void HvHost::dev_write(uint64_t pa, uint32_t, uint64_t value) {
+    if (pa == config_.hv.platform.console_pa)
+        console_putc(static_cast<char>(value & 0xff));
+}
+
+uint64_t HvHost::sysreg_read(hv::SysReg reg) { return sysregs_.at(current_cpu_)[static_cast<size_t>(reg)]; }
+
+void HvHost::sysreg_write(hv::SysReg reg, uint64_t value) {
+    sysregs_.at(current_cpu_)[static_cast<size_t>(reg)] = value;
+}
+
+void HvHost::mark(uint32_t vm, hv::Mark which) {
+    marks_.push_back(HvMark{vm, which == hv::Mark::End, machine_.now(current_cpu_)});
+}
+
+void HvHost::console_putc(char c) { machine_.console().putc(current_cpu_, c); }
+
+void HvHost::cpu_on(uint32_t cpu) {
+    const hv::Vcpu* v = hv_->vcpu_on_cpu(cpu);
+    uint64_t at = booting_ ? 0 : machine_.now(current_cpu_);
+    machine_.power_on(cpu, v->boot.pc, v->boot.x0, at);
+    // Unicorn caches translated code: images were written behind its back.
+    machine_.core(cpu).flush_code();
+    uint32_t saved = current_cpu_;
+    current_cpu_ = cpu;
+    hv_->cpu_init();
+    current_cpu_ = saved;
+}
+
+void HvHost::cpu_stop(uint32_t cpu) { machine_.stop_core(cpu); }
+
+void HvHost::cpu_idle() { machine_.set_idle(current_cpu_); }
+
+void HvHost::vm_stopped(uint32_t) { check_end(); }
+
+void HvHost::power_off() { check_end(); }
+
+bool HvHost::any_vm_faulted() const {
+    for (uint32_t v = 0; v < hv_->num_vms(); ++v) {
+        hv::ExitKind k = hv_->vm(v).exit_kind;
+        if (k != hv::ExitKind::None && k != hv::ExitKind::PowerOff)
+            return true;
+    }
+    return false;
+}
+
+void HvHost::check_end() {
+    // The run ends when every measured VM has stopped (decision 8).
+    bool any_measured = false;
+    for (uint32_t v = 0; v < hv_->num_vms(); ++v) {
+        const hv::Vm& vm = hv_->vm(v);
+        bool measured = vm.cfg->measured || hv_->num_vms() == 1;
+        any_measured |= measured;
+        if (measured && vm.state != hv::VmState::Stopped)
+            return;
+    }
+    bool all_stopped = true;
+    for (uint32_t v = 0; v < hv_->num_vms(); ++v)
+        all_stopped &= hv_->vm(v).state == hv::VmState::Stopped;
+    if (!any_measured && !all_stopped)
+        return;
+    for (uint32_t v = 0; v < hv_->num_vms(); ++v) {
+        const hv::Vm& vm = hv_->vm(v);
+        if (vm.exit_kind != hv::ExitKind::None && vm.exit_kind != hv::ExitKind::PowerOff) {
+            machine_.finish(ExitCode::guest_fault, "guest_fault", vm.exit_reason);
+            return;
+        }
+    }
+    machine_.finish(ExitCode::ok, "system_off", "every measured VM powered off");
+}
+
+} // namespace sim

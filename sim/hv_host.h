@@ -1,0 +1,93 @@
+// Hosts hv in the simulator: implements hv's hardware port over the modeled
+// machine, and is the machine's supervisor in `hv` mode, turning each core's
+// exits into the syndromes hv's trap entry expects (the same entry the real
+// target's vectors call).
+#pragma once
+
+#include "hv/arch/armv8/syndrome.h"
+#include "hv/core/hypervisor.h"
+#include "hv/port.h"
+#include "sim/config.h"
+#include "sim/loader.h"
+#include "sim/machine.h"
+
+#include <array>
+#include <memory>
+#include <vector>
+
+namespace sim {
+
+struct HvMark {
+    uint32_t vm;
+    bool end;
+    uint64_t cycle;
+};
+
+class HvHost : public hv::Port, public Supervisor {
+  public:
+    // Validates and initialises hv for `config` (throws InputError with hv's
+    // message), maps every VM's memory into its cores, stages the images and
+    // boots hv, which powers on each VM's first vCPU.
+    HvHost(Machine& machine, const RunConfig& config, const std::vector<GuestImage>& images);
+    ~HvHost();
+
+    const hv::Hypervisor& hypervisor() const { return *hv_; }
+    const std::vector<HvMark>& marks() const { return marks_; }
+    // A VM stopped for a reason other than powering off.
+    bool any_vm_faulted() const;
+
+    // Supervisor
+    cpu::TrapAction on_trap(unsigned core, const cpu::Syndrome& syndrome) override;
+    uint64_t mpidr(unsigned core) override;
+    bool on_wfi(unsigned core) override;
+    bool on_fault(unsigned core, const cpu::Fault& fault) override;
+
+    // hv::Port
+    uint32_t cpu_id() override { return current_cpu_; }
+    void mem_read(uint64_t pa, void* dst, size_t len) override;
+    void mem_write(uint64_t pa, const void* src, size_t len) override;
+    void mem_copy(uint64_t dst_pa, uint64_t src_pa, size_t len) override;
+    void mem_zero(uint64_t pa, size_t len) override;
+    void account(uint64_t, size_t, bool) override {}
+    uint64_t dev_read(uint64_t pa, uint32_t size) override;
+    void dev_write(uint64_t pa, uint32_t size, uint64_t value) override;
+    uint64_t sysreg_read(hv::SysReg reg) override;
+    void sysreg_write(hv::SysReg reg, uint64_t value) override;
+    void tlb_flush_vm(uint16_t) override {}
+    void tlb_flush_ipa(uint16_t, uint64_t) override {}
+    void send_ipi(uint32_t, uint32_t) override {}
+    void mark(uint32_t vm, hv::Mark which) override;
+    void console_putc(char c) override;
+    void cpu_on(uint32_t cpu) override;
+    void cpu_stop(uint32_t cpu) override;
+    void cpu_idle() override;
+    void vm_stopped(uint32_t vm) override;
+    void power_off() override;
+
+    // A guest access to an IPA hv emulates (the virtual UART): replayed as the
+    // data abort the hardware would take. Returns the value of a read.
+    uint64_t emulated_access(unsigned core, uint64_t ipa, unsigned size, bool is_write, uint64_t value);
+
+  private:
+    class EmulatedPage;
+    hv::TrapAction enter(unsigned core, const hv::armv8::TrapSyndrome& s, hv::VcpuRegs& regs);
+    void load_regs(unsigned core, hv::VcpuRegs& regs);
+    void store_regs(unsigned core, const hv::VcpuRegs& regs, const hv::VcpuRegs& before);
+    void apply(unsigned core, hv::TrapAction action);
+    uint8_t* host_for_ipa_range(uint32_t vm, uint64_t ipa, uint64_t size);
+    void map_vm(uint32_t vm);
+    void check_end();
+
+    Machine& machine_;
+    const RunConfig& config_;
+    std::unique_ptr<hv::Hypervisor> hv_;
+    uint32_t current_cpu_ = 0;
+    std::array<std::array<uint64_t, static_cast<size_t>(hv::SysReg::Count)>, 8> sysregs_{};
+    std::vector<unsigned> console_source_;
+    std::vector<std::unique_ptr<uint8_t[], void (*)(uint8_t*)>> buffers_;
+    std::vector<std::unique_ptr<EmulatedPage>> emulated_;
+    std::vector<HvMark> marks_;
+    bool booting_ = true;
+};
+
+} // namespace sim
