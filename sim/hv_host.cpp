@@ -101,8 +101,12 @@ uint8_t* HvHost::host_for_ipa_range(uint32_t vm, uint64_t ipa, uint64_t size) {
     // needs one mapping, and point each PA page at its slice of it.
     uint8_t* buf = map_zeroed(size);
     buffers_.emplace_back(buf, [](uint8_t*) {});
+    static const uint8_t zero_page[page_size] = {};
     for (size_t k = 0; k < pas.size(); ++k) {
-        std::memcpy(buf + k * page_size, mem.host(pas[k]), page_size);
+        // Keep what hv may already have written; skipping zero pages keeps
+        // untouched host memory uncommitted.
+        if (std::memcmp(mem.host(pas[k]), zero_page, page_size) != 0)
+            std::memcpy(buf + k * page_size, mem.host(pas[k]), page_size);
         mem.redirect_page(pas[k], buf + k * page_size);
     }
     return buf;
@@ -296,8 +300,13 @@ void HvHost::cpu_on(uint32_t cpu) {
     const hv::Vcpu* v = hv_->vcpu_on_cpu(cpu);
     uint64_t at = booting_ ? 0 : machine_.now(current_cpu_);
     machine_.power_on(cpu, v->boot.pc, v->boot.x0, at);
-    // Unicorn caches translated code: images were written behind its back.
-    machine_.core(cpu).flush_code();
+    // A core that ran before may hold translated code of an older image.
+    // (Not flushing everything: in Unicorn 2.0.1 a full flush clears its
+    // whole 1 GiB code buffer.)
+    if (machine_.stats(cpu).instructions > 0) {
+        const hv::ImageConfig& img = hv_->vm(v->vm).cfg->image;
+        machine_.core(cpu).invalidate_code(img.base_ipa, img.size);
+    }
     uint32_t saved = current_cpu_;
     current_cpu_ = cpu;
     hv_->cpu_init();

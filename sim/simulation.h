@@ -37,6 +37,7 @@ class Simulation {
     std::string stats_json() const;
 
     Machine& machine() { return *machine_; }
+    const HvHost* hv_host() const { return hv_host_.get(); }
     const RunConfig& config() const { return config_; }
 
   private:

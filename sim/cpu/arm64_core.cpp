@@ -88,8 +88,6 @@ void Arm64Core::invalidate_code(uint64_t addr, uint64_t size) {
     check(uc_ctl_remove_cache(uc_, addr, addr + size), "invalidate translated code");
 }
 
-void Arm64Core::flush_code() { check(uc_ctl_flush_tlb(uc_), "flush translated code"); }
-
 void Arm64Core::reset(uint64_t entry, uint64_t context) {
     for (unsigned n = 0; n <= 30; ++n)
         set_x(n, 0);

@@ -81,8 +81,6 @@ class Arm64Core {
     void map_device(uint64_t addr, uint64_t size, MmioDevice& device);
     // Drops translated code of [addr, addr+size) (after the host wrote code there).
     void invalidate_code(uint64_t addr, uint64_t size);
-    // Drops all translated code (after images were written or recolored).
-    void flush_code();
 
     // Architectural reset state at EL1h, interrupts masked, MMU off; x0 = context.
     void reset(uint64_t entry, uint64_t context);
