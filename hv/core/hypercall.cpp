@@ -1,5 +1,6 @@
 #include "hv/core/hypercall.h"
 
+#include "hv/arch/armv8/vgic.h"
 #include "hv/core/hypervisor.h"
 
 namespace hv {
@@ -24,6 +25,7 @@ std::int64_t ipc_notify(Hypervisor& hv, Vm& caller, std::uint64_t ipc_id, std::u
             const std::uint32_t irq = ipc.interrupts[event];
             peer.virq_pending[irq / 64] |= 1ull << (irq % 64);
             ++peer.ipc_notifications;
+            armv8::vgic_raise(hv, peer, irq);
             break;
         }
     }

@@ -33,8 +33,8 @@ TrapAction hypercall(Hypervisor& hv, Vm& vm, Vcpu& vcpu, VcpuRegs& regs);
 
 // IPC notify (Bao's ipc_hypercall): `ipc_id` indexes the caller's ipcs; every
 // other VM with an IPC object on the same shared memory gets that object's
-// interrupt number `event` raised (recorded in Vm::virq_pending until the
-// vGIC injects it). Returns 0 or -E_INVAL_ARGS.
+// interrupt number `event` raised: recorded in Vm::virq_pending and injected
+// by the vGIC (armv8::vgic_raise). Returns 0 or -E_INVAL_ARGS.
 std::int64_t ipc_notify(Hypervisor& hv, Vm& caller, std::uint64_t ipc_id, std::uint64_t event);
 
 } // namespace hv

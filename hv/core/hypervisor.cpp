@@ -1,6 +1,7 @@
 #include "hv/core/hypervisor.h"
 
 #include "hv/arch/armv8/sysregs.h"
+#include "hv/arch/armv8/vgic.h"
 #include "hv/core/validate.h"
 
 namespace hv {
@@ -76,6 +77,9 @@ Error Hypervisor::init(const Config& cfg) {
             return err;
         }
     }
+    if (!armv8::vgic_init(*this, err)) {
+        return err;
+    }
     // Staging areas come last so they never take pages a VM needed.
     for (std::uint32_t i = 0; i < num_vms_; ++i) {
         if (!stage_image(vms_[i], err)) {
@@ -134,6 +138,7 @@ bool Hypervisor::cpu_init() {
     port_.sysreg_write(SysReg::VTTBR_EL2, vm.vttbr());
     port_.sysreg_write(SysReg::HCR_EL2, armv8::kHcrGuest);
     port_.sysreg_write(SysReg::VMPIDR_EL2, v->vmpidr);
+    armv8::vgic_cpu_init(*this, vcpus_[v->cpu]);
     return true;
 }
 

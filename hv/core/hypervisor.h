@@ -8,6 +8,7 @@
 //   hv.boot();                    // recolor images, power on each VM's vCPU 0
 //   hv.cpu_init();                // on each CPU that runs a vCPU: program EL2 registers
 //   armv8::handle_trap(hv, syndrome, regs);   // on every trap, on the trapping CPU
+//   armv8::handle_irq(hv);        // on every physical IRQ, on that CPU (hv/arch/armv8/vgic.h)
 #pragma once
 
 #include <cstdint>
@@ -69,6 +70,13 @@ class Hypervisor {
     // vCPUs (Port::cpu_stop), reports it (Port::vm_stopped) and powers the
     // machine off when it was the last VM running.
     void stop_vm(Vm& vm, ExitKind kind);
+    // The vGIC's global state (which VM owns each physical SPI), and one page
+    // of hv's own memory (hv's colors) for vGIC records that need a PA.
+    armv8::VgicGlobal& vgic() { return vgic_; }
+    const armv8::VgicGlobal& vgic() const { return vgic_; }
+    bool alloc_hv_page(std::uint64_t& pa) {
+        return pool_.alloc_high(1, kPageSize, cfg_.hyp.colors, pa);
+    }
 
   private:
     enum class Phase : std::uint8_t { Empty, Initialized, Booted };
@@ -93,6 +101,7 @@ class Hypervisor {
     std::uint32_t num_vms_ = 0;
     Vcpu vcpus_[kMaxCpus]{};
     ShmemState shmems_[kMaxShmems]{};
+    armv8::VgicGlobal vgic_{};
 };
 
 } // namespace hv

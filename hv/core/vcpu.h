@@ -4,6 +4,8 @@
 
 #include <cstdint>
 
+#include "hv/arch/armv8/vgic_state.h"
+
 namespace hv {
 
 // The guest's general-purpose registers as the trap entry saved them. `pc`
@@ -50,6 +52,9 @@ struct Vcpu {
     // PA of this vCPU's saved context in hv's memory (hv's colors), charged on
     // every trap entry and exit through Port::account.
     std::uint64_t ctx_pa = 0;
+    // Its virtual CPU interface state (banked interrupts, list registers,
+    // pending set), at vgic.pa = ctx_pa + armv8::kVgicCpuCtxOffset.
+    armv8::VgicCpu vgic;
 };
 
 } // namespace hv

@@ -25,7 +25,7 @@ enum class ExitKind : std::uint8_t {
 };
 const char* to_string(ExitKind k);
 
-// An IPA range hv emulates (the virtual UART page; the distributor later).
+// An IPA range hv emulates (the virtual UART page, the virtual distributor).
 // The handler gets the offset in the range; for reads it fills `value`.
 // Returns false if the access cannot be emulated (the VM is then stopped).
 using EmulHandler = bool (*)(Hypervisor& hv, Vm& vm, std::uint64_t offset, std::uint32_t size,
@@ -72,10 +72,11 @@ struct Vm {
     VUart vuart;
     ExitKind exit_kind = ExitKind::None;
     char exit_reason[kExitReasonLen]{};
-    // Virtual interrupts raised by peers' IPC notifications, waiting for the
-    // vGIC to inject them (it lands with the interrupts issue).
+    // Virtual interrupts ever raised by peers' IPC notifications (sticky; the
+    // vGIC injects each one when it is raised).
     std::uint64_t virq_pending[(kMaxIntId + 63) / 64]{};
     std::uint64_t ipc_notifications = 0; // notifications received
+    armv8::VgicDist vgicd;               // its virtual distributor (hv/arch/armv8/vgic.h)
 
     const char* name() const { return cfg->name; }
     std::uint32_t stage2_table_pages() const { return stage2.table_pages(); }
