@@ -1,0 +1,118 @@
+// Internals shared by the vGIC's translation units (vgic.cpp: IRQ entry,
+// injection, list registers; vgicd.cpp: the virtual distributor). Not part of
+// hv's interface.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "hv/arch/armv8/vgic.h"
+#include "hv/core/hypervisor.h"
+
+namespace hv::armv8::vgic_detail {
+
+using namespace gicv2;
+
+inline constexpr std::uint32_t kPpiMask = 0xFFFF'0000u;
+inline constexpr std::uint32_t kIcfgrSgi = 0xAAAA'AAAAu; // SGIs edge, fixed
+inline constexpr std::uint32_t kIcfgrPpi = 0;            // PPIs level, fixed
+
+// --- Locking: a vCPU's pending set is filled by other CPUs ---------------
+inline void lock(std::uint32_t& l) {
+    while (__atomic_exchange_n(&l, 1u, __ATOMIC_ACQUIRE) != 0) {
+    }
+}
+inline void unlock(std::uint32_t& l) {
+    __atomic_store_n(&l, 0u, __ATOMIC_RELEASE);
+}
+
+// --- Cost accounting (decision 11) ----------------------------------------
+template <typename S, typename F>
+void touch(Port& p, const S& s, const F& field, std::size_t len, bool is_write) {
+    const auto off = static_cast<std::uint64_t>(reinterpret_cast<const char*>(&field) -
+                                                reinterpret_cast<const char*>(&s));
+    p.account(s.pa + off, len, is_write);
+}
+
+inline bool bit(const std::uint32_t* words, std::uint32_t id) {
+    return ((words[id / 32] >> (id % 32)) & 1u) != 0;
+}
+inline void set_bit(std::uint32_t* words, std::uint32_t id, bool v) {
+    if (v) {
+        words[id / 32] |= 1u << (id % 32);
+    } else {
+        words[id / 32] &= ~(1u << (id % 32));
+    }
+}
+
+// --- Physical GIC access through the port -----------------------------------
+struct Gic {
+    Port& p;
+    const GicAddrs& a;
+    std::uint32_t d(std::uint32_t off) {
+        return static_cast<std::uint32_t>(p.dev_read(a.gicd + off, 4));
+    }
+    void d(std::uint32_t off, std::uint32_t v) { p.dev_write(a.gicd + off, 4, v); }
+    void d8(std::uint32_t off, std::uint8_t v) { p.dev_write(a.gicd + off, 1, v); }
+    std::uint32_t c(std::uint32_t off) {
+        return static_cast<std::uint32_t>(p.dev_read(a.gicc + off, 4));
+    }
+    void c(std::uint32_t off, std::uint32_t v) { p.dev_write(a.gicc + off, 4, v); }
+    std::uint32_t h(std::uint32_t off) {
+        return static_cast<std::uint32_t>(p.dev_read(a.gich + off, 4));
+    }
+    void h(std::uint32_t off, std::uint32_t v) { p.dev_write(a.gich + off, 4, v); }
+    std::uint32_t lr(std::uint32_t n) { return h(gich::LR0 + 4 * n); }
+    void lr(std::uint32_t n, std::uint32_t v) { h(gich::LR0 + 4 * n, v); }
+};
+
+inline Gic gic_of(Hypervisor& hv) {
+    return Gic{hv.port(), hv.config().platform.gic};
+}
+
+// --- Virtual distributor queries -------------------------------------------
+inline std::uint8_t prio_of(const Vm& vm, const Vcpu& vc, std::uint32_t id) {
+    return id < kNumPrivate ? vc.vgic.priv_prio[id] : vm.vgicd.prio[id];
+}
+inline bool enabled_of(const Vm& vm, const Vcpu& vc, std::uint32_t id) {
+    if ((vm.vgicd.ctlr & gicd::CTLR_EN) == 0) {
+        return false;
+    }
+    return id < kNumPrivate ? ((vc.vgic.priv_enabled >> id) & 1u) != 0 : bit(vm.vgicd.enabled, id);
+}
+inline bool group1_of(const Vm& vm, const Vcpu& vc, std::uint32_t id) {
+    return id < kNumPrivate ? ((vc.vgic.priv_group >> id) & 1u) != 0 : bit(vm.vgicd.group, id);
+}
+
+// The vCPU an SPI of `vm` goes to: the one on `cpu` if it is a target, else
+// the lowest-numbered target, else vCPU 0.
+
+inline void remove_pending(VgicCpu& c, std::uint32_t k) {
+    c.pending[k] = c.pending[c.num_pending - 1];
+    --c.num_pending;
+}
+
+// Physical target mask of a virtual one (vCPU n -> its physical CPU).
+inline std::uint8_t phys_targets(const Vm& vm, std::uint8_t vmask) {
+    std::uint8_t t = 0;
+    for (std::uint32_t n = 0; n < vm.num_vcpus; ++n) {
+        if (((vmask >> n) & 1u) != 0) {
+            t = static_cast<std::uint8_t>(t | (1u << vm.vcpu_cpu[n]));
+        }
+    }
+    return t;
+}
+
+// The vCPU an SPI of `vm` goes to: the one on `cpu` if it is a target, else
+// the lowest-numbered target, else vCPU 0.
+Vcpu* spi_target(Hypervisor& hv, Vm& vm, std::uint32_t id, std::uint32_t cpu);
+// Fills the list registers of `vc` (on the current CPU) from its pending set.
+void flush(Hypervisor& hv, Vcpu& vc);
+// Adds (id, src) to `vc`'s pending set; false if it is full (counted).
+bool add_pending(Hypervisor& hv, Vcpu& vc, std::uint32_t id, std::uint32_t src, bool hw);
+// Delivers what waits for `vc`: now if it is on this CPU, else by hv's SGI.
+void kick(Hypervisor& hv, Vcpu& vc);
+// Every vCPU of `vm` with something waiting (after an enable).
+void kick_vm(Hypervisor& hv, Vm& vm);
+
+} // namespace hv::armv8::vgic_detail
