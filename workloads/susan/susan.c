@@ -89,13 +89,13 @@
 #endif
 
 #define SUSAN_SEED 0x243f6a8885a308d3ull
-#define BT 20            /* brightness threshold t */
-#define NMAX 3700        /* 37 pixels x 100 */
-#define G_CORNERS 1850   /* n_max / 2 */
-#define G_EDGES 2775     /* 3 n_max / 4 */
-#define SMOOTH_R 7       /* 15 x 15 smoothing mask */
-#define SMOOTH_SIGMA 4.0 /* spatial Gaussian */
-#define MAX_CORNERS 16384
+#define BT 20                           /* brightness threshold t */
+#define NMAX 3700                       /* 37 pixels x 100 */
+#define G_CORNERS 1850                  /* n_max / 2 */
+#define G_EDGES 2775                    /* 3 n_max / 4 */
+#define SMOOTH_R 7                      /* 15 x 15 smoothing mask */
+#define SMOOTH_SIGMA 4.0                /* spatial Gaussian */
+#define MAX_CORNERS (IMG_W * IMG_H / 8) /* room for far more than are found */
 
 static uint8_t image[IMG_H][IMG_W];
 static uint8_t lut_store[512]; /* c(d) for d in -255..255 at lut_store[d + 256] */
