@@ -446,3 +446,26 @@ TEST(Vgic, IrqPathAccountsOnlyHvMemory) {
     EXPECT_EQ(m.hv->vcpu_on_cpu(0)->vgic.pa, m.hv->vcpu_on_cpu(0)->ctx_pa + a8::kVgicCpuCtxOffset);
     EXPECT_NE(m.hv->vm(0).vgicd.pa, m.hv->vm(1).vgicd.pa);
 }
+
+TEST(Vgic, ClearPendingAndAStoppedOwner) {
+    Machine m;
+    m.guest_init(0);
+    m.enable(0, 52, 0x40);
+    m.wr(0, 0x104, 0);                   // nothing
+    m.wr(0, 0x180 + 4, 1u << (52 - 32)); // ICENABLER: it will wait
+    m.wr(0, 0x200 + 4, 1u << (52 - 32)); // ISPENDR
+    EXPECT_EQ(m.rd(0, 0x200 + 4), 1u << (52 - 32));
+    m.wr(0, 0x280 + 4, 1u << (52 - 32)); // ICPENDR drops it
+    EXPECT_EQ(m.rd(0, 0x200 + 4), 0u);
+    m.wr(0, 0x100 + 4, 1u << (52 - 32));
+    EXPECT_EQ(m.gicv_read(0, g::gicv::kIar), 1023u);
+    // Once its owner stopped, a pass-through SPI is unowned.
+    m.enable(0, kDevIrqA, 0x80);
+    m.port.current_cpu = 0;
+    hv::VcpuRegs r{};
+    r.x[0] = 0x8400'0008; // PSCI SYSTEM_OFF
+    EXPECT_EQ(a8::handle_trap(*m.hv, a8::hvc64(), r), hv::TrapAction::VmStopped);
+    m.port.gic.raise(kDevIrqA);
+    EXPECT_EQ(m.take_irqs(0), std::vector<IrqOutcome>{IrqOutcome::Unowned});
+    EXPECT_FALSE(m.phys_active(0, kDevIrqA));
+}
