@@ -1,0 +1,75 @@
+# The real hv image (docs/real-image.md), included at the end of the
+# top-level directory (hv/CMakeLists.txt defers it: it needs bao_sim for the
+# config tool and the guests of workloads/).
+#
+#   tools/bao-hv-config  host tool: TOML -> hv::Config constant data + guest images
+#   hv_image             ExternalProject: the cross sub-build of bao-hv.elf / .bin
+#   run-qemu             boots it by hand
+#   hv.qemu.real_ipc     CTest (label qemu): boots it and checks each VM's lines
+include(ExternalProject)
+
+get_property(_bao_guests GLOBAL PROPERTY BAO_GUESTS_ENABLED)
+get_property(_hv_sources GLOBAL PROPERTY BAO_HV_IMAGE_SOURCES)
+if(NOT BAO_AARCH64_CXX OR NOT _bao_guests)
+  message(STATUS "hv image: skipped (needs aarch64-linux-gnu-g++ and the guests of workloads/)")
+  return()
+endif()
+
+set(BAO_HV_IMAGE_CONFIG ${PROJECT_SOURCE_DIR}/configs/real-ipc.toml CACHE FILEPATH
+    "TOML configuration compiled into bao-hv.elf")
+set(BAO_HV_IMAGE_DIR ${CMAKE_BINARY_DIR}/hv-image)
+set(_gen ${BAO_HV_IMAGE_DIR}/gen)
+set(_gen_files ${_gen}/image_config.cpp ${_gen}/guests.S ${_gen}/layout.ld)
+file(MAKE_DIRECTORY ${_gen})
+add_custom_command(
+  OUTPUT ${_gen_files}
+  COMMAND bao-hv-config ${BAO_HV_IMAGE_CONFIG} ${CMAKE_BINARY_DIR}/workloads ${_gen}
+          ${_gen}/deps.d ${_gen}/image_config.cpp
+  DEPENDS bao-hv-config ${BAO_HV_IMAGE_CONFIG}
+  DEPFILE ${_gen}/deps.d
+  COMMENT "bao-hv-config: ${BAO_HV_IMAGE_CONFIG}"
+  VERBATIM)
+add_custom_target(hv_image_config DEPENDS ${_gen_files})
+add_dependencies(hv_image_config workloads)
+
+string(REPLACE ";" "|" _hv_sources_arg "${_hv_sources}")
+ExternalProject_Add(hv_image
+  SOURCE_DIR ${PROJECT_SOURCE_DIR}/hv/arch/armv8/target
+  BINARY_DIR ${BAO_HV_IMAGE_DIR}/build
+  LIST_SEPARATOR |
+  CMAKE_ARGS
+    -DCMAKE_TOOLCHAIN_FILE=${PROJECT_SOURCE_DIR}/cmake/aarch64-freestanding.cmake
+    -DCMAKE_BUILD_TYPE=Release
+    -DBAO_SOURCE_DIR=${PROJECT_SOURCE_DIR}
+    -DBAO_GEN_DIR=${_gen}
+    -DHV_SOURCES=${_hv_sources_arg}
+  BUILD_ALWAYS ON
+  INSTALL_COMMAND ""
+  BUILD_BYPRODUCTS ${BAO_HV_IMAGE_DIR}/build/bao-hv.elf ${BAO_HV_IMAGE_DIR}/build/bao-hv.bin
+  DEPENDS hv_image_config)
+set(BAO_HV_ELF ${BAO_HV_IMAGE_DIR}/build/bao-hv.elf)
+
+find_program(BAO_QEMU_SYSTEM_AARCH64 qemu-system-aarch64)
+if(NOT BAO_QEMU_SYSTEM_AARCH64)
+  message(STATUS "hv image: qemu-system-aarch64 not found, no run-qemu target or qemu test")
+  return()
+endif()
+set(_qemu_args -M virt,virtualization=on,gic-version=2 -cpu cortex-a53 -smp 4 -m 1G
+               -nographic -nic none -kernel ${BAO_HV_ELF})
+add_custom_target(run-qemu
+  COMMAND ${BAO_QEMU_SYSTEM_AARCH64} ${_qemu_args}
+  DEPENDS hv_image
+  USES_TERMINAL
+  COMMENT "Booting bao-hv.elf on QEMU (Ctrl-A X quits)"
+  VERBATIM)
+
+# Each VM's lines, in order per VM (QEMU runs the CPUs in parallel).
+set(_expect
+  "[ping] hello from core 0"
+  "[pong] hello from core 0")
+string(REPLACE ";" "|" _expect "${_expect}")
+add_test(NAME hv.qemu.real_ipc
+  COMMAND ${CMAKE_COMMAND} -DQEMU=${BAO_QEMU_SYSTEM_AARCH64} -DELF=${BAO_HV_ELF}
+          "-DEXPECT=${_expect}" "-DVMS=ping|pong"
+          -P ${PROJECT_SOURCE_DIR}/hv/arch/armv8/target/qemu_test.cmake)
+set_tests_properties(hv.qemu.real_ipc PROPERTIES LABELS qemu TIMEOUT 60)

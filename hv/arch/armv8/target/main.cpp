@@ -1,0 +1,177 @@
+// The bao-hv image's C++ entry points, called from start.S:
+//   bao_hv_primary    CPU 0 after reset: build hv from the compiled-in config,
+//                     place the guest images, boot, then run this CPU's vCPU
+//   bao_hv_secondary  a CPU started by PSCI CPU_ON: run its vCPU
+//   bao_hv_sync       a synchronous exception from a guest (HVC, SMC, WFI,
+//                     stage-2 abort...): hv's trap entry
+//   bao_hv_irq        a physical IRQ while a guest ran (HCR_EL2.IMO): hv's
+//                     vGIC acknowledges and injects it
+//   bao_hv_el2_fault  an exception taken from EL2 itself: a bug, reported
+// Each gets the guest's saved registers (hv::VcpuRegs at the top of the
+// CPU's stack) and returns to start.S, which restores them and erets.
+#include <new>
+
+#include "hv/arch/armv8/target/cpu.h"
+#include "hv/arch/armv8/target/image_config.h"
+#include "hv/arch/armv8/target/target_port.h"
+#include "hv/arch/armv8/trap.h"
+#include "hv/arch/armv8/vgic.h"
+#include "hv/core/hypervisor.h"
+
+namespace hv::target {
+namespace {
+
+static_assert(__builtin_offsetof(VcpuRegs, x) == 0);
+static_assert(__builtin_offsetof(VcpuRegs, pc) == 248, "start.S FRAME_PC");
+static_assert(__builtin_offsetof(VcpuRegs, spsr) == 256);
+static_assert(sizeof(VcpuRegs) <= 272, "start.S TRAP_FRAME");
+
+constexpr std::uint64_t kSpsrEl1hMasked = 0x3c5; // EL1h, DAIF masked: how a CPU boots
+constexpr std::uint64_t kSctlrEl1Res1 = 0x30d00800;
+
+// The machine's state: one port and one hv context (decision 13 is about
+// hv's code; the image has exactly one of each). The context is built at run
+// time into static storage: no static constructors in a bare image.
+constinit TargetPort g_port;
+alignas(Hypervisor) unsigned char g_hv_storage[sizeof(Hypervisor)];
+Hypervisor* g_hv = nullptr;
+
+[[noreturn]] void panic(const char* what) {
+    char buf[240];
+    Fmt(buf, sizeof buf) << "PANIC on cpu " << mpidr_cpu() << ": " << what;
+    g_port.log(buf);
+    g_port.power_off();
+}
+
+// Waits until this CPU's vCPU is powered on, programs the EL2 registers for
+// it, and makes `frame` the vCPU's reset state (pc, x0 from hv).
+void start_vcpu(VcpuRegs* frame) {
+    for (;;) {
+        g_port.wait_for_start();
+        g_port.lock().lock();
+        const Vcpu* v = g_hv->vcpu_on_cpu(mpidr_cpu());
+        const bool run = v != nullptr && v->state == VcpuState::Running;
+        VcpuBoot boot{};
+        if (run) {
+            boot = v->boot;
+            g_hv->cpu_init();
+        }
+        g_port.lock().unlock();
+        if (!run) {
+            continue;
+        }
+        *frame = VcpuRegs{};
+        frame->pc = boot.pc;
+        frame->x[0] = boot.x0;
+        frame->spsr = kSpsrEl1hMasked;
+        BAO_MSR(sctlr_el1, kSctlrEl1Res1);
+        __asm__ volatile("tlbi vmalls12e1; dsb nsh; ic iallu; dsb nsh; isb" ::: "memory");
+        return;
+    }
+}
+
+// Places each guest image at the PA hv chose for it (image_staging), before
+// boot() recolors or starts it.
+void place_guests() {
+    for (std::uint32_t i = 0; i < g_hv->num_vms(); ++i) {
+        const ImageStaging& st = g_hv->image_staging(i);
+        const GuestBlob& blob = kGuests[i];
+        if (blob.size > st.size) {
+            panic("a guest image is larger than its staging area");
+        }
+        g_port.mem_copy(st.pa, reinterpret_cast<std::uint64_t>(blob.data), (blob.size + 7) & ~7ull);
+        char buf[160];
+        Fmt(buf, sizeof buf) << "vm " << i << " (\"" << g_hv->vm(i).name() << "\"): " << blob.size
+                             << " bytes at PA " << Hex{st.pa} << ", cpus " << Hex{g_hv->vm(i).cpus}
+                             << (st.copy ? ", recolored" : "");
+        g_port.log(buf);
+    }
+    dsb_sy();
+}
+
+} // namespace
+} // namespace hv::target
+
+using namespace hv;
+using namespace hv::target;
+
+extern "C" void bao_hv_primary(VcpuRegs* frame) {
+    char buf[200];
+    Fmt(buf, sizeof buf) << "booting on cpu " << mpidr_cpu() << " from " << kConfigName << ", "
+                         << kConfig.vms.size() << " VMs";
+    g_port.attach(nullptr, kConfig.platform);
+    g_port.log(buf);
+    g_hv = new (g_hv_storage) Hypervisor(g_port);
+    g_port.attach(g_hv, kConfig.platform);
+    const Error e = g_hv->init(kConfig);
+    if (!e.ok()) {
+        Fmt(buf, sizeof buf) << "config error: " << e.message;
+        panic(buf);
+    }
+    place_guests();
+    g_port.lock().lock();
+    const Error b = g_hv->boot(); // cpu_on() for each VM's first CPU
+    g_port.lock().unlock();
+    if (!b.ok()) {
+        Fmt(buf, sizeof buf) << "boot: " << b.message;
+        panic(buf);
+    }
+    start_vcpu(frame);
+}
+
+extern "C" void bao_hv_secondary(VcpuRegs* frame) {
+    start_vcpu(frame);
+}
+
+extern "C" void bao_hv_sync(VcpuRegs* frame) {
+    const armv8::TrapSyndrome syn{BAO_MRS(esr_el2), BAO_MRS(far_el2), BAO_MRS(hpfar_el2)};
+    g_port.lock().lock();
+    const TrapAction a = armv8::handle_trap(*g_hv, syn, *frame);
+    g_port.lock().unlock();
+    switch (a) {
+    case TrapAction::Resume:
+        break;
+    case TrapAction::Idle:
+        // Until an interrupt is pending (masked at EL2, so it wakes WFI and
+        // is taken as soon as the guest runs again).
+        wfi();
+        break;
+    case TrapAction::VcpuOff:
+    case TrapAction::VmStopped:
+        g_port.console_flush();
+        start_vcpu(frame); // park until a later cpu_on
+        break;
+    case TrapAction::NoVcpu:
+        // Its VM was stopped from another CPU (cpu_stop) while this one ran.
+        if (g_hv->vcpu_on_cpu(mpidr_cpu()) == nullptr) {
+            panic("trap from a guest on a CPU that no VM owns");
+        }
+        g_port.console_flush();
+        start_vcpu(frame);
+        break;
+    }
+}
+
+// One interrupt per entry (hv reads GICC_IAR once); if the line stays
+// asserted the CPU comes straight back after the eret.
+extern "C" void bao_hv_irq(VcpuRegs* frame) {
+    g_port.lock().lock();
+    armv8::handle_irq(*g_hv);
+    const Vcpu* v = g_hv->vcpu_on_cpu(mpidr_cpu());
+    const bool parked =
+        v == nullptr || v->state == VcpuState::Stopped || v->state == VcpuState::Off;
+    g_port.lock().unlock();
+    if (parked) {
+        // Its VM was stopped from another CPU (cpu_stop sent hv's SGI).
+        g_port.console_flush();
+        start_vcpu(frame);
+    }
+}
+
+extern "C" [[noreturn]] void bao_hv_el2_fault(std::uint64_t slot) {
+    char buf[200];
+    Fmt(buf, sizeof buf) << "exception in hv itself (vector slot " << slot << "): ESR_EL2 "
+                         << Hex{BAO_MRS(esr_el2)} << " ELR_EL2 " << Hex{BAO_MRS(elr_el2)}
+                         << " FAR_EL2 " << Hex{BAO_MRS(far_el2)};
+    panic(buf);
+}

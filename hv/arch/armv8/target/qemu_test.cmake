@@ -1,0 +1,72 @@
+# Boots bao-hv.elf on qemu-system-aarch64 and checks the console:
+#  - QEMU ends by itself (hv's PSCI SYSTEM_OFF once every VM stopped), exit 0;
+#  - each VM's expected lines appear in order for that VM (lines of different
+#    VMs may interleave: QEMU runs the CPUs in parallel);
+#  - no "PANIC" from hv.
+# On failure it prints the whole captured console.
+#   cmake -DQEMU=... -DELF=... -DEXPECT="[a] x|[b] y|..." -P qemu_test.cmake
+foreach(_v QEMU ELF EXPECT)
+  if(NOT DEFINED ${_v})
+    message(FATAL_ERROR "${_v} not set")
+  endif()
+endforeach()
+if(NOT EXISTS "${ELF}")
+  message(FATAL_ERROR "${ELF} does not exist: build the hv_image target first")
+endif()
+if(NOT DEFINED TIMEOUT)
+  set(TIMEOUT 30)
+endif()
+
+execute_process(
+  COMMAND "${QEMU}" -M virt,virtualization=on,gic-version=2 -cpu cortex-a53 -smp 4 -m 1G
+          -display none -monitor none -serial stdio -nic none -kernel "${ELF}"
+  INPUT_FILE /dev/null
+  OUTPUT_VARIABLE _out
+  ERROR_VARIABLE _err
+  RESULT_VARIABLE _rc
+  TIMEOUT ${TIMEOUT})
+string(REPLACE "\r" "" _out "${_out}")
+
+function(fail why)
+  message(FATAL_ERROR "${why}\n---- QEMU console ----\n${_out}\n---- QEMU stderr ----\n${_err}\n----")
+endfunction()
+
+if(NOT _rc STREQUAL "0")
+  fail("QEMU did not power off cleanly (result: ${_rc}; timeout ${TIMEOUT} s)")
+endif()
+string(FIND "${_out}" "PANIC" _panic)
+if(_panic GREATER -1)
+  fail("hv panicked")
+endif()
+
+# Lines, kept with their order. (Brackets in "[vm] ..." are balanced, so
+# CMake's list handling keeps each line whole.)
+string(REPLACE ";" "," _out_nosemi "${_out}")
+string(REPLACE "\n" ";" _lines "${_out_nosemi}")
+
+# For each VM prefix "[name] ", the expected lines must appear in order among
+# that VM's lines.
+string(REPLACE "|" ";" _expect "${EXPECT}")
+set(_pos_vars)
+foreach(_want IN LISTS _expect)
+  string(REGEX MATCH "^\\[[^]]*\\]" _vm "${_want}")
+  string(MAKE_C_IDENTIFIER "pos${_vm}" _pv)
+  if(NOT DEFINED ${_pv})
+    set(${_pv} 0)
+  endif()
+  set(_i 0)
+  set(_found -1)
+  foreach(_line IN LISTS _lines)
+    if(_i GREATER_EQUAL ${${_pv}} AND _line STREQUAL "${_want}")
+      set(_found ${_i})
+      break()
+    endif()
+    math(EXPR _i "${_i} + 1")
+  endforeach()
+  if(_found LESS 0)
+    fail("missing (in order for ${_vm}): ${_want}")
+  endif()
+  math(EXPR ${_pv} "${_found} + 1")
+endforeach()
+message("${_out}")
+message("qemu test: every VM printed its expected lines in order, and QEMU powered off")

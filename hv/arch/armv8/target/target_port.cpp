@@ -1,0 +1,262 @@
+#include "hv/arch/armv8/target/target_port.h"
+
+#include "hv/arch/armv8/vgic.h"
+#include "hv/core/hypervisor.h"
+#include "hv/core/psci.h"
+
+extern "C" char bao_hv_secondary_entry[];
+
+namespace hv::target {
+namespace {
+
+constexpr std::uint64_t kUartDr = 0x00;
+constexpr std::uint64_t kUartFr = 0x18;
+constexpr std::uint32_t kUartFrTxff = 1u << 5;
+constexpr std::uint64_t kGicdSgir = 0xf00;
+constexpr std::int64_t kPsciAlreadyOn = -4;
+
+template <typename T> T rd(std::uint64_t pa) {
+    return *reinterpret_cast<volatile T*>(pa);
+}
+template <typename T> void wr(std::uint64_t pa, T v) {
+    *reinterpret_cast<volatile T*>(pa) = v;
+}
+
+} // namespace
+
+void TargetPort::attach(Hypervisor* hv, const PlatformConfig& platform) {
+    hv_ = hv;
+    uart_ = platform.console_pa;
+    gicd_ = platform.gic.gicd;
+}
+
+// With the MMU off every access is Device-nGnRnE and must be aligned to its
+// size; hv's byte-wise memcpy is safe, so these use it.
+void TargetPort::mem_read(std::uint64_t pa, void* dst, std::size_t len) {
+    __builtin_memcpy(dst, reinterpret_cast<const void*>(pa), len);
+}
+
+void TargetPort::mem_write(std::uint64_t pa, const void* src, std::size_t len) {
+    __builtin_memcpy(reinterpret_cast<void*>(pa), src, len);
+}
+
+void TargetPort::mem_copy(std::uint64_t dst_pa, std::uint64_t src_pa, std::size_t len) {
+    if (((dst_pa | src_pa | len) & 7) == 0) {
+        auto* d = reinterpret_cast<volatile std::uint64_t*>(dst_pa);
+        const auto* s = reinterpret_cast<const volatile std::uint64_t*>(src_pa);
+        for (std::size_t i = 0; i < len / 8; ++i) {
+            d[i] = s[i];
+        }
+        return;
+    }
+    __builtin_memmove(reinterpret_cast<void*>(dst_pa), reinterpret_cast<const void*>(src_pa), len);
+}
+
+void TargetPort::mem_zero(std::uint64_t pa, std::size_t len) {
+    if (((pa | len) & 7) == 0) {
+        auto* d = reinterpret_cast<volatile std::uint64_t*>(pa);
+        for (std::size_t i = 0; i < len / 8; ++i) {
+            d[i] = 0;
+        }
+        return;
+    }
+    __builtin_memset(reinterpret_cast<void*>(pa), 0, len);
+}
+
+std::uint64_t TargetPort::dev_read(std::uint64_t pa, std::uint32_t size) {
+    switch (size) {
+    case 1:
+        return rd<std::uint8_t>(pa);
+    case 2:
+        return rd<std::uint16_t>(pa);
+    case 4:
+        return rd<std::uint32_t>(pa);
+    default:
+        return rd<std::uint64_t>(pa);
+    }
+}
+
+void TargetPort::dev_write(std::uint64_t pa, std::uint32_t size, std::uint64_t value) {
+    switch (size) {
+    case 1:
+        wr<std::uint8_t>(pa, static_cast<std::uint8_t>(value));
+        break;
+    case 2:
+        wr<std::uint16_t>(pa, static_cast<std::uint16_t>(value));
+        break;
+    case 4:
+        wr<std::uint32_t>(pa, static_cast<std::uint32_t>(value));
+        break;
+    default:
+        wr<std::uint64_t>(pa, value);
+        break;
+    }
+}
+
+std::uint64_t TargetPort::sysreg_read(SysReg reg) {
+    switch (reg) {
+    case SysReg::VTTBR_EL2:
+        return BAO_MRS(vttbr_el2);
+    case SysReg::VTCR_EL2:
+        return BAO_MRS(vtcr_el2);
+    case SysReg::HCR_EL2:
+        return BAO_MRS(hcr_el2);
+    case SysReg::VMPIDR_EL2:
+        return BAO_MRS(vmpidr_el2);
+    case SysReg::VPIDR_EL2:
+        return BAO_MRS(vpidr_el2);
+    case SysReg::CNTVOFF_EL2:
+        return BAO_MRS(cntvoff_el2);
+    case SysReg::Count:
+        break;
+    }
+    return 0;
+}
+
+void TargetPort::sysreg_write(SysReg reg, std::uint64_t value) {
+    switch (reg) {
+    case SysReg::VTTBR_EL2:
+        BAO_MSR(vttbr_el2, value);
+        break;
+    case SysReg::VTCR_EL2:
+        BAO_MSR(vtcr_el2, value);
+        break;
+    case SysReg::HCR_EL2:
+        BAO_MSR(hcr_el2, value);
+        break;
+    case SysReg::VMPIDR_EL2:
+        BAO_MSR(vmpidr_el2, value);
+        break;
+    case SysReg::VPIDR_EL2:
+        BAO_MSR(vpidr_el2, value);
+        break;
+    case SysReg::CNTVOFF_EL2:
+        BAO_MSR(cntvoff_el2, value);
+        break;
+    case SysReg::Count:
+        break;
+    }
+    isb();
+}
+
+// TLBI ...IS acts on the VMID in VTTBR_EL2: borrow it for the operation.
+void TargetPort::tlb_flush_vm(std::uint16_t vmid) {
+    const std::uint64_t saved = BAO_MRS(vttbr_el2);
+    BAO_MSR(vttbr_el2, static_cast<std::uint64_t>(vmid) << 48);
+    isb();
+    __asm__ volatile("dsb ishst; tlbi vmalls12e1is; dsb ish" ::: "memory");
+    BAO_MSR(vttbr_el2, saved);
+    isb();
+}
+
+void TargetPort::tlb_flush_ipa(std::uint16_t vmid, std::uint64_t ipa) {
+    const std::uint64_t saved = BAO_MRS(vttbr_el2);
+    BAO_MSR(vttbr_el2, static_cast<std::uint64_t>(vmid) << 48);
+    isb();
+    __asm__ volatile(
+        "dsb ishst; tlbi ipas2e1is, %0; dsb ish; tlbi vmalle1is; dsb ish" ::"r"(ipa >> 12)
+        : "memory");
+    BAO_MSR(vttbr_el2, saved);
+    isb();
+}
+
+// GICv2 GICD_SGIR: TargetListFilter 0, CPU target list bit `cpu` (QEMU's
+// GIC CPU interface numbers follow the CPU index).
+void TargetPort::send_ipi(std::uint32_t cpu, std::uint32_t sgi) {
+    dsb_ish();
+    wr<std::uint32_t>(gicd_ + kGicdSgir, (1u << (16 + cpu)) | (sgi & 0xf));
+}
+
+void TargetPort::uart_putc(char c) {
+    while ((rd<std::uint32_t>(uart_ + kUartFr) & kUartFrTxff) != 0) {
+    }
+    wr<std::uint32_t>(uart_ + kUartDr, static_cast<std::uint8_t>(c));
+}
+
+void TargetPort::uart_write(const char* s, std::size_t n) {
+    console_lock_.lock();
+    for (std::size_t i = 0; i < n; ++i) {
+        uart_putc(s[i]);
+    }
+    console_lock_.unlock();
+}
+
+// QEMU runs the CPUs in parallel: characters of two VMs' lines would
+// interleave on the one physical UART, so each CPU collects a line and
+// prints it whole.
+void TargetPort::console_putc(char c) {
+    PerCpu& p = cpus_[cpu_id() % kMaxCpus];
+    p.line[p.len++] = c;
+    if (c == '\n' || p.len == sizeof p.line) {
+        console_flush();
+    }
+}
+
+void TargetPort::console_flush() {
+    PerCpu& p = cpus_[cpu_id() % kMaxCpus];
+    uart_write(p.line, p.len);
+    p.len = 0;
+}
+
+void TargetPort::log(const char* line) {
+    console_flush();
+    char buf[200];
+    Fmt f(buf, sizeof buf);
+    f << "bao-hv: " << line << '\n';
+    uart_write(f.c_str(), f.size());
+}
+
+void TargetPort::cpu_on(std::uint32_t cpu) {
+    if (cpu >= kMaxCpus) {
+        return;
+    }
+    PerCpu& p = cpus_[cpu];
+    __atomic_store_n(&p.start, 1u, __ATOMIC_RELEASE);
+    if (p.powered || cpu == cpu_id()) {
+        p.powered = true;
+        sev(); // it waits in wait_for_start()
+        return;
+    }
+    p.powered = true;
+    // PSCI CPU_ON takes the MPIDR affinity fields only (bit 31 is RES1 in
+    // MPIDR_EL1 but QEMU rejects it as an unknown CPU).
+    const std::int64_t r =
+        smc(psci::CPU_ON64, cpu, reinterpret_cast<std::uint64_t>(bao_hv_secondary_entry), cpu);
+    if (r != 0 && r != kPsciAlreadyOn) {
+        char buf[96];
+        Fmt(buf, sizeof buf) << "PSCI CPU_ON of cpu " << cpu << " failed (" << r << ")";
+        log(buf);
+    }
+}
+
+// hv's SGI takes `cpu` out of its guest into bao_hv_irq, which sees its
+// vCPU stopped and parks it (bao_hv_sync does the same on a trap).
+void TargetPort::cpu_stop(std::uint32_t cpu) {
+    if (cpu >= kMaxCpus) {
+        return;
+    }
+    if (cpu != cpu_id()) {
+        send_ipi(cpu, armv8::kHvIpiSgi);
+    }
+}
+
+void TargetPort::wait_for_start() {
+    PerCpu& p = cpus_[cpu_id() % kMaxCpus];
+    while (__atomic_exchange_n(&p.start, 0u, __ATOMIC_ACQUIRE) == 0) {
+        wfe();
+    }
+}
+
+void TargetPort::vm_stopped(std::uint32_t vm) {
+    log(hv_->vm(vm).exit_reason);
+}
+
+void TargetPort::power_off() {
+    log("every VM has stopped: PSCI SYSTEM_OFF");
+    smc(psci::SYSTEM_OFF, 0, 0, 0);
+    for (;;) {
+        wfi();
+    }
+}
+
+} // namespace hv::target
