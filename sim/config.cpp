@@ -152,6 +152,11 @@ void parse_platform(const Table& t, RunConfig& rc) {
         p.l2.ways = static_cast<uint32_t>(get_uint(*l2, w + ".l2", "ways", p.l2.ways));
         p.l2.line = static_cast<uint32_t>(get_uint(*l2, w + ".l2", "line", p.l2.line));
     }
+    // The modeled L2 starts from the platform's geometry; [model] may override it
+    // and sync_l2_geometry() makes hv's colors follow the model.
+    rc.machine.hierarchy.l2.size_bytes = p.l2.size;
+    rc.machine.hierarchy.l2.ways = p.l2.ways;
+    rc.machine.hierarchy.line_bytes = p.l2.line;
 }
 
 void parse_image(const Table& t, const std::string& w, hv::VmConfig& vm, ImageSource& src,
@@ -232,6 +237,12 @@ void parse_vm(const Table& t, size_t index, RunConfig& rc, const std::string& ba
 
 } // namespace
 
+void sync_l2_geometry(RunConfig& rc) {
+    rc.hv.platform.l2.size = rc.machine.hierarchy.l2.size_bytes;
+    rc.hv.platform.l2.ways = rc.machine.hierarchy.l2.ways;
+    rc.hv.platform.l2.line = rc.machine.hierarchy.line_bytes;
+}
+
 int RunConfig::measured_vm() const {
     for (size_t i = 0; i < hv.vms.size(); ++i)
         if (hv.vms[i].measured)
@@ -250,11 +261,22 @@ void set_model_param(RunConfig& rc, const std::string& key, const std::string& v
         m.cntfrq = parse_size(value, w);
     else if (key == "cycles_per_insn")
         m.cycles_per_insn = parse_size(value, w);
-    else
-        throw InputError("model: unknown parameter '" + key +
-                         "' (known: quantum_cycles, core_hz, cntfrq, cycles_per_insn)");
-    if ((key == "quantum_cycles" || key == "core_hz" || key == "cntfrq" || key == "cycles_per_insn") &&
-        parse_size(value, w) == 0)
+    else if (key == "memory_model") {
+        if (value != "0" && value != "1" && value != "true" && value != "false")
+            throw InputError(w + ": '" + value + "' is not one of true, false, 1, 0");
+        m.memory_model = value == "1" || value == "true";
+        return;
+    } else {
+        try {
+            cache::set_config_field(m.hierarchy, key, value);
+        } catch (const std::invalid_argument& e) {
+            throw InputError("model: " + std::string(e.what()) +
+                             " (machine parameters: quantum_cycles, core_hz, cntfrq, cycles_per_insn, "
+                             "memory_model; memory-model keys in docs/timing-model.md)");
+        }
+        return;
+    }
+    if (parse_size(value, w) == 0)
         throw InputError(w + ": must be positive");
 }
 

@@ -45,6 +45,9 @@ struct PresetInfo {
 };
 std::vector<PresetInfo> list_presets();
 
+// Copies the modeled L2's geometry into the platform's, which decides colors.
+void sync_l2_geometry(RunConfig& config);
+
 // Sets a [model] parameter by name ("quantum_cycles=600"). Throws InputError.
 void set_model_param(RunConfig& config, const std::string& key, const std::string& value);
 

@@ -4,6 +4,7 @@
 #include "hv/arch/armv8/trap.h"
 #include "sim/error.h"
 
+#include <bit>
 #include <cstring>
 #include <sys/mman.h>
 
@@ -79,6 +80,11 @@ HvHost::HvHost(Machine& machine, const RunConfig& config, const std::vector<Gues
     if (!err.ok())
         throw InputError(err.message);
     booting_ = false;
+    // hv initialises on CPU 0 while the others wait (Bao's boot barrier):
+    // every vCPU starts when initialisation, recoloring included, is done.
+    const uint64_t boot_end = machine_.now(current_cpu_);
+    for (unsigned c = 0; c < machine_.core_count(); ++c)
+        machine_.wait_until(c, boot_end);
 }
 
 HvHost::~HvHost() = default;
@@ -133,11 +139,39 @@ void HvHost::map_vm(uint32_t v) {
     for (unsigned cpu = 0; cpu < machine_.core_count(); ++cpu) {
         if (!((vm.cpus >> cpu) & 1))
             continue;
+        if (cache::Hierarchy* h = machine_.hierarchy()) {
+            walkers_[cpu] = Stage2Walker{this, v};
+            walker_refs_[cpu].emplace(&HvHost::walk_stage2, &walkers_[cpu]);
+            PhysicalMemory& mem = machine_.memory();
+            machine_.core(cpu).attach_memory(
+                cpu::MemoryPath{h, &*walker_refs_[cpu], mem.base(), mem.base() + mem.size()});
+        }
         for (auto& m : maps)
             machine_.core(cpu).map_memory(m.ipa, m.size, m.host);
         for (size_t k = 0; k < vm.emul.size(); ++k)
             machine_.core(cpu).map_device(vm.emul[k].ipa, vm.emul[k].size, *emulated_[first_emulated + k]);
     }
+}
+
+void HvHost::walk_stage2(void* ctx, uint64_t ipa, cache::AccessKind, cache::WalkResult& out) {
+    auto* w = static_cast<Stage2Walker*>(ctx);
+    hv::armv8::S2Walk walk = w->host->hv_->walk(w->vm, ipa);
+    for (unsigned k = 0; k < walk.num_desc; ++k)
+        out.add_read(walk.desc_pa[k], k + 1 < walk.num_desc);
+    if (!walk.valid) {
+        out.fault = true;
+        return;
+    }
+    out.pa = walk.pa;
+    out.page_shift = static_cast<unsigned>(std::countr_zero(walk.block_size));
+}
+
+void HvHost::account(uint64_t pa, size_t len, bool is_write) {
+    cache::Hierarchy* h = machine_.hierarchy();
+    if (!h || len == 0)
+        return;
+    const unsigned cpu = current_cpu_;
+    machine_.charge(cpu, h->access_range(cpu, pa, len, is_write, machine_.now(cpu)));
 }
 
 void HvHost::load_regs(unsigned core, hv::VcpuRegs& regs) {

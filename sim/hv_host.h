@@ -48,7 +48,7 @@ class HvHost : public hv::Port, public Supervisor {
     void mem_write(uint64_t pa, const void* src, size_t len) override;
     void mem_copy(uint64_t dst_pa, uint64_t src_pa, size_t len) override;
     void mem_zero(uint64_t pa, size_t len) override;
-    void account(uint64_t, size_t, bool) override {}
+    void account(uint64_t pa, size_t len, bool is_write) override;
     uint64_t dev_read(uint64_t pa, uint32_t size) override;
     void dev_write(uint64_t pa, uint32_t size, uint64_t value) override;
     uint64_t sysreg_read(hv::SysReg reg) override;
@@ -87,6 +87,14 @@ class HvHost : public hv::Port, public Supervisor {
     std::vector<std::unique_ptr<uint8_t[], void (*)(uint8_t*)>> buffers_;
     std::vector<std::unique_ptr<EmulatedPage>> emulated_;
     std::vector<HvMark> marks_;
+    // Per-core stage-2 walkers for the TLB model: hv's own table walk.
+    struct Stage2Walker {
+        HvHost* host;
+        uint32_t vm;
+    };
+    static void walk_stage2(void* ctx, uint64_t ipa, cache::AccessKind kind, cache::WalkResult& out);
+    std::array<Stage2Walker, 8> walkers_{};
+    std::array<std::optional<cache::WalkerRef>, 8> walker_refs_{};
     bool booting_ = true;
 };
 

@@ -11,8 +11,20 @@ Machine::Machine(const MachineParams& params, std::ostream* console_out)
     if (params.quantum_cycles == 0 || params.cycles_per_insn == 0)
         throw InputError("model: quantum and cycles per instruction must be positive");
     uart_ = std::make_unique<Pl011>(console_, std::vector<unsigned>{});
+    if (params.memory_model) {
+        cache::HierarchyConfig h = params.hierarchy;
+        h.cores = params.cores;
+        try {
+            hierarchy_ = std::make_unique<cache::Hierarchy>(h);
+        } catch (const std::invalid_argument& e) {
+            throw InputError(std::string("model: ") + e.what());
+        }
+    }
     for (unsigned i = 0; i < params.cores; ++i) {
         cores_.push_back(std::make_unique<cpu::Arm64Core>(i, *this));
+        if (hierarchy_)
+            cores_.back()->attach_memory(
+                cpu::MemoryPath{hierarchy_.get(), nullptr, memory_.base(), memory_.base() + memory_.size()});
     }
     state_.assign(params.cores, CoreState::off);
     clock_.assign(params.cores, 0);
@@ -55,8 +67,16 @@ void Machine::finish(ExitCode code, std::string reason, std::string detail) {
         outcome_ = RunOutcome{code, std::move(reason), std::move(detail)};
 }
 
-uint64_t Machine::now(unsigned core) const {
-    return clock_.at(core) + cores_.at(core)->executed_in_run() * params_.cycles_per_insn;
+uint64_t Machine::now(unsigned core) const { return clock_.at(core) + cores_.at(core)->cycles_in_run(); }
+
+void Machine::charge(unsigned core, uint64_t cycles) {
+    if (core == running_core_ && state_.at(core) == CoreState::running) {
+        cores_[core]->add_stall(cycles);
+        return;
+    }
+    clock_.at(core) += cycles;
+    stats_.at(core).cycles += cycles;
+    stats_.at(core).stall_cycles += cycles;
 }
 
 uint64_t Machine::total_instructions() const {
@@ -94,6 +114,16 @@ RunOutcome Machine::run() {
             }
         }
         now_ = quantum_end;
+        if (hierarchy_) {
+            // Every core reached the quantum's end: settle memory contention.
+            hierarchy_->end_quantum(quantum_end);
+            for (unsigned i = 0; i < cores_.size(); ++i) {
+                uint64_t stall = hierarchy_->take_contention_stall(i);
+                clock_[i] += stall;
+                stats_[i].cycles += stall;
+                stats_[i].stall_cycles += stall;
+            }
+        }
         check_end_conditions();
     }
     console_.flush();
@@ -105,17 +135,19 @@ void Machine::run_core(unsigned i, uint64_t quantum_end) {
     running_core_ = i;
     const uint64_t cpi = params_.cycles_per_insn;
     while (state_[i] == CoreState::running && clock_[i] < quantum_end && !outcome_) {
-        uint64_t budget = (quantum_end - clock_[i] + cpi - 1) / cpi;
+        uint64_t budget = quantum_end - clock_[i];
         if (params_.max_insns) {
             uint64_t done = total_instructions();
             if (done >= params_.max_insns)
                 return;
-            budget = std::min(budget, params_.max_insns - done);
+            budget = std::min(budget, (params_.max_insns - done) * cpi);
         }
-        cpu::RunResult r = core.run(budget);
+        cpu::RunResult r = core.run(budget, clock_[i], cpi);
+        const uint64_t spent = r.instructions * cpi + r.stall_cycles;
         stats_[i].instructions += r.instructions;
-        stats_[i].cycles += r.instructions * cpi;
-        clock_[i] += r.instructions * cpi;
+        stats_[i].cycles += spent;
+        stats_[i].stall_cycles += r.stall_cycles;
+        clock_[i] += spent;
         switch (r.reason) {
         case cpu::StopReason::budget:
             if (r.instructions == 0 && budget > 0)

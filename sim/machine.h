@@ -3,12 +3,14 @@
 // quanta of simulated cycles; each has a local clock that its quantum advances.
 #pragma once
 
+#include "sim/cache/hierarchy.hpp"
 #include "sim/console.h"
 #include "sim/cpu/arm64_core.h"
 #include "sim/error.h"
 #include "sim/phys_mem.h"
 #include "sim/pl011.h"
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,15 +25,18 @@ struct MachineParams {
     uint64_t core_hz = 1'200'000'000;  // Cortex-A53 on the ZCU104
     uint64_t cntfrq = 100'000'000;     // generic timer, 10 ns ticks (decision 18)
     uint64_t quantum_cycles = 1200;    // 1 us at 1.2 GHz (simulation-notes.md)
-    uint64_t cycles_per_insn = 1;      // base cost until the timing model replaces it
+    uint64_t cycles_per_insn = 1;      // base cost of an instruction (L1 hits included)
     uint64_t max_insns = 0;            // 0 = no limit
+    bool memory_model = true;          // caches, TLBs and memory controller (docs/timing-model.md)
+    cache::HierarchyConfig hierarchy;  // its parameters (cores is set from `cores`)
 };
 
 enum class CoreState { off, running, idle, stopped };
 
 struct CoreStats {
     uint64_t instructions = 0;
-    uint64_t cycles = 0;      // active cycles (not idle)
+    uint64_t cycles = 0;      // active cycles (not idle), stalls included
+    uint64_t stall_cycles = 0; // memory-hierarchy, contention and hv stalls
     uint64_t idle_cycles = 0; // in WFI
     uint64_t loads = 0;
     uint64_t stores = 0;
@@ -86,6 +91,14 @@ class Machine : public cpu::TrapHandler {
     void finish(ExitCode code, std::string reason, std::string detail);
     // The current local time of a core, including the instructions of its running quantum.
     uint64_t now(unsigned core) const;
+    // The memory model, or null when model.memory_model is off.
+    cache::Hierarchy* hierarchy() { return hierarchy_.get(); }
+    const cache::Hierarchy* hierarchy() const { return hierarchy_.get(); }
+    // Moves an idle or not yet started core's clock forward to `cycle` (never back).
+    void wait_until(unsigned core, uint64_t cycle) { clock_.at(core) = std::max(clock_.at(core), cycle); }
+    // Charges cycles to a core (hv's work on its behalf); the running core's
+    // current quantum absorbs them.
+    void charge(unsigned core, uint64_t cycles);
 
     RunOutcome run();
 
@@ -107,6 +120,7 @@ class Machine : public cpu::TrapHandler {
     std::vector<unsigned> source_of_core_;
     std::unique_ptr<Pl011> uart_;
     unsigned running_core_ = 0;
+    std::unique_ptr<cache::Hierarchy> hierarchy_;
     std::vector<std::unique_ptr<cpu::Arm64Core>> cores_;
     std::vector<CoreState> state_;
     std::vector<uint64_t> clock_;

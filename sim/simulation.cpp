@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <sstream>
 
 namespace sim {
 namespace {
@@ -13,6 +14,37 @@ std::string hex(uint64_t v) {
     char buf[24];
     std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
     return buf;
+}
+
+// Emits the entries whose key starts with `prefix` (and, for the shared
+// part, those not under cores[]) as nested objects: "l2.misses" becomes
+// "l2": {"misses": N}. Keys keep the model's documented order.
+void write_nested(JsonWriter& j, const std::vector<cache::StatEntry>& entries, const std::string& prefix) {
+    std::vector<std::string> open;
+    for (auto& e : entries) {
+        if (e.key.rfind(prefix, 0) != 0 || (prefix.empty() && e.key.rfind("cores[", 0) == 0))
+            continue;
+        std::vector<std::string> parts;
+        std::stringstream ss(e.key.substr(prefix.size()));
+        for (std::string part; std::getline(ss, part, '.');)
+            parts.push_back(part);
+        size_t common = 0;
+        while (common < open.size() && common + 1 < parts.size() && open[common] == parts[common])
+            ++common;
+        while (open.size() > common) {
+            j.end_object();
+            open.pop_back();
+        }
+        for (size_t k = open.size(); k + 1 < parts.size(); ++k) {
+            j.begin_object(parts[k]);
+            open.push_back(parts[k]);
+        }
+        j.value(parts.back(), e.value);
+    }
+    while (!open.empty()) {
+        j.end_object();
+        open.pop_back();
+    }
 }
 
 } // namespace
@@ -25,6 +57,7 @@ Simulation::Simulation(const RunOptions& options, std::ostream* console_out)
             throw InputError("--set '" + kv + "': expected key=value");
         set_model_param(config_, kv.substr(0, eq), kv.substr(eq + 1));
     }
+    sync_l2_geometry(config_);
     if (options.max_insns)
         config_.machine.max_insns = options.max_insns;
     int measured = config_.measured_vm();
@@ -115,6 +148,10 @@ std::string Simulation::stats_json() const {
     j.value("quantum_cycles", m.params().quantum_cycles);
     j.value("cycles_per_insn", m.params().cycles_per_insn);
     j.value("max_insns", m.params().max_insns);
+    j.value("memory_model", m.params().memory_model);
+    if (m.params().memory_model)
+        for (auto& [key, value] : cache::config_fields(m.hierarchy()->config()))
+            j.value(key, value);
     j.end_object();
     j.end_object();
     uint64_t insns = m.total_instructions();
@@ -125,6 +162,10 @@ std::string Simulation::stats_json() const {
     j.value("host_seconds", host_seconds_);
     j.value("mips", host_seconds_ > 0 ? static_cast<double>(insns) / host_seconds_ / 1e6 : 0.0);
     j.end_object();
+    std::vector<cache::StatEntry> memory;
+    if (m.hierarchy())
+        memory = cache::flatten(m.hierarchy()->stats());
+    write_nested(j, memory, "");
     j.begin_array("cores");
     for (unsigned i = 0; i < m.core_count(); ++i) {
         CoreStats s = m.stats(i);
@@ -132,8 +173,10 @@ std::string Simulation::stats_json() const {
         j.value("instructions", s.instructions);
         j.value("cycles", s.cycles);
         j.value("idle_cycles", s.idle_cycles);
+        j.value("stall_cycles", s.stall_cycles);
         j.value("loads", s.loads);
         j.value("stores", s.stores);
+        write_nested(j, memory, "cores[" + std::to_string(i) + "].");
         j.end_object();
     }
     j.end_array();

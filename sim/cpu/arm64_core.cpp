@@ -99,14 +99,18 @@ void Arm64Core::reset(uint64_t entry, uint64_t context) {
     fault_ = Fault{};
 }
 
-RunResult Arm64Core::run(uint64_t budget) {
-    budget_ = budget;
+RunResult Arm64Core::run(uint64_t budget_cycles, uint64_t start_cycle, uint64_t cycles_per_insn) {
+    budget_ = budget_cycles;
+    start_cycle_ = start_cycle;
+    cpi_ = cycles_per_insn;
     executed_ = 0;
+    stall_ = 0;
     stop_.reset();
     uint64_t start = pc();
     uc_err err = uc_emu_start(uc_, start, UINT64_MAX, 0, 0);
     RunResult result;
     result.instructions = executed_;
+    result.stall_cycles = stall_;
     if (err != UC_ERR_OK && !stop_) {
         // Unmapped accesses were recorded by on_unmapped; anything else is named here.
         if (fault_.description.empty())
@@ -118,6 +122,8 @@ RunResult Arm64Core::run(uint64_t budget) {
         stop_ = read_word(pc() - 4) == insn_wfi ? StopReason::wfi : StopReason::budget;
     }
     result.reason = *stop_;
+    executed_ = 0; // outside run() the core's clock is the machine's
+    stall_ = 0;
     return result;
 }
 
@@ -164,14 +170,46 @@ void Arm64Core::raise_fault(Fault::Kind kind, uint64_t pc, uint64_t address, con
     uc_emu_stop(uc_);
 }
 
-void Arm64Core::on_block(uc_struct* uc, uint64_t, uint32_t size, void* self) {
+void Arm64Core::model_fetch(uint64_t address, uint32_t size) {
+    const uint64_t now = start_cycle_ + cycles_in_run();
+    uint64_t pa = address;
+    if (memory_.stage2) {
+        cache::Translation t = memory_.hierarchy->translate(id_, address, cache::AccessKind::fetch, now,
+                                                            *memory_.stage2);
+        if (t.fault)
+            return;
+        stall_ += t.cycles;
+        pa = t.pa;
+    }
+    if (pa >= memory_.ram_base && pa < memory_.ram_end)
+        stall_ += memory_.hierarchy->fetch_block(id_, pa, size, now);
+}
+
+void Arm64Core::model_data(uint64_t address, int size, bool is_write) {
+    const uint64_t now = start_cycle_ + cycles_in_run();
+    uint64_t pa = address;
+    if (memory_.stage2) {
+        cache::Translation t = memory_.hierarchy->translate(
+            id_, address, is_write ? cache::AccessKind::write : cache::AccessKind::read, now, *memory_.stage2);
+        if (t.fault)
+            return; // an emulated or unmapped page: hv or the fault path costs it
+        stall_ += t.cycles;
+        pa = t.pa;
+    }
+    if (pa >= memory_.ram_base && pa < memory_.ram_end)
+        stall_ += memory_.hierarchy->access_data(id_, pa, static_cast<unsigned>(size), is_write, now);
+}
+
+void Arm64Core::on_block(uc_struct* uc, uint64_t address, uint32_t size, void* self) {
     auto* core = static_cast<Arm64Core*>(self);
     // Stopping here skips this block, so it is not counted (unicorn-notes.md).
-    if (core->executed_ >= core->budget_) {
+    if (core->cycles_in_run() >= core->budget_) {
         uc_emu_stop(uc);
         return;
     }
     core->executed_ += size / 4;
+    if (core->memory_.hierarchy)
+        core->model_fetch(address, size);
 }
 
 void Arm64Core::handle_call(uint32_t ec_value) {
@@ -226,12 +264,12 @@ bool Arm64Core::on_unmapped(uc_struct*, int type, uint64_t address, int, int64_t
     return false;
 }
 
-void Arm64Core::on_memory(uc_struct*, int type, uint64_t, int, int64_t, void* self) {
+void Arm64Core::on_memory(uc_struct*, int type, uint64_t address, int size, int64_t, void* self) {
     auto* core = static_cast<Arm64Core*>(self);
-    if (type == UC_MEM_WRITE)
-        ++core->stores_;
-    else
-        ++core->loads_;
+    const bool is_write = type == UC_MEM_WRITE;
+    ++(is_write ? core->stores_ : core->loads_);
+    if (core->memory_.hierarchy)
+        core->model_data(address, size, is_write);
 }
 
 uint32_t Arm64Core::on_mrs(uc_struct* uc, int reg, const void* cp, void* self) {

@@ -4,6 +4,7 @@
 // handler, stops at WFI, and reports faults naming PC and address.
 #pragma once
 
+#include "sim/cache/hierarchy.hpp"
 #include "sim/cpu/syndrome.h"
 #include "sim/mmio.h"
 
@@ -64,6 +65,14 @@ struct Fault {
 struct RunResult {
     StopReason reason = StopReason::budget;
     uint64_t instructions = 0; // executed in this call
+    uint64_t stall_cycles = 0; // memory-hierarchy and hv stalls in this call
+};
+
+// How the core's instruction fetches and data accesses reach the memory model.
+struct MemoryPath {
+    cache::Hierarchy* hierarchy = nullptr; // null: no memory model (1 cycle per instruction)
+    const cache::WalkerRef* stage2 = nullptr; // IPA -> PA (hv mode); null: PA = IPA
+    uint64_t ram_base = 0, ram_end = 0;       // PAs outside are devices: not cached
 };
 
 class Arm64Core {
@@ -84,10 +93,16 @@ class Arm64Core {
 
     // Architectural reset state at EL1h, interrupts masked, MMU off; x0 = context.
     void reset(uint64_t entry, uint64_t context);
-    // Runs at most about `budget` instructions (it stops at a block boundary).
-    RunResult run(uint64_t budget);
-    // Instructions executed so far in the current run() call (for clocks read by hooks).
-    uint64_t executed_in_run() const { return executed_; }
+    void attach_memory(const MemoryPath& path) { memory_ = path; }
+    // Runs for about `budget_cycles` simulated cycles (it stops at a block
+    // boundary), starting at core-local cycle `start_cycle`; each instruction
+    // costs `cycles_per_insn` plus the stalls the memory model returns.
+    RunResult run(uint64_t budget_cycles, uint64_t start_cycle, uint64_t cycles_per_insn);
+    // Cycles elapsed in the current run() call (for clocks read by hooks).
+    uint64_t cycles_in_run() const { return executed_ * cpi_ + stall_; }
+    // Charges host-side work done on this core's behalf (hv's accesses, traps).
+    void add_stall(uint64_t cycles) { stall_ += cycles; }
+    uint64_t now() const { return start_cycle_ + cycles_in_run(); }
 
     uint64_t x(unsigned n) const;
     void set_x(unsigned n, uint64_t value);
@@ -126,8 +141,15 @@ class Arm64Core {
     TrapHandler& traps_;
     uc_struct* uc_ = nullptr;
     std::vector<std::unique_ptr<DeviceBinding>> devices_;
-    uint64_t budget_ = 0;
+    void model_data(uint64_t address, int size, bool is_write);
+    void model_fetch(uint64_t address, uint32_t size);
+
+    MemoryPath memory_;
+    uint64_t budget_ = 0; // cycles
     uint64_t executed_ = 0;
+    uint64_t stall_ = 0;
+    uint64_t cpi_ = 1;
+    uint64_t start_cycle_ = 0;
     std::optional<StopReason> stop_;
     Fault fault_;
     uint64_t loads_ = 0;

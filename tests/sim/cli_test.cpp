@@ -125,7 +125,7 @@ TEST(Cli, AllCoresIdleIsADeadlock) {
 TEST(Cli, BadSetIsNamed) {
     Result r = run_cli({"--set", "quantum=5"});
     EXPECT_EQ(r.code, code(ExitCode::config));
-    EXPECT_NE(r.err.find("model: unknown parameter 'quantum'"), std::string::npos);
+    EXPECT_NE(r.err.find("model: unknown model parameter 'quantum'"), std::string::npos) << r.err;
 }
 
 TEST(Cli, ListsPresetsAndWorkloads) {
