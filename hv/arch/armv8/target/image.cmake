@@ -65,8 +65,12 @@ add_custom_target(run-qemu
 
 # Each VM's lines, in order per VM (QEMU runs the CPUs in parallel).
 set(_expect
-  "[ping] hello from core 0"
-  "[pong] hello from core 0")
+  "[ping] ping: hello"
+  "[ping] ping: 3 timer interrupts"
+  "[ping] ping: notified pong (0)"
+  "[pong] pong: hello"
+  "[pong] pong: 3 timer interrupts"
+  "[pong] pong: IPC notification (irq 52): hello from ping")
 string(REPLACE ";" "|" _expect "${_expect}")
 add_test(NAME hv.qemu.real_ipc
   COMMAND ${CMAKE_COMMAND} -DQEMU=${BAO_QEMU_SYSTEM_AARCH64} -DELF=${BAO_HV_ELF}

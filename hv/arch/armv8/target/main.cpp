@@ -11,6 +11,7 @@
 // CPU's stack) and returns to start.S, which restores them and erets.
 #include <new>
 
+#include "hv/arch/armv8/gicv2.h"
 #include "hv/arch/armv8/target/cpu.h"
 #include "hv/arch/armv8/target/image_config.h"
 #include "hv/arch/armv8/target/target_port.h"
@@ -28,6 +29,7 @@ static_assert(sizeof(VcpuRegs) <= 272, "start.S TRAP_FRAME");
 
 constexpr std::uint64_t kSpsrEl1hMasked = 0x3c5; // EL1h, DAIF masked: how a CPU boots
 constexpr std::uint64_t kSctlrEl1Res1 = 0x30d00800;
+constexpr std::uint64_t kGicvSize = 0x2000; // GICV: CPU interface registers + GICV_DIR
 
 // The machine's state: one port and one hv context (decision 13 is about
 // hv's code; the image has exactly one of each). The context is built at run
@@ -70,6 +72,35 @@ void start_vcpu(VcpuRegs* frame) {
     }
 }
 
+// The guest's GIC CPU interface: hv leaves it to the platform side to map
+// the GICV frame at the VM's GICC IPA (the simulator maps its model there),
+// so the guest's IAR/EOIR reach the virtual CPU interface without trapping.
+void map_gicv() {
+    const GicAddrs& gic = kConfig.platform.gic;
+    for (std::uint32_t i = 0; i < g_hv->num_vms(); ++i) {
+        const armv8::MapStatus st =
+            g_hv->vm_mut(i).stage2.map(gic.gicc, gic.gicv, kGicvSize, armv8::kDeviceRw, false);
+        if (st != armv8::MapStatus::Ok) {
+            panic("cannot map GICV at the GICC IPA of a VM");
+        }
+    }
+}
+
+// WFI completes at once for a guest with a pending virtual interrupt in a
+// list register; WFI at EL2 would not see it, so check before sleeping.
+bool virq_pending() {
+    const std::uint64_t gich = kConfig.platform.gic.gich;
+    const std::uint32_t lrs = (g_port.dev_read(gich + armv8::gicv2::gich::VTR, 4) & 0x3f) + 1;
+    for (std::uint32_t n = 0; n < lrs; ++n) {
+        const auto lr =
+            static_cast<std::uint32_t>(g_port.dev_read(gich + armv8::gicv2::gich::LR0 + 4 * n, 4));
+        if ((lr & armv8::gicv2::gich::LR_PENDING) != 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 // Places each guest image at the PA hv chose for it (image_staging), before
 // boot() recolors or starts it.
 void place_guests() {
@@ -108,6 +139,7 @@ extern "C" void bao_hv_primary(VcpuRegs* frame) {
         Fmt(buf, sizeof buf) << "config error: " << e.message;
         panic(buf);
     }
+    map_gicv();
     place_guests();
     g_port.lock().lock();
     const Error b = g_hv->boot(); // cpu_on() for each VM's first CPU
@@ -134,7 +166,9 @@ extern "C" void bao_hv_sync(VcpuRegs* frame) {
     case TrapAction::Idle:
         // Until an interrupt is pending (masked at EL2, so it wakes WFI and
         // is taken as soon as the guest runs again).
-        wfi();
+        if (!virq_pending()) {
+            wfi();
+        }
         break;
     case TrapAction::VcpuOff:
     case TrapAction::VmStopped:
