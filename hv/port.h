@@ -74,6 +74,14 @@ class Port {
     // A guest marked the start or end of its measured region (decision 7).
     virtual void mark(std::uint32_t vm, Mark which) = 0;
 
+    // A guest reported one measurement (sample hypercall 0x11), e.g. irqlat's
+    // interrupt latency in generic-timer ticks. The simulator records them;
+    // the default, which the target keeps, ignores them.
+    virtual void sample(std::uint32_t vm, std::uint64_t value) {
+        (void)vm;
+        (void)value;
+    }
+
     // One character to the physical console (hv owns the PL011, decision 6).
     virtual void console_putc(char c) = 0;
 

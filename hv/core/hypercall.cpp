@@ -48,6 +48,10 @@ TrapAction hypercall(Hypervisor& hv, Vm& vm, Vcpu& vcpu, VcpuRegs& regs) {
             r = -hc::E_INVAL_ARGS;
         }
         break;
+    case hc::SAMPLE:
+        hv.port().sample(vm.id, regs.x[1]);
+        r = hc::E_SUCCESS;
+        break;
     default:
         break;
     }

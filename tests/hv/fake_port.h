@@ -25,6 +25,7 @@ class FakePort final : public hv::Port {
     std::uint64_t bytes_read = 0; // accounted
     std::uint64_t bytes_written = 0;
     std::vector<std::pair<std::uint32_t, hv::Mark>> marks;
+    std::vector<std::pair<std::uint32_t, std::uint64_t>> samples;
     std::string console;
     std::vector<std::uint32_t> cpus_on;
     std::vector<std::uint32_t> cpus_stopped;
@@ -68,6 +69,7 @@ class FakePort final : public hv::Port {
     void tlb_flush_ipa(std::uint16_t, std::uint64_t) override {}
     void send_ipi(std::uint32_t, std::uint32_t) override {}
     void mark(std::uint32_t vm, hv::Mark m) override { marks.emplace_back(vm, m); }
+    void sample(std::uint32_t vm, std::uint64_t value) override { samples.emplace_back(vm, value); }
     void console_putc(char c) override { console.push_back(c); }
     void cpu_on(std::uint32_t cpu) override { cpus_on.push_back(cpu); }
     void cpu_stop(std::uint32_t cpu) override { cpus_stopped.push_back(cpu); }

@@ -149,6 +149,24 @@ TEST(Hypercall, MarkStartAndEnd) {
     EXPECT_EQ(m.port.marks[1], std::make_pair(1u, hv::Mark::End));
 }
 
+TEST(Hypercall, SampleReachesThePortWithTheCallersVmAndFullValue) {
+    Machine m;
+    EXPECT_EQ(m.hvc(1, 0x8600'0011, 123), 0u);
+    EXPECT_EQ(m.hvc(0, 0x8600'0011, 0xfedc'ba98'7654'3210ull), 0u);
+    EXPECT_EQ(m.hvc(1, 0x8600'0011, 0), 0u); // any value is a sample, 0 included
+    const std::vector<std::pair<std::uint32_t, std::uint64_t>> want{
+        {1u, 123u}, {0u, 0xfedc'ba98'7654'3210ull}, {1u, 0u}};
+    EXPECT_EQ(m.port.samples, want);
+    EXPECT_TRUE(m.port.marks.empty());
+    // Only through HVC, like every Bao hypercall.
+    hv::VcpuRegs r{};
+    r.x[0] = hv::hc::kBase | hv::hc::SAMPLE;
+    r.x[1] = 7;
+    EXPECT_EQ(m.trap(0, a8::smc64(), r), TrapAction::Resume);
+    EXPECT_EQ(r.x[0], neg(-1));
+    EXPECT_EQ(m.port.samples.size(), 3u);
+}
+
 TEST(Hypercall, UnknownIdReturnsBaosInvalidId) {
     Machine m;
     EXPECT_EQ(m.hvc(0, 0x8600'0000), neg(-2));
