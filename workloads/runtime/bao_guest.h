@@ -28,6 +28,8 @@
  *   bao-sim hypercalls over HVC #0 (x0 = 0x86000000 | id, result in x0):
  *     id 0x01 IPC notify: x1 = IPC object, x2 = event.
  *     id 0x10 mark:       x1 = 0 start of the measured region, 1 end.
+ *     id 0x11 sample:     x1 = one 64-bit measured value (irqlat: latency in
+ *                         generic-timer ticks); recorded by the simulator.
  *   The guest wrappers treat x0-x17 as clobbered by SMC/HVC (SMCCC 1.0), so the
  *   callee only has to preserve x18-x30 and sp.
  */
@@ -100,6 +102,7 @@ __attribute__((noreturn)) void psci_system_off(void);
 #define BAO_HC_BASE 0x86000000UL
 #define BAO_HC_IPC_NOTIFY (BAO_HC_BASE | 0x01)
 #define BAO_HC_MARK (BAO_HC_BASE | 0x10)
+#define BAO_HC_SAMPLE (BAO_HC_BASE | 0x11)
 
 #define BAO_MARK_START 0
 #define BAO_MARK_END 1
@@ -120,6 +123,13 @@ static inline int64_t bao_hvc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a
 /* Marks the start (end = 0) or end (end = 1) of the measured region. Returns 0. */
 static inline int64_t bao_mark(int end) {
     return bao_hvc(BAO_HC_MARK, end ? 1 : 0, 0, 0);
+}
+
+/* Reports one measured value (e.g. an interrupt latency in timer ticks) to
+ * whoever runs the guest: hv's port / the simulator record it, the target and
+ * QEMU ignore it. Returns 0. */
+static inline int64_t bao_sample(uint64_t value) {
+    return bao_hvc(BAO_HC_SAMPLE, value, 0, 0);
 }
 
 /* Raises `event` on shared-memory IPC object `obj` (Bao's IPC notify). */
@@ -171,6 +181,13 @@ static inline uint64_t bao_cntfrq(void) {
     uint64_t v;
     __asm__ volatile("mrs %0, cntfrq_el0" : "=r"(v));
     return v;
+}
+/* CNTVCT_EL0 as read by the runtime's IRQ vector on this core, three
+ * instructions after exception entry and before the register save; valid
+ * inside irq_handler() for the interrupt being handled. */
+extern volatile uint64_t __bao_irq_cntvct[BAO_MAX_CORES];
+static inline uint64_t bao_irq_entry_cntvct(void) {
+    return __bao_irq_cntvct[bao_core_id()];
 }
 static inline void bao_irq_enable(void) {
     __asm__ volatile("msr daifclr, #2" ::: "memory");

@@ -134,16 +134,26 @@ el2_park:
 /*
  * IRQ at EL1h: save every caller-saved register (x0-x18, x29, x30, q0-q7,
  * q16-q31, FPCR, FPSR) and ELR/SPSR, call irq_handler(), restore, eret.
+ *
+ * Entry timestamp: the vector slot itself lowers sp, saves x0/x1 and reads
+ * CNTVCT_EL0 (its third instruction, no ISB: exception entry is already a
+ * context synchronization event), then branches here with x0 = that value,
+ * which is stored in __bao_irq_cntvct[core] before the rest of the frame is
+ * saved. bao_irq_entry_cntvct() returns it, so a latency probe (irqlat) does
+ * not count the 592-byte register save as interrupt latency.
  */
 #define FRAME_GPR 0     /* x0..x18, x29, x30, elr, spsr: 24 slots */
 #define FRAME_FP 192    /* q0..q7, q16..q31: 24 x 16 bytes */
 #define FRAME_FPSR 384  /* fpsr, fpcr: offset from the FP area */
 #define FRAME_SIZE 592
 
-irq_entry:
-    sub     sp, sp, #FRAME_SIZE
-    stp     x0, x1, [sp, #0]
+irq_entry:                          /* from the vector: frame allocated, x0/x1 saved, x0 = CNTVCT */
     stp     x2, x3, [sp, #16]
+    mrs     x1, mpidr_el1
+    and     x1, x1, #0xff           /* < BAO_MAX_CORES: other cores park with IRQs masked */
+    adrp    x2, __bao_irq_cntvct
+    add     x2, x2, :lo12:__bao_irq_cntvct
+    str     x0, [x2, x1, lsl #3]
     stp     x4, x5, [sp, #32]
     stp     x6, x7, [sp, #48]
     stp     x8, x9, [sp, #64]
@@ -240,6 +250,9 @@ __bao_vectors:
     vec_unhandled 3
     vec_unhandled 4                 /* current EL SPx: synchronous */
     .balign 0x80                    /* current EL SPx: IRQ */
+    sub     sp, sp, #FRAME_SIZE
+    stp     x0, x1, [sp, #0]
+    mrs     x0, cntvct_el0          /* entry timestamp (see irq_entry) */
     b       irq_entry
     vec_unhandled 6
     vec_unhandled 7

@@ -15,6 +15,9 @@ void __libc_init_array(void);
 #define BAO_TLS_BLOCK 256
 extern char __bao_tls_blocks[];
 
+/* CNTVCT_EL0 read by crt0's IRQ vector, per core (bao_irq_entry_cntvct()). */
+volatile uint64_t __bao_irq_cntvct[BAO_MAX_CORES];
+
 int __bao_mmu_wanted;              /* set by bao_mmu_enable_identity() on core 0 */
 void __bao_mmu_enable_local(void); /* mmu.c */
 
