@@ -1,0 +1,212 @@
+/*
+ * irqlat - interrupt latency probe, as in the Bao papers (docs/workloads.md).
+ *
+ * Core 0 arms the EL1 virtual timer (PPI 27) IRQLAT_PERIOD_US microseconds
+ * ahead, waits in WFI, and in the IRQ takes the timestamp the runtime's IRQ
+ * vector read (bao_irq_entry_cntvct(), three instructions after exception
+ * entry): latency = that CNTVCT - the programmed CNTV_CVAL, in generic-timer
+ * ticks. The handler acknowledges at the GIC CPU interface (the GICV under
+ * hv: same layout), disables the timer, EOIs and reports the sample with
+ * bao_sample(). MMU and caches on (identity map). After IRQLAT_SAMPLES
+ * samples it prints the summary and returns (SYSTEM_OFF).
+ *
+ * The period is converted to ticks from CNTFRQ_EL0 at run time (100 MHz in
+ * the simulator, 62.5 MHz on QEMU).
+ */
+#include "bao_guest.h"
+
+#ifndef IRQLAT_SAMPLES
+#define IRQLAT_SAMPLES 1000
+#endif
+#ifndef IRQLAT_PERIOD_US
+#define IRQLAT_PERIOD_US 10000
+#endif
+
+/* GICv2 at QEMU virt's addresses. */
+#define GICD_BASE 0x08000000UL
+#define GICD_CTLR 0x000
+#define GICD_ISENABLER0 0x100
+#define GICD_IPRIORITYR 0x400
+#define GICC_BASE 0x08010000UL
+#define GICC_CTLR 0x00
+#define GICC_PMR 0x04
+#define GICC_IAR 0x0c
+#define GICC_EOIR 0x10
+#define GIC_SPURIOUS 1023u
+
+#define IRQ_VTIMER 27u /* EL1 virtual timer PPI */
+#define VTIMER_PRIO 0xa0u
+#define CNTV_CTL_ENABLE 1u /* IMASK clear */
+
+static inline uint32_t mmio_r32(uintptr_t a) {
+    return *(volatile uint32_t*)a;
+}
+static inline void mmio_w32(uintptr_t a, uint32_t v) {
+    *(volatile uint32_t*)a = v;
+}
+static inline void mmio_w8(uintptr_t a, uint8_t v) {
+    *(volatile uint8_t*)a = v;
+}
+
+static inline uint64_t read_cntvct(void) {
+    uint64_t v;
+    __asm__ volatile("mrs %0, cntvct_el0" : "=r"(v)::"memory");
+    return v;
+}
+static inline uint64_t read_cntv_cval(void) {
+    uint64_t v;
+    __asm__ volatile("mrs %0, cntv_cval_el0" : "=r"(v)::"memory");
+    return v;
+}
+
+static volatile unsigned taken;       /* timer interrupts handled */
+static volatile unsigned unexpected;  /* other INTIDs acknowledged */
+static uint64_t lat[IRQLAT_SAMPLES];  /* vector entry - CVAL, ticks */
+static uint64_t hlat[IRQLAT_SAMPLES]; /* C handler entry - CVAL, ticks */
+static int bad;                       /* a sample before its expiry or absurdly late */
+static uint64_t period_ticks;
+static uint64_t sane_ticks; /* 100 ms: later than that is a lost interrupt, not latency */
+
+static void vtimer_arm(void) {
+    __asm__ volatile("msr cntv_cval_el0, %0\n"
+                     "msr cntv_ctl_el0, %1\n"
+                     "isb" ::"r"(read_cntvct() + period_ticks),
+                     "r"((uint64_t)CNTV_CTL_ENABLE)
+                     : "memory");
+}
+
+static void vtimer_disable(void) {
+    __asm__ volatile("msr cntv_ctl_el0, xzr\nisb" ::: "memory");
+}
+
+void irq_handler(void) {
+    const uint64_t now = read_cntvct(); /* first thing the C handler does */
+    const uint64_t entry = bao_irq_entry_cntvct();
+    const uint32_t iar = mmio_r32(GICC_BASE + GICC_IAR);
+    const uint32_t id = iar & 0x3ff;
+    if (id == GIC_SPURIOUS)
+        return;
+    if (id != IRQ_VTIMER) {
+        unexpected = unexpected + 1;
+        mmio_w32(GICC_BASE + GICC_EOIR, iar);
+        return;
+    }
+    const uint64_t cval = read_cntv_cval();
+    vtimer_disable(); /* the level drops; main() arms the next period */
+    mmio_w32(GICC_BASE + GICC_EOIR, iar);
+    const unsigned i = taken;
+    if (i < IRQLAT_SAMPLES) {
+        const int64_t d = (int64_t)(entry - cval);
+        if (d < 0 || (uint64_t)d >= sane_ticks || now < entry)
+            bad = 1;
+        lat[i] = entry - cval;
+        hlat[i] = now - cval;
+        bao_sample(entry - cval);
+    }
+    taken = i + 1;
+}
+
+static void gic_init(void) {
+    mmio_w32(GICD_BASE + GICD_CTLR, 1);
+    mmio_w8(GICD_BASE + GICD_IPRIORITYR + IRQ_VTIMER, VTIMER_PRIO);
+    mmio_w32(GICD_BASE + GICD_ISENABLER0, 1u << IRQ_VTIMER);
+    mmio_w32(GICC_BASE + GICC_PMR, 0xff);
+    mmio_w32(GICC_BASE + GICC_CTLR, 1);
+}
+
+struct stats {
+    uint64_t min, max, sum;
+    uint64_t sumsq; /* samples are below 100 ms (checked), so this fits */
+};
+
+static struct stats summarize(const uint64_t* v, unsigned n) {
+    struct stats s = {UINT64_MAX, 0, 0, 0};
+    for (unsigned i = 0; i < n; ++i) {
+        s.min = v[i] < s.min ? v[i] : s.min;
+        s.max = v[i] > s.max ? v[i] : s.max;
+        s.sum += v[i];
+        s.sumsq += v[i] * v[i];
+    }
+    return s;
+}
+
+static uint64_t isqrt(uint64_t x) {
+    uint64_t r = 0;
+    for (uint64_t bit = 1ull << 62; bit != 0; bit >>= 2) {
+        if (x >= r + bit) {
+            x -= r + bit;
+            r = (r >> 1) + bit;
+        } else {
+            r >>= 1;
+        }
+    }
+    return r;
+}
+
+static uint64_t to_ns(uint64_t ticks, uint64_t frq) {
+    return (ticks * 1000000000ull + frq / 2) / frq;
+}
+
+int main(void) {
+    const uint64_t frq = bao_cntfrq();
+    period_ticks = frq * IRQLAT_PERIOD_US / 1000000u;
+    sane_ticks = frq / 10;
+    if (frq == 0 || period_ticks == 0) {
+        bao_printf("irqlat: bad CNTFRQ_EL0 %llu\n", (unsigned long long)frq);
+        bao_printf("checksum_ok=0\n");
+        return 1;
+    }
+
+    bao_mmu_enable_identity(); /* cached, as Bao's guests run; the GIC stays Device */
+    gic_init();
+    bao_mark(BAO_MARK_START);
+    bao_irq_enable();
+    for (unsigned i = 0; i < IRQLAT_SAMPLES; ++i) {
+        /* Masked while testing `taken`: WFI still wakes on the pending
+         * timer interrupt, which is then taken as soon as I is cleared, so
+         * one cannot slip between the test and the WFI. */
+        bao_irq_disable();
+        vtimer_arm();
+        while (taken == i) {
+            bao_wfi();
+            bao_irq_enable();
+            __asm__ volatile("isb" ::: "memory");
+            bao_irq_disable();
+        }
+        bao_irq_enable();
+    }
+    bao_mark(BAO_MARK_END);
+    bao_irq_disable();
+
+    const unsigned n = IRQLAT_SAMPLES;
+    const struct stats s = summarize(lat, n);
+    const struct stats h = summarize(hlat, n);
+    /* mean and std with two decimals, integer arithmetic only */
+    const uint64_t mean100 = (s.sum * 100 + n / 2) / n;
+    const unsigned __int128 sum100 = (unsigned __int128)s.sum * 100;
+    const uint64_t var10k =
+        (uint64_t)(((unsigned __int128)s.sumsq * 10000 - sum100 * sum100 / n) / n);
+    const uint64_t std100 = isqrt(var10k);
+    const uint64_t hmean100 = (h.sum * 100 + n / 2) / n;
+
+    bao_printf("irqlat: samples=%u mean=%llu.%02llu min=%llu max=%llu (ticks)\n", n,
+               (unsigned long long)(mean100 / 100), (unsigned long long)(mean100 % 100),
+               (unsigned long long)s.min, (unsigned long long)s.max);
+    bao_printf("irqlat: std=%llu.%02llu ticks; cntfrq=%llu period=%llu ticks; "
+               "ns: mean=%llu min=%llu max=%llu\n",
+               (unsigned long long)(std100 / 100), (unsigned long long)(std100 % 100),
+               (unsigned long long)frq, (unsigned long long)period_ticks,
+               (unsigned long long)((s.sum * 1000000000ull / frq + n / 2) / n),
+               (unsigned long long)to_ns(s.min, frq), (unsigned long long)to_ns(s.max, frq));
+    bao_printf("irqlat: to the C handler (after the runtime's register save): mean=%llu.%02llu "
+               "min=%llu max=%llu (ticks)\n",
+               (unsigned long long)(hmean100 / 100), (unsigned long long)(hmean100 % 100),
+               (unsigned long long)h.min, (unsigned long long)h.max);
+
+    const int ok = !bad && taken == n && unexpected == 0;
+    if (!ok)
+        bao_printf("irqlat: FAILED: taken=%u unexpected=%u bad_sample=%d\n", taken, unexpected,
+                   bad);
+    bao_printf("checksum_ok=%d\n", ok);
+    return 0;
+}
