@@ -2,6 +2,7 @@
 
 #include "hv/arch/armv8/syndrome.h"
 #include "hv/arch/armv8/trap.h"
+#include "hv/arch/armv8/vgic.h"
 #include "sim/error.h"
 
 #include <bit>
@@ -150,6 +151,10 @@ void HvHost::map_vm(uint32_t v) {
             machine_.core(cpu).map_memory(m.ipa, m.size, m.host);
         for (size_t k = 0; k < vm.emul.size(); ++k)
             machine_.core(cpu).map_device(vm.emul[k].ipa, vm.emul[k].size, *emulated_[first_emulated + k]);
+        // The guest's GIC CPU interface is the virtual one (GICV at its GICC address).
+        machine_.core(cpu).map_device(config_.hv.platform.gic.gicc,
+                                      gic::frame_size(gic::Frame::VirtualCpuInterface),
+                                      machine_.gic_frame(gic::Frame::VirtualCpuInterface));
     }
 }
 
@@ -190,7 +195,20 @@ void HvHost::store_regs(unsigned core, const hv::VcpuRegs& regs, const hv::VcpuR
 
 hv::TrapAction HvHost::enter(unsigned core, const hv::armv8::TrapSyndrome& s, hv::VcpuRegs& regs) {
     current_cpu_ = core;
+    machine_.charge(core, trap_cycles());
     return hv::armv8::handle_trap(*hv_, s, regs);
+}
+
+void HvHost::on_irq(unsigned core) {
+    current_cpu_ = core;
+    machine_.charge(core, trap_cycles());
+    hv::armv8::handle_irq(*hv_);
+}
+
+void HvHost::send_ipi(uint32_t cpu, uint32_t sgi) {
+    // As GICD_SGIR with the target list naming `cpu` (the requester is the current CPU).
+    const uint32_t sgir = ((1u << cpu) << 16) | (sgi & 0xf);
+    machine_.gic().mmio_write(gic::Frame::Distributor, current_cpu_, 0xf00, sgir, 4);
 }
 
 void HvHost::apply(unsigned core, hv::TrapAction action) {
@@ -307,21 +325,36 @@ void HvHost::mem_zero(uint64_t pa, size_t len) {
     mem_write(pa, zeros.data(), len);
 }
 
-uint64_t HvHost::dev_read(uint64_t pa, uint32_t) {
+namespace {
+gic::AddressMap gic_addresses(const hv::PlatformConfig& p) {
+    return gic::AddressMap{p.gic.gicd, p.gic.gicc, p.gic.gich, p.gic.gicv};
+}
+} // namespace
+
+uint64_t HvHost::dev_read(uint64_t pa, uint32_t size) {
     if (pa == config_.hv.platform.console_pa + 0x18)
         return 0x90; // PL011 FR: transmitter empty
+    if (auto f = gic::decode(gic_addresses(config_.hv.platform), pa))
+        return machine_.gic().mmio_read(f->frame, current_cpu_, f->offset, size);
     return 0;
 }
 
-void HvHost::dev_write(uint64_t pa, uint32_t, uint64_t value) {
-    if (pa == config_.hv.platform.console_pa)
+void HvHost::dev_write(uint64_t pa, uint32_t size, uint64_t value) {
+    if (pa == config_.hv.platform.console_pa) {
         console_putc(static_cast<char>(value & 0xff));
+        return;
+    }
+    if (auto f = gic::decode(gic_addresses(config_.hv.platform), pa))
+        machine_.gic().mmio_write(f->frame, current_cpu_, f->offset, static_cast<uint32_t>(value), size);
 }
 
 uint64_t HvHost::sysreg_read(hv::SysReg reg) { return sysregs_.at(current_cpu_)[static_cast<size_t>(reg)]; }
 
 void HvHost::sysreg_write(hv::SysReg reg, uint64_t value) {
     sysregs_.at(current_cpu_)[static_cast<size_t>(reg)] = value;
+    if (reg == hv::SysReg::CNTVOFF_EL2)
+        machine_.gic().timer_write(current_cpu_, gic::TimerRegister::CntvoffEl2, value,
+                                   machine_.now(current_cpu_));
 }
 
 void HvHost::mark(uint32_t vm, hv::Mark which) {

@@ -40,6 +40,8 @@ class HvHost : public hv::Port, public Supervisor {
     cpu::TrapAction on_trap(unsigned core, const cpu::Syndrome& syndrome) override;
     uint64_t mpidr(unsigned core) override;
     bool on_wfi(unsigned core) override;
+    void on_irq(unsigned core) override;
+    bool guest_sees_virtual_gic() const override { return true; }
     bool on_fault(unsigned core, const cpu::Fault& fault) override;
 
     // hv::Port
@@ -55,7 +57,7 @@ class HvHost : public hv::Port, public Supervisor {
     void sysreg_write(hv::SysReg reg, uint64_t value) override;
     void tlb_flush_vm(uint16_t) override {}
     void tlb_flush_ipa(uint16_t, uint64_t) override {}
-    void send_ipi(uint32_t, uint32_t) override {}
+    void send_ipi(uint32_t cpu, uint32_t sgi) override;
     void mark(uint32_t vm, hv::Mark which) override;
     void console_putc(char c) override;
     void cpu_on(uint32_t cpu) override;
@@ -66,6 +68,10 @@ class HvHost : public hv::Port, public Supervisor {
 
     // A guest access to an IPA hv emulates (the virtual UART): replayed as the
     // data abort the hardware would take. Returns the value of a read.
+    // Cycles charged per trap to EL2 and back (exception entry, context save
+    // and restore, ERET), on top of hv's accounted memory accesses.
+    uint64_t trap_cycles() const { return machine_.params().hv_trap_cycles; }
+
     uint64_t emulated_access(unsigned core, uint64_t ipa, unsigned size, bool is_write, uint64_t value);
 
   private:

@@ -4,6 +4,22 @@
 
 namespace sim {
 
+// One GIC frame seen through the MMIO interface (accesses carry the core).
+class Machine::GicFrame : public MmioDevice {
+  public:
+    GicFrame(gic::Gic& gic, gic::Frame frame) : gic_(gic), frame_(frame) {}
+    uint64_t read(unsigned core, uint64_t offset, unsigned size) override {
+        return gic_.mmio_read(frame_, core, static_cast<uint32_t>(offset), size);
+    }
+    void write(unsigned core, uint64_t offset, unsigned size, uint64_t value) override {
+        gic_.mmio_write(frame_, core, static_cast<uint32_t>(offset), static_cast<uint32_t>(value), size);
+    }
+
+  private:
+    gic::Gic& gic_;
+    gic::Frame frame_;
+};
+
 Machine::Machine(const MachineParams& params, std::ostream* console_out)
     : params_(params), memory_(params.ram_base, params.ram_size), console_(console_out) {
     if (params.cores == 0 || params.cores > 8)
@@ -11,6 +27,15 @@ Machine::Machine(const MachineParams& params, std::ostream* console_out)
     if (params.quantum_cycles == 0 || params.cycles_per_insn == 0)
         throw InputError("model: quantum and cycles per instruction must be positive");
     uart_ = std::make_unique<Pl011>(console_, std::vector<unsigned>{});
+    gic::GicConfig gc;
+    gc.distributor.num_cores = params.cores;
+    gc.timer.core_hz = params.core_hz;
+    gc.timer.counter_hz = params.cntfrq;
+    gic_ = std::make_unique<gic::Gic>(gc);
+    for (auto f : {gic::Frame::Distributor, gic::Frame::CpuInterface, gic::Frame::VirtualControl,
+                   gic::Frame::VirtualCpuInterface})
+        gic_frames_.push_back(std::make_unique<GicFrame>(*gic_, f));
+    gic_->set_line_listener([this](unsigned core, const gic::CoreLines& lines) { on_lines(core, lines); });
     if (params.memory_model) {
         cache::HierarchyConfig h = params.hierarchy;
         h.cores = params.cores;
@@ -37,7 +62,49 @@ void Machine::map_native_platform() {
     for (auto& core : cores_) {
         core->map_memory(memory_.base(), memory_.size(), memory_.host(memory_.base()));
         core->map_device(pl011_base, pl011_size, *uart_);
+        const gic::AddressMap gic_at;
+        core->map_device(gic_at.gicd, gic::frame_size(gic::Frame::Distributor), gic_frame(gic::Frame::Distributor));
+        core->map_device(gic_at.gicc, gic::frame_size(gic::Frame::CpuInterface),
+                         gic_frame(gic::Frame::CpuInterface));
     }
+}
+
+void Machine::on_lines(unsigned core, const gic::CoreLines& lines) {
+    if (core >= cores_.size())
+        return;
+    const bool hv = supervisor_ && supervisor_->guest_sees_virtual_gic();
+    const bool guest_line = hv ? lines.virtual_irq : lines.irq;
+    cores_[core]->set_virtual_irq(guest_line);
+    // A physical IRQ for hv, or a new interrupt for the running guest: end the
+    // slice so the run loop services it now (within one basic block).
+    if ((hv && lines.irq) || guest_line)
+        cores_[core]->request_yield();
+    if (state_[core] == CoreState::idle && (guest_line || (hv && lines.irq)))
+        state_[core] = CoreState::running; // WFI wakes on a pending interrupt, masked or not
+}
+
+uint64_t Machine::next_event(unsigned i) const { return gic_->next_event_cycle(i); }
+
+void Machine::service_interrupts(unsigned i) {
+    gic_->update_timers(i, clock_[i]);
+    const bool hv = supervisor_ && supervisor_->guest_sees_virtual_gic();
+    // hv's IRQ entry reads IAR once per call; bounded in case an interrupt re-pends itself.
+    for (int n = 0; hv && gic_->irq_line(i) && n < 64 && state_[i] != CoreState::stopped; ++n)
+        supervisor_->on_irq(i);
+    const bool line = hv ? gic_->virq_line(i) : gic_->irq_line(i);
+    cores_[i]->set_virtual_irq(line);
+    if (line && state_[i] == CoreState::idle)
+        state_[i] = CoreState::running;
+}
+
+void Machine::idle_until(unsigned i, uint64_t limit) {
+    uint64_t next = std::min(limit, std::max(clock_[i], next_event(i)));
+    if (next > clock_[i]) {
+        stats_[i].idle_cycles += next - clock_[i];
+        clock_[i] = next;
+    }
+    if (clock_[i] < limit || next_event(i) <= clock_[i])
+        service_interrupts(i);
 }
 
 void Machine::stop_core(unsigned core) {
@@ -101,12 +168,23 @@ RunOutcome Machine::run() {
         set_console_sources(names);
     }
     while (!outcome_) {
+        // When no core can run, jump to the earliest event instead of
+        // stepping through empty quanta (an idle probe waits milliseconds).
+        if (std::none_of(state_.begin(), state_.end(), [](CoreState s) { return s == CoreState::running; })) {
+            uint64_t next = gic::GenericTimer::kNever;
+            for (unsigned i = 0; i < cores_.size(); ++i)
+                if (state_[i] == CoreState::idle)
+                    next = std::min(next, next_event(i));
+            if (next != gic::GenericTimer::kNever && next > now_ + params_.quantum_cycles)
+                now_ = next - next % params_.quantum_cycles;
+        }
         uint64_t quantum_end = now_ + params_.quantum_cycles;
         for (unsigned i = 0; i < cores_.size() && !outcome_; ++i) {
+            if (state_[i] == CoreState::idle)
+                idle_until(i, quantum_end);
             if (state_[i] == CoreState::running)
                 run_core(i, quantum_end);
             if (clock_[i] < quantum_end) {
-                // Idle, off or stopped cores let time pass (no events to wake them yet).
                 if (state_[i] == CoreState::idle)
                     stats_[i].idle_cycles += quantum_end - clock_[i];
                 if (state_[i] != CoreState::running)
@@ -135,7 +213,12 @@ void Machine::run_core(unsigned i, uint64_t quantum_end) {
     running_core_ = i;
     const uint64_t cpi = params_.cycles_per_insn;
     while (state_[i] == CoreState::running && clock_[i] < quantum_end && !outcome_) {
-        uint64_t budget = quantum_end - clock_[i];
+        service_interrupts(i);
+        if (state_[i] != CoreState::running)
+            break;
+        // A slice ends at the quantum's end or at this core's next timer event.
+        const uint64_t slice_end = std::min(quantum_end, std::max(clock_[i] + 1, next_event(i)));
+        uint64_t budget = slice_end - clock_[i];
         if (params_.max_insns) {
             uint64_t done = total_instructions();
             if (done >= params_.max_insns)
@@ -158,6 +241,11 @@ void Machine::run_core(unsigned i, uint64_t quantum_end) {
                 if (state_[i] == CoreState::running)
                     state_[i] = CoreState::idle;
             }
+            // WFI does not sleep with an interrupt already pending.
+            if (state_[i] == CoreState::idle && core.virtual_irq())
+                state_[i] = CoreState::running;
+            if (state_[i] == CoreState::idle)
+                idle_until(i, quantum_end);
             break;
         case cpu::StopReason::halted:
             if (state_[i] == CoreState::running)
@@ -184,14 +272,39 @@ void Machine::check_end_conditions() {
                                    [](CoreState s) { return s == CoreState::running; });
     if (any_running)
         return;
-    bool any_idle = std::any_of(state_.begin(), state_.end(),
-                                [](CoreState s) { return s == CoreState::idle; });
+    bool any_idle = false, any_event = false;
+    for (unsigned i = 0; i < cores_.size(); ++i) {
+        if (state_[i] != CoreState::idle)
+            continue;
+        any_idle = true;
+        any_event |= next_event(i) != gic::GenericTimer::kNever;
+    }
+    if (any_event)
+        return;
     if (any_idle)
         finish(ExitCode::idle_deadlock, "idle_deadlock",
                "every core is idle (WFI) or off and no event is pending");
     else
         finish(ExitCode::ok, "all_off", "every core is powered off");
 }
+
+namespace {
+std::optional<gic::TimerRegister> timer_register(uint32_t encoding) {
+    using R = gic::TimerRegister;
+    switch (encoding) {
+    case cpu::sysreg::cntfrq_el0: return R::CntfrqEl0;
+    case cpu::sysreg::cntpct_el0: return R::CntpctEl0;
+    case cpu::sysreg::cntvct_el0: return R::CntvctEl0;
+    case cpu::sysreg::cntp_tval_el0: return R::CntpTvalEl0;
+    case cpu::sysreg::cntp_ctl_el0: return R::CntpCtlEl0;
+    case cpu::sysreg::cntp_cval_el0: return R::CntpCvalEl0;
+    case cpu::sysreg::cntv_tval_el0: return R::CntvTvalEl0;
+    case cpu::sysreg::cntv_ctl_el0: return R::CntvCtlEl0;
+    case cpu::sysreg::cntv_cval_el0: return R::CntvCvalEl0;
+    default: return std::nullopt;
+    }
+}
+} // namespace
 
 cpu::TrapAction Machine::on_trap(cpu::Arm64Core& core, const cpu::Syndrome& syndrome) {
     if (!supervisor_)
@@ -203,17 +316,23 @@ std::optional<uint64_t> Machine::read_sysreg(cpu::Arm64Core& core, uint32_t enco
     switch (encoding) {
     case cpu::sysreg::mpidr_el1:
         return supervisor_ ? supervisor_->mpidr(core.id()) : (1ull << 31) | core.id();
-    case cpu::sysreg::cntfrq_el0:
-        return params_.cntfrq;
-    case cpu::sysreg::cntvct_el0:
-    case cpu::sysreg::cntpct_el0: {
-        // Deterministic: derived from the simulated clock, never the host's.
-        unsigned __int128 t = now(core.id());
-        return static_cast<uint64_t>(t * params_.cntfrq / params_.core_hz);
-    }
     default:
-        return std::nullopt;
+        break;
     }
+    // The generic timers: deterministic, from the simulated clock, never the host's.
+    if (auto reg = timer_register(encoding))
+        return gic_->timer_read(core.id(), *reg, now(core.id()));
+    return std::nullopt;
+}
+
+bool Machine::write_sysreg(cpu::Arm64Core& core, uint32_t encoding, uint64_t value) {
+    auto reg = timer_register(encoding);
+    if (!reg || *reg == gic::TimerRegister::CntvctEl0 || *reg == gic::TimerRegister::CntpctEl0 ||
+        *reg == gic::TimerRegister::CntfrqEl0)
+        return reg.has_value(); // counters and frequency are read-only: the write is ignored
+    gic_->timer_write(core.id(), *reg, value, now(core.id()));
+    core.request_yield(); // the next event may now fall inside this slice
+    return true;
 }
 
 } // namespace sim

@@ -5,6 +5,7 @@
 
 #include "sim/cache/hierarchy.hpp"
 #include "sim/console.h"
+#include "sim/gic/gic.h"
 #include "sim/cpu/arm64_core.h"
 #include "sim/error.h"
 #include "sim/phys_mem.h"
@@ -27,6 +28,7 @@ struct MachineParams {
     uint64_t quantum_cycles = 1200;    // 1 us at 1.2 GHz (simulation-notes.md)
     uint64_t cycles_per_insn = 1;      // base cost of an instruction (L1 hits included)
     uint64_t max_insns = 0;            // 0 = no limit
+    uint64_t hv_trap_cycles = 0;       // an exception to EL2 and back, beyond hv's accounted accesses
     bool memory_model = true;          // caches, TLBs and memory controller (docs/timing-model.md)
     cache::HierarchyConfig hierarchy;  // its parameters (cores is set from `cores`)
 };
@@ -55,6 +57,11 @@ class Supervisor {
     virtual cpu::TrapAction on_trap(unsigned core, const cpu::Syndrome& syndrome) = 0;
     // MPIDR_EL1 as the guest on `core` sees it.
     virtual uint64_t mpidr(unsigned core) = 0;
+    // The physical IRQ line of `core` is asserted. hv mode: hv's IRQ entry
+    // runs (and is charged); native mode: the line goes to the guest directly.
+    virtual void on_irq(unsigned) {}
+    // Whether `core`'s guest sees the virtual CPU interface (hv) or the physical one.
+    virtual bool guest_sees_virtual_gic() const { return false; }
     // The guest on `core` executed WFI. Returns true if the core now idles.
     virtual bool on_wfi(unsigned) { return true; }
     // A guest fault (undefined instruction, unmapped access). Returns true if
@@ -76,8 +83,12 @@ class Machine : public cpu::TrapHandler {
     CoreState state(unsigned i) const { return state_.at(i); }
 
     void set_supervisor(Supervisor* supervisor) { supervisor_ = supervisor; }
-    // Native mode: every core sees all RAM at PA = IPA and the PL011.
+    // Native mode: every core sees all RAM at PA = IPA, the PL011 and the GIC.
     void map_native_platform();
+    gic::Gic& gic() { return *gic_; }
+    const gic::Gic& gic() const { return *gic_; }
+    // A GIC frame as an MMIO device (for mapping into a core's address space).
+    MmioDevice& gic_frame(gic::Frame frame) { return *gic_frames_.at(static_cast<size_t>(frame)); }
     // Names the console source of each core (default "coreN").
     void set_console_sources(const std::vector<std::string>& names);
 
@@ -109,8 +120,16 @@ class Machine : public cpu::TrapHandler {
     // cpu::TrapHandler: forwards to the supervisor, answers hardware registers.
     cpu::TrapAction on_trap(cpu::Arm64Core& core, const cpu::Syndrome& syndrome) override;
     std::optional<uint64_t> read_sysreg(cpu::Arm64Core& core, uint32_t encoding) override;
+    bool write_sysreg(cpu::Arm64Core& core, uint32_t encoding, uint64_t value) override;
 
   private:
+    class GicFrame;
+    void on_lines(unsigned core, const gic::CoreLines& lines);
+    // Brings core i's interrupt state up to its clock: timers, hv's IRQ entry, the vIRQ line.
+    void service_interrupts(unsigned i);
+    // Skips an idle core's clock to its next event before `limit`.
+    void idle_until(unsigned i, uint64_t limit);
+    uint64_t next_event(unsigned i) const;
     void run_core(unsigned i, uint64_t quantum_end);
     void check_end_conditions();
 
@@ -121,6 +140,8 @@ class Machine : public cpu::TrapHandler {
     std::unique_ptr<Pl011> uart_;
     unsigned running_core_ = 0;
     std::unique_ptr<cache::Hierarchy> hierarchy_;
+    std::unique_ptr<gic::Gic> gic_;
+    std::vector<std::unique_ptr<MmioDevice>> gic_frames_;
     std::vector<std::unique_ptr<cpu::Arm64Core>> cores_;
     std::vector<CoreState> state_;
     std::vector<uint64_t> clock_;

@@ -16,6 +16,7 @@ constexpr uint64_t pstate_el1h_masked = 0x3c5; // EL1h, DAIF all set
 constexpr uint64_t sctlr_el1_reset = 0x30d00800; // RES1 bits; MMU and caches off
 constexpr uint64_t scr_el3_ns_hce_rw = 0x501;    // lets HVC reach the hook (unicorn-notes.md)
 constexpr uint64_t hcr_el2_rw_imo = (1ull << 31) | (1ull << 4); // EL1 is AArch64; vIRQ usable
+constexpr uint64_t hcr_el2_vi = 1ull << 7;                        // virtual IRQ pending
 
 void check(uc_err err, const char* what) {
     if (err != UC_ERR_OK)
@@ -68,6 +69,9 @@ Arm64Core::Arm64Core(unsigned id, TrapHandler& traps) : id_(id), traps_(traps) {
     check(uc_hook_add(uc_, &h, UC_HOOK_INSN, reinterpret_cast<void*>(&on_mrs), this, 1, 0,
                       UC_ARM64_INS_MRS),
           "add MRS hook");
+    check(uc_hook_add(uc_, &h, UC_HOOK_INSN, reinterpret_cast<void*>(&on_msr), this, 1, 0,
+                      UC_ARM64_INS_MSR),
+          "add MSR hook");
 }
 
 Arm64Core::~Arm64Core() { uc_close(uc_); }
@@ -107,7 +111,9 @@ RunResult Arm64Core::run(uint64_t budget_cycles, uint64_t start_cycle, uint64_t 
     stall_ = 0;
     stop_.reset();
     uint64_t start = pc();
+    running_ = true;
     uc_err err = uc_emu_start(uc_, start, UINT64_MAX, 0, 0);
+    running_ = false;
     RunResult result;
     result.instructions = executed_;
     result.stall_cycles = stall_;
@@ -125,6 +131,20 @@ RunResult Arm64Core::run(uint64_t budget_cycles, uint64_t start_cycle, uint64_t 
     executed_ = 0; // outside run() the core's clock is the machine's
     stall_ = 0;
     return result;
+}
+
+void Arm64Core::request_yield() {
+    if (running_ && !stop_) {
+        stop_ = StopReason::budget;
+        uc_emu_stop(uc_);
+    }
+}
+
+void Arm64Core::set_virtual_irq(bool asserted) {
+    if (asserted == virq_)
+        return;
+    virq_ = asserted;
+    write_cp(uc_, 3, 4, 1, 1, 0, hcr_el2_rw_imo | (asserted ? hcr_el2_vi : 0));
 }
 
 void Arm64Core::request_halt() {
@@ -282,6 +302,16 @@ uint32_t Arm64Core::on_mrs(uc_struct* uc, int reg, const void* cp, void* self) {
     uint64_t v = *value;
     uc_reg_write(uc, reg, &v);
     return 1;
+}
+
+uint32_t Arm64Core::on_msr(uc_struct* uc, int reg, const void* cp, void* self) {
+    auto* core = static_cast<Arm64Core*>(self);
+    auto* r = static_cast<const uc_arm64_cp_reg*>(cp);
+    uint64_t value = 0;
+    uc_reg_read(uc, reg, &value);
+    return core->traps_.write_sysreg(*core, sysreg_encoding(r->op0, r->op1, r->crn, r->crm, r->op2), value)
+               ? 1
+               : 0;
 }
 
 uint64_t Arm64Core::on_mmio_read(uc_struct*, uint64_t offset, unsigned size, void* binding) {

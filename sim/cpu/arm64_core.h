@@ -33,6 +33,8 @@ class TrapHandler {
     virtual TrapAction on_trap(Arm64Core& core, const Syndrome& syndrome) = 0;
     // Value of a system register read by MRS, or nullopt to let Unicorn execute it.
     virtual std::optional<uint64_t> read_sysreg(Arm64Core& core, uint32_t encoding) = 0;
+    // An MSR the simulator emulates (the generic timers); false lets Unicorn execute it.
+    virtual bool write_sysreg(Arm64Core& core, uint32_t encoding, uint64_t value) = 0;
 };
 
 // Encodes op0:op1:CRn:CRm:op2 as in the MRS instruction's bits [20:5].
@@ -45,6 +47,12 @@ inline constexpr uint32_t mpidr_el1 = sysreg_encoding(3, 0, 0, 0, 5);
 inline constexpr uint32_t cntfrq_el0 = sysreg_encoding(3, 3, 14, 0, 0);
 inline constexpr uint32_t cntpct_el0 = sysreg_encoding(3, 3, 14, 0, 1);
 inline constexpr uint32_t cntvct_el0 = sysreg_encoding(3, 3, 14, 0, 2);
+inline constexpr uint32_t cntp_tval_el0 = sysreg_encoding(3, 3, 14, 2, 0);
+inline constexpr uint32_t cntp_ctl_el0 = sysreg_encoding(3, 3, 14, 2, 1);
+inline constexpr uint32_t cntp_cval_el0 = sysreg_encoding(3, 3, 14, 2, 2);
+inline constexpr uint32_t cntv_tval_el0 = sysreg_encoding(3, 3, 14, 3, 0);
+inline constexpr uint32_t cntv_ctl_el0 = sysreg_encoding(3, 3, 14, 3, 1);
+inline constexpr uint32_t cntv_cval_el0 = sysreg_encoding(3, 3, 14, 3, 2);
 } // namespace sysreg
 
 enum class StopReason {
@@ -111,6 +119,11 @@ class Arm64Core {
 
     // Ends the current run() at the next opportunity (from a hook or device).
     void request_halt();
+    // Ends the current run() early without stopping the core (an event moved closer).
+    void request_yield();
+    // The virtual IRQ line (HCR_EL2.VI): Unicorn's core takes it architecturally.
+    void set_virtual_irq(bool asserted);
+    bool virtual_irq() const { return virq_; }
 
     const Fault& fault() const { return fault_; }
     uint64_t loads() const { return loads_; }
@@ -124,6 +137,7 @@ class Arm64Core {
     static void on_memory(uc_struct* uc, int type, uint64_t address, int size, int64_t value,
                           void* self);
     static uint32_t on_mrs(uc_struct* uc, int reg, const void* cp_reg, void* self);
+    static uint32_t on_msr(uc_struct* uc, int reg, const void* cp_reg, void* self);
     static uint64_t on_mmio_read(uc_struct* uc, uint64_t offset, unsigned size, void* binding);
     static void on_mmio_write(uc_struct* uc, uint64_t offset, unsigned size, uint64_t value,
                               void* binding);
@@ -150,6 +164,8 @@ class Arm64Core {
     uint64_t stall_ = 0;
     uint64_t cpi_ = 1;
     uint64_t start_cycle_ = 0;
+    bool virq_ = false;
+    bool running_ = false;
     std::optional<StopReason> stop_;
     Fault fault_;
     uint64_t loads_ = 0;
