@@ -146,6 +146,7 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
         ("max-insns", po::value<uint64_t>()->default_value(0),
          "stop after this many guest instructions in total (0 = no limit; exit code 4)")
         ("stats-json", po::value<std::string>(), "write statistics to this JSON file (docs/stats.md)")
+        ("raw-samples", "include every interrupt-latency sample in the statistics (irq_latency_ns.raw)")
         ("set", po::value<std::vector<std::string>>()->composing(),
          "override a [model] parameter, KEY=VALUE (repeatable): quantum_cycles, core_hz, cntfrq, "
          "cycles_per_insn")
@@ -198,6 +199,7 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
         if (vm.count("cores"))
             options.cores = vm["cores"].as<unsigned>();
         options.max_insns = vm["max-insns"].as<uint64_t>();
+        options.raw_samples = vm.count("raw-samples") > 0;
         if (vm.count("set"))
             options.sets = vm["set"].as<std::vector<std::string>>();
         return run(vm, options, out, err);

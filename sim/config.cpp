@@ -261,6 +261,14 @@ void set_model_param(RunConfig& rc, const std::string& key, const std::string& v
         m.cntfrq = parse_size(value, w);
     else if (key == "cycles_per_insn")
         m.cycles_per_insn = parse_size(value, w);
+    else if (key == "gic.signal_cycles")
+        m.gic_signal_cycles = parse_size(value, w);
+    else if (key == "gic.reg_cycles")
+        m.gic_reg_cycles = parse_size(value, w);
+    else if (key == "hv.trap_cycles")
+        m.hv_trap_cycles = parse_size(value, w);
+    else if (key == "hv.code_bytes")
+        m.hv_code_bytes = parse_size(value, w);
     else if (key == "memory_model") {
         if (value != "0" && value != "1" && value != "true" && value != "false")
             throw InputError(w + ": '" + value + "' is not one of true, false, 1, 0");
@@ -272,11 +280,13 @@ void set_model_param(RunConfig& rc, const std::string& key, const std::string& v
         } catch (const std::invalid_argument& e) {
             throw InputError("model: " + std::string(e.what()) +
                              " (machine parameters: quantum_cycles, core_hz, cntfrq, cycles_per_insn, "
-                             "memory_model; memory-model keys in docs/timing-model.md)");
+                             "memory_model, gic.signal_cycles, gic.reg_cycles, hv.trap_cycles, hv.code_bytes; "
+                             "memory-model keys in docs/timing-model.md)");
         }
         return;
     }
-    if (parse_size(value, w) == 0)
+    if (parse_size(value, w) == 0 && (key == "quantum_cycles" || key == "core_hz" || key == "cntfrq" ||
+                                      key == "cycles_per_insn"))
         throw InputError(w + ": must be positive");
 }
 

@@ -48,6 +48,10 @@ cpu::TrapAction NativeFirmware::on_trap(unsigned core, const cpu::Syndrome& synd
         marks_.push_back(MarkRecord{core, c.x(1) == 1, machine_.now(core)});
         ret = 0;
         break;
+    case hypercall_sample:
+        samples_.push_back(c.x(1));
+        ret = 0;
+        break;
     default:
         ret = psci::not_supported;
     }

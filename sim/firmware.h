@@ -25,6 +25,8 @@ inline constexpr int64_t success = 0, not_supported = -1, invalid_parameters = -
 
 // bao-sim's hypercall for marking the measured region: x0 = 0x86000010, x1 = 0 start, 1 end.
 inline constexpr uint64_t hypercall_mark = 0x86000010;
+// ... and for reporting one measured value (irqlat's latency in timer ticks): x1 = value.
+inline constexpr uint64_t hypercall_sample = 0x86000011;
 
 struct MarkRecord {
     unsigned core;
@@ -40,12 +42,14 @@ class NativeFirmware : public Supervisor {
     uint64_t mpidr(unsigned core) override { return (1ull << 31) | core; }
 
     const std::vector<MarkRecord>& marks() const { return marks_; }
+    const std::vector<uint64_t>& samples() const { return samples_; }
 
   private:
     int64_t cpu_on(unsigned caller, uint64_t target, uint64_t entry, uint64_t context);
 
     Machine& machine_;
     std::vector<MarkRecord> marks_;
+    std::vector<uint64_t> samples_;
 };
 
 } // namespace sim

@@ -59,6 +59,12 @@ HvHost::HvHost(Machine& machine, const RunConfig& config, const std::vector<Gues
     hv::Error err = hv_->init(cfg);
     if (!err.ok())
         throw InputError(err.message);
+    // hv's code: the first pages of its region (of its colors, when colored).
+    const hv::MemRange& hyp = cfg.hyp.region;
+    const uint32_t colors = cfg.platform.l2.num_colors();
+    for (uint64_t pa = hyp.base; pa + page_size <= hyp.base + hyp.size && code_pages_.size() < 4; pa += page_size)
+        if (cfg.hyp.colors == 0 || ((cfg.hyp.colors >> ((pa / page_size) % colors)) & 1))
+            code_pages_.push_back(pa);
 
     std::vector<std::string> names;
     for (unsigned c = 0; c < machine_.core_count(); ++c)
@@ -193,15 +199,32 @@ void HvHost::store_regs(unsigned core, const hv::VcpuRegs& regs, const hv::VcpuR
             c.set_x(n, regs.x[n]);
 }
 
+// A trap's fixed cost plus hv's code, fetched through the I-side from hv's
+// own pages, so interference and hv's colors affect it as on hardware.
+void HvHost::charge_trap(unsigned core) {
+    machine_.charge(core, trap_cycles());
+    cache::Hierarchy* h = machine_.hierarchy();
+    if (!h || code_pages_.empty())
+        return;
+    uint64_t left = machine_.params().hv_code_bytes;
+    for (size_t k = 0; left > 0 && k < code_pages_.size(); ++k) {
+        const uint64_t chunk = std::min<uint64_t>(left, page_size);
+        for (uint64_t off = 0; off < chunk; off += 64)
+            machine_.charge(core, h->fetch_block(core, code_pages_[k] + off, 64, machine_.now(core)));
+        left -= chunk;
+    }
+}
+
 hv::TrapAction HvHost::enter(unsigned core, const hv::armv8::TrapSyndrome& s, hv::VcpuRegs& regs) {
     current_cpu_ = core;
-    machine_.charge(core, trap_cycles());
+    charge_trap(core);
     return hv::armv8::handle_trap(*hv_, s, regs);
 }
 
 void HvHost::on_irq(unsigned core) {
     current_cpu_ = core;
-    machine_.charge(core, trap_cycles());
+    machine_.charge(core, machine_.params().gic_signal_cycles); // the physical IRQ reaching EL2
+    charge_trap(core);
     hv::armv8::handle_irq(*hv_);
 }
 
@@ -332,6 +355,7 @@ gic::AddressMap gic_addresses(const hv::PlatformConfig& p) {
 } // namespace
 
 uint64_t HvHost::dev_read(uint64_t pa, uint32_t size) {
+    machine_.charge(current_cpu_, machine_.params().gic_reg_cycles);
     if (pa == config_.hv.platform.console_pa + 0x18)
         return 0x90; // PL011 FR: transmitter empty
     if (auto f = gic::decode(gic_addresses(config_.hv.platform), pa))
@@ -340,6 +364,7 @@ uint64_t HvHost::dev_read(uint64_t pa, uint32_t size) {
 }
 
 void HvHost::dev_write(uint64_t pa, uint32_t size, uint64_t value) {
+    machine_.charge(current_cpu_, machine_.params().gic_reg_cycles);
     if (pa == config_.hv.platform.console_pa) {
         console_putc(static_cast<char>(value & 0xff));
         return;

@@ -33,6 +33,8 @@ class HvHost : public hv::Port, public Supervisor {
 
     const hv::Hypervisor& hypervisor() const { return *hv_; }
     const std::vector<HvMark>& marks() const { return marks_; }
+    // Values reported by guests' sample hypercall, with the reporting VM.
+    const std::vector<std::pair<uint32_t, uint64_t>>& samples() const { return samples_; }
     // A VM stopped for a reason other than powering off.
     bool any_vm_faulted() const;
 
@@ -59,6 +61,7 @@ class HvHost : public hv::Port, public Supervisor {
     void tlb_flush_ipa(uint16_t, uint64_t) override {}
     void send_ipi(uint32_t cpu, uint32_t sgi) override;
     void mark(uint32_t vm, hv::Mark which) override;
+    void sample(uint32_t vm, uint64_t value) override { samples_.push_back({vm, value}); }
     void console_putc(char c) override;
     void cpu_on(uint32_t cpu) override;
     void cpu_stop(uint32_t cpu) override;
@@ -76,6 +79,7 @@ class HvHost : public hv::Port, public Supervisor {
 
   private:
     class EmulatedPage;
+    void charge_trap(unsigned core);
     hv::TrapAction enter(unsigned core, const hv::armv8::TrapSyndrome& s, hv::VcpuRegs& regs);
     void load_regs(unsigned core, hv::VcpuRegs& regs);
     void store_regs(unsigned core, const hv::VcpuRegs& regs, const hv::VcpuRegs& before);
@@ -93,6 +97,8 @@ class HvHost : public hv::Port, public Supervisor {
     std::vector<std::unique_ptr<uint8_t[], void (*)(uint8_t*)>> buffers_;
     std::vector<std::unique_ptr<EmulatedPage>> emulated_;
     std::vector<HvMark> marks_;
+    std::vector<uint64_t> code_pages_; // PAs of hv's code pages (in hv's colors when colored)
+    std::vector<std::pair<uint32_t, uint64_t>> samples_;
     // Per-core stage-2 walkers for the TLB model: hv's own table walk.
     struct Stage2Walker {
         HvHost* host;

@@ -7,16 +7,18 @@ namespace sim {
 // One GIC frame seen through the MMIO interface (accesses carry the core).
 class Machine::GicFrame : public MmioDevice {
   public:
-    GicFrame(gic::Gic& gic, gic::Frame frame) : gic_(gic), frame_(frame) {}
+    GicFrame(Machine& m, gic::Frame frame) : machine_(m), frame_(frame) {}
     uint64_t read(unsigned core, uint64_t offset, unsigned size) override {
-        return gic_.mmio_read(frame_, core, static_cast<uint32_t>(offset), size);
+        machine_.charge(core, machine_.params().gic_reg_cycles);
+        return machine_.gic().mmio_read(frame_, core, static_cast<uint32_t>(offset), size);
     }
     void write(unsigned core, uint64_t offset, unsigned size, uint64_t value) override {
-        gic_.mmio_write(frame_, core, static_cast<uint32_t>(offset), static_cast<uint32_t>(value), size);
+        machine_.charge(core, machine_.params().gic_reg_cycles);
+        machine_.gic().mmio_write(frame_, core, static_cast<uint32_t>(offset), static_cast<uint32_t>(value), size);
     }
 
   private:
-    gic::Gic& gic_;
+    Machine& machine_;
     gic::Frame frame_;
 };
 
@@ -34,7 +36,7 @@ Machine::Machine(const MachineParams& params, std::ostream* console_out)
     gic_ = std::make_unique<gic::Gic>(gc);
     for (auto f : {gic::Frame::Distributor, gic::Frame::CpuInterface, gic::Frame::VirtualControl,
                    gic::Frame::VirtualCpuInterface})
-        gic_frames_.push_back(std::make_unique<GicFrame>(*gic_, f));
+        gic_frames_.push_back(std::make_unique<GicFrame>(*this, f));
     gic_->set_line_listener([this](unsigned core, const gic::CoreLines& lines) { on_lines(core, lines); });
     if (params.memory_model) {
         cache::HierarchyConfig h = params.hierarchy;
@@ -74,7 +76,8 @@ void Machine::on_lines(unsigned core, const gic::CoreLines& lines) {
         return;
     const bool hv = supervisor_ && supervisor_->guest_sees_virtual_gic();
     const bool guest_line = hv ? lines.virtual_irq : lines.irq;
-    cores_[core]->set_virtual_irq(guest_line);
+    if (cores_[core]->set_virtual_irq(guest_line))
+        charge(core, params_.gic_signal_cycles);
     // A physical IRQ for hv, or a new interrupt for the running guest: end the
     // slice so the run loop services it now (within one basic block).
     if ((hv && lines.irq) || guest_line)
@@ -92,7 +95,8 @@ void Machine::service_interrupts(unsigned i) {
     for (int n = 0; hv && gic_->irq_line(i) && n < 64 && state_[i] != CoreState::stopped; ++n)
         supervisor_->on_irq(i);
     const bool line = hv ? gic_->virq_line(i) : gic_->irq_line(i);
-    cores_[i]->set_virtual_irq(line);
+    if (cores_[i]->set_virtual_irq(line))
+        charge(i, params_.gic_signal_cycles);
     if (line && state_[i] == CoreState::idle)
         state_[i] = CoreState::running;
 }
@@ -111,7 +115,7 @@ void Machine::stop_core(unsigned core) {
     state_.at(core) = CoreState::stopped;
     // Stopping the running core takes effect when its trap returns; another
     // core simply is not scheduled any more.
-    if (core == running_core_)
+    if (in_run_ && core == running_core_)
         cores_[core]->request_halt();
 }
 
@@ -137,7 +141,7 @@ void Machine::finish(ExitCode code, std::string reason, std::string detail) {
 uint64_t Machine::now(unsigned core) const { return clock_.at(core) + cores_.at(core)->cycles_in_run(); }
 
 void Machine::charge(unsigned core, uint64_t cycles) {
-    if (core == running_core_ && state_.at(core) == CoreState::running) {
+    if (in_run_ && core == running_core_) {
         cores_[core]->add_stall(cycles);
         return;
     }
@@ -225,7 +229,9 @@ void Machine::run_core(unsigned i, uint64_t quantum_end) {
                 return;
             budget = std::min(budget, (params_.max_insns - done) * cpi);
         }
+        in_run_ = true;
         cpu::RunResult r = core.run(budget, clock_[i], cpi);
+        in_run_ = false;
         const uint64_t spent = r.instructions * cpi + r.stall_cycles;
         stats_[i].instructions += r.instructions;
         stats_[i].cycles += spent;

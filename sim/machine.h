@@ -28,7 +28,12 @@ struct MachineParams {
     uint64_t quantum_cycles = 1200;    // 1 us at 1.2 GHz (simulation-notes.md)
     uint64_t cycles_per_insn = 1;      // base cost of an instruction (L1 hits included)
     uint64_t max_insns = 0;            // 0 = no limit
-    uint64_t hv_trap_cycles = 0;       // an exception to EL2 and back, beyond hv's accounted accesses
+    // Interrupt and trap path (docs/timing-model.md, calibrated on the published
+    // native and solo interrupt latencies):
+    uint64_t gic_signal_cycles = 266;  // an asserted line until the core's vector runs
+    uint64_t gic_reg_cycles = 40;      // one GIC register access (device memory)
+    uint64_t hv_trap_cycles = 386;     // exception to EL2, hv's own instructions, ERET (beyond accesses)
+    uint64_t hv_code_bytes = 1536;     // hv code fetched per trap through the I-side
     bool memory_model = true;          // caches, TLBs and memory controller (docs/timing-model.md)
     cache::HierarchyConfig hierarchy;  // its parameters (cores is set from `cores`)
 };
@@ -139,6 +144,7 @@ class Machine : public cpu::TrapHandler {
     std::vector<unsigned> source_of_core_;
     std::unique_ptr<Pl011> uart_;
     unsigned running_core_ = 0;
+    bool in_run_ = false; // inside running_core_'s Arm64Core::run()
     std::unique_ptr<cache::Hierarchy> hierarchy_;
     std::unique_ptr<gic::Gic> gic_;
     std::vector<std::unique_ptr<MmioDevice>> gic_frames_;

@@ -4,6 +4,7 @@
 #include "sim/version.h"
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <sstream>
 
@@ -148,6 +149,10 @@ std::string Simulation::stats_json() const {
     j.value("quantum_cycles", m.params().quantum_cycles);
     j.value("cycles_per_insn", m.params().cycles_per_insn);
     j.value("max_insns", m.params().max_insns);
+    j.value("gic.signal_cycles", m.params().gic_signal_cycles);
+    j.value("gic.reg_cycles", m.params().gic_reg_cycles);
+    j.value("hv.trap_cycles", m.params().hv_trap_cycles);
+    j.value("hv.code_bytes", m.params().hv_code_bytes);
     j.value("memory_model", m.params().memory_model);
     if (m.params().memory_model)
         for (auto& [key, value] : cache::config_fields(m.hierarchy()->config()))
@@ -199,10 +204,89 @@ std::string Simulation::stats_json() const {
         }
     }
     j.end_array();
+    write_measured(j);
+    write_latency(j);
     write_vm_stats(j);
     j.value("console", machine_->console().transcript());
     j.end_object();
     return j.str();
+}
+
+// The measured region (decision 7): from the first start mark to the last
+// end mark of the measured VM (native: of core 0's guest), and the
+// workload's self-check as it printed it ("checksum_ok=1").
+void Simulation::write_measured(JsonWriter& j) const {
+    int measured = config_.measured_vm();
+    std::optional<uint64_t> start, end;
+    std::string text;
+    if (firmware_) {
+        for (auto& mk : firmware_->marks()) {
+            if (!mk.end && !start)
+                start = mk.cycle;
+            if (mk.end)
+                end = mk.cycle;
+        }
+        text = machine_->console().text_of(0);
+    } else {
+        for (auto& mk : hv_host_->marks()) {
+            if (static_cast<int>(mk.vm) != measured)
+                continue;
+            if (!mk.end && !start)
+                start = mk.cycle;
+            if (mk.end)
+                end = mk.cycle;
+        }
+        const std::string prefix = "[" + std::string(hv_host_->hypervisor().vm(static_cast<uint32_t>(measured)).name()) + "] ";
+        std::istringstream lines(machine_->console().transcript());
+        for (std::string line; std::getline(lines, line);)
+            if (line.rfind(prefix, 0) == 0)
+                text += line.substr(prefix.size()) + "\n";
+    }
+    j.begin_object("measured");
+    j.value("vm", measured >= 0 ? std::string(config_.hv.vms[static_cast<size_t>(measured)].name) : std::string());
+    const bool have = start && end && *end >= *start;
+    j.value("runtime_cycles", have ? *end - *start : uint64_t{0});
+    j.value("runtime_ns", have ? static_cast<double>(*end - *start) * 1e9 / static_cast<double>(machine_->params().core_hz) : 0.0);
+    j.value("region_marked", have);
+    const bool ok = text.find("checksum_ok=1") != std::string::npos;
+    const bool bad = text.find("checksum_ok=0") != std::string::npos;
+    j.value("checksum_ok", ok && !bad);
+    j.value("checksum_reported", ok || bad);
+    j.end_object();
+}
+
+// irqlat's samples (timer ticks) as nanoseconds.
+void Simulation::write_latency(JsonWriter& j) const {
+    std::vector<uint64_t> ticks;
+    if (firmware_)
+        ticks = firmware_->samples();
+    else
+        for (auto& [vm, v] : hv_host_->samples())
+            ticks.push_back(v);
+    j.begin_object("irq_latency_ns");
+    j.value("samples", static_cast<uint64_t>(ticks.size()));
+    const double ns_per_tick = 1e9 / static_cast<double>(machine_->params().cntfrq);
+    double sum = 0, sq = 0, lo = 0, hi = 0;
+    for (size_t k = 0; k < ticks.size(); ++k) {
+        double ns = static_cast<double>(ticks[k]) * ns_per_tick;
+        sum += ns;
+        sq += ns * ns;
+        lo = k == 0 ? ns : std::min(lo, ns);
+        hi = k == 0 ? ns : std::max(hi, ns);
+    }
+    const double n = static_cast<double>(ticks.size());
+    const double mean = ticks.empty() ? 0 : sum / n;
+    j.value("mean", mean);
+    j.value("std", ticks.empty() ? 0 : std::sqrt(std::max(0.0, sq / n - mean * mean)));
+    j.value("min", lo);
+    j.value("max", hi);
+    if (options_.raw_samples) {
+        j.begin_array("raw");
+        for (auto t : ticks)
+            j.value("", static_cast<double>(t) * ns_per_tick);
+        j.end_array();
+    }
+    j.end_object();
 }
 
 void Simulation::write_vm_stats(JsonWriter& j) const {
@@ -228,6 +312,14 @@ void Simulation::write_vm_stats(JsonWriter& j) const {
             j.value("exit_kind", std::string(hv::to_string(vm.exit_kind)));
             j.value("stage2_table_pages", static_cast<uint64_t>(vm.stage2_table_pages()));
             j.value("recolor_bytes", vm.recolor_bytes);
+            uint64_t injected = 0;
+            for (unsigned c = 0; c < 64; ++c)
+                if ((vm.cpus >> c) & 1)
+                    if (const hv::Vcpu* vc = hv.vcpu_on_cpu(c))
+                        injected += vc->vgic.injected;
+            j.value("irqs_injected", injected);
+            j.value("distributor_traps", vm.vgicd.traps);
+            j.value("distributor_ignored", vm.vgicd.ignored);
             j.end_object();
         }
     }

@@ -25,6 +25,7 @@ struct RunOptions {
     uint64_t max_insns = 0;
     std::vector<std::string> sets;        // key=value model overrides
     std::string workloads_dir;            // where <name>.elf guests are
+    bool raw_samples = false;             // stats: include every latency sample
 };
 
 class Simulation {
@@ -43,6 +44,8 @@ class Simulation {
   private:
     void load_images();
     void write_vm_stats(JsonWriter& j) const;
+    void write_measured(JsonWriter& j) const;
+    void write_latency(JsonWriter& j) const;
 
     RunOptions options_;
     RunConfig config_;

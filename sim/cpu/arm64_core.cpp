@@ -140,11 +140,12 @@ void Arm64Core::request_yield() {
     }
 }
 
-void Arm64Core::set_virtual_irq(bool asserted) {
+bool Arm64Core::set_virtual_irq(bool asserted) {
     if (asserted == virq_)
-        return;
+        return false;
     virq_ = asserted;
     write_cp(uc_, 3, 4, 1, 1, 0, hcr_el2_rw_imo | (asserted ? hcr_el2_vi : 0));
+    return asserted;
 }
 
 void Arm64Core::request_halt() {

@@ -122,7 +122,8 @@ class Arm64Core {
     // Ends the current run() early without stopping the core (an event moved closer).
     void request_yield();
     // The virtual IRQ line (HCR_EL2.VI): Unicorn's core takes it architecturally.
-    void set_virtual_irq(bool asserted);
+    // Returns true if the line rose.
+    bool set_virtual_irq(bool asserted);
     bool virtual_irq() const { return virq_; }
 
     const Fault& fault() const { return fault_; }
