@@ -46,6 +46,8 @@ cpu::TrapAction NativeFirmware::on_trap(unsigned core, const cpu::Syndrome& synd
             break;
         }
         marks_.push_back(MarkRecord{core, c.x(1) == 1, machine_.now(core)});
+        if (core == 0)
+            machine_.snapshot_region(core, c.x(1) == 1);
         ret = 0;
         break;
     case hypercall_sample:

@@ -384,6 +384,8 @@ void HvHost::sysreg_write(hv::SysReg reg, uint64_t value) {
 
 void HvHost::mark(uint32_t vm, hv::Mark which) {
     marks_.push_back(HvMark{vm, which == hv::Mark::End, machine_.now(current_cpu_)});
+    if (static_cast<int>(vm) == config_.measured_vm())
+        machine_.snapshot_region(current_cpu_, which == hv::Mark::End);
 }
 
 void HvHost::console_putc(char c) { machine_.console().putc(current_cpu_, c); }

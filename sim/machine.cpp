@@ -164,6 +164,17 @@ CoreStats Machine::stats(unsigned core) const {
     return s;
 }
 
+void Machine::snapshot_region(unsigned core, bool end) {
+    if (!end && region_start_)
+        return;
+    RegionSnapshot snap;
+    snap.cycle = now(core);
+    snap.instructions = stats_.at(core).instructions + (in_run_ && core == running_core_ ? cores_[core]->instructions_in_run() : 0);
+    if (hierarchy_)
+        snap.memory = hierarchy_->stats().cores.at(core);
+    (end ? region_end_ : region_start_) = snap;
+}
+
 RunOutcome Machine::run() {
     if (source_of_core_.empty()) {
         std::vector<std::string> names;

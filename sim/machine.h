@@ -49,6 +49,13 @@ struct CoreStats {
     uint64_t stores = 0;
 };
 
+// A core's counters at one instant (the measured region's start or end).
+struct RegionSnapshot {
+    uint64_t cycle = 0;
+    uint64_t instructions = 0;
+    cache::CoreMemoryStats memory;
+};
+
 struct RunOutcome {
     ExitCode code = ExitCode::ok;
     std::string reason; // e.g. "system_off", "insn_limit", "guest_fault", "idle_deadlock"
@@ -119,6 +126,11 @@ class Machine : public cpu::TrapHandler {
     RunOutcome run();
 
     CoreStats stats(unsigned core) const;
+    // Records `core`'s counters now, as the measured region's start or end
+    // (the first start and the last end are kept).
+    void snapshot_region(unsigned core, bool end);
+    const std::optional<RegionSnapshot>& region_start() const { return region_start_; }
+    const std::optional<RegionSnapshot>& region_end() const { return region_end_; }
     uint64_t global_cycles() const { return now_; }
     uint64_t total_instructions() const;
 
@@ -155,6 +167,7 @@ class Machine : public cpu::TrapHandler {
     Supervisor* supervisor_ = nullptr;
     uint64_t now_ = 0;
     std::optional<RunOutcome> outcome_;
+    std::optional<RegionSnapshot> region_start_, region_end_;
 };
 
 } // namespace sim

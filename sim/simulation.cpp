@@ -204,7 +204,7 @@ std::string Simulation::stats_json() const {
         }
     }
     j.end_array();
-    write_measured(j);
+    write_workload(j);
     write_latency(j);
     write_vm_stats(j);
     j.value("console", machine_->console().transcript());
@@ -212,42 +212,65 @@ std::string Simulation::stats_json() const {
     return j.str();
 }
 
-// The measured region (decision 7): from the first start mark to the last
-// end mark of the measured VM (native: of core 0's guest), and the
-// workload's self-check as it printed it ("checksum_ok=1").
-void Simulation::write_measured(JsonWriter& j) const {
-    int measured = config_.measured_vm();
-    std::optional<uint64_t> start, end;
+// The workload: its measured region (decision 7, from the first start mark to
+// the last end mark of the measured VM or, natively, of core 0), its counters
+// over that region, and its self-check as printed ("checksum_ok=1").
+void Simulation::write_workload(JsonWriter& j) const {
+    const int measured = config_.measured_vm();
     std::string text;
     if (firmware_) {
-        for (auto& mk : firmware_->marks()) {
-            if (!mk.end && !start)
-                start = mk.cycle;
-            if (mk.end)
-                end = mk.cycle;
-        }
         text = machine_->console().text_of(0);
     } else {
-        for (auto& mk : hv_host_->marks()) {
-            if (static_cast<int>(mk.vm) != measured)
-                continue;
-            if (!mk.end && !start)
-                start = mk.cycle;
-            if (mk.end)
-                end = mk.cycle;
-        }
-        const std::string prefix = "[" + std::string(hv_host_->hypervisor().vm(static_cast<uint32_t>(measured)).name()) + "] ";
+        const std::string prefix =
+            "[" + std::string(hv_host_->hypervisor().vm(static_cast<uint32_t>(measured)).name()) + "] ";
         std::istringstream lines(machine_->console().transcript());
         for (std::string line; std::getline(lines, line);)
             if (line.rfind(prefix, 0) == 0)
                 text += line.substr(prefix.size()) + "\n";
     }
-    j.begin_object("measured");
+    const ImageSource& src = config_.images[static_cast<size_t>(measured)];
+    const auto& a = machine_->region_start();
+    const auto& b = machine_->region_end();
+    const bool have = a && b && b->cycle >= a->cycle;
+    const RegionSnapshot none;
+    const RegionSnapshot& s0 = have ? *a : none;
+    const RegionSnapshot& s1 = have ? *b : none;
+    const uint64_t cycles = s1.cycle - s0.cycle;
+    const uint64_t insns = s1.instructions - s0.instructions;
+    auto delta = [](const cache::CacheCounters& x, const cache::CacheCounters& y) {
+        return std::pair<uint64_t, uint64_t>{y.accesses - x.accesses, y.misses - x.misses};
+    };
+    auto rate = [](std::pair<uint64_t, uint64_t> d) {
+        return d.first ? static_cast<double>(d.second) / static_cast<double>(d.first) : 0.0;
+    };
+    auto mpki = [insns](std::pair<uint64_t, uint64_t> d) {
+        return insns ? static_cast<double>(d.second) * 1000.0 / static_cast<double>(insns) : 0.0;
+    };
+    const auto l1d = delta(s0.memory.l1d, s1.memory.l1d);
+    const auto l2 = delta(s0.memory.l2, s1.memory.l2);
+    const auto dtlb = delta(s0.memory.dtlb, s1.memory.dtlb);
+    const uint64_t stall = s1.memory.stall_cycles_mem - s0.memory.stall_cycles_mem;
+    j.begin_object("workload");
+    j.value("name", src.workload.empty() ? std::filesystem::path(src.path).filename().string() : src.workload);
     j.value("vm", measured >= 0 ? std::string(config_.hv.vms[static_cast<size_t>(measured)].name) : std::string());
-    const bool have = start && end && *end >= *start;
-    j.value("runtime_cycles", have ? *end - *start : uint64_t{0});
-    j.value("runtime_ns", have ? static_cast<double>(*end - *start) * 1e9 / static_cast<double>(machine_->params().core_hz) : 0.0);
     j.value("region_marked", have);
+    j.value("runtime_cycles", cycles);
+    j.value("runtime_ns", static_cast<double>(cycles) * 1e9 / static_cast<double>(machine_->params().core_hz));
+    j.value("instructions", insns);
+    j.value("ipc", cycles ? static_cast<double>(insns) / static_cast<double>(cycles) : 0.0);
+    j.value("l1d_accesses", l1d.first);
+    j.value("l1d_misses", l1d.second);
+    j.value("l1d_miss_rate", rate(l1d));
+    j.value("l2_accesses", l2.first);
+    j.value("l2_misses", l2.second);
+    j.value("l2_miss_rate", rate(l2));
+    j.value("l2_mpki", mpki(l2));
+    j.value("dtlb_accesses", dtlb.first);
+    j.value("dtlb_misses", dtlb.second);
+    j.value("dtlb_miss_rate", rate(dtlb));
+    j.value("dtlb_mpki", mpki(dtlb));
+    j.value("stall_cycles_mem", stall);
+    j.value("mem_stall_share", cycles ? static_cast<double>(stall) / static_cast<double>(cycles) : 0.0);
     const bool ok = text.find("checksum_ok=1") != std::string::npos;
     const bool bad = text.find("checksum_ok=0") != std::string::npos;
     j.value("checksum_ok", ok && !bad);

@@ -44,7 +44,7 @@ class Simulation {
   private:
     void load_images();
     void write_vm_stats(JsonWriter& j) const;
-    void write_measured(JsonWriter& j) const;
+    void write_workload(JsonWriter& j) const;
     void write_latency(JsonWriter& j) const;
 
     RunOptions options_;

@@ -108,6 +108,7 @@ class Arm64Core {
     RunResult run(uint64_t budget_cycles, uint64_t start_cycle, uint64_t cycles_per_insn);
     // Cycles elapsed in the current run() call (for clocks read by hooks).
     uint64_t cycles_in_run() const { return executed_ * cpi_ + stall_; }
+    uint64_t instructions_in_run() const { return executed_; }
     // Charges host-side work done on this core's behalf (hv's accesses, traps).
     void add_stall(uint64_t cycles) { stall_ += cycles; }
     uint64_t now() const { return start_cycle_ + cycles_in_run(); }

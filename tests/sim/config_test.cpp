@@ -76,7 +76,10 @@ TEST(Config, UnknownPresetListsTheKnownOnes) {
         load_config("natve");
         FAIL();
     } catch (const InputError& e) {
-        EXPECT_NE(std::string(e.what()).find("unknown config 'natve': not a preset (native"), std::string::npos);
+        const std::string what = e.what();
+        EXPECT_NE(what.find("unknown config 'natve': not a preset ("), std::string::npos) << what;
+        for (const char* p : {"native", "solo", "solo-col", "interf", "interf-col"})
+            EXPECT_NE(what.find(p), std::string::npos) << p;
     }
 }
 
