@@ -82,6 +82,16 @@ class Port {
         (void)value;
     }
 
+    // A run parameter for `vm`'s guest (param hypercall 0x12), e.g. how many
+    // samples irqlat takes. The simulator answers from the run's options; the
+    // default, which the target keeps, has none.
+    virtual bool param(std::uint32_t vm, std::uint64_t index, std::uint64_t& value) {
+        (void)vm;
+        (void)index;
+        (void)value;
+        return false;
+    }
+
     // One character to the physical console (hv owns the PL011, decision 6).
     virtual void console_putc(char c) = 0;
 

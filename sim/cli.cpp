@@ -146,6 +146,9 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
         ("max-insns", po::value<uint64_t>()->default_value(0),
          "stop after this many guest instructions in total (0 = no limit; exit code 4)")
         ("stats-json", po::value<std::string>(), "write statistics to this JSON file (docs/stats.md)")
+        ("guest-param", po::value<std::vector<std::string>>()->composing(),
+         "INDEX=VALUE: a run parameter the measured guest reads (repeatable; irqlat: 0 = samples, "
+         "1 = period in us, 2 = bytes of work between interrupts)")
         ("raw-samples", "include every interrupt-latency sample in the statistics (irq_latency_ns.raw)")
         ("set", po::value<std::vector<std::string>>()->composing(),
          "override a [model] parameter, KEY=VALUE (repeatable): quantum_cycles, core_hz, cntfrq, "
@@ -200,6 +203,8 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
             options.cores = vm["cores"].as<unsigned>();
         options.max_insns = vm["max-insns"].as<uint64_t>();
         options.raw_samples = vm.count("raw-samples") > 0;
+        if (vm.count("guest-param"))
+            options.guest_params = vm["guest-param"].as<std::vector<std::string>>();
         if (vm.count("set"))
             options.sets = vm["set"].as<std::vector<std::string>>();
         return run(vm, options, out, err);

@@ -180,7 +180,7 @@ void parse_image(const Table& t, const std::string& w, hv::VmConfig& vm, ImageSo
 
 void parse_vm(const Table& t, size_t index, RunConfig& rc, const std::string& base_dir) {
     const std::string w = "vms[" + std::to_string(index) + "]";
-    check_keys(t, w, {"name", "measured", "image", "cpu_affinity", "colors", "regions", "devs", "ipcs"});
+    check_keys(t, w, {"name", "measured", "image", "cpu_affinity", "colors", "regions", "devs", "ipcs", "params"});
     hv::VmConfig vm;
     std::string name = get_string(t, w, "name", "vm" + std::to_string(index));
     hv::set_vm_name(vm, name.c_str());
@@ -192,6 +192,14 @@ void parse_vm(const Table& t, size_t index, RunConfig& rc, const std::string& ba
     if (!image)
         throw InputError(w + ".image: missing");
     parse_image(*image, w + ".image", vm, src, base_dir);
+    if (auto* arr = t.get_as<toml::array>("params")) {
+        for (size_t k = 0; k < arr->size(); ++k) {
+            auto v = arr->get(k)->value<int64_t>();
+            if (!v || *v < 0)
+                throw InputError(w + ".params[" + std::to_string(k) + "]: expected a non-negative number");
+            src.params.push_back(static_cast<uint64_t>(*v));
+        }
+    }
     auto regions = get_tables(t, w, "regions");
     for (size_t i = 0; i < regions.size(); ++i) {
         std::string wi = w + ".regions[" + std::to_string(i) + "]";

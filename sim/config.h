@@ -18,6 +18,7 @@ struct ImageSource {
     std::string workload; // name under <binary dir>/workloads/<name>.elf
     std::string path;     // or a raw/ELF file
     std::optional<uint64_t> load_addr; // raw images: where to place them
+    std::vector<uint64_t> params;      // run parameters the guest reads (param hypercall)
 };
 
 struct RunConfig {

@@ -50,6 +50,11 @@ cpu::TrapAction NativeFirmware::on_trap(unsigned core, const cpu::Syndrome& synd
             machine_.snapshot_region(core, c.x(1) == 1);
         ret = 0;
         break;
+    case hypercall_param: {
+        uint64_t i = c.x(1);
+        ret = i < params_.size() && params_[i] != 0 ? static_cast<int64_t>(params_[i]) : -3;
+        break;
+    }
     case hypercall_sample:
         samples_.push_back(c.x(1));
         ret = 0;

@@ -27,6 +27,8 @@ inline constexpr int64_t success = 0, not_supported = -1, invalid_parameters = -
 inline constexpr uint64_t hypercall_mark = 0x86000010;
 // ... and for reporting one measured value (irqlat's latency in timer ticks): x1 = value.
 inline constexpr uint64_t hypercall_sample = 0x86000011;
+// ... and for reading a run parameter: x1 = index -> value (0 or negative when unset).
+inline constexpr uint64_t hypercall_param = 0x86000012;
 
 struct MarkRecord {
     unsigned core;
@@ -36,7 +38,8 @@ struct MarkRecord {
 
 class NativeFirmware : public Supervisor {
   public:
-    explicit NativeFirmware(Machine& machine) : machine_(machine) {}
+    NativeFirmware(Machine& machine, std::vector<uint64_t> params = {})
+        : machine_(machine), params_(std::move(params)) {}
 
     cpu::TrapAction on_trap(unsigned core, const cpu::Syndrome& syndrome) override;
     uint64_t mpidr(unsigned core) override { return (1ull << 31) | core; }
@@ -50,6 +53,7 @@ class NativeFirmware : public Supervisor {
     Machine& machine_;
     std::vector<MarkRecord> marks_;
     std::vector<uint64_t> samples_;
+    std::vector<uint64_t> params_;
 };
 
 } // namespace sim

@@ -388,6 +388,14 @@ void HvHost::mark(uint32_t vm, hv::Mark which) {
         machine_.snapshot_region(current_cpu_, which == hv::Mark::End);
 }
 
+bool HvHost::param(uint32_t vm, uint64_t index, uint64_t& value) {
+    const std::vector<uint64_t>& params = config_.images.at(vm).params;
+    if (index >= params.size() || params[index] == 0)
+        return false;
+    value = params[index];
+    return true;
+}
+
 void HvHost::console_putc(char c) { machine_.console().putc(current_cpu_, c); }
 
 void HvHost::cpu_on(uint32_t cpu) {

@@ -62,6 +62,7 @@ class HvHost : public hv::Port, public Supervisor {
     void send_ipi(uint32_t cpu, uint32_t sgi) override;
     void mark(uint32_t vm, hv::Mark which) override;
     void sample(uint32_t vm, uint64_t value) override { samples_.push_back({vm, value}); }
+    bool param(uint32_t vm, uint64_t index, uint64_t& value) override;
     void console_putc(char c) override;
     void cpu_on(uint32_t cpu) override;
     void cpu_stop(uint32_t cpu) override;

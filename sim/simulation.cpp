@@ -67,9 +67,24 @@ Simulation::Simulation(const RunOptions& options, std::ostream* console_out)
     ImageSource& src = config_.images[static_cast<size_t>(measured)];
     if (!options.image.empty()) {
         auto [file, addr] = parse_image_spec(options.image);
-        src = ImageSource{{}, file, addr ? addr : src.load_addr};
+        src.workload.clear();
+        src.path = file;
+        if (addr)
+            src.load_addr = addr;
     } else if (!options.workload.empty()) {
-        src = ImageSource{options.workload, {}, src.load_addr};
+        src.workload = options.workload;
+        src.path.clear();
+    }
+    for (auto& kv : options.guest_params) {
+        auto eq = kv.find('=');
+        if (eq == std::string::npos || eq == 0)
+            throw InputError("--guest-param '" + kv + "': expected INDEX=VALUE");
+        uint64_t index = parse_size(kv.substr(0, eq), "--guest-param index");
+        if (index > 15)
+            throw InputError("--guest-param '" + kv + "': index must be 0-15");
+        if (src.params.size() <= index)
+            src.params.resize(index + 1, 0);
+        src.params[index] = parse_size(kv.substr(eq + 1), "--guest-param value");
     }
     const bool native = config_.hv.mode == hv::Mode::Native;
     if (options.cores) {
@@ -89,7 +104,7 @@ Simulation::Simulation(const RunOptions& options, std::ostream* console_out)
         return;
     }
     machine_->map_native_platform();
-    firmware_ = std::make_unique<NativeFirmware>(*machine_);
+    firmware_ = std::make_unique<NativeFirmware>(*machine_, src.params);
     machine_->set_supervisor(firmware_.get());
     const GuestImage& image = images_[static_cast<size_t>(measured)];
     place_image(image, machine_->memory());

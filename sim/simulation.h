@@ -26,6 +26,7 @@ struct RunOptions {
     std::vector<std::string> sets;        // key=value model overrides
     std::string workloads_dir;            // where <name>.elf guests are
     bool raw_samples = false;             // stats: include every latency sample
+    std::vector<std::string> guest_params; // INDEX=VALUE for the measured VM's guest
 };
 
 class Simulation {

@@ -52,6 +52,16 @@ TrapAction hypercall(Hypervisor& hv, Vm& vm, Vcpu& vcpu, VcpuRegs& regs) {
         hv.port().sample(vm.id, regs.x[1]);
         r = hc::E_SUCCESS;
         break;
+    case hc::PARAM: {
+        // A run parameter for this VM's guest (irqlat's sample count, ...).
+        std::uint64_t value = 0;
+        if (hv.port().param(vm.id, regs.x[1], value) && value <= 0x7fffffffffffffffull) {
+            regs.x[0] = value;
+            return TrapAction::Resume;
+        }
+        r = -hc::E_INVAL_ARGS;
+        break;
+    }
     default:
         break;
     }

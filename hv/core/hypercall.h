@@ -17,6 +17,7 @@ inline constexpr std::uint32_t kBase = 0x8600'0000;
 inline constexpr std::uint32_t IPC = 1;       // x1 = IPC object index, x2 = event
 inline constexpr std::uint32_t MARK = 0x10;   // bao-sim: x1 = 0 start, 1 end (decision 7)
 inline constexpr std::uint32_t SAMPLE = 0x11; // bao-sim: x1 = one measured value (Port::sample)
+inline constexpr std::uint32_t PARAM = 0x12;  // bao-sim: x1 = index -> x0 = value, or negative if unset
 
 // Bao's codes (src/core/inc/hypercall.h); returned negated.
 inline constexpr std::int64_t E_SUCCESS = 0;

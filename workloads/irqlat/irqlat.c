@@ -147,9 +147,32 @@ static uint64_t to_ns(uint64_t ticks, uint64_t frq) {
     return (ticks * 1000000000ull + frq / 2) / frq;
 }
 
+/* Between interrupts the guest works over a buffer twice the L1 D, as an
+ * application would, so that each interrupt finds hv's state evicted from
+ * the core's L1 (but possibly still in the L2): idle in WFI the whole time,
+ * the L1 would keep hv's lines and interference could never reach them. */
+#ifndef IRQLAT_WORK_BYTES
+#define IRQLAT_WORK_BYTES (64 * 1024)
+#endif
+static volatile uint8_t work[IRQLAT_WORK_BYTES] __attribute__((aligned(64)));
+
+static void do_work(uint64_t bytes) {
+    for (uint64_t off = 0; off < bytes && off < IRQLAT_WORK_BYTES; off += 64)
+        work[off] = (uint8_t)(work[off] + 1);
+}
+
 int main(void) {
     const uint64_t frq = bao_cntfrq();
-    period_ticks = frq * IRQLAT_PERIOD_US / 1000000u;
+    /* Run parameters (decision 18): 0 = samples, 1 = period in us, 2 = work bytes. */
+    const unsigned samples = (unsigned)bao_param(0, IRQLAT_SAMPLES);
+    const uint64_t period_us = bao_param(1, IRQLAT_PERIOD_US);
+    const uint64_t work_bytes = bao_param(2, IRQLAT_WORK_BYTES);
+    if (samples == 0 || samples > IRQLAT_SAMPLES) {
+        bao_printf("irqlat: sample count %u out of range (1-%u)\n", samples, (unsigned)IRQLAT_SAMPLES);
+        bao_printf("checksum_ok=0\n");
+        return 1;
+    }
+    period_ticks = frq * period_us / 1000000u;
     sane_ticks = frq / 10;
     if (frq == 0 || period_ticks == 0) {
         bao_printf("irqlat: bad CNTFRQ_EL0 %llu\n", (unsigned long long)frq);
@@ -161,7 +184,8 @@ int main(void) {
     gic_init();
     bao_mark(BAO_MARK_START);
     bao_irq_enable();
-    for (unsigned i = 0; i < IRQLAT_SAMPLES; ++i) {
+    for (unsigned i = 0; i < samples; ++i) {
+        do_work(work_bytes);
         /* Masked while testing `taken`: WFI still wakes on the pending
          * timer interrupt, which is then taken as soon as I is cleared, so
          * one cannot slip between the test and the WFI. */
@@ -178,7 +202,7 @@ int main(void) {
     bao_mark(BAO_MARK_END);
     bao_irq_disable();
 
-    const unsigned n = IRQLAT_SAMPLES;
+    const unsigned n = samples;
     const struct stats s = summarize(lat, n);
     const struct stats h = summarize(hlat, n);
     /* mean and std with two decimals, integer arithmetic only */

@@ -103,6 +103,7 @@ __attribute__((noreturn)) void psci_system_off(void);
 #define BAO_HC_IPC_NOTIFY (BAO_HC_BASE | 0x01)
 #define BAO_HC_MARK (BAO_HC_BASE | 0x10)
 #define BAO_HC_SAMPLE (BAO_HC_BASE | 0x11)
+#define BAO_HC_PARAM (BAO_HC_BASE | 0x12)
 
 #define BAO_MARK_START 0
 #define BAO_MARK_END 1
@@ -130,6 +131,13 @@ static inline int64_t bao_mark(int end) {
  * QEMU ignore it. Returns 0. */
 static inline int64_t bao_sample(uint64_t value) {
     return bao_hvc(BAO_HC_SAMPLE, value, 0, 0);
+}
+
+/* Run parameter `index` (bao-sim --guest-param INDEX=VALUE), or `dflt` when the
+ * run gives none (negative answer; 0 from a plain EL2 stub counts as none). */
+static inline uint64_t bao_param(uint64_t index, uint64_t dflt) {
+    int64_t v = bao_hvc(BAO_HC_PARAM, index, 0, 0);
+    return v > 0 ? (uint64_t)v : dflt;
 }
 
 /* Raises `event` on shared-memory IPC object `obj` (Bao's IPC notify). */
