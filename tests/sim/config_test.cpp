@@ -37,7 +37,7 @@ TEST(Config, MinimalNativeConfigGetsPlatformDefaults) {
 TEST(Config, UnknownKeyIsNamedWithTheKnownOnes) {
     std::string e = error_of(std::string(minimal) + "colour = [1]\n");
     EXPECT_EQ(e, "vms[0]: unknown key 'colour' (known: colors, cpu_affinity, devs, image, ipcs, "
-                 "measured, name, regions)");
+                 "measured, name, params, regions)");
 }
 
 TEST(Config, BadModeAndMissingImage) {
