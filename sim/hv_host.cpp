@@ -90,6 +90,7 @@ HvHost::HvHost(Machine& machine, const RunConfig& config, const std::vector<Gues
     // hv initialises on CPU 0 while the others wait (Bao's boot barrier):
     // every vCPU starts when initialisation, recoloring included, is done.
     const uint64_t boot_end = machine_.now(current_cpu_);
+    boot_cycles_ = boot_end;
     for (unsigned c = 0; c < machine_.core_count(); ++c)
         machine_.wait_until(c, boot_end);
 }

@@ -32,6 +32,9 @@ class HvHost : public hv::Port, public Supervisor {
     ~HvHost();
 
     const hv::Hypervisor& hypervisor() const { return *hv_; }
+    // Cycles from hv's first instruction to the first guest instruction
+    // (initialisation, stage-2 tables, recoloring), as charged on CPU 0.
+    uint64_t boot_cycles() const { return boot_cycles_; }
     const std::vector<HvMark>& marks() const { return marks_; }
     // Values reported by guests' sample hypercall, with the reporting VM.
     const std::vector<std::pair<uint32_t, uint64_t>>& samples() const { return samples_; }
@@ -109,6 +112,7 @@ class HvHost : public hv::Port, public Supervisor {
     std::array<Stage2Walker, 8> walkers_{};
     std::array<std::optional<cache::WalkerRef>, 8> walker_refs_{};
     bool booting_ = true;
+    uint64_t boot_cycles_ = 0;
 };
 
 } // namespace sim

@@ -220,6 +220,17 @@ std::string Simulation::stats_json() const {
     }
     j.end_array();
     write_workload(j);
+    {
+        const double ms_per_cycle = 1e3 / static_cast<double>(m.params().core_hz);
+        const uint64_t init = hv_host_ ? hv_host_->boot_cycles() : 0;
+        const auto& start = m.region_start();
+        j.begin_object("boot");
+        j.value("hv_init_cycles", init);
+        j.value("hv_init_ms", static_cast<double>(init) * ms_per_cycle);
+        j.value("first_app_cycle", start ? start->cycle : uint64_t{0});
+        j.value("first_app_ms", start ? static_cast<double>(start->cycle) * ms_per_cycle : 0.0);
+        j.end_object();
+    }
     write_latency(j);
     write_vm_stats(j);
     j.value("console", machine_->console().transcript());
