@@ -3,6 +3,7 @@
 #include "sim/config.h"
 #include "sim/error.h"
 #include "sim/loader.h"
+#include "sim/reproduce.h"
 #include "sim/simulation.h"
 
 #include "hv/core/pagetable_report.h"
@@ -12,6 +13,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <unistd.h>
 
@@ -48,6 +50,26 @@ std::string default_workloads_dir(const char* argv0) {
     return (exe.parent_path() / "workloads").string();
 }
 
+// One line per known guest family (docs/workloads.md has the details).
+std::string describe_workload(const std::string& name) {
+    static const std::pair<const char*, const char*> families[] = {
+        {"basicmath", "MiBench basicmath: cubic equations, integer square roots, angle conversions"},
+        {"bitcount", "MiBench bitcount: eight bit-counting methods over a pseudo-random sequence"},
+        {"qsort", "MiBench qsort: sorting 40-byte records (small fits the L2, large does not)"},
+        {"susan-corners", "MiBench SUSAN corner detection on a synthetic grey-scale image"},
+        {"susan-edges", "MiBench SUSAN edge detection on a synthetic grey-scale image"},
+        {"susan-smoothing", "MiBench SUSAN smoothing on a synthetic grey-scale image"},
+        {"interference", "the paper's interference: write then read 512 KiB with a 64-byte stride, forever"},
+        {"irqlat", "interrupt-latency probe: virtual timer every period, latency to the vector"},
+        {"hello", "every core prints a greeting; core 0 powers off"},
+        {"ipc_p", "real-image demo: IPC notification between two VMs"},
+    };
+    for (auto& [prefix, text] : families)
+        if (name.rfind(prefix, 0) == 0)
+            return text;
+    return "";
+}
+
 void list_workloads(const std::string& dir, std::ostream& out) {
     std::vector<std::string> names;
     std::error_code ec;
@@ -59,8 +81,46 @@ void list_workloads(const std::string& dir, std::ostream& out) {
         out << "no workloads found in " << dir << " (build them with the aarch64 cross compiler)\n";
         return;
     }
-    for (auto& n : names)
-        out << "  " << n << "\n";
+    for (auto& n : names) {
+        char line[200];
+        std::snprintf(line, sizeof line, "  %-24s %s\n", n.c_str(), describe_workload(n).c_str());
+        out << line;
+    }
+}
+
+// --compare: the slowdown of this run's workload against a baseline, either
+// a stats file (its workload.runtime_cycles) or a config run now on the same workload.
+void compare(const std::string& against, const RunOptions& options, const WorkloadSummary& w, std::ostream& out,
+             std::ostream& err) {
+    uint64_t base = 0;
+    if (against.size() > 5 && against.substr(against.size() - 5) == ".json") {
+        std::ifstream f(against);
+        std::stringstream text;
+        text << f.rdbuf();
+        std::smatch m;
+        const std::string json = text.str();
+        if (!f || !std::regex_search(json, m, std::regex("\"workload\": \\{[^}]*\"runtime_cycles\": ([0-9]+)"))) {
+            err << "bao-sim: --compare: no workload.runtime_cycles in '" << against << "'\n";
+            return;
+        }
+        base = std::stoull(m[1]);
+    } else {
+        RunOptions o = options;
+        o.config = against;
+        o.cores.reset();
+        Simulation baseline(o, nullptr);
+        baseline.run();
+        base = baseline.workload_summary().runtime_cycles;
+    }
+    if (base == 0 || w.runtime_cycles == 0) {
+        err << "bao-sim: --compare: a run has no measured region\n";
+        return;
+    }
+    char line[200];
+    std::snprintf(line, sizeof line, "slowdown vs %s: %+.2f%% (%llu vs %llu cycles)\n", against.c_str(),
+                  100.0 * (static_cast<double>(w.runtime_cycles) / static_cast<double>(base) - 1.0),
+                  static_cast<unsigned long long>(w.runtime_cycles), static_cast<unsigned long long>(base));
+    out << line;
 }
 
 int run(const po::variables_map& vm, const RunOptions& options, std::ostream& out, std::ostream& err) {
@@ -79,6 +139,20 @@ int run(const po::variables_map& vm, const RunOptions& options, std::ostream& ou
     std::ostream& where = outcome.code == ExitCode::ok ? out : err;
     where << "bao-sim: " << outcome.reason << ": " << outcome.detail << " (" << m.total_instructions()
           << " instructions, " << m.global_cycles() << " cycles)\n";
+    const WorkloadSummary w = simulation.workload_summary();
+    if (w.region_marked)
+        out << "\n" << summary_table(w);
+    if (vm.count("stats-csv")) {
+        std::string path = vm["stats-csv"].as<std::string>();
+        std::ofstream f(path);
+        if (!f) {
+            err << "bao-sim: error: cannot write CSV file '" << path << "'\n";
+            return static_cast<int>(ExitCode::config);
+        }
+        f << summary_csv_header() << summary_csv_row(w);
+    }
+    if (vm.count("compare") && outcome.code == ExitCode::ok)
+        compare(vm["compare"].as<std::string>(), options, w, out, err);
     return static_cast<int>(outcome.code);
 }
 
@@ -131,6 +205,8 @@ int pagetables(int argc, const char* const* argv, std::ostream& out, std::ostrea
 int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
     if (argc > 1 && std::string(argv[1]) == "pagetables")
         return pagetables(argc - 1, argv + 1, out, err);
+    if (argc > 1 && std::string(argv[1]) == "reproduce")
+        return reproduce_main(argc - 1, argv + 1, out, err);
     po::options_description desc("Options");
     // clang-format off
     desc.add_options()
@@ -149,6 +225,10 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
         ("guest-param", po::value<std::vector<std::string>>()->composing(),
          "INDEX=VALUE: a run parameter the measured guest reads (repeatable; irqlat: 0 = samples, "
          "1 = period in us, 2 = bytes of work between interrupts)")
+        ("stats-csv", po::value<std::string>(),
+         "write the workload's summary as one CSV row with a header (docs/stats.md)")
+        ("compare", po::value<std::string>(),
+         "print the slowdown against a baseline: a config name (run now, e.g. native) or a stats JSON file")
         ("raw-samples", "include every interrupt-latency sample in the statistics (irq_latency_ns.raw)")
         ("set", po::value<std::vector<std::string>>()->composing(),
          "override a [model] parameter, KEY=VALUE (repeatable): quantum_cycles, core_hz, cntfrq, "

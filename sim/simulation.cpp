@@ -238,10 +238,8 @@ std::string Simulation::stats_json() const {
     return j.str();
 }
 
-// The workload: its measured region (decision 7, from the first start mark to
-// the last end mark of the measured VM or, natively, of core 0), its counters
-// over that region, and its self-check as printed ("checksum_ok=1").
-void Simulation::write_workload(JsonWriter& j) const {
+WorkloadSummary Simulation::workload_summary() const {
+    WorkloadSummary w;
     const int measured = config_.measured_vm();
     std::string text;
     if (firmware_) {
@@ -255,52 +253,60 @@ void Simulation::write_workload(JsonWriter& j) const {
                 text += line.substr(prefix.size()) + "\n";
     }
     const ImageSource& src = config_.images[static_cast<size_t>(measured)];
+    w.name = src.workload.empty() ? std::filesystem::path(src.path).filename().string() : src.workload;
+    w.vm = measured >= 0 ? std::string(config_.hv.vms[static_cast<size_t>(measured)].name) : std::string();
+    w.scenario = config_.name;
     const auto& a = machine_->region_start();
     const auto& b = machine_->region_end();
-    const bool have = a && b && b->cycle >= a->cycle;
+    w.region_marked = a && b && b->cycle >= a->cycle;
     const RegionSnapshot none;
-    const RegionSnapshot& s0 = have ? *a : none;
-    const RegionSnapshot& s1 = have ? *b : none;
-    const uint64_t cycles = s1.cycle - s0.cycle;
-    const uint64_t insns = s1.instructions - s0.instructions;
-    auto delta = [](const cache::CacheCounters& x, const cache::CacheCounters& y) {
-        return std::pair<uint64_t, uint64_t>{y.accesses - x.accesses, y.misses - x.misses};
+    const RegionSnapshot& s0 = w.region_marked ? *a : none;
+    const RegionSnapshot& s1 = w.region_marked ? *b : none;
+    w.runtime_cycles = s1.cycle - s0.cycle;
+    w.runtime_ns = static_cast<double>(w.runtime_cycles) * 1e9 / static_cast<double>(machine_->params().core_hz);
+    w.instructions = s1.instructions - s0.instructions;
+    auto counters = [](const cache::CacheCounters& x, const cache::CacheCounters& y) {
+        return WorkloadSummary::Counter{y.accesses - x.accesses, y.misses - x.misses};
     };
-    auto rate = [](std::pair<uint64_t, uint64_t> d) {
-        return d.first ? static_cast<double>(d.second) / static_cast<double>(d.first) : 0.0;
-    };
-    auto mpki = [insns](std::pair<uint64_t, uint64_t> d) {
-        return insns ? static_cast<double>(d.second) * 1000.0 / static_cast<double>(insns) : 0.0;
-    };
-    const auto l1d = delta(s0.memory.l1d, s1.memory.l1d);
-    const auto l2 = delta(s0.memory.l2, s1.memory.l2);
-    const auto dtlb = delta(s0.memory.dtlb, s1.memory.dtlb);
-    const uint64_t stall = s1.memory.stall_cycles_mem - s0.memory.stall_cycles_mem;
-    j.begin_object("workload");
-    j.value("name", src.workload.empty() ? std::filesystem::path(src.path).filename().string() : src.workload);
-    j.value("vm", measured >= 0 ? std::string(config_.hv.vms[static_cast<size_t>(measured)].name) : std::string());
-    j.value("region_marked", have);
-    j.value("runtime_cycles", cycles);
-    j.value("runtime_ns", static_cast<double>(cycles) * 1e9 / static_cast<double>(machine_->params().core_hz));
-    j.value("instructions", insns);
-    j.value("ipc", cycles ? static_cast<double>(insns) / static_cast<double>(cycles) : 0.0);
-    j.value("l1d_accesses", l1d.first);
-    j.value("l1d_misses", l1d.second);
-    j.value("l1d_miss_rate", rate(l1d));
-    j.value("l2_accesses", l2.first);
-    j.value("l2_misses", l2.second);
-    j.value("l2_miss_rate", rate(l2));
-    j.value("l2_mpki", mpki(l2));
-    j.value("dtlb_accesses", dtlb.first);
-    j.value("dtlb_misses", dtlb.second);
-    j.value("dtlb_miss_rate", rate(dtlb));
-    j.value("dtlb_mpki", mpki(dtlb));
-    j.value("stall_cycles_mem", stall);
-    j.value("mem_stall_share", cycles ? static_cast<double>(stall) / static_cast<double>(cycles) : 0.0);
+    w.l1d = counters(s0.memory.l1d, s1.memory.l1d);
+    w.l2 = counters(s0.memory.l2, s1.memory.l2);
+    w.dtlb = counters(s0.memory.dtlb, s1.memory.dtlb);
+    w.stall_cycles_mem = s1.memory.stall_cycles_mem - s0.memory.stall_cycles_mem;
     const bool ok = text.find("checksum_ok=1") != std::string::npos;
     const bool bad = text.find("checksum_ok=0") != std::string::npos;
-    j.value("checksum_ok", ok && !bad);
-    j.value("checksum_reported", ok || bad);
+    w.checksum_ok = ok && !bad;
+    w.checksum_reported = ok || bad;
+    return w;
+}
+
+// The workload: its measured region (decision 7, from the first start mark to
+// the last end mark of the measured VM or, natively, of core 0), its counters
+// over that region, and its self-check as printed ("checksum_ok=1").
+void Simulation::write_workload(JsonWriter& j) const {
+    const WorkloadSummary w = workload_summary();
+    j.begin_object("workload");
+    j.value("name", w.name);
+    j.value("vm", w.vm);
+    j.value("region_marked", w.region_marked);
+    j.value("runtime_cycles", w.runtime_cycles);
+    j.value("runtime_ns", w.runtime_ns);
+    j.value("instructions", w.instructions);
+    j.value("ipc", w.ipc());
+    j.value("l1d_accesses", w.l1d.accesses);
+    j.value("l1d_misses", w.l1d.misses);
+    j.value("l1d_miss_rate", w.l1d.rate());
+    j.value("l2_accesses", w.l2.accesses);
+    j.value("l2_misses", w.l2.misses);
+    j.value("l2_miss_rate", w.l2.rate());
+    j.value("l2_mpki", w.mpki(w.l2));
+    j.value("dtlb_accesses", w.dtlb.accesses);
+    j.value("dtlb_misses", w.dtlb.misses);
+    j.value("dtlb_miss_rate", w.dtlb.rate());
+    j.value("dtlb_mpki", w.mpki(w.dtlb));
+    j.value("stall_cycles_mem", w.stall_cycles_mem);
+    j.value("mem_stall_share", w.mem_stall_share());
+    j.value("checksum_ok", w.checksum_ok);
+    j.value("checksum_reported", w.checksum_reported);
     j.end_object();
 }
 
@@ -373,6 +379,44 @@ void Simulation::write_vm_stats(JsonWriter& j) const {
         }
     }
     j.end_array();
+}
+
+} // namespace sim
+
+namespace sim {
+
+std::string summary_table(const WorkloadSummary& w) {
+    std::ostringstream s;
+    char line[160];
+    std::snprintf(line, sizeof line, "%-22s %-18s %14s %12s %14s %6s %8s %8s %8s %7s\n", "workload", "scenario",
+                  "runtime_cyc", "runtime_ms", "instructions", "IPC", "L1D_miss", "L2_miss", "DTLB_miss", "stall");
+    s << line;
+    std::snprintf(line, sizeof line, "%-22s %-18s %14llu %12.3f %14llu %6.3f %7.2f%% %7.2f%% %8.4f%% %6.1f%%\n",
+                  w.name.c_str(), w.scenario.c_str(), static_cast<unsigned long long>(w.runtime_cycles),
+                  w.runtime_ns / 1e6, static_cast<unsigned long long>(w.instructions), w.ipc(), 100 * w.l1d.rate(),
+                  100 * w.l2.rate(), 100 * w.dtlb.rate(), 100 * w.mem_stall_share());
+    s << line;
+    if (!w.region_marked)
+        s << "(the guest marked no measured region: figures are empty)\n";
+    else if (!w.checksum_reported)
+        s << "(the workload reported no checksum)\n";
+    else
+        s << "checksum_ok=" << (w.checksum_ok ? 1 : 0) << "\n";
+    return s.str();
+}
+
+std::string summary_csv_header() {
+    return "workload,scenario,runtime_cycles,runtime_ns,instructions,ipc,l1d_miss_rate,l2_miss_rate,"
+           "l2_mpki,dtlb_miss_rate,mem_stall_share,checksum_ok\n";
+}
+
+std::string summary_csv_row(const WorkloadSummary& w) {
+    char row[400];
+    std::snprintf(row, sizeof row, "%s,%s,%llu,%.1f,%llu,%.6f,%.6f,%.6f,%.4f,%.8f,%.6f,%d\n", w.name.c_str(),
+                  w.scenario.c_str(), static_cast<unsigned long long>(w.runtime_cycles), w.runtime_ns,
+                  static_cast<unsigned long long>(w.instructions), w.ipc(), w.l1d.rate(), w.l2.rate(), w.mpki(w.l2),
+                  w.dtlb.rate(), w.mem_stall_share(), w.checksum_ok ? 1 : 0);
+    return row;
 }
 
 } // namespace sim

@@ -29,6 +29,37 @@ struct RunOptions {
     std::vector<std::string> guest_params; // INDEX=VALUE for the measured VM's guest
 };
 
+// The measured workload's figures over its measured region.
+struct WorkloadSummary {
+    struct Counter {
+        uint64_t accesses = 0, misses = 0;
+        double rate() const { return accesses ? static_cast<double>(misses) / static_cast<double>(accesses) : 0.0; }
+    };
+    std::string name, vm, scenario;
+    bool region_marked = false;
+    uint64_t runtime_cycles = 0;
+    double runtime_ns = 0;
+    uint64_t instructions = 0;
+    Counter l1d, l2, dtlb;
+    uint64_t stall_cycles_mem = 0;
+    bool checksum_ok = false, checksum_reported = false;
+
+    double ipc() const {
+        return runtime_cycles ? static_cast<double>(instructions) / static_cast<double>(runtime_cycles) : 0.0;
+    }
+    double mpki(const Counter& c) const {
+        return instructions ? static_cast<double>(c.misses) * 1000.0 / static_cast<double>(instructions) : 0.0;
+    }
+    double mem_stall_share() const {
+        return runtime_cycles ? static_cast<double>(stall_cycles_mem) / static_cast<double>(runtime_cycles) : 0.0;
+    }
+};
+
+// The end-of-run table (stdout) and the one-row CSV (--stats-csv).
+std::string summary_table(const WorkloadSummary& w);
+std::string summary_csv_header();
+std::string summary_csv_row(const WorkloadSummary& w);
+
 class Simulation {
   public:
     Simulation(const RunOptions& options, std::ostream* console_out);
@@ -37,6 +68,7 @@ class Simulation {
     RunOutcome run();
     // The stats file's JSON (docs/stats.md); call after run().
     std::string stats_json() const;
+    WorkloadSummary workload_summary() const;
 
     Machine& machine() { return *machine_; }
     const HvHost* hv_host() const { return hv_host_.get(); }
