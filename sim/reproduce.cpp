@@ -51,7 +51,8 @@ const JsonValue* JsonValue::at(const std::string& dotted) const {
     size_t pos = 0;
     while (cur && pos <= dotted.size()) {
         size_t dot = dotted.find('.', pos);
-        std::string part = dotted.substr(pos, dot == std::string::npos ? std::string::npos : dot - pos);
+        std::string part =
+            dotted.substr(pos, dot == std::string::npos ? std::string::npos : dot - pos);
         cur = cur->get(part);
         if (dot == std::string::npos)
             break;
@@ -117,11 +118,21 @@ class JsonParser {
                 fail("bad escape");
             char e = t_[i_++];
             switch (e) {
-            case 'n': s += '\n'; break;
-            case 't': s += '\t'; break;
-            case 'r': s += '\r'; break;
-            case 'b': s += '\b'; break;
-            case 'f': s += '\f'; break;
+            case 'n':
+                s += '\n';
+                break;
+            case 't':
+                s += '\t';
+                break;
+            case 'r':
+                s += '\r';
+                break;
+            case 'b':
+                s += '\b';
+                break;
+            case 'f':
+                s += '\f';
+                break;
             case 'u': {
                 if (i_ + 4 > t_.size())
                     fail("bad \\u escape");
@@ -139,7 +150,9 @@ class JsonParser {
                 }
                 break;
             }
-            default: s += e; break;
+            default:
+                s += e;
+                break;
             }
         }
         if (i_ >= t_.size())
@@ -205,7 +218,9 @@ class JsonParser {
 
 } // namespace
 
-JsonValue parse_json(const std::string& text) { return JsonParser(text).parse(); }
+JsonValue parse_json(const std::string& text) {
+    return JsonParser(text).parse();
+}
 
 unsigned count_sloc(const std::string& text) {
     unsigned n = 0;
@@ -300,12 +315,18 @@ std::string opt_fixed(const std::optional<double>& v, int prec, const std::strin
 
 std::string exit_meaning(int code) {
     switch (code) {
-    case 1: return "internal error";
-    case 2: return "bad command line, configuration or image";
-    case 3: return "guest fault";
-    case 4: return "instruction limit reached";
-    case 5: return "all cores idle, nothing pending";
-    default: return "unexpected exit code";
+    case 1:
+        return "internal error";
+    case 2:
+        return "bad command line, configuration or image";
+    case 3:
+        return "guest fault";
+    case 4:
+        return "instruction limit reached";
+    case 5:
+        return "all cores idle, nothing pending";
+    default:
+        return "unexpected exit code";
     }
 }
 
@@ -401,10 +422,11 @@ void prepare_boot_inputs(const Context& ctx) {
 std::vector<Run> plan_runs(const Context& ctx) {
     std::vector<Run> runs;
     auto stats_args = [&](const std::string& id) {
-        return std::vector<std::string>{"--stats-json", (ctx.out / "runs" / (id + ".json")).string()};
+        return std::vector<std::string>{"--stats-json",
+                                        (ctx.out / "runs" / (id + ".json")).string()};
     };
-    std::vector<std::string> sizes = ctx.quick ? std::vector<std::string>{"small"}
-                                               : std::vector<std::string>{"small", "large"};
+    std::vector<std::string> sizes =
+        ctx.quick ? std::vector<std::string>{"small"} : std::vector<std::string>{"small", "large"};
     for (const auto& b : kBenches)
         for (const auto& size : sizes)
             for (const auto& sc : kPerfScenarios) {
@@ -440,7 +462,9 @@ std::vector<Run> plan_runs(const Context& ctx) {
     return runs;
 }
 
-fs::path log_path(const Context& ctx, const Run& r) { return ctx.out / "runs" / (r.id + ".log"); }
+fs::path log_path(const Context& ctx, const Run& r) {
+    return ctx.out / "runs" / (r.id + ".log");
+}
 fs::path json_path(const Context& ctx, const Run& r) {
     return ctx.out / "runs" / (r.id + ".json");
 }
@@ -593,9 +617,9 @@ struct Section {
 struct Table1 {
     std::vector<SlocRow> sloc;
     unsigned total = 0;
-    std::string elf;           // empty: not built
+    std::string elf; // empty: not built
     std::vector<Section> sections;
-    uint64_t loaded = 0;       // .text + .rodata + .data
+    uint64_t loaded = 0; // .text + .rodata + .data
 };
 
 Table1 make_table1(const Context& ctx) {
@@ -659,8 +683,8 @@ struct PtRow {
 
 std::vector<PtRow> make_table2(const Context& ctx, std::string& error) {
     std::vector<PtRow> rows;
-    std::string text = capture(shell_quote(ctx.bin.string()) +
-                               " pagetables --mem 32M,64M,128M,256M,512M,1G");
+    std::string text =
+        capture(shell_quote(ctx.bin.string()) + " pagetables --mem 32M,64M,128M,256M,512M,1G");
     std::istringstream in(text);
     std::string line;
     while (std::getline(in, line)) {
@@ -683,8 +707,8 @@ struct BootRow {
 };
 
 struct PerfCell {
-    std::optional<double> cycles, ns, insns, ipc, l2_miss_rate, l2_mpki, dtlb_miss_rate,
-        dtlb_mpki, mem_stall_share;
+    std::optional<double> cycles, ns, insns, ipc, l2_miss_rate, l2_mpki, dtlb_miss_rate, dtlb_mpki,
+        mem_stall_share;
 };
 
 struct LatRow {
@@ -701,7 +725,7 @@ struct Results {
     std::vector<PtRow> t2;
     std::string t2_error;
     std::vector<BootRow> t3;
-    bool boot_keys = false; // stats carry boot.*
+    bool boot_keys = false;                                      // stats carry boot.*
     std::map<std::string, std::map<std::string, PerfCell>> perf; // workload -> scenario
     std::vector<std::string> workloads;                          // in display order
     std::vector<LatRow> t5;
@@ -732,8 +756,8 @@ std::optional<double> slowdown(const Results& r, const std::string& wl, const st
         return std::nullopt;
     auto n = it->second.find("native");
     auto s = it->second.find(sc);
-    if (n == it->second.end() || s == it->second.end() || !n->second.cycles ||
-        !s->second.cycles || *n->second.cycles <= 0)
+    if (n == it->second.end() || s == it->second.end() || !n->second.cycles || !s->second.cycles ||
+        *n->second.cycles <= 0)
         return std::nullopt;
     return (*s->second.cycles / *n->second.cycles - 1.0) * 100.0;
 }
@@ -858,12 +882,12 @@ void judge(const Context& ctx, Results& R) {
                     worst_w = w;
                 }
             }
-        R.verdicts.push_back(
-            {"hosting", "Hosting alone costs almost nothing (solo within 2 % of native)",
-             !any ? "n/a" : (std::fabs(worst) < 2.0 ? "yes" : "no"),
-             any ? "largest solo slowdown " + fixed(worst, 2) + " % (" + worst_w +
-                       "); paper at most 0.56 %"
-                 : "no data"});
+        R.verdicts.push_back({"hosting",
+                              "Hosting alone costs almost nothing (solo within 2 % of native)",
+                              !any ? "n/a" : (std::fabs(worst) < 2.0 ? "yes" : "no"),
+                              any ? "largest solo slowdown " + fixed(worst, 2) + " % (" + worst_w +
+                                        "); paper at most 0.56 %"
+                                  : "no data"});
     }
     // 2. coloring costs some
     {
@@ -876,14 +900,14 @@ void judge(const Context& ctx, Results& R) {
                 above += *b > *a ? 1 : 0;
             }
         }
-        std::string v = !s || !c ? "n/a"
+        std::string v = !s || !c                        ? "n/a"
                         : (*c > *s + 0.5 && above == n) ? "yes"
                         : (*c > *s)                     ? "partly"
                                                         : "no";
         R.verdicts.push_back({"coloring", "Coloring costs some (solo-col above solo)", v,
-                              "memory-heavy mean slowdown solo " + pct(s) + ", solo-col " +
-                                  pct(c) + "; solo-col > solo in " + std::to_string(above) +
-                                  "/" + std::to_string(n) + " memory-heavy workloads"});
+                              "memory-heavy mean slowdown solo " + pct(s) + ", solo-col " + pct(c) +
+                                  "; solo-col > solo in " + std::to_string(above) + "/" +
+                                  std::to_string(n) + " memory-heavy workloads"});
     }
     // 3. interference costs much more
     {
@@ -901,10 +925,10 @@ void judge(const Context& ctx, Results& R) {
                     top = false;
             highest += top ? 1 : 0;
         }
-        std::string v = !c || !i ? "n/a"
+        std::string v = !c || !i                                       ? "n/a"
                         : (*i > 2 * std::max(*c, 0.5) && highest == n) ? "yes"
-                        : (*i > *c)                                     ? "partly"
-                                                                        : "no";
+                        : (*i > *c)                                    ? "partly"
+                                                                       : "no";
         R.verdicts.push_back({"interference",
                               "Interference costs much more (interf the highest, well above "
                               "solo-col)",
@@ -957,7 +981,10 @@ void judge(const Context& ctx, Results& R) {
                     }
                 }
         auto hi = mean_of(heavy, "interf");
-        std::string v = !any ? "n/a" : worst < 5.0 ? "yes" : (hi && worst < *hi / 2) ? "partly" : "no";
+        std::string v = !any                      ? "n/a"
+                        : worst < 5.0             ? "yes"
+                        : (hi && worst < *hi / 2) ? "partly"
+                                                  : "no";
         R.verdicts.push_back({"memory-light",
                               "Memory-light benchmarks (basicmath, bitcount) barely notice "
                               "(< 5 % in every scenario)",
@@ -985,10 +1012,10 @@ void judge(const Context& ctx, Results& R) {
                         : more == n         ? "yes"
                         : more * 2 > n      ? "partly"
                                             : "no";
-        ev = ctx.quick || n == 0 ? "needs large inputs (not run with --quick)"
-                                 : "small slowdown > large in " + std::to_string(more) + "/" +
-                                       std::to_string(n) +
-                                       " (memory-heavy benchmark, interf / interf-col) pairs";
+        ev = ctx.quick || n == 0
+                 ? "needs large inputs (not run with --quick)"
+                 : "small slowdown > large in " + std::to_string(more) + "/" + std::to_string(n) +
+                       " (memory-heavy benchmark, interf / interf-col) pairs";
         R.verdicts.push_back({"small-vs-large", "Small inputs suffer more than large ones", v, ev});
     }
     // 7. latency under interference dominated by hv's own memory accesses
@@ -1151,8 +1178,15 @@ void write_outputs(const Context& ctx, const std::vector<Run>& runs,
     w.end_array();
     w.begin_object("table1").begin_array("sloc");
     for (const auto& r : R.t1.sloc)
-        w.begin_object().value("dir", r.dir).value("files", r.files).value("sloc", r.sloc).end_object();
-    w.end_array().value("sloc_total", R.t1.total).begin_object("image").value("built", !R.t1.elf.empty());
+        w.begin_object()
+            .value("dir", r.dir)
+            .value("files", r.files)
+            .value("sloc", r.sloc)
+            .end_object();
+    w.end_array()
+        .value("sloc_total", R.t1.total)
+        .begin_object("image")
+        .value("built", !R.t1.elf.empty());
     if (!R.t1.elf.empty()) {
         w.value("elf", R.t1.elf).value("loaded_bytes", R.t1.loaded).begin_object("sections");
         for (const auto& s : R.t1.sections)
@@ -1263,16 +1297,15 @@ void write_outputs(const Context& ctx, const std::vector<Run>& runs,
     write_text(ctx.out / "results.json", w.str() + "\n");
 }
 
-void write_report(const Context& ctx, const std::vector<Run>& runs,
-                  const std::vector<Outcome>& res, const Results& R, const std::string& timing,
-                  const std::string& plots) {
+void write_report(const Context& ctx, const std::vector<Run>& runs, const std::vector<Outcome>& res,
+                  const Results& R, const std::string& timing, const std::string& plots) {
     auto ms = [&](const std::optional<double>& c) -> std::optional<double> {
         return c ? std::optional<double>(*c / R.core_hz * 1e3) : std::nullopt;
     };
     std::ostringstream m;
     m << "# bao-sim reproduction of the Bao evaluation\n\n";
-    m << "Generated by `bao-sim reproduce" << (ctx.quick ? " --quick" : "")
-      << "` (bao-sim " << (R.version.empty() ? "unknown" : R.version) << "). " << runs.size()
+    m << "Generated by `bao-sim reproduce" << (ctx.quick ? " --quick" : "") << "` (bao-sim "
+      << (R.version.empty() ? "unknown" : R.version) << "). " << runs.size()
       << " simulations, each its own bao-sim process; every number below is computed from their "
          "stats files (`runs/*.json`). Paper figures: ZCU104 (Cortex-A53, 1.2 GHz), from "
          "bao-reference.md. "
@@ -1295,7 +1328,8 @@ void write_report(const Context& ctx, const std::vector<Run>& runs,
     m << "\n";
 
     m << "## Table 1: size\n\nSource lines (non-blank lines that are not only a comment, in "
-         "`.h`, `.cpp` and `.S` files) per hv/ directory:\n\n| directory | files | SLoC |\n|---|---|---|\n";
+         "`.h`, `.cpp` and `.S` files) per hv/ directory:\n\n| directory | files | SLoC "
+         "|\n|---|---|---|\n";
     for (const auto& r : R.t1.sloc)
         m << "| " << r.dir << " | " << r.files << " | " << r.sloc << " |\n";
     m << "| **total** | | **" << R.t1.total << "** (paper: ~5.6 K) |\n\n";
@@ -1332,10 +1366,10 @@ void write_report(const Context& ctx, const std::vector<Run>& runs,
     m << "| VM | scenario | hv init (cycles) | hv init (ms) | first app (cycles) | first app (ms) "
          "| recolored bytes |\n|---|---|---|---|---|---|---|\n";
     for (const auto& r : R.t3)
-        m << "| " << r.vm << " | " << r.scenario << " | " << opt_fixed(r.hv_init_cycles, 0)
-          << " | " << opt_fixed(ms(r.hv_init_cycles), 3) << " | " << opt_fixed(r.first_app_cycles, 0)
-          << " | " << opt_fixed(ms(r.first_app_cycles), 3) << " | "
-          << opt_fixed(r.recolor_bytes, 0) << " |\n";
+        m << "| " << r.vm << " | " << r.scenario << " | " << opt_fixed(r.hv_init_cycles, 0) << " | "
+          << opt_fixed(ms(r.hv_init_cycles), 3) << " | " << opt_fixed(r.first_app_cycles, 0)
+          << " | " << opt_fixed(ms(r.first_app_cycles), 3) << " | " << opt_fixed(r.recolor_bytes, 0)
+          << " |\n";
     m << "\nPaper: recoloring dominates the colored large case.\n\n";
 
     m << "## Figure 2: MiBench runtime normalised to native\n\n";
@@ -1361,7 +1395,8 @@ void write_report(const Context& ctx, const std::vector<Run>& runs,
     m << "\nPaper: qsort small native about 21.4 ms, qsort large about 218 ms.\n\n";
 
     m << "## Table 4: qsort, memory-system counters\n\n| workload | scenario | L2 miss rate | L2 "
-         "MPKI | DTLB miss rate | DTLB MPKI | memory-stall share |\n|---|---|---|---|---|---|---|\n";
+         "MPKI | DTLB miss rate | DTLB MPKI | memory-stall share "
+         "|\n|---|---|---|---|---|---|---|\n";
     for (const auto& wl : {"qsort-small", "qsort-large"}) {
         auto it = R.perf.find(wl);
         if (it == R.perf.end())
@@ -1382,9 +1417,9 @@ void write_report(const Context& ctx, const std::vector<Run>& runs,
     m << "## Table 5: interrupt latency (ns)\n\n";
     m << "Workload `" << ctx.lat_workload << "`";
     if (ctx.guest_param)
-        m << " with `--guest-param 0=" << ctx.lat_samples << " --guest-param 1="
-          << ctx.lat_period_us << "` (" << ctx.lat_samples << " samples, period "
-          << ctx.lat_period_us
+        m << " with `--guest-param 0=" << ctx.lat_samples
+          << " --guest-param 1=" << ctx.lat_period_us << "` (" << ctx.lat_samples
+          << " samples, period " << ctx.lat_period_us
           << " us; the paper's 10 ms period would cost 10 s of simulated time with two streaming "
              "cores per interference run)";
     m << ".\n\n| scenario | samples | mean | std | min | max | paper mean / std / min / max "
@@ -1452,7 +1487,7 @@ int reproduce_main(int argc, const char* const* argv, std::ostream& out, std::os
     // clang-format on
     po::variables_map vm;
     try {
-        po::store(po::command_line_parser(argc - 1, argv + 1).options(desc).run(), vm);
+        po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
         po::notify(vm);
     } catch (const po::error& e) {
         err << "bao-sim reproduce: error: " << e.what() << "\n";
@@ -1523,8 +1558,8 @@ int reproduce_main(int argc, const char* const* argv, std::ostream& out, std::os
             double secs =
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             std::ostringstream t;
-            t << "Wall-clock time of the runs: " << fixed(secs, 0) << " s with --jobs "
-              << ctx.jobs << " on " << hw << " host core(s).";
+            t << "Wall-clock time of the runs: " << fixed(secs, 0) << " s with --jobs " << ctx.jobs
+              << " on " << hw << " host core(s).";
             timing = t.str();
         }
         Results R;
