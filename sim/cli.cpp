@@ -29,9 +29,13 @@ const char* usage_intro =
     "Usage: bao-sim [--config NAME|FILE.toml] [--workload NAME] [options]\n"
     "       bao-sim pagetables [--mem 32M,128M,512M,1G]   (stage-2 table pages)\n"
     "\n"
-    "Timing is approximate: in this version every instruction costs\n"
-    "model.cycles_per_insn cycles (default 1); the cache, TLB and memory models\n"
-    "are not attached yet. See docs/timing-model.md.\n";
+    "       bao-sim reproduce --out DIR [--quick]           (the paper's evaluation)\n"
+    "\n"
+    "Timing is approximate: each instruction costs model.cycles_per_insn (1) plus\n"
+    "the stalls of a Cortex-A53-like cache, TLB and memory-controller model; hv's\n"
+    "traps and interrupt path are charged with constants calibrated on the\n"
+    "published native and solo interrupt latencies. Presets: --list-configs.\n"
+    "Calibration and known gaps: docs/timing-model.md.\n";
 
 const char* usage_exit =
     "\nExit codes:\n"
