@@ -1,0 +1,155 @@
+// `bao-sim reproduce --quick`: runs the quick evaluation end to end (one
+// process per simulation, as a user would), then checks that every file is
+// there, that results.json holds every table with numbers, and the paper's
+// orderings (decision 25). One test, because the run is the expensive part and
+// CTest runs every discovered test in its own process.
+#include "sim/reproduce.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <unistd.h>
+
+namespace {
+
+namespace fs = std::filesystem;
+using sim::repro::JsonValue;
+
+std::string slurp(const fs::path& p) {
+    std::ifstream f(p);
+    std::ostringstream s;
+    s << f.rdbuf();
+    return s.str();
+}
+
+// Number at key of a table row; fails the test (with context) if absent.
+double need(const JsonValue& row, const std::string& key, const std::string& where) {
+    auto v = row.num(key);
+    EXPECT_TRUE(v.has_value()) << where << ": no numeric '" << key << "'";
+    return v.value_or(0.0);
+}
+
+const JsonValue& array_at(const JsonValue& doc, const std::string& key) {
+    static const JsonValue empty;
+    const JsonValue* v = doc.get(key);
+    EXPECT_TRUE(v && v->kind == JsonValue::Kind::array)
+        << "results.json has no array '" << key << "'";
+    return v && v->kind == JsonValue::Kind::array ? *v : empty;
+}
+
+TEST(Reproduce, QuickRunHasEveryTableAndThePapersOrderings) {
+    fs::path out = fs::temp_directory_path() / ("bao-repro-test-" + std::to_string(::getpid()));
+    fs::remove_all(out);
+    std::string cmd = std::string(BAO_SIM_BINARY) + " reproduce --quick --jobs 2 --out '" +
+                      out.string() + "' > '" + out.string() + ".log' 2>&1";
+    int rc = std::system(cmd.c_str());
+    ASSERT_EQ(rc, 0) << "bao-sim reproduce --quick failed; its output:\n"
+                     << slurp(out.string() + ".log");
+
+    for (const char* f :
+         {"results.json", "report.md", "table1_size.csv", "table2_pagetables.csv",
+          "table3_boot.csv", "figure2_normalised.csv", "table4_qsort.csv", "table5_latency.csv"})
+        EXPECT_TRUE(fs::exists(out / f)) << f;
+    if (std::system("/usr/bin/python3 -c 'import matplotlib' >/dev/null 2>&1") == 0) {
+        for (const char* f : {"figure2.png", "figure2.svg", "latency.png", "latency.svg"})
+            EXPECT_TRUE(fs::exists(out / f)) << f;
+    }
+
+    JsonValue doc = sim::repro::parse_json(slurp(out / "results.json"));
+    EXPECT_EQ(array_at(doc, "failures").a.size(), 0u);
+
+    // Table 1: SLoC per hv/ directory.
+    const JsonValue* t1 = doc.get("table1");
+    ASSERT_TRUE(t1);
+    const JsonValue* sloc = t1->get("sloc");
+    ASSERT_TRUE(sloc && !sloc->a.empty());
+    for (const auto& r : sloc->a)
+        EXPECT_GT(need(r, "sloc", "table1"), 0.0);
+    EXPECT_GT(t1->num("sloc_total").value_or(0), 1000.0);
+
+    // Table 2: six sizes; colored needs more table pages than uncolored.
+    const auto& t2 = array_at(doc, "table2");
+    EXPECT_EQ(t2.a.size(), 6u);
+    for (const auto& r : t2.a)
+        EXPECT_GT(need(r, "colored_pages", "table2"), need(r, "uncolored_pages", "table2"));
+
+    // Table 3: small and large VM x native / solo / solo-col; recoloring
+    // makes the colored large boot the slowest.
+    const auto& t3 = array_at(doc, "table3");
+    EXPECT_EQ(t3.a.size(), 6u);
+    std::map<std::string, double> first_app;
+    for (const auto& r : t3.a) {
+        std::string where = "table3 " + r.get("vm")->s + " " + r.get("scenario")->s;
+        need(r, "hv_init_cycles", where);
+        need(r, "hv_init_ms", where);
+        first_app[r.get("vm")->s + "/" + r.get("scenario")->s] = need(r, "first_app_cycles", where);
+        need(r, "first_app_ms", where);
+        need(r, "recolor_bytes", where);
+    }
+    EXPECT_GT(first_app["large/solo-col"], first_app["large/solo"]);
+    EXPECT_GT(first_app["large/solo-col"], first_app["small/solo-col"]);
+
+    // Figure 2: every small workload x four scenarios, normalised to native.
+    const auto& f2 = array_at(doc, "figure2");
+    EXPECT_EQ(f2.a.size(), 6u);
+    std::map<std::string, double> mean;
+    for (const auto& r : f2.a) {
+        std::string wl = r.get("workload")->s;
+        need(r, "native_cycles", wl);
+        const JsonValue* n = r.get("normalised");
+        ASSERT_TRUE(n) << wl;
+        for (const char* sc : {"solo", "solo-col", "interf", "interf-col"})
+            mean[sc] += need(*n, sc, wl + " normalised") / static_cast<double>(f2.a.size());
+        // Decision 25: solo ~ native (within 2 %), for every workload.
+        EXPECT_NEAR(n->num("solo").value_or(0), 1.0, 0.02) << wl;
+    }
+    // Decision 25: solo-col and interf-col above solo, interf highest
+    // (means over the workloads; memory-light ones barely move, as in the paper).
+    EXPECT_GT(mean["solo-col"], mean["solo"]);
+    EXPECT_GT(mean["interf-col"], mean["solo"]);
+    EXPECT_GT(mean["interf"], mean["solo-col"]);
+    EXPECT_GT(mean["interf"], mean["interf-col"]);
+
+    // Table 4: qsort small, every scenario, all counters numeric.
+    const auto& t4 = array_at(doc, "table4");
+    EXPECT_EQ(t4.a.size(), 5u);
+    for (const auto& r : t4.a)
+        for (const char* k :
+             {"l2_miss_rate", "l2_mpki", "dtlb_miss_rate", "dtlb_mpki", "mem_stall_share"})
+            need(r, k, "table4 " + r.get("scenario")->s);
+
+    // Table 5: six scenarios with samples.
+    const auto& t5 = array_at(doc, "table5");
+    EXPECT_EQ(t5.a.size(), 6u);
+    std::map<std::string, double> lat;
+    for (const auto& r : t5.a) {
+        std::string sc = r.get("scenario")->s;
+        EXPECT_GT(need(r, "samples", sc), 0.0);
+        lat[sc] = need(r, "mean_ns", sc);
+        need(r, "std_ns", sc);
+        need(r, "min_ns", sc);
+        need(r, "max_ns", sc);
+    }
+    // Decisions 22 and 25: native < solo < interf-col < interf.
+    EXPECT_LT(lat["native"], lat["solo"]);
+    EXPECT_LT(lat["solo"], lat["interf-col"]);
+    // KNOWN FAILURE (model, not this test): with the current memory model the
+    // hypervisor's interrupt path barely suffers from interference, and
+    // interf-col's mean comes out at or above interf's (quick run: interf 1019 ns,
+    // interf-col 1129 ns; paper 7322 / 2179). Left in place on purpose: it is
+    // the paper's ordering and must pass once the model reproduces it.
+    EXPECT_LT(lat["interf-col"], lat["interf"]);
+
+    // The report states a verdict for each of the paper's seven conclusions.
+    EXPECT_EQ(array_at(doc, "conclusions").a.size(), 7u);
+
+    fs::remove_all(out);
+    fs::remove(out.string() + ".log");
+}
+
+} // namespace
