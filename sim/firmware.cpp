@@ -7,36 +7,36 @@ cpu::TrapAction NativeFirmware::on_trap(unsigned core, const cpu::Syndrome& synd
     if (syndrome.ec != cpu::ec::hvc64 && syndrome.ec != cpu::ec::smc64)
         return cpu::TrapAction::resume;
     const uint64_t fid = c.x(0);
-    int64_t ret = psci::not_supported;
+    int64_t ret = psci::NOT_SUPPORTED;
     switch (fid) {
-    case psci::version:
+    case psci::VERSION:
         ret = 0x10001; // PSCI 1.1
         break;
-    case psci::features: {
+    case psci::FEATURES: {
         uint64_t q = c.x(1);
-        bool known = q == psci::version || q == psci::cpu_off || q == psci::cpu_on_32 ||
-                     q == psci::cpu_on_64 || q == psci::affinity_info_32 ||
-                     q == psci::affinity_info_64 || q == psci::system_off || q == psci::features;
-        ret = known ? psci::success : psci::not_supported;
+        bool known = q == psci::VERSION || q == psci::CPU_OFF || q == psci::CPU_ON ||
+                     q == psci::CPU_ON64 || q == psci::AFFINITY_INFO ||
+                     q == psci::AFFINITY_INFO64 || q == psci::SYSTEM_OFF || q == psci::FEATURES;
+        ret = known ? psci::SUCCESS : psci::NOT_SUPPORTED;
         break;
     }
-    case psci::cpu_on_32:
-    case psci::cpu_on_64:
+    case psci::CPU_ON:
+    case psci::CPU_ON64:
         ret = cpu_on(core, c.x(1), c.x(2), c.x(3));
         break;
-    case psci::affinity_info_32:
-    case psci::affinity_info_64: {
+    case psci::AFFINITY_INFO:
+    case psci::AFFINITY_INFO64: {
         uint64_t target = c.x(1);
         if (target >= machine_.core_count())
-            ret = psci::invalid_parameters;
+            ret = psci::INVALID_PARAMETERS;
         else
             ret = machine_.state(static_cast<unsigned>(target)) == CoreState::off ? 1 : 0;
         break;
     }
-    case psci::cpu_off:
+    case psci::CPU_OFF:
         machine_.power_off(core);
         return cpu::TrapAction::stop_core;
-    case psci::system_off:
+    case psci::SYSTEM_OFF:
         machine_.finish(ExitCode::ok, "system_off",
                         "core " + std::to_string(core) + " called PSCI SYSTEM_OFF");
         return cpu::TrapAction::stop_core;
@@ -60,7 +60,7 @@ cpu::TrapAction NativeFirmware::on_trap(unsigned core, const cpu::Syndrome& synd
         ret = 0;
         break;
     default:
-        ret = psci::not_supported;
+        ret = psci::NOT_SUPPORTED;
     }
     c.set_x(0, static_cast<uint64_t>(ret));
     return cpu::TrapAction::resume;
@@ -69,12 +69,12 @@ cpu::TrapAction NativeFirmware::on_trap(unsigned core, const cpu::Syndrome& synd
 int64_t NativeFirmware::cpu_on(unsigned caller, uint64_t target, uint64_t entry, uint64_t context) {
     // QEMU's PSCI takes the affinity fields only: Aff0 is the core index here.
     if (target >= machine_.core_count())
-        return psci::invalid_parameters;
+        return psci::INVALID_PARAMETERS;
     auto t = static_cast<unsigned>(target);
     if (machine_.state(t) != CoreState::off)
-        return psci::already_on;
+        return psci::ALREADY_ON;
     machine_.power_on(t, entry, context, machine_.now(caller));
-    return psci::success;
+    return psci::SUCCESS;
 }
 
 } // namespace sim

@@ -2,6 +2,7 @@
 // as QEMU virt provides it, plus bao-sim's own "mark" call (decision 7).
 #pragma once
 
+#include "hv/core/psci.h"
 #include "sim/machine.h"
 
 #include <cstdint>
@@ -9,19 +10,8 @@
 
 namespace sim {
 
-namespace psci {
-inline constexpr uint32_t version = 0x84000000;
-inline constexpr uint32_t cpu_suspend = 0xc4000001;
-inline constexpr uint32_t cpu_off = 0x84000002;
-inline constexpr uint32_t cpu_on_32 = 0x84000003;
-inline constexpr uint32_t cpu_on_64 = 0xc4000003;
-inline constexpr uint32_t affinity_info_32 = 0x84000004;
-inline constexpr uint32_t affinity_info_64 = 0xc4000004;
-inline constexpr uint32_t system_off = 0x84000008;
-inline constexpr uint32_t features = 0x8400000a;
-inline constexpr int64_t success = 0, not_supported = -1, invalid_parameters = -2,
-                         already_on = -4;
-} // namespace psci
+// PSCI function ids and return codes: hv's, so both answer with the same numbers.
+namespace psci = hv::psci;
 
 // bao-sim's hypercall for marking the measured region: x0 = 0x86000010, x1 = 0 start, 1 end.
 inline constexpr uint64_t hypercall_mark = 0x86000010;

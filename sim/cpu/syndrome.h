@@ -3,19 +3,18 @@
 // (native firmware or hv's trap entry) sees what it would see on the target.
 #pragma once
 
+#include "hv/arch/armv8/syndrome.h"
+
 #include <cstdint>
 
 namespace sim::cpu {
 
-// ESR_ELx.EC values used by bao-sim (Arm ARM D17.2.37).
+// ESR_ELx.EC values: hv's own (Arm ARM D17.2.37), so both sides agree.
 namespace ec {
-inline constexpr uint32_t unknown = 0x00;
-inline constexpr uint32_t wfx = 0x01;
-inline constexpr uint32_t hvc64 = 0x16;
-inline constexpr uint32_t smc64 = 0x17;
-inline constexpr uint32_t sysreg = 0x18;
-inline constexpr uint32_t iabt_lower = 0x20;
-inline constexpr uint32_t dabt_lower = 0x24;
+inline constexpr uint32_t unknown = static_cast<uint32_t>(hv::armv8::Ec::Unknown);
+inline constexpr uint32_t wfx = static_cast<uint32_t>(hv::armv8::Ec::WfxTrap);
+inline constexpr uint32_t hvc64 = static_cast<uint32_t>(hv::armv8::Ec::Hvc64);
+inline constexpr uint32_t smc64 = static_cast<uint32_t>(hv::armv8::Ec::Smc64);
 } // namespace ec
 
 struct Syndrome {
