@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <regex>
 
 namespace sim {
 namespace {
@@ -62,6 +63,20 @@ TEST(Scenarios, QsortSmallOrderingAndColoredL2Misses) {
     EXPECT_GT(r["interf-col"].runtime_cycles, r["solo-col"].runtime_cycles);
     for (auto& [name, w] : r)
         EXPECT_TRUE(w.checksum_ok) << name;
+}
+
+TEST(Scenarios, InterfColRunsAreIdentical) {
+    std::string a, b;
+    for (std::string* dst : {&a, &b}) {
+        RunOptions o;
+        o.config = "interf-col";
+        o.workloads_dir = test::workloads_dir();
+        Simulation s(o, nullptr);
+        s.run();
+        *dst = std::regex_replace(s.stats_json(), std::regex("\"(host_seconds|mips)\": [^,\n]*"), "");
+    }
+    EXPECT_EQ(a, b);
+    EXPECT_NE(a.find("\"checksum_ok\": true"), std::string::npos);
 }
 
 } // namespace
