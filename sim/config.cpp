@@ -258,44 +258,47 @@ int RunConfig::measured_vm() const {
     return hv.vms.size() == 1 ? 0 : -1;
 }
 
+const std::vector<MachineField>& machine_fields() {
+    static const std::vector<MachineField> fields = {
+        {"quantum_cycles", &MachineParams::quantum_cycles, true},
+        {"core_hz", &MachineParams::core_hz, true},
+        {"cntfrq", &MachineParams::cntfrq, true},
+        {"cycles_per_insn", &MachineParams::cycles_per_insn, true},
+        {"gic.signal_cycles", &MachineParams::gic_signal_cycles, false},
+        {"gic.reg_cycles", &MachineParams::gic_reg_cycles, false},
+        {"hv.trap_cycles", &MachineParams::hv_trap_cycles, false},
+        {"hv.code_bytes", &MachineParams::hv_code_bytes, false},
+    };
+    return fields;
+}
+
 void set_model_param(RunConfig& rc, const std::string& key, const std::string& value) {
     MachineParams& m = rc.machine;
     const std::string w = "model." + key;
-    if (key == "quantum_cycles")
-        m.quantum_cycles = parse_size(value, w);
-    else if (key == "core_hz")
-        m.core_hz = parse_size(value, w);
-    else if (key == "cntfrq")
-        m.cntfrq = parse_size(value, w);
-    else if (key == "cycles_per_insn")
-        m.cycles_per_insn = parse_size(value, w);
-    else if (key == "gic.signal_cycles")
-        m.gic_signal_cycles = parse_size(value, w);
-    else if (key == "gic.reg_cycles")
-        m.gic_reg_cycles = parse_size(value, w);
-    else if (key == "hv.trap_cycles")
-        m.hv_trap_cycles = parse_size(value, w);
-    else if (key == "hv.code_bytes")
-        m.hv_code_bytes = parse_size(value, w);
-    else if (key == "memory_model") {
+    for (const MachineField& f : machine_fields()) {
+        if (key != f.key)
+            continue;
+        const uint64_t v = parse_size(value, w);
+        if (v == 0 && f.positive)
+            throw InputError(w + ": must be positive");
+        m.*f.member = v;
+        return;
+    }
+    if (key == "memory_model") {
         if (value != "0" && value != "1" && value != "true" && value != "false")
             throw InputError(w + ": '" + value + "' is not one of true, false, 1, 0");
         m.memory_model = value == "1" || value == "true";
         return;
-    } else {
-        try {
-            cache::set_config_field(m.hierarchy, key, value);
-        } catch (const std::invalid_argument& e) {
-            throw InputError("model: " + std::string(e.what()) +
-                             " (machine parameters: quantum_cycles, core_hz, cntfrq, cycles_per_insn, "
-                             "memory_model, gic.signal_cycles, gic.reg_cycles, hv.trap_cycles, hv.code_bytes; "
-                             "memory-model keys in docs/timing-model.md)");
-        }
-        return;
     }
-    if (parse_size(value, w) == 0 && (key == "quantum_cycles" || key == "core_hz" || key == "cntfrq" ||
-                                      key == "cycles_per_insn"))
-        throw InputError(w + ": must be positive");
+    try {
+        cache::set_config_field(m.hierarchy, key, value);
+    } catch (const std::invalid_argument& e) {
+        std::string known;
+        for (const MachineField& f : machine_fields())
+            known += std::string(f.key) + ", ";
+        throw InputError("model: " + std::string(e.what()) + " (machine parameters: " + known +
+                         "memory_model; memory-model keys in docs/timing-model.md)");
+    }
 }
 
 RunConfig parse_config(const std::string& text, const std::string& origin, const std::string& base_dir) {

@@ -49,6 +49,15 @@ std::vector<PresetInfo> list_presets();
 // Copies the modeled L2's geometry into the platform's, which decides colors.
 void sync_l2_geometry(RunConfig& config);
 
+// The numeric machine parameters settable by name ([model], --set), in the
+// order the stats' metadata lists them.
+struct MachineField {
+    const char* key;
+    uint64_t MachineParams::*member;
+    bool positive; // zero is rejected
+};
+const std::vector<MachineField>& machine_fields();
+
 // Sets a [model] parameter by name ("quantum_cycles=600"). Throws InputError.
 void set_model_param(RunConfig& config, const std::string& key, const std::string& value);
 

@@ -159,15 +159,9 @@ std::string Simulation::stats_json() const {
     j.value("cores", m.params().cores);
     j.value("ram_base", m.params().ram_base);
     j.value("ram_size", m.params().ram_size);
-    j.value("core_hz", m.params().core_hz);
-    j.value("cntfrq", m.params().cntfrq);
-    j.value("quantum_cycles", m.params().quantum_cycles);
-    j.value("cycles_per_insn", m.params().cycles_per_insn);
     j.value("max_insns", m.params().max_insns);
-    j.value("gic.signal_cycles", m.params().gic_signal_cycles);
-    j.value("gic.reg_cycles", m.params().gic_reg_cycles);
-    j.value("hv.trap_cycles", m.params().hv_trap_cycles);
-    j.value("hv.code_bytes", m.params().hv_code_bytes);
+    for (const MachineField& f : machine_fields())
+        j.value(f.key, m.params().*f.member);
     j.value("memory_model", m.params().memory_model);
     if (m.params().memory_model)
         for (auto& [key, value] : cache::config_fields(m.hierarchy()->config()))
@@ -367,12 +361,7 @@ void Simulation::write_vm_stats(JsonWriter& j) const {
             j.value("exit_kind", std::string(hv::to_string(vm.exit_kind)));
             j.value("stage2_table_pages", static_cast<uint64_t>(vm.stage2_table_pages()));
             j.value("recolor_bytes", vm.recolor_bytes);
-            uint64_t injected = 0;
-            for (unsigned c = 0; c < 64; ++c)
-                if ((vm.cpus >> c) & 1)
-                    if (const hv::Vcpu* vc = hv.vcpu_on_cpu(c))
-                        injected += vc->vgic.injected;
-            j.value("irqs_injected", injected);
+            j.value("irqs_injected", vm.vgicd.injected); // hv counts it per VM already
             j.value("distributor_traps", vm.vgicd.traps);
             j.value("distributor_ignored", vm.vgicd.ignored);
             j.end_object();
