@@ -1,0 +1,216 @@
+// Internals of `bao-sim reproduce`, shared by its files: the plan of runs,
+// the results model and the helpers. Not an API: sim/reproduce.h is.
+#pragma once
+
+#include "sim/reproduce.h"
+
+#include "sim/json.h"
+
+#include <boost/program_options.hpp>
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <ostream>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace sim::repro::detail {
+
+namespace fs = std::filesystem;
+namespace po = boost::program_options;
+
+using repro::JsonValue;
+
+std::string read_text(const fs::path& p);
+
+void write_text(const fs::path& p, const std::string& s);
+
+std::string shell_quote(const std::string& s);
+
+// Output of a shell command (stderr discarded); empty if it cannot run.
+std::string capture(const std::string& cmd);
+
+std::string fixed(double v, int prec);
+
+std::string opt_fixed(const std::optional<double>& v, int prec, const std::string& none = "-");
+
+std::string exit_meaning(int code);
+
+inline const std::vector<std::string> kBenches = {
+    "basicmath", "bitcount", "qsort", "susan-corners", "susan-edges", "susan-smoothing"};
+
+inline const std::vector<std::string> kPerfScenarios = {"native", "solo", "solo-col", "interf",
+                                                        "interf-col"};
+
+inline const std::vector<std::string> kLatScenarios = {"native", "solo",       "solo-col",
+                                                       "interf", "interf-col", "interf-col-hypcol"};
+
+inline const std::vector<std::string> kBootScenarios = {"native", "solo", "solo-col"};
+
+struct BootVm {
+    std::string name;      // small | large
+    uint64_t image_bytes;  // padded raw image
+    uint64_t region_bytes; // the VM's memory
+};
+
+inline const std::vector<BootVm> kBootVms = {{"small", 117 * 1024, 32ull << 20},
+                                             {"large", 39ull << 20, 512ull << 20}};
+
+struct Run {
+    std::string id;
+    std::string group; // perf | lat | boot
+    std::string scenario;
+    std::string workload; // perf: e.g. qsort-small; boot: small | large
+    std::vector<std::string> args;
+};
+
+struct Context {
+    fs::path out;
+    fs::path bin;
+    fs::path build_dir;
+    fs::path src_dir;
+    bool quick = false;
+    unsigned jobs = 1;
+    bool guest_param = false;
+    std::string lat_workload;
+    unsigned lat_samples = 0;
+    unsigned lat_period_us = 0;
+};
+
+struct Outcome {
+    bool ok = false;
+    std::string reason;
+    std::optional<JsonValue> stats;
+};
+
+fs::path find_source_dir(const fs::path& build_dir);
+
+void prepare_boot_inputs(const Context& ctx);
+
+std::vector<Run> plan_runs(const Context& ctx);
+
+fs::path log_path(const Context& ctx, const Run& r);
+
+fs::path json_path(const Context& ctx, const Run& r);
+
+// Runs one simulation as a child process; returns its exit status (or -signal).
+int spawn_run(const Context& ctx, const Run& r);
+
+// Checks a finished run's stats file. exit_status: the process's, if known.
+Outcome check_run(const Context& ctx, const Run& r, std::optional<int> exit_status);
+
+std::string fmt_duration(double s);
+
+// Rough relative host cost of a run, to start the longest first (shortens
+// the tail of the pool; results stay indexed by run, so order is unaffected).
+double expected_cost(const Run& r);
+
+std::vector<Outcome> execute(const Context& ctx, const std::vector<Run>& runs, std::ostream& out);
+
+struct SlocRow {
+    std::string dir;
+    unsigned files = 0;
+    unsigned sloc = 0;
+};
+
+struct Section {
+    std::string name;
+    uint64_t bytes;
+};
+
+struct Table1 {
+    std::vector<SlocRow> sloc;
+    unsigned total = 0;
+    std::string elf; // empty: not built
+    std::vector<Section> sections;
+    uint64_t loaded = 0; // .text + .rodata + .data
+};
+
+Table1 make_table1(const Context& ctx);
+
+struct PtRow {
+    uint64_t mib;
+    uint64_t uncolored, colored;
+};
+
+std::vector<PtRow> make_table2(const Context& ctx, std::string& error);
+
+struct BootRow {
+    std::string vm, scenario;
+    uint64_t image_bytes = 0, region_bytes = 0;
+    std::optional<double> hv_init_cycles, first_app_cycles, recolor_bytes;
+    std::string first_app_source; // boot.first_app_cycle | marks[0].cycle
+};
+
+struct PerfCell {
+    std::optional<double> cycles, ns, insns, ipc, l2_miss_rate, l2_mpki, dtlb_miss_rate, dtlb_mpki,
+        mem_stall_share;
+};
+
+struct LatRow {
+    std::string scenario;
+    std::optional<double> samples, mean, std, min, max;
+};
+
+struct Verdict {
+    std::string id, claim, verdict, evidence;
+};
+
+struct Results {
+    Table1 t1;
+    std::vector<PtRow> t2;
+    std::string t2_error;
+    std::vector<BootRow> t3;
+    bool boot_keys = false;                                      // stats carry boot.*
+    std::map<std::string, std::map<std::string, PerfCell>> perf; // workload -> scenario
+    std::vector<std::string> workloads;                          // in display order
+    std::vector<LatRow> t5;
+    std::vector<Verdict> verdicts;
+    double core_hz = 1.2e9;
+    std::string version;
+};
+
+// Published reference figures (../shared/docs/bao-reference.md).
+struct RefLat {
+    double mean, std, min, max;
+};
+
+inline const std::map<std::string, RefLat> kRefLat = {
+    {"native", {222, 8, 190, 250}},          {"solo", {906, 13, 840, 930}},
+    {"solo-col", {905, 12, 850, 930}},       {"interf", {7322, 616, 6010, 9420}},
+    {"interf-col", {2179, 384, 1400, 3660}}, {"interf-col-hypcol", {1001, 194, 890, 2100}}};
+
+// slowdown % solo / solo-col / interf / interf-col
+inline const std::map<std::string, std::array<double, 4>> kRefSlow = {
+    {"qsort-small", {0.07, 15.7, 85.9, 58.4}},
+    {"qsort-large", {0.07, 1.15, 10.3, 5.33}},
+    {"susan-corners-small", {0.56, 24.1, 109.1, 78.3}},
+    {"susan-corners-large", {0.15, 6.45, 37.6, 26.7}}};
+
+inline const std::vector<std::string> kHvScenarios = {"solo", "solo-col", "interf", "interf-col"};
+
+std::optional<double> slowdown(const Results& r, const std::string& wl, const std::string& sc);
+
+void assemble(const Context& ctx, const std::vector<Run>& runs, const std::vector<Outcome>& res,
+              Results& R);
+
+void judge(const Context& ctx, Results& R);
+
+std::string csv_opt(const std::optional<double>& v, int prec = 6);
+
+void opt_value(JsonWriter& w, const std::string& key, const std::optional<double>& v,
+               bool integer = false);
+
+void write_outputs(const Context& ctx, const std::vector<Run>& runs,
+                   const std::vector<Outcome>& res, const Results& R);
+
+void write_report(const Context& ctx, const std::vector<Run>& runs, const std::vector<Outcome>& res,
+                  const Results& R, const std::string& timing, const std::string& plots);
+
+std::string make_plots(const Context& ctx, std::ostream& out);
+
+} // namespace sim::repro::detail
