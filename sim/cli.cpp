@@ -236,7 +236,7 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
         ("raw-samples", "include every interrupt-latency sample in the statistics (irq_latency_ns.raw)")
         ("set", po::value<std::vector<std::string>>()->composing(),
          "override a [model] parameter, KEY=VALUE (repeatable), e.g. quantum_cycles=600, l2.ways=8, "
-         "hv.trap_cycles=300; an unknown key lists the machine ones, docs/timing-model.md the rest")
+         "hv.irq_insns=400; an unknown key lists the machine ones, docs/timing-model.md the rest")
         ("log-level", po::value<std::string>()->default_value("warn"),
          "trace, debug, info, warn, error or off")
         ("workloads-dir", po::value<std::string>(),

@@ -24,7 +24,8 @@ void check_keys(const Table& t, const std::string& where, const std::set<std::st
             std::string list;
             for (auto& n : known)
                 list += (list.empty() ? "" : ", ") + n;
-            throw InputError(where + ": unknown key '" + std::string(k.str()) + "' (known: " + list + ")");
+            throw InputError(where + ": unknown key '" + std::string(k.str()) +
+                             "' (known: " + list + ")");
         }
     }
 }
@@ -43,7 +44,8 @@ uint64_t get_uint(const Table& t, const std::string& where, const std::string& k
     }
     if (auto v = node->value<int64_t>(); v && node->is_integer()) {
         if (*v < 0)
-            throw InputError(join(where, key) + ": " + std::to_string(*v) + " must not be negative");
+            throw InputError(join(where, key) + ": " + std::to_string(*v) +
+                             " must not be negative");
         return static_cast<uint64_t>(*v);
     }
     if (auto s = node->value<std::string>())
@@ -80,7 +82,8 @@ const Table* get_table(const Table& t, const std::string& where, const std::stri
 }
 
 // A list of table entries: `key = [{...}, ...]` or `[[key]]`.
-std::vector<const Table*> get_tables(const Table& t, const std::string& where, const std::string& key) {
+std::vector<const Table*> get_tables(const Table& t, const std::string& where,
+                                     const std::string& key) {
     std::vector<const Table*> out;
     auto node = t.get(key);
     if (!node)
@@ -98,7 +101,8 @@ std::vector<const Table*> get_tables(const Table& t, const std::string& where, c
 }
 
 // A list of small integers as a bitmask (CPU ids, color indices).
-uint64_t get_bitmask(const Table& t, const std::string& where, const std::string& key, unsigned limit) {
+uint64_t get_bitmask(const Table& t, const std::string& where, const std::string& key,
+                     unsigned limit) {
     auto node = t.get(key);
     if (!node)
         return 0;
@@ -118,10 +122,10 @@ uint64_t get_bitmask(const Table& t, const std::string& where, const std::string
     return mask;
 }
 
-template <typename Vec, typename T>
-void push(Vec& v, const T& item, const std::string& where) {
+template <typename Vec, typename T> void push(Vec& v, const T& item, const std::string& where) {
     if (!v.push(item))
-        throw InputError(where + ": too many entries (at most " + std::to_string(Vec::capacity) + ")");
+        throw InputError(where + ": too many entries (at most " + std::to_string(Vec::capacity) +
+                         ")");
 }
 
 void parse_platform(const Table& t, RunConfig& rc) {
@@ -133,7 +137,10 @@ void parse_platform(const Table& t, RunConfig& rc) {
     for (size_t i = 0; i < rams.size(); ++i) {
         std::string wi = w + ".ram[" + std::to_string(i) + "]";
         check_keys(*rams[i], wi, {"base", "size"});
-        push(p.ram, hv::MemRange{get_uint(*rams[i], wi, "base", 0, true), get_uint(*rams[i], wi, "size", 0, true)}, w + ".ram");
+        push(p.ram,
+             hv::MemRange{get_uint(*rams[i], wi, "base", 0, true),
+                          get_uint(*rams[i], wi, "size", 0, true)},
+             w + ".ram");
     }
     if (p.ram.empty())
         push(p.ram, hv::MemRange{0x40000000, 1ull << 30}, w + ".ram");
@@ -180,7 +187,9 @@ void parse_image(const Table& t, const std::string& w, hv::VmConfig& vm, ImageSo
 
 void parse_vm(const Table& t, size_t index, RunConfig& rc, const std::string& base_dir) {
     const std::string w = "vms[" + std::to_string(index) + "]";
-    check_keys(t, w, {"name", "measured", "image", "cpu_affinity", "colors", "regions", "devs", "ipcs", "params"});
+    check_keys(t, w,
+               {"name", "measured", "image", "cpu_affinity", "colors", "regions", "devs", "ipcs",
+                "params"});
     hv::VmConfig vm;
     std::string name = get_string(t, w, "name", "vm" + std::to_string(index));
     hv::set_vm_name(vm, name.c_str());
@@ -196,7 +205,8 @@ void parse_vm(const Table& t, size_t index, RunConfig& rc, const std::string& ba
         for (size_t k = 0; k < arr->size(); ++k) {
             auto v = arr->get(k)->value<int64_t>();
             if (!v || *v < 0)
-                throw InputError(w + ".params[" + std::to_string(k) + "]: expected a non-negative number");
+                throw InputError(w + ".params[" + std::to_string(k) +
+                                 "]: expected a non-negative number");
             src.params.push_back(static_cast<uint64_t>(*v));
         }
     }
@@ -223,7 +233,8 @@ void parse_vm(const Table& t, size_t index, RunConfig& rc, const std::string& ba
         d.size = get_uint(*devs[i], wi, "size", 0, true);
         if (auto* arr = devs[i]->get_as<toml::array>("interrupts"))
             for (size_t k = 0; k < arr->size(); ++k)
-                push(d.interrupts, static_cast<uint32_t>(arr->get(k)->value_or<int64_t>(0)), wi + ".interrupts");
+                push(d.interrupts, static_cast<uint32_t>(arr->get(k)->value_or<int64_t>(0)),
+                     wi + ".interrupts");
         push(vm.devs, d, w + ".devs");
     }
     auto ipcs = get_tables(t, w, "ipcs");
@@ -236,7 +247,8 @@ void parse_vm(const Table& t, size_t index, RunConfig& rc, const std::string& ba
         c.shmem_id = static_cast<uint32_t>(get_uint(*ipcs[i], wi, "shmem_id", 0));
         if (auto* arr = ipcs[i]->get_as<toml::array>("interrupts"))
             for (size_t k = 0; k < arr->size(); ++k)
-                push(c.interrupts, static_cast<uint32_t>(arr->get(k)->value_or<int64_t>(0)), wi + ".interrupts");
+                push(c.interrupts, static_cast<uint32_t>(arr->get(k)->value_or<int64_t>(0)),
+                     wi + ".interrupts");
         push(vm.ipcs, c, w + ".ipcs");
     }
     push(rc.hv.vms, vm, "vms");
@@ -266,8 +278,14 @@ const std::vector<MachineField>& machine_fields() {
         {"cycles_per_insn", &MachineParams::cycles_per_insn, true},
         {"gic.signal_cycles", &MachineParams::gic_signal_cycles, false},
         {"gic.reg_cycles", &MachineParams::gic_reg_cycles, false},
-        {"hv.trap_cycles", &MachineParams::hv_trap_cycles, false},
-        {"hv.code_bytes", &MachineParams::hv_code_bytes, false},
+        {"hv.exception_cycles", &MachineParams::hv_exception_cycles, false},
+        {"hv.sync_insns", &MachineParams::hv_sync_insns, false},
+        {"hv.irq_insns", &MachineParams::hv_irq_insns, false},
+        {"hv.text_bytes", &MachineParams::hv_text_bytes, true},
+        {"hv.entry_code_bytes", &MachineParams::hv_entry_code_bytes, false},
+        {"hv.sync_code_bytes", &MachineParams::hv_sync_code_bytes, false},
+        {"hv.irq_code_bytes", &MachineParams::hv_irq_code_bytes, false},
+        {"hv.code_run_bytes", &MachineParams::hv_code_run_bytes, true},
     };
     return fields;
 }
@@ -301,7 +319,8 @@ void set_model_param(RunConfig& rc, const std::string& key, const std::string& v
     }
 }
 
-RunConfig parse_config(const std::string& text, const std::string& origin, const std::string& base_dir) {
+RunConfig parse_config(const std::string& text, const std::string& origin,
+                       const std::string& base_dir) {
     RunConfig rc;
     rc.name = origin;
     rc.hash = fnv1a64(text.data(), text.size());

@@ -13,7 +13,8 @@ namespace sim {
 namespace {
 
 uint8_t* map_zeroed(uint64_t size) {
-    void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED)
         throw std::bad_alloc();
     return static_cast<uint8_t*>(p);
@@ -59,10 +60,13 @@ HvHost::HvHost(Machine& machine, const RunConfig& config, const std::vector<Gues
     hv::Error err = hv_->init(cfg);
     if (!err.ok())
         throw InputError(err.message);
-    // hv's code: the first pages of its region (of its colors, when colored).
+    // hv's text: the first pages of its region (of its colors, when colored).
+    code_ = layout_hv_code(machine_.params());
+    const uint64_t text_pages = (machine_.params().hv_text_bytes + page_size - 1) / page_size;
     const hv::MemRange& hyp = cfg.hyp.region;
     const uint32_t colors = cfg.platform.l2.num_colors();
-    for (uint64_t pa = hyp.base; pa + page_size <= hyp.base + hyp.size && code_pages_.size() < 4; pa += page_size)
+    for (uint64_t pa = hyp.base;
+         pa + page_size <= hyp.base + hyp.size && code_pages_.size() < text_pages; pa += page_size)
         if (cfg.hyp.colors == 0 || ((cfg.hyp.colors >> ((pa / page_size) % colors)) & 1))
             code_pages_.push_back(pa);
 
@@ -157,7 +161,8 @@ void HvHost::map_vm(uint32_t v) {
         for (auto& m : maps)
             machine_.core(cpu).map_memory(m.ipa, m.size, m.host);
         for (size_t k = 0; k < vm.emul.size(); ++k)
-            machine_.core(cpu).map_device(vm.emul[k].ipa, vm.emul[k].size, *emulated_[first_emulated + k]);
+            machine_.core(cpu).map_device(vm.emul[k].ipa, vm.emul[k].size,
+                                          *emulated_[first_emulated + k]);
         // The guest's GIC CPU interface is the virtual one (GICV at its GICC address).
         machine_.core(cpu).map_device(config_.hv.platform.gic.gicc,
                                       gic::frame_size(gic::Frame::VirtualCpuInterface),
@@ -200,32 +205,43 @@ void HvHost::store_regs(unsigned core, const hv::VcpuRegs& regs, const hv::VcpuR
             c.set_x(n, regs.x[n]);
 }
 
-// A trap's fixed cost plus hv's code, fetched through the I-side from hv's
-// own pages, so interference and hv's colors affect it as on hardware.
-void HvHost::charge_trap(unsigned core) {
-    machine_.charge(core, trap_cycles());
+// A trap's cost: the exception, hv's instructions on the path, and its code
+// fetched through the I-side from hv's own pages, so interference and hv's
+// colors affect it as on hardware (docs/timing-model.md).
+void HvHost::charge_trap(unsigned core, Path path) {
+    const MachineParams& m = machine_.params();
+    const uint64_t insns = path == Path::sync ? m.hv_sync_insns : m.hv_irq_insns;
+    machine_.charge(core, m.hv_exception_cycles + insns * m.cycles_per_insn);
+    fetch_code(core, code_.entry);
+    for (const CodeRun& run : path == Path::sync ? code_.sync : code_.irq)
+        fetch_code(core, run);
+}
+
+// One run of straight-line code, split where it crosses into another text page.
+void HvHost::fetch_code(unsigned core, const CodeRun& run) {
     cache::Hierarchy* h = machine_.hierarchy();
-    if (!h || code_pages_.empty())
+    if (!h)
         return;
-    uint64_t left = machine_.params().hv_code_bytes;
-    for (size_t k = 0; left > 0 && k < code_pages_.size(); ++k) {
-        const uint64_t chunk = std::min<uint64_t>(left, page_size);
-        for (uint64_t off = 0; off < chunk; off += 64)
-            machine_.charge(core, h->fetch_block(core, code_pages_[k] + off, 64, machine_.now(core)));
-        left -= chunk;
+    const uint64_t end = std::min<uint64_t>(run.offset + run.bytes, code_pages_.size() * page_size);
+    for (uint64_t off = run.offset; off < end;) {
+        const uint64_t chunk = std::min(end - off, page_size - off % page_size);
+        const uint64_t pa = code_pages_[off / page_size] + off % page_size;
+        machine_.charge(core,
+                        h->fetch_block(core, pa, static_cast<unsigned>(chunk), machine_.now(core)));
+        off += chunk;
     }
 }
 
 hv::TrapAction HvHost::enter(unsigned core, const hv::armv8::TrapSyndrome& s, hv::VcpuRegs& regs) {
     current_cpu_ = core;
-    charge_trap(core);
+    charge_trap(core, Path::sync);
     return hv::armv8::handle_trap(*hv_, s, regs);
 }
 
 void HvHost::on_irq(unsigned core) {
     current_cpu_ = core;
     machine_.charge(core, machine_.params().gic_signal_cycles); // the physical IRQ reaching EL2
-    charge_trap(core);
+    charge_trap(core, Path::irq);
     hv::armv8::handle_irq(*hv_);
 }
 
@@ -270,7 +286,8 @@ cpu::TrapAction HvHost::on_trap(unsigned core, const cpu::Syndrome& syndrome) {
     hv::TrapAction a = enter(core, s, regs);
     store_regs(core, regs, before);
     apply(core, a);
-    return machine_.state(core) == CoreState::running ? cpu::TrapAction::resume : cpu::TrapAction::stop_core;
+    return machine_.state(core) == CoreState::running ? cpu::TrapAction::resume
+                                                      : cpu::TrapAction::stop_core;
 }
 
 bool HvHost::on_wfi(unsigned core) {
@@ -292,7 +309,8 @@ bool HvHost::on_fault(unsigned core, const cpu::Fault& fault) {
     case K::unmapped_read:
     case K::unmapped_write:
         // Guests run with stage 1 off or identity-mapped: VA = IPA (unicorn-notes.md).
-        s = hv::armv8::data_abort(fault.address, fault.address, fault.kind == K::unmapped_write, 8, 31);
+        s = hv::armv8::data_abort(fault.address, fault.address, fault.kind == K::unmapped_write, 8,
+                                  31);
         break;
     case K::unmapped_fetch:
         s = hv::armv8::inst_abort(fault.address, fault.address);
@@ -307,7 +325,8 @@ bool HvHost::on_fault(unsigned core, const cpu::Fault& fault) {
     return true;
 }
 
-uint64_t HvHost::emulated_access(unsigned core, uint64_t ipa, unsigned size, bool is_write, uint64_t value) {
+uint64_t HvHost::emulated_access(unsigned core, uint64_t ipa, unsigned size, bool is_write,
+                                 uint64_t value) {
     hv::VcpuRegs regs;
     load_regs(core, regs);
     // The register the load/store uses (Rt, bits [4:0] of every single-register form).
@@ -326,7 +345,9 @@ uint64_t HvHost::emulated_access(unsigned core, uint64_t ipa, unsigned size, boo
     return regs.x[srt];
 }
 
-uint64_t HvHost::mpidr(unsigned core) { return sysregs_.at(core)[static_cast<size_t>(hv::SysReg::VMPIDR_EL2)]; }
+uint64_t HvHost::mpidr(unsigned core) {
+    return sysregs_.at(core)[static_cast<size_t>(hv::SysReg::VMPIDR_EL2)];
+}
 
 void HvHost::mem_read(uint64_t pa, void* dst, size_t len) {
     if (!machine_.memory().read(pa, dst, len))
@@ -371,10 +392,13 @@ void HvHost::dev_write(uint64_t pa, uint32_t size, uint64_t value) {
         return;
     }
     if (auto f = gic::decode(gic_addresses(config_.hv.platform), pa))
-        machine_.gic().mmio_write(f->frame, current_cpu_, f->offset, static_cast<uint32_t>(value), size);
+        machine_.gic().mmio_write(f->frame, current_cpu_, f->offset, static_cast<uint32_t>(value),
+                                  size);
 }
 
-uint64_t HvHost::sysreg_read(hv::SysReg reg) { return sysregs_.at(current_cpu_)[static_cast<size_t>(reg)]; }
+uint64_t HvHost::sysreg_read(hv::SysReg reg) {
+    return sysregs_.at(current_cpu_)[static_cast<size_t>(reg)];
+}
 
 void HvHost::sysreg_write(hv::SysReg reg, uint64_t value) {
     sysregs_.at(current_cpu_)[static_cast<size_t>(reg)] = value;
@@ -397,7 +421,9 @@ bool HvHost::param(uint32_t vm, uint64_t index, uint64_t& value) {
     return true;
 }
 
-void HvHost::console_putc(char c) { machine_.console().putc(current_cpu_, c); }
+void HvHost::console_putc(char c) {
+    machine_.console().putc(current_cpu_, c);
+}
 
 void HvHost::cpu_on(uint32_t cpu) {
     const hv::Vcpu* v = hv_->vcpu_on_cpu(cpu);
@@ -416,13 +442,21 @@ void HvHost::cpu_on(uint32_t cpu) {
     current_cpu_ = saved;
 }
 
-void HvHost::cpu_stop(uint32_t cpu) { machine_.stop_core(cpu); }
+void HvHost::cpu_stop(uint32_t cpu) {
+    machine_.stop_core(cpu);
+}
 
-void HvHost::cpu_idle() { machine_.set_idle(current_cpu_); }
+void HvHost::cpu_idle() {
+    machine_.set_idle(current_cpu_);
+}
 
-void HvHost::vm_stopped(uint32_t) { check_end(); }
+void HvHost::vm_stopped(uint32_t) {
+    check_end();
+}
 
-void HvHost::power_off() { check_end(); }
+void HvHost::power_off() {
+    check_end();
+}
 
 bool HvHost::any_vm_faulted() const {
     for (uint32_t v = 0; v < hv_->num_vms(); ++v) {

@@ -8,6 +8,7 @@
 #include "hv/core/hypervisor.h"
 #include "hv/port.h"
 #include "sim/config.h"
+#include "sim/hv_code.h"
 #include "sim/loader.h"
 #include "sim/machine.h"
 
@@ -75,15 +76,14 @@ class HvHost : public hv::Port, public Supervisor {
 
     // A guest access to an IPA hv emulates (the virtual UART): replayed as the
     // data abort the hardware would take. Returns the value of a read.
-    // Cycles charged per trap to EL2 and back (exception entry, context save
-    // and restore, ERET), on top of hv's accounted memory accesses.
-    uint64_t trap_cycles() const { return machine_.params().hv_trap_cycles; }
-
-    uint64_t emulated_access(unsigned core, uint64_t ipa, unsigned size, bool is_write, uint64_t value);
+    uint64_t emulated_access(unsigned core, uint64_t ipa, unsigned size, bool is_write,
+                             uint64_t value);
 
   private:
     class EmulatedPage;
-    void charge_trap(unsigned core);
+    enum class Path { sync, irq };
+    void charge_trap(unsigned core, Path path);
+    void fetch_code(unsigned core, const CodeRun& run);
     hv::TrapAction enter(unsigned core, const hv::armv8::TrapSyndrome& s, hv::VcpuRegs& regs);
     void load_regs(unsigned core, hv::VcpuRegs& regs);
     void store_regs(unsigned core, const hv::VcpuRegs& regs, const hv::VcpuRegs& before);
@@ -101,14 +101,16 @@ class HvHost : public hv::Port, public Supervisor {
     std::vector<std::unique_ptr<uint8_t[], void (*)(uint8_t*)>> buffers_;
     std::vector<std::unique_ptr<EmulatedPage>> emulated_;
     std::vector<HvMark> marks_;
-    std::vector<uint64_t> code_pages_; // PAs of hv's code pages (in hv's colors when colored)
+    std::vector<uint64_t> code_pages_; // PAs of hv's text pages (in hv's colors when colored)
+    HvCodeLayout code_;                // where each trap path's code lies in that text
     std::vector<std::pair<uint32_t, uint64_t>> samples_;
     // Per-core stage-2 walkers for the TLB model: hv's own table walk.
     struct Stage2Walker {
         HvHost* host;
         uint32_t vm;
     };
-    static void walk_stage2(void* ctx, uint64_t ipa, cache::AccessKind kind, cache::WalkResult& out);
+    static void walk_stage2(void* ctx, uint64_t ipa, cache::AccessKind kind,
+                            cache::WalkResult& out);
     std::array<Stage2Walker, 8> walkers_{};
     std::array<std::optional<cache::WalkerRef>, 8> walker_refs_{};
     bool booting_ = true;

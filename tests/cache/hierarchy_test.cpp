@@ -142,6 +142,23 @@ TEST(Hierarchy, FetchCountsEveryLineABlockTouches) {
     EXPECT_EQ(h.stats().cores[0].l1i.accesses, 4u);
 }
 
+// A53 instruction prefetch: a sequential line's refill overlaps the previous
+// line's execution, so L2 hits after a block's first line are hidden and a
+// memory refill is shortened by l1i.prefetch_overlap cycles, not hidden.
+TEST(Hierarchy, SequentialCodeLinesArePrefetched) {
+    HierarchyConfig config = cores(1);
+    const std::uint32_t memory = config.l2.latency + config.mem.latency - config.l1i.latency;
+    const std::uint32_t overlap = config.l1i_prefetch_overlap;
+    ASSERT_GT(overlap, config.l2.latency - config.l1i.latency); // hides an L2 hit
+    {
+        Hierarchy h(config); // cold: three lines from memory
+        EXPECT_EQ(h.fetch_block(0, 0x4000'0000, 192, 0), memory + 2 * (memory - overlap));
+    }
+    config.l1i_prefetch_overlap = 0; // off: every line pays in full
+    Hierarchy off(config);
+    EXPECT_EQ(off.fetch_block(0, 0x4000'0000, 192, 0), 3 * memory);
+}
+
 TEST(Hierarchy, AccessesCrossingALineTouchBoth) {
     Hierarchy h(cores(1));
     h.access_data(0, 0x4000'003C, 8, false, 0);

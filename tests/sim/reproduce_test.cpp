@@ -140,18 +140,8 @@ TEST(Reproduce, QuickRunHasEveryTableAndThePapersOrderings) {
     // Decisions 22 and 25: native < solo < interf-col < interf.
     EXPECT_LT(lat["native"], lat["solo"]);
     EXPECT_LT(lat["solo"], lat["interf-col"]);
-    // KNOWN GAP of the model, reported, not asserted: the hypervisor's interrupt
-    // path barely suffers from interference, and interf-col's mean comes out at
-    // or above interf's (quick run: interf 1019 ns, interf-col 1129 ns; paper
-    // 7322 / 2179). See docs/timing-model.md. The line below fails the test as
-    // soon as the model reproduces the ordering, so this comment and the gap
-    // are removed together.
-    const bool gap = !(lat["interf-col"] < lat["interf"]);
-    if (gap)
-        std::cout << "reproduce: known model gap: latency interf-col (" << lat["interf-col"]
-                  << " ns) is not below interf (" << lat["interf"] << " ns)\n";
-    EXPECT_TRUE(gap) << "the model now reproduces interf-col < interf: assert it (EXPECT_LT) and "
-                        "update docs/timing-model.md";
+    EXPECT_LT(lat["interf-col"], lat["interf"]);
+    EXPECT_LT(lat["interf-col-hypcol"], lat["interf-col"]);
 
     // The report states a verdict for each of the paper's seven conclusions.
     EXPECT_EQ(array_at(doc, "conclusions").a.size(), 7u);

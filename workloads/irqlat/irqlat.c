@@ -161,12 +161,39 @@ static void do_work(uint64_t bytes) {
         work[off] = (uint8_t)(work[off] + 1);
 }
 
+/* The same for the instruction side: an application runs code too, and a
+ * probe whose code fits in a few lines would leave hv's vector and IRQ path
+ * in the L1 I for ever. The work executes the last `bytes` of a straight-line
+ * sled of NOPs (twice the 32 KiB L1 I by default), one pass per period. */
+#ifndef IRQLAT_CODE_BYTES
+#define IRQLAT_CODE_BYTES (64 * 1024)
+#endif
+#define IRQLAT_STR2(x) #x
+#define IRQLAT_STR(x) IRQLAT_STR2(x)
+extern const uint32_t irqlat_sled[], irqlat_sled_end[];
+__asm__(".text\n"
+        ".balign 64\n"
+        "irqlat_sled:\n"
+        ".rept " IRQLAT_STR(IRQLAT_CODE_BYTES) " / 4\n"
+        "nop\n"
+        ".endr\n"
+        "irqlat_sled_end:\n"
+        "ret\n");
+static void do_code_work(uint64_t bytes) {
+    if (bytes > IRQLAT_CODE_BYTES)
+        bytes = IRQLAT_CODE_BYTES;
+    void (*entry)(void) = (void (*)(void))(irqlat_sled_end - bytes / 4);
+    entry();
+}
+
 int main(void) {
     const uint64_t frq = bao_cntfrq();
-    /* Run parameters (decision 18): 0 = samples, 1 = period in us, 2 = work bytes. */
+    /* Run parameters (decision 18): 0 = samples, 1 = period in us, 2 = data
+     * bytes of work, 3 = code bytes of work. */
     const unsigned samples = (unsigned)bao_param(0, IRQLAT_SAMPLES);
     const uint64_t period_us = bao_param(1, IRQLAT_PERIOD_US);
     const uint64_t work_bytes = bao_param(2, IRQLAT_WORK_BYTES);
+    const uint64_t code_bytes = bao_param(3, IRQLAT_CODE_BYTES);
     if (samples == 0 || samples > IRQLAT_SAMPLES) {
         bao_printf("irqlat: sample count %u out of range (1-%u)\n", samples, (unsigned)IRQLAT_SAMPLES);
         bao_printf("checksum_ok=0\n");
@@ -186,6 +213,7 @@ int main(void) {
     bao_irq_enable();
     for (unsigned i = 0; i < samples; ++i) {
         do_work(work_bytes);
+        do_code_work(code_bytes);
         /* Masked while testing `taken`: WFI still wakes on the pending
          * timer interrupt, which is then taken as soon as I is cleared, so
          * one cannot slip between the test and the WFI. */

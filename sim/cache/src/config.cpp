@@ -145,6 +145,9 @@ const std::vector<Field>& fields() {
                                      &HierarchyConfig::l2)) {
             all.push_back(std::move(f));
         }
+        all.push_back(unsigned_field("l1i.prefetch_overlap", [](HierarchyConfig& c) -> unsigned& {
+            return c.l1i_prefetch_overlap;
+        }));
         all.push_back(
             {"l2.allocation",
              [](HierarchyConfig& c, std::string_view k, std::string_view v) {

@@ -141,7 +141,11 @@ std::uint32_t Hierarchy::fetch_block_slow(unsigned core, std::uint64_t pa, unsig
         std::uint32_t mshr_wait = 0;
         const std::uint32_t latency = l2_refill(core, line, true, true, now + stall, mshr_wait);
         state.l1i.fill(line, false); // instruction lines are clean: the victim is dropped
-        stall += latency - config_.l1i.latency;
+        // After the block's first line the refill was started by the prefetcher
+        // while the previous line executed.
+        const std::uint32_t hidden = line == first ? 0 : config_.l1i_prefetch_overlap;
+        const std::uint32_t exposed = latency - config_.l1i.latency;
+        stall += exposed > hidden ? exposed - hidden : 0;
     }
     state.stats.stall_cycles_mem += stall;
     return stall;

@@ -1,0 +1,34 @@
+// Where hv's code lies, as the I-side model fetches it on each trap path.
+//
+// hv runs as host code in bao-sim, so its instruction fetches are modeled, not
+// executed: each path (a synchronous trap, a physical IRQ) fetches the shared
+// entry code (vector slots, register restore) and then its own code, as runs
+// of straight-line code spread over hv's text the way a linker spreads the
+// functions of a path. Sizes come from the real image (docs/timing-model.md).
+#pragma once
+
+#include "sim/machine.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace sim {
+
+struct CodeRun {
+    uint64_t offset; // bytes into hv's text (a multiple of 64)
+    uint64_t bytes;
+};
+
+struct HvCodeLayout {
+    CodeRun entry;
+    std::vector<CodeRun> sync; // runs of the synchronous-trap path
+    std::vector<CodeRun> irq;  // runs of the IRQ path
+};
+
+// Lays the paths out over hv.text_bytes: the entry code first, then the two
+// paths' runs interleaved in equal slots across the rest of the text, so that
+// the runs never overlap. Throws InputError naming the model parameters if
+// they do not fit.
+HvCodeLayout layout_hv_code(const MachineParams& params);
+
+} // namespace sim

@@ -1,0 +1,60 @@
+// Where hv's trap paths fetch their code from (sim/hv_code.h).
+#include "sim/error.h"
+#include "sim/hv_code.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+namespace sim {
+namespace {
+
+uint64_t total(const std::vector<CodeRun>& runs) {
+    uint64_t bytes = 0;
+    for (const CodeRun& r : runs)
+        bytes += r.bytes;
+    return bytes;
+}
+
+TEST(HvCode, PathsAreDisjointRunsSpreadOverTheText) {
+    const MachineParams m;
+    const HvCodeLayout l = layout_hv_code(m);
+    EXPECT_EQ(l.entry.offset, 0u);
+    EXPECT_EQ(l.entry.bytes, m.hv_entry_code_bytes);
+    EXPECT_EQ(total(l.sync), m.hv_sync_code_bytes);
+    EXPECT_EQ(total(l.irq), m.hv_irq_code_bytes);
+    // No line belongs to two places; every run is line-aligned inside the text.
+    std::set<uint64_t> lines;
+    size_t expected = (l.entry.bytes + 63) / 64;
+    for (uint64_t off = 0; off < l.entry.bytes; off += 64)
+        lines.insert(off / 64);
+    std::set<uint64_t> pages;
+    for (const auto* path : {&l.sync, &l.irq})
+        for (const CodeRun& r : *path) {
+            EXPECT_EQ(r.offset % 64, 0u);
+            EXPECT_LE(r.offset + r.bytes, m.hv_text_bytes);
+            EXPECT_LE(r.bytes, m.hv_code_run_bytes);
+            for (uint64_t off = r.offset; off < r.offset + r.bytes; off += 64) {
+                lines.insert(off / 64);
+                ++expected;
+            }
+            pages.insert(r.offset / 4096);
+        }
+    EXPECT_EQ(lines.size(), expected);
+    // The IRQ path reaches across the text, hence across page colors.
+    EXPECT_GE(pages.size(), 10u);
+}
+
+TEST(HvCode, TooSmallATextIsAnErrorNamingTheParameters) {
+    MachineParams m;
+    m.hv_text_bytes = 2048;
+    try {
+        layout_hv_code(m);
+        FAIL() << "no error";
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("hv.text_bytes"), std::string::npos) << e.what();
+    }
+}
+
+} // namespace
+} // namespace sim
