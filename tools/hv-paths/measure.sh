@@ -1,0 +1,19 @@
+#!/bin/sh
+# Measures hv's trap paths on the real image: builds bao-hv.elf with one VM
+# running irqlat-quick (solo-irqlat.toml), boots it in qemu-system-aarch64
+# with -d in_asm,exec,nochain, and counts, per trap on CPU 0, the instructions
+# hv executes and the code lines it touches (docs/timing-model.md: the source
+# of hv.{sync,irq}_insns and hv.{entry,sync,irq}_code_bytes).
+#   tools/hv-paths/measure.sh [BUILD_DIR]   (default /tmp/bao-hv-paths)
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/../.." && pwd)
+build=${1:-/tmp/bao-hv-paths}
+cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release -DBAO_BUILD_TESTS=OFF \
+      -DBAO_HV_IMAGE_CONFIG="$here/solo-irqlat.toml" >/dev/null
+cmake --build "$build" -j"$(nproc)" --target hv_image >/dev/null
+elf=$build/hv-image/build/bao-hv.elf
+timeout 300 qemu-system-aarch64 -M virt,virtualization=on,gic-version=2 -cpu cortex-a53 \
+    -smp 4 -m 1G -display none -monitor none -serial stdio -nic none -kernel "$elf" \
+    -d in_asm,exec,nochain -D "$build/exec.log" </dev/null | grep "irqlat: samples" || true
+python3 "$here/paths.py" "$elf" "$build/exec.log"
