@@ -220,6 +220,27 @@ TEST(Hierarchy, StatsUseTheDocumentedKeys) {
     EXPECT_EQ(stats["cores[0].l1d.misses"], 0u);
     EXPECT_EQ(stats["l2.misses"], 1u);
     EXPECT_GT(stats["cores[1].stall_cycles_mem"], 0u);
+    EXPECT_EQ(stats.count("l2.queue_cycles"), 1u);
+    EXPECT_EQ(stats.count("cores[1].l2.queue_cycles"), 1u);
+}
+
+// The stats writer nests dotted keys into objects as they come, so the keys of
+// one group ("cores[1].l2.") must be consecutive or the group would be written
+// twice (duplicate JSON keys).
+TEST(Hierarchy, KeysOfAGroupAreConsecutive) {
+    const std::vector<StatEntry> entries = flatten(Hierarchy(cores(2)).stats());
+    std::map<std::string, std::size_t> last; // group prefix -> index of its last key
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        const std::string& key = entries[i].key;
+        for (std::size_t dot = key.find('.'); dot != std::string::npos; dot = key.find('.', dot + 1)) {
+            const std::string group = key.substr(0, dot + 1);
+            auto it = last.find(group);
+            if (it != last.end()) {
+                EXPECT_EQ(it->second + 1, i) << key << " is apart from the rest of " << group;
+            }
+            last[group] = i;
+        }
+    }
 }
 
 TEST(Hierarchy, FlushWritesBackDirtyLines) {

@@ -75,9 +75,11 @@ struct RunResult {
 // Simulates `quanta` rounds of one window each, cores in `order`; the statistics
 // count only the rounds after the first `warmup`.
 RunResult simulate(std::array<Program, 3> programs, const std::array<unsigned, 3>& order,
-                   int quanta, int warmup = 0, std::uint64_t quantum_cycles = 0) {
+                   int quanta, int warmup = 0, std::uint64_t quantum_cycles = 0,
+                   double l2_bandwidth = 0.0) {
     HierarchyConfig config;
     config.cores = 3;
+    config.l2_bandwidth = l2_bandwidth;
     Hierarchy h(config);
     std::array<std::uint64_t, 3> clocks{};
     std::vector<StatEntry> before = flatten(h.stats());
@@ -145,6 +147,47 @@ TEST(MemoryController, OtherCoresStreamingRaisesCore0MissLatency) {
     const double interf_rate = static_cast<double>(value(interf, "cores[0].l2.misses")) /
                                static_cast<double>(value(interf, "cores[0].l2.accesses"));
     EXPECT_NEAR(interf_rate, solo_rate, 0.1 * solo_rate);
+}
+
+// Cores 1 and 2 stream over arrays that fit their quarter of the L2 (L2 hits,
+// hardly any memory traffic); core 0 reads 64 KiB of its half (twice the L1:
+// mostly L1 misses that hit the L2).
+std::array<Program, 3> l2_hit_scenario(bool interference) {
+    using Kind = Program::Kind;
+    Program victim{Kind::pointer_chase, 0x4000'0000, 64 << 10, 0, 8};
+    Program stream1{Kind::stream, 0x6000'0000, 128 << 10, 8, 4};
+    Program stream2{Kind::stream, 0x7000'0000, 128 << 10, 12, 4};
+    if (!interference) {
+        stream1.kind = Kind::idle;
+        stream2.kind = Kind::idle;
+    }
+    return {victim, stream1, stream2};
+}
+
+double stall_per_l2_access(const RunResult& r) {
+    return static_cast<double>(value(r, "cores[0].stall_cycles_mem")) /
+           static_cast<double>(value(r, "cores[0].l2.accesses"));
+}
+
+// l2.bandwidth: streams that hit in the L2 still load its port, and another
+// core's L2 hits wait for it; with no limit (the default) they do not.
+TEST(MemoryController, L2PortQueuesHitsWhenOtherCoresStream) {
+    const double port = 16.0; // bytes per cycle, well below two streams' demand
+    const RunResult alone = simulate(l2_hit_scenario(false), {0, 1, 2}, 400, 200, 0, port);
+    const RunResult loaded = simulate(l2_hit_scenario(true), {0, 1, 2}, 400, 200, 0, port);
+    const RunResult unlimited = simulate(l2_hit_scenario(true), {0, 1, 2}, 400, 200);
+    std::printf("core 0 stall per L2 access: alone %.1f, streams %.1f, streams with no port "
+                "limit %.1f cycles\n",
+                stall_per_l2_access(alone), stall_per_l2_access(loaded),
+                stall_per_l2_access(unlimited));
+    EXPECT_LT(value(loaded, "cores[0].l2.misses") * 20, value(loaded, "cores[0].l2.accesses"));
+    EXPECT_GT(stall_per_l2_access(loaded), 1.5 * stall_per_l2_access(alone));
+    EXPECT_GT(value(loaded, "cores[0].l2.queue_cycles"), 0u);
+    EXPECT_EQ(value(unlimited, "l2.queue_cycles"), 0u);
+    EXPECT_LT(stall_per_l2_access(unlimited), 1.2 * stall_per_l2_access(alone));
+    // Still independent of the order of the cores within a quantum.
+    const RunResult backward = simulate(l2_hit_scenario(true), {2, 1, 0}, 400, 200, 0, port);
+    EXPECT_EQ(loaded.clocks, backward.clocks);
 }
 
 TEST(MemoryController, ResultDoesNotDependOnCoreOrderWithinAQuantum) {

@@ -1,5 +1,7 @@
 #include "sim/cache/config.hpp"
 
+#include <cmath>
+
 #include <charconv>
 #include <functional>
 #include <limits>
@@ -47,6 +49,20 @@ unsigned parse_unsigned(std::string_view key, std::string_view value) {
         bad_value(key, value, "a value below 2^32");
     }
     return static_cast<unsigned>(number);
+}
+
+double parse_non_negative(std::string_view key, std::string_view value) {
+    std::size_t used = 0;
+    double number = -1.0;
+    try {
+        number = std::stod(std::string(value), &used);
+    } catch (const std::exception&) {
+        bad_value(key, value, "a number >= 0");
+    }
+    if (used != value.size() || !(number >= 0.0) || !std::isfinite(number)) {
+        bad_value(key, value, "a number >= 0");
+    }
+    return number;
 }
 
 double parse_positive(std::string_view key, std::string_view value) {
@@ -148,6 +164,11 @@ const std::vector<Field>& fields() {
         all.push_back(unsigned_field("l1i.prefetch_overlap", [](HierarchyConfig& c) -> unsigned& {
             return c.l1i_prefetch_overlap;
         }));
+        all.push_back({"l2.bandwidth",
+                       [](HierarchyConfig& c, std::string_view k, std::string_view v) {
+                           c.l2_bandwidth = parse_non_negative(k, v);
+                       },
+                       [](const HierarchyConfig& c) { return std::to_string(c.l2_bandwidth); }});
         all.push_back(
             {"l2.allocation",
              [](HierarchyConfig& c, std::string_view k, std::string_view v) {

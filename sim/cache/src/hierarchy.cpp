@@ -23,6 +23,12 @@ Hierarchy::Hierarchy(const HierarchyConfig& config)
       line_shift_(static_cast<unsigned>(std::countr_zero(config.line_bytes))),
       l2_(geometry_of(config.l2, config.line_bytes, seed_for(config.seed, 0))),
       memory_(config.mem, config.cores, config.line_bytes) {
+    if (config.l2_bandwidth > 0.0) {
+        MemoryConfig port = config.mem;
+        port.latency = 0;
+        port.bandwidth = config.l2_bandwidth;
+        l2_port_.emplace(port, config.cores, config.line_bytes);
+    }
     cores_.reserve(config.cores);
     for (unsigned core = 0; core < config.cores; ++core) {
         const std::uint64_t base = 1 + 2 * std::uint64_t{core};
@@ -83,22 +89,27 @@ std::uint32_t Hierarchy::l2_refill(unsigned core, std::uint64_t line, bool fetch
     CoreState& state = cores_[core];
     ++state.stats.l2.accesses;
     ++l2_counters_.accesses;
-    mshr_wait = 0;
-    if (l2_.lookup(line, false)) {
-        return config_.l2.latency;
-    }
-    ++state.stats.l2.misses;
-    ++l2_counters_.misses;
-    ++state.stats.mem_reads;
-    // The miss register that frees first; if none is free now, the core waits.
+    // Every L1 linefill holds a miss register until its data arrives: the one
+    // that frees first; if none is free now, the core waits.
     auto* const registers = state.mshr_free_at.data();
     auto* const earliest = std::min_element(registers, registers + config_.mem.mshrs);
+    mshr_wait = 0;
     if (*earliest > now) {
         mshr_wait = static_cast<std::uint32_t>(*earliest - now);
         state.stats.mshr_stall_cycles += mshr_wait;
     }
-    const std::uint32_t memory = memory_.read(core, now + mshr_wait, core_waits);
-    const std::uint32_t latency = mshr_wait + config_.l2.latency + memory;
+    const std::uint64_t start = now + mshr_wait;
+    // Then the shared L2 port (l2.bandwidth), hit or miss.
+    const std::uint32_t port = l2_port_ ? l2_port_->read(core, start, core_waits) : 0;
+    std::uint32_t latency = mshr_wait + port + config_.l2.latency;
+    if (l2_.lookup(line, false)) {
+        *earliest = now + latency;
+        return latency;
+    }
+    ++state.stats.l2.misses;
+    ++l2_counters_.misses;
+    ++state.stats.mem_reads;
+    latency += memory_.read(core, start + port, core_waits);
     *earliest = now + latency;
     // Cortex-A53 TRM 7.6: instruction refills allocate in the L2, data refills do
     // not (data enters the L2 when the L1 evicts it) unless configured otherwise.
@@ -111,6 +122,9 @@ std::uint32_t Hierarchy::l2_refill(unsigned core, std::uint64_t line, bool fetch
 void Hierarchy::l1_victim_to_l2(unsigned core, const Eviction& victim, std::uint64_t now) {
     if (config_.l2_allocation == L2Allocation::on_l1_eviction || victim.dirty) {
         ++l2_victim_fills_;
+        if (l2_port_) {
+            l2_port_->writeback(core, now); // the victim's data crosses the L2 port
+        }
         write_back(core, l2_.insert(victim.line, victim.dirty), now);
     }
 }
@@ -242,7 +256,8 @@ void Hierarchy::flush_caches(std::uint64_t now) {
 }
 
 std::uint64_t Hierarchy::take_contention_stall(unsigned core) {
-    const std::uint64_t cycles = memory_.take_adjustment(core);
+    const std::uint64_t cycles =
+        memory_.take_adjustment(core) + (l2_port_ ? l2_port_->take_adjustment(core) : 0);
     cores_[core].stats.stall_cycles_mem += cycles;
     return cycles;
 }
@@ -254,6 +269,10 @@ MemoryStats Hierarchy::stats() const {
         CoreMemoryStats stats = cores_[core].stats;
         stats.mem_queue_cycles =
             static_cast<std::uint64_t>(std::max<std::int64_t>(0, memory_.core_queue_cycles(core)));
+        if (l2_port_) {
+            stats.l2_queue_cycles = static_cast<std::uint64_t>(
+                std::max<std::int64_t>(0, l2_port_->core_queue_cycles(core)));
+        }
         out.cores.push_back(stats);
     }
     out.l2 = l2_counters_;
@@ -264,6 +283,9 @@ MemoryStats Hierarchy::stats() const {
     out.mem_writebacks = memory.writebacks;
     out.mem_bytes = memory.bytes;
     out.mem_queue_cycles = memory.queue_cycles;
+    if (l2_port_) {
+        out.l2_queue_cycles = l2_port_->stats().queue_cycles;
+    }
     return out;
 }
 

@@ -17,6 +17,7 @@ std::vector<StatEntry> flatten(const MemoryStats& stats) {
     add_counters(out, "l2", stats.l2);
     out.push_back({"l2.writebacks", stats.l2_writebacks});
     out.push_back({"l2.victim_fills", stats.l2_victim_fills});
+    out.push_back({"l2.queue_cycles", stats.l2_queue_cycles});
     out.push_back({"mem.reads", stats.mem_reads});
     out.push_back({"mem.writebacks", stats.mem_writebacks});
     out.push_back({"mem.bytes", stats.mem_bytes});
@@ -27,6 +28,8 @@ std::vector<StatEntry> flatten(const MemoryStats& stats) {
         add_counters(out, prefix + "l1i", core.l1i);
         add_counters(out, prefix + "l1d", core.l1d);
         add_counters(out, prefix + "l2", core.l2);
+        // Beside the other l2 keys: the stats writer nests consecutive keys.
+        out.push_back({prefix + "l2.queue_cycles", core.l2_queue_cycles});
         add_counters(out, prefix + "itlb", core.itlb);
         add_counters(out, prefix + "dtlb", core.dtlb);
         add_counters(out, prefix + "l2tlb", core.l2tlb);

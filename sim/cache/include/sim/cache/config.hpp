@@ -65,6 +65,12 @@ struct HierarchyConfig {
     // following line's miss (16 A64 instructions per line at ~1 cycle each).
     // 0 turns it off. An L2 hit is hidden; a DRAM refill mostly is not.
     unsigned l1i_prefetch_overlap = 16;
+    // The shared L2's data port: bytes per cycle it moves for all cores together
+    // (refills to the L1s and L1 victims written into it); above that, requests
+    // queue as at the memory controller (same windows and formula). 0 = no limit.
+    // Estimate (docs/timing-model.md): a 512-bit fetch path, one data-RAM access
+    // per 2 cycles.
+    double l2_bandwidth = 32.0;
     TlbConfig tlb{};
     MemoryConfig mem{};
     std::uint64_t seed = 1; // seeds every random replacement decision

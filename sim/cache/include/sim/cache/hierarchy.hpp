@@ -87,7 +87,12 @@ class Hierarchy {
     // Every core has reached `cycle`: closes the memory controller's windows before
     // it. Call after each round of quanta, then add take_contention_stall() to each
     // core's clock before its next quantum.
-    void end_quantum(std::uint64_t cycle) { memory_.close_until(cycle); }
+    void end_quantum(std::uint64_t cycle) {
+        memory_.close_until(cycle);
+        if (l2_port_) {
+            l2_port_->close_until(cycle);
+        }
+    }
     std::uint64_t take_contention_stall(unsigned core);
 
     MemoryStats stats() const;
@@ -135,6 +140,9 @@ class Hierarchy {
     std::vector<CoreState> cores_;
     Cache l2_;
     MemoryController memory_;
+    // The shared L2's data port (l2.bandwidth): the memory controller's queueing
+    // model with no latency of its own; absent when the bandwidth is unlimited.
+    std::optional<MemoryController> l2_port_;
     CacheCounters l2_counters_;
     std::uint64_t l2_writebacks_ = 0;
     std::uint64_t l2_victim_fills_ = 0;

@@ -1,13 +1,14 @@
 // Counters of the memory hierarchy, per core and shared, and their flattening to
 // documented key/value pairs for the stats writer. Keys (docs/timing-model.md):
-//   l2.accesses l2.misses l2.writebacks l2.victim_fills
+//   l2.accesses l2.misses l2.writebacks l2.victim_fills l2.queue_cycles
 //   mem.reads mem.writebacks mem.bytes mem.queue_cycles
 //   cores[i].l1i.accesses cores[i].l1i.misses cores[i].l1d.accesses cores[i].l1d.misses
 //   cores[i].l2.accesses cores[i].l2.misses
 //   cores[i].itlb.accesses cores[i].itlb.misses cores[i].dtlb.accesses cores[i].dtlb.misses
 //   cores[i].l2tlb.accesses cores[i].l2tlb.misses
 //   cores[i].walks cores[i].walk_reads cores[i].walk_cache_hits cores[i].walk_cycles
-//   cores[i].mem.reads cores[i].mem.queue_cycles cores[i].mshr_stall_cycles
+//   cores[i].mem.reads cores[i].mem.queue_cycles cores[i].l2.queue_cycles
+//   cores[i].mshr_stall_cycles
 //   cores[i].stall_cycles_mem
 // All values are counts of events or of core cycles.
 #pragma once
@@ -36,6 +37,7 @@ struct CoreMemoryStats {
     std::uint64_t walk_cycles = 0;     // cycles spent in main-TLB misses (part of stall)
     std::uint64_t mem_reads = 0;       // refills from memory this core asked for
     std::uint64_t mem_queue_cycles = 0;
+    std::uint64_t l2_queue_cycles = 0;   // waiting for the shared L2 port (l2.bandwidth)
     std::uint64_t mshr_stall_cycles = 0; // waiting for a free miss register
     std::uint64_t stall_cycles_mem = 0;  // every cycle the hierarchy returned, + contention
 };
@@ -49,6 +51,7 @@ struct MemoryStats {
     std::uint64_t mem_writebacks = 0;
     std::uint64_t mem_bytes = 0;
     std::uint64_t mem_queue_cycles = 0;
+    std::uint64_t l2_queue_cycles = 0; // queueing at the shared L2 port, all cores
 };
 
 struct StatEntry {
