@@ -11,7 +11,8 @@ src=$(cd "$here/../.." && pwd)
 build=${1:-/tmp/bao-hv-paths}
 cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release -DBAO_BUILD_TESTS=OFF \
       -DBAO_HV_IMAGE_CONFIG="$here/solo-irqlat.toml" >/dev/null
-cmake --build "$build" -j"$(nproc)" --target hv_image >/dev/null
+cmake --build "$build" -j"$(nproc)" --target hv_image >"$build/build.log" 2>&1 ||
+    { cat "$build/build.log"; exit 1; }
 elf=$build/hv-image/build/bao-hv.elf
 timeout 300 qemu-system-aarch64 -M virt,virtualization=on,gic-version=2 -cpu cortex-a53 \
     -smp 4 -m 1G -display none -monitor none -serial stdio -nic none -kernel "$elf" \
