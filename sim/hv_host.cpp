@@ -69,6 +69,11 @@ HvHost::HvHost(Machine& machine, const RunConfig& config, const std::vector<Gues
          pa + page_size <= hyp.base + hyp.size && code_pages_.size() < text_pages; pa += page_size)
         if (cfg.hyp.colors == 0 || ((cfg.hyp.colors >> ((pa / page_size) % colors)) & 1))
             code_pages_.push_back(pa);
+    if (code_pages_.size() < text_pages)
+        throw InputError("hyp.region holds " + std::to_string(code_pages_.size()) +
+                         " pages of hv's colors, fewer than the " + std::to_string(text_pages) +
+                         " of its text (model.hv.text_bytes = " +
+                         std::to_string(machine_.params().hv_text_bytes) + ")");
 
     std::vector<std::string> names;
     for (unsigned c = 0; c < machine_.core_count(); ++c)

@@ -56,6 +56,19 @@ TEST(HvRun, SoloColRecolorsTheImageIntoItsColors) {
     }
 }
 
+// hv's text must fit in the pages of its region (of its colors): otherwise the
+// model would silently fetch less code than configured.
+TEST(HvRun, HvTextLargerThanItsRegionIsAnError) {
+    RunOptions o = options("solo");
+    o.sets = {"hv.text_bytes=64M"};
+    try {
+        Simulation s(o, nullptr);
+        FAIL() << "no error";
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("hv.text_bytes"), std::string::npos) << e.what();
+    }
+}
+
 TEST(HvRun, CoresOptionIsRejectedInHvMode) {
     RunOptions o = options("solo");
     o.cores = 2;
