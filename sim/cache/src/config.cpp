@@ -51,32 +51,29 @@ unsigned parse_unsigned(std::string_view key, std::string_view value) {
     return static_cast<unsigned>(number);
 }
 
-double parse_non_negative(std::string_view key, std::string_view value) {
+// A finite number, > 0 or (with zero_ok) >= 0.
+double parse_number(std::string_view key, std::string_view value, bool zero_ok) {
+    const char* expected = zero_ok ? "a number >= 0" : "a positive number";
     std::size_t used = 0;
     double number = -1.0;
     try {
         number = std::stod(std::string(value), &used);
     } catch (const std::exception&) {
-        bad_value(key, value, "a number >= 0");
+        bad_value(key, value, expected);
     }
-    if (used != value.size() || !(number >= 0.0) || !std::isfinite(number)) {
-        bad_value(key, value, "a number >= 0");
+    if (used != value.size() || !std::isfinite(number) || number < 0.0 ||
+        (number == 0.0 && !zero_ok)) {
+        bad_value(key, value, expected);
     }
     return number;
 }
 
+double parse_non_negative(std::string_view key, std::string_view value) {
+    return parse_number(key, value, true);
+}
+
 double parse_positive(std::string_view key, std::string_view value) {
-    std::size_t used = 0;
-    double number = 0.0;
-    try {
-        number = std::stod(std::string(value), &used);
-    } catch (const std::exception&) {
-        bad_value(key, value, "a positive number");
-    }
-    if (used != value.size() || !(number > 0.0)) {
-        bad_value(key, value, "a positive number");
-    }
-    return number;
+    return parse_number(key, value, false);
 }
 
 Replacement parse_replacement(std::string_view key, std::string_view value) {
