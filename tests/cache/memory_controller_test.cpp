@@ -111,18 +111,21 @@ std::uint64_t value(const RunResult& r, const std::string& key) {
     return 0;
 }
 
-// Core 0: random reads over 8 MiB of colors 0-7 (always missing its half of the
-// L2). Cores 1 and 2: the interference loop over 4 MiB of colors 8-11 and 12-15.
-std::array<Program, 3> scenario(bool interference) {
+// Core 0: random reads over `victim_bytes` of colors 0-7 (half the L2). Cores 1
+// and 2, with interference: the interference loop over `stream_bytes` of
+// colors 8-11 and 12-15 (a quarter each); otherwise idle.
+std::array<Program, 3> three_cores(bool interference, std::uint64_t victim_bytes,
+                                   std::uint64_t stream_bytes) {
     using Kind = Program::Kind;
-    Program victim{Kind::pointer_chase, 0x4000'0000, 8 << 20, 0, 8};
-    Program stream1{Kind::stream, 0x6000'0000, 4 << 20, 8, 4};
-    Program stream2{Kind::stream, 0x7000'0000, 4 << 20, 12, 4};
-    if (!interference) {
-        stream1.kind = Kind::idle;
-        stream2.kind = Kind::idle;
-    }
-    return {victim, stream1, stream2};
+    const Kind streams = interference ? Kind::stream : Kind::idle;
+    return {Program{Kind::pointer_chase, 0x4000'0000, victim_bytes, 0, 8},
+            Program{streams, 0x6000'0000, stream_bytes, 8, 4},
+            Program{streams, 0x7000'0000, stream_bytes, 12, 4}};
+}
+
+// Core 0 over 8 MiB (always missing its half of the L2), streams over 4 MiB.
+std::array<Program, 3> scenario(bool interference) {
+    return three_cores(interference, 8 << 20, 4 << 20);
 }
 
 double cycles_per_miss(const RunResult& r) {
@@ -153,15 +156,7 @@ TEST(MemoryController, OtherCoresStreamingRaisesCore0MissLatency) {
 // hardly any memory traffic); core 0 reads 64 KiB of its half (twice the L1:
 // mostly L1 misses that hit the L2).
 std::array<Program, 3> l2_hit_scenario(bool interference) {
-    using Kind = Program::Kind;
-    Program victim{Kind::pointer_chase, 0x4000'0000, 64 << 10, 0, 8};
-    Program stream1{Kind::stream, 0x6000'0000, 128 << 10, 8, 4};
-    Program stream2{Kind::stream, 0x7000'0000, 128 << 10, 12, 4};
-    if (!interference) {
-        stream1.kind = Kind::idle;
-        stream2.kind = Kind::idle;
-    }
-    return {victim, stream1, stream2};
+    return three_cores(interference, 64 << 10, 128 << 10);
 }
 
 double stall_per_l2_access(const RunResult& r) {
