@@ -227,7 +227,9 @@ void HvHost::fetch_code(unsigned core, const CodeRun& run) {
     cache::Hierarchy* h = machine_.hierarchy();
     if (!h)
         return;
-    const uint64_t end = std::min<uint64_t>(run.offset + run.bytes, code_pages_.size() * page_size);
+    // layout_hv_code keeps runs inside hv.text_bytes, and the constructor
+    // checked that code_pages_ covers it.
+    const uint64_t end = run.offset + run.bytes;
     for (uint64_t off = run.offset; off < end;) {
         const uint64_t chunk = std::min(end - off, page_size - off % page_size);
         const uint64_t pa = code_pages_[off / page_size] + off % page_size;
