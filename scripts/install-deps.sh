@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs bao-sim's build and test dependencies from Debian 12 packages.
 # Idempotent: when every package is already installed it does nothing
-# (no apt-get update, no network).
+# (no apt-get update, no network), and neither does the Linux kernel fetch
+# once its cache is full (scripts/linux/fetch-kernel.sh).
 set -eu
 
 PACKAGES="
@@ -21,6 +22,11 @@ gcc-aarch64-linux-gnu
 g++-aarch64-linux-gnu
 binutils-aarch64-linux-gnu
 picolibc-aarch64-linux-gnu
+libc6-dev-arm64-cross
+libfdt-dev
+device-tree-compiler
+zlib1g-dev
+cpio
 qemu-system-arm
 python3
 python3-matplotlib
@@ -33,7 +39,16 @@ for p in $PACKAGES; do
     fi
 done
 
+# Debian's arm64 kernel and busybox for the Linux VMs (decision 34), into a
+# cache outside git; idempotent, and skipped with BAO_NO_LINUX=1.
+fetch_linux() {
+    if [ "${BAO_NO_LINUX:-0}" != 1 ]; then
+        "$(dirname "$0")/linux/fetch-kernel.sh"
+    fi
+}
+
 if [ -z "$missing" ]; then
+    fetch_linux
     exit 0
 fi
 
@@ -46,3 +61,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -qq --no-install-recommends $missing
+fetch_linux
