@@ -40,8 +40,10 @@
  * implementation (nested loops over the mask defined by dx^2 + dy^2 <= 11,
  * instead of the unrolled pointer code) computes the same output, which must
  * be identical; corners and edges must also find some features.
+ * Linux variant (-DBENCH_LINUX -DSUSAN_PASSES=1, docs/linux.md): reads the
+ * image from a PGM file and writes the result as one, with MiBench's
+ * arguments; the verification runs only with BAO_VERIFY=1.
  */
-#include "bao_guest.h"
 #include "bench.h"
 
 #include <math.h>
@@ -103,6 +105,8 @@ static uint8_t lut_store[512]; /* c(d) for d in -255..255 at lut_store[d + 256] 
 
 /* ---- Input ----------------------------------------------------------------- */
 
+/* The Linux variant reads this image from a file (made by the host build). */
+#if !defined(BENCH_LINUX) || defined(BENCH_MAKE_INPUT)
 static int64_t edge_fn(int ax, int ay, int bx, int by, int px, int py) {
     return (int64_t)(bx - ax) * (py - ay) - (int64_t)(by - ay) * (px - ax);
 }
@@ -159,6 +163,7 @@ static void make_image(void) {
             image[y][x] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
         }
 }
+#endif
 
 /* c(d) = 100 exp(-(d/t)^form), truncated, as SUSAN's brightness LUT. */
 static void make_lut(int form) {
@@ -516,9 +521,77 @@ static int verify(uint64_t* hash, int* features) {
 }
 #endif /* SUSAN_SMOOTHING */
 
-int main(void) {
-    bench_setup();
+#ifdef BENCH_LINUX
+/* MiBench's `susan input_small.pgm output_small.smoothing.pgm -s` (-e edges,
+ * -c corners): binary PGM in and out. This build does one mode, so the flag
+ * must name it; the input is the image make_image draws (written by the host
+ * build with -DBENCH_MAKE_INPUT), of this build's size. */
+#if defined(SUSAN_CORNERS)
+#define MODE_FLAG "-c"
+#elif defined(SUSAN_EDGES)
+#define MODE_FLAG "-e"
+#else
+#define MODE_FLAG "-s"
+#endif
+
+static void read_pgm(const char* path) {
+    FILE* f = fopen(path, "rb");
+    if (!f)
+        bench_fail("susan: cannot open input", path);
+    int w = 0, h = 0, maxval = 0;
+    if (fscanf(f, "P5 %d %d %d", &w, &h, &maxval) != 3 || fgetc(f) == EOF || w != IMG_W ||
+        h != IMG_H || maxval != 255 || fread(image, 1, sizeof image, f) != sizeof image)
+        bench_fail("susan: input is not a " BENCH_SIZE_NAME " 8-bit binary PGM", path);
+    fclose(f);
+}
+
+static void write_pgm(const char* path, const uint8_t (*pixels)[IMG_W]) {
+    FILE* f = fopen(path, "wb");
+    if (!f)
+        bench_fail("susan: cannot create output", path);
+    fprintf(f, "P5\n%d %d\n255\n", IMG_W, IMG_H);
+    fwrite(pixels, 1, (size_t)IMG_W * IMG_H, f);
+    if (fclose(f) != 0)
+        bench_fail("susan: cannot write output", path);
+}
+
+/* The result as an image: smoothing's output itself; edges and corners
+ * drawn on the input (edge pixels white, corners black), as MiBench's do. */
+static uint8_t result[IMG_H][IMG_W];
+static void make_result(void) {
+#if defined(SUSAN_SMOOTHING)
+    memcpy(result, smoothed, sizeof result);
+#elif defined(SUSAN_EDGES)
+    for (int y = 0; y < IMG_H; y++)
+        for (int x = 0; x < IMG_W; x++)
+            result[y][x] = edges[y][x] ? 255 : image[y][x];
+#else
+    memcpy(result, image, sizeof result);
+    for (int i = 0; i < count; i++)
+        result[corners[i].y][corners[i].x] = 0;
+#endif
+}
+#endif /* BENCH_LINUX */
+
+#ifdef BENCH_MAKE_INPUT
+/* Host tool: writes the input image the Linux variant reads. */
+int main(int argc, char** argv) {
+    if (argc != 2)
+        bench_fail("usage: susan-make-input", "OUTPUT.pgm");
     make_image();
+    write_pgm(argv[1], (const uint8_t(*)[IMG_W])image);
+    return 0;
+}
+#else
+BENCH_MAIN {
+    bench_setup();
+#ifdef BENCH_LINUX
+    if (argc != 4 || strcmp(argv[3], MODE_FLAG) != 0)
+        bench_fail("usage: susan-" MODE_NAME " INPUT.pgm OUTPUT.pgm", MODE_FLAG);
+    read_pgm(argv[1]);
+#else
+    make_image();
+#endif
 #ifdef SUSAN_SMOOTHING
     make_lut(2);
     for (int dy = -SMOOTH_R; dy <= SMOOTH_R; dy++)
@@ -535,6 +608,12 @@ int main(void) {
     run_passes();
     bench_end();
 
+#ifdef BENCH_LINUX
+    make_result();
+    write_pgm(argv[2], (const uint8_t(*)[IMG_W])result);
+    if (!bench_verify())
+        return 0;
+#endif
     uint64_t hash;
     int features;
     int ok = verify(&hash, &features);
@@ -551,3 +630,4 @@ int main(void) {
     bench_report(ok);
     return 0;
 }
+#endif /* BENCH_MAKE_INPUT */
