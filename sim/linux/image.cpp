@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 namespace sim::linux_boot {
@@ -25,10 +26,6 @@ std::uint64_t le(std::span<const std::uint8_t> b, std::size_t off, std::size_t l
     for (std::size_t i = 0; i < len; i++)
         v |= static_cast<std::uint64_t>(b[off + i]) << (8 * i);
     return v;
-}
-
-std::uint64_t align_up(std::uint64_t v, std::uint64_t a) {
-    return (v + a - 1) & ~(a - 1);
 }
 
 // Page size field (flags bits 1-2) in KiB, 0 when the kernel leaves it unspecified.
@@ -80,12 +77,14 @@ bool is_gzip(std::span<const std::uint8_t> bytes) {
 }
 
 std::vector<std::uint8_t> gunzip(std::span<const std::uint8_t> gz, std::size_t limit) {
+    if (gz.size() > std::numeric_limits<uInt>::max()) // zlib counts input in uInt
+        throw BootError(BootErrorKind::too_large, "gzip data larger than 4 GiB");
     z_stream z{};
     if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) // 16: gzip wrapper only
         throw std::runtime_error("zlib: inflateInit2 failed");
     std::vector<std::uint8_t> out;
     z.next_in = const_cast<Bytef*>(gz.data());
-    z.avail_in = static_cast<uInt>(gz.size()); // callers' files are far below 4 GiB
+    z.avail_in = static_cast<uInt>(gz.size());
     int rc = Z_OK;
     while (rc == Z_OK) {
         if (out.size() >= limit) {
@@ -152,29 +151,31 @@ KernelImage load_kernel_image(const std::string& path) {
 
 BootPlacement place_boot_images(const RamRange& ram, const ImageHeader& kernel,
                                 std::uint64_t initrd_size) {
-    BootPlacement p;
-    std::uint64_t ram_end = ram.base + ram.size;
-    if (ram_end < ram.base)
-        throw BootError(BootErrorKind::does_not_fit, "RAM range wraps around the address space");
-    p.kernel_base = align_up(ram.base, k2MiB);
-    p.kernel_entry = p.kernel_base + kernel.text_offset;
-    p.kernel_end = p.kernel_entry + kernel.image_size;
-    p.dtb = align_up(p.kernel_end, k2MiB);
-    std::uint64_t dtb_end = p.dtb + kDtbMaxSize;
-    std::uint64_t end = dtb_end;
-    if (initrd_size > 0) {
-        p.initrd_start = dtb_end;
-        p.initrd_end = p.initrd_start + initrd_size;
-        end = p.initrd_end;
-    }
-    if (p.kernel_base < ram.base || end > ram_end || end < p.kernel_base)
+    // In 128 bits: a header's image_size (or a RAM range) near 2^64 must be
+    // refused, not wrap round into a placement that looks valid.
+    using u128 = unsigned __int128;
+    const u128 ram_end = u128{ram.base} + ram.size;
+    const u128 kernel_base = (u128{ram.base} + k2MiB - 1) & ~u128{k2MiB - 1};
+    const u128 kernel_end = kernel_base + kernel.text_offset + kernel.image_size;
+    const u128 dtb = (kernel_end + k2MiB - 1) & ~u128{k2MiB - 1};
+    const u128 initrd_start = dtb + kDtbMaxSize;
+    const u128 end = initrd_start + initrd_size;
+    if (end > ram_end || ram_end > (u128{1} << 64))
         throw BootError(
             BootErrorKind::does_not_fit,
             "kernel (" + std::to_string(kernel.image_size >> 10) + " KiB), DTB (2 MiB slot)" +
                 (initrd_size ? " and initrd (" + std::to_string(initrd_size >> 10) + " KiB)"
                              : std::string()) +
-                " need RAM up to " + hex(end) + "; the VM's RAM is " + hex(ram.base) + "-" +
-                hex(ram_end));
+                " do not fit in the VM's RAM " + hex(ram.base) + " + " + hex(ram.size));
+    BootPlacement p;
+    p.kernel_base = static_cast<std::uint64_t>(kernel_base);
+    p.kernel_entry = p.kernel_base + kernel.text_offset;
+    p.kernel_end = static_cast<std::uint64_t>(kernel_end);
+    p.dtb = static_cast<std::uint64_t>(dtb);
+    if (initrd_size > 0) {
+        p.initrd_start = static_cast<std::uint64_t>(initrd_start);
+        p.initrd_end = static_cast<std::uint64_t>(end);
+    }
     // booting.rst: the initrd lies in a 1 GiB-aligned window of at most 32 GiB
     // that also covers the kernel Image.
     if (initrd_size > 0 && p.initrd_end - (p.kernel_base & ~(kGiB - 1)) > 32 * kGiB)

@@ -170,6 +170,11 @@ TEST(LinuxPlacement, TooSmallRamIsNamed) {
     EXPECT_THROW(place_boot_images({0x4000'0000, 32u << 20}, h, 0), BootError);
     // The initrd must share a 32 GiB window with the kernel.
     EXPECT_THROW(place_boot_images({0x4000'0000, 40ull << 30}, h, 33ull << 30), BootError);
+    // Sizes near 2^64 are refused, not wrapped into a plausible placement.
+    EXPECT_THROW(place_boot_images({0x4000'0000, 512u << 20}, {0, ~0ull - (1u << 20), 0xa}, 0),
+                 BootError);
+    EXPECT_THROW(place_boot_images({0x4000'0000, 512u << 20}, h, ~0ull - (4u << 20)), BootError);
+    EXPECT_THROW(place_boot_images({~0ull - (64u << 20), 128u << 20}, h, 0), BootError);
     EXPECT_THROW(check_dtb_size(kDtbMaxSize + 1), BootError);
     EXPECT_NO_THROW(check_dtb_size(kDtbMaxSize));
 }
