@@ -23,6 +23,7 @@ enum class BootErrorKind {
     unsupported_pages, // flags bits 1-2: a 16 or 64 KiB granule kernel
     no_image_size,     // image_size 0: a kernel older than 3.17, not supported
     does_not_fit,      // kernel, DTB and initrd do not fit in the RAM range
+    not_device_tree,   // a user's DTB file that libfdt does not accept
 };
 
 class BootError : public InputError {

@@ -1,0 +1,100 @@
+#include "sim/linux/boot.h"
+
+extern "C" {
+#include <libfdt.h>
+}
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+namespace sim::linux_boot {
+namespace {
+
+// `limit_what` says what `limit` is, for the message.
+std::vector<std::uint8_t> read_whole(const std::string& path, const char* what, std::size_t limit,
+                                     const char* limit_what) {
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
+    if (!in)
+        throw InputError(std::string("cannot open ") + what + " '" + path +
+                         "': " + std::strerror(errno));
+    std::streamoff size = in.tellg();
+    if (size <= 0)
+        throw InputError(std::string(what) + " '" + path + "' is empty");
+    if (static_cast<std::uint64_t>(size) > limit)
+        throw BootError(BootErrorKind::does_not_fit, std::string(what) + " '" + path + "' is " +
+                                                         std::to_string(size) +
+                                                         " bytes, larger than " + limit_what +
+                                                         " (" + std::to_string(limit) + " bytes)");
+    std::vector<std::uint8_t> bytes(static_cast<std::size_t>(size));
+    in.seekg(0);
+    if (!in.read(reinterpret_cast<char*>(bytes.data()), size))
+        throw InputError(std::string("cannot read ") + what + " '" + path + "'");
+    return bytes;
+}
+
+void fdt_check(int rc, const char* what) {
+    if (rc == -FDT_ERR_NOSPACE)
+        throw BootError(BootErrorKind::does_not_fit,
+                        "device tree does not fit in the 2 MiB the boot protocol allows");
+    if (rc < 0)
+        throw BootError(BootErrorKind::not_device_tree,
+                        std::string("device tree: ") + what + ": " + fdt_strerror(rc));
+}
+
+} // namespace
+
+std::vector<std::uint8_t> complete_user_dtb(const std::vector<std::uint8_t>& dtb,
+                                            const std::string& bootargs, std::uint64_t initrd_start,
+                                            std::uint64_t initrd_end) {
+    if (dtb.size() < sizeof(fdt_header) || fdt_check_header(dtb.data()) != 0 ||
+        fdt_totalsize(dtb.data()) > dtb.size())
+        throw BootError(BootErrorKind::not_device_tree, "not a flattened device tree blob");
+    // Room for the new properties; the blob is packed again afterwards.
+    std::size_t room = dtb.size() + bootargs.size() + 1024;
+    if (room > kDtbMaxSize)
+        room = kDtbMaxSize;
+    std::vector<std::uint8_t> out(room);
+    fdt_check(fdt_open_into(dtb.data(), out.data(), static_cast<int>(room)), "open");
+    int chosen = fdt_path_offset(out.data(), "/chosen");
+    if (chosen == -FDT_ERR_NOTFOUND)
+        chosen = fdt_add_subnode(out.data(), 0, "chosen");
+    fdt_check(chosen, "/chosen");
+    fdt_check(fdt_setprop_string(out.data(), chosen, "bootargs", bootargs.c_str()), "bootargs");
+    if (initrd_end > initrd_start) {
+        fdt_check(fdt_setprop_u64(out.data(), chosen, "linux,initrd-start", initrd_start),
+                  "initrd");
+        fdt_check(fdt_setprop_u64(out.data(), chosen, "linux,initrd-end", initrd_end), "initrd");
+    } else {
+        fdt_delprop(out.data(), chosen, "linux,initrd-start"); // stale values would mislead
+        fdt_delprop(out.data(), chosen, "linux,initrd-end");
+    }
+    fdt_check(fdt_pack(out.data()), "pack");
+    out.resize(fdt_totalsize(out.data()));
+    check_dtb_size(out.size());
+    return out;
+}
+
+LinuxBootImages prepare_linux_boot(const LinuxBootSpec& spec) {
+    LinuxBootImages b;
+    b.kernel = load_kernel_image(spec.kernel);
+    if (!spec.initrd.empty())
+        b.initrd = read_whole(spec.initrd, "initrd", spec.ram.size, "the VM's RAM");
+    b.placement = place_boot_images(spec.ram, b.kernel.header, b.initrd.size());
+    if (spec.dtb.empty()) {
+        VmDeviceTreeSpec dt = spec.vm;
+        dt.bootargs = spec.bootargs;
+        dt.initrd_start = b.placement.initrd_start;
+        dt.initrd_end = b.placement.initrd_end;
+        b.dtb = build_device_tree(dt);
+    } else {
+        b.dtb = complete_user_dtb(
+            read_whole(spec.dtb, "device tree", kDtbMaxSize, "the 2 MiB the boot protocol allows"),
+            spec.bootargs, b.placement.initrd_start, b.placement.initrd_end);
+    }
+    b.entry.pc = b.placement.kernel_entry;
+    b.entry.x0 = b.placement.dtb;
+    return b;
+}
+
+} // namespace sim::linux_boot

@@ -1,0 +1,142 @@
+// prepare_linux_boot: files in, placed blobs and the entry state out.
+#include "sim/linux/boot.h"
+
+#include <gtest/gtest.h>
+
+extern "C" {
+#include <libfdt.h>
+}
+
+#include <fstream>
+
+namespace sim::linux_boot {
+namespace {
+
+std::string write_file(const std::string& name, const std::vector<std::uint8_t>& bytes) {
+    std::string path = testing::TempDir() + "/bao_linux_boot_" + name;
+    std::ofstream(path, std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()),
+               static_cast<std::streamsize>(bytes.size()));
+    return path;
+}
+
+// A synthetic Image of 64 KiB with image_size 3 MiB (Debian's flags).
+std::vector<std::uint8_t> image() {
+    std::vector<std::uint8_t> b(64 << 10, 0x5a);
+    auto put = [&](std::size_t off, std::uint64_t v, int len) {
+        for (int i = 0; i < len; i++)
+            b[off + i] = static_cast<std::uint8_t>(v >> (8 * i));
+    };
+    put(8, 0, 8);
+    put(16, 3u << 20, 8);
+    put(24, 0xa, 8);
+    put(kImageMagicOffset, kImageMagic, 4);
+    return b;
+}
+
+LinuxBootSpec spec() {
+    LinuxBootSpec s;
+    s.kernel = write_file("Image", image());
+    s.initrd = write_file("initrd", std::vector<std::uint8_t>(300000, 7));
+    s.bootargs = "console=ttyAMA0 bao_bench=qsort-small";
+    s.ram = {0x4000'0000, 64u << 20};
+    s.vm.memory = {s.ram};
+    s.vm.mpidr = {0};
+    return s;
+}
+
+std::string chosen_str(const std::vector<std::uint8_t>& dtb, const char* prop) {
+    int chosen = fdt_path_offset(dtb.data(), "/chosen");
+    auto* p = static_cast<const char*>(fdt_getprop(dtb.data(), chosen, prop, nullptr));
+    return p ? p : "<missing>";
+}
+
+std::uint64_t chosen_u64(const std::vector<std::uint8_t>& dtb, const char* prop) {
+    int chosen = fdt_path_offset(dtb.data(), "/chosen");
+    int len = 0;
+    auto* p = static_cast<const fdt64_t*>(fdt_getprop(dtb.data(), chosen, prop, &len));
+    return p && len == 8 ? fdt64_to_cpu(*p) : 0;
+}
+
+TEST(LinuxBoot, GeneratedDtbDescribesThePlacement) {
+    LinuxBootImages b = prepare_linux_boot(spec());
+    EXPECT_EQ(b.entry.pc, 0x4000'0000u);
+    EXPECT_EQ(b.entry.pc, b.placement.kernel_entry);
+    EXPECT_EQ(b.entry.x0, b.placement.dtb);
+    EXPECT_EQ(b.kernel.bytes.size(), 64u << 10);
+    EXPECT_EQ(b.initrd.size(), 300000u);
+    EXPECT_EQ(chosen_str(b.dtb, "bootargs"), "console=ttyAMA0 bao_bench=qsort-small");
+    EXPECT_EQ(chosen_u64(b.dtb, "linux,initrd-start"), b.placement.initrd_start);
+    EXPECT_EQ(chosen_u64(b.dtb, "linux,initrd-end"), b.placement.initrd_start + 300000);
+    EXPECT_LE(b.placement.dtb + b.dtb.size(), b.placement.initrd_start);
+}
+
+TEST(LinuxBoot, NoInitrd) {
+    LinuxBootSpec s = spec();
+    s.initrd.clear();
+    LinuxBootImages b = prepare_linux_boot(s);
+    EXPECT_TRUE(b.initrd.empty());
+    EXPECT_EQ(chosen_u64(b.dtb, "linux,initrd-start"), 0u);
+}
+
+TEST(LinuxBoot, MissingOrEmptyFilesAreNamed) {
+    LinuxBootSpec s = spec();
+    s.initrd = "/nonexistent/initrd.gz";
+    try {
+        prepare_linux_boot(s);
+        FAIL() << "no error";
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("cannot open initrd"), std::string::npos) << e.what();
+    }
+    s = spec();
+    s.initrd = write_file("empty", {});
+    EXPECT_THROW(prepare_linux_boot(s), InputError);
+    s = spec();
+    s.kernel = "/nonexistent/Image";
+    EXPECT_THROW(prepare_linux_boot(s), InputError);
+    s = spec();
+    s.initrd = write_file("big", std::vector<std::uint8_t>(62u << 20, 1)); // RAM is 64 MiB
+    EXPECT_THROW(prepare_linux_boot(s), BootError);
+}
+
+TEST(LinuxBoot, UserDtbGetsChosenReplaced) {
+    // The user's DT: ours with other bootargs and a stale initrd range.
+    VmDeviceTreeSpec dt;
+    dt.memory = {{0x4000'0000, 64u << 20}};
+    dt.mpidr = {0, 1};
+    dt.bootargs = "stale";
+    dt.initrd_start = 0x1000;
+    dt.initrd_end = 0x2000;
+    LinuxBootSpec s = spec();
+    s.dtb = write_file("user.dtb", build_device_tree(dt));
+    LinuxBootImages b = prepare_linux_boot(s);
+    EXPECT_EQ(chosen_str(b.dtb, "bootargs"), s.bootargs);
+    EXPECT_EQ(chosen_u64(b.dtb, "linux,initrd-start"), b.placement.initrd_start);
+    EXPECT_GE(fdt_path_offset(b.dtb.data(), "/cpus/cpu@1"), 0); // the user's nodes kept
+    s.initrd.clear();
+    b = prepare_linux_boot(s);
+    EXPECT_EQ(chosen_u64(b.dtb, "linux,initrd-start"), 0u) << "stale initrd range removed";
+}
+
+TEST(LinuxBoot, UserDtbWithoutChosenGetsOne) {
+    std::vector<std::uint8_t> blob(4096);
+    ASSERT_EQ(fdt_create_empty_tree(blob.data(), static_cast<int>(blob.size())), 0);
+    std::vector<std::uint8_t> done = complete_user_dtb(blob, "quiet", 0x5000, 0x6000);
+    EXPECT_EQ(chosen_str(done, "bootargs"), "quiet");
+    EXPECT_EQ(chosen_u64(done, "linux,initrd-end"), 0x6000u);
+}
+
+TEST(LinuxBoot, NotADtbIsNamed) {
+    LinuxBootSpec s = spec();
+    s.dtb = write_file("junk.dtb", std::vector<std::uint8_t>(100, 0xd0));
+    try {
+        prepare_linux_boot(s);
+        FAIL() << "no error";
+    } catch (const BootError& e) {
+        EXPECT_EQ(e.kind(), BootErrorKind::not_device_tree);
+    }
+    EXPECT_THROW(complete_user_dtb({1, 2, 3}, "", 0, 0), BootError);
+}
+
+} // namespace
+} // namespace sim::linux_boot
