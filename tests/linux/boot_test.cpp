@@ -7,6 +7,7 @@ extern "C" {
 #include <libfdt.h>
 }
 
+#include <cstring>
 #include <fstream>
 
 namespace sim::linux_boot {
@@ -54,8 +55,12 @@ std::string chosen_str(const std::vector<std::uint8_t>& dtb, const char* prop) {
 std::uint64_t chosen_u64(const std::vector<std::uint8_t>& dtb, const char* prop) {
     int chosen = fdt_path_offset(dtb.data(), "/chosen");
     int len = 0;
-    auto* p = static_cast<const fdt64_t*>(fdt_getprop(dtb.data(), chosen, prop, &len));
-    return p && len == 8 ? fdt64_to_cpu(*p) : 0;
+    const void* p = fdt_getprop(dtb.data(), chosen, prop, &len);
+    if (!p || len != 8)
+        return 0;
+    fdt64_t v; // properties are only 4-byte aligned
+    std::memcpy(&v, p, sizeof v);
+    return fdt64_to_cpu(v);
 }
 
 TEST(LinuxBoot, GeneratedDtbDescribesThePlacement) {
