@@ -96,6 +96,8 @@ class Hierarchy {
     std::uint64_t take_contention_stall(unsigned core);
 
     MemoryStats stats() const;
+    // One core's raw counters (the PMU reads them at every MRS, without copying all).
+    const CoreMemoryStats& core_stats(unsigned core) const { return cores_[core].stats; }
     const HierarchyConfig& config() const { return config_; }
     unsigned cores() const { return static_cast<unsigned>(cores_.size()); }
 
