@@ -252,6 +252,34 @@ void HvHost::on_irq(unsigned core) {
     hv::armv8::handle_irq(*hv_);
 }
 
+// One TLBI ...IS and the DSB that waits for it: a broadcast to every core of
+// the cluster. An estimate (not calibrated): the A53 TRM gives no figure.
+constexpr uint64_t tlbi_dsb_cycles = 100;
+
+// The model's TLBs hold combined (VA or IPA to PA) entries, untagged; a core
+// runs one VM, so flushing the VM's cores drops exactly the VM's entries, as
+// TLBI VMALLS12E1IS does on the target.
+void HvHost::flush_vm_tlbs(uint16_t vmid, unsigned ops) {
+    machine_.charge(current_cpu_, ops * tlbi_dsb_cycles);
+    cache::Hierarchy* h = machine_.hierarchy();
+    if (!h)
+        return;
+    for (uint32_t v = 0; v < hv_->num_vms(); ++v) {
+        const hv::Vm& vm = hv_->vm(v);
+        if (vm.vmid != vmid)
+            continue;
+        for (unsigned cpu = 0; cpu < machine_.core_count(); ++cpu)
+            if ((vm.cpus >> cpu) & 1)
+                h->flush_tlbs(cpu);
+    }
+}
+
+void HvHost::tlb_flush_vm(uint16_t vmid) { flush_vm_tlbs(vmid, 1); }
+
+// The target invalidates the IPA's stage-2 entry and then all of the VM's
+// stage-1 entries (which may cache it combined): the model flushes the VM.
+void HvHost::tlb_flush_ipa(uint16_t vmid, uint64_t) { flush_vm_tlbs(vmid, 2); }
+
 void HvHost::send_ipi(uint32_t cpu, uint32_t sgi) {
     // As GICD_SGIR with the target list naming `cpu` (the requester is the current CPU).
     const uint32_t sgir = ((1u << cpu) << 16) | (sgi & 0xf);
