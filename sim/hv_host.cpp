@@ -1,6 +1,7 @@
 #include "sim/hv_host.h"
 
 #include "hv/arch/armv8/syndrome.h"
+#include "hv/arch/armv8/sysregs.h"
 #include "hv/arch/armv8/trap.h"
 #include "hv/arch/armv8/vgic.h"
 #include "sim/error.h"
@@ -274,11 +275,21 @@ void HvHost::flush_vm_tlbs(uint16_t vmid, unsigned ops) {
     }
 }
 
-void HvHost::tlb_flush_vm(uint16_t vmid) { flush_vm_tlbs(vmid, 1); }
+void HvHost::tlb_flush_vm(uint16_t vmid) {
+    flush_vm_tlbs(vmid, 1);
+}
 
 // The target invalidates the IPA's stage-2 entry and then all of the VM's
 // stage-1 entries (which may cache it combined): the model flushes the VM.
-void HvHost::tlb_flush_ipa(uint16_t vmid, uint64_t) { flush_vm_tlbs(vmid, 2); }
+void HvHost::tlb_flush_ipa(uint16_t vmid, uint64_t) {
+    flush_vm_tlbs(vmid, 2);
+}
+
+void HvHost::cache_clean_invalidate(uint64_t pa, uint64_t size) {
+    if (cache::Hierarchy* h = machine_.hierarchy())
+        machine_.charge(current_cpu_,
+                        h->clean_invalidate(current_cpu_, pa, size, machine_.now(current_cpu_)));
+}
 
 void HvHost::send_ipi(uint32_t cpu, uint32_t sgi) {
     // As GICD_SGIR with the target list naming `cpu` (the requester is the current CPU).
@@ -314,6 +325,13 @@ cpu::TrapAction HvHost::on_trap(unsigned core, const cpu::Syndrome& syndrome) {
     } else if (syndrome.ec == cpu::ec::smc64) {
         s = hv::armv8::smc64(static_cast<uint16_t>(syndrome.iss));
         regs.pc -= 4; // ELR_EL2 points at the SMC itself; Unicorn is past it
+    } else if (syndrome.ec == cpu::ec::sys_reg) {
+        // Set/way maintenance reaches hv only if it set HCR_EL2.TSW on this core.
+        const uint64_t hcr = sysregs_.at(core)[static_cast<size_t>(hv::SysReg::HCR_EL2)];
+        if (!(hcr & hv::armv8::hcr::TSW))
+            return cpu::TrapAction::resume;
+        s.esr = hv::armv8::make_esr(hv::armv8::Ec::SysReg64, syndrome.iss);
+        regs.pc = syndrome.pc; // ELR_EL2: the instruction (the core steps over it)
     } else {
         return cpu::TrapAction::resume;
     }

@@ -63,6 +63,7 @@ class HvHost : public hv::Port, public Supervisor {
     void sysreg_write(hv::SysReg reg, uint64_t value) override;
     void tlb_flush_vm(uint16_t vmid) override;
     void tlb_flush_ipa(uint16_t vmid, uint64_t ipa) override;
+    void cache_clean_invalidate(uint64_t pa, uint64_t size) override;
     void send_ipi(uint32_t cpu, uint32_t sgi) override;
     void mark(uint32_t vm, hv::Mark which) override;
     void sample(uint32_t vm, uint64_t value) override { samples_.push_back({vm, value}); }

@@ -53,11 +53,7 @@ enum class CoreState { off, running, idle, stopped };
 
 // The longest quantum accepted: quantum ends (now + quantum) stay far from wrapping.
 inline constexpr uint64_t kMaxQuantumCycles = 1ull << 32;
-// What debug builds accept as a core's overrun of its quantum: one basic block
-// (at most 512 instructions, each of which may miss to memory or trap to hv)
-// plus one hv interrupt path. Far below the millions of cycles an unbounded
-// slice ran before (issue 13).
-inline constexpr uint64_t kMaxOverrunCycles = 1'000'000;
+
 
 struct CoreStats {
     uint64_t instructions = 0;

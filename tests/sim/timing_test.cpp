@@ -204,3 +204,39 @@ TEST(Timing, HvTlbMaintenanceFlushesTheModelsTlbs) {
 
 } // namespace
 } // namespace sim
+
+namespace sim {
+namespace {
+
+// Set/way maintenance (issue 13, defect 6) traps to hv (HCR_EL2.TSW), which
+// cleans and invalidates the VM's own memory, charged to the VM's core: the
+// line the guest dirtied leaves every cache, and the other VM still finishes.
+TEST(Timing, SetWayCleaningIsTrappedAndCostsItsVm) {
+    const std::vector<uint32_t> guest = {
+        0xd2a80201, // mov  x1, #0x40100000
+        0xf9000021, // str  x1, [x1]             a dirty line
+        0xd2800000, // mov  x0, #0
+        0xd5087e40, // dc   cisw, x0
+        0x910004a5, // 1: add x5, x5, #1
+        0x17ffffff, // b 1b
+    };
+    std::ostringstream out;
+    Simulation s(hostile_beside_hello("set-way", guest), &out);
+    RunOutcome r = s.run();
+    ASSERT_EQ(r.code, ExitCode::ok) << r.detail;
+    EXPECT_EQ(out.str(), "[bench] hello from core 0\n");
+    const hv::Hypervisor& hv = s.hv_host()->hypervisor();
+    EXPECT_EQ(hv.vm(0).exit_kind, hv::ExitKind::None) << hv.vm(0).exit_reason;
+    const uint64_t pa = const_cast<hv::Hypervisor&>(hv).walk(0, 0x40100000).pa;
+    const cache::Hierarchy& h = *s.machine().hierarchy();
+    const uint64_t line = pa >> h.l2().line_shift();
+    EXPECT_FALSE(h.l1d(0).contains(line));
+    EXPECT_FALSE(h.l2().contains(line));
+    // 16 MiB cleaned line by line, on core 0 only.
+    const uint64_t lines = (16u << 20) >> h.l2().line_shift();
+    EXPECT_GE(s.machine().stats(0).stall_cycles, lines * cache::Hierarchy::kCleanLineCycles);
+    EXPECT_LT(s.machine().stats(1).stall_cycles, lines);
+}
+
+} // namespace
+} // namespace sim
