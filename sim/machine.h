@@ -54,7 +54,6 @@ enum class CoreState { off, running, idle, stopped };
 // The longest quantum accepted: quantum ends (now + quantum) stay far from wrapping.
 inline constexpr uint64_t kMaxQuantumCycles = 1ull << 32;
 
-
 struct CoreStats {
     uint64_t instructions = 0;
     uint64_t cycles = 0;       // active cycles (not idle), stalls included
