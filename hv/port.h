@@ -68,6 +68,12 @@ class Port {
     virtual void tlb_flush_vm(std::uint16_t vmid) = 0;
     virtual void tlb_flush_ipa(std::uint16_t vmid, std::uint64_t ipa) = 0;
 
+    // Cleans and invalidates [pa, pa + size) to the point of coherency, line
+    // by line (DC CIVAC), and waits for it (DSB): what a guest's set/way
+    // maintenance becomes (trap.cpp). The simulator drops those lines from its
+    // caches and charges the time.
+    virtual void cache_clean_invalidate(std::uint64_t pa, std::uint64_t size) = 0;
+
     // Software-generated interrupt to another physical CPU (GIC SGI).
     virtual void send_ipi(std::uint32_t cpu, std::uint32_t sgi) = 0;
 

@@ -1,6 +1,7 @@
 #include "sim/hv_host.h"
 
 #include "hv/arch/armv8/syndrome.h"
+#include "hv/arch/armv8/sysregs.h"
 #include "hv/arch/armv8/trap.h"
 #include "hv/arch/armv8/vgic.h"
 #include "sim/error.h"
@@ -252,6 +253,44 @@ void HvHost::on_irq(unsigned core) {
     hv::armv8::handle_irq(*hv_);
 }
 
+// One TLBI ...IS and the DSB that waits for it: a broadcast to every core of
+// the cluster. An estimate (not calibrated): the A53 TRM gives no figure.
+constexpr uint64_t tlbi_dsb_cycles = 100;
+
+// The model's TLBs hold combined (VA or IPA to PA) entries, untagged; a core
+// runs one VM, so flushing the VM's cores drops exactly the VM's entries, as
+// TLBI VMALLS12E1IS does on the target.
+void HvHost::flush_vm_tlbs(uint16_t vmid, unsigned ops) {
+    machine_.charge(current_cpu_, ops * tlbi_dsb_cycles);
+    cache::Hierarchy* h = machine_.hierarchy();
+    if (!h)
+        return;
+    for (uint32_t v = 0; v < hv_->num_vms(); ++v) {
+        const hv::Vm& vm = hv_->vm(v);
+        if (vm.vmid != vmid)
+            continue;
+        for (unsigned cpu = 0; cpu < machine_.core_count(); ++cpu)
+            if ((vm.cpus >> cpu) & 1)
+                h->flush_tlbs(cpu);
+    }
+}
+
+void HvHost::tlb_flush_vm(uint16_t vmid) {
+    flush_vm_tlbs(vmid, 1);
+}
+
+// The target invalidates the IPA's stage-2 entry and then all of the VM's
+// stage-1 entries (which may cache it combined): the model flushes the VM.
+void HvHost::tlb_flush_ipa(uint16_t vmid, uint64_t) {
+    flush_vm_tlbs(vmid, 2);
+}
+
+void HvHost::cache_clean_invalidate(uint64_t pa, uint64_t size) {
+    if (cache::Hierarchy* h = machine_.hierarchy())
+        machine_.charge(current_cpu_,
+                        h->clean_invalidate(current_cpu_, pa, size, machine_.now(current_cpu_)));
+}
+
 void HvHost::send_ipi(uint32_t cpu, uint32_t sgi) {
     // As GICD_SGIR with the target list naming `cpu` (the requester is the current CPU).
     const uint32_t sgir = ((1u << cpu) << 16) | (sgi & 0xf);
@@ -286,6 +325,13 @@ cpu::TrapAction HvHost::on_trap(unsigned core, const cpu::Syndrome& syndrome) {
     } else if (syndrome.ec == cpu::ec::smc64) {
         s = hv::armv8::smc64(static_cast<uint16_t>(syndrome.iss));
         regs.pc -= 4; // ELR_EL2 points at the SMC itself; Unicorn is past it
+    } else if (syndrome.ec == cpu::ec::sys_reg) {
+        // Set/way maintenance reaches hv only if it set HCR_EL2.TSW on this core.
+        const uint64_t hcr = sysregs_.at(core)[static_cast<size_t>(hv::SysReg::HCR_EL2)];
+        if (!(hcr & hv::armv8::hcr::TSW))
+            return cpu::TrapAction::resume;
+        s.esr = hv::armv8::make_esr(hv::armv8::Ec::SysReg64, syndrome.iss);
+        regs.pc = syndrome.pc; // ELR_EL2: the instruction (the core steps over it)
     } else {
         return cpu::TrapAction::resume;
     }

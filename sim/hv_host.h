@@ -61,8 +61,9 @@ class HvHost : public hv::Port, public Supervisor {
     void dev_write(uint64_t pa, uint32_t size, uint64_t value) override;
     uint64_t sysreg_read(hv::SysReg reg) override;
     void sysreg_write(hv::SysReg reg, uint64_t value) override;
-    void tlb_flush_vm(uint16_t) override {}
-    void tlb_flush_ipa(uint16_t, uint64_t) override {}
+    void tlb_flush_vm(uint16_t vmid) override;
+    void tlb_flush_ipa(uint16_t vmid, uint64_t ipa) override;
+    void cache_clean_invalidate(uint64_t pa, uint64_t size) override;
     void send_ipi(uint32_t cpu, uint32_t sgi) override;
     void mark(uint32_t vm, hv::Mark which) override;
     void sample(uint32_t vm, uint64_t value) override { samples_.push_back({vm, value}); }
@@ -83,6 +84,8 @@ class HvHost : public hv::Port, public Supervisor {
     class EmulatedPage;
     enum class Path { sync, irq };
     void charge_trap(unsigned core, Path path);
+    // TLB maintenance broadcast to the cores of VM `vmid`, `ops` TLBI + DSB pairs long.
+    void flush_vm_tlbs(uint16_t vmid, unsigned ops);
     void fetch_code(unsigned core, const CodeRun& run);
     hv::TrapAction enter(unsigned core, const hv::armv8::TrapSyndrome& s, hv::VcpuRegs& regs);
     void load_regs(unsigned core, hv::VcpuRegs& regs);

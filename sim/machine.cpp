@@ -1,6 +1,7 @@
 #include "sim/machine.h"
 
 #include <algorithm>
+#include <cassert>
 
 namespace sim {
 
@@ -28,6 +29,10 @@ Machine::Machine(const MachineParams& params, std::ostream* console_out)
         throw InputError("cores: " + std::to_string(params.cores) + " is out of range (1-8)");
     if (params.quantum_cycles == 0 || params.cycles_per_insn == 0)
         throw InputError("model: quantum and cycles per instruction must be positive");
+    // Quantum ends are now + quantum: a bound keeps that sum far from wrapping.
+    if (params.quantum_cycles > kMaxQuantumCycles)
+        throw InputError("model: quantum_cycles = " + std::to_string(params.quantum_cycles) +
+                         " is out of range (1 to " + std::to_string(kMaxQuantumCycles) + ")");
     uart_ = std::make_unique<Pl011>(console_, std::vector<unsigned>{});
     gic::GicConfig gc;
     gc.distributor.num_cores = params.cores;
@@ -56,6 +61,7 @@ Machine::Machine(const MachineParams& params, std::ostream* console_out)
     state_.assign(params.cores, CoreState::off);
     clock_.assign(params.cores, 0);
     stats_.assign(params.cores, CoreStats{});
+    pmus_.assign(params.cores, Pmu{});
 }
 
 Machine::~Machine() = default;
@@ -88,11 +94,16 @@ void Machine::on_lines(unsigned core, const gic::CoreLines& lines) {
 
 uint64_t Machine::next_event(unsigned i) const { return gic_->next_event_cycle(i); }
 
-void Machine::service_interrupts(unsigned i) {
+void Machine::service_interrupts(unsigned i, uint64_t limit) {
     gic_->update_timers(i, clock_[i]);
     const bool hv = supervisor_ && supervisor_->guest_sees_virtual_gic();
-    // hv's IRQ entry reads IAR once per call; bounded in case an interrupt re-pends itself.
-    for (int n = 0; hv && gic_->irq_line(i) && n < 64 && state_[i] != CoreState::stopped; ++n)
+    // hv's IRQ entry reads IAR once per call. A path starts only before
+    // `limit` (the quantum's end), so an interrupt storm or an interrupt the
+    // guest never takes costs this core's time and the rest carries over to
+    // its next quantum; the count bounds a path configured to cost nothing.
+    for (int n = 0;
+         hv && gic_->irq_line(i) && clock_[i] < limit && n < 64 && state_[i] != CoreState::stopped;
+         ++n)
         supervisor_->on_irq(i);
     const bool line = hv ? gic_->virq_line(i) : gic_->irq_line(i);
     if (cores_[i]->set_virtual_irq(line))
@@ -108,7 +119,7 @@ void Machine::idle_until(unsigned i, uint64_t limit) {
         clock_[i] = next;
     }
     if (clock_[i] < limit || next_event(i) <= clock_[i])
-        service_interrupts(i);
+        service_interrupts(i, limit);
 }
 
 void Machine::stop_core(unsigned core) {
@@ -194,11 +205,14 @@ RunOutcome Machine::run() {
                 now_ = next - next % params_.quantum_cycles;
         }
         uint64_t quantum_end = now_ + params_.quantum_cycles;
+        assert(quantum_end > now_ && "quantum ends never wrap (kMaxQuantumCycles)");
         for (unsigned i = 0; i < cores_.size() && !outcome_; ++i) {
             if (state_[i] == CoreState::idle)
                 idle_until(i, quantum_end);
-            if (state_[i] == CoreState::running)
+            if (state_[i] == CoreState::running) {
                 run_core(i, quantum_end);
+                note_overrun(i, quantum_end);
+            }
             if (clock_[i] < quantum_end) {
                 if (state_[i] == CoreState::idle)
                     stats_[i].idle_cycles += quantum_end - clock_[i];
@@ -228,11 +242,14 @@ void Machine::run_core(unsigned i, uint64_t quantum_end) {
     running_core_ = i;
     const uint64_t cpi = params_.cycles_per_insn;
     while (state_[i] == CoreState::running && clock_[i] < quantum_end && !outcome_) {
-        service_interrupts(i);
-        if (state_[i] != CoreState::running)
+        service_interrupts(i, quantum_end);
+        // hv's interrupt path may have used the rest of the quantum: the guest
+        // runs again next quantum (never with a budget past the quantum's end).
+        if (state_[i] != CoreState::running || clock_[i] >= quantum_end)
             break;
         // A slice ends at the quantum's end or at this core's next timer event.
         const uint64_t slice_end = std::min(quantum_end, std::max(clock_[i] + 1, next_event(i)));
+        assert(slice_end > clock_[i] && "a slice's budget must not underflow");
         uint64_t budget = slice_end - clock_[i];
         if (params_.max_insns) {
             uint64_t done = total_instructions();
@@ -275,6 +292,15 @@ void Machine::run_core(unsigned i, uint64_t quantum_end) {
             break;
         }
     }
+}
+
+// A core ends its quantum at most one basic block (its memory stalls and the
+// hv work it trapped into included) plus one hv interrupt path past the end.
+void Machine::note_overrun(unsigned i, uint64_t quantum_end) {
+    if (clock_[i] <= quantum_end)
+        return;
+    const uint64_t overrun = clock_[i] - quantum_end;
+    max_overrun_ = std::max(max_overrun_, overrun);
 }
 
 void Machine::check_end_conditions() {
@@ -339,10 +365,34 @@ std::optional<uint64_t> Machine::read_sysreg(cpu::Arm64Core& core, uint32_t enco
     // The generic timers: deterministic, from the simulated clock, never the host's.
     if (auto reg = timer_register(encoding))
         return gic_->timer_read(core.id(), *reg, now(core.id()));
-    return std::nullopt;
+    // The PMU likewise counts the model's events (Unicorn's would read host time).
+    return pmus_.at(core.id()).read(encoding, pmu_sources(core.id()));
+}
+
+PmuSources Machine::pmu_sources(unsigned core) const {
+    const cpu::Arm64Core& c = *cores_.at(core);
+    const bool running = in_run_ && core == running_core_;
+    PmuSources s;
+    s.cycles = stats_[core].cycles + (running ? c.cycles_in_run() : 0);
+    s.instructions = stats_[core].instructions + (running ? c.instructions_in_run() : 0);
+    s.mem_accesses = c.loads() + c.stores();
+    if (hierarchy_) {
+        const cache::CoreMemoryStats& m = hierarchy_->core_stats(core);
+        s.l1i_accesses = m.l1i.accesses;
+        s.l1i_refills = m.l1i.misses;
+        s.l1d_accesses = m.l1d.accesses;
+        s.l1d_refills = m.l1d.misses;
+        s.l2_accesses = m.l2.accesses;
+        s.l2_refills = m.l2.misses;
+        s.itlb_refills = m.itlb.misses;
+        s.dtlb_refills = m.dtlb.misses;
+    }
+    return s;
 }
 
 bool Machine::write_sysreg(cpu::Arm64Core& core, uint32_t encoding, uint64_t value) {
+    if (pmus_.at(core.id()).write(encoding, value, pmu_sources(core.id())))
+        return true;
     auto reg = timer_register(encoding);
     if (!reg || *reg == gic::TimerRegister::CntvctEl0 || *reg == gic::TimerRegister::CntpctEl0 ||
         *reg == gic::TimerRegister::CntfrqEl0)

@@ -10,6 +10,7 @@
 #include "sim/gic/gic.h"
 #include "sim/phys_mem.h"
 #include "sim/pl011.h"
+#include "sim/pmu.h"
 
 #include <algorithm>
 #include <memory>
@@ -49,6 +50,9 @@ struct MachineParams {
 };
 
 enum class CoreState { off, running, idle, stopped };
+
+// The longest quantum accepted: quantum ends (now + quantum) stay far from wrapping.
+inline constexpr uint64_t kMaxQuantumCycles = 1ull << 32;
 
 struct CoreStats {
     uint64_t instructions = 0;
@@ -144,6 +148,9 @@ class Machine : public cpu::TrapHandler {
     const std::optional<RegionSnapshot>& region_start() const { return region_start_; }
     const std::optional<RegionSnapshot>& region_end() const { return region_end_; }
     uint64_t global_cycles() const { return now_; }
+    // The most cycles any core's clock was past its quantum's end when the
+    // quantum closed (the rest of a block or of an hv path, carried over).
+    uint64_t max_overrun_cycles() const { return max_overrun_; }
     uint64_t total_instructions() const;
 
     // cpu::TrapHandler: forwards to the supervisor, answers hardware registers.
@@ -155,12 +162,15 @@ class Machine : public cpu::TrapHandler {
     class GicFrame;
     void on_lines(unsigned core, const gic::CoreLines& lines);
     // Brings core i's interrupt state up to its clock: timers, hv's IRQ entry, the vIRQ line.
-    void service_interrupts(unsigned i);
+    // hv's IRQ paths start only before `limit`.
+    void service_interrupts(unsigned i, uint64_t limit);
     // Skips an idle core's clock to its next event before `limit`.
     void idle_until(unsigned i, uint64_t limit);
     uint64_t next_event(unsigned i) const;
     void run_core(unsigned i, uint64_t quantum_end);
     void check_end_conditions();
+    void note_overrun(unsigned i, uint64_t quantum_end);
+    PmuSources pmu_sources(unsigned core) const;
 
     MachineParams params_;
     PhysicalMemory memory_;
@@ -176,8 +186,10 @@ class Machine : public cpu::TrapHandler {
     std::vector<CoreState> state_;
     std::vector<uint64_t> clock_;
     std::vector<CoreStats> stats_;
+    std::vector<Pmu> pmus_;
     Supervisor* supervisor_ = nullptr;
     uint64_t now_ = 0;
+    uint64_t max_overrun_ = 0;
     std::optional<RunOutcome> outcome_;
     std::optional<RegionSnapshot> region_start_, region_end_;
 };

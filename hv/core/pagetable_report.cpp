@@ -40,6 +40,7 @@ class ScratchPort final : public Port {
     void sysreg_write(SysReg, std::uint64_t) override {}
     void tlb_flush_vm(std::uint16_t) override {}
     void tlb_flush_ipa(std::uint16_t, std::uint64_t) override {}
+    void cache_clean_invalidate(std::uint64_t, std::uint64_t) override {}
     void send_ipi(std::uint32_t, std::uint32_t) override {}
     void mark(std::uint32_t, Mark) override {}
     void console_putc(char) override {}

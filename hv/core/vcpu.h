@@ -55,6 +55,9 @@ struct Vcpu {
     // Its virtual CPU interface state (banked interrupts, list registers,
     // pending set), at vgic.pa = ctx_pa + armv8::kVgicCpuCtxOffset.
     armv8::VgicCpu vgic;
+    // Its VM's memory was cleaned for a set/way operation and the vCPU has
+    // trapped for nothing else since (the rest of that set/way loop is free).
+    bool set_way_cleaned = false;
 };
 
 } // namespace hv

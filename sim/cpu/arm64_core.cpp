@@ -72,6 +72,9 @@ Arm64Core::Arm64Core(unsigned id, TrapHandler& traps) : id_(id), traps_(traps) {
     check(uc_hook_add(uc_, &h, UC_HOOK_INSN, reinterpret_cast<void*>(&on_msr), this, 1, 0,
                       UC_ARM64_INS_MSR),
           "add MSR hook");
+    check(uc_hook_add(uc_, &h, UC_HOOK_INSN, reinterpret_cast<void*>(&on_sys), this, 1, 0,
+                      UC_ARM64_INS_SYS),
+          "add SYS hook");
 }
 
 Arm64Core::~Arm64Core() { uc_close(uc_); }
@@ -313,6 +316,33 @@ uint32_t Arm64Core::on_msr(uc_struct* uc, int reg, const void* cp, void* self) {
     return core->traps_.write_sysreg(*core, sysreg_encoding(r->op0, r->op1, r->crn, r->crm, r->op2), value)
                ? 1
                : 0;
+}
+
+// DC ISW / CSW / CISW go to the trap handler as the EC 0x18 trap HCR_EL2.TSW
+// makes of them (the handler knows whether TSW is set); every other system
+// instruction is Unicorn's. The instruction is skipped either way: Unicorn
+// would execute set/way as a no-op.
+uint32_t Arm64Core::on_sys(uc_struct* uc, int reg, const void* cp, void* self) {
+    auto* core = static_cast<Arm64Core*>(self);
+    auto* r = static_cast<const uc_arm64_cp_reg*>(cp);
+    const bool set_way = r->op0 == 1 && r->op1 == 0 && r->crn == 7 && r->op2 == 2 &&
+                         (r->crm == 6 || r->crm == 10 || r->crm == 14);
+    if (!set_way)
+        return 0;
+    uint32_t rt = 31;
+    if (reg >= UC_ARM64_REG_X0 && reg <= UC_ARM64_REG_X28)
+        rt = static_cast<uint32_t>(reg - UC_ARM64_REG_X0);
+    else if (reg == UC_ARM64_REG_X29 || reg == UC_ARM64_REG_X30)
+        rt = reg == UC_ARM64_REG_X29 ? 29 : 30;
+    Syndrome s;
+    s.ec = ec::sys_reg;
+    s.iss = hv::armv8::sys_insn(r->op0, r->op1, r->crn, r->crm, r->op2, rt, false).iss();
+    s.pc = core->pc();
+    if (core->traps_.on_trap(*core, s) == TrapAction::stop_core) {
+        core->stop_ = StopReason::halted;
+        uc_emu_stop(uc);
+    }
+    return 1;
 }
 
 uint64_t Arm64Core::on_mmio_read(uc_struct*, uint64_t offset, unsigned size, void* binding) {

@@ -140,6 +140,7 @@ class Arm64Core {
                           void* self);
     static uint32_t on_mrs(uc_struct* uc, int reg, const void* cp_reg, void* self);
     static uint32_t on_msr(uc_struct* uc, int reg, const void* cp_reg, void* self);
+    static uint32_t on_sys(uc_struct* uc, int reg, const void* cp_reg, void* self);
     static uint64_t on_mmio_read(uc_struct* uc, uint64_t offset, unsigned size, void* binding);
     static void on_mmio_write(uc_struct* uc, uint64_t offset, unsigned size, uint64_t value,
                               void* binding);

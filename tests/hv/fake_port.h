@@ -23,6 +23,7 @@ class FakePort final : public hv::Port {
 
     // Recorded effects.
     std::uint64_t bytes_read = 0; // accounted
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> cleaned; // (pa, size) cleaned to PoC
     std::uint64_t bytes_written = 0;
     std::vector<std::pair<std::uint32_t, hv::Mark>> marks;
     std::vector<std::pair<std::uint32_t, std::uint64_t>> samples;
@@ -67,6 +68,9 @@ class FakePort final : public hv::Port {
     void sysreg_write(hv::SysReg r, std::uint64_t v) override { sysregs[{current_cpu, r}] = v; }
     void tlb_flush_vm(std::uint16_t) override {}
     void tlb_flush_ipa(std::uint16_t, std::uint64_t) override {}
+    void cache_clean_invalidate(std::uint64_t pa, std::uint64_t size) override {
+        cleaned.emplace_back(pa, size);
+    }
     void send_ipi(std::uint32_t, std::uint32_t) override {}
     void mark(std::uint32_t vm, hv::Mark m) override { marks.emplace_back(vm, m); }
     void sample(std::uint32_t vm, std::uint64_t value) override { samples.emplace_back(vm, value); }

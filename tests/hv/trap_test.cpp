@@ -2,8 +2,11 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <set>
+#include <string>
 
 #include "fake_port.h"
+#include "hv/arch/armv8/sysregs.h"
 #include "hv/arch/armv8/trap.h"
 #include "hv/core/hypercall.h"
 #include "hv/core/hypervisor.h"
@@ -307,4 +310,49 @@ TEST(Trap, UnhandledTrapsStopTheVmAndUnownedCpusHaveNoVcpu) {
     EXPECT_STREQ(m.hv->vm(1).exit_reason,
                  "vm 1 (\"interf\") core 1: unhandled trap, EC 0x18 ISS 0x300c01 (pc 0x40000600)");
     EXPECT_EQ(m.hv->vm(1).exit_kind, hv::ExitKind::UnhandledTrap);
+}
+
+// Set/way maintenance (issue 13, defect 6): HCR_EL2.TSW traps it, hv cleans
+// and invalidates the VM's own memory by PA (never another VM's), once per
+// set/way loop, and steps over the instruction.
+TEST(SetWay, CleansOnlyTheVmsOwnMemoryOncePerLoop) {
+    Machine m;
+    EXPECT_NE(a8::kHcrGuest & a8::hcr::TSW, 0u); // what cpu_init programs
+    const auto dc_cisw = a8::sys_insn(1, 0, 7, 14, 2, 3, false);
+    hv::VcpuRegs r{};
+    r.pc = 0x4000'0200;
+    EXPECT_EQ(m.trap(0, dc_cisw, r), TrapAction::Resume);
+    EXPECT_EQ(r.pc, 0x4000'0204u);
+    ASSERT_FALSE(m.port.cleaned.empty());
+    // Exactly the pages stage 2 maps for VM 0's regions, and none of VM 1's.
+    std::set<std::uint64_t> own_pages;
+    for (const auto& reg : m.hv->vm(0).cfg->regions)
+        for (std::uint64_t ipa = reg.base; ipa < reg.base + reg.size; ipa += hv::kPageSize)
+            own_pages.insert(m.hv->walk(0, ipa).pa);
+    std::set<std::uint64_t> cleaned_pages;
+    for (auto [pa, size] : m.port.cleaned)
+        for (std::uint64_t off = 0; off < size; off += hv::kPageSize)
+            cleaned_pages.insert(pa + off);
+    EXPECT_EQ(cleaned_pages, own_pages);
+    // The rest of the loop (DC ISW, DC CSW too) only traps.
+    const std::size_t calls = m.port.cleaned.size();
+    r.pc = 0x4000'0204;
+    EXPECT_EQ(m.trap(0, a8::sys_insn(1, 0, 7, 6, 2, 3, false), r), TrapAction::Resume);
+    EXPECT_EQ(m.trap(0, a8::sys_insn(1, 0, 7, 10, 2, 3, false), r), TrapAction::Resume);
+    EXPECT_EQ(m.port.cleaned.size(), calls);
+    EXPECT_EQ(r.pc, 0x4000'020cu);
+    // After any other trap, the next set/way operation cleans again.
+    m.hvc(0, hv::psci::VERSION);
+    EXPECT_EQ(m.trap(0, dc_cisw, r), TrapAction::Resume);
+    EXPECT_EQ(m.port.cleaned.size(), 2 * calls);
+}
+
+TEST(SetWay, OtherSystemInstructionsStopTheVm) {
+    Machine m;
+    hv::VcpuRegs r{};
+    r.pc = 0x4000'0200;
+    // DC CIVAC is not trapped on hardware: a trap of it is named, as any unhandled one.
+    EXPECT_EQ(m.trap(0, a8::sys_insn(1, 3, 7, 14, 1, 3, false), r), TrapAction::VmStopped);
+    EXPECT_NE(std::string(m.hv->vm(0).exit_reason).find("unhandled trap, EC 0x18"),
+              std::string::npos);
 }

@@ -62,6 +62,7 @@ class GicPort final : public hv::Port {
     void sysreg_write(hv::SysReg r, std::uint64_t v) override { mem.sysreg_write(r, v); }
     void tlb_flush_vm(std::uint16_t) override {}
     void tlb_flush_ipa(std::uint16_t, std::uint64_t) override {}
+    void cache_clean_invalidate(std::uint64_t, std::uint64_t) override {}
     // As the simulator must: a physical SGI to `cpu` through GICD_SGIR.
     void send_ipi(std::uint32_t cpu, std::uint32_t sgi) override {
         ipis.emplace_back(cpu, sgi);

@@ -81,6 +81,16 @@ constexpr TrapSyndrome data_abort(std::uint64_t va, std::uint64_t ipa, bool is_w
                               ((is_write ? 1u : 0u) << 6) | 0x07;
     return {make_esr(Ec::DataAbortLower, iss), va, (ipa >> 12) << 4};
 }
+// A trapped MSR/MRS/SYS (EC 0x18) of system instruction op0, op1, CRn, CRm,
+// op2 with register Rt; `is_read` for MRS/SYSL (ISS.Direction).
+constexpr TrapSyndrome sys_insn(std::uint32_t op0, std::uint32_t op1, std::uint32_t crn,
+                                std::uint32_t crm, std::uint32_t op2, std::uint32_t rt,
+                                bool is_read) {
+    const std::uint32_t iss = ((op0 & 3) << 20) | ((op2 & 7) << 17) | ((op1 & 7) << 14) |
+                              ((crn & 0xf) << 10) | ((rt & 0x1f) << 5) | ((crm & 0xf) << 1) |
+                              (is_read ? 1u : 0u);
+    return {make_esr(Ec::SysReg64, iss), 0, 0};
+}
 constexpr TrapSyndrome inst_abort(std::uint64_t va, std::uint64_t ipa) {
     return {make_esr(Ec::InstAbortLower, 0x07), va, (ipa >> 12) << 4};
 }

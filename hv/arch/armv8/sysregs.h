@@ -8,7 +8,8 @@ namespace hv::armv8 {
 // HCR_EL2 for a running VM: stage 2 on (VM), set/way invalidation upgraded
 // (SWIO), physical IRQ/FIQ/SError routed to EL2 (IMO/FMO/AMO), WFI trapped so
 // an idle guest releases its core (TWI), SMC trapped for the PSCI filter
-// (TSC), EL1 is AArch64 (RW).
+// (TSC), set/way cleaning trapped because it would reach other VMs' lines in
+// the shared L2 (TSW), EL1 is AArch64 (RW).
 namespace hcr {
 inline constexpr std::uint64_t VM = 1ull << 0;
 inline constexpr std::uint64_t SWIO = 1ull << 1;
@@ -19,11 +20,12 @@ inline constexpr std::uint64_t VI = 1ull << 7;
 inline constexpr std::uint64_t TWI = 1ull << 13;
 inline constexpr std::uint64_t TWE = 1ull << 14;
 inline constexpr std::uint64_t TSC = 1ull << 19;
+inline constexpr std::uint64_t TSW = 1ull << 22;
 inline constexpr std::uint64_t RW = 1ull << 31;
 } // namespace hcr
 
 inline constexpr std::uint64_t kHcrGuest =
-    hcr::VM | hcr::SWIO | hcr::FMO | hcr::IMO | hcr::AMO | hcr::TWI | hcr::TSC | hcr::RW;
+    hcr::VM | hcr::SWIO | hcr::FMO | hcr::IMO | hcr::AMO | hcr::TWI | hcr::TSC | hcr::TSW | hcr::RW;
 
 // VMPIDR_EL2 for virtual CPU `id`: RES1 bit 31, Aff0 = id, so the guest sees
 // CPUs 0..n-1 whatever physical CPUs back them.

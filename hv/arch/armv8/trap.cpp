@@ -75,6 +75,62 @@ TrapAction data_abort(Hypervisor& hv, Vm& vm, Vcpu& vcpu, const TrapSyndrome& sy
     return TrapAction::VmStopped;
 }
 
+// DC ISW, DC CSW, DC CISW: SYS with op0 1, op1 0, CRn 7, CRm 6 / 10 / 14, op2 2.
+bool is_set_way(std::uint32_t iss) {
+    const std::uint32_t op0 = (iss >> 20) & 3, op2 = (iss >> 17) & 7, op1 = (iss >> 14) & 7;
+    const std::uint32_t crn = (iss >> 10) & 0xf, crm = (iss >> 1) & 0xf;
+    return op0 == 1 && op1 == 0 && crn == 7 && op2 == 2 && (crm == 6 || crm == 10 || crm == 14) &&
+           (iss & 1) == 0;
+}
+
+// Cleans and invalidates every page of the VM's own regions by PA, in runs of
+// contiguous PAs (a colored VM's pages are scattered). Shared IPC memory is
+// left alone: its lines are also the other VM's.
+void clean_vm_memory(Hypervisor& hv, const Vm& vm) {
+    Port& port = hv.port();
+    std::uint64_t run_pa = 0, run_len = 0;
+    for (const RegionConfig& r : vm.cfg->regions) {
+        for (std::uint64_t ipa = r.base; ipa < r.base + r.size;) {
+            const S2Walk w = hv.walk(vm.id, ipa);
+            for (unsigned k = 0; k < w.num_desc; ++k) {
+                port.account(w.desc_pa[k], sizeof(std::uint64_t), false);
+            }
+            const std::uint64_t step =
+                w.valid ? w.block_size - (ipa & (w.block_size - 1)) : kPageSize;
+            const std::uint64_t len = step < r.base + r.size - ipa ? step : r.base + r.size - ipa;
+            if (w.valid && run_len != 0 && w.pa == run_pa + run_len) {
+                run_len += len;
+            } else if (w.valid) {
+                if (run_len != 0) {
+                    port.cache_clean_invalidate(run_pa, run_len);
+                }
+                run_pa = w.pa;
+                run_len = len;
+            }
+            ipa += len;
+        }
+    }
+    if (run_len != 0) {
+        port.cache_clean_invalidate(run_pa, run_len);
+    }
+}
+
+// Set/way maintenance is trapped (HCR_EL2.TSW): it names lines of caches that
+// other VMs share, so it is never passed on. As KVM does (kvm_set_way_flush),
+// hv cleans and invalidates the VM's own memory by address instead. A guest
+// cleans a cache with one operation per set and way, thousands in a row: the
+// first one after any other trap cleans, the rest of the loop only traps.
+// (KVM then traps the guest's cache enable/disable with HCR_EL2.TVM to clean
+// again; hv, which does not trap those, cleans at the next loop.)
+TrapAction set_way(Hypervisor& hv, const Vm& vm, Vcpu& vcpu, VcpuRegs& regs) {
+    if (!vcpu.set_way_cleaned) {
+        clean_vm_memory(hv, vm);
+        vcpu.set_way_cleaned = true;
+    }
+    regs.pc += kInsnBytes; // ELR points at the trapped instruction
+    return TrapAction::Resume;
+}
+
 } // namespace
 
 TrapAction handle_trap(Hypervisor& hv, const TrapSyndrome& syn, VcpuRegs& regs) {
@@ -89,6 +145,9 @@ TrapAction handle_trap(Hypervisor& hv, const TrapSyndrome& syn, VcpuRegs& regs) 
     // The entry saves the guest's registers into the vCPU context.
     port.account(vcpu->ctx_pa, sizeof(VcpuRegs), true);
 
+    if (syn.ec() != Ec::SysReg64) {
+        vcpu->set_way_cleaned = false; // a set/way loop, if any, is over
+    }
     TrapAction action = TrapAction::Resume;
     switch (syn.ec()) {
     case Ec::Hvc64:
@@ -115,6 +174,12 @@ TrapAction handle_trap(Hypervisor& hv, const TrapSyndrome& syn, VcpuRegs& regs) 
         hv.stop_vm(vm, ExitKind::Stage2Fault);
         action = TrapAction::VmStopped;
         break;
+    case Ec::SysReg64:
+        if (is_set_way(syn.iss())) {
+            action = set_way(hv, vm, *vcpu, regs);
+            break;
+        }
+        [[fallthrough]]; // no other system register or instruction is trapped
     default:
         exit_fmt(vm, *vcpu) << "unhandled trap, EC " << Hex{static_cast<std::uint32_t>(syn.ec())}
                             << " ISS " << Hex{syn.iss()} << " (pc " << Hex{regs.pc} << ")";

@@ -255,6 +255,32 @@ void Hierarchy::flush_caches(std::uint64_t now) {
     }
 }
 
+std::uint64_t Hierarchy::clean_invalidate(unsigned core, std::uint64_t pa, std::uint64_t bytes,
+                                          std::uint64_t now) {
+    if (bytes == 0) {
+        return 0;
+    }
+    const std::uint64_t first = pa >> line_shift_;
+    const std::uint64_t last = (pa + bytes - 1) >> line_shift_;
+    std::uint64_t dirty = 0;
+    for (std::uint64_t line = first; line <= last; ++line) {
+        bool line_dirty = false;
+        for (CoreState& state : cores_) {
+            state.l1i.invalidate(line);
+            line_dirty |= state.l1d.invalidate(line);
+        }
+        line_dirty |= l2_.invalidate(line);
+        if (line_dirty) {
+            ++dirty;
+            ++l2_writebacks_;
+            memory_.writeback(core, now);
+        }
+    }
+    // The DSB waits for the last write-back to reach memory; their bandwidth
+    // reaches the core as contention (memory_.writeback above).
+    return (last - first + 1) * kCleanLineCycles + (dirty != 0 ? config_.mem.latency : 0);
+}
+
 std::uint64_t Hierarchy::take_contention_stall(unsigned core) {
     const std::uint64_t cycles =
         memory_.take_adjustment(core) + (l2_port_ ? l2_port_->take_adjustment(core) : 0);

@@ -160,6 +160,16 @@ void TargetPort::tlb_flush_ipa(std::uint16_t vmid, std::uint64_t ipa) {
     isb();
 }
 
+// hv runs with PA = VA: clean and invalidate by address, in the data cache's
+// smallest line (CTR_EL0.DminLine, in words).
+void TargetPort::cache_clean_invalidate(std::uint64_t pa, std::uint64_t size) {
+    const std::uint64_t line = 4ull << ((BAO_MRS(ctr_el0) >> 16) & 0xf);
+    for (std::uint64_t a = pa & ~(line - 1); a < pa + size; a += line) {
+        __asm__ volatile("dc civac, %0" ::"r"(a) : "memory");
+    }
+    __asm__ volatile("dsb sy" ::: "memory");
+}
+
 // GICv2 GICD_SGIR: TargetListFilter 0, CPU target list bit `cpu` (QEMU's
 // GIC CPU interface numbers follow the CPU index).
 void TargetPort::send_ipi(std::uint32_t cpu, std::uint32_t sgi) {

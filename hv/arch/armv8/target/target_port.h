@@ -43,6 +43,7 @@ class TargetPort final : public Port {
     void sysreg_write(SysReg reg, std::uint64_t value) override;
     void tlb_flush_vm(std::uint16_t vmid) override;
     void tlb_flush_ipa(std::uint16_t vmid, std::uint64_t ipa) override;
+    void cache_clean_invalidate(std::uint64_t pa, std::uint64_t size) override;
     void send_ipi(std::uint32_t cpu, std::uint32_t sgi) override;
     void mark(std::uint32_t, Mark) override {}
     void console_putc(char c) override;

@@ -83,6 +83,13 @@ class Hierarchy {
     // Cache maintenance: drops every line of every cache; dirty lines are counted as
     // write-backs at `now`.
     void flush_caches(std::uint64_t now);
+    // Clean and invalidate by address (DC CIVAC over [pa, pa + bytes), then DSB),
+    // issued by `core`: drops those lines from every core's L1s and the L2 and
+    // writes dirty ones back. Returns the issuing core's cycles: one issue per
+    // line (kCleanLineCycles) plus one memory latency if any line was dirty.
+    std::uint64_t clean_invalidate(unsigned core, std::uint64_t pa, std::uint64_t bytes,
+                                   std::uint64_t now);
+    static constexpr std::uint64_t kCleanLineCycles = 2; // an estimate: not calibrated
 
     // Every core has reached `cycle`: closes the memory controller's windows before
     // it. Call after each round of quanta, then add take_contention_stall() to each
@@ -96,6 +103,8 @@ class Hierarchy {
     std::uint64_t take_contention_stall(unsigned core);
 
     MemoryStats stats() const;
+    // One core's raw counters (the PMU reads them at every MRS, without copying all).
+    const CoreMemoryStats& core_stats(unsigned core) const { return cores_[core].stats; }
     const HierarchyConfig& config() const { return config_; }
     unsigned cores() const { return static_cast<unsigned>(cores_.size()); }
 
