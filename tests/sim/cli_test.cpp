@@ -180,11 +180,13 @@ TEST(Cli, CompareBaselineAndOutputPathsAreCheckedBeforeTheRun) {
 // "internal error: unicorn: map device ... UC_ERR_MAP" or "internal error:
 // hv write outside RAM" (exit 1).
 TEST(Cli, PlatformAndPlacementGapsAreNamedConfigErrors) {
-    auto config = [](const std::string& name, const std::string& platform, const std::string& image) {
+    auto config = [](const std::string& name, const std::string& platform,
+                     const std::string& image) {
         auto path = std::filesystem::temp_directory_path() / "bao-sim-tests" /
                     (name + "-" + std::to_string(getpid()) + ".toml");
         std::filesystem::create_directories(path.parent_path());
-        std::ofstream(path) << "mode = \"hv\"\n[platform]\n" << platform
+        std::ofstream(path) << "mode = \"hv\"\n[platform]\n"
+                            << platform
                             << "[hyp]\nregion = { base = 0x40000000, size = 0x400000 }\n"
                                "[[vms]]\nname = \"bench\"\nmeasured = true\ncpu_affinity = [0]\n"
                                "image = { workload = \"hello\", load_addr = 0x40000000"
@@ -193,17 +195,23 @@ TEST(Cli, PlatformAndPlacementGapsAreNamedConfigErrors) {
     };
     Result r = run_cli({"--config", config("gicd", "gic = { gicd = 0x08011000 }\n", "")});
     EXPECT_EQ(r.code, code(ExitCode::config));
-    EXPECT_EQ(r.err, "bao-sim: error: platform.gic.gicc: [0x8010000, 0x8012000) overlaps platform.gic.gicd "
-                     "[0x8011000, 0x8012000)\n");
-    r = run_cli({"--config", config("ram2", "ram = [{ base = 0x40000000, size = 0x40000000 }, "
-                                            "{ base = 0x100000000, size = 0x10000000 }]\n",
+    EXPECT_EQ(
+        r.err,
+        "bao-sim: error: platform.gic.gicc: [0x8010000, 0x8012000) overlaps platform.gic.gicd "
+        "[0x8011000, 0x8012000)\n");
+    r = run_cli({"--config", config("ram2",
+                                    "ram = [{ base = 0x40000000, size = 0x40000000 }, "
+                                    "{ base = 0x100000000, size = 0x10000000 }]\n",
                                     "")});
     EXPECT_EQ(r.code, code(ExitCode::config));
-    EXPECT_EQ(r.err, "bao-sim: error: platform.ram[1]: the simulator backs one RAM range (platform.ram[0]); "
-                     "merge the ranges or drop this one\n");
+    EXPECT_EQ(
+        r.err,
+        "bao-sim: error: platform.ram[1]: the simulator backs one RAM range (platform.ram[0]); "
+        "merge the ranges or drop this one\n");
     r = run_cli({"--config", config("load-pa", "", ", load_pa = 0x10000000")});
     EXPECT_EQ(r.code, code(ExitCode::config));
-    EXPECT_NE(r.err.find("bao-sim: error: vms[0].image: load_pa [0x10000000, "), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("bao-sim: error: vms[0].image: load_pa [0x10000000, "), std::string::npos)
+        << r.err;
     EXPECT_NE(r.err.find(") is not inside one of platform.ram\n"), std::string::npos) << r.err;
 }
 
