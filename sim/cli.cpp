@@ -11,6 +11,8 @@
 #include <boost/program_options.hpp>
 #include <spdlog/spdlog.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -92,22 +94,64 @@ void list_workloads(const std::string& dir, std::ostream& out) {
     }
 }
 
+bool is_stats_file(const std::string& against) {
+    return against.size() > 5 && against.substr(against.size() - 5) == ".json";
+}
+
+// A --compare baseline from a stats file: its workload.runtime_cycles.
+uint64_t baseline_cycles(const std::string& path) {
+    std::ifstream f(path);
+    if (!f)
+        throw InputError("--compare: cannot read '" + path + "'");
+    std::stringstream text;
+    text << f.rdbuf();
+    std::smatch m;
+    const std::string json = text.str();
+    if (!std::regex_search(json, m,
+                           std::regex("\"workload\": \\{[^}]*\"runtime_cycles\": ([0-9]+)")))
+        throw InputError("--compare: no workload.runtime_cycles in '" + path + "'");
+    return parse_size(m[1], "--compare: workload.runtime_cycles in '" + path + "'");
+}
+
+// An output file must be writable before a run spends minutes: its
+// directory exists, and it (or, when new, its directory) is writable.
+void check_output_path(const std::string& option, const std::string& path) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const std::string what = "--" + option + ": cannot write '" + path + "': ";
+    if (fs::is_directory(path, ec))
+        throw InputError(what + "it is a directory");
+    fs::path dir = fs::path(path).parent_path();
+    if (dir.empty())
+        dir = ".";
+    if (!fs::is_directory(dir, ec))
+        throw InputError(what + "directory '" + dir.string() + "' does not exist");
+    const bool exists = fs::exists(path, ec);
+    if (::access(exists ? path.c_str() : dir.c_str(), exists ? W_OK : W_OK | X_OK) != 0)
+        throw InputError(what + std::strerror(errno));
+}
+
+// Everything a run will need besides the simulation itself, checked before it.
+void check_before_run(const po::variables_map& vm) {
+    for (const char* option : {"stats-json", "stats-csv"})
+        if (vm.count(option))
+            check_output_path(option, vm[option].as<std::string>());
+    if (vm.count("compare")) {
+        const std::string against = vm["compare"].as<std::string>();
+        if (is_stats_file(against))
+            baseline_cycles(against);
+        else
+            load_config(against);
+    }
+}
+
 // --compare: the slowdown of this run's workload against a baseline, either
 // a stats file (its workload.runtime_cycles) or a config run now on the same workload.
 void compare(const std::string& against, const RunOptions& options, const WorkloadSummary& w, std::ostream& out,
              std::ostream& err) {
     uint64_t base = 0;
-    if (against.size() > 5 && against.substr(against.size() - 5) == ".json") {
-        std::ifstream f(against);
-        std::stringstream text;
-        text << f.rdbuf();
-        std::smatch m;
-        const std::string json = text.str();
-        if (!f || !std::regex_search(json, m, std::regex("\"workload\": \\{[^}]*\"runtime_cycles\": ([0-9]+)"))) {
-            err << "bao-sim: --compare: no workload.runtime_cycles in '" << against << "'\n";
-            return;
-        }
-        base = std::stoull(m[1]);
+    if (is_stats_file(against)) {
+        base = baseline_cycles(against);
     } else {
         RunOptions o = options;
         o.config = against;
@@ -128,6 +172,7 @@ void compare(const std::string& against, const RunOptions& options, const Worklo
 }
 
 int run(const po::variables_map& vm, const RunOptions& options, std::ostream& out, std::ostream& err) {
+    check_before_run(vm);
     Simulation simulation(options, &out);
     RunOutcome outcome = simulation.run();
     if (vm.count("stats-json")) {
@@ -222,8 +267,8 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
         ("image", po::value<std::string>(),
          "FILE[@ADDR]: run your own raw or ELF AArch64 guest as the measured guest; "
          "a raw binary is loaded at ADDR (default 0x40000000) and entered there")
-        ("cores", po::value<unsigned>(), "number of simulated cores, 1-8 (native mode; default 4)")
-        ("max-insns", po::value<uint64_t>()->default_value(0),
+        ("cores", po::value<std::string>(), "number of simulated cores, 1-8 (native mode; default 4)")
+        ("max-insns", po::value<std::string>()->default_value("0"),
          "stop after this many guest instructions in total (0 = no limit; exit code 4)")
         ("stats-json", po::value<std::string>(), "write statistics to this JSON file (docs/stats.md)")
         ("guest-param", po::value<std::vector<std::string>>()->composing(),
@@ -283,9 +328,12 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
             options.image = vm["image"].as<std::string>();
         if (vm.count("workload") && vm.count("image"))
             throw InputError("--workload and --image both replace the measured guest: give one");
+        // Numbers as everywhere else (sim/cache/number.hpp): boost's own
+        // conversion would turn "-1" into 2^64-1.
         if (vm.count("cores"))
-            options.cores = vm["cores"].as<unsigned>();
-        options.max_insns = vm["max-insns"].as<uint64_t>();
+            options.cores = static_cast<unsigned>(
+                parse_size_in(vm["cores"].as<std::string>(), "--cores", 1, 8));
+        options.max_insns = parse_size(vm["max-insns"].as<std::string>(), "--max-insns");
         options.raw_samples = vm.count("raw-samples") > 0;
         if (vm.count("guest-param"))
             options.guest_params = vm["guest-param"].as<std::vector<std::string>>();

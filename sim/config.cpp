@@ -34,6 +34,8 @@ std::string join(const std::string& where, const std::string& key) {
     return where.empty() ? key : where + "." + key;
 }
 
+// An unsigned number: a TOML integer or a number string ("32M", "0x1000";
+// parse_size), never negative. get_uint_in also bounds it to its field's range.
 uint64_t get_uint(const Table& t, const std::string& where, const std::string& key, uint64_t dflt,
                   bool required = false) {
     auto node = t.get(key);
@@ -51,6 +53,34 @@ uint64_t get_uint(const Table& t, const std::string& where, const std::string& k
     if (auto s = node->value<std::string>())
         return parse_size(*s, join(where, key));
     throw InputError(join(where, key) + ": expected a number");
+}
+
+uint64_t get_uint_in(const Table& t, const std::string& where, const std::string& key,
+                     uint64_t dflt, uint64_t lo, uint64_t hi) {
+    return check_range(get_uint(t, where, key, dflt), join(where, key), lo, hi);
+}
+
+// A list of integers each within [lo, hi] (interrupt IDs, run parameters).
+std::vector<uint64_t> get_uint_list(const Table& t, const std::string& where,
+                                    const std::string& key, uint64_t lo, uint64_t hi) {
+    std::vector<uint64_t> out;
+    auto node = t.get(key);
+    if (!node)
+        return out;
+    auto* arr = node->as_array();
+    if (!arr)
+        throw InputError(join(where, key) + ": expected a list of numbers");
+    for (size_t i = 0; i < arr->size(); ++i) {
+        const std::string wi = join(where, key) + "[" + std::to_string(i) + "]";
+        auto v = arr->get(i)->value<int64_t>();
+        if (!v || !arr->get(i)->is_integer())
+            throw InputError(wi + ": expected an integer");
+        if (*v < 0 || static_cast<uint64_t>(*v) < lo || static_cast<uint64_t>(*v) > hi)
+            throw InputError(wi + ": " + std::to_string(*v) + " is out of range (" +
+                             std::to_string(lo) + "-" + std::to_string(hi) + ")");
+        out.push_back(static_cast<uint64_t>(*v));
+    }
+    return out;
 }
 
 std::string get_string(const Table& t, const std::string& where, const std::string& key,
@@ -132,8 +162,11 @@ void parse_platform(const Table& t, RunConfig& rc) {
     const std::string w = "platform";
     check_keys(t, w, {"cpus", "ram", "console", "gic", "l2"});
     hv::PlatformConfig& p = rc.hv.platform;
-    p.cpu_num = static_cast<uint32_t>(get_uint(t, w, "cpus", 4));
+    p.cpu_num = static_cast<uint32_t>(get_uint_in(t, w, "cpus", 4, 1, hv::kMaxCpus));
     auto rams = get_tables(t, w, "ram");
+    if (t.get("ram") && rams.empty())
+        throw InputError(
+            w + ".ram: the list is empty (omit the key for the default 1 GiB at 0x40000000)");
     for (size_t i = 0; i < rams.size(); ++i) {
         std::string wi = w + ".ram[" + std::to_string(i) + "]";
         check_keys(*rams[i], wi, {"base", "size"});
@@ -156,8 +189,8 @@ void parse_platform(const Table& t, RunConfig& rc) {
     if (auto* l2 = get_table(t, w, "l2")) {
         check_keys(*l2, w + ".l2", {"size", "ways", "line"});
         p.l2.size = get_uint(*l2, w + ".l2", "size", p.l2.size);
-        p.l2.ways = static_cast<uint32_t>(get_uint(*l2, w + ".l2", "ways", p.l2.ways));
-        p.l2.line = static_cast<uint32_t>(get_uint(*l2, w + ".l2", "line", p.l2.line));
+        p.l2.ways = static_cast<uint32_t>(get_uint_in(*l2, w + ".l2", "ways", p.l2.ways, 1, 1024));
+        p.l2.line = static_cast<uint32_t>(get_uint_in(*l2, w + ".l2", "line", p.l2.line, 1, 65536));
     }
     // The modeled L2 starts from the platform's geometry; [model] may override it
     // and sync_l2_geometry() makes hv's colors follow the model.
@@ -192,6 +225,13 @@ void parse_vm(const Table& t, size_t index, RunConfig& rc, const std::string& ba
                 "params"});
     hv::VmConfig vm;
     std::string name = get_string(t, w, "name", "vm" + std::to_string(index));
+    // hv keeps kNameLen - 1 characters and prints the name before each line.
+    if (name.size() >= hv::kNameLen)
+        throw InputError(w + ".name: \"" + name + "\" is longer than " +
+                         std::to_string(hv::kNameLen - 1) + " characters");
+    for (char c : name)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+            throw InputError(w + ".name: contains a control character");
     hv::set_vm_name(vm, name.c_str());
     vm.measured = get_bool(t, w, "measured", false);
     vm.cpu_affinity = get_bitmask(t, w, "cpu_affinity", hv::kMaxCpus);
@@ -201,12 +241,15 @@ void parse_vm(const Table& t, size_t index, RunConfig& rc, const std::string& ba
     if (!image)
         throw InputError(w + ".image: missing");
     parse_image(*image, w + ".image", vm, src, base_dir);
-    if (auto* arr = t.get_as<toml::array>("params")) {
+    if (auto node = t.get("params")) {
+        auto* arr = node->as_array();
+        if (!arr)
+            throw InputError(w + ".params: expected a list of numbers");
         for (size_t k = 0; k < arr->size(); ++k) {
             auto v = arr->get(k)->value<int64_t>();
-            if (!v || *v < 0)
+            if (!v || !arr->get(k)->is_integer() || *v < 0)
                 throw InputError(w + ".params[" + std::to_string(k) +
-                                 "]: expected a non-negative number");
+                                 "]: expected a non-negative integer");
             src.params.push_back(static_cast<uint64_t>(*v));
         }
     }
@@ -231,10 +274,8 @@ void parse_vm(const Table& t, size_t index, RunConfig& rc, const std::string& ba
         d.pa = get_uint(*devs[i], wi, "pa", 0, true);
         d.va = get_uint(*devs[i], wi, "va", d.pa);
         d.size = get_uint(*devs[i], wi, "size", 0, true);
-        if (auto* arr = devs[i]->get_as<toml::array>("interrupts"))
-            for (size_t k = 0; k < arr->size(); ++k)
-                push(d.interrupts, static_cast<uint32_t>(arr->get(k)->value_or<int64_t>(0)),
-                     wi + ".interrupts");
+        for (uint64_t id : get_uint_list(*devs[i], wi, "interrupts", 0, hv::kMaxIntId - 1))
+            push(d.interrupts, static_cast<uint32_t>(id), wi + ".interrupts");
         push(vm.devs, d, w + ".devs");
     }
     auto ipcs = get_tables(t, w, "ipcs");
@@ -244,11 +285,9 @@ void parse_vm(const Table& t, size_t index, RunConfig& rc, const std::string& ba
         hv::IpcConfig c;
         c.base = get_uint(*ipcs[i], wi, "base", 0, true);
         c.size = get_uint(*ipcs[i], wi, "size", 0, true);
-        c.shmem_id = static_cast<uint32_t>(get_uint(*ipcs[i], wi, "shmem_id", 0));
-        if (auto* arr = ipcs[i]->get_as<toml::array>("interrupts"))
-            for (size_t k = 0; k < arr->size(); ++k)
-                push(c.interrupts, static_cast<uint32_t>(arr->get(k)->value_or<int64_t>(0)),
-                     wi + ".interrupts");
+        c.shmem_id = static_cast<uint32_t>(get_uint_in(*ipcs[i], wi, "shmem_id", 0, 0, UINT32_MAX));
+        for (uint64_t id : get_uint_list(*ipcs[i], wi, "interrupts", 0, hv::kMaxIntId - 1))
+            push(c.interrupts, static_cast<uint32_t>(id), wi + ".interrupts");
         push(vm.ipcs, c, w + ".ipcs");
     }
     push(rc.hv.vms, vm, "vms");
@@ -270,22 +309,27 @@ int RunConfig::measured_vm() const {
     return hv.vms.size() == 1 ? 0 : -1;
 }
 
+// Ranges keep every figure far from wrapping in the cycle arithmetic that
+// uses it (a quantum of 2^64-1 cycles ran forever) while allowing any
+// plausible machine.
 const std::vector<MachineField>& machine_fields() {
+    constexpr uint64_t million = 1'000'000, gib = 1ull << 30;
     static const std::vector<MachineField> fields = {
-        {"quantum_cycles", &MachineParams::quantum_cycles, true},
-        {"core_hz", &MachineParams::core_hz, true},
-        {"cntfrq", &MachineParams::cntfrq, true},
-        {"cycles_per_insn", &MachineParams::cycles_per_insn, true},
-        {"gic.signal_cycles", &MachineParams::gic_signal_cycles, false},
-        {"gic.reg_cycles", &MachineParams::gic_reg_cycles, false},
-        {"hv.exception_cycles", &MachineParams::hv_exception_cycles, false},
-        {"hv.sync_insns", &MachineParams::hv_sync_insns, false},
-        {"hv.irq_insns", &MachineParams::hv_irq_insns, false},
-        {"hv.text_bytes", &MachineParams::hv_text_bytes, true},
-        {"hv.entry_code_bytes", &MachineParams::hv_entry_code_bytes, false},
-        {"hv.sync_code_bytes", &MachineParams::hv_sync_code_bytes, false},
-        {"hv.irq_code_bytes", &MachineParams::hv_irq_code_bytes, false},
-        {"hv.code_run_bytes", &MachineParams::hv_code_run_bytes, true},
+        {"quantum_cycles", &MachineParams::quantum_cycles, 1, 1000 * million},
+        {"core_hz", &MachineParams::core_hz, 1, 100'000 * million},
+        {"cntfrq", &MachineParams::cntfrq, 1, UINT32_MAX}, // CNTFRQ_EL0 holds 32 bits
+        {"cycles_per_insn", &MachineParams::cycles_per_insn, 1, 1000},
+        {"gic.signal_cycles", &MachineParams::gic_signal_cycles, 0, million},
+        {"gic.reg_cycles", &MachineParams::gic_reg_cycles, 0, million},
+        {"hv.exception_cycles", &MachineParams::hv_exception_cycles, 0, million},
+        {"hv.sync_insns", &MachineParams::hv_sync_insns, 0, million},
+        {"hv.irq_insns", &MachineParams::hv_irq_insns, 0, million},
+        {"hv.text_bytes", &MachineParams::hv_text_bytes, 1, gib},
+        {"hv.entry_code_bytes", &MachineParams::hv_entry_code_bytes, 0, gib},
+        {"hv.sync_code_bytes", &MachineParams::hv_sync_code_bytes, 0, gib},
+        {"hv.irq_code_bytes", &MachineParams::hv_irq_code_bytes, 0, gib},
+        {"hv.code_run_bytes", &MachineParams::hv_code_run_bytes, 1, gib},
+        {"console.keep_bytes", &MachineParams::console_keep_bytes, 0, gib},
     };
     return fields;
 }
@@ -296,10 +340,7 @@ void set_model_param(RunConfig& rc, const std::string& key, const std::string& v
     for (const MachineField& f : machine_fields()) {
         if (key != f.key)
             continue;
-        const uint64_t v = parse_size(value, w);
-        if (v == 0 && f.positive)
-            throw InputError(w + ": must be positive");
-        m.*f.member = v;
+        m.*f.member = parse_size_in(value, w, f.min, f.max);
         return;
     }
     if (key == "memory_model") {

@@ -54,7 +54,7 @@ void sync_l2_geometry(RunConfig& config);
 struct MachineField {
     const char* key;
     uint64_t MachineParams::*member;
-    bool positive; // zero is rejected
+    uint64_t min, max; // the accepted range (docs/config.md)
 };
 const std::vector<MachineField>& machine_fields();
 

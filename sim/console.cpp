@@ -1,39 +1,61 @@
 #include "sim/console.h"
 
+#include <algorithm>
+
 namespace sim {
 
-unsigned Console::add_source(std::string name) {
-    sources_.push_back(Source{std::move(name), {}, {}});
+unsigned Console::add_source(std::string name, bool prefixed_upstream) {
+    sources_.push_back(Source{std::move(name), prefixed_upstream, false, {}});
     return static_cast<unsigned>(sources_.size() - 1);
 }
 
 void Console::putc(unsigned source, char c) {
     Source& s = sources_.at(source);
-    s.all.push_back(c);
+    const auto b = static_cast<unsigned char>(c);
     if (c == '\r')
         return;
     if (c == '\n') {
-        emit(s);
+        emit(source);
+        s.continued = false;
         return;
     }
-    s.line.push_back(c);
+    if ((b < 0x20 && c != '\t') || b == 0x7f) {
+        static const char digits[] = "0123456789abcdef";
+        s.line += {'\\', 'x', digits[b >> 4], digits[b & 0xf]};
+    } else {
+        s.line.push_back(c);
+    }
     // A guest that never prints a newline must not grow a line without bound.
-    if (s.line.size() >= 4096)
-        emit(s);
+    if (s.line.size() >= max_line) {
+        emit(source);
+        s.continued = true;
+    }
 }
 
 void Console::flush() {
-    for (auto& s : sources_)
-        if (!s.line.empty())
-            emit(s);
+    for (unsigned i = 0; i < sources_.size(); ++i)
+        if (!sources_[i].line.empty()) {
+            emit(i);
+            sources_[i].continued = false;
+        }
 }
 
-void Console::emit(Source& s) {
-    std::string text = (s.name.empty() ? "" : "[" + s.name + "] ") + s.line + "\n";
+void Console::emit(unsigned source) {
+    Source& s = sources_[source];
+    const bool prefix = !s.name.empty() && (!s.prefixed_upstream || s.continued);
+    const std::string text = (prefix ? "[" + s.name + "] " : "") + s.line + "\n";
+    const std::string line = std::move(s.line);
     s.line.clear();
-    transcript_ += text;
+    const uint64_t room = keep_bytes_ - std::min<uint64_t>(keep_bytes_, transcript_.size());
+    // Whole lines, and none after the first that did not fit: the kept text
+    // is the run's output from its start, without holes.
+    const size_t kept = dropped_bytes_ == 0 && text.size() <= room ? text.size() : 0;
+    transcript_ += text.substr(0, kept);
+    dropped_bytes_ += text.size() - kept;
     if (out_)
         (*out_) << text << std::flush;
+    if (observer_)
+        observer_(source, line);
 }
 
 } // namespace sim

@@ -1,10 +1,14 @@
 // The console: UART output of every source (a VM, or a core in native mode),
 // assembled into lines and printed with the source's name as prefix, so
-// output from cores that run interleaved never mixes within a line. The whole
-// text is kept for the stats file.
+// output from cores that run interleaved never mixes within a line. Whatever
+// a guest writes, each printed line starts with its own source's name: long
+// lines are cut and continued with the prefix, and control characters a
+// terminal would act on are printed as \xNN. The start of the text is kept
+// for the stats file, up to a bound.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -13,31 +17,48 @@ namespace sim {
 
 class Console {
   public:
-    explicit Console(std::ostream* out) : out_(out) {}
+    // Characters of one line before the console cuts it.
+    static constexpr size_t max_line = 4096;
 
-    // Registers a source; returns its index for putc(). A source with an
-    // empty name is printed without prefix (hv's console adds its own).
-    unsigned add_source(std::string name);
+    // `keep_bytes`: how much of the transcript is kept (the rest is counted).
+    explicit Console(std::ostream* out, uint64_t keep_bytes = UINT64_MAX)
+        : out_(out), keep_bytes_(keep_bytes) {}
+
+    // Registers a source; returns its index for putc(). Each line is printed
+    // as "[name] line", unless `prefixed_upstream` (hv prints the VM's name
+    // itself): then only the continuation of a line the console cuts gets
+    // "[name] ". A source with an empty name is never prefixed.
+    unsigned add_source(std::string name, bool prefixed_upstream = false);
     void putc(unsigned source, char c);
     // Emits unterminated lines (at the end of a run).
     void flush();
 
-    // Everything printed, as "[name] line\n" lines in emission order.
+    // Called with each line as emitted (escaped, without the console's
+    // prefix or newline) and the index of the source that wrote it: how
+    // results are read from one source's own output.
+    using LineObserver = std::function<void(unsigned source, const std::string& line)>;
+    void observe_lines(LineObserver observer) { observer_ = std::move(observer); }
+
+    // The first keep_bytes of everything printed, as "[name] line\n" lines in
+    // emission order; dropped_bytes() counts what did not fit.
     const std::string& transcript() const { return transcript_; }
-    // What one source printed, without prefixes.
-    const std::string& text_of(unsigned source) const { return sources_.at(source).all; }
+    uint64_t dropped_bytes() const { return dropped_bytes_; }
 
   private:
     struct Source {
         std::string name;
+        bool prefixed_upstream = false;
+        bool continued = false; // the current line continues one the console cut
         std::string line;
-        std::string all;
     };
-    void emit(Source& s);
+    void emit(unsigned source);
 
     std::ostream* out_;
+    uint64_t keep_bytes_;
     std::vector<Source> sources_;
     std::string transcript_;
+    uint64_t dropped_bytes_ = 0;
+    LineObserver observer_;
 };
 
 } // namespace sim

@@ -76,10 +76,13 @@ HvHost::HvHost(Machine& machine, const RunConfig& config, const std::vector<Gues
                          " of its text (model.hv.text_bytes = " +
                          std::to_string(machine_.params().hv_text_bytes) + ")");
 
-    std::vector<std::string> names;
+    // A core's output is its VM's: hv prefixes each line with the VM's name,
+    // the console continues a line it must cut with the same name.
+    std::vector<std::string> names(machine_.core_count());
     for (unsigned c = 0; c < machine_.core_count(); ++c)
-        names.push_back("");
-    machine_.set_console_sources(names); // hv prefixes each line with the VM's name
+        if (const hv::Vcpu* v = hv_->vcpu_on_cpu(c))
+            names[c] = hv_->vm(v->vm).name();
+    machine_.set_console_sources(names, true);
 
     for (uint32_t v = 0; v < hv_->num_vms(); ++v)
         map_vm(v);

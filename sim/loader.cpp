@@ -1,5 +1,6 @@
 #include "sim/loader.h"
 
+#include "sim/cache/number.hpp"
 #include "sim/error.h"
 #include "sim/phys_mem.h"
 
@@ -136,26 +137,21 @@ GuestImage read_guest_image(const std::string& path, uint64_t raw_addr) {
 uint64_t parse_size(const std::string& text, const std::string& what) {
     if (text.empty())
         throw InputError(what + ": empty number");
-    size_t pos = 0;
-    uint64_t v = 0;
-    try {
-        v = std::stoull(text, &pos, 0);
-    } catch (const std::exception&) {
-        throw InputError(what + ": '" + text + "' is not a number");
-    }
-    std::string suffix = text.substr(pos);
-    uint64_t mul = 1;
-    if (suffix == "K" || suffix == "k" || suffix == "KiB")
-        mul = 1ull << 10;
-    else if (suffix == "M" || suffix == "MiB")
-        mul = 1ull << 20;
-    else if (suffix == "G" || suffix == "GiB")
-        mul = 1ull << 30;
-    else if (!suffix.empty())
-        throw InputError(what + ": '" + text + "' has an unknown suffix '" + suffix + "'");
-    if (v > UINT64_MAX / mul)
-        throw InputError(what + ": '" + text + "' is too large");
-    return v * mul;
+    const cache::ParsedNumber n = cache::parse_number_text(text);
+    if (!n.error.empty())
+        throw InputError(what + ": '" + text + "' " + n.error);
+    return n.value;
+}
+
+uint64_t parse_size_in(const std::string& text, const std::string& what, uint64_t lo, uint64_t hi) {
+    return check_range(parse_size(text, what), what, lo, hi);
+}
+
+uint64_t check_range(uint64_t value, const std::string& what, uint64_t lo, uint64_t hi) {
+    if (value < lo || value > hi)
+        throw InputError(what + ": " + std::to_string(value) + " is out of range (" +
+                         std::to_string(lo) + "-" + std::to_string(hi) + ")");
+    return value;
 }
 
 std::pair<std::string, std::optional<uint64_t>> parse_image_spec(const std::string& spec) {

@@ -41,8 +41,13 @@ GuestImage read_guest_image(const std::string& path, uint64_t raw_addr);
 // Splits "FILE[@ADDR]" (ADDR decimal or 0x-hex). Throws InputError.
 std::pair<std::string, std::optional<uint64_t>> parse_image_spec(const std::string& spec);
 
-// Parses a number: decimal, 0x-hex, optional K/M/G suffix (binary). Throws InputError naming `what`.
+// Parses a number: decimal or 0x hex, optional K/M/G suffix (binary); no
+// sign, no leading zero, nothing beyond 64 bits (sim/number.h). Throws
+// InputError naming `what`.
 uint64_t parse_size(const std::string& text, const std::string& what);
+// The same, within [lo, hi]: "WHAT: N is out of range (LO-HI)".
+uint64_t parse_size_in(const std::string& text, const std::string& what, uint64_t lo, uint64_t hi);
+uint64_t check_range(uint64_t value, const std::string& what, uint64_t lo, uint64_t hi);
 
 // Writes the image into physical memory; it must lie inside RAM. Throws InputError.
 void place_image(const GuestImage& image, PhysicalMemory& memory);

@@ -24,7 +24,8 @@ class Machine::GicFrame : public MmioDevice {
 };
 
 Machine::Machine(const MachineParams& params, std::ostream* console_out)
-    : params_(params), memory_(params.ram_base, params.ram_size), console_(console_out) {
+    : params_(params), memory_(params.ram_base, params.ram_size),
+      console_(console_out, params.console_keep_bytes) {
     if (params.cores == 0 || params.cores > 8)
         throw InputError("cores: " + std::to_string(params.cores) + " is out of range (1-8)");
     if (params.quantum_cycles == 0 || params.cycles_per_insn == 0)
@@ -130,10 +131,10 @@ void Machine::stop_core(unsigned core) {
         cores_[core]->request_halt();
 }
 
-void Machine::set_console_sources(const std::vector<std::string>& names) {
+void Machine::set_console_sources(const std::vector<std::string>& names, bool prefixed_upstream) {
     source_of_core_.clear();
     for (auto& n : names)
-        source_of_core_.push_back(console_.add_source(n));
+        source_of_core_.push_back(console_.add_source(n, prefixed_upstream));
     uart_->set_sources(source_of_core_);
 }
 

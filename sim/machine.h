@@ -46,7 +46,8 @@ struct MachineParams {
     uint64_t hv_irq_code_bytes = 3456;  // the IRQ path's own code lines
     uint64_t hv_code_run_bytes = 256;   // straight-line code between jumps (59 lines / 14 runs)
     bool memory_model = true;           // caches, TLBs and memory controller (docs/timing-model.md)
-    cache::HierarchyConfig hierarchy;   // its parameters (cores is set from `cores`)
+    uint64_t console_keep_bytes = 256 << 10; // console transcript kept for the stats file
+    cache::HierarchyConfig hierarchy;        // its parameters (cores is set from `cores`)
 };
 
 enum class CoreState { off, running, idle, stopped };
@@ -115,8 +116,11 @@ class Machine : public cpu::TrapHandler {
     const gic::Gic& gic() const { return *gic_; }
     // A GIC frame as an MMIO device (for mapping into a core's address space).
     MmioDevice& gic_frame(gic::Frame frame) { return *gic_frames_.at(static_cast<size_t>(frame)); }
-    // Names the console source of each core (default "coreN").
-    void set_console_sources(const std::vector<std::string>& names);
+    // Names the console source of each core (default "coreN"); with
+    // `prefixed_upstream` hv prints the names itself (Console::add_source).
+    void set_console_sources(const std::vector<std::string>& names, bool prefixed_upstream = false);
+    // The console source a core's UART output goes to (once the sources are set).
+    unsigned console_source(unsigned core) const { return source_of_core_.at(core); }
 
     // Powers a core on at `entry` with x0 = context, at the caller's current time.
     void power_on(unsigned core, uint64_t entry, uint64_t context, uint64_t at_cycle);

@@ -76,6 +76,7 @@ class Simulation {
 
   private:
     void load_images();
+    void watch_results(uint64_t cores);
     void write_vm_stats(JsonWriter& j) const;
     void write_workload(JsonWriter& j) const;
     void write_latency(JsonWriter& j) const;
@@ -88,6 +89,8 @@ class Simulation {
     std::unique_ptr<HvHost> hv_host_;          // hv mode
     RunOutcome outcome_;
     double host_seconds_ = 0;
+    bool checksum_ok_seen_ = false;  // the measured guest printed checksum_ok=1
+    bool checksum_bad_seen_ = false; // ... or checksum_ok=0
 };
 
 } // namespace sim

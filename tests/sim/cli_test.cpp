@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 
 namespace sim {
@@ -133,6 +135,84 @@ TEST(Cli, ListsPresetsAndWorkloads) {
     EXPECT_NE(c.out.find("native - "), std::string::npos);
     Result w = run_cli({"--list-workloads"});
     EXPECT_NE(w.out.find("hello"), std::string::npos);
+}
+
+// Bad numbers on the command line are named errors (boost's lexical_cast
+// wrapped "-1" to 2^64-1) and --set shares the config's strict parser.
+TEST(Cli, NumbersOnTheCommandLineAreStrict) {
+    Result r = run_cli({"--workload", "hello", "--max-insns", "-1"});
+    EXPECT_EQ(r.code, code(ExitCode::config));
+    EXPECT_EQ(r.err, "bao-sim: error: --max-insns: '-1' has a sign (numbers are unsigned)\n");
+    EXPECT_EQ(r.out, "");
+    r = run_cli({"--workload", "hello", "--cores", "-1"});
+    EXPECT_EQ(r.code, code(ExitCode::config));
+    EXPECT_EQ(r.err, "bao-sim: error: --cores: '-1' has a sign (numbers are unsigned)\n");
+    r = run_cli({"--workload", "hello", "--set", "quantum_cycles=-1"});
+    EXPECT_EQ(r.code, code(ExitCode::config));
+    EXPECT_EQ(r.err,
+              "bao-sim: error: model.quantum_cycles: '-1' has a sign (numbers are unsigned)\n");
+    EXPECT_EQ(r.out, "");
+}
+
+// A baseline that cannot be read, or an output file that cannot be written,
+// is found before the run, not after it (--compare used to exit 0).
+TEST(Cli, CompareBaselineAndOutputPathsAreCheckedBeforeTheRun) {
+    Result r = run_cli({"--workload", "hello", "--compare", "/nonexistent.json"});
+    EXPECT_EQ(r.code, code(ExitCode::config));
+    EXPECT_EQ(r.err, "bao-sim: error: --compare: cannot read '/nonexistent.json'\n");
+    EXPECT_EQ(r.out, "");
+    r = run_cli({"--workload", "hello", "--compare", "no-such-preset"});
+    EXPECT_EQ(r.code, code(ExitCode::config));
+    EXPECT_NE(r.err.find("unknown config 'no-such-preset'"), std::string::npos) << r.err;
+    EXPECT_EQ(r.out, "");
+    r = run_cli({"--workload", "hello", "--stats-json", "/nonexistent-dir/stats.json"});
+    EXPECT_EQ(r.code, code(ExitCode::config));
+    EXPECT_EQ(r.err, "bao-sim: error: --stats-json: cannot write '/nonexistent-dir/stats.json': "
+                     "directory '/nonexistent-dir' does not exist\n");
+    EXPECT_EQ(r.out, "");
+    r = run_cli({"--workload", "hello", "--stats-csv", "/"});
+    EXPECT_EQ(r.code, code(ExitCode::config));
+    EXPECT_EQ(r.err, "bao-sim: error: --stats-csv: cannot write '/': it is a directory\n");
+    EXPECT_EQ(r.out, "");
+}
+
+// Configurations hv must refuse by name (exit 2): they used to end as
+// "internal error: unicorn: map device ... UC_ERR_MAP" or "internal error:
+// hv write outside RAM" (exit 1).
+TEST(Cli, PlatformAndPlacementGapsAreNamedConfigErrors) {
+    auto config = [](const std::string& name, const std::string& platform,
+                     const std::string& image) {
+        auto path = std::filesystem::temp_directory_path() / "bao-sim-tests" /
+                    (name + "-" + std::to_string(getpid()) + ".toml");
+        std::filesystem::create_directories(path.parent_path());
+        std::ofstream(path) << "mode = \"hv\"\n[platform]\n"
+                            << platform
+                            << "[hyp]\nregion = { base = 0x40000000, size = 0x400000 }\n"
+                               "[[vms]]\nname = \"bench\"\nmeasured = true\ncpu_affinity = [0]\n"
+                               "image = { workload = \"hello\", load_addr = 0x40000000"
+                            << image << " }\nregions = [{ base = 0x40000000, size = 0x1000000 }]\n";
+        return path.string();
+    };
+    Result r = run_cli({"--config", config("gicd", "gic = { gicd = 0x08011000 }\n", "")});
+    EXPECT_EQ(r.code, code(ExitCode::config));
+    EXPECT_EQ(
+        r.err,
+        "bao-sim: error: platform.gic.gicc: [0x8010000, 0x8012000) overlaps platform.gic.gicd "
+        "[0x8011000, 0x8012000)\n");
+    r = run_cli({"--config", config("ram2",
+                                    "ram = [{ base = 0x40000000, size = 0x40000000 }, "
+                                    "{ base = 0x100000000, size = 0x10000000 }]\n",
+                                    "")});
+    EXPECT_EQ(r.code, code(ExitCode::config));
+    EXPECT_EQ(
+        r.err,
+        "bao-sim: error: platform.ram[1]: the simulator backs one RAM range (platform.ram[0]); "
+        "merge the ranges or drop this one\n");
+    r = run_cli({"--config", config("load-pa", "", ", load_pa = 0x10000000")});
+    EXPECT_EQ(r.code, code(ExitCode::config));
+    EXPECT_NE(r.err.find("bao-sim: error: vms[0].image: load_pa [0x10000000, "), std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find(") is not inside one of platform.ram\n"), std::string::npos) << r.err;
 }
 
 } // namespace

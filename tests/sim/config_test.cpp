@@ -65,6 +65,106 @@ TEST(Config, ModelParametersAreSetByNameAndChecked) {
     EXPECT_THROW(set_model_param(rc, "quantum_cycles", "0"), InputError);
 }
 
+// Every number is range-checked against its field, never wrapped or cut to
+// 32 bits, and the message names the field.
+TEST(Config, NumbersAreCheckedAgainstTheirFieldsRange) {
+    EXPECT_EQ(error_of(std::string(minimal) + "[platform]\ncpus = 0x100000004\n"),
+              "platform.cpus: 4294967300 is out of range (1-8)");
+    EXPECT_EQ(error_of(std::string(minimal) + "[platform]\ncpus = 0\n"),
+              "platform.cpus: 0 is out of range (1-8)");
+    EXPECT_EQ(error_of(std::string(minimal) + "[platform]\nl2 = { ways = 0x100000010 }\n"),
+              "platform.l2.ways: 4294967312 is out of range (1-1024)");
+    EXPECT_EQ(error_of(std::string(minimal) + "[platform]\nl2 = { line = \"-64\" }\n"),
+              "platform.l2.line: '-64' has a sign (numbers are unsigned)");
+    EXPECT_EQ(error_of(std::string(minimal) + "[platform]\nconsole = -1\n"),
+              "platform.console: -1 must not be negative");
+    EXPECT_EQ(error_of(std::string(minimal) + "[platform]\nconsole = 1.5\n"),
+              "platform.console: expected a number");
+    EXPECT_EQ(error_of(std::string(minimal) + "[platform]\nconsole = \"010\"\n"),
+              "platform.console: '010' has a leading zero (write decimal or 0x hex; octal is not "
+              "accepted)");
+}
+
+// value_or<int64_t>(0) made "x" or 33.7 interrupt 0; a scalar where a list
+// belongs was ignored.
+TEST(Config, ListsHoldOnlyWhatTheirFieldTakes) {
+    const std::string dev = "devs = [{ pa = 0x0a000000, size = 0x1000, interrupts = ";
+    EXPECT_EQ(error_of(std::string(minimal) + dev + "[\"x\"] }]\n"),
+              "vms[0].devs[0].interrupts[0]: expected an integer");
+    EXPECT_EQ(error_of(std::string(minimal) + dev + "[40, 33.7] }]\n"),
+              "vms[0].devs[0].interrupts[1]: expected an integer");
+    EXPECT_EQ(error_of(std::string(minimal) + dev + "[-1] }]\n"),
+              "vms[0].devs[0].interrupts[0]: -1 is out of range (0-1019)");
+    EXPECT_EQ(error_of(std::string(minimal) + dev + "[0x100000021] }]\n"),
+              "vms[0].devs[0].interrupts[0]: 4294967329 is out of range (0-1019)");
+    EXPECT_EQ(error_of(std::string(minimal) + dev + "33 }]\n"),
+              "vms[0].devs[0].interrupts: expected a list of numbers");
+    EXPECT_EQ(error_of(std::string(minimal) +
+                       "ipcs = [{ base = 0x50000000, size = 0x1000, interrupts = [\"52\"] }]\n"),
+              "vms[0].ipcs[0].interrupts[0]: expected an integer");
+    EXPECT_EQ(error_of(std::string(minimal) +
+                       "ipcs = [{ base = 0x50000000, size = 0x1000, shmem_id = 0x100000000 }]\n"),
+              "vms[0].ipcs[0].shmem_id: 4294967296 is out of range (0-4294967295)");
+    EXPECT_EQ(error_of(std::string(minimal) + "params = 5\n"),
+              "vms[0].params: expected a list of numbers");
+    EXPECT_EQ(error_of(std::string(minimal) + "params = [1, 2.5]\n"),
+              "vms[0].params[1]: expected a non-negative integer");
+    EXPECT_EQ(error_of(std::string(minimal) + "[platform]\nram = []\n"),
+              "platform.ram: the list is empty (omit the key for the default 1 GiB at 0x40000000)");
+}
+
+TEST(Config, OverlongOrControlCharacterNamesAreErrors) {
+    const std::string name32(32, 'n');
+    EXPECT_EQ(error_of("mode = \"native\"\n[[vms]]\nname = \"" + name32 +
+                       "\"\nimage = { workload = \"hello\" }\n"),
+              "vms[0].name: \"" + name32 + "\" is longer than 31 characters");
+    EXPECT_EQ(
+        error_of(
+            "mode = \"native\"\n[[vms]]\nname = \"a\\u001bb\"\nimage = { workload = \"hello\" }\n"),
+        "vms[0].name: contains a control character");
+    RunConfig rc = parse_config("mode = \"native\"\n[[vms]]\nname = \"" + name32.substr(1) +
+                                    "\"\nimage = { workload = \"hello\" }\n",
+                                "t", "");
+    EXPECT_EQ(std::string(rc.hv.vms[0].name), name32.substr(1));
+}
+
+// --set and [model] share the parser: quantum_cycles=-1 used to become 2^64-1.
+TEST(Config, ModelNumbersAreStrictAndRanged) {
+    RunConfig rc = parse_config(minimal, "t", "");
+    auto error = [&](const char* key, const char* value) {
+        try {
+            set_model_param(rc, key, value);
+        } catch (const InputError& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    EXPECT_EQ(error("quantum_cycles", "-1"),
+              "model.quantum_cycles: '-1' has a sign (numbers are unsigned)");
+    EXPECT_EQ(error("quantum_cycles", "010"), "model.quantum_cycles: '010' has a leading zero "
+                                              "(write decimal or 0x hex; octal is not accepted)");
+    EXPECT_EQ(error("core_hz", "-5"), "model.core_hz: '-5' has a sign (numbers are unsigned)");
+    EXPECT_EQ(error("quantum_cycles", "0"),
+              "model.quantum_cycles: 0 is out of range (1-1000000000)");
+    EXPECT_EQ(error("cntfrq", "0x100000000"),
+              "model.cntfrq: 4294967296 is out of range (1-4294967295)");
+    EXPECT_EQ(error("l2.ways", "-1"),
+              "model: model parameter 'l2.ways': bad value '-1' (expected an "
+              "unsigned decimal or 0x-hex integer, optionally with K, M or G) "
+              "(machine parameters: quantum_cycles, core_hz, cntfrq, "
+              "cycles_per_insn, gic.signal_cycles, gic.reg_cycles, "
+              "hv.exception_cycles, hv.sync_insns, hv.irq_insns, hv.text_bytes, "
+              "hv.entry_code_bytes, hv.sync_code_bytes, hv.irq_code_bytes, "
+              "hv.code_run_bytes, console.keep_bytes, memory_model; memory-model "
+              "keys in docs/timing-model.md)");
+    EXPECT_EQ(error("quantum_cycles", "0x258"), "no error");
+    EXPECT_EQ(rc.machine.quantum_cycles, 600u);
+    EXPECT_EQ(error("l2.size", "0x80000"), "no error");
+    EXPECT_EQ(rc.machine.hierarchy.l2.size_bytes, 0x80000u);
+    EXPECT_EQ(error("console.keep_bytes", "4K"), "no error");
+    EXPECT_EQ(rc.machine.console_keep_bytes, 4096u);
+}
+
 TEST(Config, NativePresetIsEmbedded) {
     RunConfig rc = load_config("native");
     EXPECT_EQ(rc.hv.mode, hv::Mode::Native);

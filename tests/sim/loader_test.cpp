@@ -125,5 +125,30 @@ TEST(Loader, ImageSpecAndSizes) {
     EXPECT_EQ(error_of([] { parse_size("12Q", "--mem"); }), "--mem: '12Q' has an unknown suffix 'Q'");
 }
 
+// Numbers are decimal or 0x hex, never signed, octal, padded or wrapped
+// (std::stoull(text, &pos, 0) turned "-1" into 2^64-1 and "010" into 8).
+TEST(Loader, NumbersAreStrict) {
+    EXPECT_EQ(parse_size("0", "x"), 0u);
+    EXPECT_EQ(parse_size("10", "x"), 10u);
+    EXPECT_EQ(parse_size("0X1f", "x"), 0x1fu);
+    EXPECT_EQ(parse_size("4k", "x"), 4096u);
+    EXPECT_EQ(parse_size("0x10KiB", "x"), 16u << 10);
+    EXPECT_EQ(parse_size("18446744073709551615", "x"), UINT64_MAX);
+    EXPECT_EQ(error_of([] { parse_size("-1", "q"); }), "q: '-1' has a sign (numbers are unsigned)");
+    EXPECT_EQ(error_of([] { parse_size("+5", "q"); }), "q: '+5' has a sign (numbers are unsigned)");
+    EXPECT_EQ(error_of([] { parse_size("010", "q"); }),
+              "q: '010' has a leading zero (write decimal or 0x hex; octal is not accepted)");
+    EXPECT_EQ(error_of([] { parse_size(" 5", "q"); }), "q: ' 5' is not a number");
+    EXPECT_EQ(error_of([] { parse_size("0x", "q"); }), "q: '0x' is not a number");
+    EXPECT_EQ(error_of([] { parse_size("5 ", "q"); }), "q: '5 ' has an unknown suffix ' '");
+    EXPECT_EQ(error_of([] { parse_size("18446744073709551616", "q"); }),
+              "q: '18446744073709551616' does not fit in 64 bits");
+    EXPECT_EQ(error_of([] { parse_size("0x10000000000000000", "q"); }),
+              "q: '0x10000000000000000' does not fit in 64 bits");
+    EXPECT_EQ(error_of([] { parse_size("17179869184G", "q"); }),
+              "q: '17179869184G' does not fit in 64 bits");
+    EXPECT_EQ(error_of([] { parse_size("", "q"); }), "q: empty number");
+}
+
 } // namespace
 } // namespace sim

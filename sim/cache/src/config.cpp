@@ -1,4 +1,5 @@
 #include "sim/cache/config.hpp"
+#include "sim/cache/number.hpp"
 
 #include <cmath>
 
@@ -16,31 +17,14 @@ namespace {
                                 std::string(value) + "' (expected " + std::string(want) + ")");
 }
 
-// Unsigned integer with an optional binary suffix: 32K, 32KiB, 1M, 1MiB, 1G.
+// Unsigned integer: decimal or 0x hex with an optional binary suffix (32K,
+// 32KiB, 1M, 0x100000); no sign, no leading zero (number.hpp).
 std::uint64_t parse_count(std::string_view key, std::string_view value) {
-    std::uint64_t number = 0;
-    const char* end = value.data() + value.size();
-    const auto [rest, error] = std::from_chars(value.data(), end, number);
-    if (error != std::errc{} || rest == value.data()) {
-        bad_value(key, value, "an unsigned integer, optionally with K, M or G");
+    const ParsedNumber n = parse_number_text(value);
+    if (!n.error.empty()) {
+        bad_value(key, value, "an unsigned decimal or 0x-hex integer, optionally with K, M or G");
     }
-    const std::string_view suffix(rest, static_cast<std::size_t>(end - rest));
-    unsigned shift = 0;
-    if (suffix.empty()) {
-        shift = 0;
-    } else if (suffix == "K" || suffix == "KiB") {
-        shift = 10;
-    } else if (suffix == "M" || suffix == "MiB") {
-        shift = 20;
-    } else if (suffix == "G" || suffix == "GiB") {
-        shift = 30;
-    } else {
-        bad_value(key, value, "an unsigned integer, optionally with K, M or G");
-    }
-    if (number > (std::numeric_limits<std::uint64_t>::max() >> shift)) {
-        bad_value(key, value, "a value that fits in 64 bits");
-    }
-    return number << shift;
+    return n.value;
 }
 
 unsigned parse_unsigned(std::string_view key, std::string_view value) {
@@ -54,6 +38,10 @@ unsigned parse_unsigned(std::string_view key, std::string_view value) {
 // A finite number, > 0 or (with zero_ok) >= 0.
 double parse_number(std::string_view key, std::string_view value, bool zero_ok) {
     const char* expected = zero_ok ? "a number >= 0" : "a positive number";
+    // No sign or leading space (std::stod would take "-0" and " 1").
+    if (value.empty() || !((value[0] >= '0' && value[0] <= '9') || value[0] == '.')) {
+        bad_value(key, value, expected);
+    }
     std::size_t used = 0;
     double number = -1.0;
     try {
