@@ -104,22 +104,12 @@ RunResult Arm64Core::run(uint64_t budget_cycles, uint64_t start_cycle, uint64_t 
     stop_.reset();
     running_ = true;
     uc_err err = UC_ERR_OK;
-    for (;;) {
+    for (bool again = true; again;) {
         err = uc_emu_start(uc_, pc(), UINT64_MAX, 0, 0);
-        if (!pending_)
-            break;
-        // An exception found where Unicorn cannot continue (an unmapped
-        // access, a misaligned PC): deliver it now and go on running.
-        GuestException e = std::move(*pending_);
-        pending_.reset();
-        err = UC_ERR_OK;
-        deliver(e);
-        if (stop_)
-            break;
-        if (cycles_in_run() >= budget_) {
-            stop_ = StopReason::budget;
-            break;
-        }
+        bool failed = err != UC_ERR_OK;
+        again = resume_after_stop(failed);
+        if (!failed)
+            err = UC_ERR_OK;
     }
     running_ = false;
     RunResult result;

@@ -174,6 +174,10 @@ class Arm64Core {
     GuestException data_abort(uint64_t pc);
     GuestException inst_abort(uint64_t pc);
     void enter_from_el0(uint64_t vbar);
+    // After uc_emu_start returned (`failed`: with an error): finishes what
+    // hooks left (deliveries, the EL0 entry's redirect). True to run on;
+    // clears `failed` when the error was the guest's own exception.
+    bool resume_after_stop(bool& failed);
     void enter_from_el1(const GuestException& e, uint64_t pstate, uint64_t vector);
     uint64_t vector_fetch(uint64_t address);
 
@@ -199,8 +203,9 @@ class Arm64Core {
     bool running_ = false;
     std::optional<StopReason> stop_;
     Fault fault_;
-    // Exception delivery: one found inside a hook that must wait until
-    // uc_emu_start returns; the EL0 entry's redirect hook (unicorn-notes.md).
+    // Exception delivery: what hooks found waits until uc_emu_start returns
+    // (writing PC or flushing code from inside a hook misbehaves in 2.0.1);
+    // the EL0 entry's one-shot redirect hook (unicorn-notes.md).
     std::optional<GuestException> pending_;
     struct LastAccess {
         uint64_t address = 0;
@@ -210,6 +215,7 @@ class Arm64Core {
     size_t vector_hook_ = 0;
     uint64_t vector_hook_vbar_ = 0;
     bool vector_redirect_ = false;
+    bool vector_hit_ = false;   // the EL0 entry reached VBAR_EL1 + 0x480: redirect it
     uint64_t delivered_ = 0;
     uint64_t last_vector_ = 0; // where the last delivery went, and what it was (for reports)
     std::string last_what_;

@@ -90,7 +90,11 @@ void Arm64Core::take_exception(uint32_t intno) {
         raise_fault(Fault::Kind::other, at, 0, "unsupported exception " + std::to_string(intno));
         return;
     }
-    deliver(e);
+    // Delivered once uc_emu_start has returned: writing PC from inside a
+    // hook leaves Unicorn 2.0.1 ignoring later stop requests in the same
+    // uc_emu_start (measured: budget stops then re-ran blocks).
+    pending_ = e;
+    uc_emu_stop(uc_);
 }
 
 // A data abort Unicorn raised (the guest's MMU, or an alignment check).
@@ -229,19 +233,51 @@ void Arm64Core::enter_from_el1(const GuestException& e, uint64_t ps, uint64_t ve
 void Arm64Core::enter_from_el0(uint64_t vbar) {
     if (!vector_hook_ || vector_hook_vbar_ != vbar) {
         if (vector_hook_)
-            uc_hook_del(uc_, vector_hook_);
+            uc_hook_del(uc_, vector_hook_); // a previous entry whose vector never ran
         uc_hook h;
         check(uc_hook_add(uc_, &h, UC_HOOK_CODE, reinterpret_cast<void*>(&on_vector), this,
                           vbar + irq_lower_slot, vbar + irq_lower_slot),
               "add vector hook");
         vector_hook_ = h;
         vector_hook_vbar_ = vbar;
-        // Code translated before the hook existed would not call it. (The
-        // range may be unmapped: the fetch then fails on its own.)
+        // Code translated before the hook existed would not call it. (Only
+        // ever done between uc_emu_start calls: deliver() is not called
+        // from hooks. The range may be unmapped: the fetch then fails.)
         uc_ctl_remove_cache(uc_, vbar + irq_lower_slot, vbar + irq_lower_slot + 4);
     }
     vector_redirect_ = true;
     write_cp(uc_, 3, 4, 1, 1, 0, uc::hcr_el2_rw_imo | uc::hcr_el2_vi);
+}
+
+// Between two uc_emu_start calls of one run(): finishes what hooks must not
+// do from inside (deliveries, the EL0 entry's redirect). True to run on.
+bool Arm64Core::resume_after_stop(bool& failed) {
+    bool again = false;
+    if (vector_hit_) {
+        vector_hit_ = false;
+        // Measured: a code hook left in place after it fired made later
+        // budget stops re-run or skip blocks (a guest's SIMD loop went
+        // wrong at quantum 300); so it lives for one entry only.
+        uc_hook_del(uc_, vector_hook_);
+        vector_hook_ = 0;
+        write_cp(uc_, 3, 4, 1, 1, 0, uc::hcr_el2_rw_imo | (virq_ ? uc::hcr_el2_vi : 0));
+        set_pc(vector_hook_vbar_ + sync_lower_slot);
+        again = true;
+    }
+    if (pending_) {
+        GuestException e = std::move(*pending_);
+        pending_.reset();
+        failed = false; // an unmapped access Unicorn stopped at is the guest's own fault
+        deliver(e);
+        again = true;
+    }
+    if (!again || stop_)
+        return false;
+    if (cycles_in_run() >= budget_) {
+        stop_ = StopReason::budget;
+        return false;
+    }
+    return true;
 }
 
 // A fetch that fails at the IRQ slot of an entry from EL0 in flight is the
@@ -252,19 +288,19 @@ uint64_t Arm64Core::vector_fetch(uint64_t address) {
         return address;
     vector_redirect_ = false;
     write_cp(uc_, 3, 4, 1, 1, 0, uc::hcr_el2_rw_imo | (virq_ ? uc::hcr_el2_vi : 0));
-    set_pc(vector_hook_vbar_ + sync_lower_slot);
     return vector_hook_vbar_ + sync_lower_slot;
 }
 
-// The IRQ entry from EL0 that deliver() raised: restore the real virtual
-// IRQ line and continue at the synchronous slot.
-void Arm64Core::on_vector(uc_struct*, uint64_t, uint32_t, void* self) {
+// The IRQ entry from EL0 that deliver() raised has reached its vector:
+// stop before its first instruction; resume_after_stop restores the real
+// virtual IRQ line and continues at the synchronous slot.
+void Arm64Core::on_vector(uc_struct* uc, uint64_t, uint32_t, void* self) {
     auto* core = static_cast<Arm64Core*>(self);
     if (!core->vector_redirect_)
         return;
     core->vector_redirect_ = false;
-    write_cp(core->uc_, 3, 4, 1, 1, 0, uc::hcr_el2_rw_imo | (core->virq_ ? uc::hcr_el2_vi : 0));
-    core->set_pc(core->vector_hook_vbar_ + sync_lower_slot);
+    core->vector_hit_ = true;
+    uc_emu_stop(uc);
 }
 
 } // namespace sim::cpu
