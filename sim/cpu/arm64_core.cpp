@@ -202,7 +202,7 @@ void Arm64Core::raise_fault(Fault::Kind kind, uint64_t pc, uint64_t address,
         if (fault_.va != address)
             fault_.description += " (virtual " + hex(fault_.va) + ")";
     }
-    if (delivered_ && pc == last_vector_)
+    if (delivered_ && pc == last_vector_ && what.rfind("vector fault", 0) != 0)
         fault_.description += " (the vector of " + last_what_ + ")";
     stop_ = StopReason::fault;
     uc_emu_stop(uc_);

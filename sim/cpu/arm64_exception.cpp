@@ -126,8 +126,8 @@ GuestException Arm64Core::data_abort(uint64_t at) {
     e.has_far = true;
     e.far = a.address;
     e.return_pc = at;
-    e.what = std::string("data abort (") + (a.is_write ? "write" : "read") + " of " +
-             std::to_string(a.size) + " bytes at " + hex(a.address) + ", DFSC " + hex(fsc) + ")";
+    e.what = "data abort (DFSC " + hex(fsc) + ", " + (a.is_write ? "write " : "read ") +
+             std::to_string(a.size) + "B at " + hex(a.address) + ")";
     return e;
 }
 
@@ -168,9 +168,8 @@ bool Arm64Core::take_stage1_fault(uint64_t va, Stage1Access access, unsigned siz
         e.ec = el1_ec::data_abort_lower;
         e.iss = data_abort_iss(is_write, w.status_code());
         e.return_pc = pc();
-        e.what = std::string("data abort (") + (is_write ? "write" : "read") + " of " +
-                 std::to_string(size) + " bytes at " + hex(va) + ", DFSC " + hex(w.status_code()) +
-                 ")";
+        e.what = "data abort (DFSC " + hex(w.status_code()) + ", " +
+                 (is_write ? "write " : "read ") + std::to_string(size) + "B at " + hex(va) + ")";
     }
     pending_ = e;
     return true;
@@ -187,12 +186,12 @@ void Arm64Core::deliver(const GuestException& e) {
         // The vector itself faults: the hardware would take the same
         // exception forever. Stop here instead (the supervisor decides).
         raise_fault(Fault::Kind::other, e.return_pc, e.far,
-                    e.what + " at the exception vector itself (" + last_what_ + " before it)");
+                    "vector fault: " + e.what + " on " + last_what_);
         return;
     }
     ++delivered_;
     last_vector_ = vector;
-    last_what_ = e.what + " from pc " + hex(e.return_pc) + (from_el0 ? " at EL0" : " at EL1");
+    last_what_ = e.what + " from pc " + hex(e.return_pc) + (from_el0 ? " (EL0)" : "");
     const uint64_t esr = el1_esr(e, from_el0);
     check(uc_reg_write(uc_, UC_ARM64_REG_ESR_EL1, &esr), "write ESR_EL1");
     if (e.has_far)

@@ -90,7 +90,7 @@ TEST(Cli, UndefinedInstructionWithoutVectorsNamesCoreAndPc) {
     Result r = run_cli({"--image", path, "--cores", "1"});
     EXPECT_EQ(r.code, code(ExitCode::guest_fault));
     EXPECT_EQ(r.err.rfind("bao-sim: guest_fault: core 0: instruction fetch from unmapped memory at pc 0x200, "
-                          "address 0x200 (the vector of undefined instruction 0x0 from pc 0x40000000 at EL1) (",
+                          "address 0x200 (the vector of undefined instruction 0x0 from pc 0x40000000) (",
                           0),
               0u)
         << r.err;
