@@ -331,6 +331,7 @@ bool Arm64Core::on_fetch_prot(uc_struct*, int, uint64_t address, int, int64_t, v
     auto* core = static_cast<Arm64Core*>(self);
     address = core->vector_fetch(address);
     const bool el0 = core->at_el0();
+    core->fault_.va = address;
     core->raise_fault(Fault::Kind::unmapped_fetch, address,
                       core->walk_stage1(address, Stage1Access::fetch, el0).out,
                       "instruction fetch from a device page");
