@@ -44,7 +44,7 @@ const char* usage_exit =
     "  0  the measured guest powered off (PSCI SYSTEM_OFF) or every core is off\n"
     "  1  internal error in bao-sim\n"
     "  2  bad command line, configuration, preset or guest image\n"
-    "  3  a guest faulted (undefined instruction, access to unmapped memory)\n"
+    "  3  a measured VM (or, native, the guest) was stopped by a fault hv or the\n     simulator could not hand to it (docs/hv.md, \"Exception model\")\n"
     "  4  the instruction limit (--max-insns) was reached\n"
     "  5  every core is idle (WFI) and no event can wake them\n";
 

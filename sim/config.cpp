@@ -374,7 +374,8 @@ RunConfig parse_config(const std::string& text, const std::string& origin,
           << e.description();
         throw InputError(s.str());
     }
-    check_keys(root, origin, {"mode", "description", "platform", "hyp", "vms", "shmem", "model"});
+    check_keys(root, origin,
+               {"mode", "description", "platform", "hyp", "vms", "shmem", "model", "fail_on_any_vm_fault"});
     std::string mode = get_string(root, "", "mode", "hv");
     if (mode == "native")
         rc.hv.mode = hv::Mode::Native;
@@ -383,6 +384,7 @@ RunConfig parse_config(const std::string& text, const std::string& origin,
     else
         throw InputError("mode: '" + mode + "' is not one of native, hv");
     rc.description = get_string(root, "", "description");
+    rc.fail_on_any_vm_fault = get_bool(root, "", "fail_on_any_vm_fault", false);
     Table empty;
     parse_platform(get_table(root, "", "platform") ? *get_table(root, "", "platform") : empty, rc);
     if (auto* hyp = get_table(root, "", "hyp")) {

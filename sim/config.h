@@ -15,8 +15,8 @@ namespace sim {
 
 // Where a VM's image comes from: a built workload or a file.
 struct ImageSource {
-    std::string workload; // name under <binary dir>/workloads/<name>.elf
-    std::string path;     // or a raw/ELF file
+    std::string workload;              // name under <binary dir>/workloads/<name>.elf
+    std::string path;                  // or a raw/ELF file
     std::optional<uint64_t> load_addr; // raw images: where to place them
     std::vector<uint64_t> params;      // run parameters the guest reads (param hypercall)
 };
@@ -28,6 +28,9 @@ struct RunConfig {
     hv::Config hv;
     std::vector<ImageSource> images; // one per hv.vms entry
     MachineParams machine;
+    // A stopped non-measured VM fails the run (exit 3) too; by default it is
+    // only reported (decision 31: a fault stops its own VM, never the run).
+    bool fail_on_any_vm_fault = false;
 
     int measured_vm() const; // index of the measured VM, or -1
 };

@@ -355,6 +355,10 @@ bool HvHost::on_wfi(unsigned core) {
     return a == hv::TrapAction::Idle;
 }
 
+// What the core could not deliver to the guest's own EL1 reaches hv as the
+// hardware would report it: an access outside the VM's memory is a stage-2
+// abort (hv stops the VM); anything else is a fault hv cannot handle, and
+// it stops that VM too, never the machine (decision 31).
 bool HvHost::on_fault(unsigned core, const cpu::Fault& fault) {
     using K = cpu::Fault::Kind;
     hv::VcpuRegs regs;
@@ -364,21 +368,34 @@ bool HvHost::on_fault(unsigned core, const cpu::Fault& fault) {
     switch (fault.kind) {
     case K::unmapped_read:
     case K::unmapped_write:
-        // Guests run with stage 1 off or identity-mapped: VA = IPA (unicorn-notes.md).
-        s = hv::armv8::data_abort(fault.address, fault.address, fault.kind == K::unmapped_write, 8,
-                                  31);
+        s = hv::armv8::data_abort(fault.va, fault.address, fault.kind == K::unmapped_write,
+                                  fault.size ? fault.size : 8, 31);
         break;
     case K::unmapped_fetch:
-        s = hv::armv8::inst_abort(fault.address, fault.address);
+        s = hv::armv8::inst_abort(fault.va, fault.address);
         break;
     default:
-        // An undefined instruction would be taken at EL1 by the guest itself;
-        // Unicorn cannot deliver it, so the simulator stops the run.
-        return false;
+        stop_vm_of(core, fault.description);
+        return true;
     }
     hv::TrapAction a = enter(core, s, regs);
     apply(core, a);
     return true;
+}
+
+void HvHost::stop_vm_of(unsigned core, const std::string& what) {
+    const hv::Vcpu* v = hv_->vcpu_on_cpu(core);
+    if (!v)
+        throw std::logic_error("a fault on core " + std::to_string(core) + ", which no VM owns");
+    hv::Vm& vm = hv_->vm_mut(v->vm);
+    // The core's description starts with "core N: "; the VM's reason names VM and vCPU first.
+    const std::string cause =
+        what.substr(what.find(": ") == std::string::npos ? 0 : what.find(": ") + 2);
+    std::snprintf(vm.exit_reason, sizeof vm.exit_reason, "vm %u (\"%s\") vcpu %u on core %u: %s",
+                  vm.id, vm.name(), v->id, core, cause.c_str());
+    current_cpu_ = core;
+    hv_->stop_vm(vm, hv::ExitKind::UnhandledTrap);
+    apply(core, hv::TrapAction::VmStopped);
 }
 
 uint64_t HvHost::emulated_access(unsigned core, uint64_t ipa, unsigned size, bool is_write,
@@ -523,14 +540,16 @@ bool HvHost::any_vm_faulted() const {
     return false;
 }
 
+bool HvHost::is_measured(uint32_t v) const {
+    return hv_->vm(v).cfg->measured || hv_->num_vms() == 1;
+}
+
 void HvHost::check_end() {
     // The run ends when every measured VM has stopped (decision 8).
     bool any_measured = false;
     for (uint32_t v = 0; v < hv_->num_vms(); ++v) {
-        const hv::Vm& vm = hv_->vm(v);
-        bool measured = vm.cfg->measured || hv_->num_vms() == 1;
-        any_measured |= measured;
-        if (measured && vm.state != hv::VmState::Stopped)
+        any_measured |= is_measured(v);
+        if (is_measured(v) && hv_->vm(v).state != hv::VmState::Stopped)
             return;
     }
     bool all_stopped = true;
@@ -538,14 +557,22 @@ void HvHost::check_end() {
         all_stopped &= hv_->vm(v).state == hv::VmState::Stopped;
     if (!any_measured && !all_stopped)
         return;
+    // A stopped measured VM fails the run; another stopped VM is reported
+    // and fails it only if the config says so (fail_on_any_vm_fault).
+    std::string others;
     for (uint32_t v = 0; v < hv_->num_vms(); ++v) {
         const hv::Vm& vm = hv_->vm(v);
-        if (vm.exit_kind != hv::ExitKind::None && vm.exit_kind != hv::ExitKind::PowerOff) {
+        if (vm.exit_kind == hv::ExitKind::None || vm.exit_kind == hv::ExitKind::PowerOff)
+            continue;
+        if (is_measured(v) || config_.fail_on_any_vm_fault) {
             machine_.finish(ExitCode::guest_fault, "guest_fault", vm.exit_reason);
             return;
         }
+        others += std::string(others.empty() ? "" : "; ") + vm.exit_reason;
     }
-    machine_.finish(ExitCode::ok, "system_off", "every measured VM powered off");
+    machine_.finish(ExitCode::ok, "system_off",
+                    "every measured VM powered off" +
+                        (others.empty() ? std::string() : " (stopped: " + others + ")"));
 }
 
 } // namespace sim

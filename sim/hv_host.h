@@ -94,6 +94,9 @@ class HvHost : public hv::Port, public Supervisor {
     uint8_t* host_for_ipa_range(uint32_t vm, uint64_t ipa, uint64_t size);
     void map_vm(uint32_t vm);
     void check_end();
+    bool is_measured(uint32_t vm) const;
+    // Stops the VM running on `core` for a fault hv has no trap for.
+    void stop_vm_of(unsigned core, const std::string& what);
 
     Machine& machine_;
     const RunConfig& config_;

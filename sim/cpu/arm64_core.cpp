@@ -1,33 +1,23 @@
 #include "sim/cpu/arm64_core.h"
 
-#include <unicorn/unicorn.h>
-
-#include <sstream>
-#include <stdexcept>
+#include "sim/cpu/unicorn_util.h"
 
 namespace sim::cpu {
 namespace {
 
+using uc::check;
+using uc::hcr_el2_rw_imo;
+using uc::hcr_el2_vi;
+using uc::hex;
+using uc::pstate_el1h_masked;
+using uc::write_cp;
+
 // Unicorn exception numbers (QEMU's EXCP_*) seen by UC_HOOK_INTR.
-constexpr uint32_t excp_udef = 1, excp_swi = 2, excp_hvc = 11, excp_smc = 13;
+constexpr uint32_t excp_hvc = 11, excp_smc = 13;
 
 constexpr uint32_t insn_wfi = 0xd503207f;
-constexpr uint64_t pstate_el1h_masked = 0x3c5; // EL1h, DAIF all set
 constexpr uint64_t sctlr_el1_reset = 0x30d00800; // RES1 bits; MMU and caches off
 constexpr uint64_t scr_el3_ns_hce_rw = 0x501;    // lets HVC reach the hook (unicorn-notes.md)
-constexpr uint64_t hcr_el2_rw_imo = (1ull << 31) | (1ull << 4); // EL1 is AArch64; vIRQ usable
-constexpr uint64_t hcr_el2_vi = 1ull << 7;                        // virtual IRQ pending
-
-void check(uc_err err, const char* what) {
-    if (err != UC_ERR_OK)
-        throw std::runtime_error(std::string("unicorn: ") + what + ": " + uc_strerror(err));
-}
-
-void write_cp(uc_engine* uc, uint32_t op0, uint32_t op1, uint32_t crn, uint32_t crm, uint32_t op2,
-              uint64_t value) {
-    uc_arm64_cp_reg reg{crn, crm, op0, op1, op2, value};
-    check(uc_reg_write(uc, UC_ARM64_REG_CP_REG, &reg), "write system register");
-}
 
 int xreg(unsigned n) {
     if (n == 29)
@@ -37,12 +27,6 @@ int xreg(unsigned n) {
     if (n > 30)
         throw std::out_of_range("general-purpose register number");
     return UC_ARM64_REG_X0 + static_cast<int>(n);
-}
-
-std::string hex(uint64_t v) {
-    std::ostringstream s;
-    s << "0x" << std::hex << v;
-    return s.str();
 }
 
 } // namespace
@@ -58,9 +42,13 @@ Arm64Core::Arm64Core(unsigned id, TrapHandler& traps) : id_(id), traps_(traps) {
           "add block hook");
     check(uc_hook_add(uc_, &h, UC_HOOK_INTR, reinterpret_cast<void*>(&on_interrupt), this, 1, 0),
           "add interrupt hook");
-    check(uc_hook_add(uc_, &h, UC_HOOK_MEM_UNMAPPED, reinterpret_cast<void*>(&on_unmapped), this,
-                      1, 0),
+    check(uc_hook_add(uc_, &h, UC_HOOK_MEM_UNMAPPED, reinterpret_cast<void*>(&on_unmapped), this, 1,
+                      0),
           "add unmapped hook");
+    // A fetch from a device page (hv's emulated UART): not executable memory.
+    check(uc_hook_add(uc_, &h, UC_HOOK_MEM_FETCH_PROT, reinterpret_cast<void*>(&on_fetch_prot),
+                      this, 1, 0),
+          "add fetch-protection hook");
     // A full-range data hook also makes Unicorn report the faulting instruction's
     // PC (not its block's) in MMIO and unmapped callbacks (decision 20).
     check(uc_hook_add(uc_, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
@@ -77,7 +65,9 @@ Arm64Core::Arm64Core(unsigned id, TrapHandler& traps) : id_(id), traps_(traps) {
           "add SYS hook");
 }
 
-Arm64Core::~Arm64Core() { uc_close(uc_); }
+Arm64Core::~Arm64Core() {
+    uc_close(uc_);
+}
 
 void Arm64Core::map_memory(uint64_t addr, uint64_t size, uint8_t* host) {
     check(uc_mem_map_ptr(uc_, addr, size, UC_PROT_ALL, host), "map memory");
@@ -104,6 +94,8 @@ void Arm64Core::reset(uint64_t entry, uint64_t context) {
     write_cp(uc_, 3, 0, 1, 0, 0, sctlr_el1_reset);
     set_pc(entry);
     fault_ = Fault{};
+    pending_.reset();
+    vector_redirect_ = false;
 }
 
 RunResult Arm64Core::run(uint64_t budget_cycles, uint64_t start_cycle, uint64_t cycles_per_insn) {
@@ -113,9 +105,15 @@ RunResult Arm64Core::run(uint64_t budget_cycles, uint64_t start_cycle, uint64_t 
     executed_ = 0;
     stall_ = 0;
     stop_.reset();
-    uint64_t start = pc();
     running_ = true;
-    uc_err err = uc_emu_start(uc_, start, UINT64_MAX, 0, 0);
+    uc_err err = UC_ERR_OK;
+    for (bool again = true; again;) {
+        err = uc_emu_start(uc_, pc(), UINT64_MAX, 0, 0);
+        bool failed = err != UC_ERR_OK;
+        again = resume_after_stop(failed);
+        if (!failed)
+            err = UC_ERR_OK;
+    }
     running_ = false;
     RunResult result;
     result.instructions = executed_;
@@ -123,7 +121,8 @@ RunResult Arm64Core::run(uint64_t budget_cycles, uint64_t start_cycle, uint64_t 
     if (err != UC_ERR_OK && !stop_) {
         // Unmapped accesses were recorded by on_unmapped; anything else is named here.
         if (fault_.description.empty())
-            raise_fault(Fault::Kind::other, pc(), 0, std::string("unicorn stopped: ") + uc_strerror(err));
+            raise_fault(Fault::Kind::other, pc(), 0,
+                        std::string("unicorn stopped: ") + uc_strerror(err));
         stop_ = StopReason::fault;
     }
     if (!stop_) {
@@ -147,7 +146,8 @@ bool Arm64Core::set_virtual_irq(bool asserted) {
     if (asserted == virq_)
         return false;
     virq_ = asserted;
-    write_cp(uc_, 3, 4, 1, 1, 0, hcr_el2_rw_imo | (asserted ? hcr_el2_vi : 0));
+    // An exception entry from EL0 in flight keeps the line up until its vector runs.
+    write_cp(uc_, 3, 4, 1, 1, 0, hcr_el2_rw_imo | (asserted || vector_redirect_ ? hcr_el2_vi : 0));
     return asserted;
 }
 
@@ -173,7 +173,9 @@ uint64_t Arm64Core::pc() const {
     return v;
 }
 
-void Arm64Core::set_pc(uint64_t value) { check(uc_reg_write(uc_, UC_ARM64_REG_PC, &value), "write PC"); }
+void Arm64Core::set_pc(uint64_t value) {
+    check(uc_reg_write(uc_, UC_ARM64_REG_PC, &value), "write PC");
+}
 
 uint32_t Arm64Core::read_word(uint64_t addr) const {
     uint32_t w = 0;
@@ -182,14 +184,29 @@ uint32_t Arm64Core::read_word(uint64_t addr) const {
     return w;
 }
 
-void Arm64Core::raise_fault(Fault::Kind kind, uint64_t pc, uint64_t address, const std::string& what) {
+uint64_t Arm64Core::read_cp(uint32_t op0, uint32_t op1, uint32_t crn, uint32_t crm,
+                            uint32_t op2) const {
+    uc_arm64_cp_reg reg{crn, crm, op0, op1, op2, 0};
+    check(uc_reg_read(uc_, UC_ARM64_REG_CP_REG, &reg), "read system register");
+    return reg.val;
+}
+
+void Arm64Core::raise_fault(Fault::Kind kind, uint64_t pc, uint64_t address,
+                            const std::string& what) {
     fault_.kind = kind;
     fault_.pc = pc;
     fault_.address = address;
+    if (fault_.va == 0)
+        fault_.va = address;
     fault_.description = "core " + std::to_string(id_) + ": " + what + " at pc " + hex(pc);
     if (kind == Fault::Kind::unmapped_read || kind == Fault::Kind::unmapped_write ||
-        kind == Fault::Kind::unmapped_fetch)
+        kind == Fault::Kind::unmapped_fetch) {
         fault_.description += ", address " + hex(address);
+        if (fault_.va != address)
+            fault_.description += " (virtual " + hex(fault_.va) + ")";
+    }
+    if (delivered_ && pc == last_vector_ && what.rfind("vector fault", 0) != 0)
+        fault_.description += " (the vector of " + last_what_ + ")";
     stop_ = StopReason::fault;
     uc_emu_stop(uc_);
 }
@@ -198,8 +215,8 @@ void Arm64Core::model_fetch(uint64_t address, uint32_t size) {
     const uint64_t now = start_cycle_ + cycles_in_run();
     uint64_t pa = address;
     if (memory_.stage2) {
-        cache::Translation t = memory_.hierarchy->translate(id_, address, cache::AccessKind::fetch, now,
-                                                            *memory_.stage2);
+        cache::Translation t = memory_.hierarchy->translate(id_, address, cache::AccessKind::fetch,
+                                                            now, *memory_.stage2);
         if (t.fault)
             return;
         stall_ += t.cycles;
@@ -214,20 +231,35 @@ void Arm64Core::model_data(uint64_t address, int size, bool is_write) {
     uint64_t pa = address;
     if (memory_.stage2) {
         cache::Translation t = memory_.hierarchy->translate(
-            id_, address, is_write ? cache::AccessKind::write : cache::AccessKind::read, now, *memory_.stage2);
+            id_, address, is_write ? cache::AccessKind::write : cache::AccessKind::read, now,
+            *memory_.stage2);
         if (t.fault)
             return; // an emulated or unmapped page: hv or the fault path costs it
         stall_ += t.cycles;
         pa = t.pa;
     }
     if (pa >= memory_.ram_base && pa < memory_.ram_end)
-        stall_ += memory_.hierarchy->access_data(id_, pa, static_cast<unsigned>(size), is_write, now);
+        stall_ +=
+            memory_.hierarchy->access_data(id_, pa, static_cast<unsigned>(size), is_write, now);
 }
 
 void Arm64Core::on_block(uc_struct* uc, uint64_t address, uint32_t size, void* self) {
     auto* core = static_cast<Arm64Core*>(self);
     // Stopping here skips this block, so it is not counted (unicorn-notes.md).
     if (core->cycles_in_run() >= core->budget_) {
+        uc_emu_stop(uc);
+        return;
+    }
+    // Unicorn 2.0.1 runs code at a misaligned PC; the architecture takes a
+    // PC alignment fault (delivered once uc_emu_start has returned).
+    if (address & 3) {
+        GuestException e;
+        e.ec = el1_ec::pc_alignment;
+        e.has_far = true;
+        e.far = address;
+        e.return_pc = address;
+        e.what = "PC alignment fault";
+        core->pending_ = e;
         uc_emu_stop(uc);
         return;
     }
@@ -257,40 +289,64 @@ void Arm64Core::on_interrupt(uc_struct*, uint32_t intno, void* self) {
     case excp_smc:
         core->handle_call(ec::smc64);
         return;
-    case excp_udef:
-        // Unicorn would retry the instruction forever: stop here.
-        core->raise_fault(Fault::Kind::undefined_instruction, core->pc(), 0,
-                          "undefined instruction " + hex(core->read_word(core->pc())));
-        return;
-    case excp_swi:
-        core->raise_fault(Fault::Kind::other, core->pc() - 4, 0,
-                          "SVC is not supported (EL1 synchronous exceptions are not delivered)");
-        return;
     default:
-        core->raise_fault(Fault::Kind::other, core->pc(), 0,
-                          "unsupported exception " + std::to_string(intno));
+        core->take_exception(intno);
     }
 }
 
-bool Arm64Core::on_unmapped(uc_struct*, int type, uint64_t address, int, int64_t, void* self) {
+// Unicorn checks virtual addresses against its regions before translating
+// (unicorn-notes.md): with the guest's MMU on, an address no region covers
+// may be the guest's own stage-1 fault (delivered to it) or a translated
+// address outside the VM's memory (a stage-2 fault for the supervisor).
+bool Arm64Core::on_unmapped(uc_struct*, int type, uint64_t address, int size, int64_t, void* self) {
     auto* core = static_cast<Arm64Core*>(self);
-    switch (type) {
-    case UC_MEM_WRITE_UNMAPPED:
-        core->raise_fault(Fault::Kind::unmapped_write, core->pc(), address, "write to unmapped memory");
+    const Stage1Access access = type == UC_MEM_WRITE_UNMAPPED   ? Stage1Access::write
+                                : type == UC_MEM_FETCH_UNMAPPED ? Stage1Access::fetch
+                                                                : Stage1Access::read;
+    const unsigned bytes = access == Stage1Access::fetch ? 0 : static_cast<unsigned>(size);
+    if (access == Stage1Access::fetch)
+        address = core->vector_fetch(address);
+    if (core->take_stage1_fault(address, access, bytes))
+        return false;
+    const bool el0 = core->at_el0();
+    const uint64_t ipa = core->walk_stage1(address, access, el0).out;
+    core->fault_.va = address;
+    core->fault_.size = bytes;
+    const std::string sized = bytes ? " of " + std::to_string(bytes) + " bytes" : "";
+    switch (access) {
+    case Stage1Access::write:
+        core->raise_fault(Fault::Kind::unmapped_write, core->pc(), ipa,
+                          "write" + sized + " to unmapped memory");
         break;
-    case UC_MEM_FETCH_UNMAPPED:
-        core->raise_fault(Fault::Kind::unmapped_fetch, address, address,
+    case Stage1Access::fetch:
+        core->raise_fault(Fault::Kind::unmapped_fetch, address, ipa,
                           "instruction fetch from unmapped memory");
         break;
-    default:
-        core->raise_fault(Fault::Kind::unmapped_read, core->pc(), address, "read from unmapped memory");
+    case Stage1Access::read:
+        core->raise_fault(Fault::Kind::unmapped_read, core->pc(), ipa,
+                          "read" + sized + " from unmapped memory");
+        break;
     }
+    return false;
+}
+
+bool Arm64Core::on_fetch_prot(uc_struct*, int, uint64_t address, int, int64_t, void* self) {
+    auto* core = static_cast<Arm64Core*>(self);
+    address = core->vector_fetch(address);
+    const bool el0 = core->at_el0();
+    core->fault_.va = address;
+    core->raise_fault(Fault::Kind::unmapped_fetch, address,
+                      core->walk_stage1(address, Stage1Access::fetch, el0).out,
+                      "instruction fetch from a device page");
     return false;
 }
 
 void Arm64Core::on_memory(uc_struct*, int type, uint64_t address, int size, int64_t, void* self) {
     auto* core = static_cast<Arm64Core*>(self);
     const bool is_write = type == UC_MEM_WRITE;
+    // Unicorn calls this before it checks alignment and translates, so a
+    // data abort's FAR is the last address seen here.
+    core->last_access_ = LastAccess{address, static_cast<unsigned>(size), is_write};
     ++(is_write ? core->stores_ : core->loads_);
     if (core->memory_.hierarchy)
         core->model_data(address, size, is_write);
@@ -313,7 +369,8 @@ uint32_t Arm64Core::on_msr(uc_struct* uc, int reg, const void* cp, void* self) {
     auto* r = static_cast<const uc_arm64_cp_reg*>(cp);
     uint64_t value = 0;
     uc_reg_read(uc, reg, &value);
-    return core->traps_.write_sysreg(*core, sysreg_encoding(r->op0, r->op1, r->crn, r->crm, r->op2), value)
+    return core->traps_.write_sysreg(*core, sysreg_encoding(r->op0, r->op1, r->crn, r->crm, r->op2),
+                                     value)
                ? 1
                : 0;
 }

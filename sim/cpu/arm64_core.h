@@ -1,10 +1,14 @@
 // One simulated AArch64 core: a Unicorn instance running a guest at EL1.
 // Unicorn types never leave sim/cpu. The core counts instructions per basic
 // block (never per instruction), turns HVC/SMC into syndromes for its trap
-// handler, stops at WFI, and reports faults naming PC and address.
+// handler, stops at WFI, delivers the synchronous exceptions the hardware
+// gives the guest's own EL1 (arm64_exception.cpp), and reports what is not
+// the guest's to handle (stage-2 faults) naming PC, address and access.
 #pragma once
 
 #include "sim/cache/hierarchy.hpp"
+#include "sim/cpu/guest_exception.h"
+#include "sim/cpu/stage1_walk.h"
 #include "sim/cpu/syndrome.h"
 #include "sim/mmio.h"
 
@@ -59,15 +63,19 @@ enum class StopReason {
     budget, // the instruction budget is spent
     wfi,    // the guest executed WFI: idle until an event
     halted, // the trap handler stopped the core
-    fault,  // undefined instruction, unmapped access, unsupported exception
+    fault,  // an access outside the (intermediate) physical map, or an exception the core cannot
+            // deliver
 };
 
+// What the core cannot hand to the guest: a stage-2 matter for the supervisor.
 struct Fault {
     enum class Kind { undefined_instruction, unmapped_read, unmapped_write, unmapped_fetch, other };
     Kind kind = Kind::other;
     uint64_t pc = 0;
-    uint64_t address = 0;
-    std::string description; // one line naming core, PC and address
+    uint64_t address = 0;    // (intermediate) physical address of the access
+    uint64_t va = 0;         // the guest's virtual address (= address with its MMU off)
+    unsigned size = 0;       // bytes of a data access (0: unknown or a fetch)
+    std::string description; // one line naming core, PC, access and address
 };
 
 struct RunResult {
@@ -78,7 +86,7 @@ struct RunResult {
 
 // How the core's instruction fetches and data accesses reach the memory model.
 struct MemoryPath {
-    cache::Hierarchy* hierarchy = nullptr; // null: no memory model (1 cycle per instruction)
+    cache::Hierarchy* hierarchy = nullptr;    // null: no memory model (1 cycle per instruction)
     const cache::WalkerRef* stage2 = nullptr; // IPA -> PA (hv mode); null: PA = IPA
     uint64_t ram_base = 0, ram_end = 0;       // PAs outside are devices: not cached
 };
@@ -127,6 +135,13 @@ class Arm64Core {
     bool set_virtual_irq(bool asserted);
     bool virtual_irq() const { return virq_; }
 
+    // Takes `e` at the guest's EL1 as the hardware would (ESR/FAR/ELR/SPSR,
+    // PSTATE, PC = VBAR_EL1 + slot). Usable from hooks and between runs.
+    void deliver(const GuestException& e);
+    uint64_t exceptions_delivered() const { return delivered_; }
+    // The guest's stage-1 walk of `va` as its registers now define it.
+    Stage1Walk walk_stage1(uint64_t va, Stage1Access access, bool el0) const;
+
     const Fault& fault() const { return fault_; }
     uint64_t loads() const { return loads_; }
     uint64_t stores() const { return stores_; }
@@ -141,6 +156,9 @@ class Arm64Core {
     static uint32_t on_mrs(uc_struct* uc, int reg, const void* cp_reg, void* self);
     static uint32_t on_msr(uc_struct* uc, int reg, const void* cp_reg, void* self);
     static uint32_t on_sys(uc_struct* uc, int reg, const void* cp_reg, void* self);
+    static bool on_fetch_prot(uc_struct* uc, int type, uint64_t address, int size, int64_t value,
+                              void* self);
+    static void on_vector(uc_struct* uc, uint64_t address, uint32_t size, void* self);
     static uint64_t on_mmio_read(uc_struct* uc, uint64_t offset, unsigned size, void* binding);
     static void on_mmio_write(uc_struct* uc, uint64_t offset, unsigned size, uint64_t value,
                               void* binding);
@@ -148,6 +166,21 @@ class Arm64Core {
     void raise_fault(Fault::Kind kind, uint64_t pc, uint64_t address, const std::string& what);
     void handle_call(uint32_t ec_value);
     uint32_t read_word(uint64_t addr) const;
+    uint64_t pstate() const;
+    bool at_el0() const { return ((pstate() >> 2) & 3) == 0; }
+    uint64_t read_cp(uint32_t op0, uint32_t op1, uint32_t crn, uint32_t crm, uint32_t op2) const;
+    // arm64_exception.cpp: Unicorn's exception numbers as the architecture's exceptions.
+    void take_exception(uint32_t intno);
+    bool take_stage1_fault(uint64_t va, Stage1Access access, unsigned size);
+    GuestException data_abort(uint64_t pc);
+    GuestException inst_abort(uint64_t pc);
+    void enter_from_el0(uint64_t vbar);
+    // After uc_emu_start returned (`failed`: with an error): finishes what
+    // hooks left (deliveries, the EL0 entry's redirect). True to run on;
+    // clears `failed` when the error was the guest's own exception.
+    bool resume_after_stop(bool& failed);
+    void enter_from_el1(const GuestException& e, uint64_t pstate, uint64_t vector);
+    uint64_t vector_fetch(uint64_t address);
 
     struct DeviceBinding {
         Arm64Core* core;
@@ -171,6 +204,22 @@ class Arm64Core {
     bool running_ = false;
     std::optional<StopReason> stop_;
     Fault fault_;
+    // Exception delivery: what hooks found waits until uc_emu_start returns
+    // (writing PC or flushing code from inside a hook misbehaves in 2.0.1);
+    // the EL0 entry's one-shot redirect hook (unicorn-notes.md).
+    std::optional<GuestException> pending_;
+    struct LastAccess {
+        uint64_t address = 0;
+        unsigned size = 0;
+        bool is_write = false;
+    } last_access_;
+    size_t vector_hook_ = 0;
+    uint64_t vector_hook_vbar_ = 0;
+    bool vector_redirect_ = false;
+    bool vector_hit_ = false;   // the EL0 entry reached VBAR_EL1 + 0x480: redirect it
+    uint64_t delivered_ = 0;
+    uint64_t last_vector_ = 0; // where the last delivery went, and what it was (for reports)
+    std::string last_what_;
     uint64_t loads_ = 0;
     uint64_t stores_ = 0;
 };

@@ -219,7 +219,8 @@ TEST(Isolation, WriteOutsideMemoryStopsThatVmOnly) {
     EXPECT_EQ(bench.exit_kind, hv::ExitKind::Stage2Fault);
     EXPECT_STREQ(
         bench.exit_reason,
-        "vm 0 (\"bench\") core 0: stage-2 fault on write at IPA 0x80000000 (pc 0x40000200)");
+        "vm 0 (\"bench\") vcpu 0 on core 0: stage-2 fault on write of 8 bytes at IPA 0x80000000 "
+        "(pc 0x40000200)");
     EXPECT_EQ(m.port.cpus_stopped, (std::vector<std::uint32_t>{2}));
     EXPECT_EQ(m.port.vms_stopped, (std::vector<std::uint32_t>{0}));
     EXPECT_FALSE(m.port.powered_off);
@@ -242,11 +243,13 @@ TEST(Isolation, ReadAndFetchFaultsAreNamed) {
               TrapAction::VmStopped);
     EXPECT_STREQ(
         m.hv->vm(1).exit_reason,
-        "vm 1 (\"interf\") core 1: stage-2 fault on read at IPA 0x41000008 (pc 0x40000300)");
+        "vm 1 (\"interf\") vcpu 0 on core 1: stage-2 fault on read of 4 bytes at IPA 0x41000008 "
+        "(pc 0x40000300)");
     r.pc = 0x7000'0000;
     EXPECT_EQ(m.trap(0, a8::inst_abort(0x7000'0000, 0x7000'0000), r), TrapAction::VmStopped);
-    EXPECT_STREQ(m.hv->vm(0).exit_reason, "vm 0 (\"bench\") core 0: stage-2 fault on instruction "
-                                          "fetch at IPA 0x70000000 (pc 0x70000000)");
+    EXPECT_STREQ(m.hv->vm(0).exit_reason,
+                 "vm 0 (\"bench\") vcpu 0 on core 0: stage-2 fault on instruction "
+                 "fetch at IPA 0x70000000 (pc 0x70000000)");
     EXPECT_TRUE(m.port.powered_off);
 }
 
@@ -337,7 +340,8 @@ TEST(Trap, UnhandledTrapsStopTheVmAndUnownedCpusHaveNoVcpu) {
     const a8::TrapSyndrome sysreg{a8::make_esr(a8::Ec::SysReg64, 0x30'0c01), 0, 0};
     EXPECT_EQ(m.trap(1, sysreg, r), TrapAction::VmStopped);
     EXPECT_STREQ(m.hv->vm(1).exit_reason,
-                 "vm 1 (\"interf\") core 1: unhandled trap, EC 0x18 ISS 0x300c01 (pc 0x40000600)");
+                 "vm 1 (\"interf\") vcpu 0 on core 1: unhandled trap, EC 0x18 ISS 0x300c01 "
+                 "(pc 0x40000600)");
     EXPECT_EQ(m.hv->vm(1).exit_kind, hv::ExitKind::UnhandledTrap);
 }
 

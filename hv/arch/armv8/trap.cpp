@@ -12,7 +12,8 @@ constexpr std::int64_t kSmcccNotSupported = -1;
 
 Fmt exit_fmt(Vm& vm, const Vcpu& vcpu) {
     Fmt f(vm.exit_reason, kExitReasonLen);
-    f << "vm " << vm.id << " (\"" << vm.name() << "\") core " << vcpu.cpu << ": ";
+    f << "vm " << vm.id << " (\"" << vm.name() << "\") vcpu " << vcpu.id << " on core " << vcpu.cpu
+      << ": ";
     return f;
 }
 
@@ -68,9 +69,13 @@ TrapAction data_abort(Hypervisor& hv, Vm& vm, Vcpu& vcpu, const TrapSyndrome& sy
         return TrapAction::Resume;
     }
     // Isolation: an access outside the VM's stage-2 mappings stops that VM
-    // only; every other VM keeps running.
-    exit_fmt(vm, vcpu) << "stage-2 fault on " << (is_write ? "write" : "read") << " at IPA "
-                       << Hex{ipa} << " (pc " << Hex{regs.pc} << ")";
+    // only; every other VM keeps running (Bao would halt the whole system).
+    Fmt f = exit_fmt(vm, vcpu);
+    f << "stage-2 fault on " << (is_write ? "write" : "read");
+    if (dabt::isv(iss)) {
+        f << " of " << dabt::access_size(iss) << " bytes";
+    }
+    f << " at IPA " << Hex{ipa} << " (pc " << Hex{regs.pc} << ")";
     hv.stop_vm(vm, ExitKind::Stage2Fault);
     return TrapAction::VmStopped;
 }

@@ -77,3 +77,45 @@ add_test(NAME hv.qemu.real_ipc
           "-DEXPECT=${_expect}" "-DVMS=ping|pong"
           -P ${PROJECT_SOURCE_DIR}/hv/arch/armv8/target/qemu_test.cmake)
 set_tests_properties(hv.qemu.real_ipc PROPERTIES LABELS qemu TIMEOUT 60)
+
+# The same image built with a hostile VM next to a measured one
+# (configs/real-hostile.toml beside this file, issue 12): the attacker's own
+# exceptions go to its EL1, its stage-2 fault stops only its VM, and hv
+# powers QEMU off once the victim has ended and the attacker is stopped.
+set(_hostile_dir ${CMAKE_BINARY_DIR}/hv-image-hostile)
+set(_hostile_cfg ${CMAKE_CURRENT_LIST_DIR}/configs/real-hostile.toml)
+file(MAKE_DIRECTORY ${_hostile_dir}/gen)
+add_custom_command(
+  OUTPUT ${_hostile_dir}/gen/image_config.cpp ${_hostile_dir}/gen/guests.S ${_hostile_dir}/gen/layout.ld
+  COMMAND bao-hv-config ${_hostile_cfg} ${CMAKE_BINARY_DIR}/workloads ${_hostile_dir}/gen
+          ${_hostile_dir}/gen/deps.d ${_hostile_dir}/gen/image_config.cpp
+  DEPENDS bao-hv-config ${_hostile_cfg}
+  DEPFILE ${_hostile_dir}/gen/deps.d
+  COMMENT "bao-hv-config: ${_hostile_cfg}"
+  VERBATIM)
+add_custom_target(hv_image_hostile_config DEPENDS ${_hostile_dir}/gen/image_config.cpp)
+add_dependencies(hv_image_hostile_config workloads)
+ExternalProject_Add(hv_image_hostile
+  SOURCE_DIR ${PROJECT_SOURCE_DIR}/hv/arch/armv8/target
+  BINARY_DIR ${_hostile_dir}/build
+  LIST_SEPARATOR |
+  CMAKE_ARGS
+    -DCMAKE_TOOLCHAIN_FILE=${PROJECT_SOURCE_DIR}/cmake/aarch64-freestanding.cmake
+    -DCMAKE_BUILD_TYPE=Release
+    -DBAO_SOURCE_DIR=${PROJECT_SOURCE_DIR}
+    -DBAO_GEN_DIR=${_hostile_dir}/gen
+    -DHV_SOURCES=${_hv_sources_arg}
+  BUILD_ALWAYS ON
+  INSTALL_COMMAND ""
+  BUILD_BYPRODUCTS ${_hostile_dir}/build/bao-hv.elf
+  DEPENDS hv_image_hostile_config)
+set(_expect
+  "[attacker] attacker: 8 exceptions taken at EL1"
+  "[bench] checksum_ok=1"
+  "bao-hv: vm 1 (\"attacker\") vcpu 0 on core 1: stage-2 fault on instruction fetch at IPA 0x9000000 (pc 0x9000000)")
+string(REPLACE ";" "|" _expect "${_expect}")
+add_test(NAME hv.qemu.real_hostile
+  COMMAND ${CMAKE_COMMAND} -DQEMU=${BAO_QEMU_SYSTEM_AARCH64} -DELF=${_hostile_dir}/build/bao-hv.elf
+          "-DEXPECT=${_expect}"
+          -P ${PROJECT_SOURCE_DIR}/hv/arch/armv8/target/qemu_test.cmake)
+set_tests_properties(hv.qemu.real_hostile PROPERTIES LABELS qemu TIMEOUT 60)

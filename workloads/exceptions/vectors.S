@@ -1,0 +1,162 @@
+/*
+ * vectors.S - the exceptions guest's own EL1 vector table (tests of
+ * synchronous exception delivery; see exceptions.c).
+ *
+ * Every synchronous slot records ESR/FAR/ELR/SPSR_EL1 and the slot into
+ * exc_rec, then returns with ERET after applying exc_rec.skip (added to
+ * ELR: 4 skips the faulting instruction) or exc_rec.resume (replaces ELR
+ * once). SVC #0xfff from EL0 ends an EL0 excursion (el0_call): it records
+ * the EL0 x0 and returns to el0_call's caller at EL1.
+ */
+
+#define REC_ESR 0
+#define REC_FAR 8
+#define REC_ELR 16
+#define REC_SPSR 24
+#define REC_SLOT 32
+#define REC_COUNT 40
+#define REC_SKIP 48
+#define REC_RESUME 56
+#define REC_EL0_X0 64
+#define REC_EL1_SP 72
+
+#define ESR_SVC_FFF 0x56000fff /* EC 0x15, IL, imm16 0xfff */
+
+    .section .text.exc_vectors, "ax"
+
+.macro sync_slot n
+    .balign 0x80
+    sub     sp, sp, #32
+    stp     x0, x1, [sp]
+    stp     x2, x3, [sp, #16]
+    mov     x2, #\n
+    b       exc_sync
+.endm
+
+.macro other_slot
+    .balign 0x80
+    b       .
+.endm
+
+    .balign 2048
+    .global exc_vectors
+exc_vectors:
+    sync_slot 0     /* current EL, SP0 */
+    other_slot
+    other_slot
+    other_slot
+    sync_slot 4     /* current EL, SPx */
+    other_slot
+    other_slot
+    other_slot
+    sync_slot 8     /* lower EL, AArch64 */
+    other_slot
+    other_slot
+    other_slot
+    sync_slot 12    /* lower EL, AArch32 (never) */
+    other_slot
+    other_slot
+    other_slot
+
+exc_sync:
+    adrp    x0, exc_rec
+    add     x0, x0, :lo12:exc_rec
+    mrs     x1, esr_el1
+    ldr     w3, =ESR_SVC_FFF
+    cmp     x1, x3
+    b.eq    el0_return
+    str     x1, [x0, #REC_ESR]
+    mrs     x1, far_el1
+    str     x1, [x0, #REC_FAR]
+    mrs     x1, elr_el1
+    str     x1, [x0, #REC_ELR]
+    mrs     x1, spsr_el1
+    str     x1, [x0, #REC_SPSR]
+    str     x2, [x0, #REC_SLOT]
+    ldr     x1, [x0, #REC_COUNT]
+    add     x1, x1, #1
+    str     x1, [x0, #REC_COUNT]
+    mrs     x1, elr_el1
+    ldr     x2, [x0, #REC_SKIP]
+    add     x1, x1, x2
+    ldr     x2, [x0, #REC_RESUME]
+    cbz     x2, 1f
+    mov     x1, x2
+    str     xzr, [x0, #REC_RESUME]
+1:  msr     elr_el1, x1
+    ldp     x2, x3, [sp, #16]
+    ldp     x0, x1, [sp]
+    add     sp, sp, #32
+    eret
+
+/* SVC #0xfff from EL0: back to el0_call's caller (x0 of EL0 recorded). */
+el0_return:
+    ldr     x1, [sp]                /* EL0's x0 */
+    str     x1, [x0, #REC_EL0_X0]
+    ldr     x1, [x0, #REC_EL1_SP]
+    mov     sp, x1
+    ldp     x19, x20, [sp, #0]
+    ldp     x21, x22, [sp, #16]
+    ldp     x23, x24, [sp, #32]
+    ldp     x25, x26, [sp, #48]
+    ldp     x27, x28, [sp, #64]
+    ldp     x29, x30, [sp, #80]
+    add     sp, sp, #96
+    ret
+
+/*
+ * void el0_call(void (*fn)(void), void* el0_stack_top): runs fn at EL0t with
+ * interrupts unmasked (SPSR_EL1 = 0) until it executes SVC #0xfff.
+ */
+    .global el0_call
+    .type el0_call, %function
+el0_call:
+    sub     sp, sp, #96
+    stp     x19, x20, [sp, #0]
+    stp     x21, x22, [sp, #16]
+    stp     x23, x24, [sp, #32]
+    stp     x25, x26, [sp, #48]
+    stp     x27, x28, [sp, #64]
+    stp     x29, x30, [sp, #80]
+    adrp    x2, exc_rec
+    add     x2, x2, :lo12:exc_rec
+    mov     x3, sp
+    str     x3, [x2, #REC_EL1_SP]
+    msr     sp_el0, x1
+    msr     elr_el1, x0
+    msr     spsr_el1, xzr
+    isb
+    eret
+    .size el0_call, . - el0_call
+
+/* EL0 programs: each takes one exception, then leaves with x0 = 1 (it ran on). */
+.macro el0_prog name, insn:vararg
+    .global \name
+    .type \name, %function
+\name:
+    mov     x0, #0
+    .global \name\()_at
+\name\()_at:
+    \insn
+    mov     x0, #1
+    svc     #0xfff
+.endm
+
+    el0_prog el0_udf, udf #0
+    el0_prog el0_svc, svc #0x42
+    el0_prog el0_brk, brk #0x7
+    el0_prog el0_hvc, hvc #0
+    el0_prog el0_mrs_sctlr, mrs x1, sctlr_el1
+    /* x9 = a misaligned address set by the caller through el0_arg */
+    .global el0_ldxr
+el0_ldxr:
+    mov     x0, #0
+    adrp    x9, el0_arg
+    ldr     x9, [x9, :lo12:el0_arg]
+    .global el0_ldxr_at
+el0_ldxr_at:
+    ldxr    x1, [x9]
+    mov     x0, #1
+    svc     #0xfff
+
+    .ltorg
