@@ -46,7 +46,9 @@ bool select_half(const Stage1Regs& r, uint64_t va, Half& h) {
 bool permitted(uint64_t leaf, uint64_t table_bits, Stage1Access access, bool el0, bool wxn) {
     const bool el0_access = (leaf & desc_ap1) && !(table_bits & table_ap0);
     const bool read_only = (leaf & desc_ap2) || (table_bits & table_ap1);
-    if (el0 && !el0_access)
+    // Data access at EL0 needs AP[1]; an EL0 fetch only UXN (ARMv8.0 allows
+    // execute-only memory at EL0).
+    if (el0 && !el0_access && access != Stage1Access::fetch)
         return false;
     switch (access) {
     case Stage1Access::read:

@@ -55,7 +55,7 @@ void expect_every_case(const std::string& config, const std::string& quantum, co
         EXPECT_NE(text.find(std::string(prefix) + " ok " + c + "\n"), std::string::npos)
             << config << " quantum " << quantum << ": " << c << "\n"
             << text;
-    EXPECT_NE(text.find(std::string(prefix) + " exceptions: 21 passed, 0 failed\n"),
+    EXPECT_NE(text.find(std::string(prefix) + " exceptions: 23 passed, 0 failed\n"),
               std::string::npos)
         << config << " quantum " << quantum << "\n"
         << text;
@@ -69,9 +69,9 @@ TEST(Exceptions, GuestTakesEveryClassAtEl1FromEl1AndEl0) {
     for (const char* q : {"300", "1200", "2000"}) {
         uint64_t delivered = 0;
         expect_every_case("native", q, "[core0]", &delivered);
-        EXPECT_EQ(delivered, 21u + 6u); // + six SVC #0xfff returns from EL0
+        EXPECT_EQ(delivered, 23u + 7u); // + seven SVC #0xfff returns from EL0
         expect_every_case("solo", q, "[bench]", &delivered);
-        EXPECT_EQ(delivered, 21u + 6u);
+        EXPECT_EQ(delivered, 23u + 7u);
     }
 }
 
@@ -116,6 +116,8 @@ TEST(Stage1Walk, FaultKindsLevelsAndOutput) {
     EXPECT_EQ(t.walk(0x40405008, cpu::Stage1Access::write).status_code(),
               0x0fu); // RO: permission L3
     EXPECT_EQ(t.walk(0x40405008, cpu::Stage1Access::read, true).status_code(), 0x0fu); // EL1 only
+    EXPECT_EQ(t.walk(0x40405008, cpu::Stage1Access::fetch, true).fault,
+              F::none); // EL0 execute-only
     EXPECT_EQ(t.walk(0x40406000, cpu::Stage1Access::write, true).fault, F::none);
     EXPECT_EQ(t.walk(0x40406000, cpu::Stage1Access::fetch).fault,
               F::permission); // EL0-writable: PXN

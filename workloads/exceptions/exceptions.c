@@ -7,7 +7,7 @@
  * instructions, HVC at EL0, EL1 registers at EL0), SVC, BRK, PC alignment,
  * alignment faults of an exclusive, and with its own stage-1 tables
  * translation, access-flag and permission faults on data and instruction
- * accesses. For each it checks ESR_EL1 (EC, IL, ISS), FAR_EL1 where the
+ * accesses (an EL0 fetch of EL1-only code included). For each it checks ESR_EL1 (EC, IL, ISS), FAR_EL1 where the
  * architecture defines it, ELR_EL1, SPSR_EL1 (mode and DAIF) and that ERET
  * returned where it should, and prints "ok <case>" or "FAIL <case>: ...".
  * Last lines: "exceptions: N passed, M failed" and "checksum_ok=1" if none failed.
@@ -31,6 +31,8 @@ EL0_PROG(el0_brk);
 EL0_PROG(el0_hvc);
 EL0_PROG(el0_mrs_sctlr);
 EL0_PROG(el0_ldxr);
+EL0_PROG(el0_pcalign);
+extern char el0_pcalign_resume[];
 
 static uint64_t el0_stack[512] __attribute__((aligned(16)));
 static uint64_t scratch[4] __attribute__((aligned(16)));
@@ -146,6 +148,24 @@ static void el0_cases(void) {
     el0_case("el0 mrs sctlr_el1", el0_mrs_sctlr, el0_mrs_sctlr_at, EC(0) | IL, 0, 0, 4, 0);
     el0_arg = (uint64_t)(uintptr_t)scratch + 4;
     el0_case("el0 ldxr misaligned", el0_ldxr, el0_ldxr_at, EC(0x24) | IL | 0x21, 1, el0_arg, 4, 0);
+    /* PC alignment at EL0: ELR = FAR = the misaligned target (resumed by hand). */
+    exc_rec.resume = (uint64_t)(uintptr_t)el0_pcalign_resume;
+    const uint64_t target = (uint64_t)(uintptr_t)el0_pcalign_resume + 2;
+    el0_case("el0 pc alignment", el0_pcalign, (char*)(uintptr_t)target, EC(0x22) | IL, 1, target, 0, 0);
+}
+
+/* With the guest's MMU on, its code is not executable at EL0 (UXN): an EL0
+ * fetch takes a level-2 permission fault (IFSC 0x0e; FAR = ELR = the
+ * target). The handler ends the excursion (resume = 1). */
+static void el0_stage1_case(void) {
+    uint64_t before = exc_rec.count;
+    exc_rec.skip = 0;
+    exc_rec.resume = 1;
+    el0_call((void (*)(void))el0_udf, el0_stack + 512);
+    const uint64_t at = (uint64_t)(uintptr_t)el0_udf;
+    struct expect e = {"el0 stage-1 instruction abort (permission)", EC(0x20) | IL | 0x0e, at, at, 0, 1,
+                       SLOT_LOWER};
+    check(&e, before, 1);
 }
 
 /* ---- The guest's own stage 1: 4 KiB granule, 4 GiB VA (T0SZ 32), level 1
@@ -173,6 +193,8 @@ static void mmu_on(void) {
     for (uint64_t i = 0; i < 512; i++) {
         uint64_t pa = GIB + i * MIB2;
         uint64_t d = pa | D_BLOCK | D_ATTR(1) | D_SH | D_AF;
+        if (i == 0)
+            d |= 1ull << 54; /* UXN: the image is EL1 code only */
         if (pa == BAD_TRANSLATION)
             d = 0;
         else if (pa == BAD_ACCESS_FLAG)
@@ -220,6 +242,7 @@ static void stage1_cases(void) {
     struct expect e = {"el1 stage-1 instruction abort", EC(0x21) | IL | 0x06, BAD_TRANSLATION,
                        BAD_TRANSLATION, daif() | 0x5, 1, SLOT_SPX};
     check(&e, before, ran == 1);
+    el0_stage1_case();
 }
 
 int main(void) {

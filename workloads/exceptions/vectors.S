@@ -5,8 +5,9 @@
  * Every synchronous slot records ESR/FAR/ELR/SPSR_EL1 and the slot into
  * exc_rec, then returns with ERET after applying exc_rec.skip (added to
  * ELR: 4 skips the faulting instruction) or exc_rec.resume (replaces ELR
- * once). SVC #0xfff from EL0 ends an EL0 excursion (el0_call): it records
- * the EL0 x0 and returns to el0_call's caller at EL1.
+ * once; the value 1 ends the EL0 excursion instead). SVC #0xfff from EL0
+ * ends an EL0 excursion (el0_call): it records the EL0 x0 and returns to
+ * el0_call's caller at EL1.
  */
 
 #define REC_ESR 0
@@ -83,6 +84,8 @@ exc_sync:
     cbz     x2, 1f
     mov     x1, x2
     str     xzr, [x0, #REC_RESUME]
+    cmp     x2, #1
+    b.eq    el0_return
 1:  msr     elr_el1, x1
     ldp     x2, x3, [sp, #16]
     ldp     x0, x1, [sp]
@@ -156,6 +159,20 @@ el0_ldxr:
     .global el0_ldxr_at
 el0_ldxr_at:
     ldxr    x1, [x9]
+    mov     x0, #1
+    svc     #0xfff
+
+/* A branch to a misaligned address at EL0; the caller resumes at _resume. */
+    .global el0_pcalign
+el0_pcalign:
+    mov     x0, #0
+    adr     x9, el0_pcalign_resume
+    add     x9, x9, #2
+    .global el0_pcalign_at
+el0_pcalign_at:
+    br      x9
+    .global el0_pcalign_resume
+el0_pcalign_resume:
     mov     x0, #1
     svc     #0xfff
 
