@@ -67,6 +67,14 @@ struct GicAddrs {
     std::uint64_t gicv = 0; // virtual CPU interface
 };
 
+// The GICv2 frames as hv and the simulator map them: the CPU interfaces
+// include GICC_DIR's second page. A VM sees the virtual distributor and the
+// GICV frame at the GICD and GICC addresses of its IPA space.
+inline constexpr std::uint64_t kGicdFrameSize = 0x1000;
+inline constexpr std::uint64_t kGiccFrameSize = 0x2000;
+inline constexpr std::uint64_t kGichFrameSize = 0x1000;
+inline constexpr std::uint64_t kGicvFrameSize = 0x2000;
+
 struct PlatformConfig {
     std::uint32_t cpu_num = 0;
     FixedVec<MemRange, kMaxRamRegions> ram;

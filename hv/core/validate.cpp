@@ -65,6 +65,77 @@ class Validator {
         return false;
     }
 
+    // The platform's device frames, at fixed physical addresses.
+    struct Frame {
+        const char* name;
+        std::uint64_t base;
+        std::uint64_t size;
+    };
+    static constexpr std::uint32_t kNumFrames = 5;
+    Frame frame(std::uint32_t k) const {
+        const PlatformConfig& p = cfg_.platform;
+        switch (k) {
+        case 0:
+            return {"platform.console_pa", p.console_pa, kPageSize};
+        case 1:
+            return {"platform.gic.gicd", p.gic.gicd, kGicdFrameSize};
+        case 2:
+            return {"platform.gic.gicc", p.gic.gicc, kGiccFrameSize};
+        case 3:
+            return {"platform.gic.gich", p.gic.gich, kGichFrameSize};
+        default:
+            return {"platform.gic.gicv", p.gic.gicv, kGicvFrameSize};
+        }
+    }
+
+    // `what` [base, base+size) must stay clear of RAM and of frames 0..n-1.
+    // `what` is a field name, optionally followed by a word ("vms[0].devs[1]: pa").
+    bool clear_of_ram_and_frames(const char* what, std::uint64_t base, std::uint64_t size,
+                                 std::uint32_t n) {
+        auto clash = [&](const char* other, std::uint32_t idx, std::uint64_t b, std::uint64_t s) {
+            Fmt f = fail_cfg();
+            f << what << " [" << Hex{base} << ", " << Hex{base + size} << ") overlaps " << other;
+            if (idx != ~0u) {
+                f << "[" << idx << "]";
+            }
+            f << " [" << Hex{b} << ", " << Hex{b + s} << ")";
+            return false;
+        };
+        if (base >= kIpaLimit || size > kIpaLimit - base) {
+            fail_cfg() << what << " [" << Hex{base} << ", " << Hex{base + size}
+                       << ") is beyond the 40-bit physical space";
+            return false;
+        }
+        for (std::uint32_t i = 0; i < cfg_.platform.ram.size(); ++i) {
+            const MemRange& r = cfg_.platform.ram[i];
+            if (ranges_overlap(base, size, r.base, r.size)) {
+                return clash("platform.ram", i, r.base, r.size);
+            }
+        }
+        for (std::uint32_t k = 0; k < n; ++k) {
+            const Frame o = frame(k);
+            if (ranges_overlap(base, size, o.base, o.size)) {
+                return clash(o.name, ~0u, o.base, o.size);
+            }
+        }
+        return true;
+    }
+
+    // The console and GIC frames: page aligned, clear of RAM (and so of hv's
+    // region and every VM's memory) and of each other.
+    bool platform_frames() {
+        for (std::uint32_t k = 0; k < kNumFrames; ++k) {
+            const Frame f = frame(k);
+            char what[32];
+            Fmt(what, sizeof what) << f.name << ":";
+            if (!aligned(f.name, ~0u, "", "address", f.base) ||
+                !clear_of_ram_and_frames(what, f.base, f.size, k)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     // Reports the first color of `colors` beyond the L2's range.
     bool colors_ok(std::uint64_t colors, const char* field) {
         const std::uint32_t n = cfg_.platform.l2.num_colors();
@@ -145,7 +216,7 @@ class Validator {
                        << " bytes of RAM exceed hv's page pool limit of " << Hex{kMaxRamBytes};
             return false;
         }
-        if (!aligned("platform.console_pa", ~0u, "", "address", p.console_pa)) {
+        if (!platform_frames()) {
             return false;
         }
         const L2Geometry& l2 = p.l2;
@@ -238,16 +309,31 @@ class Validator {
         return regions(i) && image(i) && devs(i, spi_owner) && ipcs(i);
     }
 
-    // The virtual UART page every VM sees at the console's address (decision 6).
-    bool clear_of_vuart(std::uint32_t i, const char* what, std::uint32_t j, std::uint64_t ipa,
-                        std::uint64_t size) {
-        if (!ranges_overlap(ipa, size, cfg_.platform.console_pa, kPageSize)) {
-            return true;
+    // What hv puts in every VM's IPA space at the platform's addresses: the
+    // virtual UART page (decision 6), the virtual distributor (trapped) and
+    // the GICV frame at the GICC address.
+    bool clear_of_emulated(std::uint32_t i, const char* what, std::uint32_t j, std::uint64_t ipa,
+                           std::uint64_t size) {
+        const GicAddrs& gic = cfg_.platform.gic;
+        if (ranges_overlap(ipa, size, cfg_.platform.console_pa, kPageSize)) {
+            fail_cfg() << "vms[" << i << "]." << what << "[" << j << "]: [" << Hex{ipa} << ", "
+                       << Hex{ipa + size} << ") overlaps the virtual UART page at "
+                       << Hex{cfg_.platform.console_pa};
+            return false;
         }
-        fail_cfg() << "vms[" << i << "]." << what << "[" << j << "]: [" << Hex{ipa} << ", "
-                   << Hex{ipa + size} << ") overlaps the virtual UART page at "
-                   << Hex{cfg_.platform.console_pa};
-        return false;
+        auto clash = [&](const char* name, std::uint64_t at, std::uint64_t frame_size) {
+            fail_cfg() << "vms[" << i << "]." << what << "[" << j << "]: [" << Hex{ipa} << ", "
+                       << Hex{ipa + size} << ") overlaps the virtual " << name << " at [" << Hex{at}
+                       << ", " << Hex{at + frame_size} << ")";
+            return false;
+        };
+        if (ranges_overlap(ipa, size, gic.gicd, kGicdFrameSize)) {
+            return clash("distributor", gic.gicd, kGicdFrameSize);
+        }
+        if (ranges_overlap(ipa, size, gic.gicc, kGiccFrameSize)) {
+            return clash("CPU interface", gic.gicc, kGiccFrameSize);
+        }
+        return true;
     }
 
     bool ipa_range(std::uint32_t i, const char* what, std::uint32_t j, std::uint64_t ipa,
@@ -261,7 +347,7 @@ class Validator {
                        << Hex{ipa + size} << ") is beyond the 40-bit IPA space";
             return false;
         }
-        return clear_of_vuart(i, what, j, ipa, size);
+        return clear_of_emulated(i, what, j, ipa, size);
     }
 
     // An IPA range of VM i must not overlap its regions, devices or IPC
@@ -364,14 +450,26 @@ class Validator {
                        << Hex{img.base_ipa} << ", " << Hex{img.base_ipa + img.size} << ")";
             return false;
         }
+        if (!is_aligned(img.entry, 4)) {
+            fail_cfg() << prefix << ": entry " << Hex{img.entry}
+                       << " is not 4-byte aligned (an A64 instruction's address)";
+            return false;
+        }
         if (img.has_load_pa) {
             if (!aligned(prefix, ~0u, "", "load_pa", img.load_pa)) {
                 return false;
             }
+            // Where hv copies the image from at boot: RAM, never a device.
+            const std::uint64_t bytes = align_up(img.size, kPageSize);
+            if (!inside_ram(img.load_pa, bytes)) {
+                fail_cfg() << prefix << ": load_pa [" << Hex{img.load_pa} << ", "
+                           << Hex{img.load_pa + bytes} << ") is not inside one of platform.ram";
+                return false;
+            }
             // The image's own final place (a placed region, uncolored) is an
             // in-place load, not a clash.
-            if (!image_in_place(v) && inside_ram(img.load_pa, align_up(img.size, kPageSize))) {
-                claim(PhysClaim::Image, i, 0, img.load_pa, align_up(img.size, kPageSize));
+            if (!image_in_place(v)) {
+                claim(PhysClaim::Image, i, 0, img.load_pa, bytes);
             }
         }
         return true;
@@ -423,7 +521,11 @@ class Validator {
                            << ", which hv owns (VMs get a virtual UART there)";
                 return false;
             }
-            if (!dev_pa_unique(i, j)) {
+            // A device page mapped to a VM must be that device's: never RAM
+            // (hv's region, other VMs' memory) nor a GIC frame hv owns.
+            char what[40];
+            Fmt(what, sizeof what) << prefix << "[" << j << "]: pa";
+            if (!clear_of_ram_and_frames(what, d.pa, d.size, kNumFrames) || !dev_pa_unique(i, j)) {
                 return false;
             }
         }

@@ -47,8 +47,11 @@ struct ImageStaging {
 
 // State of the virtual PL011 each VM sees (decision 6).
 struct VUart {
-    bool line_start = true;   // the next character starts a line: print the prefix
-    std::uint32_t cr = 0x301; // UARTEN | TXE | RXE, as after reset by firmware
+    // Output is assembled into lines per physical CPU (the target's line
+    // buffers, the simulator's console), so each CPU's line has its own state.
+    std::uint64_t mid_line = 0;       // bit n: CPU n's line has its prefix already
+    std::uint32_t column[kMaxCpus]{}; // characters after the prefix, per CPU
+    std::uint32_t cr = 0x301;         // UARTEN | TXE | RXE, as after reset by firmware
     std::uint32_t lcr_h = 0;
     std::uint32_t ibrd = 0;
     std::uint32_t fbrd = 0;

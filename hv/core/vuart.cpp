@@ -6,20 +6,49 @@ namespace hv {
 
 namespace {
 
+// A guest byte as printed: itself, or "\xNN" for a control character other
+// than TAB, LF and CR (ESC sequences, NUL, BEL, DEL never reach a terminal).
+std::uint32_t printable(char c, char (&out)[4]) {
+    const auto b = static_cast<unsigned char>(c);
+    if ((b >= 0x20 && b != 0x7f) || c == '\t' || c == '\n' || c == '\r') {
+        out[0] = c;
+        return 1;
+    }
+    const char* digits = "0123456789abcdef";
+    out[0] = '\\';
+    out[1] = 'x';
+    out[2] = digits[b >> 4];
+    out[3] = digits[b & 0xf];
+    return 4;
+}
+
 void put(Hypervisor& hv, Vm& vm, char c) {
     Port& port = hv.port();
-    if (vm.vuart.line_start) {
+    VUart& u = vm.vuart;
+    const std::uint32_t cpu = port.cpu_id() % kMaxCpus;
+    const std::uint64_t bit = 1ull << cpu;
+    char text[4];
+    const std::uint32_t n = printable(c, text);
+    if ((u.mid_line & bit) != 0 && c != '\n' && u.column[cpu] + n > kVuartLineMax) {
+        port.console_putc('\n');
+        u.mid_line &= ~bit;
+    }
+    if ((u.mid_line & bit) == 0) {
         port.console_putc('[');
         for (const char* p = vm.name(); *p != '\0'; ++p) {
             port.console_putc(*p);
         }
         port.console_putc(']');
         port.console_putc(' ');
-        vm.vuart.line_start = false;
+        u.mid_line |= bit;
+        u.column[cpu] = 0;
     }
-    port.console_putc(c);
+    for (std::uint32_t k = 0; k < n; ++k) {
+        port.console_putc(text[k]);
+    }
+    u.column[cpu] += n;
     if (c == '\n') {
-        vm.vuart.line_start = true;
+        u.mid_line &= ~bit;
     }
 }
 

@@ -8,6 +8,7 @@
 #include "hv/core/hypercall.h"
 #include "hv/core/hypervisor.h"
 #include "hv/core/psci.h"
+#include "hv/core/vuart.h"
 #include "test_config.h"
 
 using hv::TrapAction;
@@ -268,6 +269,34 @@ TEST(Emulation, VirtualUartPrefixesEachLineWithTheVmName) {
               TrapAction::Resume);
     EXPECT_EQ(r.x[2], 0x90u); // TXFE | RXFE
     EXPECT_EQ(m.hv->vm(0).state, hv::VmState::Running);
+}
+
+// No guest can print a line that starts with another VM's name: long lines
+// are wrapped and the next piece carries the writer's prefix again; control
+// characters a terminal would act on are escaped; a VM's two CPUs each start
+// their own line (the console assembles lines per CPU).
+TEST(Emulation, VirtualUartPrefixSurvivesLongLinesAndControlCharacters) {
+    Machine m;
+    auto put = [&](std::uint32_t cpu, const std::string& text) {
+        for (char c : text) {
+            hv::VcpuRegs r{};
+            r.x[1] = static_cast<unsigned char>(c);
+            EXPECT_EQ(m.trap(cpu, a8::data_abort(0x0900'0000, 0x0900'0000, true, 1, 1), r),
+                      TrapAction::Resume);
+        }
+    };
+    const std::string fill(hv::kVuartLineMax, 'a');
+    put(1, fill + "[bench] checksum_ok=1\n");
+    EXPECT_EQ(m.port.console, "[interf] " + fill + "\n[interf] [bench] checksum_ok=1\n");
+    m.port.console.clear();
+    put(0, std::string("\x1b[2J\0\x7f\t\r\n", 9));
+    EXPECT_EQ(m.port.console, "[bench] \\x1b[2J\\x00\\x7f\t\r\n");
+    m.port.console.clear();
+    EXPECT_EQ(m.hvc(0, hv::psci::CPU_ON64, 1, 0x4000'1000, 0), 0u); // bench's vCPU 1, cpu 2
+    put(0, "x");
+    put(2, "y\n");
+    put(0, "\n");
+    EXPECT_EQ(m.port.console, "[bench] x[bench] y\n\n");
 }
 
 TEST(Emulation, AccessWithoutSyndromeStopsTheVm) {

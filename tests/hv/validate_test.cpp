@@ -4,6 +4,9 @@
 #include "hv/core/validate.h"
 #include "test_config.h"
 
+#include <cstdio>
+#include <string>
+
 using hvtest::two_vms;
 
 namespace {
@@ -23,6 +26,12 @@ hv::DevConfig dev(std::uint64_t pa, std::uint64_t va, std::initializer_list<std:
         d.interrupts.push(i);
     }
     return d;
+}
+
+std::string hv_hex(std::uint64_t v) {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+    return buf;
 }
 
 } // namespace
@@ -237,4 +246,92 @@ TEST(Validate, RegionBeyondIpaSpace) {
     cfg.vms[0].regions.push({(1ull << 40) - 0x1000, 0x2000, false, 0});
     EXPECT_EQ(error_of(cfg),
               "vms[0].regions[1]: [0xfffffff000, 0x10000001000) is beyond the 40-bit IPA space");
+}
+
+// The platform's device frames: page aligned, clear of RAM and of each other
+// (gicd at gicc's second page used to reach Unicorn as UC_ERR_MAP).
+TEST(Validate, GicFramesOverlapEachOtherOrRam) {
+    auto cfg = two_vms();
+    cfg.platform.gic.gicd = 0x0801'1000;
+    EXPECT_EQ(error_of(cfg), "platform.gic.gicc: [0x8010000, 0x8012000) overlaps "
+                             "platform.gic.gicd [0x8011000, 0x8012000)");
+    cfg = two_vms();
+    cfg.platform.gic.gicd = 0x4800'0000;
+    EXPECT_EQ(error_of(cfg), "platform.gic.gicd: [0x48000000, 0x48001000) overlaps "
+                             "platform.ram[0] [0x40000000, 0x80000000)");
+    cfg = two_vms();
+    cfg.platform.gic.gicv = 0x0803'0000;
+    EXPECT_EQ(error_of(cfg), "platform.gic.gicv: [0x8030000, 0x8032000) overlaps "
+                             "platform.gic.gich [0x8030000, 0x8031000)");
+    cfg = two_vms();
+    cfg.platform.gic.gich = 0x0900'0000;
+    EXPECT_EQ(error_of(cfg), "platform.gic.gich: [0x9000000, 0x9001000) overlaps "
+                             "platform.console_pa [0x9000000, 0x9001000)");
+    cfg = two_vms();
+    cfg.platform.gic.gicc = 0x0801'0800;
+    EXPECT_EQ(error_of(cfg), "platform.gic.gicc: address 0x8010800 is not 4 KiB aligned");
+    cfg = two_vms();
+    cfg.platform.gic.gicv = (1ull << 40) - 0x1000;
+    EXPECT_EQ(error_of(cfg), "platform.gic.gicv: [0xfffffff000, 0x10000001000) is beyond the "
+                             "40-bit physical space");
+    cfg = two_vms();
+    cfg.platform.console_pa = 0x4000'0000;
+    EXPECT_EQ(error_of(cfg), "platform.console_pa: [0x40000000, 0x40001000) overlaps "
+                             "platform.ram[0] [0x40000000, 0x80000000)");
+}
+
+TEST(Validate, RegionOverTheVirtualGic) {
+    auto cfg = two_vms();
+    cfg.vms[0].regions.push({0x0800'0000, 0x10'0000, false, 0});
+    EXPECT_EQ(error_of(cfg), "vms[0].regions[1]: [0x8000000, 0x8100000) overlaps the virtual "
+                             "distributor at [0x8000000, 0x8001000)");
+    cfg.vms[0].regions[1].base = 0x0801'1000;
+    cfg.vms[0].regions[1].size = 0x1000;
+    EXPECT_EQ(error_of(cfg), "vms[0].regions[1]: [0x8011000, 0x8012000) overlaps the virtual CPU "
+                             "interface at [0x8010000, 0x8012000)");
+    cfg = two_vms();
+    cfg.vms[1].devs.push(dev(0x0a00'0000, 0x0800'0000, {}));
+    EXPECT_EQ(error_of(cfg), "vms[1].devs[0]: [0x8000000, 0x8001000) overlaps the virtual "
+                             "distributor at [0x8000000, 0x8001000)");
+}
+
+// A pass-through device gives a VM direct access to its pages: over RAM, hv's
+// region or a GIC frame that would break isolation on hardware.
+TEST(Validate, DevicePaOverRamHvOrGic) {
+    auto cfg = two_vms();
+    cfg.vms[1].devs.push(dev(0x4010'0000, 0x0a00'0000, {}));
+    EXPECT_EQ(error_of(cfg), "vms[1].devs[0]: pa [0x40100000, 0x40101000) overlaps "
+                             "platform.ram[0] [0x40000000, 0x80000000)");
+    cfg.vms[1].devs[0].pa = 0x5000'0000;
+    EXPECT_EQ(error_of(cfg), "vms[1].devs[0]: pa [0x50000000, 0x50001000) overlaps "
+                             "platform.ram[0] [0x40000000, 0x80000000)");
+    const std::uint64_t frames[] = {0x0800'0000, 0x0801'1000, 0x0803'0000, 0x0804'1000};
+    const char* names[] = {"gicd [0x8000000, 0x8001000)", "gicc [0x8010000, 0x8012000)",
+                           "gich [0x8030000, 0x8031000)", "gicv [0x8040000, 0x8042000)"};
+    for (int k = 0; k < 4; ++k) {
+        cfg.vms[1].devs[0].pa = frames[k];
+        EXPECT_EQ(error_of(cfg), "vms[1].devs[0]: pa [" + hv_hex(frames[k]) + ", " +
+                                     hv_hex(frames[k] + 0x1000) + ") overlaps platform.gic." +
+                                     names[k]);
+    }
+    cfg.vms[1].devs[0].pa = (1ull << 40) - 0x1000;
+    cfg.vms[1].devs[0].size = 0x2000;
+    EXPECT_EQ(error_of(cfg), "vms[1].devs[0]: pa [0xfffffff000, 0x10000001000) is beyond the "
+                             "40-bit physical space");
+}
+
+TEST(Validate, LoadPaOutsideRamAndUnalignedEntry) {
+    auto cfg = two_vms();
+    cfg.vms[0].image.has_load_pa = true;
+    cfg.vms[0].image.load_pa = 0x1000'0000;
+    EXPECT_EQ(error_of(cfg), "vms[0].image: load_pa [0x10000000, 0x10005000) is not inside one "
+                             "of platform.ram");
+    cfg.vms[0].image.load_pa = 0x7fff'e000; // straddles RAM's end
+    EXPECT_EQ(error_of(cfg), "vms[0].image: load_pa [0x7fffe000, 0x80003000) is not inside one "
+                             "of platform.ram");
+    cfg.vms[0].image.load_pa = 0x7000'0000;
+    EXPECT_EQ(error_of(cfg), "ok");
+    cfg.vms[0].image.entry = 0x4000'0002;
+    EXPECT_EQ(error_of(cfg), "vms[0].image: entry 0x40000002 is not 4-byte aligned (an A64 "
+                             "instruction's address)");
 }

@@ -3,6 +3,7 @@
 #include "hv/arch/armv8/vgic.h"
 #include "hv/core/hypervisor.h"
 #include "hv/core/psci.h"
+#include "hv/core/vuart.h"
 
 extern "C" char bao_hv_secondary_entry[];
 
@@ -185,6 +186,9 @@ void TargetPort::uart_write(const char* s, std::size_t n) {
 // interleave on the one physical UART, so each CPU collects a line and
 // prints it whole.
 void TargetPort::console_putc(char c) {
+    // A VM's line as hv wraps it ("[name] ", text, newline; vuart.h) fits one
+    // buffer whole, so no piece reaches the UART without its prefix.
+    static_assert(sizeof(PerCpu::line) >= (kNameLen - 1) + 3 + kVuartLineMax + 1);
     PerCpu& p = cpus_[cpu_id() % kMaxCpus];
     p.line[p.len++] = c;
     if (c == '\n' || p.len == sizeof p.line) {
