@@ -17,6 +17,8 @@
 # counts this run's, so "0 crashes" means the run reached its end.
 set -eu
 cd "$(dirname "$0")/.."
+# libFuzzer's status lines carry raw dictionary bytes: match them as bytes.
+export LC_ALL=C
 
 runs=1000000
 secs=""
@@ -51,6 +53,8 @@ else
     limit="-runs=$runs"
 fi
 echo "fuzz: $bin $limit -seed=$seed configs=$configs -> $out" >&2
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+started=$(date -u '+%Y-%m-%d %H:%M UTC')
 stamp=$out/.started
 touch "$stamp"
 status=0
@@ -72,8 +76,8 @@ crashes=$(find "$out/artifacts" -type f -newer "$stamp" | wc -l)
 violations=$(grep -c 'ISOLATION VIOLATION' "$log" || true)
 sanitizer=$(grep -cE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$log" || true)
 {
-    echo "date:               $(date -u '+%Y-%m-%d %H:%M UTC')"
-    echo "commit:             $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+    echo "started:            $started, ended $(date -u '+%H:%M UTC')"
+    echo "commit:             $commit"
     echo "command:            HV_FUZZ_CONFIGS=$configs $bin $limit -seed=$seed"
     echo "libFuzzer exit:     $status"
     echo "executions:         ${execs:-?} (${rate:-?}/s)"
