@@ -90,6 +90,7 @@ void Oracle::before(std::uint32_t cpu) {
             snap(i, snaps_[i]);
         }
     }
+    std::memcpy(gicd_, port_.gic.gicd, sizeof gicd_);
     cpus_on_ = port_.cpus_on.size();
     cpus_stopped_ = port_.cpus_stopped.size();
     vms_stopped_ = port_.vms_stopped.size();
@@ -216,6 +217,55 @@ bool Oracle::vgic_within_vms() {
     return true;
 }
 
+bool Oracle::physical_spis_of_caller() {
+    namespace d = g2::gicd;
+    // Physical distributor registers a VM's accesses reach, with the bits
+    // each interrupt takes.
+    struct Reg {
+        std::uint32_t base, size, bits;
+        const char* name;
+    };
+    constexpr Reg regs[] = {
+        {d::ISENABLER, 0x80, 1, "enable"},  {d::ISPENDR, 0x80, 1, "pending"},
+        {d::ISACTIVER, 0x80, 1, "active"},  {d::IPRIORITYR, 0x400, 8, "priority"},
+        {d::ITARGETSR, 0x400, 8, "target"}, {d::ICFGR, 0x100, 2, "trigger"}};
+    const auto& owner = hv_.vgic().spi_owner;
+    for (const Reg& r : regs) {
+        for (std::uint32_t off = r.base; off < r.base + r.size; off += 4) {
+            const std::uint32_t before = gicd_[off / 4];
+            const std::uint32_t now = port_.gic.gicd[off / 4];
+            const std::uint32_t changed = before ^ now;
+            for (std::uint32_t bit = 0; bit < 32; bit += r.bits) {
+                const std::uint32_t mask = (r.bits == 32 ? ~0u : ((1u << r.bits) - 1)) << bit;
+                if ((changed & mask) == 0) {
+                    continue;
+                }
+                const std::uint32_t id = (off - r.base) * 8 / r.bits + bit / r.bits;
+                if (id < hv::kFirstSpi) {
+                    continue; // banked per CPU: the caller's own
+                }
+                const bool mine =
+                    caller_ >= 0 && owner[id] == static_cast<std::uint32_t>(caller_) + 1;
+                // hv disables an SPI whose owner cannot take it (none, or
+                // stopped) when it fires: no storm, and no running VM loses.
+                const bool idle_owner =
+                    owner[id] == 0 || hv_.vm(owner[id] - 1u).state != hv::VmState::Running;
+                const bool disabled_unowned =
+                    idle_owner && r.base == d::ISENABLER && (now & mask) == 0;
+                if (!mine && !disabled_unowned) {
+                    return fail(
+                        "cpu " + std::to_string(cpu_) + " (vm " + std::to_string(caller_) +
+                        ") changed the physical " + r.name + " state of SPI " + std::to_string(id) +
+                        " (owner: vm " +
+                        (owner[id] == 0 ? std::string("none") : std::to_string(owner[id] - 1u)) +
+                        ")");
+                }
+            }
+        }
+    }
+    return true;
+}
+
 bool Oracle::after() {
     for (std::uint32_t i = 0; i < hv_.num_vms(); ++i) {
         if (static_cast<std::int32_t>(i) == caller_) {
@@ -227,7 +277,7 @@ bool Oracle::after() {
             return false;
         }
     }
-    if (!notifications() || !vgic_within_vms()) {
+    if (!notifications() || !vgic_within_vms() || !physical_spis_of_caller()) {
         return false;
     }
     return port_.writes == checked_writes_ || check_mappings();

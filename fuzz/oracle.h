@@ -17,7 +17,10 @@
 //   6. vGIC pending and list-register state of a vCPU holds only its VM's
 //      interrupts (private ones, or owned SPIs; hardware-linked ones only
 //      where the VM owns the physical interrupt); physical SPIs are enabled
-//      only when some VM owns them, and routed only to the owner's CPUs.
+//      only when some VM owns them, and routed only to the owner's CPUs; an
+//      operation changes the physical distributor's state of an SPI (enable,
+//      pending, active, priority, target, trigger) only if the caller owns
+//      it, or to disable one whose owner is not running.
 #pragma once
 
 #include <cstdint>
@@ -63,6 +66,7 @@ class Oracle {
     bool same_vm(std::uint32_t vm, const VmSnap& a, const VmSnap& b);
     bool notifications();
     bool vgic_within_vms();
+    bool physical_spis_of_caller();
     bool fail(const std::string& what);
 
     hv::Hypervisor& hv_;
@@ -72,6 +76,7 @@ class Oracle {
     std::size_t cpus_on_ = 0, cpus_stopped_ = 0, vms_stopped_ = 0;
     std::uint64_t checked_writes_ = ~0ull;
     std::vector<VmSnap> snaps_;
+    std::uint32_t gicd_[hv::armv8::gicv2::gicd::kFrameSize / 4]{}; // physical, before
     std::string violation_;
 };
 
