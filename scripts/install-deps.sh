@@ -24,6 +24,8 @@ picolibc-aarch64-linux-gnu
 qemu-system-arm
 python3
 python3-matplotlib
+clang
+libclang-rt-14-dev
 "
 
 missing=""

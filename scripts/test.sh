@@ -9,7 +9,8 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build build -j"$jobs"
 ctest --test-dir build --output-on-failure -j"$jobs"
 # Sanitizer build (decision 28): the QEMU boots exercise no host code of ours,
-# and the reproduce run repeats, slower, simulations the suite already covers.
+# the reproduce run repeats, slower, simulations the suite already covers,
+# and the fuzz target carries ASan and UBSan itself (decision 36).
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DBAO_SANITIZE=ON
 cmake --build build-asan -j"$jobs"
-ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE "qemu|reproduce"
+ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE "qemu|reproduce|fuzz"
