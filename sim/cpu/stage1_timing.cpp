@@ -51,6 +51,7 @@ Stage1Access stage1_access(cache::AccessKind kind) {
 struct NestedWalk {
     uc_engine* uc;
     const cache::WalkerRef* stage2; // null in native mode
+    uint64_t ram_base, ram_end;     // descriptors are read only from RAM (never a device)
     cache::WalkResult* out;
     unsigned last_stage1_read; // index in out->reads of the latest stage-1 descriptor
 };
@@ -85,7 +86,7 @@ bool Arm64Core::read_nested_descriptor(void* walk, uint64_t ipa, uint64_t& desc)
     auto* n = static_cast<NestedWalk*>(walk);
     uint64_t pa = 0;
     unsigned shift = 0;
-    if (!stage2_translate(*n, ipa, pa, shift))
+    if (!stage2_translate(*n, ipa, pa, shift) || pa < n->ram_base || pa >= n->ram_end)
         return false;
     n->last_stage1_read = n->out->read_count;
     n->out->add_read(pa, true);
@@ -95,7 +96,8 @@ bool Arm64Core::read_nested_descriptor(void* walk, uint64_t ipa, uint64_t& desc)
 void Arm64Core::walk_nested(void* self, uint64_t va, cache::AccessKind kind,
                             cache::WalkResult& out) {
     auto* core = static_cast<Arm64Core*>(self);
-    NestedWalk n{core->uc_, core->memory_.stage2, &out, cache::kMaxWalkReads};
+    NestedWalk n{core->uc_, core->memory_.stage2, core->memory_.ram_base, core->memory_.ram_end,
+                 &out,      cache::kMaxWalkReads};
     const Stage1Walk w = stage1_walk(core->stage1_, va, stage1_access(kind), core->at_el0(),
                                      DescriptorReader{&read_nested_descriptor, &n});
     // The leaf is not a walk-cache candidate; the tables above it are.
