@@ -211,6 +211,31 @@ TEST(GuestStage1, GuestTlbiDropsEntries) {
     EXPECT_GE(flushed.core.walks, kept.core.walks + 3);
 }
 
+// Core 1 reads the array (2 MiB blocks: two entries) forever; core 0 issues
+// a TLBI after each of its 8 passes: the IS form empties core 1's TLBs too.
+TEST(GuestStage1, InnerShareableTlbiReachesTheOtherCores) {
+    const auto core1_walks = [](const std::string& tlbi) {
+        RunOptions o;
+        o.config = "native";
+        o.cores = 2;
+        o.image = test::workloads_dir() + "/stage1.elf";
+        o.workloads_dir = test::workloads_dir();
+        o.guest_params = {"0=2", "1=4096", "2=8", "4=" + tlbi, "6=1"};
+        o.sets = {"tlb.guest_stage1=1"};
+        std::ostringstream out;
+        Simulation s(o, &out);
+        RunOutcome r = s.run();
+        EXPECT_EQ(r.code, ExitCode::ok) << r.detail << out.str();
+        return s.machine().hierarchy()->stats().cores[1].walks;
+    };
+    const uint64_t none = core1_walks("0");
+    const uint64_t local = core1_walks("2");
+    const uint64_t shareable = core1_walks("1");
+    EXPECT_GT(none, 0u);
+    EXPECT_EQ(local, none);
+    EXPECT_GE(shareable, none + 4);
+}
+
 TEST(GuestStage1, NonGlobalPagesOfOneAsidBehaveAsGlobalOnes) {
     const Stage1Run global = run_stage1("native", 1, true);
     const Stage1Run asid = run_stage1("native", 1, true, {"5=1"});

@@ -8,8 +8,11 @@
  *   1  array bytes in KiB (default 4096)
  *   2  passes over the array (default 8)
  *   3  stride in bytes (default 4096: one access per page)
- *   4  1: TLBI VMALLE1 after every pass (default 0)
+ *   4  after every pass: 1 TLBI VMALLE1IS (every core), 2 TLBI VMALLE1 (this
+ *      core only); default 0: none
  *   5  1: the array's pages are non-global (nG), ASID 1 (default 0)
+ *   6  1: start the other cores, which turn the same MMU on and read the
+ *      array forever (default 0: core 0 alone)
  * The map is an identity map (4 KiB granule, 39-bit VA, TTBR0 only, TTBR1
  * disabled): Unicorn 2.0.1 checks virtual addresses against its regions, and
  * identity VAs always pass (unicorn-notes.md). 0-1 GiB is Device memory (the
@@ -79,13 +82,29 @@ static void mmu_on(uint64_t asid) {
                      : "memory");
 }
 
+static int tables_ready; /* core 0 built the tables: secondaries may turn their MMU on */
+static uint64_t shared_asid;
+static uint64_t shared_bytes;
+
+void secondary_main(unsigned core) {
+    (void)core;
+    while (!__atomic_load_n(&tables_ready, __ATOMIC_ACQUIRE)) {
+    }
+    mmu_on(shared_asid);
+    volatile uint64_t* array = (volatile uint64_t*)(uintptr_t)ARRAY_BASE;
+    for (;;)
+        for (uint64_t off = 0; off < shared_bytes; off += 4096)
+            (void)array[off / 8];
+}
+
 int main(void) {
     const unsigned mapping = (unsigned)bao_param(0, 0);
     const uint64_t bytes = bao_param(1, 4096) * 1024;
     const uint64_t passes = bao_param(2, 8);
     const uint64_t stride = bao_param(3, 4096);
-    const int tlbi = bao_param(4, 0) == 1;
+    const uint64_t tlbi = bao_param(4, 0);
     const int not_global = bao_param(5, 0) == 1;
+    const int others = bao_param(6, 0) == 1;
     if (mapping > 3 || bytes == 0 || bytes > (32ULL << 20) || stride == 0) {
         bao_printf("stage1: bad parameters\n");
         return 1;
@@ -93,6 +112,12 @@ int main(void) {
     if (mapping != 0) {
         build_tables(mapping, not_global);
         mmu_on(not_global ? 1 : 0);
+        if (others) {
+            shared_asid = not_global ? 1 : 0;
+            shared_bytes = bytes;
+            __atomic_store_n(&tables_ready, 1, __ATOMIC_RELEASE);
+            bao_start_secondaries();
+        }
     }
     volatile uint64_t* array = (volatile uint64_t*)(uintptr_t)ARRAY_BASE;
     uint64_t sum = 0;
@@ -102,9 +127,14 @@ int main(void) {
             sum += array[off / 8];
             array[off / 8 + 1] = sum;
         }
-        if (tlbi)
+        if (tlbi == 1)
             __asm__ volatile("tlbi vmalle1is\n"
                              "dsb ish\n"
+                             "isb\n" ::
+                                 : "memory");
+        else if (tlbi == 2)
+            __asm__ volatile("tlbi vmalle1\n"
+                             "dsb nsh\n"
                              "isb\n" ::
                                  : "memory");
     }
