@@ -219,9 +219,9 @@ void Arm64Core::model_fetch(uint64_t address, uint32_t size) {
     const uint64_t now = start_cycle_ + cycles_in_run();
     uint64_t pa = address;
     if (memory_.stage2 || stage1_on_) {
-        cache::Translation t = memory_.hierarchy->translate(
-            id_, address, cache::AccessKind::fetch, now,
-            stage1_on_ ? nested_walker_ : *memory_.stage2);
+        cache::Translation t =
+            memory_.hierarchy->translate(id_, address, cache::AccessKind::fetch, now,
+                                         stage1_on_ ? nested_walker_ : *memory_.stage2);
         if (t.fault) {
             if (granule_refused_)
                 refuse_granule(address);
@@ -381,10 +381,10 @@ uint32_t Arm64Core::on_msr(uc_struct* uc, int reg, const void* cp, void* self) {
     uint64_t value = 0;
     uc_reg_read(uc, reg, &value);
     // The stage-1 registers: the model follows them, Unicorn executes the write.
-    if (r->op0 == 3 && r->op1 == 0 && ((r->crn == 1 && r->crm == 0 && r->op2 == 0) ||
-                                       (r->crn == 2 && r->crm == 0 && r->op2 <= 2)))
-        core->stage1_register_write(sysreg_encoding(r->op0, r->op1, r->crn, r->crm, r->op2),
-                                    value);
+    if (r->op0 == 3 && r->op1 == 0 &&
+        ((r->crn == 1 && r->crm == 0 && r->op2 == 0) ||
+         (r->crn == 2 && r->crm == 0 && r->op2 <= 2)))
+        core->stage1_register_write(sysreg_encoding(r->op0, r->op1, r->crn, r->crm, r->op2), value);
     return core->traps_.write_sysreg(*core, sysreg_encoding(r->op0, r->op1, r->crn, r->crm, r->op2),
                                      value)
                ? 1

@@ -25,7 +25,8 @@
 #define DESC_TABLE 0x3ULL
 #define DESC_BLOCK 0x1ULL
 #define DESC_PAGE 0x3ULL
-#define DESC_NORMAL ((1ULL << 2) | (3ULL << 8) | (1ULL << 10)) /* AttrIndx 1, inner shareable, AF */
+#define DESC_NORMAL ((1ULL << 2) | (3ULL << 8) | (1ULL << 10)) /* AttrIndx 1, inner shareable, AF  \
+                                                                */
 #define DESC_DEVICE ((0ULL << 2) | (1ULL << 10) | (1ULL << 53) | (1ULL << 54))
 #define DESC_NG (1ULL << 11)
 
@@ -72,8 +73,8 @@ static void mmu_on(uint64_t asid) {
                      "dsb nsh\n"
                      "isb\n"
                      "mrs %0, sctlr_el1\n"
-                     "orr %0, %0, #0x1\n" /* M */
-                     "orr %0, %0, #0x4\n" /* C */
+                     "orr %0, %0, #0x1\n"    /* M */
+                     "orr %0, %0, #0x4\n"    /* C */
                      "orr %0, %0, #0x1000\n" /* I */
                      "msr sctlr_el1, %0\n"
                      "isb\n"
