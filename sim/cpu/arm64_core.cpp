@@ -96,6 +96,10 @@ void Arm64Core::reset(uint64_t entry, uint64_t context) {
     stage1_.sctlr = sctlr_el1_reset;
     stage1_on_ = false;
     granule_refused_ = false;
+    if (stage1_model_) { // a core (re)started: none of its old translations hold
+        memory_.hierarchy->flush_tlbs(id_);
+        memory_.hierarchy->set_asid(id_, 0);
+    }
     set_pc(entry);
     fault_ = Fault{};
     pending_.reset();
