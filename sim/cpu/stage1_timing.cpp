@@ -35,6 +35,14 @@ uint64_t tlbi_va(uint64_t operand) {
     return static_cast<uint64_t>(static_cast<int64_t>(operand << 20) >> 8);
 }
 
+// TCR_EL1.TG0 (4 KiB = 0b00) and TG1 (4 KiB = 0b10) of the halves in use
+// (EPD0 / EPD1 clear).
+bool granules_are_4k(uint64_t tcr) {
+    const bool tg0_ok = ((tcr >> 7) & 1) || ((tcr >> 14) & 3) == 0;
+    const bool tg1_ok = ((tcr >> 23) & 1) || ((tcr >> 30) & 3) == 2;
+    return tg0_ok && tg1_ok;
+}
+
 Stage1Access stage1_access(cache::AccessKind kind) {
     switch (kind) {
     case cache::AccessKind::write:
@@ -120,12 +128,15 @@ void Arm64Core::walk_nested(void* self, uint64_t va, cache::AccessKind kind,
     out.global = w.global;
 }
 
+// Unicorn would walk other granules itself; the model cannot time them, so
+// the core stops (at the MSR that turns such a regime on, or at the first
+// access the model walks) with a reason that says why.
 void Arm64Core::refuse_granule(uint64_t va) {
     granule_refused_ = false;
     fault_.va = va;
     raise_fault(Fault::Kind::other, pc(), va,
-                "guest stage 1 uses a 16 or 64 KiB granule (TCR_EL1.TG0/TG1): the timing "
-                "model (tlb.guest_stage1) walks 4 KiB-granule tables only");
+                "guest stage-1 granule is not 4 KiB (TCR_EL1.TG0/TG1): tlb.guest_stage1 walks 4 "
+                "KiB tables only");
 }
 
 void Arm64Core::stage1_register_write(uint32_t encoding, uint64_t value) {
@@ -149,6 +160,10 @@ void Arm64Core::stage1_register_write(uint32_t encoding, uint64_t value) {
     if (!stage1_model_)
         return;
     stage1_on_ = (stage1_.sctlr & sctlr_m) != 0;
+    if (stage1_on_ && !granules_are_4k(stage1_.tcr)) {
+        refuse_granule(0);
+        return;
+    }
     // A new regime (MMU on or off, other sizes, granules or ASID width): the
     // entries no longer mean what they did. A TTBR write only switches the
     // ASID lookups match, as on hardware: a new table under the same ASID

@@ -243,6 +243,24 @@ TEST(GuestStage1, NonGlobalPagesOfOneAsidBehaveAsGlobalOnes) {
     EXPECT_EQ(asid.cycles, global.cycles);
 }
 
+// TCR_EL1.TG0 = 64 KiB as the MMU turns on: the core stops, saying why.
+TEST(GuestStage1, OtherGranulesStopTheGuestWithAClearReason) {
+    for (const char* config : {"native", "solo"}) {
+        RunOptions o;
+        o.config = config;
+        o.image = test::workloads_dir() + "/stage1.elf";
+        o.workloads_dir = test::workloads_dir();
+        o.guest_params = {"0=1", "7=1"};
+        o.sets = {"tlb.guest_stage1=1"};
+        std::ostringstream out;
+        Simulation s(o, &out);
+        RunOutcome r = s.run();
+        EXPECT_EQ(r.code, ExitCode::guest_fault) << config;
+        EXPECT_NE(r.detail.find("granule is not 4 KiB (TCR_EL1.TG0/TG1)"), std::string::npos)
+            << r.detail;
+    }
+}
+
 TEST(GuestStage1, TwoRunsGiveIdenticalStatistics) {
     const Stage1Run a = run_stage1("solo-col", 1, true);
     const Stage1Run b = run_stage1("solo-col", 1, true);

@@ -13,6 +13,8 @@
  *   5  1: the array's pages are non-global (nG), ASID 1 (default 0)
  *   6  1: start the other cores, which turn the same MMU on and read the
  *      array forever (default 0: core 0 alone)
+ *   7  1: TCR_EL1.TG0 says 64 KiB (the tables stay 4 KiB ones): the timing
+ *      model must refuse the granule (default 0)
  * The map is an identity map (4 KiB granule, 39-bit VA, TTBR0 only, TTBR1
  * disabled): Unicorn 2.0.1 checks virtual addresses against its regions, and
  * identity VAs always pass (unicorn-notes.md). 0-1 GiB is Device memory (the
@@ -25,8 +27,9 @@
 #define DESC_TABLE 0x3ULL
 #define DESC_BLOCK 0x1ULL
 #define DESC_PAGE 0x3ULL
-#define DESC_NORMAL ((1ULL << 2) | (3ULL << 8) | (1ULL << 10)) /* AttrIndx 1, inner shareable, AF  \
-                                                                */
+#define DESC_NORMAL                                                                                \
+    ((1ULL << 2) | (3ULL << 8) | (1ULL << 10)) /* AttrIndx 1, inner shareable, AF                  \
+                                                */
 #define DESC_DEVICE ((0ULL << 2) | (1ULL << 10) | (1ULL << 53) | (1ULL << 54))
 #define DESC_NG (1ULL << 11)
 
@@ -58,10 +61,13 @@ static void build_tables(unsigned mapping, int not_global) {
     }
 }
 
+static uint64_t tg0; /* TCR_EL1.TG0 */
+
 static void mmu_on(uint64_t asid) {
     const uint64_t mair = 0x00ULL | (0xffULL << 8);
     /* T0SZ 25, IRGN0/ORGN0 WBWA, SH0 inner, TG0 4 KiB, EPD1, IPS 32 bits. */
-    const uint64_t tcr = 25 | (1ULL << 8) | (1ULL << 10) | (3ULL << 12) | (1ULL << 23);
+    const uint64_t tcr =
+        25 | (1ULL << 8) | (1ULL << 10) | (3ULL << 12) | (tg0 << 14) | (1ULL << 23);
     const uint64_t ttbr0 = (uint64_t)(uintptr_t)l1 | (asid << 48);
     uint64_t sctlr;
     __asm__ volatile("dsb ish\n"
@@ -106,6 +112,7 @@ int main(void) {
     const uint64_t tlbi = bao_param(4, 0);
     const int not_global = bao_param(5, 0) == 1;
     const int others = bao_param(6, 0) == 1;
+    tg0 = bao_param(7, 0) == 1 ? 1 : 0;
     if (mapping > 3 || bytes == 0 || bytes > (32ULL << 20) || stride == 0) {
         bao_printf("stage1: bad parameters\n");
         return 1;
