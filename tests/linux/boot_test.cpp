@@ -14,7 +14,10 @@ namespace sim::linux_boot {
 namespace {
 
 std::string write_file(const std::string& name, const std::vector<std::uint8_t>& bytes) {
-    std::string path = testing::TempDir() + "/bao_linux_boot_" + name;
+    // CTest runs each test in its own process, in parallel: the test's name
+    // keeps their files apart.
+    const char* test = testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::string path = testing::TempDir() + "/bao_linux_boot_" + test + "_" + name;
     std::ofstream(path, std::ios::binary)
         .write(reinterpret_cast<const char*>(bytes.data()),
                static_cast<std::streamsize>(bytes.size()));
