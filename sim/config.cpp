@@ -218,11 +218,34 @@ void parse_image(const Table& t, const std::string& w, hv::VmConfig& vm, ImageSo
     }
 }
 
+// Relative to the config file, except "cache:" and "build:" paths, which the
+// simulation resolves (sim/linux_vm.h).
+std::string resolve(const std::string& path, const std::string& base_dir) {
+    if (path.rfind("cache:", 0) == 0 || path.rfind("build:", 0) == 0)
+        return path;
+    if (!path.empty() && std::filesystem::path(path).is_relative() && !base_dir.empty())
+        return (std::filesystem::path(base_dir) / path).string();
+    return path;
+}
+
+// A Linux VM: `kernel` (required), `initrd`, `bootargs`, `dtb`; no `image`.
+void parse_linux(const Table& t, const std::string& w, bool has_image, LinuxSource& l,
+                 const std::string& base_dir) {
+    if (has_image)
+        throw InputError(w + ": give either 'image' or 'kernel' (a Linux VM), not both");
+    l.kernel = resolve(get_string(t, w, "kernel"), base_dir);
+    if (l.kernel.empty())
+        throw InputError(w + ".kernel: empty path");
+    l.initrd = resolve(get_string(t, w, "initrd"), base_dir);
+    l.dtb = resolve(get_string(t, w, "dtb"), base_dir);
+    l.bootargs = get_string(t, w, "bootargs");
+}
+
 void parse_vm(const Table& t, size_t index, RunConfig& rc, const std::string& base_dir) {
     const std::string w = "vms[" + std::to_string(index) + "]";
     check_keys(t, w,
                {"name", "measured", "image", "cpu_affinity", "colors", "regions", "devs", "ipcs",
-                "params"});
+                "params", "kernel", "initrd", "bootargs", "dtb"});
     hv::VmConfig vm;
     std::string name = get_string(t, w, "name", "vm" + std::to_string(index));
     // hv keeps kNameLen - 1 characters and prints the name before each line.
@@ -238,9 +261,12 @@ void parse_vm(const Table& t, size_t index, RunConfig& rc, const std::string& ba
     vm.colors = get_bitmask(t, w, "colors", hv::kMaxColors);
     ImageSource src;
     auto* image = get_table(t, w, "image");
-    if (!image)
-        throw InputError(w + ".image: missing");
-    parse_image(*image, w + ".image", vm, src, base_dir);
+    if (t.get("kernel"))
+        parse_linux(t, w, image != nullptr, src.linux_boot, base_dir);
+    else if (!image)
+        throw InputError(w + ".image: missing (or give 'kernel' for a Linux VM)");
+    else
+        parse_image(*image, w + ".image", vm, src, base_dir);
     if (auto node = t.get("params")) {
         auto* arr = node->as_array();
         if (!arr)

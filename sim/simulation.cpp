@@ -1,6 +1,7 @@
 #include "sim/simulation.h"
 
 #include "sim/json.h"
+#include "sim/linux_vm.h"
 #include "sim/version.h"
 
 #include <chrono>
@@ -113,7 +114,7 @@ Simulation::Simulation(const RunOptions& options, std::ostream* console_out)
     machine_->set_supervisor(firmware_.get());
     const GuestImage& image = images_[static_cast<size_t>(measured)];
     place_image(image, machine_->memory());
-    machine_->power_on(0, image.entry, 0, 0);
+    machine_->power_on(0, image.entry, image.entry_context, 0);
 }
 
 Simulation::~Simulation() = default;
@@ -135,7 +136,15 @@ void Simulation::watch_results(uint64_t cores) {
 }
 
 void Simulation::load_images() {
-    for (auto& src : config_.images) {
+    for (size_t i = 0; i < config_.images.size(); ++i) {
+        ImageSource& src = config_.images[i];
+        if (!src.linux_boot.kernel.empty()) {
+            LinuxSource l = src.linux_boot;
+            for (std::string* p : {&l.kernel, &l.initrd, &l.dtb})
+                *p = resolve_linux_path(*p, options_.workloads_dir);
+            images_.push_back(linux_guest_image(l, linux_vm_description(config_, i)));
+            continue;
+        }
         std::string path = src.path;
         if (!src.workload.empty()) {
             std::filesystem::path p = std::filesystem::path(options_.workloads_dir) / (src.workload + ".elf");

@@ -71,6 +71,8 @@ Arm64Core::~Arm64Core() {
 
 void Arm64Core::map_memory(uint64_t addr, uint64_t size, uint8_t* host) {
     check(uc_mem_map_ptr(uc_, addr, size, UC_PROT_ALL, host), "map memory");
+    note_mapped(addr, size);
+    backed_.emplace_back(addr, addr + size);
 }
 
 void Arm64Core::map_device(uint64_t addr, uint64_t size, MmioDevice& device) {
@@ -309,7 +311,12 @@ bool Arm64Core::on_unmapped(uc_struct*, int type, uint64_t address, int size, in
     if (core->take_stage1_fault(address, access, bytes))
         return false;
     const bool el0 = core->at_el0();
-    const uint64_t ipa = core->walk_stage1(address, access, el0).out;
+    const Stage1Walk walk = core->walk_stage1(address, access, el0);
+    const uint64_t ipa = walk.out;
+    // A virtual address the guest's tables translate into the VM's memory:
+    // cover it so Unicorn lets the access through (it re-checks on true).
+    if (walk.mmu_on && core->ipa_mapped(ipa) && core->map_placeholder(address))
+        return true;
     core->fault_.va = address;
     core->fault_.size = bytes;
     const std::string sized = bytes ? " of " + std::to_string(bytes) + " bytes" : "";
@@ -355,8 +362,10 @@ void Arm64Core::on_memory(uc_struct*, int type, uint64_t address, int size, int6
 uint32_t Arm64Core::on_mrs(uc_struct* uc, int reg, const void* cp, void* self) {
     auto* core = static_cast<Arm64Core*>(self);
     auto* r = static_cast<const uc_arm64_cp_reg*>(cp);
-    std::optional<uint64_t> value =
-        core->traps_.read_sysreg(*core, sysreg_encoding(r->op0, r->op1, r->crn, r->crm, r->op2));
+    const uint32_t encoding = sysreg_encoding(r->op0, r->op1, r->crn, r->crm, r->op2);
+    std::optional<uint64_t> value = encoding == sysreg::dczid_el0
+                                        ? std::optional<uint64_t>(dczid_el0_prohibited)
+                                        : core->traps_.read_sysreg(*core, encoding);
     if (!value)
         return 0;
     uint64_t v = *value;

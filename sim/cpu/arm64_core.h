@@ -57,7 +57,14 @@ inline constexpr uint32_t cntp_cval_el0 = sysreg_encoding(3, 3, 14, 2, 2);
 inline constexpr uint32_t cntv_tval_el0 = sysreg_encoding(3, 3, 14, 3, 0);
 inline constexpr uint32_t cntv_ctl_el0 = sysreg_encoding(3, 3, 14, 3, 1);
 inline constexpr uint32_t cntv_cval_el0 = sysreg_encoding(3, 3, 14, 3, 2);
+inline constexpr uint32_t dczid_el0 = sysreg_encoding(3, 3, 0, 0, 7);
 } // namespace sysreg
+
+// DCZID_EL0 as the core presents it: DZP set (DC ZVA prohibited), 64-byte
+// blocks. Unicorn 2.0.1's DC ZVA to a virtual address no region covers
+// crashes the host (unicorn-notes.md); with DZP set Linux's memset and
+// clear_page never issue it.
+inline constexpr uint64_t dczid_el0_prohibited = 0x14;
 
 enum class StopReason {
     budget, // the instruction budget is spent
@@ -143,6 +150,9 @@ class Arm64Core {
     Stage1Walk walk_stage1(uint64_t va, Stage1Access access, bool el0) const;
 
     const Fault& fault() const { return fault_; }
+    // Placeholder regions mapped so far (virtual-address windows, see
+    // map_placeholder); at most kMaxPlaceholders.
+    size_t placeholders() const { return placeholders_; }
     uint64_t loads() const { return loads_; }
     uint64_t stores() const { return stores_; }
 
@@ -164,6 +174,10 @@ class Arm64Core {
                               void* binding);
 
     void raise_fault(Fault::Kind kind, uint64_t pc, uint64_t address, const std::string& what);
+    // Covers a translated VA with a placeholder region (arm64_placeholder.cpp).
+    bool map_placeholder(uint64_t va);
+    void note_mapped(uint64_t addr, uint64_t size);
+    bool ipa_mapped(uint64_t ipa) const;
     void handle_call(uint32_t ec_value);
     uint32_t read_word(uint64_t addr) const;
     uint64_t pstate() const;
@@ -216,12 +230,17 @@ class Arm64Core {
     size_t vector_hook_ = 0;
     uint64_t vector_hook_vbar_ = 0;
     bool vector_redirect_ = false;
-    bool vector_hit_ = false;   // the EL0 entry reached VBAR_EL1 + 0x480: redirect it
+    bool vector_hit_ = false; // the EL0 entry reached VBAR_EL1 + 0x480: redirect it
     uint64_t delivered_ = 0;
     uint64_t last_vector_ = 0; // where the last delivery went, and what it was (for reports)
     std::string last_what_;
     uint64_t loads_ = 0;
     uint64_t stores_ = 0;
+    // What is mapped into Unicorn ([first, second) address ranges, sorted):
+    // the VM's memory and devices, then placeholders.
+    std::vector<std::pair<uint64_t, uint64_t>> mapped_;
+    std::vector<std::pair<uint64_t, uint64_t>> backed_; // memory and devices only
+    size_t placeholders_ = 0;
 };
 
 } // namespace sim::cpu
