@@ -169,6 +169,10 @@ uint64_t Machine::total_instructions() const {
     return n;
 }
 
+uint64_t Machine::instructions_now() const {
+    return total_instructions() + (in_run_ ? cores_[running_core_]->instructions_in_run() : 0);
+}
+
 CoreStats Machine::stats(unsigned core) const {
     CoreStats s = stats_.at(core);
     s.loads = cores_.at(core)->loads();

@@ -156,6 +156,8 @@ class Machine : public cpu::TrapHandler {
     // quantum closed (the rest of a block or of an hv path, carried over).
     uint64_t max_overrun_cycles() const { return max_overrun_; }
     uint64_t total_instructions() const;
+    // The same, with the running core's current slice (for hooks and observers).
+    uint64_t instructions_now() const;
 
     // cpu::TrapHandler: forwards to the supervisor, answers hardware registers.
     cpu::TrapAction on_trap(cpu::Arm64Core& core, const cpu::Syndrome& syndrome) override;

@@ -132,7 +132,25 @@ void Simulation::watch_results(uint64_t cores) {
             return;
         checksum_ok_seen_ = checksum_ok_seen_ || line.find("checksum_ok=1") != std::string::npos;
         checksum_bad_seen_ = checksum_bad_seen_ || line.find("checksum_ok=0") != std::string::npos;
+        watch_linux(line);
     });
+}
+
+// A measured Linux VM's milestones, read from its own console lines: the
+// kernel starting /init, and a panic, which stops the run (the VM can do
+// nothing more; decision 31: exit code 3 with the panic line).
+void Simulation::watch_linux(const std::string& line) {
+    if (!linux_init_ && line.find("Run /init as init process") != std::string::npos) {
+        LinuxInit i;
+        i.instructions = machine_->instructions_now();
+        i.cycles = machine_->global_cycles();
+        i.host_seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start_).count();
+        linux_init_ = i;
+    }
+    const size_t panic = line.find("Kernel panic - not syncing");
+    if (panic != std::string::npos)
+        machine_->finish(ExitCode::guest_fault, "kernel_panic", line.substr(panic));
 }
 
 void Simulation::load_images() {
@@ -158,9 +176,10 @@ void Simulation::load_images() {
 }
 
 RunOutcome Simulation::run() {
-    auto t0 = std::chrono::steady_clock::now();
+    run_start_ = std::chrono::steady_clock::now();
     outcome_ = machine_->run();
-    host_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    host_seconds_ =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start_).count();
     return outcome_;
 }
 
@@ -206,6 +225,13 @@ std::string Simulation::stats_json() const {
     j.value("host_seconds", host_seconds_);
     j.value("mips", host_seconds_ > 0 ? static_cast<double>(insns) / host_seconds_ / 1e6 : 0.0);
     j.end_object();
+    if (linux_init_) {
+        j.begin_object("linux");
+        j.value("init_instructions", linux_init_->instructions);
+        j.value("init_cycles", linux_init_->cycles);
+        j.value("init_host_seconds", linux_init_->host_seconds);
+        j.end_object();
+    }
     std::vector<cache::StatEntry> memory;
     if (m.hierarchy())
         memory = cache::flatten(m.hierarchy()->stats());

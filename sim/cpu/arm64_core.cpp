@@ -110,7 +110,16 @@ RunResult Arm64Core::run(uint64_t budget_cycles, uint64_t start_cycle, uint64_t 
     running_ = true;
     uc_err err = UC_ERR_OK;
     for (bool again = true; again;) {
+        stopped_at_block_.reset();
         err = uc_emu_start(uc_, pc(), UINT64_MAX, 0, 0);
+        // Stopped in the block hook, before the block ran: that block is
+        // where the guest resumes. Unicorn 2.0.1 sometimes leaves PC at the
+        // last instruction whose PC it synchronised (measured with Linux: a
+        // load of the block before, reached through a chained jump);
+        // resuming there would run that tail again (`ldr w0, [x0, x1]`
+        // re-ran with its own result as base register).
+        if (stopped_at_block_ && err == UC_ERR_OK && pc() != *stopped_at_block_)
+            set_pc(*stopped_at_block_);
         bool failed = err != UC_ERR_OK;
         again = resume_after_stop(failed);
         if (!failed)
@@ -249,6 +258,7 @@ void Arm64Core::on_block(uc_struct* uc, uint64_t address, uint32_t size, void* s
     auto* core = static_cast<Arm64Core*>(self);
     // Stopping here skips this block, so it is not counted (unicorn-notes.md).
     if (core->cycles_in_run() >= core->budget_) {
+        core->stopped_at_block_ = address;
         uc_emu_stop(uc);
         return;
     }

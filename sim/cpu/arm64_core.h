@@ -216,6 +216,7 @@ class Arm64Core {
     uint64_t start_cycle_ = 0;
     bool virq_ = false;
     bool running_ = false;
+    std::optional<uint64_t> stopped_at_block_; // on_block stopped before this block ran
     std::optional<StopReason> stop_;
     Fault fault_;
     // Exception delivery: what hooks found waits until uc_emu_start returns
