@@ -189,6 +189,7 @@ class Arm64Core {
     GuestException data_abort(uint64_t pc);
     GuestException inst_abort(uint64_t pc);
     void enter_from_el0(uint64_t vbar);
+    void install_vector_hook(uint64_t vbar);
     // After uc_emu_start returned (`failed`: with an error): finishes what
     // hooks left (deliveries, the EL0 entry's redirect). True to run on;
     // clears `failed` when the error was the guest's own exception.

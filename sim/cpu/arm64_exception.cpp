@@ -197,6 +197,7 @@ void Arm64Core::deliver(const GuestException& e) {
     if (e.has_far)
         check(uc_reg_write(uc_, UC_ARM64_REG_FAR_EL1, &e.far), "write FAR_EL1");
     if (!from_el0) {
+        install_vector_hook(vbar); // at EL1, for the entries from EL0 to come
         enter_from_el1(e, ps, vector);
         return;
     }
@@ -229,21 +230,33 @@ void Arm64Core::enter_from_el1(const GuestException& e, uint64_t ps, uint64_t ve
     set_pc(vector);
 }
 
+// The code hook on VBAR_EL1 + 0x480 that turns the EL0 entry's IRQ into the
+// synchronous slot. It stays installed while VBAR_EL1 stays (an IRQ from EL0
+// passes through it untouched): Unicorn drops translated code by virtual
+// address translated at the current EL, so from EL0 it cannot drop the
+// kernel's vector code (measured with Linux: a timer IRQ from EL0 had
+// translated the slot without the hook, the next entry's redirect never ran
+// and its virtual IRQ stayed up). Installing it at EL1 drops the slot's
+// stale code reliably.
+void Arm64Core::install_vector_hook(uint64_t vbar) {
+    if (vector_hook_ && vector_hook_vbar_ == vbar)
+        return;
+    if (vector_hook_)
+        uc_hook_del(uc_, vector_hook_);
+    uc_hook h;
+    check(uc_hook_add(uc_, &h, UC_HOOK_CODE, reinterpret_cast<void*>(&on_vector), this,
+                      vbar + irq_lower_slot, vbar + irq_lower_slot),
+          "add vector hook");
+    vector_hook_ = h;
+    vector_hook_vbar_ = vbar;
+    // Code translated before the hook existed would not call it. (Only ever
+    // done between uc_emu_start calls. The range may be unmapped: the fetch
+    // then fails.)
+    uc_ctl_remove_cache(uc_, vbar + irq_lower_slot, vbar + irq_lower_slot + 4);
+}
+
 void Arm64Core::enter_from_el0(uint64_t vbar) {
-    if (!vector_hook_ || vector_hook_vbar_ != vbar) {
-        if (vector_hook_)
-            uc_hook_del(uc_, vector_hook_); // a previous entry whose vector never ran
-        uc_hook h;
-        check(uc_hook_add(uc_, &h, UC_HOOK_CODE, reinterpret_cast<void*>(&on_vector), this,
-                          vbar + irq_lower_slot, vbar + irq_lower_slot),
-              "add vector hook");
-        vector_hook_ = h;
-        vector_hook_vbar_ = vbar;
-        // Code translated before the hook existed would not call it. (Only
-        // ever done between uc_emu_start calls: deliver() is not called
-        // from hooks. The range may be unmapped: the fetch then fails.)
-        uc_ctl_remove_cache(uc_, vbar + irq_lower_slot, vbar + irq_lower_slot + 4);
-    }
+    install_vector_hook(vbar);
     vector_redirect_ = true;
     write_cp(uc_, 3, 4, 1, 1, 0, uc::hcr_el2_rw_imo | uc::hcr_el2_vi);
 }
@@ -254,11 +267,6 @@ bool Arm64Core::resume_after_stop(bool& failed) {
     bool again = false;
     if (vector_hit_) {
         vector_hit_ = false;
-        // Measured: a code hook left in place after it fired made later
-        // budget stops re-run or skip blocks (a guest's SIMD loop went
-        // wrong at quantum 300); so it lives for one entry only.
-        uc_hook_del(uc_, vector_hook_);
-        vector_hook_ = 0;
         write_cp(uc_, 3, 4, 1, 1, 0, uc::hcr_el2_rw_imo | (virq_ ? uc::hcr_el2_vi : 0));
         set_pc(vector_hook_vbar_ + sync_lower_slot);
         again = true;
