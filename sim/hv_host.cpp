@@ -51,6 +51,11 @@ HvHost::HvHost(Machine& machine, const RunConfig& config, const std::vector<Gues
     for (size_t i = 0; i < cfg.vms.size(); ++i) {
         hv::VmConfig& vm = cfg.vms[i];
         const GuestImage& img = images[i];
+        if (!config.images[i].linux_boot.kernel.empty()) {
+            // A Linux VM: the boot images start with the kernel (docs/linux.md).
+            vm.image.base_ipa = img.lowest();
+            vm.image.entry_x0 = img.entry_context;
+        }
         if (img.lowest() != vm.image.base_ipa)
             throw InputError("vms[" + std::to_string(i) + "].image: '" + img.path + "' loads at " +
                              hex(img.lowest()) + ", not at load_addr " + hex(vm.image.base_ipa));

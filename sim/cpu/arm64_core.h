@@ -188,6 +188,7 @@ class Arm64Core {
     bool take_stage1_fault(uint64_t va, Stage1Access access, unsigned size);
     GuestException data_abort(uint64_t pc);
     GuestException inst_abort(uint64_t pc);
+    uint64_t fault_address(uint32_t insn, uint64_t hook_address) const;
     void enter_from_el0(uint64_t vbar);
     void install_vector_hook(uint64_t vbar);
     // After uc_emu_start returned (`failed`: with an error): finishes what

@@ -10,6 +10,7 @@
 //     it into the synchronous slot at + 0x400.
 // Unicorn 2.1 would let a PSTATE write switch EL and make the second path
 // unnecessary; it is kept because the project stays on 2.0.1 (decision 30).
+#include "sim/cpu/access_decode.h"
 #include "sim/cpu/arm64_core.h"
 #include "sim/cpu/unicorn_util.h"
 
@@ -98,13 +99,14 @@ void Arm64Core::take_exception(uint32_t intno) {
 }
 
 // A data abort Unicorn raised (the guest's MMU, or an alignment check).
-// FAR is the access on_memory saw last: Unicorn calls it before it checks
-// alignment and translates.
+// FAR: see fault_address (on_memory sees an access before Unicorn checks
+// alignment and translates it).
 GuestException Arm64Core::data_abort(uint64_t at) {
     GuestException e;
     const LastAccess a = last_access_;
     const uint64_t sctlr = read_cp(3, 0, 1, 0, 0);
     const uint32_t insn = read_word(walk_stage1(at, Stage1Access::read, false).out);
+    const uint64_t far = fault_address(insn, a.address);
     const bool misaligned = a.size > 1 && a.address % a.size != 0;
     // With the MMU off every data access is Device memory, which never
     // allows a misaligned access.
@@ -112,9 +114,9 @@ GuestException Arm64Core::data_abort(uint64_t at) {
     uint32_t fsc = fsc_alignment;
     if (!(misaligned && strict)) {
         const Stage1Walk w =
-            walk_stage1(a.address, a.is_write ? Stage1Access::write : Stage1Access::read, at_el0());
+            walk_stage1(far, a.is_write ? Stage1Access::write : Stage1Access::read, at_el0());
         if (w.fault == Stage1Walk::Fault::none && !misaligned) {
-            raise_fault(Fault::Kind::other, at, a.address,
+            raise_fault(Fault::Kind::other, at, far,
                         "data abort that the guest's stage-1 tables do not explain");
             return e;
         }
@@ -124,11 +126,28 @@ GuestException Arm64Core::data_abort(uint64_t at) {
     e.ec = el1_ec::data_abort_lower;
     e.iss = data_abort_iss(a.is_write, fsc);
     e.has_far = true;
-    e.far = a.address;
+    e.far = far;
     e.return_pc = at;
     e.what = "data abort (DFSC " + hex(fsc) + ", " + (a.is_write ? "write " : "read ") +
-             std::to_string(a.size) + "B at " + hex(a.address) + ")";
+             std::to_string(a.size) + "B at " + hex(far) + ")";
     return e;
+}
+
+// FAR of a data abort: the address the instruction accesses, decoded from
+// it and the registers (Unicorn writes none). The memory hook's last address
+// is more precise when it falls within the instruction's own access (the
+// second half of a pair, a page-crossing access); an access the hook never
+// saw (an atomic, DC by VA) leaves it stale, and the decoded one stands.
+uint64_t Arm64Core::fault_address(uint32_t insn, uint64_t hook_address) const {
+    AddressRegisters r;
+    for (unsigned n = 0; n <= 30; ++n)
+        r.x[n] = x(n);
+    check(uc_reg_read(uc_, UC_ARM64_REG_SP, &r.sp), "read SP");
+    const std::optional<uint64_t> decoded = data_access_address(insn, r);
+    constexpr uint64_t widest_access = 64; // ld4/st4 of four Q registers
+    if (!decoded || (hook_address >= *decoded && hook_address - *decoded < widest_access))
+        return hook_address;
+    return *decoded;
 }
 
 GuestException Arm64Core::inst_abort(uint64_t at) {
