@@ -79,6 +79,9 @@ struct PlatformConfig {
     std::uint32_t cpu_num = 0;
     FixedVec<MemRange, kMaxRamRegions> ram;
     std::uint64_t console_pa = 0; // physical PL011; VMs see a virtual one at this IPA
+    // Its SPI (33 on QEMU virt). Each VM's virtual UART raises this INTID in
+    // the VM's own vGIC; 0: the virtual UART has no interrupt.
+    std::uint32_t console_irq = 0;
     GicAddrs gic;
     L2Geometry l2;
 };

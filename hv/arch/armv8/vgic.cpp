@@ -340,6 +340,11 @@ bool vgic_init(Hypervisor& hv, Error& err) {
                 }
             }
         }
+        // Its virtual UART's interrupt (vuart.h): virtual, never hardware.
+        const std::uint32_t uart_irq = hv.config().platform.console_irq;
+        if (uart_irq >= kNumPrivate && uart_irq < kFirstSpecial) {
+            set_bit(d.owned, uart_irq, true);
+        }
         for (const IpcConfig& ipc : vm.cfg->ipcs) {
             for (const std::uint32_t id : ipc.interrupts) {
                 if (id < kFirstSpecial) {
