@@ -136,6 +136,10 @@ struct VmConfig {
     std::uint64_t cpu_affinity = 0; // bit n = physical CPU n
     std::uint64_t colors = 0;       // bit n = L2 color n; 0 = uncolored
     bool measured = false;          // the benchmark VM (decision 2)
+    // The marker page (hypercall.h: marker_access): an IPA hv traps so that
+    // the guest's user space can mark its measured region.
+    bool has_marker = false;
+    std::uint64_t marker = 0;
     FixedVec<RegionConfig, kMaxRegions> regions;
     FixedVec<DevConfig, kMaxDevs> devs;
     FixedVec<IpcConfig, kMaxIpcs> ipcs;

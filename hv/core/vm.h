@@ -83,6 +83,7 @@ struct Vm {
     // vGIC injects each one when it is raised).
     std::uint64_t virq_pending[(kMaxIntId + 63) / 64]{};
     std::uint64_t ipc_notifications = 0; // notifications received
+    std::uint64_t marker_ignored = 0;    // marker-page accesses that were not a mark
     armv8::VgicDist vgicd;               // its virtual distributor (hv/arch/armv8/vgic.h)
 
     const char* name() const { return cfg->name; }
