@@ -59,7 +59,7 @@ struct VUart {
         return r;
     }();
     bool irq_level = false;   // the interrupt line as last signalled
-    std::uint64_t raised = 0; // virtual interrupts raised (rising edges and new causes)
+    std::uint64_t raised = 0; // virtual interrupts raised (rising line, or still high at EOI)
 };
 
 inline constexpr std::size_t kExitReasonLen = 160;

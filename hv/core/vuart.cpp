@@ -53,32 +53,38 @@ void put(Hypervisor& hv, Vm& vm, char c) {
     }
 }
 
-// The line follows UARTINTR: a cause that newly appears in MIS raises the
-// VM's virtual SPI (again, if the guest is still handling the last one, as a
-// level interrupt would be re-signalled after its EOI); MIS becoming zero
-// withdraws one not yet taken.
-void update_irq(Hypervisor& hv, Vm& vm, std::uint32_t mis_before) {
+// The VM's virtual SPI follows UARTINTR as a level: rising raises it,
+// falling withdraws it where it is not yet taken, and a line still high at
+// the guest's EOI raises it again (vuart_resample, from the vGIC).
+void update_irq(Hypervisor& hv, Vm& vm, bool was_high) {
     VUart& u = vm.vuart;
     const std::uint32_t irq = hv.config().platform.console_irq;
-    const std::uint32_t mis = pl011::mis(u.regs);
-    u.irq_level = mis != 0;
-    if (irq == 0) {
+    u.irq_level = pl011::irq_level(u.regs);
+    if (irq == 0 || u.irq_level == was_high) {
         return;
     }
-    if ((mis & ~mis_before) != 0) {
+    if (u.irq_level) {
         ++u.raised;
         armv8::vgic_raise(hv, vm, irq);
-    } else if (mis == 0 && mis_before != 0) {
+    } else {
         armv8::vgic_lower(hv, vm, irq);
     }
 }
 
 } // namespace
 
+void vuart_resample(Hypervisor& hv, Vm& vm) {
+    const std::uint32_t irq = hv.config().platform.console_irq;
+    if (irq != 0 && pl011::irq_level(vm.vuart.regs)) {
+        ++vm.vuart.raised;
+        armv8::vgic_raise(hv, vm, irq);
+    }
+}
+
 bool vuart_access(Hypervisor& hv, Vm& vm, std::uint64_t offset, std::uint32_t size, bool is_write,
                   std::uint64_t& value) {
     VUart& u = vm.vuart;
-    const std::uint32_t mis_before = pl011::mis(u.regs);
+    const bool was_high = pl011::irq_level(u.regs);
     if (is_write) {
         pl011::write(u.regs, offset, size, static_cast<std::uint32_t>(value));
         // The line is infinitely fast: what was written leaves at once.
@@ -89,7 +95,7 @@ bool vuart_access(Hypervisor& hv, Vm& vm, std::uint64_t offset, std::uint32_t si
     } else {
         value = pl011::read(u.regs, offset, size);
     }
-    update_irq(hv, vm, mis_before);
+    update_irq(hv, vm, was_high);
     return true;
 }
 

@@ -24,6 +24,10 @@ struct Vm;
 // buffer (target_port.h).
 inline constexpr std::uint32_t kVuartLineMax = 120;
 
+// The guest EOIed the UART's interrupt: raise it again if the line is still
+// high (the vGIC's level resampling).
+void vuart_resample(Hypervisor& hv, Vm& vm);
+
 // EmulHandler for the virtual UART page.
 bool vuart_access(Hypervisor& hv, Vm& vm, std::uint64_t offset, std::uint32_t size, bool is_write,
                   std::uint64_t& value);

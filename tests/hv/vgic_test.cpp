@@ -509,6 +509,9 @@ TEST(Vgic, VirtualUartInterruptReachesOnlyItsVm) {
     uart(m, 0, hv::pl011::IMSC, true, 0);
     m.gicv_write(0, g::gicv::kEoir, kUartIrq);
     EXPECT_FALSE(m.port.gic.virq_line(0));
+    // The EOI asks for maintenance (a level interrupt is resampled): MIS is 0 now.
+    EXPECT_EQ(m.take_irqs(0), std::vector<IrqOutcome>{IrqOutcome::Maintenance});
+    EXPECT_FALSE(m.port.gic.virq_line(0));
     EXPECT_EQ(m.hv->vm(0).vuart.raised, 1u);
     EXPECT_EQ(m.hv->vm(1).vuart.raised, 0u);
     // interf's UART raises it in interf's vGIC (cpu 1) only.
@@ -521,7 +524,8 @@ TEST(Vgic, VirtualUartInterruptReachesOnlyItsVm) {
 }
 
 // The line is a level: a cause that goes away before the guest took it
-// withdraws the interrupt; a new cause raises it again.
+// withdraws the interrupt; one still there at the guest's EOI is signalled
+// again.
 TEST(Vgic, VirtualUartInterruptFollowsTheLevel) {
     Machine m;
     m.guest_init(0);
@@ -532,11 +536,21 @@ TEST(Vgic, VirtualUartInterruptFollowsTheLevel) {
     EXPECT_EQ(m.rd(0, 0x204) & (1u << (kUartIrq - 32)), 0u);
     m.enable(0, kUartIrq);
     EXPECT_FALSE(m.port.gic.virq_line(0));
-    uart(m, 0, hv::pl011::DR, true, 'b'); // a new cause
+    uart(m, 0, hv::pl011::DR, true, 'b'); // the line rises again
     EXPECT_TRUE(m.port.gic.virq_line(0));
     EXPECT_EQ(m.gicv_read(0, g::gicv::kIar), kUartIrq);
-    uart(m, 0, hv::pl011::DR, true, 'c'); // TXIS still set: not raised again
-    m.gicv_write(0, g::gicv::kEoir, kUartIrq);
+    uart(m, 0, hv::pl011::DR, true, 'c'); // TXIS still set: the line stays high
     EXPECT_FALSE(m.port.gic.virq_line(0));
+    m.gicv_write(0, g::gicv::kEoir, kUartIrq);
     EXPECT_EQ(m.hv->vm(0).vuart.raised, 2u);
+    // Still high at the EOI: the maintenance interrupt signals it again.
+    EXPECT_EQ(m.take_irqs(0), std::vector<IrqOutcome>{IrqOutcome::Maintenance});
+    EXPECT_TRUE(m.port.gic.virq_line(0));
+    EXPECT_EQ(m.hv->vm(0).vuart.raised, 3u);
+    EXPECT_EQ(m.gicv_read(0, g::gicv::kIar), kUartIrq);
+    uart(m, 0, hv::pl011::IMSC, true, 0); // the handler: nothing more to send
+    m.gicv_write(0, g::gicv::kEoir, kUartIrq);
+    EXPECT_EQ(m.take_irqs(0), std::vector<IrqOutcome>{IrqOutcome::Maintenance});
+    EXPECT_FALSE(m.port.gic.virq_line(0));
+    EXPECT_EQ(m.hv->vm(0).vuart.raised, 3u);
 }
