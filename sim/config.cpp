@@ -160,7 +160,7 @@ template <typename Vec, typename T> void push(Vec& v, const T& item, const std::
 
 void parse_platform(const Table& t, RunConfig& rc) {
     const std::string w = "platform";
-    check_keys(t, w, {"cpus", "ram", "console", "gic", "l2"});
+    check_keys(t, w, {"cpus", "ram", "console", "console_irq", "gic", "l2"});
     hv::PlatformConfig& p = rc.hv.platform;
     p.cpu_num = static_cast<uint32_t>(get_uint_in(t, w, "cpus", 4, 1, hv::kMaxCpus));
     auto rams = get_tables(t, w, "ram");
@@ -178,6 +178,7 @@ void parse_platform(const Table& t, RunConfig& rc) {
     if (p.ram.empty())
         push(p.ram, hv::MemRange{0x40000000, 1ull << 30}, w + ".ram");
     p.console_pa = get_uint(t, w, "console", pl011_base);
+    p.console_irq = static_cast<uint32_t>(get_uint_in(t, w, "console_irq", pl011_irq, 0, hv::kMaxIntId - 1));
     p.gic = hv::GicAddrs{0x08000000, 0x08010000, 0x08030000, 0x08040000};
     if (auto* g = get_table(t, w, "gic")) {
         check_keys(*g, w + ".gic", {"gicd", "gicc", "gich", "gicv"});
@@ -245,7 +246,7 @@ void parse_vm(const Table& t, size_t index, RunConfig& rc, const std::string& ba
     const std::string w = "vms[" + std::to_string(index) + "]";
     check_keys(t, w,
                {"name", "measured", "image", "cpu_affinity", "colors", "regions", "devs", "ipcs",
-                "params", "kernel", "initrd", "bootargs", "dtb"});
+                "params", "marker", "kernel", "initrd", "bootargs", "dtb"});
     hv::VmConfig vm;
     std::string name = get_string(t, w, "name", "vm" + std::to_string(index));
     // hv keeps kNameLen - 1 characters and prints the name before each line.
@@ -257,6 +258,10 @@ void parse_vm(const Table& t, size_t index, RunConfig& rc, const std::string& ba
             throw InputError(w + ".name: contains a control character");
     hv::set_vm_name(vm, name.c_str());
     vm.measured = get_bool(t, w, "measured", false);
+    if (t.get("marker")) {
+        vm.has_marker = true;
+        vm.marker = get_uint(t, w, "marker", 0);
+    }
     vm.cpu_affinity = get_bitmask(t, w, "cpu_affinity", hv::kMaxCpus);
     vm.colors = get_bitmask(t, w, "colors", hv::kMaxColors);
     ImageSource src;

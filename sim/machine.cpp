@@ -44,6 +44,7 @@ Machine::Machine(const MachineParams& params, std::ostream* console_out)
                    gic::Frame::VirtualCpuInterface})
         gic_frames_.push_back(std::make_unique<GicFrame>(*this, f));
     gic_->set_line_listener([this](unsigned core, const gic::CoreLines& lines) { on_lines(core, lines); });
+    uart_->set_irq_line([this](bool level) { gic_->set_level(pl011_irq, level); });
     if (params.memory_model) {
         cache::HierarchyConfig h = params.hierarchy;
         h.cores = params.cores;

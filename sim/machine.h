@@ -113,6 +113,8 @@ class Machine : public cpu::TrapHandler {
     // Native mode: every core sees all RAM at PA = IPA, the PL011 and the GIC.
     void map_native_platform();
     gic::Gic& gic() { return *gic_; }
+    // The native PL011 (its interrupt drives SPI pl011_irq).
+    Pl011& uart() { return *uart_; }
     const gic::Gic& gic() const { return *gic_; }
     // A GIC frame as an MMIO device (for mapping into a core's address space).
     MmioDevice& gic_frame(gic::Frame frame) { return *gic_frames_.at(static_cast<size_t>(frame)); }

@@ -112,12 +112,44 @@ Simulation::Simulation(const RunOptions& options, std::ostream* console_out)
     machine_->map_native_platform();
     firmware_ = std::make_unique<NativeFirmware>(*machine_, src.params);
     machine_->set_supervisor(firmware_.get());
+    const hv::VmConfig& vm = config_.hv.vms[static_cast<size_t>(measured)];
+    if (vm.has_marker) {
+        check_native_marker(vm.marker, machine_->memory());
+        for (unsigned c = 0; c < machine_->core_count(); ++c)
+            machine_->core(c).map_device(vm.marker, 0x1000, firmware_->marker_page());
+    }
     const GuestImage& image = images_[static_cast<size_t>(measured)];
     place_image(image, machine_->memory());
     machine_->power_on(0, image.entry, image.entry_context, 0);
 }
 
 Simulation::~Simulation() = default;
+
+// Native mode has no hv to validate the VM: the same rules (hv::validate) for
+// the marker page, against what the native machine maps.
+void Simulation::check_native_marker(uint64_t at, const PhysicalMemory& ram) const {
+    const std::string where = "vms[" + std::to_string(config_.measured_vm()) + "].marker";
+    auto hex = [](uint64_t v) {
+        std::ostringstream s;
+        s << "0x" << std::hex << v;
+        return s.str();
+    };
+    if (at % 0x1000 != 0)
+        throw InputError(where + ": address " + hex(at) + " is not 4 KiB aligned");
+    const gic::AddressMap gic_at;
+    struct Used {
+        const char* name;
+        uint64_t base, size;
+    };
+    const Used used[] = {{"RAM", ram.base(), ram.size()},
+                         {"the PL011", pl011_base, pl011_size},
+                         {"the GIC distributor", gic_at.gicd, gic::frame_size(gic::Frame::Distributor)},
+                         {"the GIC CPU interface", gic_at.gicc, gic::frame_size(gic::Frame::CpuInterface)}};
+    for (const Used& u : used)
+        if (at < u.base + u.size && u.base < at + 0x1000)
+            throw InputError(where + ": [" + hex(at) + ", " + hex(at + 0x1000) + ") overlaps " +
+                             u.name + " [" + hex(u.base) + ", " + hex(u.base + u.size) + ")");
+}
 
 // The workload's self-check ("checksum_ok=1") counts only from lines the
 // measured guest's own cores printed: the console source says who wrote a

@@ -90,6 +90,7 @@ class Simulation {
     void write_vm_stats(JsonWriter& j) const;
     void write_workload(JsonWriter& j) const;
     void write_latency(JsonWriter& j) const;
+    void check_native_marker(uint64_t at, const PhysicalMemory& ram) const;
 
     RunOptions options_;
     RunConfig config_;

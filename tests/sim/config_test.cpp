@@ -30,14 +30,26 @@ TEST(Config, MinimalNativeConfigGetsPlatformDefaults) {
     EXPECT_EQ(rc.machine.ram_base, 0x40000000u);
     EXPECT_EQ(rc.hv.platform.gic.gicd, 0x08000000u);
     EXPECT_EQ(rc.hv.platform.l2.num_colors(), 16u);
+    EXPECT_EQ(rc.hv.platform.console_irq, 33u); // QEMU virt's PL011 SPI
+    EXPECT_FALSE(rc.hv.vms[0].has_marker);
     EXPECT_EQ(rc.measured_vm(), 0);
     EXPECT_EQ(rc.images[0].workload, "hello");
+}
+
+TEST(Config, MarkerPageAndUartInterrupt) {
+    std::string text = std::string(minimal) + "marker = 0x0b000000\n";
+    RunConfig rc = parse_config(text, "test.toml", "");
+    EXPECT_TRUE(rc.hv.vms[0].has_marker);
+    EXPECT_EQ(rc.hv.vms[0].marker, 0x0b000000u);
+    EXPECT_NE(error_of(std::string(minimal) + "[platform]\nconsole_irq = 1020\n")
+                  .find("platform.console_irq: 1020 is out of range (0-1019)"),
+              std::string::npos);
 }
 
 TEST(Config, UnknownKeyIsNamedWithTheKnownOnes) {
     std::string e = error_of(std::string(minimal) + "colour = [1]\n");
     EXPECT_EQ(e, "vms[0]: unknown key 'colour' (known: colors, cpu_affinity, devs, image, ipcs, "
-                 "measured, name, params, regions)");
+                 "marker, measured, name, params, regions)");
 }
 
 TEST(Config, BadModeAndMissingImage) {
