@@ -71,6 +71,8 @@ void expect_qsort_run(const Booted& b, const std::string& what) {
           "reboot: Power down"})
         EXPECT_NE(b.console.find(line), std::string::npos) << what << ": no '" << line << "'\n"
                                                            << b.console;
+    // The marked run: the whole process, as perf measured it (QEMU: 17.17 M).
+    EXPECT_NE(b.console.find("bao-init: run 0 ns="), std::string::npos) << what;
     ASSERT_TRUE(b.init.has_value()) << what;
     // About 0.9 G instructions from reset to /init (unicorn-notes.md).
     EXPECT_GT(b.init->instructions, 500'000'000u) << what;
