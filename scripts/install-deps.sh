@@ -30,6 +30,8 @@ cpio
 qemu-system-arm
 python3
 python3-matplotlib
+clang
+libclang-rt-14-dev
 "
 
 missing=""

@@ -9,8 +9,9 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build build -j"$jobs"
 ctest --test-dir build --output-on-failure -j"$jobs"
 # Sanitizer build (decision 28): the QEMU boots exercise no host code of ours,
-# the reproduce run repeats, slower, simulations the suite already covers, and
-# the Linux tier (decision 36) is too slow under ASan.
+# the reproduce run repeats, slower, simulations the suite already covers, the
+# Linux tier (decision 36) is too slow under ASan, and the fuzz target carries
+# ASan and UBSan itself.
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DBAO_SANITIZE=ON
 cmake --build build-asan -j"$jobs"
-ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE "qemu|reproduce|linux"
+ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE "qemu|reproduce|linux|fuzz"

@@ -346,7 +346,7 @@ int RunConfig::measured_vm() const {
 const std::vector<MachineField>& machine_fields() {
     constexpr uint64_t million = 1'000'000, gib = 1ull << 30;
     static const std::vector<MachineField> fields = {
-        {"quantum_cycles", &MachineParams::quantum_cycles, 1, 1000 * million},
+        {"quantum_cycles", &MachineParams::quantum_cycles, 1, kMaxQuantumCycles},
         {"core_hz", &MachineParams::core_hz, 1, 100'000 * million},
         {"cntfrq", &MachineParams::cntfrq, 1, UINT32_MAX}, // CNTFRQ_EL0 holds 32 bits
         {"cycles_per_insn", &MachineParams::cycles_per_insn, 1, 1000},

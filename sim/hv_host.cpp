@@ -169,8 +169,9 @@ void HvHost::map_vm(uint32_t v) {
             walkers_[cpu] = Stage2Walker{this, v};
             walker_refs_[cpu].emplace(&HvHost::walk_stage2, &walkers_[cpu]);
             PhysicalMemory& mem = machine_.memory();
-            machine_.core(cpu).attach_memory(
-                cpu::MemoryPath{h, &*walker_refs_[cpu], mem.base(), mem.base() + mem.size()});
+            machine_.core(cpu).attach_memory(cpu::MemoryPath{h, &*walker_refs_[cpu], mem.base(),
+                                                             mem.base() + mem.size(),
+                                                             static_cast<uint32_t>(vm.cpus)});
         }
         for (auto& m : maps)
             machine_.core(cpu).map_memory(m.ipa, m.size, m.host);

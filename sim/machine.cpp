@@ -57,8 +57,9 @@ Machine::Machine(const MachineParams& params, std::ostream* console_out)
     for (unsigned i = 0; i < params.cores; ++i) {
         cores_.push_back(std::make_unique<cpu::Arm64Core>(i, *this));
         if (hierarchy_)
-            cores_.back()->attach_memory(
-                cpu::MemoryPath{hierarchy_.get(), nullptr, memory_.base(), memory_.base() + memory_.size()});
+            cores_.back()->attach_memory(cpu::MemoryPath{hierarchy_.get(), nullptr, memory_.base(),
+                                                         memory_.base() + memory_.size(),
+                                                         (1u << params.cores) - 1});
     }
     state_.assign(params.cores, CoreState::off);
     clock_.assign(params.cores, 0);

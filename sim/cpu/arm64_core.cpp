@@ -94,6 +94,14 @@ void Arm64Core::reset(uint64_t entry, uint64_t context) {
     uint64_t pstate = pstate_el1h_masked;
     check(uc_reg_write(uc_, UC_ARM64_REG_PSTATE, &pstate), "write PSTATE");
     write_cp(uc_, 3, 0, 1, 0, 0, sctlr_el1_reset);
+    stage1_ = Stage1Regs{};
+    stage1_.sctlr = sctlr_el1_reset;
+    stage1_on_ = false;
+    granule_refused_ = false;
+    if (stage1_model_) { // a core (re)started: none of its old translations hold
+        memory_.hierarchy->flush_tlbs(id_);
+        memory_.hierarchy->set_asid(id_, 0);
+    }
     set_pc(entry);
     fault_ = Fault{};
     pending_.reset();
@@ -225,11 +233,15 @@ void Arm64Core::raise_fault(Fault::Kind kind, uint64_t pc, uint64_t address,
 void Arm64Core::model_fetch(uint64_t address, uint32_t size) {
     const uint64_t now = start_cycle_ + cycles_in_run();
     uint64_t pa = address;
-    if (memory_.stage2) {
-        cache::Translation t = memory_.hierarchy->translate(id_, address, cache::AccessKind::fetch,
-                                                            now, *memory_.stage2);
-        if (t.fault)
+    if (memory_.stage2 || stage1_on_) {
+        cache::Translation t =
+            memory_.hierarchy->translate(id_, address, cache::AccessKind::fetch, now,
+                                         stage1_on_ ? nested_walker_ : *memory_.stage2);
+        if (t.fault) {
+            if (granule_refused_)
+                refuse_granule(address);
             return;
+        }
         stall_ += t.cycles;
         pa = t.pa;
     }
@@ -240,12 +252,15 @@ void Arm64Core::model_fetch(uint64_t address, uint32_t size) {
 void Arm64Core::model_data(uint64_t address, int size, bool is_write) {
     const uint64_t now = start_cycle_ + cycles_in_run();
     uint64_t pa = address;
-    if (memory_.stage2) {
+    if (memory_.stage2 || stage1_on_) {
         cache::Translation t = memory_.hierarchy->translate(
             id_, address, is_write ? cache::AccessKind::write : cache::AccessKind::read, now,
-            *memory_.stage2);
-        if (t.fault)
+            stage1_on_ ? nested_walker_ : *memory_.stage2);
+        if (t.fault) {
+            if (granule_refused_)
+                refuse_granule(address);
             return; // an emulated or unmapped page: hv or the fault path costs it
+        }
         stall_ += t.cycles;
         pa = t.pa;
     }
@@ -388,6 +403,11 @@ uint32_t Arm64Core::on_msr(uc_struct* uc, int reg, const void* cp, void* self) {
     auto* r = static_cast<const uc_arm64_cp_reg*>(cp);
     uint64_t value = 0;
     uc_reg_read(uc, reg, &value);
+    // The stage-1 registers: the model follows them, Unicorn executes the write.
+    if (r->op0 == 3 && r->op1 == 0 &&
+        ((r->crn == 1 && r->crm == 0 && r->op2 == 0) ||
+         (r->crn == 2 && r->crm == 0 && r->op2 <= 2)))
+        core->stage1_register_write(sysreg_encoding(r->op0, r->op1, r->crn, r->crm, r->op2), value);
     return core->traps_.write_sysreg(*core, sysreg_encoding(r->op0, r->op1, r->crn, r->crm, r->op2),
                                      value)
                ? 1
@@ -397,10 +417,19 @@ uint32_t Arm64Core::on_msr(uc_struct* uc, int reg, const void* cp, void* self) {
 // DC ISW / CSW / CISW go to the trap handler as the EC 0x18 trap HCR_EL2.TSW
 // makes of them (the handler knows whether TSW is set); every other system
 // instruction is Unicorn's. The instruction is skipped either way: Unicorn
-// would execute set/way as a no-op.
+// would execute set/way as a no-op. An EL1 TLBI reaches the TLB model and
+// Unicorn executes it too (its own TLB must drop the translation).
 uint32_t Arm64Core::on_sys(uc_struct* uc, int reg, const void* cp, void* self) {
     auto* core = static_cast<Arm64Core*>(self);
     auto* r = static_cast<const uc_arm64_cp_reg*>(cp);
+    if (r->op0 == 1 && r->op1 == 0 && r->crn == 8) {
+        if (core->stage1_model_) {
+            uint64_t operand = 0;
+            uc_reg_read(uc, reg, &operand);
+            core->guest_tlbi(r->crm, r->op2, operand);
+        }
+        return 0;
+    }
     const bool set_way = r->op0 == 1 && r->op1 == 0 && r->crn == 7 && r->op2 == 2 &&
                          (r->crm == 6 || r->crm == 10 || r->crm == 14);
     if (!set_way)

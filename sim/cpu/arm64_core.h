@@ -96,6 +96,7 @@ struct MemoryPath {
     cache::Hierarchy* hierarchy = nullptr;    // null: no memory model (1 cycle per instruction)
     const cache::WalkerRef* stage2 = nullptr; // IPA -> PA (hv mode); null: PA = IPA
     uint64_t ram_base = 0, ram_end = 0;       // PAs outside are devices: not cached
+    uint32_t tlb_domain = 0; // cores an inner-shareable TLBI reaches (the VM's); 0: this one
 };
 
 class Arm64Core {
@@ -116,7 +117,7 @@ class Arm64Core {
 
     // Architectural reset state at EL1h, interrupts masked, MMU off; x0 = context.
     void reset(uint64_t entry, uint64_t context);
-    void attach_memory(const MemoryPath& path) { memory_ = path; }
+    void attach_memory(const MemoryPath& path);
     // Runs for about `budget_cycles` simulated cycles (it stops at a block
     // boundary), starting at core-local cycle `start_cycle`; each instruction
     // costs `cycles_per_insn` plus the stalls the memory model returns.
@@ -209,8 +210,24 @@ class Arm64Core {
     std::vector<std::unique_ptr<DeviceBinding>> devices_;
     void model_data(uint64_t address, int size, bool is_write);
     void model_fetch(uint64_t address, uint32_t size);
+    // stage1_timing.cpp: the guest's stage 1 in the timing model (tlb.guest_stage1).
+    static void walk_nested(void* self, uint64_t va, cache::AccessKind kind,
+                            cache::WalkResult& out);
+    static bool read_nested_descriptor(void* walk, uint64_t ipa, uint64_t& desc);
+    // An MSR to SCTLR/TCR/TTBR0/TTBR1_EL1 (before Unicorn executes it).
+    void stage1_register_write(uint32_t encoding, uint64_t value);
+    // A TLBI at EL1 (op1 = 0, CRn = 8) with its operand; Unicorn executes it too.
+    void guest_tlbi(uint32_t crm, uint32_t op2, uint64_t operand);
+    void refuse_granule(uint64_t va);
 
     MemoryPath memory_;
+    // The guest's stage-1 registers as its MSRs wrote them (only the timing
+    // model reads these; the exception path reads Unicorn's own).
+    Stage1Regs stage1_{};
+    bool stage1_model_ = false; // tlb.guest_stage1 with a memory model attached
+    bool stage1_on_ = false;    // ... and SCTLR_EL1.M set: hooks report VAs to walk
+    bool granule_refused_ = false;
+    cache::WalkerRef nested_walker_{&Arm64Core::walk_nested, this};
     uint64_t budget_ = 0; // cycles
     uint64_t executed_ = 0;
     uint64_t stall_ = 0;

@@ -13,6 +13,7 @@ constexpr uint64_t desc_table = 1ull << 1; // at levels 0-2: table; at level 3: 
 constexpr uint64_t desc_ap1 = 1ull << 6;   // EL0 access
 constexpr uint64_t desc_ap2 = 1ull << 7;   // read-only
 constexpr uint64_t desc_af = 1ull << 10;
+constexpr uint64_t desc_ng = 1ull << 11;
 constexpr uint64_t desc_pxn = 1ull << 53;
 constexpr uint64_t desc_uxn = 1ull << 54;
 constexpr uint64_t table_pxn = 1ull << 59;
@@ -140,6 +141,7 @@ Stage1Walk stage1_walk(const Stage1Regs& regs, uint64_t va, Stage1Access access,
             w.fault = Stage1Walk::Fault::permission;
             return w;
         }
+        w.global = (desc & desc_ng) == 0;
         w.block_size = 1ull << shift;
         w.out = (desc & out_mask & ~(w.block_size - 1)) | (va & (w.block_size - 1));
         return w;

@@ -33,6 +33,7 @@ struct Stage1Walk {
     uint64_t out = 0;        // output address (IPA) when fault == none
     uint64_t block_size = 0; // 1 GiB, 2 MiB or 4 KiB (0 with the MMU off)
     bool mmu_on = false;
+    bool global = true;       // the leaf's nG bit is clear: the entry matches every ASID
     bool unsupported = false; // a granule other than 4 KiB: reported as a level-0 translation fault
     unsigned num_desc = 0;
     uint64_t desc_ipa[4]{}; // descriptors read, root first
@@ -45,6 +46,14 @@ struct Stage1Walk {
 // address is its own translation (no fault).
 Stage1Walk stage1_walk(const Stage1Regs& regs, uint64_t va, Stage1Access access, bool el0,
                        const DescriptorReader& reader);
+
+// The ASID the regime's lookups use: TCR_EL1.A1 picks TTBR1's or TTBR0's,
+// TCR_EL1.AS 16 bits or 8.
+inline uint16_t stage1_asid(const Stage1Regs& regs) {
+    const uint64_t ttbr = (regs.tcr >> 22) & 1 ? regs.ttbr1 : regs.ttbr0;
+    const uint64_t asid = ttbr >> 48;
+    return static_cast<uint16_t>((regs.tcr >> 36) & 1 ? asid : asid & 0xff);
+}
 
 // Status codes that do not come from a walk.
 inline constexpr uint32_t fsc_alignment = 0x21;

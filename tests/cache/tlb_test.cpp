@@ -152,5 +152,85 @@ TEST(Tlb, NestedWalkOf24ReadsAndFaults) {
     EXPECT_EQ(h.stats().cores[0].walks, 3u);
 }
 
+// A walker whose entries are global or not (the leaf's nG bit).
+struct TaggedWalker {
+    bool global = false;
+    unsigned calls = 0;
+    void operator()(std::uint64_t address, AccessKind, WalkResult& out) {
+        ++calls;
+        out.add_read(0x7000'0000 + (address >> 12) % 512 * 8, false);
+        out.pa = address + 0x1000'0000;
+        out.global = global;
+    }
+};
+
+TEST(Tlb, AsidSwitchKeepsEachAsidsEntries) {
+    Hierarchy h(one_core());
+    TaggedWalker w;
+    h.set_asid(0, 1);
+    h.translate(0, 0x4000'0000, AccessKind::read, 0, WalkerRef(w));
+    EXPECT_EQ(w.calls, 1u);
+    h.set_asid(0, 2); // another process: the entry is not its
+    EXPECT_EQ(h.translate(0, 0x4000'0000, AccessKind::read, 10, WalkerRef(w)).pa, 0x5000'0000u);
+    EXPECT_EQ(w.calls, 2u);
+    h.set_asid(0, 1); // back: both entries are still there
+    h.translate(0, 0x4000'0000, AccessKind::read, 20, WalkerRef(w));
+    h.set_asid(0, 2);
+    h.translate(0, 0x4000'0000, AccessKind::read, 30, WalkerRef(w));
+    EXPECT_EQ(w.calls, 2u);
+}
+
+TEST(Tlb, GlobalEntriesMatchEveryAsid) {
+    Hierarchy h(one_core());
+    TaggedWalker w{true};
+    h.set_asid(0, 1);
+    h.translate(0, 0x4000'0000, AccessKind::read, 0, WalkerRef(w));
+    h.set_asid(0, 7);
+    h.translate(0, 0x4000'0000, AccessKind::read, 10, WalkerRef(w));
+    h.translate(0, 0x4000'0000, AccessKind::fetch, 20, WalkerRef(w)); // main TLB hit
+    EXPECT_EQ(w.calls, 1u);
+    h.invalidate_tlb_asid(0, 7); // by ASID: global entries stay
+    h.translate(0, 0x4000'0000, AccessKind::read, 30, WalkerRef(w));
+    EXPECT_EQ(w.calls, 1u);
+    h.invalidate_tlb_address(0, 0x4000'0123, 3, false); // by VA: global entries go
+    h.translate(0, 0x4000'0000, AccessKind::read, 40, WalkerRef(w));
+    EXPECT_EQ(w.calls, 2u);
+}
+
+TEST(Tlb, TlbiByVaByAsidAndAll) {
+    Hierarchy h(one_core());
+    TaggedWalker w;
+    const auto fill = [&](std::uint16_t asid, std::uint64_t va) {
+        h.set_asid(0, asid);
+        h.translate(0, va, AccessKind::read, 0, WalkerRef(w));
+    };
+    fill(1, 0x1000);
+    fill(1, 0x2000);
+    fill(2, 0x1000);
+    const unsigned filled = w.calls;
+    // By VA of ASID 1: only that page of that ASID.
+    h.invalidate_tlb_address(0, 0x1000, 1, false);
+    fill(2, 0x1000);
+    fill(1, 0x2000);
+    EXPECT_EQ(w.calls, filled);
+    fill(1, 0x1000);
+    EXPECT_EQ(w.calls, filled + 1);
+    // By VA, all ASIDs.
+    h.invalidate_tlb_address(0, 0x1000, 0, true);
+    fill(1, 0x1000);
+    fill(2, 0x1000);
+    EXPECT_EQ(w.calls, filled + 3);
+    // By ASID: ASID 1's pages go, ASID 2's stay.
+    h.invalidate_tlb_asid(0, 1);
+    fill(2, 0x1000);
+    EXPECT_EQ(w.calls, filled + 3);
+    fill(1, 0x2000);
+    EXPECT_EQ(w.calls, filled + 4);
+    // All.
+    h.flush_tlbs(0);
+    fill(2, 0x1000);
+    EXPECT_EQ(w.calls, filled + 5);
+}
+
 } // namespace
 } // namespace sim::cache

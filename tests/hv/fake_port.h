@@ -1,8 +1,10 @@
-// A host implementation of hv's port for tests: physical memory is a sparse
-// set of host pages (allocated on first touch, zero-filled), and every
-// notification hv sends is recorded for inspection.
+// A host implementation of hv's port for tests and the fuzz target (fuzz/):
+// physical memory is a sparse set of host pages (allocated on first touch,
+// zero-filled), and every notification hv sends is recorded for inspection.
+// The fuzz target derives from it to add a physical GIC.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -17,7 +19,7 @@
 
 namespace hvtest {
 
-class FakePort final : public hv::Port {
+class FakePort : public hv::Port {
   public:
     std::uint32_t current_cpu = 0;
 
@@ -39,15 +41,15 @@ class FakePort final : public hv::Port {
 
     void mem_read(std::uint64_t pa, void* dst, std::size_t len) override {
         auto* d = static_cast<std::uint8_t*>(dst);
-        for (std::size_t i = 0; i < len; ++i) {
-            d[i] = *byte(pa + i);
-        }
+        for_chunks(pa, len, [&](std::uint8_t* p, std::size_t off, std::size_t n) {
+            std::memcpy(d + off, p, n);
+        });
     }
     void mem_write(std::uint64_t pa, const void* src, std::size_t len) override {
         const auto* s = static_cast<const std::uint8_t*>(src);
-        for (std::size_t i = 0; i < len; ++i) {
-            *byte(pa + i) = s[i];
-        }
+        for_chunks(pa, len, [&](std::uint8_t* p, std::size_t off, std::size_t n) {
+            std::memcpy(p, s + off, n);
+        });
     }
     void mem_copy(std::uint64_t dst, std::uint64_t src, std::size_t len) override {
         std::vector<std::uint8_t> tmp(len);
@@ -55,9 +57,8 @@ class FakePort final : public hv::Port {
         mem_write(dst, tmp.data(), len);
     }
     void mem_zero(std::uint64_t pa, std::size_t len) override {
-        for (std::size_t i = 0; i < len; ++i) {
-            *byte(pa + i) = 0;
-        }
+        for_chunks(pa, len,
+                   [&](std::uint8_t* p, std::size_t, std::size_t n) { std::memset(p, 0, n); });
     }
     void account(std::uint64_t, std::size_t len, bool is_write) override {
         (is_write ? bytes_written : bytes_read) += len;
@@ -90,6 +91,17 @@ class FakePort final : public hv::Port {
 
   private:
     using Page = std::array<std::uint8_t, 4096>;
+    // Calls f(host bytes, offset into the caller's buffer, length) for each
+    // page-contained piece of [pa, pa + len).
+    template <typename F> void for_chunks(std::uint64_t pa, std::size_t len, F&& f) {
+        std::size_t done = 0;
+        while (done < len) {
+            const std::uint64_t at = pa + done;
+            const std::size_t n = std::min<std::size_t>(len - done, 4096 - (at & 0xfff));
+            f(byte(at), done, n);
+            done += n;
+        }
+    }
     std::uint8_t* byte(std::uint64_t pa) {
         auto& p = pages_[pa >> 12];
         if (!p) {
@@ -148,6 +160,35 @@ inline RefWalk ref_walk(FakePort& mem, std::uint64_t root, std::uint64_t ipa) {
         return out;
     }
     return leaf(l3, 1ull << 12);
+}
+
+// Every valid leaf of the stage-2 tables rooted at `root`, in IPA order, from
+// the same descriptor format as ref_walk: f(ipa, pa, size, memattr). Table
+// pages met on the way (the root's two included) go to table(pa).
+template <typename Leaf, typename Table>
+void ref_for_each_mapping(FakePort& mem, std::uint64_t root, Leaf&& f, Table&& table) {
+    constexpr std::uint64_t kOa = 0x0000fffffffff000ull;
+    auto visit = [&](auto& self, std::uint64_t table_pa, unsigned entries, unsigned level,
+                     std::uint64_t ipa_base) -> void {
+        std::vector<std::uint64_t> d(entries);
+        mem.mem_read(table_pa, d.data(), entries * 8);
+        const std::uint64_t span = 1ull << (30 - 9 * (level - 1));
+        for (unsigned i = 0; i < entries; ++i) {
+            const std::uint64_t ipa = ipa_base + i * span;
+            const std::uint64_t e = d[i];
+            if ((e & 3) == 3 && level < 3) {
+                table(e & kOa);
+                self(self, e & kOa, 512, level + 1, ipa);
+            } else if (((e & 3) == 1 && level < 3) || ((e & 3) == 3 && level == 3)) {
+                if ((e >> 10) & 1) { // access flag set
+                    f(ipa, (e & kOa) & ~(span - 1), span, static_cast<unsigned>((e >> 2) & 0xf));
+                }
+            }
+        }
+    };
+    table(root);
+    table(root + 4096);
+    visit(visit, root, 1024, 1, 0);
 }
 
 } // namespace hvtest

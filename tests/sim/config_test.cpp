@@ -157,7 +157,7 @@ TEST(Config, ModelNumbersAreStrictAndRanged) {
                                               "(write decimal or 0x hex; octal is not accepted)");
     EXPECT_EQ(error("core_hz", "-5"), "model.core_hz: '-5' has a sign (numbers are unsigned)");
     EXPECT_EQ(error("quantum_cycles", "0"),
-              "model.quantum_cycles: 0 is out of range (1-1000000000)");
+              "model.quantum_cycles: 0 is out of range (1-4294967296)");
     EXPECT_EQ(error("cntfrq", "0x100000000"),
               "model.cntfrq: 4294967296 is out of range (1-4294967295)");
     EXPECT_EQ(error("l2.ways", "-1"),

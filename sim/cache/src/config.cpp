@@ -179,6 +179,9 @@ const std::vector<Field>& fields() {
         all.push_back(unsigned_field("tlb.walk_cache.latency", [](HierarchyConfig& c) -> unsigned& {
             return c.tlb.walk_cache_latency;
         }));
+        all.push_back(unsigned_field("tlb.guest_stage1", [](HierarchyConfig& c) -> unsigned& {
+            return c.tlb.guest_stage1;
+        }));
         all.push_back(unsigned_field(
             "mem.latency", [](HierarchyConfig& c) -> unsigned& { return c.mem.latency; }));
         all.push_back({"mem.bandwidth",
@@ -308,6 +311,9 @@ void validate(const HierarchyConfig& config) {
     if (tlb.l2_ways == 0 || tlb.l2_entries % tlb.l2_ways != 0 ||
         !power_of_two(tlb.l2_entries / tlb.l2_ways)) {
         invalid("tlb.l2.entries", "entries / ways must be a power of two");
+    }
+    if (tlb.guest_stage1 > 1) {
+        invalid("tlb.guest_stage1", "must be 0 or 1");
     }
     if (tlb.walk_cache_entries != 0 &&
         (tlb.walk_cache_ways == 0 || tlb.walk_cache_ways > 32 ||

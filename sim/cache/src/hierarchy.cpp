@@ -201,7 +201,7 @@ Translation Hierarchy::translate_slow(unsigned core, std::uint64_t address, Acce
     std::uint64_t pa = 0;
     const unsigned shift = state.l2tlb.lookup(address, pa);
     if (shift != 0) {
-        micro.insert(address, pa, shift);
+        micro.insert(address, pa, shift, state.l2tlb.last_global());
         state.stats.stall_cycles_mem += cycles;
         return {pa, cycles, false};
     }
@@ -228,9 +228,37 @@ Translation Hierarchy::translate_slow(unsigned core, std::uint64_t address, Acce
     if (walk.fault) {
         return {0, cycles, true};
     }
-    state.l2tlb.insert(address, walk.pa, walk.page_shift);
-    micro.insert(address, walk.pa, walk.page_shift);
+    state.l2tlb.insert(address, walk.pa, walk.page_shift, walk.global);
+    micro.insert(address, walk.pa, walk.page_shift, walk.global);
     return {walk.pa, cycles, false};
+}
+
+void Hierarchy::set_asid(unsigned core, std::uint16_t asid) {
+    CoreState& state = cores_[core];
+    state.itlb.set_asid(asid);
+    state.dtlb.set_asid(asid);
+    state.l2tlb.set_asid(asid);
+}
+
+void Hierarchy::invalidate_tlb_address(unsigned core, std::uint64_t address, std::uint16_t asid,
+                                       bool all_asids) {
+    CoreState& state = cores_[core];
+    state.itlb.invalidate_address(address, asid, all_asids);
+    state.dtlb.invalidate_address(address, asid, all_asids);
+    state.l2tlb.invalidate_address(address, asid, all_asids);
+    if (state.walk_cache) {
+        state.walk_cache->invalidate_all();
+    }
+}
+
+void Hierarchy::invalidate_tlb_asid(unsigned core, std::uint16_t asid) {
+    CoreState& state = cores_[core];
+    state.itlb.invalidate_asid(asid);
+    state.dtlb.invalidate_asid(asid);
+    state.l2tlb.invalidate_asid(asid);
+    if (state.walk_cache) {
+        state.walk_cache->invalidate_all();
+    }
 }
 
 void Hierarchy::flush_tlbs(unsigned core) {

@@ -20,7 +20,8 @@ unsigned Tlb::lookup_slow(std::uint64_t address, std::uint64_t& pa) {
         Entry* set = &entries_[set_of(address, shift) * ways_];
         for (unsigned way = 0; way < ways_; ++way) {
             Entry& entry = set[way];
-            if (entry.shift == shift && entry.page == page) {
+            if (entry.shift == shift && entry.page == page &&
+                (entry.global || entry.asid == asid_)) {
                 entry.last_use = ++clock_;
                 mru_ = static_cast<std::size_t>(&entry - entries_.data());
                 pa = entry.frame | (address & ((std::uint64_t{1} << shift) - 1));
@@ -31,13 +32,14 @@ unsigned Tlb::lookup_slow(std::uint64_t address, std::uint64_t& pa) {
     return 0;
 }
 
-void Tlb::insert(std::uint64_t address, std::uint64_t pa, unsigned page_shift) {
+void Tlb::insert(std::uint64_t address, std::uint64_t pa, unsigned page_shift, bool global) {
     const std::uint64_t mask = (std::uint64_t{1} << page_shift) - 1;
     Entry* set = &entries_[set_of(address, page_shift) * ways_];
     Entry* victim = &set[0];
     for (unsigned way = 0; way < ways_; ++way) {
         Entry& entry = set[way];
-        if (entry.shift == page_shift && entry.page == (address >> page_shift)) {
+        if (entry.shift == page_shift && entry.page == (address >> page_shift) &&
+            (entry.global || entry.asid == asid_)) {
             victim = &entry; // refresh in place
             break;
         }
@@ -53,6 +55,8 @@ void Tlb::insert(std::uint64_t address, std::uint64_t pa, unsigned page_shift) {
     victim->frame = pa & ~mask;
     victim->shift = page_shift;
     victim->last_use = ++clock_;
+    victim->asid = asid_;
+    victim->global = global;
     shifts_present_ |= 1u << page_shift;
     mru_ = static_cast<std::size_t>(victim - entries_.data());
 }
@@ -63,6 +67,28 @@ void Tlb::flush() {
     }
     mru_ = 0;
     shifts_present_ = 0;
+}
+
+void Tlb::invalidate_address(std::uint64_t address, std::uint16_t asid, bool all_asids) {
+    for (std::uint32_t shifts = shifts_present_; shifts != 0; shifts &= shifts - 1) {
+        const unsigned shift = static_cast<unsigned>(std::countr_zero(shifts));
+        Entry* set = &entries_[set_of(address, shift) * ways_];
+        for (unsigned way = 0; way < ways_; ++way) {
+            Entry& entry = set[way];
+            if (entry.shift == shift && entry.page == (address >> shift) &&
+                (all_asids || entry.global || entry.asid == asid)) {
+                entry = Entry{};
+            }
+        }
+    }
+}
+
+void Tlb::invalidate_asid(std::uint16_t asid) {
+    for (Entry& entry : entries_) {
+        if (entry.shift != 0 && !entry.global && entry.asid == asid) {
+            entry = Entry{};
+        }
+    }
 }
 
 } // namespace sim::cache

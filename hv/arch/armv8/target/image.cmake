@@ -17,36 +17,42 @@ endif()
 
 set(BAO_HV_IMAGE_CONFIG ${PROJECT_SOURCE_DIR}/configs/real-ipc.toml CACHE FILEPATH
     "TOML configuration compiled into bao-hv.elf")
-set(BAO_HV_IMAGE_DIR ${CMAKE_BINARY_DIR}/hv-image)
-set(_gen ${BAO_HV_IMAGE_DIR}/gen)
-set(_gen_files ${_gen}/image_config.cpp ${_gen}/guests.S ${_gen}/layout.ld)
-file(MAKE_DIRECTORY ${_gen})
-add_custom_command(
-  OUTPUT ${_gen_files}
-  COMMAND bao-hv-config ${BAO_HV_IMAGE_CONFIG} ${CMAKE_BINARY_DIR}/workloads ${_gen}
-          ${_gen}/deps.d ${_gen}/image_config.cpp
-  DEPENDS bao-hv-config ${BAO_HV_IMAGE_CONFIG}
-  DEPFILE ${_gen}/deps.d
-  COMMENT "bao-hv-config: ${BAO_HV_IMAGE_CONFIG}"
-  VERBATIM)
-add_custom_target(hv_image_config DEPENDS ${_gen_files})
-add_dependencies(hv_image_config workloads)
-
 string(REPLACE ";" "|" _hv_sources_arg "${_hv_sources}")
-ExternalProject_Add(hv_image
-  SOURCE_DIR ${PROJECT_SOURCE_DIR}/hv/arch/armv8/target
-  BINARY_DIR ${BAO_HV_IMAGE_DIR}/build
-  LIST_SEPARATOR |
-  CMAKE_ARGS
-    -DCMAKE_TOOLCHAIN_FILE=${PROJECT_SOURCE_DIR}/cmake/aarch64-freestanding.cmake
-    -DCMAKE_BUILD_TYPE=Release
-    -DBAO_SOURCE_DIR=${PROJECT_SOURCE_DIR}
-    -DBAO_GEN_DIR=${_gen}
-    -DHV_SOURCES=${_hv_sources_arg}
-  BUILD_ALWAYS ON
-  INSTALL_COMMAND ""
-  BUILD_BYPRODUCTS ${BAO_HV_IMAGE_DIR}/build/bao-hv.elf ${BAO_HV_IMAGE_DIR}/build/bao-hv.bin
-  DEPENDS hv_image_config)
+
+# bao_hv_image(TARGET CONFIG DIR): bao-hv-config turns CONFIG into constant
+# data and guest images under DIR/gen (target TARGET_config), and an
+# ExternalProject TARGET cross-builds DIR/build/bao-hv.elf from hv's sources.
+function(bao_hv_image target config dir)
+  set(gen ${dir}/gen)
+  file(MAKE_DIRECTORY ${gen})
+  add_custom_command(
+    OUTPUT ${gen}/image_config.cpp ${gen}/guests.S ${gen}/layout.ld
+    COMMAND bao-hv-config ${config} ${CMAKE_BINARY_DIR}/workloads ${gen} ${gen}/deps.d
+            ${gen}/image_config.cpp
+    DEPENDS bao-hv-config ${config}
+    DEPFILE ${gen}/deps.d
+    COMMENT "bao-hv-config: ${config}"
+    VERBATIM)
+  add_custom_target(${target}_config DEPENDS ${gen}/image_config.cpp ${gen}/guests.S ${gen}/layout.ld)
+  add_dependencies(${target}_config workloads)
+  ExternalProject_Add(${target}
+    SOURCE_DIR ${PROJECT_SOURCE_DIR}/hv/arch/armv8/target
+    BINARY_DIR ${dir}/build
+    LIST_SEPARATOR |
+    CMAKE_ARGS
+      -DCMAKE_TOOLCHAIN_FILE=${PROJECT_SOURCE_DIR}/cmake/aarch64-freestanding.cmake
+      -DCMAKE_BUILD_TYPE=Release
+      -DBAO_SOURCE_DIR=${PROJECT_SOURCE_DIR}
+      -DBAO_GEN_DIR=${gen}
+      -DHV_SOURCES=${_hv_sources_arg}
+    BUILD_ALWAYS ON
+    INSTALL_COMMAND ""
+    BUILD_BYPRODUCTS ${dir}/build/bao-hv.elf ${dir}/build/bao-hv.bin
+    DEPENDS ${target}_config)
+endfunction()
+
+set(BAO_HV_IMAGE_DIR ${CMAKE_BINARY_DIR}/hv-image)
+bao_hv_image(hv_image ${BAO_HV_IMAGE_CONFIG} ${BAO_HV_IMAGE_DIR})
 set(BAO_HV_ELF ${BAO_HV_IMAGE_DIR}/build/bao-hv.elf)
 
 find_program(BAO_QEMU_SYSTEM_AARCH64 qemu-system-aarch64)
@@ -83,32 +89,7 @@ set_tests_properties(hv.qemu.real_ipc PROPERTIES LABELS qemu TIMEOUT 60)
 # exceptions go to its EL1, its stage-2 fault stops only its VM, and hv
 # powers QEMU off once the victim has ended and the attacker is stopped.
 set(_hostile_dir ${CMAKE_BINARY_DIR}/hv-image-hostile)
-set(_hostile_cfg ${CMAKE_CURRENT_LIST_DIR}/configs/real-hostile.toml)
-file(MAKE_DIRECTORY ${_hostile_dir}/gen)
-add_custom_command(
-  OUTPUT ${_hostile_dir}/gen/image_config.cpp ${_hostile_dir}/gen/guests.S ${_hostile_dir}/gen/layout.ld
-  COMMAND bao-hv-config ${_hostile_cfg} ${CMAKE_BINARY_DIR}/workloads ${_hostile_dir}/gen
-          ${_hostile_dir}/gen/deps.d ${_hostile_dir}/gen/image_config.cpp
-  DEPENDS bao-hv-config ${_hostile_cfg}
-  DEPFILE ${_hostile_dir}/gen/deps.d
-  COMMENT "bao-hv-config: ${_hostile_cfg}"
-  VERBATIM)
-add_custom_target(hv_image_hostile_config DEPENDS ${_hostile_dir}/gen/image_config.cpp)
-add_dependencies(hv_image_hostile_config workloads)
-ExternalProject_Add(hv_image_hostile
-  SOURCE_DIR ${PROJECT_SOURCE_DIR}/hv/arch/armv8/target
-  BINARY_DIR ${_hostile_dir}/build
-  LIST_SEPARATOR |
-  CMAKE_ARGS
-    -DCMAKE_TOOLCHAIN_FILE=${PROJECT_SOURCE_DIR}/cmake/aarch64-freestanding.cmake
-    -DCMAKE_BUILD_TYPE=Release
-    -DBAO_SOURCE_DIR=${PROJECT_SOURCE_DIR}
-    -DBAO_GEN_DIR=${_hostile_dir}/gen
-    -DHV_SOURCES=${_hv_sources_arg}
-  BUILD_ALWAYS ON
-  INSTALL_COMMAND ""
-  BUILD_BYPRODUCTS ${_hostile_dir}/build/bao-hv.elf
-  DEPENDS hv_image_hostile_config)
+bao_hv_image(hv_image_hostile ${CMAKE_CURRENT_LIST_DIR}/configs/real-hostile.toml ${_hostile_dir})
 set(_expect
   "[attacker] attacker: 8 exceptions taken at EL1"
   "[bench] checksum_ok=1"

@@ -41,6 +41,10 @@ struct TlbConfig {
     unsigned walk_cache_entries = 0; // descriptor cache for intermediate walk reads (0 = off)
     unsigned walk_cache_ways = 4;    //
     unsigned walk_cache_latency = 1; // cycles per descriptor found in the walk cache
+    // 1: with a guest's MMU on, translate its virtual addresses by walking its own
+    // stage-1 tables (then hv's stage 2), tagged by ASID. 0: the addresses Unicorn
+    // reports are taken as (intermediate) physical, as before (identity maps only).
+    unsigned guest_stage1 = 0;
 };
 
 struct MemoryConfig {

@@ -80,6 +80,14 @@ class Hierarchy {
     // TLB maintenance (a TLBI, a stage-2 change): drops the core's TLB entries and
     // walk cache.
     void flush_tlbs(unsigned core);
+    // The guest's address-space identifier on `core` (its TTBR write): later
+    // lookups match entries of this ASID and global ones; other ASIDs' stay.
+    void set_asid(unsigned core, std::uint16_t asid);
+    // The guest's TLBI by VA (of `asid`, or of every ASID) and by ASID on `core`'s
+    // TLBs. The walk cache is dropped whole (it is not tagged).
+    void invalidate_tlb_address(unsigned core, std::uint64_t address, std::uint16_t asid,
+                                bool all_asids);
+    void invalidate_tlb_asid(unsigned core, std::uint16_t asid);
     // Cache maintenance: drops every line of every cache; dirty lines are counted as
     // write-backs at `now`.
     void flush_caches(std::uint64_t now);

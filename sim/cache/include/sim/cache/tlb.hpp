@@ -25,6 +25,7 @@ struct WalkResult {
     std::uint64_t pa = 0;               // physical address of the translated address
     unsigned page_shift = kPageShift4K; // log2 of the final mapping's size
     bool fault = false;                 // no translation: nothing is cached
+    bool global = true;                 // matches every ASID (stage-1 nG clear, or no stage 1)
     unsigned read_count = 0;
     std::uint32_t intermediate_mask = 0; // bit i: read i is a non-final descriptor
     std::array<std::uint64_t, kMaxWalkReads> reads{};
@@ -67,7 +68,9 @@ class WalkerRef {
 
 // A set-associative TLB (one set = fully associative) with true LRU. Entries of
 // each page size are indexed by their own page number; a lookup probes each size
-// that is present.
+// that is present. Entries are tagged with the ASID current when they were
+// filled; a global entry matches every ASID. The VMID needs no tag: a core runs
+// one VM, and hv flushes the VM's cores when its stage 2 changes.
 class Tlb {
   public:
     Tlb(unsigned entries, unsigned ways);
@@ -76,15 +79,26 @@ class Tlb {
     // shift; returns 0 on a miss.
     unsigned lookup(std::uint64_t address, std::uint64_t& pa) {
         const Entry& mru = entries_[mru_];
-        if (mru.shift != 0 && (address >> mru.shift) == mru.page) {
+        if (mru.shift != 0 && (address >> mru.shift) == mru.page &&
+            (mru.global || mru.asid == asid_)) {
             pa = mru.frame | (address & ((std::uint64_t{1} << mru.shift) - 1));
             return mru.shift;
         }
         return lookup_slow(address, pa);
     }
 
-    void insert(std::uint64_t address, std::uint64_t pa, unsigned page_shift);
+    // Fills an entry for the current ASID (or for all of them when `global`).
+    void insert(std::uint64_t address, std::uint64_t pa, unsigned page_shift, bool global = true);
     void flush();
+    // The ASID lookups match (a TTBR write); entries of other ASIDs stay.
+    void set_asid(std::uint16_t asid) { asid_ = asid; }
+    std::uint16_t asid() const { return asid_; }
+    // Whether the entry the last lookup hit (or the last fill) is global.
+    bool last_global() const { return entries_[mru_].global; }
+    // TLBI by VA: drops the entries covering `address` of `asid` and the global
+    // ones (every ASID's when `all_asids`). TLBI by ASID: its non-global entries.
+    void invalidate_address(std::uint64_t address, std::uint16_t asid, bool all_asids);
+    void invalidate_asid(std::uint16_t asid);
 
     unsigned entries() const { return static_cast<unsigned>(entries_.size()); }
 
@@ -94,6 +108,8 @@ class Tlb {
         std::uint64_t frame = 0; // physical base of the page
         std::uint64_t last_use = 0;
         unsigned shift = 0; // 0: empty
+        std::uint16_t asid = 0;
+        bool global = true;
     };
 
     unsigned lookup_slow(std::uint64_t address, std::uint64_t& pa);
@@ -107,6 +123,7 @@ class Tlb {
     std::uint64_t clock_ = 0;
     unsigned ways_;
     std::uint32_t shifts_present_ = 0; // bit s set: some entry has shift s
+    std::uint16_t asid_ = 0;
 };
 
 } // namespace sim::cache

@@ -1,0 +1,35 @@
+// The fuzzer's bytes, read front to back as little-endian values; reads past
+// the end give zeros, so every input is a valid (if short) program and a
+// dictionary token spliced anywhere reads as the value it spells.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace hvfuzz {
+
+class Input {
+  public:
+    Input(const std::uint8_t* data, std::size_t size) : p_(data), n_(size) {}
+
+    bool empty() const { return n_ == 0; }
+    std::uint8_t u8() {
+        if (n_ == 0) {
+            return 0;
+        }
+        --n_;
+        return *p_++;
+    }
+    std::uint16_t u16() { return static_cast<std::uint16_t>(u8() | (u8() << 8)); }
+    std::uint32_t u32() { return u16() | (static_cast<std::uint32_t>(u16()) << 16); }
+    std::uint64_t u64() { return u32() | (static_cast<std::uint64_t>(u32()) << 32); }
+    // One of `n` choices (n > 0).
+    std::uint32_t pick(std::uint32_t n) { return u8() % n; }
+    bool flag() { return (u8() & 1) != 0; }
+
+  private:
+    const std::uint8_t* p_;
+    std::size_t n_;
+};
+
+} // namespace hvfuzz

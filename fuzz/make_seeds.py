@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""Writes the seed corpus (fuzz/corpus/) in the input format of
+fuzz/hv_fuzz.cpp and fuzz/ops.cpp: one program per file that reaches the
+interesting states quickly (every VM booted, vGIC enabled, interrupts
+pending, vCPUs powered off and on). Re-run after changing the format."""
+import os
+import struct
+
+OPS = ["psci", "hvc", "smc", "hypercall", "wfi", "wfe", "gicd-access", "dabt-raw", "dabt-near",
+       "iabt-raw", "syndrome-raw", "irq", "ipis", "guest-lr", "power-cycle", "cpu-init",
+       "vuart-access", "ipc-notify", "cpu-on-all", "system-off"]
+
+
+def op(name, cpu, *args):
+    return bytes([OPS.index(name) | (cpu << 5)]) + b"".join(args)
+
+
+def u8(v): return struct.pack("<B", v & 0xff)
+def u16(v): return struct.pack("<H", v & 0xffff)
+def u32(v): return struct.pack("<I", v & 0xffffffff)
+def u64(v): return struct.pack("<Q", v & 0xffffffffffffffff)
+
+
+def gicd(cpu, off, value, write=True, size=4, srt=1):
+    sas = {1: 0, 2: 1, 4: 2, 8: 3}[size]
+    return op("gicd-access", cpu, u16(off), u8((1 if write else 0) | (sas << 1)), u8(srt), u64(value))
+
+
+def psci(cpu, fid_index, x1, entry=True, smc=False):
+    # flag(smc), pick(fid), flag -> x1 small, flag -> x2 = entry + u8, x3
+    return op("psci", cpu, u8(smc), u8(fid_index), u8(1), u8(x1), u8(1 if entry else 0),
+              u8(0) if entry else u64(0xdead0000), u64(0))
+
+
+def vgic_enable(cpu, spis):
+    out = gicd(cpu, 0x000, 3)  # GICD_CTLR
+    out += gicd(cpu, 0x100, 0xffffffff)  # SGIs/PPIs
+    for w in spis:
+        out += gicd(cpu, 0x100 + 4 * w, 0xffffffff)
+    return out
+
+
+def seeds():
+    s = {}
+    # Fixed config 0: three VMs; enable, IPC both ways, interrupts, LRs.
+    p = bytes([0 << 1])
+    p += vgic_enable(0, [1]) + vgic_enable(1, [1]) + vgic_enable(2, [1])
+    p += op("ipc-notify", 0, u8(0), u8(0)) + op("ipc-notify", 1, u8(0), u8(1))
+    p += op("irq", 1, u8(1), u16(48)) + op("irq", 2, u8(1), u16(49)) + op("irq", 0, u8(1), u16(27))
+    p += op("ipis", 1) + op("guest-lr", 1, u8(0), u8(0)) + op("guest-lr", 1, u8(0), u8(1))
+    p += gicd(1, 0x200 + 4, 0xffffffff) + gicd(1, 0x380 + 4, 0xffffffff)
+    p += gicd(2, 0x820, 0x02020202, size=4) + gicd(2, 0xf00, 0x00ff0003)
+    p += op("wfi", 0) + op("irq", 0, u8(1), u16(0))
+    s["ipc-vgic"] = p
+    # Fixed config 0: PSCI power cycles of the two-vCPU VM.
+    p = bytes([0])
+    p += psci(2, 4, 1) + psci(3, 6, 0) + op("power-cycle", 3) + op("power-cycle", 2)
+    p += psci(3, 3, 0) + psci(2, 5, 1) + op("cpu-on-all", 2) + psci(0, 11, 3)
+    p += op("system-off", 1) + op("ipc-notify", 0, u8(0), u8(0))
+    s["psci"] = p
+    # Fixed config 1 (colored): distributor sweep of every size.
+    p = bytes([1 << 1])
+    for off in (0x000, 0x004, 0x008, 0x080, 0x104, 0x204, 0x304, 0x404, 0x830, 0xc08, 0xf00,
+                0xf10, 0xfd0, 0xffc):
+        for size in (1, 2, 4, 8):
+            p += gicd(0, off, 0x0101010101010101, write=True, size=size)
+            p += gicd(0, off, 0, write=False, size=size)
+    s["gicd-sweep"] = p
+    # Fixed config 2: eight VMs, aborts and the virtual UART.
+    p = bytes([2 << 1])
+    for cpu in range(8):
+        p += op("vuart-access", cpu, u16(0x000), u8(1 | (0 << 1)), u8(2), u64(0x41 + cpu))
+        p += op("vuart-access", cpu, u16(0x018), u8(0 | (2 << 1)), u8(3), u64(0))
+    p += op("dabt-near", 3, u8(3), u16(0x100), u32((1 << 24) | (2 << 22) | (1 << 6)))
+    p += op("iabt-raw", 5, u64(0x40000000), u64(0x40000000))
+    p += op("syndrome-raw", 6, u32(0x18 << 26), u64(0), u64(0))
+    s["eight-vms"] = p
+    # A fuzzed configuration close to a valid two-VM one.
+    p = bytes([1])
+    p += u8(1) + u8(0)  # cpus = 2, ram = 256 MiB
+    p += u8(200) + u8(200) + u8(200)  # no extra RAM, default GIC, default hv region
+    p += u8(1)  # hv uncolored
+    p += u8(1) + u8(1) + u8(1) + u8(200)  # one shmem 64 KiB, uncolored, not placed
+    p += u8(1)  # two VMs
+    for vm in range(2):
+        p += u8(1) + u8(1)  # affinity = its own CPU, uncolored
+        p += u8(0) + u8(0) + u8(1) + u8(200)  # one region at RAM base, 2 MiB
+        p += u8(1) + u8(1) + u8(200)  # image 0x5000 at entry = base, no load_pa
+        p += u8(1) + u8(0) + u8(1) + u8(1) + u8(1) + u8(48 if vm == 0 else 49)  # one device
+        p += u8(1) + u8(0) + u8(1) + u8(0) + u8(1) + u8(4)  # one IPC, interrupt 52
+    p += vgic_enable(0, [1]) + op("ipc-notify", 1, u8(0), u8(0))
+    s["fuzzed-config"] = p
+    return s
+
+
+if __name__ == "__main__":
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
+    os.makedirs(here, exist_ok=True)
+    for name, data in seeds().items():
+        with open(os.path.join(here, name), "wb") as f:
+            f.write(data)

@@ -1,0 +1,398 @@
+#include "fuzz/oracle.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+
+#include "hv/arch/armv8/gicv2.h"
+
+namespace hvfuzz {
+
+namespace g2 = hv::armv8::gicv2;
+
+namespace {
+
+constexpr std::uint64_t kPage = 4096;
+
+std::string hex(std::uint64_t v) {
+    char b[24];
+    std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
+    return b;
+}
+
+bool overlaps(std::uint64_t a, std::uint64_t a_end, std::uint64_t b, std::uint64_t b_end) {
+    return a < b_end && b < a_end;
+}
+
+bool owned(const hv::Vm& vm, std::uint32_t id) {
+    return id < hv::armv8::gicv2::kMaxIrqs && ((vm.vgicd.owned[id / 32] >> (id % 32)) & 1u) != 0;
+}
+bool hw_owned(const hv::Vm& vm, std::uint32_t id) {
+    return id < hv::armv8::gicv2::kMaxIrqs && ((vm.vgicd.hw[id / 32] >> (id % 32)) & 1u) != 0;
+}
+
+// One run of a VM's stage 2: IPA and PA contiguous, same memory type, same
+// IPC window (shmem >= 0) or none.
+struct Run {
+    std::uint32_t vm;
+    std::uint64_t ipa, pa, size;
+    bool device;
+    std::int32_t shmem;      // shmem id of the IPC window the IPA is in, or -1
+    std::uint64_t shmem_off; // offset of `ipa` in that shared memory
+};
+
+std::int32_t ipc_window(const hv::VmConfig& cfg, std::uint64_t ipa, std::uint64_t& off) {
+    for (const hv::IpcConfig& c : cfg.ipcs) {
+        if (ipa >= c.base && ipa - c.base < c.size) {
+            off = ipa - c.base;
+            return static_cast<std::int32_t>(c.shmem_id);
+        }
+    }
+    return -1;
+}
+
+} // namespace
+
+bool Oracle::fail(const std::string& what) {
+    violation_ = what;
+    return false;
+}
+
+void Oracle::snap(std::uint32_t i, VmSnap& s) const {
+    const hv::Vm& vm = hv_.vm(i);
+    s.state = vm.state;
+    s.exit = vm.exit_kind;
+    s.vttbr = vm.vttbr();
+    s.ctlr = vm.vgicd.ctlr;
+    std::memcpy(s.enabled, vm.vgicd.enabled, sizeof s.enabled);
+    std::memcpy(s.group, vm.vgicd.group, sizeof s.group);
+    std::memcpy(s.edge, vm.vgicd.edge, sizeof s.edge);
+    std::memcpy(s.prio, vm.vgicd.prio, sizeof s.prio);
+    std::memcpy(s.targets, vm.vgicd.targets, sizeof s.targets);
+    for (std::uint32_t n = 0; n < vm.num_vcpus; ++n) {
+        const hv::Vcpu& v = *hv_.vcpu_on_cpu(vm.vcpu_cpu[n]);
+        VcpuSnap& c = s.vcpus[n];
+        c.state = v.state;
+        c.boot = v.boot;
+        c.priv_enabled = v.vgic.priv_enabled;
+        c.priv_group = v.vgic.priv_group;
+        std::memcpy(c.priv_prio, v.vgic.priv_prio, sizeof c.priv_prio);
+    }
+}
+
+void Oracle::before(std::uint32_t cpu) {
+    cpu_ = cpu;
+    const hv::Vcpu* v = hv_.vcpu_on_cpu(cpu);
+    caller_ = v != nullptr ? static_cast<std::int32_t>(v->vm) : -1;
+    snaps_.resize(hv_.num_vms());
+    for (std::uint32_t i = 0; i < hv_.num_vms(); ++i) {
+        if (static_cast<std::int32_t>(i) != caller_) {
+            snap(i, snaps_[i]);
+        }
+    }
+    std::memcpy(gicd_, port_.gic.gicd, sizeof gicd_);
+    cpus_on_ = port_.cpus_on.size();
+    cpus_stopped_ = port_.cpus_stopped.size();
+    vms_stopped_ = port_.vms_stopped.size();
+}
+
+bool Oracle::same_vm(std::uint32_t i, const VmSnap& a, const VmSnap& b) {
+    auto who = [&] {
+        return "vm " + std::to_string(i) + " (caller: vm " + std::to_string(caller_) + " on cpu " +
+               std::to_string(cpu_) + "): ";
+    };
+    if (a.state != b.state || a.exit != b.exit) {
+        return fail(who() + "state changed to " + hv::to_string(b.exit) + " (" +
+                    hv_.vm(i).exit_reason + ")");
+    }
+    if (a.vttbr != b.vttbr) {
+        return fail(who() + "stage-2 root changed");
+    }
+    if (a.ctlr != b.ctlr || std::memcmp(a.enabled, b.enabled, sizeof a.enabled) != 0 ||
+        std::memcmp(a.group, b.group, sizeof a.group) != 0 ||
+        std::memcmp(a.edge, b.edge, sizeof a.edge) != 0 ||
+        std::memcmp(a.prio, b.prio, sizeof a.prio) != 0 ||
+        std::memcmp(a.targets, b.targets, sizeof a.targets) != 0) {
+        return fail(who() + "virtual distributor configuration changed");
+    }
+    for (std::uint32_t n = 0; n < hv_.vm(i).num_vcpus; ++n) {
+        const VcpuSnap& x = a.vcpus[n];
+        const VcpuSnap& y = b.vcpus[n];
+        if (x.state != y.state || x.boot.pc != y.boot.pc || x.boot.x0 != y.boot.x0) {
+            return fail(who() + "vcpu " + std::to_string(n) + " changed state or boot registers");
+        }
+        if (x.priv_enabled != y.priv_enabled || x.priv_group != y.priv_group ||
+            std::memcmp(x.priv_prio, y.priv_prio, sizeof x.priv_prio) != 0) {
+            return fail(who() + "vcpu " + std::to_string(n) + "'s banked interrupts changed");
+        }
+    }
+    return true;
+}
+
+bool Oracle::notifications() {
+    const std::uint64_t mine = caller_ >= 0 ? hv_.vm(static_cast<std::uint32_t>(caller_)).cpus : 0;
+    for (std::size_t k = cpus_on_; k < port_.cpus_on.size(); ++k) {
+        const std::uint32_t c = port_.cpus_on[k];
+        if (((mine >> c) & 1u) == 0) {
+            return fail("cpu " + std::to_string(cpu_) + " (vm " + std::to_string(caller_) +
+                        ") powered on cpu " + std::to_string(c) + ", not its VM's");
+        }
+    }
+    for (std::size_t k = cpus_stopped_; k < port_.cpus_stopped.size(); ++k) {
+        const std::uint32_t c = port_.cpus_stopped[k];
+        if (((mine >> c) & 1u) == 0) {
+            return fail("cpu " + std::to_string(cpu_) + " (vm " + std::to_string(caller_) +
+                        ") stopped cpu " + std::to_string(c) + ", not its VM's");
+        }
+    }
+    for (std::size_t k = vms_stopped_; k < port_.vms_stopped.size(); ++k) {
+        if (static_cast<std::int32_t>(port_.vms_stopped[k]) != caller_) {
+            return fail("cpu " + std::to_string(cpu_) + " (vm " + std::to_string(caller_) +
+                        ") stopped vm " + std::to_string(port_.vms_stopped[k]));
+        }
+    }
+    return true;
+}
+
+bool Oracle::vgic_within_vms() {
+    for (std::uint32_t c = 0; c < hv_.config().platform.cpu_num; ++c) {
+        const hv::Vcpu* v = hv_.vcpu_on_cpu(c);
+        if (v == nullptr) {
+            continue;
+        }
+        const hv::Vm& vm = hv_.vm(v->vm);
+        auto who = [&] {
+            return "cpu " + std::to_string(c) + " (vm " + std::to_string(v->vm) + ")";
+        };
+        for (std::uint32_t k = 0; k < v->vgic.num_pending; ++k) {
+            const hv::armv8::VgicPending& e = v->vgic.pending[k];
+            if (!owned(vm, e.id) || (e.hw != 0 && !hw_owned(vm, e.id))) {
+                return fail(who() + ": interrupt " + std::to_string(e.id) +
+                            " pending for a VM that does not own it");
+            }
+        }
+        for (std::uint32_t n = 0; n < g2::kNumLrs; ++n) {
+            const std::uint32_t lr = port_.gic.cpu[c].lr[n];
+            if ((lr & g2::gich::LR_STATE_MASK) == 0) {
+                continue;
+            }
+            const std::uint32_t vid = lr & g2::gich::LR_VID;
+            const std::uint32_t pid = (lr >> g2::gich::LR_PID_SHIFT) & g2::gich::LR_VID;
+            if (!owned(vm, vid) || ((lr & g2::gich::LR_HW) != 0 && !hw_owned(vm, pid))) {
+                return fail(who() + ": list register " + std::to_string(n) + " (" + hex(lr) +
+                            ") holds an interrupt the VM does not own");
+            }
+        }
+    }
+    for (std::uint32_t i = 0; i < hv_.num_vms(); ++i) {
+        const hv::Vm& vm = hv_.vm(i);
+        for (std::uint32_t w = 0; w < hv::armv8::kVgicWords; ++w) {
+            const auto raised =
+                static_cast<std::uint32_t>(vm.virq_pending[w / 2] >> (32 * (w % 2)));
+            if ((raised & ~vm.vgicd.owned[w]) != 0) {
+                return fail("vm " + std::to_string(i) + ": IPC interrupt raised but not owned (" +
+                            "INTIDs " + std::to_string(32 * w) + "+ " + hex(raised) + ")");
+            }
+        }
+    }
+    const auto& owner = hv_.vgic().spi_owner;
+    for (std::uint32_t w = hv::kFirstSpi / 32; w < hv::armv8::kVgicWords; ++w) {
+        std::uint32_t en = port_.gic.gicd[(g2::gicd::ISENABLER + 4 * w) / 4];
+        for (; en != 0; en &= en - 1) {
+            const std::uint32_t id = 32 * w + static_cast<std::uint32_t>(__builtin_ctz(en));
+            if (id >= g2::kFirstSpecial) {
+                break;
+            }
+            if (owner[id] == 0) {
+                return fail("physical SPI " + std::to_string(id) + " enabled but owned by no VM");
+            }
+            const std::uint64_t cpus = hv_.vm(owner[id] - 1u).cpus;
+            if ((port_.gic.target(id) & ~cpus) != 0) {
+                return fail("physical SPI " + std::to_string(id) + " of vm " +
+                            std::to_string(owner[id] - 1u) + " routed to cpus " +
+                            hex(port_.gic.target(id)) + " outside it");
+            }
+        }
+    }
+    return true;
+}
+
+bool Oracle::physical_spis_of_caller() {
+    namespace d = g2::gicd;
+    // Physical distributor registers a VM's accesses reach, with the bits
+    // each interrupt takes.
+    struct Reg {
+        std::uint32_t base, size, bits;
+        const char* name;
+    };
+    constexpr Reg regs[] = {
+        {d::ISENABLER, 0x80, 1, "enable"},  {d::ISPENDR, 0x80, 1, "pending"},
+        {d::ISACTIVER, 0x80, 1, "active"},  {d::IPRIORITYR, 0x400, 8, "priority"},
+        {d::ITARGETSR, 0x400, 8, "target"}, {d::ICFGR, 0x100, 2, "trigger"}};
+    if (std::memcmp(gicd_, port_.gic.gicd, sizeof gicd_) == 0) {
+        return true; // most operations leave it alone
+    }
+    const auto& owner = hv_.vgic().spi_owner;
+    for (const Reg& r : regs) {
+        for (std::uint32_t off = r.base; off < r.base + r.size; off += 4) {
+            const std::uint32_t before = gicd_[off / 4];
+            const std::uint32_t now = port_.gic.gicd[off / 4];
+            const std::uint32_t changed = before ^ now;
+            if (changed == 0) {
+                continue;
+            }
+            for (std::uint32_t bit = 0; bit < 32; bit += r.bits) {
+                const std::uint32_t mask = (r.bits == 32 ? ~0u : ((1u << r.bits) - 1)) << bit;
+                if ((changed & mask) == 0) {
+                    continue;
+                }
+                const std::uint32_t id = (off - r.base) * 8 / r.bits + bit / r.bits;
+                if (id < hv::kFirstSpi) {
+                    continue; // banked per CPU: the caller's own
+                }
+                const bool mine =
+                    caller_ >= 0 && owner[id] == static_cast<std::uint32_t>(caller_) + 1;
+                // hv disables an SPI whose owner cannot take it (none, or
+                // stopped) when it fires: no storm, and no running VM loses.
+                const bool idle_owner =
+                    owner[id] == 0 || hv_.vm(owner[id] - 1u).state != hv::VmState::Running;
+                const bool disabled_unowned =
+                    idle_owner && r.base == d::ISENABLER && (now & mask) == 0;
+                if (!mine && !disabled_unowned) {
+                    return fail(
+                        "cpu " + std::to_string(cpu_) + " (vm " + std::to_string(caller_) +
+                        ") changed the physical " + r.name + " state of SPI " + std::to_string(id) +
+                        " (owner: vm " +
+                        (owner[id] == 0 ? std::string("none") : std::to_string(owner[id] - 1u)) +
+                        ")");
+                }
+            }
+        }
+    }
+    return true;
+}
+
+bool Oracle::after() {
+    for (std::uint32_t i = 0; i < hv_.num_vms(); ++i) {
+        if (static_cast<std::int32_t>(i) == caller_) {
+            continue;
+        }
+        VmSnap now;
+        snap(i, now);
+        if (!same_vm(i, snaps_[i], now)) {
+            return false;
+        }
+    }
+    if (!notifications() || !vgic_within_vms() || !physical_spis_of_caller()) {
+        return false;
+    }
+    return port_.writes == checked_writes_ || check_mappings();
+}
+
+bool Oracle::check_mappings() {
+    checked_writes_ = port_.writes;
+    const hv::Config& cfg = hv_.config();
+    std::vector<Run> runs;
+    std::vector<std::uint64_t> hv_pages(port_.hv_written_pages);
+    for (std::uint32_t i = 0; i < hv_.num_vms(); ++i) {
+        const hv::Vm& vm = hv_.vm(i);
+        hv_pages.push_back(vm.vgicd.pa / kPage);
+        hvtest::ref_for_each_mapping(
+            port_, vm.stage2.root(),
+            [&](std::uint64_t ipa, std::uint64_t pa, std::uint64_t size, unsigned attr) {
+                std::uint64_t off = 0;
+                const std::int32_t sh = ipc_window(*vm.cfg, ipa, off);
+                const bool device = (attr & 0xc) == 0; // MemAttr[3:2] = 0: Device
+                if (!runs.empty()) {
+                    Run& r = runs.back();
+                    if (r.vm == i && r.ipa + r.size == ipa && r.pa + r.size == pa &&
+                        r.device == device && r.shmem == sh &&
+                        (sh < 0 || r.shmem_off + r.size == off)) {
+                        r.size += size;
+                        return;
+                    }
+                }
+                runs.push_back(Run{i, ipa, pa, size, device, sh, off});
+            },
+            [&](std::uint64_t pa) { hv_pages.push_back(pa / kPage); });
+    }
+    for (std::uint32_t c = 0; c < cfg.platform.cpu_num; ++c) {
+        if (const hv::Vcpu* v = hv_.vcpu_on_cpu(c)) {
+            hv_pages.push_back(v->ctx_pa / kPage);
+        }
+    }
+    hv_pages.push_back(hv_.vgic().pa / kPage);
+    std::sort(hv_pages.begin(), hv_pages.end());
+
+    auto in_ram = [&](std::uint64_t pa, std::uint64_t end) {
+        for (const hv::MemRange& r : cfg.platform.ram) {
+            if (pa >= r.base && end <= r.base + r.size) {
+                return true;
+            }
+        }
+        return false;
+    };
+    auto touches_ram = [&](std::uint64_t pa, std::uint64_t end) {
+        for (const hv::MemRange& r : cfg.platform.ram) {
+            if (overlaps(pa, end, r.base, r.base + r.size)) {
+                return true;
+            }
+        }
+        return false;
+    };
+    const hv::GicAddrs& g = cfg.platform.gic;
+    const std::uint64_t frames[][2] = {
+        {g.gicd, 0x1000}, {g.gicc, 0x2000}, {g.gich, 0x1000}, {cfg.platform.console_pa, 0x1000}};
+    const char* frame_names[] = {"GICD", "GICC", "GICH", "the console"};
+    const hv::MemRange& hyp = cfg.hyp.region;
+    for (const Run& r : runs) {
+        const std::uint64_t end = r.pa + r.size;
+        const std::string what = "vm " + std::to_string(r.vm) + " maps IPA " + hex(r.ipa) +
+                                 " -> PA [" + hex(r.pa) + ", " + hex(end) + ")" +
+                                 (r.device ? " (device)" : "");
+        if (hyp.size != 0 && overlaps(r.pa, end, hyp.base, hyp.base + hyp.size)) {
+            return fail(what + ": hv's region");
+        }
+        const auto it = std::lower_bound(hv_pages.begin(), hv_pages.end(), r.pa / kPage);
+        if (it != hv_pages.end() && *it < (end + kPage - 1) / kPage) {
+            return fail(what + ": hv's page " + hex(*it * kPage) +
+                        " (page table, vCPU context or vGIC state)");
+        }
+        if (!r.device && !in_ram(r.pa, end)) {
+            return fail(what + ": normal memory outside RAM");
+        }
+        if (r.device) {
+            if (touches_ram(r.pa, end)) {
+                return fail(what + ": RAM as a device");
+            }
+            for (std::size_t f = 0; f < 4; ++f) {
+                if (frames[f][0] != 0 &&
+                    overlaps(r.pa, end, frames[f][0], frames[f][0] + frames[f][1])) {
+                    return fail(what + ": " + frame_names[f] + ", which hv owns");
+                }
+            }
+        }
+    }
+    std::sort(runs.begin(), runs.end(), [](const Run& a, const Run& b) { return a.pa < b.pa; });
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+        const Run& a = runs[i];
+        for (std::size_t j = i + 1; j < runs.size() && runs[j].pa < a.pa + a.size; ++j) {
+            const Run& b = runs[j];
+            if (a.vm == b.vm) {
+                continue;
+            }
+            const std::uint64_t at = b.pa; // b.pa >= a.pa: the overlap starts there
+            const bool shared =
+                a.shmem >= 0 && a.shmem == b.shmem && a.shmem_off + (at - a.pa) == b.shmem_off;
+            if (!shared) {
+                return fail("PA " + hex(at) + " is mapped into vm " + std::to_string(a.vm) +
+                            " (IPA " + hex(a.ipa + (at - a.pa)) + ") and vm " +
+                            std::to_string(b.vm) + " (IPA " + hex(b.ipa) + ")" +
+                            (a.shmem >= 0 || b.shmem >= 0 ? ", not as the same shared page" : ""));
+            }
+        }
+    }
+    return true;
+}
+
+} // namespace hvfuzz

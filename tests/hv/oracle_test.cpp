@@ -1,0 +1,139 @@
+// The fuzz target's isolation oracle (fuzz/oracle.h) must be able to fail:
+// each test breaks one property by hand, behind hv's back, and checks the
+// oracle names it; the fixed configurations themselves pass.
+#include "fuzz/oracle.h"
+
+#include <gtest/gtest.h>
+
+#include "fuzz/configs.h"
+#include "hv/arch/armv8/trap.h"
+#include "hv/core/psci.h"
+#include "tests/hv/test_config.h"
+
+namespace {
+
+using hvfuzz::FuzzPort;
+using hvfuzz::Oracle;
+
+struct Booted {
+    FuzzPort port;
+    std::unique_ptr<hv::Hypervisor> hv = std::make_unique<hv::Hypervisor>(port);
+    Oracle oracle{*hv, port};
+
+    explicit Booted(const hv::Config& cfg) {
+        port.hv = hv.get();
+        port.gic_addrs = cfg.platform.gic;
+        const hv::Error err = hv->init(cfg);
+        EXPECT_TRUE(err.ok()) << err.message;
+        EXPECT_TRUE(hv->boot().ok());
+    }
+    // The PA behind `ipa` in `vm`.
+    std::uint64_t pa(std::uint32_t vm, std::uint64_t ipa) { return hv->walk(vm, ipa).pa; }
+};
+
+TEST(Oracle, FixedConfigurationsPass) {
+    for (std::uint32_t i = 0; i < hvfuzz::kNumFixedConfigs; ++i) {
+        Booted b(hvfuzz::fixed_config(i));
+        EXPECT_TRUE(b.oracle.check_mappings()) << i << ": " << b.oracle.violation();
+        b.oracle.before(0);
+        EXPECT_TRUE(b.oracle.after()) << i << ": " << b.oracle.violation();
+    }
+}
+
+TEST(Oracle, FlagsARamPageMappedIntoTwoVms) {
+    Booted b(hvtest::two_vms());
+    const std::uint64_t other = b.pa(1, 0x4000'0000);
+    ASSERT_EQ(b.hv->vm_mut(0).stage2.map(0x9000'0000, other, 0x1000, hv::armv8::kNormalRwx, false),
+              hv::armv8::MapStatus::Ok);
+    EXPECT_FALSE(b.oracle.check_mappings());
+    EXPECT_NE(b.oracle.violation().find("mapped into vm 0"), std::string::npos)
+        << b.oracle.violation();
+}
+
+TEST(Oracle, FlagsAMappedPageTable) {
+    Booted b(hvtest::two_vms());
+    const std::uint64_t root = b.hv->vm(1).stage2.root();
+    ASSERT_EQ(b.hv->vm_mut(0).stage2.map(0x9000'0000, root, 0x1000, hv::armv8::kNormalRwx, false),
+              hv::armv8::MapStatus::Ok);
+    EXPECT_FALSE(b.oracle.check_mappings());
+    EXPECT_NE(b.oracle.violation().find("page table"), std::string::npos) << b.oracle.violation();
+}
+
+TEST(Oracle, FlagsAVcpuContextAndHvRegion) {
+    Booted b(hvtest::two_vms());
+    const std::uint64_t ctx = b.hv->vcpu_on_cpu(1)->ctx_pa;
+    ASSERT_EQ(b.hv->vm_mut(0).stage2.map(0x9000'0000, ctx, 0x1000, hv::armv8::kNormalRwx, false),
+              hv::armv8::MapStatus::Ok);
+    EXPECT_FALSE(b.oracle.check_mappings());
+
+    Booted c(hvtest::two_vms());
+    ASSERT_EQ(c.hv->vm_mut(1).stage2.map(0x9000'0000, c.hv->config().hyp.region.base, 0x1000,
+                                         hv::armv8::kNormalRwx, false),
+              hv::armv8::MapStatus::Ok);
+    EXPECT_FALSE(c.oracle.check_mappings());
+    EXPECT_NE(c.oracle.violation().find("hv's region"), std::string::npos) << c.oracle.violation();
+}
+
+TEST(Oracle, FlagsDeviceMappingsOfRamAndGicFrames) {
+    Booted b(hvtest::two_vms());
+    const std::uint64_t gich = b.hv->config().platform.gic.gich;
+    ASSERT_EQ(b.hv->vm_mut(0).stage2.map(0x0a00'0000, gich, 0x1000, hv::armv8::kDeviceRw, false),
+              hv::armv8::MapStatus::Ok);
+    EXPECT_FALSE(b.oracle.check_mappings());
+    EXPECT_NE(b.oracle.violation().find("GICH"), std::string::npos) << b.oracle.violation();
+
+    Booted c(hvtest::two_vms());
+    const std::uint64_t ram = c.pa(0, 0x4000'0000) + 0x10'0000;
+    ASSERT_EQ(c.hv->vm_mut(0).stage2.map(0x0a00'0000, ram, 0x1000, hv::armv8::kDeviceRw, false),
+              hv::armv8::MapStatus::Ok);
+    EXPECT_FALSE(c.oracle.check_mappings());
+    EXPECT_NE(c.oracle.violation().find("RAM as a device"), std::string::npos)
+        << c.oracle.violation();
+}
+
+TEST(Oracle, FlagsAnotherVmStoppedOrStarted) {
+    Booted b(hvtest::two_vms());
+    b.oracle.before(0);
+    std::snprintf(b.hv->vm_mut(1).exit_reason, hv::kExitReasonLen, "stopped behind its back");
+    b.hv->stop_vm(b.hv->vm_mut(1), hv::ExitKind::PowerOff);
+    EXPECT_FALSE(b.oracle.after());
+    EXPECT_NE(b.oracle.violation().find("vm 1"), std::string::npos) << b.oracle.violation();
+
+    Booted c(hvtest::two_vms());
+    c.oracle.before(0);
+    c.port.cpu_on(1); // as if vm 0's CPU_ON had started cpu 1
+    EXPECT_FALSE(c.oracle.after());
+    EXPECT_NE(c.oracle.violation().find("powered on cpu 1"), std::string::npos)
+        << c.oracle.violation();
+}
+
+TEST(Oracle, FlagsAForeignInterruptInAListRegister) {
+    Booted b(hvfuzz::fixed_config(0));
+    b.oracle.before(0);
+    // SPI 48 belongs to vm 1 ("pong"); put it in cpu 0's (vm 0's) list register.
+    b.port.gic.cpu[0].lr[0] = hv::armv8::gicv2::gich::make_lr(48, 0xa0, true, true, 0);
+    EXPECT_FALSE(b.oracle.after());
+    EXPECT_NE(b.oracle.violation().find("does not own"), std::string::npos) << b.oracle.violation();
+}
+
+TEST(Oracle, FlagsAnotherVmsPhysicalSpiChanged) {
+    Booted b(hvfuzz::fixed_config(0));
+    b.oracle.before(0);
+    // Enable SPI 48 (vm 1's) in the physical distributor during vm 0's operation.
+    b.port.gic.gicd[(hv::armv8::gicv2::gicd::ISENABLER + 4) / 4] |= 1u << (48 - 32);
+    EXPECT_FALSE(b.oracle.after());
+    EXPECT_NE(b.oracle.violation().find("physical enable state of SPI 48"), std::string::npos)
+        << b.oracle.violation();
+}
+
+TEST(Oracle, AcceptsTheCallersOwnPowerOff) {
+    Booted b(hvtest::two_vms());
+    b.oracle.before(0);
+    hv::VcpuRegs regs{};
+    regs.x[0] = hv::psci::SYSTEM_OFF;
+    b.port.current_cpu = 0;
+    EXPECT_EQ(hv::armv8::handle_trap(*b.hv, hv::armv8::hvc64(), regs), hv::TrapAction::VmStopped);
+    EXPECT_TRUE(b.oracle.after()) << b.oracle.violation();
+}
+
+} // namespace
