@@ -58,6 +58,19 @@ std::optional<uint64_t> index_value(const cs_arm64_op& op, const AddressRegister
     return x;
 }
 
+// Capstone 4 (Debian 12) does not decode the Armv8.1 LSE instructions: CAS,
+// CASP, and the atomic memory operations (LDADD ... SWP, their ST aliases,
+// LDAPR). Each accesses [Xn|SP] with no offset (Arm ARM C4.1.66-68).
+std::optional<uint64_t> lse_address(uint32_t insn, const AddressRegisters& r) {
+    const bool cas = (insn & 0x3fa07c00u) == 0x08a07c00u;
+    const bool casp = (insn & 0xbfa07c00u) == 0x08207c00u;
+    const bool atomic = (insn & 0x3f200c00u) == 0x38200000u;
+    if (!cas && !casp && !atomic)
+        return std::nullopt;
+    const unsigned rn = (insn >> 5) & 31;
+    return rn == 31 ? r.sp : r.x[rn];
+}
+
 struct Handle {
     csh h = 0;
     bool ok = false;
@@ -84,7 +97,7 @@ std::optional<uint64_t> data_access_address(uint32_t insn, const AddressRegister
                         static_cast<uint8_t>(insn >> 16), static_cast<uint8_t>(insn >> 24)};
     cs_insn* raw = nullptr;
     if (cs_disasm(cs.h, bytes, sizeof bytes, 0, 1, &raw) != 1)
-        return std::nullopt;
+        return lse_address(insn, regs);
     std::unique_ptr<cs_insn, InsnDeleter> in(raw, InsnDeleter{1});
     const cs_arm64& d = in->detail->arm64;
     for (uint8_t k = 0; k < d.op_count; ++k) {

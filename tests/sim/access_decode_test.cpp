@@ -14,6 +14,7 @@ AddressRegisters regs() {
     r.x[1] = 0x1000;
     r.x[2] = 0x20;
     r.x[3] = 0x3000;
+    r.x[4] = 0x4000;
     r.x[5] = 0x12345;
     r.x[6] = 0x6000;
     r.sp = 0x8000;
@@ -79,7 +80,9 @@ TEST(AccessDecode, ExclusivesAcquireReleaseAndAtomics) {
                   {0x88e0fc41, "casal w0, w1, [x2]", 0x20},
                   {0xf8200041, "ldadd x0, x1, [x2]", 0x20},
                   {0xb8e08041, "swpal w0, w1, [x2]", 0x20},
-                  {0xf820005f, "stadd x0, [x2]", 0x20}});
+                  {0xf820005f, "stadd x0, [x2]", 0x20},
+                  {0x48207c82, "casp x0, x1, x2, x3, [x4]", 0x4000},
+                  {0xf8e083e1, "swpal x0, x1, [sp]", 0x8000}});
 }
 
 TEST(AccessDecode, DataCacheByVirtualAddress) {
