@@ -44,6 +44,7 @@ struct Booted {
     std::string console;
     std::string stats;
     std::optional<LinuxInit> init;
+    WorkloadSummary region;
 };
 
 Booted boot(const std::string& config, uint64_t max_insns = 3'000'000'000) {
@@ -58,6 +59,7 @@ Booted boot(const std::string& config, uint64_t max_insns = 3'000'000'000) {
     b.console = out.str();
     b.stats = s.stats_json();
     b.init = s.linux_init();
+    b.region = s.workload_summary();
     return b;
 }
 
@@ -66,13 +68,17 @@ void expect_qsort_run(const Booted& b, const std::string& what) {
     EXPECT_EQ(b.outcome.reason, "system_off") << what;
     for (const char* line :
          {"Machine model: bao-sim VM", "Run /init as init process",
-          "bao-init: bench=qsort-small warmup=0 runs=1", "order_hash=50b02508a40f7302",
-          "checksum_ok=1", "bao-init: done bench=qsort-small runs=1 failed=0",
-          "reboot: Power down"})
+          "bao-init: bench=qsort-small warmup=0 runs=1",
+          // hv wraps lines at 120 characters: the hash's first half
+          "order_hash=50b02508", "checksum_ok=1",
+          "bao-init: done bench=qsort-small runs=1 failed=0", "reboot: Power down"})
         EXPECT_NE(b.console.find(line), std::string::npos) << what << ": no '" << line << "'\n"
                                                            << b.console;
     // The marked run: the whole process, as perf measured it (QEMU: 17.17 M).
     EXPECT_NE(b.console.find("bao-init: run 0 ns="), std::string::npos) << what;
+    EXPECT_TRUE(b.region.region_marked) << what << ": the marker page gave no region";
+    EXPECT_GT(b.region.instructions, 15'000'000u) << what;
+    EXPECT_LT(b.region.instructions, 20'000'000u) << what;
     ASSERT_TRUE(b.init.has_value()) << what;
     // About 0.9 G instructions from reset to /init (unicorn-notes.md).
     EXPECT_GT(b.init->instructions, 500'000'000u) << what;
