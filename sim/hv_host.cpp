@@ -162,9 +162,11 @@ void HvHost::map_vm(uint32_t v) {
     for (auto& e : vm.emul)
         emulated_.push_back(std::make_unique<EmulatedPage>(*this, e.ipa));
     const size_t first_emulated = emulated_.size() - vm.emul.size();
+    auto windows = std::make_shared<cpu::Arm64Core::PlaceholderWindows>(); // the VM's own
     for (unsigned cpu = 0; cpu < machine_.core_count(); ++cpu) {
         if (!((vm.cpus >> cpu) & 1))
             continue;
+        machine_.core(cpu).share_placeholders(windows);
         if (cache::Hierarchy* h = machine_.hierarchy()) {
             walkers_[cpu] = Stage2Walker{this, v};
             walker_refs_[cpu].emplace(&HvHost::walk_stage2, &walkers_[cpu]);

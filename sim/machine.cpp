@@ -61,6 +61,11 @@ Machine::Machine(const MachineParams& params, std::ostream* console_out)
                                                          memory_.base() + memory_.size(),
                                                          (1u << params.cores) - 1});
     }
+    // Native mode: one address space, so one set of placeholder windows (hv
+    // gives each VM's cores their own).
+    auto windows = std::make_shared<cpu::Arm64Core::PlaceholderWindows>();
+    for (auto& core : cores_)
+        core->share_placeholders(windows);
     state_.assign(params.cores, CoreState::off);
     clock_.assign(params.cores, 0);
     stats_.assign(params.cores, CoreStats{});

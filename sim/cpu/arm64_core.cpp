@@ -117,6 +117,7 @@ RunResult Arm64Core::run(uint64_t budget_cycles, uint64_t start_cycle, uint64_t 
     stop_.reset();
     running_ = true;
     uc_err err = UC_ERR_OK;
+    adopt_shared_placeholders();
     for (bool again = true; again;) {
         stopped_at_block_.reset();
         err = uc_emu_start(uc_, pc(), UINT64_MAX, 0, 0);

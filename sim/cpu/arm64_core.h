@@ -154,6 +154,16 @@ class Arm64Core {
     // Placeholder regions mapped so far (virtual-address windows, see
     // map_placeholder); at most kMaxPlaceholders.
     size_t placeholders() const { return placeholders_; }
+    // The placeholder windows of one address space (a VM, or the native
+    // machine), shared by its cores: each core maps the others' windows
+    // before it runs, so a CPU brought up later fetches through the
+    // kernel's windows too (Unicorn 2.0.1 crashes on a fetch from a
+    // virtual address no region covers, instead of calling the hook).
+    using PlaceholderWindows = std::vector<std::pair<uint64_t, uint64_t>>;
+    void share_placeholders(std::shared_ptr<PlaceholderWindows> windows) {
+        shared_windows_ = std::move(windows);
+        adopted_ = 0;
+    }
     uint64_t loads() const { return loads_; }
     uint64_t stores() const { return stores_; }
 
@@ -177,6 +187,7 @@ class Arm64Core {
     void raise_fault(Fault::Kind kind, uint64_t pc, uint64_t address, const std::string& what);
     // Covers a translated VA with a placeholder region (arm64_placeholder.cpp).
     bool map_placeholder(uint64_t va);
+    void adopt_shared_placeholders();
     void note_mapped(uint64_t addr, uint64_t size);
     bool ipa_mapped(uint64_t ipa) const;
     void handle_call(uint32_t ec_value);
@@ -261,6 +272,8 @@ class Arm64Core {
     std::vector<std::pair<uint64_t, uint64_t>> mapped_;
     std::vector<std::pair<uint64_t, uint64_t>> backed_; // memory and devices only
     size_t placeholders_ = 0;
+    std::shared_ptr<PlaceholderWindows> shared_windows_ = std::make_shared<PlaceholderWindows>();
+    size_t adopted_ = 0; // shared windows this core has mapped
 };
 
 } // namespace sim::cpu

@@ -40,7 +40,21 @@ bool Arm64Core::ipa_mapped(uint64_t ipa) const {
 
 // Maps a placeholder window around `va` (which no region covers), clipped
 // so it overlaps nothing mapped. False when the limit is reached.
+void Arm64Core::adopt_shared_placeholders() {
+    for (; adopted_ < shared_windows_->size(); ++adopted_) {
+        const auto [lo, hi] = (*shared_windows_)[adopted_];
+        const bool overlaps = std::any_of(mapped_.begin(), mapped_.end(), [&](const auto& r) {
+            return r.first - lo < hi - lo || lo - r.first < r.second - r.first;
+        });
+        if (overlaps || uc_mem_map(uc_, lo, hi - lo, UC_PROT_ALL) != UC_ERR_OK)
+            continue; // this core made its own window there
+        note_mapped(lo, hi - lo);
+        ++placeholders_;
+    }
+}
+
 bool Arm64Core::map_placeholder(uint64_t va) {
+    adopt_shared_placeholders();
     if (placeholders_ >= max_placeholders)
         return false;
     const uint64_t size = va >= pa_limit ? high_window : low_window;
@@ -57,6 +71,8 @@ bool Arm64Core::map_placeholder(uint64_t va) {
         return false;
     note_mapped(lo, len);
     ++placeholders_;
+    shared_windows_->emplace_back(lo, lo + len);
+    adopted_ = shared_windows_->size(); // windows are made one core at a time
     return true;
 }
 
