@@ -96,7 +96,7 @@ std::string deterministic(const std::string& stats) {
     return out;
 }
 
-TEST(LinuxBoot, NativeRunsQsortToPowerOffTwiceIdentically) {
+TEST(LinuxSim, NativeRunsQsortToPowerOffTwiceIdentically) {
     REQUIRE_LINUX();
     const Booted a = boot("linux-native");
     expect_qsort_run(a, "linux-native");
@@ -105,13 +105,13 @@ TEST(LinuxBoot, NativeRunsQsortToPowerOffTwiceIdentically) {
     EXPECT_EQ(deterministic(a.stats), deterministic(b.stats));
 }
 
-TEST(LinuxBoot, SoloRunsQsortToPowerOff) {
+TEST(LinuxSim, SoloRunsQsortToPowerOff) {
     REQUIRE_LINUX();
     expect_qsort_run(boot("linux-solo"), "linux-solo");
 }
 
 // A Linux VM that never powers off ends at --max-insns.
-TEST(LinuxBoot, EndsAtTheInstructionLimit) {
+TEST(LinuxSim, EndsAtTheInstructionLimit) {
     REQUIRE_LINUX();
     const Booted b = boot("linux-native", 50'000'000);
     EXPECT_EQ(b.outcome.code, ExitCode::insn_limit) << b.outcome.detail;
@@ -119,7 +119,7 @@ TEST(LinuxBoot, EndsAtTheInstructionLimit) {
 }
 
 // A kernel panic (here: no /init in the initramfs) stops the run with the panic line.
-TEST(LinuxBoot, PanicStopsTheRunWithThePanicLine) {
+TEST(LinuxSim, PanicStopsTheRunWithThePanicLine) {
     REQUIRE_LINUX();
     const auto path = std::filesystem::temp_directory_path() /
                       ("bao-linux-panic-" + std::to_string(::getpid()) + ".toml");
