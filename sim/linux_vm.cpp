@@ -30,6 +30,10 @@ linux_boot::VmDeviceTreeSpec linux_vm_description(const RunConfig& config, size_
     d.gicc = p.gic.gicc; // under hv the GICV frame sits at this IPA
     d.gicc_size = hv::kGiccFrameSize;
     d.uart = p.console_pa;
+    // platform.console_irq (build_device_tree checks it is an SPI); 0 means
+    // the UART raises none, and the DT keeps QEMU virt's SPI 33.
+    if (p.console_irq != 0)
+        d.uart_intid = p.console_irq;
     return d;
 }
 
