@@ -188,6 +188,15 @@ int run(const po::variables_map& vm, const RunOptions& options, std::ostream& ou
     std::ostream& where = outcome.code == ExitCode::ok ? out : err;
     where << "bao-sim: " << outcome.reason << ": " << outcome.detail << " (" << m.total_instructions()
           << " instructions, " << m.global_cycles() << " cycles)\n";
+    if (const auto& init = simulation.linux_init()) {
+        char line[160];
+        std::snprintf(line, sizeof line,
+                      "bao-sim: linux: /init started after %llu instructions, %llu cycles (%.1f s "
+                      "host)\n",
+                      static_cast<unsigned long long>(init->instructions),
+                      static_cast<unsigned long long>(init->cycles), init->host_seconds);
+        out << line;
+    }
     const WorkloadSummary w = simulation.workload_summary();
     if (w.region_marked)
         out << "\n" << summary_table(w);

@@ -160,7 +160,7 @@ template <typename Vec, typename T> void push(Vec& v, const T& item, const std::
 
 void parse_platform(const Table& t, RunConfig& rc) {
     const std::string w = "platform";
-    check_keys(t, w, {"cpus", "ram", "console", "gic", "l2"});
+    check_keys(t, w, {"cpus", "ram", "console", "console_irq", "gic", "l2"});
     hv::PlatformConfig& p = rc.hv.platform;
     p.cpu_num = static_cast<uint32_t>(get_uint_in(t, w, "cpus", 4, 1, hv::kMaxCpus));
     auto rams = get_tables(t, w, "ram");
@@ -178,6 +178,7 @@ void parse_platform(const Table& t, RunConfig& rc) {
     if (p.ram.empty())
         push(p.ram, hv::MemRange{0x40000000, 1ull << 30}, w + ".ram");
     p.console_pa = get_uint(t, w, "console", pl011_base);
+    p.console_irq = static_cast<uint32_t>(get_uint_in(t, w, "console_irq", pl011_irq, 0, hv::kMaxIntId - 1));
     p.gic = hv::GicAddrs{0x08000000, 0x08010000, 0x08030000, 0x08040000};
     if (auto* g = get_table(t, w, "gic")) {
         check_keys(*g, w + ".gic", {"gicd", "gicc", "gich", "gicv"});
@@ -218,11 +219,34 @@ void parse_image(const Table& t, const std::string& w, hv::VmConfig& vm, ImageSo
     }
 }
 
+// Relative to the config file, except "cache:" and "build:" paths, which the
+// simulation resolves (sim/linux_vm.h).
+std::string resolve(const std::string& path, const std::string& base_dir) {
+    if (path.rfind("cache:", 0) == 0 || path.rfind("build:", 0) == 0)
+        return path;
+    if (!path.empty() && std::filesystem::path(path).is_relative() && !base_dir.empty())
+        return (std::filesystem::path(base_dir) / path).string();
+    return path;
+}
+
+// A Linux VM: `kernel` (required), `initrd`, `bootargs`, `dtb`; no `image`.
+void parse_linux(const Table& t, const std::string& w, bool has_image, LinuxSource& l,
+                 const std::string& base_dir) {
+    if (has_image)
+        throw InputError(w + ": give either 'image' or 'kernel' (a Linux VM), not both");
+    l.kernel = resolve(get_string(t, w, "kernel"), base_dir);
+    if (l.kernel.empty())
+        throw InputError(w + ".kernel: empty path");
+    l.initrd = resolve(get_string(t, w, "initrd"), base_dir);
+    l.dtb = resolve(get_string(t, w, "dtb"), base_dir);
+    l.bootargs = get_string(t, w, "bootargs");
+}
+
 void parse_vm(const Table& t, size_t index, RunConfig& rc, const std::string& base_dir) {
     const std::string w = "vms[" + std::to_string(index) + "]";
     check_keys(t, w,
                {"name", "measured", "image", "cpu_affinity", "colors", "regions", "devs", "ipcs",
-                "params"});
+                "params", "marker", "kernel", "initrd", "bootargs", "dtb"});
     hv::VmConfig vm;
     std::string name = get_string(t, w, "name", "vm" + std::to_string(index));
     // hv keeps kNameLen - 1 characters and prints the name before each line.
@@ -234,13 +258,20 @@ void parse_vm(const Table& t, size_t index, RunConfig& rc, const std::string& ba
             throw InputError(w + ".name: contains a control character");
     hv::set_vm_name(vm, name.c_str());
     vm.measured = get_bool(t, w, "measured", false);
+    if (t.get("marker")) {
+        vm.has_marker = true;
+        vm.marker = get_uint(t, w, "marker", 0);
+    }
     vm.cpu_affinity = get_bitmask(t, w, "cpu_affinity", hv::kMaxCpus);
     vm.colors = get_bitmask(t, w, "colors", hv::kMaxColors);
     ImageSource src;
     auto* image = get_table(t, w, "image");
-    if (!image)
-        throw InputError(w + ".image: missing");
-    parse_image(*image, w + ".image", vm, src, base_dir);
+    if (t.get("kernel"))
+        parse_linux(t, w, image != nullptr, src.linux_boot, base_dir);
+    else if (!image)
+        throw InputError(w + ".image: missing (or give 'kernel' for a Linux VM)");
+    else
+        parse_image(*image, w + ".image", vm, src, base_dir);
     if (auto node = t.get("params")) {
         auto* arr = node->as_array();
         if (!arr)

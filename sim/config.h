@@ -13,8 +13,18 @@
 
 namespace sim {
 
-// Where a VM's image comes from: a built workload or a file.
+// A Linux VM's boot files (docs/linux.md): an arm64 Image, an initramfs,
+// the kernel command line and optionally the user's own device tree.
+struct LinuxSource {
+    std::string kernel; // empty: not a Linux VM
+    std::string initrd;
+    std::string dtb; // empty: generated from the VM's description
+    std::string bootargs;
+};
+
+// Where a VM's image comes from: a built workload, a file, or a Linux boot.
 struct ImageSource {
+    LinuxSource linux_boot;
     std::string workload;              // name under <binary dir>/workloads/<name>.elf
     std::string path;                  // or a raw/ELF file
     std::optional<uint64_t> load_addr; // raw images: where to place them

@@ -41,14 +41,7 @@ cpu::TrapAction NativeFirmware::on_trap(unsigned core, const cpu::Syndrome& synd
                         "core " + std::to_string(core) + " called PSCI SYSTEM_OFF");
         return cpu::TrapAction::stop_core;
     case hypercall_mark:
-        if (c.x(1) > 1) {
-            ret = -2;
-            break;
-        }
-        marks_.push_back(MarkRecord{core, c.x(1) == 1, machine_.now(core)});
-        if (core == 0)
-            machine_.snapshot_region(core, c.x(1) == 1);
-        ret = 0;
+        ret = mark(core, c.x(1)) ? 0 : -2;
         break;
     case hypercall_param: {
         uint64_t i = c.x(1);
@@ -64,6 +57,20 @@ cpu::TrapAction NativeFirmware::on_trap(unsigned core, const cpu::Syndrome& synd
     }
     c.set_x(0, static_cast<uint64_t>(ret));
     return cpu::TrapAction::resume;
+}
+
+bool NativeFirmware::mark(unsigned core, uint64_t value) {
+    if (value > 1)
+        return false;
+    marks_.push_back(MarkRecord{core, value == 1, machine_.now(core)});
+    if (core == 0)
+        machine_.snapshot_region(core, value == 1);
+    return true;
+}
+
+void MarkerPage::write(unsigned core, uint64_t offset, unsigned size, uint64_t value) {
+    if (offset != 0 || size != 4 || !firmware_.mark(core, value))
+        ++ignored_;
 }
 
 int64_t NativeFirmware::cpu_on(unsigned caller, uint64_t target, uint64_t entry, uint64_t context) {

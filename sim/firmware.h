@@ -20,6 +20,22 @@ inline constexpr uint64_t hypercall_sample = 0x86000011;
 // ... and for reading a run parameter: x1 = index -> value (0 or negative when unset).
 inline constexpr uint64_t hypercall_param = 0x86000012;
 
+// The marker page (VmConfig::marker) as native mode's firmware provides it: a
+// 32-bit store of 0 (start) or 1 (end) at offset 0 is the mark call, as hv
+// makes of the same store in a VM (hv/core/hypercall.h: marker_access).
+class NativeFirmware;
+class MarkerPage : public MmioDevice {
+  public:
+    explicit MarkerPage(NativeFirmware& firmware) : firmware_(firmware) {}
+    uint64_t read(unsigned, uint64_t, unsigned) override { return 0; }
+    void write(unsigned core, uint64_t offset, unsigned size, uint64_t value) override;
+    uint64_t ignored() const { return ignored_; }
+
+  private:
+    NativeFirmware& firmware_;
+    uint64_t ignored_ = 0; // accesses that were not a mark
+};
+
 struct MarkRecord {
     unsigned core;
     bool end;
@@ -29,10 +45,14 @@ struct MarkRecord {
 class NativeFirmware : public Supervisor {
   public:
     NativeFirmware(Machine& machine, std::vector<uint64_t> params = {})
-        : machine_(machine), params_(std::move(params)) {}
+        : machine_(machine), params_(std::move(params)), marker_page_(*this) {}
 
     cpu::TrapAction on_trap(unsigned core, const cpu::Syndrome& syndrome) override;
     uint64_t mpidr(unsigned core) override { return (1ull << 31) | core; }
+
+    // The mark call from `core`: false for a value other than 0 or 1.
+    bool mark(unsigned core, uint64_t value);
+    MarkerPage& marker_page() { return marker_page_; }
 
     const std::vector<MarkRecord>& marks() const { return marks_; }
     const std::vector<uint64_t>& samples() const { return samples_; }
@@ -44,6 +64,7 @@ class NativeFirmware : public Supervisor {
     std::vector<MarkRecord> marks_;
     std::vector<uint64_t> samples_;
     std::vector<uint64_t> params_;
+    MarkerPage marker_page_;
 };
 
 } // namespace sim

@@ -51,6 +51,11 @@ HvHost::HvHost(Machine& machine, const RunConfig& config, const std::vector<Gues
     for (size_t i = 0; i < cfg.vms.size(); ++i) {
         hv::VmConfig& vm = cfg.vms[i];
         const GuestImage& img = images[i];
+        if (!config.images[i].linux_boot.kernel.empty()) {
+            // A Linux VM: the boot images start with the kernel (docs/linux.md).
+            vm.image.base_ipa = img.lowest();
+            vm.image.entry_x0 = img.entry_context;
+        }
         if (img.lowest() != vm.image.base_ipa)
             throw InputError("vms[" + std::to_string(i) + "].image: '" + img.path + "' loads at " +
                              hex(img.lowest()) + ", not at load_addr " + hex(vm.image.base_ipa));
@@ -157,9 +162,11 @@ void HvHost::map_vm(uint32_t v) {
     for (auto& e : vm.emul)
         emulated_.push_back(std::make_unique<EmulatedPage>(*this, e.ipa));
     const size_t first_emulated = emulated_.size() - vm.emul.size();
+    auto windows = std::make_shared<cpu::Arm64Core::PlaceholderWindows>(); // the VM's own
     for (unsigned cpu = 0; cpu < machine_.core_count(); ++cpu) {
         if (!((vm.cpus >> cpu) & 1))
             continue;
+        machine_.core(cpu).share_placeholders(windows);
         if (cache::Hierarchy* h = machine_.hierarchy()) {
             walkers_[cpu] = Stage2Walker{this, v};
             walker_refs_[cpu].emplace(&HvHost::walk_stage2, &walkers_[cpu]);

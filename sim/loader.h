@@ -21,6 +21,7 @@ struct GuestImage {
     std::string path;
     bool is_elf = false;
     uint64_t entry = 0;
+    uint64_t entry_context = 0; // x0 at entry (a Linux VM's DTB address)
     std::vector<ImageSegment> segments;
     uint64_t file_size = 0;
     uint64_t hash = 0; // FNV-1a 64 of the file, for run metadata

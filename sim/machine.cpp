@@ -44,6 +44,7 @@ Machine::Machine(const MachineParams& params, std::ostream* console_out)
                    gic::Frame::VirtualCpuInterface})
         gic_frames_.push_back(std::make_unique<GicFrame>(*this, f));
     gic_->set_line_listener([this](unsigned core, const gic::CoreLines& lines) { on_lines(core, lines); });
+    uart_->set_irq_line([this](bool level) { gic_->set_level(pl011_irq, level); });
     if (params.memory_model) {
         cache::HierarchyConfig h = params.hierarchy;
         h.cores = params.cores;
@@ -60,6 +61,11 @@ Machine::Machine(const MachineParams& params, std::ostream* console_out)
                                                          memory_.base() + memory_.size(),
                                                          (1u << params.cores) - 1});
     }
+    // Native mode: one address space, so one set of placeholder windows (hv
+    // gives each VM's cores their own).
+    auto windows = std::make_shared<cpu::Arm64Core::PlaceholderWindows>();
+    for (auto& core : cores_)
+        core->share_placeholders(windows);
     state_.assign(params.cores, CoreState::off);
     clock_.assign(params.cores, 0);
     stats_.assign(params.cores, CoreStats{});
@@ -168,6 +174,10 @@ uint64_t Machine::total_instructions() const {
     for (auto& s : stats_)
         n += s.instructions;
     return n;
+}
+
+uint64_t Machine::instructions_now() const {
+    return total_instructions() + (in_run_ ? cores_[running_core_]->instructions_in_run() : 0);
 }
 
 CoreStats Machine::stats(unsigned core) const {

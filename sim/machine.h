@@ -113,6 +113,8 @@ class Machine : public cpu::TrapHandler {
     // Native mode: every core sees all RAM at PA = IPA, the PL011 and the GIC.
     void map_native_platform();
     gic::Gic& gic() { return *gic_; }
+    // The native PL011 (its interrupt drives SPI pl011_irq).
+    Pl011& uart() { return *uart_; }
     const gic::Gic& gic() const { return *gic_; }
     // A GIC frame as an MMIO device (for mapping into a core's address space).
     MmioDevice& gic_frame(gic::Frame frame) { return *gic_frames_.at(static_cast<size_t>(frame)); }
@@ -156,6 +158,8 @@ class Machine : public cpu::TrapHandler {
     // quantum closed (the rest of a block or of an hv path, carried over).
     uint64_t max_overrun_cycles() const { return max_overrun_; }
     uint64_t total_instructions() const;
+    // The same, with the running core's current slice (for hooks and observers).
+    uint64_t instructions_now() const;
 
     // cpu::TrapHandler: forwards to the supervisor, answers hardware registers.
     cpu::TrapAction on_trap(cpu::Arm64Core& core, const cpu::Syndrome& syndrome) override;

@@ -1,27 +1,46 @@
-// PL011 UART model: enough for a polled transmitter (DR, FR, and the ID
-// registers a driver may probe). Transmission is instantaneous; receive is empty.
+// The physical PL011 of native mode: hv's register model (hv/core/pl011.h)
+// behind the MMIO interface. Transmission is instantaneous (each character
+// goes to the console as it is written, so the FIFO drains at once and TXIS
+// follows as on QEMU); nothing is ever received. Its interrupt line drives SPI
+// pl011_irq of the GIC model.
 #pragma once
 
+#include "hv/core/pl011.h"
 #include "sim/console.h"
 #include "sim/mmio.h"
+
+#include <functional>
 
 namespace sim {
 
 inline constexpr uint64_t pl011_base = 0x09000000;
 inline constexpr uint64_t pl011_size = 0x1000;
+inline constexpr uint32_t pl011_irq = 33; // SPI 1, as on QEMU virt
 
 class Pl011 : public MmioDevice {
   public:
+    using IrqLine = std::function<void(bool level)>;
+
     Pl011(Console& console, std::vector<unsigned> source_of_core)
         : console_(console), source_of_core_(std::move(source_of_core)) {}
     // Which console source each core's output goes to.
-    void set_sources(std::vector<unsigned> source_of_core) { source_of_core_ = std::move(source_of_core); }
+    void set_sources(std::vector<unsigned> source_of_core) {
+        source_of_core_ = std::move(source_of_core);
+    }
+    // Called with the new level whenever UARTINTR changes.
+    void set_irq_line(IrqLine line) { irq_line_ = std::move(line); }
     uint64_t read(unsigned core, uint64_t offset, unsigned size) override;
     void write(unsigned core, uint64_t offset, unsigned size, uint64_t value) override;
+    const hv::pl011::State& registers() const { return regs_; }
 
   private:
+    void update_irq();
+
     Console& console_;
     std::vector<unsigned> source_of_core_;
+    hv::pl011::State regs_;
+    IrqLine irq_line_;
+    bool level_ = false;
 };
 
 } // namespace sim

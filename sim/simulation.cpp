@@ -1,6 +1,7 @@
 #include "sim/simulation.h"
 
 #include "sim/json.h"
+#include "sim/linux_vm.h"
 #include "sim/version.h"
 
 #include <chrono>
@@ -111,12 +112,44 @@ Simulation::Simulation(const RunOptions& options, std::ostream* console_out)
     machine_->map_native_platform();
     firmware_ = std::make_unique<NativeFirmware>(*machine_, src.params);
     machine_->set_supervisor(firmware_.get());
+    const hv::VmConfig& vm = config_.hv.vms[static_cast<size_t>(measured)];
+    if (vm.has_marker) {
+        check_native_marker(vm.marker, machine_->memory());
+        for (unsigned c = 0; c < machine_->core_count(); ++c)
+            machine_->core(c).map_device(vm.marker, 0x1000, firmware_->marker_page());
+    }
     const GuestImage& image = images_[static_cast<size_t>(measured)];
     place_image(image, machine_->memory());
-    machine_->power_on(0, image.entry, 0, 0);
+    machine_->power_on(0, image.entry, image.entry_context, 0);
 }
 
 Simulation::~Simulation() = default;
+
+// Native mode has no hv to validate the VM: the same rules (hv::validate) for
+// the marker page, against what the native machine maps.
+void Simulation::check_native_marker(uint64_t at, const PhysicalMemory& ram) const {
+    const std::string where = "vms[" + std::to_string(config_.measured_vm()) + "].marker";
+    auto hex = [](uint64_t v) {
+        std::ostringstream s;
+        s << "0x" << std::hex << v;
+        return s.str();
+    };
+    if (at % 0x1000 != 0)
+        throw InputError(where + ": address " + hex(at) + " is not 4 KiB aligned");
+    const gic::AddressMap gic_at;
+    struct Used {
+        const char* name;
+        uint64_t base, size;
+    };
+    const Used used[] = {{"RAM", ram.base(), ram.size()},
+                         {"the PL011", pl011_base, pl011_size},
+                         {"the GIC distributor", gic_at.gicd, gic::frame_size(gic::Frame::Distributor)},
+                         {"the GIC CPU interface", gic_at.gicc, gic::frame_size(gic::Frame::CpuInterface)}};
+    for (const Used& u : used)
+        if (at < u.base + u.size && u.base < at + 0x1000)
+            throw InputError(where + ": [" + hex(at) + ", " + hex(at + 0x1000) + ") overlaps " +
+                             u.name + " [" + hex(u.base) + ", " + hex(u.base + u.size) + ")");
+}
 
 // The workload's self-check ("checksum_ok=1") counts only from lines the
 // measured guest's own cores printed: the console source says who wrote a
@@ -131,11 +164,37 @@ void Simulation::watch_results(uint64_t cores) {
             return;
         checksum_ok_seen_ = checksum_ok_seen_ || line.find("checksum_ok=1") != std::string::npos;
         checksum_bad_seen_ = checksum_bad_seen_ || line.find("checksum_ok=0") != std::string::npos;
+        watch_linux(line);
     });
 }
 
+// A measured Linux VM's milestones, read from its own console lines: the
+// kernel starting /init, and a panic, which stops the run (the VM can do
+// nothing more; decision 31: exit code 3 with the panic line).
+void Simulation::watch_linux(const std::string& line) {
+    if (!linux_init_ && line.find("Run /init as init process") != std::string::npos) {
+        LinuxInit i;
+        i.instructions = machine_->instructions_now();
+        i.cycles = machine_->global_cycles();
+        i.host_seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start_).count();
+        linux_init_ = i;
+    }
+    const size_t panic = line.find("Kernel panic - not syncing");
+    if (panic != std::string::npos)
+        machine_->finish(ExitCode::guest_fault, "kernel_panic", line.substr(panic));
+}
+
 void Simulation::load_images() {
-    for (auto& src : config_.images) {
+    for (size_t i = 0; i < config_.images.size(); ++i) {
+        ImageSource& src = config_.images[i];
+        if (!src.linux_boot.kernel.empty()) {
+            LinuxSource l = src.linux_boot;
+            for (std::string* p : {&l.kernel, &l.initrd, &l.dtb})
+                *p = resolve_linux_path(*p, options_.workloads_dir);
+            images_.push_back(linux_guest_image(l, linux_vm_description(config_, i)));
+            continue;
+        }
         std::string path = src.path;
         if (!src.workload.empty()) {
             std::filesystem::path p = std::filesystem::path(options_.workloads_dir) / (src.workload + ".elf");
@@ -149,9 +208,10 @@ void Simulation::load_images() {
 }
 
 RunOutcome Simulation::run() {
-    auto t0 = std::chrono::steady_clock::now();
+    run_start_ = std::chrono::steady_clock::now();
     outcome_ = machine_->run();
-    host_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    host_seconds_ =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start_).count();
     return outcome_;
 }
 
@@ -197,6 +257,13 @@ std::string Simulation::stats_json() const {
     j.value("host_seconds", host_seconds_);
     j.value("mips", host_seconds_ > 0 ? static_cast<double>(insns) / host_seconds_ / 1e6 : 0.0);
     j.end_object();
+    if (linux_init_) {
+        j.begin_object("linux");
+        j.value("init_instructions", linux_init_->instructions);
+        j.value("init_cycles", linux_init_->cycles);
+        j.value("init_host_seconds", linux_init_->host_seconds);
+        j.end_object();
+    }
     std::vector<cache::StatEntry> memory;
     if (m.hierarchy())
         memory = cache::flatten(m.hierarchy()->stats());

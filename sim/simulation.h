@@ -9,6 +9,7 @@
 #include "sim/loader.h"
 #include "sim/machine.h"
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -30,6 +31,13 @@ struct RunOptions {
 };
 
 // The measured workload's figures over its measured region.
+// A measured Linux VM's boot: when the kernel started /init (docs/linux.md).
+struct LinuxInit {
+    uint64_t instructions = 0; // all cores', from reset
+    uint64_t cycles = 0;       // the global clock
+    double host_seconds = 0;
+};
+
 struct WorkloadSummary {
     struct Counter {
         uint64_t accesses = 0, misses = 0;
@@ -69,6 +77,7 @@ class Simulation {
     // The stats file's JSON (docs/stats.md); call after run().
     std::string stats_json() const;
     WorkloadSummary workload_summary() const;
+    const std::optional<LinuxInit>& linux_init() const { return linux_init_; }
 
     Machine& machine() { return *machine_; }
     const HvHost* hv_host() const { return hv_host_.get(); }
@@ -77,9 +86,11 @@ class Simulation {
   private:
     void load_images();
     void watch_results(uint64_t cores);
+    void watch_linux(const std::string& line);
     void write_vm_stats(JsonWriter& j) const;
     void write_workload(JsonWriter& j) const;
     void write_latency(JsonWriter& j) const;
+    void check_native_marker(uint64_t at, const PhysicalMemory& ram) const;
 
     RunOptions options_;
     RunConfig config_;
@@ -89,6 +100,8 @@ class Simulation {
     std::unique_ptr<HvHost> hv_host_;          // hv mode
     RunOutcome outcome_;
     double host_seconds_ = 0;
+    std::chrono::steady_clock::time_point run_start_;
+    std::optional<LinuxInit> linux_init_; // a measured Linux VM reached /init
     bool checksum_ok_seen_ = false;  // the measured guest printed checksum_ok=1
     bool checksum_bad_seen_ = false; // ... or checksum_ok=0
 };

@@ -105,6 +105,7 @@ std::string emit_config(const hv::Config& cfg) {
     }
     e.count("platform.ram", p.ram);
     e.set("platform.console_pa", p.console_pa);
+    e.set("platform.console_irq", std::to_string(p.console_irq) + "u");
     e.set("platform.gic.gicd", p.gic.gicd);
     e.set("platform.gic.gicc", p.gic.gicc);
     e.set("platform.gic.gich", p.gic.gich);
@@ -137,6 +138,8 @@ std::string emit_config(const hv::Config& cfg) {
         e.set(w + ".cpu_affinity", vm.cpu_affinity);
         e.set(w + ".colors", vm.colors);
         e.set_bool(w + ".measured", vm.measured);
+        e.set_bool(w + ".has_marker", vm.has_marker);
+        e.set(w + ".marker", vm.marker);
         for (size_t r = 0; r < vm.regions.size(); ++r) {
             std::string x = w + ".regions.items[" + std::to_string(r) + "]";
             e.set(x + ".base", vm.regions[r].base);

@@ -79,6 +79,9 @@ struct PlatformConfig {
     std::uint32_t cpu_num = 0;
     FixedVec<MemRange, kMaxRamRegions> ram;
     std::uint64_t console_pa = 0; // physical PL011; VMs see a virtual one at this IPA
+    // Its SPI (33 on QEMU virt). Each VM's virtual UART raises this INTID in
+    // the VM's own vGIC; 0: the virtual UART has no interrupt.
+    std::uint32_t console_irq = 0;
     GicAddrs gic;
     L2Geometry l2;
 };
@@ -92,6 +95,7 @@ struct ImageConfig {
     std::uint64_t base_ipa = 0; // where the guest expects its image (inside a region)
     std::uint64_t size = 0;
     std::uint64_t entry = 0; // IPA of the first instruction
+    std::uint64_t entry_x0 = 0; // x0 at the first instruction (a Linux kernel: the DTB's IPA)
     // Where a boot loader already placed the image physically (Bao's
     // load_addr). Without it hv chooses the staging PA, see image_staging().
     bool has_load_pa = false;
@@ -133,6 +137,10 @@ struct VmConfig {
     std::uint64_t cpu_affinity = 0; // bit n = physical CPU n
     std::uint64_t colors = 0;       // bit n = L2 color n; 0 = uncolored
     bool measured = false;          // the benchmark VM (decision 2)
+    // The marker page (hypercall.h: marker_access): an IPA hv traps so that
+    // the guest's user space can mark its measured region.
+    bool has_marker = false;
+    std::uint64_t marker = 0;
     FixedVec<RegionConfig, kMaxRegions> regions;
     FixedVec<DevConfig, kMaxDevs> devs;
     FixedVec<IpcConfig, kMaxIpcs> ipcs;

@@ -32,6 +32,26 @@ std::int64_t ipc_notify(Hypervisor& hv, Vm& caller, std::uint64_t ipc_id, std::u
     return hc::E_SUCCESS;
 }
 
+bool mark(Hypervisor& hv, Vm& vm, std::uint64_t value) {
+    if (value > 1) {
+        return false;
+    }
+    hv.port().mark(vm.id, value == 0 ? Mark::Start : Mark::End);
+    return true;
+}
+
+bool marker_access(Hypervisor& hv, Vm& vm, std::uint64_t offset, std::uint32_t size, bool is_write,
+                   std::uint64_t& value) {
+    if (!is_write) {
+        value = 0;
+        return true;
+    }
+    if (offset != 0 || size != 4 || !mark(hv, vm, value)) {
+        ++vm.marker_ignored;
+    }
+    return true;
+}
+
 TrapAction hypercall(Hypervisor& hv, Vm& vm, Vcpu& vcpu, VcpuRegs& regs) {
     (void)vcpu;
     const std::uint32_t id = static_cast<std::uint32_t>(regs.x[0]) & 0xffff;
@@ -41,12 +61,7 @@ TrapAction hypercall(Hypervisor& hv, Vm& vm, Vcpu& vcpu, VcpuRegs& regs) {
         r = ipc_notify(hv, vm, regs.x[1], regs.x[2]);
         break;
     case hc::MARK:
-        if (regs.x[1] <= 1) {
-            hv.port().mark(vm.id, regs.x[1] == 0 ? Mark::Start : Mark::End);
-            r = hc::E_SUCCESS;
-        } else {
-            r = -hc::E_INVAL_ARGS;
-        }
+        r = mark(hv, vm, regs.x[1]) ? hc::E_SUCCESS : -hc::E_INVAL_ARGS;
         break;
     case hc::SAMPLE:
         hv.port().sample(vm.id, regs.x[1]);

@@ -118,7 +118,7 @@ Error Hypervisor::boot() {
         }
         vm.state = VmState::Running;
         Vcpu& first = vcpus_[vm.vcpu_cpu[0]];
-        first.boot = VcpuBoot{vm.cfg->image.entry, 0};
+        first.boot = VcpuBoot{vm.cfg->image.entry, vm.cfg->image.entry_x0};
         first.state = VcpuState::Running;
     }
     phase_ = Phase::Booted;

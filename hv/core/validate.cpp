@@ -219,6 +219,12 @@ class Validator {
         if (!platform_frames()) {
             return false;
         }
+        if (p.console_irq != 0 && (p.console_irq < kFirstSpi || p.console_irq >= kMaxIntId)) {
+            fail_cfg() << "platform.console_irq: " << p.console_irq
+                       << " is not a shared peripheral interrupt (" << kFirstSpi << "-"
+                       << (kMaxIntId - 1) << ", or 0 for none)";
+            return false;
+        }
         const L2Geometry& l2 = p.l2;
         if (l2.ways == 0 || l2.line == 0 || !is_pow2(l2.line) ||
             l2.size % (static_cast<std::uint64_t>(l2.ways) * kPageSize) != 0 ||
@@ -306,7 +312,7 @@ class Validator {
         if (!colors_ok(v.colors, field)) {
             return false;
         }
-        return regions(i) && image(i) && devs(i, spi_owner) && ipcs(i);
+        return regions(i) && image(i) && devs(i, spi_owner) && ipcs(i) && marker(i);
     }
 
     // What hv puts in every VM's IPA space at the platform's addresses: the
@@ -485,6 +491,14 @@ class Validator {
                            << ")";
                 return false;
             }
+            // The UART's SPI: the physical one is hv's, and every VM's
+            // virtual UART raises it in the VM's own vGIC.
+            if (id == cfg_.platform.console_irq) {
+                fail_cfg() << "vms[" << i << "]." << what << "[" << j << "].interrupts[" << k
+                           << "]: interrupt " << id
+                           << " is the virtual UART's (platform.console_irq)";
+                return false;
+            }
             // SGIs and PPIs (the timer's 27) are banked per CPU, so every VM
             // may list them; a shared peripheral interrupt has one owner.
             if (spi_owner == nullptr || id < kFirstSpi) {
@@ -510,8 +524,7 @@ class Validator {
             const DevConfig& d = v.devs[j];
             if (!aligned(prefix, j, "", "pa", d.pa) || !aligned(prefix, j, "", "va", d.va) ||
                 !aligned(prefix, j, "", "size", d.size) || !ipa_range(i, "devs", j, d.va, d.size) ||
-                !ipa_clear(i, "devs", j, d.va, d.size) ||
-                !interrupts(i, "devs", j, d.interrupts, spi_owner)) {
+                !ipa_clear(i, "devs", j, d.va, d.size)) {
                 return false;
             }
             if (ranges_overlap(d.pa, d.size, cfg_.platform.console_pa, kPageSize)) {
@@ -519,6 +532,9 @@ class Validator {
                            << Hex{d.pa + d.size} << ") includes the console at "
                            << Hex{cfg_.platform.console_pa}
                            << ", which hv owns (VMs get a virtual UART there)";
+                return false;
+            }
+            if (!interrupts(i, "devs", j, d.interrupts, spi_owner)) {
                 return false;
             }
             // A device page mapped to a VM must be that device's: never RAM
@@ -578,6 +594,44 @@ class Validator {
                            << " is larger than shmems[" << c.shmem_id << "] (size " << Hex{s.size}
                            << ")";
                 return false;
+            }
+        }
+        return true;
+    }
+
+    // The marker page: an emulated page of the VM's IPA space, so it is
+    // neither RAM nor a device nor a GIC frame (the same address is physical
+    // in native mode), nor any of the VM's regions, devices or IPC windows.
+    bool marker(std::uint32_t i) {
+        const VmConfig& v = cfg_.vms[i];
+        if (!v.has_marker) {
+            return true;
+        }
+        char what[32];
+        Fmt(what, sizeof what) << "vms[" << i << "].marker";
+        if (!aligned(what, ~0u, "", "address", v.marker) ||
+            !clear_of_ram_and_frames(what, v.marker, kPageSize, kNumFrames)) {
+            return false;
+        }
+        auto clash = [&](const char* other, std::uint32_t k, std::uint64_t b, std::uint64_t s) {
+            fail_cfg() << what << " [" << Hex{v.marker} << ", " << Hex{v.marker + kPageSize}
+                       << ") overlaps vms[" << i << "]." << other << "[" << k << "] [" << Hex{b}
+                       << ", " << Hex{b + s} << ")";
+            return false;
+        };
+        for (std::uint32_t k = 0; k < v.regions.size(); ++k) {
+            if (ranges_overlap(v.marker, kPageSize, v.regions[k].base, v.regions[k].size)) {
+                return clash("regions", k, v.regions[k].base, v.regions[k].size);
+            }
+        }
+        for (std::uint32_t k = 0; k < v.devs.size(); ++k) {
+            if (ranges_overlap(v.marker, kPageSize, v.devs[k].va, v.devs[k].size)) {
+                return clash("devs", k, v.devs[k].va, v.devs[k].size);
+            }
+        }
+        for (std::uint32_t k = 0; k < v.ipcs.size(); ++k) {
+            if (ranges_overlap(v.marker, kPageSize, v.ipcs[k].base, v.ipcs[k].size)) {
+                return clash("ipcs", k, v.ipcs[k].base, v.ipcs[k].size);
             }
         }
         return true;

@@ -2,6 +2,7 @@
 // uncolored, page by page from the VM's colors otherwise), stage-2 mappings
 // of memory, devices and shared memory, and the image's staging area.
 #include "hv/arch/armv8/sysregs.h"
+#include "hv/core/hypercall.h"
 #include "hv/core/hypervisor.h"
 #include "hv/core/vuart.h"
 
@@ -129,6 +130,9 @@ bool Hypervisor::create_vm(std::uint32_t id, Error& err) {
         return false;
     }
     vm.emul.push(EmulRegion{cfg_.platform.console_pa, kPageSize, &vuart_access});
+    if (vm.cfg->has_marker) {
+        vm.emul.push(EmulRegion{vm.cfg->marker, kPageSize, &marker_access});
+    }
     return true;
 }
 

@@ -6,6 +6,7 @@
 
 #include "hv/arch/armv8/stage2.h"
 #include "hv/core/config.h"
+#include "hv/core/pl011.h"
 #include "hv/core/vcpu.h"
 #include "hv/lib/fixed_vec.h"
 
@@ -51,11 +52,14 @@ struct VUart {
     // buffers, the simulator's console), so each CPU's line has its own state.
     std::uint64_t mid_line = 0;       // bit n: CPU n's line has its prefix already
     std::uint32_t column[kMaxCpus]{}; // characters after the prefix, per CPU
-    std::uint32_t cr = 0x301;         // UARTEN | TXE | RXE, as after reset by firmware
-    std::uint32_t lcr_h = 0;
-    std::uint32_t ibrd = 0;
-    std::uint32_t fbrd = 0;
-    std::uint32_t imsc = 0;
+    // The registers; CR = UARTEN | TXE | RXE, as after reset by firmware.
+    pl011::State regs = [] {
+        pl011::State r;
+        r.cr = 0x301;
+        return r;
+    }();
+    bool irq_level = false;   // the interrupt line as last signalled
+    std::uint64_t raised = 0; // virtual interrupts raised (rising line, or still high at EOI)
 };
 
 inline constexpr std::size_t kExitReasonLen = 160;
@@ -79,6 +83,7 @@ struct Vm {
     // vGIC injects each one when it is raised).
     std::uint64_t virq_pending[(kMaxIntId + 63) / 64]{};
     std::uint64_t ipc_notifications = 0; // notifications received
+    std::uint64_t marker_ignored = 0;    // marker-page accesses that were not a mark
     armv8::VgicDist vgicd;               // its virtual distributor (hv/arch/armv8/vgic.h)
 
     const char* name() const { return cfg->name; }

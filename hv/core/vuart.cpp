@@ -1,5 +1,6 @@
 #include "hv/core/vuart.h"
 
+#include "hv/arch/armv8/vgic.h"
 #include "hv/core/hypervisor.h"
 
 namespace hv {
@@ -52,62 +53,49 @@ void put(Hypervisor& hv, Vm& vm, char c) {
     }
 }
 
+// The VM's virtual SPI follows UARTINTR as a level: rising raises it,
+// falling withdraws it where it is not yet taken, and a line still high at
+// the guest's EOI raises it again (vuart_resample, from the vGIC).
+void update_irq(Hypervisor& hv, Vm& vm, bool was_high) {
+    VUart& u = vm.vuart;
+    const std::uint32_t irq = hv.config().platform.console_irq;
+    u.irq_level = pl011::irq_level(u.regs);
+    if (irq == 0 || u.irq_level == was_high) {
+        return;
+    }
+    if (u.irq_level) {
+        ++u.raised;
+        armv8::vgic_raise(hv, vm, irq);
+    } else {
+        armv8::vgic_lower(hv, vm, irq);
+    }
+}
+
 } // namespace
+
+void vuart_resample(Hypervisor& hv, Vm& vm) {
+    const std::uint32_t irq = hv.config().platform.console_irq;
+    if (irq != 0 && pl011::irq_level(vm.vuart.regs)) {
+        ++vm.vuart.raised;
+        armv8::vgic_raise(hv, vm, irq);
+    }
+}
 
 bool vuart_access(Hypervisor& hv, Vm& vm, std::uint64_t offset, std::uint32_t size, bool is_write,
                   std::uint64_t& value) {
-    (void)size;
     VUart& u = vm.vuart;
+    const bool was_high = pl011::irq_level(u.regs);
     if (is_write) {
-        const auto v = static_cast<std::uint32_t>(value);
-        switch (offset) {
-        case pl011::DR:
-            put(hv, vm, static_cast<char>(v & 0xff));
-            break;
-        case pl011::IBRD:
-            u.ibrd = v;
-            break;
-        case pl011::FBRD:
-            u.fbrd = v;
-            break;
-        case pl011::LCR_H:
-            u.lcr_h = v;
-            break;
-        case pl011::CR:
-            u.cr = v;
-            break;
-        case pl011::IMSC:
-            u.imsc = v;
-            break;
-        default:
-            break; // interrupt clears, DMA control: nothing to model
+        pl011::write(u.regs, offset, size, static_cast<std::uint32_t>(value));
+        // The line is infinitely fast: what was written leaves at once.
+        std::uint8_t c = 0;
+        while (pl011::tx_pop(u.regs, c)) {
+            put(hv, vm, static_cast<char>(c));
         }
-        return true;
+    } else {
+        value = pl011::read(u.regs, offset, size);
     }
-    switch (offset) {
-    case pl011::FR:
-        // Output is never back-pressured and there is no input.
-        value = pl011::FR_TXFE | pl011::FR_RXFE;
-        break;
-    case pl011::IBRD:
-        value = u.ibrd;
-        break;
-    case pl011::FBRD:
-        value = u.fbrd;
-        break;
-    case pl011::LCR_H:
-        value = u.lcr_h;
-        break;
-    case pl011::CR:
-        value = u.cr;
-        break;
-    case pl011::IMSC:
-        value = u.imsc;
-        break;
-    default:
-        value = 0; // DR reads: no input
-        break;
-    }
+    update_irq(hv, vm, was_high);
     return true;
 }
 

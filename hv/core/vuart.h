@@ -3,33 +3,30 @@
 // "[name] ", on the target and in the simulator alike. Whatever a guest
 // writes, every line it produces starts with its own name: long lines are
 // wrapped, and control characters a terminal would act on are escaped.
+// The registers are the PL011 model (pl011.h) Linux's amba-pl011 drives: the
+// transmit FIFO drains as each character is written (output is never
+// back-pressured), nothing is received, and the UART's interrupt
+// (platform.console_irq) is a virtual SPI of the VM's own vGIC.
 #pragma once
 
 #include <cstdint>
+
+#include "hv/core/pl011.h"
 
 namespace hv {
 
 class Hypervisor;
 struct Vm;
 
-// PL011 register offsets hv emulates.
-namespace pl011 {
-inline constexpr std::uint64_t DR = 0x000;
-inline constexpr std::uint64_t FR = 0x018;
-inline constexpr std::uint64_t IBRD = 0x024;
-inline constexpr std::uint64_t FBRD = 0x028;
-inline constexpr std::uint64_t LCR_H = 0x02c;
-inline constexpr std::uint64_t CR = 0x030;
-inline constexpr std::uint64_t IMSC = 0x038;
-inline constexpr std::uint32_t FR_RXFE = 1u << 4; // receive FIFO empty
-inline constexpr std::uint32_t FR_TXFE = 1u << 7; // transmit FIFO empty
-} // namespace pl011
-
 // The longest line hv prints for a VM (after its "[name] " prefix): longer
 // lines are wrapped and the next piece carries the prefix again. With the
 // longest name (kNameLen - 1) the whole line fits the target's per-CPU line
 // buffer (target_port.h).
 inline constexpr std::uint32_t kVuartLineMax = 120;
+
+// The guest EOIed the UART's interrupt: raise it again if the line is still
+// high (the vGIC's level resampling).
+void vuart_resample(Hypervisor& hv, Vm& vm);
 
 // EmulHandler for the virtual UART page.
 bool vuart_access(Hypervisor& hv, Vm& vm, std::uint64_t offset, std::uint32_t size, bool is_write,

@@ -71,6 +71,8 @@ Arm64Core::~Arm64Core() {
 
 void Arm64Core::map_memory(uint64_t addr, uint64_t size, uint8_t* host) {
     check(uc_mem_map_ptr(uc_, addr, size, UC_PROT_ALL, host), "map memory");
+    note_mapped(addr, size);
+    backed_.emplace_back(addr, addr + size);
 }
 
 void Arm64Core::map_device(uint64_t addr, uint64_t size, MmioDevice& device) {
@@ -115,8 +117,18 @@ RunResult Arm64Core::run(uint64_t budget_cycles, uint64_t start_cycle, uint64_t 
     stop_.reset();
     running_ = true;
     uc_err err = UC_ERR_OK;
+    adopt_shared_placeholders();
     for (bool again = true; again;) {
+        stopped_at_block_.reset();
         err = uc_emu_start(uc_, pc(), UINT64_MAX, 0, 0);
+        // Stopped in the block hook, before the block ran: that block is
+        // where the guest resumes. Unicorn 2.0.1 sometimes leaves PC at the
+        // last instruction whose PC it synchronised (measured with Linux: a
+        // load of the block before, reached through a chained jump);
+        // resuming there would run that tail again (`ldr w0, [x0, x1]`
+        // re-ran with its own result as base register).
+        if (stopped_at_block_ && err == UC_ERR_OK && pc() != *stopped_at_block_)
+            set_pc(*stopped_at_block_);
         bool failed = err != UC_ERR_OK;
         again = resume_after_stop(failed);
         if (!failed)
@@ -262,6 +274,7 @@ void Arm64Core::on_block(uc_struct* uc, uint64_t address, uint32_t size, void* s
     auto* core = static_cast<Arm64Core*>(self);
     // Stopping here skips this block, so it is not counted (unicorn-notes.md).
     if (core->cycles_in_run() >= core->budget_) {
+        core->stopped_at_block_ = address;
         uc_emu_stop(uc);
         return;
     }
@@ -324,7 +337,12 @@ bool Arm64Core::on_unmapped(uc_struct*, int type, uint64_t address, int size, in
     if (core->take_stage1_fault(address, access, bytes))
         return false;
     const bool el0 = core->at_el0();
-    const uint64_t ipa = core->walk_stage1(address, access, el0).out;
+    const Stage1Walk walk = core->walk_stage1(address, access, el0);
+    const uint64_t ipa = walk.out;
+    // A virtual address the guest's tables translate into the VM's memory:
+    // cover it so Unicorn lets the access through (it re-checks on true).
+    if (walk.mmu_on && core->ipa_mapped(ipa) && core->map_placeholder(address))
+        return true;
     core->fault_.va = address;
     core->fault_.size = bytes;
     const std::string sized = bytes ? " of " + std::to_string(bytes) + " bytes" : "";
@@ -370,8 +388,10 @@ void Arm64Core::on_memory(uc_struct*, int type, uint64_t address, int size, int6
 uint32_t Arm64Core::on_mrs(uc_struct* uc, int reg, const void* cp, void* self) {
     auto* core = static_cast<Arm64Core*>(self);
     auto* r = static_cast<const uc_arm64_cp_reg*>(cp);
-    std::optional<uint64_t> value =
-        core->traps_.read_sysreg(*core, sysreg_encoding(r->op0, r->op1, r->crn, r->crm, r->op2));
+    const uint32_t encoding = sysreg_encoding(r->op0, r->op1, r->crn, r->crm, r->op2);
+    std::optional<uint64_t> value = encoding == sysreg::dczid_el0
+                                        ? std::optional<uint64_t>(dczid_el0_prohibited)
+                                        : core->traps_.read_sysreg(*core, encoding);
     if (!value)
         return 0;
     uint64_t v = *value;

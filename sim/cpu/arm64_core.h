@@ -57,7 +57,14 @@ inline constexpr uint32_t cntp_cval_el0 = sysreg_encoding(3, 3, 14, 2, 2);
 inline constexpr uint32_t cntv_tval_el0 = sysreg_encoding(3, 3, 14, 3, 0);
 inline constexpr uint32_t cntv_ctl_el0 = sysreg_encoding(3, 3, 14, 3, 1);
 inline constexpr uint32_t cntv_cval_el0 = sysreg_encoding(3, 3, 14, 3, 2);
+inline constexpr uint32_t dczid_el0 = sysreg_encoding(3, 3, 0, 0, 7);
 } // namespace sysreg
+
+// DCZID_EL0 as the core presents it: DZP set (DC ZVA prohibited), 64-byte
+// blocks. Unicorn 2.0.1's DC ZVA to a virtual address no region covers
+// crashes the host (unicorn-notes.md); with DZP set Linux's memset and
+// clear_page never issue it.
+inline constexpr uint64_t dczid_el0_prohibited = 0x14;
 
 enum class StopReason {
     budget, // the instruction budget is spent
@@ -144,6 +151,19 @@ class Arm64Core {
     Stage1Walk walk_stage1(uint64_t va, Stage1Access access, bool el0) const;
 
     const Fault& fault() const { return fault_; }
+    // Placeholder regions mapped so far (virtual-address windows, see
+    // map_placeholder); at most kMaxPlaceholders.
+    size_t placeholders() const { return placeholders_; }
+    // The placeholder windows of one address space (a VM, or the native
+    // machine), shared by its cores: each core maps the others' windows
+    // before it runs, so a CPU brought up later fetches through the
+    // kernel's windows too (Unicorn 2.0.1 crashes on a fetch from a
+    // virtual address no region covers, instead of calling the hook).
+    using PlaceholderWindows = std::vector<std::pair<uint64_t, uint64_t>>;
+    void share_placeholders(std::shared_ptr<PlaceholderWindows> windows) {
+        shared_windows_ = std::move(windows);
+        adopted_ = 0;
+    }
     uint64_t loads() const { return loads_; }
     uint64_t stores() const { return stores_; }
 
@@ -165,6 +185,11 @@ class Arm64Core {
                               void* binding);
 
     void raise_fault(Fault::Kind kind, uint64_t pc, uint64_t address, const std::string& what);
+    // Covers a translated VA with a placeholder region (arm64_placeholder.cpp).
+    bool map_placeholder(uint64_t va);
+    void adopt_shared_placeholders();
+    void note_mapped(uint64_t addr, uint64_t size);
+    bool ipa_mapped(uint64_t ipa) const;
     void handle_call(uint32_t ec_value);
     uint32_t read_word(uint64_t addr) const;
     uint64_t pstate() const;
@@ -175,7 +200,9 @@ class Arm64Core {
     bool take_stage1_fault(uint64_t va, Stage1Access access, unsigned size);
     GuestException data_abort(uint64_t pc);
     GuestException inst_abort(uint64_t pc);
+    uint64_t fault_address(uint32_t insn, uint64_t hook_address) const;
     void enter_from_el0(uint64_t vbar);
+    void install_vector_hook(uint64_t vbar);
     // After uc_emu_start returned (`failed`: with an error): finishes what
     // hooks left (deliveries, the EL0 entry's redirect). True to run on;
     // clears `failed` when the error was the guest's own exception.
@@ -219,6 +246,7 @@ class Arm64Core {
     uint64_t start_cycle_ = 0;
     bool virq_ = false;
     bool running_ = false;
+    std::optional<uint64_t> stopped_at_block_; // on_block stopped before this block ran
     std::optional<StopReason> stop_;
     Fault fault_;
     // Exception delivery: what hooks found waits until uc_emu_start returns
@@ -239,6 +267,13 @@ class Arm64Core {
     std::string last_what_;
     uint64_t loads_ = 0;
     uint64_t stores_ = 0;
+    // What is mapped into Unicorn ([first, second) address ranges, sorted):
+    // the VM's memory and devices, then placeholders.
+    std::vector<std::pair<uint64_t, uint64_t>> mapped_;
+    std::vector<std::pair<uint64_t, uint64_t>> backed_; // memory and devices only
+    size_t placeholders_ = 0;
+    std::shared_ptr<PlaceholderWindows> shared_windows_ = std::make_shared<PlaceholderWindows>();
+    size_t adopted_ = 0; // shared windows this core has mapped
 };
 
 } // namespace sim::cpu

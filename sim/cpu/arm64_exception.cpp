@@ -10,6 +10,7 @@
 //     it into the synchronous slot at + 0x400.
 // Unicorn 2.1 would let a PSTATE write switch EL and make the second path
 // unnecessary; it is kept because the project stays on 2.0.1 (decision 30).
+#include "sim/cpu/access_decode.h"
 #include "sim/cpu/arm64_core.h"
 #include "sim/cpu/unicorn_util.h"
 
@@ -98,13 +99,14 @@ void Arm64Core::take_exception(uint32_t intno) {
 }
 
 // A data abort Unicorn raised (the guest's MMU, or an alignment check).
-// FAR is the access on_memory saw last: Unicorn calls it before it checks
-// alignment and translates.
+// FAR: see fault_address (on_memory sees an access before Unicorn checks
+// alignment and translates it).
 GuestException Arm64Core::data_abort(uint64_t at) {
     GuestException e;
     const LastAccess a = last_access_;
     const uint64_t sctlr = read_cp(3, 0, 1, 0, 0);
     const uint32_t insn = read_word(walk_stage1(at, Stage1Access::read, false).out);
+    const uint64_t far = fault_address(insn, a.address);
     const bool misaligned = a.size > 1 && a.address % a.size != 0;
     // With the MMU off every data access is Device memory, which never
     // allows a misaligned access.
@@ -112,9 +114,9 @@ GuestException Arm64Core::data_abort(uint64_t at) {
     uint32_t fsc = fsc_alignment;
     if (!(misaligned && strict)) {
         const Stage1Walk w =
-            walk_stage1(a.address, a.is_write ? Stage1Access::write : Stage1Access::read, at_el0());
+            walk_stage1(far, a.is_write ? Stage1Access::write : Stage1Access::read, at_el0());
         if (w.fault == Stage1Walk::Fault::none && !misaligned) {
-            raise_fault(Fault::Kind::other, at, a.address,
+            raise_fault(Fault::Kind::other, at, far,
                         "data abort that the guest's stage-1 tables do not explain");
             return e;
         }
@@ -124,11 +126,28 @@ GuestException Arm64Core::data_abort(uint64_t at) {
     e.ec = el1_ec::data_abort_lower;
     e.iss = data_abort_iss(a.is_write, fsc);
     e.has_far = true;
-    e.far = a.address;
+    e.far = far;
     e.return_pc = at;
     e.what = "data abort (DFSC " + hex(fsc) + ", " + (a.is_write ? "write " : "read ") +
-             std::to_string(a.size) + "B at " + hex(a.address) + ")";
+             std::to_string(a.size) + "B at " + hex(far) + ")";
     return e;
+}
+
+// FAR of a data abort: the address the instruction accesses, decoded from
+// it and the registers (Unicorn writes none). The memory hook's last address
+// is more precise when it falls within the instruction's own access (the
+// second half of a pair, a page-crossing access); an access the hook never
+// saw (an atomic, DC by VA) leaves it stale, and the decoded one stands.
+uint64_t Arm64Core::fault_address(uint32_t insn, uint64_t hook_address) const {
+    AddressRegisters r;
+    for (unsigned n = 0; n <= 30; ++n)
+        r.x[n] = x(n);
+    check(uc_reg_read(uc_, UC_ARM64_REG_SP, &r.sp), "read SP");
+    const std::optional<uint64_t> decoded = data_access_address(insn, r);
+    constexpr uint64_t widest_access = 64; // ld4/st4 of four Q registers
+    if (!decoded || (hook_address >= *decoded && hook_address - *decoded < widest_access))
+        return hook_address;
+    return *decoded;
 }
 
 GuestException Arm64Core::inst_abort(uint64_t at) {
@@ -197,6 +216,7 @@ void Arm64Core::deliver(const GuestException& e) {
     if (e.has_far)
         check(uc_reg_write(uc_, UC_ARM64_REG_FAR_EL1, &e.far), "write FAR_EL1");
     if (!from_el0) {
+        install_vector_hook(vbar); // at EL1, for the entries from EL0 to come
         enter_from_el1(e, ps, vector);
         return;
     }
@@ -229,21 +249,33 @@ void Arm64Core::enter_from_el1(const GuestException& e, uint64_t ps, uint64_t ve
     set_pc(vector);
 }
 
+// The code hook on VBAR_EL1 + 0x480 that turns the EL0 entry's IRQ into the
+// synchronous slot. It stays installed while VBAR_EL1 stays (an IRQ from EL0
+// passes through it untouched): Unicorn drops translated code by virtual
+// address translated at the current EL, so from EL0 it cannot drop the
+// kernel's vector code (measured with Linux: a timer IRQ from EL0 had
+// translated the slot without the hook, the next entry's redirect never ran
+// and its virtual IRQ stayed up). Installing it at EL1 drops the slot's
+// stale code reliably.
+void Arm64Core::install_vector_hook(uint64_t vbar) {
+    if (vector_hook_ && vector_hook_vbar_ == vbar)
+        return;
+    if (vector_hook_)
+        uc_hook_del(uc_, vector_hook_);
+    uc_hook h;
+    check(uc_hook_add(uc_, &h, UC_HOOK_CODE, reinterpret_cast<void*>(&on_vector), this,
+                      vbar + irq_lower_slot, vbar + irq_lower_slot),
+          "add vector hook");
+    vector_hook_ = h;
+    vector_hook_vbar_ = vbar;
+    // Code translated before the hook existed would not call it. (Only ever
+    // done between uc_emu_start calls. The range may be unmapped: the fetch
+    // then fails.)
+    uc_ctl_remove_cache(uc_, vbar + irq_lower_slot, vbar + irq_lower_slot + 4);
+}
+
 void Arm64Core::enter_from_el0(uint64_t vbar) {
-    if (!vector_hook_ || vector_hook_vbar_ != vbar) {
-        if (vector_hook_)
-            uc_hook_del(uc_, vector_hook_); // a previous entry whose vector never ran
-        uc_hook h;
-        check(uc_hook_add(uc_, &h, UC_HOOK_CODE, reinterpret_cast<void*>(&on_vector), this,
-                          vbar + irq_lower_slot, vbar + irq_lower_slot),
-              "add vector hook");
-        vector_hook_ = h;
-        vector_hook_vbar_ = vbar;
-        // Code translated before the hook existed would not call it. (Only
-        // ever done between uc_emu_start calls: deliver() is not called
-        // from hooks. The range may be unmapped: the fetch then fails.)
-        uc_ctl_remove_cache(uc_, vbar + irq_lower_slot, vbar + irq_lower_slot + 4);
-    }
+    install_vector_hook(vbar);
     vector_redirect_ = true;
     write_cp(uc_, 3, 4, 1, 1, 0, uc::hcr_el2_rw_imo | uc::hcr_el2_vi);
 }
@@ -254,11 +286,6 @@ bool Arm64Core::resume_after_stop(bool& failed) {
     bool again = false;
     if (vector_hit_) {
         vector_hit_ = false;
-        // Measured: a code hook left in place after it fired made later
-        // budget stops re-run or skip blocks (a guest's SIMD loop went
-        // wrong at quantum 300); so it lives for one entry only.
-        uc_hook_del(uc_, vector_hook_);
-        vector_hook_ = 0;
         write_cp(uc_, 3, 4, 1, 1, 0, uc::hcr_el2_rw_imo | (virq_ ? uc::hcr_el2_vi : 0));
         set_pc(vector_hook_vbar_ + sync_lower_slot);
         again = true;

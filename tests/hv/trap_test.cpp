@@ -389,3 +389,80 @@ TEST(SetWay, OtherSystemInstructionsStopTheVm) {
     EXPECT_NE(std::string(m.hv->vm(0).exit_reason).find("unhandled trap, EC 0x18"),
               std::string::npos);
 }
+
+// The marker page: user space's 32-bit store of 0 / 1 is the mark hypercall.
+TEST(Emulation, MarkerPageStoresAreTheMarkCall) {
+    hv::Config cfg = Machine::config();
+    cfg.vms[1].has_marker = true;
+    cfg.vms[1].marker = 0x0b00'0000;
+    Machine m(cfg);
+    auto access = [&](std::uint32_t cpu, std::uint64_t off, bool is_write, std::uint64_t v,
+                      std::uint32_t size = 4) {
+        hv::VcpuRegs r{};
+        r.pc = 0x4000'0400;
+        r.x[3] = v;
+        const std::uint64_t ipa = 0x0b00'0000 + off;
+        EXPECT_EQ(m.trap(cpu, a8::data_abort(ipa, ipa, is_write, size, 3), r), TrapAction::Resume);
+        EXPECT_EQ(r.pc, 0x4000'0404u);
+        return r.x[3];
+    };
+    access(1, 0, true, 0);
+    access(1, 0, true, 1);
+    EXPECT_EQ(m.port.marks, (std::vector<std::pair<std::uint32_t, hv::Mark>>{{1, hv::Mark::Start},
+                                                                             {1, hv::Mark::End}}));
+    // Not a mark: another value, offset or size; reads return 0.
+    access(1, 0, true, 2);
+    access(1, 4, true, 0);
+    access(1, 0, true, 0, 1);
+    EXPECT_EQ(access(1, 0, false, 0x55), 0u);
+    EXPECT_EQ(m.port.marks.size(), 2u);
+    EXPECT_EQ(m.hv->vm(1).marker_ignored, 3u);
+    // The hypercall gives the same record.
+    EXPECT_EQ(m.hvc(1, 0x8600'0010, 0), 0u);
+    EXPECT_EQ(m.port.marks.back(), (std::pair<std::uint32_t, hv::Mark>{1, hv::Mark::Start}));
+    // Only the VM that has the page traps there: for bench it is a stage-2 fault.
+    hv::VcpuRegs r{};
+    EXPECT_EQ(m.trap(0, a8::data_abort(0x0b00'0000, 0x0b00'0000, true, 4, 3), r),
+              TrapAction::VmStopped);
+    EXPECT_EQ(m.hv->vm(0).exit_kind, hv::ExitKind::Stage2Fault);
+    EXPECT_EQ(m.hv->vm(1).state, hv::VmState::Running);
+}
+
+// The PL011 registers amba-pl011 probes and programs, through the trap path.
+TEST(Emulation, VirtualUartRegistersForAmbaPl011) {
+    Machine m;
+    auto rd = [&](std::uint64_t off) {
+        hv::VcpuRegs r{};
+        EXPECT_EQ(m.trap(0, a8::data_abort(0x0900'0000 + off, 0x0900'0000 + off, false, 4, 2), r),
+                  TrapAction::Resume);
+        return r.x[2];
+    };
+    auto wr = [&](std::uint64_t off, std::uint64_t v) {
+        hv::VcpuRegs r{};
+        r.x[2] = v;
+        EXPECT_EQ(m.trap(0, a8::data_abort(0x0900'0000 + off, 0x0900'0000 + off, true, 4, 2), r),
+                  TrapAction::Resume);
+    };
+    std::uint32_t periph = 0, cell = 0;
+    for (std::uint32_t i = 0; i < 4; ++i) {
+        periph |= static_cast<std::uint32_t>(rd(0xfe0 + 4 * i)) << (8 * i);
+        cell |= static_cast<std::uint32_t>(rd(0xff0 + 4 * i)) << (8 * i);
+    }
+    EXPECT_EQ(periph & 0xfffff, 0x41011u);
+    EXPECT_EQ(cell, 0xb105f00du);
+    EXPECT_EQ(rd(hv::pl011::CR), 0x301u);
+    wr(hv::pl011::LCR_H, 0x70);
+    wr(hv::pl011::IFLS, 0x12);
+    wr(hv::pl011::DMACR, 0); // accepted, no effect
+    EXPECT_EQ(rd(hv::pl011::LCR_H), 0x70u);
+    wr(hv::pl011::DR, '\r');
+    wr(hv::pl011::DR, '\n');
+    EXPECT_EQ(m.port.console, "[bench] \r\n"); // CR and LF as written
+    EXPECT_EQ(rd(hv::pl011::FR), 0x90u);       // drained at once: TXFE | RXFE, not BUSY
+    EXPECT_EQ(rd(hv::pl011::RIS), hv::pl011::INT_TX);
+    EXPECT_EQ(rd(hv::pl011::MIS), 0u);
+    wr(hv::pl011::ICR, 0x7ff);
+    EXPECT_EQ(rd(hv::pl011::RIS), 0u);
+    EXPECT_EQ(rd(hv::pl011::DR), 0u);            // nothing received
+    EXPECT_EQ(m.hv->vm(1).vuart.regs.lcr_h, 0u); // interf's UART is its own
+}

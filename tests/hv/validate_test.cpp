@@ -335,3 +335,55 @@ TEST(Validate, LoadPaOutsideRamAndUnalignedEntry) {
     EXPECT_EQ(error_of(cfg), "vms[0].image: entry 0x40000002 is not 4-byte aligned (an A64 "
                              "instruction's address)");
 }
+
+TEST(Validate, UartInterruptIsEveryVmsVirtualOne) {
+    auto cfg = two_vms();
+    cfg.vms[0].devs.push(dev(0x0a00'0000, 0x0a00'0000, {33}));
+    EXPECT_EQ(error_of(cfg), "vms[0].devs[0].interrupts[0]: interrupt 33 is the virtual UART's "
+                             "(platform.console_irq)");
+    cfg = two_vms();
+    cfg.shmems.push({0x1000, 0, false, 0});
+    hv::IpcConfig ipc{};
+    ipc.base = 0x5000'0000;
+    ipc.size = 0x1000;
+    ipc.interrupts.push(33);
+    cfg.vms[1].ipcs.push(ipc);
+    EXPECT_EQ(error_of(cfg), "vms[1].ipcs[0].interrupts[0]: interrupt 33 is the virtual UART's "
+                             "(platform.console_irq)");
+    cfg.platform.console_irq = 0; // no UART interrupt: 33 is free
+    EXPECT_EQ(error_of(cfg), "ok");
+    cfg.platform.console_irq = 27;
+    EXPECT_EQ(error_of(cfg), "platform.console_irq: 27 is not a shared peripheral interrupt "
+                             "(32-1019, or 0 for none)");
+}
+
+TEST(Validate, MarkerPage) {
+    auto cfg = two_vms();
+    cfg.vms[0].has_marker = true;
+    cfg.vms[0].marker = 0x0b00'0000;
+    EXPECT_EQ(error_of(cfg), "ok");
+    cfg.vms[0].marker = 0x0b00'0800;
+    EXPECT_EQ(error_of(cfg), "vms[0].marker: address 0xb000800 is not 4 KiB aligned");
+    cfg.vms[0].marker = 0x4800'0000; // RAM
+    EXPECT_EQ(error_of(cfg), "vms[0].marker [0x48000000, 0x48001000) overlaps platform.ram[0] "
+                             "[0x40000000, 0x80000000)");
+    cfg.vms[0].marker = 0x0900'0000;
+    EXPECT_EQ(error_of(cfg), "vms[0].marker [0x9000000, 0x9001000) overlaps platform.console_pa "
+                             "[0x9000000, 0x9001000)");
+    cfg.vms[0].marker = 0x0801'1000;
+    EXPECT_EQ(error_of(cfg), "vms[0].marker [0x8011000, 0x8012000) overlaps platform.gic.gicc "
+                             "[0x8010000, 0x8012000)");
+    cfg.vms[0].marker = 1ull << 40;
+    EXPECT_EQ(error_of(cfg), "vms[0].marker [0x10000000000, 0x10000001000) is beyond the 40-bit "
+                             "physical space");
+    cfg.vms[0].marker = 0x0b00'0000;
+    cfg.vms[0].devs.push(dev(0x0a00'0000, 0x0b00'0000, {}));
+    EXPECT_EQ(error_of(cfg), "vms[0].marker [0xb000000, 0xb001000) overlaps vms[0].devs[0] "
+                             "[0xb000000, 0xb001000)");
+    cfg = two_vms();
+    cfg.vms[1].has_marker = true;
+    cfg.vms[1].marker = 0x0c00'0000;
+    cfg.vms[1].regions.push({0x0c00'0000, 0x1000, true, 0x7000'0000});
+    EXPECT_EQ(error_of(cfg), "vms[1].marker [0xc000000, 0xc001000) overlaps vms[1].regions[1] "
+                             "[0xc000000, 0xc001000)");
+}

@@ -470,3 +470,87 @@ TEST(Vgic, ClearPendingAndAStoppedOwner) {
     EXPECT_EQ(m.take_irqs(0), std::vector<IrqOutcome>{IrqOutcome::Unowned});
     EXPECT_FALSE(m.phys_active(0, kDevIrqA));
 }
+
+namespace {
+constexpr std::uint32_t kUartIrq = 33;
+
+// The guest on `cpu` accesses its virtual UART (a trapped access).
+std::uint32_t uart(Machine& m, std::uint32_t cpu, std::uint64_t off, bool is_write,
+                   std::uint32_t v = 0) {
+    m.port.current_cpu = cpu;
+    hv::VcpuRegs r{};
+    r.x[1] = v;
+    const std::uint64_t ipa = 0x0900'0000 + off;
+    EXPECT_EQ(a8::handle_trap(*m.hv, a8::data_abort(ipa, ipa, is_write, 4, 1), r),
+              hv::TrapAction::Resume);
+    return static_cast<std::uint32_t>(r.x[1]);
+}
+} // namespace
+
+// Each VM's virtual UART raises SPI 33 in that VM's own vGIC, and only there.
+TEST(Vgic, VirtualUartInterruptReachesOnlyItsVm) {
+    Machine m;
+    for (std::uint32_t cpu : {0u, 1u}) {
+        m.guest_init(cpu);
+        m.enable(cpu, kUartIrq);
+    }
+    EXPECT_EQ(m.hv->vm(0).vgicd.targets[kUartIrq], 1u); // vCPU 0, virtual
+    uart(m, 0, hv::pl011::IMSC, true, hv::pl011::INT_TX);
+    EXPECT_FALSE(m.port.gic.virq_line(0)); // TX enabled before any write: nothing (TRM)
+    uart(m, 0, hv::pl011::DR, true, 'a');  // drains at once: TXIS
+    EXPECT_TRUE(m.port.gic.virq_line(0));
+    EXPECT_FALSE(m.port.gic.virq_line(1));
+    EXPECT_FALSE(m.port.gic.virq_line(2));
+    EXPECT_EQ(m.rd(1, 0x204) & (1u << (kUartIrq - 32)), 0u);        // interf: not pending
+    EXPECT_FALSE(m.port.gic.distributor().is_enabled(0, kUartIrq)); // never physical
+    // amba-pl011's handler: IAR, MIS, nothing more to send (TXIM masked), EOI.
+    EXPECT_EQ(m.gicv_read(0, g::gicv::kIar), kUartIrq);
+    EXPECT_EQ(uart(m, 0, hv::pl011::MIS, false), hv::pl011::INT_TX);
+    uart(m, 0, hv::pl011::IMSC, true, 0);
+    m.gicv_write(0, g::gicv::kEoir, kUartIrq);
+    EXPECT_FALSE(m.port.gic.virq_line(0));
+    // The EOI asks for maintenance (a level interrupt is resampled): MIS is 0 now.
+    EXPECT_EQ(m.take_irqs(0), std::vector<IrqOutcome>{IrqOutcome::Maintenance});
+    EXPECT_FALSE(m.port.gic.virq_line(0));
+    EXPECT_EQ(m.hv->vm(0).vuart.raised, 1u);
+    EXPECT_EQ(m.hv->vm(1).vuart.raised, 0u);
+    // interf's UART raises it in interf's vGIC (cpu 1) only.
+    uart(m, 1, hv::pl011::IMSC, true, hv::pl011::INT_TX);
+    uart(m, 1, hv::pl011::DR, true, 'b');
+    EXPECT_TRUE(m.port.gic.virq_line(1));
+    EXPECT_FALSE(m.port.gic.virq_line(0));
+    EXPECT_EQ(m.gicv_read(1, g::gicv::kIar), kUartIrq);
+    m.gicv_write(1, g::gicv::kEoir, kUartIrq);
+}
+
+// The line is a level: a cause that goes away before the guest took it
+// withdraws the interrupt; one still there at the guest's EOI is signalled
+// again.
+TEST(Vgic, VirtualUartInterruptFollowsTheLevel) {
+    Machine m;
+    m.guest_init(0);
+    uart(m, 0, hv::pl011::IMSC, true, hv::pl011::INT_TX);
+    uart(m, 0, hv::pl011::DR, true, 'a'); // raised while the guest has it disabled
+    EXPECT_EQ(m.rd(0, 0x204) & (1u << (kUartIrq - 32)), 1u << (kUartIrq - 32));
+    uart(m, 0, hv::pl011::ICR, true, hv::pl011::INT_TX); // cleared: withdrawn
+    EXPECT_EQ(m.rd(0, 0x204) & (1u << (kUartIrq - 32)), 0u);
+    m.enable(0, kUartIrq);
+    EXPECT_FALSE(m.port.gic.virq_line(0));
+    uart(m, 0, hv::pl011::DR, true, 'b'); // the line rises again
+    EXPECT_TRUE(m.port.gic.virq_line(0));
+    EXPECT_EQ(m.gicv_read(0, g::gicv::kIar), kUartIrq);
+    uart(m, 0, hv::pl011::DR, true, 'c'); // TXIS still set: the line stays high
+    EXPECT_FALSE(m.port.gic.virq_line(0));
+    m.gicv_write(0, g::gicv::kEoir, kUartIrq);
+    EXPECT_EQ(m.hv->vm(0).vuart.raised, 2u);
+    // Still high at the EOI: the maintenance interrupt signals it again.
+    EXPECT_EQ(m.take_irqs(0), std::vector<IrqOutcome>{IrqOutcome::Maintenance});
+    EXPECT_TRUE(m.port.gic.virq_line(0));
+    EXPECT_EQ(m.hv->vm(0).vuart.raised, 3u);
+    EXPECT_EQ(m.gicv_read(0, g::gicv::kIar), kUartIrq);
+    uart(m, 0, hv::pl011::IMSC, true, 0); // the handler: nothing more to send
+    m.gicv_write(0, g::gicv::kEoir, kUartIrq);
+    EXPECT_EQ(m.take_irqs(0), std::vector<IrqOutcome>{IrqOutcome::Maintenance});
+    EXPECT_FALSE(m.port.gic.virq_line(0));
+    EXPECT_EQ(m.hv->vm(0).vuart.raised, 3u);
+}

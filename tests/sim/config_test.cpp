@@ -30,20 +30,48 @@ TEST(Config, MinimalNativeConfigGetsPlatformDefaults) {
     EXPECT_EQ(rc.machine.ram_base, 0x40000000u);
     EXPECT_EQ(rc.hv.platform.gic.gicd, 0x08000000u);
     EXPECT_EQ(rc.hv.platform.l2.num_colors(), 16u);
+    EXPECT_EQ(rc.hv.platform.console_irq, 33u); // QEMU virt's PL011 SPI
+    EXPECT_FALSE(rc.hv.vms[0].has_marker);
     EXPECT_EQ(rc.measured_vm(), 0);
     EXPECT_EQ(rc.images[0].workload, "hello");
 }
 
+TEST(Config, MarkerPageAndUartInterrupt) {
+    std::string text = std::string(minimal) + "marker = 0x0b000000\n";
+    RunConfig rc = parse_config(text, "test.toml", "");
+    EXPECT_TRUE(rc.hv.vms[0].has_marker);
+    EXPECT_EQ(rc.hv.vms[0].marker, 0x0b000000u);
+    EXPECT_NE(error_of(std::string(minimal) + "[platform]\nconsole_irq = 1020\n")
+                  .find("platform.console_irq: 1020 is out of range (0-1019)"),
+              std::string::npos);
+}
+
 TEST(Config, UnknownKeyIsNamedWithTheKnownOnes) {
     std::string e = error_of(std::string(minimal) + "colour = [1]\n");
-    EXPECT_EQ(e, "vms[0]: unknown key 'colour' (known: colors, cpu_affinity, devs, image, ipcs, "
-                 "measured, name, params, regions)");
+    EXPECT_EQ(e, "vms[0]: unknown key 'colour' (known: bootargs, colors, cpu_affinity, devs, dtb, "
+                 "image, initrd, ipcs, kernel, marker, measured, name, params, regions)");
+}
+
+// A Linux VM names a kernel instead of an image (docs/config.md, "Linux VMs").
+TEST(Config, LinuxVmKeys) {
+    const std::string vm = "mode = \"native\"\n[[vms]]\nname=\"l\"\nmeasured=true\n";
+    EXPECT_EQ(error_of(vm + "kernel=\"Image\"\nimage={workload=\"x\"}\n"),
+              "vms[0]: give either 'image' or 'kernel' (a Linux VM), not both");
+    EXPECT_EQ(error_of(vm + "kernel=\"\"\n"), "vms[0].kernel: empty path");
+    EXPECT_EQ(error_of(vm + "kernel=1\n"), "vms[0].kernel: expected a string");
+    RunConfig c = parse_config(vm + "kernel=\"Image\"\ninitrd=\"cache:i.gz\"\nbootargs=\"quiet\"\n"
+                               "regions=[{base=0x40000000, size=0x10000000}]\n",
+                               "test.toml", "/cfg");
+    EXPECT_EQ(c.images[0].linux_boot.kernel, "/cfg/Image");
+    EXPECT_EQ(c.images[0].linux_boot.initrd, "cache:i.gz"); // resolved by the simulation
+    EXPECT_EQ(c.images[0].linux_boot.bootargs, "quiet");
+    EXPECT_TRUE(c.images[0].linux_boot.dtb.empty());
 }
 
 TEST(Config, BadModeAndMissingImage) {
     EXPECT_EQ(error_of("mode = \"bare\"\n[[vms]]\nimage={workload=\"x\"}\n"),
               "mode: 'bare' is not one of native, hv");
-    EXPECT_EQ(error_of("mode = \"native\"\n[[vms]]\nname=\"a\"\n"), "vms[0].image: missing");
+    EXPECT_EQ(error_of("mode = \"native\"\n[[vms]]\nname=\"a\"\n"), "vms[0].image: missing (or give 'kernel' for a Linux VM)");
     EXPECT_EQ(error_of("mode = \"native\"\n"), "test.toml: no [[vms]] entry: a configuration needs at least one VM");
 }
 

@@ -86,6 +86,7 @@ inline constexpr std::uint32_t LR_STATE_SHIFT = 28;
 inline constexpr std::uint32_t LR_STATE_MASK = 3u << LR_STATE_SHIFT;
 inline constexpr std::uint32_t LR_PENDING = 1u << LR_STATE_SHIFT;
 inline constexpr std::uint32_t LR_ACTIVE = 2u << LR_STATE_SHIFT;
+inline constexpr std::uint32_t LR_EOI = 1u << 19; // HW = 0: maintenance interrupt at its EOI
 inline constexpr std::uint32_t LR_GRP1 = 1u << 30;
 inline constexpr std::uint32_t LR_HW = 1u << 31;
 

@@ -1,6 +1,7 @@
 #include "hv/arch/armv8/vgic.h"
 
 #include "hv/arch/armv8/vgic_internal.h"
+#include "hv/core/vuart.h"
 
 namespace hv::armv8 {
 
@@ -67,8 +68,10 @@ void flush(Hypervisor& hv, Vcpu& vc) {
         return lrv[n];
     };
     auto write_lr = [&](std::uint32_t n, const VgicPending& e, std::uint8_t prio) {
-        const std::uint32_t v =
-            gich::make_lr(e.id, prio, group1_of(vm, vc, e.id), e.hw != 0, e.src);
+        std::uint32_t v = gich::make_lr(e.id, prio, group1_of(vm, vc, e.id), e.hw != 0, e.src);
+        if (e.hw == 0 && bit(vm.vgicd.level, e.id)) {
+            v |= gich::LR_EOI;
+        }
         g.lr(n, v);
         lrv[n] = v;
         lr_known[n] = true;
@@ -208,6 +211,25 @@ void kick_vm(Hypervisor& hv, Vm& vm) {
     }
 }
 
+// List registers of level interrupts the guest has EOIed (GICH_EISR): freed,
+// and each interrupt raised again while its device's line is still high, as a
+// level-sensitive interrupt is re-signalled after its EOI.
+void resample_level(Hypervisor& hv, Vcpu& vc) {
+    Gic g = gic_of(hv);
+    Vm& vm = hv.vm_mut(vc.vm);
+    const std::uint32_t eisr = g.h(gich::EISR0) & ((1u << kNumLrs) - 1);
+    for (std::uint32_t n = 0; n < kNumLrs; ++n) {
+        if (((eisr >> n) & 1u) == 0) {
+            continue;
+        }
+        g.lr(n, 0);
+        const std::uint32_t id = vc.vgic.lr_id[n];
+        if (vm.state == VmState::Running && id == hv.config().platform.console_irq) {
+            vuart_resample(hv, vm);
+        }
+    }
+}
+
 } // namespace vgic_detail
 
 using namespace vgic_detail;
@@ -264,6 +286,7 @@ IrqOutcome handle_irq(Hypervisor& hv) {
         out = IrqOutcome::Ipi;
     } else if (id == kMaintenancePpi) {
         if (vc != nullptr) {
+            resample_level(hv, *vc);
             ++vc->vgic.maintenance;
             touch(p, vc->vgic, vc->vgic.maintenance, sizeof vc->vgic.maintenance, true);
             flush(hv, *vc); // the level drops once the list registers are refilled
@@ -339,6 +362,12 @@ bool vgic_init(Hypervisor& hv, Error& err) {
                     glob.spi_owner[id] = static_cast<std::uint8_t>(i + 1);
                 }
             }
+        }
+        // Its virtual UART's interrupt (vuart.h): virtual, never hardware.
+        const std::uint32_t uart_irq = hv.config().platform.console_irq;
+        if (uart_irq >= kNumPrivate && uart_irq < kFirstSpecial) {
+            set_bit(d.owned, uart_irq, true);
+            set_bit(d.level, uart_irq, true);
         }
         for (const IpcConfig& ipc : vm.cfg->ipcs) {
             for (const std::uint32_t id : ipc.interrupts) {

@@ -65,6 +65,12 @@ bool vgicd_access(Hypervisor& hv, Vm& vm, std::uint64_t offset, std::uint32_t si
 // another physical CPU gets it through hv's SGI.
 void vgic_raise(Hypervisor& hv, Vm& vm, std::uint32_t id);
 
+// Withdraws virtual interrupt `id` of `vm` not yet taken (a level device
+// interrupt that dropped, e.g. the virtual UART's): out of every vCPU's
+// pending set and of the current CPU's list registers where it is only
+// pending (as a write to GICD_ICPENDR would).
+void vgic_lower(Hypervisor& hv, Vm& vm, std::uint32_t id);
+
 // Queues `id` for `vcpu` and delivers it: into a list register at once when
 // `vcpu` runs on the current CPU, else through hv's SGI to its CPU.
 void vgic_inject(Hypervisor& hv, Vcpu& vcpu, std::uint32_t id, std::uint32_t src, bool hw);

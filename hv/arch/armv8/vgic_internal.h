@@ -114,5 +114,7 @@ bool add_pending(Hypervisor& hv, Vcpu& vc, std::uint32_t id, std::uint32_t src, 
 void kick(Hypervisor& hv, Vcpu& vc);
 // Every vCPU of `vm` with something waiting (after an enable).
 void kick_vm(Hypervisor& hv, Vm& vm);
+// At a maintenance interrupt: the list registers the guest EOIed with LR_EOI.
+void resample_level(Hypervisor& hv, Vcpu& vc);
 
 } // namespace hv::armv8::vgic_detail

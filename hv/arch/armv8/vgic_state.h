@@ -56,6 +56,10 @@ struct VgicDist {
     std::uint32_t enabled[kVgicWords]{};
     std::uint32_t group[kVgicWords]{};
     std::uint32_t edge[kVgicWords]{}; // ICFGR: edge-triggered
+    // Virtual level interrupts of an emulated device (the UART's): their list
+    // registers ask for a maintenance interrupt at the guest's EOI, where hv
+    // raises them again if the device's line is still high.
+    std::uint32_t level[kVgicWords]{};
     std::uint8_t prio[gicv2::kMaxIrqs]{};
     std::uint8_t targets[gicv2::kMaxIrqs]{}; // virtual CPU mask (SPIs)
     bool phys_ready = false;                 // owned SPIs programmed in the physical GICD

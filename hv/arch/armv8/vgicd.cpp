@@ -422,4 +422,13 @@ bool vgicd_access(Hypervisor& hv, Vm& vm, std::uint64_t offset, std::uint32_t si
     return true;
 }
 
+void vgic_lower(Hypervisor& hv, Vm& vm, std::uint32_t id) {
+    Vcpu* vc = hv.vcpu_mut(hv.port().cpu_id());
+    if (vc == nullptr || vc->vm != vm.id || id < kNumPrivate || id >= kFirstSpecial ||
+        bit(vm.vgicd.hw, id)) {
+        return; // only a virtual SPI, from one of the VM's own CPUs
+    }
+    write_pending(hv, vm, *vc, id / 32, 1u << (id % 32), false);
+}
+
 } // namespace hv::armv8

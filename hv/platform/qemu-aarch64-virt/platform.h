@@ -20,6 +20,7 @@ constexpr PlatformConfig qemu_aarch64_virt(std::uint32_t cpus = 4,
     p.cpu_num = cpus;
     p.ram.push(MemRange{kQemuVirtRamBase, ram_size});
     p.console_pa = kQemuVirtUart;
+    p.console_irq = kQemuVirtUartIrq;
     p.gic = GicAddrs{0x0800'0000, 0x0801'0000, 0x0803'0000, 0x0804'0000};
     p.l2 = L2Geometry{1ull << 20, 16, 64};
     return p;

@@ -1,0 +1,79 @@
+// Placeholder regions for a guest whose MMU maps VA != PA (unicorn-notes.md,
+// "Guest stage 1 with VA != PA"): Unicorn 2.0.1 checks every *virtual*
+// address against its regions before the guest's tables translate it, so a
+// valid VA that no region covers fails. Any region covering the VA passes
+// the check; the access itself then goes to the translated address. The
+// placeholder's own memory is never read or written by a translated access
+// except when a translated address lands inside it, which can only happen
+// below the physical address size, and there each placeholder is a region
+// of its full size that Unicorn allocates itself (lazily committed host
+// pages): no guest-chosen address ever reaches host memory outside Unicorn's
+// own buffers. Placeholders are executable (an MMIO one cannot be fetched
+// from), never overlap the VM's memory, devices or each other, and are few:
+// Unicorn aborts the process past about 1000 regions, so windows are large
+// (1 GiB above the PA size, 16 MiB below) and Linux runs with nokaslr and
+// norandmaps. Unicorn 2.1 translates before it checks and needs none of this.
+#include "sim/cpu/arm64_core.h"
+#include "sim/cpu/unicorn_util.h"
+
+#include <algorithm>
+
+namespace sim::cpu {
+namespace {
+
+// No translated address reaches this high (the Cortex-A53's 40-bit PA).
+constexpr uint64_t pa_limit = 1ull << 40;
+constexpr uint64_t high_window = 1ull << 30, low_window = 16ull << 20;
+constexpr size_t max_placeholders = 512;
+
+} // namespace
+
+void Arm64Core::note_mapped(uint64_t addr, uint64_t size) {
+    mapped_.emplace_back(addr, addr + size);
+    std::sort(mapped_.begin(), mapped_.end());
+}
+
+bool Arm64Core::ipa_mapped(uint64_t ipa) const {
+    return std::any_of(backed_.begin(), backed_.end(),
+                       [ipa](const auto& r) { return ipa >= r.first && ipa < r.second; });
+}
+
+// Maps a placeholder window around `va` (which no region covers), clipped
+// so it overlaps nothing mapped. False when the limit is reached.
+void Arm64Core::adopt_shared_placeholders() {
+    for (; adopted_ < shared_windows_->size(); ++adopted_) {
+        const auto [lo, hi] = (*shared_windows_)[adopted_];
+        const bool overlaps = std::any_of(mapped_.begin(), mapped_.end(), [&](const auto& r) {
+            return r.first - lo < hi - lo || lo - r.first < r.second - r.first;
+        });
+        if (overlaps || uc_mem_map(uc_, lo, hi - lo, UC_PROT_ALL) != UC_ERR_OK)
+            continue; // this core made its own window there
+        note_mapped(lo, hi - lo);
+        ++placeholders_;
+    }
+}
+
+bool Arm64Core::map_placeholder(uint64_t va) {
+    adopt_shared_placeholders();
+    if (placeholders_ >= max_placeholders)
+        return false;
+    const uint64_t size = va >= pa_limit ? high_window : low_window;
+    uint64_t lo = va & ~(size - 1);
+    uint64_t hi = lo + size; // 0 when the window ends at 2^64
+    for (const auto& [start, end] : mapped_) {
+        if (end <= va && end > lo)
+            lo = end;
+        if (start > va && (hi == 0 || start < hi))
+            hi = start;
+    }
+    const uint64_t len = hi - lo; // wraps correctly when hi == 0
+    if (uc_mem_map(uc_, lo, len, UC_PROT_ALL) != UC_ERR_OK)
+        return false;
+    note_mapped(lo, len);
+    ++placeholders_;
+    shared_windows_->emplace_back(lo, lo + len);
+    adopted_ = shared_windows_->size(); // windows are made one core at a time
+    return true;
+}
+
+} // namespace sim::cpu

@@ -1,0 +1,145 @@
+// Debian's unmodified arm64 kernel booted in the simulator (docs/linux.md):
+// to the initramfs' /init, which runs qsort-small once as a process and
+// powers off; natively and under hv. Label `linux`: each boot is about a
+// billion guest instructions (10-30 s of host time). Skipped when the kernel
+// cache or the initramfs is missing (scripts/linux/fetch-kernel.sh).
+#include "sim/linux_vm.h"
+#include "sim/simulation.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <unistd.h>
+
+namespace sim {
+namespace {
+
+std::string workloads_dir() {
+    return BAO_WORKLOADS_DIR;
+}
+
+bool have_linux(std::string& why) {
+    for (const char* p : {"cache:Image", "build:linux/initramfs-qsort-small.cpio.gz"}) {
+        const std::string path = resolve_linux_path(p, workloads_dir());
+        if (!std::filesystem::exists(path)) {
+            why = path + " is missing (scripts/linux/fetch-kernel.sh, the linux_initramfs target)";
+            return false;
+        }
+    }
+    return true;
+}
+
+#define REQUIRE_LINUX()                                                                            \
+    do {                                                                                           \
+        std::string why;                                                                           \
+        if (!have_linux(why))                                                                      \
+            GTEST_SKIP() << why;                                                                   \
+    } while (0)
+
+struct Booted {
+    RunOutcome outcome;
+    std::string console;
+    std::string stats;
+    std::optional<LinuxInit> init;
+    WorkloadSummary region;
+};
+
+Booted boot(const std::string& config, uint64_t max_insns = 3'000'000'000) {
+    RunOptions o;
+    o.config = config;
+    o.workloads_dir = workloads_dir();
+    o.max_insns = max_insns;
+    std::ostringstream out;
+    Simulation s(o, &out);
+    Booted b;
+    b.outcome = s.run();
+    b.console = out.str();
+    b.stats = s.stats_json();
+    b.init = s.linux_init();
+    b.region = s.workload_summary();
+    return b;
+}
+
+void expect_qsort_run(const Booted& b, const std::string& what) {
+    EXPECT_EQ(b.outcome.code, ExitCode::ok) << what << ": " << b.outcome.detail;
+    EXPECT_EQ(b.outcome.reason, "system_off") << what;
+    for (const char* line :
+         {"Machine model: bao-sim VM", "Run /init as init process",
+          "bao-init: bench=qsort-small warmup=0 runs=1",
+          // hv wraps lines at 120 characters: the hash's first half
+          "order_hash=50b02508", "checksum_ok=1",
+          "bao-init: done bench=qsort-small runs=1 failed=0", "reboot: Power down"})
+        EXPECT_NE(b.console.find(line), std::string::npos) << what << ": no '" << line << "'\n"
+                                                           << b.console;
+    // The marked run: the whole process, as perf measured it (QEMU: 17.17 M).
+    EXPECT_NE(b.console.find("bao-init: run 0 ns="), std::string::npos) << what;
+    EXPECT_TRUE(b.region.region_marked) << what << ": the marker page gave no region";
+    EXPECT_GT(b.region.instructions, 15'000'000u) << what;
+    EXPECT_LT(b.region.instructions, 20'000'000u) << what;
+    ASSERT_TRUE(b.init.has_value()) << what;
+    // About 0.9 G instructions from reset to /init (unicorn-notes.md).
+    EXPECT_GT(b.init->instructions, 500'000'000u) << what;
+    EXPECT_LT(b.init->instructions, 2'000'000'000u) << what;
+}
+
+// The stats without what depends on the host (its time, its speed).
+std::string deterministic(const std::string& stats) {
+    std::istringstream in(stats);
+    std::string out, line;
+    while (std::getline(in, line))
+        if (line.find("host_seconds") == std::string::npos &&
+            line.find("\"mips\"") == std::string::npos)
+            out += line + "\n";
+    return out;
+}
+
+TEST(LinuxSim, NativeRunsQsortToPowerOffTwiceIdentically) {
+    REQUIRE_LINUX();
+    const Booted a = boot("linux-native");
+    expect_qsort_run(a, "linux-native");
+    const Booted b = boot("linux-native");
+    EXPECT_EQ(a.console, b.console);
+    EXPECT_EQ(deterministic(a.stats), deterministic(b.stats));
+}
+
+TEST(LinuxSim, SoloRunsQsortToPowerOff) {
+    REQUIRE_LINUX();
+    expect_qsort_run(boot("linux-solo"), "linux-solo");
+}
+
+// A Linux VM that never powers off ends at --max-insns.
+TEST(LinuxSim, EndsAtTheInstructionLimit) {
+    REQUIRE_LINUX();
+    const Booted b = boot("linux-native", 50'000'000);
+    EXPECT_EQ(b.outcome.code, ExitCode::insn_limit) << b.outcome.detail;
+    EXPECT_NE(b.console.find("Booting Linux on physical CPU"), std::string::npos) << b.console;
+}
+
+// A kernel panic (here: no /init in the initramfs) stops the run with the panic line.
+TEST(LinuxSim, PanicStopsTheRunWithThePanicLine) {
+    REQUIRE_LINUX();
+    const auto path = std::filesystem::temp_directory_path() /
+                      ("bao-linux-panic-" + std::to_string(::getpid()) + ".toml");
+    {
+        std::ofstream f(path);
+        f << "mode = \"native\"\n[platform]\ncpus = 1\n"
+             "ram = [{ base = 0x40000000, size = 0x20000000 }]\n"
+             "[[vms]]\nname = \"linux\"\nmeasured = true\ncpu_affinity = [0]\n"
+             "kernel = \"cache:Image\"\n"
+             "initrd = \"build:linux/initramfs-qsort-small.cpio.gz\"\n"
+             "bootargs = \"console=ttyAMA0 nokaslr norandmaps rdinit=/nonexistent "
+             "init=/nonexistent\"\n"
+             "regions = [{ base = 0x40000000, size = 0x20000000 }]\n";
+    }
+    const Booted b = boot(path.string());
+    std::filesystem::remove(path);
+    EXPECT_EQ(b.outcome.code, ExitCode::guest_fault) << b.outcome.detail;
+    EXPECT_EQ(b.outcome.reason, "kernel_panic");
+    EXPECT_EQ(b.outcome.detail.rfind("Kernel panic - not syncing", 0), 0u) << b.outcome.detail;
+}
+
+} // namespace
+} // namespace sim
