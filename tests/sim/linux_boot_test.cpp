@@ -105,9 +105,13 @@ TEST(LinuxSim, NativeRunsQsortToPowerOffTwiceIdentically) {
     EXPECT_EQ(deterministic(a.stats), deterministic(b.stats));
 }
 
-TEST(LinuxSim, SoloRunsQsortToPowerOff) {
+TEST(LinuxSim, SoloRunsQsortToPowerOffTwiceIdentically) {
     REQUIRE_LINUX();
-    expect_qsort_run(boot("linux-solo"), "linux-solo");
+    const Booted a = boot("linux-solo");
+    expect_qsort_run(a, "linux-solo");
+    const Booted b = boot("linux-solo");
+    EXPECT_EQ(a.console, b.console);
+    EXPECT_EQ(deterministic(a.stats), deterministic(b.stats));
 }
 
 // A Linux VM that never powers off ends at --max-insns.
