@@ -352,21 +352,33 @@ WorkloadSummary Simulation::workload_summary() const {
 
 namespace {
 
-// mean, std (population), min and max of some samples; zeros when there are none.
-void write_spread(JsonWriter& j, const std::vector<double>& xs) {
-    double sum = 0, sq = 0, lo = 0, hi = 0;
+struct Spread {
+    double mean = 0, std = 0, min = 0, max = 0; // all 0 without samples
+};
+
+// mean, std (population's), min and max of some samples.
+Spread spread_of(const std::vector<double>& xs) {
+    Spread r;
+    double sum = 0, sq = 0;
     for (size_t k = 0; k < xs.size(); ++k) {
         sum += xs[k];
         sq += xs[k] * xs[k];
-        lo = k == 0 ? xs[k] : std::min(lo, xs[k]);
-        hi = k == 0 ? xs[k] : std::max(hi, xs[k]);
+        r.min = k == 0 ? xs[k] : std::min(r.min, xs[k]);
+        r.max = k == 0 ? xs[k] : std::max(r.max, xs[k]);
     }
     const double n = static_cast<double>(xs.size());
-    const double mean = xs.empty() ? 0 : sum / n;
-    j.value("mean", mean);
-    j.value("std", xs.empty() ? 0 : std::sqrt(std::max(0.0, sq / n - mean * mean)));
-    j.value("min", lo);
-    j.value("max", hi);
+    r.mean = xs.empty() ? 0 : sum / n;
+    r.std = xs.empty() ? 0 : std::sqrt(std::max(0.0, sq / n - r.mean * r.mean));
+    return r;
+}
+
+// Counts (cycles, instructions) in whole units: JSON doubles keep 6 digits.
+void write_count_spread(JsonWriter& j, const std::vector<double>& xs) {
+    const Spread s = spread_of(xs);
+    j.value("mean", static_cast<uint64_t>(std::llround(s.mean)));
+    j.value("std", static_cast<uint64_t>(std::llround(s.std)));
+    j.value("min", static_cast<uint64_t>(std::llround(s.min)));
+    j.value("max", static_cast<uint64_t>(std::llround(s.max)));
 }
 
 } // namespace
@@ -408,7 +420,7 @@ void Simulation::write_workload(JsonWriter& j) const {
     j.begin_object("runs");
     j.value("count", static_cast<uint64_t>(w.runs.size()));
     j.begin_object("cycles");
-    write_spread(j, cycles);
+    write_count_spread(j, cycles);
     if (options_.raw_samples) {
         j.begin_array("raw");
         for (const RegionSample& r : w.runs)
@@ -417,7 +429,7 @@ void Simulation::write_workload(JsonWriter& j) const {
     }
     j.end_object();
     j.begin_object("instructions");
-    write_spread(j, instructions);
+    write_count_spread(j, instructions);
     j.end_object();
     j.end_object();
     j.end_object();
@@ -437,7 +449,11 @@ void Simulation::write_latency(JsonWriter& j) const {
     std::vector<double> ns;
     for (auto t : ticks)
         ns.push_back(static_cast<double>(t) * ns_per_tick);
-    write_spread(j, ns);
+    const Spread s = spread_of(ns);
+    j.value("mean", s.mean);
+    j.value("std", s.std);
+    j.value("min", s.min);
+    j.value("max", s.max);
     if (options_.raw_samples) {
         j.begin_array("raw");
         for (auto t : ticks)
