@@ -188,14 +188,23 @@ CoreStats Machine::stats(unsigned core) const {
 }
 
 void Machine::snapshot_region(unsigned core, bool end) {
-    if (!end && region_start_)
-        return;
     RegionSnapshot snap;
     snap.cycle = now(core);
     snap.instructions = stats_.at(core).instructions + (in_run_ && core == running_core_ ? cores_[core]->instructions_in_run() : 0);
     if (hierarchy_)
         snap.memory = hierarchy_->stats().cores.at(core);
-    (end ? region_end_ : region_start_) = snap;
+    if (!end) {
+        open_start_ = snap;
+        if (!region_start_)
+            region_start_ = snap;
+        return;
+    }
+    // An end without an open start (or before it) makes no sample.
+    if (open_start_ && snap.cycle >= open_start_->cycle)
+        region_samples_.push_back(
+            {snap.cycle - open_start_->cycle, snap.instructions - open_start_->instructions});
+    open_start_.reset();
+    region_end_ = snap;
 }
 
 RunOutcome Machine::run() {

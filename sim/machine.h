@@ -71,6 +71,12 @@ struct RegionSnapshot {
     cache::CoreMemoryStats memory;
 };
 
+// One measured run: a start mark and the end mark after it.
+struct RegionSample {
+    uint64_t cycles = 0;
+    uint64_t instructions = 0;
+};
+
 struct RunOutcome {
     ExitCode code = ExitCode::ok;
     std::string reason; // e.g. "system_off", "insn_limit", "guest_fault", "idle_deadlock"
@@ -149,10 +155,12 @@ class Machine : public cpu::TrapHandler {
 
     CoreStats stats(unsigned core) const;
     // Records `core`'s counters now, as the measured region's start or end
-    // (the first start and the last end are kept).
+    // (the first start and the last end are kept); each end closes the
+    // latest open start into one run sample.
     void snapshot_region(unsigned core, bool end);
     const std::optional<RegionSnapshot>& region_start() const { return region_start_; }
     const std::optional<RegionSnapshot>& region_end() const { return region_end_; }
+    const std::vector<RegionSample>& region_samples() const { return region_samples_; }
     uint64_t global_cycles() const { return now_; }
     // The most cycles any core's clock was past its quantum's end when the
     // quantum closed (the rest of a block or of an hv path, carried over).
@@ -200,6 +208,8 @@ class Machine : public cpu::TrapHandler {
     uint64_t max_overrun_ = 0;
     std::optional<RunOutcome> outcome_;
     std::optional<RegionSnapshot> region_start_, region_end_;
+    std::optional<RegionSnapshot> open_start_; // the start mark not yet closed by an end
+    std::vector<RegionSample> region_samples_;
 };
 
 } // namespace sim

@@ -346,8 +346,42 @@ WorkloadSummary Simulation::workload_summary() const {
     w.stall_cycles_mem = s1.memory.stall_cycles_mem - s0.memory.stall_cycles_mem;
     w.checksum_ok = checksum_ok_seen_ && !checksum_bad_seen_;
     w.checksum_reported = checksum_ok_seen_ || checksum_bad_seen_;
+    w.runs = machine_->region_samples();
     return w;
 }
+
+namespace {
+
+struct Spread {
+    double mean = 0, std = 0, min = 0, max = 0; // all 0 without samples
+};
+
+// mean, std (population's), min and max of some samples.
+Spread spread_of(const std::vector<double>& xs) {
+    Spread r;
+    double sum = 0, sq = 0;
+    for (size_t k = 0; k < xs.size(); ++k) {
+        sum += xs[k];
+        sq += xs[k] * xs[k];
+        r.min = k == 0 ? xs[k] : std::min(r.min, xs[k]);
+        r.max = k == 0 ? xs[k] : std::max(r.max, xs[k]);
+    }
+    const double n = static_cast<double>(xs.size());
+    r.mean = xs.empty() ? 0 : sum / n;
+    r.std = xs.empty() ? 0 : std::sqrt(std::max(0.0, sq / n - r.mean * r.mean));
+    return r;
+}
+
+// Counts (cycles, instructions) in whole units: JSON doubles keep 6 digits.
+void write_count_spread(JsonWriter& j, const std::vector<double>& xs) {
+    const Spread s = spread_of(xs);
+    j.value("mean", static_cast<uint64_t>(std::llround(s.mean)));
+    j.value("std", static_cast<uint64_t>(std::llround(s.std)));
+    j.value("min", static_cast<uint64_t>(std::llround(s.min)));
+    j.value("max", static_cast<uint64_t>(std::llround(s.max)));
+}
+
+} // namespace
 
 // The workload: its measured region (decision 7, from the first start mark to
 // the last end mark of the measured VM or, natively, of core 0), its counters
@@ -377,6 +411,27 @@ void Simulation::write_workload(JsonWriter& j) const {
     j.value("mem_stall_share", w.mem_stall_share());
     j.value("checksum_ok", w.checksum_ok);
     j.value("checksum_reported", w.checksum_reported);
+    // Each measured run (a start mark and the end mark after it) as one sample.
+    std::vector<double> cycles, instructions;
+    for (const RegionSample& r : w.runs) {
+        cycles.push_back(static_cast<double>(r.cycles));
+        instructions.push_back(static_cast<double>(r.instructions));
+    }
+    j.begin_object("runs");
+    j.value("count", static_cast<uint64_t>(w.runs.size()));
+    j.begin_object("cycles");
+    write_count_spread(j, cycles);
+    if (options_.raw_samples) {
+        j.begin_array("raw");
+        for (const RegionSample& r : w.runs)
+            j.value("", r.cycles);
+        j.end_array();
+    }
+    j.end_object();
+    j.begin_object("instructions");
+    write_count_spread(j, instructions);
+    j.end_object();
+    j.end_object();
     j.end_object();
 }
 
@@ -391,20 +446,14 @@ void Simulation::write_latency(JsonWriter& j) const {
     j.begin_object("irq_latency_ns");
     j.value("samples", static_cast<uint64_t>(ticks.size()));
     const double ns_per_tick = 1e9 / static_cast<double>(machine_->params().cntfrq);
-    double sum = 0, sq = 0, lo = 0, hi = 0;
-    for (size_t k = 0; k < ticks.size(); ++k) {
-        double ns = static_cast<double>(ticks[k]) * ns_per_tick;
-        sum += ns;
-        sq += ns * ns;
-        lo = k == 0 ? ns : std::min(lo, ns);
-        hi = k == 0 ? ns : std::max(hi, ns);
-    }
-    const double n = static_cast<double>(ticks.size());
-    const double mean = ticks.empty() ? 0 : sum / n;
-    j.value("mean", mean);
-    j.value("std", ticks.empty() ? 0 : std::sqrt(std::max(0.0, sq / n - mean * mean)));
-    j.value("min", lo);
-    j.value("max", hi);
+    std::vector<double> ns;
+    for (auto t : ticks)
+        ns.push_back(static_cast<double>(t) * ns_per_tick);
+    const Spread s = spread_of(ns);
+    j.value("mean", s.mean);
+    j.value("std", s.std);
+    j.value("min", s.min);
+    j.value("max", s.max);
     if (options_.raw_samples) {
         j.begin_array("raw");
         for (auto t : ticks)

@@ -51,6 +51,8 @@ struct WorkloadSummary {
     Counter l1d, l2, dtlb;
     uint64_t stall_cycles_mem = 0;
     bool checksum_ok = false, checksum_reported = false;
+    // One per start/end mark pair: the measured runs inside the region.
+    std::vector<RegionSample> runs;
 
     double ipc() const {
         return runtime_cycles ? static_cast<double>(instructions) / static_cast<double>(runtime_cycles) : 0.0;

@@ -1,7 +1,11 @@
 #include "sim/config.h"
+
+#include "hv/core/validate.h"
 #include "sim/error.h"
 
 #include <gtest/gtest.h>
+
+#include <algorithm>
 
 namespace sim {
 namespace {
@@ -197,6 +201,49 @@ TEST(Config, NativePresetIsEmbedded) {
     RunConfig rc = load_config("native");
     EXPECT_EQ(rc.hv.mode, hv::Mode::Native);
     EXPECT_FALSE(rc.description.empty());
+}
+
+// Every embedded preset parses and passes hv's validation, and the Linux
+// benchmark VM has a preset for every scenario the bare-metal one has.
+TEST(Config, EveryPresetValidates) {
+    std::vector<std::string> names;
+    for (const PresetInfo& p : list_presets()) {
+        names.push_back(p.name);
+        RunConfig rc = load_config(p.name);
+        EXPECT_FALSE(rc.description.empty()) << p.name;
+        EXPECT_GE(rc.measured_vm(), 0) << p.name;
+        // The image's place, size and entry are known once it is loaded
+        // (a Linux kernel's from its header): a one-page stand-in.
+        for (size_t v = 0; v < rc.hv.vms.size(); ++v) {
+            hv::ImageConfig& img = rc.hv.vms[v].image;
+            if (!rc.images[v].linux_boot.kernel.empty())
+                img.base_ipa = rc.hv.vms[v].regions[0].base;
+            img.size = 0x1000;
+            img.entry = img.base_ipa;
+        }
+        const hv::Error e = hv::validate(rc.hv);
+        EXPECT_TRUE(e.ok()) << p.name << ": " << e.message;
+    }
+    for (const char* scenario :
+         {"native", "solo", "solo-col", "interf", "interf-col", "interf-col-hypcol"}) {
+        const std::string linux_preset = std::string("linux-") + scenario;
+        EXPECT_NE(std::find(names.begin(), names.end(), scenario), names.end()) << scenario;
+        EXPECT_NE(std::find(names.begin(), names.end(), linux_preset), names.end()) << linux_preset;
+        if (std::find(names.begin(), names.end(), linux_preset) == names.end())
+            continue;
+        // Same VMs, cores and colors as the bare-metal scenario; only the
+        // measured VM boots Linux.
+        const RunConfig bare = load_config(scenario), lx = load_config(linux_preset);
+        ASSERT_EQ(lx.hv.vms.size(), bare.hv.vms.size()) << linux_preset;
+        EXPECT_EQ(lx.hv.hyp.colors, bare.hv.hyp.colors) << linux_preset;
+        for (size_t v = 0; v < lx.hv.vms.size(); ++v) {
+            EXPECT_EQ(lx.hv.vms[v].cpu_affinity, bare.hv.vms[v].cpu_affinity)
+                << linux_preset << " vm " << v;
+            EXPECT_EQ(lx.hv.vms[v].colors, bare.hv.vms[v].colors) << linux_preset << " vm " << v;
+            const bool measured = static_cast<int>(v) == lx.measured_vm();
+            EXPECT_EQ(!lx.images[v].linux_boot.kernel.empty(), measured) << linux_preset;
+        }
+    }
 }
 
 TEST(Config, UnknownPresetListsTheKnownOnes) {

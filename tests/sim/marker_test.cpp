@@ -81,6 +81,65 @@ TEST(MarkerPage, UnderHvGivesTheHypercallsRegion) {
     expect_same_region("hv");
 }
 
+// Two measured runs by the marker page, the same code each time:
+// x1 = 0; store; 1000 loop iterations; x1 = 1; store; twice, then SYSTEM_OFF.
+std::vector<uint32_t> two_runs_guest() {
+    const std::vector<uint32_t> one_run{0xd2800001, 0xb9000041, 0xd2807d03, 0xf1000463,
+                                        0x54ffffe1, 0xd2800021, 0xb9000041};
+    std::vector<uint32_t> w{0xd2a16002}; // mov x2, #0xb000000
+    w.insert(w.end(), one_run.begin(), one_run.end());
+    w.insert(w.end(), one_run.begin(), one_run.end());
+    w.insert(w.end(), {0xd2800100, 0xf2b08000, 0xd4000002, test::insn_branch_self}); // SYSTEM_OFF
+    return w;
+}
+
+WorkloadSummary run_twice_marked(const std::string& mode) {
+    RunOptions o;
+    o.config = config_file(mode, true);
+    o.image = test::write_raw_guest("marker-runs-" + mode, two_runs_guest()) + "@0x48000000";
+    o.workloads_dir = test::workloads_dir();
+    Simulation s(o, nullptr);
+    const RunOutcome r = s.run();
+    EXPECT_EQ(r.code, ExitCode::ok) << r.detail;
+    const std::string json = s.stats_json();
+    const size_t runs = json.find("\"runs\": {");
+    EXPECT_NE(runs, std::string::npos);
+    EXPECT_EQ(json.find("\"count\": 2", runs), json.find("\"count\"", runs));
+    return s.workload_summary();
+}
+
+// Each start/end pair is one sample; the whole region (first start to last
+// end) still spans both runs and the gap between them.
+void expect_two_runs(const std::string& mode) {
+    const WorkloadSummary w = run_twice_marked(mode);
+    ASSERT_TRUE(w.region_marked);
+    ASSERT_EQ(w.runs.size(), 2u);
+    EXPECT_GE(w.runs[0].instructions, 2000u);
+    // The same code each run; a mark's instruction count may be off by the
+    // few instructions before the store in its translation block.
+    EXPECT_NEAR(static_cast<double>(w.runs[0].instructions),
+                static_cast<double>(w.runs[1].instructions), 4.0);
+    const uint64_t run_insns = w.runs[0].instructions + w.runs[1].instructions;
+    ASSERT_LE(run_insns, w.instructions);
+    EXPECT_LE(w.instructions - run_insns, 8u); // mov x1, #0 and the store between the runs
+    EXPECT_LE(w.runs[0].cycles + w.runs[1].cycles, w.runtime_cycles);
+    EXPECT_GT(w.runs[0].cycles + w.runs[1].cycles, w.runtime_cycles * 9 / 10);
+    const WorkloadSummary again = run_twice_marked(mode);
+    ASSERT_EQ(again.runs.size(), 2u);
+    for (size_t k = 0; k < 2; ++k) {
+        EXPECT_EQ(again.runs[k].cycles, w.runs[k].cycles);
+        EXPECT_EQ(again.runs[k].instructions, w.runs[k].instructions);
+    }
+}
+
+TEST(MarkerPage, NativeRunsAreSamples) {
+    expect_two_runs("native");
+}
+
+TEST(MarkerPage, UnderHvRunsAreSamples) {
+    expect_two_runs("hv");
+}
+
 TEST(MarkerPage, NativePageMustNotOverlapRam) {
     auto dir = std::filesystem::temp_directory_path() / "bao-sim-tests";
     std::filesystem::create_directories(dir);
