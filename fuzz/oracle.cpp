@@ -324,13 +324,22 @@ bool Oracle::check_mappings() {
     hv_pages.push_back(hv_.vgic().pa / kPage);
     std::sort(hv_pages.begin(), hv_pages.end());
 
+    // Inside the union of the RAM ranges: a run may cross from one range
+    // into an adjacent one (fuzzing found such a run; the memory is RAM).
     auto in_ram = [&](std::uint64_t pa, std::uint64_t end) {
-        for (const hv::MemRange& r : cfg.platform.ram) {
-            if (pa >= r.base && end <= r.base + r.size) {
-                return true;
+        while (pa < end) {
+            const hv::MemRange* holder = nullptr;
+            for (const hv::MemRange& r : cfg.platform.ram) {
+                if (pa >= r.base && pa < r.base + r.size) {
+                    holder = &r;
+                }
             }
+            if (holder == nullptr) {
+                return false;
+            }
+            pa = holder->base + holder->size;
         }
-        return false;
+        return true;
     };
     auto touches_ram = [&](std::uint64_t pa, std::uint64_t end) {
         for (const hv::MemRange& r : cfg.platform.ram) {

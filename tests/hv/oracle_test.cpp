@@ -40,6 +40,26 @@ TEST(Oracle, FixedConfigurationsPass) {
     }
 }
 
+// Regression (found by a long run on the merged tree): with two adjacent RAM
+// ranges a VM's memory may run across their boundary; that is RAM, not
+// "normal memory outside RAM". Memory just past the last range still is.
+TEST(Oracle, RamRunsMayCrossAdjacentRanges) {
+    hv::Config cfg = hvtest::two_vms();
+    cfg.platform = hv::platform::qemu_aarch64_virt(4, 512ull << 20);
+    cfg.platform.ram.push({0x4000'0000 + (512ull << 20), 512ull << 20});
+    Booted b(cfg);
+    const std::uint64_t boundary = 0x4000'0000 + (512ull << 20);
+    ASSERT_EQ(b.hv->vm_mut(0).stage2.map(0x9000'0000, boundary - 0x1000, 0x2000,
+                                         hv::armv8::kNormalRwx, false),
+              hv::armv8::MapStatus::Ok);
+    EXPECT_TRUE(b.oracle.check_mappings()) << b.oracle.violation();
+    ASSERT_EQ(b.hv->vm_mut(0).stage2.map(0x9100'0000, boundary + (512ull << 20), 0x1000,
+                                         hv::armv8::kNormalRwx, false),
+              hv::armv8::MapStatus::Ok);
+    EXPECT_FALSE(b.oracle.check_mappings());
+    EXPECT_NE(b.oracle.violation().find("outside RAM"), std::string::npos) << b.oracle.violation();
+}
+
 TEST(Oracle, FlagsARamPageMappedIntoTwoVms) {
     Booted b(hvtest::two_vms());
     const std::uint64_t other = b.pa(1, 0x4000'0000);
