@@ -7,8 +7,8 @@
  * instructions, HVC at EL0, EL1 registers at EL0), SVC, BRK, PC alignment,
  * alignment faults of an exclusive, and with its own stage-1 tables
  * translation, access-flag and permission faults on data and instruction
- * accesses (an EL0 fetch of EL1-only code included). For each it checks ESR_EL1 (EC, IL, ISS), FAR_EL1 where the
- * architecture defines it, ELR_EL1, SPSR_EL1 (mode and DAIF) and that ERET
+ * accesses (an EL0 fetch of EL1-only code included). For each it checks ESR_EL1 (EC, IL, ISS),
+ * FAR_EL1 where the architecture defines it, ELR_EL1, SPSR_EL1 (mode and DAIF) and that ERET
  * returned where it should, and prints "ok <case>" or "FAIL <case>: ...".
  * Last lines: "exceptions: N passed, M failed" and "checksum_ok=1" if none failed.
  */
@@ -89,17 +89,17 @@ static uint64_t daif(void) {
 /* One EL1 case: x9 = `x9v`, then `insn` at label 1 takes the exception; the
  * flag is 1 after it if ERET came back to the next instruction (skip = 4
  * past a faulting one; ELR already past an SVC). */
-#define EL1_CASE(name_v, esr_v, far_v, check_far_v, skip_v, elr_off, x9v, insn)                  \
-    do {                                                                                          \
-        uint64_t at, ran, before = exc_rec.count;                                                 \
-        exc_rec.skip = (skip_v);                                                                  \
-        __asm__ volatile("mov x9, %2\n mov %1, #0\n adr %0, 1f\n 1: " insn "\n mov %1, #1\n"    \
-                         : "=&r"(at), "=&r"(ran)                                                  \
-                         : "r"((uint64_t)(x9v))                                                   \
-                         : "x9", "x10", "memory");                                                \
-        struct expect e = {name_v, esr_v, far_v, at + (elr_off), daif() | 0x5, check_far_v,       \
-                           SLOT_SPX};                                                             \
-        check(&e, before, ran == 1);                                                              \
+#define EL1_CASE(name_v, esr_v, far_v, check_far_v, skip_v, elr_off, x9v, insn)                    \
+    do {                                                                                           \
+        uint64_t at, ran, before = exc_rec.count;                                                  \
+        exc_rec.skip = (skip_v);                                                                   \
+        __asm__ volatile("mov x9, %2\n mov %1, #0\n adr %0, 1f\n 1: " insn "\n mov %1, #1\n"       \
+                         : "=&r"(at), "=&r"(ran)                                                   \
+                         : "r"((uint64_t)(x9v))                                                    \
+                         : "x9", "x10", "memory");                                                 \
+        struct expect e = {name_v,       esr_v,       far_v,   at + (elr_off),                     \
+                           daif() | 0x5, check_far_v, SLOT_SPX};                                   \
+        check(&e, before, ran == 1);                                                               \
     } while (0)
 
 static void el1_cases(void) {
@@ -125,7 +125,8 @@ static void pc_alignment_case(void) {
                      : "=&r"(target), "=&r"(resume), "+r"(ran)
                      : "r"(&exc_rec.resume)
                      : "memory");
-    struct expect e = {"el1 pc alignment", EC(0x22) | IL, target, target, daif() | 0x5, 1, SLOT_SPX};
+    struct expect e = {
+        "el1 pc alignment", EC(0x22) | IL, target, target, daif() | 0x5, 1, SLOT_SPX};
     check(&e, before, ran == 1);
 }
 
@@ -151,7 +152,8 @@ static void el0_cases(void) {
     /* PC alignment at EL0: ELR = FAR = the misaligned target (resumed by hand). */
     exc_rec.resume = (uint64_t)(uintptr_t)el0_pcalign_resume;
     const uint64_t target = (uint64_t)(uintptr_t)el0_pcalign_resume + 2;
-    el0_case("el0 pc alignment", el0_pcalign, (char*)(uintptr_t)target, EC(0x22) | IL, 1, target, 0, 0);
+    el0_case("el0 pc alignment", el0_pcalign, (char*)(uintptr_t)target, EC(0x22) | IL, 1, target, 0,
+             0);
 }
 
 /* With the guest's MMU on, its code is not executable at EL0 (UXN): an EL0
@@ -163,7 +165,12 @@ static void el0_stage1_case(void) {
     exc_rec.resume = 1;
     el0_call((void (*)(void))el0_udf, el0_stack + 512);
     const uint64_t at = (uint64_t)(uintptr_t)el0_udf;
-    struct expect e = {"el0 stage-1 instruction abort (permission)", EC(0x20) | IL | 0x0e, at, at, 0, 1,
+    struct expect e = {"el0 stage-1 instruction abort (permission)",
+                       EC(0x20) | IL | 0x0e,
+                       at,
+                       at,
+                       0,
+                       1,
                        SLOT_LOWER};
     check(&e, before, 1);
 }
@@ -239,8 +246,13 @@ static void stage1_cases(void) {
                      : "=&r"(resume), "+r"(ran)
                      : "r"(&exc_rec.resume), "r"(BAD_TRANSLATION)
                      : "x9", "memory");
-    struct expect e = {"el1 stage-1 instruction abort", EC(0x21) | IL | 0x06, BAD_TRANSLATION,
-                       BAD_TRANSLATION, daif() | 0x5, 1, SLOT_SPX};
+    struct expect e = {"el1 stage-1 instruction abort",
+                       EC(0x21) | IL | 0x06,
+                       BAD_TRANSLATION,
+                       BAD_TRANSLATION,
+                       daif() | 0x5,
+                       1,
+                       SLOT_SPX};
     check(&e, before, ran == 1);
     el0_stage1_case();
 }
