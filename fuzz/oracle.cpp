@@ -62,7 +62,7 @@ void Oracle::snap(std::uint32_t i, VmSnap& s) const {
     const hv::Vm& vm = hv_.vm(i);
     s.state = vm.state;
     s.exit = vm.exit_kind;
-    s.vttbr = vm.vttbr();
+    s.vttbr = vm.stage2_base();
     s.ctlr = vm.vgicd.ctlr;
     std::memcpy(s.enabled, vm.vgicd.enabled, sizeof s.enabled);
     std::memcpy(s.group, vm.vgicd.group, sizeof s.group);

@@ -135,7 +135,7 @@ bool Hypervisor::cpu_init() {
     }
     const Vm& vm = vms_[v->vm];
     port_.sysreg_write(SysReg::VTCR_EL2, armv8::kVtcr);
-    port_.sysreg_write(SysReg::VTTBR_EL2, vm.vttbr());
+    port_.sysreg_write(SysReg::VTTBR_EL2, vm.stage2_base());
     port_.sysreg_write(SysReg::HCR_EL2, armv8::kHcrGuest);
     port_.sysreg_write(SysReg::VMPIDR_EL2, v->vmpidr);
     armv8::vgic_cpu_init(*this, vcpus_[v->cpu]);

@@ -4,7 +4,7 @@
 
 #include <cstdint>
 
-#include "hv/arch/armv8/vgic_state.h"
+#include "hv/arch/arch.h"
 
 namespace hv {
 
@@ -53,8 +53,8 @@ struct Vcpu {
     // every trap entry and exit through Port::account.
     std::uint64_t ctx_pa = 0;
     // Its virtual CPU interface state (banked interrupts, list registers,
-    // pending set), at vgic.pa = ctx_pa + armv8::kVgicCpuCtxOffset.
-    armv8::VgicCpu vgic;
+    // pending set), at vgic.pa = ctx_pa + arch::kVirqCpuCtxOffset.
+    arch::VirqCpu vgic;
     // Its VM's memory was cleaned for a set/way operation and the vCPU has
     // trapped for nothing else since (the rest of that set/way loop is free).
     bool set_way_cleaned = false;

@@ -1,19 +1,19 @@
 // VM creation: memory allocation (contiguous and superpage-friendly when
 // uncolored, page by page from the VM's colors otherwise), stage-2 mappings
 // of memory, devices and shared memory, and the image's staging area.
-#include "hv/arch/armv8/sysregs.h"
+#include "hv/arch/arch.h"
 #include "hv/core/hypercall.h"
 #include "hv/core/hypervisor.h"
 #include "hv/core/vuart.h"
 
 namespace hv {
 
-using armv8::MapStatus;
+using arch::MapStatus;
 
 bool Hypervisor::map_fail(Error& err, const Vm& vm, const char* what, std::uint32_t index,
                           MapStatus s) {
     fail(err, ErrorCode::Mapping) << "vms[" << vm.id << "]." << what << "[" << index
-                                  << "]: stage-2 mapping failed: " << armv8::to_string(s);
+                                  << "]: stage-2 mapping failed: " << arch::to_string(s);
     return false;
 }
 
@@ -87,7 +87,7 @@ bool Hypervisor::alloc_shmems(Error& err) {
         MapStatus ms = MapStatus::Ok;
         const bool ok =
             pool_.alloc_colored(pages, c.colors, [&](std::uint64_t pa, std::uint64_t n) {
-                ms = s.pages.map(off, pa, n << kPageShift, armv8::kNormalRwx, false);
+                ms = s.pages.map(off, pa, n << kPageShift, arch::kNormalRwx, false);
                 off += n << kPageShift;
                 return ms == MapStatus::Ok;
             });
@@ -119,7 +119,7 @@ bool Hypervisor::create_vm(std::uint32_t id, Error& err) {
         vc.vm = id;
         vc.id = vm.num_vcpus;
         vc.state = VcpuState::Off;
-        vc.vmpidr = armv8::vmpidr(vm.num_vcpus);
+        vc.vmpidr = arch::vcpu_id_register(vm.num_vcpus);
         vm.vcpu_cpu[vm.num_vcpus++] = c;
     }
     if (vm.stage2.init(port_, table_source()) != MapStatus::Ok) {
@@ -144,7 +144,7 @@ bool Hypervisor::map_regions(Vm& vm, Error& err) {
         const std::uint64_t pages = r.size >> kPageShift;
         MapStatus s = MapStatus::Ok;
         if (r.place_phys) {
-            s = vm.stage2.map(r.base, r.phys, r.size, armv8::kNormalRwx, blocks);
+            s = vm.stage2.map(r.base, r.phys, r.size, arch::kNormalRwx, blocks);
         } else if (v.colors == 0) {
             // Prefer a PA that agrees with the IPA modulo the largest block
             // the region can hold, so stage 2 can use 1 GiB / 2 MiB blocks.
@@ -164,12 +164,12 @@ bool Hypervisor::map_regions(Vm& vm, Error& err) {
                     << Hex{r.size} << " bytes (" << pool_.free_pages() << " pages free)";
                 return false;
             }
-            s = vm.stage2.map(r.base, pa, r.size, armv8::kNormalRwx, true);
+            s = vm.stage2.map(r.base, pa, r.size, arch::kNormalRwx, true);
         } else {
             std::uint64_t ipa = r.base;
             const bool ok =
                 pool_.alloc_colored(pages, v.colors, [&](std::uint64_t pa, std::uint64_t n) {
-                    s = vm.stage2.map(ipa, pa, n << kPageShift, armv8::kNormalRwx, false);
+                    s = vm.stage2.map(ipa, pa, n << kPageShift, arch::kNormalRwx, false);
                     ipa += n << kPageShift;
                     return s == MapStatus::Ok;
                 });
@@ -191,7 +191,7 @@ bool Hypervisor::map_devs(Vm& vm, Error& err) {
     const VmConfig& v = *vm.cfg;
     for (std::uint32_t j = 0; j < v.devs.size(); ++j) {
         const DevConfig& d = v.devs[j];
-        const MapStatus s = vm.stage2.map(d.va, d.pa, d.size, armv8::kDeviceRw, true);
+        const MapStatus s = vm.stage2.map(d.va, d.pa, d.size, arch::kDeviceRw, true);
         if (s != MapStatus::Ok) {
             return map_fail(err, vm, "devs", j, s);
         }
@@ -206,11 +206,11 @@ bool Hypervisor::map_ipcs(Vm& vm, Error& err) {
         ShmemState& s = shmems_[c.shmem_id];
         MapStatus ms = MapStatus::Ok;
         if (!s.colored) {
-            ms = vm.stage2.map(c.base, s.pa, c.size, armv8::kNormalRwx, v.colors == 0);
+            ms = vm.stage2.map(c.base, s.pa, c.size, arch::kNormalRwx, v.colors == 0);
         } else {
             for (std::uint64_t off = 0; off < c.size && ms == MapStatus::Ok; off += kPageSize) {
-                const armv8::S2Walk w = armv8::stage2_walk(port_, s.pages.root(), off);
-                ms = vm.stage2.map(c.base + off, w.pa, kPageSize, armv8::kNormalRwx, false);
+                const arch::Stage2Walk w = arch::stage2_walk(port_, s.pages.root(), off);
+                ms = vm.stage2.map(c.base + off, w.pa, kPageSize, arch::kNormalRwx, false);
             }
         }
         if (ms != MapStatus::Ok) {

@@ -4,7 +4,7 @@
 
 #include <cstdint>
 
-#include "hv/arch/armv8/stage2.h"
+#include "hv/arch/arch.h"
 #include "hv/core/config.h"
 #include "hv/core/pl011.h"
 #include "hv/core/vcpu.h"
@@ -69,7 +69,7 @@ struct Vm {
     const VmConfig* cfg = nullptr; // into the hypervisor's copy of the Config
     VmState state = VmState::Created;
     std::uint16_t vmid = 0;
-    armv8::Stage2 stage2;
+    arch::Stage2 stage2;
     std::uint64_t cpus = 0; // physical CPU mask
     std::uint32_t num_vcpus = 0;
     std::uint32_t vcpu_cpu[kMaxCpus]{}; // virtual CPU id -> physical CPU
@@ -84,11 +84,11 @@ struct Vm {
     std::uint64_t virq_pending[(kMaxIntId + 63) / 64]{};
     std::uint64_t ipc_notifications = 0; // notifications received
     std::uint64_t marker_ignored = 0;    // marker-page accesses that were not a mark
-    armv8::VgicDist vgicd;               // its virtual distributor (hv/arch/armv8/vgic.h)
+    arch::VirqDistributor vgicd;         // its virtual distributor (hv/arch/arch.h)
 
     const char* name() const { return cfg->name; }
     std::uint32_t stage2_table_pages() const { return stage2.table_pages(); }
-    std::uint64_t vttbr() const { return armv8::vttbr(stage2.root(), vmid); }
+    std::uint64_t stage2_base() const { return arch::stage2_base(stage2.root(), vmid); }
     bool virq_is_pending(std::uint32_t irq) const {
         return irq < kMaxIntId && ((virq_pending[irq / 64] >> (irq % 64)) & 1u) != 0;
     }
