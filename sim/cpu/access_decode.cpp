@@ -74,7 +74,10 @@ std::optional<uint64_t> lse_address(uint32_t insn, const AddressRegisters& r) {
 struct Handle {
     csh h = 0;
     bool ok = false;
-    Handle() { ok = cs_open(CS_ARCH_ARM64, CS_MODE_ARM, &h) == CS_ERR_OK; }
+    Handle() {
+        ok = cs_open(CS_ARCH_ARM64, CS_MODE_ARM, &h) == CS_ERR_OK &&
+             cs_option(h, CS_OPT_DETAIL, CS_OPT_ON) == CS_ERR_OK;
+    }
     ~Handle() {
         if (ok)
             cs_close(&h);
@@ -86,19 +89,51 @@ struct InsnDeleter {
     void operator()(cs_insn* i) const { cs_free(i, count); }
 };
 
-} // namespace
+using Decoded = std::unique_ptr<cs_insn, InsnDeleter>;
 
-std::optional<uint64_t> data_access_address(uint32_t insn, const AddressRegisters& regs,
-                                            uint64_t zva_block) {
-    Handle cs;
-    if (!cs.ok || cs_option(cs.h, CS_OPT_DETAIL, CS_OPT_ON) != CS_ERR_OK)
-        return std::nullopt;
+Decoded disassemble(const Handle& cs, uint32_t insn) {
+    if (!cs.ok)
+        return nullptr;
     uint8_t bytes[4] = {static_cast<uint8_t>(insn), static_cast<uint8_t>(insn >> 8),
                         static_cast<uint8_t>(insn >> 16), static_cast<uint8_t>(insn >> 24)};
     cs_insn* raw = nullptr;
     if (cs_disasm(cs.h, bytes, sizeof bytes, 0, 1, &raw) != 1)
+        return nullptr;
+    return Decoded(raw, InsnDeleter{1});
+}
+
+bool is_sp(unsigned reg) {
+    return reg == ARM64_REG_SP || reg == ARM64_REG_WSP;
+}
+
+} // namespace
+
+SpUse sp_use(uint32_t insn) {
+    Handle cs;
+    Decoded in = disassemble(cs, insn);
+    if (!in) // Capstone 4 does not know LSE: those access [Xn|SP]
+        return lse_address(insn, AddressRegisters{}) && ((insn >> 5) & 31) == 31
+                   ? SpUse::access_base
+                   : SpUse::none;
+    const cs_arm64& d = in->detail->arm64;
+    SpUse use = SpUse::none;
+    for (uint8_t k = 0; k < d.op_count; ++k) {
+        const cs_arm64_op& op = d.operands[k];
+        if (op.type == ARM64_OP_MEM && is_sp(op.mem.base))
+            return SpUse::access_base;
+        if (op.type == ARM64_OP_REG && is_sp(op.reg) &&
+            (op.access == 0 || (op.access & CS_AC_WRITE)))
+            use = SpUse::written;
+    }
+    return use;
+}
+
+std::optional<uint64_t> data_access_address(uint32_t insn, const AddressRegisters& regs,
+                                            uint64_t zva_block) {
+    Handle cs;
+    std::unique_ptr<cs_insn, InsnDeleter> in = disassemble(cs, insn);
+    if (!in)
         return lse_address(insn, regs);
-    std::unique_ptr<cs_insn, InsnDeleter> in(raw, InsnDeleter{1});
     const cs_arm64& d = in->detail->arm64;
     for (uint8_t k = 0; k < d.op_count; ++k) {
         const cs_arm64_op& op = d.operands[k];

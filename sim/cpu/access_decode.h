@@ -24,4 +24,11 @@ struct AddressRegisters {
 std::optional<uint64_t> data_access_address(uint32_t insn, const AddressRegisters& regs,
                                             uint64_t zva_block = 64);
 
+// How an instruction uses the stack pointer, for the SP alignment check
+// (SCTLR_EL1.SA/SA0): as the base register of a data access, as a register
+// it may write (ADD/SUB/MOV to SP; an operand whose access Capstone does
+// not report counts as written), or not at all.
+enum class SpUse { none, access_base, written };
+SpUse sp_use(uint32_t insn);
+
 } // namespace sim::cpu

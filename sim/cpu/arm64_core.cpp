@@ -106,6 +106,7 @@ void Arm64Core::reset(uint64_t entry, uint64_t context) {
     fault_ = Fault{};
     pending_.reset();
     vector_redirect_ = false;
+    clear_sp_watch();
 }
 
 RunResult Arm64Core::run(uint64_t budget_cycles, uint64_t start_cycle, uint64_t cycles_per_insn) {
@@ -291,6 +292,8 @@ void Arm64Core::on_block(uc_struct* uc, uint64_t address, uint32_t size, void* s
         uc_emu_stop(uc);
         return;
     }
+    if (core->sp_misaligned_at_block() && core->check_sp_alignment(address, size))
+        return;
     core->executed_ += size / 4;
     if (core->memory_.hierarchy)
         core->model_fetch(address, size);

@@ -209,6 +209,16 @@ class Arm64Core {
     bool resume_after_stop(bool& failed);
     void enter_from_el1(const GuestException& e, uint64_t pstate, uint64_t vector);
     uint64_t vector_fetch(uint64_t address);
+    // arm64_sp_alignment.cpp: SCTLR_EL1.SA/SA0, checked from the block hook.
+    uint64_t sp() const;
+    bool sp_misaligned_at_block() const;
+    bool sp_checked_here() const;
+    std::optional<uint64_t> first_sp_access(uint64_t block, uint32_t size) const;
+    void raise_sp_alignment(uint64_t at);
+    bool check_sp_alignment(uint64_t block, uint32_t size);
+    bool update_sp_watch();
+    void clear_sp_watch();
+    static void on_sp_watch(uc_struct* uc, uint64_t address, uint32_t size, void* self);
 
     struct DeviceBinding {
         Arm64Core* core;
@@ -262,6 +272,11 @@ class Arm64Core {
     uint64_t vector_hook_vbar_ = 0;
     bool vector_redirect_ = false;
     bool vector_hit_ = false; // the EL0 entry reached VBAR_EL1 + 0x480: redirect it
+    // The SP alignment check's one-shot code hook: the instruction it
+    // watches (until it runs) and the block that asked for it.
+    std::optional<uint64_t> sp_watch_;
+    std::optional<uint64_t> sp_watch_block_;
+    size_t sp_watch_hook_ = 0;
     uint64_t delivered_ = 0;
     uint64_t last_vector_ = 0; // where the last delivery went, and what it was (for reports)
     std::string last_what_;

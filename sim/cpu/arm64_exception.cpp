@@ -283,7 +283,7 @@ void Arm64Core::enter_from_el0(uint64_t vbar) {
 // Between two uc_emu_start calls of one run(): finishes what hooks must not
 // do from inside (deliveries, the EL0 entry's redirect). True to run on.
 bool Arm64Core::resume_after_stop(bool& failed) {
-    bool again = false;
+    bool again = update_sp_watch();
     if (vector_hit_) {
         vector_hit_ = false;
         write_cp(uc_, 3, 4, 1, 1, 0, uc::hcr_el2_rw_imo | (virq_ ? uc::hcr_el2_vi : 0));

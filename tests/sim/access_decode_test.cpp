@@ -97,5 +97,30 @@ TEST(AccessDecode, NotADataAccess) {
     EXPECT_FALSE(data_access_address(0x00000000, regs()).has_value()); // udf #0
 }
 
+// The SP alignment check's view: which instructions access through SP,
+// which may change it (reads of SP do not stop the check), and the rest.
+TEST(AccessDecode, StackPointerUse) {
+    struct SpCase {
+        uint32_t insn;
+        const char* text;
+        SpUse use;
+    };
+    for (const SpCase& c : std::initializer_list<SpCase>{
+             {0xf94003e1, "ldr x1, [sp]", SpUse::access_base},
+             {0xa9bf7bfd, "stp x29, x30, [sp, #-16]!", SpUse::access_base},
+             {0xf9400fe0, "ldr x0, [sp, #24]", SpUse::access_base},
+             {0xf82003e1, "ldadd x0, x1, [sp]", SpUse::access_base},
+             {0xf8200041, "ldadd x0, x1, [x2]", SpUse::none},
+             {0x910043ff, "add sp, sp, #0x10", SpUse::written},
+             {0xd10023ff, "sub sp, sp, #0x8", SpUse::written},
+             {0x9100013f, "mov sp, x9", SpUse::written},
+             {0x910003fd, "mov x29, sp", SpUse::none},
+             {0x910043e0, "add x0, sp, #0x10", SpUse::none},
+             {0xf9400020, "ldr x0, [x1]", SpUse::none},
+             {0xd65f03c0, "ret", SpUse::none},
+         })
+        EXPECT_EQ(sp_use(c.insn), c.use) << c.text;
+}
+
 } // namespace
 } // namespace sim::cpu

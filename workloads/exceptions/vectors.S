@@ -176,4 +176,34 @@ el0_pcalign_resume:
     mov     x0, #1
     svc     #0xfff
 
+/* SP alignment at EL0 (exceptions.c sets SCTLR_EL1.SA0): an access through
+ * a misaligned SP, first as a block's first instruction, then later in one;
+ * the handler skips it. */
+    .global el0_spalign
+el0_spalign:
+    mov     x0, #0
+    sub     sp, sp, #8
+    b       1f
+1:
+    .global el0_spalign_at
+el0_spalign_at:
+    ldr     x1, [sp]
+    add     sp, sp, #8
+    mov     x0, #1
+    svc     #0xfff
+
+    .global el0_spalign_late
+el0_spalign_late:
+    mov     x0, #0
+    sub     sp, sp, #8
+    b       1f
+1:  mov     x2, #3
+    add     x3, x2, #1
+    .global el0_spalign_late_at
+el0_spalign_late_at:
+    str     x3, [sp, #8]
+    add     sp, sp, #8
+    mov     x0, #1
+    svc     #0xfff
+
     .ltorg
