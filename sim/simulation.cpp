@@ -246,9 +246,12 @@ std::string Simulation::stats_json() const {
     for (const MachineField& f : machine_fields())
         j.value(f.key, m.params().*f.member);
     j.value("memory_model", m.params().memory_model);
+    // The hierarchy's own `cores` is the machine's, written above: a second
+    // key in one object is one that JSON readers (Python's, nlohmann's) drop.
     if (m.params().memory_model)
         for (auto& [key, value] : cache::config_fields(m.hierarchy()->config()))
-            j.value(key, value);
+            if (key != "cores")
+                j.value(key, value);
     j.end_object();
     j.end_object();
     uint64_t insns = m.total_instructions();

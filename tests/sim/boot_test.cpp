@@ -8,7 +8,9 @@
 #include <gtest/gtest.h>
 
 #include <regex>
+#include <set>
 #include <sstream>
+#include <vector>
 
 namespace sim {
 namespace {
@@ -66,6 +68,43 @@ TEST(Stats, JsonHasTheDocumentedKeys) {
                             "\"instructions\"", "\"cycles\"", "\"console\"", "\"config_hash\"", "\"version\""})
         EXPECT_NE(j.find(key), std::string::npos) << key;
     EXPECT_NE(j.find("[core1] hello from core 1\\n"), std::string::npos);
+}
+
+// One key per object (the writer does not check it): the file's lines are one
+// key each, indented by nesting, so a key seen twice in the same open object
+// is a duplicate.
+TEST(Stats, JsonObjectsHaveNoDuplicateKeys) {
+    RunOptions o = hello(2);
+    o.config = "interf-col"; // hv mode, the memory model, several VMs and images
+    o.cores.reset();
+    Simulation s(o, nullptr);
+    s.run();
+    std::istringstream lines(s.stats_json());
+    struct Open {
+        bool object;
+        std::set<std::string> keys;
+    };
+    std::vector<Open> open; // the containers open at this line
+    for (std::string line; std::getline(lines, line);) {
+        const size_t first = line.find_first_not_of(' ');
+        if (first == std::string::npos)
+            continue;
+        if (line[first] == '}' || line[first] == ']') {
+            ASSERT_FALSE(open.empty());
+            open.pop_back();
+            continue;
+        }
+        if (line[first] == '"') {
+            const size_t end = line.find("\": ", first);
+            if (end != std::string::npos && !open.empty() && open.back().object) {
+                EXPECT_TRUE(open.back().keys.insert(line.substr(first, end - first + 1)).second)
+                    << "duplicate key " << line;
+            }
+        }
+        const char last = line.back() == ',' ? line[line.size() - 2] : line.back();
+        if (last == '{' || last == '[')
+            open.push_back({last == '{', {}});
+    }
 }
 
 } // namespace
