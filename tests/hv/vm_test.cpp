@@ -129,7 +129,7 @@ TEST(Vm, RecoloringCopiesTheImagePageByPage) {
     m.port.mem_write(st.pa, image.data(), image.size());
     const auto written_before = m.port.bytes_written;
     ASSERT_TRUE(m.hv->boot().ok());
-    // decision 24: recolor_bytes is the image size rounded up to whole pages
+    // docs/design.md#check-recolor: recolor_bytes is the image size rounded up to whole pages
     EXPECT_EQ(m.hv->vm(0).recolor_bytes, 0x6000u);
     EXPECT_EQ(m.hv->vm(1).recolor_bytes, 0u);
     EXPECT_GE(m.port.bytes_written - written_before, 0x6000u);

@@ -84,7 +84,7 @@ TEST(Cli, BadCoreCount) {
     EXPECT_EQ(r.err, "bao-sim: error: --cores: 9 is out of range (1-8)\n");
 }
 
-// The guest takes its undefined instruction at EL1 (decision 31); with no
+// The guest takes its undefined instruction at EL1 (docs/design.md#faults); with no
 // vector table (VBAR_EL1 = 0) the vector's fetch is what stops it, and the
 // report names both.
 TEST(Cli, UndefinedInstructionWithoutVectorsNamesCoreAndPc) {

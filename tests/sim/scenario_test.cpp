@@ -1,5 +1,5 @@
 // Integration: every small workload checks itself under native, and the
-// paper's scenario ordering for qsort-small (issues 5 and 6, decision 23).
+// paper's scenario ordering for qsort-small (issues 5 and 6, docs/design.md#check-memory-model).
 #include "sim/simulation.h"
 
 #include "guest_files.h"
