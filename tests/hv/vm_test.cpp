@@ -264,7 +264,7 @@ TEST(Vm, DevicesArePassedThroughAndTheVirtualUartIsEmulated) {
     const auto r = ref_walk(m.port, m.hv->vm(0).stage2.root(), 0x0c00'1004);
     EXPECT_EQ(r.pa, 0x0a00'1004u);
     EXPECT_FALSE(m.hv->walk(0, 0x0900'0000).valid); // the UART page traps
-    ASSERT_GE(m.hv->vm(0).emul.size(), 1u); // the UART, then the distributor
+    ASSERT_GE(m.hv->vm(0).emul.size(), 1u);         // the UART, then the distributor
     EXPECT_EQ(m.hv->vm(0).emul[0].ipa, 0x0900'0000u);
 }
 

@@ -34,7 +34,8 @@ TEST_P(HelloBoot, EveryCoreGreetsAndCoreZeroPowersOff) {
     EXPECT_EQ(r.code, ExitCode::ok);
     EXPECT_EQ(r.reason, "system_off");
     for (unsigned i = 0; i < n; ++i) {
-        std::string line = "[core" + std::to_string(i) + "] hello from core " + std::to_string(i) + "\n";
+        std::string line =
+            "[core" + std::to_string(i) + "] hello from core " + std::to_string(i) + "\n";
         EXPECT_NE(out.str().find(line), std::string::npos) << out.str();
     }
     EXPECT_EQ(out.str().find("hello from core " + std::to_string(n)), std::string::npos);
@@ -64,8 +65,9 @@ TEST(Stats, JsonHasTheDocumentedKeys) {
     Simulation s(hello(2), nullptr);
     s.run();
     std::string j = s.stats_json();
-    for (const char* key : {"\"exit_reason\"", "\"guest_insns\"", "\"host_seconds\"", "\"mips\"",
-                            "\"instructions\"", "\"cycles\"", "\"console\"", "\"config_hash\"", "\"version\""})
+    for (const char* key :
+         {"\"exit_reason\"", "\"guest_insns\"", "\"host_seconds\"", "\"mips\"", "\"instructions\"",
+          "\"cycles\"", "\"console\"", "\"config_hash\"", "\"version\""})
         EXPECT_NE(j.find(key), std::string::npos) << key;
     EXPECT_NE(j.find("[core1] hello from core 1\\n"), std::string::npos);
 }
