@@ -1,4 +1,4 @@
-# Cross toolchain for the bare-metal AArch64 hv image (decision 15): Debian's
+# Cross toolchain for the bare-metal AArch64 hv image (docs/design.md#target-build): Debian's
 # aarch64-linux-gnu GCC used freestanding (no libc, no startup files). The
 # image's own CMake project (hv/arch/armv8/target) sets the hv flags.
 set(CMAKE_SYSTEM_NAME Generic)

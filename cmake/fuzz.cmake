@@ -1,6 +1,6 @@
 # The fuzz target (fuzz/, docs/fuzzing.md): a clang sub-build of hv's host
 # sources with libFuzzer, ASan and UBSan, and its short fixed-seed run in the
-# default suite (decision 35). Not optional: without clang and libFuzzer the
+# default suite (docs/design.md#fuzzing). Not optional: without clang and libFuzzer the
 # configure fails, naming the packages scripts/install-deps.sh installs.
 # The sanitizer build (BAO_SANITIZE) leaves it out: the target carries its
 # own sanitizers, and scripts/test.sh's ASan pass excludes the `fuzz` label.

@@ -161,7 +161,7 @@ hv::Config fixed_config(std::uint32_t which) {
 
 hv::Config fuzzed_config(Input& in) {
     hv::Config cfg{};
-    const std::uint32_t cpus = 1 + in.pick(8);
+    const std::uint32_t cpus = 1 + in.pick(hv::kMaxCpus);
     const std::uint64_t ram = choose(in, {256 * kMiB, 64 * kMiB, 1024 * kMiB, 8 * kMiB});
     cfg.platform = hv::platform::qemu_aarch64_virt(cpus, ram % (2048 * kMiB));
     if (in.u8() < 32) {

@@ -258,7 +258,7 @@ void run_op(Machine& m, std::uint32_t kind, std::uint32_t cpu, Input& in) {
         trap(m, cpu, a8::hvc64());
         break;
     case CpuOnAll:
-        for (std::uint32_t id = 0; id < 8; ++id) {
+        for (std::uint32_t id = 0; id < hv::kMaxCpus; ++id) {
             r.x[0] = hv::psci::CPU_ON;
             r.x[1] = id;
             r.x[2] = entry_of(m, cpu);

@@ -1,10 +1,11 @@
 // The hardware port: everything hv asks of the machine it runs on.
 //
-// hv is compiled twice, into the simulator (sim/ implements this class over
+// hv is compiled into the simulator (sim/hv_host.* implements this class over
 // its modelled machine) and into the real AArch64 image (hv/arch/armv8/target
-// implements it with system-register instructions and loads/stores). Every
-// entry is one more thing both worlds must implement, so the list is short and
-// named in the hardware's words.
+// implements it with system-register instructions and loads/stores); the fuzz
+// target and the unit tests have ports of their own (fuzz/fuzz_port.*,
+// tests/hv/fake_port.h). Every entry is one more thing each of them must
+// implement, so the list is short and named in the hardware's words.
 //
 // Conventions:
 // - "pa" is a physical address. hv never dereferences a PA itself; all access
@@ -35,7 +36,7 @@ enum class SysReg : std::uint8_t {
     Count
 };
 
-// The two ends of a guest's measured region (decision 7).
+// The two ends of a guest's measured region (docs/design.md#measured-region).
 enum class Mark : std::uint8_t { Start = 0, End = 1 };
 
 class Port {
@@ -50,12 +51,14 @@ class Port {
     virtual void mem_copy(std::uint64_t dst_pa, std::uint64_t src_pa, std::size_t len) = 0;
     virtual void mem_zero(std::uint64_t pa, std::size_t len) = 0;
 
-    // Cost accounting (decision 11): hv reports the physical bytes its hot
-    // paths touch (vcpu context, page-table writes, the recoloring copy). The
-    // simulator feeds them to its memory model; the target does nothing.
+    // Cost accounting (docs/design.md#hv-cost): hv reports the physical bytes
+    // its hot paths touch (vcpu context, vGIC and distributor state, page-table
+    // writes, the recoloring copy). The simulator feeds them to its memory
+    // model; the target does nothing.
     virtual void account(std::uint64_t pa, std::size_t len, bool is_write) = 0;
 
-    // Device registers (GIC, UART, timers) at a PA; size is 1, 2, 4 or 8.
+    // Device registers at a PA (today only the GIC's frames; the console goes
+    // through console_putc); size is 1, 2, 4 or 8.
     virtual std::uint64_t dev_read(std::uint64_t pa, std::uint32_t size) = 0;
     virtual void dev_write(std::uint64_t pa, std::uint32_t size, std::uint64_t value) = 0;
 
@@ -64,7 +67,8 @@ class Port {
     virtual void sysreg_write(SysReg reg, std::uint64_t value) = 0;
 
     // Stage-2 TLB maintenance for a VMID on all CPUs (TLBI VMALLS12E1IS), and
-    // for one IPA page (TLBI IPAS2E1IS). The simulator flushes its software TLB.
+    // for one IPA page (TLBI IPAS2E1IS). The simulator flushes its software TLB
+    // and its TLB model. Not called today: stage 2 never changes after init.
     virtual void tlb_flush_vm(std::uint16_t vmid) = 0;
     virtual void tlb_flush_ipa(std::uint16_t vmid, std::uint64_t ipa) = 0;
 
@@ -77,7 +81,9 @@ class Port {
     // Software-generated interrupt to another physical CPU (GIC SGI).
     virtual void send_ipi(std::uint32_t cpu, std::uint32_t sgi) = 0;
 
-    // A guest marked the start or end of its measured region (decision 7).
+    // A guest marked the start or end of its measured region
+    // (docs/design.md#measured-region). The simulator records it; the target
+    // ignores it (the guest still gets success).
     virtual void mark(std::uint32_t vm, Mark which) = 0;
 
     // A guest reported one measurement (sample hypercall 0x11), e.g. irqlat's
@@ -98,18 +104,19 @@ class Port {
         return false;
     }
 
-    // One character to the physical console (hv owns the PL011, decision 6).
+    // One character to the physical console (hv owns the PL011, docs/design.md#console).
     virtual void console_putc(char c) = 0;
 
     // vCPU life cycle. The vCPU pinned to `cpu` was powered on (boot of a
     // VM's first vCPU, or PSCI CPU_ON): its registers come from
-    // Hypervisor::vcpu_on_cpu(cpu)->boot. On the target this is a PSCI CPU_ON
-    // to the firmware.
+    // Hypervisor::vcpu_on_cpu(cpu)->boot. On the target the first one is a
+    // PSCI CPU_ON to the firmware; later ones wake the parked CPU.
     virtual void cpu_on(std::uint32_t cpu) = 0;
     // The vCPU on `cpu` must stop running (PSCI CPU_OFF, or its VM stopped).
     // `cpu` may be another CPU than the current one.
     virtual void cpu_stop(std::uint32_t cpu) = 0;
-    // The current CPU has nothing to do until an interrupt (guest WFI).
+    // The current CPU has nothing to do until an interrupt (guest WFI or PSCI
+    // CPU_SUSPEND). The target does nothing here: its trap exit waits in WFI.
     virtual void cpu_idle() = 0;
     // A VM stopped; its exit reason is in Hypervisor::vm(vm).exit_reason.
     virtual void vm_stopped(std::uint32_t vm) = 0;

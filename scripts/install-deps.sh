@@ -32,6 +32,7 @@ python3
 python3-matplotlib
 clang
 libclang-rt-14-dev
+clang-format
 "
 
 missing=""
@@ -41,7 +42,8 @@ for p in $PACKAGES; do
     fi
 done
 
-# Debian's arm64 kernel and busybox for the Linux VMs (decision 34), into a
+# Debian's arm64 kernel and busybox for the Linux VMs
+# (docs/design.md#linux-from-debian), into a
 # cache outside git; idempotent, and skipped with BAO_NO_LINUX=1. Without
 # them only the tests that boot Linux are skipped, so a failed fetch (no
 # network) is a warning, not the end of the install.

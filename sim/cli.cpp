@@ -6,6 +6,7 @@
 #include "sim/reproduce.h"
 #include "sim/simulation.h"
 
+#include "hv/core/config.h"
 #include "hv/core/pagetable_report.h"
 
 #include <boost/program_options.hpp>
@@ -266,6 +267,8 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
     if (argc > 1 && std::string(argv[1]) == "reproduce")
         return reproduce_main(argc - 1, argv + 1, out, err);
     po::options_description desc("Options");
+    const std::string cores_help = "number of simulated cores, 1-" + std::to_string(hv::kMaxCpus) +
+                                   " (native mode; default 4)";
     // clang-format off
     desc.add_options()
         ("help,h", "print this help and exit")
@@ -276,7 +279,7 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
         ("image", po::value<std::string>(),
          "FILE[@ADDR]: run your own raw or ELF AArch64 guest as the measured guest; "
          "a raw binary is loaded at ADDR (default 0x40000000) and entered there")
-        ("cores", po::value<std::string>(), "number of simulated cores, 1-8 (native mode; default 4)")
+        ("cores", po::value<std::string>(), cores_help.c_str())
         ("max-insns", po::value<std::string>()->default_value("0"),
          "stop after this many guest instructions in total (0 = no limit; exit code 4)")
         ("stats-json", po::value<std::string>(), "write statistics to this JSON file (docs/stats.md)")
@@ -341,7 +344,7 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
         // conversion would turn "-1" into 2^64-1.
         if (vm.count("cores"))
             options.cores = static_cast<unsigned>(
-                parse_size_in(vm["cores"].as<std::string>(), "--cores", 1, 8));
+                parse_size_in(vm["cores"].as<std::string>(), "--cores", 1, hv::kMaxCpus));
         options.max_insns = parse_size(vm["max-insns"].as<std::string>(), "--max-insns");
         options.raw_samples = vm.count("raw-samples") > 0;
         if (vm.count("guest-param"))

@@ -39,7 +39,7 @@ struct RunConfig {
     std::vector<ImageSource> images; // one per hv.vms entry
     MachineParams machine;
     // A stopped non-measured VM fails the run (exit 3) too; by default it is
-    // only reported (decision 31: a fault stops its own VM, never the run).
+    // only reported (docs/design.md#faults: a fault stops its own VM, never the run).
     bool fail_on_any_vm_fault = false;
 
     int measured_vm() const; // index of the measured VM, or -1

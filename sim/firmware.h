@@ -1,7 +1,9 @@
 // The platform firmware of native mode (no hypervisor): PSCI over HVC or SMC
-// as QEMU virt provides it, plus bao-sim's own "mark" call (decision 7).
+// as QEMU virt provides it, plus bao-sim's own hypercalls (mark, sample,
+// param: docs/design.md#measured-region) with hv's ids and error codes.
 #pragma once
 
+#include "hv/abi/hypercall.h"
 #include "hv/core/psci.h"
 #include "sim/machine.h"
 
@@ -12,13 +14,6 @@ namespace sim {
 
 // PSCI function ids and return codes: hv's, so both answer with the same numbers.
 namespace psci = hv::psci;
-
-// bao-sim's hypercall for marking the measured region: x0 = 0x86000010, x1 = 0 start, 1 end.
-inline constexpr uint64_t hypercall_mark = 0x86000010;
-// ... and for reporting one measured value (irqlat's latency in timer ticks): x1 = value.
-inline constexpr uint64_t hypercall_sample = 0x86000011;
-// ... and for reading a run parameter: x1 = index -> value (0 or negative when unset).
-inline constexpr uint64_t hypercall_param = 0x86000012;
 
 // The marker page (VmConfig::marker) as native mode's firmware provides it: a
 // 32-bit store of 0 (start) or 1 (end) at offset 0 is the mark call, as hv
@@ -58,6 +53,8 @@ class NativeFirmware : public Supervisor {
     const std::vector<uint64_t>& samples() const { return samples_; }
 
   private:
+    // bao-sim's hypercall `id` (hv::hc) with argument x1: what x0 returns.
+    int64_t hypercall(unsigned core, uint32_t id, uint64_t x1);
     int64_t cpu_on(unsigned caller, uint64_t target, uint64_t entry, uint64_t context);
 
     Machine& machine_;

@@ -366,7 +366,7 @@ bool HvHost::on_wfi(unsigned core) {
 // What the core could not deliver to the guest's own EL1 reaches hv as the
 // hardware would report it: an access outside the VM's memory is a stage-2
 // abort (hv stops the VM); anything else is a fault hv cannot handle, and
-// it stops that VM too, never the machine (decision 31).
+// it stops that VM too, never the machine (docs/design.md#faults).
 bool HvHost::on_fault(unsigned core, const cpu::Fault& fault) {
     using K = cpu::Fault::Kind;
     hv::VcpuRegs regs;
@@ -553,7 +553,7 @@ bool HvHost::is_measured(uint32_t v) const {
 }
 
 void HvHost::check_end() {
-    // The run ends when every measured VM has stopped (decision 8).
+    // The run ends when every measured VM has stopped (docs/design.md#end-of-run).
     bool any_measured = false;
     for (uint32_t v = 0; v < hv_->num_vms(); ++v) {
         any_measured |= is_measured(v);

@@ -102,7 +102,8 @@ class HvHost : public hv::Port, public Supervisor {
     const RunConfig& config_;
     std::unique_ptr<hv::Hypervisor> hv_;
     uint32_t current_cpu_ = 0;
-    std::array<std::array<uint64_t, static_cast<size_t>(hv::SysReg::Count)>, 8> sysregs_{};
+    std::array<std::array<uint64_t, static_cast<size_t>(hv::SysReg::Count)>, hv::kMaxCpus>
+        sysregs_{};
     std::vector<unsigned> console_source_;
     std::vector<std::unique_ptr<uint8_t[], void (*)(uint8_t*)>> buffers_;
     std::vector<std::unique_ptr<EmulatedPage>> emulated_;
@@ -117,8 +118,8 @@ class HvHost : public hv::Port, public Supervisor {
     };
     static void walk_stage2(void* ctx, uint64_t ipa, cache::AccessKind kind,
                             cache::WalkResult& out);
-    std::array<Stage2Walker, 8> walkers_{};
-    std::array<std::optional<cache::WalkerRef>, 8> walker_refs_{};
+    std::array<Stage2Walker, hv::kMaxCpus> walkers_{};
+    std::array<std::optional<cache::WalkerRef>, hv::kMaxCpus> walker_refs_{};
     bool booting_ = true;
     uint64_t boot_cycles_ = 0;
 };

@@ -1,5 +1,5 @@
 // Guest image loading: a raw binary placed at an address, or an AArch64 ELF
-// whose PT_LOAD segments go to their physical (load) addresses (decision 17).
+// whose PT_LOAD segments go to their physical (load) addresses (docs/design.md#guest-runtime).
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,7 @@
 #include "sim/machine.h"
 
+#include "hv/core/config.h"
+
 #include <algorithm>
 #include <cassert>
 
@@ -26,8 +28,9 @@ class Machine::GicFrame : public MmioDevice {
 Machine::Machine(const MachineParams& params, std::ostream* console_out)
     : params_(params), memory_(params.ram_base, params.ram_size),
       console_(console_out, params.console_keep_bytes) {
-    if (params.cores == 0 || params.cores > 8)
-        throw InputError("cores: " + std::to_string(params.cores) + " is out of range (1-8)");
+    if (params.cores == 0 || params.cores > hv::kMaxCpus)
+        throw InputError("cores: " + std::to_string(params.cores) + " is out of range (1-" +
+                         std::to_string(hv::kMaxCpus) + ")");
     if (params.quantum_cycles == 0 || params.cycles_per_insn == 0)
         throw InputError("model: quantum and cycles per instruction must be positive");
     // Quantum ends are now + quantum: a bound keeps that sum far from wrapping.

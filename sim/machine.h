@@ -25,7 +25,7 @@ struct MachineParams {
     uint64_t ram_base = 0x40000000;
     uint64_t ram_size = 1ull << 30;
     uint64_t core_hz = 1'200'000'000; // Cortex-A53 on the ZCU104
-    uint64_t cntfrq = 100'000'000;    // generic timer, 10 ns ticks (decision 18)
+    uint64_t cntfrq = 100'000'000;    // generic timer, 10 ns ticks (docs/design.md#timer-frequency)
     uint64_t quantum_cycles = 1200;   // 1 us at 1.2 GHz (simulation-notes.md)
     uint64_t cycles_per_insn = 1;     // base cost of an instruction (L1 hits included)
     uint64_t max_insns = 0;           // 0 = no limit

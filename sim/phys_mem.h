@@ -1,5 +1,5 @@
 // Physical memory of the simulated machine: the platform's RAM as one host
-// buffer, with a page-granular PA-to-host table (decision 10) so that pages
+// buffer, with a page-granular PA-to-host table (docs/design.md#physical-memory) so that pages
 // given to a colored VM can later be redirected into that VM's own buffer.
 #pragma once
 

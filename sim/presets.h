@@ -1,5 +1,5 @@
 // The built-in presets: configs/*.toml embedded at build time, so bao-sim
-// finds them wherever it is run from (decision 5).
+// finds them wherever it is run from (docs/design.md#model-parameters).
 #pragma once
 
 #include <optional>

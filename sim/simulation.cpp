@@ -4,6 +4,8 @@
 #include "sim/linux_vm.h"
 #include "sim/version.h"
 
+#include "hv/core/config.h"
+
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -94,9 +96,9 @@ Simulation::Simulation(const RunOptions& options, std::ostream* console_out)
                              "decides the cores (" + config_.name + " is an hv config)");
         config_.machine.cores = *options.cores;
     }
-    if (config_.machine.cores == 0 || config_.machine.cores > 8)
+    if (config_.machine.cores == 0 || config_.machine.cores > hv::kMaxCpus)
         throw InputError("--cores: " + std::to_string(config_.machine.cores) +
-                         " is out of range (1-8)");
+                         " is out of range (1-" + std::to_string(hv::kMaxCpus) + ")");
     if (config_.hv.platform.ram.size() > 1) // hv would allocate pages nothing backs
         throw InputError("platform.ram[1]: the simulator backs one RAM range (platform.ram[0]); "
                          "merge the ranges or drop this one");
@@ -170,7 +172,7 @@ void Simulation::watch_results(uint64_t cores) {
 
 // A measured Linux VM's milestones, read from its own console lines: the
 // kernel starting /init, and a panic, which stops the run (the VM can do
-// nothing more; decision 31: exit code 3 with the panic line).
+// nothing more; docs/design.md#faults: exit code 3 with the panic line).
 void Simulation::watch_linux(const std::string& line) {
     if (!linux_init_ && line.find("Run /init as init process") != std::string::npos) {
         LinuxInit i;
@@ -244,9 +246,12 @@ std::string Simulation::stats_json() const {
     for (const MachineField& f : machine_fields())
         j.value(f.key, m.params().*f.member);
     j.value("memory_model", m.params().memory_model);
+    // The hierarchy's own `cores` is the machine's, written above: a second
+    // key in one object is one that JSON readers (Python's, nlohmann's) drop.
     if (m.params().memory_model)
         for (auto& [key, value] : cache::config_fields(m.hierarchy()->config()))
-            j.value(key, value);
+            if (key != "cores")
+                j.value(key, value);
     j.end_object();
     j.end_object();
     uint64_t insns = m.total_instructions();
@@ -383,7 +388,7 @@ void write_count_spread(JsonWriter& j, const std::vector<double>& xs) {
 
 } // namespace
 
-// The workload: its measured region (decision 7, from the first start mark to
+// The workload: its measured region (docs/design.md#measured-region, from the first start mark to
 // the last end mark of the measured VM or, natively, of core 0), its counters
 // over that region, and its self-check as printed ("checksum_ok=1").
 void Simulation::write_workload(JsonWriter& j) const {

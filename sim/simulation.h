@@ -83,6 +83,7 @@ class Simulation {
 
     Machine& machine() { return *machine_; }
     const HvHost* hv_host() const { return hv_host_.get(); }
+    const NativeFirmware* firmware() const { return firmware_.get(); } // native mode
     const RunConfig& config() const { return config_; }
 
   private:

@@ -1,4 +1,4 @@
-// bao-hv-config: the build-time step of the real image (decision 15).
+// bao-hv-config: the build-time step of the real image (docs/design.md#target-build).
 //
 // Reads a bao-sim TOML configuration with the simulator's own loader
 // (sim::parse_config), validates it with hv's own code (hv::validate), reads

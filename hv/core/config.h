@@ -30,7 +30,7 @@ inline constexpr std::uint32_t kFirstSpi = 32;    // SGIs and PPIs are per CPU
 inline constexpr std::uint64_t kIpaLimit = 1ull << 40;
 
 // `native` runs the measured guest on bare simulated hardware; `hv` runs the
-// VMs under hv (decision 1). hv itself only runs `hv` configurations.
+// VMs under hv (docs/design.md#mode). hv itself only runs `hv` configurations.
 enum class Mode : std::uint8_t { Native, Hv };
 
 struct MemRange {
@@ -136,7 +136,7 @@ struct VmConfig {
     ImageConfig image;
     std::uint64_t cpu_affinity = 0; // bit n = physical CPU n
     std::uint64_t colors = 0;       // bit n = L2 color n; 0 = uncolored
-    bool measured = false;          // the benchmark VM (decision 2)
+    bool measured = false;          // the benchmark VM (docs/design.md#measured-vm)
     // The marker page (hypercall.h: marker_access): an IPA hv traps so that
     // the guest's user space can mark its measured region.
     bool has_marker = false;

@@ -54,7 +54,7 @@ bool marker_access(Hypervisor& hv, Vm& vm, std::uint64_t offset, std::uint32_t s
 
 TrapAction hypercall(Hypervisor& hv, Vm& vm, Vcpu& vcpu, VcpuRegs& regs) {
     (void)vcpu;
-    const std::uint32_t id = static_cast<std::uint32_t>(regs.x[0]) & 0xffff;
+    const std::uint32_t id = hc::id_of(static_cast<std::uint32_t>(regs.x[0]));
     std::int64_t r = -hc::E_INVAL_ID;
     switch (id) {
     case hc::IPC:

@@ -1,35 +1,17 @@
-// Bao's hypercalls: HVC with x0 = 0x86000000 | id (SMCCC fast call, owner 5:
-// standard hypervisor service), arguments in x1..x3, result in x0. Errors
-// are Bao's negative codes.
+// Bao's hypercalls and bao-sim's own: ids, arguments and error codes are the
+// guest-visible ABI in hv/abi/hypercall.h (namespace hv::hc), shared with
+// native mode's firmware and the guests' runtime.
 #pragma once
 
 #include <cstdint>
 
+#include "hv/abi/hypercall.h"
 #include "hv/core/vcpu.h"
 
 namespace hv {
 
 class Hypervisor;
 struct Vm;
-
-namespace hc {
-inline constexpr std::uint32_t kBase = 0x8600'0000;
-inline constexpr std::uint32_t IPC = 1;       // x1 = IPC object index, x2 = event
-inline constexpr std::uint32_t MARK = 0x10;   // bao-sim: x1 = 0 start, 1 end (decision 7)
-inline constexpr std::uint32_t SAMPLE = 0x11; // bao-sim: x1 = one measured value (Port::sample)
-inline constexpr std::uint32_t PARAM =
-    0x12; // bao-sim: x1 = index -> x0 = value, or negative if unset
-
-// Bao's codes (src/core/inc/hypercall.h); returned negated.
-inline constexpr std::int64_t E_SUCCESS = 0;
-inline constexpr std::int64_t E_FAILURE = 1;
-inline constexpr std::int64_t E_INVAL_ID = 2;
-inline constexpr std::int64_t E_INVAL_ARGS = 3;
-
-constexpr bool is_hypercall(std::uint32_t fid) {
-    return (fid & 0xffff'0000u) == kBase;
-}
-} // namespace hc
 
 // Handles the hypercall in regs.x[0..2] from `vcpu`, writing x0.
 TrapAction hypercall(Hypervisor& hv, Vm& vm, Vcpu& vcpu, VcpuRegs& regs);
@@ -40,8 +22,8 @@ TrapAction hypercall(Hypervisor& hv, Vm& vm, Vcpu& vcpu, VcpuRegs& regs);
 // by the vGIC (armv8::vgic_raise). Returns 0 or -E_INVAL_ARGS.
 std::int64_t ipc_notify(Hypervisor& hv, Vm& caller, std::uint64_t ipc_id, std::uint64_t event);
 
-// The mark call (decision 7): `value` 0 starts, 1 ends the measured region
-// (Port::mark); false for any other value.
+// The mark call (docs/design.md#measured-region): `value` 0 starts, 1 ends
+// the measured region (Port::mark); false for any other value.
 bool mark(Hypervisor& hv, Vm& vm, std::uint64_t value);
 
 // EmulHandler of a VM's marker page (VmConfig::marker): user space, which

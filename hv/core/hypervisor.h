@@ -1,4 +1,4 @@
-// The hypervisor context: all of hv's state in one object (decision 13), so
+// The hypervisor context: all of hv's state in one object (docs/design.md#hv-context), so
 // several simulations can share a process. Nothing in hv is a mutable global.
 //
 // Life cycle, in both worlds:

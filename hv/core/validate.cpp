@@ -316,7 +316,7 @@ class Validator {
     }
 
     // What hv puts in every VM's IPA space at the platform's addresses: the
-    // virtual UART page (decision 6), the virtual distributor (trapped) and
+    // virtual UART page (docs/design.md#console), the virtual distributor (trapped) and
     // the GICV frame at the GICC address.
     bool clear_of_emulated(std::uint32_t i, const char* what, std::uint32_t j, std::uint64_t ipa,
                            std::uint64_t size) {

@@ -46,7 +46,7 @@ struct ImageStaging {
     bool release = false;   // the staging pages return to the pool after the copy
 };
 
-// State of the virtual PL011 each VM sees (decision 6).
+// State of the virtual PL011 each VM sees (docs/design.md#console).
 struct VUart {
     // Output is assembled into lines per physical CPU (the target's line
     // buffers, the simulator's console), so each CPU's line has its own state.

@@ -1,4 +1,4 @@
-// The virtual PL011 each VM sees at the console's address (decision 6): hv
+// The virtual PL011 each VM sees at the console's address (docs/design.md#console): hv
 // owns the physical UART and prints each VM's output prefixed with its name,
 // "[name] ", on the target and in the simulator alike. Whatever a guest
 // writes, every line it produces starts with its own name: long lines are

@@ -1,4 +1,4 @@
-// The C memory primitives for the freestanding target build (decision 14):
+// The C memory primitives for the freestanding target build (docs/design.md#target-build):
 // the compiler emits calls to them for struct copies and zeroing even in
 // -ffreestanding code, and there is no libc to provide them. Only the target
 // build compiles this file; on the host libc's versions are used.

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Fetches Debian 12's own arm64 Linux kernel and busybox-static:arm64 through
-# multiarch (decision 34: Linux's kernel and user space come only from Debian
+# multiarch (docs/design.md#linux-from-debian: Linux's kernel and user space come only from Debian
 # packages; nothing binary is committed) and unpacks them into a cache
 # directory outside git. Opt-in: the tests labelled `linux` need it, the rest
 # of the suite does not. See docs/linux.md.

@@ -50,7 +50,7 @@ Arm64Core::Arm64Core(unsigned id, TrapHandler& traps) : id_(id), traps_(traps) {
                       this, 1, 0),
           "add fetch-protection hook");
     // A full-range data hook also makes Unicorn report the faulting instruction's
-    // PC (not its block's) in MMIO and unmapped callbacks (decision 20).
+    // PC (not its block's) in MMIO and unmapped callbacks (docs/design.md#unicorn-pc).
     check(uc_hook_add(uc_, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
                       reinterpret_cast<void*>(&on_memory), this, 1, 0),
           "add memory hook");

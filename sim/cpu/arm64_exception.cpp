@@ -1,4 +1,4 @@
-// Synchronous exceptions the guest's own EL1 takes (decision 31): Unicorn
+// Synchronous exceptions the guest's own EL1 takes (docs/design.md#faults): Unicorn
 // 2.0.1 reports them to UC_HOOK_INTR and drops them, so the core delivers
 // them as the hardware would. Measured mechanics (unicorn-notes.md,
 // "Delivering a synchronous exception to EL1"):
@@ -9,7 +9,7 @@
 //     EL1 (ELR, SPSR, DAIF, SP) and a code hook on VBAR_EL1 + 0x480 turns
 //     it into the synchronous slot at + 0x400.
 // Unicorn 2.1 would let a PSTATE write switch EL and make the second path
-// unnecessary; it is kept because the project stays on 2.0.1 (decision 30).
+// unnecessary; it is kept because the project stays on 2.0.1 (docs/design.md#unicorn-version).
 #include "sim/cpu/access_decode.h"
 #include "sim/cpu/arm64_core.h"
 #include "sim/cpu/unicorn_util.h"

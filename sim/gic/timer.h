@@ -47,7 +47,7 @@ constexpr uint32_t timer_ppi(TimerKind kind) {
 
 struct TimerConfig {
     uint64_t core_hz = 1'200'000'000;  // Cortex-A53 on the ZCU104
-    uint64_t counter_hz = 100'000'000; // CNTFRQ (decisions.md, point 18)
+    uint64_t counter_hz = 100'000'000; // CNTFRQ (docs/design.md#timer-frequency)
 };
 
 class GenericTimer {

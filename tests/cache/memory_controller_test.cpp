@@ -310,7 +310,7 @@ TEST(MemoryController, ColoringRestoresL2MissesButNotAllTheSlowdown) {
                 time(interf_col) / time(solo));
     // Uncolored interference evicts the hot set: many more misses.
     EXPECT_GT(misses(interf), 3 * misses(solo));
-    // Colors bring the misses back to the solo-col level (decisions.md point 23)...
+    // Colors bring the misses back to the solo-col level (docs/design.md#check-memory-model)...
     EXPECT_NEAR(misses(interf_col), misses(solo_col), 0.1 * misses(solo_col));
     // ...but not the time: each remaining miss waits behind the neighbours' traffic.
     EXPECT_GT(time(interf_col), 1.1 * time(solo_col));

@@ -129,7 +129,7 @@ TEST(Vm, RecoloringCopiesTheImagePageByPage) {
     m.port.mem_write(st.pa, image.data(), image.size());
     const auto written_before = m.port.bytes_written;
     ASSERT_TRUE(m.hv->boot().ok());
-    // decision 24: recolor_bytes is the image size rounded up to whole pages
+    // docs/design.md#check-recolor: recolor_bytes is the image size rounded up to whole pages
     EXPECT_EQ(m.hv->vm(0).recolor_bytes, 0x6000u);
     EXPECT_EQ(m.hv->vm(1).recolor_bytes, 0u);
     EXPECT_GE(m.port.bytes_written - written_before, 0x6000u);
@@ -264,7 +264,7 @@ TEST(Vm, DevicesArePassedThroughAndTheVirtualUartIsEmulated) {
     const auto r = ref_walk(m.port, m.hv->vm(0).stage2.root(), 0x0c00'1004);
     EXPECT_EQ(r.pa, 0x0a00'1004u);
     EXPECT_FALSE(m.hv->walk(0, 0x0900'0000).valid); // the UART page traps
-    ASSERT_GE(m.hv->vm(0).emul.size(), 1u); // the UART, then the distributor
+    ASSERT_GE(m.hv->vm(0).emul.size(), 1u);         // the UART, then the distributor
     EXPECT_EQ(m.hv->vm(0).emul[0].ipa, 0x0900'0000u);
 }
 

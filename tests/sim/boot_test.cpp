@@ -8,7 +8,9 @@
 #include <gtest/gtest.h>
 
 #include <regex>
+#include <set>
 #include <sstream>
+#include <vector>
 
 namespace sim {
 namespace {
@@ -32,7 +34,8 @@ TEST_P(HelloBoot, EveryCoreGreetsAndCoreZeroPowersOff) {
     EXPECT_EQ(r.code, ExitCode::ok);
     EXPECT_EQ(r.reason, "system_off");
     for (unsigned i = 0; i < n; ++i) {
-        std::string line = "[core" + std::to_string(i) + "] hello from core " + std::to_string(i) + "\n";
+        std::string line =
+            "[core" + std::to_string(i) + "] hello from core " + std::to_string(i) + "\n";
         EXPECT_NE(out.str().find(line), std::string::npos) << out.str();
     }
     EXPECT_EQ(out.str().find("hello from core " + std::to_string(n)), std::string::npos);
@@ -62,10 +65,48 @@ TEST(Stats, JsonHasTheDocumentedKeys) {
     Simulation s(hello(2), nullptr);
     s.run();
     std::string j = s.stats_json();
-    for (const char* key : {"\"exit_reason\"", "\"guest_insns\"", "\"host_seconds\"", "\"mips\"",
-                            "\"instructions\"", "\"cycles\"", "\"console\"", "\"config_hash\"", "\"version\""})
+    for (const char* key :
+         {"\"exit_reason\"", "\"guest_insns\"", "\"host_seconds\"", "\"mips\"", "\"instructions\"",
+          "\"cycles\"", "\"console\"", "\"config_hash\"", "\"version\""})
         EXPECT_NE(j.find(key), std::string::npos) << key;
     EXPECT_NE(j.find("[core1] hello from core 1\\n"), std::string::npos);
+}
+
+// One key per object (the writer does not check it): the file's lines are one
+// key each, indented by nesting, so a key seen twice in the same open object
+// is a duplicate.
+TEST(Stats, JsonObjectsHaveNoDuplicateKeys) {
+    RunOptions o = hello(2);
+    o.config = "interf-col"; // hv mode, the memory model, several VMs and images
+    o.cores.reset();
+    Simulation s(o, nullptr);
+    s.run();
+    std::istringstream lines(s.stats_json());
+    struct Open {
+        bool object;
+        std::set<std::string> keys;
+    };
+    std::vector<Open> open; // the containers open at this line
+    for (std::string line; std::getline(lines, line);) {
+        const size_t first = line.find_first_not_of(' ');
+        if (first == std::string::npos)
+            continue;
+        if (line[first] == '}' || line[first] == ']') {
+            ASSERT_FALSE(open.empty());
+            open.pop_back();
+            continue;
+        }
+        if (line[first] == '"') {
+            const size_t end = line.find("\": ", first);
+            if (end != std::string::npos && !open.empty() && open.back().object) {
+                EXPECT_TRUE(open.back().keys.insert(line.substr(first, end - first + 1)).second)
+                    << "duplicate key " << line;
+            }
+        }
+        const char last = line.back() == ',' ? line[line.size() - 2] : line.back();
+        if (last == '{' || last == '[')
+            open.push_back({last == '{', {}});
+    }
 }
 
 } // namespace

@@ -31,13 +31,15 @@ Result run_cli(std::vector<std::string> args) {
     return {code, out.str(), err.str()};
 }
 
-int code(ExitCode c) { return static_cast<int>(c); }
+int code(ExitCode c) {
+    return static_cast<int>(c);
+}
 
 TEST(Cli, HelpExplainsOptionsAndExitCodes) {
     Result r = run_cli({"--help"});
     EXPECT_EQ(r.code, 0);
-    for (const char* s : {"--config", "--workload", "--cores", "--max-insns", "--stats-json", "--log-level",
-                          "--image", "--set", "Exit codes", "approximate"})
+    for (const char* s : {"--config", "--workload", "--cores", "--max-insns", "--stats-json",
+                          "--log-level", "--image", "--set", "Exit codes", "approximate"})
         EXPECT_NE(r.out.find(s), std::string::npos) << s;
 }
 
@@ -62,13 +64,16 @@ TEST(Cli, UnknownWorkload) {
 TEST(Cli, MissingImage) {
     Result r = run_cli({"--image", "/nonexistent.bin"});
     EXPECT_EQ(r.code, code(ExitCode::config));
-    EXPECT_EQ(r.err, "bao-sim: error: cannot open guest image '/nonexistent.bin': No such file or directory\n");
+    EXPECT_EQ(
+        r.err,
+        "bao-sim: error: cannot open guest image '/nonexistent.bin': No such file or directory\n");
 }
 
 TEST(Cli, ElfForAnotherArchitecture) {
     Result r = run_cli({"--image", "/bin/true"});
     EXPECT_EQ(r.code, code(ExitCode::config));
-    EXPECT_NE(r.err.find("'/bin/true' is an ELF for another architecture (e_machine 62"), std::string::npos);
+    EXPECT_NE(r.err.find("'/bin/true' is an ELF for another architecture (e_machine 62"),
+              std::string::npos);
 }
 
 TEST(Cli, ImageThatDoesNotFitRam) {
@@ -84,33 +89,41 @@ TEST(Cli, BadCoreCount) {
     EXPECT_EQ(r.err, "bao-sim: error: --cores: 9 is out of range (1-8)\n");
 }
 
-// The guest takes its undefined instruction at EL1 (decision 31); with no
+// The guest takes its undefined instruction at EL1 (docs/design.md#faults); with no
 // vector table (VBAR_EL1 = 0) the vector's fetch is what stops it, and the
 // report names both.
 TEST(Cli, UndefinedInstructionWithoutVectorsNamesCoreAndPc) {
     auto path = test::write_raw_guest("udf", {test::insn_udf0});
     Result r = run_cli({"--image", path, "--cores", "1"});
     EXPECT_EQ(r.code, code(ExitCode::guest_fault));
-    EXPECT_EQ(r.err.rfind("bao-sim: guest_fault: core 0: instruction fetch from unmapped memory at pc 0x200, "
-                          "address 0x200 (the vector of undefined instruction 0x0 from pc 0x40000000) (",
-                          0),
-              0u)
+    EXPECT_EQ(
+        r.err.rfind(
+            "bao-sim: guest_fault: core 0: instruction fetch from unmapped memory at pc 0x200, "
+            "address 0x200 (the vector of undefined instruction 0x0 from pc 0x40000000) (",
+            0),
+        0u)
         << r.err;
 }
 
 TEST(Cli, UnmappedReadNamesCorePcAndAddress) {
-    auto path = test::write_raw_guest("unmapped", {test::insn_movz_x1_0x1000, test::insn_ldr_x2_x1});
+    auto path =
+        test::write_raw_guest("unmapped", {test::insn_movz_x1_0x1000, test::insn_ldr_x2_x1});
     Result r = run_cli({"--image", path, "--cores", "1"});
     EXPECT_EQ(r.code, code(ExitCode::guest_fault));
-    EXPECT_NE(r.err.find("core 0: read of 8 bytes from unmapped memory at pc 0x40000004, address 0x1000"), std::string::npos)
+    EXPECT_NE(
+        r.err.find("core 0: read of 8 bytes from unmapped memory at pc 0x40000004, address 0x1000"),
+        std::string::npos)
         << r.err;
 }
 
 TEST(Cli, UnmappedWrite) {
-    auto path = test::write_raw_guest("unmapped-w", {test::insn_movz_x1_0x1000, test::insn_str_x2_x1});
+    auto path =
+        test::write_raw_guest("unmapped-w", {test::insn_movz_x1_0x1000, test::insn_str_x2_x1});
     Result r = run_cli({"--image", path, "--cores", "1"});
     EXPECT_EQ(r.code, code(ExitCode::guest_fault));
-    EXPECT_NE(r.err.find("core 0: write of 8 bytes to unmapped memory at pc 0x40000004, address 0x1000"), std::string::npos)
+    EXPECT_NE(
+        r.err.find("core 0: write of 8 bytes to unmapped memory at pc 0x40000004, address 0x1000"),
+        std::string::npos)
         << r.err;
 }
 
@@ -118,7 +131,8 @@ TEST(Cli, InstructionLimit) {
     auto path = test::write_raw_guest("spin", {test::insn_branch_self});
     Result r = run_cli({"--image", path, "--max-insns", "5000"});
     EXPECT_EQ(r.code, code(ExitCode::insn_limit));
-    EXPECT_NE(r.err.find("insn_limit: instruction limit of 5000 reached (5000 instructions"), std::string::npos)
+    EXPECT_NE(r.err.find("insn_limit: instruction limit of 5000 reached (5000 instructions"),
+              std::string::npos)
         << r.err;
 }
 

@@ -1,4 +1,4 @@
-// Synchronous exceptions delivered to the guest's own EL1 (decision 31):
+// Synchronous exceptions delivered to the guest's own EL1 (docs/design.md#faults):
 // the `exceptions` guest (workloads/exceptions) has its own vector table and
 // checks ESR/FAR/ELR/SPSR_EL1, the vector slot and where ERET returns for
 // each case, from EL1 and from EL0. The same guest passes on QEMU

@@ -1,4 +1,4 @@
-// A hostile VM next to a measured victim (issue 12, decision 31): the
+// A hostile VM next to a measured victim (issue 12, docs/design.md#faults): the
 // attacker takes UDF, SVC, BRK, HLT, `mrs hcr_el2`, `tlbi alle2`,
 // `at s12e1r` and a misaligned LDXR at its own EL1, then ends with a
 // stage-1 fault with VBAR_EL1 = 0 or a branch into the UART page, which

@@ -46,7 +46,7 @@ TEST(HvRun, SoloColRecolorsTheImageIntoItsColors) {
     EXPECT_EQ(out.str(), "[bench] hello from core 0\n");
     const hv::Hypervisor& hv = s.hv_host()->hypervisor();
     const hv::Vm& vm = hv.vm(0);
-    // Decision 24: the image's size rounded up to whole pages.
+    // docs/design.md#check-recolor: the image's size rounded up to whole pages.
     const GuestImage img = read_guest_image(test::workloads_dir() + "/hello.elf", 0);
     EXPECT_EQ(vm.recolor_bytes, (img.footprint() + 4095) / 4096 * 4096);
     EXPECT_GT(vm.stage2_table_pages(), 60u); // 128 MiB in 4 KiB pages: one L3 table per 2 MiB
@@ -113,7 +113,7 @@ regions = [{ base = 0x40000000, size = 0x1000000 }]
 // VM "rogue" writes outside its memory; VM "bench" on another core prints and
 // powers off. The rogue VM is stopped with a reason naming VM, vCPU, core,
 // IPA and access, the healthy one is unaffected, and since the rogue VM is
-// not the measured one the run succeeds (decision 31) and reports it.
+// not the measured one the run succeeds (docs/design.md#faults) and reports it.
 TEST(HvRun, FaultingVmIsStoppedWhileAnotherFinishes) {
     auto rogue = test::write_raw_guest("rogue", {test::insn_movz_x1_0x1000, test::insn_str_x2_x1});
     auto dir = std::filesystem::temp_directory_path() / "bao-sim-tests";

@@ -111,7 +111,7 @@ TEST(InterruptLatency, SamplesAreIdenticalAcrossRuns) {
 namespace sim {
 namespace {
 
-// Decision 22's ordering. Uncolored interference evicts hv's and the
+// The ordering of docs/design.md#check-latency-order. Uncolored interference evicts hv's and the
 // guest's lines from the L2 between interrupts; with colors only hv's lines in
 // the interfering VMs' colors go, and with hv colored too none do.
 TEST(InterruptLatency, InterferenceRaisesItAndColoringHvLowersIt) {
@@ -120,7 +120,7 @@ TEST(InterruptLatency, InterferenceRaisesItAndColoringHvLowersIt) {
     const double interf = irqlat("interf").mean;
     const double interf_col = irqlat("interf-col").mean;
     const double hypcol = irqlat("interf-col-hypcol").mean;
-    // Decision 22: native < solo < interf-col < interf; and coloring hv too
+    // docs/design.md#check-latency-order: native < solo < interf-col < interf; and coloring hv too
     // brings interf-col back towards solo (published 1001 vs 906 ns).
     EXPECT_LT(native, solo);
     EXPECT_LT(solo, interf_col);

@@ -1,7 +1,7 @@
 // `bao-sim reproduce --quick`: runs the quick evaluation end to end (one
 // process per simulation, as a user would), then checks that every file is
 // there, that results.json holds every table with numbers, and the paper's
-// orderings (decision 25). One test, because the run is the expensive part and
+// orderings (docs/design.md#check-reproduce). One test, because the run is the expensive part and
 // CTest runs every discovered test in its own process.
 #include "sim/reproduce.h"
 
@@ -107,10 +107,10 @@ TEST(Reproduce, QuickRunHasEveryTableAndThePapersOrderings) {
         ASSERT_TRUE(n) << wl;
         for (const char* sc : {"solo", "solo-col", "interf", "interf-col"})
             mean[sc] += need(*n, sc, wl + " normalised") / static_cast<double>(f2.a.size());
-        // Decision 25: solo ~ native (within 2 %), for every workload.
+        // docs/design.md#check-reproduce: solo ~ native (within 2 %), for every workload.
         EXPECT_NEAR(n->num("solo").value_or(0), 1.0, 0.02) << wl;
     }
-    // Decision 25: solo-col and interf-col above solo, interf highest
+    // docs/design.md#check-reproduce: solo-col and interf-col above solo, interf highest
     // (means over the workloads; memory-light ones barely move, as in the paper).
     EXPECT_GT(mean["solo-col"], mean["solo"]);
     EXPECT_GT(mean["interf-col"], mean["solo"]);
@@ -137,7 +137,8 @@ TEST(Reproduce, QuickRunHasEveryTableAndThePapersOrderings) {
         need(r, "min_ns", sc);
         need(r, "max_ns", sc);
     }
-    // Decisions 22 and 25: native < solo < interf-col < interf.
+    // docs/design.md#check-latency-order and #check-reproduce:
+    // native < solo < interf-col < interf.
     EXPECT_LT(lat["native"], lat["solo"]);
     EXPECT_LT(lat["solo"], lat["interf-col"]);
     EXPECT_LT(lat["interf-col"], lat["interf"]);

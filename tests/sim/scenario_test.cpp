@@ -1,5 +1,5 @@
 // Integration: every small workload checks itself under native, and the
-// paper's scenario ordering for qsort-small (issues 5 and 6, decision 23).
+// paper's scenario ordering for qsort-small (issues 5 and 6, docs/design.md#check-memory-model).
 #include "sim/simulation.h"
 
 #include "guest_files.h"
@@ -34,8 +34,9 @@ TEST_P(SmallWorkload, ChecksItselfUnderNative) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Native, SmallWorkload,
-                         ::testing::Values("basicmath-small", "bitcount-small", "qsort-small", "susan-corners-small",
-                                           "susan-edges-small", "susan-smoothing-small"),
+                         ::testing::Values("basicmath-small", "bitcount-small", "qsort-small",
+                                           "susan-corners-small", "susan-edges-small",
+                                           "susan-smoothing-small"),
                          [](const auto& info) {
                              std::string n = info.param;
                              for (auto& c : n)
@@ -75,7 +76,8 @@ TEST(Scenarios, InterfColRunsAreIdentical) {
         o.workloads_dir = test::workloads_dir();
         Simulation s(o, nullptr);
         s.run();
-        *dst = std::regex_replace(s.stats_json(), std::regex("\"(host_seconds|mips)\": [^,\n]*"), "");
+        *dst =
+            std::regex_replace(s.stats_json(), std::regex("\"(host_seconds|mips)\": [^,\n]*"), "");
     }
     EXPECT_EQ(a, b);
     EXPECT_NE(a.find("\"checksum_ok\": true"), std::string::npos);

@@ -70,7 +70,7 @@ const std::vector<uint32_t> pending_storm_guest = {
 };
 
 // VM "hostile" (core 0, not measured) runs `words`; VM "bench" (core 1,
-// measured) runs hello and powers off, which ends the run (decision 8).
+// measured) runs hello and powers off, which ends the run (docs/design.md#end-of-run).
 RunOptions hostile_beside_hello(const std::string& name, const std::vector<uint32_t>& words) {
     const std::string image = test::write_raw_guest(name, words);
     auto dir = std::filesystem::temp_directory_path() / "bao-sim-tests";

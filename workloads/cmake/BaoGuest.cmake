@@ -75,7 +75,9 @@ set(_bao_cflags
     -fno-pie
     -Wall
     -Wextra
-    "-I${_bao_wl_dir}/runtime")
+    "-I${_bao_wl_dir}/runtime"
+    # hv/abi/hypercall.h: the hypercall ids and codes hv and the simulator use
+    "-I${_bao_wl_dir}/..")
 if(BAO_WERROR)
   list(APPEND _bao_cflags -Werror)
 endif()

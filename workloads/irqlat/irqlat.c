@@ -188,7 +188,7 @@ static void do_code_work(uint64_t bytes) {
 
 int main(void) {
     const uint64_t frq = bao_cntfrq();
-    /* Run parameters (decision 18): 0 = samples, 1 = period in us, 2 = data
+    /* Run parameters (docs/design.md#timer-frequency): 0 = samples, 1 = period in us, 2 = data
      * bytes of work, 3 = code bytes of work. */
     const unsigned samples = (unsigned)bao_param(0, IRQLAT_SAMPLES);
     const uint64_t period_us = bao_param(1, IRQLAT_PERIOD_US);

@@ -19,7 +19,7 @@
  *                    bao-sim mark hypercall (HVC traps to the kernel as an
  *                    undefined instruction at EL0), so the VM's config maps
  *                    a trapped page for this, which hv turns into the same
- *                    `mark` call (decision 7). Absent: no marks (plain QEMU,
+ *                    `mark` call (docs/design.md#measured-region). Absent: no marks (plain QEMU,
  *                    where the address would fault).
  * Console output, one line each:
  *   bao-init: bench=NAME warmup=W runs=R mark=ADDR|none
@@ -55,7 +55,7 @@ struct workload {
     const char* stdout_file;
 };
 
-/* Arguments as MiBench's runme_small.sh / runme_large.sh (decision 19). */
+/* Arguments as MiBench's runme_small.sh / runme_large.sh (docs/design.md#workload-sizes). */
 static const struct workload workloads[] = {
     {"qsort-small", {"qsort-small", BENCH_DIR "/input_small.dat"}, "output_small.txt"},
     {"qsort-large", {"qsort-large", BENCH_DIR "/input_large.dat"}, "output_large.txt"},

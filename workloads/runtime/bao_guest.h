@@ -30,6 +30,9 @@
  *     id 0x10 mark:       x1 = 0 start of the measured region, 1 end.
  *     id 0x11 sample:     x1 = one 64-bit measured value (irqlat: latency in
  *                         generic-timer ticks); recorded by the simulator.
+ *     id 0x12 param:      x1 = index -> the run parameter, negative if unset.
+ *   Ids and error codes (-2 unknown id, -3 bad argument) come from
+ *   hv/abi/hypercall.h, which hv and the simulator's firmware share.
  *   The guest wrappers treat x0-x17 as clobbered by SMC/HVC (SMCCC 1.0), so the
  *   callee only has to preserve x18-x30 and sp.
  */
@@ -37,6 +40,8 @@
 #define BAO_GUEST_H
 
 #include <stdint.h>
+
+#include "hv/abi/hypercall.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -99,11 +104,11 @@ __attribute__((noreturn)) void psci_system_off(void);
 
 /* ---- bao-sim hypercalls (HVC conduit) -------------------------------- */
 
-#define BAO_HC_BASE 0x86000000UL
-#define BAO_HC_IPC_NOTIFY (BAO_HC_BASE | 0x01)
-#define BAO_HC_MARK (BAO_HC_BASE | 0x10)
-#define BAO_HC_SAMPLE (BAO_HC_BASE | 0x11)
-#define BAO_HC_PARAM (BAO_HC_BASE | 0x12)
+/* Ids and error codes: hv/abi/hypercall.h, shared with hv and the simulator. */
+#define BAO_HC_IPC_NOTIFY (BAO_HC_BASE | BAO_HC_ID_IPC)
+#define BAO_HC_MARK (BAO_HC_BASE | BAO_HC_ID_MARK)
+#define BAO_HC_SAMPLE (BAO_HC_BASE | BAO_HC_ID_SAMPLE)
+#define BAO_HC_PARAM (BAO_HC_BASE | BAO_HC_ID_PARAM)
 
 #define BAO_MARK_START 0
 #define BAO_MARK_END 1

@@ -33,7 +33,7 @@
  *   large: 384 x 288 (108 KiB), as the original's large input
  * plus the response arrays (4 bytes a pixel) and outputs. The kernel is run
  * SUSAN_PASSES times over the same image (like a camera pipeline processing
- * frames) to bring the run to the length of decision 19; each pass recomputes
+ * frames) to bring the run to the length of docs/design.md#workload-sizes; each pass recomputes
  * everything.
  *
  * Verification, after the measured region: a separate, straightforward

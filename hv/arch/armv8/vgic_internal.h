@@ -26,7 +26,7 @@ inline void unlock(std::uint32_t& l) {
     __atomic_store_n(&l, 0u, __ATOMIC_RELEASE);
 }
 
-// --- Cost accounting (decision 11) ----------------------------------------
+// --- Cost accounting (docs/design.md#hv-cost) ---------------------------------
 template <typename S, typename F>
 void touch(Port& p, const S& s, const F& field, std::size_t len, bool is_write) {
     const auto off = static_cast<std::uint64_t>(reinterpret_cast<const char*>(&field) -

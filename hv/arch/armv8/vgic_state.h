@@ -1,9 +1,10 @@
-// The vGIC's state, plain data kept inside the hypervisor context (decision
-// 13): per vCPU (banked private interrupts, the list-register shadow and the
-// pending set waiting for a list register), per VM (the virtual distributor)
+// The vGIC's state, plain data kept inside the hypervisor context
+// (docs/design.md#hv-context): per vCPU (banked private interrupts, the
+// list-register shadow and the pending set waiting for a list register), per
+// VM (the virtual distributor)
 // and global (which VM owns each physical SPI). Each per-vCPU and per-VM
 // structure has a PA in hv's memory (`pa`) so the hot paths can report what
-// they touch through Port::account (decision 11).
+// they touch through Port::account (docs/design.md#hv-cost).
 #pragma once
 
 #include <cstdint>

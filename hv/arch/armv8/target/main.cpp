@@ -31,8 +31,8 @@ constexpr std::uint64_t kSpsrEl1hMasked = 0x3c5; // EL1h, DAIF masked: how a CPU
 constexpr std::uint64_t kSctlrEl1Res1 = 0x30d00800;
 constexpr std::uint64_t kGicvSize = 0x2000; // GICV: CPU interface registers + GICV_DIR
 
-// The machine's state: one port and one hv context (decision 13 is about
-// hv's code; the image has exactly one of each). The context is built at run
+// The machine's state: one port and one hv context (docs/design.md#hv-context
+// is about hv's code; the image has exactly one of each). The context is built at run
 // time into static storage: no static constructors in a bare image. (A
 // constinit object would do without <new> but lands in .data, adding its
 // ~190 KiB to the loaded image; in .bss it costs nothing to load.)

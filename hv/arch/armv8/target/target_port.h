@@ -7,8 +7,8 @@
 //  - IPIs: GICD_SGIR of the physical distributor
 //  - console: the physical PL011, one line at a time per CPU (see console_putc)
 //  - cpu_on: PSCI CPU_ON to the firmware the first time, a wake-up after that
-//  - power_off: PSCI SYSTEM_OFF to the firmware (decision 8)
-//  - mark, account: nothing (decisions 7 and 11)
+//  - power_off: PSCI SYSTEM_OFF to the firmware (docs/design.md#end-of-run)
+//  - mark, account: nothing (docs/design.md#measured-region and docs/design.md#hv-cost)
 #pragma once
 
 #include <cstddef>
