@@ -223,7 +223,7 @@ RunOutcome Machine::run() {
             for (unsigned i = 0; i < cores_.size(); ++i)
                 if (state_[i] == CoreState::idle)
                     next = std::min(next, next_event(i));
-            if (params_.max_ns) // stop at the time limit, not at an event past it
+            if (params_.max_ns && next != gic::GenericTimer::kNever) // stop at the limit
                 next = std::min(next, ns_to_cycles(params_.max_ns, params_.core_hz));
             if (next != gic::GenericTimer::kNever && next > now_ + params_.quantum_cycles)
                 now_ = next - next % params_.quantum_cycles;

@@ -142,6 +142,15 @@ TEST(RunLimit, IdleGuestStopsAtTheLimitNotAtItsNextEvent) {
     EXPECT_LE(cycles, 600'000'000u + 1'200u) << r.err;
 }
 
+// With nothing left to wake the cores, the run is a deadlock (exit 5) at
+// once, as without a limit: the limit never fast-forwards to itself.
+TEST(RunLimit, DeadlockIsStillADeadlock) {
+    auto path = test::write_raw_guest("wfi-time", {test::insn_wfi, test::insn_branch_back1});
+    Result r = run_cli({"--image", path, "--cores", "1", "--max-seconds", "10"});
+    EXPECT_EQ(r.code, static_cast<int>(ExitCode::idle_deadlock)) << r.err;
+    EXPECT_LT(cycles_reported(r.err), 1'200'000u) << r.err;
+}
+
 // The config's max_seconds ends the run; --max-seconds replaces it (0: none).
 TEST(RunLimit, CommandLineReplacesTheConfigsLimit) {
     auto guest = test::write_raw_guest("spin-config", {test::insn_branch_self});
