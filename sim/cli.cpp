@@ -4,6 +4,7 @@
 #include "sim/error.h"
 #include "sim/loader.h"
 #include "sim/reproduce.h"
+#include "sim/sim_time.h"
 #include "sim/simulation.h"
 
 #include "hv/core/config.h"
@@ -45,8 +46,12 @@ const char* usage_exit =
     "  0  the measured guest powered off (PSCI SYSTEM_OFF) or every core is off\n"
     "  1  internal error in bao-sim\n"
     "  2  bad command line, configuration, preset or guest image\n"
-    "  3  a measured VM (or, native, the guest) was stopped by a fault hv or the\n     simulator could not hand to it (docs/hv.md, \"Exception model\")\n"
-    "  4  the instruction limit (--max-insns) was reached\n"
+    "  3  a measured VM (or, native, the guest) was stopped by a fault hv or the\n"
+    "     simulator could not hand to it (docs/hv.md, \"Exception model\"), or its\n"
+    "     Linux kernel panicked (reason kernel_panic: the panic line and the VM's\n"
+    "     last console lines are printed; docs/linux.md)\n"
+    "  4  a run limit was reached: --max-insns instructions, or --max-seconds (the\n"
+    "     config's max_seconds) of simulated time (reason insn_limit / time_limit)\n"
     "  5  every core is idle (WFI) and no event can wake them\n";
 
 std::string default_workloads_dir(const char* argv0) {
@@ -189,6 +194,13 @@ int run(const po::variables_map& vm, const RunOptions& options, std::ostream& ou
     std::ostream& where = outcome.code == ExitCode::ok ? out : err;
     where << "bao-sim: " << outcome.reason << ": " << outcome.detail << " (" << m.total_instructions()
           << " instructions, " << m.global_cycles() << " cycles)\n";
+    // A Linux VM that panicked or never powered off: what it said last.
+    if (outcome.code != ExitCode::ok && simulation.measured_is_linux() &&
+        !simulation.console_tail().empty()) {
+        err << "bao-sim: the measured VM's last console lines:\n";
+        for (const std::string& line : simulation.console_tail())
+            err << "  | " << line << "\n";
+    }
     if (const auto& init = simulation.linux_init()) {
         char line[160];
         std::snprintf(line, sizeof line,
@@ -282,6 +294,9 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
         ("cores", po::value<std::string>(), cores_help.c_str())
         ("max-insns", po::value<std::string>()->default_value("0"),
          "stop after this many guest instructions in total (0 = no limit; exit code 4)")
+        ("max-seconds", po::value<std::string>(),
+         "stop after this much simulated time, in seconds (e.g. 30 or 2.5; 0 = no limit; exit code 4); "
+         "replaces the config's max_seconds")
         ("stats-json", po::value<std::string>(), "write statistics to this JSON file (docs/stats.md)")
         ("guest-param", po::value<std::vector<std::string>>()->composing(),
          "INDEX=VALUE: a run parameter the measured guest reads (repeatable; irqlat: 0 = samples, "
@@ -346,6 +361,8 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
             options.cores = static_cast<unsigned>(
                 parse_size_in(vm["cores"].as<std::string>(), "--cores", 1, hv::kMaxCpus));
         options.max_insns = parse_size(vm["max-insns"].as<std::string>(), "--max-insns");
+        if (vm.count("max-seconds"))
+            options.max_ns = parse_seconds(vm["max-seconds"].as<std::string>(), "--max-seconds");
         options.raw_samples = vm.count("raw-samples") > 0;
         if (vm.count("guest-param"))
             options.guest_params = vm["guest-param"].as<std::vector<std::string>>();

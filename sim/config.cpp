@@ -3,9 +3,11 @@
 #include "sim/error.h"
 #include "sim/loader.h"
 #include "sim/presets.h"
+#include "sim/sim_time.h"
 
 #include <toml++/toml.h>
 
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -100,6 +102,25 @@ bool get_bool(const Table& t, const std::string& where, const std::string& key, 
     if (auto b = node->value<bool>())
         return *b;
     throw InputError(join(where, key) + ": expected true or false");
+}
+
+// Seconds of simulated time (sim_time.h): an integer, a float or a string.
+uint64_t get_seconds(const Table& t, const std::string& key) {
+    auto node = t.get(key);
+    if (!node)
+        return 0;
+    if (auto i = node->value_exact<int64_t>())
+        return parse_seconds(std::to_string(*i), key);
+    if (auto s = node->value_exact<std::string>())
+        return parse_seconds(*s, key);
+    if (auto d = node->value_exact<double>()) {
+        char text[64];
+        auto [end, ec] = std::to_chars(text, text + sizeof text, *d, std::chars_format::fixed);
+        if (ec != std::errc())
+            throw InputError(key + ": out of range");
+        return parse_seconds(std::string(text, end), key);
+    }
+    throw InputError(key + ": expected seconds of simulated time (a number or a string)");
 }
 
 const Table* get_table(const Table& t, const std::string& where, const std::string& key) {
@@ -406,7 +427,8 @@ RunConfig parse_config(const std::string& text, const std::string& origin,
         throw InputError(s.str());
     }
     check_keys(root, origin,
-               {"mode", "description", "platform", "hyp", "vms", "shmem", "model", "fail_on_any_vm_fault"});
+               {"mode", "description", "platform", "hyp", "vms", "shmem", "model",
+                "fail_on_any_vm_fault", "max_seconds"});
     std::string mode = get_string(root, "", "mode", "hv");
     if (mode == "native")
         rc.hv.mode = hv::Mode::Native;
@@ -416,6 +438,7 @@ RunConfig parse_config(const std::string& text, const std::string& origin,
         throw InputError("mode: '" + mode + "' is not one of native, hv");
     rc.description = get_string(root, "", "description");
     rc.fail_on_any_vm_fault = get_bool(root, "", "fail_on_any_vm_fault", false);
+    rc.machine.max_ns = get_seconds(root, "max_seconds");
     Table empty;
     parse_platform(get_table(root, "", "platform") ? *get_table(root, "", "platform") : empty, rc);
     if (auto* hyp = get_table(root, "", "hyp")) {

@@ -13,6 +13,7 @@ enum class ExitCode : int {
     config = 2,        // bad command line, config, preset or guest image
     guest_fault = 3,   // a measured VM (native: the guest) was stopped by a fault it could not take itself
     insn_limit = 4,    // --max-insns reached before the guest powered off
+    time_limit = 4,    // --max-seconds of simulated time reached: a run limit too, same code
     idle_deadlock = 5, // every core idle with no event pending: nothing can wake them
 };
 

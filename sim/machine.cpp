@@ -1,4 +1,5 @@
 #include "sim/machine.h"
+#include "sim/sim_time.h"
 
 #include "hv/core/config.h"
 
@@ -225,6 +226,8 @@ RunOutcome Machine::run() {
             for (unsigned i = 0; i < cores_.size(); ++i)
                 if (state_[i] == CoreState::idle)
                     next = std::min(next, next_event(i));
+            if (params_.max_ns && next != gic::GenericTimer::kNever) // stop at the limit
+                next = std::min(next, ns_to_cycles(params_.max_ns, params_.core_hz));
             if (next != gic::GenericTimer::kNever && next > now_ + params_.quantum_cycles)
                 now_ = next - next % params_.quantum_cycles;
         }
@@ -333,6 +336,11 @@ void Machine::check_end_conditions() {
     if (params_.max_insns && total_instructions() >= params_.max_insns) {
         finish(ExitCode::insn_limit, "insn_limit",
                "instruction limit of " + std::to_string(params_.max_insns) + " reached");
+        return;
+    }
+    if (params_.max_ns && now_ >= ns_to_cycles(params_.max_ns, params_.core_hz)) {
+        finish(ExitCode::time_limit, "time_limit",
+               "simulated-time limit of " + format_seconds(params_.max_ns) + " s reached");
         return;
     }
     bool any_running = std::any_of(state_.begin(), state_.end(),

@@ -29,6 +29,7 @@ struct MachineParams {
     uint64_t quantum_cycles = 1200;   // 1 us at 1.2 GHz (simulation-notes.md)
     uint64_t cycles_per_insn = 1;     // base cost of an instruction (L1 hits included)
     uint64_t max_insns = 0;           // 0 = no limit
+    uint64_t max_ns = 0;              // simulated-time limit in ns (--max-seconds), 0 = none
     // Interrupt and trap path (docs/timing-model.md). gic.signal_cycles is
     // calibrated on the published native latency; hv's instruction counts and
     // code footprints were measured on the real image (bao-hv.elf under

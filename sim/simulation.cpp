@@ -64,6 +64,8 @@ Simulation::Simulation(const RunOptions& options, std::ostream* console_out)
     sync_l2_geometry(config_);
     if (options.max_insns)
         config_.machine.max_insns = options.max_insns;
+    if (options.max_ns)
+        config_.machine.max_ns = *options.max_ns;
     int measured = config_.measured_vm();
     if (measured < 0)
         throw InputError(config_.name + ": no VM is marked 'measured = true'");
@@ -164,6 +166,9 @@ void Simulation::watch_results(uint64_t cores) {
                 measured || (((cores >> c) & 1) != 0 && machine_->console_source(c) == source);
         if (!measured)
             return;
+        console_tail_.push_back(line);
+        if (console_tail_.size() > kConsoleTailLines)
+            console_tail_.pop_front();
         checksum_ok_seen_ = checksum_ok_seen_ || line.find("checksum_ok=1") != std::string::npos;
         checksum_bad_seen_ = checksum_bad_seen_ || line.find("checksum_ok=0") != std::string::npos;
         watch_linux(line);
@@ -185,6 +190,12 @@ void Simulation::watch_linux(const std::string& line) {
     const size_t panic = line.find("Kernel panic - not syncing");
     if (panic != std::string::npos)
         machine_->finish(ExitCode::guest_fault, "kernel_panic", line.substr(panic));
+}
+
+bool Simulation::measured_is_linux() const {
+    const int measured = config_.measured_vm();
+    return measured >= 0 &&
+           !config_.images[static_cast<size_t>(measured)].linux_boot.kernel.empty();
 }
 
 void Simulation::load_images() {
@@ -243,6 +254,7 @@ std::string Simulation::stats_json() const {
     j.value("ram_base", m.params().ram_base);
     j.value("ram_size", m.params().ram_size);
     j.value("max_insns", m.params().max_insns);
+    j.value("max_ns", m.params().max_ns);
     for (const MachineField& f : machine_fields())
         j.value(f.key, m.params().*f.member);
     j.value("memory_model", m.params().memory_model);

@@ -10,6 +10,7 @@
 #include "sim/machine.h"
 
 #include <chrono>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -24,6 +25,7 @@ struct RunOptions {
     std::string image;                    // FILE[@ADDR], replaces the measured VM's image
     std::optional<unsigned> cores;        // native mode only
     uint64_t max_insns = 0;
+    std::optional<uint64_t> max_ns;       // --max-seconds, in ns: replaces the config's max_seconds
     std::vector<std::string> sets;        // key=value model overrides
     std::string workloads_dir;            // where <name>.elf guests are
     bool raw_samples = false;             // stats: include every latency sample
@@ -80,6 +82,12 @@ class Simulation {
     std::string stats_json() const;
     WorkloadSummary workload_summary() const;
     const std::optional<LinuxInit>& linux_init() const { return linux_init_; }
+    // The measured guest's last console lines (at most kConsoleTailLines),
+    // for the report of a run that ended without powering off.
+    const std::deque<std::string>& console_tail() const { return console_tail_; }
+    static constexpr size_t kConsoleTailLines = 12;
+    // The measured VM boots a Linux kernel (config `kernel`).
+    bool measured_is_linux() const;
 
     Machine& machine() { return *machine_; }
     const HvHost* hv_host() const { return hv_host_.get(); }
@@ -105,6 +113,7 @@ class Simulation {
     double host_seconds_ = 0;
     std::chrono::steady_clock::time_point run_start_;
     std::optional<LinuxInit> linux_init_; // a measured Linux VM reached /init
+    std::deque<std::string> console_tail_;
     bool checksum_ok_seen_ = false;  // the measured guest printed checksum_ok=1
     bool checksum_bad_seen_ = false; // ... or checksum_ok=0
 };

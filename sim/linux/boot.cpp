@@ -4,6 +4,7 @@ extern "C" {
 #include <libfdt.h>
 }
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -44,6 +45,32 @@ void fdt_check(int rc, const char* what) {
 
 } // namespace
 
+void check_kernel_drives_gicv2(const KernelImage& kernel, const std::string& name) {
+    // With its terminating NUL: "arm,cortex-a15-gic-foo" would not do.
+    static constexpr char compatible[] = "arm,cortex-a15-gic";
+    const auto* begin = kernel.bytes.data();
+    const auto* end = begin + kernel.bytes.size();
+    if (std::search(begin, end, compatible, compatible + sizeof compatible) != end)
+        return;
+    throw BootError(BootErrorKind::needs_gicv3,
+                    "kernel '" + name +
+                        "' has no GICv2 driver (the Image never names \"arm,cortex-a15-gic\"; "
+                        "built without CONFIG_ARM_GIC, for a GICv3 only?): the VM's interrupt "
+                        "controller is a GICv2");
+}
+
+void check_dtb_has_no_gicv3(const std::vector<std::uint8_t>& dtb) {
+    const int node = fdt_node_offset_by_compatible(dtb.data(), -1, "arm,gic-v3");
+    if (node < 0)
+        return;
+    char path[256] = "?";
+    fdt_get_path(dtb.data(), node, path, sizeof path);
+    throw BootError(BootErrorKind::needs_gicv3,
+                    std::string("device tree: ") + path +
+                        " is a GICv3 (\"arm,gic-v3\"): the VM's interrupt controller is a GICv2 "
+                        "(\"arm,cortex-a15-gic\" at the platform's gicd/gicc)");
+}
+
 std::vector<std::uint8_t> complete_user_dtb(const std::vector<std::uint8_t>& dtb,
                                             const std::string& bootargs, std::uint64_t initrd_start,
                                             std::uint64_t initrd_end) {
@@ -72,12 +99,14 @@ std::vector<std::uint8_t> complete_user_dtb(const std::vector<std::uint8_t>& dtb
     fdt_check(fdt_pack(out.data()), "pack");
     out.resize(fdt_totalsize(out.data()));
     check_dtb_size(out.size());
+    check_dtb_has_no_gicv3(out);
     return out;
 }
 
 LinuxBootImages prepare_linux_boot(const LinuxBootSpec& spec) {
     LinuxBootImages b;
     b.kernel = load_kernel_image(spec.kernel);
+    check_kernel_drives_gicv2(b.kernel, spec.kernel);
     if (!spec.initrd.empty())
         b.initrd = read_whole(spec.initrd, "initrd", spec.ram.size, "the VM's RAM");
     b.placement = place_boot_images(spec.ram, b.kernel.header, b.initrd.size());

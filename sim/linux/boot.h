@@ -43,6 +43,14 @@ struct LinuxBootImages {
 // is not one or does not fit.
 LinuxBootImages prepare_linux_boot(const LinuxBootSpec& spec);
 
+// The platform is a GICv2 (decision 33; hv's vGIC): a kernel whose Image
+// does not name the GICv2 driver's compatible ("arm,cortex-a15-gic", which
+// every kernel with CONFIG_ARM_GIC carries) could not take an interrupt,
+// and a DTB describing a GICv3 ("arm,gic-v3") would send the kernel to
+// registers nothing emulates. Both are BootError needs_gicv3.
+void check_kernel_drives_gicv2(const KernelImage& kernel, const std::string& name);
+void check_dtb_has_no_gicv3(const std::vector<std::uint8_t>& dtb);
+
 // The user's DTB with /chosen's bootargs and initrd range set (replaced when
 // present, added when not). BootError not_device_tree / does_not_fit.
 std::vector<std::uint8_t> complete_user_dtb(const std::vector<std::uint8_t>& dtb,

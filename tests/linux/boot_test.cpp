@@ -24,9 +24,15 @@ std::string write_file(const std::string& name, const std::vector<std::uint8_t>&
     return path;
 }
 
-// A synthetic Image of 64 KiB with image_size 3 MiB (Debian's flags).
-std::vector<std::uint8_t> image() {
+// A synthetic Image of 64 KiB with image_size 3 MiB (Debian's flags), with
+// the GICv2 driver's compatible somewhere in it, as every arm64 kernel with
+// CONFIG_ARM_GIC (Debian's included) has.
+std::vector<std::uint8_t> image(bool gicv2_driver = true) {
     std::vector<std::uint8_t> b(64 << 10, 0x5a);
+    if (gicv2_driver) {
+        static const char compatible[] = "arm,cortex-a15-gic";
+        std::memcpy(&b[40000], compatible, sizeof compatible);
+    }
     auto put = [&](std::size_t off, std::uint64_t v, int len) {
         for (int i = 0; i < len; i++)
             b[off + i] = static_cast<std::uint8_t>(v >> (8 * i));
@@ -144,6 +150,77 @@ TEST(LinuxBoot, NotADtbIsNamed) {
         EXPECT_EQ(e.kind(), BootErrorKind::not_device_tree);
     }
     EXPECT_THROW(complete_user_dtb({1, 2, 3}, "", 0, 0), BootError);
+}
+
+// A kernel that could not drive the VM's GICv2 is refused before the boot
+// rather than hanging in it.
+TEST(LinuxBoot, KernelWithoutTheGicv2DriverIsNamed) {
+    LinuxBootSpec s = spec();
+    s.kernel = write_file("Image-gicv3-only", image(false));
+    try {
+        prepare_linux_boot(s);
+        FAIL() << "no error";
+    } catch (const BootError& e) {
+        EXPECT_EQ(e.kind(), BootErrorKind::needs_gicv3);
+        EXPECT_NE(std::string(e.what()).find("has no GICv2 driver"), std::string::npos) << e.what();
+    }
+    // "arm,cortex-a15-gic" must be a whole string, not a prefix of another.
+    auto b = image(false);
+    static const char longer[] = "arm,cortex-a15-gicx";
+    std::memcpy(&b[1000], longer, sizeof longer);
+    s.kernel = write_file("Image-prefix", b);
+    EXPECT_THROW(prepare_linux_boot(s), BootError);
+}
+
+TEST(LinuxBoot, UserDtbDescribingAGicv3IsNamed) {
+    std::vector<std::uint8_t> blob(4096);
+    ASSERT_EQ(fdt_create_empty_tree(blob.data(), static_cast<int>(blob.size())), 0);
+    const int intc = fdt_add_subnode(blob.data(), 0, "intc@8000000");
+    ASSERT_GE(intc, 0);
+    ASSERT_EQ(fdt_setprop_string(blob.data(), intc, "compatible", "arm,gic-v3"), 0);
+    fdt_pack(blob.data());
+    blob.resize(fdt_totalsize(blob.data()));
+    LinuxBootSpec s = spec();
+    s.dtb = write_file("gicv3.dtb", blob);
+    try {
+        prepare_linux_boot(s);
+        FAIL() << "no error";
+    } catch (const BootError& e) {
+        EXPECT_EQ(e.kind(), BootErrorKind::needs_gicv3);
+        EXPECT_NE(std::string(e.what()).find("/intc@8000000 is a GICv3"), std::string::npos)
+            << e.what();
+    }
+    // Our own DT (GICv2) passes the same check.
+    EXPECT_NO_THROW(check_dtb_has_no_gicv3(prepare_linux_boot(spec()).dtb));
+}
+
+// The boot protocol allows a DTB of at most 2 MiB: a user's file beyond it,
+// or one that bootargs push beyond it, is does_not_fit.
+TEST(LinuxBoot, UserDtbThatDoesNotFitIsNamed) {
+    std::vector<std::uint8_t> big((2u << 20) + 4096);
+    ASSERT_EQ(fdt_create_empty_tree(big.data(), static_cast<int>(big.size())), 0);
+    void* padding = nullptr;
+    ASSERT_EQ(fdt_setprop_placeholder(big.data(), 0, "padding", (2u << 20) + 1024, &padding), 0);
+    std::memset(padding, 0, (2u << 20) + 1024);
+    big.resize(fdt_totalsize(big.data()));
+    LinuxBootSpec s = spec();
+    s.dtb = write_file("big.dtb", big);
+    try {
+        prepare_linux_boot(s);
+        FAIL() << "no error";
+    } catch (const BootError& e) {
+        EXPECT_EQ(e.kind(), BootErrorKind::does_not_fit);
+        EXPECT_NE(std::string(e.what()).find("larger than the 2 MiB"), std::string::npos)
+            << e.what();
+    }
+    std::vector<std::uint8_t> small(4096);
+    ASSERT_EQ(fdt_create_empty_tree(small.data(), static_cast<int>(small.size())), 0);
+    try {
+        complete_user_dtb(small, std::string(2u << 20, 'x'), 0, 0);
+        FAIL() << "no error";
+    } catch (const BootError& e) {
+        EXPECT_EQ(e.kind(), BootErrorKind::does_not_fit) << e.what();
+    }
 }
 
 } // namespace

@@ -3,6 +3,7 @@
 // powers off; natively and under hv. Label `linux`: each boot is about a
 // billion guest instructions (10-30 s of host time). Skipped when the kernel
 // cache or the initramfs is missing (scripts/linux/fetch-kernel.sh).
+#include "sim/cli.h"
 #include "sim/linux_vm.h"
 #include "sim/simulation.h"
 
@@ -122,7 +123,47 @@ TEST(LinuxSim, EndsAtTheInstructionLimit) {
     EXPECT_NE(b.console.find("Booting Linux on physical CPU"), std::string::npos) << b.console;
 }
 
-// A kernel panic (here: no /init in the initramfs) stops the run with the panic line.
+// The command line end to end: exit code, the report on stderr.
+struct CliResult {
+    int code;
+    std::string out, err;
+};
+
+CliResult run_cli(std::vector<std::string> args) {
+    args.insert(args.begin(), "bao-sim");
+    args.push_back("--workloads-dir=" + workloads_dir());
+    std::vector<const char*> argv;
+    for (auto& a : args)
+        argv.push_back(a.c_str());
+    std::ostringstream out, err;
+    const int code = cli_main(static_cast<int>(argv.size()), argv.data(), out, err);
+    return {code, out.str(), err.str()};
+}
+
+// A Linux VM that never powers off ends at the simulated-time limit too
+// (exit code 4), which --max-insns cannot promise for a VM idling in WFI
+// between timer ticks; the report shows what the VM said last.
+TEST(LinuxSim, EndsAtTheTimeLimitWithItsLastConsoleLines) {
+    REQUIRE_LINUX();
+    const CliResult r = run_cli({"--config", "linux-solo", "--max-seconds", "0.1"});
+    EXPECT_EQ(r.code, 4) << r.err;
+    EXPECT_NE(r.err.find("bao-sim: time_limit: simulated-time limit of 0.1 s reached"),
+              std::string::npos)
+        << r.err;
+    // The report repeats the VM's last lines, which the console printed.
+    const std::string heading = "bao-sim: the measured VM's last console lines:\n";
+    const size_t tail = r.err.find(heading);
+    ASSERT_NE(tail, std::string::npos) << r.err;
+    std::istringstream lines(r.err.substr(tail + heading.size()));
+    size_t count = 0;
+    for (std::string line; std::getline(lines, line) && line.rfind("  | ", 0) == 0; ++count)
+        EXPECT_NE(r.out.find(line.substr(4)), std::string::npos) << line;
+    EXPECT_GE(count, 2u) << r.err;
+    EXPECT_NE(r.out.find("Booting Linux on physical CPU"), std::string::npos) << r.out;
+}
+
+// A kernel panic (here: no /init in the initramfs) stops the run with the
+// panic line, exit code 3, and the console lines before it on stderr.
 TEST(LinuxSim, PanicStopsTheRunWithThePanicLine) {
     REQUIRE_LINUX();
     const auto path = std::filesystem::temp_directory_path() /
@@ -138,11 +179,19 @@ TEST(LinuxSim, PanicStopsTheRunWithThePanicLine) {
              "init=/nonexistent\"\n"
              "regions = [{ base = 0x40000000, size = 0x20000000 }]\n";
     }
-    const Booted b = boot(path.string());
+    const CliResult r = run_cli({"--config", path.string(), "--max-insns", "3000000000"});
     std::filesystem::remove(path);
-    EXPECT_EQ(b.outcome.code, ExitCode::guest_fault) << b.outcome.detail;
-    EXPECT_EQ(b.outcome.reason, "kernel_panic");
-    EXPECT_EQ(b.outcome.detail.rfind("Kernel panic - not syncing", 0), 0u) << b.outcome.detail;
+    EXPECT_EQ(r.code, static_cast<int>(ExitCode::guest_fault)) << r.err;
+    EXPECT_EQ(r.code, 3);
+    EXPECT_EQ(r.err.rfind("bao-sim: kernel_panic: Kernel panic - not syncing", 0), 0u) << r.err;
+    // The last console lines: why (with no /init the kernel looks for a
+    // root file system, and finds none), then the panic line itself.
+    const size_t tail = r.err.find("bao-sim: the measured VM's last console lines:\n");
+    ASSERT_NE(tail, std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("No filesystem could mount root", tail), std::string::npos) << r.err;
+    const size_t panic = r.err.find("Kernel panic - not syncing", tail);
+    ASSERT_NE(panic, std::string::npos) << r.err;
+    EXPECT_EQ(r.err.compare(r.err.rfind('\n', panic) + 1, 4, "  | "), 0) << r.err;
 }
 
 } // namespace

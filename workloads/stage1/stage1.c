@@ -9,12 +9,17 @@
  *   2  passes over the array (default 8)
  *   3  stride in bytes (default 4096: one access per page)
  *   4  after every pass: 1 TLBI VMALLE1IS (every core), 2 TLBI VMALLE1 (this
- *      core only); default 0: none
+ *      core only), 3 TLBI VAE1IS of each page (4 KiB mapping) or 2 MiB step of
+ *      the array with the current ASID, 4 TLBI ASIDE1IS of the current ASID,
+ *      5 as 3 but naming another ASID (current + 1), 6 TLBI VAAE1IS (every
+ *      ASID) of each page or step; default 0: none
  *   5  1: the array's pages are non-global (nG), ASID 1 (default 0)
  *   6  1: start the other cores, which turn the same MMU on and read the
  *      array forever (default 0: core 0 alone)
  *   7  1: TCR_EL1.TG0 says 64 KiB (the tables stay 4 KiB ones): the timing
  *      model must refuse the granule (default 0)
+ *   8  1: after every pass, switch TTBR0_EL1's ASID between 1 and 2 (same
+ *      tables; with 5=1 each ASID fills its own TLB entries) (default 0)
  * The map is an identity map (4 KiB granule, 39-bit VA, TTBR0 only, TTBR1
  * disabled): Unicorn 2.0.1 checks virtual addresses against its regions, and
  * identity VAs always pass (unicorn-notes.md). 0-1 GiB is Device memory (the
@@ -89,6 +94,40 @@ static void mmu_on(uint64_t asid) {
                      : "memory");
 }
 
+/* TLBI by VA / by ASID: the operand is VA[55:12] in bits [43:0], the ASID in [63:48]. */
+static uint64_t tlbi_operand(uint64_t va, uint64_t asid) {
+    return ((va >> 12) & ((1ULL << 44) - 1)) | (asid << 48);
+}
+
+static void tlbi_array(uint64_t kind, unsigned mapping, uint64_t bytes, uint64_t asid) {
+    const uint64_t step = mapping == 1 ? 4096 : (2ULL << 20);
+    if (kind == 4) {
+        __asm__ volatile("tlbi aside1is, %0" ::"r"(asid << 48) : "memory");
+    } else {
+        for (uint64_t off = 0; off < bytes; off += step) {
+            const uint64_t va = ARRAY_BASE + off;
+            if (kind == 3)
+                __asm__ volatile("tlbi vae1is, %0" ::"r"(tlbi_operand(va, asid)) : "memory");
+            else if (kind == 5)
+                __asm__ volatile("tlbi vae1is, %0" ::"r"(tlbi_operand(va, asid + 1)) : "memory");
+            else if (kind == 6)
+                __asm__ volatile("tlbi vaae1is, %0" ::"r"(tlbi_operand(va, 0)) : "memory");
+        }
+    }
+    __asm__ volatile("dsb ish\n"
+                     "isb\n" ::
+                         : "memory");
+}
+
+static void switch_asid(uint64_t asid) {
+    uint64_t ttbr0;
+    __asm__ volatile("mrs %0, ttbr0_el1" : "=r"(ttbr0));
+    ttbr0 = (ttbr0 & ((1ULL << 48) - 1)) | (asid << 48);
+    __asm__ volatile("msr ttbr0_el1, %0\n"
+                     "isb\n" ::"r"(ttbr0)
+                     : "memory");
+}
+
 static int tables_ready; /* core 0 built the tables: secondaries may turn their MMU on */
 static uint64_t shared_asid;
 static uint64_t shared_bytes;
@@ -113,13 +152,15 @@ int main(void) {
     const int not_global = bao_param(5, 0) == 1;
     const int others = bao_param(6, 0) == 1;
     tg0 = bao_param(7, 0) == 1 ? 1 : 0;
+    const int asid_switch = bao_param(8, 0) == 1;
+    uint64_t asid = not_global ? 1 : 0;
     if (mapping > 3 || bytes == 0 || bytes > (32ULL << 20) || stride == 0) {
         bao_printf("stage1: bad parameters\n");
         return 1;
     }
     if (mapping != 0) {
         build_tables(mapping, not_global);
-        mmu_on(not_global ? 1 : 0);
+        mmu_on(asid);
         if (others) {
             shared_asid = not_global ? 1 : 0;
             shared_bytes = bytes;
@@ -145,6 +186,12 @@ int main(void) {
                              "dsb nsh\n"
                              "isb\n" ::
                                  : "memory");
+        else if (tlbi >= 3 && tlbi <= 6 && mapping != 0)
+            tlbi_array(tlbi, mapping, bytes, asid);
+        if (asid_switch && mapping != 0) {
+            asid = asid == 1 ? 2 : 1;
+            switch_asid(asid);
+        }
     }
     bao_mark(1);
     bao_printf("stage1: mapping %u, %lu passes, sum %lu\n", mapping, (unsigned long)passes,
