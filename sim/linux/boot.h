@@ -43,7 +43,7 @@ struct LinuxBootImages {
 // is not one or does not fit.
 LinuxBootImages prepare_linux_boot(const LinuxBootSpec& spec);
 
-// The platform is a GICv2 (decision 33; hv's vGIC): a kernel whose Image
+// The platform is a GICv2 (docs/design.md#platforms; hv's vGIC): a kernel whose Image
 // does not name the GICv2 driver's compatible ("arm,cortex-a15-gic", which
 // every kernel with CONFIG_ARM_GIC carries) could not take an interrupt,
 // and a DTB describing a GICv3 ("arm,gic-v3") would send the kernel to
