@@ -2,9 +2,9 @@
 
 namespace sim {
 
-cpu::TrapAction NativeFirmware::on_trap(unsigned core, const cpu::Syndrome& syndrome) {
-    cpu::Arm64Core& c = machine_.core(core);
-    if (syndrome.ec != cpu::ec::hvc64 && syndrome.ec != cpu::ec::smc64)
+cpu::TrapAction NativeFirmware::on_trap(unsigned core, const cpu::Exit& exit) {
+    cpu::Core& c = machine_.core(core);
+    if (exit.kind != cpu::Exit::Kind::call)
         return cpu::TrapAction::resume;
     const uint64_t fid = c.x(0);
     int64_t ret = psci::NOT_SUPPORTED;

@@ -47,7 +47,7 @@ class NativeFirmware : public Supervisor {
     NativeFirmware(Machine& machine, std::vector<uint64_t> params = {})
         : machine_(machine), params_(std::move(params)), marker_page_(*this) {}
 
-    cpu::TrapAction on_trap(unsigned core, const cpu::Syndrome& syndrome) override;
+    cpu::TrapAction on_trap(unsigned core, const cpu::Exit& exit) override;
     uint64_t mpidr(unsigned core) override { return (1ull << 31) | core; }
 
     // The mark call from `core`: false for a value other than 0 or 1.

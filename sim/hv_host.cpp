@@ -4,6 +4,7 @@
 #include "hv/arch/armv8/sysregs.h"
 #include "hv/arch/armv8/trap.h"
 #include "hv/arch/armv8/vgic.h"
+#include "sim/cpu/arm64_syndrome.h"
 #include "sim/error.h"
 
 #include <bit>
@@ -162,11 +163,13 @@ void HvHost::map_vm(uint32_t v) {
     for (auto& e : vm.emul)
         emulated_.push_back(std::make_unique<EmulatedPage>(*this, e.ipa));
     const size_t first_emulated = emulated_.size() - vm.emul.size();
-    auto windows = std::make_shared<cpu::Arm64Core::PlaceholderWindows>(); // the VM's own
+    std::shared_ptr<cpu::AddressSpace> space; // the VM's own
     for (unsigned cpu = 0; cpu < machine_.core_count(); ++cpu) {
         if (!((vm.cpus >> cpu) & 1))
             continue;
-        machine_.core(cpu).share_placeholders(windows);
+        if (!space)
+            space = machine_.core(cpu).new_address_space();
+        machine_.core(cpu).join(space);
         if (cache::Hierarchy* h = machine_.hierarchy()) {
             walkers_[cpu] = Stage2Walker{this, v};
             walker_refs_[cpu].emplace(&HvHost::walk_stage2, &walkers_[cpu]);
@@ -209,14 +212,14 @@ void HvHost::account(uint64_t pa, size_t len, bool is_write) {
 }
 
 void HvHost::load_regs(unsigned core, hv::VcpuRegs& regs) {
-    cpu::Arm64Core& c = machine_.core(core);
+    cpu::Core& c = machine_.core(core);
     for (unsigned n = 0; n < 31; ++n)
         regs.x[n] = c.x(n);
     regs.pc = c.pc();
 }
 
 void HvHost::store_regs(unsigned core, const hv::VcpuRegs& regs, const hv::VcpuRegs& before) {
-    cpu::Arm64Core& c = machine_.core(core);
+    cpu::Core& c = machine_.core(core);
     for (unsigned n = 0; n < 31; ++n)
         if (regs.x[n] != before.x[n])
             c.set_x(n, regs.x[n]);
@@ -327,22 +330,23 @@ void HvHost::apply(unsigned core, hv::TrapAction action) {
     }
 }
 
-cpu::TrapAction HvHost::on_trap(unsigned core, const cpu::Syndrome& syndrome) {
+cpu::TrapAction HvHost::on_trap(unsigned core, const cpu::Exit& exit) {
+    const cpu::Syndrome& syndrome = exit.syndrome;
     hv::VcpuRegs regs;
     load_regs(core, regs);
     hv::armv8::TrapSyndrome s;
-    if (syndrome.ec == cpu::ec::hvc64) {
-        s = hv::armv8::hvc64(static_cast<uint16_t>(syndrome.iss));
-    } else if (syndrome.ec == cpu::ec::smc64) {
-        s = hv::armv8::smc64(static_cast<uint16_t>(syndrome.iss));
+    if (syndrome.cause == cpu::arm64::ec::hvc64) {
+        s = hv::armv8::hvc64(static_cast<uint16_t>(syndrome.detail));
+    } else if (syndrome.cause == cpu::arm64::ec::smc64) {
+        s = hv::armv8::smc64(static_cast<uint16_t>(syndrome.detail));
         regs.pc -= 4; // ELR_EL2 points at the SMC itself; Unicorn is past it
-    } else if (syndrome.ec == cpu::ec::sys_reg) {
+    } else if (syndrome.cause == cpu::arm64::ec::sys_reg) {
         // Set/way maintenance reaches hv only if it set HCR_EL2.TSW on this core.
         const uint64_t hcr = sysregs_.at(core)[static_cast<size_t>(hv::SysReg::HCR_EL2)];
         if (!(hcr & hv::armv8::hcr::TSW))
             return cpu::TrapAction::resume;
-        s.esr = hv::armv8::make_esr(hv::armv8::Ec::SysReg64, syndrome.iss);
-        regs.pc = syndrome.pc; // ELR_EL2: the instruction (the core steps over it)
+        s.esr = hv::armv8::make_esr(hv::armv8::Ec::SysReg64, syndrome.detail);
+        regs.pc = exit.pc; // ELR_EL2: the instruction (the core steps over it)
     } else {
         return cpu::TrapAction::resume;
     }

@@ -43,7 +43,7 @@ class HvHost : public hv::Port, public Supervisor {
     bool any_vm_faulted() const;
 
     // Supervisor
-    cpu::TrapAction on_trap(unsigned core, const cpu::Syndrome& syndrome) override;
+    cpu::TrapAction on_trap(unsigned core, const cpu::Exit& exit) override;
     uint64_t mpidr(unsigned core) override;
     bool on_wfi(unsigned core) override;
     void on_irq(unsigned core) override;

@@ -1,5 +1,7 @@
 #include "sim/machine.h"
 
+#include "sim/cpu/arm64_core.h"
+
 #include <algorithm>
 #include <cassert>
 
@@ -63,9 +65,9 @@ Machine::Machine(const MachineParams& params, std::ostream* console_out)
     }
     // Native mode: one address space, so one set of placeholder windows (hv
     // gives each VM's cores their own).
-    auto windows = std::make_shared<cpu::Arm64Core::PlaceholderWindows>();
+    std::shared_ptr<cpu::AddressSpace> space = cores_.front()->new_address_space();
     for (auto& core : cores_)
-        core->share_placeholders(windows);
+        core->join(space);
     state_.assign(params.cores, CoreState::off);
     clock_.assign(params.cores, 0);
     stats_.assign(params.cores, CoreStats{});
@@ -85,13 +87,19 @@ void Machine::map_native_platform() {
     }
 }
 
+void Machine::set_supervisor(Supervisor* supervisor) {
+    supervisor_ = supervisor;
+    for (auto& core : cores_)
+        core->route_irq_to_hypervisor(supervisor_ && supervisor_->guest_sees_virtual_gic());
+}
+
 void Machine::on_lines(unsigned core, const gic::CoreLines& lines) {
     if (core >= cores_.size())
         return;
     const bool hv = supervisor_ && supervisor_->guest_sees_virtual_gic();
-    const bool guest_line = hv ? lines.virtual_irq : lines.irq;
-    if (cores_[core]->set_virtual_irq(guest_line))
+    if (cores_[core]->set_interrupt_lines(cpu::InterruptLines{lines.irq, lines.virtual_irq}))
         charge(core, params_.gic_signal_cycles);
+    const bool guest_line = cores_[core]->guest_interrupt_pending();
     // A physical IRQ for hv, or a new interrupt for the running guest: end the
     // slice so the run loop services it now (within one basic block).
     if ((hv && lines.irq) || guest_line)
@@ -113,10 +121,10 @@ void Machine::service_interrupts(unsigned i, uint64_t limit) {
          hv && gic_->irq_line(i) && clock_[i] < limit && n < 64 && state_[i] != CoreState::stopped;
          ++n)
         supervisor_->on_irq(i);
-    const bool line = hv ? gic_->virq_line(i) : gic_->irq_line(i);
-    if (cores_[i]->set_virtual_irq(line))
+    const gic::CoreLines lines = gic_->lines(i);
+    if (cores_[i]->set_interrupt_lines(cpu::InterruptLines{lines.irq, lines.virtual_irq}))
         charge(i, params_.gic_signal_cycles);
-    if (line && state_[i] == CoreState::idle)
+    if (cores_[i]->guest_interrupt_pending() && state_[i] == CoreState::idle)
         state_[i] = CoreState::running;
 }
 
@@ -259,7 +267,7 @@ RunOutcome Machine::run() {
 }
 
 void Machine::run_core(unsigned i, uint64_t quantum_end) {
-    cpu::Arm64Core& core = *cores_[i];
+    cpu::Core& core = *cores_[i];
     running_core_ = i;
     const uint64_t cpi = params_.cycles_per_insn;
     while (state_[i] == CoreState::running && clock_[i] < quantum_end && !outcome_) {
@@ -297,7 +305,7 @@ void Machine::run_core(unsigned i, uint64_t quantum_end) {
                     state_[i] = CoreState::idle;
             }
             // WFI does not sleep with an interrupt already pending.
-            if (state_[i] == CoreState::idle && core.virtual_irq())
+            if (state_[i] == CoreState::idle && core.guest_interrupt_pending())
                 state_[i] = CoreState::running;
             if (state_[i] == CoreState::idle)
                 idle_until(i, quantum_end);
@@ -370,13 +378,13 @@ std::optional<gic::TimerRegister> timer_register(uint32_t encoding) {
 }
 } // namespace
 
-cpu::TrapAction Machine::on_trap(cpu::Arm64Core& core, const cpu::Syndrome& syndrome) {
+cpu::TrapAction Machine::on_exit(cpu::Core& core, cpu::Exit& exit) {
     if (!supervisor_)
         throw std::logic_error("machine has no supervisor");
-    return supervisor_->on_trap(core.id(), syndrome);
+    return supervisor_->on_trap(core.id(), exit);
 }
 
-std::optional<uint64_t> Machine::read_sysreg(cpu::Arm64Core& core, uint32_t encoding) {
+std::optional<uint64_t> Machine::read_sysreg(cpu::Core& core, uint32_t encoding) {
     switch (encoding) {
     case cpu::sysreg::mpidr_el1:
         return supervisor_ ? supervisor_->mpidr(core.id()) : (1ull << 31) | core.id();
@@ -391,7 +399,7 @@ std::optional<uint64_t> Machine::read_sysreg(cpu::Arm64Core& core, uint32_t enco
 }
 
 PmuSources Machine::pmu_sources(unsigned core) const {
-    const cpu::Arm64Core& c = *cores_.at(core);
+    const cpu::Core& c = *cores_.at(core);
     const bool running = in_run_ && core == running_core_;
     PmuSources s;
     s.cycles = stats_[core].cycles + (running ? c.cycles_in_run() : 0);
@@ -411,7 +419,7 @@ PmuSources Machine::pmu_sources(unsigned core) const {
     return s;
 }
 
-bool Machine::write_sysreg(cpu::Arm64Core& core, uint32_t encoding, uint64_t value) {
+bool Machine::write_sysreg(cpu::Core& core, uint32_t encoding, uint64_t value) {
     if (pmus_.at(core.id()).write(encoding, value, pmu_sources(core.id())))
         return true;
     auto reg = timer_register(encoding);

@@ -5,7 +5,7 @@
 
 #include "sim/cache/hierarchy.hpp"
 #include "sim/console.h"
-#include "sim/cpu/arm64_core.h"
+#include "sim/cpu/core.h"
 #include "sim/error.h"
 #include "sim/gic/gic.h"
 #include "sim/phys_mem.h"
@@ -87,7 +87,7 @@ struct RunOutcome {
 class Supervisor {
   public:
     virtual ~Supervisor() = default;
-    virtual cpu::TrapAction on_trap(unsigned core, const cpu::Syndrome& syndrome) = 0;
+    virtual cpu::TrapAction on_trap(unsigned core, const cpu::Exit& exit) = 0;
     // MPIDR_EL1 as the guest on `core` sees it.
     virtual uint64_t mpidr(unsigned core) = 0;
     // The physical IRQ line of `core` is asserted. hv mode: hv's IRQ entry
@@ -102,7 +102,7 @@ class Supervisor {
     virtual bool on_fault(unsigned, const cpu::Fault&) { return false; }
 };
 
-class Machine : public cpu::TrapHandler {
+class Machine : public cpu::ExitHandler {
   public:
     Machine(const MachineParams& params, std::ostream* console_out);
     ~Machine() override;
@@ -112,10 +112,12 @@ class Machine : public cpu::TrapHandler {
     Console& console() { return console_; }
     const Console& console() const { return console_; }
     unsigned core_count() const { return static_cast<unsigned>(cores_.size()); }
-    cpu::Arm64Core& core(unsigned i) { return *cores_.at(i); }
+    cpu::Core& core(unsigned i) { return *cores_.at(i); }
     CoreState state(unsigned i) const { return state_.at(i); }
 
-    void set_supervisor(Supervisor* supervisor) { supervisor_ = supervisor; }
+    // The supervisor also decides where each core's physical IRQ goes: to a
+    // hypervisor that gives the guest a virtual one, or to the guest.
+    void set_supervisor(Supervisor* supervisor);
     // Native mode: every core sees all RAM at PA = IPA, the PL011 and the GIC.
     void map_native_platform();
     gic::Gic& gic() { return *gic_; }
@@ -169,10 +171,10 @@ class Machine : public cpu::TrapHandler {
     // The same, with the running core's current slice (for hooks and observers).
     uint64_t instructions_now() const;
 
-    // cpu::TrapHandler: forwards to the supervisor, answers hardware registers.
-    cpu::TrapAction on_trap(cpu::Arm64Core& core, const cpu::Syndrome& syndrome) override;
-    std::optional<uint64_t> read_sysreg(cpu::Arm64Core& core, uint32_t encoding) override;
-    bool write_sysreg(cpu::Arm64Core& core, uint32_t encoding, uint64_t value) override;
+    // cpu::ExitHandler: forwards to the supervisor, answers hardware registers.
+    cpu::TrapAction on_exit(cpu::Core& core, cpu::Exit& exit) override;
+    std::optional<uint64_t> read_sysreg(cpu::Core& core, uint32_t encoding) override;
+    bool write_sysreg(cpu::Core& core, uint32_t encoding, uint64_t value) override;
 
   private:
     class GicFrame;
@@ -194,11 +196,11 @@ class Machine : public cpu::TrapHandler {
     std::vector<unsigned> source_of_core_;
     std::unique_ptr<Pl011> uart_;
     unsigned running_core_ = 0;
-    bool in_run_ = false; // inside running_core_'s Arm64Core::run()
+    bool in_run_ = false; // inside running_core_'s Core::run()
     std::unique_ptr<cache::Hierarchy> hierarchy_;
     std::unique_ptr<gic::Gic> gic_;
     std::vector<std::unique_ptr<MmioDevice>> gic_frames_;
-    std::vector<std::unique_ptr<cpu::Arm64Core>> cores_;
+    std::vector<std::unique_ptr<cpu::Core>> cores_;
     std::vector<CoreState> state_;
     std::vector<uint64_t> clock_;
     std::vector<CoreStats> stats_;
