@@ -6,6 +6,7 @@
 #include "hv/arch/armv8/vgic.h"
 #include "sim/cpu/arm64_syndrome.h"
 #include "sim/error.h"
+#include "sim/gicv2.h"
 
 #include <bit>
 #include <cstring>
@@ -186,7 +187,7 @@ void HvHost::map_vm(uint32_t v) {
         // The guest's GIC CPU interface is the virtual one (GICV at its GICC address).
         machine_.core(cpu).map_device(config_.hv.platform.gic.gicc,
                                       gic::frame_size(gic::Frame::VirtualCpuInterface),
-                                      machine_.gic_frame(gic::Frame::VirtualCpuInterface));
+                                      gicv2_of(machine_).frame(gic::Frame::VirtualCpuInterface));
     }
 }
 
@@ -306,9 +307,7 @@ void HvHost::cache_clean_invalidate(uint64_t pa, uint64_t size) {
 }
 
 void HvHost::send_ipi(uint32_t cpu, uint32_t sgi) {
-    // As GICD_SGIR with the target list naming `cpu` (the requester is the current CPU).
-    const uint32_t sgir = ((1u << cpu) << 16) | (sgi & 0xf);
-    machine_.gic().mmio_write(gic::Frame::Distributor, current_cpu_, 0xf00, sgir, 4);
+    machine_.interrupts().send_ipi(current_cpu_, cpu, sgi);
 }
 
 void HvHost::apply(unsigned core, hv::TrapAction action) {
@@ -466,7 +465,7 @@ uint64_t HvHost::dev_read(uint64_t pa, uint32_t size) {
     if (pa == config_.hv.platform.console_pa + 0x18)
         return 0x90; // PL011 FR: transmitter empty
     if (auto f = gic::decode(gic_addresses(config_.hv.platform), pa))
-        return machine_.gic().mmio_read(f->frame, current_cpu_, f->offset, size);
+        return gicv2_of(machine_).gic().mmio_read(f->frame, current_cpu_, f->offset, size);
     return 0;
 }
 
@@ -477,7 +476,7 @@ void HvHost::dev_write(uint64_t pa, uint32_t size, uint64_t value) {
         return;
     }
     if (auto f = gic::decode(gic_addresses(config_.hv.platform), pa))
-        machine_.gic().mmio_write(f->frame, current_cpu_, f->offset, static_cast<uint32_t>(value),
+        gicv2_of(machine_).gic().mmio_write(f->frame, current_cpu_, f->offset, static_cast<uint32_t>(value),
                                   size);
 }
 
@@ -488,7 +487,7 @@ uint64_t HvHost::sysreg_read(hv::SysReg reg) {
 void HvHost::sysreg_write(hv::SysReg reg, uint64_t value) {
     sysregs_.at(current_cpu_)[static_cast<size_t>(reg)] = value;
     if (reg == hv::SysReg::CNTVOFF_EL2)
-        machine_.gic().timer_write(current_cpu_, gic::TimerRegister::CntvoffEl2, value,
+        gicv2_of(machine_).gic().timer_write(current_cpu_, gic::TimerRegister::CntvoffEl2, value,
                                    machine_.now(current_cpu_));
 }
 

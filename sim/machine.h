@@ -1,15 +1,18 @@
-// The simulated machine: cores, physical memory, devices, one global clock,
-// and the deterministic round-robin scheduler. Cores run one after another in
-// quanta of simulated cycles; each has a local clock that its quantum advances.
+// The simulated machine: cores, physical memory, an interrupt controller,
+// devices on a bus, one global clock, and the deterministic round-robin
+// scheduler. Cores run one after another in quanta of simulated cycles; each
+// has a local clock that its quantum advances. The machine knows its parts
+// only through their interfaces (cpu::Core, InterruptController, MmioDevice);
+// the platform factory (sim/platform.h) builds them.
 #pragma once
 
+#include "sim/bus.h"
 #include "sim/cache/hierarchy.hpp"
 #include "sim/console.h"
 #include "sim/cpu/core.h"
 #include "sim/error.h"
-#include "sim/gic/gic.h"
+#include "sim/interrupt_controller.h"
 #include "sim/phys_mem.h"
-#include "sim/pl011.h"
 #include "sim/pmu.h"
 
 #include <algorithm>
@@ -118,19 +121,26 @@ class Machine : public cpu::ExitHandler {
     // The supervisor also decides where each core's physical IRQ goes: to a
     // hypervisor that gives the guest a virtual one, or to the guest.
     void set_supervisor(Supervisor* supervisor);
-    // Native mode: every core sees all RAM at PA = IPA, the PL011 and the GIC.
+    // Native mode: every core sees all RAM at PA = IPA and every device on
+    // the bus but a hypervisor's own (the PL011, the GIC distributor and CPU
+    // interface on virt).
     void map_native_platform();
-    gic::Gic& gic() { return *gic_; }
-    // The native PL011 (its interrupt drives SPI pl011_irq).
-    Pl011& uart() { return *uart_; }
-    const gic::Gic& gic() const { return *gic_; }
-    // A GIC frame as an MMIO device (for mapping into a core's address space).
-    MmioDevice& gic_frame(gic::Frame frame) { return *gic_frames_.at(static_cast<size_t>(frame)); }
+    InterruptController& interrupts() { return *intc_; }
+    // The devices by physical address.
+    Bus& bus() { return bus_; }
+    const Bus& bus() const { return bus_; }
+
+    // Platform construction (sim/platform.h): the factory adds the cores in
+    // id order, the interrupt controller, and the devices the machine owns.
+    void add_core(std::unique_ptr<cpu::Core> core);
+    void set_interrupt_controller(std::unique_ptr<InterruptController> intc);
+    // Registers `device` on the bus at `where` (its device field is ignored).
+    MmioDevice& add_device(Bus::Entry where, std::unique_ptr<MmioDevice> device);
     // Names the console source of each core (default "coreN"); with
     // `prefixed_upstream` hv prints the names itself (Console::add_source).
     void set_console_sources(const std::vector<std::string>& names, bool prefixed_upstream = false);
     // The console source a core's UART output goes to (once the sources are set).
-    unsigned console_source(unsigned core) const { return source_of_core_.at(core); }
+    unsigned console_source(unsigned core) const { return console_.source_of_core(core); }
 
     // Powers a core on at `entry` with x0 = context, at the caller's current time.
     void power_on(unsigned core, uint64_t entry, uint64_t context, uint64_t at_cycle);
@@ -177,8 +187,9 @@ class Machine : public cpu::ExitHandler {
     bool write_sysreg(cpu::Core& core, uint32_t encoding, uint64_t value) override;
 
   private:
-    class GicFrame;
-    void on_lines(unsigned core, const gic::CoreLines& lines);
+    void on_lines(unsigned core, const cpu::InterruptLines& lines);
+    // The physical IRQ goes to a hypervisor (which gives the guest a virtual one).
+    bool irq_to_hypervisor() const { return supervisor_ && supervisor_->guest_sees_virtual_gic(); }
     // Brings core i's interrupt state up to its clock: timers, hv's IRQ entry, the vIRQ line.
     // hv's IRQ paths start only before `limit`.
     void service_interrupts(unsigned i, uint64_t limit);
@@ -193,13 +204,13 @@ class Machine : public cpu::ExitHandler {
     MachineParams params_;
     PhysicalMemory memory_;
     Console console_;
-    std::vector<unsigned> source_of_core_;
-    std::unique_ptr<Pl011> uart_;
+    bool console_sources_set_ = false;
     unsigned running_core_ = 0;
     bool in_run_ = false; // inside running_core_'s Core::run()
     std::unique_ptr<cache::Hierarchy> hierarchy_;
-    std::unique_ptr<gic::Gic> gic_;
-    std::vector<std::unique_ptr<MmioDevice>> gic_frames_;
+    std::unique_ptr<InterruptController> intc_;
+    Bus bus_;
+    std::vector<std::unique_ptr<MmioDevice>> devices_; // the bus's devices the machine owns
     std::vector<std::unique_ptr<cpu::Core>> cores_;
     std::vector<CoreState> state_;
     std::vector<uint64_t> clock_;
