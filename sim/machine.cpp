@@ -297,10 +297,8 @@ void Machine::run_core(unsigned i, uint64_t quantum_end) {
                 return; // nothing ran (the block did not fit): try next quantum
             break;
         case cpu::StopReason::wfi:
-            if (!supervisor_ || supervisor_->on_wfi(i)) {
-                if (state_[i] == CoreState::running)
-                    state_[i] = CoreState::idle;
-            }
+            if (wait(i, r.exit) && state_[i] == CoreState::running)
+                state_[i] = CoreState::idle;
             // WFI does not sleep with an interrupt already pending.
             if (state_[i] == CoreState::idle && core.guest_interrupt_pending())
                 state_[i] = CoreState::running;
@@ -313,11 +311,24 @@ void Machine::run_core(unsigned i, uint64_t quantum_end) {
             break;
         case cpu::StopReason::fault:
             state_[i] = CoreState::stopped;
-            if (!supervisor_ || !supervisor_->on_fault(i, core.fault()))
+            if (!contain_fault(i, core.fault()))
                 finish(ExitCode::guest_fault, "guest_fault", core.fault().description);
             break;
         }
     }
+}
+
+bool Machine::wait(unsigned i, cpu::Exit& exit) {
+    return !supervisor_ || supervisor_->on_exit(i, exit) == cpu::TrapAction::idle;
+}
+
+bool Machine::contain_fault(unsigned i, const cpu::Fault& fault) {
+    if (!supervisor_)
+        return false;
+    if (!fault.exit)
+        return supervisor_->on_fault(i, fault);
+    cpu::Exit exit = *fault.exit;
+    return supervisor_->on_exit(i, exit) != cpu::TrapAction::unhandled;
 }
 
 // A core ends its quantum at most one basic block (its memory stalls and the
@@ -360,7 +371,10 @@ void Machine::check_end_conditions() {
 cpu::TrapAction Machine::on_exit(cpu::Core& core, cpu::Exit& exit) {
     if (!supervisor_)
         throw std::logic_error("machine has no supervisor");
-    return supervisor_->on_trap(core.id(), exit);
+    const cpu::TrapAction a = supervisor_->on_exit(core.id(), exit);
+    if (a == cpu::TrapAction::idle && state_.at(core.id()) == CoreState::running)
+        state_[core.id()] = CoreState::idle;
+    return a;
 }
 
 std::optional<uint64_t> Machine::read_sysreg(cpu::Core& core, uint32_t encoding) {

@@ -86,11 +86,16 @@ struct RunOutcome {
     std::string detail; // one human-readable line
 };
 
-// The software that answers a core's traps: the native firmware or hv.
+// The software that answers a core's exits: the native firmware or hv.
 class Supervisor {
   public:
     virtual ~Supervisor() = default;
-    virtual cpu::TrapAction on_trap(unsigned core, const cpu::Exit& exit) = 0;
+    // The one entry for a guest's exits, in the architecture's terms: calls,
+    // trapped instructions and accesses to trapping pages while the core
+    // runs; a wait, or an abort outside the guest's memory, once its run
+    // stopped. Returns what the core does next (`idle` for a wait it
+    // accepts; `unhandled` makes an abort a fault of the whole run).
+    virtual cpu::TrapAction on_exit(unsigned core, cpu::Exit& exit) = 0;
     // MPIDR_EL1 as the guest on `core` sees it.
     virtual uint64_t mpidr(unsigned core) = 0;
     // The physical IRQ line of `core` is asserted. hv mode: hv's IRQ entry
@@ -98,10 +103,9 @@ class Supervisor {
     virtual void on_irq(unsigned) {}
     // Whether `core`'s guest sees the virtual CPU interface (hv) or the physical one.
     virtual bool guest_sees_virtual_gic() const { return false; }
-    // The guest on `core` executed WFI. Returns true if the core now idles.
-    virtual bool on_wfi(unsigned) { return true; }
-    // A guest fault (undefined instruction, unmapped access). Returns true if
-    // the supervisor contained it (stopped the VM) and the run goes on.
+    // A fault no exit describes (an exception the core cannot deliver to
+    // the guest). Returns true if the supervisor contained it (stopped the
+    // VM) and the run goes on.
     virtual bool on_fault(unsigned, const cpu::Fault&) { return false; }
 };
 
@@ -198,6 +202,10 @@ class Machine : public cpu::ExitHandler {
     uint64_t next_event(unsigned i) const;
     void run_core(unsigned i, uint64_t quantum_end);
     void check_end_conditions();
+    // After a run stopped: the guest's wait (true: the core idles) and a
+    // fault (true: the supervisor contained it).
+    bool wait(unsigned i, cpu::Exit& exit);
+    bool contain_fault(unsigned i, const cpu::Fault& fault);
     void note_overrun(unsigned i, uint64_t quantum_end);
     PmuSources pmu_sources(unsigned core) const;
 

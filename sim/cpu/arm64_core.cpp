@@ -235,6 +235,7 @@ void Arm64Core::raise_fault(Fault::Kind kind, uint64_t pc, uint64_t address,
     if (fault_.va == 0)
         fault_.va = address;
     fault_.description = "core " + std::to_string(id_) + ": " + what + " at pc " + hex(pc);
+    note_abort(kind, pc, address);
     if (kind == Fault::Kind::unmapped_read || kind == Fault::Kind::unmapped_write ||
         kind == Fault::Kind::unmapped_fetch) {
         fault_.description += ", address " + hex(address);

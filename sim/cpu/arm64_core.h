@@ -34,6 +34,7 @@ class Arm64Core final : public Core {
 
     void map_memory(uint64_t addr, uint64_t size, uint8_t* host) override;
     void map_device(uint64_t addr, uint64_t size, MmioDevice& device) override;
+    void map_trapping(uint64_t addr, uint64_t size) override;
     void invalidate_code(uint64_t addr, uint64_t size) override;
     void attach_memory(const MemoryPath& path) override;
     // The address space's placeholder windows (see PlaceholderWindows).
@@ -96,10 +97,19 @@ class Arm64Core final : public Core {
                               void* self);
     static void on_vector(uc_struct* uc, uint64_t address, uint32_t size, void* self);
     static uint64_t on_mmio_read(uc_struct* uc, uint64_t offset, unsigned size, void* binding);
+    static uint64_t on_trap_read(uc_struct* uc, uint64_t offset, unsigned size, void* binding);
+    static void on_trap_write(uc_struct* uc, uint64_t offset, unsigned size, uint64_t value,
+                              void* binding);
     static void on_mmio_write(uc_struct* uc, uint64_t offset, unsigned size, uint64_t value,
                               void* binding);
 
     void raise_fault(Fault::Kind kind, uint64_t pc, uint64_t address, const std::string& what);
+    // arm64_trap.cpp: aborts reported to EL2.
+    uint32_t insn_at(uint64_t pc) const;
+    Exit data_abort_exit(uint64_t pc, uint64_t va, uint64_t ipa, bool is_write) const;
+    static Exit inst_abort_exit(uint64_t va, uint64_t ipa);
+    uint64_t trapped_access(uint64_t ipa, unsigned size, bool is_write, uint64_t value);
+    void note_abort(Fault::Kind kind, uint64_t pc, uint64_t ipa);
     // Covers a translated VA with a placeholder region (arm64_placeholder.cpp).
     bool map_placeholder(uint64_t va);
     void adopt_shared_placeholders();
@@ -138,6 +148,11 @@ class Arm64Core final : public Core {
     ExitHandler& exits_;
     uc_struct* uc_ = nullptr;
     std::vector<std::unique_ptr<DeviceBinding>> devices_;
+    struct TrapBinding {
+        Arm64Core* core;
+        uint64_t base; // of the trapping mapping
+    };
+    std::vector<std::unique_ptr<TrapBinding>> traps_;
     void model_data(uint64_t address, int size, bool is_write);
     void model_fetch(uint64_t address, uint32_t size);
     // stage1_timing.cpp: the guest's stage 1 in the timing model (tlb.guest_stage1).

@@ -36,4 +36,18 @@ constexpr uint64_t hpfar(uint64_t ipa) {
     return (ipa >> 12) << 4;
 }
 
+// ISS of a data abort taken to EL2 for the access `insn` made (Arm ARM
+// D17.2.40, "ISS encoding for an exception from a Data Abort"): WnR from the
+// access and DFSC = fsc_translation_l3 always; ISV and the instruction
+// syndrome (SAS, SSE, SRT, SF, AR) only where the architecture gives them
+// at stage 2, for a load or store of a single general-purpose register
+// without writeback, exclusives excluded (pairs, SIMD&FP registers,
+// writeback forms, exclusives and atomics report ISV = 0).
+uint32_t data_abort_iss(uint32_t insn, bool is_write);
+
+// ISS of an instruction abort taken to EL2 (IFSC only).
+constexpr uint32_t inst_abort_iss() {
+    return fsc_translation_l3;
+}
+
 } // namespace sim::cpu::arm64

@@ -134,6 +134,9 @@ class Core {
     virtual void map_memory(uint64_t addr, uint64_t size, uint8_t* host) = 0;
     // Maps a device; accesses call it with this core's id.
     virtual void map_device(uint64_t addr, uint64_t size, MmioDevice& device) = 0;
+    // Maps a page the hypervisor emulates: each access is a data-abort exit
+    // to the exit handler, completed in flight.
+    virtual void map_trapping(uint64_t addr, uint64_t size) = 0;
     // Drops translated code of [addr, addr+size) (after the host wrote code there).
     virtual void invalidate_code(uint64_t addr, uint64_t size) = 0;
     virtual void attach_memory(const MemoryPath& path) = 0;
