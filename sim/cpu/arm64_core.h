@@ -2,9 +2,11 @@
 // running a guest at EL1. Unicorn types never leave sim/cpu. The core counts
 // instructions per basic block (never per instruction), reports HVC/SMC,
 // trapped set/way maintenance and WFI as exits with ESR_EL2-shaped
-// syndromes, delivers the synchronous exceptions the hardware
-// gives the guest's own EL1 (arm64_exception.cpp), and reports what is not
-// the guest's to handle (stage-2 faults) naming PC, address and access.
+// syndromes, delivers the synchronous exceptions the hardware gives the
+// guest's own EL1 (arm64_exception.cpp), and reports what is not the
+// guest's to handle as stage-2 aborts (arm64_trap.cpp): accesses to
+// trapping pages in flight, accesses outside its memory as a fault naming
+// PC, address and access.
 #pragma once
 
 #include "sim/cpu/arm64_syndrome.h"
@@ -108,7 +110,7 @@ class Arm64Core final : public Core {
     uint32_t insn_at(uint64_t pc) const;
     Exit data_abort_exit(uint64_t pc, uint64_t va, uint64_t ipa, bool is_write) const;
     static Exit inst_abort_exit(uint64_t va, uint64_t ipa);
-    uint64_t trapped_access(uint64_t ipa, unsigned size, bool is_write, uint64_t value);
+    uint64_t trapped_access(uint64_t ipa, bool is_write, uint64_t value);
     void note_abort(Fault::Kind kind, uint64_t pc, uint64_t ipa);
     // Covers a translated VA with a placeholder region (arm64_placeholder.cpp).
     bool map_placeholder(uint64_t va);

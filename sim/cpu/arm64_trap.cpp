@@ -16,15 +16,17 @@ void Arm64Core::map_trapping(uint64_t addr, uint64_t size) {
               "map trapping page");
 }
 
-uint64_t Arm64Core::on_trap_read(uc_struct*, uint64_t offset, unsigned size, void* binding) {
+// The access's size is not passed on: the syndrome's SAS comes from the
+// instruction, as the hardware's does.
+uint64_t Arm64Core::on_trap_read(uc_struct*, uint64_t offset, unsigned, void* binding) {
     auto* b = static_cast<TrapBinding*>(binding);
-    return b->core->trapped_access(b->base + offset, size, false, 0);
+    return b->core->trapped_access(b->base + offset, false, 0);
 }
 
-void Arm64Core::on_trap_write(uc_struct*, uint64_t offset, unsigned size, uint64_t value,
+void Arm64Core::on_trap_write(uc_struct*, uint64_t offset, unsigned, uint64_t value,
                               void* binding) {
     auto* b = static_cast<TrapBinding*>(binding);
-    b->core->trapped_access(b->base + offset, size, true, value);
+    b->core->trapped_access(b->base + offset, true, value);
 }
 
 // The instruction at `pc`, read through the guest's stage 1 (0 if nothing backs it).
@@ -58,12 +60,11 @@ Exit Arm64Core::inst_abort_exit(uint64_t va, uint64_t ipa) {
 // memory hook makes pc() the instruction's, decision 20; it also saw the
 // access's virtual address). Unicorn completes the instruction with a load's
 // value, so the handler's registers are not written back here.
-uint64_t Arm64Core::trapped_access(uint64_t ipa, unsigned size, bool is_write, uint64_t value) {
+uint64_t Arm64Core::trapped_access(uint64_t ipa, bool is_write, uint64_t value) {
     const bool same_page = (last_access_.address & 0xfff) == (ipa & 0xfff);
     Exit e = data_abort_exit(pc(), same_page ? last_access_.address : ipa, ipa, is_write);
     e.in_flight = true;
     e.data = is_write ? value : 0;
-    (void)size; // SAS comes from the instruction, as the hardware's does
     report(e);
     return is_write ? 0 : e.data;
 }
