@@ -87,7 +87,7 @@ TEST(VirtPlatform, RegistersVirtsDevicesOnTheBus) {
     ASSERT_TRUE(m.bus().read(0, virt.gicd + 0x004, 4, typer)); // GICD_TYPER
     EXPECT_EQ((typer >> 5) & 7, 1u);                           // CPUNumber: 2 cores
     // Each GIC register access costs the accessing core model.gic.reg_cycles.
-    EXPECT_EQ(m.now(1), p.gic_reg_cycles * 0);
+    EXPECT_EQ(m.now(1), 0u);
     ASSERT_TRUE(m.bus().read(1, virt.gicd + 0x004, 4, typer));
     EXPECT_EQ(m.now(1), p.gic_reg_cycles);
     EXPECT_NO_THROW(gicv2_of(m));
