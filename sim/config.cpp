@@ -2,6 +2,7 @@
 
 #include "sim/error.h"
 #include "sim/loader.h"
+#include "sim/pl011.h"
 #include "sim/presets.h"
 #include "sim/sim_time.h"
 

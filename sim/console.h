@@ -30,6 +30,17 @@ class Console {
     // "[name] ". A source with an empty name is never prefixed.
     unsigned add_source(std::string name, bool prefixed_upstream = false);
     void putc(unsigned source, char c);
+    // Which source each core's UART output goes to (the machine sets it).
+    void set_core_sources(std::vector<unsigned> source_of_core) {
+        source_of_core_ = std::move(source_of_core);
+    }
+    unsigned source_of_core(unsigned core) const { return source_of_core_.at(core); }
+    // A character a core's UART transmitted, to that core's source (dropped
+    // while the core has none).
+    void putc_from_core(unsigned core, char c) {
+        if (core < source_of_core_.size())
+            putc(source_of_core_[core], c);
+    }
     // Emits unterminated lines (at the end of a run).
     void flush();
 
@@ -56,6 +67,7 @@ class Console {
     std::ostream* out_;
     uint64_t keep_bytes_;
     std::vector<Source> sources_;
+    std::vector<unsigned> source_of_core_;
     std::string transcript_;
     uint64_t dropped_bytes_ = 0;
     LineObserver observer_;

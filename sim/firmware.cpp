@@ -2,10 +2,23 @@
 
 namespace sim {
 
-cpu::TrapAction NativeFirmware::on_trap(unsigned core, const cpu::Syndrome& syndrome) {
-    cpu::Arm64Core& c = machine_.core(core);
-    if (syndrome.ec != cpu::ec::hvc64 && syndrome.ec != cpu::ec::smc64)
+cpu::TrapAction NativeFirmware::on_exit(unsigned core, cpu::Exit& exit) {
+    switch (exit.kind) {
+    case cpu::Exit::Kind::call:
+        return call(core);
+    case cpu::Exit::Kind::wait:
+        return cpu::TrapAction::idle;
+    case cpu::Exit::Kind::system:
         return cpu::TrapAction::resume;
+    case cpu::Exit::Kind::data_abort:
+    case cpu::Exit::Kind::inst_abort:
+        break;
+    }
+    return cpu::TrapAction::unhandled;
+}
+
+cpu::TrapAction NativeFirmware::call(unsigned core) {
+    cpu::Core& c = machine_.core(core);
     const uint64_t fid = c.x(0);
     int64_t ret = psci::NOT_SUPPORTED;
     switch (fid) {

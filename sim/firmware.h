@@ -42,7 +42,9 @@ class NativeFirmware : public Supervisor {
     NativeFirmware(Machine& machine, std::vector<uint64_t> params = {})
         : machine_(machine), params_(std::move(params)), marker_page_(*this) {}
 
-    cpu::TrapAction on_trap(unsigned core, const cpu::Syndrome& syndrome) override;
+    // Calls are PSCI and bao-sim's own; a wait idles; a trapped system
+    // instruction is skipped; an abort is not the firmware's to handle.
+    cpu::TrapAction on_exit(unsigned core, cpu::Exit& exit) override;
     uint64_t mpidr(unsigned core) override { return (1ull << 31) | core; }
 
     // The mark call from `core`: false for a value other than 0 or 1.
@@ -53,6 +55,7 @@ class NativeFirmware : public Supervisor {
     const std::vector<uint64_t>& samples() const { return samples_; }
 
   private:
+    cpu::TrapAction call(unsigned core);
     // bao-sim's hypercall `id` (hv::hc) with argument x1: what x0 returns.
     int64_t hypercall(unsigned core, uint32_t id, uint64_t x1);
     int64_t cpu_on(unsigned caller, uint64_t target, uint64_t entry, uint64_t context);

@@ -5,6 +5,7 @@
 #include "hv/arch/armv8/trap.h"
 #include "hv/arch/armv8/vgic.h"
 #include "sim/error.h"
+#include "sim/gicv2.h"
 
 #include <bit>
 #include <cstring>
@@ -28,22 +29,6 @@ std::string hex(uint64_t v) {
 }
 
 } // namespace
-
-// A page of a VM's IPA space that hv emulates: every access becomes a data abort.
-class HvHost::EmulatedPage : public MmioDevice {
-  public:
-    EmulatedPage(HvHost& host, uint64_t ipa) : host_(host), ipa_(ipa) {}
-    uint64_t read(unsigned core, uint64_t offset, unsigned size) override {
-        return host_.emulated_access(core, ipa_ + offset, size, false, 0);
-    }
-    void write(unsigned core, uint64_t offset, unsigned size, uint64_t value) override {
-        host_.emulated_access(core, ipa_ + offset, size, true, value);
-    }
-
-  private:
-    HvHost& host_;
-    uint64_t ipa_;
-};
 
 HvHost::HvHost(Machine& machine, const RunConfig& config, const std::vector<GuestImage>& images)
     : machine_(machine), config_(config), hv_(std::make_unique<hv::Hypervisor>(*this)) {
@@ -159,14 +144,13 @@ void HvHost::map_vm(uint32_t v) {
     if (!cfg.devs.empty())
         throw InputError(std::string("vm '") + vm.name() +
                          "': pass-through devices are not modeled by the simulator yet");
-    for (auto& e : vm.emul)
-        emulated_.push_back(std::make_unique<EmulatedPage>(*this, e.ipa));
-    const size_t first_emulated = emulated_.size() - vm.emul.size();
-    auto windows = std::make_shared<cpu::Arm64Core::PlaceholderWindows>(); // the VM's own
+    std::shared_ptr<cpu::AddressSpace> space; // the VM's own
     for (unsigned cpu = 0; cpu < machine_.core_count(); ++cpu) {
         if (!((vm.cpus >> cpu) & 1))
             continue;
-        machine_.core(cpu).share_placeholders(windows);
+        if (!space)
+            space = machine_.core(cpu).new_address_space();
+        machine_.core(cpu).join(space);
         if (cache::Hierarchy* h = machine_.hierarchy()) {
             walkers_[cpu] = Stage2Walker{this, v};
             walker_refs_[cpu].emplace(&HvHost::walk_stage2, &walkers_[cpu]);
@@ -177,13 +161,12 @@ void HvHost::map_vm(uint32_t v) {
         }
         for (auto& m : maps)
             machine_.core(cpu).map_memory(m.ipa, m.size, m.host);
-        for (size_t k = 0; k < vm.emul.size(); ++k)
-            machine_.core(cpu).map_device(vm.emul[k].ipa, vm.emul[k].size,
-                                          *emulated_[first_emulated + k]);
+        for (const hv::EmulRegion& e : vm.emul) // every access is a data abort for hv
+            machine_.core(cpu).map_trapping(e.ipa, e.size);
         // The guest's GIC CPU interface is the virtual one (GICV at its GICC address).
         machine_.core(cpu).map_device(config_.hv.platform.gic.gicc,
                                       gic::frame_size(gic::Frame::VirtualCpuInterface),
-                                      machine_.gic_frame(gic::Frame::VirtualCpuInterface));
+                                      gicv2_of(machine_).frame(gic::Frame::VirtualCpuInterface));
     }
 }
 
@@ -209,14 +192,14 @@ void HvHost::account(uint64_t pa, size_t len, bool is_write) {
 }
 
 void HvHost::load_regs(unsigned core, hv::VcpuRegs& regs) {
-    cpu::Arm64Core& c = machine_.core(core);
+    cpu::Core& c = machine_.core(core);
     for (unsigned n = 0; n < 31; ++n)
         regs.x[n] = c.x(n);
     regs.pc = c.pc();
 }
 
 void HvHost::store_regs(unsigned core, const hv::VcpuRegs& regs, const hv::VcpuRegs& before) {
-    cpu::Arm64Core& c = machine_.core(core);
+    cpu::Core& c = machine_.core(core);
     for (unsigned n = 0; n < 31; ++n)
         if (regs.x[n] != before.x[n])
             c.set_x(n, regs.x[n]);
@@ -303,9 +286,7 @@ void HvHost::cache_clean_invalidate(uint64_t pa, uint64_t size) {
 }
 
 void HvHost::send_ipi(uint32_t cpu, uint32_t sgi) {
-    // As GICD_SGIR with the target list naming `cpu` (the requester is the current CPU).
-    const uint32_t sgir = ((1u << cpu) << 16) | (sgi & 0xf);
-    machine_.gic().mmio_write(gic::Frame::Distributor, current_cpu_, 0xf00, sgir, 4);
+    machine_.interrupts().send_ipi(current_cpu_, cpu, sgi);
 }
 
 void HvHost::apply(unsigned core, hv::TrapAction action) {
@@ -327,67 +308,50 @@ void HvHost::apply(unsigned core, hv::TrapAction action) {
     }
 }
 
-cpu::TrapAction HvHost::on_trap(unsigned core, const cpu::Syndrome& syndrome) {
+// The one entry from the simulator into hv: a core's exit, turned into the
+// syndrome hv's trap entry reads (ESR_EL2, FAR_EL2, HPFAR_EL2 on the
+// target) here, once. The guest's registers go in with PC = ELR_EL2; the
+// core steps over a handled instruction itself, so hv's PC is not written
+// back. An access to an emulated page is completed by the core: a store's
+// value reaches hv in Rt, and a load's comes back from Rt.
+cpu::TrapAction HvHost::on_exit(unsigned core, cpu::Exit& exit) {
+    namespace dabt = hv::armv8::dabt;
+    // Set/way maintenance reaches hv only if it set HCR_EL2.TSW on this core.
+    const uint64_t hcr = sysregs_.at(core)[static_cast<size_t>(hv::SysReg::HCR_EL2)];
+    if (exit.kind == cpu::Exit::Kind::system && !(hcr & hv::armv8::hcr::TSW))
+        return cpu::TrapAction::resume;
+    const cpu::Syndrome& syn = exit.syndrome;
+    const hv::armv8::TrapSyndrome s{
+        hv::armv8::make_esr(static_cast<hv::armv8::Ec>(syn.cause), syn.detail), syn.address,
+        syn.guest_phys};
+    const bool rt_access = exit.in_flight && dabt::isv(s.iss()) && dabt::srt(s.iss()) != 31;
     hv::VcpuRegs regs;
     load_regs(core, regs);
-    hv::armv8::TrapSyndrome s;
-    if (syndrome.ec == cpu::ec::hvc64) {
-        s = hv::armv8::hvc64(static_cast<uint16_t>(syndrome.iss));
-    } else if (syndrome.ec == cpu::ec::smc64) {
-        s = hv::armv8::smc64(static_cast<uint16_t>(syndrome.iss));
-        regs.pc -= 4; // ELR_EL2 points at the SMC itself; Unicorn is past it
-    } else if (syndrome.ec == cpu::ec::sys_reg) {
-        // Set/way maintenance reaches hv only if it set HCR_EL2.TSW on this core.
-        const uint64_t hcr = sysregs_.at(core)[static_cast<size_t>(hv::SysReg::HCR_EL2)];
-        if (!(hcr & hv::armv8::hcr::TSW))
-            return cpu::TrapAction::resume;
-        s.esr = hv::armv8::make_esr(hv::armv8::Ec::SysReg64, syndrome.iss);
-        regs.pc = syndrome.pc; // ELR_EL2: the instruction (the core steps over it)
-    } else {
-        return cpu::TrapAction::resume;
-    }
-    hv::VcpuRegs before = regs;
-    hv::TrapAction a = enter(core, s, regs);
-    store_regs(core, regs, before);
+    regs.pc = exit.pc;
+    if (rt_access && dabt::write(s.iss()))
+        regs.x[dabt::srt(s.iss())] = exit.data;
+    const hv::VcpuRegs before = regs;
+    const hv::TrapAction a = enter(core, s, regs);
+    if (exit.in_flight) // inside the instruction: registers stay the core's
+        exit.data = rt_access && !dabt::write(s.iss()) ? regs.x[dabt::srt(s.iss())] : 0;
+    else
+        store_regs(core, regs, before);
     apply(core, a);
+    return next_step(core, a);
+}
+
+cpu::TrapAction HvHost::next_step(unsigned core, hv::TrapAction action) const {
+    if (action == hv::TrapAction::Idle)
+        return cpu::TrapAction::idle;
     return machine_.state(core) == CoreState::running ? cpu::TrapAction::resume
                                                       : cpu::TrapAction::stop_core;
 }
 
-bool HvHost::on_wfi(unsigned core) {
-    hv::VcpuRegs regs;
-    load_regs(core, regs);
-    regs.pc -= 4; // Unicorn returns past the WFI; hv advances ELR itself
-    hv::TrapAction a = enter(core, hv::armv8::wfi(), regs);
-    apply(core, a);
-    return a == hv::TrapAction::Idle;
-}
-
-// What the core could not deliver to the guest's own EL1 reaches hv as the
-// hardware would report it: an access outside the VM's memory is a stage-2
-// abort (hv stops the VM); anything else is a fault hv cannot handle, and
-// it stops that VM too, never the machine (docs/design.md#faults).
+// A fault no exit describes (an exception the core could not deliver to the
+// guest's own EL1): hv has no trap for it, and it stops that VM, never the
+// machine (docs/design.md#faults). Aborts outside the VM's memory are exits.
 bool HvHost::on_fault(unsigned core, const cpu::Fault& fault) {
-    using K = cpu::Fault::Kind;
-    hv::VcpuRegs regs;
-    load_regs(core, regs);
-    regs.pc = fault.pc;
-    hv::armv8::TrapSyndrome s;
-    switch (fault.kind) {
-    case K::unmapped_read:
-    case K::unmapped_write:
-        s = hv::armv8::data_abort(fault.va, fault.address, fault.kind == K::unmapped_write,
-                                  fault.size ? fault.size : 8, 31);
-        break;
-    case K::unmapped_fetch:
-        s = hv::armv8::inst_abort(fault.va, fault.address);
-        break;
-    default:
-        stop_vm_of(core, fault.description);
-        return true;
-    }
-    hv::TrapAction a = enter(core, s, regs);
-    apply(core, a);
+    stop_vm_of(core, fault.description);
     return true;
 }
 
@@ -404,26 +368,6 @@ void HvHost::stop_vm_of(unsigned core, const std::string& what) {
     current_cpu_ = core;
     hv_->stop_vm(vm, hv::ExitKind::UnhandledTrap);
     apply(core, hv::TrapAction::VmStopped);
-}
-
-uint64_t HvHost::emulated_access(unsigned core, uint64_t ipa, unsigned size, bool is_write,
-                                 uint64_t value) {
-    hv::VcpuRegs regs;
-    load_regs(core, regs);
-    // The register the load/store uses (Rt, bits [4:0] of every single-register form).
-    uint32_t insn = 0;
-    hv::armv8::S2Walk w = hv_->walk(hv_->vcpu_on_cpu(core)->vm, regs.pc);
-    if (w.valid)
-        machine_.memory().read(w.pa, &insn, sizeof insn);
-    const uint32_t srt = insn & 0x1f;
-    if (is_write && srt != 31)
-        regs.x[srt] = value;
-    hv::TrapAction a = enter(core, hv::armv8::data_abort(ipa, ipa, is_write, size, srt), regs);
-    if (a != hv::TrapAction::Resume)
-        apply(core, a);
-    if (is_write || srt == 31)
-        return 0;
-    return regs.x[srt];
 }
 
 uint64_t HvHost::mpidr(unsigned core) {
@@ -462,7 +406,7 @@ uint64_t HvHost::dev_read(uint64_t pa, uint32_t size) {
     if (pa == config_.hv.platform.console_pa + 0x18)
         return 0x90; // PL011 FR: transmitter empty
     if (auto f = gic::decode(gic_addresses(config_.hv.platform), pa))
-        return machine_.gic().mmio_read(f->frame, current_cpu_, f->offset, size);
+        return gicv2_of(machine_).gic().mmio_read(f->frame, current_cpu_, f->offset, size);
     return 0;
 }
 
@@ -473,8 +417,8 @@ void HvHost::dev_write(uint64_t pa, uint32_t size, uint64_t value) {
         return;
     }
     if (auto f = gic::decode(gic_addresses(config_.hv.platform), pa))
-        machine_.gic().mmio_write(f->frame, current_cpu_, f->offset, static_cast<uint32_t>(value),
-                                  size);
+        gicv2_of(machine_).gic().mmio_write(f->frame, current_cpu_, f->offset,
+                                            static_cast<uint32_t>(value), size);
 }
 
 uint64_t HvHost::sysreg_read(hv::SysReg reg) {
@@ -484,8 +428,8 @@ uint64_t HvHost::sysreg_read(hv::SysReg reg) {
 void HvHost::sysreg_write(hv::SysReg reg, uint64_t value) {
     sysregs_.at(current_cpu_)[static_cast<size_t>(reg)] = value;
     if (reg == hv::SysReg::CNTVOFF_EL2)
-        machine_.gic().timer_write(current_cpu_, gic::TimerRegister::CntvoffEl2, value,
-                                   machine_.now(current_cpu_));
+        gicv2_of(machine_).gic().timer_write(current_cpu_, gic::TimerRegister::CntvoffEl2, value,
+                                             machine_.now(current_cpu_));
 }
 
 void HvHost::mark(uint32_t vm, hv::Mark which) {

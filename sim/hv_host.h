@@ -43,9 +43,8 @@ class HvHost : public hv::Port, public Supervisor {
     bool any_vm_faulted() const;
 
     // Supervisor
-    cpu::TrapAction on_trap(unsigned core, const cpu::Syndrome& syndrome) override;
+    cpu::TrapAction on_exit(unsigned core, cpu::Exit& exit) override;
     uint64_t mpidr(unsigned core) override;
-    bool on_wfi(unsigned core) override;
     void on_irq(unsigned core) override;
     bool guest_sees_virtual_gic() const override { return true; }
     bool on_fault(unsigned core, const cpu::Fault& fault) override;
@@ -75,13 +74,7 @@ class HvHost : public hv::Port, public Supervisor {
     void vm_stopped(uint32_t vm) override;
     void power_off() override;
 
-    // A guest access to an IPA hv emulates (the virtual UART): replayed as the
-    // data abort the hardware would take. Returns the value of a read.
-    uint64_t emulated_access(unsigned core, uint64_t ipa, unsigned size, bool is_write,
-                             uint64_t value);
-
   private:
-    class EmulatedPage;
     enum class Path { sync, irq };
     void charge_trap(unsigned core, Path path);
     // TLB maintenance broadcast to the cores of VM `vmid`, `ops` TLBI + DSB pairs long.
@@ -91,6 +84,8 @@ class HvHost : public hv::Port, public Supervisor {
     void load_regs(unsigned core, hv::VcpuRegs& regs);
     void store_regs(unsigned core, const hv::VcpuRegs& regs, const hv::VcpuRegs& before);
     void apply(unsigned core, hv::TrapAction action);
+    // What the core does after hv's `action` (apply() made it so).
+    cpu::TrapAction next_step(unsigned core, hv::TrapAction action) const;
     uint8_t* host_for_ipa_range(uint32_t vm, uint64_t ipa, uint64_t size);
     void map_vm(uint32_t vm);
     void check_end();
@@ -106,7 +101,6 @@ class HvHost : public hv::Port, public Supervisor {
         sysregs_{};
     std::vector<unsigned> console_source_;
     std::vector<std::unique_ptr<uint8_t[], void (*)(uint8_t*)>> buffers_;
-    std::vector<std::unique_ptr<EmulatedPage>> emulated_;
     std::vector<HvMark> marks_;
     std::vector<uint64_t> code_pages_; // PAs of hv's text pages (in hv's colors when colored)
     HvCodeLayout code_;                // where each trap path's code lies in that text

@@ -3,28 +3,13 @@
 
 #include "hv/core/config.h"
 
+#include "sim/cpu/arm64_sysregs.h"
+#include "sim/platform.h"
+
 #include <algorithm>
 #include <cassert>
 
 namespace sim {
-
-// One GIC frame seen through the MMIO interface (accesses carry the core).
-class Machine::GicFrame : public MmioDevice {
-  public:
-    GicFrame(Machine& m, gic::Frame frame) : machine_(m), frame_(frame) {}
-    uint64_t read(unsigned core, uint64_t offset, unsigned size) override {
-        machine_.charge(core, machine_.params().gic_reg_cycles);
-        return machine_.gic().mmio_read(frame_, core, static_cast<uint32_t>(offset), size);
-    }
-    void write(unsigned core, uint64_t offset, unsigned size, uint64_t value) override {
-        machine_.charge(core, machine_.params().gic_reg_cycles);
-        machine_.gic().mmio_write(frame_, core, static_cast<uint32_t>(offset), static_cast<uint32_t>(value), size);
-    }
-
-  private:
-    Machine& machine_;
-    gic::Frame frame_;
-};
 
 Machine::Machine(const MachineParams& params, std::ostream* console_out)
     : params_(params), memory_(params.ram_base, params.ram_size),
@@ -38,17 +23,6 @@ Machine::Machine(const MachineParams& params, std::ostream* console_out)
     if (params.quantum_cycles > kMaxQuantumCycles)
         throw InputError("model: quantum_cycles = " + std::to_string(params.quantum_cycles) +
                          " is out of range (1 to " + std::to_string(kMaxQuantumCycles) + ")");
-    uart_ = std::make_unique<Pl011>(console_, std::vector<unsigned>{});
-    gic::GicConfig gc;
-    gc.distributor.num_cores = params.cores;
-    gc.timer.core_hz = params.core_hz;
-    gc.timer.counter_hz = params.cntfrq;
-    gic_ = std::make_unique<gic::Gic>(gc);
-    for (auto f : {gic::Frame::Distributor, gic::Frame::CpuInterface, gic::Frame::VirtualControl,
-                   gic::Frame::VirtualCpuInterface})
-        gic_frames_.push_back(std::make_unique<GicFrame>(*this, f));
-    gic_->set_line_listener([this](unsigned core, const gic::CoreLines& lines) { on_lines(core, lines); });
-    uart_->set_irq_line([this](bool level) { gic_->set_level(pl011_irq, level); });
     if (params.memory_model) {
         cache::HierarchyConfig h = params.hierarchy;
         h.cores = params.cores;
@@ -58,18 +32,19 @@ Machine::Machine(const MachineParams& params, std::ostream* console_out)
             throw InputError(std::string("model: ") + e.what());
         }
     }
-    for (unsigned i = 0; i < params.cores; ++i) {
-        cores_.push_back(std::make_unique<cpu::Arm64Core>(i, *this));
+    build_platform(*this);
+    if (cores_.size() != params.cores || !intc_)
+        throw std::logic_error("the platform built no interrupt controller or not every core");
+    for (auto& core : cores_)
         if (hierarchy_)
-            cores_.back()->attach_memory(cpu::MemoryPath{hierarchy_.get(), nullptr, memory_.base(),
-                                                         memory_.base() + memory_.size(),
-                                                         (1u << params.cores) - 1});
-    }
+            core->attach_memory(cpu::MemoryPath{hierarchy_.get(), nullptr, memory_.base(),
+                                                memory_.base() + memory_.size(),
+                                                (1u << params.cores) - 1});
     // Native mode: one address space, so one set of placeholder windows (hv
     // gives each VM's cores their own).
-    auto windows = std::make_shared<cpu::Arm64Core::PlaceholderWindows>();
+    std::shared_ptr<cpu::AddressSpace> space = cores_.front()->new_address_space();
     for (auto& core : cores_)
-        core->share_placeholders(windows);
+        core->join(space);
     state_.assign(params.cores, CoreState::off);
     clock_.assign(params.cores, 0);
     stats_.assign(params.cores, CoreStats{});
@@ -78,24 +53,47 @@ Machine::Machine(const MachineParams& params, std::ostream* console_out)
 
 Machine::~Machine() = default;
 
+void Machine::add_core(std::unique_ptr<cpu::Core> core) {
+    if (core->id() != cores_.size())
+        throw std::logic_error("cores are added in id order");
+    cores_.push_back(std::move(core));
+}
+
+void Machine::set_interrupt_controller(std::unique_ptr<InterruptController> intc) {
+    intc_ = std::move(intc);
+    intc_->set_line_listener(
+        [this](unsigned core, const cpu::InterruptLines& lines) { on_lines(core, lines); });
+}
+
+MmioDevice& Machine::add_device(Bus::Entry where, std::unique_ptr<MmioDevice> device) {
+    where.device = device.get();
+    bus_.add(std::move(where));
+    devices_.push_back(std::move(device));
+    return *devices_.back();
+}
+
 void Machine::map_native_platform() {
     for (auto& core : cores_) {
         core->map_memory(memory_.base(), memory_.size(), memory_.host(memory_.base()));
-        core->map_device(pl011_base, pl011_size, *uart_);
-        const gic::AddressMap gic_at;
-        core->map_device(gic_at.gicd, gic::frame_size(gic::Frame::Distributor), gic_frame(gic::Frame::Distributor));
-        core->map_device(gic_at.gicc, gic::frame_size(gic::Frame::CpuInterface),
-                         gic_frame(gic::Frame::CpuInterface));
+        for (const Bus::Entry& e : bus_.entries())
+            if (!e.hypervisor_only)
+                core->map_device(e.base, e.size, *e.device);
     }
 }
 
-void Machine::on_lines(unsigned core, const gic::CoreLines& lines) {
+void Machine::set_supervisor(Supervisor* supervisor) {
+    supervisor_ = supervisor;
+    for (auto& core : cores_)
+        core->route_irq_to_hypervisor(irq_to_hypervisor());
+}
+
+void Machine::on_lines(unsigned core, const cpu::InterruptLines& lines) {
     if (core >= cores_.size())
         return;
-    const bool hv = supervisor_ && supervisor_->guest_sees_virtual_gic();
-    const bool guest_line = hv ? lines.virtual_irq : lines.irq;
-    if (cores_[core]->set_virtual_irq(guest_line))
+    const bool hv = irq_to_hypervisor();
+    if (cores_[core]->set_interrupt_lines(lines))
         charge(core, params_.gic_signal_cycles);
+    const bool guest_line = cores_[core]->guest_interrupt_pending();
     // A physical IRQ for hv, or a new interrupt for the running guest: end the
     // slice so the run loop services it now (within one basic block).
     if ((hv && lines.irq) || guest_line)
@@ -104,23 +102,24 @@ void Machine::on_lines(unsigned core, const gic::CoreLines& lines) {
         state_[core] = CoreState::running; // WFI wakes on a pending interrupt, masked or not
 }
 
-uint64_t Machine::next_event(unsigned i) const { return gic_->next_event_cycle(i); }
+uint64_t Machine::next_event(unsigned i) const {
+    return intc_->next_event_cycle(i);
+}
 
 void Machine::service_interrupts(unsigned i, uint64_t limit) {
-    gic_->update_timers(i, clock_[i]);
-    const bool hv = supervisor_ && supervisor_->guest_sees_virtual_gic();
+    intc_->update_timers(i, clock_[i]);
+    const bool hv = irq_to_hypervisor();
     // hv's IRQ entry reads IAR once per call. A path starts only before
     // `limit` (the quantum's end), so an interrupt storm or an interrupt the
     // guest never takes costs this core's time and the rest carries over to
     // its next quantum; the count bounds a path configured to cost nothing.
-    for (int n = 0;
-         hv && gic_->irq_line(i) && clock_[i] < limit && n < 64 && state_[i] != CoreState::stopped;
+    for (int n = 0; hv && intc_->lines(i).irq && clock_[i] < limit && n < 64 &&
+                    state_[i] != CoreState::stopped;
          ++n)
         supervisor_->on_irq(i);
-    const bool line = hv ? gic_->virq_line(i) : gic_->irq_line(i);
-    if (cores_[i]->set_virtual_irq(line))
+    if (cores_[i]->set_interrupt_lines(intc_->lines(i)))
         charge(i, params_.gic_signal_cycles);
-    if (line && state_[i] == CoreState::idle)
+    if (cores_[i]->guest_interrupt_pending() && state_[i] == CoreState::idle)
         state_[i] = CoreState::running;
 }
 
@@ -143,10 +142,11 @@ void Machine::stop_core(unsigned core) {
 }
 
 void Machine::set_console_sources(const std::vector<std::string>& names, bool prefixed_upstream) {
-    source_of_core_.clear();
+    std::vector<unsigned> source_of_core;
     for (auto& n : names)
-        source_of_core_.push_back(console_.add_source(n, prefixed_upstream));
-    uart_->set_sources(source_of_core_);
+        source_of_core.push_back(console_.add_source(n, prefixed_upstream));
+    console_.set_core_sources(std::move(source_of_core));
+    console_sources_set_ = true;
 }
 
 void Machine::power_on(unsigned core, uint64_t entry, uint64_t context, uint64_t at_cycle) {
@@ -161,7 +161,9 @@ void Machine::finish(ExitCode code, std::string reason, std::string detail) {
         outcome_ = RunOutcome{code, std::move(reason), std::move(detail)};
 }
 
-uint64_t Machine::now(unsigned core) const { return clock_.at(core) + cores_.at(core)->cycles_in_run(); }
+uint64_t Machine::now(unsigned core) const {
+    return clock_.at(core) + cores_.at(core)->cycles_in_run();
+}
 
 void Machine::charge(unsigned core, uint64_t cycles) {
     if (in_run_ && core == running_core_) {
@@ -194,7 +196,9 @@ CoreStats Machine::stats(unsigned core) const {
 void Machine::snapshot_region(unsigned core, bool end) {
     RegionSnapshot snap;
     snap.cycle = now(core);
-    snap.instructions = stats_.at(core).instructions + (in_run_ && core == running_core_ ? cores_[core]->instructions_in_run() : 0);
+    snap.instructions =
+        stats_.at(core).instructions +
+        (in_run_ && core == running_core_ ? cores_[core]->instructions_in_run() : 0);
     if (hierarchy_)
         snap.memory = hierarchy_->stats().cores.at(core);
     if (!end) {
@@ -212,7 +216,7 @@ void Machine::snapshot_region(unsigned core, bool end) {
 }
 
 RunOutcome Machine::run() {
-    if (source_of_core_.empty()) {
+    if (!console_sources_set_) {
         std::vector<std::string> names;
         for (unsigned i = 0; i < cores_.size(); ++i)
             names.push_back("core" + std::to_string(i));
@@ -221,14 +225,15 @@ RunOutcome Machine::run() {
     while (!outcome_) {
         // When no core can run, jump to the earliest event instead of
         // stepping through empty quanta (an idle probe waits milliseconds).
-        if (std::none_of(state_.begin(), state_.end(), [](CoreState s) { return s == CoreState::running; })) {
-            uint64_t next = gic::GenericTimer::kNever;
+        if (std::none_of(state_.begin(), state_.end(),
+                         [](CoreState s) { return s == CoreState::running; })) {
+            uint64_t next = InterruptController::kNever;
             for (unsigned i = 0; i < cores_.size(); ++i)
                 if (state_[i] == CoreState::idle)
                     next = std::min(next, next_event(i));
-            if (params_.max_ns && next != gic::GenericTimer::kNever) // stop at the limit
+            if (params_.max_ns && next != InterruptController::kNever) // stop at the limit
                 next = std::min(next, ns_to_cycles(params_.max_ns, params_.core_hz));
-            if (next != gic::GenericTimer::kNever && next > now_ + params_.quantum_cycles)
+            if (next != InterruptController::kNever && next > now_ + params_.quantum_cycles)
                 now_ = next - next % params_.quantum_cycles;
         }
         uint64_t quantum_end = now_ + params_.quantum_cycles;
@@ -265,7 +270,7 @@ RunOutcome Machine::run() {
 }
 
 void Machine::run_core(unsigned i, uint64_t quantum_end) {
-    cpu::Arm64Core& core = *cores_[i];
+    cpu::Core& core = *cores_[i];
     running_core_ = i;
     const uint64_t cpi = params_.cycles_per_insn;
     while (state_[i] == CoreState::running && clock_[i] < quantum_end && !outcome_) {
@@ -298,12 +303,10 @@ void Machine::run_core(unsigned i, uint64_t quantum_end) {
                 return; // nothing ran (the block did not fit): try next quantum
             break;
         case cpu::StopReason::wfi:
-            if (!supervisor_ || supervisor_->on_wfi(i)) {
-                if (state_[i] == CoreState::running)
-                    state_[i] = CoreState::idle;
-            }
+            if (wait(i, r.exit) && state_[i] == CoreState::running)
+                state_[i] = CoreState::idle;
             // WFI does not sleep with an interrupt already pending.
-            if (state_[i] == CoreState::idle && core.virtual_irq())
+            if (state_[i] == CoreState::idle && core.guest_interrupt_pending())
                 state_[i] = CoreState::running;
             if (state_[i] == CoreState::idle)
                 idle_until(i, quantum_end);
@@ -314,11 +317,24 @@ void Machine::run_core(unsigned i, uint64_t quantum_end) {
             break;
         case cpu::StopReason::fault:
             state_[i] = CoreState::stopped;
-            if (!supervisor_ || !supervisor_->on_fault(i, core.fault()))
+            if (!contain_fault(i, core.fault()))
                 finish(ExitCode::guest_fault, "guest_fault", core.fault().description);
             break;
         }
     }
+}
+
+bool Machine::wait(unsigned i, cpu::Exit& exit) {
+    return !supervisor_ || supervisor_->on_exit(i, exit) == cpu::TrapAction::idle;
+}
+
+bool Machine::contain_fault(unsigned i, const cpu::Fault& fault) {
+    if (!supervisor_)
+        return false;
+    if (!fault.exit)
+        return supervisor_->on_fault(i, fault);
+    cpu::Exit exit = *fault.exit;
+    return supervisor_->on_exit(i, exit) != cpu::TrapAction::unhandled;
 }
 
 // A core ends its quantum at most one basic block (its memory stalls and the
@@ -352,7 +368,7 @@ void Machine::check_end_conditions() {
         if (state_[i] != CoreState::idle)
             continue;
         any_idle = true;
-        any_event |= next_event(i) != gic::GenericTimer::kNever;
+        any_event |= next_event(i) != InterruptController::kNever;
     }
     if (any_event)
         return;
@@ -363,31 +379,16 @@ void Machine::check_end_conditions() {
         finish(ExitCode::ok, "all_off", "every core is powered off");
 }
 
-namespace {
-std::optional<gic::TimerRegister> timer_register(uint32_t encoding) {
-    using R = gic::TimerRegister;
-    switch (encoding) {
-    case cpu::sysreg::cntfrq_el0: return R::CntfrqEl0;
-    case cpu::sysreg::cntpct_el0: return R::CntpctEl0;
-    case cpu::sysreg::cntvct_el0: return R::CntvctEl0;
-    case cpu::sysreg::cntp_tval_el0: return R::CntpTvalEl0;
-    case cpu::sysreg::cntp_ctl_el0: return R::CntpCtlEl0;
-    case cpu::sysreg::cntp_cval_el0: return R::CntpCvalEl0;
-    case cpu::sysreg::cntv_tval_el0: return R::CntvTvalEl0;
-    case cpu::sysreg::cntv_ctl_el0: return R::CntvCtlEl0;
-    case cpu::sysreg::cntv_cval_el0: return R::CntvCvalEl0;
-    default: return std::nullopt;
-    }
-}
-} // namespace
-
-cpu::TrapAction Machine::on_trap(cpu::Arm64Core& core, const cpu::Syndrome& syndrome) {
+cpu::TrapAction Machine::on_exit(cpu::Core& core, cpu::Exit& exit) {
     if (!supervisor_)
         throw std::logic_error("machine has no supervisor");
-    return supervisor_->on_trap(core.id(), syndrome);
+    const cpu::TrapAction a = supervisor_->on_exit(core.id(), exit);
+    if (a == cpu::TrapAction::idle && state_.at(core.id()) == CoreState::running)
+        state_[core.id()] = CoreState::idle;
+    return a;
 }
 
-std::optional<uint64_t> Machine::read_sysreg(cpu::Arm64Core& core, uint32_t encoding) {
+std::optional<uint64_t> Machine::read_sysreg(cpu::Core& core, uint32_t encoding) {
     switch (encoding) {
     case cpu::sysreg::mpidr_el1:
         return supervisor_ ? supervisor_->mpidr(core.id()) : (1ull << 31) | core.id();
@@ -395,14 +396,14 @@ std::optional<uint64_t> Machine::read_sysreg(cpu::Arm64Core& core, uint32_t enco
         break;
     }
     // The generic timers: deterministic, from the simulated clock, never the host's.
-    if (auto reg = timer_register(encoding))
-        return gic_->timer_read(core.id(), *reg, now(core.id()));
+    if (auto value = intc_->read_timer(core.id(), encoding, now(core.id())))
+        return value;
     // The PMU likewise counts the model's events (Unicorn's would read host time).
     return pmus_.at(core.id()).read(encoding, pmu_sources(core.id()));
 }
 
 PmuSources Machine::pmu_sources(unsigned core) const {
-    const cpu::Arm64Core& c = *cores_.at(core);
+    const cpu::Core& c = *cores_.at(core);
     const bool running = in_run_ && core == running_core_;
     PmuSources s;
     s.cycles = stats_[core].cycles + (running ? c.cycles_in_run() : 0);
@@ -422,16 +423,19 @@ PmuSources Machine::pmu_sources(unsigned core) const {
     return s;
 }
 
-bool Machine::write_sysreg(cpu::Arm64Core& core, uint32_t encoding, uint64_t value) {
+bool Machine::write_sysreg(cpu::Core& core, uint32_t encoding, uint64_t value) {
     if (pmus_.at(core.id()).write(encoding, value, pmu_sources(core.id())))
         return true;
-    auto reg = timer_register(encoding);
-    if (!reg || *reg == gic::TimerRegister::CntvctEl0 || *reg == gic::TimerRegister::CntpctEl0 ||
-        *reg == gic::TimerRegister::CntfrqEl0)
-        return reg.has_value(); // counters and frequency are read-only: the write is ignored
-    gic_->timer_write(core.id(), *reg, value, now(core.id()));
-    core.request_yield(); // the next event may now fall inside this slice
-    return true;
+    switch (intc_->write_timer(core.id(), encoding, value, now(core.id()))) {
+    case InterruptController::TimerWrite::not_a_timer:
+        return false;
+    case InterruptController::TimerWrite::ignored:
+        return true;
+    case InterruptController::TimerWrite::written:
+        core.request_yield(); // the next event may now fall inside this slice
+        return true;
+    }
+    return false;
 }
 
 } // namespace sim

@@ -1,15 +1,18 @@
-// The simulated machine: cores, physical memory, devices, one global clock,
-// and the deterministic round-robin scheduler. Cores run one after another in
-// quanta of simulated cycles; each has a local clock that its quantum advances.
+// The simulated machine: cores, physical memory, an interrupt controller,
+// devices on a bus, one global clock, and the deterministic round-robin
+// scheduler. Cores run one after another in quanta of simulated cycles; each
+// has a local clock that its quantum advances. The machine knows its parts
+// only through their interfaces (cpu::Core, InterruptController, MmioDevice);
+// the platform factory (sim/platform.h) builds them.
 #pragma once
 
+#include "sim/bus.h"
 #include "sim/cache/hierarchy.hpp"
 #include "sim/console.h"
-#include "sim/cpu/arm64_core.h"
+#include "sim/cpu/core.h"
 #include "sim/error.h"
-#include "sim/gic/gic.h"
+#include "sim/interrupt_controller.h"
 #include "sim/phys_mem.h"
-#include "sim/pl011.h"
 #include "sim/pmu.h"
 
 #include <algorithm>
@@ -84,11 +87,16 @@ struct RunOutcome {
     std::string detail; // one human-readable line
 };
 
-// The software that answers a core's traps: the native firmware or hv.
+// The software that answers a core's exits: the native firmware or hv.
 class Supervisor {
   public:
     virtual ~Supervisor() = default;
-    virtual cpu::TrapAction on_trap(unsigned core, const cpu::Syndrome& syndrome) = 0;
+    // The one entry for a guest's exits, in the architecture's terms: calls,
+    // trapped instructions and accesses to trapping pages while the core
+    // runs; a wait, or an abort outside the guest's memory, once its run
+    // stopped. Returns what the core does next (`idle` for a wait it
+    // accepts; `unhandled` makes an abort a fault of the whole run).
+    virtual cpu::TrapAction on_exit(unsigned core, cpu::Exit& exit) = 0;
     // MPIDR_EL1 as the guest on `core` sees it.
     virtual uint64_t mpidr(unsigned core) = 0;
     // The physical IRQ line of `core` is asserted. hv mode: hv's IRQ entry
@@ -96,14 +104,13 @@ class Supervisor {
     virtual void on_irq(unsigned) {}
     // Whether `core`'s guest sees the virtual CPU interface (hv) or the physical one.
     virtual bool guest_sees_virtual_gic() const { return false; }
-    // The guest on `core` executed WFI. Returns true if the core now idles.
-    virtual bool on_wfi(unsigned) { return true; }
-    // A guest fault (undefined instruction, unmapped access). Returns true if
-    // the supervisor contained it (stopped the VM) and the run goes on.
+    // A fault no exit describes (an exception the core cannot deliver to
+    // the guest). Returns true if the supervisor contained it (stopped the
+    // VM) and the run goes on.
     virtual bool on_fault(unsigned, const cpu::Fault&) { return false; }
 };
 
-class Machine : public cpu::TrapHandler {
+class Machine : public cpu::ExitHandler {
   public:
     Machine(const MachineParams& params, std::ostream* console_out);
     ~Machine() override;
@@ -113,23 +120,32 @@ class Machine : public cpu::TrapHandler {
     Console& console() { return console_; }
     const Console& console() const { return console_; }
     unsigned core_count() const { return static_cast<unsigned>(cores_.size()); }
-    cpu::Arm64Core& core(unsigned i) { return *cores_.at(i); }
+    cpu::Core& core(unsigned i) { return *cores_.at(i); }
     CoreState state(unsigned i) const { return state_.at(i); }
 
-    void set_supervisor(Supervisor* supervisor) { supervisor_ = supervisor; }
-    // Native mode: every core sees all RAM at PA = IPA, the PL011 and the GIC.
+    // The supervisor also decides where each core's physical IRQ goes: to a
+    // hypervisor that gives the guest a virtual one, or to the guest.
+    void set_supervisor(Supervisor* supervisor);
+    // Native mode: every core sees all RAM at PA = IPA and every device on
+    // the bus but a hypervisor's own (the PL011, the GIC distributor and CPU
+    // interface on virt).
     void map_native_platform();
-    gic::Gic& gic() { return *gic_; }
-    // The native PL011 (its interrupt drives SPI pl011_irq).
-    Pl011& uart() { return *uart_; }
-    const gic::Gic& gic() const { return *gic_; }
-    // A GIC frame as an MMIO device (for mapping into a core's address space).
-    MmioDevice& gic_frame(gic::Frame frame) { return *gic_frames_.at(static_cast<size_t>(frame)); }
+    InterruptController& interrupts() { return *intc_; }
+    // The devices by physical address.
+    Bus& bus() { return bus_; }
+    const Bus& bus() const { return bus_; }
+
+    // Platform construction (sim/platform.h): the factory adds the cores in
+    // id order, the interrupt controller, and the devices the machine owns.
+    void add_core(std::unique_ptr<cpu::Core> core);
+    void set_interrupt_controller(std::unique_ptr<InterruptController> intc);
+    // Registers `device` on the bus at `where` (its device field is ignored).
+    MmioDevice& add_device(Bus::Entry where, std::unique_ptr<MmioDevice> device);
     // Names the console source of each core (default "coreN"); with
     // `prefixed_upstream` hv prints the names itself (Console::add_source).
     void set_console_sources(const std::vector<std::string>& names, bool prefixed_upstream = false);
     // The console source a core's UART output goes to (once the sources are set).
-    unsigned console_source(unsigned core) const { return source_of_core_.at(core); }
+    unsigned console_source(unsigned core) const { return console_.source_of_core(core); }
 
     // Powers a core on at `entry` with x0 = context, at the caller's current time.
     void power_on(unsigned core, uint64_t entry, uint64_t context, uint64_t at_cycle);
@@ -170,14 +186,15 @@ class Machine : public cpu::TrapHandler {
     // The same, with the running core's current slice (for hooks and observers).
     uint64_t instructions_now() const;
 
-    // cpu::TrapHandler: forwards to the supervisor, answers hardware registers.
-    cpu::TrapAction on_trap(cpu::Arm64Core& core, const cpu::Syndrome& syndrome) override;
-    std::optional<uint64_t> read_sysreg(cpu::Arm64Core& core, uint32_t encoding) override;
-    bool write_sysreg(cpu::Arm64Core& core, uint32_t encoding, uint64_t value) override;
+    // cpu::ExitHandler: forwards to the supervisor, answers hardware registers.
+    cpu::TrapAction on_exit(cpu::Core& core, cpu::Exit& exit) override;
+    std::optional<uint64_t> read_sysreg(cpu::Core& core, uint32_t encoding) override;
+    bool write_sysreg(cpu::Core& core, uint32_t encoding, uint64_t value) override;
 
   private:
-    class GicFrame;
-    void on_lines(unsigned core, const gic::CoreLines& lines);
+    void on_lines(unsigned core, const cpu::InterruptLines& lines);
+    // The physical IRQ goes to a hypervisor (which gives the guest a virtual one).
+    bool irq_to_hypervisor() const { return supervisor_ && supervisor_->guest_sees_virtual_gic(); }
     // Brings core i's interrupt state up to its clock: timers, hv's IRQ entry, the vIRQ line.
     // hv's IRQ paths start only before `limit`.
     void service_interrupts(unsigned i, uint64_t limit);
@@ -186,20 +203,24 @@ class Machine : public cpu::TrapHandler {
     uint64_t next_event(unsigned i) const;
     void run_core(unsigned i, uint64_t quantum_end);
     void check_end_conditions();
+    // After a run stopped: the guest's wait (true: the core idles) and a
+    // fault (true: the supervisor contained it).
+    bool wait(unsigned i, cpu::Exit& exit);
+    bool contain_fault(unsigned i, const cpu::Fault& fault);
     void note_overrun(unsigned i, uint64_t quantum_end);
     PmuSources pmu_sources(unsigned core) const;
 
     MachineParams params_;
     PhysicalMemory memory_;
     Console console_;
-    std::vector<unsigned> source_of_core_;
-    std::unique_ptr<Pl011> uart_;
+    bool console_sources_set_ = false;
     unsigned running_core_ = 0;
-    bool in_run_ = false; // inside running_core_'s Arm64Core::run()
+    bool in_run_ = false; // inside running_core_'s Core::run()
     std::unique_ptr<cache::Hierarchy> hierarchy_;
-    std::unique_ptr<gic::Gic> gic_;
-    std::vector<std::unique_ptr<MmioDevice>> gic_frames_;
-    std::vector<std::unique_ptr<cpu::Arm64Core>> cores_;
+    std::unique_ptr<InterruptController> intc_;
+    Bus bus_;
+    std::vector<std::unique_ptr<MmioDevice>> devices_; // the bus's devices the machine owns
+    std::vector<std::unique_ptr<cpu::Core>> cores_;
     std::vector<CoreState> state_;
     std::vector<uint64_t> clock_;
     std::vector<CoreStats> stats_;

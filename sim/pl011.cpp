@@ -11,10 +11,8 @@ uint64_t Pl011::read(unsigned, uint64_t offset, unsigned size) {
 void Pl011::write(unsigned core, uint64_t offset, unsigned size, uint64_t value) {
     hv::pl011::write(regs_, offset, size, static_cast<uint32_t>(value));
     uint8_t byte = 0;
-    while (hv::pl011::tx_pop(regs_, byte)) {
-        if (core < source_of_core_.size())
-            console_.putc(source_of_core_[core], static_cast<char>(byte));
-    }
+    while (hv::pl011::tx_pop(regs_, byte))
+        console_.putc_from_core(core, static_cast<char>(byte));
     update_irq();
 }
 

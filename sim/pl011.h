@@ -21,12 +21,8 @@ class Pl011 : public MmioDevice {
   public:
     using IrqLine = std::function<void(bool level)>;
 
-    Pl011(Console& console, std::vector<unsigned> source_of_core)
-        : console_(console), source_of_core_(std::move(source_of_core)) {}
-    // Which console source each core's output goes to.
-    void set_sources(std::vector<unsigned> source_of_core) {
-        source_of_core_ = std::move(source_of_core);
-    }
+    // Each core's output goes to its console source (Console::set_core_sources).
+    explicit Pl011(Console& console) : console_(console) {}
     // Called with the new level whenever UARTINTR changes.
     void set_irq_line(IrqLine line) { irq_line_ = std::move(line); }
     uint64_t read(unsigned core, uint64_t offset, unsigned size) override;
@@ -37,7 +33,6 @@ class Pl011 : public MmioDevice {
     void update_irq();
 
     Console& console_;
-    std::vector<unsigned> source_of_core_;
     hv::pl011::State regs_;
     IrqLine irq_line_;
     bool level_ = false;

@@ -1,6 +1,6 @@
 #include "sim/pmu.h"
 
-#include "sim/cpu/arm64_core.h"
+#include "sim/cpu/arm64_sysregs.h"
 
 namespace sim {
 namespace {

@@ -140,15 +140,14 @@ void Simulation::check_native_marker(uint64_t at, const PhysicalMemory& ram) con
     };
     if (at % 0x1000 != 0)
         throw InputError(where + ": address " + hex(at) + " is not 4 KiB aligned");
-    const gic::AddressMap gic_at;
     struct Used {
-        const char* name;
+        std::string name;
         uint64_t base, size;
     };
-    const Used used[] = {{"RAM", ram.base(), ram.size()},
-                         {"the PL011", pl011_base, pl011_size},
-                         {"the GIC distributor", gic_at.gicd, gic::frame_size(gic::Frame::Distributor)},
-                         {"the GIC CPU interface", gic_at.gicc, gic::frame_size(gic::Frame::CpuInterface)}};
+    std::vector<Used> used = {{"RAM", ram.base(), ram.size()}};
+    for (const Bus::Entry& e : machine_->bus().entries())
+        if (!e.hypervisor_only)
+            used.push_back({e.name, e.base, e.size});
     for (const Used& u : used)
         if (at < u.base + u.size && u.base < at + 0x1000)
             throw InputError(where + ": [" + hex(at) + ", " + hex(at + 0x1000) + ") overlaps " +

@@ -31,7 +31,7 @@ int xreg(unsigned n) {
 
 } // namespace
 
-Arm64Core::Arm64Core(unsigned id, TrapHandler& traps) : id_(id), traps_(traps) {
+Arm64Core::Arm64Core(unsigned id, ExitHandler& exits) : id_(id), exits_(exits) {
     check(uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &uc_), "open");
     check(uc_ctl_set_cpu_model(uc_, UC_CPU_ARM64_A53), "select Cortex-A53");
     write_cp(uc_, 3, 6, 1, 1, 0, scr_el3_ns_hce_rw);
@@ -151,9 +151,21 @@ RunResult Arm64Core::run(uint64_t budget_cycles, uint64_t start_cycle, uint64_t 
         stop_ = read_word(pc() - 4) == insn_wfi ? StopReason::wfi : StopReason::budget;
     }
     result.reason = *stop_;
+    if (result.reason == StopReason::wfi)
+        result.exit = wait_exit();
     executed_ = 0; // outside run() the core's clock is the machine's
     stall_ = 0;
     return result;
+}
+
+// WFI as a trap to EL2 would report it (HCR_EL2.TWI): EC 0x01, TI = 0, ELR
+// at the WFI (Unicorn returned past it).
+Exit Arm64Core::wait_exit() const {
+    Exit e;
+    e.kind = Exit::Kind::wait;
+    e.pc = pc() - 4;
+    e.syndrome.cause = arm64::ec::wfx;
+    return e;
 }
 
 void Arm64Core::request_yield() {
@@ -161,6 +173,10 @@ void Arm64Core::request_yield() {
         stop_ = StopReason::budget;
         uc_emu_stop(uc_);
     }
+}
+
+bool Arm64Core::set_interrupt_lines(const InterruptLines& lines) {
+    return set_virtual_irq(irq_to_hv_ ? lines.virtual_irq : lines.irq);
 }
 
 bool Arm64Core::set_virtual_irq(bool asserted) {
@@ -220,6 +236,7 @@ void Arm64Core::raise_fault(Fault::Kind kind, uint64_t pc, uint64_t address,
     if (fault_.va == 0)
         fault_.va = address;
     fault_.description = "core " + std::to_string(id_) + ": " + what + " at pc " + hex(pc);
+    note_abort(kind, pc, address);
     if (kind == Fault::Kind::unmapped_read || kind == Fault::Kind::unmapped_write ||
         kind == Fault::Kind::unmapped_fetch) {
         fault_.description += ", address " + hex(address);
@@ -299,26 +316,35 @@ void Arm64Core::on_block(uc_struct* uc, uint64_t address, uint32_t size, void* s
         core->model_fetch(address, size);
 }
 
+// HVC and SMC: Unicorn leaves PC past the instruction, which is ELR_EL2 for
+// an HVC; an SMC's ELR_EL2 is the SMC itself. The immediate is the ISS.
 void Arm64Core::handle_call(uint32_t ec_value) {
-    Syndrome s;
-    s.ec = ec_value;
-    // Unicorn leaves PC past the HVC/SMC; the immediate is in the instruction word.
-    s.pc = pc() - 4;
-    s.iss = (read_word(s.pc) >> 5) & 0xffff;
-    if (traps_.on_trap(*this, s) == TrapAction::stop_core) {
+    const uint64_t insn_pc = pc() - 4;
+    Exit e;
+    e.kind = Exit::Kind::call;
+    e.pc = ec_value == arm64::ec::hvc64 ? insn_pc + 4 : insn_pc;
+    e.syndrome.cause = ec_value;
+    e.syndrome.detail = (read_word(insn_pc) >> 5) & 0xffff;
+    report(e);
+}
+
+TrapAction Arm64Core::report(Exit& exit) {
+    const TrapAction a = exits_.on_exit(*this, exit);
+    if (a != TrapAction::resume) {
         stop_ = StopReason::halted;
         uc_emu_stop(uc_);
     }
+    return a;
 }
 
 void Arm64Core::on_interrupt(uc_struct*, uint32_t intno, void* self) {
     auto* core = static_cast<Arm64Core*>(self);
     switch (intno) {
     case excp_hvc:
-        core->handle_call(ec::hvc64);
+        core->handle_call(arm64::ec::hvc64);
         return;
     case excp_smc:
-        core->handle_call(ec::smc64);
+        core->handle_call(arm64::ec::smc64);
         return;
     default:
         core->take_exception(intno);
@@ -394,7 +420,7 @@ uint32_t Arm64Core::on_mrs(uc_struct* uc, int reg, const void* cp, void* self) {
     const uint32_t encoding = sysreg_encoding(r->op0, r->op1, r->crn, r->crm, r->op2);
     std::optional<uint64_t> value = encoding == sysreg::dczid_el0
                                         ? std::optional<uint64_t>(dczid_el0_prohibited)
-                                        : core->traps_.read_sysreg(*core, encoding);
+                                        : core->exits_.read_sysreg(*core, encoding);
     if (!value)
         return 0;
     uint64_t v = *value;
@@ -412,7 +438,7 @@ uint32_t Arm64Core::on_msr(uc_struct* uc, int reg, const void* cp, void* self) {
         ((r->crn == 1 && r->crm == 0 && r->op2 == 0) ||
          (r->crn == 2 && r->crm == 0 && r->op2 <= 2)))
         core->stage1_register_write(sysreg_encoding(r->op0, r->op1, r->crn, r->crm, r->op2), value);
-    return core->traps_.write_sysreg(*core, sysreg_encoding(r->op0, r->op1, r->crn, r->crm, r->op2),
+    return core->exits_.write_sysreg(*core, sysreg_encoding(r->op0, r->op1, r->crn, r->crm, r->op2),
                                      value)
                ? 1
                : 0;
@@ -443,14 +469,12 @@ uint32_t Arm64Core::on_sys(uc_struct* uc, int reg, const void* cp, void* self) {
         rt = static_cast<uint32_t>(reg - UC_ARM64_REG_X0);
     else if (reg == UC_ARM64_REG_X29 || reg == UC_ARM64_REG_X30)
         rt = reg == UC_ARM64_REG_X29 ? 29 : 30;
-    Syndrome s;
-    s.ec = ec::sys_reg;
-    s.iss = hv::armv8::sys_insn(r->op0, r->op1, r->crn, r->crm, r->op2, rt, false).iss();
-    s.pc = core->pc();
-    if (core->traps_.on_trap(*core, s) == TrapAction::stop_core) {
-        core->stop_ = StopReason::halted;
-        uc_emu_stop(uc);
-    }
+    Exit e;
+    e.kind = Exit::Kind::system;
+    e.pc = core->pc(); // ELR_EL2: the instruction (the core steps over it)
+    e.syndrome.cause = arm64::ec::sys_reg;
+    e.syndrome.detail = arm64::sys_insn_iss(r->op0, r->op1, r->crn, r->crm, r->op2, rt, false);
+    core->report(e);
     return 1;
 }
 

@@ -1,16 +1,19 @@
-// One simulated AArch64 core: a Unicorn instance running a guest at EL1.
-// Unicorn types never leave sim/cpu. The core counts instructions per basic
-// block (never per instruction), turns HVC/SMC into syndromes for its trap
-// handler, stops at WFI, delivers the synchronous exceptions the hardware
-// gives the guest's own EL1 (arm64_exception.cpp), and reports what is not
-// the guest's to handle (stage-2 faults) naming PC, address and access.
+// One simulated AArch64 core (the first cpu::Core): a Unicorn instance
+// running a guest at EL1. Unicorn types never leave sim/cpu. The core counts
+// instructions per basic block (never per instruction), reports HVC/SMC,
+// trapped set/way maintenance and WFI as exits with ESR_EL2-shaped
+// syndromes, delivers the synchronous exceptions the hardware gives the
+// guest's own EL1 (arm64_exception.cpp), and reports what is not the
+// guest's to handle as stage-2 aborts (arm64_trap.cpp): accesses to
+// trapping pages in flight, accesses outside its memory as a fault naming
+// PC, address and access.
 #pragma once
 
-#include "sim/cache/hierarchy.hpp"
+#include "sim/cpu/arm64_syndrome.h"
+#include "sim/cpu/arm64_sysregs.h"
+#include "sim/cpu/core.h"
 #include "sim/cpu/guest_exception.h"
 #include "sim/cpu/stage1_walk.h"
-#include "sim/cpu/syndrome.h"
-#include "sim/mmio.h"
 
 #include <cstdint>
 #include <memory>
@@ -22,135 +25,54 @@ struct uc_struct;
 
 namespace sim::cpu {
 
-class Arm64Core;
-
-enum class TrapAction {
-    resume,    // return to the guest (registers as the handler left them)
-    stop_core, // the core must not run any more (powered off, system off, stopped VM)
-};
-
-// Receives the core's synchronous exits (HVC, SMC) and system-register
-// accesses the simulator emulates (MPIDR, the generic counter).
-class TrapHandler {
+class Arm64Core final : public Core {
   public:
-    virtual ~TrapHandler() = default;
-    virtual TrapAction on_trap(Arm64Core& core, const Syndrome& syndrome) = 0;
-    // Value of a system register read by MRS, or nullopt to let Unicorn execute it.
-    virtual std::optional<uint64_t> read_sysreg(Arm64Core& core, uint32_t encoding) = 0;
-    // An MSR the simulator emulates (the generic timers); false lets Unicorn execute it.
-    virtual bool write_sysreg(Arm64Core& core, uint32_t encoding, uint64_t value) = 0;
-};
-
-// Encodes op0:op1:CRn:CRm:op2 as in the MRS instruction's bits [20:5].
-constexpr uint32_t sysreg_encoding(uint32_t op0, uint32_t op1, uint32_t crn, uint32_t crm,
-                                   uint32_t op2) {
-    return (op0 << 14) | (op1 << 11) | (crn << 7) | (crm << 3) | op2;
-}
-namespace sysreg {
-inline constexpr uint32_t mpidr_el1 = sysreg_encoding(3, 0, 0, 0, 5);
-inline constexpr uint32_t cntfrq_el0 = sysreg_encoding(3, 3, 14, 0, 0);
-inline constexpr uint32_t cntpct_el0 = sysreg_encoding(3, 3, 14, 0, 1);
-inline constexpr uint32_t cntvct_el0 = sysreg_encoding(3, 3, 14, 0, 2);
-inline constexpr uint32_t cntp_tval_el0 = sysreg_encoding(3, 3, 14, 2, 0);
-inline constexpr uint32_t cntp_ctl_el0 = sysreg_encoding(3, 3, 14, 2, 1);
-inline constexpr uint32_t cntp_cval_el0 = sysreg_encoding(3, 3, 14, 2, 2);
-inline constexpr uint32_t cntv_tval_el0 = sysreg_encoding(3, 3, 14, 3, 0);
-inline constexpr uint32_t cntv_ctl_el0 = sysreg_encoding(3, 3, 14, 3, 1);
-inline constexpr uint32_t cntv_cval_el0 = sysreg_encoding(3, 3, 14, 3, 2);
-inline constexpr uint32_t dczid_el0 = sysreg_encoding(3, 3, 0, 0, 7);
-} // namespace sysreg
-
-// DCZID_EL0 as the core presents it: DZP set (DC ZVA prohibited), 64-byte
-// blocks. Unicorn 2.0.1's DC ZVA to a virtual address no region covers
-// crashes the host (unicorn-notes.md); with DZP set Linux's memset and
-// clear_page never issue it.
-inline constexpr uint64_t dczid_el0_prohibited = 0x14;
-
-enum class StopReason {
-    budget, // the instruction budget is spent
-    wfi,    // the guest executed WFI: idle until an event
-    halted, // the trap handler stopped the core
-    fault,  // an access outside the (intermediate) physical map, or an exception the core cannot
-            // deliver
-};
-
-// What the core cannot hand to the guest: a stage-2 matter for the supervisor.
-struct Fault {
-    enum class Kind { undefined_instruction, unmapped_read, unmapped_write, unmapped_fetch, other };
-    Kind kind = Kind::other;
-    uint64_t pc = 0;
-    uint64_t address = 0;    // (intermediate) physical address of the access
-    uint64_t va = 0;         // the guest's virtual address (= address with its MMU off)
-    unsigned size = 0;       // bytes of a data access (0: unknown or a fetch)
-    std::string description; // one line naming core, PC, access and address
-};
-
-struct RunResult {
-    StopReason reason = StopReason::budget;
-    uint64_t instructions = 0; // executed in this call
-    uint64_t stall_cycles = 0; // memory-hierarchy and hv stalls in this call
-};
-
-// How the core's instruction fetches and data accesses reach the memory model.
-struct MemoryPath {
-    cache::Hierarchy* hierarchy = nullptr;    // null: no memory model (1 cycle per instruction)
-    const cache::WalkerRef* stage2 = nullptr; // IPA -> PA (hv mode); null: PA = IPA
-    uint64_t ram_base = 0, ram_end = 0;       // PAs outside are devices: not cached
-    uint32_t tlb_domain = 0; // cores an inner-shareable TLBI reaches (the VM's); 0: this one
-};
-
-class Arm64Core {
-  public:
-    Arm64Core(unsigned id, TrapHandler& traps);
-    ~Arm64Core();
+    Arm64Core(unsigned id, ExitHandler& exits);
+    ~Arm64Core() override;
     Arm64Core(const Arm64Core&) = delete;
     Arm64Core& operator=(const Arm64Core&) = delete;
 
-    unsigned id() const { return id_; }
+    unsigned id() const override { return id_; }
 
-    // Maps host memory at a guest (intermediate) physical address; page aligned.
-    void map_memory(uint64_t addr, uint64_t size, uint8_t* host);
-    // Maps a device; accesses call it with this core's id.
-    void map_device(uint64_t addr, uint64_t size, MmioDevice& device);
-    // Drops translated code of [addr, addr+size) (after the host wrote code there).
-    void invalidate_code(uint64_t addr, uint64_t size);
+    void map_memory(uint64_t addr, uint64_t size, uint8_t* host) override;
+    void map_device(uint64_t addr, uint64_t size, MmioDevice& device) override;
+    void map_trapping(uint64_t addr, uint64_t size) override;
+    void invalidate_code(uint64_t addr, uint64_t size) override;
+    void attach_memory(const MemoryPath& path) override;
+    // The address space's placeholder windows (see PlaceholderWindows).
+    std::shared_ptr<AddressSpace> new_address_space() const override;
+    void join(std::shared_ptr<AddressSpace> space) override;
 
     // Architectural reset state at EL1h, interrupts masked, MMU off; x0 = context.
-    void reset(uint64_t entry, uint64_t context);
-    void attach_memory(const MemoryPath& path);
-    // Runs for about `budget_cycles` simulated cycles (it stops at a block
-    // boundary), starting at core-local cycle `start_cycle`; each instruction
-    // costs `cycles_per_insn` plus the stalls the memory model returns.
-    RunResult run(uint64_t budget_cycles, uint64_t start_cycle, uint64_t cycles_per_insn);
-    // Cycles elapsed in the current run() call (for clocks read by hooks).
-    uint64_t cycles_in_run() const { return executed_ * cpi_ + stall_; }
-    uint64_t instructions_in_run() const { return executed_; }
-    // Charges host-side work done on this core's behalf (hv's accesses, traps).
-    void add_stall(uint64_t cycles) { stall_ += cycles; }
+    void reset(uint64_t entry, uint64_t context) override;
+    RunResult run(uint64_t budget_cycles, uint64_t start_cycle, uint64_t cycles_per_insn) override;
+    uint64_t cycles_in_run() const override { return executed_ * cpi_ + stall_; }
+    uint64_t instructions_in_run() const override { return executed_; }
+    void add_stall(uint64_t cycles) override { stall_ += cycles; }
     uint64_t now() const { return start_cycle_ + cycles_in_run(); }
+    void request_halt() override;
+    void request_yield() override;
 
-    uint64_t x(unsigned n) const;
-    void set_x(unsigned n, uint64_t value);
-    uint64_t pc() const;
-    void set_pc(uint64_t value);
+    uint64_t x(unsigned n) const override;
+    void set_x(unsigned n, uint64_t value) override;
+    uint64_t pc() const override;
+    void set_pc(uint64_t value) override;
 
-    // Ends the current run() at the next opportunity (from a hook or device).
-    void request_halt();
-    // Ends the current run() early without stopping the core (an event moved closer).
-    void request_yield();
-    // The virtual IRQ line (HCR_EL2.VI): Unicorn's core takes it architecturally.
-    // Returns true if the line rose.
-    bool set_virtual_irq(bool asserted);
-    bool virtual_irq() const { return virq_; }
+    // The guest at EL1 takes its interrupt as the virtual IRQ (HCR_EL2.VI):
+    // Unicorn's core takes it architecturally; natively the physical line
+    // drives it, under hv the virtual one.
+    void route_irq_to_hypervisor(bool to_hypervisor) override { irq_to_hv_ = to_hypervisor; }
+    bool set_interrupt_lines(const InterruptLines& lines) override;
+    bool guest_interrupt_pending() const override { return virq_; }
 
     // Takes `e` at the guest's EL1 as the hardware would (ESR/FAR/ELR/SPSR,
     // PSTATE, PC = VBAR_EL1 + slot). Usable from hooks and between runs.
     void deliver(const GuestException& e);
-    uint64_t exceptions_delivered() const { return delivered_; }
+    uint64_t exceptions_delivered() const override { return delivered_; }
     // The guest's stage-1 walk of `va` as its registers now define it.
     Stage1Walk walk_stage1(uint64_t va, Stage1Access access, bool el0) const;
 
-    const Fault& fault() const { return fault_; }
+    const Fault& fault() const override { return fault_; }
     // Placeholder regions mapped so far (virtual-address windows, see
     // map_placeholder); at most kMaxPlaceholders.
     size_t placeholders() const { return placeholders_; }
@@ -160,12 +82,8 @@ class Arm64Core {
     // kernel's windows too (Unicorn 2.0.1 crashes on a fetch from a
     // virtual address no region covers, instead of calling the hook).
     using PlaceholderWindows = std::vector<std::pair<uint64_t, uint64_t>>;
-    void share_placeholders(std::shared_ptr<PlaceholderWindows> windows) {
-        shared_windows_ = std::move(windows);
-        adopted_ = 0;
-    }
-    uint64_t loads() const { return loads_; }
-    uint64_t stores() const { return stores_; }
+    uint64_t loads() const override { return loads_; }
+    uint64_t stores() const override { return stores_; }
 
   private:
     static void on_block(uc_struct* uc, uint64_t address, uint32_t size, void* self);
@@ -181,16 +99,29 @@ class Arm64Core {
                               void* self);
     static void on_vector(uc_struct* uc, uint64_t address, uint32_t size, void* self);
     static uint64_t on_mmio_read(uc_struct* uc, uint64_t offset, unsigned size, void* binding);
+    static uint64_t on_trap_read(uc_struct* uc, uint64_t offset, unsigned size, void* binding);
+    static void on_trap_write(uc_struct* uc, uint64_t offset, unsigned size, uint64_t value,
+                              void* binding);
     static void on_mmio_write(uc_struct* uc, uint64_t offset, unsigned size, uint64_t value,
                               void* binding);
 
     void raise_fault(Fault::Kind kind, uint64_t pc, uint64_t address, const std::string& what);
+    // arm64_trap.cpp: aborts reported to EL2.
+    uint32_t insn_at(uint64_t pc) const;
+    Exit data_abort_exit(uint64_t pc, uint64_t va, uint64_t ipa, bool is_write) const;
+    static Exit inst_abort_exit(uint64_t va, uint64_t ipa);
+    uint64_t trapped_access(uint64_t ipa, bool is_write, uint64_t value);
+    void note_abort(Fault::Kind kind, uint64_t pc, uint64_t ipa);
     // Covers a translated VA with a placeholder region (arm64_placeholder.cpp).
     bool map_placeholder(uint64_t va);
     void adopt_shared_placeholders();
     void note_mapped(uint64_t addr, uint64_t size);
     bool ipa_mapped(uint64_t ipa) const;
     void handle_call(uint32_t ec_value);
+    // Reports a synchronous exit to the handler; ends the run unless it resumes.
+    TrapAction report(Exit& exit);
+    Exit wait_exit() const;
+    bool set_virtual_irq(bool asserted);
     uint32_t read_word(uint64_t addr) const;
     uint64_t pstate() const;
     bool at_el0() const { return ((pstate() >> 2) & 3) == 0; }
@@ -226,9 +157,14 @@ class Arm64Core {
     };
 
     unsigned id_;
-    TrapHandler& traps_;
+    ExitHandler& exits_;
     uc_struct* uc_ = nullptr;
     std::vector<std::unique_ptr<DeviceBinding>> devices_;
+    struct TrapBinding {
+        Arm64Core* core;
+        uint64_t base; // of the trapping mapping
+    };
+    std::vector<std::unique_ptr<TrapBinding>> traps_;
     void model_data(uint64_t address, int size, bool is_write);
     void model_fetch(uint64_t address, uint32_t size);
     // stage1_timing.cpp: the guest's stage 1 in the timing model (tlb.guest_stage1).
@@ -254,7 +190,8 @@ class Arm64Core {
     uint64_t stall_ = 0;
     uint64_t cpi_ = 1;
     uint64_t start_cycle_ = 0;
-    bool virq_ = false;
+    bool virq_ = false;      // HCR_EL2.VI as the guest's line drives it
+    bool irq_to_hv_ = false; // HCR_EL2.IMO: the physical IRQ is the hypervisor's
     bool running_ = false;
     std::optional<uint64_t> stopped_at_block_; // on_block stopped before this block ran
     std::optional<StopReason> stop_;

@@ -26,7 +26,24 @@ constexpr uint64_t pa_limit = 1ull << 40;
 constexpr uint64_t high_window = 1ull << 30, low_window = 16ull << 20;
 constexpr size_t max_placeholders = 512;
 
+// An address space's shared state for Arm64Core: its placeholder windows.
+struct PlaceholderSpace : AddressSpace {
+    Arm64Core::PlaceholderWindows windows;
+};
+
 } // namespace
+
+std::shared_ptr<AddressSpace> Arm64Core::new_address_space() const {
+    return std::make_shared<PlaceholderSpace>();
+}
+
+void Arm64Core::join(std::shared_ptr<AddressSpace> space) {
+    auto shared = std::dynamic_pointer_cast<PlaceholderSpace>(std::move(space));
+    if (!shared)
+        throw std::logic_error("an Arm64Core joins an address space of another kind of core");
+    shared_windows_ = std::shared_ptr<PlaceholderWindows>(shared, &shared->windows);
+    adopted_ = 0;
+}
 
 void Arm64Core::note_mapped(uint64_t addr, uint64_t size) {
     mapped_.emplace_back(addr, addr + size);

@@ -1,6 +1,8 @@
 // The marker page (docs/config.md): a guest's 32-bit store of 0 / 1 to its
 // page gives the same measured region as the mark hypercall, natively and
 // under hv.
+#include "sim/gicv2.h"
+#include "sim/pl011.h"
 #include "sim/simulation.h"
 
 #include "guest_files.h"
@@ -171,8 +173,8 @@ namespace sim {
 TEST(NativePl011, OutputAndInterruptLine) {
     std::ostringstream out;
     Console console(&out);
-    const unsigned src = console.add_source("core0");
-    Pl011 uart(console, {src});
+    console.set_core_sources({console.add_source("core0")});
+    Pl011 uart(console);
     std::vector<bool> levels;
     uart.set_irq_line([&](bool level) { levels.push_back(level); });
     EXPECT_EQ(uart.read(0, hv::pl011::FR, 4), hv::pl011::FR_TXFE | hv::pl011::FR_RXFE);
@@ -195,12 +197,12 @@ TEST(NativePl011, DrivesSpi33OfTheMachinesGic) {
     p.ram_size = 1ull << 24;
     Machine m(p, nullptr);
     m.map_native_platform();
-    MmioDevice& uart = m.uart();
-    uart.write(0, hv::pl011::IMSC, 4, hv::pl011::INT_TX);
-    uart.write(0, hv::pl011::DR, 1, 'x');
-    EXPECT_TRUE(m.gic().distributor().is_pending(0, pl011_irq));
-    uart.write(0, hv::pl011::ICR, 4, hv::pl011::INT_TX);
-    EXPECT_FALSE(m.gic().distributor().is_pending(0, pl011_irq));
+    EXPECT_TRUE(m.bus().write(0, pl011_base + hv::pl011::IMSC, 4, hv::pl011::INT_TX));
+    EXPECT_TRUE(m.bus().write(0, pl011_base + hv::pl011::DR, 1, 'x'));
+    const gic::Gic& g = gicv2_of(m).gic();
+    EXPECT_TRUE(g.distributor().is_pending(0, pl011_irq));
+    EXPECT_TRUE(m.bus().write(0, pl011_base + hv::pl011::ICR, 4, hv::pl011::INT_TX));
+    EXPECT_FALSE(g.distributor().is_pending(0, pl011_irq));
 }
 
 } // namespace sim

@@ -1,4 +1,5 @@
 // The PMU a guest reads (issue 13): deterministic counts from the model.
+#include "sim/cpu/arm64_sysregs.h"
 #include "sim/pmu.h"
 #include "sim/simulation.h"
 

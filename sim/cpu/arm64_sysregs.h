@@ -1,0 +1,35 @@
+// AArch64 system-register encodings as the core's MRS/MSR hooks report them
+// to the exit handler (op0:op1:CRn:CRm:op2, the MRS instruction's bits
+// [20:5]), and the registers the simulator answers itself.
+#pragma once
+
+#include <cstdint>
+
+namespace sim::cpu {
+
+// Encodes op0:op1:CRn:CRm:op2 as in the MRS instruction's bits [20:5].
+constexpr uint32_t sysreg_encoding(uint32_t op0, uint32_t op1, uint32_t crn, uint32_t crm,
+                                   uint32_t op2) {
+    return (op0 << 14) | (op1 << 11) | (crn << 7) | (crm << 3) | op2;
+}
+namespace sysreg {
+inline constexpr uint32_t mpidr_el1 = sysreg_encoding(3, 0, 0, 0, 5);
+inline constexpr uint32_t cntfrq_el0 = sysreg_encoding(3, 3, 14, 0, 0);
+inline constexpr uint32_t cntpct_el0 = sysreg_encoding(3, 3, 14, 0, 1);
+inline constexpr uint32_t cntvct_el0 = sysreg_encoding(3, 3, 14, 0, 2);
+inline constexpr uint32_t cntp_tval_el0 = sysreg_encoding(3, 3, 14, 2, 0);
+inline constexpr uint32_t cntp_ctl_el0 = sysreg_encoding(3, 3, 14, 2, 1);
+inline constexpr uint32_t cntp_cval_el0 = sysreg_encoding(3, 3, 14, 2, 2);
+inline constexpr uint32_t cntv_tval_el0 = sysreg_encoding(3, 3, 14, 3, 0);
+inline constexpr uint32_t cntv_ctl_el0 = sysreg_encoding(3, 3, 14, 3, 1);
+inline constexpr uint32_t cntv_cval_el0 = sysreg_encoding(3, 3, 14, 3, 2);
+inline constexpr uint32_t dczid_el0 = sysreg_encoding(3, 3, 0, 0, 7);
+} // namespace sysreg
+
+// DCZID_EL0 as the core presents it: DZP set (DC ZVA prohibited), 64-byte
+// blocks. Unicorn 2.0.1's DC ZVA to a virtual address no region covers
+// crashes the host (unicorn-notes.md); with DZP set Linux's memset and
+// clear_page never issue it.
+inline constexpr uint64_t dczid_el0_prohibited = 0x14;
+
+} // namespace sim::cpu
