@@ -57,7 +57,7 @@ Exit Arm64Core::inst_abort_exit(uint64_t va, uint64_t ipa) {
 }
 
 // An access to a trapping page, from inside the instruction (the full-range
-// memory hook makes pc() the instruction's, decision 20; it also saw the
+// memory hook makes pc() the instruction's, docs/design.md#unicorn-pc; it also saw the
 // access's virtual address). Unicorn completes the instruction with a load's
 // value, so the handler's registers are not written back here.
 uint64_t Arm64Core::trapped_access(uint64_t ipa, bool is_write, uint64_t value) {
