@@ -2,7 +2,7 @@
 // as QEMU virt provides it, plus bao-sim's own "mark" call (decision 7).
 #pragma once
 
-#include "hv/core/psci.h"
+#include "hv/arch/armv8/psci.h"
 #include "sim/machine.h"
 
 #include <cstdint>
@@ -11,7 +11,7 @@
 namespace sim {
 
 // PSCI function ids and return codes: hv's, so both answer with the same numbers.
-namespace psci = hv::psci;
+namespace psci = hv::armv8::psci;
 
 // bao-sim's hypercall for marking the measured region: x0 = 0x86000010, x1 = 0 start, 1 end.
 inline constexpr uint64_t hypercall_mark = 0x86000010;

@@ -31,13 +31,14 @@ constexpr bool is_hypercall(std::uint32_t fid) {
 }
 } // namespace hc
 
-// Handles the hypercall in regs.x[0..2] from `vcpu`, writing x0.
+// Handles the hypercall in `regs` from `vcpu` (arch::hypercall_arg 0 is the
+// function id, 1 and 2 its arguments), writing the result.
 TrapAction hypercall(Hypervisor& hv, Vm& vm, Vcpu& vcpu, VcpuRegs& regs);
 
 // IPC notify (Bao's ipc_hypercall): `ipc_id` indexes the caller's ipcs; every
 // other VM with an IPC object on the same shared memory gets that object's
 // interrupt number `event` raised: recorded in Vm::virq_pending and injected
-// by the vGIC (armv8::vgic_raise). Returns 0 or -E_INVAL_ARGS.
+// by the vGIC (arch::virq_raise). Returns 0 or -E_INVAL_ARGS.
 std::int64_t ipc_notify(Hypervisor& hv, Vm& caller, std::uint64_t ipc_id, std::uint64_t event);
 
 // The mark call (decision 7): `value` 0 starts, 1 ends the measured region

@@ -1,8 +1,8 @@
 #include "hv/arch/armv8/trap.h"
 
+#include "hv/arch/armv8/psci.h"
 #include "hv/core/hypercall.h"
 #include "hv/core/hypervisor.h"
-#include "hv/core/psci.h"
 
 namespace hv::armv8 {
 namespace {

@@ -1,8 +1,8 @@
 #include "hv/arch/armv8/target/target_port.h"
 
+#include "hv/arch/armv8/psci.h"
 #include "hv/arch/armv8/vgic.h"
 #include "hv/core/hypervisor.h"
-#include "hv/core/psci.h"
 #include "hv/core/vuart.h"
 
 extern "C" char bao_hv_secondary_entry[];
@@ -234,8 +234,8 @@ void TargetPort::cpu_on(std::uint32_t cpu) {
     p.powered = true;
     // PSCI CPU_ON takes the MPIDR affinity fields only (bit 31 is RES1 in
     // MPIDR_EL1 but QEMU rejects it as an unknown CPU).
-    const std::int64_t r =
-        smc(psci::CPU_ON64, cpu, reinterpret_cast<std::uint64_t>(bao_hv_secondary_entry), cpu);
+    const std::int64_t r = smc(armv8::psci::CPU_ON64, cpu,
+                               reinterpret_cast<std::uint64_t>(bao_hv_secondary_entry), cpu);
     if (r != 0 && r != kPsciAlreadyOn) {
         char buf[96];
         Fmt(buf, sizeof buf) << "PSCI CPU_ON of cpu " << cpu << " failed (" << r << ")";
@@ -267,7 +267,7 @@ void TargetPort::vm_stopped(std::uint32_t vm) {
 
 void TargetPort::power_off() {
     log("every VM has stopped: PSCI SYSTEM_OFF");
-    smc(psci::SYSTEM_OFF, 0, 0, 0);
+    smc(armv8::psci::SYSTEM_OFF, 0, 0, 0);
     for (;;) {
         wfi();
     }
