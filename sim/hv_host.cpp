@@ -338,7 +338,7 @@ cpu::TrapAction HvHost::on_trap(unsigned core, const cpu::Syndrome& syndrome) {
         regs.pc -= 4; // ELR_EL2 points at the SMC itself; Unicorn is past it
     } else if (syndrome.ec == cpu::ec::sys_reg) {
         // Set/way maintenance reaches hv only if it set HCR_EL2.TSW on this core.
-        const uint64_t hcr = sysregs_.at(core)[static_cast<size_t>(hv::SysReg::HCR_EL2)];
+        const uint64_t hcr = sysregs_.at(core)[static_cast<size_t>(hv::armv8::SysReg::HCR_EL2)];
         if (!(hcr & hv::armv8::hcr::TSW))
             return cpu::TrapAction::resume;
         s.esr = hv::armv8::make_esr(hv::armv8::Ec::SysReg64, syndrome.iss);
@@ -427,7 +427,7 @@ uint64_t HvHost::emulated_access(unsigned core, uint64_t ipa, unsigned size, boo
 }
 
 uint64_t HvHost::mpidr(unsigned core) {
-    return sysregs_.at(core)[static_cast<size_t>(hv::SysReg::VMPIDR_EL2)];
+    return sysregs_.at(core)[static_cast<size_t>(hv::armv8::SysReg::VMPIDR_EL2)];
 }
 
 void HvHost::mem_read(uint64_t pa, void* dst, size_t len) {
@@ -477,13 +477,13 @@ void HvHost::dev_write(uint64_t pa, uint32_t size, uint64_t value) {
                                   size);
 }
 
-uint64_t HvHost::sysreg_read(hv::SysReg reg) {
+uint64_t HvHost::sysreg_read(hv::armv8::SysReg reg) {
     return sysregs_.at(current_cpu_)[static_cast<size_t>(reg)];
 }
 
-void HvHost::sysreg_write(hv::SysReg reg, uint64_t value) {
+void HvHost::sysreg_write(hv::armv8::SysReg reg, uint64_t value) {
     sysregs_.at(current_cpu_)[static_cast<size_t>(reg)] = value;
-    if (reg == hv::SysReg::CNTVOFF_EL2)
+    if (reg == hv::armv8::SysReg::CNTVOFF_EL2)
         machine_.gic().timer_write(current_cpu_, gic::TimerRegister::CntvoffEl2, value,
                                    machine_.now(current_cpu_));
 }

@@ -34,7 +34,7 @@ struct ShmemState {
 
 class Hypervisor {
   public:
-    explicit Hypervisor(Port& port) : port_(port) {}
+    explicit Hypervisor(arch::ArchPort& port) : port_(port) {}
     Hypervisor(const Hypervisor&) = delete;
     Hypervisor& operator=(const Hypervisor&) = delete;
 
@@ -64,6 +64,8 @@ class Hypervisor {
 
     // For hv's own modules (trap dispatch, PSCI, hypercalls, emulation).
     Port& port() { return port_; }
+    // The same port with the architecture's extension, for arch code.
+    arch::ArchPort& arch_port() { return port_; }
     Vm& vm_mut(std::uint32_t i) { return vms_[i]; }
     Vcpu* vcpu_mut(std::uint32_t cpu);
     // Stops `vm` with `kind`; the reason, written by the caller into
@@ -94,7 +96,7 @@ class Hypervisor {
     arch::TablePageSource table_source();
     static bool alloc_table(void* ctx, std::uint64_t pages, std::uint64_t align, std::uint64_t& pa);
 
-    Port& port_;
+    arch::ArchPort& port_;
     Phase phase_ = Phase::Empty;
     Config cfg_{};
     PagePool pool_;

@@ -36,11 +36,6 @@ class ScratchPort final : public Port {
     void account(std::uint64_t, std::size_t, bool) override {}
     std::uint64_t dev_read(std::uint64_t, std::uint32_t) override { return 0; }
     void dev_write(std::uint64_t, std::uint32_t, std::uint64_t) override {}
-    std::uint64_t sysreg_read(SysReg) override { return 0; }
-    void sysreg_write(SysReg, std::uint64_t) override {}
-    void tlb_flush_vm(std::uint16_t) override {}
-    void tlb_flush_ipa(std::uint16_t, std::uint64_t) override {}
-    void cache_clean_invalidate(std::uint64_t, std::uint64_t) override {}
     void send_ipi(std::uint32_t, std::uint32_t) override {}
     void mark(std::uint32_t, Mark) override {}
     void console_putc(char) override {}

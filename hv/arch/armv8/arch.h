@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "hv/arch/armv8/port_armv8.h"
 #include "hv/arch/armv8/regs.h"
 #include "hv/arch/armv8/stage2.h"
 #include "hv/arch/armv8/sysregs.h"
@@ -34,6 +35,10 @@ constexpr std::uint64_t stage2_base(std::uint64_t root_pa, std::uint16_t vmid) {
 constexpr std::uint64_t vcpu_id_register(std::uint32_t id) {
     return armv8::vmpidr(id);
 }
+
+// The architecture's port: hv::Port plus its system registers and
+// maintenance operations (hv/arch/armv8/port_armv8.h).
+using ArchPort = armv8::ArmPort;
 
 // The guest's saved registers and the hypercall convention over them.
 using VcpuRegs = armv8::VcpuRegs;

@@ -11,12 +11,12 @@ bool init(Hypervisor& hv, Error& err) {
 }
 
 void cpu_init(Hypervisor& hv, Vcpu& vcpu) {
-    Port& port = hv.port();
+    armv8::ArmPort& port = hv.arch_port();
     const Vm& vm = hv.vm(vcpu.vm);
-    port.sysreg_write(SysReg::VTCR_EL2, armv8::kVtcr);
-    port.sysreg_write(SysReg::VTTBR_EL2, vm.stage2_base());
-    port.sysreg_write(SysReg::HCR_EL2, armv8::kHcrGuest);
-    port.sysreg_write(SysReg::VMPIDR_EL2, vcpu.vmpidr);
+    port.sysreg_write(armv8::SysReg::VTCR_EL2, armv8::kVtcr);
+    port.sysreg_write(armv8::SysReg::VTTBR_EL2, vm.stage2_base());
+    port.sysreg_write(armv8::SysReg::HCR_EL2, armv8::kHcrGuest);
+    port.sysreg_write(armv8::SysReg::VMPIDR_EL2, vcpu.vmpidr);
     armv8::vgic_cpu_init(hv, vcpu);
 }
 

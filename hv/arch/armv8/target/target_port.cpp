@@ -94,47 +94,47 @@ void TargetPort::dev_write(std::uint64_t pa, std::uint32_t size, std::uint64_t v
     }
 }
 
-std::uint64_t TargetPort::sysreg_read(SysReg reg) {
+std::uint64_t TargetPort::sysreg_read(armv8::SysReg reg) {
     switch (reg) {
-    case SysReg::VTTBR_EL2:
+    case armv8::SysReg::VTTBR_EL2:
         return BAO_MRS(vttbr_el2);
-    case SysReg::VTCR_EL2:
+    case armv8::SysReg::VTCR_EL2:
         return BAO_MRS(vtcr_el2);
-    case SysReg::HCR_EL2:
+    case armv8::SysReg::HCR_EL2:
         return BAO_MRS(hcr_el2);
-    case SysReg::VMPIDR_EL2:
+    case armv8::SysReg::VMPIDR_EL2:
         return BAO_MRS(vmpidr_el2);
-    case SysReg::VPIDR_EL2:
+    case armv8::SysReg::VPIDR_EL2:
         return BAO_MRS(vpidr_el2);
-    case SysReg::CNTVOFF_EL2:
+    case armv8::SysReg::CNTVOFF_EL2:
         return BAO_MRS(cntvoff_el2);
-    case SysReg::Count:
+    case armv8::SysReg::Count:
         break;
     }
     return 0;
 }
 
-void TargetPort::sysreg_write(SysReg reg, std::uint64_t value) {
+void TargetPort::sysreg_write(armv8::SysReg reg, std::uint64_t value) {
     switch (reg) {
-    case SysReg::VTTBR_EL2:
+    case armv8::SysReg::VTTBR_EL2:
         BAO_MSR(vttbr_el2, value);
         break;
-    case SysReg::VTCR_EL2:
+    case armv8::SysReg::VTCR_EL2:
         BAO_MSR(vtcr_el2, value);
         break;
-    case SysReg::HCR_EL2:
+    case armv8::SysReg::HCR_EL2:
         BAO_MSR(hcr_el2, value);
         break;
-    case SysReg::VMPIDR_EL2:
+    case armv8::SysReg::VMPIDR_EL2:
         BAO_MSR(vmpidr_el2, value);
         break;
-    case SysReg::VPIDR_EL2:
+    case armv8::SysReg::VPIDR_EL2:
         BAO_MSR(vpidr_el2, value);
         break;
-    case SysReg::CNTVOFF_EL2:
+    case armv8::SysReg::CNTVOFF_EL2:
         BAO_MSR(cntvoff_el2, value);
         break;
-    case SysReg::Count:
+    case armv8::SysReg::Count:
         break;
     }
     isb();
