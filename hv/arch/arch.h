@@ -15,15 +15,10 @@
 #include <cstdint>
 
 #include "hv/arch/armv8/arch.h"
+#include "hv/arch/ns.h"
 #include "hv/core/error.h"
 
-namespace hv {
-
-class Hypervisor;
-struct Vm;
-struct Vcpu;
-
-namespace arch {
+namespace hv::inline HV_ARCH_NS::arch {
 
 // At Hypervisor::init, after every VM and its stage 2 exist: the virtual
 // interrupt controller's state and emulated regions.
@@ -42,5 +37,4 @@ void virq_raise(Hypervisor& hv, Vm& vm, std::uint32_t id);
 // level-triggered virtual device's line going low).
 void virq_lower(Hypervisor& hv, Vm& vm, std::uint32_t id);
 
-} // namespace arch
-} // namespace hv
+} // namespace hv::inline HV_ARCH_NS::arch

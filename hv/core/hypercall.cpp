@@ -3,7 +3,7 @@
 #include "hv/arch/arch.h"
 #include "hv/core/hypervisor.h"
 
-namespace hv {
+namespace hv::inline HV_ARCH_NS {
 
 std::int64_t ipc_notify(Hypervisor& hv, Vm& caller, std::uint64_t ipc_id, std::uint64_t event) {
     const VmConfig& cfg = *caller.cfg;
@@ -85,4 +85,4 @@ TrapAction hypercall(Hypervisor& hv, Vm& vm, Vcpu& vcpu, VcpuRegs& regs) {
     return TrapAction::Resume;
 }
 
-} // namespace hv
+} // namespace hv::inline HV_ARCH_NS

@@ -7,7 +7,7 @@
 
 #include "hv/core/vcpu.h"
 
-namespace hv {
+namespace hv::inline HV_ARCH_NS {
 
 class Hypervisor;
 struct Vm;
@@ -52,4 +52,4 @@ bool mark(Hypervisor& hv, Vm& vm, std::uint64_t value);
 bool marker_access(Hypervisor& hv, Vm& vm, std::uint64_t offset, std::uint32_t size, bool is_write,
                    std::uint64_t& value);
 
-} // namespace hv
+} // namespace hv::inline HV_ARCH_NS

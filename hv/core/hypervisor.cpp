@@ -2,7 +2,7 @@
 
 #include "hv/core/validate.h"
 
-namespace hv {
+namespace hv::inline HV_ARCH_NS {
 
 const char* to_string(TrapAction a) {
     switch (a) {
@@ -183,4 +183,4 @@ bool Hypervisor::alloc_table(void* ctx, std::uint64_t pages, std::uint64_t align
     return colors != 0 && pages > 1 && self->pool_.alloc_high(pages, align, 0, pa);
 }
 
-} // namespace hv
+} // namespace hv::inline HV_ARCH_NS

@@ -21,7 +21,7 @@
 #include "hv/core/vm.h"
 #include "hv/port.h"
 
-namespace hv {
+namespace hv::inline HV_ARCH_NS {
 
 // Shared memory as allocated at init: contiguous, or (colored) described by
 // a private stage-2 table from offset to PA that each VM's mapping copies.
@@ -107,4 +107,4 @@ class Hypervisor {
     arch::VirqGlobal vgic_{};
 };
 
-} // namespace hv
+} // namespace hv::inline HV_ARCH_NS

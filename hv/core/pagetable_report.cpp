@@ -3,7 +3,7 @@
 #include "hv/arch/arch.h"
 #include "hv/port.h"
 
-namespace hv {
+namespace hv::inline HV_ARCH_NS {
 namespace {
 
 constexpr std::uint64_t kVmIpa = 0x4000'0000;
@@ -144,4 +144,4 @@ PageTableCount pagetable_report(std::uint64_t mem_bytes, const L2Geometry& l2,
     return r;
 }
 
-} // namespace hv
+} // namespace hv::inline HV_ARCH_NS

@@ -6,7 +6,7 @@
 
 #include "hv/arch/arch.h"
 
-namespace hv {
+namespace hv::inline HV_ARCH_NS {
 
 // The guest's registers as the trap entry saved them (the architecture's).
 using VcpuRegs = arch::VcpuRegs;
@@ -53,4 +53,4 @@ struct Vcpu {
     bool set_way_cleaned = false;
 };
 
-} // namespace hv
+} // namespace hv::inline HV_ARCH_NS

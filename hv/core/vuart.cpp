@@ -3,7 +3,7 @@
 #include "hv/arch/arch.h"
 #include "hv/core/hypervisor.h"
 
-namespace hv {
+namespace hv::inline HV_ARCH_NS {
 
 namespace {
 
@@ -99,4 +99,4 @@ bool vuart_access(Hypervisor& hv, Vm& vm, std::uint64_t offset, std::uint32_t si
     return true;
 }
 
-} // namespace hv
+} // namespace hv::inline HV_ARCH_NS

@@ -10,8 +10,9 @@
 #include "hv/arch/armv8/stage2.h"
 #include "hv/arch/armv8/sysregs.h"
 #include "hv/arch/armv8/vgic_state.h"
+#include "hv/arch/ns.h"
 
-namespace hv::arch {
+namespace hv::inline HV_ARCH_NS::arch {
 
 // A VM's second-stage translation (Armv8: stage 2 with VMID tags).
 using Stage2 = armv8::Stage2;
@@ -51,4 +52,4 @@ using VirqCpu = armv8::VgicCpu;
 using VirqGlobal = armv8::VgicGlobal;
 inline constexpr std::uint64_t kVirqCpuCtxOffset = armv8::kVgicCpuCtxOffset;
 
-} // namespace hv::arch
+} // namespace hv::inline HV_ARCH_NS::arch

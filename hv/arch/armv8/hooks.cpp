@@ -4,7 +4,7 @@
 #include "hv/arch/armv8/vgic.h"
 #include "hv/core/hypervisor.h"
 
-namespace hv::arch {
+namespace hv::inline HV_ARCH_NS::arch {
 
 bool init(Hypervisor& hv, Error& err) {
     return armv8::vgic_init(hv, err);
@@ -28,4 +28,4 @@ void virq_lower(Hypervisor& hv, Vm& vm, std::uint32_t id) {
     armv8::vgic_lower(hv, vm, id);
 }
 
-} // namespace hv::arch
+} // namespace hv::inline HV_ARCH_NS::arch

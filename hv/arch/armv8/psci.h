@@ -6,12 +6,8 @@
 
 #include <cstdint>
 
+#include "hv/arch/ns.h"
 #include "hv/core/vcpu.h"
-
-namespace hv {
-class Hypervisor;
-struct Vm;
-} // namespace hv
 
 namespace hv::armv8 {
 

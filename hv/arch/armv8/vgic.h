@@ -24,13 +24,8 @@
 #include <cstdint>
 
 #include "hv/arch/armv8/vgic_state.h"
+#include "hv/arch/ns.h"
 #include "hv/core/error.h"
-
-namespace hv {
-class Hypervisor;
-struct Vm;
-struct Vcpu;
-} // namespace hv
 
 namespace hv::armv8 {
 

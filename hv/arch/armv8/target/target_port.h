@@ -17,12 +17,9 @@
 
 #include "hv/arch/armv8/port_armv8.h"
 #include "hv/arch/armv8/target/cpu.h"
+#include "hv/arch/ns.h"
 #include "hv/core/config.h"
 #include "hv/port.h"
-
-namespace hv {
-class Hypervisor;
-}
 
 namespace hv::target {
 
