@@ -224,6 +224,15 @@ TEST(Vm, InitReportsValidationAndMemoryErrors) {
         ASSERT_TRUE(m.hv->init(two_vms()).ok());
         EXPECT_EQ(m.hv->init(two_vms()).code, hv::ErrorCode::State);
     }
+    {
+        // A GIC version the vGIC has no interface for (only GICv2 so far).
+        Machine m;
+        auto cfg = two_vms();
+        cfg.platform.gic.version = static_cast<hv::GicVersion>(3);
+        const hv::Error e = m.hv->init(cfg);
+        EXPECT_EQ(e.code, hv::ErrorCode::Config);
+        EXPECT_STREQ(e.message, "platform.gic.version: hv's vGIC has a GICv2 interface only");
+    }
 }
 
 TEST(Vm, ColoredSharedMemoryIsTheSamePagesInEveryVm) {
