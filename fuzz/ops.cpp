@@ -2,10 +2,10 @@
 
 #include <vector>
 
+#include "hv/arch/armv8/psci.h"
 #include "hv/arch/armv8/trap.h"
 #include "hv/arch/armv8/vgic.h"
 #include "hv/core/hypercall.h"
-#include "hv/core/psci.h"
 
 namespace hvfuzz {
 
@@ -43,18 +43,18 @@ const char* const kNames[kNumKinds] = {"psci",         "hvc",        "smc",     
                                        "ipis",         "guest-lr",   "power-cycle",  "cpu-init",
                                        "vuart-access", "ipc-notify", "cpu-on-all",   "system-off"};
 
-constexpr std::uint32_t kPsciIds[] = {hv::psci::VERSION,
-                                      hv::psci::CPU_SUSPEND,
-                                      hv::psci::CPU_SUSPEND64,
-                                      hv::psci::CPU_OFF,
-                                      hv::psci::CPU_ON,
-                                      hv::psci::CPU_ON64,
-                                      hv::psci::AFFINITY_INFO,
-                                      hv::psci::AFFINITY_INFO64,
-                                      hv::psci::MIGRATE_INFO_TYPE,
-                                      hv::psci::SYSTEM_OFF,
-                                      hv::psci::SYSTEM_RESET,
-                                      hv::psci::FEATURES,
+constexpr std::uint32_t kPsciIds[] = {hv::armv8::psci::VERSION,
+                                      hv::armv8::psci::CPU_SUSPEND,
+                                      hv::armv8::psci::CPU_SUSPEND64,
+                                      hv::armv8::psci::CPU_OFF,
+                                      hv::armv8::psci::CPU_ON,
+                                      hv::armv8::psci::CPU_ON64,
+                                      hv::armv8::psci::AFFINITY_INFO,
+                                      hv::armv8::psci::AFFINITY_INFO64,
+                                      hv::armv8::psci::MIGRATE_INFO_TYPE,
+                                      hv::armv8::psci::SYSTEM_OFF,
+                                      hv::armv8::psci::SYSTEM_RESET,
+                                      hv::armv8::psci::FEATURES,
                                       0x8400'0005,
                                       0x8400'00ff};
 
@@ -131,7 +131,7 @@ void power_cycle(Machine& m, std::uint32_t cpu) {
         return;
     }
     hv::VcpuRegs& r = m.regs[cpu];
-    r.x[0] = hv::psci::CPU_OFF;
+    r.x[0] = hv::armv8::psci::CPU_OFF;
     trap(m, cpu, a8::hvc64());
     const hv::Vm& vm = m.hv.vm(v->vm);
     for (std::uint32_t n = 0; n < vm.num_vcpus; ++n) {
@@ -140,7 +140,7 @@ void power_cycle(Machine& m, std::uint32_t cpu) {
             continue;
         }
         hv::VcpuRegs& o = m.regs[other];
-        o.x[0] = hv::psci::CPU_ON64;
+        o.x[0] = hv::armv8::psci::CPU_ON64;
         o.x[1] = v->id;
         o.x[2] = entry_of(m, cpu);
         o.x[3] = 0x1234;
@@ -259,7 +259,7 @@ void run_op(Machine& m, std::uint32_t kind, std::uint32_t cpu, Input& in) {
         break;
     case CpuOnAll:
         for (std::uint32_t id = 0; id < hv::kMaxCpus; ++id) {
-            r.x[0] = hv::psci::CPU_ON;
+            r.x[0] = hv::armv8::psci::CPU_ON;
             r.x[1] = id;
             r.x[2] = entry_of(m, cpu);
             r.x[3] = id;
@@ -267,7 +267,7 @@ void run_op(Machine& m, std::uint32_t kind, std::uint32_t cpu, Input& in) {
         }
         break;
     case SystemOff:
-        r.x[0] = hv::psci::SYSTEM_OFF;
+        r.x[0] = hv::armv8::psci::SYSTEM_OFF;
         trap(m, cpu, a8::hvc64());
         break;
     case kNumKinds:

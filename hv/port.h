@@ -5,7 +5,10 @@
 // implements it with system-register instructions and loads/stores); the fuzz
 // target and the unit tests have ports of their own (fuzz/fuzz_port.*,
 // tests/hv/fake_port.h). Every entry is one more thing each of them must
-// implement, so the list is short and named in the hardware's words.
+// implement, so the list is short and named in the hardware's words. What
+// only one architecture has (system registers, TLB and cache maintenance) is
+// that architecture's extension of this class (Armv8-A:
+// hv/arch/armv8/port_armv8.h).
 //
 // Conventions:
 // - "pa" is a physical address. hv never dereferences a PA itself; all access
@@ -22,19 +25,6 @@
 #include <cstdint>
 
 namespace hv {
-
-// System registers hv owns at EL2. The simulator keeps them per CPU (the
-// stage-2 base and control feed its software TLB); the target maps each to an
-// MSR/MRS.
-enum class SysReg : std::uint8_t {
-    VTTBR_EL2,   // stage-2 table base and VMID of the VM running on this CPU
-    VTCR_EL2,    // stage-2 translation control (granule, IPA size, start level)
-    HCR_EL2,     // trap and routing controls (VM, IMO/FMO, TWI, TSC, RW...)
-    VMPIDR_EL2,  // MPIDR value the guest reads (its virtual CPU id)
-    VPIDR_EL2,   // MIDR value the guest reads
-    CNTVOFF_EL2, // virtual counter offset
-    Count
-};
 
 // The two ends of a guest's measured region (docs/design.md#measured-region).
 enum class Mark : std::uint8_t { Start = 0, End = 1 };
@@ -62,22 +52,7 @@ class Port {
     virtual std::uint64_t dev_read(std::uint64_t pa, std::uint32_t size) = 0;
     virtual void dev_write(std::uint64_t pa, std::uint32_t size, std::uint64_t value) = 0;
 
-    // EL2 system registers of the current CPU.
-    virtual std::uint64_t sysreg_read(SysReg reg) = 0;
-    virtual void sysreg_write(SysReg reg, std::uint64_t value) = 0;
-
-    // Stage-2 TLB maintenance for a VMID on all CPUs (TLBI VMALLS12E1IS), and
-    // for one IPA page (TLBI IPAS2E1IS). The simulator flushes its software TLB
-    // and its TLB model. Not called today: stage 2 never changes after init.
-    virtual void tlb_flush_vm(std::uint16_t vmid) = 0;
-    virtual void tlb_flush_ipa(std::uint16_t vmid, std::uint64_t ipa) = 0;
-
-    // Cleans and invalidates [pa, pa + size) to the point of coherency, line
-    // by line (DC CIVAC), and waits for it (DSB): what a guest's set/way
-    // maintenance becomes (trap.cpp). The simulator drops those lines from its
-    // caches and charges the time.
-    virtual void cache_clean_invalidate(std::uint64_t pa, std::uint64_t size) = 0;
-
+// The two ends of a guest's measured region (docs/design.md#measured-region).
     // Software-generated interrupt to another physical CPU (GIC SGI).
     virtual void send_ipi(std::uint32_t cpu, std::uint32_t sgi) = 0;
 

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "hv/abi/hypercall.h"
-#include "hv/core/psci.h"
+#include "hv/arch/armv8/psci.h"
 #include "sim/machine.h"
 
 #include <cstdint>
@@ -13,7 +13,7 @@
 namespace sim {
 
 // PSCI function ids and return codes: hv's, so both answer with the same numbers.
-namespace psci = hv::psci;
+namespace psci = hv::armv8::psci;
 
 // The marker page (VmConfig::marker) as native mode's firmware provides it: a
 // 32-bit store of 0 (start) or 1 (end) at offset 0 is the mark call, as hv

@@ -317,7 +317,7 @@ void HvHost::apply(unsigned core, hv::TrapAction action) {
 cpu::TrapAction HvHost::on_exit(unsigned core, cpu::Exit& exit) {
     namespace dabt = hv::armv8::dabt;
     // Set/way maintenance reaches hv only if it set HCR_EL2.TSW on this core.
-    const uint64_t hcr = sysregs_.at(core)[static_cast<size_t>(hv::SysReg::HCR_EL2)];
+    const uint64_t hcr = sysregs_.at(core)[static_cast<size_t>(hv::armv8::SysReg::HCR_EL2)];
     if (exit.kind == cpu::Exit::Kind::system && !(hcr & hv::armv8::hcr::TSW))
         return cpu::TrapAction::resume;
     const cpu::Syndrome& syn = exit.syndrome;
@@ -371,7 +371,7 @@ void HvHost::stop_vm_of(unsigned core, const std::string& what) {
 }
 
 uint64_t HvHost::mpidr(unsigned core) {
-    return sysregs_.at(core)[static_cast<size_t>(hv::SysReg::VMPIDR_EL2)];
+    return sysregs_.at(core)[static_cast<size_t>(hv::armv8::SysReg::VMPIDR_EL2)];
 }
 
 void HvHost::mem_read(uint64_t pa, void* dst, size_t len) {
@@ -421,13 +421,13 @@ void HvHost::dev_write(uint64_t pa, uint32_t size, uint64_t value) {
                                             static_cast<uint32_t>(value), size);
 }
 
-uint64_t HvHost::sysreg_read(hv::SysReg reg) {
+uint64_t HvHost::sysreg_read(hv::armv8::SysReg reg) {
     return sysregs_.at(current_cpu_)[static_cast<size_t>(reg)];
 }
 
-void HvHost::sysreg_write(hv::SysReg reg, uint64_t value) {
+void HvHost::sysreg_write(hv::armv8::SysReg reg, uint64_t value) {
     sysregs_.at(current_cpu_)[static_cast<size_t>(reg)] = value;
-    if (reg == hv::SysReg::CNTVOFF_EL2)
+    if (reg == hv::armv8::SysReg::CNTVOFF_EL2)
         gicv2_of(machine_).gic().timer_write(current_cpu_, gic::TimerRegister::CntvoffEl2, value,
                                              machine_.now(current_cpu_));
 }

@@ -4,6 +4,7 @@
 // target's vectors call).
 #pragma once
 
+#include "hv/arch/armv8/port_armv8.h"
 #include "hv/arch/armv8/syndrome.h"
 #include "hv/core/hypervisor.h"
 #include "hv/port.h"
@@ -24,7 +25,7 @@ struct HvMark {
     uint64_t cycle;
 };
 
-class HvHost : public hv::Port, public Supervisor {
+class HvHost : public hv::armv8::ArmPort, public Supervisor {
   public:
     // Validates and initialises hv for `config` (throws InputError with hv's
     // message), maps every VM's memory into its cores, stages the images and
@@ -49,7 +50,7 @@ class HvHost : public hv::Port, public Supervisor {
     bool guest_sees_virtual_gic() const override { return true; }
     bool on_fault(unsigned core, const cpu::Fault& fault) override;
 
-    // hv::Port
+    // hv::Port and its Armv8 extension (hv/arch/armv8/port_armv8.h)
     uint32_t cpu_id() override { return current_cpu_; }
     void mem_read(uint64_t pa, void* dst, size_t len) override;
     void mem_write(uint64_t pa, const void* src, size_t len) override;
@@ -58,8 +59,8 @@ class HvHost : public hv::Port, public Supervisor {
     void account(uint64_t pa, size_t len, bool is_write) override;
     uint64_t dev_read(uint64_t pa, uint32_t size) override;
     void dev_write(uint64_t pa, uint32_t size, uint64_t value) override;
-    uint64_t sysreg_read(hv::SysReg reg) override;
-    void sysreg_write(hv::SysReg reg, uint64_t value) override;
+    uint64_t sysreg_read(hv::armv8::SysReg reg) override;
+    void sysreg_write(hv::armv8::SysReg reg, uint64_t value) override;
     void tlb_flush_vm(uint16_t vmid) override;
     void tlb_flush_ipa(uint16_t vmid, uint64_t ipa) override;
     void cache_clean_invalidate(uint64_t pa, uint64_t size) override;
@@ -97,7 +98,7 @@ class HvHost : public hv::Port, public Supervisor {
     const RunConfig& config_;
     std::unique_ptr<hv::Hypervisor> hv_;
     uint32_t current_cpu_ = 0;
-    std::array<std::array<uint64_t, static_cast<size_t>(hv::SysReg::Count)>, hv::kMaxCpus>
+    std::array<std::array<uint64_t, static_cast<size_t>(hv::armv8::SysReg::Count)>, hv::kMaxCpus>
         sysregs_{};
     std::vector<unsigned> console_source_;
     std::vector<std::unique_ptr<uint8_t[], void (*)(uint8_t*)>> buffers_;

@@ -1,40 +1,40 @@
 // The architecture interface of hv/core: the one header through which core
-// code reaches arch code. It selects the architecture (Armv8-A only, so far)
-// and exports what core needs under architecture-neutral hv::arch names; a
-// second architecture provides the same names from its own directory.
+// code reaches arch code (the hv_core_arch_neutral test fails if hv/core
+// includes anything else under hv/arch/ or names an architecture's namespace).
+// Two halves:
+//  - names: the architecture's hv/arch/<arch>/arch.h exports its types and
+//    constexpr helpers as hv::arch names (stage-2 tables, the guest's
+//    registers, the virtual interrupt controller's state);
+//  - hooks: the functions declared below, which core calls at fixed points
+//    and each architecture implements (Armv8-A: hv/arch/armv8/hooks.cpp).
+// Everything else arch code does (trap and IRQ entry, the firmware-call
+// filter, emulating the interrupt controller) it does from its own entry
+// points, calling core, never the other way round.
 #pragma once
 
 #include <cstdint>
 
-#include "hv/arch/armv8/stage2.h"
-#include "hv/arch/armv8/sysregs.h"
-#include "hv/arch/armv8/vgic_state.h"
+#include "hv/arch/armv8/arch.h"
+#include "hv/arch/ns.h"
+#include "hv/core/error.h"
 
-namespace hv::arch {
+namespace hv::inline HV_ARCH_NS::arch {
 
-// A VM's second-stage translation (Armv8: stage 2 with VMID tags).
-using Stage2 = armv8::Stage2;
-using MapStatus = armv8::MapStatus;
-using MapAttr = armv8::S2Attr;
-using armv8::to_string;
-using Stage2Walk = armv8::S2Walk;
-using armv8::stage2_walk; // a software walk of a VM's tables (recoloring, reports)
-inline constexpr MapAttr kNormalRwx = armv8::kNormalRwx; // guest RAM
-inline constexpr MapAttr kDeviceRw = armv8::kDeviceRw;   // pass-through devices
+// At Hypervisor::init, after every VM and its stage 2 exist: the virtual
+// interrupt controller's state and emulated regions.
+bool init(Hypervisor& hv, Error& err);
 
-// The translation base register value for a VM's tables (Armv8: VTTBR_EL2).
-constexpr std::uint64_t stage2_base(std::uint64_t root_pa, std::uint16_t vmid) {
-    return armv8::vttbr(root_pa, vmid);
-}
+// At Hypervisor::cpu_init, on the CPU that runs `vcpu`: its translation
+// base and control, trap controls, processor id and the interrupt
+// controller's CPU interface.
+void cpu_init(Hypervisor& hv, Vcpu& vcpu);
 
-// The processor id a VM's vCPU `id` sees (Armv8: VMPIDR_EL2).
-constexpr std::uint64_t vcpu_id_register(std::uint32_t id) {
-    return armv8::vmpidr(id);
-}
+// Raises virtual interrupt `id` in `vm` (an IPC notification, a virtual
+// device's line going high), to whichever of its vCPUs it targets.
+void virq_raise(Hypervisor& hv, Vm& vm, std::uint32_t id);
 
-// The virtual interrupt controller's per-VM and per-vCPU state.
-using VirqDistributor = armv8::VgicDist;
-using VirqCpu = armv8::VgicCpu;
-inline constexpr std::uint64_t kVirqCpuCtxOffset = armv8::kVgicCpuCtxOffset;
+// Withdraws virtual interrupt `id` of `vm` where it is not yet taken (a
+// level-triggered virtual device's line going low).
+void virq_lower(Hypervisor& hv, Vm& vm, std::uint32_t id);
 
-} // namespace hv::arch
+} // namespace hv::inline HV_ARCH_NS::arch

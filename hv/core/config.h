@@ -60,11 +60,19 @@ struct L2Geometry {
     }
 };
 
+// The platform's GIC architecture: which interface hv's vGIC drives
+// (hv/arch/armv8/vgic_v2.h). GICv2 only, so far.
+enum class GicVersion : std::uint8_t { V2 = 2 };
+
 struct GicAddrs {
     std::uint64_t gicd = 0; // distributor
-    std::uint64_t gicc = 0; // physical CPU interface
-    std::uint64_t gich = 0; // virtual interface control
-    std::uint64_t gicv = 0; // virtual CPU interface
+    std::uint64_t gicc = 0; // physical CPU interface (GICv2)
+    std::uint64_t gich = 0; // virtual interface control (GICv2)
+    std::uint64_t gicv = 0; // virtual CPU interface (GICv2)
+    // A GICv3 has its CPU interfaces as system registers (gicc, gich and gicv
+    // unused) and adds its redistributors' region (base and per-CPU stride)
+    // after `version`.
+    GicVersion version = GicVersion::V2;
 };
 
 // The GICv2 frames as hv and the simulator map them: the CPU interfaces

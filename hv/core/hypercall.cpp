@@ -1,9 +1,9 @@
 #include "hv/core/hypercall.h"
 
-#include "hv/arch/armv8/vgic.h"
+#include "hv/arch/arch.h"
 #include "hv/core/hypervisor.h"
 
-namespace hv {
+namespace hv::inline HV_ARCH_NS {
 
 std::int64_t ipc_notify(Hypervisor& hv, Vm& caller, std::uint64_t ipc_id, std::uint64_t event) {
     const VmConfig& cfg = *caller.cfg;
@@ -25,7 +25,7 @@ std::int64_t ipc_notify(Hypervisor& hv, Vm& caller, std::uint64_t ipc_id, std::u
             const std::uint32_t irq = ipc.interrupts[event];
             peer.virq_pending[irq / 64] |= 1ull << (irq % 64);
             ++peer.ipc_notifications;
-            armv8::vgic_raise(hv, peer, irq);
+            arch::virq_raise(hv, peer, irq);
             break;
         }
     }
@@ -54,24 +54,25 @@ bool marker_access(Hypervisor& hv, Vm& vm, std::uint64_t offset, std::uint32_t s
 
 TrapAction hypercall(Hypervisor& hv, Vm& vm, Vcpu& vcpu, VcpuRegs& regs) {
     (void)vcpu;
-    const std::uint32_t id = hc::id_of(static_cast<std::uint32_t>(regs.x[0]));
+    const std::uint32_t id = hc::id_of(static_cast<std::uint32_t>(arch::hypercall_arg(regs, 0)));
     std::int64_t r = -hc::E_INVAL_ID;
     switch (id) {
     case hc::IPC:
-        r = ipc_notify(hv, vm, regs.x[1], regs.x[2]);
+        r = ipc_notify(hv, vm, arch::hypercall_arg(regs, 1), arch::hypercall_arg(regs, 2));
         break;
     case hc::MARK:
-        r = mark(hv, vm, regs.x[1]) ? hc::E_SUCCESS : -hc::E_INVAL_ARGS;
+        r = mark(hv, vm, arch::hypercall_arg(regs, 1)) ? hc::E_SUCCESS : -hc::E_INVAL_ARGS;
         break;
     case hc::SAMPLE:
-        hv.port().sample(vm.id, regs.x[1]);
+        hv.port().sample(vm.id, arch::hypercall_arg(regs, 1));
         r = hc::E_SUCCESS;
         break;
     case hc::PARAM: {
         // A run parameter for this VM's guest (irqlat's sample count, ...).
         std::uint64_t value = 0;
-        if (hv.port().param(vm.id, regs.x[1], value) && value <= 0x7fffffffffffffffull) {
-            regs.x[0] = value;
+        if (hv.port().param(vm.id, arch::hypercall_arg(regs, 1), value) &&
+            value <= 0x7fffffffffffffffull) {
+            arch::hypercall_result(regs, value);
             return TrapAction::Resume;
         }
         r = -hc::E_INVAL_ARGS;
@@ -80,8 +81,8 @@ TrapAction hypercall(Hypervisor& hv, Vm& vm, Vcpu& vcpu, VcpuRegs& regs) {
     default:
         break;
     }
-    regs.x[0] = static_cast<std::uint64_t>(r);
+    arch::hypercall_result(regs, static_cast<std::uint64_t>(r));
     return TrapAction::Resume;
 }
 
-} // namespace hv
+} // namespace hv::inline HV_ARCH_NS

@@ -8,18 +8,19 @@
 #include "hv/abi/hypercall.h"
 #include "hv/core/vcpu.h"
 
-namespace hv {
+namespace hv::inline HV_ARCH_NS {
 
 class Hypervisor;
 struct Vm;
 
-// Handles the hypercall in regs.x[0..2] from `vcpu`, writing x0.
+// Handles the hypercall in `regs` from `vcpu` (arch::hypercall_arg 0 is the
+// function id, 1 and 2 its arguments), writing the result.
 TrapAction hypercall(Hypervisor& hv, Vm& vm, Vcpu& vcpu, VcpuRegs& regs);
 
 // IPC notify (Bao's ipc_hypercall): `ipc_id` indexes the caller's ipcs; every
 // other VM with an IPC object on the same shared memory gets that object's
 // interrupt number `event` raised: recorded in Vm::virq_pending and injected
-// by the vGIC (armv8::vgic_raise). Returns 0 or -E_INVAL_ARGS.
+// by the vGIC (arch::virq_raise). Returns 0 or -E_INVAL_ARGS.
 std::int64_t ipc_notify(Hypervisor& hv, Vm& caller, std::uint64_t ipc_id, std::uint64_t event);
 
 // The mark call (docs/design.md#measured-region): `value` 0 starts, 1 ends
@@ -33,4 +34,4 @@ bool mark(Hypervisor& hv, Vm& vm, std::uint64_t value);
 bool marker_access(Hypervisor& hv, Vm& vm, std::uint64_t offset, std::uint32_t size, bool is_write,
                    std::uint64_t& value);
 
-} // namespace hv
+} // namespace hv::inline HV_ARCH_NS

@@ -1,10 +1,8 @@
 #include "hv/core/hypervisor.h"
 
-#include "hv/arch/armv8/sysregs.h"
-#include "hv/arch/armv8/vgic.h"
 #include "hv/core/validate.h"
 
-namespace hv {
+namespace hv::inline HV_ARCH_NS {
 
 const char* to_string(TrapAction a) {
     switch (a) {
@@ -77,7 +75,7 @@ Error Hypervisor::init(const Config& cfg) {
             return err;
         }
     }
-    if (!armv8::vgic_init(*this, err)) {
+    if (!arch::init(*this, err)) {
         return err;
     }
     // Staging areas come last so they never take pages a VM needed.
@@ -104,7 +102,7 @@ Error Hypervisor::boot() {
             // from the contiguous staging area to wherever stage 2 put each
             // page of the image.
             for (std::uint64_t off = 0; off < st.size; off += kPageSize) {
-                const armv8::S2Walk w = walk(i, vm.cfg->image.base_ipa + off);
+                const arch::Stage2Walk w = walk(i, vm.cfg->image.base_ipa + off);
                 port_.mem_copy(w.pa, st.pa + off, kPageSize);
                 port_.account(st.pa + off, kPageSize, false);
                 port_.account(w.pa, kPageSize, true);
@@ -133,12 +131,7 @@ bool Hypervisor::cpu_init() {
     if (v == nullptr) {
         return false;
     }
-    const Vm& vm = vms_[v->vm];
-    port_.sysreg_write(SysReg::VTCR_EL2, armv8::kVtcr);
-    port_.sysreg_write(SysReg::VTTBR_EL2, vm.stage2_base());
-    port_.sysreg_write(SysReg::HCR_EL2, armv8::kHcrGuest);
-    port_.sysreg_write(SysReg::VMPIDR_EL2, v->vmpidr);
-    armv8::vgic_cpu_init(*this, vcpus_[v->cpu]);
+    arch::cpu_init(*this, vcpus_[v->cpu]);
     return true;
 }
 
@@ -174,7 +167,7 @@ void Hypervisor::stop_vm(Vm& vm, ExitKind kind) {
     port_.power_off();
 }
 
-armv8::TablePageSource Hypervisor::table_source() {
+arch::TablePageSource Hypervisor::table_source() {
     return {&Hypervisor::alloc_table, this};
 }
 
@@ -190,4 +183,4 @@ bool Hypervisor::alloc_table(void* ctx, std::uint64_t pages, std::uint64_t align
     return colors != 0 && pages > 1 && self->pool_.alloc_high(pages, align, 0, pa);
 }
 
-} // namespace hv
+} // namespace hv::inline HV_ARCH_NS

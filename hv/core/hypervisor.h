@@ -7,13 +7,13 @@
 //   ... write each image at hv.image_staging(vm).pa ...
 //   hv.boot();                    // recolor images, power on each VM's vCPU 0
 //   hv.cpu_init();                // on each CPU that runs a vCPU: program EL2 registers
-//   armv8::handle_trap(hv, syndrome, regs);   // on every trap, on the trapping CPU
-//   armv8::handle_irq(hv);        // on every physical IRQ, on that CPU (hv/arch/armv8/vgic.h)
+//   ... the architecture's trap and IRQ entries (hv/arch/<arch>/), on every
+//   trap and physical IRQ, on that CPU
 #pragma once
 
 #include <cstdint>
 
-#include "hv/arch/armv8/stage2.h"
+#include "hv/arch/arch.h"
 #include "hv/core/config.h"
 #include "hv/core/error.h"
 #include "hv/core/page_pool.h"
@@ -21,7 +21,7 @@
 #include "hv/core/vm.h"
 #include "hv/port.h"
 
-namespace hv {
+namespace hv::inline HV_ARCH_NS {
 
 // Shared memory as allocated at init: contiguous, or (colored) described by
 // a private stage-2 table from offset to PA that each VM's mapping copies.
@@ -29,12 +29,12 @@ struct ShmemState {
     bool allocated = false;
     bool colored = false;
     std::uint64_t pa = 0; // contiguous case
-    armv8::Stage2 pages;  // colored case: offset -> PA
+    arch::Stage2 pages;   // colored case: offset -> PA
 };
 
 class Hypervisor {
   public:
-    explicit Hypervisor(Port& port) : port_(port) {}
+    explicit Hypervisor(arch::ArchPort& port) : port_(port) {}
     Hypervisor(const Hypervisor&) = delete;
     Hypervisor& operator=(const Hypervisor&) = delete;
 
@@ -44,8 +44,9 @@ class Hypervisor {
     // After the images are staged: recolors them, starts each VM's vCPU 0
     // (Port::cpu_on). Call once, after init.
     Error boot();
-    // Programs the current CPU's EL2 registers for its vCPU (VTTBR, VTCR,
-    // HCR, VMPIDR). Returns false if no VM owns this CPU.
+    // Programs the current CPU for its vCPU (arch::cpu_init: stage-2 base,
+    // trap controls, processor id, interrupt controller). Returns false if no
+    // VM owns this CPU.
     bool cpu_init();
 
     // Queries for the simulator, reports and tests.
@@ -55,14 +56,16 @@ class Hypervisor {
     // The vCPU pinned to physical CPU `cpu`, or nullptr.
     const Vcpu* vcpu_on_cpu(std::uint32_t cpu) const;
     const ImageStaging& image_staging(std::uint32_t vm) const { return vms_[vm].staging; }
-    armv8::S2Walk walk(std::uint32_t vm, std::uint64_t ipa) {
-        return armv8::stage2_walk(port_, vms_[vm].stage2.root(), ipa);
+    arch::Stage2Walk walk(std::uint32_t vm, std::uint64_t ipa) {
+        return arch::stage2_walk(port_, vms_[vm].stage2.root(), ipa);
     }
     const PagePool& page_pool() const { return pool_; }
     bool booted() const { return phase_ == Phase::Booted; }
 
     // For hv's own modules (trap dispatch, PSCI, hypercalls, emulation).
     Port& port() { return port_; }
+    // The same port with the architecture's extension, for arch code.
+    arch::ArchPort& arch_port() { return port_; }
     Vm& vm_mut(std::uint32_t i) { return vms_[i]; }
     Vcpu* vcpu_mut(std::uint32_t cpu);
     // Stops `vm` with `kind`; the reason, written by the caller into
@@ -72,8 +75,8 @@ class Hypervisor {
     void stop_vm(Vm& vm, ExitKind kind);
     // The vGIC's global state (which VM owns each physical SPI), and one page
     // of hv's own memory (hv's colors) for vGIC records that need a PA.
-    armv8::VgicGlobal& vgic() { return vgic_; }
-    const armv8::VgicGlobal& vgic() const { return vgic_; }
+    arch::VirqGlobal& vgic() { return vgic_; }
+    const arch::VirqGlobal& vgic() const { return vgic_; }
     bool alloc_hv_page(std::uint64_t& pa) {
         return pool_.alloc_high(1, kPageSize, cfg_.hyp.colors, pa);
     }
@@ -89,11 +92,11 @@ class Hypervisor {
     bool map_ipcs(Vm& vm, Error& err);
     bool stage_image(Vm& vm, Error& err);
     bool map_fail(Error& err, const Vm& vm, const char* what, std::uint32_t index,
-                  armv8::MapStatus s);
-    armv8::TablePageSource table_source();
+                  arch::MapStatus s);
+    arch::TablePageSource table_source();
     static bool alloc_table(void* ctx, std::uint64_t pages, std::uint64_t align, std::uint64_t& pa);
 
-    Port& port_;
+    arch::ArchPort& port_;
     Phase phase_ = Phase::Empty;
     Config cfg_{};
     PagePool pool_;
@@ -101,7 +104,7 @@ class Hypervisor {
     std::uint32_t num_vms_ = 0;
     Vcpu vcpus_[kMaxCpus]{};
     ShmemState shmems_[kMaxShmems]{};
-    armv8::VgicGlobal vgic_{};
+    arch::VirqGlobal vgic_{};
 };
 
-} // namespace hv
+} // namespace hv::inline HV_ARCH_NS

@@ -1,9 +1,9 @@
 #include "hv/core/pagetable_report.h"
 
-#include "hv/arch/armv8/stage2.h"
+#include "hv/arch/arch.h"
 #include "hv/port.h"
 
-namespace hv {
+namespace hv::inline HV_ARCH_NS {
 namespace {
 
 constexpr std::uint64_t kVmIpa = 0x4000'0000;
@@ -36,11 +36,6 @@ class ScratchPort final : public Port {
     void account(std::uint64_t, std::size_t, bool) override {}
     std::uint64_t dev_read(std::uint64_t, std::uint32_t) override { return 0; }
     void dev_write(std::uint64_t, std::uint32_t, std::uint64_t) override {}
-    std::uint64_t sysreg_read(SysReg) override { return 0; }
-    void sysreg_write(SysReg, std::uint64_t) override {}
-    void tlb_flush_vm(std::uint16_t) override {}
-    void tlb_flush_ipa(std::uint16_t, std::uint64_t) override {}
-    void cache_clean_invalidate(std::uint64_t, std::uint64_t) override {}
     void send_ipi(std::uint32_t, std::uint32_t) override {}
     void mark(std::uint32_t, Mark) override {}
     void console_putc(char) override {}
@@ -80,7 +75,7 @@ bool bump_alloc(void* ctx, std::uint64_t pages, std::uint64_t align, std::uint64
 
 std::uint64_t pagetable_scratch_bytes(std::uint64_t mem_bytes) {
     const std::uint64_t pages =
-        armv8::kRootPages + mem_bytes / kSize1G + 2 + mem_bytes / kSize2M + 2;
+        arch::kStage2RootPages + mem_bytes / kSize1G + 2 + mem_bytes / kSize2M + 2;
     return (pages + 1) * kPageSize; // one more for the root's 8 KiB alignment
 }
 
@@ -92,12 +87,12 @@ bool stage2_table_pages(std::uint64_t mem_bytes, std::uint64_t colors, const L2G
     }
     ScratchPort port(scratch);
     Bump bump{kTableBase, kTableBase + scratch.size()};
-    armv8::Stage2 s2;
-    if (s2.init(port, {&bump_alloc, &bump}) != armv8::MapStatus::Ok) {
+    arch::Stage2 s2;
+    if (s2.init(port, {&bump_alloc, &bump}) != arch::MapStatus::Ok) {
         return false;
     }
     if (colors == 0) {
-        if (s2.map(kVmIpa, kVmPa, mem_bytes, armv8::kNormalRwx, true) != armv8::MapStatus::Ok) {
+        if (s2.map(kVmIpa, kVmPa, mem_bytes, arch::kNormalRwx, true) != arch::MapStatus::Ok) {
             return false;
         }
         pages = s2.table_pages();
@@ -121,8 +116,8 @@ bool stage2_table_pages(std::uint64_t mem_bytes, std::uint64_t colors, const L2G
             continue;
         }
         if (run_len != 0) {
-            if (s2.map(ipa, run_pa, run_len << kPageShift, armv8::kNormalRwx, false) !=
-                armv8::MapStatus::Ok) {
+            if (s2.map(ipa, run_pa, run_len << kPageShift, arch::kNormalRwx, false) !=
+                arch::MapStatus::Ok) {
                 return false;
             }
             ipa += run_len << kPageShift;
@@ -130,8 +125,8 @@ bool stage2_table_pages(std::uint64_t mem_bytes, std::uint64_t colors, const L2G
         run_pa = pa;
         run_len = 1;
     }
-    if (run_len != 0 && s2.map(ipa, run_pa, run_len << kPageShift, armv8::kNormalRwx, false) !=
-                            armv8::MapStatus::Ok) {
+    if (run_len != 0 && s2.map(ipa, run_pa, run_len << kPageShift, arch::kNormalRwx, false) !=
+                            arch::MapStatus::Ok) {
         return false;
     }
     pages = s2.table_pages();
@@ -149,4 +144,4 @@ PageTableCount pagetable_report(std::uint64_t mem_bytes, const L2Geometry& l2,
     return r;
 }
 
-} // namespace hv
+} // namespace hv::inline HV_ARCH_NS

@@ -8,9 +8,10 @@
 #include <cstdint>
 #include <span>
 
+#include "hv/arch/arch.h"
 #include "hv/core/config.h"
 
-namespace hv {
+namespace hv::inline HV_ARCH_NS {
 
 struct PageTableCount {
     std::uint64_t mem_bytes = 0;
@@ -33,4 +34,4 @@ bool stage2_table_pages(std::uint64_t mem_bytes, std::uint64_t colors, const L2G
 PageTableCount pagetable_report(std::uint64_t mem_bytes, const L2Geometry& l2,
                                 std::span<std::byte> scratch);
 
-} // namespace hv
+} // namespace hv::inline HV_ARCH_NS

@@ -6,17 +6,10 @@
 
 #include "hv/arch/arch.h"
 
-namespace hv {
+namespace hv::inline HV_ARCH_NS {
 
-// The guest's general-purpose registers as the trap entry saved them. `pc`
-// is ELR_EL2 as the hardware sets it: the instruction after an HVC, the
-// trapping instruction itself for SMC, WFI and aborts; hv advances it where
-// the architecture requires.
-struct VcpuRegs {
-    std::uint64_t x[31]{};
-    std::uint64_t pc = 0;
-    std::uint64_t spsr = 0;
-};
+// The guest's registers as the trap entry saved them (the architecture's).
+using VcpuRegs = arch::VcpuRegs;
 
 // What the caller of the trap entry does next on this CPU.
 enum class TrapAction : std::uint8_t {
@@ -60,4 +53,4 @@ struct Vcpu {
     bool set_way_cleaned = false;
 };
 
-} // namespace hv
+} // namespace hv::inline HV_ARCH_NS

@@ -6,7 +6,7 @@
 #include "hv/core/hypervisor.h"
 #include "hv/core/vuart.h"
 
-namespace hv {
+namespace hv::inline HV_ARCH_NS {
 
 using arch::MapStatus;
 
@@ -248,4 +248,4 @@ bool Hypervisor::stage_image(Vm& vm, Error& err) {
     return true;
 }
 
-} // namespace hv
+} // namespace hv::inline HV_ARCH_NS

@@ -10,7 +10,7 @@
 #include "hv/core/vcpu.h"
 #include "hv/lib/fixed_vec.h"
 
-namespace hv {
+namespace hv::inline HV_ARCH_NS {
 
 class Hypervisor;
 struct Vm;
@@ -94,4 +94,4 @@ struct Vm {
     }
 };
 
-} // namespace hv
+} // namespace hv::inline HV_ARCH_NS

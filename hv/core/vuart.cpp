@@ -1,9 +1,9 @@
 #include "hv/core/vuart.h"
 
-#include "hv/arch/armv8/vgic.h"
+#include "hv/arch/arch.h"
 #include "hv/core/hypervisor.h"
 
-namespace hv {
+namespace hv::inline HV_ARCH_NS {
 
 namespace {
 
@@ -65,9 +65,9 @@ void update_irq(Hypervisor& hv, Vm& vm, bool was_high) {
     }
     if (u.irq_level) {
         ++u.raised;
-        armv8::vgic_raise(hv, vm, irq);
+        arch::virq_raise(hv, vm, irq);
     } else {
-        armv8::vgic_lower(hv, vm, irq);
+        arch::virq_lower(hv, vm, irq);
     }
 }
 
@@ -77,7 +77,7 @@ void vuart_resample(Hypervisor& hv, Vm& vm) {
     const std::uint32_t irq = hv.config().platform.console_irq;
     if (irq != 0 && pl011::irq_level(vm.vuart.regs)) {
         ++vm.vuart.raised;
-        armv8::vgic_raise(hv, vm, irq);
+        arch::virq_raise(hv, vm, irq);
     }
 }
 
@@ -99,4 +99,4 @@ bool vuart_access(Hypervisor& hv, Vm& vm, std::uint64_t offset, std::uint32_t si
     return true;
 }
 
-} // namespace hv
+} // namespace hv::inline HV_ARCH_NS

@@ -11,9 +11,10 @@
 
 #include <cstdint>
 
+#include "hv/arch/arch.h"
 #include "hv/core/pl011.h"
 
-namespace hv {
+namespace hv::inline HV_ARCH_NS {
 
 class Hypervisor;
 struct Vm;
@@ -32,4 +33,4 @@ void vuart_resample(Hypervisor& hv, Vm& vm);
 bool vuart_access(Hypervisor& hv, Vm& vm, std::uint64_t offset, std::uint32_t size, bool is_write,
                   std::uint64_t& value);
 
-} // namespace hv
+} // namespace hv::inline HV_ARCH_NS

@@ -15,16 +15,16 @@
 #include <utility>
 #include <vector>
 
-#include "hv/port.h"
+#include "hv/arch/armv8/port_armv8.h"
 
 namespace hvtest {
 
-class FakePort : public hv::Port {
+class FakePort : public hv::armv8::ArmPort {
   public:
     std::uint32_t current_cpu = 0;
 
     // Recorded effects.
-    std::uint64_t bytes_read = 0; // accounted
+    std::uint64_t bytes_read = 0;                                 // accounted
     std::vector<std::pair<std::uint64_t, std::uint64_t>> cleaned; // (pa, size) cleaned to PoC
     std::uint64_t bytes_written = 0;
     std::vector<std::pair<std::uint32_t, hv::Mark>> marks;
@@ -35,7 +35,7 @@ class FakePort : public hv::Port {
     int idles = 0;
     std::vector<std::uint32_t> vms_stopped;
     bool powered_off = false;
-    std::map<std::pair<std::uint32_t, hv::SysReg>, std::uint64_t> sysregs;
+    std::map<std::pair<std::uint32_t, hv::armv8::SysReg>, std::uint64_t> sysregs;
 
     std::uint32_t cpu_id() override { return current_cpu; }
 
@@ -65,8 +65,10 @@ class FakePort : public hv::Port {
     }
     std::uint64_t dev_read(std::uint64_t, std::uint32_t) override { return 0; }
     void dev_write(std::uint64_t, std::uint32_t, std::uint64_t) override {}
-    std::uint64_t sysreg_read(hv::SysReg r) override { return sysregs[{current_cpu, r}]; }
-    void sysreg_write(hv::SysReg r, std::uint64_t v) override { sysregs[{current_cpu, r}] = v; }
+    std::uint64_t sysreg_read(hv::armv8::SysReg r) override { return sysregs[{current_cpu, r}]; }
+    void sysreg_write(hv::armv8::SysReg r, std::uint64_t v) override {
+        sysregs[{current_cpu, r}] = v;
+    }
     void tlb_flush_vm(std::uint16_t) override {}
     void tlb_flush_ipa(std::uint16_t, std::uint64_t) override {}
     void cache_clean_invalidate(std::uint64_t pa, std::uint64_t size) override {

@@ -6,8 +6,8 @@
 #include <gtest/gtest.h>
 
 #include "fuzz/configs.h"
+#include "hv/arch/armv8/psci.h"
 #include "hv/arch/armv8/trap.h"
-#include "hv/core/psci.h"
 #include "tests/hv/test_config.h"
 
 namespace {
@@ -150,7 +150,7 @@ TEST(Oracle, AcceptsTheCallersOwnPowerOff) {
     Booted b(hvtest::two_vms());
     b.oracle.before(0);
     hv::VcpuRegs regs{};
-    regs.x[0] = hv::psci::SYSTEM_OFF;
+    regs.x[0] = hv::armv8::psci::SYSTEM_OFF;
     b.port.current_cpu = 0;
     EXPECT_EQ(hv::armv8::handle_trap(*b.hv, hv::armv8::hvc64(), regs), hv::TrapAction::VmStopped);
     EXPECT_TRUE(b.oracle.after()) << b.oracle.violation();

@@ -6,11 +6,11 @@
 #include <string>
 
 #include "fake_port.h"
+#include "hv/arch/armv8/psci.h"
 #include "hv/arch/armv8/sysregs.h"
 #include "hv/arch/armv8/trap.h"
 #include "hv/core/hypercall.h"
 #include "hv/core/hypervisor.h"
-#include "hv/core/psci.h"
 #include "hv/core/vuart.h"
 #include "test_config.h"
 
@@ -63,59 +63,66 @@ struct Machine {
 
 TEST(Psci, VersionFeaturesAndUnknownIds) {
     Machine m;
-    EXPECT_EQ(m.hvc(0, hv::psci::VERSION), 0x10001u);
-    EXPECT_EQ(m.hvc(0, hv::psci::FEATURES, hv::psci::CPU_ON64), 0u);
-    EXPECT_EQ(m.hvc(0, hv::psci::FEATURES, hv::psci::SYSTEM_RESET), neg(-1));
-    EXPECT_EQ(m.hvc(0, 0x8400'001f), neg(hv::psci::NOT_SUPPORTED));
-    EXPECT_EQ(m.hvc(0, hv::psci::SYSTEM_RESET), neg(hv::psci::NOT_SUPPORTED));
+    EXPECT_EQ(m.hvc(0, hv::armv8::psci::VERSION), 0x10001u);
+    EXPECT_EQ(m.hvc(0, hv::armv8::psci::FEATURES, hv::armv8::psci::CPU_ON64), 0u);
+    EXPECT_EQ(m.hvc(0, hv::armv8::psci::FEATURES, hv::armv8::psci::SYSTEM_RESET), neg(-1));
+    EXPECT_EQ(m.hvc(0, 0x8400'001f), neg(hv::armv8::psci::NOT_SUPPORTED));
+    EXPECT_EQ(m.hvc(0, hv::armv8::psci::SYSTEM_RESET), neg(hv::armv8::psci::NOT_SUPPORTED));
     EXPECT_EQ(m.hvc(0, 0x8200'0000), neg(-1)); // SiP service: not PSCI, not Bao
-    EXPECT_EQ(m.hvc(0, hv::psci::MIGRATE_INFO_TYPE), 2u);
+    EXPECT_EQ(m.hvc(0, hv::armv8::psci::MIGRATE_INFO_TYPE), 2u);
 }
 
 TEST(Psci, CpuOnTranslatesVirtualIdsToTheVmsCpus) {
     Machine m;
-    EXPECT_EQ(m.hvc(0, hv::psci::AFFINITY_INFO64, 1, 0), 1u); // OFF
-    EXPECT_EQ(m.hvc(0, hv::psci::CPU_ON64, 1, 0x4000'1000, 0x77), 0u);
+    EXPECT_EQ(m.hvc(0, hv::armv8::psci::AFFINITY_INFO64, 1, 0), 1u); // OFF
+    EXPECT_EQ(m.hvc(0, hv::armv8::psci::CPU_ON64, 1, 0x4000'1000, 0x77), 0u);
     EXPECT_EQ(m.port.cpus_on, (std::vector<std::uint32_t>{0, 1, 2}));
     const hv::Vcpu* v = m.hv->vcpu_on_cpu(2);
     EXPECT_EQ(v->state, hv::VcpuState::Running);
     EXPECT_EQ(v->boot.pc, 0x4000'1000u);
     EXPECT_EQ(v->boot.x0, 0x77u);
-    EXPECT_EQ(m.hvc(0, hv::psci::AFFINITY_INFO64, 1, 0), 0u); // ON
-    EXPECT_EQ(m.hvc(0, hv::psci::CPU_ON64, 1, 0x4000'1000, 0), neg(hv::psci::ALREADY_ON));
-    EXPECT_EQ(m.hvc(0, hv::psci::CPU_ON64, 0, 0x4000'1000, 0), neg(hv::psci::ALREADY_ON));
+    EXPECT_EQ(m.hvc(0, hv::armv8::psci::AFFINITY_INFO64, 1, 0), 0u); // ON
+    EXPECT_EQ(m.hvc(0, hv::armv8::psci::CPU_ON64, 1, 0x4000'1000, 0),
+              neg(hv::armv8::psci::ALREADY_ON));
+    EXPECT_EQ(m.hvc(0, hv::armv8::psci::CPU_ON64, 0, 0x4000'1000, 0),
+              neg(hv::armv8::psci::ALREADY_ON));
     // Virtual CPU 2 does not exist in a 2-vCPU VM, whatever physical CPUs exist.
-    EXPECT_EQ(m.hvc(0, hv::psci::CPU_ON64, 2, 0x4000'1000, 0), neg(hv::psci::INVALID_PARAMETERS));
-    EXPECT_EQ(m.hvc(0, hv::psci::CPU_ON64, 0x100, 0x4000'1000, 0),
-              neg(hv::psci::INVALID_PARAMETERS)); // Aff1 set
+    EXPECT_EQ(m.hvc(0, hv::armv8::psci::CPU_ON64, 2, 0x4000'1000, 0),
+              neg(hv::armv8::psci::INVALID_PARAMETERS));
+    EXPECT_EQ(m.hvc(0, hv::armv8::psci::CPU_ON64, 0x100, 0x4000'1000, 0),
+              neg(hv::armv8::psci::INVALID_PARAMETERS)); // Aff1 set
     // The other VM's CPU is invisible to "interf" too.
-    EXPECT_EQ(m.hvc(1, hv::psci::CPU_ON64, 1, 0x4000'0000, 0), neg(hv::psci::INVALID_PARAMETERS));
-    EXPECT_EQ(m.hvc(0, hv::psci::AFFINITY_INFO64, 1, 1), neg(hv::psci::INVALID_PARAMETERS));
-    EXPECT_EQ(m.hvc(0, hv::psci::AFFINITY_INFO64, 7, 0), neg(hv::psci::INVALID_PARAMETERS));
+    EXPECT_EQ(m.hvc(1, hv::armv8::psci::CPU_ON64, 1, 0x4000'0000, 0),
+              neg(hv::armv8::psci::INVALID_PARAMETERS));
+    EXPECT_EQ(m.hvc(0, hv::armv8::psci::AFFINITY_INFO64, 1, 1),
+              neg(hv::armv8::psci::INVALID_PARAMETERS));
+    EXPECT_EQ(m.hvc(0, hv::armv8::psci::AFFINITY_INFO64, 7, 0),
+              neg(hv::armv8::psci::INVALID_PARAMETERS));
 }
 
 TEST(Psci, CpuOnRejectsAnUnmappedEntry) {
     Machine m;
-    EXPECT_EQ(m.hvc(0, hv::psci::CPU_ON64, 1, 0x9000'0000, 0), neg(hv::psci::INVALID_ADDRESS));
+    EXPECT_EQ(m.hvc(0, hv::armv8::psci::CPU_ON64, 1, 0x9000'0000, 0),
+              neg(hv::armv8::psci::INVALID_ADDRESS));
     EXPECT_EQ(m.hv->vcpu_on_cpu(2)->state, hv::VcpuState::Off);
 }
 
 TEST(Psci, CpuOffThenOnAgain) {
     Machine m;
-    ASSERT_EQ(m.hvc(0, hv::psci::CPU_ON, 1, 0x4000'1000, 0), 0u);
-    m.hvc(2, hv::psci::CPU_OFF, 0, 0, 0, TrapAction::VcpuOff);
+    ASSERT_EQ(m.hvc(0, hv::armv8::psci::CPU_ON, 1, 0x4000'1000, 0), 0u);
+    m.hvc(2, hv::armv8::psci::CPU_OFF, 0, 0, 0, TrapAction::VcpuOff);
     EXPECT_EQ(m.port.cpus_stopped, (std::vector<std::uint32_t>{2}));
     EXPECT_EQ(m.hv->vcpu_on_cpu(2)->state, hv::VcpuState::Off);
-    EXPECT_EQ(m.hvc(0, hv::psci::AFFINITY_INFO, 1, 0), 1u);
+    EXPECT_EQ(m.hvc(0, hv::armv8::psci::AFFINITY_INFO, 1, 0), 1u);
     hv::VcpuRegs r{};
     EXPECT_EQ(m.trap(2, a8::hvc64(), r), TrapAction::NoVcpu); // an off vCPU cannot trap
-    EXPECT_EQ(m.hvc(0, hv::psci::CPU_ON, 1, 0x4000'2000, 0), 0u);
+    EXPECT_EQ(m.hvc(0, hv::armv8::psci::CPU_ON, 1, 0x4000'2000, 0), 0u);
 }
 
 TEST(Psci, SmcConduitAdvancesPastTheSmc) {
     Machine m;
     hv::VcpuRegs r{};
-    r.x[0] = hv::psci::VERSION;
+    r.x[0] = hv::armv8::psci::VERSION;
     r.pc = 0x4000'0100; // ELR points at the trapped SMC
     EXPECT_EQ(m.trap(0, a8::smc64(), r), TrapAction::Resume);
     EXPECT_EQ(r.x[0], 0x10001u);
@@ -129,8 +136,8 @@ TEST(Psci, SmcConduitAdvancesPastTheSmc) {
 
 TEST(Psci, SystemOffStopsOnlyThatVmAndTheLastOnePowersOff) {
     Machine m;
-    ASSERT_EQ(m.hvc(0, hv::psci::CPU_ON64, 1, 0x4000'1000, 0), 0u);
-    m.hvc(1, hv::psci::SYSTEM_OFF, 0, 0, 0, TrapAction::VmStopped);
+    ASSERT_EQ(m.hvc(0, hv::armv8::psci::CPU_ON64, 1, 0x4000'1000, 0), 0u);
+    m.hvc(1, hv::armv8::psci::SYSTEM_OFF, 0, 0, 0, TrapAction::VmStopped);
     EXPECT_EQ(m.hv->vm(1).state, hv::VmState::Stopped);
     EXPECT_EQ(m.hv->vm(1).exit_kind, hv::ExitKind::PowerOff);
     EXPECT_STREQ(m.hv->vm(1).exit_reason,
@@ -138,7 +145,7 @@ TEST(Psci, SystemOffStopsOnlyThatVmAndTheLastOnePowersOff) {
     EXPECT_EQ(m.port.vms_stopped, (std::vector<std::uint32_t>{1}));
     EXPECT_FALSE(m.port.powered_off);
     EXPECT_EQ(m.hv->vm(0).state, hv::VmState::Running);
-    m.hvc(0, hv::psci::SYSTEM_OFF, 0, 0, 0, TrapAction::VmStopped);
+    m.hvc(0, hv::armv8::psci::SYSTEM_OFF, 0, 0, 0, TrapAction::VmStopped);
     EXPECT_EQ(m.port.cpus_stopped, (std::vector<std::uint32_t>{2})); // bench's other vCPU
     EXPECT_TRUE(m.port.powered_off);
 }
@@ -208,7 +215,7 @@ TEST(Hypercall, IpcNotifyRaisesThePeersConfiguredInterrupt) {
 
 TEST(Isolation, WriteOutsideMemoryStopsThatVmOnly) {
     Machine m;
-    ASSERT_EQ(m.hvc(0, hv::psci::CPU_ON64, 1, 0x4000'1000, 0), 0u);
+    ASSERT_EQ(m.hvc(0, hv::armv8::psci::CPU_ON64, 1, 0x4000'1000, 0), 0u);
     hv::VcpuRegs r{};
     r.pc = 0x4000'0200;
     r.x[3] = 0xdead;
@@ -229,7 +236,7 @@ TEST(Isolation, WriteOutsideMemoryStopsThatVmOnly) {
     EXPECT_EQ(interf.state, hv::VmState::Running);
     EXPECT_EQ(interf.exit_kind, hv::ExitKind::None);
     EXPECT_EQ(m.hv->vcpu_on_cpu(1)->state, hv::VcpuState::Running);
-    EXPECT_EQ(m.hvc(1, hv::psci::VERSION), 0x10001u);
+    EXPECT_EQ(m.hvc(1, hv::armv8::psci::VERSION), 0x10001u);
     EXPECT_EQ(m.hvc(1, 0x8600'0010, 1), 0u);
     // The stopped VM's CPUs no longer run a vCPU.
     EXPECT_EQ(m.trap(0, a8::hvc64(), r), TrapAction::NoVcpu);
@@ -298,7 +305,7 @@ TEST(Emulation, VirtualUartPrefixSurvivesLongLinesAndControlCharacters) {
     put(0, std::string("\x1b[2J\0\x7f\t\r\n", 9));
     EXPECT_EQ(m.port.console, "[bench] \\x1b[2J\\x00\\x7f\t\r\n");
     m.port.console.clear();
-    EXPECT_EQ(m.hvc(0, hv::psci::CPU_ON64, 1, 0x4000'1000, 0), 0u); // bench's vCPU 1, cpu 2
+    EXPECT_EQ(m.hvc(0, hv::armv8::psci::CPU_ON64, 1, 0x4000'1000, 0), 0u); // bench's vCPU 1, cpu 2
     put(0, "x");
     put(2, "y\n");
     put(0, "\n");
@@ -326,7 +333,7 @@ TEST(Trap, WfiIdlesWfeResumesAndAccountsTheContext) {
     EXPECT_EQ(m.hv->vcpu_on_cpu(0)->state, hv::VcpuState::Idle);
     EXPECT_EQ(m.port.bytes_written - w0, sizeof(hv::VcpuRegs));
     EXPECT_EQ(m.port.bytes_read - r0, sizeof(hv::VcpuRegs));
-    EXPECT_EQ(m.hvc(1, hv::psci::AFFINITY_INFO, 0, 0), 0u); // interf's own vCPU 0 is on
+    EXPECT_EQ(m.hvc(1, hv::armv8::psci::AFFINITY_INFO, 0, 0), 0u); // interf's own vCPU 0 is on
     EXPECT_EQ(m.trap(0, a8::wfe(), r), TrapAction::Resume);
     EXPECT_EQ(r.pc, 0x4000'0508u);
     EXPECT_EQ(m.hv->vcpu_on_cpu(0)->state, hv::VcpuState::Running);
@@ -375,7 +382,7 @@ TEST(SetWay, CleansOnlyTheVmsOwnMemoryOncePerLoop) {
     EXPECT_EQ(m.port.cleaned.size(), calls);
     EXPECT_EQ(r.pc, 0x4000'020cu);
     // After any other trap, the next set/way operation cleans again.
-    m.hvc(0, hv::psci::VERSION);
+    m.hvc(0, hv::armv8::psci::VERSION);
     EXPECT_EQ(m.trap(0, dc_cisw, r), TrapAction::Resume);
     EXPECT_EQ(m.port.cleaned.size(), 2 * calls);
 }

@@ -21,7 +21,7 @@ using a8::IrqOutcome;
 namespace {
 
 // The hv port of the tests' FakePort, with device registers on a real GIC.
-class GicPort final : public hv::Port {
+class GicPort final : public hv::armv8::ArmPort {
   public:
     hvtest::FakePort mem;
     g::Gic gic{g::GicConfig{}};
@@ -58,8 +58,8 @@ class GicPort final : public hv::Port {
             gic.mmio_write(w->frame, current_cpu, w->offset, static_cast<std::uint32_t>(v), size);
         }
     }
-    std::uint64_t sysreg_read(hv::SysReg r) override { return mem.sysreg_read(r); }
-    void sysreg_write(hv::SysReg r, std::uint64_t v) override { mem.sysreg_write(r, v); }
+    std::uint64_t sysreg_read(hv::armv8::SysReg r) override { return mem.sysreg_read(r); }
+    void sysreg_write(hv::armv8::SysReg r, std::uint64_t v) override { mem.sysreg_write(r, v); }
     void tlb_flush_vm(std::uint16_t) override {}
     void tlb_flush_ipa(std::uint16_t, std::uint64_t) override {}
     void cache_clean_invalidate(std::uint64_t, std::uint64_t) override {}

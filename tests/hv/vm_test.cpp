@@ -183,11 +183,11 @@ TEST(Vm, BootStartsEachVmsFirstVcpuAndCpuInitProgramsEl2) {
 
     m.port.current_cpu = 2;
     ASSERT_TRUE(m.hv->cpu_init());
-    EXPECT_EQ((m.port.sysregs[{2, hv::SysReg::VTTBR_EL2}]), m.hv->vm(1).stage2_base());
-    EXPECT_EQ((m.port.sysregs[{2, hv::SysReg::VTTBR_EL2}] >> 48), 2u); // VMID
-    EXPECT_EQ((m.port.sysregs[{2, hv::SysReg::VTCR_EL2}]), hv::armv8::kVtcr);
-    EXPECT_EQ((m.port.sysregs[{2, hv::SysReg::VMPIDR_EL2}]), 0x8000'0001u);
-    EXPECT_EQ((m.port.sysregs[{2, hv::SysReg::HCR_EL2}]) & 1, 1u);
+    EXPECT_EQ((m.port.sysregs[{2, hv::armv8::SysReg::VTTBR_EL2}]), m.hv->vm(1).stage2_base());
+    EXPECT_EQ((m.port.sysregs[{2, hv::armv8::SysReg::VTTBR_EL2}] >> 48), 2u); // VMID
+    EXPECT_EQ((m.port.sysregs[{2, hv::armv8::SysReg::VTCR_EL2}]), hv::armv8::kVtcr);
+    EXPECT_EQ((m.port.sysregs[{2, hv::armv8::SysReg::VMPIDR_EL2}]), 0x8000'0001u);
+    EXPECT_EQ((m.port.sysregs[{2, hv::armv8::SysReg::HCR_EL2}]) & 1, 1u);
     m.port.current_cpu = 3;
     EXPECT_FALSE(m.hv->cpu_init());
     EXPECT_FALSE(m.hv->boot().ok()); // only once
@@ -223,6 +223,15 @@ TEST(Vm, InitReportsValidationAndMemoryErrors) {
         Machine m;
         ASSERT_TRUE(m.hv->init(two_vms()).ok());
         EXPECT_EQ(m.hv->init(two_vms()).code, hv::ErrorCode::State);
+    }
+    {
+        // A GIC version the vGIC has no interface for (only GICv2 so far).
+        Machine m;
+        auto cfg = two_vms();
+        cfg.platform.gic.version = static_cast<hv::GicVersion>(3);
+        const hv::Error e = m.hv->init(cfg);
+        EXPECT_EQ(e.code, hv::ErrorCode::Config);
+        EXPECT_STREQ(e.message, "platform.gic.version: hv's vGIC has a GICv2 interface only");
     }
 }
 

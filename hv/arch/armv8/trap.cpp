@@ -1,8 +1,8 @@
 #include "hv/arch/armv8/trap.h"
 
+#include "hv/arch/armv8/psci.h"
 #include "hv/core/hypercall.h"
 #include "hv/core/hypervisor.h"
-#include "hv/core/psci.h"
 
 namespace hv::armv8 {
 namespace {
@@ -92,7 +92,7 @@ bool is_set_way(std::uint32_t iss) {
 // contiguous PAs (a colored VM's pages are scattered). Shared IPC memory is
 // left alone: its lines are also the other VM's.
 void clean_vm_memory(Hypervisor& hv, const Vm& vm) {
-    Port& port = hv.port();
+    ArmPort& port = hv.arch_port();
     std::uint64_t run_pa = 0, run_len = 0;
     for (const RegionConfig& r : vm.cfg->regions) {
         for (std::uint64_t ipa = r.base; ipa < r.base + r.size;) {

@@ -4,11 +4,8 @@
 #pragma once
 
 #include "hv/arch/armv8/syndrome.h"
+#include "hv/arch/ns.h"
 #include "hv/core/vcpu.h"
-
-namespace hv {
-class Hypervisor;
-}
 
 namespace hv::armv8 {
 

@@ -57,8 +57,8 @@ void flush(Hypervisor& hv, Vcpu& vc) {
     Gic g = gic_of(hv);
     lock(c.lock);
     touch(p, c, c.num_pending, sizeof c.num_pending + sizeof c.pending, false);
-    std::uint32_t free = g.h(gich::ELRSR0) & ((1u << kNumLrs) - 1);
-    std::uint32_t lrv[kNumLrs]{};
+    std::uint32_t free = g.empty_lrs() & ((1u << kNumLrs) - 1);
+    Lr lrv[kNumLrs]{};
     bool lr_known[kNumLrs]{};
     auto lr_val = [&](std::uint32_t n) {
         if (!lr_known[n]) {
@@ -68,10 +68,14 @@ void flush(Hypervisor& hv, Vcpu& vc) {
         return lrv[n];
     };
     auto write_lr = [&](std::uint32_t n, const VgicPending& e, std::uint8_t prio) {
-        std::uint32_t v = gich::make_lr(e.id, prio, group1_of(vm, vc, e.id), e.hw != 0, e.src);
-        if (e.hw == 0 && bit(vm.vgicd.level, e.id)) {
-            v |= gich::LR_EOI;
-        }
+        Lr v;
+        v.id = e.id;
+        v.src = e.src;
+        v.prio = prio;
+        v.pending = true;
+        v.group1 = group1_of(vm, vc, e.id);
+        v.hw = e.hw != 0;
+        v.eoi_maint = e.hw == 0 && bit(vm.vgicd.level, e.id);
         g.lr(n, v);
         lrv[n] = v;
         lr_known[n] = true;
@@ -111,10 +115,11 @@ void flush(Hypervisor& hv, Vcpu& vc) {
         }
         if (held >= 0) {
             const auto n = static_cast<std::uint32_t>(held);
-            const std::uint32_t v = lr_val(n);
-            if ((v & gich::LR_STATE_MASK) == gich::LR_ACTIVE && (v & gich::LR_HW) == 0) {
-                g.lr(n, v | gich::LR_PENDING);
-                lrv[n] = v | gich::LR_PENDING;
+            Lr v = lr_val(n);
+            if (v.active && !v.pending && !v.hw) {
+                v.pending = true;
+                g.lr(n, v);
+                lrv[n] = v;
             }
             remove_pending(c, static_cast<std::uint32_t>(best));
             continue;
@@ -134,10 +139,10 @@ void flush(Hypervisor& hv, Vcpu& vc) {
         std::int32_t victim = -1;
         std::uint32_t victim_prio = best_prio & 0xF8;
         for (std::uint32_t n = 0; n < kNumLrs; ++n) {
-            const std::uint32_t v = lr_val(n);
-            if ((v & gich::LR_STATE_MASK) == gich::LR_PENDING && gich::lr_prio(v) > victim_prio) {
+            const Lr v = lr_val(n);
+            if (v.pending && !v.active && v.prio > victim_prio) {
                 victim = static_cast<std::int32_t>(n);
-                victim_prio = gich::lr_prio(v);
+                victim_prio = v.prio;
             }
         }
         if (victim < 0) {
@@ -146,22 +151,22 @@ void flush(Hypervisor& hv, Vcpu& vc) {
         }
         const auto n = static_cast<std::uint32_t>(victim);
         const VgicPending evicted{c.lr_id[n], c.lr_src[n],
-                                  static_cast<std::uint8_t>((lrv[n] & gich::LR_HW) != 0)};
+                                  static_cast<std::uint8_t>(lrv[n].hw ? 1 : 0)};
         write_lr(n, e, static_cast<std::uint8_t>(best_prio));
         c.pending[best] = evicted;
     }
-    std::uint32_t hcr = gich::HCR_EN;
+    std::uint32_t hcr = vif::kEnable;
     if (waiting) {
-        hcr |= gich::HCR_UIE;
+        hcr |= vif::kUnderflow;
         for (std::uint32_t n = 0; n < kNumLrs; ++n) {
-            if ((lr_val(n) & gich::LR_PENDING) != 0) {
-                hcr |= gich::HCR_NPIE; // no storm while every list register is active
+            if (lr_val(n).pending) {
+                hcr |= vif::kNoPending; // no storm while every list register is active
                 break;
             }
         }
     }
     if (hcr != c.hcr) {
-        g.h(gich::HCR, hcr);
+        g.control(hcr);
         c.hcr = hcr;
         touch(p, c, c.hcr, sizeof c.hcr, true);
     }
@@ -217,12 +222,12 @@ void kick_vm(Hypervisor& hv, Vm& vm) {
 void resample_level(Hypervisor& hv, Vcpu& vc) {
     Gic g = gic_of(hv);
     Vm& vm = hv.vm_mut(vc.vm);
-    const std::uint32_t eisr = g.h(gich::EISR0) & ((1u << kNumLrs) - 1);
+    const std::uint32_t eisr = g.eoi_lrs() & ((1u << kNumLrs) - 1);
     for (std::uint32_t n = 0; n < kNumLrs; ++n) {
         if (((eisr >> n) & 1u) == 0) {
             continue;
         }
-        g.lr(n, 0);
+        g.lr_clear(n);
         const std::uint32_t id = vc.vgic.lr_id[n];
         if (vm.state == VmState::Running && id == hv.config().platform.console_irq) {
             vuart_resample(hv, vm);
@@ -239,7 +244,7 @@ using namespace vgic_detail;
 void vgic_inject(Hypervisor& hv, Vcpu& vc, std::uint32_t id, std::uint32_t src, bool hw) {
     if (!add_pending(hv, vc, id, src, hw)) {
         if (hw) {
-            gic_of(hv).c(gicc::DIR, id); // never leave the physical one active
+            gic_of(hv).deactivate(id); // never leave the physical one active
         }
         return;
     }
@@ -263,8 +268,8 @@ IrqOutcome handle_irq(Hypervisor& hv) {
     VgicGlobal& glob = hv.vgic();
     const std::uint32_t cpu = p.cpu_id();
     Vcpu* vc = hv.vcpu_mut(cpu);
-    const std::uint32_t iar = g.c(gicc::IAR);
-    const std::uint32_t id = iar & gicc::IAR_ID;
+    const std::uint32_t iar = g.ack();
+    const std::uint32_t id = g.ack_id(iar);
     if (id >= kFirstSpecial) {
         ++glob.spurious;
         return IrqOutcome::Spurious;
@@ -277,8 +282,8 @@ IrqOutcome handle_irq(Hypervisor& hv) {
     }
     IrqOutcome out = IrqOutcome::Unowned;
     if (id < kNumSgis) {
-        g.c(gicc::EOIR, iar);
-        g.c(gicc::DIR, iar);
+        g.drop(iar);
+        g.deactivate(iar);
         if (vc != nullptr) {
             ++vc->vgic.ipis;
             flush(hv, *vc);
@@ -291,8 +296,8 @@ IrqOutcome handle_irq(Hypervisor& hv) {
             touch(p, vc->vgic, vc->vgic.maintenance, sizeof vc->vgic.maintenance, true);
             flush(hv, *vc); // the level drops once the list registers are refilled
         }
-        g.c(gicc::EOIR, iar);
-        g.c(gicc::DIR, iar);
+        g.drop(iar);
+        g.deactivate(iar);
         out = IrqOutcome::Maintenance;
     } else {
         Vcpu* target = nullptr;
@@ -312,12 +317,12 @@ IrqOutcome handle_irq(Hypervisor& hv) {
             }
         }
         if (target != nullptr) {
-            g.c(gicc::EOIR, iar); // priority drop; the guest's EOI deactivates (HW link)
+            g.drop(iar); // the guest's EOI deactivates (HW link)
             vgic_inject(hv, *target, id, 0, true);
             out = IrqOutcome::Injected;
         } else {
-            g.c(gicc::EOIR, iar);
-            g.c(gicc::DIR, iar);
+            g.drop(iar);
+            g.deactivate(iar);
             g.d(gicd::ICENABLER + 4 * (id / 32), 1u << (id % 32)); // no storm
             ++glob.unowned;
         }
@@ -330,6 +335,11 @@ IrqOutcome handle_irq(Hypervisor& hv) {
 
 bool vgic_init(Hypervisor& hv, Error& err) {
     VgicGlobal& glob = hv.vgic();
+    if (hv.config().platform.gic.version != GicVersion::V2) {
+        fail(err, ErrorCode::Config)
+            << "platform.gic.version: hv's vGIC has a GICv2 interface only";
+        return false;
+    }
     if (!hv.alloc_hv_page(glob.pa)) {
         fail(err, ErrorCode::NoMemory) << "hyp.colors: no free page for the vGIC";
         return false;
@@ -393,15 +403,13 @@ void vgic_cpu_init(Hypervisor& hv, Vcpu& vc) {
     Gic g = gic_of(hv);
     VgicGlobal& glob = hv.vgic();
     Vm& vm = hv.vm_mut(vc.vm);
-    g.c(gicc::CTLR, gicc::CTLR_EN | gicc::CTLR_EOIMODE);
-    g.c(gicc::PMR, 0xFF);
-    g.c(gicc::BPR, 0);
+    g.cpu_enable();
     for (std::uint32_t n = 0; n < kNumLrs; ++n) {
-        g.lr(n, 0);
+        g.lr_clear(n);
         vc.vgic.lr_id[n] = 0;
     }
-    g.h(gich::HCR, gich::HCR_EN);
-    vc.vgic.hcr = gich::HCR_EN;
+    g.control(vif::kEnable);
+    vc.vgic.hcr = vif::kEnable;
     // Banked: hv's SGI and the maintenance PPI; the VM's hardware PPIs as
     // its virtual distributor has them.
     g.d8(gicd::IPRIORITYR + kHvIpiSgi, kHvIrqPriority);
@@ -428,7 +436,7 @@ void vgic_cpu_init(Hypervisor& hv, Vcpu& vc) {
             }
             g.d(gicd::ICENABLER + 4 * (id / 32), 1u << (id % 32));
             g.d8(gicd::IPRIORITYR + id, vm.vgicd.prio[id]);
-            g.d8(gicd::ITARGETSR + id, phys_targets(vm, vm.vgicd.targets[id]));
+            g.route(id, phys_targets(vm, vm.vgicd.targets[id]));
         }
         vm.vgicd.phys_ready = true;
     }

@@ -7,6 +7,11 @@
 // the VM's virtual distributor, with ownership checks. The guest's CPU
 // interface is the GICV frame, which the platform maps at the VM's GICC IPA.
 //
+// The logic here (vgic.cpp: IRQ entry, injection, the pending set and
+// list-register allocation; vgicd.cpp: the virtual distributor) is common to
+// GIC versions; it drives the physical GIC through an interface
+// (vgic_internal.h's Gic): GICv2's is vgic_v2.h.
+//
 // Physical set-up (GICC_CTLR.EOImode = 1: hv drops the priority with EOIR,
 // the guest's EOI of a hardware-linked list register deactivates):
 //   cpu_init      GICC enabled with EOImode, PMR = 0xFF, GICH_HCR.En, list
@@ -19,13 +24,8 @@
 #include <cstdint>
 
 #include "hv/arch/armv8/vgic_state.h"
+#include "hv/arch/ns.h"
 #include "hv/core/error.h"
-
-namespace hv {
-class Hypervisor;
-struct Vm;
-struct Vcpu;
-} // namespace hv
 
 namespace hv::armv8 {
 

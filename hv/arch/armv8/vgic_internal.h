@@ -1,12 +1,14 @@
 // Internals shared by the vGIC's translation units (vgic.cpp: IRQ entry,
-// injection, list registers; vgicd.cpp: the virtual distributor). Not part of
-// hv's interface.
+// injection, the pending set and list-register allocation; vgicd.cpp: the
+// virtual distributor), which reach the physical GIC only through its
+// interface (Gic, vgic_v2.h). Not part of hv's interface.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 
 #include "hv/arch/armv8/vgic.h"
+#include "hv/arch/armv8/vgic_v2.h"
 #include "hv/core/hypervisor.h"
 
 namespace hv::armv8::vgic_detail {
@@ -45,26 +47,11 @@ inline void set_bit(std::uint32_t* words, std::uint32_t id, bool v) {
     }
 }
 
-// --- Physical GIC access through the port -----------------------------------
-struct Gic {
-    Port& p;
-    const GicAddrs& a;
-    std::uint32_t d(std::uint32_t off) {
-        return static_cast<std::uint32_t>(p.dev_read(a.gicd + off, 4));
-    }
-    void d(std::uint32_t off, std::uint32_t v) { p.dev_write(a.gicd + off, 4, v); }
-    void d8(std::uint32_t off, std::uint8_t v) { p.dev_write(a.gicd + off, 1, v); }
-    std::uint32_t c(std::uint32_t off) {
-        return static_cast<std::uint32_t>(p.dev_read(a.gicc + off, 4));
-    }
-    void c(std::uint32_t off, std::uint32_t v) { p.dev_write(a.gicc + off, 4, v); }
-    std::uint32_t h(std::uint32_t off) {
-        return static_cast<std::uint32_t>(p.dev_read(a.gich + off, 4));
-    }
-    void h(std::uint32_t off, std::uint32_t v) { p.dev_write(a.gich + off, 4, v); }
-    std::uint32_t lr(std::uint32_t n) { return h(gich::LR0 + 4 * n); }
-    void lr(std::uint32_t n, std::uint32_t v) { h(gich::LR0 + 4 * n, v); }
-};
+// --- The physical GIC ----------------------------------------------------------
+// The interface the common logic drives: GICv2's (vgic_v2.h) is the only one
+// so far; a GICv3 interface provides the same members (vgic_v3.h), chosen by
+// GicAddrs::version.
+using Gic = GicV2;
 
 inline Gic gic_of(Hypervisor& hv) {
     return Gic{hv.port(), hv.config().platform.gic};
@@ -83,9 +70,6 @@ inline bool enabled_of(const Vm& vm, const Vcpu& vc, std::uint32_t id) {
 inline bool group1_of(const Vm& vm, const Vcpu& vc, std::uint32_t id) {
     return id < kNumPrivate ? ((vc.vgic.priv_group >> id) & 1u) != 0 : bit(vm.vgicd.group, id);
 }
-
-// The vCPU an SPI of `vm` goes to: the one on `cpu` if it is a target, else
-// the lowest-numbered target, else vCPU 0.
 
 inline void remove_pending(VgicCpu& c, std::uint32_t k) {
     c.pending[k] = c.pending[c.num_pending - 1];

@@ -20,7 +20,7 @@ std::uint32_t visible(const Vm& vm, std::uint32_t n) {
 // The list registers of the current CPU holding `id` (with any source).
 template <typename F> void for_lrs_with(Hypervisor& hv, Vcpu& vc, std::uint32_t id, F&& f) {
     Gic g = gic_of(hv);
-    const std::uint32_t free = g.h(gich::ELRSR0);
+    const std::uint32_t free = g.empty_lrs();
     for (std::uint32_t n = 0; n < kNumLrs; ++n) {
         if (((free >> n) & 1u) == 0 && vc.vgic.lr_id[n] == id) {
             f(n, g.lr(n));
@@ -48,10 +48,9 @@ std::uint32_t read_pending(Hypervisor& hv, Vm& vm, Vcpu& vc, std::uint32_t n) {
         }
     }
     Gic g = gic_of(hv);
-    const std::uint32_t free = g.h(gich::ELRSR0);
+    const std::uint32_t free = g.empty_lrs();
     for (std::uint32_t l = 0; l < kNumLrs; ++l) {
-        if (((free >> l) & 1u) == 0 && vc.vgic.lr_id[l] / 32 == n &&
-            (g.lr(l) & gich::LR_PENDING) != 0) {
+        if (((free >> l) & 1u) == 0 && vc.vgic.lr_id[l] / 32 == n && g.lr(l).pending) {
             v |= 1u << (vc.vgic.lr_id[l] % 32);
         }
     }
@@ -63,11 +62,10 @@ std::uint32_t read_pending(Hypervisor& hv, Vm& vm, Vcpu& vc, std::uint32_t n) {
 
 std::uint32_t read_active(Hypervisor& hv, Vm& vm, Vcpu& vc, std::uint32_t n) {
     Gic g = gic_of(hv);
-    const std::uint32_t free = g.h(gich::ELRSR0);
+    const std::uint32_t free = g.empty_lrs();
     std::uint32_t v = 0;
     for (std::uint32_t l = 0; l < kNumLrs; ++l) {
-        if (((free >> l) & 1u) == 0 && vc.vgic.lr_id[l] / 32 == n &&
-            (g.lr(l) & gich::LR_ACTIVE) != 0) {
+        if (((free >> l) & 1u) == 0 && vc.vgic.lr_id[l] / 32 == n && g.lr(l).active) {
             v |= 1u << (vc.vgic.lr_id[l] % 32);
         }
     }
@@ -129,7 +127,7 @@ void write_pending(Hypervisor& hv, Vm& vm, Vcpu& vc, std::uint32_t n, std::uint3
             for (std::uint32_t k = 0; k < x.vgic.num_pending;) {
                 if (x.vgic.pending[k].id == id) {
                     if (x.vgic.pending[k].hw != 0) {
-                        g.c(gicc::DIR, id);
+                        g.deactivate(id);
                     }
                     remove_pending(x.vgic, k);
                 } else {
@@ -138,14 +136,15 @@ void write_pending(Hypervisor& hv, Vm& vm, Vcpu& vc, std::uint32_t n, std::uint3
             }
             unlock(x.vgic.lock);
         }
-        for_lrs_with(hv, vc, id, [&](std::uint32_t l, std::uint32_t v) {
-            if ((v & gich::LR_STATE_MASK) == gich::LR_PENDING) {
-                g.lr(l, 0);
-                if ((v & gich::LR_HW) != 0) {
-                    g.c(gicc::DIR, id);
+        for_lrs_with(hv, vc, id, [&](std::uint32_t l, Lr v) {
+            if (v.pending && !v.active) {
+                g.lr_clear(l);
+                if (v.hw) {
+                    g.deactivate(id);
                 }
-            } else if ((v & gich::LR_STATE_MASK) == (gich::LR_PENDING | gich::LR_ACTIVE)) {
-                g.lr(l, v & ~gich::LR_PENDING);
+            } else if (v.pending && v.active) {
+                v.pending = false;
+                g.lr(l, v);
             }
         });
     }
@@ -158,13 +157,15 @@ void write_active(Hypervisor& hv, Vm& vm, Vcpu& vc, std::uint32_t n, std::uint32
             continue;
         }
         const std::uint32_t id = 32 * n + i;
-        for_lrs_with(hv, vc, id, [&](std::uint32_t l, std::uint32_t v) {
+        for_lrs_with(hv, vc, id, [&](std::uint32_t l, Lr v) {
             if (set) {
-                g.lr(l, v | gich::LR_ACTIVE);
-            } else if ((v & gich::LR_ACTIVE) != 0) {
-                g.lr(l, v & ~gich::LR_ACTIVE);
-                if ((v & gich::LR_HW) != 0) {
-                    g.c(gicc::DIR, id);
+                v.active = true;
+                g.lr(l, v);
+            } else if (v.active) {
+                v.active = false;
+                g.lr(l, v);
+                if (v.hw) {
+                    g.deactivate(id);
                 }
             }
         });
@@ -204,7 +205,7 @@ void byte_write(Hypervisor& hv, Vm& vm, Vcpu& vc, bool targets, std::uint32_t id
         d.targets[id] = static_cast<std::uint8_t>(v & valid);
         touch(hv.port(), d, d.targets[id], 1, true);
         if (hw) {
-            g.d8(gicd::ITARGETSR + id, phys_targets(vm, d.targets[id]));
+            g.route(id, phys_targets(vm, d.targets[id]));
         }
         return;
     }

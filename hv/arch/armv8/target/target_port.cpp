@@ -1,8 +1,8 @@
 #include "hv/arch/armv8/target/target_port.h"
 
+#include "hv/arch/armv8/psci.h"
 #include "hv/arch/armv8/vgic.h"
 #include "hv/core/hypervisor.h"
-#include "hv/core/psci.h"
 #include "hv/core/vuart.h"
 
 extern "C" char bao_hv_secondary_entry[];
@@ -94,47 +94,47 @@ void TargetPort::dev_write(std::uint64_t pa, std::uint32_t size, std::uint64_t v
     }
 }
 
-std::uint64_t TargetPort::sysreg_read(SysReg reg) {
+std::uint64_t TargetPort::sysreg_read(armv8::SysReg reg) {
     switch (reg) {
-    case SysReg::VTTBR_EL2:
+    case armv8::SysReg::VTTBR_EL2:
         return BAO_MRS(vttbr_el2);
-    case SysReg::VTCR_EL2:
+    case armv8::SysReg::VTCR_EL2:
         return BAO_MRS(vtcr_el2);
-    case SysReg::HCR_EL2:
+    case armv8::SysReg::HCR_EL2:
         return BAO_MRS(hcr_el2);
-    case SysReg::VMPIDR_EL2:
+    case armv8::SysReg::VMPIDR_EL2:
         return BAO_MRS(vmpidr_el2);
-    case SysReg::VPIDR_EL2:
+    case armv8::SysReg::VPIDR_EL2:
         return BAO_MRS(vpidr_el2);
-    case SysReg::CNTVOFF_EL2:
+    case armv8::SysReg::CNTVOFF_EL2:
         return BAO_MRS(cntvoff_el2);
-    case SysReg::Count:
+    case armv8::SysReg::Count:
         break;
     }
     return 0;
 }
 
-void TargetPort::sysreg_write(SysReg reg, std::uint64_t value) {
+void TargetPort::sysreg_write(armv8::SysReg reg, std::uint64_t value) {
     switch (reg) {
-    case SysReg::VTTBR_EL2:
+    case armv8::SysReg::VTTBR_EL2:
         BAO_MSR(vttbr_el2, value);
         break;
-    case SysReg::VTCR_EL2:
+    case armv8::SysReg::VTCR_EL2:
         BAO_MSR(vtcr_el2, value);
         break;
-    case SysReg::HCR_EL2:
+    case armv8::SysReg::HCR_EL2:
         BAO_MSR(hcr_el2, value);
         break;
-    case SysReg::VMPIDR_EL2:
+    case armv8::SysReg::VMPIDR_EL2:
         BAO_MSR(vmpidr_el2, value);
         break;
-    case SysReg::VPIDR_EL2:
+    case armv8::SysReg::VPIDR_EL2:
         BAO_MSR(vpidr_el2, value);
         break;
-    case SysReg::CNTVOFF_EL2:
+    case armv8::SysReg::CNTVOFF_EL2:
         BAO_MSR(cntvoff_el2, value);
         break;
-    case SysReg::Count:
+    case armv8::SysReg::Count:
         break;
     }
     isb();
@@ -234,8 +234,8 @@ void TargetPort::cpu_on(std::uint32_t cpu) {
     p.powered = true;
     // PSCI CPU_ON takes the MPIDR affinity fields only (bit 31 is RES1 in
     // MPIDR_EL1 but QEMU rejects it as an unknown CPU).
-    const std::int64_t r =
-        smc(psci::CPU_ON64, cpu, reinterpret_cast<std::uint64_t>(bao_hv_secondary_entry), cpu);
+    const std::int64_t r = smc(armv8::psci::CPU_ON64, cpu,
+                               reinterpret_cast<std::uint64_t>(bao_hv_secondary_entry), cpu);
     if (r != 0 && r != kPsciAlreadyOn) {
         char buf[96];
         Fmt(buf, sizeof buf) << "PSCI CPU_ON of cpu " << cpu << " failed (" << r << ")";
@@ -267,7 +267,7 @@ void TargetPort::vm_stopped(std::uint32_t vm) {
 
 void TargetPort::power_off() {
     log("every VM has stopped: PSCI SYSTEM_OFF");
-    smc(psci::SYSTEM_OFF, 0, 0, 0);
+    smc(armv8::psci::SYSTEM_OFF, 0, 0, 0);
     for (;;) {
         wfi();
     }

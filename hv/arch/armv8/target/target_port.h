@@ -3,7 +3,8 @@
 //
 //  - memory by PA: plain pointers (hv's EL2 runs with the MMU off: PA = VA)
 //  - devices: volatile loads/stores of the given size
-//  - system registers: MSR/MRS; TLB maintenance: TLBI
+//  - (Armv8's extension, port_armv8.h) system registers: MSR/MRS; TLB
+//    maintenance: TLBI; cleaning by PA: DC CIVAC
 //  - IPIs: GICD_SGIR of the physical distributor
 //  - console: the physical PL011, one line at a time per CPU (see console_putc)
 //  - cpu_on: PSCI CPU_ON to the firmware the first time, a wake-up after that
@@ -14,17 +15,15 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "hv/arch/armv8/port_armv8.h"
 #include "hv/arch/armv8/target/cpu.h"
+#include "hv/arch/ns.h"
 #include "hv/core/config.h"
 #include "hv/port.h"
 
-namespace hv {
-class Hypervisor;
-}
-
 namespace hv::target {
 
-class TargetPort final : public Port {
+class TargetPort final : public armv8::ArmPort {
   public:
     constexpr TargetPort() = default;
 
@@ -39,8 +38,8 @@ class TargetPort final : public Port {
     void account(std::uint64_t, std::size_t, bool) override {}
     std::uint64_t dev_read(std::uint64_t pa, std::uint32_t size) override;
     void dev_write(std::uint64_t pa, std::uint32_t size, std::uint64_t value) override;
-    std::uint64_t sysreg_read(SysReg reg) override;
-    void sysreg_write(SysReg reg, std::uint64_t value) override;
+    std::uint64_t sysreg_read(armv8::SysReg reg) override;
+    void sysreg_write(armv8::SysReg reg, std::uint64_t value) override;
     void tlb_flush_vm(std::uint16_t vmid) override;
     void tlb_flush_ipa(std::uint16_t vmid, std::uint64_t ipa) override;
     void cache_clean_invalidate(std::uint64_t pa, std::uint64_t size) override;

@@ -1,8 +1,8 @@
-#include "hv/core/psci.h"
+#include "hv/arch/armv8/psci.h"
 
 #include "hv/core/hypervisor.h"
 
-namespace hv {
+namespace hv::armv8 {
 namespace {
 
 std::uint64_t ret(std::int64_t v) {
@@ -118,4 +118,4 @@ TrapAction psci_call(Hypervisor& hv, Vm& vm, Vcpu& vcpu, VcpuRegs& regs) {
     }
 }
 
-} // namespace hv
+} // namespace hv::armv8

@@ -1,16 +1,15 @@
-// The PSCI filter (PSCI 1.1 over SMCCC, from HVC or SMC): guests name CPUs by
-// their virtual MPIDR; hv translates them to the VM's physical CPUs and only
-// ever touches CPUs the VM owns.
+// The PSCI filter (PSCI 1.1 over SMCCC, from HVC or SMC), Armv8-A's
+// firmware-call filter: guests name CPUs by their virtual MPIDR; hv
+// translates them to the VM's physical CPUs and only ever touches CPUs the
+// VM owns.
 #pragma once
 
 #include <cstdint>
 
+#include "hv/arch/ns.h"
 #include "hv/core/vcpu.h"
 
-namespace hv {
-
-class Hypervisor;
-struct Vm;
+namespace hv::armv8 {
 
 namespace psci {
 inline constexpr std::uint32_t VERSION = 0x8400'0000;
@@ -49,4 +48,4 @@ constexpr bool is_psci(std::uint32_t fid) {
 // Handles the PSCI call in regs.x[0..3] from `vcpu`, writing the result to x0.
 TrapAction psci_call(Hypervisor& hv, Vm& vm, Vcpu& vcpu, VcpuRegs& regs);
 
-} // namespace hv
+} // namespace hv::armv8
