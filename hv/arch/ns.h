@@ -1,5 +1,5 @@
 // Which architecture this translation unit's hv is built for, and the
-// namespace hv's per-architecture part lives in (docs/design-arch.md).
+// namespace hv's per-architecture part lives in (docs/design.md#architectures).
 //
 // hv/core is compiled once per architecture, into hv::inline HV_ARCH_NS, so
 // one program (the simulator) can hold every architecture's hv without two
