@@ -3,7 +3,6 @@
 #include "sim/config.h"
 #include "sim/error.h"
 #include "sim/loader.h"
-#include "sim/reproduce.h"
 #include "sim/simulation.h"
 
 #include "hv/core/pagetable_report.h"
@@ -263,8 +262,6 @@ int pagetables(int argc, const char* const* argv, std::ostream& out, std::ostrea
 int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
     if (argc > 1 && std::string(argv[1]) == "pagetables")
         return pagetables(argc - 1, argv + 1, out, err);
-    if (argc > 1 && std::string(argv[1]) == "reproduce")
-        return reproduce_main(argc - 1, argv + 1, out, err);
     po::options_description desc("Options");
     // clang-format off
     desc.add_options()
