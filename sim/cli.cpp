@@ -3,7 +3,6 @@
 #include "sim/config.h"
 #include "sim/error.h"
 #include "sim/loader.h"
-#include "sim/reproduce.h"
 #include "sim/sim_time.h"
 #include "sim/simulation.h"
 
@@ -276,8 +275,6 @@ int pagetables(int argc, const char* const* argv, std::ostream& out, std::ostrea
 int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
     if (argc > 1 && std::string(argv[1]) == "pagetables")
         return pagetables(argc - 1, argv + 1, out, err);
-    if (argc > 1 && std::string(argv[1]) == "reproduce")
-        return reproduce_main(argc - 1, argv + 1, out, err);
     po::options_description desc("Options");
     const std::string cores_help = "number of simulated cores, 1-" + std::to_string(hv::kMaxCpus) +
                                    " (native mode; default 4)";

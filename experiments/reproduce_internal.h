@@ -1,8 +1,8 @@
 // Internals of `bao-sim reproduce`, shared by its files: the plan of runs,
-// the results model and the helpers. Not an API: sim/reproduce.h is.
+// the results model and the helpers. Not an API: experiments/reproduce.h is.
 #pragma once
 
-#include "sim/reproduce.h"
+#include "experiments/reproduce.h"
 
 #include "sim/json.h"
 
@@ -18,12 +18,13 @@
 #include <string>
 #include <vector>
 
-namespace sim::repro::detail {
+namespace repro::detail {
 
 namespace fs = std::filesystem;
 namespace po = boost::program_options;
 
 using repro::JsonValue;
+using sim::JsonWriter;
 
 std::string read_text(const fs::path& p);
 
@@ -51,6 +52,8 @@ inline const std::vector<std::string> kLatScenarios = {"native", "solo",       "
 
 inline const std::vector<std::string> kBootScenarios = {"native", "solo", "solo-col"};
 
+inline const std::vector<std::string> kHvScenarios = {"solo", "solo-col", "interf", "interf-col"};
+
 struct BootVm {
     std::string name;      // small | large
     uint64_t image_bytes;  // padded raw image
@@ -60,9 +63,21 @@ struct BootVm {
 inline const std::vector<BootVm> kBootVms = {{"small", 117 * 1024, 32ull << 20},
                                              {"large", 39ull << 20, 512ull << 20}};
 
+// The Linux variant (docs/linux.md): the benchmark VM runs Debian's kernel
+// and each MiBench run is a process, as the paper measured. Presets
+// linux-<scenario>; the quick mode runs one workload in two scenarios.
+inline const std::string kLinuxQuickWorkload = "qsort-small";
+// Full mode: the workloads the paper published figures for (Figure 2's
+// numbers, Table 4); every workload with --linux-all. A Linux run boots the
+// kernel first (about 1 G instructions), so the whole set is costly.
+inline const std::vector<std::string> kLinuxWorkloads = {
+    "qsort-small", "qsort-large", "susan-corners-small", "susan-corners-large"};
+inline const std::vector<std::string> kLinuxQuickScenarios = {"native", "interf"};
+inline constexpr uint64_t kLinuxLargeVmBytes = 512ull << 20; // Table 3's large VM
+
 struct Run {
     std::string id;
-    std::string group; // perf | lat | boot
+    std::string group; // perf | lat | boot | linux-perf | linux-boot
     std::string scenario;
     std::string workload; // perf: e.g. qsort-small; boot: small | large
     std::vector<std::string> args;
@@ -79,6 +94,11 @@ struct Context {
     std::string lat_workload;
     unsigned lat_samples = 0;
     unsigned lat_period_us = 0;
+    // Linux variant: empty when it cannot run (no kernel or initramfs), why.
+    std::string linux_missing;
+    bool linux_all = false;    // every workload, not kLinuxWorkloads
+    unsigned linux_warmup = 0; // bao_warmup
+    unsigned linux_runs = 0;   // bao_runs: measured processes per run
 };
 
 struct Outcome {
@@ -89,7 +109,14 @@ struct Outcome {
 
 fs::path find_source_dir(const fs::path& build_dir);
 
+// Why the Linux variant cannot run here ("" if it can).
+std::string linux_missing(const fs::path& build_dir);
+
 void prepare_boot_inputs(const Context& ctx);
+
+// Writes the Linux runs' configs: each a built-in linux-<scenario> preset with
+// the workload's initramfs and run counts. Throws if a preset's shape changed.
+void prepare_linux_inputs(const Context& ctx);
 
 std::vector<Run> plan_runs(const Context& ctx);
 
@@ -146,9 +173,24 @@ struct BootRow {
     std::string first_app_source; // boot.first_app_cycle | marks[0].cycle
 };
 
+// Table 3's large VM as a Linux boot: hv's initialisation, and the time to
+// the kernel's `Run /init` (the first user-space instruction follows it).
+struct LinuxBootRow {
+    std::string scenario;
+    uint64_t region_bytes = 0;
+    std::optional<double> hv_init_cycles, init_cycles, init_insns, recolor_bytes;
+};
+
 struct PerfCell {
     std::optional<double> cycles, ns, insns, ipc, l2_miss_rate, l2_mpki, dtlb_miss_rate, dtlb_mpki,
         mem_stall_share;
+    std::optional<double> runs, cycles_std, cycles_min, cycles_max; // Linux: per process
+};
+
+// Figure 2 and Table 4's data: one cell per workload and scenario.
+struct PerfSet {
+    std::map<std::string, std::map<std::string, PerfCell>> cells; // workload -> scenario
+    std::vector<std::string> workloads;                           // in display order
 };
 
 struct LatRow {
@@ -165,39 +207,37 @@ struct Results {
     std::vector<PtRow> t2;
     std::string t2_error;
     std::vector<BootRow> t3;
-    bool boot_keys = false;                                      // stats carry boot.*
-    std::map<std::string, std::map<std::string, PerfCell>> perf; // workload -> scenario
-    std::vector<std::string> workloads;                          // in display order
+    bool boot_keys = false; // stats carry boot.*
+    PerfSet perf;           // bare-metal benchmark VM
     std::vector<LatRow> t5;
     std::vector<Verdict> verdicts;
+    // The Linux variant.
+    std::vector<LinuxBootRow> linux_t3;
+    PerfSet linux_perf;
+    std::vector<Verdict> linux_verdicts;
     double core_hz = 1.2e9;
     std::string version;
 };
 
-// Published reference figures (../shared/docs/bao-reference.md).
-struct RefLat {
-    double mean, std, min, max;
-};
+std::optional<double> slowdown(const PerfSet& p, const std::string& wl, const std::string& sc);
 
-inline const std::map<std::string, RefLat> kRefLat = {
-    {"native", {222, 8, 190, 250}},          {"solo", {906, 13, 840, 930}},
-    {"solo-col", {905, 12, 850, 930}},       {"interf", {7322, 616, 6010, 9420}},
-    {"interf-col", {2179, 384, 1400, 3660}}, {"interf-col-hypcol", {1001, 194, 890, 2100}}};
-
-// slowdown % solo / solo-col / interf / interf-col
-inline const std::map<std::string, std::array<double, 4>> kRefSlow = {
-    {"qsort-small", {0.07, 15.7, 85.9, 58.4}},
-    {"qsort-large", {0.07, 1.15, 10.3, 5.33}},
-    {"susan-corners-small", {0.56, 24.1, 109.1, 78.3}},
-    {"susan-corners-large", {0.15, 6.45, 37.6, 26.7}}};
-
-inline const std::vector<std::string> kHvScenarios = {"solo", "solo-col", "interf", "interf-col"};
-
-std::optional<double> slowdown(const Results& r, const std::string& wl, const std::string& sc);
+// Table 4's rows: qsort small and large, each scenario that has results, in
+// order. One walk for the CSV, the JSON and the report.
+template <typename Row> void for_each_table4_row(const PerfSet& p, Row&& row) {
+    for (const char* wl : {"qsort-small", "qsort-large"}) {
+        auto it = p.cells.find(wl);
+        if (it == p.cells.end())
+            continue;
+        for (const auto& sc : kPerfScenarios)
+            if (auto j = it->second.find(sc); j != it->second.end())
+                row(std::string(wl), sc, j->second);
+    }
+}
 
 void assemble(const Context& ctx, const std::vector<Run>& runs, const std::vector<Outcome>& res,
               Results& R);
 
+// The paper's conclusions (reproduce_verdicts.cpp): bare-metal and Linux.
 void judge(const Context& ctx, Results& R);
 
 std::string csv_opt(const std::optional<double>& v, int prec = 6);
@@ -213,4 +253,4 @@ void write_report(const Context& ctx, const std::vector<Run>& runs, const std::v
 
 std::string make_plots(const Context& ctx, std::ostream& out);
 
-} // namespace sim::repro::detail
+} // namespace repro::detail

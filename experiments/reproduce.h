@@ -1,4 +1,5 @@
-// `bao-sim reproduce`: the paper's evaluation in one command. Runs every
+// `bao-sim reproduce`: the paper's evaluation in one command (library
+// bao_experiments, on the simulator's public API only). Runs every
 // simulation of the evaluation as its own bao-sim process on a pool of worker
 // threads, then writes tables (CSV), results.json, plots and report.md.
 // docs/reproduce.md describes the runs, the files and the rules.
@@ -10,12 +11,10 @@
 #include <string>
 #include <vector>
 
-namespace sim {
+namespace repro {
 
 // argv starts at "reproduce".
 int reproduce_main(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
-
-namespace repro {
 
 // A minimal JSON document model, enough to read bao-sim's stats files and
 // reproduce's results.json (also used by the test).
@@ -45,4 +44,3 @@ JsonValue parse_json(const std::string& text);
 unsigned count_sloc(const std::string& text);
 
 } // namespace repro
-} // namespace sim

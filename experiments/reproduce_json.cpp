@@ -1,6 +1,6 @@
 // `bao-sim reproduce`: the small JSON reader it uses for stats files and
 // results.json, and the SLoC counting rule of Table 1.
-#include "sim/reproduce.h"
+#include "experiments/reproduce.h"
 
 #include "sim/json.h"
 #include <algorithm>
@@ -26,7 +26,6 @@
 #include <thread>
 #include <unistd.h>
 
-namespace sim {
 namespace repro {
 
 // ---------------------------------------------------------------- JSON reader
@@ -247,4 +246,3 @@ unsigned count_sloc(const std::string& text) {
 }
 
 } // namespace repro
-} // namespace sim
