@@ -41,8 +41,8 @@ bool Arm64Core::ipa_mapped(uint64_t ipa) const {
 // Maps a placeholder window around `va` (which no region covers), clipped
 // so it overlaps nothing mapped. False when the limit is reached.
 void Arm64Core::adopt_shared_placeholders() {
-    for (; adopted_ < shared_windows_->size(); ++adopted_) {
-        const auto [lo, hi] = (*shared_windows_)[adopted_];
+    for (; adopted_ < shared_windows_->windows.size(); ++adopted_) {
+        const auto [lo, hi] = shared_windows_->windows[adopted_];
         const bool overlaps = std::any_of(mapped_.begin(), mapped_.end(), [&](const auto& r) {
             return r.first - lo < hi - lo || lo - r.first < r.second - r.first;
         });
@@ -71,8 +71,8 @@ bool Arm64Core::map_placeholder(uint64_t va) {
         return false;
     note_mapped(lo, len);
     ++placeholders_;
-    shared_windows_->emplace_back(lo, lo + len);
-    adopted_ = shared_windows_->size(); // windows are made one core at a time
+    shared_windows_->windows.emplace_back(lo, lo + len);
+    adopted_ = shared_windows_->windows.size(); // windows are made one core at a time
     return true;
 }
 
