@@ -268,7 +268,7 @@ void parse_vm(const Table& t, size_t index, RunConfig& rc, const std::string& ba
     const std::string w = "vms[" + std::to_string(index) + "]";
     check_keys(t, w,
                {"name", "measured", "image", "cpu_affinity", "colors", "regions", "devs", "ipcs",
-                "params", "marker", "kernel", "initrd", "bootargs", "dtb"});
+                "params", "marker", "kernel", "initrd", "bootargs", "dtb", "load_pa"});
     hv::VmConfig vm;
     std::string name = get_string(t, w, "name", "vm" + std::to_string(index));
     // hv keeps kNameLen - 1 characters and prints the name before each line.
@@ -294,6 +294,15 @@ void parse_vm(const Table& t, size_t index, RunConfig& rc, const std::string& ba
         throw InputError(w + ".image: missing (or give 'kernel' for a Linux VM)");
     else
         parse_image(*image, w + ".image", vm, src, base_dir);
+    // A Linux VM's boot images as a boot loader placed them (the real image:
+    // QEMU's -device loader), for hv to copy into the VM (tools/staged_linux.h).
+    if (t.get("load_pa")) {
+        if (src.linux_boot.kernel.empty())
+            throw InputError(w + ".load_pa: only for a Linux VM ('kernel'); an image takes "
+                                 "image.load_pa");
+        vm.image.has_load_pa = true;
+        vm.image.load_pa = get_uint(t, w, "load_pa", 0);
+    }
     if (auto node = t.get("params")) {
         auto* arr = node->as_array();
         if (!arr)

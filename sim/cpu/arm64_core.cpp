@@ -66,6 +66,7 @@ Arm64Core::Arm64Core(unsigned id, ExitHandler& exits) : id_(id), exits_(exits) {
 }
 
 Arm64Core::~Arm64Core() {
+    leave_address_space();
     uc_close(uc_);
 }
 
@@ -119,6 +120,7 @@ RunResult Arm64Core::run(uint64_t budget_cycles, uint64_t start_cycle, uint64_t 
     running_ = true;
     uc_err err = UC_ERR_OK;
     adopt_shared_placeholders();
+    apply_broadcasts();
     for (bool again = true; again;) {
         stopped_at_block_.reset();
         err = uc_emu_start(uc_, pc(), UINT64_MAX, 0, 0);
@@ -448,11 +450,25 @@ uint32_t Arm64Core::on_msr(uc_struct* uc, int reg, const void* cp, void* self) {
 // makes of them (the handler knows whether TSW is set); every other system
 // instruction is Unicorn's. The instruction is skipped either way: Unicorn
 // would execute set/way as a no-op. An EL1 TLBI reaches the TLB model and
-// Unicorn executes it too (its own TLB must drop the translation).
+// Unicorn executes it too (its own TLB must drop the translation). A TLBI
+// ...IS, IC IVAU and IC IALLUIS also reach the other cores of the address
+// space (the local TLBI and IC IALLU do not, as on hardware).
 uint32_t Arm64Core::on_sys(uc_struct* uc, int reg, const void* cp, void* self) {
     auto* core = static_cast<Arm64Core*>(self);
     auto* r = static_cast<const uc_arm64_cp_reg*>(cp);
+    if (r->op0 == 1 && r->crn == 7 &&
+        ((r->op1 == 0 && r->crm == 1 && r->op2 == 0) ||
+         (r->op1 == 3 && r->crm == 5 && r->op2 == 1))) {
+        const bool all = r->crm == 1;
+        uint64_t va = 0;
+        if (!all)
+            uc_reg_read(uc, reg, &va);
+        core->instruction_cache_op(all, va);
+        return 0;
+    }
     if (r->op0 == 1 && r->op1 == 0 && r->crn == 8) {
+        if (r->crm == 3 || r->crm == 1) // ...IS, ...OS: every core of the address space
+            core->tlbi_broadcast();
         if (core->stage1_model_) {
             uint64_t operand = 0;
             uc_reg_read(uc, reg, &operand);

@@ -76,12 +76,21 @@ class Arm64Core final : public Core {
     // Placeholder regions mapped so far (virtual-address windows, see
     // map_placeholder); at most kMaxPlaceholders.
     size_t placeholders() const { return placeholders_; }
-    // The placeholder windows of one address space (a VM, or the native
-    // machine), shared by its cores: each core maps the others' windows
+    // What the cores of one address space (a VM, or the native machine)
+    // share. The placeholder windows: each core maps the others' windows
     // before it runs, so a CPU brought up later fetches through the
     // kernel's windows too (Unicorn 2.0.1 crashes on a fetch from a
-    // virtual address no region covers, instead of calling the hook).
-    using PlaceholderWindows = std::vector<std::pair<uint64_t, uint64_t>>;
+    // virtual address no region covers, instead of calling the hook). The
+    // cores: each is its own Unicorn instance, so code one core modifies
+    // stays stale in the others' translations until the modifying core's
+    // IC IVAU / IC IALLUIS reaches them (arm64_code_sync.cpp).
+    struct SharedAddressSpace {
+        std::vector<std::pair<uint64_t, uint64_t>> windows;
+        std::vector<Arm64Core*> cores;
+    };
+    using PlaceholderWindows = SharedAddressSpace;
+    // Code ranges this core dropped on the others' IC broadcasts.
+    uint64_t code_invalidations() const { return code_invalidations_; }
     uint64_t loads() const override { return loads_; }
     uint64_t stores() const override { return stores_; }
 
@@ -115,6 +124,15 @@ class Arm64Core final : public Core {
     // Covers a translated VA with a placeholder region (arm64_placeholder.cpp).
     bool map_placeholder(uint64_t va);
     void adopt_shared_placeholders();
+    // arm64_code_sync.cpp: a TLBI ...IS or IC instruction broadcast to the
+    // address space's other cores, which drop their stale translations
+    // (Unicorn's TLB, translated code) before they next run.
+    void tlbi_broadcast();
+    void instruction_cache_op(bool all, uint64_t va);
+    void note_code_change(uint64_t ipa_page, bool all);
+    void apply_broadcasts();
+    void flush_unicorn_tlb();
+    void leave_address_space();
     void note_mapped(uint64_t addr, uint64_t size);
     bool ipa_mapped(uint64_t ipa) const;
     void handle_call(uint32_t ec_value);
@@ -225,7 +243,11 @@ class Arm64Core final : public Core {
     std::vector<std::pair<uint64_t, uint64_t>> backed_; // memory and devices only
     size_t placeholders_ = 0;
     std::shared_ptr<PlaceholderWindows> shared_windows_ = std::make_shared<PlaceholderWindows>();
-    size_t adopted_ = 0; // shared windows this core has mapped
+    size_t adopted_ = 0;                     // shared windows this core has mapped
+    std::vector<uint64_t> stale_code_pages_; // IPA pages other cores invalidated
+    bool stale_code_all_ = false;            // ... or all of them (IC IALLUIS)
+    bool stale_tlb_ = false;                 // another core's TLBI ...IS
+    uint64_t code_invalidations_ = 0;
 };
 
 } // namespace sim::cpu

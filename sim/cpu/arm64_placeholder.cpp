@@ -26,7 +26,8 @@ constexpr uint64_t pa_limit = 1ull << 40;
 constexpr uint64_t high_window = 1ull << 30, low_window = 16ull << 20;
 constexpr size_t max_placeholders = 512;
 
-// An address space's shared state for Arm64Core: its placeholder windows.
+// An address space's shared state for Arm64Core: its placeholder windows
+// and its cores (arm64_code_sync.cpp).
 struct PlaceholderSpace : AddressSpace {
     Arm64Core::PlaceholderWindows windows;
 };
@@ -41,7 +42,9 @@ void Arm64Core::join(std::shared_ptr<AddressSpace> space) {
     auto shared = std::dynamic_pointer_cast<PlaceholderSpace>(std::move(space));
     if (!shared)
         throw std::logic_error("an Arm64Core joins an address space of another kind of core");
+    leave_address_space();
     shared_windows_ = std::shared_ptr<PlaceholderWindows>(shared, &shared->windows);
+    shared_windows_->cores.push_back(this);
     adopted_ = 0;
 }
 
@@ -58,8 +61,8 @@ bool Arm64Core::ipa_mapped(uint64_t ipa) const {
 // Maps a placeholder window around `va` (which no region covers), clipped
 // so it overlaps nothing mapped. False when the limit is reached.
 void Arm64Core::adopt_shared_placeholders() {
-    for (; adopted_ < shared_windows_->size(); ++adopted_) {
-        const auto [lo, hi] = (*shared_windows_)[adopted_];
+    for (; adopted_ < shared_windows_->windows.size(); ++adopted_) {
+        const auto [lo, hi] = shared_windows_->windows[adopted_];
         const bool overlaps = std::any_of(mapped_.begin(), mapped_.end(), [&](const auto& r) {
             return r.first - lo < hi - lo || lo - r.first < r.second - r.first;
         });
@@ -88,8 +91,8 @@ bool Arm64Core::map_placeholder(uint64_t va) {
         return false;
     note_mapped(lo, len);
     ++placeholders_;
-    shared_windows_->emplace_back(lo, lo + len);
-    adopted_ = shared_windows_->size(); // windows are made one core at a time
+    shared_windows_->windows.emplace_back(lo, lo + len);
+    adopted_ = shared_windows_->windows.size(); // windows are made one core at a time
     return true;
 }
 

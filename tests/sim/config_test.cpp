@@ -53,7 +53,7 @@ TEST(Config, MarkerPageAndUartInterrupt) {
 TEST(Config, UnknownKeyIsNamedWithTheKnownOnes) {
     std::string e = error_of(std::string(minimal) + "colour = [1]\n");
     EXPECT_EQ(e, "vms[0]: unknown key 'colour' (known: bootargs, colors, cpu_affinity, devs, dtb, "
-                 "image, initrd, ipcs, kernel, marker, measured, name, params, regions)");
+                 "image, initrd, ipcs, kernel, load_pa, marker, measured, name, params, regions)");
 }
 
 // A Linux VM names a kernel instead of an image (docs/config.md, "Linux VMs").
@@ -70,6 +70,13 @@ TEST(Config, LinuxVmKeys) {
     EXPECT_EQ(c.images[0].linux_boot.initrd, "cache:i.gz"); // resolved by the simulation
     EXPECT_EQ(c.images[0].linux_boot.bootargs, "quiet");
     EXPECT_TRUE(c.images[0].linux_boot.dtb.empty());
+    EXPECT_FALSE(c.hv.vms[0].image.has_load_pa);
+    // Where a boot loader staged the images (the real image's QEMU loader).
+    c = parse_config(vm + "kernel=\"Image\"\nload_pa=0x60000000\n", "test.toml", "/cfg");
+    EXPECT_TRUE(c.hv.vms[0].image.has_load_pa);
+    EXPECT_EQ(c.hv.vms[0].image.load_pa, 0x60000000u);
+    EXPECT_EQ(error_of(vm + "image={workload=\"x\"}\nload_pa=0x80000000\n"),
+              "vms[0].load_pa: only for a Linux VM ('kernel'); an image takes image.load_pa");
 }
 
 TEST(Config, BadModeAndMissingImage) {

@@ -100,3 +100,41 @@ add_test(NAME hv.qemu.real_hostile
           "-DEXPECT=${_expect}"
           -P ${PROJECT_SOURCE_DIR}/hv/arch/armv8/target/qemu_test.cmake)
 set_tests_properties(hv.qemu.real_hostile PROPERTIES LABELS qemu TIMEOUT 60)
+
+# A Linux VM next to a bare-metal one (configs/real-linux*.toml, issue 17
+# items 7 and 8): the kernel, DTB and initrd are placed by QEMU's -device
+# loader at the VM's load_pa (the arguments bao-hv-config writes into
+# gen/qemu-loaders.txt) and copied into the VM by hv. Labels qemu and linux;
+# SKIPPED without Debian's kernel (scripts/linux/fetch-kernel.sh, then
+# configure again).
+set(_lx_kernel ${BAO_LINUX_CACHE}/Image)
+foreach(_lx IN ITEMS real-linux real-linux-smp)
+  string(REPLACE "-" "_" _id ${_lx})
+  set(_dir ${CMAKE_BINARY_DIR}/hv-image-${_lx})
+  set(_need ${_dir}/build/bao-hv.elf) # no image built: the test skips
+  set(_expect
+    "[linux] Machine model: bao-sim VM"
+    "[linux] Run /init as init process"
+    "[linux] bao-init: bench=qsort-small warmup=0 runs=1"
+    "[linux] checksum_ok=1"
+    "[linux] bao-init: done bench=qsort-small runs=1 failed=0"
+    "[linux] reboot: Power down"
+    "[bench] checksum_ok=1"
+    "bao-hv: vm 0 (\"linux\") core 0: powered off (PSCI SYSTEM_OFF)")
+  if(_lx STREQUAL "real-linux-smp")
+    list(INSERT _expect 1 "[linux] smp: Brought up 1 node, 2 CPUs")
+  endif()
+  if(EXISTS ${_lx_kernel} AND TARGET linux_initramfs)
+    bao_hv_image(hv_image_${_id} ${CMAKE_CURRENT_LIST_DIR}/configs/${_lx}.toml ${_dir})
+    add_dependencies(hv_image_${_id}_config linux_initramfs)
+    set(_need ${_lx_kernel})
+  endif()
+  string(REPLACE ";" "|" _expect "${_expect}")
+  add_test(NAME hv.qemu.${_id}
+    COMMAND ${CMAKE_COMMAND} -DQEMU=${BAO_QEMU_SYSTEM_AARCH64} -DELF=${_dir}/build/bao-hv.elf
+            "-DEXPECT=${_expect}" -DNEED=${_need} -DLOADERS=${_dir}/gen/qemu-loaders.txt
+            -DMEM=2G -DMATCH=contains -DTIMEOUT=150
+            -P ${PROJECT_SOURCE_DIR}/hv/arch/armv8/target/qemu_test.cmake)
+  set_tests_properties(hv.qemu.${_id} PROPERTIES LABELS "qemu;linux" TIMEOUT 200
+                       SKIP_REGULAR_EXPRESSION "SKIPPED:")
+endforeach()

@@ -103,8 +103,10 @@ bool virq_pending() {
     return false;
 }
 
-// Places each guest image at the PA hv chose for it (image_staging), before
-// boot() recolors or starts it.
+// Places each embedded guest image at the PA hv chose for it
+// (image_staging), before boot() recolors or starts it. A Linux VM's images
+// are not embedded (data == nullptr): QEMU's -device loader already put them
+// at the VM's load_pa, which is its staging PA.
 void place_guests() {
     for (std::uint32_t i = 0; i < g_hv->num_vms(); ++i) {
         const ImageStaging& st = g_hv->image_staging(i);
@@ -112,11 +114,17 @@ void place_guests() {
         if (blob.size > st.size) {
             panic("a guest image is larger than its staging area");
         }
-        g_port.mem_copy(st.pa, reinterpret_cast<std::uint64_t>(blob.data), (blob.size + 7) & ~7ull);
+        if (blob.data != nullptr) {
+            g_port.mem_copy(st.pa, reinterpret_cast<std::uint64_t>(blob.data),
+                            (blob.size + 7) & ~7ull);
+        }
         char buf[160];
-        Fmt(buf, sizeof buf) << "vm " << i << " (\"" << g_hv->vm(i).name() << "\"): " << blob.size
-                             << " bytes at PA " << Hex{st.pa} << ", cpus " << Hex{g_hv->vm(i).cpus}
-                             << (st.copy ? ", recolored" : "");
+        Fmt(buf, sizeof buf) << "vm " << i << " (\"" << g_hv->vm(i).name()
+                             << "\"): " << (blob.data != nullptr ? blob.size : st.size)
+                             << " bytes at PA " << Hex{st.pa}
+                             << (blob.data != nullptr ? "" : " (placed by the loader)") << ", cpus "
+                             << Hex{g_hv->vm(i).cpus}
+                             << (st.copy ? ", copied into the VM at boot" : "");
         g_port.log(buf);
     }
     dsb_sy();
