@@ -52,7 +52,7 @@ class Port {
     virtual std::uint64_t dev_read(std::uint64_t pa, std::uint32_t size) = 0;
     virtual void dev_write(std::uint64_t pa, std::uint32_t size, std::uint64_t value) = 0;
 
-// The two ends of a guest's measured region (docs/design.md#measured-region).
+    // The two ends of a guest's measured region (docs/design.md#measured-region).
     // Software-generated interrupt to another physical CPU (GIC SGI).
     virtual void send_ipi(std::uint32_t cpu, std::uint32_t sgi) = 0;
 

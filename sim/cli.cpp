@@ -64,13 +64,15 @@ std::string default_workloads_dir(const char* argv0) {
 // One line per known guest family (docs/workloads.md has the details).
 std::string describe_workload(const std::string& name) {
     static const std::pair<const char*, const char*> families[] = {
-        {"basicmath", "MiBench basicmath: cubic equations, integer square roots, angle conversions"},
+        {"basicmath",
+         "MiBench basicmath: cubic equations, integer square roots, angle conversions"},
         {"bitcount", "MiBench bitcount: eight bit-counting methods over a pseudo-random sequence"},
         {"qsort", "MiBench qsort: sorting 40-byte records (small fits the L2, large does not)"},
         {"susan-corners", "MiBench SUSAN corner detection on a synthetic grey-scale image"},
         {"susan-edges", "MiBench SUSAN edge detection on a synthetic grey-scale image"},
         {"susan-smoothing", "MiBench SUSAN smoothing on a synthetic grey-scale image"},
-        {"interference", "the paper's interference: write then read 512 KiB with a 64-byte stride, forever"},
+        {"interference",
+         "the paper's interference: write then read 512 KiB with a 64-byte stride, forever"},
         {"irqlat", "interrupt-latency probe: virtual timer every period, latency to the vector"},
         {"hello", "every core prints a greeting; core 0 powers off"},
         {"ipc_p", "real-image demo: IPC notification between two VMs"},
@@ -152,8 +154,8 @@ void check_before_run(const po::variables_map& vm) {
 
 // --compare: the slowdown of this run's workload against a baseline, either
 // a stats file (its workload.runtime_cycles) or a config run now on the same workload.
-void compare(const std::string& against, const RunOptions& options, const WorkloadSummary& w, std::ostream& out,
-             std::ostream& err) {
+void compare(const std::string& against, const RunOptions& options, const WorkloadSummary& w,
+             std::ostream& out, std::ostream& err) {
     uint64_t base = 0;
     if (is_stats_file(against)) {
         base = baseline_cycles(against);
@@ -170,13 +172,15 @@ void compare(const std::string& against, const RunOptions& options, const Worklo
         return;
     }
     char line[200];
-    std::snprintf(line, sizeof line, "slowdown vs %s: %+.2f%% (%llu vs %llu cycles)\n", against.c_str(),
-                  100.0 * (static_cast<double>(w.runtime_cycles) / static_cast<double>(base) - 1.0),
-                  static_cast<unsigned long long>(w.runtime_cycles), static_cast<unsigned long long>(base));
+    std::snprintf(
+        line, sizeof line, "slowdown vs %s: %+.2f%% (%llu vs %llu cycles)\n", against.c_str(),
+        100.0 * (static_cast<double>(w.runtime_cycles) / static_cast<double>(base) - 1.0),
+        static_cast<unsigned long long>(w.runtime_cycles), static_cast<unsigned long long>(base));
     out << line;
 }
 
-int run(const po::variables_map& vm, const RunOptions& options, std::ostream& out, std::ostream& err) {
+int run(const po::variables_map& vm, const RunOptions& options, std::ostream& out,
+        std::ostream& err) {
     check_before_run(vm);
     Simulation simulation(options, &out);
     RunOutcome outcome = simulation.run();
@@ -191,8 +195,8 @@ int run(const po::variables_map& vm, const RunOptions& options, std::ostream& ou
     }
     const Machine& m = simulation.machine();
     std::ostream& where = outcome.code == ExitCode::ok ? out : err;
-    where << "bao-sim: " << outcome.reason << ": " << outcome.detail << " (" << m.total_instructions()
-          << " instructions, " << m.global_cycles() << " cycles)\n";
+    where << "bao-sim: " << outcome.reason << ": " << outcome.detail << " ("
+          << m.total_instructions() << " instructions, " << m.global_cycles() << " cycles)\n";
     // A Linux VM that panicked or never powered off: what it said last.
     if (outcome.code != ExitCode::ok && simulation.measured_is_linux() &&
         !simulation.console_tail().empty()) {
@@ -230,7 +234,8 @@ int run(const po::variables_map& vm, const RunOptions& options, std::ostream& ou
 // uncolored and colored (the paper's Table 2), from hv's own builder.
 int pagetables(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
     po::options_description desc("bao-sim pagetables: stage-2 table pages for a VM of each size,\n"
-                                 "uncolored (1 GiB / 2 MiB blocks) and colored (half the L2's colors, 4 KiB pages)\n\nOptions");
+                                 "uncolored (1 GiB / 2 MiB blocks) and colored (half the L2's "
+                                 "colors, 4 KiB pages)\n\nOptions");
     desc.add_options()("help,h", "print this help")(
         "mem", po::value<std::string>()->default_value("32M,128M,512M,1G"),
         "comma-separated VM memory sizes (K/M/G suffixes)");
@@ -247,7 +252,8 @@ int pagetables(int argc, const char* const* argv, std::ostream& out, std::ostrea
         for (std::string item; std::getline(list, item, ',');) {
             uint64_t bytes = parse_size(item, "--mem");
             if (bytes == 0 || bytes % 4096 != 0 || bytes > (4ull << 30))
-                throw InputError("--mem: '" + item + "' must be a non-zero multiple of 4 KiB up to 4G");
+                throw InputError("--mem: '" + item +
+                                 "' must be a non-zero multiple of 4 KiB up to 4G");
             sizes.push_back(bytes);
         }
         out << "memory        uncolored  colored\n";
@@ -257,8 +263,8 @@ int pagetables(int argc, const char* const* argv, std::ostream& out, std::ostrea
             if (!c.ok)
                 throw std::runtime_error("page-table report: scratch buffer too small");
             char line[80];
-            std::snprintf(line, sizeof line, "%-12s  %9u  %7u\n", (std::to_string(bytes >> 20) + " MiB").c_str(),
-                          c.uncolored, c.colored);
+            std::snprintf(line, sizeof line, "%-12s  %9u  %7u\n",
+                          (std::to_string(bytes >> 20) + " MiB").c_str(), c.uncolored, c.colored);
             out << line;
         }
         return 0;
@@ -327,14 +333,16 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
     }
     auto level = spdlog::level::from_str(vm["log-level"].as<std::string>());
     if (level == spdlog::level::off && vm["log-level"].as<std::string>() != "off") {
-        err << "bao-sim: error: unknown --log-level '" << vm["log-level"].as<std::string>() << "'\n";
+        err << "bao-sim: error: unknown --log-level '" << vm["log-level"].as<std::string>()
+            << "'\n";
         return static_cast<int>(ExitCode::config);
     }
     spdlog::set_level(level);
 
     RunOptions options;
-    options.workloads_dir = vm.count("workloads-dir") ? vm["workloads-dir"].as<std::string>()
-                                                      : default_workloads_dir(argc > 0 ? argv[0] : nullptr);
+    options.workloads_dir = vm.count("workloads-dir")
+                                ? vm["workloads-dir"].as<std::string>()
+                                : default_workloads_dir(argc > 0 ? argv[0] : nullptr);
     try {
         if (vm.count("list-configs")) {
             for (auto& p : list_presets())

@@ -200,7 +200,8 @@ void parse_platform(const Table& t, RunConfig& rc) {
     if (p.ram.empty())
         push(p.ram, hv::MemRange{0x40000000, 1ull << 30}, w + ".ram");
     p.console_pa = get_uint(t, w, "console", pl011_base);
-    p.console_irq = static_cast<uint32_t>(get_uint_in(t, w, "console_irq", pl011_irq, 0, hv::kMaxIntId - 1));
+    p.console_irq =
+        static_cast<uint32_t>(get_uint_in(t, w, "console_irq", pl011_irq, 0, hv::kMaxIntId - 1));
     p.gic = hv::GicAddrs{0x08000000, 0x08010000, 0x08030000, 0x08040000};
     if (auto* g = get_table(t, w, "gic")) {
         check_keys(*g, w + ".gic", {"gicd", "gicc", "gich", "gicv"});

@@ -54,7 +54,8 @@ void parse_elf(GuestImage& img, const std::vector<uint8_t>& b) {
     if (b[4] != 2)
         throw InputError("guest image '" + p + "' is a 32-bit ELF; bao-sim runs AArch64 (ELF64)");
     if (b[5] != 1)
-        throw InputError("guest image '" + p + "' is a big-endian ELF; bao-sim runs little-endian AArch64");
+        throw InputError("guest image '" + p +
+                         "' is a big-endian ELF; bao-sim runs little-endian AArch64");
     auto machine = get<uint16_t>(b, 18, p);
     if (machine != em_aarch64)
         throw InputError("guest image '" + p + "' is an ELF for another architecture (e_machine " +
@@ -120,7 +121,10 @@ GuestImage read_guest_image(const std::string& path, uint64_t raw_addr) {
     std::vector<uint8_t> bytes = read_file(path);
     img.file_size = bytes.size();
     img.hash = fnv1a64(bytes.data(), bytes.size());
-    if (bytes.size() >= 4 && std::memcmp(bytes.data(), "\x7f" "ELF", 4) == 0) {
+    if (bytes.size() >= 4 && std::memcmp(bytes.data(),
+                                         "\x7f"
+                                         "ELF",
+                                         4) == 0) {
         img.is_elf = true;
         parse_elf(img, bytes);
     } else {
@@ -168,9 +172,8 @@ void place_image(const GuestImage& image, PhysicalMemory& memory) {
     for (auto& s : image.segments) {
         if (!memory.contains(s.addr, s.mem_size))
             throw InputError("guest image '" + image.path + "' does not fit in RAM: segment at " +
-                             hex(s.addr) + " of " + std::to_string(s.mem_size) +
-                             " bytes, RAM is " + hex(memory.base()) + "-" +
-                             hex(memory.base() + memory.size()));
+                             hex(s.addr) + " of " + std::to_string(s.mem_size) + " bytes, RAM is " +
+                             hex(memory.base()) + "-" + hex(memory.base() + memory.size()));
     }
     for (auto& s : image.segments) {
         memory.write(s.addr, s.bytes.data(), s.bytes.size());

@@ -11,8 +11,8 @@ PhysicalMemory::PhysicalMemory(uint64_t base, uint64_t size) : base_(base), size
     if (size == 0 || base % page_size != 0 || size % page_size != 0)
         throw std::invalid_argument("RAM base and size must be non-zero multiples of 4 KiB");
     // mmap so that untouched RAM costs no host memory.
-    void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                   -1, 0);
+    void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED)
         throw std::bad_alloc();
     buffer_ = static_cast<uint8_t*>(p);
@@ -21,7 +21,9 @@ PhysicalMemory::PhysicalMemory(uint64_t base, uint64_t size) : base_(base), size
         pages_[i] = buffer_ + i * page_size;
 }
 
-PhysicalMemory::~PhysicalMemory() { munmap(buffer_, size_); }
+PhysicalMemory::~PhysicalMemory() {
+    munmap(buffer_, size_);
+}
 
 uint8_t* PhysicalMemory::host(uint64_t pa) const {
     if (!contains(pa, 1))

@@ -23,7 +23,8 @@ std::string hex(uint64_t v) {
 // Emits the entries whose key starts with `prefix` (and, for the shared
 // part, those not under cores[]) as nested objects: "l2.misses" becomes
 // "l2": {"misses": N}. Keys keep the model's documented order.
-void write_nested(JsonWriter& j, const std::vector<cache::StatEntry>& entries, const std::string& prefix) {
+void write_nested(JsonWriter& j, const std::vector<cache::StatEntry>& entries,
+                  const std::string& prefix) {
     std::vector<std::string> open;
     for (auto& e : entries) {
         if (e.key.rfind(prefix, 0) != 0 || (prefix.empty() && e.key.rfind("cores[", 0) == 0))
@@ -94,8 +95,10 @@ Simulation::Simulation(const RunOptions& options, std::ostream* console_out)
     const bool native = config_.hv.mode == hv::Mode::Native;
     if (options.cores) {
         if (!native)
-            throw InputError("--cores applies to native mode only: in hv mode the VMs' cpu_affinity "
-                             "decides the cores (" + config_.name + " is an hv config)");
+            throw InputError(
+                "--cores applies to native mode only: in hv mode the VMs' cpu_affinity "
+                "decides the cores (" +
+                config_.name + " is an hv config)");
         config_.machine.cores = *options.cores;
     }
     if (config_.machine.cores == 0 || config_.machine.cores > hv::kMaxCpus)
@@ -209,10 +212,12 @@ void Simulation::load_images() {
         }
         std::string path = src.path;
         if (!src.workload.empty()) {
-            std::filesystem::path p = std::filesystem::path(options_.workloads_dir) / (src.workload + ".elf");
+            std::filesystem::path p =
+                std::filesystem::path(options_.workloads_dir) / (src.workload + ".elf");
             if (!std::filesystem::exists(p))
-                throw InputError("unknown workload '" + src.workload + "': no " + p.string() +
-                                 " (is the aarch64 cross compiler installed? see --list-workloads)");
+                throw InputError(
+                    "unknown workload '" + src.workload + "': no " + p.string() +
+                    " (is the aarch64 cross compiler installed? see --list-workloads)");
             path = p.string();
         }
         images_.push_back(read_guest_image(path, src.load_addr.value_or(0x40000000)));
@@ -269,7 +274,8 @@ std::string Simulation::stats_json() const {
     j.begin_object("sim");
     j.value("guest_insns", insns);
     j.value("cycles", m.global_cycles());
-    j.value("seconds", static_cast<double>(m.global_cycles()) / static_cast<double>(m.params().core_hz));
+    j.value("seconds",
+            static_cast<double>(m.global_cycles()) / static_cast<double>(m.params().core_hz));
     j.value("host_seconds", host_seconds_);
     j.value("mips", host_seconds_ > 0 ? static_cast<double>(insns) / host_seconds_ / 1e6 : 0.0);
     j.end_object();
@@ -341,8 +347,10 @@ WorkloadSummary Simulation::workload_summary() const {
     WorkloadSummary w;
     const int measured = config_.measured_vm();
     const ImageSource& src = config_.images[static_cast<size_t>(measured)];
-    w.name = src.workload.empty() ? std::filesystem::path(src.path).filename().string() : src.workload;
-    w.vm = measured >= 0 ? std::string(config_.hv.vms[static_cast<size_t>(measured)].name) : std::string();
+    w.name =
+        src.workload.empty() ? std::filesystem::path(src.path).filename().string() : src.workload;
+    w.vm = measured >= 0 ? std::string(config_.hv.vms[static_cast<size_t>(measured)].name)
+                         : std::string();
     w.scenario = config_.name;
     const auto& a = machine_->region_start();
     const auto& b = machine_->region_end();
@@ -351,7 +359,8 @@ WorkloadSummary Simulation::workload_summary() const {
     const RegionSnapshot& s0 = w.region_marked ? *a : none;
     const RegionSnapshot& s1 = w.region_marked ? *b : none;
     w.runtime_cycles = s1.cycle - s0.cycle;
-    w.runtime_ns = static_cast<double>(w.runtime_cycles) * 1e9 / static_cast<double>(machine_->params().core_hz);
+    w.runtime_ns = static_cast<double>(w.runtime_cycles) * 1e9 /
+                   static_cast<double>(machine_->params().core_hz);
     w.instructions = s1.instructions - s0.instructions;
     auto counters = [](const cache::CacheCounters& x, const cache::CacheCounters& y) {
         return WorkloadSummary::Counter{y.accesses - x.accesses, y.misses - x.misses};
@@ -497,8 +506,9 @@ void Simulation::write_vm_stats(JsonWriter& j) const {
                 if ((vm.cfg->colors >> c) & 1)
                     j.value("", c);
             j.end_array();
-            j.value("exit_reason", vm.exit_kind == hv::ExitKind::None ? std::string("running")
-                                                                        : std::string(vm.exit_reason));
+            j.value("exit_reason", vm.exit_kind == hv::ExitKind::None
+                                       ? std::string("running")
+                                       : std::string(vm.exit_reason));
             j.value("exit_kind", std::string(hv::to_string(vm.exit_kind)));
             j.value("stage2_table_pages", static_cast<uint64_t>(vm.stage2_table_pages()));
             j.value("recolor_bytes", vm.recolor_bytes);
@@ -518,12 +528,15 @@ namespace sim {
 std::string summary_table(const WorkloadSummary& w) {
     std::ostringstream s;
     char line[160];
-    std::snprintf(line, sizeof line, "%-22s %-18s %14s %12s %14s %6s %8s %8s %8s %7s\n", "workload", "scenario",
-                  "runtime_cyc", "runtime_ms", "instructions", "IPC", "L1D_miss", "L2_miss", "DTLB_miss", "stall");
+    std::snprintf(line, sizeof line, "%-22s %-18s %14s %12s %14s %6s %8s %8s %8s %7s\n", "workload",
+                  "scenario", "runtime_cyc", "runtime_ms", "instructions", "IPC", "L1D_miss",
+                  "L2_miss", "DTLB_miss", "stall");
     s << line;
-    std::snprintf(line, sizeof line, "%-22s %-18s %14llu %12.3f %14llu %6.3f %7.2f%% %7.2f%% %8.4f%% %6.1f%%\n",
-                  w.name.c_str(), w.scenario.c_str(), static_cast<unsigned long long>(w.runtime_cycles),
-                  w.runtime_ns / 1e6, static_cast<unsigned long long>(w.instructions), w.ipc(), 100 * w.l1d.rate(),
+    std::snprintf(line, sizeof line,
+                  "%-22s %-18s %14llu %12.3f %14llu %6.3f %7.2f%% %7.2f%% %8.4f%% %6.1f%%\n",
+                  w.name.c_str(), w.scenario.c_str(),
+                  static_cast<unsigned long long>(w.runtime_cycles), w.runtime_ns / 1e6,
+                  static_cast<unsigned long long>(w.instructions), w.ipc(), 100 * w.l1d.rate(),
                   100 * w.l2.rate(), 100 * w.dtlb.rate(), 100 * w.mem_stall_share());
     s << line;
     if (!w.region_marked)
@@ -536,16 +549,18 @@ std::string summary_table(const WorkloadSummary& w) {
 }
 
 std::string summary_csv_header() {
-    return "workload,scenario,runtime_cycles,runtime_ns,instructions,ipc,l1d_miss_rate,l2_miss_rate,"
+    return "workload,scenario,runtime_cycles,runtime_ns,instructions,ipc,l1d_miss_rate,l2_miss_"
+           "rate,"
            "l2_mpki,dtlb_miss_rate,mem_stall_share,checksum_ok\n";
 }
 
 std::string summary_csv_row(const WorkloadSummary& w) {
     char row[400];
-    std::snprintf(row, sizeof row, "%s,%s,%llu,%.1f,%llu,%.6f,%.6f,%.6f,%.4f,%.8f,%.6f,%d\n", w.name.c_str(),
-                  w.scenario.c_str(), static_cast<unsigned long long>(w.runtime_cycles), w.runtime_ns,
-                  static_cast<unsigned long long>(w.instructions), w.ipc(), w.l1d.rate(), w.l2.rate(), w.mpki(w.l2),
-                  w.dtlb.rate(), w.mem_stall_share(), w.checksum_ok ? 1 : 0);
+    std::snprintf(
+        row, sizeof row, "%s,%s,%llu,%.1f,%llu,%.6f,%.6f,%.6f,%.4f,%.8f,%.6f,%d\n", w.name.c_str(),
+        w.scenario.c_str(), static_cast<unsigned long long>(w.runtime_cycles), w.runtime_ns,
+        static_cast<unsigned long long>(w.instructions), w.ipc(), w.l1d.rate(), w.l2.rate(),
+        w.mpki(w.l2), w.dtlb.rate(), w.mem_stall_share(), w.checksum_ok ? 1 : 0);
     return row;
 }
 

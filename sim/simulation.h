@@ -21,14 +21,14 @@ namespace sim {
 
 struct RunOptions {
     std::string config = "native";
-    std::string workload;                 // replaces the measured VM's image
-    std::string image;                    // FILE[@ADDR], replaces the measured VM's image
-    std::optional<unsigned> cores;        // native mode only
+    std::string workload;          // replaces the measured VM's image
+    std::string image;             // FILE[@ADDR], replaces the measured VM's image
+    std::optional<unsigned> cores; // native mode only
     uint64_t max_insns = 0;
-    std::optional<uint64_t> max_ns;       // --max-seconds, in ns: replaces the config's max_seconds
-    std::vector<std::string> sets;        // key=value model overrides
-    std::string workloads_dir;            // where <name>.elf guests are
-    bool raw_samples = false;             // stats: include every latency sample
+    std::optional<uint64_t> max_ns; // --max-seconds, in ns: replaces the config's max_seconds
+    std::vector<std::string> sets;  // key=value model overrides
+    std::string workloads_dir;      // where <name>.elf guests are
+    bool raw_samples = false;       // stats: include every latency sample
     std::vector<std::string> guest_params; // INDEX=VALUE for the measured VM's guest
 };
 
@@ -43,7 +43,9 @@ struct LinuxInit {
 struct WorkloadSummary {
     struct Counter {
         uint64_t accesses = 0, misses = 0;
-        double rate() const { return accesses ? static_cast<double>(misses) / static_cast<double>(accesses) : 0.0; }
+        double rate() const {
+            return accesses ? static_cast<double>(misses) / static_cast<double>(accesses) : 0.0;
+        }
     };
     std::string name, vm, scenario;
     bool region_marked = false;
@@ -57,13 +59,19 @@ struct WorkloadSummary {
     std::vector<RegionSample> runs;
 
     double ipc() const {
-        return runtime_cycles ? static_cast<double>(instructions) / static_cast<double>(runtime_cycles) : 0.0;
+        return runtime_cycles
+                   ? static_cast<double>(instructions) / static_cast<double>(runtime_cycles)
+                   : 0.0;
     }
     double mpki(const Counter& c) const {
-        return instructions ? static_cast<double>(c.misses) * 1000.0 / static_cast<double>(instructions) : 0.0;
+        return instructions
+                   ? static_cast<double>(c.misses) * 1000.0 / static_cast<double>(instructions)
+                   : 0.0;
     }
     double mem_stall_share() const {
-        return runtime_cycles ? static_cast<double>(stall_cycles_mem) / static_cast<double>(runtime_cycles) : 0.0;
+        return runtime_cycles
+                   ? static_cast<double>(stall_cycles_mem) / static_cast<double>(runtime_cycles)
+                   : 0.0;
     }
 };
 

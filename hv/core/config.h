@@ -102,7 +102,7 @@ struct HypConfig {
 struct ImageConfig {
     std::uint64_t base_ipa = 0; // where the guest expects its image (inside a region)
     std::uint64_t size = 0;
-    std::uint64_t entry = 0; // IPA of the first instruction
+    std::uint64_t entry = 0;    // IPA of the first instruction
     std::uint64_t entry_x0 = 0; // x0 at the first instruction (a Linux kernel: the DTB's IPA)
     // Where a boot loader already placed the image physically (Bao's
     // load_addr). Without it hv chooses the staging PA, see image_staging().

@@ -232,7 +232,8 @@ TEST(Hierarchy, KeysOfAGroupAreConsecutive) {
     std::map<std::string, std::size_t> last; // group prefix -> index of its last key
     for (std::size_t i = 0; i < entries.size(); ++i) {
         const std::string& key = entries[i].key;
-        for (std::size_t dot = key.find('.'); dot != std::string::npos; dot = key.find('.', dot + 1)) {
+        for (std::size_t dot = key.find('.'); dot != std::string::npos;
+             dot = key.find('.', dot + 1)) {
             const std::string group = key.substr(0, dot + 1);
             auto it = last.find(group);
             if (it != last.end()) {

@@ -64,7 +64,7 @@ TEST(Config, LinuxVmKeys) {
     EXPECT_EQ(error_of(vm + "kernel=\"\"\n"), "vms[0].kernel: empty path");
     EXPECT_EQ(error_of(vm + "kernel=1\n"), "vms[0].kernel: expected a string");
     RunConfig c = parse_config(vm + "kernel=\"Image\"\ninitrd=\"cache:i.gz\"\nbootargs=\"quiet\"\n"
-                               "regions=[{base=0x40000000, size=0x10000000}]\n",
+                                    "regions=[{base=0x40000000, size=0x10000000}]\n",
                                "test.toml", "/cfg");
     EXPECT_EQ(c.images[0].linux_boot.kernel, "/cfg/Image");
     EXPECT_EQ(c.images[0].linux_boot.initrd, "cache:i.gz"); // resolved by the simulation
@@ -82,8 +82,10 @@ TEST(Config, LinuxVmKeys) {
 TEST(Config, BadModeAndMissingImage) {
     EXPECT_EQ(error_of("mode = \"bare\"\n[[vms]]\nimage={workload=\"x\"}\n"),
               "mode: 'bare' is not one of native, hv");
-    EXPECT_EQ(error_of("mode = \"native\"\n[[vms]]\nname=\"a\"\n"), "vms[0].image: missing (or give 'kernel' for a Linux VM)");
-    EXPECT_EQ(error_of("mode = \"native\"\n"), "test.toml: no [[vms]] entry: a configuration needs at least one VM");
+    EXPECT_EQ(error_of("mode = \"native\"\n[[vms]]\nname=\"a\"\n"),
+              "vms[0].image: missing (or give 'kernel' for a Linux VM)");
+    EXPECT_EQ(error_of("mode = \"native\"\n"),
+              "test.toml: no [[vms]] entry: a configuration needs at least one VM");
 }
 
 TEST(Config, SyntaxErrorNamesLine) {
@@ -91,10 +93,12 @@ TEST(Config, SyntaxErrorNamesLine) {
 }
 
 TEST(Config, ColorsAndCpusBecomeBitmasks) {
-    RunConfig rc = parse_config(std::string(minimal) + "cpu_affinity = [1, 2]\ncolors = [0, 3]\n", "t", "");
+    RunConfig rc =
+        parse_config(std::string(minimal) + "cpu_affinity = [1, 2]\ncolors = [0, 3]\n", "t", "");
     EXPECT_EQ(rc.hv.vms[0].cpu_affinity, 0b110u);
     EXPECT_EQ(rc.hv.vms[0].colors, 0b1001u);
-    EXPECT_EQ(error_of(std::string(minimal) + "colors = [64]\n"), "vms[0].colors: 64 is out of range (0-63)");
+    EXPECT_EQ(error_of(std::string(minimal) + "colors = [64]\n"),
+              "vms[0].colors: 64 is out of range (0-63)");
 }
 
 TEST(Config, ModelParametersAreSetByNameAndChecked) {

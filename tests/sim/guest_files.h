@@ -22,10 +22,12 @@ inline std::string write_raw_guest(const std::string& name, const std::vector<ui
     return path.string();
 }
 
-inline std::string workloads_dir() { return BAO_WORKLOADS_DIR; }
+inline std::string workloads_dir() {
+    return BAO_WORKLOADS_DIR;
+}
 
 // Encodings used by the tests.
-inline constexpr uint32_t insn_udf0 = 0x00000000;       // udf #0
+inline constexpr uint32_t insn_udf0 = 0x00000000;        // udf #0
 inline constexpr uint32_t insn_branch_self = 0x14000000; // b .
 inline constexpr uint32_t insn_wfi = 0xd503207f;
 inline constexpr uint32_t insn_branch_back1 = 0x17ffffff; // b .-4

@@ -26,7 +26,10 @@ std::vector<uint8_t> make_elf(uint16_t machine, uint64_t entry, uint64_t paddr,
                               const std::vector<uint8_t>& code, uint64_t memsz) {
     std::vector<uint8_t> b(64 + 56 + code.size());
     auto put = [&](size_t off, auto v) { std::memcpy(b.data() + off, &v, sizeof v); };
-    std::memcpy(b.data(), "\x7f" "ELF", 4);
+    std::memcpy(b.data(),
+                "\x7f"
+                "ELF",
+                4);
     b[4] = 2, b[5] = 1, b[6] = 1;
     put(16, uint16_t{2});
     put(18, machine);
@@ -48,9 +51,11 @@ std::vector<uint8_t> make_elf(uint16_t machine, uint64_t entry, uint64_t paddr,
 }
 
 std::string write_file(const std::string& name, const std::vector<uint8_t>& bytes) {
-    auto path = std::filesystem::temp_directory_path() / ("bao-sim-" + name + "-" + std::to_string(getpid()));
-    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
-                                                static_cast<std::streamsize>(bytes.size()));
+    auto path = std::filesystem::temp_directory_path() /
+                ("bao-sim-" + name + "-" + std::to_string(getpid()));
+    std::ofstream(path, std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()),
+               static_cast<std::streamsize>(bytes.size()));
     return path.string();
 }
 
@@ -89,16 +94,19 @@ TEST(Loader, MissingImageIsNamed) {
 
 TEST(Loader, ElfForAnotherArchitectureIsRejected) {
     auto path = write_file("x86.elf", make_elf(62, 0, 0x40000000, {0}, 1));
-    EXPECT_NE(error_of([&] { read_guest_image(path, 0); })
-                  .find("is an ELF for another architecture (e_machine 62, expected AArch64 = 183)"),
+    EXPECT_NE(error_of([&] {
+                  read_guest_image(path, 0);
+              }).find("is an ELF for another architecture (e_machine 62, expected AArch64 = 183)"),
               std::string::npos);
 }
 
 TEST(Loader, OversizedFileIsRejectedBeforeReading) {
-    auto path = std::filesystem::temp_directory_path() / ("bao-sim-huge-" + std::to_string(getpid()));
+    auto path =
+        std::filesystem::temp_directory_path() / ("bao-sim-huge-" + std::to_string(getpid()));
     { std::ofstream(path).put('x'); }
     std::filesystem::resize_file(path, max_image_file_size + 1); // sparse: costs no disk
-    EXPECT_NE(error_of([&] { read_guest_image(path.string(), 0); }).find("is too large"), std::string::npos);
+    EXPECT_NE(error_of([&] { read_guest_image(path.string(), 0); }).find("is too large"),
+              std::string::npos);
     std::filesystem::remove(path);
 }
 
@@ -106,7 +114,9 @@ TEST(Loader, ImageOutsideRamDoesNotFit) {
     auto path = test::write_raw_guest("far", {0, 0, 0, 0});
     GuestImage img = read_guest_image(path, 0x400ffffc);
     PhysicalMemory m(0x40000000, 0x100000);
-    EXPECT_NE(error_of([&] { place_image(img, m); }).find("does not fit in RAM: segment at 0x400ffffc of 16 bytes"),
+    EXPECT_NE(error_of([&] {
+                  place_image(img, m);
+              }).find("does not fit in RAM: segment at 0x400ffffc of 16 bytes"),
               std::string::npos);
 }
 
@@ -114,7 +124,8 @@ TEST(Loader, TruncatedElfIsAnErrorNotACrash) {
     auto bytes = make_elf(183, 0, 0x40000000, {1, 2, 3, 4}, 4);
     bytes.resize(100); // cuts the program header
     auto path = write_file("trunc.elf", bytes);
-    EXPECT_NE(error_of([&] { read_guest_image(path, 0); }).find("truncated ELF"), std::string::npos);
+    EXPECT_NE(error_of([&] { read_guest_image(path, 0); }).find("truncated ELF"),
+              std::string::npos);
 }
 
 TEST(Loader, ImageSpecAndSizes) {
@@ -122,7 +133,8 @@ TEST(Loader, ImageSpecAndSizes) {
     EXPECT_FALSE(parse_image_spec("g.bin").second.has_value());
     EXPECT_EQ(parse_size("32M", "x"), 32u << 20);
     EXPECT_EQ(parse_size("0x1000", "x"), 0x1000u);
-    EXPECT_EQ(error_of([] { parse_size("12Q", "--mem"); }), "--mem: '12Q' has an unknown suffix 'Q'");
+    EXPECT_EQ(error_of([] { parse_size("12Q", "--mem"); }),
+              "--mem: '12Q' has an unknown suffix 'Q'");
 }
 
 // Numbers are decimal or 0x hex, never signed, octal, padded or wrapped

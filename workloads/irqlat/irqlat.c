@@ -175,10 +175,10 @@ __asm__(".text\n"
         ".balign 64\n"
         "irqlat_sled:\n"
         ".rept " IRQLAT_STR(IRQLAT_CODE_BYTES) " / 4\n"
-        "nop\n"
-        ".endr\n"
-        "irqlat_sled_end:\n"
-        "ret\n");
+                                               "nop\n"
+                                               ".endr\n"
+                                               "irqlat_sled_end:\n"
+                                               "ret\n");
 static void do_code_work(uint64_t bytes) {
     if (bytes > IRQLAT_CODE_BYTES)
         bytes = IRQLAT_CODE_BYTES;
@@ -195,7 +195,8 @@ int main(void) {
     const uint64_t work_bytes = bao_param(2, IRQLAT_WORK_BYTES);
     const uint64_t code_bytes = bao_param(3, IRQLAT_CODE_BYTES);
     if (samples == 0 || samples > IRQLAT_SAMPLES) {
-        bao_printf("irqlat: sample count %u out of range (1-%u)\n", samples, (unsigned)IRQLAT_SAMPLES);
+        bao_printf("irqlat: sample count %u out of range (1-%u)\n", samples,
+                   (unsigned)IRQLAT_SAMPLES);
         bao_printf("checksum_ok=0\n");
         return 1;
     }
