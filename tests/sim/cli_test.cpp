@@ -5,6 +5,7 @@
 #include "sim/error.h"
 
 #include "guest_files.h"
+#include "run_cli.h"
 
 #include <gtest/gtest.h>
 
@@ -15,21 +16,8 @@
 namespace sim {
 namespace {
 
-struct Result {
-    int code;
-    std::string out, err;
-};
-
-Result run_cli(std::vector<std::string> args) {
-    args.insert(args.begin(), "bao-sim");
-    args.push_back("--workloads-dir=" + test::workloads_dir());
-    std::vector<const char*> argv;
-    for (auto& a : args)
-        argv.push_back(a.c_str());
-    std::ostringstream out, err;
-    int code = cli_main(static_cast<int>(argv.size()), argv.data(), out, err);
-    return {code, out.str(), err.str()};
-}
+using Result = test::CliResult;
+using test::run_cli;
 
 int code(ExitCode c) {
     return static_cast<int>(c);

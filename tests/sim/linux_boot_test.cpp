@@ -7,6 +7,8 @@
 #include "sim/linux_vm.h"
 #include "sim/simulation.h"
 
+#include "run_cli.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -142,21 +144,8 @@ TEST(LinuxSim, EndsAtTheInstructionLimit) {
 }
 
 // The command line end to end: exit code, the report on stderr.
-struct CliResult {
-    int code;
-    std::string out, err;
-};
-
-CliResult run_cli(std::vector<std::string> args) {
-    args.insert(args.begin(), "bao-sim");
-    args.push_back("--workloads-dir=" + workloads_dir());
-    std::vector<const char*> argv;
-    for (auto& a : args)
-        argv.push_back(a.c_str());
-    std::ostringstream out, err;
-    const int code = cli_main(static_cast<int>(argv.size()), argv.data(), out, err);
-    return {code, out.str(), err.str()};
-}
+using test::CliResult;
+using test::run_cli;
 
 // A Linux VM that never powers off ends at the simulated-time limit too
 // (exit code 4), which --max-insns cannot promise for a VM idling in WFI

@@ -5,6 +5,7 @@
 #include "sim/error.h"
 
 #include "guest_files.h"
+#include "run_cli.h"
 
 #include <gtest/gtest.h>
 #include <zlib.h>
@@ -87,21 +88,10 @@ std::string config(const fs::path& dir, const std::string& kernel, const std::st
     return path.string();
 }
 
-struct Result {
-    int code;
-    std::string out, err;
-};
+using Result = test::CliResult;
 
 Result run(const std::string& config_path) {
-    const std::vector<std::string> args = {"bao-sim",   "--config",
-                                           config_path, "--max-insns",
-                                           "1000",      "--workloads-dir=" + test::workloads_dir()};
-    std::vector<const char*> argv;
-    for (auto& a : args)
-        argv.push_back(a.c_str());
-    std::ostringstream out, err;
-    const int code = cli_main(static_cast<int>(argv.size()), argv.data(), out, err);
-    return {code, out.str(), err.str()};
+    return test::run_cli({"--config", config_path, "--max-insns", "1000"});
 }
 
 void expect_config_error(const Result& r, const std::string& text) {

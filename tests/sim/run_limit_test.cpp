@@ -7,6 +7,7 @@
 #include "sim/sim_time.h"
 
 #include "guest_files.h"
+#include "run_cli.h"
 
 #include <gtest/gtest.h>
 
@@ -82,21 +83,8 @@ TEST(RunLimit, ConfigKeyTakesIntegersFloatsAndStrings) {
     }
 }
 
-struct Result {
-    int code;
-    std::string out, err;
-};
-
-Result run_cli(std::vector<std::string> args) {
-    args.insert(args.begin(), "bao-sim");
-    args.push_back("--workloads-dir=" + test::workloads_dir());
-    std::vector<const char*> argv;
-    for (auto& a : args)
-        argv.push_back(a.c_str());
-    std::ostringstream out, err;
-    const int code = cli_main(static_cast<int>(argv.size()), argv.data(), out, err);
-    return {code, out.str(), err.str()};
-}
+using Result = test::CliResult;
+using test::run_cli;
 
 uint64_t cycles_reported(const std::string& err) {
     std::smatch m;
