@@ -117,6 +117,7 @@ RunResult Arm64Core::run(uint64_t budget_cycles, uint64_t start_cycle, uint64_t 
     executed_ = 0;
     stall_ = 0;
     stop_.reset();
+    yield_at_block_ = false;
     running_ = true;
     uc_err err = UC_ERR_OK;
     adopt_shared_placeholders();
@@ -170,10 +171,17 @@ Exit Arm64Core::wait_exit() const {
     return e;
 }
 
+// Called from inside a hook or a device access (an EOI that lets a pending
+// interrupt through): stopping there would leave PC wherever Unicorn 2.0.1
+// last synchronised it, not at the next instruction, because it skips the
+// resync when a stop is requested. The guest then re-ran the tail of a block
+// (Linux's `gic_eoi_irq` re-ran `ldr x0, [x0, #48]` on its GICC base and
+// oopsed). So the yield waits for the next block, where on_block stops with
+// a known PC.
 void Arm64Core::request_yield() {
     if (running_ && !stop_) {
         stop_ = StopReason::budget;
-        uc_emu_stop(uc_);
+        yield_at_block_ = true;
     }
 }
 
@@ -293,7 +301,7 @@ void Arm64Core::model_data(uint64_t address, int size, bool is_write) {
 void Arm64Core::on_block(uc_struct* uc, uint64_t address, uint32_t size, void* self) {
     auto* core = static_cast<Arm64Core*>(self);
     // Stopping here skips this block, so it is not counted (unicorn-notes.md).
-    if (core->cycles_in_run() >= core->budget_) {
+    if (core->yield_at_block_ || core->cycles_in_run() >= core->budget_) {
         core->stopped_at_block_ = address;
         uc_emu_stop(uc);
         return;

@@ -211,6 +211,7 @@ class Arm64Core final : public Core {
     bool virq_ = false;      // HCR_EL2.VI as the guest's line drives it
     bool irq_to_hv_ = false; // HCR_EL2.IMO: the physical IRQ is the hypervisor's
     bool running_ = false;
+    bool yield_at_block_ = false;              // request_yield: on_block stops at the next block
     std::optional<uint64_t> stopped_at_block_; // on_block stopped before this block ran
     std::optional<StopReason> stop_;
     Fault fault_;
