@@ -204,7 +204,8 @@ void parse_platform(const Table& t, RunConfig& rc) {
         static_cast<uint32_t>(get_uint_in(t, w, "console_irq", pl011_irq, 0, hv::kMaxIntId - 1));
     p.gic = hv::GicAddrs{0x08000000, 0x08010000, 0x08030000, 0x08040000};
     if (auto* g = get_table(t, w, "gic")) {
-        check_keys(*g, w + ".gic", {"gicd", "gicc", "gich", "gicv"});
+        check_keys(*g, w + ".gic", {"gicd", "gicc", "gich", "gicv", "version"});
+        rc.machine.gic_version = get_uint_in(*g, w + ".gic", "version", 2, 2, 3);
         p.gic.gicd = get_uint(*g, w + ".gic", "gicd", p.gic.gicd);
         p.gic.gicc = get_uint(*g, w + ".gic", "gicc", p.gic.gicc);
         p.gic.gich = get_uint(*g, w + ".gic", "gich", p.gic.gich);
@@ -384,6 +385,7 @@ const std::vector<MachineField>& machine_fields() {
         {"cycles_per_insn", &MachineParams::cycles_per_insn, 1, 1000},
         {"gic.signal_cycles", &MachineParams::gic_signal_cycles, 0, million},
         {"gic.reg_cycles", &MachineParams::gic_reg_cycles, 0, million},
+        {"gic.version", &MachineParams::gic_version, 2, 3},
         {"hv.exception_cycles", &MachineParams::hv_exception_cycles, 0, million},
         {"hv.sync_insns", &MachineParams::hv_sync_insns, 0, million},
         {"hv.irq_insns", &MachineParams::hv_irq_insns, 0, million},
