@@ -32,20 +32,26 @@ unsigned bao_gic_version;
 #define GICC_CTLR 0x00
 #define GICC_PMR 0x04
 
+/* Single loads and stores without writeback (a trapped access must be
+ * decodable by the hypervisor: ISV set), whatever the compiler would fuse. */
 static inline uint32_t rd32(uint64_t a) {
-    return *(volatile uint32_t*)a;
+    uint32_t v;
+    __asm__ volatile("ldr %w0, [%1]" : "=r"(v) : "r"(a) : "memory");
+    return v;
 }
 static inline uint64_t rd64(uint64_t a) {
-    return *(volatile uint64_t*)a;
+    uint64_t v;
+    __asm__ volatile("ldr %0, [%1]" : "=r"(v) : "r"(a) : "memory");
+    return v;
 }
 static inline void wr32(uint64_t a, uint32_t v) {
-    *(volatile uint32_t*)a = v;
+    __asm__ volatile("str %w0, [%1]" ::"r"(v), "r"(a) : "memory");
 }
 static inline void wr64(uint64_t a, uint64_t v) {
-    *(volatile uint64_t*)a = v;
+    __asm__ volatile("str %0, [%1]" ::"r"(v), "r"(a) : "memory");
 }
 static inline void wr8(uint64_t a, uint8_t v) {
-    *(volatile uint8_t*)a = v;
+    __asm__ volatile("strb %w0, [%1]" ::"r"(v), "r"(a) : "memory");
 }
 
 static uint64_t mpidr_aff(void) {

@@ -9,7 +9,8 @@
 # -device loader of Linux VMs, tools/staged_linux.h), -DMEM=2G (default 1G),
 # -DTIMEOUT=s (30), -DMATCH=contains (an expected line "[vm] text" matches a
 # line of that VM containing text: Linux's lines carry timestamps), and
-# -DNEED=file: without it the test prints "SKIPPED:" (the Linux kernel).
+# -DNEED=file: without it the test prints "SKIPPED:" (the Linux kernel),
+# -DGIC=3 (QEMU's gic-version, default 2).
 foreach(_v QEMU ELF EXPECT)
   if(NOT DEFINED ${_v})
     message(FATAL_ERROR "${_v} not set")
@@ -28,13 +29,16 @@ endif()
 if(NOT DEFINED MEM)
   set(MEM 1G)
 endif()
+if(NOT DEFINED GIC)
+  set(GIC 2)
+endif()
 set(_extra)
 if(DEFINED LOADERS)
   file(STRINGS "${LOADERS}" _extra)
 endif()
 
 execute_process(
-  COMMAND "${QEMU}" -M virt,virtualization=on,gic-version=2 -cpu cortex-a53 -smp 4 -m ${MEM}
+  COMMAND "${QEMU}" -M virt,virtualization=on,gic-version=${GIC} -cpu cortex-a53 -smp 4 -m ${MEM}
           -display none -monitor none -serial stdio -nic none -kernel "${ELF}" ${_extra}
   INPUT_FILE /dev/null
   OUTPUT_VARIABLE _out

@@ -1,5 +1,6 @@
 #include "hv/arch/armv8/target/target_port.h"
 
+#include "hv/arch/armv8/gicv3.h"
 #include "hv/arch/armv8/psci.h"
 #include "hv/arch/armv8/vgic.h"
 #include "hv/core/hypervisor.h"
@@ -29,6 +30,7 @@ void TargetPort::attach(Hypervisor* hv, const PlatformConfig& platform) {
     hv_ = hv;
     uart_ = platform.console_pa;
     gicd_ = platform.gic.gicd;
+    gic_v3_ = platform.gic.version == GicVersion::V3;
 }
 
 // With the MMU off every access is Device-nGnRnE and must be aligned to its
@@ -321,9 +323,15 @@ void TargetPort::cache_clean_invalidate(std::uint64_t pa, std::uint64_t size) {
 }
 
 // GICv2 GICD_SGIR: TargetListFilter 0, CPU target list bit `cpu` (QEMU's
-// GIC CPU interface numbers follow the CPU index).
+// GIC CPU interface numbers follow the CPU index). GICv3 ICC_SGI1R_EL1:
+// Aff3.Aff2.Aff1 = 0, target list bit Aff0 = cpu (QEMU virt's affinities).
 void TargetPort::send_ipi(std::uint32_t cpu, std::uint32_t sgi) {
     dsb_ish();
+    if (gic_v3_) {
+        BAO_MSR(icc_sgi1r_el1, armv8::gicv3::icc::sgi1r(sgi, cpu));
+        isb();
+        return;
+    }
     wr<std::uint32_t>(gicd_ + kGicdSgir, (1u << (16 + cpu)) | (sgi & 0xf));
 }
 
