@@ -63,6 +63,7 @@ Simulation::Simulation(const RunOptions& options, std::ostream* console_out)
         set_model_param(config_, kv.substr(0, eq), kv.substr(eq + 1));
     }
     sync_l2_geometry(config_);
+    sync_gic_version(config_);
     if (options.max_insns)
         config_.machine.max_insns = options.max_insns;
     if (options.max_ns)
@@ -110,9 +111,6 @@ Simulation::Simulation(const RunOptions& options, std::ostream* console_out)
     load_images();
     machine_ = std::make_unique<Machine>(config_.machine, console_out);
     if (!native) {
-        if (config_.machine.gic_version == 3)
-            throw InputError("gic.version = 3: hv mode runs on a GICv2 only in this build "
-                             "(hv's vGICv3 is not in it); use mode = \"native\" or gic.version = 2");
         hv_host_ = std::make_unique<HvHost>(*machine_, config_, images_);
         machine_->set_supervisor(hv_host_.get());
         watch_results(hv_host_->hypervisor().vm(static_cast<uint32_t>(measured)).cpus);
