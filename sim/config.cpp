@@ -204,11 +204,20 @@ void parse_platform(const Table& t, RunConfig& rc) {
         static_cast<uint32_t>(get_uint_in(t, w, "console_irq", pl011_irq, 0, hv::kMaxIntId - 1));
     p.gic = hv::GicAddrs{0x08000000, 0x08010000, 0x08030000, 0x08040000};
     if (auto* g = get_table(t, w, "gic")) {
-        check_keys(*g, w + ".gic", {"gicd", "gicc", "gich", "gicv"});
+        check_keys(*g, w + ".gic", {"gicd", "gicc", "gich", "gicv", "version", "gicr"});
+        rc.machine.gic_version = get_uint_in(*g, w + ".gic", "version", 2, 2, 3);
         p.gic.gicd = get_uint(*g, w + ".gic", "gicd", p.gic.gicd);
         p.gic.gicc = get_uint(*g, w + ".gic", "gicc", p.gic.gicc);
         p.gic.gich = get_uint(*g, w + ".gic", "gich", p.gic.gich);
         p.gic.gicv = get_uint(*g, w + ".gic", "gicv", p.gic.gicv);
+        // GICv3 (QEMU virt's, Bao's qemu-aarch64-virt): redistributors at
+        // 0x080A_0000, one 128 KiB frame pair per CPU; no CPU-interface frames.
+        if (get_uint_in(*g, w + ".gic", "version", 2, 2, 3) == 3) {
+            p.gic.version = hv::GicVersion::V3;
+            p.gic.gicc = p.gic.gich = p.gic.gicv = 0;
+            p.gic.gicr = get_uint(*g, w + ".gic", "gicr", 0x080A0000);
+            p.gic.gicr_stride = hv::kGicrStride;
+        }
     }
     if (auto* l2 = get_table(t, w, "l2")) {
         check_keys(*l2, w + ".l2", {"size", "ways", "line"});
@@ -368,6 +377,21 @@ void sync_l2_geometry(RunConfig& rc) {
     rc.hv.platform.l2.line = rc.machine.hierarchy.line_bytes;
 }
 
+void sync_gic_version(RunConfig& rc) {
+    hv::GicAddrs& g = rc.hv.platform.gic;
+    const bool v3 = rc.machine.gic_version == 3;
+    if (v3 == (g.version == hv::GicVersion::V3))
+        return;
+    if (v3) {
+        g.version = hv::GicVersion::V3;
+        g.gicc = g.gich = g.gicv = 0;
+        g.gicr = 0x080A0000;
+        g.gicr_stride = hv::kGicrStride;
+    } else {
+        g = hv::GicAddrs{g.gicd, 0x08010000, 0x08030000, 0x08040000};
+    }
+}
+
 int RunConfig::measured_vm() const {
     for (size_t i = 0; i < hv.vms.size(); ++i)
         if (hv.vms[i].measured)
@@ -387,6 +411,7 @@ const std::vector<MachineField>& machine_fields() {
         {"cycles_per_insn", &MachineParams::cycles_per_insn, 1, 1000},
         {"gic.signal_cycles", &MachineParams::gic_signal_cycles, 0, million},
         {"gic.reg_cycles", &MachineParams::gic_reg_cycles, 0, million},
+        {"gic.version", &MachineParams::gic_version, 2, 3},
         {"hv.exception_cycles", &MachineParams::hv_exception_cycles, 0, million},
         {"hv.sync_insns", &MachineParams::hv_sync_insns, 0, million},
         {"hv.irq_insns", &MachineParams::hv_irq_insns, 0, million},

@@ -114,6 +114,11 @@ std::string emit_config(const hv::Config& cfg) {
     e.set("platform.gic.gicc", p.gic.gicc);
     e.set("platform.gic.gich", p.gic.gich);
     e.set("platform.gic.gicv", p.gic.gicv);
+    if (p.gic.version == hv::GicVersion::V3) {
+        e.set("platform.gic.version", "hv::GicVersion::V3");
+        e.set("platform.gic.gicr", p.gic.gicr);
+        e.set("platform.gic.gicr_stride", p.gic.gicr_stride);
+    }
     e.set("platform.l2.size", p.l2.size);
     e.set("platform.l2.ways", std::to_string(p.l2.ways) + "u");
     e.set("platform.l2.line", std::to_string(p.l2.line) + "u");

@@ -61,8 +61,8 @@ struct L2Geometry {
 };
 
 // The platform's GIC architecture: which interface hv's vGIC drives
-// (hv/arch/armv8/vgic_v2.h). GICv2 only, so far.
-enum class GicVersion : std::uint8_t { V2 = 2 };
+// (hv/arch/armv8/vgic_v2.h, vgic_v3.h).
+enum class GicVersion : std::uint8_t { V2 = 2, V3 = 3 };
 
 struct GicAddrs {
     std::uint64_t gicd = 0; // distributor
@@ -70,9 +70,11 @@ struct GicAddrs {
     std::uint64_t gich = 0; // virtual interface control (GICv2)
     std::uint64_t gicv = 0; // virtual CPU interface (GICv2)
     // A GICv3 has its CPU interfaces as system registers (gicc, gich and gicv
-    // unused) and adds its redistributors' region (base and per-CPU stride)
-    // after `version`.
+    // unused) and adds its redistributors' region: CPU n's RD_base frame at
+    // gicr + n * gicr_stride, its SGI_base frame 64 KiB above.
     GicVersion version = GicVersion::V2;
+    std::uint64_t gicr = 0;
+    std::uint64_t gicr_stride = 0;
 };
 
 // The GICv2 frames as hv and the simulator map them: the CPU interfaces
@@ -82,6 +84,11 @@ inline constexpr std::uint64_t kGicdFrameSize = 0x1000;
 inline constexpr std::uint64_t kGiccFrameSize = 0x2000;
 inline constexpr std::uint64_t kGichFrameSize = 0x1000;
 inline constexpr std::uint64_t kGicvFrameSize = 0x2000;
+// GICv3: the distributor's 64 KiB frame, and one redistributor's RD_base +
+// SGI_base frame pair (the stride QEMU virt and the simulator use).
+inline constexpr std::uint64_t kGicv3DistSize = 0x1'0000;
+inline constexpr std::uint64_t kGicrFrameSize = 0x1'0000;
+inline constexpr std::uint64_t kGicrStride = 0x2'0000;
 
 struct PlatformConfig {
     std::uint32_t cpu_num = 0;

@@ -74,6 +74,9 @@ class Validator {
     static constexpr std::uint32_t kNumFrames = 5;
     Frame frame(std::uint32_t k) const {
         const PlatformConfig& p = cfg_.platform;
+        if (p.gic.version == GicVersion::V3) {
+            return frame_v3(k);
+        }
         switch (k) {
         case 0:
             return {"platform.console_pa", p.console_pa, kPageSize};
@@ -85,6 +88,22 @@ class Validator {
             return {"platform.gic.gich", p.gic.gich, kGichFrameSize};
         default:
             return {"platform.gic.gicv", p.gic.gicv, kGicvFrameSize};
+        }
+    }
+
+    // A GICv3's distributor frame and its redistributors (one frame pair per
+    // CPU); no CPU-interface frames.
+    Frame frame_v3(std::uint32_t k) const {
+        const PlatformConfig& p = cfg_.platform;
+        switch (k) {
+        case 0:
+            return {"platform.console_pa", p.console_pa, kPageSize};
+        case 1:
+            return {"platform.gic.gicd", p.gic.gicd, kGicv3DistSize};
+        case 2:
+            return {"platform.gic.gicr", p.gic.gicr, p.cpu_num * p.gic.gicr_stride};
+        default:
+            return {"", 0, 0};
         }
     }
 
@@ -335,6 +354,16 @@ class Validator {
                        << ", " << Hex{at + frame_size} << ")";
             return false;
         };
+        if (gic.version == GicVersion::V3) {
+            const std::uint64_t rd_size = cfg_.platform.cpu_num * gic.gicr_stride;
+            if (ranges_overlap(ipa, size, gic.gicd, kGicv3DistSize)) {
+                return clash("distributor", gic.gicd, kGicv3DistSize);
+            }
+            if (ranges_overlap(ipa, size, gic.gicr, rd_size)) {
+                return clash("redistributors", gic.gicr, rd_size);
+            }
+            return true;
+        }
         if (ranges_overlap(ipa, size, gic.gicd, kGicdFrameSize)) {
             return clash("distributor", gic.gicd, kGicdFrameSize);
         }

@@ -225,13 +225,23 @@ TEST(Vm, InitReportsValidationAndMemoryErrors) {
         EXPECT_EQ(m.hv->init(two_vms()).code, hv::ErrorCode::State);
     }
     {
-        // A GIC version the vGIC has no interface for (only GICv2 so far).
+        // A GIC version the vGIC has no interface for (GICv2 and GICv3 only).
         Machine m;
         auto cfg = two_vms();
-        cfg.platform.gic.version = static_cast<hv::GicVersion>(3);
+        cfg.platform.gic.version = static_cast<hv::GicVersion>(4);
         const hv::Error e = m.hv->init(cfg);
         EXPECT_EQ(e.code, hv::ErrorCode::Config);
-        EXPECT_STREQ(e.message, "platform.gic.version: hv's vGIC has a GICv2 interface only");
+        EXPECT_STREQ(e.message, "platform.gic.version: hv's vGIC drives GICv2 or GICv3");
+    }
+    {
+        // A GICv3 without its redistributors' region.
+        Machine m;
+        auto cfg = two_vms();
+        cfg.platform.gic.version = hv::GicVersion::V3;
+        const hv::Error e = m.hv->init(cfg);
+        EXPECT_EQ(e.code, hv::ErrorCode::Config);
+        EXPECT_STREQ(e.message,
+                     "platform.gic: a GICv3 needs its redistributors (gicr, gicr_stride >= 0x20000)");
     }
 }
 

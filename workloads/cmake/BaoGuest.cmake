@@ -100,7 +100,7 @@ function(_bao_guest_compile source object)
 endfunction()
 
 # ---- The runtime, compiled once ---------------------------------------------
-set(_bao_rt_sources crt0.S runtime.c uart.c mmu.c)
+set(_bao_rt_sources crt0.S runtime.c uart.c mmu.c gic.c)
 set(_bao_rt_objects "")
 foreach(_src IN LISTS _bao_rt_sources)
   set(_obj "${_bao_out}/runtime/${_src}.o")

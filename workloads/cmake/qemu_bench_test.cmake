@@ -3,20 +3,24 @@
 # that it ended QEMU by PSCI SYSTEM_OFF (exit status 0, no timeout).
 # With -DFOREVER=1 (the interference guest) it checks instead that the guest
 # printed "NAME: " and was still running when the timeout stopped it.
-#   cmake -DQEMU=... -DELF=... -DNAME=... [-DFOREVER=1] -P qemu_bench_test.cmake
+# -DGIC=3 runs it on QEMU's GICv3 (default 2).
+#   cmake -DQEMU=... -DELF=... -DNAME=... [-DFOREVER=1] [-DGIC=3] -P qemu_bench_test.cmake
 foreach(_v QEMU ELF NAME)
   if(NOT DEFINED ${_v})
     message(FATAL_ERROR "${_v} not set")
   endif()
 endforeach()
 
+if(NOT DEFINED GIC)
+  set(GIC 2)
+endif()
 if(FOREVER)
   set(_timeout 3)
 else()
   set(_timeout 30)
 endif()
 execute_process(
-  COMMAND "${QEMU}" -M virt,virtualization=on,gic-version=2 -cpu cortex-a53 -smp 1 -m 128M
+  COMMAND "${QEMU}" -M virt,virtualization=on,gic-version=${GIC} -cpu cortex-a53 -smp 1 -m 128M
           -display none -monitor none -serial stdio -nic none -kernel "${ELF}"
   OUTPUT_VARIABLE _out
   ERROR_VARIABLE _err

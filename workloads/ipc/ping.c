@@ -9,19 +9,19 @@
 static volatile unsigned ticks;
 
 void irq_handler(void) {
-    uint32_t iar = mmio_r32(GICC_BASE + GICC_IAR);
-    if ((iar & 0x3ff) == IRQ_VTIMER) {
+    uint32_t iar = bao_gic_ack();
+    if (BAO_GIC_ID(iar) == IRQ_VTIMER) {
         if (++ticks < TIMER_TICKS)
             vtimer_arm();
         else
             vtimer_stop();
     }
-    mmio_w32(GICC_BASE + GICC_EOIR, iar);
+    bao_gic_eoi(iar);
 }
 
 int main(void) {
     bao_printf("ping: hello\n");
-    gic_init();
+    bao_gic_init();
     gic_enable(IRQ_VTIMER);
     bao_irq_enable();
     vtimer_arm();

@@ -10,8 +10,8 @@ static volatile unsigned ticks;
 static volatile unsigned notified;
 
 void irq_handler(void) {
-    uint32_t iar = mmio_r32(GICC_BASE + GICC_IAR);
-    unsigned id = iar & 0x3ff;
+    uint32_t iar = bao_gic_ack();
+    unsigned id = BAO_GIC_ID(iar);
     if (id == IRQ_VTIMER) {
         if (++ticks < TIMER_TICKS)
             vtimer_arm();
@@ -20,12 +20,12 @@ void irq_handler(void) {
     } else if (id == IRQ_IPC) {
         notified++;
     }
-    mmio_w32(GICC_BASE + GICC_EOIR, iar);
+    bao_gic_eoi(iar);
 }
 
 int main(void) {
     bao_printf("pong: hello\n");
-    gic_init();
+    bao_gic_init();
     gic_enable(IRQ_VTIMER);
     gic_enable(IRQ_IPC);
     bao_irq_enable();

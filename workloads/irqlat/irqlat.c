@@ -5,14 +5,15 @@
  * ahead, waits in WFI, and in the IRQ takes the timestamp the runtime's IRQ
  * vector read (bao_irq_entry_cntvct(), three instructions after exception
  * entry): latency = that CNTVCT - the programmed CNTV_CVAL, in generic-timer
- * ticks. The handler acknowledges at the GIC CPU interface (the GICV under
- * hv: same layout), disables the timer, EOIs and reports the sample with
- * bao_sample(). MMU and caches on (identity map). After IRQLAT_SAMPLES
+ * ticks. The handler acknowledges at the GIC CPU interface (bao_gic.h: GICv2
+ * or GICv3, the virtual interface under hv), disables the timer, EOIs and
+ * reports the sample with bao_sample(). MMU and caches on (identity map). After IRQLAT_SAMPLES
  * samples it prints the summary and returns (SYSTEM_OFF).
  *
  * The period is converted to ticks from CNTFRQ_EL0 at run time (100 MHz in
  * the simulator, 62.5 MHz on QEMU).
  */
+#include "bao_gic.h"
 #include "bao_guest.h"
 
 #ifndef IRQLAT_SAMPLES
@@ -22,31 +23,9 @@
 #define IRQLAT_PERIOD_US 10000
 #endif
 
-/* GICv2 at QEMU virt's addresses. */
-#define GICD_BASE 0x08000000UL
-#define GICD_CTLR 0x000
-#define GICD_ISENABLER0 0x100
-#define GICD_IPRIORITYR 0x400
-#define GICC_BASE 0x08010000UL
-#define GICC_CTLR 0x00
-#define GICC_PMR 0x04
-#define GICC_IAR 0x0c
-#define GICC_EOIR 0x10
-#define GIC_SPURIOUS 1023u
-
 #define IRQ_VTIMER 27u /* EL1 virtual timer PPI */
 #define VTIMER_PRIO 0xa0u
 #define CNTV_CTL_ENABLE 1u /* IMASK clear */
-
-static inline uint32_t mmio_r32(uintptr_t a) {
-    return *(volatile uint32_t*)a;
-}
-static inline void mmio_w32(uintptr_t a, uint32_t v) {
-    *(volatile uint32_t*)a = v;
-}
-static inline void mmio_w8(uintptr_t a, uint8_t v) {
-    *(volatile uint8_t*)a = v;
-}
 
 static inline uint64_t read_cntvct(void) {
     uint64_t v;
@@ -82,18 +61,18 @@ static void vtimer_disable(void) {
 void irq_handler(void) {
     const uint64_t now = read_cntvct(); /* first thing the C handler does */
     const uint64_t entry = bao_irq_entry_cntvct();
-    const uint32_t iar = mmio_r32(GICC_BASE + GICC_IAR);
-    const uint32_t id = iar & 0x3ff;
-    if (id == GIC_SPURIOUS)
+    const uint32_t iar = bao_gic_ack();
+    const uint32_t id = BAO_GIC_ID(iar);
+    if (id == BAO_GIC_SPURIOUS)
         return;
     if (id != IRQ_VTIMER) {
         unexpected = unexpected + 1;
-        mmio_w32(GICC_BASE + GICC_EOIR, iar);
+        bao_gic_eoi(iar);
         return;
     }
     const uint64_t cval = read_cntv_cval();
     vtimer_disable(); /* the level drops; main() arms the next period */
-    mmio_w32(GICC_BASE + GICC_EOIR, iar);
+    bao_gic_eoi(iar);
     const unsigned i = taken;
     if (i < IRQLAT_SAMPLES) {
         const int64_t d = (int64_t)(entry - cval);
@@ -107,11 +86,8 @@ void irq_handler(void) {
 }
 
 static void gic_init(void) {
-    mmio_w32(GICD_BASE + GICD_CTLR, 1);
-    mmio_w8(GICD_BASE + GICD_IPRIORITYR + IRQ_VTIMER, VTIMER_PRIO);
-    mmio_w32(GICD_BASE + GICD_ISENABLER0, 1u << IRQ_VTIMER);
-    mmio_w32(GICC_BASE + GICC_PMR, 0xff);
-    mmio_w32(GICC_BASE + GICC_CTLR, 1);
+    bao_gic_init();
+    bao_gic_enable(IRQ_VTIMER, VTIMER_PRIO);
 }
 
 struct stats {

@@ -55,8 +55,8 @@ _start:
     msr     spsr_el2, x9
     adr     x9, el1_entry
     msr     elr_el2, x9
-    isb
-    eret
+    b       el2_gic_eret            /* two instructions, as the isb; eret it replaced: */
+    nop                             /* el1_entry and what follows keep their addresses */
 
 el1_entry:
     ldr     x9, =SCTLR_EL1_RES1
@@ -103,8 +103,19 @@ secondary:
 park:
     wfi
     b       park
-    .size _start, . - _start
     .ltorg
+
+/* With a GICv3 CPU interface (ID_AA64PFR0_EL1.GIC != 0), EL1 may use the
+ * ICC_* system registers (ICC_SRE_EL2: SRE, DFB, DIB, Enable). */
+el2_gic_eret:
+    mrs     x9, id_aa64pfr0_el1
+    ubfx    x9, x9, #24, #4
+    cbz     x9, 1f
+    mov     x9, #0xf
+    msr     icc_sre_el2, x9
+1:  isb
+    eret
+    .size _start, . - _start
 
 /*
  * EL2 synchronous exception from EL1 (only used when entered at EL2, i.e.

@@ -22,8 +22,47 @@ enum class SysReg : std::uint8_t {
     VMPIDR_EL2,  // MPIDR value the guest reads (its virtual CPU id)
     VPIDR_EL2,   // MIDR value the guest reads
     CNTVOFF_EL2, // virtual counter offset
+    // GICv3 virtual interface control (hv's vGIC on a GICv3, vgic_v3.h).
+    ICH_HCR_EL2,   // virtual interface enable, maintenance interrupt enables
+    ICH_VTR_EL2,   // number of list registers, priority bits
+    ICH_VMCR_EL2,  // the guest's virtual CPU interface state (PMR, BPR, enables)
+    ICH_MISR_EL2,  // maintenance interrupt causes
+    ICH_EISR_EL2,  // list registers whose EOI wants a maintenance interrupt
+    ICH_ELRSR_EL2, // empty list registers
+    ICH_LR0_EL2,
+    ICH_LR1_EL2,
+    ICH_LR2_EL2,
+    ICH_LR3_EL2,
+    ICH_LR4_EL2,
+    ICH_LR5_EL2,
+    ICH_LR6_EL2,
+    ICH_LR7_EL2,
+    ICH_LR8_EL2,
+    ICH_LR9_EL2,
+    ICH_LR10_EL2,
+    ICH_LR11_EL2,
+    ICH_LR12_EL2,
+    ICH_LR13_EL2,
+    ICH_LR14_EL2,
+    ICH_LR15_EL2,
+    // GICv3 physical CPU interface: hv's own interrupts (gicv3.h).
+    ICC_SRE_EL2,
+    ICC_IAR1_EL1,
+    ICC_EOIR1_EL1,
+    ICC_DIR_EL1,
+    ICC_PMR_EL1,
+    ICC_BPR1_EL1,
+    ICC_CTLR_EL1,
+    ICC_IGRPEN1_EL1,
+    ICC_SGI1R_EL1, // hv's SGIs to other CPUs (a guest's write traps, EC 0x18)
+    ICC_SRE_EL1,
     Count
 };
+
+// ICH_LR<n>_EL2 as a SysReg.
+constexpr SysReg ich_lr(std::uint32_t n) {
+    return static_cast<SysReg>(static_cast<std::uint32_t>(SysReg::ICH_LR0_EL2) + (n & 15u));
+}
 
 class ArmPort : public Port {
   public:

@@ -1,6 +1,8 @@
 #include "hv/arch/armv8/trap.h"
 
+#include "hv/arch/armv8/gicv3.h"
 #include "hv/arch/armv8/psci.h"
+#include "hv/arch/armv8/vgic.h"
 #include "hv/core/hypercall.h"
 #include "hv/core/hypervisor.h"
 
@@ -136,6 +138,26 @@ TrapAction set_way(Hypervisor& hv, const Vm& vm, Vcpu& vcpu, VcpuRegs& regs) {
     return TrapAction::Resume;
 }
 
+// GICv3 SGI registers: with HCR_EL2.IMO/FMO set a guest's write of
+// ICC_SGI1R_EL1, ICC_ASGI1R_EL1 or ICC_SGI0R_EL1 traps (EC 0x18). Group 1
+// SGIs go to the VM's own vCPUs by virtual affinity (vgic_sgi1r); the
+// others (Group 0, or the other security state's) have no receiver in a VM:
+// ignored, as a write that names no CPU.
+bool is_sgi_write(std::uint32_t iss) {
+    const std::uint32_t reg = iss & gicv3::icc::kIssSysRegMask;
+    return (iss & 1) == 0 && (reg == gicv3::icc::kIssSgi1r || reg == gicv3::icc::kIssAsgi1r ||
+                              reg == gicv3::icc::kIssSgi0r);
+}
+
+TrapAction sgi_write(Hypervisor& hv, Vm& vm, Vcpu& vcpu, std::uint32_t iss, VcpuRegs& regs) {
+    const std::uint32_t rt = (iss >> 5) & 31;
+    if ((iss & gicv3::icc::kIssSysRegMask) == gicv3::icc::kIssSgi1r) {
+        vgic_sgi1r(hv, vm, vcpu, rt == 31 ? 0 : regs.x[rt]);
+    }
+    regs.pc += kInsnBytes; // ELR points at the trapped MSR
+    return TrapAction::Resume;
+}
+
 } // namespace
 
 TrapAction handle_trap(Hypervisor& hv, const TrapSyndrome& syn, VcpuRegs& regs) {
@@ -182,6 +204,10 @@ TrapAction handle_trap(Hypervisor& hv, const TrapSyndrome& syn, VcpuRegs& regs) 
     case Ec::SysReg64:
         if (is_set_way(syn.iss())) {
             action = set_way(hv, vm, *vcpu, regs);
+            break;
+        }
+        if (is_sgi_write(syn.iss())) {
+            action = sgi_write(hv, vm, *vcpu, syn.iss(), regs);
             break;
         }
         [[fallthrough]]; // no other system register or instruction is trapped

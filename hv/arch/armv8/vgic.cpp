@@ -323,7 +323,7 @@ IrqOutcome handle_irq(Hypervisor& hv) {
         } else {
             g.drop(iar);
             g.deactivate(iar);
-            g.d(gicd::ICENABLER + 4 * (id / 32), 1u << (id % 32)); // no storm
+            g.dr(id, gicd::ICENABLER + 4 * (id / 32), 1u << (id % 32)); // no storm
             ++glob.unowned;
         }
     }
@@ -333,11 +333,35 @@ IrqOutcome handle_irq(Hypervisor& hv) {
     return out;
 }
 
+namespace {
+
+// The distributor page (GICv2) or frame (GICv3) and, on GICv3, the VM's
+// redistributors: one RD_base + SGI_base pair per vCPU at the platform's
+// stride, vCPU n's at n strides (its virtual affinity is 0.0.0.n), so the VM
+// reaches no redistributor but its own vCPUs'.
+bool push_emul_regions(Vm& vm, const GicAddrs& a) {
+    if (a.gicd == 0) {
+        return true;
+    }
+    if (a.version != GicVersion::V3) {
+        return vm.emul.push(EmulRegion{a.gicd, gicd::kFrameSize, &vgicd_access});
+    }
+    return vm.emul.push(EmulRegion{a.gicd, kGicv3DistSize, &vgicd_access}) &&
+           vm.emul.push(EmulRegion{a.gicr, vm.num_vcpus * a.gicr_stride, &vgicr_access});
+}
+
+} // namespace
+
 bool vgic_init(Hypervisor& hv, Error& err) {
     VgicGlobal& glob = hv.vgic();
-    if (hv.config().platform.gic.version != GicVersion::V2) {
+    const GicAddrs& a = hv.config().platform.gic;
+    if (a.version != GicVersion::V2 && a.version != GicVersion::V3) {
+        fail(err, ErrorCode::Config) << "platform.gic.version: hv's vGIC drives GICv2 or GICv3";
+        return false;
+    }
+    if (a.version == GicVersion::V3 && (a.gicr == 0 || a.gicr_stride < 2 * kGicrFrameSize)) {
         fail(err, ErrorCode::Config)
-            << "platform.gic.version: hv's vGIC has a GICv2 interface only";
+            << "platform.gic: a GICv3 needs its redistributors (gicr, gicr_stride >= 0x20000)";
         return false;
     }
     if (!hv.alloc_hv_page(glob.pa)) {
@@ -350,7 +374,6 @@ bool vgic_init(Hypervisor& hv, Error& err) {
             vc->vgic.pa = vc->ctx_pa + kVgicCpuCtxOffset;
         }
     }
-    const GicAddrs& a = hv.config().platform.gic;
     for (std::uint32_t i = 0; i < hv.num_vms(); ++i) {
         Vm& vm = hv.vm_mut(i);
         VgicDist& d = vm.vgicd;
@@ -394,7 +417,7 @@ bool vgic_init(Hypervisor& hv, Error& err) {
                 d.targets[id] = 1; // vCPU 0
             }
         }
-        if (a.gicd != 0 && !vm.emul.push(EmulRegion{a.gicd, gicd::kFrameSize, &vgicd_access})) {
+        if (!push_emul_regions(vm, a)) {
             fail(err, ErrorCode::Config) << "vms[" << i << "]: too many emulated regions";
             return false;
         }
@@ -415,19 +438,19 @@ void vgic_cpu_init(Hypervisor& hv, Vcpu& vc) {
     vc.vgic.hcr = vif::kEnable;
     // Banked: hv's SGI and the maintenance PPI; the VM's hardware PPIs as
     // its virtual distributor has them.
-    g.d8(gicd::IPRIORITYR + kHvIpiSgi, kHvIrqPriority);
-    g.d8(gicd::IPRIORITYR + kMaintenancePpi, kHvIrqPriority);
+    g.r8(gicd::IPRIORITYR + kHvIpiSgi, kHvIrqPriority);
+    g.r8(gicd::IPRIORITYR + kMaintenancePpi, kHvIrqPriority);
     const std::uint32_t ppis = vm.vgicd.hw[0] & kPpiMask;
     for (std::uint32_t id = kNumSgis; id < kNumPrivate; ++id) {
         if (((ppis >> id) & 1u) != 0) {
-            g.d8(gicd::IPRIORITYR + id, vc.vgic.priv_prio[id]);
+            g.r8(gicd::IPRIORITYR + id, vc.vgic.priv_prio[id]);
         }
     }
-    g.d(gicd::ICENABLER, ppis & ~vc.vgic.priv_enabled);
-    g.d(gicd::ISENABLER,
+    g.r(gicd::ICENABLER, ppis & ~vc.vgic.priv_enabled);
+    g.r(gicd::ISENABLER,
         (1u << kHvIpiSgi) | (1u << kMaintenancePpi) | (ppis & vc.vgic.priv_enabled));
     if (!glob.dist_ready) {
-        g.d(gicd::CTLR, gicd::CTLR_EN);
+        g.dist_enable();
         glob.dist_ready = true;
     }
     if (!vm.vgicd.phys_ready) {

@@ -1,16 +1,21 @@
-// hv's virtual GIC (GICv2 with the virtualization extension), as Bao does it:
+// hv's virtual GIC (GICv2 with the virtualization extension, or GICv3), as
+// Bao does it:
 // every physical interrupt traps to hv, which acknowledges it at the physical
 // CPU interface and injects it into the owning vCPU through a list register,
 // hardware-linked for pass-through interrupts so that the guest's EOI
 // deactivates the physical one. Guest accesses to its distributor page (the
 // platform's GICD IPA, left unmapped in stage 2) trap and are emulated against
 // the VM's virtual distributor, with ownership checks. The guest's CPU
-// interface is the GICV frame, which the platform maps at the VM's GICC IPA.
+// interface is the GICV frame, which the platform maps at the VM's GICC IPA;
+// on GICv3 it is the ICC_* system registers, which the hardware turns into
+// the virtual interface (ICV_*) while HCR_EL2.IMO is set, except
+// ICC_SGI1R_EL1, which traps to hv. A GICv3 VM's redistributors (one per
+// vCPU, at its virtual affinity) trap and are emulated too (vgicr.cpp).
 //
 // The logic here (vgic.cpp: IRQ entry, injection, the pending set and
 // list-register allocation; vgicd.cpp: the virtual distributor) is common to
 // GIC versions; it drives the physical GIC through an interface
-// (vgic_internal.h's Gic): GICv2's is vgic_v2.h.
+// (vgic_internal.h's Gic): GICv2's is vgic_v2.h, GICv3's vgic_v3.h.
 //
 // Physical set-up (GICC_CTLR.EOImode = 1: hv drops the priority with EOIR,
 // the guest's EOI of a hardware-linked list register deactivates):
@@ -59,6 +64,13 @@ void vgic_cpu_init(Hypervisor& hv, Vcpu& vcpu);
 // EmulHandler of the virtual distributor page.
 bool vgicd_access(Hypervisor& hv, Vm& vm, std::uint64_t offset, std::uint32_t size, bool is_write,
                   std::uint64_t& value);
+
+// GICv3: EmulHandler of the VM's redistributor region (vgicr.cpp), and a
+// guest's write of ICC_SGI1R_EL1 (trapped, EC 0x18): SGIs to the VM's own
+// vCPUs by virtual affinity; targets outside the VM are ignored (counted).
+bool vgicr_access(Hypervisor& hv, Vm& vm, std::uint64_t offset, std::uint32_t size, bool is_write,
+                  std::uint64_t& value);
+void vgic_sgi1r(Hypervisor& hv, Vm& vm, Vcpu& vcpu, std::uint64_t value);
 
 // Raises virtual interrupt `id` in `vm` (an IPC notification): an SPI goes to
 // its virtual target (vCPU 0 by default), a private one to vCPU 0. A vCPU on

@@ -9,6 +9,7 @@
 
 #include "hv/arch/armv8/vgic.h"
 #include "hv/arch/armv8/vgic_v2.h"
+#include "hv/arch/armv8/vgic_v3.h"
 #include "hv/core/hypervisor.h"
 
 namespace hv::armv8::vgic_detail {
@@ -48,13 +49,57 @@ inline void set_bit(std::uint32_t* words, std::uint32_t id, bool v) {
 }
 
 // --- The physical GIC ----------------------------------------------------------
-// The interface the common logic drives: GICv2's (vgic_v2.h) is the only one
-// so far; a GICv3 interface provides the same members (vgic_v3.h), chosen by
-// GicAddrs::version.
-using Gic = GicV2;
+// The interface the common logic drives: GICv2's (vgic_v2.h) or GICv3's
+// (vgic_v3.h), the same members, chosen by GicAddrs::version. List registers
+// cross it decoded (Lr); acknowledge values are passed back unchanged.
+class Gic {
+  public:
+    static constexpr std::uint32_t kNumLrs = GicV2::kNumLrs;
+    static_assert(GicV3::kNumLrs == kNumLrs);
+
+    Gic(ArmPort& p, const GicAddrs& a) : v3_(a.version == GicVersion::V3), g2_(p, a), g3_(p, a) {}
+
+    bool v3() const { return v3_; }
+    std::uint32_t d(std::uint32_t off) { return v3_ ? g3_.d(off) : g2_.d(off); }
+    void d(std::uint32_t off, std::uint32_t v) { v3_ ? g3_.d(off, v) : g2_.d(off, v); }
+    void d8(std::uint32_t off, std::uint8_t v) { v3_ ? g3_.d8(off, v) : g2_.d8(off, v); }
+    std::uint32_t r(std::uint32_t off) { return v3_ ? g3_.r(off) : g2_.r(off); }
+    void r(std::uint32_t off, std::uint32_t v) { v3_ ? g3_.r(off, v) : g2_.r(off, v); }
+    void r8(std::uint32_t off, std::uint8_t v) { v3_ ? g3_.r8(off, v) : g2_.r8(off, v); }
+    // A register of INTID `id`'s word: this CPU's redistributor for SGIs
+    // and PPIs, else the distributor.
+    void dr(std::uint32_t id, std::uint32_t off, std::uint32_t v) {
+        id < kNumPrivate ? r(off, v) : d(off, v);
+    }
+    void route(std::uint32_t id, std::uint8_t cpus) {
+        v3_ ? g3_.route(id, cpus) : g2_.route(id, cpus);
+    }
+    void dist_enable() { v3_ ? g3_.dist_enable() : g2_.dist_enable(); }
+    void cpu_enable() { v3_ ? g3_.cpu_enable() : g2_.cpu_enable(); }
+    std::uint32_t ack() { return v3_ ? g3_.ack() : g2_.ack(); }
+    std::uint32_t ack_id(std::uint32_t iar) const {
+        return v3_ ? GicV3::ack_id(iar) : GicV2::ack_id(iar);
+    }
+    void drop(std::uint32_t iar) { v3_ ? g3_.drop(iar) : g2_.drop(iar); }
+    void deactivate(std::uint32_t iar) { v3_ ? g3_.deactivate(iar) : g2_.deactivate(iar); }
+    std::uint32_t empty_lrs() { return v3_ ? g3_.empty_lrs() : g2_.empty_lrs(); }
+    std::uint32_t eoi_lrs() { return v3_ ? g3_.eoi_lrs() : g2_.eoi_lrs(); }
+    Lr lr(std::uint32_t n) { return v3_ ? g3_.lr(n) : g2_.lr(n); }
+    void lr(std::uint32_t n, const Lr& l) { v3_ ? g3_.lr(n, l) : g2_.lr(n, l); }
+    void lr_clear(std::uint32_t n) { v3_ ? g3_.lr_clear(n) : g2_.lr_clear(n); }
+    void control(std::uint32_t hcr) { v3_ ? g3_.control(hcr) : g2_.control(hcr); }
+
+  private:
+    bool v3_;
+    GicV2 g2_;
+    GicV3 g3_;
+};
 
 inline Gic gic_of(Hypervisor& hv) {
-    return Gic{hv.port(), hv.config().platform.gic};
+    return Gic{hv.arch_port(), hv.config().platform.gic};
+}
+inline bool is_v3(const Hypervisor& hv) {
+    return hv.config().platform.gic.version == GicVersion::V3;
 }
 
 // --- Virtual distributor queries -------------------------------------------
@@ -100,5 +145,10 @@ void kick(Hypervisor& hv, Vcpu& vc);
 void kick_vm(Hypervisor& hv, Vm& vm);
 // At a maintenance interrupt: the list registers the guest EOIed with LR_EOI.
 void resample_level(Hypervisor& hv, Vcpu& vc);
+// GICv3: an access to the SGI and PPI registers of vCPU `vc`'s redistributor
+// (its SGI_base frame), emulated as the distributor's banked word 0; `own`:
+// `vc` is the accessing vCPU (only it may change them). RAZ/WI elsewhere.
+bool private_access(Hypervisor& hv, Vm& vm, Vcpu& vc, bool own, std::uint32_t off,
+                    std::uint32_t size, bool is_write, std::uint64_t& value);
 
 } // namespace hv::armv8::vgic_detail

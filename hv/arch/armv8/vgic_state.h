@@ -31,6 +31,8 @@ struct VgicCpu {
     std::uint32_t priv_enabled = 0xFFFF; // SGIs are always enabled (GIC-400)
     std::uint32_t priv_group = 0;
     std::uint8_t priv_prio[gicv2::kNumPrivate]{};
+    // GICv3: GICR_WAKER.ProcessorSleep of its virtual redistributor.
+    std::uint32_t asleep = 1;
     // GICH_HCR as last written, and what each list register was last given.
     std::uint32_t hcr = 0;
     std::uint16_t lr_id[gicv2::kNumLrs]{};
@@ -63,12 +65,13 @@ struct VgicDist {
     std::uint32_t level[kVgicWords]{};
     std::uint8_t prio[gicv2::kMaxIrqs]{};
     std::uint8_t targets[gicv2::kMaxIrqs]{}; // virtual CPU mask (SPIs)
+    std::uint32_t irm[kVgicWords]{};         // GICv3: IROUTER.IRM (any of its vCPUs)
     bool phys_ready = false;                 // owned SPIs programmed in the physical GICD
     // Statistics.
     std::uint64_t traps = 0;   // distributor accesses emulated
     std::uint64_t ignored = 0; // reserved offsets, bad sizes, foreign interrupts, bad SGI targets
     std::uint64_t injected = 0;
-    std::uint64_t sgis = 0; // virtual SGIs sent through GICD_SGIR
+    std::uint64_t sgis = 0; // virtual SGIs sent through GICD_SGIR or ICC_SGI1R_EL1
 };
 
 struct VgicGlobal {

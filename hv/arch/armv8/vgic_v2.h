@@ -48,10 +48,15 @@ class GicV2 {
     }
     void d(std::uint32_t off, std::uint32_t v) { p_.dev_write(a_.gicd + off, 4, v); }
     void d8(std::uint32_t off, std::uint8_t v) { p_.dev_write(a_.gicd + off, 1, v); }
+    // This CPU's SGI and PPI registers: banked in the GICv2 distributor.
+    std::uint32_t r(std::uint32_t off) { return d(off); }
+    void r(std::uint32_t off, std::uint32_t v) { d(off, v); }
+    void r8(std::uint32_t off, std::uint8_t v) { d8(off, v); }
     // Routes physical SPI `id` to the CPUs of `cpu_mask` (ITARGETSR).
     void route(std::uint32_t id, std::uint8_t cpu_mask) {
         d8(gicv2::gicd::ITARGETSR + id, cpu_mask);
     }
+    void dist_enable() { d(gicv2::gicd::CTLR, gicv2::gicd::CTLR_EN); }
 
     // Physical CPU interface: hv's EOImode 1 (drop and deactivate apart).
     void cpu_enable() {

@@ -55,7 +55,7 @@ std::uint32_t read_pending(Hypervisor& hv, Vm& vm, Vcpu& vc, std::uint32_t n) {
         }
     }
     if (vm.vgicd.hw[n] != 0) { // pending in the physical distributor, not yet taken
-        v |= g.d(gicd::ISPENDR + 4 * n) & vm.vgicd.hw[n];
+        v |= (n == 0 ? g.r(gicd::ISPENDR) : g.d(gicd::ISPENDR + 4 * n)) & vm.vgicd.hw[n];
     }
     return v & mask;
 }
@@ -85,7 +85,7 @@ void write_enable(Hypervisor& hv, Vm& vm, Vcpu& vc, std::uint32_t n, std::uint32
     word = set ? word | bits : word & ~bits;
     const std::uint32_t hw = bits & d.hw[n];
     if (hw != 0) {
-        gic_of(hv).d((set ? gicd::ISENABLER : gicd::ICENABLER) + 4 * n, hw);
+        gic_of(hv).dr(32 * n, (set ? gicd::ISENABLER : gicd::ICENABLER) + 4 * n, hw);
     }
     if (set && word != before) {
         kick_vm(hv, vm);
@@ -101,7 +101,7 @@ void write_pending(Hypervisor& hv, Vm& vm, Vcpu& vc, std::uint32_t n, std::uint3
     }
     const std::uint32_t hw = bits & d.hw[n];
     if (hw != 0) {
-        g.d((set ? gicd::ISPENDR : gicd::ICPENDR) + 4 * n, hw);
+        g.dr(32 * n, (set ? gicd::ISPENDR : gicd::ICPENDR) + 4 * n, hw);
     }
     for (std::uint32_t i = 0; i < 32; ++i) {
         if (((bits >> i) & 1u) == 0) {
@@ -171,13 +171,13 @@ void write_active(Hypervisor& hv, Vm& vm, Vcpu& vc, std::uint32_t n, std::uint32
         });
     }
     if (!set && (bits & vm.vgicd.hw[n]) != 0) {
-        g.d(gicd::ICACTIVER + 4 * n, bits & vm.vgicd.hw[n]);
+        g.dr(32 * n, gicd::ICACTIVER + 4 * n, bits & vm.vgicd.hw[n]);
     }
 }
 
 // One byte of IPRIORITYR / ITARGETSR.
-std::uint32_t byte_read(Vm& vm, Vcpu& vc, bool targets, std::uint32_t id) {
-    if (id >= kMaxIrqs || !bit(vm.vgicd.owned, id)) {
+std::uint32_t byte_read(Hypervisor& hv, Vm& vm, Vcpu& vc, bool targets, std::uint32_t id) {
+    if (id >= kMaxIrqs || !bit(vm.vgicd.owned, id) || (targets && is_v3(hv))) {
         return 0;
     }
     if (targets) {
@@ -198,6 +198,10 @@ void byte_write(Hypervisor& hv, Vm& vm, Vcpu& vc, bool targets, std::uint32_t id
         if (id < kNumPrivate) {
             return; // read-only
         }
+        if (is_v3(hv)) {
+            ++d.ignored; // GICv3 routes by IROUTER: ITARGETSR is RES0
+            return;
+        }
         const auto valid = static_cast<std::uint8_t>((1u << vm.num_vcpus) - 1);
         if ((v & ~valid) != 0) {
             ++d.ignored;
@@ -217,7 +221,9 @@ void byte_write(Hypervisor& hv, Vm& vm, Vcpu& vc, bool targets, std::uint32_t id
         d.prio[id] = pr;
         touch(hv.port(), d, d.prio[id], 1, true);
     }
-    if (hw) {
+    if (hw && id < kNumPrivate) {
+        g.r8(gicd::IPRIORITYR + id, pr);
+    } else if (hw) {
         g.d8(gicd::IPRIORITYR + id, pr);
     }
 }
@@ -360,7 +366,7 @@ bool dist_read(Hypervisor& hv, Vm& vm, Vcpu& vc, std::uint32_t off, std::uint32_
         const bool targets = off >= gicd::ITARGETSR;
         const std::uint32_t id0 = off - (targets ? gicd::ITARGETSR : gicd::IPRIORITYR);
         for (std::uint32_t b = 0; b < size; ++b) {
-            v |= byte_read(vm, vc, targets, id0 + b) << (8 * b);
+            v |= byte_read(hv, vm, vc, targets, id0 + b) << (8 * b);
         }
         const std::uint32_t i = id0 & (kMaxIrqs - 4);
         touch(hv.port(), d, targets ? d.targets[i] : d.prio[i], size, false);
@@ -396,7 +402,169 @@ bool dist_read(Hypervisor& hv, Vm& vm, Vcpu& vc, std::uint32_t off, std::uint32_
     return true;
 }
 
+// --- GICv3 ---------------------------------------------------------------------
+
+// SGI and PPI registers: GICv3 keeps them in the redistributors (vgicr.cpp);
+// with affinity routing the distributor's copies are RES0.
+bool is_private_reg(std::uint32_t off) {
+    if (off >= gicd::IGROUPR && off < gicd::ICACTIVER + 0x80) {
+        return (off & 0x7F) < 4; // word 0 of each one-bit-per-INTID register
+    }
+    return off - gicd::IPRIORITYR < kNumPrivate || off == gicd::ICFGR || off == gicd::ICFGR + 4;
+}
+
+// GICD_IROUTER<id> as the VM sees it: IRM, or Aff0 = the one vCPU it targets.
+std::uint64_t irouter_read(const Vm& vm, std::uint32_t id) {
+    if (id < kNumPrivate || id >= kFirstSpecial || !bit(vm.vgicd.owned, id)) {
+        return 0;
+    }
+    if (bit(vm.vgicd.irm, id)) {
+        return gicv3::gicd::IROUTER_IRM;
+    }
+    const std::uint32_t t = vm.vgicd.targets[id];
+    return t == 0 ? 0 : static_cast<std::uint64_t>(__builtin_ctz(t));
+}
+
+// Routing by virtual affinity, to the VM's own vCPUs only: an affinity that
+// names no vCPU of the VM leaves the route as it was (counted).
+void irouter_write(Hypervisor& hv, Vm& vm, std::uint32_t id, std::uint64_t v) {
+    VgicDist& d = vm.vgicd;
+    if (id < kNumPrivate || id >= kFirstSpecial || !bit(d.owned, id)) {
+        ++d.ignored;
+        return;
+    }
+    const std::uint64_t aff = v & gicv3::gicd::IROUTER_AFF;
+    if ((v & gicv3::gicd::IROUTER_IRM) != 0) {
+        set_bit(d.irm, id, true);
+        d.targets[id] = static_cast<std::uint8_t>((1u << vm.num_vcpus) - 1);
+    } else if (aff >= vm.num_vcpus) {
+        ++d.ignored; // not one of its vCPUs
+        return;
+    } else {
+        set_bit(d.irm, id, false);
+        d.targets[id] = static_cast<std::uint8_t>(1u << aff);
+    }
+    touch(hv.port(), d, d.targets[id], 1, true);
+    if (bit(d.hw, id)) {
+        gic_of(hv).route(id, phys_targets(vm, d.targets[id]));
+    }
+}
+
+// IROUTER by 64-bit access or by 32-bit halves.
+void irouter_access(Hypervisor& hv, Vm& vm, std::uint32_t off, std::uint32_t size, bool is_write,
+                    std::uint64_t& value) {
+    const std::uint32_t id = (off - gicv3::gicd::IROUTER) / 8;
+    const bool high = (off & 4) != 0;
+    const std::uint64_t cur = irouter_read(vm, id);
+    if (!is_write) {
+        value = size == 8 ? cur : high ? cur >> 32 : cur & 0xFFFF'FFFFull;
+        return;
+    }
+    const std::uint64_t lo = cur & 0xFFFF'FFFFull;
+    const std::uint64_t v = size == 8 ? value
+                            : high    ? lo | (value << 32)
+                                      : (cur & ~0xFFFF'FFFFull) | (value & 0xFFFF'FFFFull);
+    irouter_write(hv, vm, id, v);
+}
+
+// What a GICv3 distributor has in place of (or beside) GICv2's registers;
+// false: the common emulation handles the access.
+bool dist_access_v3(Hypervisor& hv, Vm& vm, std::uint32_t off, std::uint32_t size, bool is_write,
+                    std::uint64_t& value) {
+    namespace d3 = gicv3::gicd;
+    VgicDist& d = vm.vgicd;
+    if (off >= d3::IROUTER && off < d3::IROUTER_END) {
+        if ((size == 8 && (off & 7) == 0) || (size == 4 && (off & 3) == 0)) {
+            irouter_access(hv, vm, off, size, is_write, value);
+        } else {
+            ++d.ignored;
+            value = 0;
+        }
+        return true;
+    }
+    if (is_private_reg(off) || off - gicd::ITARGETSR < 0x400 || off == gicd::SGIR ||
+        off - gicd::CPENDSGIR < 0x20 || (off >= gicd::PIDR4 && off < gicd::kFrameSize)) {
+        ++d.ignored; // RES0 with affinity routing, or GICv2-only
+        value = 0;
+        return true;
+    }
+    if (is_write || size != 4 || (off & 3) != 0) {
+        return false;
+    }
+    if (off == d3::CTLR) {
+        value = d.ctlr | d3::CTLR_ARE | d3::CTLR_DS;
+    } else if (off == d3::TYPER) {
+        value = (gic_of(hv).d(d3::TYPER) & gicd::TYPER_ITLINES) | d3::TYPER_IDBITS;
+    } else if (off == gicd::IIDR) {
+        value = gic_of(hv).d(gicd::IIDR);
+    } else if (off == d3::PIDR2) {
+        value = gicv3::kPidr2ArchRev3;
+    } else if (off >= d3::PIDR4 && off <= d3::CIDR3) {
+        value = gic_of(hv).d(off); // identification: the physical GIC's
+    } else {
+        return false;
+    }
+    return true;
+}
+
 } // namespace
+
+namespace vgic_detail {
+
+bool private_access(Hypervisor& hv, Vm& vm, Vcpu& vc, bool own, std::uint32_t off,
+                    std::uint32_t size, bool is_write, std::uint64_t& value) {
+    VgicDist& d = vm.vgicd;
+    const bool prio = off - gicd::IPRIORITYR < kNumPrivate;
+    const bool config = prio || in_bits(off, gicd::IGROUPR) || in_bits(off, gicd::ISENABLER) ||
+                        in_bits(off, gicd::ICENABLER) || off - gicd::ICFGR < 8;
+    const bool size_ok = (size == 4 && (off & 3) == 0) || (size == 1 && prio);
+    // Another vCPU's frame: its configuration may be read; its pending and
+    // active state live in list registers of another CPU, and hv changes
+    // a vCPU's banked state only from that vCPU.
+    if (!is_private_reg(off) || !size_ok || (!own && (is_write || !config))) {
+        ++d.ignored;
+        value = 0;
+        return true;
+    }
+    if (is_write) {
+        return dist_write(hv, vm, vc, off, size, static_cast<std::uint32_t>(value));
+    }
+    std::uint32_t v = 0;
+    const bool ok = dist_read(hv, vm, vc, off, size, v);
+    value = v;
+    return ok;
+}
+
+} // namespace vgic_detail
+
+void vgic_sgi1r(Hypervisor& hv, Vm& vm, Vcpu& vc, std::uint64_t v) {
+    using namespace gicv3::icc;
+    VgicDist& d = vm.vgicd;
+    const std::uint32_t sgi = (v >> SGI1R_INTID_SHIFT) & 0xF;
+    const std::uint32_t all = (1u << vm.num_vcpus) - 1;
+    std::uint32_t targets = 0;
+    if ((v & SGI1R_IRM) != 0) {
+        targets = all & ~(1u << vc.id);
+    } else {
+        // The VM's vCPU n has affinity 0.0.0.n: Aff3.Aff2.Aff1 and the range
+        // selector must be 0 for any target to be one of its vCPUs.
+        const std::uint64_t upper =
+            ((v >> SGI1R_AFF1_SHIFT) & 0xFF) | ((v >> SGI1R_AFF2_SHIFT) & 0xFF) |
+            ((v >> SGI1R_AFF3_SHIFT) & 0xFF) | ((v >> SGI1R_RS_SHIFT) & 0xF);
+        const auto list = static_cast<std::uint32_t>(v & SGI1R_TARGETS);
+        targets = upper == 0 ? list & all : 0;
+        if (targets != list) {
+            ++d.ignored; // a CPU outside the VM
+        }
+    }
+    ++d.sgis;
+    touch(hv.port(), d, d.sgis, sizeof d.sgis, true);
+    for (std::uint32_t t = 0; t < vm.num_vcpus; ++t) {
+        if (((targets >> t) & 1u) != 0) {
+            vgic_inject(hv, *hv.vcpu_mut(vm.vcpu_cpu[t]), sgi, 0, false);
+        }
+    }
+}
 
 bool vgicd_access(Hypervisor& hv, Vm& vm, std::uint64_t offset, std::uint32_t size, bool is_write,
                   std::uint64_t& value) {
@@ -408,6 +576,9 @@ bool vgicd_access(Hypervisor& hv, Vm& vm, std::uint64_t offset, std::uint32_t si
     ++d.traps;
     touch(hv.port(), d, d.ctlr, sizeof d.ctlr, false);
     const auto off = static_cast<std::uint32_t>(offset);
+    if (is_v3(hv) && dist_access_v3(hv, vm, off, size, is_write, value)) {
+        return true;
+    }
     const bool bytes_ok = off - gicd::IPRIORITYR < 0x800; // IPRIORITYR and ITARGETSR
     bool ok = (size == 4 && (off & 3) == 0) || (size == 1 && bytes_ok);
     if (is_write) {

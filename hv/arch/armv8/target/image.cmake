@@ -84,6 +84,36 @@ add_test(NAME hv.qemu.real_ipc
           -P ${PROJECT_SOURCE_DIR}/hv/arch/armv8/target/qemu_test.cmake)
 set_tests_properties(hv.qemu.real_ipc PROPERTIES LABELS qemu TIMEOUT 60)
 
+# The same demo on a GICv3 (configs/real-ipc-gicv3.toml, issue 18): hv's
+# vGICv3 (ICH_LR<n>_EL2, trapped redistributors and ICC_SGI1R_EL1) on
+# QEMU's gic-version=3, the same guests picking the GIC by its ArchRev.
+set(_v3_dir ${CMAKE_BINARY_DIR}/hv-image-ipc-gicv3)
+bao_hv_image(hv_image_ipc_gicv3 ${CMAKE_CURRENT_LIST_DIR}/configs/real-ipc-gicv3.toml ${_v3_dir})
+add_test(NAME hv.qemu.real_ipc_gicv3
+  COMMAND ${CMAKE_COMMAND} -DQEMU=${BAO_QEMU_SYSTEM_AARCH64} -DELF=${_v3_dir}/build/bao-hv.elf
+          "-DEXPECT=${_expect}" "-DVMS=ping|pong" -DGIC=3
+          -P ${PROJECT_SOURCE_DIR}/hv/arch/armv8/target/qemu_test.cmake)
+set_tests_properties(hv.qemu.real_ipc_gicv3 PROPERTIES LABELS qemu TIMEOUT 60)
+
+# The Bao-style GICv3 test guest in a 4-vCPU VM (configs/real-baoguest-gicv3.toml):
+# each vCPU's lines in order for that vCPU (KEY groups them by "cpuN:").
+set(_bg_dir ${CMAKE_BINARY_DIR}/hv-image-baoguest-gicv3)
+bao_hv_image(hv_image_baoguest_gicv3 ${CMAKE_CURRENT_LIST_DIR}/configs/real-baoguest-gicv3.toml
+             ${_bg_dir})
+set(_bg_expect "[bao] cpu0: Bao-style test guest, GICv3" "[bao] cpu0: 4 cpus")
+foreach(_c 0 1 2 3)
+  list(APPEND _bg_expect "[bao] cpu${_c}: up" "[bao] cpu${_c}: timer tick 1"
+       "[bao] cpu${_c}: timer tick 2" "[bao] cpu${_c}: timer tick 3"
+       "[bao] cpu${_c}: ipi round 1" "[bao] cpu${_c}: ipi round 2" "[bao] cpu${_c}: done")
+endforeach()
+list(APPEND _bg_expect "[bao] cpu0: all 4 cpus done")
+string(REPLACE ";" "|" _bg_expect "${_bg_expect}")
+add_test(NAME hv.qemu.real_baoguest_gicv3
+  COMMAND ${CMAKE_COMMAND} -DQEMU=${BAO_QEMU_SYSTEM_AARCH64} -DELF=${_bg_dir}/build/bao-hv.elf
+          "-DEXPECT=${_bg_expect}" -DGIC=3 "-DKEY=^<[^>]*> cpu[0-9]+:"
+          -P ${PROJECT_SOURCE_DIR}/hv/arch/armv8/target/qemu_test.cmake)
+set_tests_properties(hv.qemu.real_baoguest_gicv3 PROPERTIES LABELS qemu TIMEOUT 60)
+
 # The same image built with a hostile VM next to a measured one
 # (configs/real-hostile.toml beside this file, issue 12): the attacker's own
 # exceptions go to its EL1, its stage-2 fault stops only its VM, and hv

@@ -12,6 +12,7 @@
 #include <new> // placement new only (a freestanding header): constructs the context in place, no heap
 
 #include "hv/arch/armv8/gicv2.h"
+#include "hv/arch/armv8/gicv3.h"
 #include "hv/arch/armv8/target/cpu.h"
 #include "hv/arch/armv8/target/image_config.h"
 #include "hv/arch/armv8/target/target_port.h"
@@ -79,6 +80,9 @@ void start_vcpu(VcpuRegs* frame) {
 // so the guest's IAR/EOIR reach the virtual CPU interface without trapping.
 void map_gicv() {
     const GicAddrs& gic = kConfig.platform.gic;
+    if (gic.version == GicVersion::V3) {
+        return; // the guest's CPU interface is its ICC_* system registers
+    }
     for (std::uint32_t i = 0; i < g_hv->num_vms(); ++i) {
         const armv8::MapStatus st =
             g_hv->vm_mut(i).stage2.map(gic.gicc, gic.gicv, kGicvSize, armv8::kDeviceRw, false);
@@ -91,6 +95,16 @@ void map_gicv() {
 // WFI completes at once for a guest with a pending virtual interrupt in a
 // list register; WFI at EL2 would not see it, so check before sleeping.
 bool virq_pending() {
+    if (kConfig.platform.gic.version == GicVersion::V3) {
+        const std::uint32_t lrs =
+            (g_port.sysreg_read(armv8::SysReg::ICH_VTR_EL2) & armv8::gicv3::ich::VTR_LISTREGS) + 1;
+        for (std::uint32_t n = 0; n < lrs && n < 16; ++n) {
+            if ((g_port.sysreg_read(armv8::ich_lr(n)) & armv8::gicv3::ich::LR_PENDING) != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
     const std::uint64_t gich = kConfig.platform.gic.gich;
     const std::uint32_t lrs = (g_port.dev_read(gich + armv8::gicv2::gich::VTR, 4) & 0x3f) + 1;
     for (std::uint32_t n = 0; n < lrs; ++n) {

@@ -9,7 +9,11 @@
 # -device loader of Linux VMs, tools/staged_linux.h), -DMEM=2G (default 1G),
 # -DTIMEOUT=s (30), -DMATCH=contains (an expected line "[vm] text" matches a
 # line of that VM containing text: Linux's lines carry timestamps), and
-# -DNEED=file: without it the test prints "SKIPPED:" (the Linux kernel).
+# -DNEED=file: without it the test prints "SKIPPED:" (the Linux kernel),
+# -DGIC=3 (QEMU's gic-version, default 2), -DKEY=regex (what groups lines
+# whose order is checked; default the VM prefix "^<[^>]*>", brackets written
+# as <>: "^<[^>]*> cpu[0-9]+:" orders each vCPU's lines of a guest that
+# prefixes them "cpuN:").
 foreach(_v QEMU ELF EXPECT)
   if(NOT DEFINED ${_v})
     message(FATAL_ERROR "${_v} not set")
@@ -28,13 +32,19 @@ endif()
 if(NOT DEFINED MEM)
   set(MEM 1G)
 endif()
+if(NOT DEFINED GIC)
+  set(GIC 2)
+endif()
+if(NOT DEFINED KEY)
+  set(KEY "^<[^>]*>")
+endif()
 set(_extra)
 if(DEFINED LOADERS)
   file(STRINGS "${LOADERS}" _extra)
 endif()
 
 execute_process(
-  COMMAND "${QEMU}" -M virt,virtualization=on,gic-version=2 -cpu cortex-a53 -smp 4 -m ${MEM}
+  COMMAND "${QEMU}" -M virt,virtualization=on,gic-version=${GIC} -cpu cortex-a53 -smp 4 -m ${MEM}
           -display none -monitor none -serial stdio -nic none -kernel "${ELF}" ${_extra}
   INPUT_FILE /dev/null
   OUTPUT_VARIABLE _out
@@ -63,14 +73,14 @@ string(REPLACE "[" "<" _out_nosemi "${_out_nosemi}")
 string(REPLACE "]" ">" _out_nosemi "${_out_nosemi}")
 string(REPLACE "\n" ";" _lines "${_out_nosemi}")
 
-# For each VM prefix "[name] ", the expected lines must appear in order among
-# that VM's lines.
+# For each VM prefix "[name] " (or KEY), the expected lines must appear in
+# order among that VM's (key's) lines.
 string(REPLACE "[" "<" _expect "${EXPECT}")
 string(REPLACE "]" ">" _expect "${_expect}")
 string(REPLACE "|" ";" _expect "${_expect}")
 set(_pos_vars)
 foreach(_want IN LISTS _expect)
-  string(REGEX MATCH "^<[^>]*>" _vm "${_want}")
+  string(REGEX MATCH "${KEY}" _vm "${_want}")
   string(MAKE_C_IDENTIFIER "pos${_vm}" _pv)
   if(NOT DEFINED ${_pv})
     set(${_pv} 0)

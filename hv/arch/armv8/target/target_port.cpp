@@ -1,5 +1,6 @@
 #include "hv/arch/armv8/target/target_port.h"
 
+#include "hv/arch/armv8/gicv3.h"
 #include "hv/arch/armv8/psci.h"
 #include "hv/arch/armv8/vgic.h"
 #include "hv/core/hypervisor.h"
@@ -29,6 +30,7 @@ void TargetPort::attach(Hypervisor* hv, const PlatformConfig& platform) {
     hv_ = hv;
     uart_ = platform.console_pa;
     gicd_ = platform.gic.gicd;
+    gic_v3_ = platform.gic.version == GicVersion::V3;
 }
 
 // With the MMU off every access is Device-nGnRnE and must be aligned to its
@@ -108,6 +110,68 @@ std::uint64_t TargetPort::sysreg_read(armv8::SysReg reg) {
         return BAO_MRS(vpidr_el2);
     case armv8::SysReg::CNTVOFF_EL2:
         return BAO_MRS(cntvoff_el2);
+    case armv8::SysReg::ICH_HCR_EL2:
+        return BAO_MRS(ich_hcr_el2);
+    case armv8::SysReg::ICH_VTR_EL2:
+        return BAO_MRS(ich_vtr_el2);
+    case armv8::SysReg::ICH_VMCR_EL2:
+        return BAO_MRS(ich_vmcr_el2);
+    case armv8::SysReg::ICH_MISR_EL2:
+        return BAO_MRS(ich_misr_el2);
+    case armv8::SysReg::ICH_EISR_EL2:
+        return BAO_MRS(ich_eisr_el2);
+    case armv8::SysReg::ICH_ELRSR_EL2:
+        return BAO_MRS(ich_elrsr_el2);
+    case armv8::SysReg::ICH_LR0_EL2:
+        return BAO_MRS(ich_lr0_el2);
+    case armv8::SysReg::ICH_LR1_EL2:
+        return BAO_MRS(ich_lr1_el2);
+    case armv8::SysReg::ICH_LR2_EL2:
+        return BAO_MRS(ich_lr2_el2);
+    case armv8::SysReg::ICH_LR3_EL2:
+        return BAO_MRS(ich_lr3_el2);
+    case armv8::SysReg::ICH_LR4_EL2:
+        return BAO_MRS(ich_lr4_el2);
+    case armv8::SysReg::ICH_LR5_EL2:
+        return BAO_MRS(ich_lr5_el2);
+    case armv8::SysReg::ICH_LR6_EL2:
+        return BAO_MRS(ich_lr6_el2);
+    case armv8::SysReg::ICH_LR7_EL2:
+        return BAO_MRS(ich_lr7_el2);
+    case armv8::SysReg::ICH_LR8_EL2:
+        return BAO_MRS(ich_lr8_el2);
+    case armv8::SysReg::ICH_LR9_EL2:
+        return BAO_MRS(ich_lr9_el2);
+    case armv8::SysReg::ICH_LR10_EL2:
+        return BAO_MRS(ich_lr10_el2);
+    case armv8::SysReg::ICH_LR11_EL2:
+        return BAO_MRS(ich_lr11_el2);
+    case armv8::SysReg::ICH_LR12_EL2:
+        return BAO_MRS(ich_lr12_el2);
+    case armv8::SysReg::ICH_LR13_EL2:
+        return BAO_MRS(ich_lr13_el2);
+    case armv8::SysReg::ICH_LR14_EL2:
+        return BAO_MRS(ich_lr14_el2);
+    case armv8::SysReg::ICH_LR15_EL2:
+        return BAO_MRS(ich_lr15_el2);
+    case armv8::SysReg::ICC_SRE_EL2:
+        return BAO_MRS(icc_sre_el2);
+    case armv8::SysReg::ICC_IAR1_EL1:
+        return BAO_MRS(icc_iar1_el1);
+    case armv8::SysReg::ICC_PMR_EL1:
+        return BAO_MRS(icc_pmr_el1);
+    case armv8::SysReg::ICC_BPR1_EL1:
+        return BAO_MRS(icc_bpr1_el1);
+    case armv8::SysReg::ICC_CTLR_EL1:
+        return BAO_MRS(icc_ctlr_el1);
+    case armv8::SysReg::ICC_IGRPEN1_EL1:
+        return BAO_MRS(icc_igrpen1_el1);
+    case armv8::SysReg::ICC_SRE_EL1:
+        return BAO_MRS(icc_sre_el1);
+    case armv8::SysReg::ICC_EOIR1_EL1:
+    case armv8::SysReg::ICC_DIR_EL1:
+    case armv8::SysReg::ICC_SGI1R_EL1:
+        break; // write-only
     case armv8::SysReg::Count:
         break;
     }
@@ -134,6 +198,93 @@ void TargetPort::sysreg_write(armv8::SysReg reg, std::uint64_t value) {
     case armv8::SysReg::CNTVOFF_EL2:
         BAO_MSR(cntvoff_el2, value);
         break;
+    case armv8::SysReg::ICH_HCR_EL2:
+        BAO_MSR(ich_hcr_el2, value);
+        break;
+    case armv8::SysReg::ICH_VMCR_EL2:
+        BAO_MSR(ich_vmcr_el2, value);
+        break;
+    case armv8::SysReg::ICH_LR0_EL2:
+        BAO_MSR(ich_lr0_el2, value);
+        break;
+    case armv8::SysReg::ICH_LR1_EL2:
+        BAO_MSR(ich_lr1_el2, value);
+        break;
+    case armv8::SysReg::ICH_LR2_EL2:
+        BAO_MSR(ich_lr2_el2, value);
+        break;
+    case armv8::SysReg::ICH_LR3_EL2:
+        BAO_MSR(ich_lr3_el2, value);
+        break;
+    case armv8::SysReg::ICH_LR4_EL2:
+        BAO_MSR(ich_lr4_el2, value);
+        break;
+    case armv8::SysReg::ICH_LR5_EL2:
+        BAO_MSR(ich_lr5_el2, value);
+        break;
+    case armv8::SysReg::ICH_LR6_EL2:
+        BAO_MSR(ich_lr6_el2, value);
+        break;
+    case armv8::SysReg::ICH_LR7_EL2:
+        BAO_MSR(ich_lr7_el2, value);
+        break;
+    case armv8::SysReg::ICH_LR8_EL2:
+        BAO_MSR(ich_lr8_el2, value);
+        break;
+    case armv8::SysReg::ICH_LR9_EL2:
+        BAO_MSR(ich_lr9_el2, value);
+        break;
+    case armv8::SysReg::ICH_LR10_EL2:
+        BAO_MSR(ich_lr10_el2, value);
+        break;
+    case armv8::SysReg::ICH_LR11_EL2:
+        BAO_MSR(ich_lr11_el2, value);
+        break;
+    case armv8::SysReg::ICH_LR12_EL2:
+        BAO_MSR(ich_lr12_el2, value);
+        break;
+    case armv8::SysReg::ICH_LR13_EL2:
+        BAO_MSR(ich_lr13_el2, value);
+        break;
+    case armv8::SysReg::ICH_LR14_EL2:
+        BAO_MSR(ich_lr14_el2, value);
+        break;
+    case armv8::SysReg::ICH_LR15_EL2:
+        BAO_MSR(ich_lr15_el2, value);
+        break;
+    case armv8::SysReg::ICC_SRE_EL2:
+        BAO_MSR(icc_sre_el2, value);
+        break;
+    case armv8::SysReg::ICC_EOIR1_EL1:
+        BAO_MSR(icc_eoir1_el1, value);
+        break;
+    case armv8::SysReg::ICC_DIR_EL1:
+        BAO_MSR(icc_dir_el1, value);
+        break;
+    case armv8::SysReg::ICC_PMR_EL1:
+        BAO_MSR(icc_pmr_el1, value);
+        break;
+    case armv8::SysReg::ICC_BPR1_EL1:
+        BAO_MSR(icc_bpr1_el1, value);
+        break;
+    case armv8::SysReg::ICC_CTLR_EL1:
+        BAO_MSR(icc_ctlr_el1, value);
+        break;
+    case armv8::SysReg::ICC_IGRPEN1_EL1:
+        BAO_MSR(icc_igrpen1_el1, value);
+        break;
+    case armv8::SysReg::ICC_SGI1R_EL1:
+        BAO_MSR(icc_sgi1r_el1, value);
+        break;
+    case armv8::SysReg::ICC_SRE_EL1:
+        BAO_MSR(icc_sre_el1, value);
+        break;
+    case armv8::SysReg::ICH_VTR_EL2:
+    case armv8::SysReg::ICH_MISR_EL2:
+    case armv8::SysReg::ICH_EISR_EL2:
+    case armv8::SysReg::ICH_ELRSR_EL2:
+    case armv8::SysReg::ICC_IAR1_EL1:
+        break; // read-only
     case armv8::SysReg::Count:
         break;
     }
@@ -172,9 +323,15 @@ void TargetPort::cache_clean_invalidate(std::uint64_t pa, std::uint64_t size) {
 }
 
 // GICv2 GICD_SGIR: TargetListFilter 0, CPU target list bit `cpu` (QEMU's
-// GIC CPU interface numbers follow the CPU index).
+// GIC CPU interface numbers follow the CPU index). GICv3 ICC_SGI1R_EL1:
+// Aff3.Aff2.Aff1 = 0, target list bit Aff0 = cpu (QEMU virt's affinities).
 void TargetPort::send_ipi(std::uint32_t cpu, std::uint32_t sgi) {
     dsb_ish();
+    if (gic_v3_) {
+        BAO_MSR(icc_sgi1r_el1, armv8::gicv3::icc::sgi1r(sgi, cpu));
+        isb();
+        return;
+    }
     wr<std::uint32_t>(gicd_ + kGicdSgir, (1u << (16 + cpu)) | (sgi & 0xf));
 }
 

@@ -76,6 +76,7 @@ class TargetPort final : public armv8::ArmPort {
     Hypervisor* hv_ = nullptr;
     std::uint64_t uart_ = 0x0900'0000;
     std::uint64_t gicd_ = 0x0800'0000;
+    bool gic_v3_ = false; // hv's SGIs by ICC_SGI1R_EL1, not GICD_SGIR
     PerCpu cpus_[kMaxCpus]{};
     SpinLock lock_;         // hv's state
     SpinLock console_lock_; // the physical UART
