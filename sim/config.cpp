@@ -205,6 +205,7 @@ void parse_platform(const Table& t, RunConfig& rc) {
     p.gic = hv::GicAddrs{0x08000000, 0x08010000, 0x08030000, 0x08040000};
     if (auto* g = get_table(t, w, "gic")) {
         check_keys(*g, w + ".gic", {"gicd", "gicc", "gich", "gicv", "version", "gicr"});
+        rc.machine.gic_version = get_uint_in(*g, w + ".gic", "version", 2, 2, 3);
         p.gic.gicd = get_uint(*g, w + ".gic", "gicd", p.gic.gicd);
         p.gic.gicc = get_uint(*g, w + ".gic", "gicc", p.gic.gicc);
         p.gic.gich = get_uint(*g, w + ".gic", "gich", p.gic.gich);
@@ -373,6 +374,21 @@ void sync_l2_geometry(RunConfig& rc) {
     rc.hv.platform.l2.line = rc.machine.hierarchy.line_bytes;
 }
 
+void sync_gic_version(RunConfig& rc) {
+    hv::GicAddrs& g = rc.hv.platform.gic;
+    const bool v3 = rc.machine.gic_version == 3;
+    if (v3 == (g.version == hv::GicVersion::V3))
+        return;
+    if (v3) {
+        g.version = hv::GicVersion::V3;
+        g.gicc = g.gich = g.gicv = 0;
+        g.gicr = 0x080A0000;
+        g.gicr_stride = hv::kGicrStride;
+    } else {
+        g = hv::GicAddrs{g.gicd, 0x08010000, 0x08030000, 0x08040000};
+    }
+}
+
 int RunConfig::measured_vm() const {
     for (size_t i = 0; i < hv.vms.size(); ++i)
         if (hv.vms[i].measured)
@@ -392,6 +408,7 @@ const std::vector<MachineField>& machine_fields() {
         {"cycles_per_insn", &MachineParams::cycles_per_insn, 1, 1000},
         {"gic.signal_cycles", &MachineParams::gic_signal_cycles, 0, million},
         {"gic.reg_cycles", &MachineParams::gic_reg_cycles, 0, million},
+        {"gic.version", &MachineParams::gic_version, 2, 3},
         {"hv.exception_cycles", &MachineParams::hv_exception_cycles, 0, million},
         {"hv.sync_insns", &MachineParams::hv_sync_insns, 0, million},
         {"hv.irq_insns", &MachineParams::hv_irq_insns, 0, million},

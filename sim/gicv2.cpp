@@ -16,6 +16,8 @@ gic::GicConfig config_of(const MachineParams& p) {
     return gc;
 }
 
+} // namespace
+
 // The generic timers' registers a guest reaches with MRS/MSR at EL0/EL1.
 std::optional<gic::TimerRegister> timer_register(uint32_t encoding) {
     using R = gic::TimerRegister;
@@ -42,8 +44,6 @@ std::optional<gic::TimerRegister> timer_register(uint32_t encoding) {
         return std::nullopt;
     }
 }
-
-} // namespace
 
 // One frame seen through the MMIO interface (accesses carry the core).
 class GicV2::Frame : public MmioDevice {

@@ -10,6 +10,7 @@
 #include "sim/interrupt_controller.h"
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace sim {
@@ -47,6 +48,9 @@ class GicV2 final : public InterruptController {
     std::vector<std::unique_ptr<Frame>> frames_;
     LineListener listener_;
 };
+
+// The generic timer register an MRS/MSR encoding names (the GICv3 platform's too).
+std::optional<gic::TimerRegister> timer_register(uint32_t encoding);
 
 // The machine's GICv2, for what virtualizes one (hv's Arm port); throws
 // std::logic_error if the platform built another interrupt controller.

@@ -6,6 +6,8 @@
 #include "hv/arch/armv8/vgic.h"
 #include "sim/error.h"
 #include "sim/gicv2.h"
+#include "sim/gicv3.h"
+#include "sim/hv_host_gicv3.h"
 
 #include <bit>
 #include <cstring>
@@ -163,10 +165,12 @@ void HvHost::map_vm(uint32_t v) {
             machine_.core(cpu).map_memory(m.ipa, m.size, m.host);
         for (const hv::EmulRegion& e : vm.emul) // every access is a data abort for hv
             machine_.core(cpu).map_trapping(e.ipa, e.size);
-        // The guest's GIC CPU interface is the virtual one (GICV at its GICC address).
-        machine_.core(cpu).map_device(config_.hv.platform.gic.gicc,
-                                      gic::frame_size(gic::Frame::VirtualCpuInterface),
-                                      gicv2_of(machine_).frame(gic::Frame::VirtualCpuInterface));
+        // The guest's GIC CPU interface is the virtual one: GICV at its GICC
+        // address on a GICv2; on a GICv3 its ICC_* system registers reach ICV_*.
+        if (!gicv3_of(machine_))
+            machine_.core(cpu).map_device(
+                config_.hv.platform.gic.gicc, gic::frame_size(gic::Frame::VirtualCpuInterface),
+                gicv2_of(machine_).frame(gic::Frame::VirtualCpuInterface));
     }
 }
 
@@ -316,11 +320,13 @@ void HvHost::apply(unsigned core, hv::TrapAction action) {
 // value reaches hv in Rt, and a load's comes back from Rt.
 cpu::TrapAction HvHost::on_exit(unsigned core, cpu::Exit& exit) {
     namespace dabt = hv::armv8::dabt;
-    // Set/way maintenance reaches hv only if it set HCR_EL2.TSW on this core.
+    // Set/way maintenance (a SYS, op0 1) reaches hv only if it set HCR_EL2.TSW
+    // on this core; a GICv3 SGI register write (an MSR, op0 3) always does.
     const uint64_t hcr = sysregs_.at(core)[static_cast<size_t>(hv::armv8::SysReg::HCR_EL2)];
-    if (exit.kind == cpu::Exit::Kind::system && !(hcr & hv::armv8::hcr::TSW))
-        return cpu::TrapAction::resume;
     const cpu::Syndrome& syn = exit.syndrome;
+    const bool set_way = exit.kind == cpu::Exit::Kind::system && (syn.detail >> 20 & 3) == 1;
+    if (set_way && !(hcr & hv::armv8::hcr::TSW))
+        return cpu::TrapAction::resume;
     const hv::armv8::TrapSyndrome s{
         hv::armv8::make_esr(static_cast<hv::armv8::Ec>(syn.cause), syn.detail), syn.address,
         syn.guest_phys};
@@ -399,12 +405,36 @@ namespace {
 gic::AddressMap gic_addresses(const hv::PlatformConfig& p) {
     return gic::AddressMap{p.gic.gicd, p.gic.gicc, p.gic.gich, p.gic.gicv};
 }
+
+// A GICv3 frame hv addresses: the distributor, or redistributor `frame`.
+struct Gicv3Frame {
+    bool distributor;
+    unsigned frame;
+    uint32_t offset;
+};
+
+std::optional<Gicv3Frame> decode_gicv3(const hv::GicAddrs& g, unsigned cores, uint64_t pa) {
+    if (pa >= g.gicd && pa - g.gicd < gic::v3::kDistributorFrameSize)
+        return Gicv3Frame{true, 0, static_cast<uint32_t>(pa - g.gicd)};
+    const uint64_t stride = g.gicr_stride ? g.gicr_stride : gic::v3::kRedistributorStride;
+    if (pa >= g.gicr && pa - g.gicr < stride * cores)
+        return Gicv3Frame{false, static_cast<unsigned>((pa - g.gicr) / stride),
+                          static_cast<uint32_t>((pa - g.gicr) % stride)};
+    return std::nullopt;
+}
 } // namespace
 
 uint64_t HvHost::dev_read(uint64_t pa, uint32_t size) {
     machine_.charge(current_cpu_, machine_.params().gic_reg_cycles);
     if (pa == config_.hv.platform.console_pa + 0x18)
         return 0x90; // PL011 FR: transmitter empty
+    if (GicV3* v3 = gicv3_of(machine_)) {
+        const auto f = decode_gicv3(config_.hv.platform.gic, machine_.core_count(), pa);
+        if (!f)
+            return 0;
+        return f->distributor ? v3->gic().distributor_read(current_cpu_, f->offset, size)
+                              : v3->gic().redistributor_read(f->frame, f->offset, size);
+    }
     if (auto f = gic::decode(gic_addresses(config_.hv.platform), pa))
         return gicv2_of(machine_).gic().mmio_read(f->frame, current_cpu_, f->offset, size);
     return 0;
@@ -416,18 +446,46 @@ void HvHost::dev_write(uint64_t pa, uint32_t size, uint64_t value) {
         console_putc(static_cast<char>(value & 0xff));
         return;
     }
+    if (GicV3* v3 = gicv3_of(machine_)) {
+        const auto f = decode_gicv3(config_.hv.platform.gic, machine_.core_count(), pa);
+        if (f && f->distributor)
+            v3->gic().distributor_write(current_cpu_, f->offset, value, size);
+        else if (f)
+            v3->gic().redistributor_write(f->frame, f->offset, value, size);
+        return;
+    }
     if (auto f = gic::decode(gic_addresses(config_.hv.platform), pa))
         gicv2_of(machine_).gic().mmio_write(f->frame, current_cpu_, f->offset,
                                             static_cast<uint32_t>(value), size);
 }
 
+// The GICv3 CPU interface's registers are the model's (charged as a GIC
+// register access); the others are this host's copy of hv's EL2 state.
 uint64_t HvHost::sysreg_read(hv::armv8::SysReg reg) {
+    if (GicV3* v3 = gicv3_of(machine_)) {
+        if (const auto encoding = gicv3_sysreg_encoding(reg)) {
+            machine_.charge(current_cpu_, machine_.params().gic_reg_cycles);
+            return v3->read_cpu_register(current_cpu_, *encoding).value_or(0);
+        }
+    }
     return sysregs_.at(current_cpu_)[static_cast<size_t>(reg)];
 }
 
 void HvHost::sysreg_write(hv::armv8::SysReg reg, uint64_t value) {
+    if (GicV3* v3 = gicv3_of(machine_)) {
+        if (const auto encoding = gicv3_sysreg_encoding(reg)) {
+            machine_.charge(current_cpu_, machine_.params().gic_reg_cycles);
+            v3->write_cpu_register(current_cpu_, *encoding, value);
+            return;
+        }
+    }
     sysregs_.at(current_cpu_)[static_cast<size_t>(reg)] = value;
-    if (reg == hv::armv8::SysReg::CNTVOFF_EL2)
+    if (reg != hv::armv8::SysReg::CNTVOFF_EL2)
+        return;
+    if (GicV3* v3 = gicv3_of(machine_))
+        v3->gic().timer_write(current_cpu_, gic::TimerRegister::CntvoffEl2, value,
+                              machine_.now(current_cpu_));
+    else
         gicv2_of(machine_).gic().timer_write(current_cpu_, gic::TimerRegister::CntvoffEl2, value,
                                              machine_.now(current_cpu_));
 }

@@ -2,7 +2,8 @@
 // core's interrupt request lines out (reported to a listener as they
 // change), and the core-local timers whose events the scheduler waits for.
 // The GICv2 model with the Arm generic timers (sim/gicv2.h over sim/gic) is
-// the first; a GICv3 or a RISC-V PLIC/ACLINT pair would be another.
+// the first, the GICv3 (sim/gicv3.h over sim/gic/v3) the second; a RISC-V
+// PLIC/ACLINT pair would be another.
 #pragma once
 
 #include "sim/cpu/core.h"
@@ -37,10 +38,28 @@ class InterruptController {
     // nullopt if `encoding` is none of them.
     virtual std::optional<uint64_t> read_timer(unsigned core, uint32_t encoding,
                                                uint64_t now_cycles) = 0;
-    enum class TimerWrite { not_a_timer, ignored, written };
+    // not_a_timer: none of the controller's registers; handled: another of
+    // its registers took the write (it cannot move a timer event).
+    enum class TimerWrite { not_a_timer, ignored, written, handled };
     // A write the guest makes; a written one may move the next event.
     virtual TimerWrite write_timer(unsigned core, uint32_t encoding, uint64_t value,
                                    uint64_t now_cycles) = 0;
+
+    // Every system register of the controller: the timers', and the CPU
+    // interface's of a controller that has one (a GICv3's ICC_*/ICH_*).
+    // `hypervisor_owns_irq`: the core's physical IRQ is a hypervisor's
+    // (HCR_EL2.IMO), so the guest's CPU-interface accesses reach the virtual
+    // interface. The defaults are the timers only.
+    virtual std::optional<uint64_t> read_sysreg(unsigned core, uint32_t encoding,
+                                                uint64_t now_cycles, bool hypervisor_owns_irq) {
+        (void)hypervisor_owns_irq;
+        return read_timer(core, encoding, now_cycles);
+    }
+    virtual TimerWrite write_sysreg(unsigned core, uint32_t encoding, uint64_t value,
+                                    uint64_t now_cycles, bool hypervisor_owns_irq) {
+        (void)hypervisor_owns_irq;
+        return write_timer(core, encoding, value, now_cycles);
+    }
 };
 
 } // namespace sim

@@ -395,8 +395,9 @@ std::optional<uint64_t> Machine::read_sysreg(cpu::Core& core, uint32_t encoding)
     default:
         break;
     }
-    // The generic timers: deterministic, from the simulated clock, never the host's.
-    if (auto value = intc_->read_timer(core.id(), encoding, now(core.id())))
+    // The generic timers: deterministic, from the simulated clock, never the
+    // host's; and the controller's CPU interface, if it has system registers.
+    if (auto value = intc_->read_sysreg(core.id(), encoding, now(core.id()), irq_to_hypervisor()))
         return value;
     // The PMU likewise counts the model's events (Unicorn's would read host time).
     return pmus_.at(core.id()).read(encoding, pmu_sources(core.id()));
@@ -426,10 +427,11 @@ PmuSources Machine::pmu_sources(unsigned core) const {
 bool Machine::write_sysreg(cpu::Core& core, uint32_t encoding, uint64_t value) {
     if (pmus_.at(core.id()).write(encoding, value, pmu_sources(core.id())))
         return true;
-    switch (intc_->write_timer(core.id(), encoding, value, now(core.id()))) {
+    switch (intc_->write_sysreg(core.id(), encoding, value, now(core.id()), irq_to_hypervisor())) {
     case InterruptController::TimerWrite::not_a_timer:
         return false;
     case InterruptController::TimerWrite::ignored:
+    case InterruptController::TimerWrite::handled:
         return true;
     case InterruptController::TimerWrite::written:
         core.request_yield(); // the next event may now fall inside this slice

@@ -41,6 +41,7 @@ struct MachineParams {
     // lines in 14 sequential runs, 5 lines shared (vector slots, restore).
     uint64_t gic_signal_cycles = 266;   // an asserted line until the core's vector runs
     uint64_t gic_reg_cycles = 40;       // one GIC register access (device memory)
+    uint64_t gic_version = 2;           // the platform's GIC: 2 (GIC-400) or 3 (docs/gic.md)
     uint64_t hv_exception_cycles = 0;   // exception entry to EL2 and ERET, beyond hv's instructions
     uint64_t hv_sync_insns = 249;       // hv instructions on a synchronous trap
     uint64_t hv_irq_insns = 610;        // hv instructions on a physical IRQ

@@ -63,6 +63,7 @@ Simulation::Simulation(const RunOptions& options, std::ostream* console_out)
         set_model_param(config_, kv.substr(0, eq), kv.substr(eq + 1));
     }
     sync_l2_geometry(config_);
+    sync_gic_version(config_);
     if (options.max_insns)
         config_.machine.max_insns = options.max_insns;
     if (options.max_ns)

@@ -29,6 +29,16 @@ int xreg(unsigned n) {
     return UC_ARM64_REG_X0 + static_cast<int>(n);
 }
 
+// The Rt field of a trap syndrome for the register a system-instruction hook
+// names (31: XZR).
+uint32_t register_number(int reg) {
+    if (reg >= UC_ARM64_REG_X0 && reg <= UC_ARM64_REG_X28)
+        return static_cast<uint32_t>(reg - UC_ARM64_REG_X0);
+    if (reg == UC_ARM64_REG_X29 || reg == UC_ARM64_REG_X30)
+        return reg == UC_ARM64_REG_X29 ? 29 : 30;
+    return 31;
+}
+
 } // namespace
 
 Arm64Core::Arm64Core(unsigned id, ExitHandler& exits) : id_(id), exits_(exits) {
@@ -435,6 +445,8 @@ uint32_t Arm64Core::on_mrs(uc_struct* uc, int reg, const void* cp, void* self) {
         return 0;
     uint64_t v = *value;
     uc_reg_write(uc, reg, &v);
+    if (gic_cpu_interface_register(encoding))
+        core->set_pc(core->pc() + 4);
     return 1;
 }
 
@@ -448,10 +460,24 @@ uint32_t Arm64Core::on_msr(uc_struct* uc, int reg, const void* cp, void* self) {
         ((r->crn == 1 && r->crm == 0 && r->op2 == 0) ||
          (r->crn == 2 && r->crm == 0 && r->op2 <= 2)))
         core->stage1_register_write(sysreg_encoding(r->op0, r->op1, r->crn, r->crm, r->op2), value);
-    return core->exits_.write_sysreg(*core, sysreg_encoding(r->op0, r->op1, r->crn, r->crm, r->op2),
-                                     value)
-               ? 1
-               : 0;
+    const uint32_t encoding = sysreg_encoding(r->op0, r->op1, r->crn, r->crm, r->op2);
+    // With HCR_EL2.IMO a guest's ICC_SGI1R_EL1 write is the hypervisor's to emulate.
+    if (encoding == sysreg::icc_sgi1r_el1 && core->irq_to_hv_) {
+        Exit e;
+        e.kind = Exit::Kind::system;
+        e.pc = core->pc(); // ELR_EL2: the instruction (the core steps over it)
+        e.syndrome.cause = arm64::ec::sys_reg;
+        e.syndrome.detail =
+            arm64::sys_insn_iss(r->op0, r->op1, r->crn, r->crm, r->op2, register_number(reg), false);
+        core->set_pc(e.pc + 4);
+        core->report(e);
+        return 1;
+    }
+    if (!core->exits_.write_sysreg(*core, encoding, value))
+        return 0;
+    if (gic_cpu_interface_register(encoding))
+        core->set_pc(core->pc() + 4);
+    return 1;
 }
 
 // DC ISW / CSW / CISW go to the trap handler as the EC 0x18 trap HCR_EL2.TSW
@@ -488,11 +514,7 @@ uint32_t Arm64Core::on_sys(uc_struct* uc, int reg, const void* cp, void* self) {
                          (r->crm == 6 || r->crm == 10 || r->crm == 14);
     if (!set_way)
         return 0;
-    uint32_t rt = 31;
-    if (reg >= UC_ARM64_REG_X0 && reg <= UC_ARM64_REG_X28)
-        rt = static_cast<uint32_t>(reg - UC_ARM64_REG_X0);
-    else if (reg == UC_ARM64_REG_X29 || reg == UC_ARM64_REG_X30)
-        rt = reg == UC_ARM64_REG_X29 ? 29 : 30;
+    const uint32_t rt = register_number(reg);
     Exit e;
     e.kind = Exit::Kind::system;
     e.pc = core->pc(); // ELR_EL2: the instruction (the core steps over it)

@@ -24,7 +24,22 @@ inline constexpr uint32_t cntv_tval_el0 = sysreg_encoding(3, 3, 14, 3, 0);
 inline constexpr uint32_t cntv_ctl_el0 = sysreg_encoding(3, 3, 14, 3, 1);
 inline constexpr uint32_t cntv_cval_el0 = sysreg_encoding(3, 3, 14, 3, 2);
 inline constexpr uint32_t dczid_el0 = sysreg_encoding(3, 3, 0, 0, 7);
+// A write to it traps to EL2 while a hypervisor owns the IRQ (HCR_EL2.IMO).
+inline constexpr uint32_t icc_sgi1r_el1 = sysreg_encoding(3, 0, 12, 11, 5);
 } // namespace sysreg
+
+// The GICv3 CPU interface's system registers (ICC_*_EL1/EL2/EL3, ICH_*_EL2):
+// Unicorn 2.0.1 knows none of them, so a hooked MRS/MSR of one must move the
+// PC past the instruction itself (unicorn-notes.md).
+constexpr bool gic_cpu_interface_register(uint32_t encoding) {
+    const uint32_t op0 = encoding >> 14, op1 = encoding >> 11 & 7, crn = encoding >> 7 & 0xf,
+                   crm = encoding >> 3 & 0xf;
+    if (encoding == sysreg_encoding(3, 0, 4, 6, 0)) // ICC_PMR_EL1
+        return true;
+    if (op0 != 3 || crn != 12)
+        return false;
+    return ((op1 == 0 || op1 == 4) && crm >= 8) || (op1 == 6 && crm == 12);
+}
 
 // DCZID_EL0 as the core presents it: DZP set (DC ZVA prohibited), 64-byte
 // blocks. Unicorn 2.0.1's DC ZVA to a virtual address no region covers

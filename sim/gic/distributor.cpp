@@ -19,6 +19,11 @@ Distributor::Distributor(const DistributorConfig& config) : config_(config) {
     config_.num_interrupts = std::clamp((config_.num_interrupts + 31) / 32 * 32, 32u, 1024u);
     config_.priority_bits = std::clamp(config_.priority_bits, 4u, 8u);
     priority_mask_ = priority_mask(config_.priority_bits);
+    if (config_.affinity_routing) {
+        for (Banked& b : banked_) {
+            b.enabled = 0;
+        }
+    }
 }
 
 // --- derived bit vectors -------------------------------------------------
@@ -137,6 +142,28 @@ void Distributor::deactivate(unsigned core, uint32_t intid, unsigned source) {
         banked_[core].active &= ~bit;
     } else {
         active_[intid / 32] &= ~bit;
+    }
+}
+
+void Distributor::pend_sgi(unsigned target, uint32_t sgi, unsigned source) {
+    if (!valid_core(target) || sgi >= kNumSgis || source >= kMaxCores) {
+        ++diag_.bad_inputs;
+        return;
+    }
+    banked_[target].sgi_pending[sgi] |= static_cast<uint8_t>(1u << source);
+}
+
+void Distributor::route(uint32_t intid, uint8_t cores) {
+    if (intid < kNumPrivate || !implemented(intid)) {
+        ++diag_.bad_inputs;
+        return;
+    }
+    cores &= static_cast<uint8_t>((1u << config_.num_cores) - 1);
+    targets_[intid] = cores;
+    const uint32_t bit = 1u << (intid % 32);
+    for (unsigned c = 0; c < config_.num_cores; ++c) {
+        uint32_t& mask = target_mask_[c][intid / 32];
+        mask = (cores >> c & 1) != 0 ? mask | bit : mask & ~bit;
     }
 }
 

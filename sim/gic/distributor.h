@@ -16,6 +16,10 @@ struct DistributorConfig {
     unsigned num_cores = 4;
     unsigned num_interrupts = 288; // QEMU virt: 256 SPIs + 32 private (ITLinesNumber 8)
     unsigned priority_bits = 5;    // GIC-400: 32 priority levels
+    // GICv3 with affinity routing (sim/gic/v3): SGI enables are programmable
+    // (reset 0) and an SGI has one pending and one active state, not one per
+    // sender (senders are recorded as source 0).
+    bool affinity_routing = false;
 };
 
 // The highest-priority interrupt the distributor would forward to a core.
@@ -56,6 +60,12 @@ class Distributor {
     uint32_t acknowledge(unsigned core, const Candidate& candidate);
     // Active -> inactive; source selects which SGI sender's copy.
     void deactivate(unsigned core, uint32_t intid, unsigned source);
+    // Makes SGI `sgi` pending on core `target` from sender `source` (GICD_SGIR,
+    // or a GICv3 ICC_SGI1R_EL1 write).
+    void pend_sgi(unsigned target, uint32_t sgi, unsigned source);
+    // The cores an SPI is forwarded to, one bit each (GICD_ITARGETSR, or a
+    // GICv3 GICD_IROUTER resolved to cores).
+    void route(uint32_t intid, uint8_t cores);
 
     // Inspection for tests and stats; out-of-range arguments read as false/0.
     bool is_enabled(unsigned core, uint32_t intid) const;
@@ -100,7 +110,8 @@ class Distributor {
     uint32_t read_config(unsigned core, unsigned word) const;
     void write_config(unsigned word, uint32_t value);
     void send_sgi(unsigned core, uint32_t value);
-    void set_targets(uint32_t intid, uint8_t targets);
+    // The sender an SGI made pending or active by a register write is taken to be.
+    unsigned writer_source(unsigned core) const { return config_.affinity_routing ? 0 : core; }
 
     DistributorConfig config_;
     uint8_t priority_mask_;

@@ -130,14 +130,30 @@ void Distributor::write_bits(unsigned core, uint32_t base, unsigned word, uint32
         (word == 0 ? b.enabled : enabled_[word]) |= value;
         break;
     case gicd::kIcenabler:
-        // SGI enables are fixed on the GIC-400.
-        (word == 0 ? b.enabled : enabled_[word]) &= ~(word == 0 ? value & kPpiBits : value);
+        // SGI enables are fixed on the GIC-400 (programmable on a GICv3).
+        (word == 0 ? b.enabled : enabled_[word]) &=
+            ~(word == 0 && !config_.affinity_routing ? value & kPpiBits : value);
         break;
     case gicd::kIspendr:
-        // SGIs are made pending only through SGIR/SPENDSGIR, which name a sender.
+        // GICv2 makes SGIs pending only through SGIR/SPENDSGIR, which name a
+        // sender; a GICv3 redistributor's ISPENDR0 pends them (source 0).
+        if (word == 0 && config_.affinity_routing) {
+            for (unsigned i = 0; i < kNumSgis; ++i) {
+                if ((value >> i & 1) != 0) {
+                    pend_sgi(core, i, 0);
+                }
+            }
+        }
         (word == 0 ? b.latch : latch_[word]) |= word == 0 ? value & kPpiBits : value;
         break;
     case gicd::kIcpendr:
+        if (word == 0 && config_.affinity_routing) {
+            for (unsigned i = 0; i < kNumSgis; ++i) {
+                if ((value >> i & 1) != 0) {
+                    b.sgi_pending[i] = 0;
+                }
+            }
+        }
         (word == 0 ? b.latch : latch_[word]) &= ~(word == 0 ? value & kPpiBits : value);
         break;
     case gicd::kIsactiver:
@@ -145,7 +161,7 @@ void Distributor::write_bits(unsigned core, uint32_t base, unsigned word, uint32
             // The sender of an SGI made active this way is taken to be the writer.
             for (unsigned i = 0; i < kNumSgis; ++i) {
                 if ((value >> i & 1) != 0) {
-                    b.sgi_active[i] |= static_cast<uint8_t>(1u << core);
+                    b.sgi_active[i] |= static_cast<uint8_t>(1u << writer_source(core));
                 }
             }
             b.active |= value & kPpiBits;
@@ -197,7 +213,7 @@ void Distributor::write_byte(unsigned core, uint32_t offset, uint8_t value) {
         if (intid < kNumPrivate) {
             ++diag_.reserved_writes; // read-only for SGIs and PPIs
         } else if (implemented(intid)) {
-            set_targets(intid, value);
+            route(intid, value);
         }
         return;
     }
@@ -265,18 +281,8 @@ void Distributor::send_sgi(unsigned core, uint32_t value) {
     const uint32_t sgi = value & 0xF;
     for (unsigned t = 0; t < config_.num_cores; ++t) {
         if ((targets >> t & 1) != 0) {
-            banked_[t].sgi_pending[sgi] |= static_cast<uint8_t>(1u << core);
+            pend_sgi(t, sgi, core);
         }
-    }
-}
-
-void Distributor::set_targets(uint32_t intid, uint8_t targets) {
-    targets &= static_cast<uint8_t>((1u << config_.num_cores) - 1);
-    targets_[intid] = targets;
-    const uint32_t bit = 1u << (intid % 32);
-    for (unsigned c = 0; c < config_.num_cores; ++c) {
-        uint32_t& mask = target_mask_[c][intid / 32];
-        mask = (targets >> c & 1) != 0 ? mask | bit : mask & ~bit;
     }
 }
 
