@@ -343,9 +343,12 @@ void parse_vm(const Table& t, size_t index, RunConfig& rc, const std::string& ba
         std::string wi = w + ".devs[" + std::to_string(i) + "]";
         check_keys(*devs[i], wi, {"pa", "va", "size", "interrupts"});
         hv::DevConfig d;
-        d.pa = get_uint(*devs[i], wi, "pa", 0, true);
+        // Without registers (no pa, no size) an entry lists interrupts only,
+        // as Bao's entry for the timer's PPI 27 does.
+        const bool regs = devs[i]->get("pa") || devs[i]->get("size");
+        d.pa = get_uint(*devs[i], wi, "pa", 0, regs);
         d.va = get_uint(*devs[i], wi, "va", d.pa);
-        d.size = get_uint(*devs[i], wi, "size", 0, true);
+        d.size = get_uint(*devs[i], wi, "size", 0, regs);
         for (uint64_t id : get_uint_list(*devs[i], wi, "interrupts", 0, hv::kMaxIntId - 1))
             push(d.interrupts, static_cast<uint32_t>(id), wi + ".interrupts");
         push(vm.devs, d, w + ".devs");

@@ -131,6 +131,31 @@ uint8_t* HvHost::host_for_ipa_range(uint32_t vm, uint64_t ipa, uint64_t size) {
     return buf;
 }
 
+// A VM's pass-through devices as its cores map them: each bus device inside
+// a `devs` range at its IPA there (hv's stage 2 maps the whole range as
+// device memory; where the platform has no device, an access stops the VM).
+// The console's page is left out: it is the VM's virtual UART, hv's to emulate.
+std::vector<HvHost::DevMapping> HvHost::dev_mappings(const hv::VmConfig& cfg) const {
+    std::vector<DevMapping> out;
+    const uint64_t console = config_.hv.platform.console_pa;
+    for (const hv::DevConfig& d : cfg.devs) {
+        for (const Bus::Entry& e : machine_.bus().entries()) {
+            if (e.hypervisor_only || e.base == console)
+                continue;
+            if (e.base < d.pa || e.base + e.size > d.pa + d.size) {
+                if (e.base < d.pa + d.size && d.pa < e.base + e.size)
+                    throw InputError(std::string("vm '") + cfg.name + "': a devs entry [" +
+                                     hex(d.pa) + ", " + hex(d.pa + d.size) +
+                                     ") covers only part of " + e.name + " [" + hex(e.base) + ", " +
+                                     hex(e.base + e.size) + ")");
+                continue;
+            }
+            out.push_back({d.va + (e.base - d.pa), e.size, e.device});
+        }
+    }
+    return out;
+}
+
 void HvHost::map_vm(uint32_t v) {
     const hv::Vm& vm = hv_->vm(v);
     const hv::VmConfig& cfg = *vm.cfg;
@@ -143,9 +168,7 @@ void HvHost::map_vm(uint32_t v) {
         maps.push_back({r.base, r.size, host_for_ipa_range(v, r.base, r.size)});
     for (auto& c : cfg.ipcs)
         maps.push_back({c.base, c.size, host_for_ipa_range(v, c.base, c.size)});
-    if (!cfg.devs.empty())
-        throw InputError(std::string("vm '") + vm.name() +
-                         "': pass-through devices are not modeled by the simulator yet");
+    const std::vector<DevMapping> devs = dev_mappings(cfg);
     std::shared_ptr<cpu::AddressSpace> space; // the VM's own
     for (unsigned cpu = 0; cpu < machine_.core_count(); ++cpu) {
         if (!((vm.cpus >> cpu) & 1))
@@ -163,6 +186,8 @@ void HvHost::map_vm(uint32_t v) {
         }
         for (auto& m : maps)
             machine_.core(cpu).map_memory(m.ipa, m.size, m.host);
+        for (const DevMapping& d : devs)
+            machine_.core(cpu).map_device(d.ipa, d.size, *d.device);
         for (const hv::EmulRegion& e : vm.emul) // every access is a data abort for hv
             machine_.core(cpu).map_trapping(e.ipa, e.size);
         // The guest's GIC CPU interface is the virtual one: GICV at its GICC

@@ -89,6 +89,11 @@ class HvHost : public hv::armv8::ArmPort, public Supervisor {
     cpu::TrapAction next_step(unsigned core, hv::TrapAction action) const;
     uint8_t* host_for_ipa_range(uint32_t vm, uint64_t ipa, uint64_t size);
     void map_vm(uint32_t vm);
+    struct DevMapping {
+        uint64_t ipa, size;
+        MmioDevice* device;
+    };
+    std::vector<DevMapping> dev_mappings(const hv::VmConfig& cfg) const;
     void check_end();
     bool is_measured(uint32_t vm) const;
     // Stops the VM running on `core` for a fault hv has no trap for.

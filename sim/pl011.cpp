@@ -12,8 +12,18 @@ void Pl011::write(unsigned core, uint64_t offset, unsigned size, uint64_t value)
     hv::pl011::write(regs_, offset, size, static_cast<uint32_t>(value));
     uint8_t byte = 0;
     while (hv::pl011::tx_pop(regs_, byte))
-        console_.putc_from_core(core, static_cast<char>(byte));
+        transmit(core, static_cast<char>(byte));
     update_irq();
+}
+
+void Pl011::transmit(unsigned core, char c) {
+    if (name_.empty()) {
+        console_.putc_from_core(core, c);
+        return;
+    }
+    if (!source_)
+        source_ = console_.add_source(name_);
+    console_.putc(*source_, c);
 }
 
 void Pl011::update_irq() {

@@ -10,6 +10,8 @@
 #include "sim/mmio.h"
 
 #include <functional>
+#include <optional>
+#include <string>
 
 namespace sim {
 
@@ -17,12 +19,23 @@ inline constexpr uint64_t pl011_base = 0x09000000;
 inline constexpr uint64_t pl011_size = 0x1000;
 inline constexpr uint32_t pl011_irq = 33; // SPI 1, as on QEMU virt
 
+// A second PL011 for pass-through (a VM's `devs` entry): where QEMU virt puts
+// its second UART (VIRT_SECURE_UART, SPI 8, free with secure=off). Nobody
+// uses it unless a configuration gives it to a VM (docs/config.md#devs).
+inline constexpr uint64_t pl011_1_base = 0x09040000;
+inline constexpr uint32_t pl011_1_irq = 40; // SPI 8
+
 class Pl011 : public MmioDevice {
   public:
     using IrqLine = std::function<void(bool level)>;
 
     // Each core's output goes to its console source (Console::set_core_sources).
     explicit Pl011(Console& console) : console_(console) {}
+    // A UART with a console source of its own, printed as "[name] line"
+    // whichever core writes (a pass-through device is not hv's console, so
+    // no VM name prefixes it). The source is added at the first character,
+    // so an unused UART leaves the console as it was.
+    Pl011(Console& console, std::string name) : console_(console), name_(std::move(name)) {}
     // Called with the new level whenever UARTINTR changes.
     void set_irq_line(IrqLine line) { irq_line_ = std::move(line); }
     uint64_t read(unsigned core, uint64_t offset, unsigned size) override;
@@ -32,7 +45,11 @@ class Pl011 : public MmioDevice {
   private:
     void update_irq();
 
+    void transmit(unsigned core, char c);
+
     Console& console_;
+    std::string name_;               // own source's name; empty: the writing core's
+    std::optional<unsigned> source_; // own source, once added
     hv::pl011::State regs_;
     IrqLine irq_line_;
     bool level_ = false;

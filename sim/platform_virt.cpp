@@ -1,6 +1,7 @@
 // QEMU's virt board as bao-sim models it (the default platform): Cortex-A53
 // cores, a GICv2 with the virtualization extension (or, with gic.version = 3,
-// a GICv3) and the generic timers, and a PL011 on SPI 1, at virt's addresses.
+// a GICv3) and the generic timers, a PL011 on SPI 1 and a second one on SPI 8
+// (pass-through), at virt's addresses.
 #include "sim/cpu/arm64_core.h"
 #include "sim/gicv2.h"
 #include "sim/gicv3.h"
@@ -38,6 +39,12 @@ void build_platform(Machine& machine) {
     auto uart = std::make_unique<Pl011>(machine.console());
     uart->set_irq_line([&g](bool level) { g.set_level(pl011_irq, level); });
     machine.add_device({"the PL011", pl011_base, pl011_size, nullptr, false}, std::move(uart));
+    // The second PL011, for pass-through (docs/config.md#devs); its output
+    // is printed as "[uart1] ...".
+    auto uart1 = std::make_unique<Pl011>(machine.console(), "uart1");
+    uart1->set_irq_line([&g](bool level) { g.set_level(pl011_1_irq, level); });
+    machine.add_device({"the second PL011", pl011_1_base, pl011_size, nullptr, false},
+                       std::move(uart1));
 }
 
 } // namespace sim

@@ -107,10 +107,10 @@ class Validator {
         }
     }
 
-    // `what` [base, base+size) must stay clear of RAM and of frames 0..n-1.
+    // `what` [base, base+size) must stay clear of RAM and of frames first..n-1.
     // `what` is a field name, optionally followed by a word ("vms[0].devs[1]: pa").
     bool clear_of_ram_and_frames(const char* what, std::uint64_t base, std::uint64_t size,
-                                 std::uint32_t n) {
+                                 std::uint32_t n, std::uint32_t first = 0) {
         auto clash = [&](const char* other, std::uint32_t idx, std::uint64_t b, std::uint64_t s) {
             Fmt f = fail_cfg();
             f << what << " [" << Hex{base} << ", " << Hex{base + size} << ") overlaps " << other;
@@ -131,7 +131,7 @@ class Validator {
                 return clash("platform.ram", i, r.base, r.size);
             }
         }
-        for (std::uint32_t k = 0; k < n; ++k) {
+        for (std::uint32_t k = first; k < n; ++k) {
             const Frame o = frame(k);
             if (ranges_overlap(base, size, o.base, o.size)) {
                 return clash(o.name, ~0u, o.base, o.size);
@@ -337,10 +337,12 @@ class Validator {
     // What hv puts in every VM's IPA space at the platform's addresses: the
     // virtual UART page (docs/design.md#console), the virtual distributor (trapped) and
     // the GICV frame at the GICC address.
+    // A device that passes the console through (is_console_dev) maps its
+    // console page exactly there: that page is the VM's virtual UART.
     bool clear_of_emulated(std::uint32_t i, const char* what, std::uint32_t j, std::uint64_t ipa,
-                           std::uint64_t size) {
+                           std::uint64_t size, bool console_dev = false) {
         const GicAddrs& gic = cfg_.platform.gic;
-        if (ranges_overlap(ipa, size, cfg_.platform.console_pa, kPageSize)) {
+        if (!console_dev && ranges_overlap(ipa, size, cfg_.platform.console_pa, kPageSize)) {
             fail_cfg() << "vms[" << i << "]." << what << "[" << j << "]: [" << Hex{ipa} << ", "
                        << Hex{ipa + size} << ") overlaps the virtual UART page at "
                        << Hex{cfg_.platform.console_pa};
@@ -372,7 +374,7 @@ class Validator {
     }
 
     bool ipa_range(std::uint32_t i, const char* what, std::uint32_t j, std::uint64_t ipa,
-                   std::uint64_t size) {
+                   std::uint64_t size, bool console_dev = false) {
         if (size == 0) {
             fail_cfg() << "vms[" << i << "]." << what << "[" << j << "]: size is 0";
             return false;
@@ -382,7 +384,7 @@ class Validator {
                        << Hex{ipa + size} << ") is beyond the 40-bit IPA space";
             return false;
         }
-        return clear_of_emulated(i, what, j, ipa, size);
+        return clear_of_emulated(i, what, j, ipa, size, console_dev);
     }
 
     // An IPA range of VM i must not overlap its regions, devices or IPC
@@ -510,8 +512,11 @@ class Validator {
         return true;
     }
 
+    // `console_dev`: the list belongs to a device that passes the console
+    // through, where the console's interrupt names the virtual UART's.
     bool interrupts(std::uint32_t i, const char* what, std::uint32_t j,
-                    const FixedVec<std::uint32_t, kMaxInterrupts>& list, std::uint8_t* spi_owner) {
+                    const FixedVec<std::uint32_t, kMaxInterrupts>& list, std::uint8_t* spi_owner,
+                    bool console_dev = false) {
         for (std::uint32_t k = 0; k < list.size(); ++k) {
             const std::uint32_t id = list[k];
             if (id >= kMaxIntId) {
@@ -522,6 +527,9 @@ class Validator {
             }
             // The UART's SPI: the physical one is hv's, and every VM's
             // virtual UART raises it in the VM's own vGIC.
+            if (id == cfg_.platform.console_irq && id != 0 && console_dev) {
+                continue;
+            }
             if (id == cfg_.platform.console_irq) {
                 fail_cfg() << "vms[" << i << "]." << what << "[" << j << "].interrupts[" << k
                            << "]: interrupt " << id
@@ -551,47 +559,85 @@ class Validator {
         Fmt(prefix, sizeof prefix) << "vms[" << i << "].devs";
         for (std::uint32_t j = 0; j < v.devs.size(); ++j) {
             const DevConfig& d = v.devs[j];
+            if (d.size == 0) { // interrupts only, as Bao's {.interrupts = {27}} entries
+                if (d.pa != 0 || d.va != 0) {
+                    fail_cfg() << prefix << "[" << j << "]: size is 0 but pa " << Hex{d.pa}
+                               << " or va " << Hex{d.va} << " is set (a device with no "
+                               << "registers lists only interrupts)";
+                    return false;
+                }
+                if (!interrupts(i, "devs", j, d.interrupts, spi_owner)) {
+                    return false;
+                }
+                continue;
+            }
+            const bool console = dev_covers_console(d);
             if (!aligned(prefix, j, "", "pa", d.pa) || !aligned(prefix, j, "", "va", d.va) ||
-                !aligned(prefix, j, "", "size", d.size) || !ipa_range(i, "devs", j, d.va, d.size) ||
+                !aligned(prefix, j, "", "size", d.size) || (console && !console_in_place(i, j)) ||
+                !ipa_range(i, "devs", j, d.va, d.size, console) ||
                 !ipa_clear(i, "devs", j, d.va, d.size)) {
                 return false;
             }
-            if (ranges_overlap(d.pa, d.size, cfg_.platform.console_pa, kPageSize)) {
-                fail_cfg() << prefix << "[" << j << "]: pa [" << Hex{d.pa} << ", "
-                           << Hex{d.pa + d.size} << ") includes the console at "
-                           << Hex{cfg_.platform.console_pa}
-                           << ", which hv owns (VMs get a virtual UART there)";
-                return false;
-            }
-            if (!interrupts(i, "devs", j, d.interrupts, spi_owner)) {
+            if (!interrupts(i, "devs", j, d.interrupts, spi_owner, console)) {
                 return false;
             }
             // A device page mapped to a VM must be that device's: never RAM
-            // (hv's region, other VMs' memory) nor a GIC frame hv owns.
+            // (hv's region, other VMs' memory) nor a GIC frame hv owns. The
+            // console's page is the one exception: it becomes the VM's
+            // virtual UART (docs/design.md#console), the physical one stays hv's.
             char what[40];
             Fmt(what, sizeof what) << prefix << "[" << j << "]: pa";
-            if (!clear_of_ram_and_frames(what, d.pa, d.size, kNumFrames) || !dev_pa_unique(i, j)) {
+            if (!clear_of_ram_and_frames(what, d.pa, d.size, kNumFrames, console ? 1 : 0) ||
+                !dev_pa_unique(i, j)) {
                 return false;
             }
         }
         return true;
     }
 
+    bool dev_covers_console(const DevConfig& d) const {
+        return ranges_overlap(d.pa, d.size, cfg_.platform.console_pa, kPageSize);
+    }
+
+    // A device that passes the console through must show the console's page
+    // at the console's own address, where every VM's virtual UART is.
+    bool console_in_place(std::uint32_t i, std::uint32_t j) {
+        const DevConfig& d = cfg_.vms[i].devs[j];
+        const std::uint64_t cons = cfg_.platform.console_pa;
+        if (d.pa > cons || d.va + (cons - d.pa) != cons) {
+            fail_cfg() << "vms[" << i << "].devs[" << j << "]: pa [" << Hex{d.pa} << ", "
+                       << Hex{d.pa + d.size} << ") passes the console at " << Hex{cons}
+                       << " through at IPA " << Hex{d.va + (cons - d.pa)}
+                       << "; its virtual UART is at " << Hex{cons} << " (va must equal pa)";
+            return false;
+        }
+        return true;
+    }
+
     // A pass-through device has one owner (checked against devices listed
-    // before it, in this VM or earlier ones).
+    // before it, in this VM or earlier ones). Several VMs may pass the
+    // console through: each gets its own virtual UART on that page.
     bool dev_pa_unique(std::uint32_t i, std::uint32_t j) {
         const DevConfig& d = cfg_.vms[i].devs[j];
+        const std::uint64_t cons = cfg_.platform.console_pa;
         for (std::uint32_t a = 0; a <= i; ++a) {
             const VmConfig& o = cfg_.vms[a];
             const std::uint32_t n = a == i ? j : o.devs.size();
             for (std::uint32_t b = 0; b < n; ++b) {
-                if (!ranges_overlap(d.pa, d.size, o.devs[b].pa, o.devs[b].size)) {
+                const DevConfig& e = o.devs[b];
+                if (!ranges_overlap(d.pa, d.size, e.pa, e.size)) {
                     continue;
+                }
+                const std::uint64_t lo = d.pa > e.pa ? d.pa : e.pa;
+                const std::uint64_t hi =
+                    d.pa + d.size < e.pa + e.size ? d.pa + d.size : e.pa + e.size;
+                if (range_contains(cons, kPageSize, lo, hi - lo)) {
+                    continue; // they share only the console's page
                 }
                 fail_cfg() << "vms[" << i << "].devs[" << j << "]: pa [" << Hex{d.pa} << ", "
                            << Hex{d.pa + d.size} << ") overlaps vms[" << a << "].devs[" << b
-                           << "] (\"" << o.name << "\") [" << Hex{o.devs[b].pa} << ", "
-                           << Hex{o.devs[b].pa + o.devs[b].size} << ")";
+                           << "] (\"" << o.name << "\") [" << Hex{e.pa} << ", "
+                           << Hex{e.pa + e.size} << ")";
                 return false;
             }
         }

@@ -191,7 +191,21 @@ bool Hypervisor::map_devs(Vm& vm, Error& err) {
     const VmConfig& v = *vm.cfg;
     for (std::uint32_t j = 0; j < v.devs.size(); ++j) {
         const DevConfig& d = v.devs[j];
-        const MapStatus s = vm.stage2.map(d.va, d.pa, d.size, arch::kDeviceRw, true);
+        // The console's page stays unmapped: the VM's virtual UART traps
+        // there (validation put it at the same IPA), the rest is the device's.
+        const std::uint64_t cons = cfg_.platform.console_pa;
+        std::uint64_t hole = d.size; // offset of the console page, or none
+        if (d.size != 0 && ranges_overlap(d.pa, d.size, cons, kPageSize)) {
+            hole = cons - d.pa;
+        }
+        const std::uint64_t after = hole == d.size ? d.size : hole + kPageSize;
+        MapStatus s = MapStatus::Ok;
+        if (hole != 0) {
+            s = vm.stage2.map(d.va, d.pa, hole, arch::kDeviceRw, true);
+        }
+        if (s == MapStatus::Ok && after < d.size) {
+            s = vm.stage2.map(d.va + after, d.pa + after, d.size - after, arch::kDeviceRw, true);
+        }
         if (s != MapStatus::Ok) {
             return map_fail(err, vm, "devs", j, s);
         }

@@ -100,6 +100,38 @@ TEST(Psci, CpuOnTranslatesVirtualIdsToTheVmsCpus) {
               neg(hv::armv8::psci::INVALID_PARAMETERS));
 }
 
+// Virtual MPIDRs as Bao presents them: Aff0 = the vCPU id and RES1 bit 31,
+// plus the U bit in a VM of one vCPU; PSCI names CPUs by these affinities
+// (the RES1, U and MT bits of a target are ignored, as Bao does).
+TEST(Psci, VirtualMpidrsAndTargetsByAffinity) {
+    auto cfg = Machine::config();
+    cfg.platform.cpu_num = 5;
+    cfg.vms[0].cpu_affinity = 0b11100; // vCPUs 0, 1, 2 on cpus 2, 3, 4
+    cfg.vms[1].cpu_affinity = 0b00010; // one vCPU on cpu 1
+    Machine m(cfg);
+    EXPECT_EQ(m.hv->vcpu_on_cpu(2)->vmpidr, 0x8000'0000u);
+    EXPECT_EQ(m.hv->vcpu_on_cpu(3)->vmpidr, 0x8000'0001u);
+    EXPECT_EQ(m.hv->vcpu_on_cpu(4)->vmpidr, 0x8000'0002u);
+    EXPECT_EQ(m.hv->vcpu_on_cpu(1)->vmpidr, 0xc000'0000u); // uniprocessor
+    auto& bench = m.hv->vm_mut(0);
+    EXPECT_EQ(a8::vcpu_by_affinity(*m.hv, bench, 0x8000'0002), m.hv->vcpu_on_cpu(4));
+    EXPECT_EQ(a8::vcpu_by_affinity(*m.hv, bench, 0xc100'0001), m.hv->vcpu_on_cpu(3));
+    EXPECT_EQ(a8::vcpu_by_affinity(*m.hv, bench, 0x0000'0003), nullptr);
+    EXPECT_EQ(a8::vcpu_by_affinity(*m.hv, bench, 0x01'0000'0001), nullptr); // Aff3
+    // Bao's guests start cores 1, 2, ... until one is refused.
+    EXPECT_EQ(m.hvc(2, hv::armv8::psci::CPU_ON64, 0x8000'0001, 0x4000'1000, 0), 0u);
+    EXPECT_EQ(m.hvc(2, hv::armv8::psci::CPU_ON64, 2, 0x4000'1000, 0), 0u);
+    EXPECT_EQ(m.hvc(2, hv::armv8::psci::CPU_ON64, 3, 0x4000'1000, 0),
+              neg(hv::armv8::psci::INVALID_PARAMETERS));
+    EXPECT_EQ(m.port.cpus_on, (std::vector<std::uint32_t>{2, 1, 3, 4}));       // boot, then CPU_ON
+    EXPECT_EQ(m.hvc(2, hv::armv8::psci::AFFINITY_INFO64, 0xc000'0002, 0), 0u); // ON
+    // The uniprocessor VM has no vCPU 1, and cannot name bench's.
+    EXPECT_EQ(m.hvc(1, hv::armv8::psci::CPU_ON64, 1, 0x4000'0000, 0),
+              neg(hv::armv8::psci::INVALID_PARAMETERS));
+    EXPECT_EQ(m.hvc(1, hv::armv8::psci::AFFINITY_INFO64, 2, 0),
+              neg(hv::armv8::psci::INVALID_PARAMETERS));
+}
+
 TEST(Psci, CpuOnRejectsAnUnmappedEntry) {
     Machine m;
     EXPECT_EQ(m.hvc(0, hv::armv8::psci::CPU_ON64, 1, 0x9000'0000, 0),

@@ -173,8 +173,9 @@ TEST(Validate, DeviceOwnedTwiceAndConsole) {
                              "(\"bench\") [0xa000000, 0xa001000)");
     cfg = two_vms();
     cfg.vms[0].devs.push(dev(0x0900'0000, 0x0a00'0000, {33}));
-    EXPECT_EQ(error_of(cfg), "vms[0].devs[0]: pa [0x9000000, 0x9001000) includes the console at "
-                             "0x9000000, which hv owns (VMs get a virtual UART there)");
+    EXPECT_EQ(error_of(cfg), "vms[0].devs[0]: pa [0x9000000, 0x9001000) passes the console at "
+                             "0x9000000 through at IPA 0xa000000; its virtual UART is at "
+                             "0x9000000 (va must equal pa)");
     cfg = two_vms();
     cfg.vms[0].devs.push(dev(0x0a00'0000, 0x0900'0000, {}));
     EXPECT_EQ(error_of(cfg), "vms[0].devs[0]: [0x9000000, 0x9001000) overlaps the virtual UART "
@@ -386,4 +387,47 @@ TEST(Validate, MarkerPage) {
     cfg.vms[1].regions.push({0x0c00'0000, 0x1000, true, 0x7000'0000});
     EXPECT_EQ(error_of(cfg), "vms[1].marker [0xc000000, 0xc001000) overlaps vms[1].regions[1] "
                              "[0xc000000, 0xc001000)");
+}
+
+// Bao's configurations pass the console through (a 64 KiB entry with its
+// SPI): that page becomes each such VM's virtual UART, the physical one
+// stays hv's, so several VMs may list it; the rest of the range is a device
+// like any other and has one owner.
+TEST(Validate, ConsolePassedThroughIsTheVirtualUart) {
+    auto cfg = two_vms();
+    auto console = dev(0x0900'0000, 0x0900'0000, {33, 27});
+    console.size = 0x1'0000;
+    cfg.vms[0].devs.push(console);
+    EXPECT_EQ(error_of(cfg), "ok");
+    cfg.vms[1].devs.push(dev(0x0900'0000, 0x0900'0000, {33}));
+    EXPECT_EQ(error_of(cfg), "ok"); // both VMs' virtual UARTs, interrupt 33 each
+    cfg.vms[1].devs[0] = dev(0x0900'1000, 0x0900'1000, {});
+    EXPECT_EQ(error_of(cfg), "vms[1].devs[0]: pa [0x9001000, 0x9002000) overlaps vms[0].devs[0] "
+                             "(\"bench\") [0x9000000, 0x9010000)");
+    // Another range around the console: they share only its page.
+    cfg.vms[1].devs[0] = dev(0x08ff'f000, 0x08ff'f000, {});
+    cfg.vms[1].devs[0].size = 0x2000;
+    EXPECT_EQ(error_of(cfg), "ok");
+    // The console's SPI in any other device is still refused.
+    cfg.vms[1].devs[0].size = 0x1000;
+    cfg.vms[1].devs[0].interrupts.push(33);
+    EXPECT_EQ(error_of(cfg), "vms[1].devs[0].interrupts[0]: interrupt 33 is the virtual UART's "
+                             "(platform.console_irq)");
+}
+
+// Bao lists the timer's PPI as a device without registers.
+TEST(Validate, InterruptOnlyDevice) {
+    auto cfg = two_vms();
+    hv::DevConfig d{};
+    d.interrupts.push(27);
+    cfg.vms[0].devs.push(d);
+    cfg.vms[1].devs.push(d);
+    EXPECT_EQ(error_of(cfg), "ok");
+    cfg.vms[1].devs[0].interrupts[0] = 1020;
+    EXPECT_EQ(error_of(cfg),
+              "vms[1].devs[0].interrupts[0]: 1020 is not a valid interrupt ID (0-1019)");
+    cfg.vms[1].devs[0].interrupts[0] = 27;
+    cfg.vms[1].devs[0].pa = 0x0a00'0000;
+    EXPECT_EQ(error_of(cfg), "vms[1].devs[0]: size is 0 but pa 0xa000000 or va 0x0 is set (a "
+                             "device with no registers lists only interrupts)");
 }

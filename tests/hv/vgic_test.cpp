@@ -554,3 +554,27 @@ TEST(Vgic, VirtualUartInterruptFollowsTheLevel) {
     EXPECT_FALSE(m.port.gic.virq_line(0));
     EXPECT_EQ(m.hv->vm(0).vuart.raised, 3u);
 }
+
+// A `devs` entry that passes the console through lists its SPI 33: that is
+// the VM's virtual UART interrupt, never a hardware-linked one of the VM.
+TEST(Vgic, PassedThroughConsoleKeepsAVirtualInterrupt) {
+    GicPort port;
+    auto hv = std::make_unique<hv::Hypervisor>(port);
+    auto cfg = config();
+    hv::DevConfig d{};
+    d.pa = d.va = 0x0900'0000;
+    d.size = 0x1'0000;
+    d.interrupts.push(kUartIrq);
+    cfg.vms[1].devs.push(d);
+    const hv::Error e = hv->init(cfg);
+    ASSERT_TRUE(e.ok()) << e.message;
+    const auto& vgicd = hv->vm(1).vgicd;
+    const auto bit = [](const std::uint32_t* w, std::uint32_t id) {
+        return (w[id / 32] >> (id % 32)) & 1u;
+    };
+    EXPECT_EQ(bit(vgicd.owned, kUartIrq), 1u);
+    EXPECT_EQ(bit(vgicd.level, kUartIrq), 1u);
+    EXPECT_EQ(bit(vgicd.hw, kUartIrq), 0u);
+    EXPECT_EQ(hv->vgic().spi_owner[kUartIrq], 0u);
+    EXPECT_EQ(hv->vgic().spi_owner[kDevIrqB], 2u); // its other device's SPI stays hardware
+}

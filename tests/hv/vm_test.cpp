@@ -287,6 +287,31 @@ TEST(Vm, DevicesArePassedThroughAndTheVirtualUartIsEmulated) {
     EXPECT_EQ(m.hv->vm(0).emul[0].ipa, 0x0900'0000u);
 }
 
+// A `devs` entry covering the console (Bao's 64 KiB UART entry): its
+// console page stays the trapped virtual UART, the rest is mapped.
+TEST(Vm, ConsolePassedThroughStaysTheVirtualUart) {
+    auto cfg = two_vms();
+    hv::DevConfig d{};
+    d.pa = d.va = 0x0900'0000;
+    d.size = 0x1'0000;
+    d.interrupts.push(33);
+    cfg.vms[0].devs.push(d);
+    hv::DevConfig timer{}; // interrupts only: nothing to map
+    timer.interrupts.push(27);
+    cfg.vms[0].devs.push(timer);
+    Machine m;
+    m.init_ok(cfg);
+    EXPECT_FALSE(m.hv->walk(0, 0x0900'0000).valid);
+    EXPECT_EQ(m.hv->vm(0).emul[0].ipa, 0x0900'0000u);
+    const auto w = m.hv->walk(0, 0x0900'f008);
+    ASSERT_TRUE(w.valid);
+    EXPECT_EQ(w.pa, 0x0900'f008u);
+    EXPECT_EQ(w.type, hv::armv8::MemType::Device);
+    EXPECT_TRUE(m.hv->walk(0, 0x0900'1000).valid);
+    EXPECT_FALSE(m.hv->walk(0, 0x0901'0000).valid);
+    EXPECT_FALSE(m.hv->walk(0, 0).valid);
+}
+
 TEST(Vm, PhysicallyPlacedRegionIsMappedWhereConfigured) {
     auto cfg = two_vms();
     cfg.vms[0].regions[0].place_phys = true;

@@ -61,7 +61,7 @@ TEST(Bus, RejectsOverlapsAndEmptyEntries) {
     EXPECT_EQ(bus.entries().size(), 1u);
 }
 
-// QEMU virt as the factory builds it: the PL011 and the four GIC frames at
+// QEMU virt as the factory builds it: the two PL011s and the four GIC frames at
 // virt's addresses, GICH and GICV a hypervisor's only; the distributor's
 // registers reached through the bus are the GICv2 model's.
 TEST(VirtPlatform, RegistersVirtsDevicesOnTheBus) {
@@ -75,14 +75,14 @@ TEST(VirtPlatform, RegistersVirtsDevicesOnTheBus) {
         uint64_t base;
         bool hypervisor_only;
     };
-    for (Want w : {Want{pl011_base, false}, Want{virt.gicd, false}, Want{virt.gicc, false},
-                   Want{virt.gich, true}, Want{virt.gicv, true}}) {
+    for (Want w : {Want{pl011_base, false}, Want{pl011_1_base, false}, Want{virt.gicd, false},
+                   Want{virt.gicc, false}, Want{virt.gich, true}, Want{virt.gicv, true}}) {
         const Bus::Entry* e = m.bus().find(w.base);
         ASSERT_NE(e, nullptr) << std::hex << w.base;
         EXPECT_EQ(e->base, w.base);
         EXPECT_EQ(e->hypervisor_only, w.hypervisor_only) << e->name;
     }
-    EXPECT_EQ(m.bus().entries().size(), 5u);
+    EXPECT_EQ(m.bus().entries().size(), 6u);
     uint64_t typer = 0;
     ASSERT_TRUE(m.bus().read(0, virt.gicd + 0x004, 4, typer)); // GICD_TYPER
     EXPECT_EQ((typer >> 5) & 7, 1u);                           // CPUNumber: 2 cores

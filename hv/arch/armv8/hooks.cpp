@@ -7,6 +7,12 @@
 namespace hv::inline HV_ARCH_NS::arch {
 
 bool init(Hypervisor& hv, Error& err) {
+    // Each vCPU's MPIDR as Bao presents it, now that its VM's size is known.
+    for (std::uint32_t c = 0; c < kMaxCpus; ++c) {
+        if (Vcpu* vc = hv.vcpu_mut(c)) {
+            vc->vmpidr = armv8::vmpidr(vc->id, hv.vm(vc->vm).num_vcpus);
+        }
+    }
     return armv8::vgic_init(hv, err);
 }
 

@@ -1,5 +1,6 @@
 #include "hv/arch/armv8/psci.h"
 
+#include "hv/arch/armv8/sysregs.h"
 #include "hv/core/hypervisor.h"
 
 namespace hv::armv8 {
@@ -7,17 +8,6 @@ namespace {
 
 std::uint64_t ret(std::int64_t v) {
     return static_cast<std::uint64_t>(v);
-}
-
-// The vCPU of `vm` a guest MPIDR names (Aff0 = virtual id, higher affinity
-// levels zero), or nullptr.
-Vcpu* target_vcpu(Hypervisor& hv, Vm& vm, std::uint64_t mpidr) {
-    constexpr std::uint64_t kAffMask = 0xff'00ff'ffffull; // Aff3, Aff2, Aff1, Aff0
-    const std::uint64_t aff = mpidr & kAffMask;
-    if (aff >= vm.num_vcpus) {
-        return nullptr;
-    }
-    return hv.vcpu_mut(vm.vcpu_cpu[aff]);
 }
 
 bool supported(std::uint32_t fid) {
@@ -41,7 +31,7 @@ bool supported(std::uint32_t fid) {
 
 std::int64_t cpu_on(Hypervisor& hv, Vm& vm, VcpuRegs& regs, bool is64) {
     const std::uint64_t mask = is64 ? ~0ull : 0xffff'ffffull;
-    Vcpu* t = target_vcpu(hv, vm, regs.x[1] & mask);
+    Vcpu* t = vcpu_by_affinity(hv, vm, regs.x[1] & mask);
     if (t == nullptr) {
         return psci::INVALID_PARAMETERS;
     }
@@ -64,7 +54,7 @@ std::int64_t affinity_info(Hypervisor& hv, Vm& vm, VcpuRegs& regs, bool is64) {
     if ((regs.x[2] & mask) != 0) {
         return psci::INVALID_PARAMETERS;
     }
-    const Vcpu* t = target_vcpu(hv, vm, regs.x[1] & mask);
+    const Vcpu* t = vcpu_by_affinity(hv, vm, regs.x[1] & mask);
     if (t == nullptr) {
         return psci::INVALID_PARAMETERS;
     }
@@ -73,6 +63,16 @@ std::int64_t affinity_info(Hypervisor& hv, Vm& vm, VcpuRegs& regs, bool is64) {
 }
 
 } // namespace
+
+Vcpu* vcpu_by_affinity(Hypervisor& hv, Vm& vm, std::uint64_t mpidr) {
+    for (std::uint32_t n = 0; n < vm.num_vcpus; ++n) {
+        Vcpu* vc = hv.vcpu_mut(vm.vcpu_cpu[n]);
+        if (vc != nullptr && ((vc->vmpidr ^ mpidr) & kMpidrAffMask) == 0) {
+            return vc;
+        }
+    }
+    return nullptr;
+}
 
 TrapAction psci_call(Hypervisor& hv, Vm& vm, Vcpu& vcpu, VcpuRegs& regs) {
     const auto fid = static_cast<std::uint32_t>(regs.x[0]);

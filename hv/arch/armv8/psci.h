@@ -45,6 +45,12 @@ constexpr bool is_psci(std::uint32_t fid) {
 }
 } // namespace psci
 
+// The vCPU of `vm` whose virtual MPIDR has the affinity `mpidr` names
+// (kMpidrAffMask: Aff3..Aff0; the U, MT and RES1 bits are ignored), or
+// nullptr: a CPU outside the VM. How PSCI and interrupt routing by affinity
+// find a vCPU.
+Vcpu* vcpu_by_affinity(Hypervisor& hv, Vm& vm, std::uint64_t mpidr);
+
 // Handles the PSCI call in regs.x[0..3] from `vcpu`, writing the result to x0.
 TrapAction psci_call(Hypervisor& hv, Vm& vm, Vcpu& vcpu, VcpuRegs& regs);
 

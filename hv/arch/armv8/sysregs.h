@@ -28,9 +28,18 @@ inline constexpr std::uint64_t kHcrGuest =
     hcr::VM | hcr::SWIO | hcr::FMO | hcr::IMO | hcr::AMO | hcr::TWI | hcr::TSC | hcr::TSW | hcr::RW;
 
 // VMPIDR_EL2 for virtual CPU `id`: RES1 bit 31, Aff0 = id, so the guest sees
-// CPUs 0..n-1 whatever physical CPUs back them.
+// CPUs 0..n-1 whatever physical CPUs back them (Bao's vm_cpuid_to_mpidr).
 constexpr std::uint64_t vmpidr(std::uint32_t id) {
     return (1ull << 31) | (id & 0xffu);
 }
+// The same for a VM of `num_vcpus` vCPUs: a VM with one vCPU also sees the
+// U bit (30, "uniprocessor"), as Bao presents it.
+inline constexpr std::uint64_t kMpidrU = 1ull << 30;
+constexpr std::uint64_t vmpidr(std::uint32_t id, std::uint32_t num_vcpus) {
+    return vmpidr(id) | (num_vcpus == 1 ? kMpidrU : 0);
+}
+// The affinity fields a PSCI call or an interrupt route names a CPU by
+// (Aff3, Aff2, Aff1, Aff0); the other bits (U, MT, RES1) are not part of it.
+inline constexpr std::uint64_t kMpidrAffMask = 0xff'00ff'ffffull;
 
 } // namespace hv::armv8

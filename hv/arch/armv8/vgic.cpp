@@ -389,6 +389,9 @@ bool vgic_init(Hypervisor& hv, Error& err) {
                 if (id < kNumSgis || id == kMaintenancePpi || id >= kFirstSpecial) {
                     continue; // SGIs and the maintenance PPI are hv's
                 }
+                if (id == hv.config().platform.console_irq) {
+                    continue; // a passed-through console's: the virtual UART's, below
+                }
                 set_bit(d.owned, id, true);
                 set_bit(d.hw, id, true);
                 if (id >= kNumPrivate) {

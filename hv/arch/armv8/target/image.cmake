@@ -131,6 +131,26 @@ add_test(NAME hv.qemu.real_hostile
           -P ${PROJECT_SOURCE_DIR}/hv/arch/armv8/target/qemu_test.cmake)
 set_tests_properties(hv.qemu.real_hostile PROPERTIES LABELS qemu TIMEOUT 60)
 
+# Bao-style configurations (configs/real-console-passthru.toml, issue 18): a
+# devs entry covering the console is the VM's virtual UART, and SMP guests
+# start their vCPUs by virtual affinity (the same guest and checks as
+# tests/sim/affinity_test.cpp).
+set(_cpt_dir ${CMAKE_BINARY_DIR}/hv-image-console-passthru)
+bao_hv_image(hv_image_console_passthru
+             ${CMAKE_CURRENT_LIST_DIR}/configs/real-console-passthru.toml ${_cpt_dir})
+set(_expect
+  "[bench] vcpu 0 mpidr 0x80000000"
+  "[bench] vcpu 1 mpidr 0x80000001"
+  "[bench] started 1, cpu_on(2) = -2, affinity_info 1: 0 2: -2"
+  "[uni] vcpu 0 mpidr 0xc0000000"
+  "[uni] started 0, cpu_on(1) = -2, affinity_info 1: -2")
+string(REPLACE ";" "|" _expect "${_expect}")
+add_test(NAME hv.qemu.real_console_passthru
+  COMMAND ${CMAKE_COMMAND} -DQEMU=${BAO_QEMU_SYSTEM_AARCH64}
+          -DELF=${_cpt_dir}/build/bao-hv.elf "-DEXPECT=${_expect}"
+          -P ${PROJECT_SOURCE_DIR}/hv/arch/armv8/target/qemu_test.cmake)
+set_tests_properties(hv.qemu.real_console_passthru PROPERTIES LABELS qemu TIMEOUT 60)
+
 # A Linux VM next to a bare-metal one (configs/real-linux*.toml, issue 17
 # items 7 and 8): the kernel, DTB and initrd are placed by QEMU's -device
 # loader at the VM's load_pa (the arguments bao-hv-config writes into
