@@ -467,8 +467,8 @@ uint32_t Arm64Core::on_msr(uc_struct* uc, int reg, const void* cp, void* self) {
         e.kind = Exit::Kind::system;
         e.pc = core->pc(); // ELR_EL2: the instruction (the core steps over it)
         e.syndrome.cause = arm64::ec::sys_reg;
-        e.syndrome.detail =
-            arm64::sys_insn_iss(r->op0, r->op1, r->crn, r->crm, r->op2, register_number(reg), false);
+        e.syndrome.detail = arm64::sys_insn_iss(r->op0, r->op1, r->crn, r->crm, r->op2,
+                                                register_number(reg), false);
         core->set_pc(e.pc + 4);
         core->report(e);
         return 1;

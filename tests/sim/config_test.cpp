@@ -195,7 +195,7 @@ TEST(Config, ModelNumbersAreStrictAndRanged) {
               "model: model parameter 'l2.ways': bad value '-1' (expected an "
               "unsigned decimal or 0x-hex integer, optionally with K, M or G) "
               "(machine parameters: quantum_cycles, core_hz, cntfrq, "
-              "cycles_per_insn, gic.signal_cycles, gic.reg_cycles, "
+              "cycles_per_insn, gic.signal_cycles, gic.reg_cycles, gic.version, "
               "hv.exception_cycles, hv.sync_insns, hv.irq_insns, hv.text_bytes, "
               "hv.entry_code_bytes, hv.sync_code_bytes, hv.irq_code_bytes, "
               "hv.code_run_bytes, console.keep_bytes, memory_model; memory-model "
@@ -206,6 +206,37 @@ TEST(Config, ModelNumbersAreStrictAndRanged) {
     EXPECT_EQ(rc.machine.hierarchy.l2.size_bytes, 0x80000u);
     EXPECT_EQ(error("console.keep_bytes", "4K"), "no error");
     EXPECT_EQ(rc.machine.console_keep_bytes, 4096u);
+}
+
+// gic.version picks the platform's GIC (default 2: every figure as before);
+// hv's GIC description follows it, whichever way it was chosen.
+TEST(Config, GicVersionIsTwoOrThreeAndHvFollowsIt) {
+    RunConfig rc = parse_config(minimal, "test.toml", "");
+    EXPECT_EQ(rc.machine.gic_version, 2u);
+    EXPECT_EQ(rc.hv.platform.gic.version, hv::GicVersion::V2);
+    const std::string v3 = std::string(minimal) + "[platform]\ngic = { version = 3 }\n";
+    rc = parse_config(v3, "test.toml", "");
+    EXPECT_EQ(rc.machine.gic_version, 3u);
+    EXPECT_EQ(rc.hv.platform.gic.version, hv::GicVersion::V3);
+    EXPECT_EQ(rc.hv.platform.gic.gicr, 0x080A0000u);
+    try {
+        parse_config(std::string(minimal) + "[platform]\ngic = { version = 4 }\n", "t.toml", "");
+        ADD_FAILURE() << "version 4 accepted";
+    } catch (const InputError& e) {
+        EXPECT_EQ(std::string(e.what()), "platform.gic.version: 4 is out of range (2-3)");
+    }
+    // --set gic.version=3 on a v2 config: hv's description follows at sync.
+    rc = parse_config(minimal, "test.toml", "");
+    set_model_param(rc, "gic.version", "3");
+    sync_gic_version(rc);
+    EXPECT_EQ(rc.hv.platform.gic.version, hv::GicVersion::V3);
+    EXPECT_EQ(rc.hv.platform.gic.gicr_stride, hv::kGicrStride);
+    EXPECT_EQ(rc.hv.platform.gic.gicc, 0u);
+    set_model_param(rc, "gic.version", "2");
+    sync_gic_version(rc);
+    EXPECT_EQ(rc.hv.platform.gic.version, hv::GicVersion::V2);
+    EXPECT_EQ(rc.hv.platform.gic.gicc, 0x08010000u);
+    EXPECT_THROW(set_model_param(rc, "gic.version", "1"), InputError);
 }
 
 TEST(Config, NativePresetIsEmbedded) {
