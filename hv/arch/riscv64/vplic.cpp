@@ -255,6 +255,8 @@ void vplic_cpu_init(Hypervisor& hv, Vcpu& vcpu) {
     Port& p = hv.port();
     VplicGlobal& g = hv.vgic();
     p.dev_write(phys_ctx_reg(hv, vcpu.cpu, plic::kThreshold), 4, 0);
+    // A hart started late finds what its context already has pending.
+    vplic_sync_line(hv, vcpu);
     if (__atomic_exchange_n(&g.plic_ready, true, __ATOMIC_ACQ_REL)) {
         return;
     }
