@@ -176,12 +176,11 @@ std::uint32_t vplic_best(const Vm& vm, std::uint32_t vhart) {
     }
     std::uint32_t best = 0, best_prio = 0;
     for (std::uint32_t w = 0; w < plic::kWords; ++w) {
-        std::uint32_t cand = v.pending[w] & ~v.active[w] & v.enabled[vhart][w] & v.owned[w];
-        while (cand != 0) {
-            const std::uint32_t i = static_cast<std::uint32_t>(__builtin_ctz(cand));
-            cand &= cand - 1;
+        const std::uint32_t cand = v.pending[w] & ~v.active[w] & v.enabled[vhart][w] & v.owned[w];
+        // Not __builtin_ctz: without Zbb it is a libgcc call the image does not link.
+        for (std::uint32_t i = 0; cand != 0 && i < 32; ++i) {
             const std::uint32_t id = w * 32 + i;
-            if (v.prio[id] > best_prio) {
+            if (((cand >> i) & 1u) != 0 && v.prio[id] > best_prio) {
                 best = id;
                 best_prio = v.prio[id];
             }
@@ -257,7 +256,7 @@ void vplic_cpu_init(Hypervisor& hv, Vcpu& vcpu) {
     p.dev_write(phys_ctx_reg(hv, vcpu.cpu, plic::kThreshold), 4, 0);
     // A hart started late finds what its context already has pending.
     vplic_sync_line(hv, vcpu);
-    if (__atomic_exchange_n(&g.plic_ready, true, __ATOMIC_ACQ_REL)) {
+    if (__atomic_exchange_n(&g.plic_ready, 1u, __ATOMIC_ACQ_REL) != 0) {
         return;
     }
     for (std::uint32_t id = 1; id < plic::kMaxSources; ++id) {

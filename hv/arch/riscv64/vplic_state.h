@@ -76,7 +76,7 @@ struct Vplic {
 struct VplicGlobal {
     std::uint64_t pa = 0;                    // PA of this record (one page of hv's memory)
     std::uint8_t owner[plic::kMaxSources]{}; // VM index + 1 of a pass-through source
-    bool plic_ready = false;                 // physical sources programmed
+    std::uint32_t plic_ready = 0;            // physical sources programmed (a word: atomics)
     std::uint64_t spurious = 0;
     std::uint64_t unowned = 0;
 };
