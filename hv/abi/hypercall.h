@@ -3,9 +3,7 @@
  * all read, so a guest gets the same answer with or without a hypervisor.
  *
  * A hypercall is HVC #0 with x0 = BAO_HC_BASE | id (SMCCC fast call, owner 5:
- * standard hypervisor service), arguments in x1..x3, result in x0. On RISC-V
- * it is an SBI call, as in Bao: ECALL with a7 = BAO_HC_SBI_EXT, a6 = id,
- * arguments in a0..a2; a0 is the SBI error (0) and a1 the result. Errors are
+ * standard hypervisor service), arguments in x1..x3, result in x0. Errors are
  * Bao's codes (src/core/inc/hypercall.h), returned negated: an unknown id
  * gives -BAO_HC_E_INVAL_ID, a bad argument -BAO_HC_E_INVAL_ARGS.
  *
@@ -15,12 +13,16 @@
 
 #define BAO_HC_BASE 0x86000000u
 #define BAO_HC_ID_MASK 0xffffu
-#define BAO_HC_SBI_EXT 0x08000BA0u /* RISC-V: Bao's SBI extension id (a7) */
 
 #define BAO_HC_ID_IPC 0x01u    /* IPC notify: x1 = IPC object index, x2 = event */
 #define BAO_HC_ID_MARK 0x10u   /* bao-sim: x1 = 0 start, 1 end of the measured region */
 #define BAO_HC_ID_SAMPLE 0x11u /* bao-sim: x1 = one measured value */
 #define BAO_HC_ID_PARAM 0x12u  /* bao-sim: x1 = index -> x0 = value (> 0), negative if unset */
+
+/* RISC-V: the same hypercalls are an SBI extension (Bao's own id): ECALL
+ * with a7 = BAO_HC_SBI_EXTID, a6 = the id above, a0..a2 = the arguments;
+ * a0 returns 0 or the negated error code, a1 the value (PARAM's). */
+#define BAO_HC_SBI_EXTID 0x08000ba0u
 
 #define BAO_HC_E_SUCCESS 0
 #define BAO_HC_E_FAILURE 1
@@ -32,7 +34,6 @@
 
 namespace hv::hc {
 inline constexpr std::uint32_t kBase = BAO_HC_BASE;
-inline constexpr std::uint64_t kSbiExt = BAO_HC_SBI_EXT;
 inline constexpr std::uint32_t IPC = BAO_HC_ID_IPC;
 inline constexpr std::uint32_t MARK = BAO_HC_ID_MARK;
 inline constexpr std::uint32_t SAMPLE = BAO_HC_ID_SAMPLE;

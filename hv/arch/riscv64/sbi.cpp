@@ -28,7 +28,7 @@ bool supported_ext(std::uint64_t ext) {
     case sbi::EXT_RFENCE:
     case sbi::EXT_HSM:
     case sbi::EXT_SRST:
-    case hc::kSbiExt:
+    case sbi::EXT_BAO:
         return true;
     default:
         return false;
@@ -269,7 +269,7 @@ TrapAction sbi_call(Hypervisor& hv, Vm& vm, Vcpu& vcpu, VcpuRegs& regs) {
     case sbi::EXT_SRST:
         action = srst(hv, vm, vcpu, fid, regs, r);
         break;
-    case hc::kSbiExt:
+    case sbi::EXT_BAO:
         return hypercall(hv, vm, vcpu, regs); // writes a0 and a1 itself
     default:
         r.error = sbi::ERR_NOT_SUPPORTED; // legacy extensions included

@@ -8,11 +8,12 @@
 // fence.i and sfence.vma, as HFENCE.VVMA in the VM's VMID), HSM (hart
 // start, stop, status, retentive suspend), SRST (shutdown stops the VM; the
 // machine powers off when the last VM does), and Bao's hypercalls as
-// extension BAO_HC_SBI_EXT (hv/abi/hypercall.h).
+// extension BAO_HC_SBI_EXTID (hv/abi/hypercall.h).
 #pragma once
 
 #include <cstdint>
 
+#include "hv/abi/hypercall.h"
 #include "hv/arch/ns.h"
 #include "hv/core/vcpu.h"
 
@@ -26,6 +27,7 @@ inline constexpr std::uint64_t EXT_IPI = 0x73'5049;
 inline constexpr std::uint64_t EXT_RFENCE = 0x5246'4E43;
 inline constexpr std::uint64_t EXT_HSM = 0x48'534D;
 inline constexpr std::uint64_t EXT_SRST = 0x5352'5354;
+inline constexpr std::uint64_t EXT_BAO = BAO_HC_SBI_EXTID; // Bao's hypercalls
 
 // Base functions.
 inline constexpr std::uint64_t GET_SPEC_VERSION = 0;

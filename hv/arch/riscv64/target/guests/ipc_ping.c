@@ -20,9 +20,9 @@ int main(void) {
     }
     shm[i] = 0;
     __asm__ volatile("fence rw, rw" ::: "memory");
-    struct sbiret r = sbi(BAO_HC_SBI_EXT, BAO_HC_ID_IPC, 0, 0);
+    struct sbiret r = sbi(BAO_HC_SBI_EXTID, BAO_HC_ID_IPC, 0, 0);
     puts_("ping: notified pong (");
-    putu((unsigned long)r.value);
+    putu((unsigned long)r.error); /* 0, or a negated Bao error code */
     puts_(")\n");
     shutdown();
     return 0;
