@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "hv/arch/armv8/stage2.h"
 #include "hv/arch/riscv64/gstage.h"
 #include "hv/core/hypervisor.h"
 #include "tests/hv/riscv64/fake_port_riscv64.h"
@@ -187,6 +188,49 @@ TEST(GStageHv, UncoloredVmGetsSuperpages) {
     ASSERT_TRUE(r.valid);
     EXPECT_EQ(r.size, 2ull << 20);
     EXPECT_EQ(h->vm(0).stage2_base() >> 60, 8u); // hgatp mode Sv39x4
+}
+
+} // namespace
+
+namespace {
+
+// The same requests through Arm's stage-2 builder and the G-stage: the same
+// leaves (where each starts, its size, where it points), as both follow
+// hv/lib/superpage.h.
+TEST(GStagePolicy, SameLeavesAsArmsStage2) {
+    struct Req {
+        std::uint64_t ipa, pa, size;
+        bool blocks;
+    };
+    const Req reqs[] = {
+        {0x1'0000'0000, 0x1'0000'0000, (1ull << 30) + (6ull << 20) + 0x3000, true},
+        {0x8020'0000, 0x1'8060'0000, 8ull << 20, true},   // 2 MiB aligned, not 1 GiB
+        {0x9000'1000, 0x1'9000'1000, 4ull << 20, true},   // starts off a 2 MiB boundary
+        {0xa000'0000, 0x1'a000'1000, 4ull << 20, true},   // PA disagrees: pages
+        {0xc000'0000, 0x2'0000'0000, 4ull << 20, false}}; // colored: pages
+    hvtest::FakeRvPort rv;
+    hvtest::FakePort arm;
+    Bump rb, ab;
+    GStage g;
+    hv::armv8::Stage2 s;
+    ASSERT_EQ(g.init(rv, {&Bump::alloc, &rb}), MapStatus::Ok);
+    ASSERT_EQ(s.init(arm, {&Bump::alloc, &ab}), hv::armv8::MapStatus::Ok);
+    for (const Req& q : reqs) {
+        ASSERT_EQ(g.map(q.ipa, q.pa, q.size, hv::riscv64::kNormalRwx, q.blocks), MapStatus::Ok);
+        ASSERT_EQ(s.map(q.ipa, q.pa, q.size, hv::armv8::kNormalRwx, q.blocks),
+                  hv::armv8::MapStatus::Ok);
+        std::uint64_t leaves = 0;
+        for (std::uint64_t off = 0; off < q.size;) {
+            const auto a = hv::armv8::stage2_walk(arm, s.root(), q.ipa + off);
+            const auto r = hv::riscv64::gstage_walk(rv, g.root(), q.ipa + off);
+            ASSERT_TRUE(a.valid && r.valid);
+            ASSERT_EQ(a.block_size, r.block_size) << std::hex << q.ipa + off;
+            ASSERT_EQ(a.pa, r.pa);
+            off += r.block_size;
+            ++leaves;
+        }
+        EXPECT_GT(leaves, 0u);
+    }
 }
 
 } // namespace
