@@ -210,8 +210,55 @@ void send_vssip(Hypervisor& hv, Vcpu& vcpu) {
     hv.port().send_ipi(vcpu.cpu, kHvIpiMsg);
 }
 
+namespace {
+
+// The common validation protects only the four interrupt-controller frames
+// it knows (GICv2's sizes); the PLIC spans 64 MiB. No VM may pass through any
+// of the physical PLIC, nor map anything where its virtual PLIC must trap.
+bool plic_window_clear(const Config& cfg, Error& err) {
+    const std::uint64_t plic = cfg.platform.gic.gicd;
+    for (std::uint32_t i = 0; i < cfg.vms.size(); ++i) {
+        const VmConfig& v = cfg.vms[i];
+        auto clash = [&](const char* what, std::uint32_t j, std::uint64_t base, std::uint64_t size,
+                         const char* which) {
+            fail(err, ErrorCode::Config)
+                << "vms[" << i << "]." << what << "[" << j << "]: [" << Hex{base} << ", "
+                << Hex{base + size} << ") overlaps the " << which << " PLIC at [" << Hex{plic}
+                << ", " << Hex{plic + plic::kSize} << ")";
+            return false;
+        };
+        for (std::uint32_t j = 0; j < v.devs.size(); ++j) {
+            const DevConfig& d = v.devs[j];
+            if (ranges_overlap(d.pa, d.size, plic, plic::kSize)) {
+                return clash("devs", j, d.pa, d.size, "physical");
+            }
+            if (ranges_overlap(d.va, d.size, plic, plic::kSize)) {
+                return clash("devs", j, d.va, d.size, "virtual");
+            }
+        }
+        for (std::uint32_t j = 0; j < v.regions.size(); ++j) {
+            const RegionConfig& r = v.regions[j];
+            if (ranges_overlap(r.base, r.size, plic, plic::kSize)) {
+                return clash("regions", j, r.base, r.size, "virtual");
+            }
+        }
+        for (std::uint32_t j = 0; j < v.ipcs.size(); ++j) {
+            const IpcConfig& c = v.ipcs[j];
+            if (ranges_overlap(c.base, c.size, plic, plic::kSize)) {
+                return clash("ipcs", j, c.base, c.size, "virtual");
+            }
+        }
+    }
+    return true;
+}
+
+} // namespace
+
 bool vplic_init(Hypervisor& hv, Error& err) {
     const Config& cfg = hv.config();
+    if (!plic_window_clear(cfg, err)) {
+        return false;
+    }
     VplicGlobal& g = hv.vgic();
     if (!hv.alloc_hv_page(g.pa)) {
         fail(err, ErrorCode::NoMemory) << "hyp.colors: no free page for the vPLIC's global state";

@@ -4,6 +4,8 @@
 // physical PLIC by hv.
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "tests/hv/riscv64/rv_fixture.h"
 
 namespace {
@@ -183,6 +185,37 @@ TEST_F(Vplic, PriorityOrderAndTies) {
     EXPECT_EQ(hv::riscv64::vplic_best(vm, 0), 61u); // highest, lowest ID on a tie
     vm.vgicd.prio[61] = 0;                          // priority 0 never interrupts
     EXPECT_EQ(hv::riscv64::vplic_best(vm, 0), 62u);
+}
+
+} // namespace
+
+namespace {
+
+// The PLIC spans 64 MiB, more than the frames the common validation knows:
+// hv on RISC-V refuses a pass-through of any part of it, and VM mappings
+// where the virtual PLIC must trap.
+TEST(VplicConfig, NoVmMapsAnyPartOfThePlic) {
+    auto init = [](hv::Config cfg) {
+        hvtest::FakeRvPort port;
+        auto h = std::make_unique<hv::Hypervisor>(port);
+        return h->init(cfg);
+    };
+    hv::Config cfg = hvtest::rv_two_vms();
+    hv::DevConfig d{};
+    d.pa = 0x0C10'0000; // the PLIC's enable window, beyond the protected frames
+    d.va = 0x2000'0000;
+    d.size = 0x1000;
+    cfg.vms[1].devs.push(d);
+    hv::Error e = init(cfg);
+    EXPECT_FALSE(e.ok());
+    EXPECT_STREQ(e.message, "vms[1].devs[0]: [0xc100000, 0xc101000) overlaps the physical PLIC at "
+                            "[0xc000000, 0x10000000)");
+    cfg = hvtest::rv_two_vms();
+    cfg.vms[0].ipcs[0].base = 0x0E00'0000; // inside the virtual PLIC
+    e = init(cfg);
+    EXPECT_FALSE(e.ok());
+    EXPECT_NE(std::string(e.message).find("overlaps the virtual PLIC"), std::string::npos);
+    EXPECT_TRUE(init(hvtest::rv_two_vms()).ok());
 }
 
 } // namespace
