@@ -13,7 +13,7 @@
 #define PLIC 0x0c000000ul  /* the virtual PLIC */
 #define SHMEM 0xa0000000ul /* the IPC object's shared memory */
 #define IPC_IRQ 52u
-#define TICK 100000ul      /* 10 ms of QEMU virt's 10 MHz timebase */
+#define TICK 100000ul /* 10 ms of QEMU virt's 10 MHz timebase */
 
 #define SBI_EXT_TIME 0x54494D45ul
 #define SBI_EXT_SRST 0x53525354ul
