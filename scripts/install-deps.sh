@@ -28,6 +28,10 @@ device-tree-compiler
 zlib1g-dev
 cpio
 qemu-system-arm
+gcc-riscv64-unknown-elf
+g++-riscv64-linux-gnu
+qemu-system-misc
+opensbi
 python3
 python3-matplotlib
 clang

@@ -6,7 +6,8 @@
 //    constexpr helpers as hv::arch names (stage-2 tables, the guest's
 //    registers, the virtual interrupt controller's state);
 //  - hooks: the functions declared below, which core calls at fixed points
-//    and each architecture implements (Armv8-A: hv/arch/armv8/hooks.cpp).
+//    and each architecture implements (Armv8-A: hv/arch/armv8/hooks.cpp,
+//    RISC-V: hv/arch/riscv64/hooks.cpp).
 // Everything else arch code does (trap and IRQ entry, the firmware-call
 // filter, emulating the interrupt controller) it does from its own entry
 // points, calling core, never the other way round.
@@ -14,7 +15,11 @@
 
 #include <cstdint>
 
+#if defined(BAO_HV_ARCH_RISCV64)
+#include "hv/arch/riscv64/arch.h"
+#else
 #include "hv/arch/armv8/arch.h"
+#endif
 #include "hv/arch/ns.h"
 #include "hv/core/error.h"
 

@@ -8,11 +8,15 @@
 // What does not depend on the architecture (configuration, validation,
 // errors, the page pool, hv::Port) stays in plain hv and is compiled once.
 //
-// Armv8-A unless the build selects another architecture; a second one adds
-// its branch here, e.g. BAO_HV_ARCH_RISCV64 -> for_riscv64.
+// Armv8-A unless the build selects another architecture:
+// BAO_HV_ARCH_RISCV64 -> for_riscv64 (RV64 with the H extension).
 #pragma once
 
+#if defined(BAO_HV_ARCH_RISCV64)
+#define HV_ARCH_NS for_riscv64
+#else
 #define HV_ARCH_NS for_armv8
+#endif
 
 namespace hv::inline HV_ARCH_NS {
 class Hypervisor;

@@ -7,7 +7,11 @@ extern "C" {
 // destroyed object: a bug, so stop this CPU where a debugger can see it.
 void __cxa_pure_virtual() {
     for (;;) {
+#if defined(__riscv)
+        __asm__ volatile("wfi");
+#else
         __asm__ volatile("wfe");
+#endif
     }
 }
 

@@ -1,6 +1,7 @@
 #include "hv/arch/armv8/stage2.h"
 
 #include "hv/lib/bits.h"
+#include "hv/lib/superpage.h"
 
 namespace hv::armv8 {
 namespace {
@@ -150,16 +151,9 @@ MapStatus Stage2::map(std::uint64_t ipa, std::uint64_t pa, std::uint64_t size, S
         return MapStatus::OutOfRange;
     }
     while (size != 0) {
-        // The largest leaf this chunk allows: both addresses aligned to it
-        // and at least one whole block left.
-        int leaf = 3;
-        for (int level = 1; allow_blocks && level < 3; ++level) {
-            const std::uint64_t bs = level_size(level);
-            if (is_aligned(ipa | pa, bs) && size >= bs) {
-                leaf = level;
-                break;
-            }
-        }
+        // The largest leaf this chunk allows (hv/lib/superpage.h).
+        const std::uint64_t leaf_bytes = leaf_size(ipa, pa, size, allow_blocks);
+        const int leaf = leaf_bytes == kSize1G ? 1 : leaf_bytes == kSize2M ? 2 : 3;
         std::uint64_t table = root_;
         for (int level = 1; level < leaf; ++level) {
             const MapStatus s = descend(table + level_index(level, ipa) * 8, table);

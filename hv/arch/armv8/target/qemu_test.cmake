@@ -1,5 +1,7 @@
-# Boots bao-hv.elf on qemu-system-aarch64 and checks the console:
-#  - QEMU ends by itself (hv's PSCI SYSTEM_OFF once every VM stopped), exit 0;
+# Boots bao-hv.elf on qemu-system-aarch64 (or, with MACHINE, the RISC-V
+# image on qemu-system-riscv64) and checks the console:
+#  - QEMU ends by itself (hv's PSCI SYSTEM_OFF or SBI SRST once every VM
+#    stopped), exit 0;
 #  - each VM's expected lines appear in order for that VM (lines of different
 #    VMs may interleave: QEMU runs the CPUs in parallel);
 #  - no "PANIC" from hv.
@@ -43,8 +45,15 @@ if(DEFINED LOADERS)
   file(STRINGS "${LOADERS}" _extra)
 endif()
 
+# -DMACHINE="-M|...|-cpu|..." boots another machine (the RISC-V image's).
+if(DEFINED MACHINE)
+  string(REPLACE "|" ";" _machine "${MACHINE}")
+else()
+  set(_machine -M virt,virtualization=on,gic-version=${GIC} -cpu cortex-a53)
+endif()
+
 execute_process(
-  COMMAND "${QEMU}" -M virt,virtualization=on,gic-version=${GIC} -cpu cortex-a53 -smp 4 -m ${MEM}
+  COMMAND "${QEMU}" ${_machine} -smp 4 -m ${MEM}
           -display none -monitor none -serial stdio -nic none -kernel "${ELF}" ${_extra}
   INPUT_FILE /dev/null
   OUTPUT_VARIABLE _out
