@@ -9,7 +9,7 @@
 
 namespace sim {
 
-void build_platform(Machine& machine) {
+void build_aarch64_virt(Machine& machine) {
     for (unsigned i = 0; i < machine.params().cores; ++i)
         machine.add_core(std::make_unique<cpu::Arm64Core>(i, machine));
     auto gic = std::make_unique<GicV2>(machine);

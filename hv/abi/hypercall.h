@@ -19,6 +19,11 @@
 #define BAO_HC_ID_SAMPLE 0x11u /* bao-sim: x1 = one measured value */
 #define BAO_HC_ID_PARAM 0x12u  /* bao-sim: x1 = index -> x0 = value (> 0), negative if unset */
 
+/* RISC-V: the same hypercalls are an SBI extension (Bao's own id): ECALL
+ * with a7 = BAO_HC_SBI_EXTID, a6 = the id above, a0..a2 = the arguments;
+ * a0 returns 0 or the negated error code, a1 the value (PARAM's). */
+#define BAO_HC_SBI_EXTID 0x08000ba0u
+
 #define BAO_HC_E_SUCCESS 0
 #define BAO_HC_E_FAILURE 1
 #define BAO_HC_E_INVAL_ID 2
