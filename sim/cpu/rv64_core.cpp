@@ -87,6 +87,7 @@ void Rv64Core::map_memory(uint64_t addr, uint64_t size, uint8_t* host) {
 void Rv64Core::map_device(uint64_t addr, uint64_t size, MmioDevice& device) {
     devices_.push_back(std::make_unique<DeviceBinding>(DeviceBinding{this, &device}));
     void* binding = devices_.back().get();
+    size = (size + 0xfff) & ~0xfffull; // Unicorn maps whole pages (virt's UART is 0x100 bytes)
     check(uc_mmio_map(uc_, addr, size, reinterpret_cast<uc_cb_mmio_read_t>(&on_mmio_read), binding,
                       reinterpret_cast<uc_cb_mmio_write_t>(&on_mmio_write), binding),
           "map device");
