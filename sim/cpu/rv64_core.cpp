@@ -158,6 +158,10 @@ void Rv64Core::reset(uint64_t entry, uint64_t context) {
     check(uc_reg_write(uc_, UC_RISCV_REG_MSTATUS, &v), "write mstatus");
     v = entry;
     check(uc_reg_write(uc_, UC_RISCV_REG_MEPC, &v), "write mepc");
+    // QEMU masks sie by mideleg: delegate the supervisor interrupts so the
+    // guest can enable them (the core delivers them itself).
+    v = rv64::ssip | rv64::stip | rv64::seip;
+    check(uc_reg_write(uc_, UC_RISCV_REG_MIDELEG, &v), "write mideleg");
     set_pc(stub_base);
     satp_ = 0;
     sv39_on_ = false;
