@@ -114,7 +114,7 @@ class TrappingPage final : public MmioDevice {
     Exit make(uint64_t offset, unsigned size, bool is_write, uint64_t value) const {
         Exit e;
         e.kind = Exit::Kind::data_abort;
-        e.pc = core_.pc();
+        e.pc = core_.access_pc(core_.pc(), base_ + offset, is_write);
         e.syndrome.cause = static_cast<uint32_t>(is_write ? rv64::cause::store_guest_page_fault
                                                           : rv64::cause::load_guest_page_fault);
         e.syndrome.address = base_ + offset;
@@ -141,6 +141,7 @@ void Rv64Core::map_trapping(uint64_t addr, uint64_t size) {
 }
 
 void Rv64Core::invalidate_code(uint64_t addr, uint64_t size) {
+    scanned_blocks_.clear();
     check(uc_ctl_remove_cache(uc_, addr, addr + size), "invalidate translated code");
 }
 
@@ -172,6 +173,7 @@ void Rv64Core::reset(uint64_t entry, uint64_t context) {
     sie_ = 0;
     fault_ = Fault{};
     pending_.reset();
+    counter_fixup_.reset();
 }
 
 RunResult Rv64Core::run(uint64_t budget_cycles, uint64_t start_cycle, uint64_t cycles_per_insn) {
@@ -221,14 +223,18 @@ RunResult Rv64Core::run(uint64_t budget_cycles, uint64_t start_cycle, uint64_t c
 // and CSR writes inside a hook are not safe in 2.0.1), an EBREAK comes back
 // as an error at the instruction. True to run on in the same slice.
 bool Rv64Core::resume_after_stop(int err) {
-    if (stop_ == StopReason::fault || stop_ == StopReason::halted)
+    if (stop_ == StopReason::fault || stop_ == StopReason::halted) {
+        pending_.reset();
         return false;
+    }
     if (err == UC_ERR_INSN_INVALID && !pending_ && read_word(pc()) == rv64::insn_ebreak) {
         // Unicorn did not run it: count it here.
         ++executed_;
         pending_ = Rv64Exception{rv64::cause::breakpoint, pc(), pc(), "breakpoint"};
         err = UC_ERR_OK;
     }
+    if (err != UC_ERR_OK && pending_)
+        err = UC_ERR_OK; // the guest's page fault on an address no region covers
     if (err != UC_ERR_OK) {
         raise_fault(Fault::Kind::other, pc(), 0,
                     std::string("unicorn stopped: ") + uc_strerror(static_cast<uc_err>(err)));
@@ -315,6 +321,21 @@ void Rv64Core::set_csr(uint32_t number, uint64_t value) {
     check(uc_reg_write(uc_, csr_reg(number), &value), "write CSR");
 }
 
+uint64_t Rv64Core::access_pc(uint64_t block_pc, uint64_t address, bool is_write) const {
+    constexpr unsigned kMaxBlockInsns = 512; // QEMU's TCG_MAX_INSNS
+    for (unsigned i = 0; i < kMaxBlockInsns; ++i) {
+        const uint64_t at = block_pc + 4ull * i;
+        const uint32_t insn = read_word(at);
+        if (insn == 0)
+            break;
+        const auto m = rv64::decode_access(insn);
+        if (m && (is_write ? m->writes : m->reads) &&
+            x(m->rs1) + static_cast<uint64_t>(m->offset) == address)
+            return at;
+    }
+    return block_pc;
+}
+
 uint32_t Rv64Core::read_word(uint64_t addr) const {
     uint32_t w = 0;
     if (uc_mem_read(uc_, addr, &w, sizeof w) != UC_ERR_OK)
@@ -338,6 +359,8 @@ void Rv64Core::raise_fault(Fault::Kind kind, uint64_t pc, uint64_t address,
 
 void Rv64Core::on_block(uc_struct* uc, uint64_t address, uint32_t size, void* self) {
     auto* core = static_cast<Rv64Core*>(self);
+    if (core->counter_fixup_) // the block after a cycle/instret read (rv64_exception.cpp)
+        core->finish_counter_read(address);
     if (core->yield_at_block_ || core->cycles_in_run() >= core->budget_) {
         core->stopped_at_block_ = address;
         uc_emu_stop(uc);
@@ -345,14 +368,11 @@ void Rv64Core::on_block(uc_struct* uc, uint64_t address, uint32_t size, void* se
     }
     // Unicorn's hart has C (misa cannot be changed in 2.0.1), and PC + 4 on
     // its exceptions is only right for 4-byte instructions: refuse them.
-    if ((address | size) & 3) {
-        const uint64_t at = (address & 3) ? address : address + size - 2;
-        core->raise_fault(Fault::Kind::undefined_instruction, at, at,
-                          "compressed (16-bit) instruction: guests must be built without the C "
-                          "extension (-march=rv64imafd)");
+    // Each block is scanned once (the loader already refuses ELFs built
+    // with C; this catches hand-written ones).
+    if (!core->block_is_uncompressed(address, size))
         return;
-    }
-    if (core->sip_ && core->interrupt_due()) {
+    if (core->sip_ && address != stub_base && core->interrupt_due()) {
         core->stopped_at_block_ = address;
         core->take_interrupt_ = true;
         uc_emu_stop(uc);
@@ -361,6 +381,34 @@ void Rv64Core::on_block(uc_struct* uc, uint64_t address, uint32_t size, void* se
     core->executed_ += size / 4;
     if (core->memory_.hierarchy)
         core->model_fetch(address, size);
+    if (const uint16_t read = core->scanned_blocks_[address])
+        core->counter_fixup_ = CounterFixup{address + size, read};
+}
+
+bool Rv64Core::block_is_uncompressed(uint64_t address, uint32_t size) {
+    if (((address | size) & 3) == 0 && scanned_blocks_.count(address))
+        return true;
+    std::vector<uint8_t> bytes(size);
+    const bool read = uc_mem_read(uc_, address, bytes.data(), size) == UC_ERR_OK;
+    for (uint32_t off = 0; read && off + 2 <= size; off += 4)
+        if (rv64::is_compressed(bytes[off])) {
+            raise_fault(Fault::Kind::undefined_instruction, address + off, address + off,
+                        "compressed (16-bit) instruction: guests must be built without the C "
+                        "extension (-march=rv64imafd)");
+            return false;
+        }
+    if ((address | size) & 3) {
+        const uint64_t at = (address & 3) ? address : address + size - 2;
+        raise_fault(Fault::Kind::undefined_instruction, at, at,
+                    "compressed (16-bit) instruction or misaligned PC: guests must be built "
+                    "without the C extension (-march=rv64imafd)");
+        return false;
+    }
+    uint32_t last = 0;
+    if (read && size >= 4)
+        std::memcpy(&last, &bytes[size - 4], 4);
+    scanned_blocks_[address] = counter_read_of(last);
+    return true;
 }
 
 void Rv64Core::on_interrupt(uc_struct*, uint32_t intno, void* self) {
@@ -385,24 +433,60 @@ TrapAction Rv64Core::report(Exit& exit) {
     return a;
 }
 
+// Unicorn checks an address against its regions before translating it
+// (unicorn-notes.md): with the guest's Sv39 on, an address no region covers
+// may be the guest's own page fault, delivered to it; anything else is an
+// access outside the machine's memory, a fault of the run.
 bool Rv64Core::on_unmapped(uc_struct*, int type, uint64_t address, int size, int64_t, void* self) {
     auto* core = static_cast<Rv64Core*>(self);
+    const bool fetch = type == UC_MEM_FETCH_UNMAPPED;
+    const uint64_t at =
+        fetch ? address : core->access_pc(core->pc(), address, type == UC_MEM_WRITE_UNMAPPED);
+    if (core->guest_page_fault(type, address, at))
+        return false;
     const std::string sized = " of " + std::to_string(size) + " bytes";
     switch (type) {
     case UC_MEM_WRITE_UNMAPPED:
-        core->raise_fault(Fault::Kind::unmapped_write, core->pc(), address,
+        core->raise_fault(Fault::Kind::unmapped_write, at, address,
                           "write" + sized + " to unmapped memory");
         break;
     case UC_MEM_FETCH_UNMAPPED:
-        core->raise_fault(Fault::Kind::unmapped_fetch, address, address,
+        core->raise_fault(Fault::Kind::unmapped_fetch, at, address,
                           "instruction fetch from unmapped memory");
         break;
     default:
-        core->raise_fault(Fault::Kind::unmapped_read, core->pc(), address,
+        core->raise_fault(Fault::Kind::unmapped_read, at, address,
                           "read" + sized + " from unmapped memory");
     }
-    core->fault_.size = type == UC_MEM_FETCH_UNMAPPED ? 0 : static_cast<unsigned>(size);
+    core->fault_.size = fetch ? 0 : static_cast<unsigned>(size);
     return false;
+}
+
+namespace {
+
+bool read_guest_pte(void* uc, uint64_t pa, uint64_t& pte) {
+    return uc_mem_read(static_cast<uc_engine*>(uc), pa, &pte, sizeof pte) == UC_ERR_OK;
+}
+
+} // namespace
+
+bool Rv64Core::guest_page_fault(int type, uint64_t va, uint64_t epc) {
+    const uint64_t satp = csr(rv64::csr::satp);
+    if (rv64::satp_mode(satp) != rv64::satp_mode_sv39)
+        return false;
+    const rv64::Sv39Walk w = rv64::sv39_walk(satp, va, rv64::PteReader{&read_guest_pte, uc_});
+    if (!w.fault) {
+        // Translated to somewhere else: Unicorn 2.0.1 cannot run it.
+        raise_fault(Fault::Kind::other, epc, va,
+                    "Sv39 maps " + hex(va) + " to " + hex(w.pa) +
+                        ": only identity mappings run on Unicorn 2.0.1 (docs/riscv.md)");
+        return true;
+    }
+    const uint64_t cause = type == UC_MEM_WRITE_UNMAPPED   ? rv64::cause::store_page_fault
+                           : type == UC_MEM_FETCH_UNMAPPED ? rv64::cause::insn_page_fault
+                                                           : rv64::cause::load_page_fault;
+    pending_ = Rv64Exception{cause, va, epc, "page fault at " + hex(va)};
+    return true;
 }
 
 void Rv64Core::on_memory(uc_struct*, int type, uint64_t address, int size, int64_t, void* self) {

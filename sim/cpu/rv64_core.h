@@ -27,6 +27,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 struct uc_struct;
@@ -78,6 +79,11 @@ class Rv64Core final : public Core {
     uint64_t pc() const override;
     void set_pc(uint64_t value) override;
     uint64_t csr(uint32_t number) const;
+    // The instruction of the block starting at `block_pc` that accesses
+    // `address` (Unicorn 2.0.1 reports the block's PC in MMIO and unmapped
+    // callbacks on RISC-V): the first load/store/AMO whose effective address,
+    // from the registers as they are now, is `address`; else `block_pc`.
+    uint64_t access_pc(uint64_t block_pc, uint64_t address, bool is_write) const;
     void set_csr(uint32_t number, uint64_t value);
 
     // Natively the hart's supervisor interrupts come from the PLIC/ACLINT
@@ -112,9 +118,18 @@ class Rv64Core final : public Core {
     // rv64_exception.cpp: Unicorn's exception numbers as the spec's traps.
     void take_exception(uint32_t intno);
     bool emulate_counter(uint32_t insn);
+    // rdcycle/rdinstret (which Unicorn answers from the host's TSC): the
+    // read's destination and counter as 0x100 | counter << 5 | rd, or 0.
+    static uint16_t counter_read_of(uint32_t insn);
+    void finish_counter_read(uint64_t block);
     // After uc_emu_start returned: delivers what hooks found; true to run on.
     bool resume_after_stop(int err);
     bool interrupt_due() const;
+    // False (and a fault naming the PC) if the block holds a 16-bit instruction.
+    bool block_is_uncompressed(uint64_t address, uint32_t size);
+    // An address no region covers, with the guest's Sv39 on: its own page
+    // fault (pending) or an unsupported translation (a fault). False if Sv39 is off.
+    bool guest_page_fault(int type, uint64_t va, uint64_t epc);
 
     void handle_call();
     TrapAction report(Exit& exit);
@@ -158,6 +173,14 @@ class Rv64Core final : public Core {
     std::optional<uint64_t> stopped_at_block_;
     std::optional<StopReason> stop_;
     std::optional<Rv64Exception> pending_;
+    // Block starts found free of 16-bit code, each with the cycle/instret
+    // read that ends it (counter_read_of), or 0.
+    std::unordered_map<uint64_t, uint16_t> scanned_blocks_;
+    struct CounterFixup {
+        uint64_t next_block; // where the block holding the read continues
+        uint16_t read;       // counter_read_of's encoding
+    };
+    std::optional<CounterFixup> counter_fixup_;
     Fault fault_;
     struct LastAccess {
         uint64_t address = 0;

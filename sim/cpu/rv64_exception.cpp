@@ -45,6 +45,23 @@ const char* cause_name(uint64_t cause) {
     }
 }
 
+// An AMO (opcode 0x2f, not LR) takes the store/AMO form of a load fault.
+uint32_t amo_cause(uint32_t cause, uint32_t insn) {
+    const bool amo = (insn & 0x7f) == 0x2f && (insn >> 27) != 0x02;
+    if (!amo)
+        return cause;
+    switch (cause) {
+    case rv64::cause::load_misaligned:
+        return rv64::cause::store_misaligned;
+    case rv64::cause::load_access_fault:
+        return rv64::cause::store_access_fault;
+    case rv64::cause::load_page_fault:
+        return rv64::cause::store_page_fault;
+    default:
+        return cause;
+    }
+}
+
 } // namespace
 
 void Rv64Core::take_exception(uint32_t intno) {
@@ -76,7 +93,9 @@ void Rv64Core::take_exception(uint32_t intno) {
     case rv64::cause::store_access_fault:
     case rv64::cause::load_page_fault:
     case rv64::cause::store_page_fault:
-        // The memory hook saw the access before Unicorn translated it.
+        // The memory hook saw the access before Unicorn translated it. QEMU
+        // reports an AMO's faults as a load's; the spec says store/AMO.
+        intno = amo_cause(intno, read_word(epc));
         pending_ =
             Rv64Exception{intno, last_access_.address, epc,
                           std::string(cause_name(intno)) + " at " + hex(last_access_.address)};
@@ -89,35 +108,47 @@ void Rv64Core::take_exception(uint32_t intno) {
     uc_emu_stop(uc_);
 }
 
-// rdtime, rdcycle and rdinstret (CSRRS rd, csr, x0): the counters trap
-// (mcounteren is 0) and are answered from the simulation, never the host:
-// time from the machine's timer (ACLINT mtime), cycle from this hart's
-// clock, instret from its instruction count. Any other CSR the hart does not
-// implement stays an illegal instruction for the guest.
+// rdtime (CSRRS rd, time, x0) traps: Unicorn's hart has no time source. It
+// is answered from the machine's timer (ACLINT mtime at this hart's
+// simulated time). Any other CSR the hart does not implement stays an
+// illegal instruction for the guest.
 bool Rv64Core::emulate_counter(uint32_t insn) {
     const auto access = rv64::decode_csr(insn);
-    if (!access || !access->read_only())
+    if (!access || !access->read_only() || access->csr != rv64::csr::time)
         return false;
-    uint64_t value = 0;
-    switch (access->csr) {
-    case rv64::csr::time: {
-        const auto t = exits_.read_sysreg(*this, rv64::csr::time);
-        if (!t)
-            return false;
-        value = *t;
-        break;
-    }
-    case rv64::csr::cycle:
-        value = start_cycle_ + cycles_in_run();
-        break;
-    case rv64::csr::instret:
-        value = retired_ + executed_;
-        break;
-    default:
+    const auto t = exits_.read_sysreg(*this, rv64::csr::time);
+    if (!t)
         return false;
-    }
-    set_x(access->rd, value);
+    set_x(access->rd, *t);
     return true;
+}
+
+// rdcycle and rdinstret do not trap in Unicorn 2.0.1 (QEMU 5.0 ignores
+// mcounteren) and return the host's TSC: not deterministic. QEMU ends a
+// translation block after every CSR instruction, so such a read is the last
+// instruction of its block; the core rewrites its destination when the next
+// block starts with the hart's own cycle count or instruction count at the
+// read, so the guest sees deterministic values.
+uint16_t Rv64Core::counter_read_of(uint32_t insn) {
+    const auto access = rv64::decode_csr(insn);
+    if (!access || !access->read_only() || access->rd == 0)
+        return 0;
+    if (access->csr != rv64::csr::cycle && access->csr != rv64::csr::instret)
+        return 0;
+    const unsigned counter = access->csr == rv64::csr::cycle ? 0 : 1;
+    return static_cast<uint16_t>(0x100 | counter << 5 | access->rd);
+}
+
+void Rv64Core::finish_counter_read(uint64_t block) {
+    const CounterFixup f = *counter_fixup_;
+    counter_fixup_.reset();
+    if (block != f.next_block)
+        return; // the read did not complete (an exception in its block)
+    const unsigned rd = f.read & 31;
+    // The values before the read itself retired.
+    const uint64_t value =
+        ((f.read >> 5) & 1) ? retired_ + executed_ - 1 : start_cycle_ + cycles_in_run() - cpi_;
+    set_x(rd, value);
 }
 
 void Rv64Core::deliver(const Rv64Exception& e) {

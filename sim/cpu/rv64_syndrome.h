@@ -113,4 +113,32 @@ constexpr std::optional<CsrAccess> decode_csr(uint32_t insn) {
     return CsrAccess{insn >> 20, (insn >> 7) & 31, funct3, (insn >> 15) & 31};
 }
 
+// A load, store or AMO: its base register and offset (the effective address
+// is x[rs1] + offset).
+struct MemAccess {
+    unsigned rs1 = 0;
+    int64_t offset = 0;
+    bool reads = false, writes = false;
+};
+
+constexpr std::optional<MemAccess> decode_access(uint32_t insn) {
+    const unsigned rs1 = (insn >> 15) & 31;
+    switch (insn & 0x7f) {
+    case 0x03: // LOAD
+    case 0x07: // LOAD-FP
+        return MemAccess{rs1, static_cast<int32_t>(insn) >> 20, true, false};
+    case 0x23: // STORE
+    case 0x27: // STORE-FP
+        return MemAccess{
+            rs1, (static_cast<int32_t>(insn) >> 25) * 32 + static_cast<int32_t>((insn >> 7) & 31),
+            false, true};
+    case 0x2f: { // AMO: LR reads, SC writes, the others both
+        const unsigned funct5 = insn >> 27;
+        return MemAccess{rs1, 0, funct5 != 0x03, funct5 != 0x02};
+    }
+    default:
+        return std::nullopt;
+    }
+}
+
 } // namespace sim::cpu::rv64
