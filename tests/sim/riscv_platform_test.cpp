@@ -44,7 +44,7 @@ TEST(RiscvPlatform, HelloOnFourHarts) {
                              std::to_string(i) + "\n"),
                   std::string::npos)
             << r.out;
-    EXPECT_NE(r.err.find("SBI system_reset"), std::string::npos) << r.err;
+    EXPECT_NE(r.out.find("hart 0 called SBI system_reset"), std::string::npos) << r.out;
 }
 
 class RiscvWorkload : public ::testing::TestWithParam<const char*> {};
@@ -89,7 +89,9 @@ TEST(RiscvPlatform, IrqlatSamplesTheSupervisorTimer) {
     ASSERT_EQ(sim.run().code, ExitCode::ok) << out.str();
     EXPECT_NE(out.str().find("irqlat: samples=50 "), std::string::npos) << out.str();
     const std::string json = sim.stats_json();
-    EXPECT_NE(json.find("\"irq_latency_ns\":{\"samples\":50"), std::string::npos) << json;
+    const size_t at = json.find("\"irq_latency_ns\"");
+    ASSERT_NE(at, std::string::npos);
+    EXPECT_NE(json.find("\"samples\": 50", at), std::string::npos) << json.substr(at, 200);
 }
 
 TEST(RiscvPlatform, InterferenceRunsUntilTheLimit) {
