@@ -52,12 +52,13 @@ BENCHMARK(BM_StreamingGuest)
 
 // A built workload (qsort-small by default) in native mode on one core, with
 // and without the memory model. Skipped when the guest is not built.
-void BM_Workload(benchmark::State& state, const char* workload) {
+void BM_Workload(benchmark::State& state, const char* workload, const char* platform) {
     const bool model = state.range(0) != 0;
     uint64_t total = 0;
     for (auto _ : state) {
         sim::RunOptions o;
         o.config = "native";
+        o.platform = platform;
         o.workload = workload;
         o.cores = 1;
         o.workloads_dir = BAO_WORKLOADS_DIR;
@@ -74,7 +75,16 @@ void BM_Workload(benchmark::State& state, const char* workload) {
     state.counters["MIPS"] =
         benchmark::Counter(static_cast<double>(total) / 1e6, benchmark::Counter::kIsRate);
 }
-BENCHMARK_CAPTURE(BM_Workload, qsort_small, "qsort-small")
+BENCHMARK_CAPTURE(BM_Workload, qsort_small, "qsort-small", "")
+    ->Arg(0)
+    ->Arg(1)
+    ->ArgName("model")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// The same workload on the RISC-V platform (docs/riscv.md): RV64 MIPS beside
+// AArch64's, with and without the memory model.
+BENCHMARK_CAPTURE(BM_Workload, rv64_qsort_small, "qsort-small", "qemu-riscv64-virt")
     ->Arg(0)
     ->Arg(1)
     ->ArgName("model")

@@ -22,6 +22,8 @@ gcc-aarch64-linux-gnu
 g++-aarch64-linux-gnu
 binutils-aarch64-linux-gnu
 picolibc-aarch64-linux-gnu
+gcc-riscv64-unknown-elf
+picolibc-riscv64-unknown-elf
 libc6-dev-arm64-cross
 libfdt-dev
 device-tree-compiler

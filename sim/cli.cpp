@@ -289,6 +289,9 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
         ("help,h", "print this help and exit")
         ("config,c", po::value<std::string>()->default_value("native"),
          "preset name (see --list-configs) or path to a TOML configuration (docs/config.md)")
+        ("platform", po::value<std::string>(),
+         "the simulated board: qemu-aarch64-virt (default) or qemu-riscv64-virt (docs/riscv.md); "
+         "a preset name then means that platform's preset")
         ("workload,w", po::value<std::string>(),
          "run this built workload as the measured guest (see --list-workloads)")
         ("image", po::value<std::string>(),
@@ -354,6 +357,8 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
             return 0;
         }
         options.config = vm["config"].as<std::string>();
+        if (vm.count("platform"))
+            options.platform = vm["platform"].as<std::string>();
         if (vm.count("workload"))
             options.workload = vm["workload"].as<std::string>();
         if (vm.count("image"))

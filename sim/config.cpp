@@ -3,6 +3,7 @@
 #include "sim/error.h"
 #include "sim/loader.h"
 #include "sim/pl011.h"
+#include "sim/platform.h"
 #include "sim/presets.h"
 #include "sim/sim_time.h"
 
@@ -182,8 +183,15 @@ template <typename Vec, typename T> void push(Vec& v, const T& item, const std::
 
 void parse_platform(const Table& t, RunConfig& rc) {
     const std::string w = "platform";
-    check_keys(t, w, {"cpus", "ram", "console", "console_irq", "gic", "l2"});
+    check_keys(t, w, {"name", "cpus", "ram", "console", "console_irq", "gic", "l2"});
     hv::PlatformConfig& p = rc.hv.platform;
+    rc.machine.platform =
+        get_string(t, w, "name").empty() ? kDefaultPlatform : get_string(t, w, "name");
+    try {
+        (void)platform_isa(rc.machine.platform);
+    } catch (const InputError& e) {
+        throw InputError(w + ".name: " + e.what());
+    }
     p.cpu_num = static_cast<uint32_t>(get_uint_in(t, w, "cpus", 4, 1, hv::kMaxCpus));
     auto rams = get_tables(t, w, "ram");
     if (t.get("ram") && rams.empty())
@@ -522,6 +530,29 @@ RunConfig parse_config(const std::string& text, const std::string& origin,
             set_model_param(rc, std::string(k.str()), value);
         }
     }
+    return rc;
+}
+
+// A preset for another platform than the default is configs/<platform>/<name>.toml.
+RunConfig load_config(const std::string& name_or_path, const std::string& platform) {
+    if (!platform.empty() && platform != kDefaultPlatform) {
+        (void)platform_isa(platform); // an unknown name is refused here
+        const std::string scoped = platform + "/" + name_or_path;
+        if (auto text = preset_text(scoped))
+            return parse_config(*text, scoped, "");
+        if (preset_text(name_or_path)) {
+            std::string names;
+            for (auto& info : list_presets())
+                if (info.name.rfind(platform + "/", 0) == 0)
+                    names += (names.empty() ? "" : ", ") + info.name.substr(platform.size() + 1);
+            throw InputError("preset '" + name_or_path + "' does not exist for platform " +
+                             platform + " (its presets: " + names + ")");
+        }
+    }
+    RunConfig rc = load_config(name_or_path);
+    if (!platform.empty() && rc.machine.platform != platform)
+        throw InputError("config '" + name_or_path + "' describes platform " + rc.machine.platform +
+                         ", not " + platform);
     return rc;
 }
 

@@ -52,6 +52,10 @@ RunConfig parse_config(const std::string& text, const std::string& origin,
 
 // `name_or_path` is a preset name (see list_presets) or a .toml file.
 RunConfig load_config(const std::string& name_or_path);
+// The same for `platform` (--platform; empty: whatever the config says): a
+// preset name means that platform's preset (configs/<platform>/<name>.toml
+// for a platform other than the default), and a file must describe it.
+RunConfig load_config(const std::string& name_or_path, const std::string& platform);
 
 struct PresetInfo {
     std::string name;

@@ -1,10 +1,14 @@
 #include "sim/firmware.h"
 
+#include "sim/cpu/rv64_syndrome.h"
+
 namespace sim {
 
 cpu::TrapAction NativeFirmware::on_exit(unsigned core, cpu::Exit& exit) {
     switch (exit.kind) {
     case cpu::Exit::Kind::call:
+        if (exit.syndrome.cause == cpu::rv64::cause::ecall_s)
+            return sbi_call(core);
         return call(core);
     case cpu::Exit::Kind::wait:
         return cpu::TrapAction::idle;

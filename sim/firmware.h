@@ -1,6 +1,7 @@
 // The platform firmware of native mode (no hypervisor): PSCI over HVC or SMC
 // as QEMU virt provides it, plus bao-sim's own hypercalls (mark, sample,
-// param: docs/design.md#measured-region) with hv's ids and error codes.
+// param: docs/design.md#measured-region) with hv's ids and error codes. On
+// RISC-V the same services answer SBI calls (firmware_sbi.cpp, docs/riscv.md).
 #pragma once
 
 #include "hv/abi/hypercall.h"
@@ -56,6 +57,14 @@ class NativeFirmware : public Supervisor {
 
   private:
     cpu::TrapAction call(unsigned core);
+    // firmware_sbi.cpp: an ECALL from a RISC-V guest's S-mode (SBI).
+    cpu::TrapAction sbi_call(unsigned core);
+    struct SbiResult {
+        int64_t error;
+        uint64_t value;
+    };
+    SbiResult sbi_hsm(unsigned core, uint64_t fid);
+    SbiResult sbi_ipi(unsigned core, uint64_t mask, uint64_t base);
     // bao-sim's hypercall `id` (hv::hc) with argument x1: what x0 returns.
     int64_t hypercall(unsigned core, uint32_t id, uint64_t x1);
     int64_t cpu_on(unsigned caller, uint64_t target, uint64_t entry, uint64_t context);

@@ -45,9 +45,38 @@ template <typename T> T get(const std::vector<uint8_t>& b, uint64_t off, const s
 }
 
 constexpr uint16_t em_aarch64 = 183;
+constexpr uint16_t em_riscv = 243;
+constexpr uint32_t ef_riscv_rvc = 0x1; // some object was built with the C extension
 constexpr uint32_t pt_load = 1;
 
-void parse_elf(GuestImage& img, const std::vector<uint8_t>& b) {
+// The ELF's machine against the platform's instruction set: a guest for the
+// other supported architecture is named as such.
+void check_machine(const GuestImage& img, uint16_t machine, uint32_t flags, Isa isa) {
+    const std::string& p = img.path;
+    const uint16_t want = isa == Isa::riscv64 ? em_riscv : em_aarch64;
+    if (machine == want) {
+        if (isa == Isa::riscv64 && (flags & ef_riscv_rvc))
+            throw InputError("guest image '" + p +
+                             "' contains compressed instructions (ELF flag EF_RISCV_RVC): the "
+                             "RISC-V platform runs guests built without the C extension "
+                             "(-march=rv64imafd)");
+        return;
+    }
+    if (machine == em_riscv)
+        throw InputError("guest image '" + p +
+                         "' is a RISC-V ELF (e_machine 243); this platform runs AArch64 guests "
+                         "(use --platform qemu-riscv64-virt)");
+    if (machine == em_aarch64)
+        throw InputError("guest image '" + p +
+                         "' is an AArch64 ELF (e_machine 183); this platform runs RISC-V guests "
+                         "(use --platform qemu-aarch64-virt)");
+    throw InputError(
+        "guest image '" + p + "' is an ELF for another architecture (e_machine " +
+        std::to_string(machine) +
+        (isa == Isa::riscv64 ? ", expected RISC-V = 243)" : ", expected AArch64 = 183)"));
+}
+
+void parse_elf(GuestImage& img, const std::vector<uint8_t>& b, Isa isa) {
     const std::string& p = img.path;
     if (b.size() < 64)
         throw InputError("guest image '" + p + "': truncated ELF header");
@@ -56,10 +85,7 @@ void parse_elf(GuestImage& img, const std::vector<uint8_t>& b) {
     if (b[5] != 1)
         throw InputError("guest image '" + p +
                          "' is a big-endian ELF; bao-sim runs little-endian AArch64");
-    auto machine = get<uint16_t>(b, 18, p);
-    if (machine != em_aarch64)
-        throw InputError("guest image '" + p + "' is an ELF for another architecture (e_machine " +
-                         std::to_string(machine) + ", expected AArch64 = 183)");
+    check_machine(img, get<uint16_t>(b, 18, p), get<uint32_t>(b, 48, p), isa);
     img.entry = get<uint64_t>(b, 24, p);
     auto phoff = get<uint64_t>(b, 32, p);
     auto phentsize = get<uint16_t>(b, 54, p);
@@ -115,7 +141,7 @@ uint64_t GuestImage::highest() const {
     return hi;
 }
 
-GuestImage read_guest_image(const std::string& path, uint64_t raw_addr) {
+GuestImage read_guest_image(const std::string& path, uint64_t raw_addr, Isa isa) {
     GuestImage img;
     img.path = path;
     std::vector<uint8_t> bytes = read_file(path);
@@ -126,7 +152,7 @@ GuestImage read_guest_image(const std::string& path, uint64_t raw_addr) {
                                          "ELF",
                                          4) == 0) {
         img.is_elf = true;
-        parse_elf(img, bytes);
+        parse_elf(img, bytes, isa);
     } else {
         img.entry = raw_addr;
         ImageSegment seg;

@@ -2,6 +2,8 @@
 // whose PT_LOAD segments go to their physical (load) addresses (docs/design.md#guest-runtime).
 #pragma once
 
+#include "sim/platform.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -34,10 +36,12 @@ struct GuestImage {
 // Largest image file bao-sim accepts (the paper's largest guest is ~39 MiB).
 inline constexpr uint64_t max_image_file_size = 1ull << 30;
 
-// Reads `path`. An ELF (by its magic) must be ELF64 little-endian AArch64 and
-// its entry comes from the header; anything else is a raw binary loaded at
-// `raw_addr` with entry = raw_addr. Throws InputError naming the problem.
-GuestImage read_guest_image(const std::string& path, uint64_t raw_addr);
+// Reads `path`. An ELF (by its magic) must be ELF64 little-endian for `isa`
+// (AArch64, or RV64 without compressed instructions) and its entry comes
+// from the header; anything else is a raw binary loaded at `raw_addr` with
+// entry = raw_addr. Throws InputError naming the problem (an ELF for the
+// other architecture is named as such).
+GuestImage read_guest_image(const std::string& path, uint64_t raw_addr, Isa isa = Isa::aarch64);
 
 // Splits "FILE[@ADDR]" (ADDR decimal or 0x-hex). Throws InputError.
 std::pair<std::string, std::optional<uint64_t>> parse_image_spec(const std::string& spec);

@@ -24,6 +24,7 @@
 namespace sim {
 
 struct MachineParams {
+    std::string platform = "qemu-aarch64-virt"; // sim/platform.h: which board (--platform)
     unsigned cores = 4;
     uint64_t ram_base = 0x40000000;
     uint64_t ram_size = 1ull << 30;

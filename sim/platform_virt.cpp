@@ -32,7 +32,7 @@ InterruptController& add_gic(Machine& machine) {
 
 } // namespace
 
-void build_platform(Machine& machine) {
+void build_aarch64_virt(Machine& machine) {
     for (unsigned i = 0; i < machine.params().cores; ++i)
         machine.add_core(std::make_unique<cpu::Arm64Core>(i, machine));
     InterruptController& g = add_gic(machine);

@@ -2,6 +2,7 @@
 
 #include "sim/json.h"
 #include "sim/linux_vm.h"
+#include "sim/platform.h"
 #include "sim/version.h"
 
 #include "hv/core/config.h"
@@ -55,7 +56,7 @@ void write_nested(JsonWriter& j, const std::vector<cache::StatEntry>& entries,
 } // namespace
 
 Simulation::Simulation(const RunOptions& options, std::ostream* console_out)
-    : options_(options), config_(load_config(options.config)) {
+    : options_(options), config_(load_config(options.config, options.platform)) {
     for (auto& kv : options.sets) {
         auto eq = kv.find('=');
         if (eq == std::string::npos || eq == 0)
@@ -212,16 +213,22 @@ void Simulation::load_images() {
             continue;
         }
         std::string path = src.path;
+        const Isa isa = platform_isa(config_.machine.platform);
         if (!src.workload.empty()) {
-            std::filesystem::path p =
-                std::filesystem::path(options_.workloads_dir) / (src.workload + ".elf");
+            // RISC-V guests are built into workloads/riscv64/ (docs/riscv.md).
+            std::filesystem::path dir(options_.workloads_dir);
+            if (isa == Isa::riscv64)
+                dir /= "riscv64";
+            std::filesystem::path p = dir / (src.workload + ".elf");
             if (!std::filesystem::exists(p))
                 throw InputError(
                     "unknown workload '" + src.workload + "': no " + p.string() +
-                    " (is the aarch64 cross compiler installed? see --list-workloads)");
+                    (isa == Isa::riscv64
+                         ? " (is gcc-riscv64-unknown-elf installed? see docs/riscv.md)"
+                         : " (is the aarch64 cross compiler installed? see --list-workloads)"));
             path = p.string();
         }
-        images_.push_back(read_guest_image(path, src.load_addr.value_or(0x40000000)));
+        images_.push_back(read_guest_image(path, src.load_addr.value_or(0x40000000), isa));
     }
 }
 

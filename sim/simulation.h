@@ -21,6 +21,7 @@ namespace sim {
 
 struct RunOptions {
     std::string config = "native";
+    std::string platform;          // --platform (empty: the config's, by default qemu-aarch64-virt)
     std::string workload;          // replaces the measured VM's image
     std::string image;             // FILE[@ADDR], replaces the measured VM's image
     std::optional<unsigned> cores; // native mode only

@@ -29,7 +29,7 @@ enum class TrapAction {
 
 // The syndrome registers of a trap to the hypervisor, as the architecture
 // defines them. AArch64: ESR_EL2.EC, ESR_EL2.ISS, FAR_EL2, HPFAR_EL2
-// (RISC-V's H extension would fill scause, htinst, stval, htval).
+// (RISC-V: scause, htinst, stval, htval; see sim/cpu/rv64_syndrome.h).
 struct Syndrome {
     uint32_t cause = 0;      // ESR_EL2.EC
     uint32_t detail = 0;     // ESR_EL2.ISS
@@ -115,6 +115,9 @@ struct MemoryPath {
 struct InterruptLines {
     bool irq = false;         // the physical IRQ
     bool virtual_irq = false; // the virtual IRQ a hypervisor injects
+    // RISC-V: the supervisor interrupts pending (sip's SSIP, STIP and SEIP
+    // bits) that `irq` summarizes; the core takes the highest of them.
+    uint64_t sip = 0;
 };
 
 // State the cores of one guest address space (a VM's, or the native

@@ -1,0 +1,243 @@
+// The RV64 core's trap delivery (sim/cpu/rv64_exception.cpp), one cause at
+// a time, on hand-encoded programs: what the guest's handler reads from
+// scause, sepc, stval and sstatus, as the privileged spec defines them.
+// The handler copies the four CSRs into a0-a3 and ECALLs, which the test's
+// exit handler records.
+#include "sim/cpu/rv64_core.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <vector>
+
+namespace sim::cpu {
+namespace {
+
+constexpr uint64_t ram = 0x80000000, ram_size = 4 << 20, handler = ram + 0x1000;
+constexpr uint32_t t1 = 6, t2 = 7, a0 = 10, a4 = 14, a5 = 15;
+
+constexpr uint32_t csrr(uint32_t rd, uint32_t csr) {
+    return (csr << 20) | (2u << 12) | (rd << 7) | 0x73;
+}
+constexpr uint32_t csrw(uint32_t csr, uint32_t rs) {
+    return (csr << 20) | (rs << 15) | (1u << 12) | 0x73;
+}
+constexpr uint32_t lw(uint32_t rd, uint32_t rs1) {
+    return (rs1 << 15) | (2u << 12) | (rd << 7) | 0x03;
+}
+constexpr uint32_t sw(uint32_t rs2, uint32_t rs1) {
+    return (rs2 << 20) | (rs1 << 15) | (2u << 12) | 0x23;
+}
+constexpr uint32_t jalr0(uint32_t rs1) {
+    return (rs1 << 15) | 0x67;
+}
+constexpr uint32_t amoadd_w(uint32_t rd, uint32_t rs2, uint32_t rs1) {
+    return (rs2 << 20) | (rs1 << 15) | (2u << 12) | (rd << 7) | 0x2f;
+}
+constexpr uint32_t addi(uint32_t rd, uint32_t rs1, uint32_t imm) {
+    return (imm << 20) | (rs1 << 15) | (rd << 7) | 0x13;
+}
+constexpr uint32_t nop = 0x00000013, ecall = rv64::insn_ecall, ebreak = rv64::insn_ebreak,
+                   sfence_vma = 0x12000073, jump_self = 0x0000006f;
+
+struct Recorder : ExitHandler {
+    std::vector<std::vector<uint64_t>> calls; // a0..a5 at each ECALL
+    TrapAction on_exit(Core& core, Exit& exit) override {
+        if (exit.kind != Exit::Kind::call)
+            return TrapAction::unhandled;
+        EXPECT_EQ(exit.syndrome.cause, rv64::cause::ecall_s);
+        std::vector<uint64_t> regs;
+        for (unsigned r = 10; r <= 15; ++r)
+            regs.push_back(core.x(r));
+        calls.push_back(regs);
+        return TrapAction::stop_core;
+    }
+    std::optional<uint64_t> read_sysreg(Core&, uint32_t csr) override {
+        if (csr == rv64::csr::time)
+            return 4242;
+        return std::nullopt;
+    }
+    bool write_sysreg(Core&, uint32_t, uint64_t) override { return false; }
+};
+
+struct Rv64Delivery : ::testing::Test {
+    std::vector<uint8_t> mem = std::vector<uint8_t>(ram_size, 0);
+    Recorder rec;
+    Rv64Core core{0, rec};
+
+    void SetUp() override {
+        core.map_memory(ram, ram_size, mem.data());
+        const std::vector<uint32_t> h = {csrr(10, rv64::csr::scause), csrr(11, rv64::csr::sepc),
+                                         csrr(12, rv64::csr::stval), csrr(13, rv64::csr::sstatus),
+                                         ecall};
+        put(handler, h);
+        // A second handler right after (stvec + 4 x 5 in vectored mode): marks a5 = 77.
+        put(handler + 20,
+            {csrr(10, rv64::csr::scause), csrr(11, rv64::csr::sepc), csrr(12, rv64::csr::stval),
+             csrr(13, rv64::csr::sstatus), addi(a5, 0, 77), ecall});
+        // Sv39: 0x8000_0000 + 2 MiB identity (RWX), the next 2 MiB invalid.
+        put64(ram + 0x100000 + 2 * 8, ((ram + 0x101000) >> 12) << 10 | 1);
+        put64(ram + 0x101000, (ram >> 12) << 10 | 0xcf);
+    }
+    void put(uint64_t at, const std::vector<uint32_t>& words) {
+        std::memcpy(&mem[at - ram], words.data(), words.size() * 4);
+    }
+    void put64(uint64_t at, uint64_t v) { std::memcpy(&mem[at - ram], &v, 8); }
+    // Runs `program` at the start of RAM; the handler's record (a0..a5).
+    std::vector<uint64_t> run(const std::vector<uint32_t>& program, uint64_t stvec = handler) {
+        put(ram, program);
+        core.reset(ram, 0);
+        core.set_csr(rv64::csr::stvec, stvec);
+        const RunResult r = core.run(1'000'000, 0, 1);
+        EXPECT_EQ(r.reason, StopReason::halted) << core.fault().description;
+        return rec.calls.empty() ? std::vector<uint64_t>(6, ~0ull) : rec.calls.back();
+    }
+    static uint64_t spp(uint64_t s) { return (s >> 8) & 1; }
+    static uint64_t spie(uint64_t s) { return (s >> 5) & 1; }
+    static uint64_t sie(uint64_t s) { return (s >> 1) & 1; }
+};
+
+TEST_F(Rv64Delivery, IllegalInstructionFromAnUnknownCsr) {
+    const uint32_t insn = csrr(a0, 0x7c0); // no such CSR in S-mode
+    auto r = run({nop, insn, nop});
+    EXPECT_EQ(r[0], rv64::cause::illegal_insn);
+    EXPECT_EQ(r[1], ram + 4); // sepc: the instruction itself
+    EXPECT_EQ(r[2], insn);    // stval: its encoding
+    EXPECT_EQ(spp(r[3]), 1u);
+    EXPECT_EQ(sie(r[3]), 0u);
+    EXPECT_EQ(core.exceptions_delivered(), 1u);
+}
+
+TEST_F(Rv64Delivery, SpieKeepsTheInterruptEnableOfTheInterruptedCode) {
+    auto r =
+        run({addi(t2, 0, 2), csrw(rv64::csr::sstatus, t2), csrr(a0, 0xf14)}); // SIE on; mhartid
+    EXPECT_EQ(r[0], rv64::cause::illegal_insn);
+    EXPECT_EQ(r[1], ram + 8);
+    EXPECT_EQ(spie(r[3]), 1u);
+    EXPECT_EQ(sie(r[3]), 0u);
+    EXPECT_EQ(spp(r[3]), 1u);
+}
+
+TEST_F(Rv64Delivery, Breakpoint) {
+    auto r = run({nop, nop, ebreak});
+    EXPECT_EQ(r[0], rv64::cause::breakpoint);
+    EXPECT_EQ(r[1], ram + 8);
+    EXPECT_EQ(r[2], ram + 8);
+}
+
+struct Rv64PageFault : Rv64Delivery {
+    std::vector<uint64_t> fault_at(uint32_t access, uint64_t va) {
+        put(ram, {csrw(rv64::csr::satp, t1), sfence_vma, access});
+        core.reset(ram, 0);
+        core.set_csr(rv64::csr::stvec, handler);
+        core.set_x(t1, (8ull << 60) | ((ram + 0x100000) >> 12));
+        core.set_x(t2, va);
+        const RunResult res = core.run(1'000'000, 0, 1);
+        EXPECT_EQ(res.reason, StopReason::halted) << core.fault().description;
+        return rec.calls.empty() ? std::vector<uint64_t>(6, ~0ull) : rec.calls.back();
+    }
+};
+
+TEST_F(Rv64PageFault, LoadFromAnInvalidPageOfTheGuestsOwnTables) {
+    auto r = fault_at(lw(a4, t2), ram + 0x200000);
+    EXPECT_EQ(r[0], rv64::cause::load_page_fault);
+    EXPECT_EQ(r[1], ram + 8); // sepc: the load
+    EXPECT_EQ(r[2], ram + 0x200000);
+    EXPECT_EQ(spp(r[3]), 1u);
+}
+
+TEST_F(Rv64PageFault, StoreToAnInvalidPage) {
+    auto r = fault_at(sw(a5, t2), ram + 0x200010);
+    EXPECT_EQ(r[0], rv64::cause::store_page_fault);
+    EXPECT_EQ(r[1], ram + 8);
+    EXPECT_EQ(r[2], ram + 0x200010);
+}
+
+TEST_F(Rv64PageFault, LoadFromAnAddressNoMemoryBacks) {
+    auto r = fault_at(lw(a4, t2), 0x40000000);
+    EXPECT_EQ(r[0], rv64::cause::load_page_fault);
+    EXPECT_EQ(r[1], ram + 8);
+    EXPECT_EQ(r[2], 0x40000000u);
+}
+
+TEST_F(Rv64PageFault, InstructionFetchFromAnInvalidPage) {
+    auto r = fault_at(jalr0(t2), ram + 0x200000);
+    EXPECT_EQ(r[0], rv64::cause::insn_page_fault);
+    EXPECT_EQ(r[1], ram + 0x200000); // sepc: the address that could not be fetched
+    EXPECT_EQ(r[2], ram + 0x200000);
+}
+
+TEST_F(Rv64Delivery, MisalignedAtomic) {
+    put(ram, {amoadd_w(a4, a5, t2)});
+    core.reset(ram, 0);
+    core.set_csr(rv64::csr::stvec, handler);
+    core.set_x(t2, ram + 0x102);
+    ASSERT_EQ(core.run(1'000'000, 0, 1).reason, StopReason::halted) << core.fault().description;
+    auto r = rec.calls.back();
+    EXPECT_EQ(r[0], rv64::cause::store_misaligned);
+    EXPECT_EQ(r[1], ram);
+    EXPECT_EQ(r[2], ram + 0x102);
+}
+
+TEST_F(Rv64Delivery, CountersAreAnsweredNotDelivered) {
+    auto r = run({csrr(a0, rv64::csr::time), csrr(11, rv64::csr::instret), ecall});
+    EXPECT_EQ(r[0], 4242u); // the exit handler's time
+    EXPECT_EQ(r[1], 2u);    // the stub's mret and the rdtime retired before it
+    EXPECT_EQ(core.exceptions_delivered(), 0u);
+}
+
+TEST_F(Rv64Delivery, SupervisorTimerInterruptToDirectAndVectoredStvec) {
+    for (uint64_t mode : {0ull, 1ull}) {
+        rec.calls.clear();
+        put(ram, {nop, nop, jump_self});
+        core.reset(ram, 0);
+        core.set_csr(rv64::csr::stvec, handler | mode);
+        core.set_csr(rv64::csr::sie, rv64::stip);
+        core.set_csr(rv64::csr::sstatus, rv64::sstatus::sie);
+        InterruptLines lines;
+        lines.irq = true;
+        lines.sip = rv64::stip;
+        EXPECT_TRUE(core.set_interrupt_lines(lines));
+        ASSERT_EQ(core.run(1'000'000, 0, 1).reason, StopReason::halted) << core.fault().description;
+        auto r = rec.calls.back();
+        EXPECT_EQ(r[0], rv64::interrupt_flag | rv64::irq::s_timer);
+        EXPECT_EQ(r[1], ram); // sepc: where the hart was going to run
+        EXPECT_EQ(r[2], 0u);
+        EXPECT_EQ(spie(r[3]), 1u);
+        EXPECT_EQ(sie(r[3]), 0u);
+        EXPECT_EQ(spp(r[3]), 1u);
+        EXPECT_EQ(r[5], mode ? 77u : 0u) << "vectored: stvec base + 4 x 5";
+        core.set_interrupt_lines(InterruptLines{});
+    }
+}
+
+TEST_F(Rv64Delivery, MaskedInterruptWaitsAndWfiReportsAWait) {
+    put(ram, {nop, rv64::insn_wfi, jump_self});
+    core.reset(ram, 0);
+    core.set_csr(rv64::csr::stvec, handler);
+    core.set_csr(rv64::csr::sie, rv64::seip);
+    InterruptLines lines;
+    lines.irq = true;
+    lines.sip = rv64::seip; // pending and enabled in sie, but sstatus.SIE is 0
+    core.set_interrupt_lines(lines);
+    const RunResult r = core.run(1'000'000, 0, 1);
+    EXPECT_EQ(r.reason, StopReason::wfi);
+    EXPECT_EQ(r.exit.kind, Exit::Kind::wait);
+    EXPECT_EQ(r.exit.pc, ram + 4);
+    EXPECT_TRUE(core.guest_interrupt_pending()); // WFI wakes on it
+    EXPECT_TRUE(rec.calls.empty());
+}
+
+TEST_F(Rv64Delivery, CompressedInstructionStopsTheCoreNamingThePc) {
+    put(ram, {nop, 0x00014501}); // c.li a0, 0 (at +4) then c.nop
+    core.reset(ram, 0);
+    const RunResult r = core.run(1'000'000, 0, 1);
+    EXPECT_EQ(r.reason, StopReason::fault);
+    EXPECT_NE(core.fault().description.find("compressed"), std::string::npos)
+        << core.fault().description;
+    EXPECT_NE(core.fault().description.find("0x80000004"), std::string::npos)
+        << core.fault().description;
+}
+
+} // namespace
+} // namespace sim::cpu
