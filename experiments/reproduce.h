@@ -16,6 +16,10 @@ namespace repro {
 // argv starts at "reproduce".
 int reproduce_main(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
 
+// `bao-sim calibrate` (experiments/calibrate.cpp): the calibration set's
+// figures against the published ones. argv starts at "calibrate".
+int calibrate_main(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
+
 // A minimal JSON document model, enough to read bao-sim's stats files and
 // reproduce's results.json (also used by the test).
 struct JsonValue {

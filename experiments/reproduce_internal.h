@@ -99,6 +99,8 @@ struct Context {
     bool linux_all = false;    // every workload, not kLinuxWorkloads
     unsigned linux_warmup = 0; // bao_warmup
     unsigned linux_runs = 0;   // bao_runs: measured processes per run
+    // KEY=VALUE model settings given to every run as --set (bao-sim calibrate).
+    std::vector<std::string> sets;
 };
 
 struct Outcome {
@@ -119,6 +121,13 @@ void prepare_boot_inputs(const Context& ctx);
 void prepare_linux_inputs(const Context& ctx);
 
 std::vector<Run> plan_runs(const Context& ctx);
+
+// The runs behind the published figures `bao-sim calibrate` compares with:
+// bare-metal qsort and susan-corners (small; large too unless ctx.quick) in
+// every perf scenario and irqlat in every latency scenario; with `linux`,
+// the Linux variant's kLinuxWorkloads (small ones only if `small_only`) in
+// every perf scenario. Writes the Linux runs' configs.
+std::vector<Run> plan_calibration(const Context& ctx, bool bare, bool linux, bool small_only);
 
 fs::path log_path(const Context& ctx, const Run& r);
 

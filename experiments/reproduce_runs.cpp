@@ -195,6 +195,10 @@ Run make_run(const Context& ctx, std::string id, std::string group, std::string 
              std::vector<std::string> args) {
     for (auto& a : stats_args(ctx, id))
         args.push_back(a);
+    for (const auto& setting : ctx.sets) {
+        args.push_back("--set");
+        args.push_back(setting);
+    }
     return Run{std::move(id), std::move(group), std::move(sc), std::move(wl), std::move(args)};
 }
 
@@ -296,6 +300,39 @@ void prepare_linux_inputs(const Context& ctx) {
     for (const auto& sc : kBootScenarios)
         write_text(ctx.out / "configs" / ("linux-boot-large-" + sc + ".toml"),
                    linux_boot_config(ctx, sc));
+}
+
+std::vector<Run> plan_calibration(const Context& ctx, bool bare, bool linux, bool small_only) {
+    std::vector<Run> runs;
+    auto sized = [&](const std::string& wl) {
+        return !small_only || wl.find("-small") != std::string::npos;
+    };
+    if (bare) {
+        for (const char* b : {"qsort", "susan-corners"})
+            for (const char* size : {"small", "large"})
+                for (const auto& sc : kPerfScenarios) {
+                    std::string wl = std::string(b) + "-" + size;
+                    if (sized(wl))
+                        runs.push_back(make_run(ctx, "perf-" + wl + "-" + sc, "perf", sc, wl,
+                                                {"--config", sc, "--workload", wl}));
+                }
+        plan_latency(ctx, runs);
+    }
+    if (linux && ctx.linux_missing.empty()) {
+        fs::create_directories(ctx.out / "configs");
+        for (const auto& wl : kLinuxWorkloads)
+            for (const auto& sc : kPerfScenarios) {
+                if (!sized(wl))
+                    continue;
+                std::string id = "linux-perf-" + wl + "-" + sc;
+                fs::path config = ctx.out / "configs" / (id + ".toml");
+                write_text(config, linux_config(ctx, sc, wl));
+                runs.push_back(
+                    make_run(ctx, id, "linux-perf", sc, wl, {"--config", config.string()}));
+            }
+    }
+    std::sort(runs.begin(), runs.end(), [](const Run& a, const Run& b) { return a.id < b.id; });
+    return runs;
 }
 
 std::vector<Run> plan_runs(const Context& ctx) {

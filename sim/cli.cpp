@@ -33,6 +33,8 @@ const char* usage_intro =
     "       bao-sim pagetables [--mem 32M,128M,512M,1G]   (stage-2 table pages)\n"
     "\n"
     "       bao-sim reproduce --out DIR [--quick]           (the paper's evaluation)\n"
+    "       bao-sim calibrate --out DIR [--quick] [--set K=V] [--fit K=a,b]\n"
+    "                                   (simulated against published figures, errors)\n"
     "\n"
     "Timing is approximate: each instruction costs model.cycles_per_insn (1) plus\n"
     "the stalls of a Cortex-A53-like cache, TLB and memory-controller model; hv's\n"

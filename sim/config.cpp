@@ -433,13 +433,22 @@ const std::vector<MachineField>& machine_fields() {
     return fields;
 }
 
-void set_model_param(RunConfig& rc, const std::string& key, const std::string& value) {
+void set_model_param(RunConfig& rc, const std::string& full_key, const std::string& value) {
+    // `--set model.core=a53` and `--set core=a53` name the same key.
+    const std::string key =
+        full_key.rfind("model.", 0) == 0 ? full_key.substr(sizeof "model." - 1) : full_key;
     MachineParams& m = rc.machine;
     const std::string w = "model." + key;
     for (const MachineField& f : machine_fields()) {
         if (key != f.key)
             continue;
         m.*f.member = parse_size_in(value, w, f.min, f.max);
+        return;
+    }
+    if (key == "core") {
+        if (value != "flat" && value != "a53")
+            throw InputError(w + ": '" + value + "' is not one of flat, a53");
+        m.core_model = value == "a53" ? cpu::CoreModel::a53 : cpu::CoreModel::flat;
         return;
     }
     if (key == "memory_model") {
@@ -455,7 +464,7 @@ void set_model_param(RunConfig& rc, const std::string& key, const std::string& v
         for (const MachineField& f : machine_fields())
             known += std::string(f.key) + ", ";
         throw InputError("model: " + std::string(e.what()) + " (machine parameters: " + known +
-                         "memory_model; memory-model keys in docs/timing-model.md)");
+                         "core, memory_model; memory-model keys in docs/timing-model.md)");
     }
 }
 

@@ -36,6 +36,9 @@ Machine::Machine(const MachineParams& params, std::ostream* console_out)
     if (cores_.size() != params.cores || !intc_)
         throw std::logic_error("the platform built no interrupt controller or not every core");
     for (auto& core : cores_)
+        if (!core->set_core_model(params.core_model))
+            throw InputError("model.core = a53: this platform's cores have only the flat model");
+    for (auto& core : cores_)
         if (hierarchy_)
             core->attach_memory(cpu::MemoryPath{hierarchy_.get(), nullptr, memory_.base(),
                                                 memory_.base() + memory_.size(),
@@ -292,7 +295,8 @@ void Machine::run_core(unsigned i, uint64_t quantum_end) {
         in_run_ = true;
         cpu::RunResult r = core.run(budget, clock_[i], cpi);
         in_run_ = false;
-        const uint64_t spent = r.instructions * cpi + r.stall_cycles;
+        const uint64_t spent =
+            (r.core_cycles ? *r.core_cycles : r.instructions * cpi) + r.stall_cycles;
         stats_[i].instructions += r.instructions;
         stats_[i].cycles += spent;
         stats_[i].stall_cycles += r.stall_cycles;

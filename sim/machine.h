@@ -54,6 +54,9 @@ struct MachineParams {
     bool memory_model = true;           // caches, TLBs and memory controller (docs/timing-model.md)
     uint64_t console_keep_bytes = 256 << 10; // console transcript kept for the stats file
     cache::HierarchyConfig hierarchy;        // its parameters (cores is set from `cores`)
+
+    // model.core: flat (cycles_per_insn each) or the A53 pipeline (docs/timing-model.md).
+    cpu::CoreModel core_model = cpu::CoreModel::flat;
 };
 
 enum class CoreState { off, running, idle, stopped };
@@ -123,6 +126,7 @@ class Machine : public cpu::ExitHandler {
     const Console& console() const { return console_; }
     unsigned core_count() const { return static_cast<unsigned>(cores_.size()); }
     cpu::Core& core(unsigned i) { return *cores_.at(i); }
+    const cpu::Core& core(unsigned i) const { return *cores_.at(i); }
     CoreState state(unsigned i) const { return state_.at(i); }
 
     // The supervisor also decides where each core's physical IRQ goes: to a

@@ -9,5 +9,7 @@
 int main(int argc, char** argv) {
     if (argc > 1 && std::string(argv[1]) == "reproduce")
         return repro::reproduce_main(argc - 1, argv + 1, std::cout, std::cerr);
+    if (argc > 1 && std::string(argv[1]) == "calibrate")
+        return repro::calibrate_main(argc - 1, argv + 1, std::cout, std::cerr);
     return sim::cli_main(argc, argv, std::cout, std::cerr);
 }

@@ -270,6 +270,10 @@ std::string Simulation::stats_json() const {
     for (const MachineField& f : machine_fields())
         j.value(f.key, m.params().*f.member);
     j.value("memory_model", m.params().memory_model);
+    // Written only when not the default, so that the default's stats stay
+    // as they were (decision 29); absent means flat.
+    if (m.params().core_model == cpu::CoreModel::a53)
+        j.value("core", "a53");
     // The hierarchy's own `cores` is the machine's, written above: a second
     // key in one object is one that JSON readers (Python's, nlohmann's) drop.
     if (m.params().memory_model)
@@ -308,6 +312,13 @@ std::string Simulation::stats_json() const {
         j.value("stall_cycles", s.stall_cycles);
         j.value("loads", s.loads);
         j.value("stores", s.stores);
+        const auto counters = m.core(i).model_counters();
+        if (!counters.empty()) {
+            std::vector<cache::StatEntry> model;
+            for (const auto& [key, value] : counters)
+                model.push_back(cache::StatEntry{"a53." + key, value});
+            write_nested(j, model, "");
+        }
         write_nested(j, memory, "cores[" + std::to_string(i) + "].");
         j.end_object();
     }

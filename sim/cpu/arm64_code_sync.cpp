@@ -62,7 +62,8 @@ void Arm64Core::tlbi_broadcast() {
 }
 
 void Arm64Core::instruction_cache_op(bool all, uint64_t va) {
-    if (shared_windows_->cores.size() < 2)
+    const bool others = shared_windows_->cores.size() >= 2;
+    if (!others && !a53_)
         return;
     uint64_t page = 0;
     if (!all) {
@@ -72,6 +73,9 @@ void Arm64Core::instruction_cache_op(bool all, uint64_t va) {
             return; // nothing there to invalidate
         page = (w.mmu_on ? w.out : va) & page_mask;
     }
+    code_changed(page, all); // the A53 model's recipes of this core
+    if (!others)
+        return;
     for (Arm64Core* other : shared_windows_->cores)
         if (other != this)
             other->note_code_change(page, all);
@@ -116,6 +120,11 @@ void Arm64Core::apply_broadcasts() {
         uc::write_cp(uc_, 3, 0, 1, 0, 0, sctlr);
     }
     flush_unicorn_tlb();
+    if (stale_code_all_)
+        code_changed(0, true);
+    else
+        for (const auto& range : ranges)
+            code_changed(range.first, false);
     code_invalidations_ += ranges.size();
     stale_code_pages_.clear();
     stale_code_all_ = false;

@@ -1,5 +1,6 @@
 #include "sim/cpu/arm64_core.h"
 
+#include "sim/cpu/a53_recipes.h"
 #include "sim/cpu/unicorn_util.h"
 
 namespace sim::cpu {
@@ -96,6 +97,12 @@ void Arm64Core::map_device(uint64_t addr, uint64_t size, MmioDevice& device) {
 
 void Arm64Core::invalidate_code(uint64_t addr, uint64_t size) {
     check(uc_ctl_remove_cache(uc_, addr, addr + size), "invalidate translated code");
+    if (size > (64u << 20)) {
+        code_changed(0, true);
+        return;
+    }
+    for (uint64_t page = addr & ~uint64_t{0xfff}; size && page < addr + size; page += 0x1000)
+        code_changed(page, false);
 }
 
 void Arm64Core::reset(uint64_t entry, uint64_t context) {
@@ -113,6 +120,8 @@ void Arm64Core::reset(uint64_t entry, uint64_t context) {
         memory_.hierarchy->flush_tlbs(id_);
         memory_.hierarchy->set_asid(id_, 0);
     }
+    if (a53_)
+        a53_->reset();
     set_pc(entry);
     fault_ = Fault{};
     pending_.reset();
@@ -125,6 +134,7 @@ RunResult Arm64Core::run(uint64_t budget_cycles, uint64_t start_cycle, uint64_t 
     start_cycle_ = start_cycle;
     cpi_ = cycles_per_insn;
     executed_ = 0;
+    core_cycles_ = 0;
     stall_ = 0;
     stop_.reset();
     yield_at_block_ = false;
@@ -152,6 +162,8 @@ RunResult Arm64Core::run(uint64_t budget_cycles, uint64_t start_cycle, uint64_t 
     RunResult result;
     result.instructions = executed_;
     result.stall_cycles = stall_;
+    if (a53_)
+        result.core_cycles = core_cycles_;
     if (err != UC_ERR_OK && !stop_) {
         // Unmapped accesses were recorded by on_unmapped; anything else is named here.
         if (fault_.description.empty())
@@ -167,6 +179,7 @@ RunResult Arm64Core::run(uint64_t budget_cycles, uint64_t start_cycle, uint64_t 
     if (result.reason == StopReason::wfi)
         result.exit = wait_exit();
     executed_ = 0; // outside run() the core's clock is the machine's
+    core_cycles_ = 0;
     stall_ = 0;
     return result;
 }
@@ -332,6 +345,8 @@ void Arm64Core::on_block(uc_struct* uc, uint64_t address, uint32_t size, void* s
     if (core->sp_misaligned_at_block() && core->check_sp_alignment(address, size))
         return;
     core->executed_ += size / 4;
+    if (core->a53_)
+        core->core_cycles_ += core->charge_a53(address, size);
     if (core->memory_.hierarchy)
         core->model_fetch(address, size);
 }
@@ -458,8 +473,10 @@ uint32_t Arm64Core::on_msr(uc_struct* uc, int reg, const void* cp, void* self) {
     // The stage-1 registers: the model follows them, Unicorn executes the write.
     if (r->op0 == 3 && r->op1 == 0 &&
         ((r->crn == 1 && r->crm == 0 && r->op2 == 0) ||
-         (r->crn == 2 && r->crm == 0 && r->op2 <= 2)))
+         (r->crn == 2 && r->crm == 0 && r->op2 <= 2))) {
         core->stage1_register_write(sysreg_encoding(r->op0, r->op1, r->crn, r->crm, r->op2), value);
+        core->code_translation_changed();
+    }
     const uint32_t encoding = sysreg_encoding(r->op0, r->op1, r->crn, r->crm, r->op2);
     // With HCR_EL2.IMO a guest's ICC_SGI1R_EL1 write is the hypervisor's to emulate.
     if (encoding == sysreg::icc_sgi1r_el1 && core->irq_to_hv_) {
@@ -500,7 +517,13 @@ uint32_t Arm64Core::on_sys(uc_struct* uc, int reg, const void* cp, void* self) {
         core->instruction_cache_op(all, va);
         return 0;
     }
+    // IC IALLU: this core's instruction cache only (not broadcast).
+    if (r->op0 == 1 && r->op1 == 0 && r->crn == 7 && r->crm == 5 && r->op2 == 0) {
+        core->code_changed(0, true);
+        return 0;
+    }
     if (r->op0 == 1 && r->op1 == 0 && r->crn == 8) {
+        core->code_translation_changed();
         if (r->crm == 3 || r->crm == 1) // ...IS, ...OS: every core of the address space
             core->tlbi_broadcast();
         if (core->stage1_model_) {

@@ -24,6 +24,10 @@
 struct uc_struct;
 
 namespace sim::cpu {
+namespace a53 {
+class Model;
+struct ModelStats;
+} // namespace a53
 
 class Arm64Core final : public Core {
   public:
@@ -39,6 +43,10 @@ class Arm64Core final : public Core {
     void map_trapping(uint64_t addr, uint64_t size) override;
     void invalidate_code(uint64_t addr, uint64_t size) override;
     void attach_memory(const MemoryPath& path) override;
+    bool set_core_model(CoreModel model) override;
+    // The A53 model's counters (nullopt under the flat model).
+    std::optional<a53::ModelStats> core_model_stats() const;
+    std::vector<std::pair<std::string, uint64_t>> model_counters() const override;
     // The address space's placeholder windows (see PlaceholderWindows).
     std::shared_ptr<AddressSpace> new_address_space() const override;
     void join(std::shared_ptr<AddressSpace> space) override;
@@ -46,7 +54,9 @@ class Arm64Core final : public Core {
     // Architectural reset state at EL1h, interrupts masked, MMU off; x0 = context.
     void reset(uint64_t entry, uint64_t context) override;
     RunResult run(uint64_t budget_cycles, uint64_t start_cycle, uint64_t cycles_per_insn) override;
-    uint64_t cycles_in_run() const override { return executed_ * cpi_ + stall_; }
+    uint64_t cycles_in_run() const override {
+        return (a53_ ? core_cycles_ : executed_ * cpi_) + stall_;
+    }
     uint64_t instructions_in_run() const override { return executed_; }
     void add_stall(uint64_t cycles) override { stall_ += cycles; }
     uint64_t now() const { return start_cycle_ + cycles_in_run(); }
@@ -130,6 +140,11 @@ class Arm64Core final : public Core {
     void tlbi_broadcast();
     void instruction_cache_op(bool all, uint64_t va);
     void note_code_change(uint64_t ipa_page, bool all);
+    // arm64_a53.cpp: the A53 model's hooks (model.core = a53).
+    uint64_t charge_a53(uint64_t address, uint32_t size);
+    uint64_t code_ipa(uint64_t va);
+    void code_changed(uint64_t ipa_page, bool all);
+    void code_translation_changed();
     void apply_broadcasts();
     void flush_unicorn_tlb();
     void leave_address_space();
@@ -207,6 +222,8 @@ class Arm64Core final : public Core {
     uint64_t executed_ = 0;
     uint64_t stall_ = 0;
     uint64_t cpi_ = 1;
+    std::unique_ptr<a53::Model> a53_; // model.core = a53
+    uint64_t core_cycles_ = 0;        // the A53 pipeline's cycles in this run
     uint64_t start_cycle_ = 0;
     bool virq_ = false;      // HCR_EL2.VI as the guest's line drives it
     bool irq_to_hv_ = false; // HCR_EL2.IMO: the physical IRQ is the hypervisor's

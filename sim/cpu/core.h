@@ -14,6 +14,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace sim::cpu {
 
@@ -96,9 +98,18 @@ struct Fault {
     std::optional<Exit> exit;
 };
 
+// How a core turns instructions into cycles (model.core, docs/timing-model.md).
+enum class CoreModel {
+    flat, // every instruction costs cycles_per_insn
+    a53,  // the Cortex-A53 in-order dual-issue pipeline and branch predictor
+};
+
 struct RunResult {
     StopReason reason = StopReason::budget;
     uint64_t instructions = 0; // executed in this call
+    // The pipeline's cycles for them (CoreModel::a53); unset: instructions x
+    // cycles_per_insn.
+    std::optional<uint64_t> core_cycles;
     uint64_t stall_cycles = 0; // memory-hierarchy and hv stalls in this call
     Exit exit;                 // reason == wfi: the wait exit
 };
@@ -143,6 +154,9 @@ class Core {
     // Drops translated code of [addr, addr+size) (after the host wrote code there).
     virtual void invalidate_code(uint64_t addr, uint64_t size) = 0;
     virtual void attach_memory(const MemoryPath& path) = 0;
+    // Selects how instructions are costed; false if this core has no such
+    // model (every core has the flat one).
+    virtual bool set_core_model(CoreModel model) { return model == CoreModel::flat; }
     // A new address space's shared state, of this core's kind; join() makes
     // the core one of that space's cores.
     virtual std::shared_ptr<AddressSpace> new_address_space() const = 0;
@@ -153,7 +167,8 @@ class Core {
     virtual void reset(uint64_t entry, uint64_t context) = 0;
     // Runs for about `budget_cycles` simulated cycles (stopping at a block
     // boundary), starting at core-local cycle `start_cycle`; each instruction
-    // costs `cycles_per_insn` plus the stalls the memory model returns.
+    // costs `cycles_per_insn` (or what the core model says) plus the stalls
+    // the memory model returns.
     virtual RunResult run(uint64_t budget_cycles, uint64_t start_cycle,
                           uint64_t cycles_per_insn) = 0;
     // Cycles and instructions of the current run() call (for clocks read by hooks).
@@ -186,6 +201,8 @@ class Core {
     virtual uint64_t exceptions_delivered() const = 0; // to the guest's own kernel
     virtual uint64_t loads() const = 0;
     virtual uint64_t stores() const = 0;
+    // The core model's own counters, name and value (none under the flat model).
+    virtual std::vector<std::pair<std::string, uint64_t>> model_counters() const { return {}; }
 };
 
 } // namespace sim::cpu

@@ -46,6 +46,10 @@ Cache::Cache(const CacheGeometry& geometry)
     case Replacement::plru:
     case Replacement::random:
         break; // their state lives in SetState
+    case Replacement::lfsr:
+        // Any non-zero start; the seed picks it so that caches differ.
+        lfsr_ = static_cast<std::uint32_t>(mix64(seed_)) | 1u;
+        break;
     }
 }
 
@@ -72,6 +76,7 @@ void Cache::touch_any(std::uint64_t set, unsigned way) {
         touch<Replacement::plru>(set, way);
         break;
     case Replacement::random:
+    case Replacement::lfsr:
         break;
     }
 }
@@ -124,6 +129,16 @@ unsigned Cache::random_victim(std::uint64_t set) {
     return static_cast<unsigned>(((draw >> 32) * ways_) >> 32);
 }
 
+// A 32-bit Galois LFSR (taps 32, 22, 2, 1: maximal length), stepped once per
+// victim: the way is taken from its state, as a hardware pseudo-random
+// replacement unit does with a free-running counter or LFSR shared by all sets.
+unsigned Cache::lfsr_victim() {
+    for (int step = 0; step < 5; ++step) { // 5 steps: fresh low bits for up to 32 ways
+        lfsr_ = (lfsr_ >> 1) ^ (-(lfsr_ & 1u) & 0x80200003u);
+    }
+    return static_cast<unsigned>((std::uint64_t{lfsr_} * ways_) >> 32);
+}
+
 unsigned Cache::choose_victim(std::uint64_t set) {
     const std::uint32_t empty = ~state_[set].valid & (ways_ == 32 ? ~0u : (1u << ways_) - 1);
     if (empty != 0) {
@@ -136,6 +151,8 @@ unsigned Cache::choose_victim(std::uint64_t set) {
     }
     case Replacement::plru:
         return plru_victim(set);
+    case Replacement::lfsr:
+        return lfsr_victim();
     case Replacement::random:
         break;
     }

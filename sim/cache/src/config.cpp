@@ -74,7 +74,10 @@ Replacement parse_replacement(std::string_view key, std::string_view value) {
     if (value == "random") {
         return Replacement::random;
     }
-    bad_value(key, value, "lru, plru or random");
+    if (value == "lfsr") {
+        return Replacement::lfsr;
+    }
+    bad_value(key, value, "lru, plru, random or lfsr");
 }
 
 L2Allocation parse_allocation(std::string_view key, std::string_view value) {
@@ -160,6 +163,34 @@ const std::vector<Field>& fields() {
                  c.l2_allocation = parse_allocation(k, v);
              },
              [](const HierarchyConfig& c) { return std::string(to_string(c.l2_allocation)); }});
+        all.push_back({"l2.inst_allocation",
+                       [](HierarchyConfig& c, std::string_view k, std::string_view v) {
+                           c.l2_inst_allocation = parse_allocation(k, v);
+                       },
+                       [](const HierarchyConfig& c) {
+                           return std::string(to_string(c.l2_inst_allocation));
+                       }});
+        all.push_back(unsigned_field("l1d.prefetch.degree", [](HierarchyConfig& c) -> unsigned& {
+            return c.l1d_prefetch.degree;
+        }));
+        all.push_back(unsigned_field("l1d.prefetch.trigger", [](HierarchyConfig& c) -> unsigned& {
+            return c.l1d_prefetch.trigger;
+        }));
+        all.push_back(
+            unsigned_field("l1d.prefetch.max_stride", [](HierarchyConfig& c) -> unsigned& {
+                return c.l1d_prefetch.max_stride;
+            }));
+        all.push_back(unsigned_field("l1d.write_streaming", [](HierarchyConfig& c) -> unsigned& {
+            return c.write_streaming.enabled;
+        }));
+        all.push_back(
+            unsigned_field("l1d.write_streaming.l1_lines", [](HierarchyConfig& c) -> unsigned& {
+                return c.write_streaming.l1_lines;
+            }));
+        all.push_back(
+            unsigned_field("l1d.write_streaming.l2_lines", [](HierarchyConfig& c) -> unsigned& {
+                return c.write_streaming.l2_lines;
+            }));
         all.push_back(unsigned_field(
             "tlb.l1d.entries", [](HierarchyConfig& c) -> unsigned& { return c.tlb.l1d_entries; }));
         all.push_back(unsigned_field(
@@ -225,6 +256,8 @@ std::string_view to_string(Replacement replacement) {
         return "lru";
     case Replacement::plru:
         return "plru";
+    case Replacement::lfsr:
+        return "lfsr";
     case Replacement::random:
         break;
     }
@@ -311,6 +344,23 @@ void validate(const HierarchyConfig& config) {
     if (tlb.l2_ways == 0 || tlb.l2_entries % tlb.l2_ways != 0 ||
         !power_of_two(tlb.l2_entries / tlb.l2_ways)) {
         invalid("tlb.l2.entries", "entries / ways must be a power of two");
+    }
+    if (config.l1d_prefetch.degree > kMaxPrefetchDegree) {
+        invalid("l1d.prefetch.degree", "must be at most " + std::to_string(kMaxPrefetchDegree));
+    }
+    if (config.l1d_prefetch.trigger < 2) {
+        invalid("l1d.prefetch.trigger", "must be at least 2 (a stride needs two misses)");
+    }
+    if (config.l1d_prefetch.max_stride == 0) {
+        invalid("l1d.prefetch.max_stride", "must be positive");
+    }
+    if (config.write_streaming.enabled > 1) {
+        invalid("l1d.write_streaming", "must be 0 or 1");
+    }
+    if (config.write_streaming.l1_lines == 0 ||
+        config.write_streaming.l2_lines < config.write_streaming.l1_lines) {
+        invalid("l1d.write_streaming.l2_lines",
+                "thresholds must be positive and l2_lines >= l1_lines");
     }
     if (tlb.guest_stage1 > 1) {
         invalid("tlb.guest_stage1", "must be 0 or 1");

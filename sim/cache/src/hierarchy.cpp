@@ -60,12 +60,200 @@ std::uint32_t Hierarchy::access_data_slow(unsigned core, std::uint64_t pa, unsig
         if (line != first) {
             ++state.stats.l1d.accesses; // each further line is one more L1 access
         }
-        if (!state.l1d.lookup(line, is_write)) {
-            stall += data_line_miss(core, line, is_write, now + stall);
-        }
+        stall += data_line(core, line, pa, size, is_write, now + stall);
     }
     state.stats.stall_cycles_mem += stall;
     return stall;
+}
+
+std::uint32_t Hierarchy::data_line(unsigned core, std::uint64_t line, std::uint64_t pa,
+                                   unsigned size, bool is_write, std::uint64_t now) {
+    CoreState& state = cores_[core];
+    std::uint32_t stall = 0;
+    if (line == state.prefetch.watch) {
+        stall += use_prefetched(core, now);
+    }
+    if (line == state.writes.line) {
+        if (!is_write) {
+            // A load of the line being written ends the run (TRM: "a load to the
+            // same line as is currently being written").
+            state.writes.full_lines = 0;
+            end_write_line(core, now);
+        } else if (state.writes.streamed) {
+            note_store(core, line, pa, size, now); // merged in the store buffer
+            return stall;
+        }
+    }
+    if (state.l1d.lookup(line, is_write)) {
+        if (is_write && line == state.writes.line) {
+            note_store(core, line, pa, size, now);
+        }
+        return stall;
+    }
+    if (is_write && config_.write_streaming.enabled != 0) {
+        end_write_line(core, now); // a new store linefill: the last line's run ends
+        state.writes.line = line;
+        state.writes.written = 0;
+        state.writes.streamed = streaming(state);
+        if (state.writes.streamed) {
+            ++state.stats.streamed_lines;
+            note_store(core, line, pa, size, now); // no linefill: the store buffer writes it out
+            return stall;
+        }
+        stall += data_line_miss(core, line, is_write, now);
+        note_store(core, line, pa, size, now);
+    } else {
+        stall += data_line_miss(core, line, is_write, now);
+    }
+    if (config_.l1d_prefetch.degree != 0) {
+        train_prefetcher(core, line, now + stall);
+    }
+    return stall;
+}
+
+// The stride prefetcher (Cortex-A53 TRM 6.6.2): misses at one stride of at most
+// max_stride lines, `trigger` in a row, start a stream that keeps `degree`
+// linefills in flight ahead of the demand accesses, within the 4 KiB page (the
+// model sees physical addresses only). A prefetch needs a free miss register
+// now; without one it is dropped (the TRM: prefetch linefills can be dropped).
+void Hierarchy::train_prefetcher(unsigned core, std::uint64_t line, std::uint64_t now) {
+    PrefetchStream& pf = cores_[core].prefetch;
+    const auto max_stride = static_cast<std::int64_t>(config_.l1d_prefetch.max_stride);
+    const std::int64_t delta = static_cast<std::int64_t>(line - pf.last_miss);
+    const bool strided = pf.last_miss != Cache::kInvalid && delta != 0 && delta <= max_stride &&
+                         delta >= -max_stride;
+    pf.run = !strided ? 1 : (delta == pf.stride ? pf.run + 1 : 2);
+    pf.stride = strided ? delta : 0;
+    pf.last_miss = line;
+    if (pf.run < config_.l1d_prefetch.trigger) {
+        return;
+    }
+    const std::uint64_t page_lines = std::max<std::uint64_t>(1, 4096 >> line_shift_);
+    if (!pf.active || pf.next != line + static_cast<std::uint64_t>(pf.stride)) {
+        pf.active = true;
+        pf.count = 0;
+        pf.head = 0;
+        pf.watch = Cache::kInvalid;
+        pf.next = line + static_cast<std::uint64_t>(pf.stride);
+        pf.page = line / page_lines;
+    }
+    issue_prefetches(core, now);
+}
+
+void Hierarchy::issue_prefetches(unsigned core, std::uint64_t now) {
+    CoreState& state = cores_[core];
+    PrefetchStream& pf = state.prefetch;
+    const std::uint64_t page_lines = std::max<std::uint64_t>(1, 4096 >> line_shift_);
+    auto* const registers = state.mshr_free_at.data();
+    for (unsigned tries = 0; pf.active && pf.count < config_.l1d_prefetch.degree &&
+                             tries < 2 * config_.l1d_prefetch.degree;
+         ++tries) {
+        const std::uint64_t line = pf.next;
+        if (line / page_lines != pf.page) {
+            pf.active = false; // the stream left its page
+            break;
+        }
+        if (state.l1d.contains(line)) {
+            pf.next += static_cast<std::uint64_t>(pf.stride);
+            continue;
+        }
+        if (*std::min_element(registers, registers + config_.mem.mshrs) > now) {
+            break; // no free miss register: dropped, retried at the next use
+        }
+        std::uint32_t mshr_wait = 0;
+        const std::uint32_t latency = l2_refill(core, line, false, false, now, mshr_wait);
+        const Eviction victim = state.l1d.fill(line, false);
+        if (victim.valid) {
+            l1_victim_to_l2(core, victim, now);
+        }
+        ++state.stats.prefetches;
+        const unsigned slot = (pf.head + pf.count) % kMaxPrefetchDegree;
+        pf.lines[slot] = line;
+        pf.ready[slot] = now + latency;
+        ++pf.count;
+        pf.next += static_cast<std::uint64_t>(pf.stride);
+    }
+    pf.watch = pf.count != 0 ? pf.lines[pf.head] : Cache::kInvalid;
+}
+
+std::uint32_t Hierarchy::use_prefetched(unsigned core, std::uint64_t now) {
+    CoreState& state = cores_[core];
+    PrefetchStream& pf = state.prefetch;
+    // Evicted before its use: the demand access misses as if never prefetched.
+    const std::uint64_t ready = state.l1d.contains(pf.watch) ? pf.ready[pf.head] : 0;
+    pf.head = (pf.head + 1) % kMaxPrefetchDegree;
+    --pf.count;
+    ++state.stats.prefetch_hits;
+    // The demand access waits for the rest of the prefetch's refill (a late
+    // prefetch still saves the part already done).
+    const std::uint64_t hit_at = now + config_.l1d.latency;
+    const auto wait = static_cast<std::uint32_t>(ready > hit_at ? ready - hit_at : 0);
+    issue_prefetches(core, now);
+    return wait;
+}
+
+namespace {
+
+// Bits of the granules (line / 64 bytes each) of `line` that [pa, pa + size) covers
+// whole; a store smaller than a granule covers none.
+std::uint64_t granules_written(std::uint64_t line, unsigned line_shift, std::uint64_t pa,
+                               unsigned size) {
+    const std::uint64_t line_bytes = std::uint64_t{1} << line_shift;
+    const std::uint64_t granule = std::max<std::uint64_t>(1, line_bytes / 64);
+    const std::uint64_t base = line << line_shift;
+    const std::uint64_t begin = std::max(pa, base) - base;
+    const std::uint64_t end = std::min(pa + size, base + line_bytes) - base;
+    const std::uint64_t first = (begin + granule - 1) / granule;
+    const std::uint64_t last = end / granule; // exclusive
+    if (last <= first) {
+        return 0;
+    }
+    const std::uint64_t count = last - first;
+    return (count >= 64 ? ~std::uint64_t{0} : ((std::uint64_t{1} << count) - 1)) << first;
+}
+
+} // namespace
+
+void Hierarchy::note_store(unsigned core, std::uint64_t line, std::uint64_t pa, unsigned size,
+                           std::uint64_t now) {
+    WriteRun& run = cores_[core].writes;
+    run.written |= granules_written(line, line_shift_, pa, size);
+    const std::uint64_t granules = std::min<std::uint64_t>(64, config_.line_bytes);
+    const std::uint64_t full =
+        granules >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << granules) - 1;
+    if (run.written == full) {
+        ++run.full_lines;
+        end_write_line(core, now);
+    }
+}
+
+// The tracked line's run is over: fully written (full_lines already counted) or
+// abandoned (a partial line ends streaming: the TRM's "write burst that is not a
+// full cache line"). A streamed line's data leaves the store buffer now: to the
+// L2 below the L2 threshold, to memory above it.
+void Hierarchy::end_write_line(unsigned core, std::uint64_t now) {
+    CoreState& state = cores_[core];
+    WriteRun& run = state.writes;
+    if (run.line == Cache::kInvalid) {
+        return;
+    }
+    const std::uint64_t granules = std::min<std::uint64_t>(64, config_.line_bytes);
+    const std::uint64_t full =
+        granules >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << granules) - 1;
+    if (run.written != full) {
+        run.full_lines = 0;
+    }
+    if (run.streamed) {
+        // Counted with this line: the lines after the first l2_lines skip the L2.
+        if (run.full_lines > config_.write_streaming.l2_lines) {
+            memory_.writeback(core, now);
+        } else {
+            l1_victim_to_l2(core, Eviction{true, true, run.line}, now);
+        }
+    }
+    run.line = Cache::kInvalid;
+    run.written = 0;
+    run.streamed = false;
 }
 
 std::uint32_t Hierarchy::data_line_miss(unsigned core, std::uint64_t line, bool is_write,
@@ -113,7 +301,7 @@ std::uint32_t Hierarchy::l2_refill(unsigned core, std::uint64_t line, bool fetch
     *earliest = now + latency;
     // Cortex-A53 TRM 7.6: instruction refills allocate in the L2, data refills do
     // not (data enters the L2 when the L1 evicts it) unless configured otherwise.
-    if (fetch || config_.l2_allocation == L2Allocation::on_fill) {
+    if ((fetch ? config_.l2_inst_allocation : config_.l2_allocation) == L2Allocation::on_fill) {
         write_back(core, l2_.fill(line, false), now);
     }
     return latency;
@@ -154,7 +342,16 @@ std::uint32_t Hierarchy::fetch_block_slow(unsigned core, std::uint64_t pa, unsig
         ++state.stats.l1i.misses;
         std::uint32_t mshr_wait = 0;
         const std::uint32_t latency = l2_refill(core, line, true, true, now + stall, mshr_wait);
-        state.l1i.fill(line, false); // instruction lines are clean: the victim is dropped
+        // Instruction lines are clean: the victim is dropped, unless instructions
+        // enter the L2 only when the L1 I evicts them (l2.inst_allocation).
+        const Eviction victim = state.l1i.fill(line, false);
+        if (victim.valid && config_.l2_inst_allocation == L2Allocation::on_l1_eviction) {
+            ++l2_victim_fills_;
+            if (l2_port_) {
+                l2_port_->writeback(core, now + stall);
+            }
+            write_back(core, l2_.insert(victim.line, false), now + stall);
+        }
         // After the block's first line the refill was started by the prefetcher
         // while the previous line executed.
         const std::uint32_t hidden = line == first ? 0 : config_.l1i_prefetch_overlap;

@@ -27,6 +27,9 @@ std::vector<StatEntry> flatten(const MemoryStats& stats) {
         const std::string prefix = "cores[" + std::to_string(i) + "].";
         add_counters(out, prefix + "l1i", core.l1i);
         add_counters(out, prefix + "l1d", core.l1d);
+        out.push_back({prefix + "l1d.prefetches", core.prefetches});
+        out.push_back({prefix + "l1d.prefetch_hits", core.prefetch_hits});
+        out.push_back({prefix + "l1d.streamed_lines", core.streamed_lines});
         add_counters(out, prefix + "l2", core.l2);
         // Beside the other l2 keys: the stats writer nests consecutive keys.
         out.push_back({prefix + "l2.queue_cycles", core.l2_queue_cycles});

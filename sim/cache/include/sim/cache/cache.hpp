@@ -47,6 +47,7 @@ class Cache {
         case Replacement::plru:
             return lookup_as<Replacement::plru>(line, make_dirty);
         case Replacement::random:
+        case Replacement::lfsr:
             break;
         }
         return lookup_as<Replacement::random>(line, make_dirty);
@@ -103,6 +104,7 @@ class Cache {
     unsigned choose_victim(std::uint64_t set);
     unsigned plru_victim(std::uint64_t set) const;
     unsigned random_victim(std::uint64_t set);
+    unsigned lfsr_victim();
     void renumber_lru();
     void remember(std::uint64_t line, std::uint64_t set, unsigned way) {
         mru_line_ = line;
@@ -138,6 +140,7 @@ class Cache {
     std::uint64_t mru_line_ = kInvalid; // last line hit or filled: exact fast path
     std::uint64_t mru_set_ = 0;
     std::uint32_t clock_ = 0;
+    std::uint32_t lfsr_ = 1; // lfsr: the cache's one generator (never 0)
     unsigned mru_way_ = 0;
     unsigned ways_;
     unsigned line_shift_;

@@ -12,17 +12,45 @@ namespace sim::cache {
 
 // Largest core count the model supports (per-core state is sized at construction).
 inline constexpr unsigned kMaxCores = 16;
+// Most prefetches one core keeps in flight (the L1 D prefetcher's degree).
+inline constexpr unsigned kMaxPrefetchDegree = 8;
 
 enum class Replacement : std::uint8_t {
     lru,    // true least-recently-used
     plru,   // binary-tree pseudo-LRU (ways must be a power of two)
     random, // seeded, deterministic per-set pseudo-random
+    // One linear-feedback shift register per cache, stepped at every victim
+    // choice, as a hardware pseudo-random policy is built: a set's victims then
+    // depend on every other set's (and core's) misses. Deterministic for a seed
+    // and a simulation order, but not independent of the order.
+    lfsr,
 };
 
 // When a data line enters the (non-inclusive) L2.
 enum class L2Allocation : std::uint8_t {
     on_l1_eviction, // Cortex-A53 TRM 7.6: data allocated in L2 only when evicted from L1
     on_fill,        // classic non-inclusive: allocated in L2 on the refill from memory
+};
+
+// The L1 D stride prefetcher (Cortex-A53 TRM, DDI 0500D 6.6.2 "Data prefetching
+// and monitoring"): a run of L1 D misses at one stride within +-4 lines starts
+// linefills ahead of the demand stream, into the L1 D. Off by default.
+struct PrefetchConfig {
+    unsigned degree = 0;     // lines kept in flight ahead of the stream; 0 = off
+    unsigned trigger = 3;    // consecutive misses at one stride that start a stream
+    unsigned max_stride = 4; // largest stride recognised, in lines (either sign)
+};
+
+// Write streaming ("read allocate mode", Cortex-A53 TRM DDI 0500D chapter 6, pages 6-4
+// and 6-5): after `l1_lines` consecutive store linefills whose whole line was
+// written, store misses stop allocating in the L1 D and write to the L2; after
+// `l2_lines` they stop allocating in the L2 too and write to memory. A load of
+// the line being written, or a store run that does not fill its line, ends it.
+// Off by default.
+struct WriteStreamingConfig {
+    unsigned enabled = 0;
+    unsigned l1_lines = 4;   // CPUACTLR_EL1.L1RADIS threshold
+    unsigned l2_lines = 128; // CPUACTLR_EL1.RADIS threshold
 };
 
 struct CacheConfig {
@@ -63,6 +91,12 @@ struct HierarchyConfig {
     CacheConfig l1d{32 * 1024, 4, Replacement::random, 3};
     CacheConfig l2{1024 * 1024, 16, Replacement::random, 13};
     L2Allocation l2_allocation = L2Allocation::on_l1_eviction;
+    // When an instruction line enters the L2: on_fill (TRM 7.6: "Instructions are
+    // allocated to the L2 cache when fetched from the system") or on_l1_eviction
+    // (as data: only when the L1 I drops it).
+    L2Allocation l2_inst_allocation = L2Allocation::on_fill;
+    PrefetchConfig l1d_prefetch{};
+    WriteStreamingConfig write_streaming{};
     // Instruction prefetch (Cortex-A53 TRM, "Instruction Fetch Unit"): within a
     // sequential run of code the next line's refill overlaps the execution of
     // the current line's instructions, hiding up to this many cycles of each

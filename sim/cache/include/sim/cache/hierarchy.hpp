@@ -36,7 +36,10 @@ class Hierarchy {
         CoreState& state = cores_[core];
         ++state.stats.l1d.accesses;
         const std::uint64_t line = pa >> line_shift_;
-        if (((pa + size - 1) >> line_shift_) == line && state.l1d.lookup(line, is_write)) {
+        // The watched lines (the prefetcher's next line, the line being written
+        // in a store run) are Cache::kInvalid unless those policies are on.
+        if (((pa + size - 1) >> line_shift_) == line && line != state.prefetch.watch &&
+            line != state.writes.line && state.l1d.lookup(line, is_write)) {
             return 0;
         }
         return access_data_slow(core, pa, size, is_write, now);
@@ -123,6 +126,30 @@ class Hierarchy {
     const MemoryController& memory() const { return memory_; }
 
   private:
+    // The L1 D stride prefetcher's state (PrefetchConfig): training on misses,
+    // then the lines in flight ahead of the stream, oldest first.
+    struct PrefetchStream {
+        std::uint64_t watch = Cache::kInvalid;     // oldest line in flight (the next use)
+        std::uint64_t last_miss = Cache::kInvalid; // training: the last demand linefill
+        std::int64_t stride = 0;                   // in lines
+        unsigned run = 0;                          // consecutive misses at `stride`
+        bool active = false;                       // a stream is prefetching
+        std::uint64_t next = 0;                    // next line to prefetch
+        std::uint64_t page = 0;                    // the stream stays in this 4 KiB page
+        std::array<std::uint64_t, kMaxPrefetchDegree> lines{};
+        std::array<std::uint64_t, kMaxPrefetchDegree> ready{}; // cycle its data arrives
+        unsigned head = 0;
+        unsigned count = 0;
+    };
+    // Write streaming (WriteStreamingConfig): the line a store run is writing and
+    // which parts of it were written.
+    struct WriteRun {
+        std::uint64_t line = Cache::kInvalid;
+        std::uint64_t written = 0; // one bit per granule (line / 64 bytes)
+        unsigned full_lines = 0;   // consecutive store linefills fully written
+        bool streamed = false;     // `line` was not allocated in the L1 D
+    };
+
     struct CoreState {
         Cache l1i;
         Cache l1d;
@@ -132,6 +159,8 @@ class Hierarchy {
         std::optional<Cache> walk_cache;
         std::array<std::uint64_t, kMaxMshrs> mshr_free_at{};
         CoreMemoryStats stats;
+        PrefetchStream prefetch{};
+        WriteRun writes{};
     };
 
     std::uint32_t access_data_slow(unsigned core, std::uint64_t pa, unsigned size, bool is_write,
@@ -140,6 +169,22 @@ class Hierarchy {
                                    std::uint64_t now);
     Translation translate_slow(unsigned core, std::uint64_t address, AccessKind kind,
                                std::uint64_t now, WalkerRef walker);
+    // One line of a data access, past the inline L1 hit check.
+    std::uint32_t data_line(unsigned core, std::uint64_t line, std::uint64_t pa, unsigned size,
+                            bool is_write, std::uint64_t now);
+    // Prefetcher: a demand access reached the oldest line in flight (returns the
+    // wait for its data); a demand linefill trains it.
+    std::uint32_t use_prefetched(unsigned core, std::uint64_t now);
+    void train_prefetcher(unsigned core, std::uint64_t line, std::uint64_t now);
+    void issue_prefetches(unsigned core, std::uint64_t now);
+    // Write streaming: a store's bytes of `line`; a finished or abandoned run line.
+    void note_store(unsigned core, std::uint64_t line, std::uint64_t pa, unsigned size,
+                    std::uint64_t now);
+    void end_write_line(unsigned core, std::uint64_t now);
+    bool streaming(const CoreState& state) const {
+        return config_.write_streaming.enabled != 0 &&
+               state.writes.full_lines >= config_.write_streaming.l1_lines;
+    }
     // An L1 D line miss; returns the core's stall.
     std::uint32_t data_line_miss(unsigned core, std::uint64_t line, bool is_write,
                                  std::uint64_t now);

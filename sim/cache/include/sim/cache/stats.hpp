@@ -3,6 +3,7 @@
 //   l2.accesses l2.misses l2.writebacks l2.victim_fills l2.queue_cycles
 //   mem.reads mem.writebacks mem.bytes mem.queue_cycles
 //   cores[i].l1i.accesses cores[i].l1i.misses cores[i].l1d.accesses cores[i].l1d.misses
+//   cores[i].l1d.prefetches cores[i].l1d.prefetch_hits cores[i].l1d.streamed_lines
 //   cores[i].l2.accesses cores[i].l2.misses
 //   cores[i].itlb.accesses cores[i].itlb.misses cores[i].dtlb.accesses cores[i].dtlb.misses
 //   cores[i].l2tlb.accesses cores[i].l2tlb.misses
@@ -26,8 +27,11 @@ struct CacheCounters {
 
 struct CoreMemoryStats {
     CacheCounters l1i;
-    CacheCounters l1d; // guest loads/stores, hv accounted accesses and walk reads
-    CacheCounters l2;  // this core's demand lookups in the shared L2
+    CacheCounters l1d;                // guest loads/stores, hv accounted accesses and walk reads
+    std::uint64_t prefetches = 0;     // L1 D prefetcher linefills issued
+    std::uint64_t prefetch_hits = 0;  // demand accesses that reached a prefetched line
+    std::uint64_t streamed_lines = 0; // store misses written without an L1 D linefill
+    CacheCounters l2;                 // this core's demand lookups in the shared L2
     CacheCounters itlb;
     CacheCounters dtlb;
     CacheCounters l2tlb;

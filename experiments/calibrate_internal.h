@@ -1,0 +1,53 @@
+// Internals of `bao-sim calibrate` (calibrate.cpp, calibrate_figures.cpp):
+// the calibration set's figures and their errors. Built on reproduce's runs
+// and results (reproduce_internal.h). Not an API: experiments/reproduce.h is.
+#pragma once
+
+#include "experiments/reproduce_internal.h"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace repro::detail {
+
+// One published figure and the simulator's value for it.
+struct Figure {
+    std::string variant; // bare | linux
+    std::string group;   // latency | slowdown | native | table4
+    std::string name, workload, scenario, unit;
+    double published = 0;
+    std::optional<double> simulated;
+    double target = 0;    // issue 21's tolerance on the relative error (0: none)
+    bool relative = true; // false: compared in absolute units, out of the mean
+
+    std::optional<double> error() const;     // simulated - published
+    std::optional<double> rel_error() const; // error / published
+    std::optional<bool> within_target() const;
+};
+
+struct Ordering {
+    std::string variant, what;
+    std::optional<bool> holds; // nullopt: a figure is missing
+};
+
+struct CalibrationResult {
+    bool bare_run = false, linux_run = false;
+    std::vector<Figure> figures;    // the calibration set (--fit minimises their mean)
+    std::vector<Figure> validation; // reported, never fitted
+    std::vector<Ordering> orderings;
+    // Mean absolute relative error and the number of figures in it, per set
+    // ("bare", "linux") and over both ("all").
+    std::map<std::string, std::pair<double, unsigned>> mare;
+    unsigned missing = 0; // calibration figures without a simulated value
+};
+
+CalibrationResult figures_of(const Results& R, bool bare, bool linux, bool small_only);
+
+std::string format_table(const CalibrationResult& c);
+std::string figures_csv(const CalibrationResult& c);
+void json_calibration(JsonWriter& w, const CalibrationResult& c);
+
+} // namespace repro::detail

@@ -1,0 +1,347 @@
+#include "sim/cpu/a53_pipeline.h"
+
+#include <algorithm>
+#include <climits>
+
+namespace sim::cpu::a53 {
+namespace {
+
+bool is_fp(InsnClass c) {
+    return c == InsnClass::fp_add || c == InsnClass::fp_mul || c == InsnClass::fp_div;
+}
+bool is_memory(InsnClass c) {
+    return c == InsnClass::load || c == InsnClass::store || c == InsnClass::pair;
+}
+// [GCC]: multiplies, pairs and system instructions issue alone.
+bool single_issue(InsnClass c) {
+    return c == InsnClass::mul || c == InsnClass::pair || c == InsnClass::system;
+}
+// [GCC]: divides and FP/ASIMD instructions issue only in slot 0.
+bool needs_slot0(InsnClass c) {
+    return c == InsnClass::div || is_fp(c);
+}
+
+unsigned result_latency(const InsnCost& i) {
+    switch (i.cls) {
+    case InsnClass::load:
+    case InsnClass::pair:
+        return i.fp_dest ? kFpLoadLatency : kLoadLatency;
+    case InsnClass::mul:
+        return kMulLatency;
+    case InsnClass::div:
+        return i.signed_div ? kSdivLatency : kUdivLatency;
+    case InsnClass::fp_add:
+        return kFpAluLatency;
+    case InsnClass::fp_mul:
+        return i.fused ? kFpMacLatency : kFpMulLatency;
+    case InsnClass::fp_div:
+        return i.double_fp ? kFdivDLatency : kFdivSLatency;
+    default:
+        return kAluLatency;
+    }
+}
+
+// One block's schedule in progress.
+struct Scheduler {
+    std::array<int32_t, kRegCount> ready{};      // ALU use may issue at this cycle
+    std::array<int32_t, kRegCount> addr_ready{}; // use as an address may issue at this cycle
+    std::array<bool, kRegCount> written{};
+    std::array<int32_t, kRegCount> need{};      // latest ready allowed (first reader)
+    std::array<int32_t, kRegCount> addr_need{}; // latest addr_ready allowed
+    std::array<bool, kRegCount> needed{};
+    int32_t cycle = 0;
+    unsigned in_cycle = 0;
+    bool closed = false, used_ls = false, used_slot0 = false, used_branch = false;
+    int32_t div_free = 0, fpdiv_free = 0, fp_free = 0;
+
+    int32_t operand_ready(const Source& s) const {
+        if (!written[s.reg])
+            return 0;
+        switch (s.use) {
+        case Use::address:
+            return addr_ready[s.reg];
+        case Use::store_data:
+            return std::max(0, ready[s.reg] - static_cast<int32_t>(kStoreDataEarly));
+        case Use::shifted:
+            return ready[s.reg] + static_cast<int32_t>(kShiftedExtra);
+        case Use::data:
+            break;
+        }
+        return ready[s.reg];
+    }
+
+    bool conflicts(const InsnCost& i) const {
+        if (in_cycle >= kIssueWidth || closed || (in_cycle > 0 && single_issue(i.cls)))
+            return true;
+        if (used_ls && is_memory(i.cls))
+            return true;
+        if (used_slot0 && needs_slot0(i.cls))
+            return true;
+        return used_branch && i.cls == InsnClass::branch;
+    }
+
+    // The cycle `i` issues at, in order after everything before it.
+    int32_t issue_cycle(const InsnCost& i) const {
+        int32_t c = cycle;
+        for (unsigned k = 0; k < i.nsrc; ++k)
+            c = std::max(c, operand_ready(i.src[k]));
+        if (i.cls == InsnClass::div)
+            c = std::max(c, div_free);
+        if (i.cls == InsnClass::fp_div)
+            c = std::max(c, fpdiv_free);
+        if (is_fp(i.cls))
+            c = std::max(c, fp_free);
+        if (c == cycle && conflicts(i))
+            ++c;
+        return c;
+    }
+
+    void note_needs(const InsnCost& i, int32_t c) {
+        for (unsigned k = 0; k < i.nsrc; ++k) {
+            const Source& s = i.src[k];
+            if (written[s.reg])
+                continue;
+            if (!needed[s.reg]) {
+                needed[s.reg] = true;
+                need[s.reg] = INT32_MAX;
+                addr_need[s.reg] = INT32_MAX;
+            }
+            switch (s.use) {
+            case Use::address:
+                addr_need[s.reg] = std::min(addr_need[s.reg], c);
+                break;
+            case Use::store_data:
+                need[s.reg] = std::min(need[s.reg], c + static_cast<int32_t>(kStoreDataEarly));
+                break;
+            case Use::shifted:
+                need[s.reg] = std::min(need[s.reg], c - static_cast<int32_t>(kShiftedExtra));
+                break;
+            case Use::data:
+                need[s.reg] = std::min(need[s.reg], c);
+                break;
+            }
+        }
+    }
+
+    void issue(const InsnCost& i, int32_t c) {
+        if (c > cycle) {
+            cycle = c;
+            in_cycle = 0;
+            closed = used_ls = used_slot0 = used_branch = false;
+        }
+        ++in_cycle;
+        closed |= single_issue(i.cls);
+        used_ls |= is_memory(i.cls);
+        used_slot0 |= needs_slot0(i.cls);
+        used_branch |= i.cls == InsnClass::branch;
+        if (i.cls == InsnClass::div)
+            div_free = c + static_cast<int32_t>(kDivBusy);
+        if (i.cls == InsnClass::fp_div)
+            fpdiv_free = c + static_cast<int32_t>(i.double_fp ? kFdivDBusy : kFdivSBusy);
+        if (is_fp(i.cls) && i.qform)
+            fp_free = c + static_cast<int32_t>(kQformBusy);
+        const auto lat = static_cast<int32_t>(result_latency(i));
+        for (unsigned k = 0; k < i.ndst; ++k)
+            write(i.dst[k], c + lat, c + std::max(lat, static_cast<int32_t>(kAddressLatency)));
+        if (i.writeback != kRegNone) {
+            const auto wb = static_cast<int32_t>(kWritebackLatency);
+            write(i.writeback, c + wb, c + wb);
+        }
+    }
+
+    void write(uint8_t reg, int32_t r, int32_t a) {
+        if (reg >= kRegCount)
+            return;
+        written[reg] = true;
+        ready[reg] = r;
+        addr_ready[reg] = reg == kRegFlags ? r : a;
+    }
+};
+
+} // namespace
+
+const char* class_name(InsnClass c) {
+    static constexpr const char* names[kClassCount] = {"alu",    "shift",  "mul",    "div",
+                                                       "load",   "store",  "pair",   "branch",
+                                                       "fp_add", "fp_mul", "fp_div", "system"};
+    return names[static_cast<unsigned>(c)];
+}
+
+void schedule_block(std::span<const InsnCost> insns, BlockRecipe& out) {
+    Scheduler s;
+    for (const InsnCost& i : insns) {
+        const int32_t c = s.issue_cycle(i);
+        s.note_needs(i, c);
+        s.issue(i, c);
+        ++out.classes[static_cast<unsigned>(i.cls)];
+    }
+    out.instructions = static_cast<uint32_t>(insns.size());
+    out.cycles = insns.empty() ? 0 : static_cast<uint32_t>(s.cycle + 1);
+    const auto end = static_cast<int32_t>(out.cycles);
+    out.needs.clear();
+    std::vector<InFlight> flying;
+    for (unsigned reg = 0; reg < kRegCount; ++reg) {
+        if (s.needed[reg]) {
+            Need n;
+            n.reg = static_cast<uint8_t>(reg);
+            n.cycle = s.need[reg];
+            n.addr_cycle = s.addr_need[reg];
+            out.needs.push_back(n);
+        }
+        if (!s.written[reg])
+            continue;
+        out.written[reg / 64] |= uint64_t{1} << (reg % 64);
+        if (s.ready[reg] > end || s.addr_ready[reg] > end)
+            flying.push_back(InFlight{static_cast<uint8_t>(reg),
+                                      static_cast<uint16_t>(std::max(0, s.ready[reg] - end)),
+                                      static_cast<uint16_t>(std::max(0, s.addr_ready[reg] - end))});
+    }
+    // Keep the longest waits (a divide's or a load's result over an ALU's
+    // address forwarding).
+    std::stable_sort(flying.begin(), flying.end(), [](const InFlight& a, const InFlight& b) {
+        return std::max(a.ready, a.addr_ready) > std::max(b.ready, b.addr_ready);
+    });
+    out.in_flight_count = static_cast<uint8_t>(std::min<size_t>(flying.size(), kMaxPending));
+    for (unsigned k = 0; k < out.in_flight_count; ++k)
+        out.in_flight[k] = flying[k];
+}
+
+BranchPredictor::BranchPredictor() {
+    reset();
+}
+
+void BranchPredictor::reset() {
+    counters_.assign(kCondEntries, 1); // weakly not taken
+    btac_.assign(kBtacEntries, 0);
+    stack_top_ = stack_depth_ = 0;
+    history_ = 0;
+}
+
+void BranchPredictor::push(uint64_t ret) {
+    stack_[stack_top_] = ret;
+    stack_top_ = (stack_top_ + 1) % kReturnStack;
+    stack_depth_ = std::min(stack_depth_ + 1, kReturnStack);
+}
+
+bool BranchPredictor::pop(uint64_t& ret) {
+    if (stack_depth_ == 0)
+        return false;
+    stack_top_ = (stack_top_ + kReturnStack - 1) % kReturnStack;
+    --stack_depth_;
+    ret = stack_[stack_top_];
+    return true;
+}
+
+bool BranchPredictor::resolve(const BlockBranch& b, uint64_t next) {
+    switch (b.kind) {
+    case BranchKind::none:
+    case BranchKind::direct:
+        return false; // [TRM] direct branches: target known at decode (static predictor, BTIC)
+    case BranchKind::call:
+        push(b.fallthrough);
+        return false;
+    case BranchKind::conditional: {
+        if (next != b.target && next != b.fallthrough)
+            return false; // an exception came in between
+        const bool taken = next == b.target && b.target != b.fallthrough;
+        const uint32_t idx = static_cast<uint32_t>((b.pc >> 2) ^ history_) % kCondEntries;
+        uint8_t& ctr = counters_[idx];
+        const bool predicted = ctr >= 2;
+        ctr = taken ? std::min<uint8_t>(ctr + 1, 3) : (ctr ? ctr - 1 : 0);
+        history_ = ((history_ << 1) | (taken ? 1u : 0u)) & ((1u << kHistoryBits) - 1);
+        return predicted != taken;
+    }
+    case BranchKind::indirect_call:
+        push(b.fallthrough);
+        [[fallthrough]];
+    case BranchKind::indirect: {
+        uint64_t& entry = btac_[(b.pc >> 2) % kBtacEntries];
+        const bool miss = entry != next;
+        entry = next;
+        return miss;
+    }
+    case BranchKind::ret: {
+        uint64_t predicted = 0;
+        return !pop(predicted) || predicted != next;
+    }
+    case BranchKind::eret:
+        return true; // exception returns are not predicted: always a refetch
+    }
+    return false;
+}
+
+uint64_t Pipeline::resolve_branch(uint64_t address) {
+    const BlockBranch b = last_branch_;
+    last_branch_ = BlockBranch{};
+    if (b.kind == BranchKind::none)
+        return 0;
+    ++stats_.branches;
+    if (!predictor_.resolve(b, address))
+        return 0;
+    ++stats_.mispredicts;
+    return kMispredictPenalty;
+}
+
+uint64_t Pipeline::dependency_stall(const BlockRecipe& r, uint64_t start) const {
+    int64_t stall = 0;
+    for (unsigned p = 0; p < pending_count_; ++p) {
+        const Pending& in = pending_[p];
+        for (const Need& n : r.needs) {
+            if (n.reg != in.reg)
+                continue;
+            if (n.cycle != INT32_MAX)
+                stall = std::max(stall, static_cast<int64_t>(in.ready) -
+                                            static_cast<int64_t>(start) - n.cycle);
+            if (n.addr_cycle != INT32_MAX)
+                stall = std::max(stall, static_cast<int64_t>(in.addr_ready) -
+                                            static_cast<int64_t>(start) - n.addr_cycle);
+            break;
+        }
+    }
+    return static_cast<uint64_t>(stall);
+}
+
+void Pipeline::carry(const BlockRecipe& r, uint64_t end) {
+    std::array<Pending, kMaxPending> next{};
+    unsigned count = 0;
+    for (unsigned k = 0; k < r.in_flight_count; ++k) {
+        const InFlight& f = r.in_flight[k];
+        next[count++] = Pending{f.reg, end + f.ready, end + f.addr_ready};
+    }
+    for (unsigned p = 0; p < pending_count_ && count < kMaxPending; ++p) {
+        const Pending& old = pending_[p];
+        const bool overwritten = (r.written[old.reg / 64] >> (old.reg % 64)) & 1;
+        if (!overwritten && std::max(old.ready, old.addr_ready) > end)
+            next[count++] = old;
+    }
+    pending_ = next;
+    pending_count_ = count;
+}
+
+uint64_t Pipeline::charge(const BlockRecipe& r, uint64_t address, uint64_t now) {
+    const uint64_t penalty = resolve_branch(address);
+    const uint64_t start = now + penalty;
+    const uint64_t stall = dependency_stall(r, start);
+    carry(r, start + stall + r.cycles);
+    last_branch_ = r.branch;
+    ++stats_.blocks;
+    stats_.dependency_stall_cycles += stall;
+    for (unsigned c = 0; c < kClassCount; ++c)
+        stats_.classes[c] += r.classes[c];
+    return penalty + stall + r.cycles;
+}
+
+uint64_t Pipeline::charge_flat(uint32_t instructions, uint64_t address) {
+    const uint64_t penalty = resolve_branch(address);
+    pending_count_ = 0;
+    ++stats_.blocks;
+    return penalty + instructions;
+}
+
+void Pipeline::reset() {
+    predictor_.reset();
+    last_branch_ = BlockBranch{};
+    pending_count_ = 0;
+}
+
+} // namespace sim::cpu::a53

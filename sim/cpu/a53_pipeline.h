@@ -1,0 +1,175 @@
+// The Cortex-A53 core model (model.core = a53): an in-order dual-issue
+// pipeline applied once per basic block. A block is decoded once into a
+// BlockRecipe (a53_decode.cpp): its instructions' classes and register
+// dependences, scheduled statically (all registers ready at entry) into the
+// cycles the block takes to issue, the registers it reads before writing
+// (with the cycle each is first needed) and the results still in flight
+// when it ends. At run time A53Pipeline charges a block: the static cycles,
+// plus the stall a result from an earlier block still in flight causes,
+// plus the mispredict penalty of the previous block's branch, whose outcome
+// this block's address tells. Constants: a53_timing.h. Memory stalls from
+// the cache model come on top, as in the flat model.
+#pragma once
+
+#include "sim/cpu/a53_timing.h"
+
+#include <array>
+#include <climits>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace sim::cpu::a53 {
+
+enum class InsnClass : uint8_t {
+    alu,    // integer ALU, moves, conditional select, NOP
+    shift,  // ALU with a shifted or extended register operand
+    mul,    // integer multiply and multiply-accumulate
+    div,    // SDIV, UDIV
+    load,   // one register loaded (PRFM too)
+    store,  // one register stored
+    pair,   // two or more registers loaded or stored (LDP, STP, LD1 {..}x2)
+    branch, // B, BL, B.cond, CBZ, TBZ, BR, BLR, RET
+    fp_add, // FP/ASIMD arithmetic, conversions, moves to/from FP registers
+    fp_mul, // FP multiply and multiply-accumulate, ASIMD integer multiply
+    fp_div, // FDIV, FSQRT
+    system, // MRS/MSR, barriers, cache/TLB maintenance, exceptions, ERET
+};
+inline constexpr unsigned kClassCount = 12;
+const char* class_name(InsnClass c);
+
+// Register ids: X0-X30 = 0-30, SP = 31, V0-V31 = 32-63, NZCV = 64.
+inline constexpr uint8_t kRegSp = 31, kRegV0 = 32, kRegFlags = 64, kRegNone = 0xff;
+inline constexpr unsigned kRegCount = 65;
+
+enum class Use : uint8_t { data, address, store_data, shifted };
+
+struct Source {
+    uint8_t reg = kRegNone;
+    Use use = Use::data;
+};
+
+struct InsnCost {
+    InsnClass cls = InsnClass::alu;
+    bool qform = false;     // 128-bit ASIMD: holds the FP/ASIMD pipe two cycles
+    bool double_fp = false; // FDIV/FSQRT on doubles
+    bool fused = false;     // FMADD/FMLA: multiply-accumulate latency
+    bool signed_div = false;
+    bool fp_dest = false;         // a load's destination is an FP/SIMD register
+    uint8_t writeback = kRegNone; // base register written back by a pre/post-indexed access
+    uint8_t nsrc = 0, ndst = 0;
+    std::array<Source, 5> src{};
+    std::array<uint8_t, 3> dst{kRegNone, kRegNone, kRegNone};
+};
+
+enum class BranchKind : uint8_t {
+    none,
+    conditional,
+    direct,
+    call,
+    indirect,
+    indirect_call,
+    ret,
+    eret
+};
+
+// The branch that ends a block (if one does).
+struct BlockBranch {
+    BranchKind kind = BranchKind::none;
+    uint64_t pc = 0;          // the branch instruction's address
+    uint64_t target = 0;      // direct branches
+    uint64_t fallthrough = 0; // the instruction after it
+};
+
+// A register the block reads before it writes it: the latest cycle (from
+// the block's start, no stall) by which it must be ready for ALU use, and
+// for use as an address, so that no reader waits (INT32_MAX: no such use).
+struct Need {
+    uint8_t reg = kRegNone;
+    int32_t cycle = INT32_MAX;
+    int32_t addr_cycle = INT32_MAX;
+};
+
+// A result in flight when the block ends: ready this many cycles after the
+// block's last issue cycle + 1 (for ALU use; for use as an address).
+struct InFlight {
+    uint8_t reg = kRegNone;
+    uint16_t ready = 0;
+    uint16_t addr_ready = 0;
+};
+
+struct BlockRecipe {
+    uint32_t cycles = 0;       // static issue cycles (all operands ready at entry)
+    uint32_t instructions = 0; // decoded (a partial last instruction is not counted)
+    std::vector<Need> needs;
+    std::array<InFlight, kMaxPending> in_flight{};
+    uint8_t in_flight_count = 0;
+    std::array<uint64_t, 2> written{}; // registers the block writes (bit per id)
+    BlockBranch branch;
+    std::array<uint16_t, kClassCount> classes{}; // instructions per class
+};
+
+// Schedules `insns` as the A53 issues them in order (a53_timing.h) and
+// fills the recipe's cycles, needs and in-flight results.
+void schedule_block(std::span<const InsnCost> insns, BlockRecipe& out);
+
+// Conditional predictor (gshare of 2-bit counters), BTAC for indirect
+// targets and the return stack. Deterministic: its state is a function of
+// the branches it was told.
+class BranchPredictor {
+  public:
+    BranchPredictor();
+    // The previous block ended with `b`; the next block starts at `next`.
+    // Returns true if the branch was mispredicted. A `next` that is neither
+    // the target nor the fall-through of a direct conditional branch (an
+    // exception was taken in between) trains nothing and costs nothing.
+    bool resolve(const BlockBranch& b, uint64_t next);
+    void reset();
+
+  private:
+    std::vector<uint8_t> counters_;
+    std::vector<uint64_t> btac_;
+    std::array<uint64_t, kReturnStack> stack_{};
+    unsigned stack_top_ = 0, stack_depth_ = 0;
+    uint32_t history_ = 0;
+    void push(uint64_t ret);
+    bool pop(uint64_t& ret);
+};
+
+struct PipelineStats {
+    uint64_t blocks = 0;
+    uint64_t dependency_stall_cycles = 0; // waiting for a result of an earlier block
+    uint64_t branches = 0;                // resolved (predicted) branches
+    uint64_t mispredicts = 0;
+    std::array<uint64_t, kClassCount> classes{};
+};
+
+// Per core: charges blocks in the order they run.
+class Pipeline {
+  public:
+    // The cycles block `r` (starting at `address`, at core cycle `now`) costs:
+    // the previous block's mispredict, the wait for earlier results, and its
+    // static cycles.
+    uint64_t charge(const BlockRecipe& r, uint64_t address, uint64_t now);
+    // A block whose recipe is unknown (not decodable): flat cost, no carry.
+    uint64_t charge_flat(uint32_t instructions, uint64_t address);
+    void reset();
+    const PipelineStats& stats() const { return stats_; }
+
+  private:
+    struct Pending {
+        uint8_t reg = kRegNone;
+        uint64_t ready = 0, addr_ready = 0; // core cycles
+    };
+    uint64_t resolve_branch(uint64_t address);
+    uint64_t dependency_stall(const BlockRecipe& r, uint64_t start) const;
+    void carry(const BlockRecipe& r, uint64_t end);
+
+    BranchPredictor predictor_;
+    BlockBranch last_branch_;
+    std::array<Pending, kMaxPending> pending_{};
+    unsigned pending_count_ = 0;
+    PipelineStats stats_;
+};
+
+} // namespace sim::cpu::a53

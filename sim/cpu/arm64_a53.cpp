@@ -1,0 +1,88 @@
+// The core's side of the A53 model (model.core = a53, a53_pipeline.h): the
+// block hook charges each block through its recipe, keyed by the block's
+// guest-physical address; the code-change signals that drop Unicorn's
+// translations drop the recipes too (a53_recipes.h).
+#include "sim/cpu/a53_recipes.h"
+#include "sim/cpu/arm64_core.h"
+#include "sim/cpu/unicorn_util.h"
+
+namespace sim::cpu {
+namespace {
+
+constexpr uint64_t sctlr_m = 1;
+
+} // namespace
+
+bool Arm64Core::set_core_model(CoreModel model) {
+    if (model == CoreModel::a53) {
+        if (!a53_)
+            a53_ = std::make_unique<a53::Model>();
+    } else {
+        a53_.reset();
+    }
+    return true;
+}
+
+std::optional<a53::ModelStats> Arm64Core::core_model_stats() const {
+    if (!a53_)
+        return std::nullopt;
+    return a53_->stats();
+}
+
+std::vector<std::pair<std::string, uint64_t>> Arm64Core::model_counters() const {
+    if (!a53_)
+        return {};
+    const a53::ModelStats s = a53_->stats();
+    std::vector<std::pair<std::string, uint64_t>> out = {
+        {"blocks", s.pipeline.blocks},
+        {"dependency_stall_cycles", s.pipeline.dependency_stall_cycles},
+        {"branches", s.pipeline.branches},
+        {"mispredicts", s.pipeline.mispredicts},
+        {"recipes_decoded", s.recipes_decoded},
+        {"recipe_invalidations", s.recipe_invalidations},
+    };
+    for (unsigned c = 0; c < a53::kClassCount; ++c)
+        out.emplace_back(std::string("insns.") + a53::class_name(static_cast<a53::InsnClass>(c)),
+                         s.pipeline.classes[c]);
+    return out;
+}
+
+// The guest-physical address of code at `va`: the address itself with the
+// guest's MMU off; else its stage-1 translation (cached per page). A VA the
+// walk cannot translate keys by itself (not cached).
+uint64_t Arm64Core::code_ipa(uint64_t va) {
+    if (!(stage1_.sctlr & sctlr_m))
+        return va;
+    uint64_t ipa = 0;
+    if (a53_->code_pages().find(va, ipa))
+        return ipa;
+    const Stage1Walk w = walk_stage1(va, Stage1Access::read, false);
+    if (w.fault != Stage1Walk::Fault::none)
+        return va;
+    a53_->code_pages().insert(va, w.out);
+    return w.out;
+}
+
+uint64_t Arm64Core::charge_a53(uint64_t address, uint32_t size) {
+    const uint64_t ipa = code_ipa(address);
+    return a53_->charge(address, ipa, size, start_cycle_ + cycles_in_run(),
+                        [this, ipa](uint8_t* out, uint32_t bytes) {
+                            return uc_mem_read(uc_, ipa, out, bytes) == UC_ERR_OK;
+                        });
+}
+
+void Arm64Core::code_changed(uint64_t ipa_page, bool all) {
+    if (!a53_)
+        return;
+    if (all)
+        a53_->recipes().invalidate_all();
+    else
+        a53_->recipes().invalidate_page(ipa_page);
+}
+
+void Arm64Core::code_translation_changed() {
+    if (a53_)
+        a53_->code_pages().clear();
+}
+
+} // namespace sim::cpu
