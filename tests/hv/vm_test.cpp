@@ -240,8 +240,9 @@ TEST(Vm, InitReportsValidationAndMemoryErrors) {
         cfg.platform.gic.version = hv::GicVersion::V3;
         const hv::Error e = m.hv->init(cfg);
         EXPECT_EQ(e.code, hv::ErrorCode::Config);
-        EXPECT_STREQ(e.message,
-                     "platform.gic: a GICv3 needs its redistributors (gicr, gicr_stride >= 0x20000)");
+        EXPECT_STREQ(
+            e.message,
+            "platform.gic: a GICv3 needs its redistributors (gicr, gicr_stride >= 0x20000)");
     }
 }
 

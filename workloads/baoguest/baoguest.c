@@ -52,8 +52,8 @@
 static unsigned ncpus;
 static volatile unsigned ticks[BAO_MAX_CORES];
 static volatile unsigned ipis[BAO_MAX_CORES];
-static unsigned ticked;  /* cores with their TICKS ticks */
-static unsigned done;    /* cores done */
+static unsigned ticked; /* cores with their TICKS ticks */
+static unsigned done;   /* cores done */
 static unsigned gic_ready;
 
 /* Single loads and stores without writeback, as Bao's volatile struct
@@ -133,8 +133,8 @@ static void irq_enable(unsigned cpu, unsigned id) {
 /* SGI `id` to core `cpu` (Aff0 = cpu, as QEMU virt and Bao number them). */
 static void irq_send_ipi(unsigned cpu, unsigned id) {
     __asm__ volatile("dsb ish" ::: "memory");
-    MSR(icc_sgi1r_el1, ((uint64_t)(id & 0xf) << 24) | ((uint64_t)(cpu >> 4) << 44) |
-                           (1u << (cpu & 15)));
+    MSR(icc_sgi1r_el1,
+        ((uint64_t)(id & 0xf) << 24) | ((uint64_t)(cpu >> 4) << 44) | (1u << (cpu & 15)));
     __asm__ volatile("isb");
 }
 

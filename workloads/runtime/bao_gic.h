@@ -36,7 +36,7 @@ extern "C" {
 #define BAO_GICC_IAR 0x0c
 #define BAO_GICC_EOIR 0x10
 #define BAO_GIC_SPURIOUS 1023u
-#define BAO_GIC_ID(iar) ((iar) & 0x3ffu)
+#define BAO_GIC_ID(iar) ((iar)&0x3ffu)
 
 /* 2 or 3 once bao_gic_init() ran (0 before). */
 extern unsigned bao_gic_version;

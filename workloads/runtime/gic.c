@@ -147,8 +147,8 @@ void bao_gic_route(unsigned id, unsigned core) {
 void bao_gic_send_sgi(unsigned core, unsigned sgi) {
     __asm__ volatile("dsb ish" ::: "memory");
     if (bao_gic_version == 3) {
-        const uint64_t v = ((uint64_t)(sgi & 0xf) << 24) | ((uint64_t)(core >> 4) << 44) |
-                           (1u << (core & 15));
+        const uint64_t v =
+            ((uint64_t)(sgi & 0xf) << 24) | ((uint64_t)(core >> 4) << 44) | (1u << (core & 15));
         __asm__ volatile("msr icc_sgi1r_el1, %0; isb" ::"r"(v) : "memory");
         return;
     }
