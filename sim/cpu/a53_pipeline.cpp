@@ -290,44 +290,46 @@ uint64_t Pipeline::dependency_stall(const BlockRecipe& r, uint64_t start) const 
             if (n.reg != in.reg)
                 continue;
             if (n.cycle != INT32_MAX)
-                stall = std::max(stall, static_cast<int64_t>(in.ready) -
-                                            static_cast<int64_t>(start) - n.cycle);
+                stall = std::max(stall, static_cast<int64_t>(in.ready - start) - n.cycle);
             if (n.addr_cycle != INT32_MAX)
-                stall = std::max(stall, static_cast<int64_t>(in.addr_ready) -
-                                            static_cast<int64_t>(start) - n.addr_cycle);
+                stall = std::max(stall, static_cast<int64_t>(in.addr_ready - start) - n.addr_cycle);
             break;
         }
     }
     return static_cast<uint64_t>(stall);
 }
 
+// The results in flight after this block: earlier ones it did not
+// overwrite and that are still not ready (compacted in place), then its own;
+// earlier ones beyond the room left are dropped.
 void Pipeline::carry(const BlockRecipe& r, uint64_t end) {
-    std::array<Pending, kMaxPending> next{};
-    unsigned count = 0;
-    for (unsigned k = 0; k < r.in_flight_count; ++k) {
-        const InFlight& f = r.in_flight[k];
-        next[count++] = Pending{f.reg, end + f.ready, end + f.addr_ready};
-    }
-    for (unsigned p = 0; p < pending_count_ && count < kMaxPending; ++p) {
-        const Pending& old = pending_[p];
+    unsigned kept = 0;
+    for (unsigned p = 0; p < pending_count_; ++p) {
+        const Pending old = pending_[p];
         const bool overwritten = (r.written[old.reg / 64] >> (old.reg % 64)) & 1;
         if (!overwritten && std::max(old.ready, old.addr_ready) > end)
-            next[count++] = old;
+            pending_[kept++] = old;
     }
-    pending_ = next;
-    pending_count_ = count;
+    kept = std::min(kept, kMaxPending - r.in_flight_count);
+    for (unsigned k = 0; k < r.in_flight_count; ++k) {
+        const InFlight& f = r.in_flight[k];
+        pending_[kept + k] = Pending{end + f.ready, end + f.addr_ready, f.reg};
+    }
+    pending_count_ = kept + r.in_flight_count;
 }
 
 uint64_t Pipeline::charge(const BlockRecipe& r, uint64_t address, uint64_t now) {
     const uint64_t penalty = resolve_branch(address);
     const uint64_t start = now + penalty;
-    const uint64_t stall = dependency_stall(r, start);
+    const uint64_t stall = pending_count_ ? dependency_stall(r, start) : 0;
     carry(r, start + stall + r.cycles);
-    last_branch_ = r.branch;
+    if (r.branch.kind != BranchKind::none) {
+        const uint64_t moved = address - r.decoded_at; // the same code at another address
+        last_branch_ = BlockBranch{r.branch.kind, r.branch.pc + moved, r.branch.target + moved,
+                                   r.branch.fallthrough + moved};
+    }
     ++stats_.blocks;
     stats_.dependency_stall_cycles += stall;
-    for (unsigned c = 0; c < kClassCount; ++c)
-        stats_.classes[c] += r.classes[c];
     return penalty + stall + r.cycles;
 }
 

@@ -105,8 +105,10 @@ struct BlockRecipe {
     std::array<InFlight, kMaxPending> in_flight{};
     uint8_t in_flight_count = 0;
     std::array<uint64_t, 2> written{}; // registers the block writes (bit per id)
-    BlockBranch branch;
+    BlockBranch branch;                // at the address the block was decoded at
+    uint64_t decoded_at = 0;           // ... its start: the branch moves with the block's address
     std::array<uint16_t, kClassCount> classes{}; // instructions per class
+    uint64_t runs = 0;                           // times charged (for the class totals)
 };
 
 // Schedules `insns` as the A53 issues them in order (a53_timing.h) and
@@ -141,7 +143,6 @@ struct PipelineStats {
     uint64_t dependency_stall_cycles = 0; // waiting for a result of an earlier block
     uint64_t branches = 0;                // resolved (predicted) branches
     uint64_t mispredicts = 0;
-    std::array<uint64_t, kClassCount> classes{};
 };
 
 // Per core: charges blocks in the order they run.
@@ -158,8 +159,8 @@ class Pipeline {
 
   private:
     struct Pending {
-        uint8_t reg = kRegNone;
-        uint64_t ready = 0, addr_ready = 0; // core cycles
+        uint64_t ready, addr_ready; // core cycles
+        uint8_t reg;
     };
     uint64_t resolve_branch(uint64_t address);
     uint64_t dependency_stall(const BlockRecipe& r, uint64_t start) const;
