@@ -34,15 +34,16 @@ std::vector<std::pair<std::string, uint64_t>> Arm64Core::model_counters() const 
         return {};
     const a53::ModelStats s = a53_->stats();
     std::vector<std::pair<std::string, uint64_t>> out = {
-        {"blocks", s.pipeline.blocks},
-        {"dependency_stall_cycles", s.pipeline.dependency_stall_cycles},
-        {"branches", s.pipeline.branches},
-        {"mispredicts", s.pipeline.mispredicts},
-        {"recipes_decoded", s.recipes_decoded},
-        {"recipe_invalidations", s.recipe_invalidations},
+        {"a53.blocks", s.pipeline.blocks},
+        {"a53.dependency_stall_cycles", s.pipeline.dependency_stall_cycles},
+        {"a53.branches", s.pipeline.branches},
+        {"a53.mispredicts", s.pipeline.mispredicts},
+        {"a53.recipes_decoded", s.recipes_decoded},
+        {"a53.recipe_invalidations", s.recipe_invalidations},
     };
     for (unsigned c = 0; c < a53::kClassCount; ++c)
-        out.emplace_back(std::string("insns.") + a53::class_name(static_cast<a53::InsnClass>(c)),
+        out.emplace_back(std::string("a53.insns.") +
+                             a53::class_name(static_cast<a53::InsnClass>(c)),
                          s.classes[c]);
     return out;
 }
