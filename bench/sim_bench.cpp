@@ -17,11 +17,14 @@ namespace {
 constexpr uint32_t streaming_loop[] = {0xd2a80201, 0xd2800002, 0xf8226822, 0xf8626823,
                                        0x91010042, 0xf142005f, 0x54ffff81, 0x17fffffa};
 
-// Arguments: cores, memory model on (1) or off (0). The ratio of the two is
-// the cost of the timing model (unicorn-notes.md: the hook-free ceiling).
+// Arguments: cores, memory model on (1) or off (0), core model flat (0) or
+// a53 (1). The ratio of model 0 and 1 is the cost of the timing model
+// (unicorn-notes.md: the hook-free ceiling); of a53 0 and 1, the cost of the
+// A53 pipeline (issue 21's target: at most 15 % of guest MIPS).
 void BM_StreamingGuest(benchmark::State& state) {
     const auto cores = static_cast<unsigned>(state.range(0));
     const bool model = state.range(1) != 0;
+    const bool a53 = state.range(2) != 0;
     const uint64_t insns_per_core = 20'000'000;
     uint64_t total = 0;
     for (auto _ : state) {
@@ -30,6 +33,7 @@ void BM_StreamingGuest(benchmark::State& state) {
         p.ram_size = 64ull << 20;
         p.max_insns = insns_per_core * cores;
         p.memory_model = model;
+        p.core_model = a53 ? sim::cpu::CoreModel::a53 : sim::cpu::CoreModel::flat;
         sim::Machine m(p, nullptr);
         m.map_native_platform();
         sim::NativeFirmware fw(m);
@@ -45,15 +49,17 @@ void BM_StreamingGuest(benchmark::State& state) {
         benchmark::Counter(static_cast<double>(total) / 1e6, benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_StreamingGuest)
-    ->ArgsProduct({{1, 4}, {0, 1}})
-    ->ArgNames({"cores", "model"})
+    ->ArgsProduct({{1, 4}, {0, 1}, {0, 1}})
+    ->ArgNames({"cores", "model", "a53"})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
 // A built workload (qsort-small by default) in native mode on one core, with
-// and without the memory model. Skipped when the guest is not built.
+// and without the memory model, under the flat or the a53 core model.
+// Skipped when the guest is not built.
 void BM_Workload(benchmark::State& state, const char* workload, const char* platform) {
     const bool model = state.range(0) != 0;
+    const bool a53 = state.range(1) != 0;
     uint64_t total = 0;
     for (auto _ : state) {
         sim::RunOptions o;
@@ -62,7 +68,8 @@ void BM_Workload(benchmark::State& state, const char* workload, const char* plat
         o.workload = workload;
         o.cores = 1;
         o.workloads_dir = BAO_WORKLOADS_DIR;
-        o.sets = {std::string("memory_model=") + (model ? "1" : "0")};
+        o.sets = {std::string("memory_model=") + (model ? "1" : "0"),
+                  std::string("core=") + (a53 ? "a53" : "flat")};
         try {
             sim::Simulation s(o, nullptr);
             s.run();
@@ -76,18 +83,17 @@ void BM_Workload(benchmark::State& state, const char* workload, const char* plat
         benchmark::Counter(static_cast<double>(total) / 1e6, benchmark::Counter::kIsRate);
 }
 BENCHMARK_CAPTURE(BM_Workload, qsort_small, "qsort-small", "")
-    ->Arg(0)
-    ->Arg(1)
-    ->ArgName("model")
+    ->ArgsProduct({{0, 1}, {0, 1}})
+    ->ArgNames({"model", "a53"})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
 // The same workload on the RISC-V platform (docs/riscv.md): RV64 MIPS beside
-// AArch64's, with and without the memory model.
+// AArch64's, with and without the memory model (flat core only: RISC-V has no
+// A53 model).
 BENCHMARK_CAPTURE(BM_Workload, rv64_qsort_small, "qsort-small", "qemu-riscv64-virt")
-    ->Arg(0)
-    ->Arg(1)
-    ->ArgName("model")
+    ->ArgsProduct({{0, 1}, {0}})
+    ->ArgNames({"model", "a53"})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 

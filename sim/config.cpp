@@ -464,7 +464,7 @@ void set_model_param(RunConfig& rc, const std::string& full_key, const std::stri
         for (const MachineField& f : machine_fields())
             known += std::string(f.key) + ", ";
         throw InputError("model: " + std::string(e.what()) + " (machine parameters: " + known +
-                         "core, memory_model; memory-model keys in docs/timing-model.md)");
+                         "memory_model; memory-model keys in docs/timing-model.md)");
     }
 }
 

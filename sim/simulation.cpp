@@ -316,7 +316,7 @@ std::string Simulation::stats_json() const {
         if (!counters.empty()) {
             std::vector<cache::StatEntry> model;
             for (const auto& [key, value] : counters)
-                model.push_back(cache::StatEntry{"a53." + key, value});
+                model.push_back(cache::StatEntry{key, value});
             write_nested(j, model, "");
         }
         write_nested(j, memory, "cores[" + std::to_string(i) + "].");

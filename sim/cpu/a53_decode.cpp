@@ -350,6 +350,7 @@ BlockRecipe BlockDecoder::recipe(const uint8_t* code, size_t size, uint64_t pc) 
     BlockRecipe r;
     schedule_block(insns, r);
     r.branch = branch; // only the block's last instruction can be a branch
+    r.decoded_at = pc;
     return r;
 }
 

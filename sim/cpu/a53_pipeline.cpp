@@ -178,7 +178,7 @@ void schedule_block(std::span<const InsnCost> insns, BlockRecipe& out) {
     out.instructions = static_cast<uint32_t>(insns.size());
     out.cycles = insns.empty() ? 0 : static_cast<uint32_t>(s.cycle + 1);
     const auto end = static_cast<int32_t>(out.cycles);
-    out.needs.clear();
+    std::vector<Need> needs;
     std::vector<InFlight> flying;
     for (unsigned reg = 0; reg < kRegCount; ++reg) {
         if (s.needed[reg]) {
@@ -186,7 +186,7 @@ void schedule_block(std::span<const InsnCost> insns, BlockRecipe& out) {
             n.reg = static_cast<uint8_t>(reg);
             n.cycle = s.need[reg];
             n.addr_cycle = s.addr_need[reg];
-            out.needs.push_back(n);
+            needs.push_back(n);
         }
         if (!s.written[reg])
             continue;
@@ -196,6 +196,11 @@ void schedule_block(std::span<const InsnCost> insns, BlockRecipe& out) {
                                       static_cast<uint16_t>(std::max(0, s.ready[reg] - end)),
                                       static_cast<uint16_t>(std::max(0, s.addr_ready[reg] - end))});
     }
+    std::stable_sort(needs.begin(), needs.end(), [](const Need& a, const Need& b) {
+        return std::min(a.cycle, a.addr_cycle) < std::min(b.cycle, b.addr_cycle);
+    });
+    out.need_count = static_cast<uint8_t>(std::min<size_t>(needs.size(), kMaxNeeds));
+    std::copy_n(needs.begin(), out.need_count, out.needs.begin());
     // Keep the longest waits (a divide's or a load's result over an ALU's
     // address forwarding).
     std::stable_sort(flying.begin(), flying.end(), [](const InFlight& a, const InFlight& b) {
@@ -211,8 +216,8 @@ BranchPredictor::BranchPredictor() {
 }
 
 void BranchPredictor::reset() {
-    counters_.assign(kCondEntries, 1); // weakly not taken
-    btac_.assign(kBtacEntries, 0);
+    counters_.fill(1); // weakly not taken
+    btac_.fill(0);
     stack_top_ = stack_depth_ = 0;
     history_ = 0;
 }
@@ -232,25 +237,15 @@ bool BranchPredictor::pop(uint64_t& ret) {
     return true;
 }
 
-bool BranchPredictor::resolve(const BlockBranch& b, uint64_t next) {
+bool BranchPredictor::resolve_other(const BlockBranch& b, uint64_t next) {
     switch (b.kind) {
     case BranchKind::none:
     case BranchKind::direct:
+    case BranchKind::conditional: // resolve_conditional's
         return false; // [TRM] direct branches: target known at decode (static predictor, BTIC)
     case BranchKind::call:
         push(b.fallthrough);
         return false;
-    case BranchKind::conditional: {
-        if (next != b.target && next != b.fallthrough)
-            return false; // an exception came in between
-        const bool taken = next == b.target && b.target != b.fallthrough;
-        const uint32_t idx = static_cast<uint32_t>((b.pc >> 2) ^ history_) % kCondEntries;
-        uint8_t& ctr = counters_[idx];
-        const bool predicted = ctr >= 2;
-        ctr = taken ? std::min<uint8_t>(ctr + 1, 3) : (ctr ? ctr - 1 : 0);
-        history_ = ((history_ << 1) | (taken ? 1u : 0u)) & ((1u << kHistoryBits) - 1);
-        return predicted != taken;
-    }
     case BranchKind::indirect_call:
         push(b.fallthrough);
         [[fallthrough]];
@@ -270,70 +265,10 @@ bool BranchPredictor::resolve(const BlockBranch& b, uint64_t next) {
     return false;
 }
 
-uint64_t Pipeline::resolve_branch(uint64_t address) {
-    const BlockBranch b = last_branch_;
-    last_branch_ = BlockBranch{};
-    if (b.kind == BranchKind::none)
-        return 0;
-    ++stats_.branches;
-    if (!predictor_.resolve(b, address))
-        return 0;
-    ++stats_.mispredicts;
-    return kMispredictPenalty;
-}
-
-uint64_t Pipeline::dependency_stall(const BlockRecipe& r, uint64_t start) const {
-    int64_t stall = 0;
-    for (unsigned p = 0; p < pending_count_; ++p) {
-        const Pending& in = pending_[p];
-        for (const Need& n : r.needs) {
-            if (n.reg != in.reg)
-                continue;
-            if (n.cycle != INT32_MAX)
-                stall = std::max(stall, static_cast<int64_t>(in.ready) -
-                                            static_cast<int64_t>(start) - n.cycle);
-            if (n.addr_cycle != INT32_MAX)
-                stall = std::max(stall, static_cast<int64_t>(in.addr_ready) -
-                                            static_cast<int64_t>(start) - n.addr_cycle);
-            break;
-        }
-    }
-    return static_cast<uint64_t>(stall);
-}
-
-void Pipeline::carry(const BlockRecipe& r, uint64_t end) {
-    std::array<Pending, kMaxPending> next{};
-    unsigned count = 0;
-    for (unsigned k = 0; k < r.in_flight_count; ++k) {
-        const InFlight& f = r.in_flight[k];
-        next[count++] = Pending{f.reg, end + f.ready, end + f.addr_ready};
-    }
-    for (unsigned p = 0; p < pending_count_ && count < kMaxPending; ++p) {
-        const Pending& old = pending_[p];
-        const bool overwritten = (r.written[old.reg / 64] >> (old.reg % 64)) & 1;
-        if (!overwritten && std::max(old.ready, old.addr_ready) > end)
-            next[count++] = old;
-    }
-    pending_ = next;
-    pending_count_ = count;
-}
-
-uint64_t Pipeline::charge(const BlockRecipe& r, uint64_t address, uint64_t now) {
-    const uint64_t penalty = resolve_branch(address);
-    const uint64_t start = now + penalty;
-    const uint64_t stall = dependency_stall(r, start);
-    carry(r, start + stall + r.cycles);
-    last_branch_ = r.branch;
-    ++stats_.blocks;
-    stats_.dependency_stall_cycles += stall;
-    for (unsigned c = 0; c < kClassCount; ++c)
-        stats_.classes[c] += r.classes[c];
-    return penalty + stall + r.cycles;
-}
-
 uint64_t Pipeline::charge_flat(uint32_t instructions, uint64_t address) {
     const uint64_t penalty = resolve_branch(address);
-    pending_count_ = 0;
+    ready_.fill(0);
+    addr_ready_.fill(0);
     ++stats_.blocks;
     return penalty + instructions;
 }
@@ -341,7 +276,8 @@ uint64_t Pipeline::charge_flat(uint32_t instructions, uint64_t address) {
 void Pipeline::reset() {
     predictor_.reset();
     last_branch_ = BlockBranch{};
-    pending_count_ = 0;
+    ready_.fill(0);
+    addr_ready_.fill(0);
 }
 
 } // namespace sim::cpu::a53

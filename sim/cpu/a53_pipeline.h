@@ -13,7 +13,9 @@
 
 #include "sim/cpu/a53_timing.h"
 
+#include <algorithm>
 #include <array>
+#include <bit>
 #include <climits>
 #include <cstdint>
 #include <span>
@@ -99,14 +101,17 @@ struct InFlight {
 };
 
 struct BlockRecipe {
-    uint32_t cycles = 0;       // static issue cycles (all operands ready at entry)
-    uint32_t instructions = 0; // decoded (a partial last instruction is not counted)
-    std::vector<Need> needs;
+    uint32_t cycles = 0;                 // static issue cycles (all operands ready at entry)
+    uint32_t instructions = 0;           // decoded (a partial last instruction is not counted)
+    std::array<Need, kMaxNeeds> needs{}; // the earliest needed, if more
+    uint8_t need_count = 0;
     std::array<InFlight, kMaxPending> in_flight{};
     uint8_t in_flight_count = 0;
     std::array<uint64_t, 2> written{}; // registers the block writes (bit per id)
-    BlockBranch branch;
+    BlockBranch branch;                // at the address the block was decoded at
+    uint64_t decoded_at = 0;           // ... its start: the branch moves with the block's address
     std::array<uint16_t, kClassCount> classes{}; // instructions per class
+    uint64_t runs = 0;                           // times charged (for the class totals)
 };
 
 // Schedules `insns` as the A53 issues them in order (a53_timing.h) and
@@ -123,12 +128,31 @@ class BranchPredictor {
     // Returns true if the branch was mispredicted. A `next` that is neither
     // the target nor the fall-through of a direct conditional branch (an
     // exception was taken in between) trains nothing and costs nothing.
-    bool resolve(const BlockBranch& b, uint64_t next);
+    bool resolve(const BlockBranch& b, uint64_t next) {
+        return b.kind == BranchKind::conditional ? resolve_conditional(b, next)
+                                                 : resolve_other(b, next);
+    }
     void reset();
 
   private:
-    std::vector<uint8_t> counters_;
-    std::vector<uint64_t> btac_;
+    // Branch-free on the host: the guest's outcomes are data to it.
+    bool resolve_conditional(const BlockBranch& b, uint64_t next) {
+        const bool to_target = next == b.target, to_next = next == b.fallthrough;
+        const bool taken = to_target & !to_next;
+        const uint32_t idx = static_cast<uint32_t>((b.pc >> 2) ^ history_) % kCondEntries;
+        const uint8_t ctr = counters_[idx];
+        const bool known = to_target | to_next; // else an exception came in between
+        static constexpr uint8_t up[4] = {1, 2, 3, 3}, down[4] = {0, 0, 1, 2};
+        const uint8_t trained = taken ? up[ctr] : down[ctr];
+        counters_[idx] = known ? trained : ctr;
+        const uint32_t h = ((history_ << 1) | (taken ? 1u : 0u)) & ((1u << kHistoryBits) - 1);
+        history_ = known ? h : history_;
+        return known & (((ctr >> 1) != 0) != taken);
+    }
+    bool resolve_other(const BlockBranch& b, uint64_t next);
+
+    std::array<uint8_t, kCondEntries> counters_{};
+    std::array<uint64_t, kBtacEntries> btac_{};
     std::array<uint64_t, kReturnStack> stack_{};
     unsigned stack_top_ = 0, stack_depth_ = 0;
     uint32_t history_ = 0;
@@ -141,7 +165,6 @@ struct PipelineStats {
     uint64_t dependency_stall_cycles = 0; // waiting for a result of an earlier block
     uint64_t branches = 0;                // resolved (predicted) branches
     uint64_t mispredicts = 0;
-    std::array<uint64_t, kClassCount> classes{};
 };
 
 // Per core: charges blocks in the order they run.
@@ -150,26 +173,74 @@ class Pipeline {
     // The cycles block `r` (starting at `address`, at core cycle `now`) costs:
     // the previous block's mispredict, the wait for earlier results, and its
     // static cycles.
-    uint64_t charge(const BlockRecipe& r, uint64_t address, uint64_t now);
+    inline uint64_t charge(const BlockRecipe& r, uint64_t address, uint64_t now);
     // A block whose recipe is unknown (not decodable): flat cost, no carry.
     uint64_t charge_flat(uint32_t instructions, uint64_t address);
     void reset();
     const PipelineStats& stats() const { return stats_; }
 
   private:
-    struct Pending {
-        uint8_t reg = kRegNone;
-        uint64_t ready = 0, addr_ready = 0; // core cycles
-    };
-    uint64_t resolve_branch(uint64_t address);
-    uint64_t dependency_stall(const BlockRecipe& r, uint64_t start) const;
-    void carry(const BlockRecipe& r, uint64_t end);
+    inline uint64_t resolve_branch(uint64_t address);
+    inline uint64_t dependency_stall(const BlockRecipe& r, uint64_t start) const;
+    inline void carry(const BlockRecipe& r, uint64_t end);
 
     BranchPredictor predictor_;
     BlockBranch last_branch_;
-    std::array<Pending, kMaxPending> pending_{};
-    unsigned pending_count_ = 0;
+    // When each register's latest result may be used (core cycles): by an
+    // ALU instruction, as an address. Past values are harmless (no wait).
+    std::array<uint64_t, kRegCount> ready_{}, addr_ready_{};
     PipelineStats stats_;
 };
+
+// The block hook's path: inline into it.
+
+inline uint64_t Pipeline::resolve_branch(uint64_t address) {
+    if (last_branch_.kind == BranchKind::none)
+        return 0;
+    ++stats_.branches;
+    const bool miss = predictor_.resolve(last_branch_, address);
+    last_branch_.kind = BranchKind::none;
+    stats_.mispredicts += miss;
+    return miss ? kMispredictPenalty : 0;
+}
+
+inline uint64_t Pipeline::dependency_stall(const BlockRecipe& r, uint64_t start) const {
+    int64_t stall = 0;
+    for (unsigned k = 0; k < r.need_count; ++k) {
+        const Need& n = r.needs[k];
+        // A use the block does not make has its cycle at INT32_MAX: never a wait.
+        stall = std::max(stall, static_cast<int64_t>(ready_[n.reg] - start) - n.cycle);
+        stall = std::max(stall, static_cast<int64_t>(addr_ready_[n.reg] - start) - n.addr_cycle);
+    }
+    return static_cast<uint64_t>(stall);
+}
+
+// The block's results: those still in flight at its end, the others ready
+// by then (their earlier, later-ready values must not linger).
+inline void Pipeline::carry(const BlockRecipe& r, uint64_t end) {
+    for (unsigned w = 0; w < 2; ++w)
+        for (uint64_t bits = r.written[w]; bits; bits &= bits - 1) {
+            const unsigned reg = w * 64 + static_cast<unsigned>(std::countr_zero(bits));
+            ready_[reg] = addr_ready_[reg] = 0;
+        }
+    for (unsigned k = 0; k < r.in_flight_count; ++k) {
+        const InFlight& f = r.in_flight[k];
+        ready_[f.reg] = end + f.ready;
+        addr_ready_[f.reg] = end + f.addr_ready;
+    }
+}
+
+inline uint64_t Pipeline::charge(const BlockRecipe& r, uint64_t address, uint64_t now) {
+    const uint64_t penalty = resolve_branch(address);
+    const uint64_t start = now + penalty;
+    const uint64_t stall = dependency_stall(r, start);
+    carry(r, start + stall + r.cycles);
+    const uint64_t moved = address - r.decoded_at; // the same code at another address
+    last_branch_ = BlockBranch{r.branch.kind, r.branch.pc + moved, r.branch.target + moved,
+                               r.branch.fallthrough + moved};
+    ++stats_.blocks;
+    stats_.dependency_stall_cycles += stall;
+    return penalty + stall + r.cycles;
+}
 
 } // namespace sim::cpu::a53

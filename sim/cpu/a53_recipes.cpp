@@ -3,15 +3,12 @@
 namespace sim::cpu::a53 {
 namespace {
 
-constexpr unsigned kTableSlots = 8192;
-
+// Guest-physical addresses fit in 48 bits; blocks are at most a few KiB.
 uint64_t key_of(uint64_t ipa, uint32_t size) {
     return (ipa << 16) ^ size;
 }
 
 } // namespace
-
-RecipeCache::RecipeCache() : table_(kTableSlots) {}
 
 // A block may end on the next page: a change to either must drop it. Epochs
 // only grow, so the sum changes whenever one of them does.
@@ -26,40 +23,46 @@ uint64_t RecipeCache::epoch_of(uint64_t ipa, uint32_t size) const {
     return sum;
 }
 
-const BlockRecipe* RecipeCache::find(uint64_t ipa, uint32_t size) {
-    const uint64_t key = key_of(ipa, size);
-    Slot& s = slot(key);
-    if (s.key == key && s.generation == generation_)
-        return s.recipe;
-    auto it = recipes_.find(key);
+BlockRecipe* RecipeCache::find(uint64_t ipa, uint32_t size) {
+    auto it = recipes_.find(key_of(ipa, size));
     if (it == recipes_.end() || it->second.epoch != epoch_of(ipa, size))
         return nullptr;
-    s = Slot{key, generation_, &it->second.recipe};
-    return s.recipe;
+    return &it->second.recipe;
 }
 
-const BlockRecipe& RecipeCache::insert(uint64_t ipa, uint32_t size, BlockRecipe recipe) {
-    const uint64_t key = key_of(ipa, size);
-    Entry& e = recipes_[key];
+BlockRecipe& RecipeCache::insert(uint64_t ipa, uint32_t size, BlockRecipe recipe) {
+    Entry& e = recipes_[key_of(ipa, size)];
+    retire(e.recipe);
     e.recipe = std::move(recipe);
     e.epoch = epoch_of(ipa, size);
     ++decodes_;
-    slot(key) = Slot{key, generation_, &e.recipe};
     return e.recipe;
+}
+
+void RecipeCache::retire(const BlockRecipe& r) {
+    for (unsigned c = 0; c < kClassCount; ++c)
+        retired_[c] += r.classes[c] * r.runs;
 }
 
 void RecipeCache::invalidate_page(uint64_t ipa) {
     ++page_epochs_[ipa >> 12];
-    ++generation_;
     ++invalidations_;
 }
 
 void RecipeCache::invalidate_all() {
+    for (const auto& [key, e] : recipes_)
+        retire(e.recipe);
     recipes_.clear();
     page_epochs_.clear();
-    table_.assign(kTableSlots, Slot{});
-    ++generation_;
     ++invalidations_;
+}
+
+std::array<uint64_t, kClassCount> RecipeCache::class_totals() const {
+    std::array<uint64_t, kClassCount> t = retired_;
+    for (const auto& [key, e] : recipes_)
+        for (unsigned c = 0; c < kClassCount; ++c)
+            t[c] += e.recipe.classes[c] * e.recipe.runs;
+    return t;
 }
 
 } // namespace sim::cpu::a53

@@ -24,33 +24,28 @@ namespace sim::cpu::a53 {
 
 class RecipeCache {
   public:
-    RecipeCache();
     // The recipe of the `size`-byte block at guest-physical `ipa`, or null
     // when it was never decoded or its code changed since.
-    const BlockRecipe* find(uint64_t ipa, uint32_t size);
-    const BlockRecipe& insert(uint64_t ipa, uint32_t size, BlockRecipe recipe);
+    BlockRecipe* find(uint64_t ipa, uint32_t size);
+    BlockRecipe& insert(uint64_t ipa, uint32_t size, BlockRecipe recipe);
     void invalidate_page(uint64_t ipa);
     void invalidate_all();
     uint64_t decodes() const { return decodes_; }
     uint64_t invalidations() const { return invalidations_; }
+    // Instructions run per class: each recipe's classes times its runs.
+    std::array<uint64_t, kClassCount> class_totals() const;
 
   private:
     struct Entry {
         BlockRecipe recipe;
         uint64_t epoch = 0;
     };
-    struct Slot {
-        uint64_t key = ~uint64_t{0};
-        uint64_t generation = 0;
-        const BlockRecipe* recipe = nullptr;
-    };
     uint64_t epoch_of(uint64_t ipa, uint32_t size) const;
-    Slot& slot(uint64_t key) { return table_[(key ^ (key >> 17)) % table_.size()]; }
+    void retire(const BlockRecipe& r);
 
-    std::unordered_map<uint64_t, Entry> recipes_; // nodes stay put: slots point into them
+    std::unordered_map<uint64_t, Entry> recipes_; // nodes stay put: Model's table points into them
     std::unordered_map<uint64_t, uint64_t> page_epochs_;
-    std::vector<Slot> table_; // direct-mapped front of recipes_
-    uint64_t generation_ = 1; // bumped on every invalidation: slots revalidate once
+    std::array<uint64_t, kClassCount> retired_{}; // class totals of recipes dropped
     uint64_t decodes_ = 0, invalidations_ = 0;
 };
 
@@ -82,42 +77,81 @@ class CodePages {
 
 struct ModelStats {
     PipelineStats pipeline;
+    std::array<uint64_t, kClassCount> classes{}; // instructions run per class
     uint64_t recipes_decoded = 0;
     uint64_t recipe_invalidations = 0;
 };
 
-// What an Arm64Core holds when model.core = a53.
+// What an Arm64Core holds when model.core = a53. Its front table maps a
+// block's virtual address to its recipe, as a VIPT cache does: valid only
+// until the translation or the code may have changed (every change below
+// starts a new generation); a miss goes through the guest-physical key.
 class Model {
   public:
-    // Cycles of the block at `va` (guest-physical `ipa`, `size` bytes) run
-    // at core cycle `now`. `read_code` fills `size` bytes of the block's code
-    // when it must be decoded; false: not readable (flat cost).
-    template <typename ReadCode>
-    uint64_t charge(uint64_t va, uint64_t ipa, uint32_t size, uint64_t now, ReadCode&& read_code) {
-        const BlockRecipe* r = recipes_.find(ipa, size);
-        if (!r) {
-            code_.resize(size);
-            if (!read_code(code_.data(), size))
+    Model() : front_(kFrontSlots) {}
+    // Cycles of the `size`-byte block at `va` run at core cycle `now`.
+    // `ipa_of(va)` gives its guest-physical address; `read_code(out, size)`
+    // its bytes when it must be decoded (false: unreadable, flat cost).
+    template <typename IpaOf, typename ReadCode>
+    uint64_t charge(uint64_t va, uint32_t size, uint64_t now, IpaOf&& ipa_of,
+                    ReadCode&& read_code) {
+        Front& f = front_[((va >> 2) ^ (va >> 14)) & (kFrontSlots - 1)];
+        if (f.va != va || f.size != size || f.generation != generation_) {
+            BlockRecipe* r = lookup(ipa_of(va), size, va, read_code);
+            if (!r)
                 return pipeline_.charge_flat(size / 4, va);
-            r = &recipes_.insert(ipa, size, decoder_.recipe(code_.data(), size, va));
+            f = Front{va, size, generation_, r};
         }
-        return pipeline_.charge(*r, va, now);
+        ++f.recipe->runs;
+        return pipeline_.charge(*f.recipe, va, now);
     }
-    RecipeCache& recipes() { return recipes_; }
+    // The code of a guest-physical page (or all code) changed.
+    void code_changed(uint64_t ipa_page, bool all) {
+        if (all)
+            recipes_.invalidate_all();
+        else
+            recipes_.invalidate_page(ipa_page);
+        ++generation_;
+    }
+    // The guest's translation of code addresses may have changed.
+    void translation_changed() {
+        pages_.clear();
+        ++generation_;
+    }
     CodePages& code_pages() { return pages_; }
     void reset() {
         pipeline_.reset();
-        pages_.clear();
+        translation_changed();
     }
     ModelStats stats() const {
-        return ModelStats{pipeline_.stats(), recipes_.decodes(), recipes_.invalidations()};
+        return ModelStats{pipeline_.stats(), recipes_.class_totals(), recipes_.decodes(),
+                          recipes_.invalidations()};
     }
 
   private:
+    static constexpr unsigned kFrontSlots = 4096;
+    struct Front {
+        uint64_t va = ~uint64_t{0};
+        uint32_t size = 0;
+        uint64_t generation = 0;
+        BlockRecipe* recipe = nullptr;
+    };
+    template <typename ReadCode>
+    BlockRecipe* lookup(uint64_t ipa, uint32_t size, uint64_t va, ReadCode& read_code) {
+        if (BlockRecipe* r = recipes_.find(ipa, size))
+            return r;
+        code_.resize(size);
+        if (!read_code(code_.data(), size))
+            return nullptr;
+        return &recipes_.insert(ipa, size, decoder_.recipe(code_.data(), size, va));
+    }
+
     BlockDecoder decoder_;
     RecipeCache recipes_;
     Pipeline pipeline_;
     CodePages pages_;
+    std::vector<Front> front_;
+    uint64_t generation_ = 1;
     std::vector<uint8_t> code_;
 };
 

@@ -67,5 +67,8 @@ inline constexpr unsigned kReturnStack = 8;    // [A8TRM] 8-entry return stack (
 // Cross-block carry: registers whose result is still in flight when a block
 // ends (a load, multiply or divide near its end).
 inline constexpr unsigned kMaxPending = 4;
+// Registers a block reads before writing them that the model checks
+// against earlier blocks' results: the earliest needed (model limit).
+inline constexpr unsigned kMaxNeeds = 16;
 
 } // namespace sim::cpu::a53

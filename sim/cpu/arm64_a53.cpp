@@ -34,16 +34,17 @@ std::vector<std::pair<std::string, uint64_t>> Arm64Core::model_counters() const 
         return {};
     const a53::ModelStats s = a53_->stats();
     std::vector<std::pair<std::string, uint64_t>> out = {
-        {"blocks", s.pipeline.blocks},
-        {"dependency_stall_cycles", s.pipeline.dependency_stall_cycles},
-        {"branches", s.pipeline.branches},
-        {"mispredicts", s.pipeline.mispredicts},
-        {"recipes_decoded", s.recipes_decoded},
-        {"recipe_invalidations", s.recipe_invalidations},
+        {"a53.blocks", s.pipeline.blocks},
+        {"a53.dependency_stall_cycles", s.pipeline.dependency_stall_cycles},
+        {"a53.branches", s.pipeline.branches},
+        {"a53.mispredicts", s.pipeline.mispredicts},
+        {"a53.recipes_decoded", s.recipes_decoded},
+        {"a53.recipe_invalidations", s.recipe_invalidations},
     };
     for (unsigned c = 0; c < a53::kClassCount; ++c)
-        out.emplace_back(std::string("insns.") + a53::class_name(static_cast<a53::InsnClass>(c)),
-                         s.pipeline.classes[c]);
+        out.emplace_back(std::string("a53.insns.") +
+                             a53::class_name(static_cast<a53::InsnClass>(c)),
+                         s.classes[c]);
     return out;
 }
 
@@ -64,25 +65,21 @@ uint64_t Arm64Core::code_ipa(uint64_t va) {
 }
 
 uint64_t Arm64Core::charge_a53(uint64_t address, uint32_t size) {
-    const uint64_t ipa = code_ipa(address);
-    return a53_->charge(address, ipa, size, start_cycle_ + cycles_in_run(),
-                        [this, ipa](uint8_t* out, uint32_t bytes) {
-                            return uc_mem_read(uc_, ipa, out, bytes) == UC_ERR_OK;
-                        });
+    return a53_->charge(
+        address, size, start_cycle_ + cycles_in_run(), [this](uint64_t va) { return code_ipa(va); },
+        [this, address](uint8_t* out, uint32_t bytes) {
+            return uc_mem_read(uc_, code_ipa(address), out, bytes) == UC_ERR_OK;
+        });
 }
 
 void Arm64Core::code_changed(uint64_t ipa_page, bool all) {
-    if (!a53_)
-        return;
-    if (all)
-        a53_->recipes().invalidate_all();
-    else
-        a53_->recipes().invalidate_page(ipa_page);
+    if (a53_)
+        a53_->code_changed(ipa_page, all);
 }
 
 void Arm64Core::code_translation_changed() {
     if (a53_)
-        a53_->code_pages().clear();
+        a53_->translation_changed();
 }
 
 } // namespace sim::cpu

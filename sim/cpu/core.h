@@ -201,7 +201,8 @@ class Core {
     virtual uint64_t exceptions_delivered() const = 0; // to the guest's own kernel
     virtual uint64_t loads() const = 0;
     virtual uint64_t stores() const = 0;
-    // The core model's own counters, name and value (none under the flat model).
+    // The core model's own counters, as dotted stats keys under cores[i] (none
+    // under the flat model).
     virtual std::vector<std::pair<std::string, uint64_t>> model_counters() const { return {}; }
 };
 

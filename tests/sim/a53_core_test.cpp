@@ -82,11 +82,11 @@ TEST(A53Core, RecipeFollowsTheGuestsOwnCodeChange) {
     core.reset(ram_base, 0);
     const cpu::RunResult r = core.run(20000, 0, 1);
     ASSERT_TRUE(r.core_cycles.has_value());
-    EXPECT_EQ(counter(core, "insns.div"), 50u); // f before the change
-    EXPECT_EQ(counter(core, "insns.mul"), 50u); // ... and after it, at the same address
-    EXPECT_GE(counter(core, "recipe_invalidations"), 1u);
+    EXPECT_EQ(counter(core, "a53.insns.div"), 50u); // f before the change
+    EXPECT_EQ(counter(core, "a53.insns.mul"), 50u); // ... and after it, at the same address
+    EXPECT_GE(counter(core, "a53.recipe_invalidations"), 1u);
     // Calls and returns: the return stack predicts every RET.
-    EXPECT_LE(counter(core, "mispredicts"), 2 * (cpu::a53::kHistoryBits + 2) + 1);
+    EXPECT_LE(counter(core, "a53.mispredicts"), 2 * (cpu::a53::kHistoryBits + 2) + 1);
 }
 
 TEST(A53Core, RecipeFollowsTheHostsCodeChange) {
@@ -102,15 +102,15 @@ TEST(A53Core, RecipeFollowsTheHostsCodeChange) {
     std::memcpy(ram.p + 0x18, &spin, sizeof spin);
     core.invalidate_code(ram_base, 0x20);
     core.run(5000, 0, 1);
-    EXPECT_EQ(counter(core, "insns.div"), 50u);
-    EXPECT_EQ(counter(core, "insns.mul"), 0u);
+    EXPECT_EQ(counter(core, "a53.insns.div"), 50u);
+    EXPECT_EQ(counter(core, "a53.insns.mul"), 0u);
     // The host replaces f at the same address, as a loader would.
     std::memcpy(ram.p + f_offset, &mul_x0_x1_x2, sizeof mul_x0_x1_x2);
     core.invalidate_code(ram_base + f_offset, 4);
     core.reset(ram_base, 0);
     core.run(5000, 0, 1);
-    EXPECT_EQ(counter(core, "insns.div"), 50u);
-    EXPECT_EQ(counter(core, "insns.mul"), 50u);
+    EXPECT_EQ(counter(core, "a53.insns.div"), 50u);
+    EXPECT_EQ(counter(core, "a53.insns.mul"), 50u);
 }
 
 TEST(A53Core, FlatModelHasNoPipelineAndDualIssueHalvesAluCycles) {

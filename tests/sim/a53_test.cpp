@@ -2,9 +2,11 @@
 // instruction words, and the pipeline's cycles on hand-written sequences
 // against counts worked out by hand from the constants in
 // sim/cpu/a53_timing.h (docs/timing-model.md "The A53 pipeline").
+#include "sim/config.h"
 #include "sim/cpu/a53_decode.h"
 #include "sim/cpu/a53_pipeline.h"
 #include "sim/cpu/a53_recipes.h"
+#include "sim/error.h"
 
 #include <gtest/gtest.h>
 
@@ -308,6 +310,27 @@ TEST(A53Recipes, KeyedByPhysicalAddressAndDroppedOnCodeChange) {
     EXPECT_EQ(cache.find(0x40001ffc, 8), nullptr);
     cache.invalidate_all();
     EXPECT_EQ(cache.find(0x40001000, 4), nullptr);
+}
+
+TEST(A53Config, ModelCoreKey) {
+    sim::RunConfig rc;
+    EXPECT_EQ(rc.machine.core_model, sim::cpu::CoreModel::flat); // the default
+    sim::set_model_param(rc, "core", "a53");
+    EXPECT_EQ(rc.machine.core_model, sim::cpu::CoreModel::a53);
+    sim::set_model_param(rc, "model.core", "flat"); // --set model.core=... names the same key
+    EXPECT_EQ(rc.machine.core_model, sim::cpu::CoreModel::flat);
+    EXPECT_THROW(sim::set_model_param(rc, "core", "a57"), sim::InputError);
+    const sim::RunConfig parsed = sim::parse_config(R"(
+mode = "native"
+[[vms]]
+name = "bench"
+measured = true
+image = { workload = "hello" }
+[model]
+core = "a53"
+)",
+                                                    "t.toml", "");
+    EXPECT_EQ(parsed.machine.core_model, sim::cpu::CoreModel::a53);
 }
 
 } // namespace
