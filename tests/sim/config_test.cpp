@@ -198,7 +198,7 @@ TEST(Config, ModelNumbersAreStrictAndRanged) {
               "cycles_per_insn, gic.signal_cycles, gic.reg_cycles, gic.version, "
               "hv.exception_cycles, hv.sync_insns, hv.irq_insns, hv.text_bytes, "
               "hv.entry_code_bytes, hv.sync_code_bytes, hv.irq_code_bytes, "
-              "hv.code_run_bytes, console.keep_bytes, core, memory_model; memory-model "
+              "hv.code_run_bytes, console.keep_bytes, memory_model; memory-model "
               "keys in docs/timing-model.md)");
     EXPECT_EQ(error("quantum_cycles", "0x258"), "no error");
     EXPECT_EQ(rc.machine.quantum_cycles, 600u);
