@@ -30,7 +30,6 @@ device-tree-compiler
 zlib1g-dev
 cpio
 qemu-system-arm
-gcc-riscv64-unknown-elf
 g++-riscv64-linux-gnu
 qemu-system-misc
 opensbi
