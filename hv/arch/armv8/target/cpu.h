@@ -54,8 +54,8 @@ inline std::int64_t smc(std::uint64_t fid, std::uint64_t a1, std::uint64_t a2, s
 
 // A test-and-set lock. hv's state is one object shared by all CPUs; the
 // target serialises every entry into it (trap, IRQ) with this lock.
-// With the MMU off memory is Device-nGnRnE: QEMU honours exclusives there;
-// real hardware may not (docs/real-image.md).
+// hv's data is Normal Write-Back, inner shareable (mmu.h), where exclusives
+// work on every core.
 class SpinLock {
   public:
     void lock() {

@@ -95,6 +95,24 @@ add_test(NAME hv.qemu.real_ipc_gicv3
           -P ${PROJECT_SOURCE_DIR}/hv/arch/armv8/target/qemu_test.cmake)
 set_tests_properties(hv.qemu.real_ipc_gicv3 PROPERTIES LABELS qemu TIMEOUT 60)
 
+# Self-coloring (configs/real-ipc-hypcol.toml, issue 24): hv on colors 14-15
+# copies its image onto pages of those colors before its MMU goes on, and the
+# colored VMs' images are recolored at boot. hv reads its own tables back
+# through the MMU (AT S1E2R, mmu.cpp) and prints where its image's pages and
+# its pool's pages are: the test wants every page of both on colors 14-15
+# (0xc000) and the demo's lines.
+set(_hc_dir ${CMAKE_BINARY_DIR}/hv-image-ipc-hypcol)
+bao_hv_image(hv_image_ipc_hypcol ${CMAKE_CURRENT_LIST_DIR}/configs/real-ipc-hypcol.toml ${_hc_dir})
+set(_hc_expect "bao-hv: EL2 MMU and caches on, hv's image: every page in hyp.colors 0xc000"
+    "bao-hv: hv's data from its pool (vCPU contexts, vGIC): every page in hyp.colors 0xc000"
+    ${_expect})
+string(REPLACE ";" "|" _hc_expect "${_hc_expect}")
+add_test(NAME hv.qemu.real_ipc_hypcol
+  COMMAND ${CMAKE_COMMAND} -DQEMU=${BAO_QEMU_SYSTEM_AARCH64} -DELF=${_hc_dir}/build/bao-hv.elf
+          "-DEXPECT=${_hc_expect}" -DMATCH=contains
+          -P ${PROJECT_SOURCE_DIR}/hv/arch/armv8/target/qemu_test.cmake)
+set_tests_properties(hv.qemu.real_ipc_hypcol PROPERTIES LABELS qemu TIMEOUT 60)
+
 # The Bao-style GICv3 test guest in a 4-vCPU VM (configs/real-baoguest-gicv3.toml):
 # each vCPU's lines in order for that vCPU (KEY groups them by "cpuN:").
 set(_bg_dir ${CMAKE_BINARY_DIR}/hv-image-baoguest-gicv3)

@@ -15,6 +15,7 @@
 #include "hv/arch/armv8/gicv3.h"
 #include "hv/arch/armv8/target/cpu.h"
 #include "hv/arch/armv8/target/image_config.h"
+#include "hv/arch/armv8/target/mmu.h"
 #include "hv/arch/armv8/target/target_port.h"
 #include "hv/arch/armv8/trap.h"
 #include "hv/arch/armv8/vgic.h"
@@ -144,6 +145,74 @@ void place_guests() {
     dsb_sy();
 }
 
+// A guest starts with its MMU off, so its first fetches and loads bypass the
+// caches: what hv wrote into its image (the copy above, the recoloring copy
+// in boot()) must reach memory first. Cleaned by the PA of each image page,
+// through the VM's stage 2. (Stage-2 tables need only the DSB of the TLBI in
+// start_vcpu: VTCR_EL2 makes their walks Write-Back cacheable, coherent with
+// hv's cached writes.)
+void clean_guest_images() {
+    for (std::uint32_t i = 0; i < g_hv->num_vms(); ++i) {
+        const ImageConfig& img = g_hv->vm(i).cfg->image;
+        for (std::uint64_t off = 0; off < img.size; off += kPageSize) {
+            const std::uint64_t ipa = (img.base_ipa + off) & ~(kPageSize - 1);
+            const arch::Stage2Walk w = g_hv->walk(i, ipa);
+            if (w.valid) {
+                g_port.cache_clean_invalidate(w.pa, kPageSize);
+            }
+        }
+    }
+}
+
+// Whether hv's tables put a set of hv's pages on hv's colors (the verdict
+// first, so that a test can match it), then where they are.
+void put_tally(Fmt& f, const El2PageTally& t) {
+    if (t.unmapped != 0) {
+        f << t.unmapped << " pages NOT MAPPED";
+    } else if (kConfig.hyp.colors == 0) {
+        f << (t.identity == t.pages ? "identity-mapped (hv uncolored)" : "NOT identity-mapped");
+    } else if (t.off_colors == 0) {
+        f << "every page in hyp.colors " << Hex{kConfig.hyp.colors};
+    } else {
+        f << t.off_colors << " pages OUTSIDE hyp.colors " << Hex{kConfig.hyp.colors};
+    }
+    f << " (" << t.pages << " pages at PA colors " << Hex{t.colors};
+}
+
+// hv's own tables, read back by the MMU: where each page of hv's image is
+// (the self-coloring check of docs/real-image.md#self-coloring).
+void log_el2_map() {
+    const El2MapSummary s = summarize_el2_map(kConfig);
+    char buf[200];
+    Fmt f(buf, sizeof buf);
+    f << (s.mmu_and_caches_on ? "EL2 MMU and caches on" : "EL2 MMU or caches OFF")
+      << ", hv's image: ";
+    put_tally(f, s.image);
+    f << ", VA " << Hex{s.va_start} << "-" << Hex{s.va_end} << ")";
+    g_port.log(f.c_str());
+}
+
+// The same for the data hv allocated from its pool at init: each CPU's vCPU
+// context page, the vGIC's global page and each VM's virtual distributor.
+void log_pool_map() {
+    El2PageTally t;
+    for (std::uint32_t c = 0; c < kMaxCpus; ++c) {
+        if (const Vcpu* v = g_hv->vcpu_on_cpu(c)) {
+            t.add(kConfig, v->ctx_pa);
+        }
+    }
+    t.add(kConfig, g_hv->vgic().pa);
+    for (std::uint32_t i = 0; i < g_hv->num_vms(); ++i) {
+        t.add(kConfig, g_hv->vm(i).vgicd.pa);
+    }
+    char buf[200];
+    Fmt f(buf, sizeof buf);
+    f << "hv's data from its pool (vCPU contexts, vGIC): ";
+    put_tally(f, t);
+    f << ")";
+    g_port.log(f.c_str());
+}
+
 } // namespace
 } // namespace hv::target
 
@@ -156,6 +225,7 @@ extern "C" void bao_hv_primary(VcpuRegs* frame) {
                          << kConfig.vms.size() << " VMs";
     g_port.attach(nullptr, kConfig.platform);
     g_port.log(buf);
+    log_el2_map();
     g_hv = new (g_hv_storage) Hypervisor(g_port);
     g_port.attach(g_hv, kConfig.platform);
     const Error e = g_hv->init(kConfig);
@@ -163,10 +233,14 @@ extern "C" void bao_hv_primary(VcpuRegs* frame) {
         Fmt(buf, sizeof buf) << "config error: " << e.message;
         panic(buf);
     }
+    log_pool_map();
     map_gicv();
     place_guests();
     g_port.lock().lock();
     const Error b = g_hv->boot(); // cpu_on() for each VM's first CPU
+    if (b.ok()) {
+        clean_guest_images(); // before any CPU enters a guest: they wait for the lock
+    }
     g_port.lock().unlock();
     if (!b.ok()) {
         Fmt(buf, sizeof buf) << "boot: " << b.message;

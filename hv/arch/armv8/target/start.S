@@ -2,8 +2,10 @@
  * start.S - EL2 entry, per-CPU stacks and exception vectors of the bao-hv
  * image (the target side of hv's port; see docs/real-image.md).
  *
- * hv's EL2 runs with the MMU off: PA = VA, data accesses are Device-nGnRnE,
- * so hv is built with -mstrict-align.
+ * Each CPU enables hv's EL2 MMU and caches (mmu_enable) before it runs any
+ * C++ code; CPU 0 first builds the tables (bao_hv_mmu_build, mmu.cpp, with the
+ * MMU off) and, when hv is colored, copies the image onto hv's colors. VAs
+ * are the link addresses, so the code keeps running across the switch.
  *
  * Each CPU owns one 16 KiB stack; its top TRAP_FRAME bytes hold the guest's
  * registers (hv::VcpuRegs: x0-x30, pc = ELR_EL2, spsr = SPSR_EL2) while hv runs.
@@ -18,6 +20,11 @@
 #define FRAME_PC 248        /* offsetof(hv::VcpuRegs, pc); spsr follows */
 
 #define SCTLR_EL2_RES1 0x30c50830 /* MMU, caches and alignment checks off */
+#define SCTLR_EL2_ON 0x100d       /* M | C | SA | I: MMU, D- and I-caches, SP alignment */
+#define MAIR_EL2_VAL 0xff00       /* attr0 Device-nGnRnE, attr1 Normal WB RW-allocate */
+/* TCR_EL2: RES1 31, 23; T0SZ 25 (39-bit VA, start at level 1); inner/outer
+ * WB RW-allocate walks, inner shareable, 4 KiB granule; PS from PARange. */
+#define TCR_EL2_VAL ((1 << 31) | (1 << 23) | (3 << 12) | (1 << 10) | (1 << 8) | 25)
 #define SCTLR_EL1_RES1 0x30d00800 /* a guest starts with its MMU off */
 #define HCR_EL2_RW (1 << 31)      /* until hv's cpu_init sets the guest value */
 #define CPTR_EL2_RES1 0x33ff      /* no FP/SIMD traps: guests use them, hv does not */
@@ -30,14 +37,10 @@ _start:
     msr     daifset, #0xf
     bl      el2_setup
     bl      set_stack
-    /* Clear .bss (8-byte aligned by the linker script). */
-    ldr     x0, =__bss_start
-    ldr     x1, =__bss_end
-1:  cmp     x0, x1
-    b.hs    2f
-    str     xzr, [x0], #8
-    b       1b
-2:  sub     sp, sp, #TRAP_FRAME
+    bl      bao_hv_mmu_build    /* also clears .bss, in the image's final home */
+    bl      mmu_enable
+    bl      set_stack           /* the same VA, now the (possibly copied) stack */
+    sub     sp, sp, #TRAP_FRAME
     mov     x0, sp
     bl      bao_hv_primary
     b       restore_guest
@@ -49,6 +52,7 @@ _start:
 bao_hv_secondary_entry:
     msr     daifset, #0xf
     bl      el2_setup
+    bl      mmu_enable
     bl      set_stack
     sub     sp, sp, #TRAP_FRAME
     mov     x0, sp
@@ -80,6 +84,34 @@ el2_setup:
     tlbi    alle2
     tlbi    alle1
     dsb     sy
+    isb
+    ret
+
+/* The tables CPU 0 built (bao_hv_el2_ttbr, read from the loaded image: this
+ * CPU's MMU is still off) with MAIR/TCR, then MMU and caches on. The next
+ * instruction is fetched at the same VA: identity, or hv's colored copy of
+ * the same code. Uses x9-x10 only, no stack. */
+mmu_enable:
+    ldr     x9, =MAIR_EL2_VAL
+    msr     mair_el2, x9
+    mrs     x9, id_aa64mmfr0_el1
+    and     x9, x9, #7              /* PARange */
+    ldr     x10, =TCR_EL2_VAL
+    orr     x9, x10, x9, lsl #16    /* TCR_EL2.PS */
+    msr     tcr_el2, x9
+    adrp    x9, bao_hv_el2_ttbr
+    ldr     x9, [x9, :lo12:bao_hv_el2_ttbr]
+    msr     ttbr0_el2, x9
+    isb
+    tlbi    alle2
+    dsb     nsh
+    ic      iallu
+    dsb     nsh
+    isb
+    mrs     x9, sctlr_el2
+    mov     x10, #SCTLR_EL2_ON
+    orr     x9, x9, x10
+    msr     sctlr_el2, x9
     isb
     ret
 

@@ -33,8 +33,7 @@ void TargetPort::attach(Hypervisor* hv, const PlatformConfig& platform) {
     gic_v3_ = platform.gic.version == GicVersion::V3;
 }
 
-// With the MMU off every access is Device-nGnRnE and must be aligned to its
-// size; hv's byte-wise memcpy is safe, so these use it.
+// RAM is identity-mapped Normal Write-Back (mmu.h): plain copies.
 void TargetPort::mem_read(std::uint64_t pa, void* dst, std::size_t len) {
     __builtin_memcpy(dst, reinterpret_cast<const void*>(pa), len);
 }
@@ -312,7 +311,7 @@ void TargetPort::tlb_flush_ipa(std::uint16_t vmid, std::uint64_t ipa) {
     isb();
 }
 
-// hv runs with PA = VA: clean and invalidate by address, in the data cache's
+// RAM is mapped at PA = VA: clean and invalidate by address, in the data cache's
 // smallest line (CTR_EL0.DminLine, in words).
 void TargetPort::cache_clean_invalidate(std::uint64_t pa, std::uint64_t size) {
     const std::uint64_t line = 4ull << ((BAO_MRS(ctr_el0) >> 16) & 0xf);

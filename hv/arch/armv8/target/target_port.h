@@ -1,7 +1,7 @@
 // The target side of hv's port: hv::Port implemented with real instructions
 // on QEMU's virt machine (and, by its addresses, on any GICv2 + PL011 board).
 //
-//  - memory by PA: plain pointers (hv's EL2 runs with the MMU off: PA = VA)
+//  - memory by PA: plain pointers (hv's EL2 tables map RAM at PA = VA, mmu.h)
 //  - devices: volatile loads/stores of the given size
 //  - (Armv8's extension, port_armv8.h) system registers: MSR/MRS; TLB
 //    maintenance: TLBI; cleaning by PA: DC CIVAC
