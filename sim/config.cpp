@@ -7,6 +7,8 @@
 #include "sim/presets.h"
 #include "sim/sim_time.h"
 
+#include "hv/platform/qemu-riscv64-virt/platform.h"
+
 #include <toml++/toml.h>
 
 #include <charconv>
@@ -211,6 +213,10 @@ void parse_platform(const Table& t, RunConfig& rc) {
     p.console_irq =
         static_cast<uint32_t>(get_uint_in(t, w, "console_irq", pl011_irq, 0, hv::kMaxIntId - 1));
     p.gic = hv::GicAddrs{0x08000000, 0x08010000, 0x08030000, 0x08040000};
+    // RISC-V: hv's vPLIC traps the PLIC's window; its addresses stand in the
+    // interrupt-controller fields (hv/platform/qemu-riscv64-virt/platform.h).
+    if (platform_isa(rc.machine.platform) == Isa::riscv64)
+        p.gic = hv::platform::qemu_riscv64_virt().gic;
     if (auto* g = get_table(t, w, "gic")) {
         check_keys(*g, w + ".gic", {"gicd", "gicc", "gich", "gicv", "version", "gicr"});
         rc.machine.gic_version = get_uint_in(*g, w + ".gic", "version", 2, 2, 3);

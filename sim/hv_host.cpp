@@ -11,62 +11,24 @@
 
 #include <bit>
 #include <cstring>
-#include <sys/mman.h>
 
 namespace sim {
 namespace {
 
-uint8_t* map_zeroed(uint64_t size) {
-    void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (p == MAP_FAILED)
-        throw std::bad_alloc();
-    return static_cast<uint8_t*>(p);
-}
-
 std::string hex(uint64_t v) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-    return buf;
+    return hex_addr(v);
 }
 
 } // namespace
 
 HvHost::HvHost(Machine& machine, const RunConfig& config, const std::vector<GuestImage>& images)
-    : machine_(machine), config_(config), hv_(std::make_unique<hv::Hypervisor>(*this)) {
+    : HvHostBase(machine, config), hv_(std::make_unique<hv::Hypervisor>(*this)) {
     hv::Config cfg = config.hv;
-    for (size_t i = 0; i < cfg.vms.size(); ++i) {
-        hv::VmConfig& vm = cfg.vms[i];
-        const GuestImage& img = images[i];
-        if (!config.images[i].linux_boot.kernel.empty()) {
-            // A Linux VM: the boot images start with the kernel (docs/linux.md).
-            vm.image.base_ipa = img.lowest();
-            vm.image.entry_x0 = img.entry_context;
-        }
-        if (img.lowest() != vm.image.base_ipa)
-            throw InputError("vms[" + std::to_string(i) + "].image: '" + img.path + "' loads at " +
-                             hex(img.lowest()) + ", not at load_addr " + hex(vm.image.base_ipa));
-        vm.image.size = img.footprint();
-        if (vm.image.entry == 0)
-            vm.image.entry = img.entry;
-    }
+    fill_images(cfg, images);
     hv::Error err = hv_->init(cfg);
     if (!err.ok())
         throw InputError(err.message);
-    // hv's text: the first pages of its region (of its colors, when colored).
-    code_ = layout_hv_code(machine_.params());
-    const uint64_t text_pages = (machine_.params().hv_text_bytes + page_size - 1) / page_size;
-    const hv::MemRange& hyp = cfg.hyp.region;
-    const uint32_t colors = cfg.platform.l2.num_colors();
-    for (uint64_t pa = hyp.base;
-         pa + page_size <= hyp.base + hyp.size && code_pages_.size() < text_pages; pa += page_size)
-        if (cfg.hyp.colors == 0 || ((cfg.hyp.colors >> ((pa / page_size) % colors)) & 1))
-            code_pages_.push_back(pa);
-    if (code_pages_.size() < text_pages)
-        throw InputError("hyp.region holds " + std::to_string(code_pages_.size()) +
-                         " pages of hv's colors, fewer than the " + std::to_string(text_pages) +
-                         " of its text (model.hv.text_bytes = " +
-                         std::to_string(machine_.params().hv_text_bytes) + ")");
+    lay_out_code(cfg);
 
     // A core's output is its VM's: hv prefixes each line with the VM's name,
     // the console continues a line it must cut with the same name.
@@ -78,26 +40,12 @@ HvHost::HvHost(Machine& machine, const RunConfig& config, const std::vector<Gues
 
     for (uint32_t v = 0; v < hv_->num_vms(); ++v)
         map_vm(v);
-    for (uint32_t v = 0; v < hv_->num_vms(); ++v) {
-        const GuestImage& img = images[v];
-        const hv::ImageStaging& st = hv_->image_staging(v);
-        for (auto& seg : img.segments) {
-            uint64_t pa = st.pa + (seg.addr - img.lowest());
-            std::vector<uint8_t> bytes = seg.bytes;
-            bytes.resize(seg.mem_size, 0);
-            mem_write(pa, bytes.data(), bytes.size());
-        }
-    }
+    for (uint32_t v = 0; v < hv_->num_vms(); ++v)
+        stage_image(images[v], hv_->image_staging(v).pa);
     err = hv_->boot();
     if (!err.ok())
         throw InputError(err.message);
-    booting_ = false;
-    // hv initialises on CPU 0 while the others wait (Bao's boot barrier):
-    // every vCPU starts when initialisation, recoloring included, is done.
-    const uint64_t boot_end = machine_.now(current_cpu_);
-    boot_cycles_ = boot_end;
-    for (unsigned c = 0; c < machine_.core_count(); ++c)
-        machine_.wait_until(c, boot_end);
+    finish_boot();
 }
 
 HvHost::~HvHost() = default;
@@ -105,55 +53,13 @@ HvHost::~HvHost() = default;
 uint8_t* HvHost::host_for_ipa_range(uint32_t vm, uint64_t ipa, uint64_t size) {
     PhysicalMemory& mem = machine_.memory();
     std::vector<uint64_t> pas;
-    bool contiguous = true;
     for (uint64_t off = 0; off < size; off += page_size) {
         hv::armv8::S2Walk w = hv_->walk(vm, ipa + off);
         if (!w.valid || !mem.contains(w.pa, page_size))
             throw std::logic_error("stage 2 does not map IPA " + hex(ipa + off) + " to RAM");
-        if (!pas.empty() && mem.host(w.pa) != mem.host(pas.back()) + page_size)
-            contiguous = false;
         pas.push_back(w.pa);
     }
-    if (contiguous)
-        return mem.host(pas.front());
-    // Scattered (colored) pages: give the IPA range one host buffer, so Unicorn
-    // needs one mapping, and point each PA page at its slice of it.
-    uint8_t* buf = map_zeroed(size);
-    buffers_.emplace_back(buf, [](uint8_t*) {});
-    static const uint8_t zero_page[page_size] = {};
-    for (size_t k = 0; k < pas.size(); ++k) {
-        // Keep what hv may already have written; skipping zero pages keeps
-        // untouched host memory uncommitted.
-        if (std::memcmp(mem.host(pas[k]), zero_page, page_size) != 0)
-            std::memcpy(buf + k * page_size, mem.host(pas[k]), page_size);
-        mem.redirect_page(pas[k], buf + k * page_size);
-    }
-    return buf;
-}
-
-// A VM's pass-through devices as its cores map them: each bus device inside
-// a `devs` range at its IPA there (hv's stage 2 maps the whole range as
-// device memory; where the platform has no device, an access stops the VM).
-// The console's page is left out: it is the VM's virtual UART, hv's to emulate.
-std::vector<HvHost::DevMapping> HvHost::dev_mappings(const hv::VmConfig& cfg) const {
-    std::vector<DevMapping> out;
-    const uint64_t console = config_.hv.platform.console_pa;
-    for (const hv::DevConfig& d : cfg.devs) {
-        for (const Bus::Entry& e : machine_.bus().entries()) {
-            if (e.hypervisor_only || e.base == console)
-                continue;
-            if (e.base < d.pa || e.base + e.size > d.pa + d.size) {
-                if (e.base < d.pa + d.size && d.pa < e.base + e.size)
-                    throw InputError(std::string("vm '") + cfg.name + "': a devs entry [" +
-                                     hex(d.pa) + ", " + hex(d.pa + d.size) +
-                                     ") covers only part of " + e.name + " [" + hex(e.base) + ", " +
-                                     hex(e.base + e.size) + ")");
-                continue;
-            }
-            out.push_back({d.va + (e.base - d.pa), e.size, e.device});
-        }
-    }
-    return out;
+    return host_for_pages(pas, size);
 }
 
 void HvHost::map_vm(uint32_t v) {
@@ -173,17 +79,9 @@ void HvHost::map_vm(uint32_t v) {
     for (unsigned cpu = 0; cpu < machine_.core_count(); ++cpu) {
         if (!((vm.cpus >> cpu) & 1))
             continue;
-        if (!space)
-            space = machine_.core(cpu).new_address_space();
-        machine_.core(cpu).join(space);
-        if (cache::Hierarchy* h = machine_.hierarchy()) {
-            walkers_[cpu] = Stage2Walker{this, v};
-            walker_refs_[cpu].emplace(&HvHost::walk_stage2, &walkers_[cpu]);
-            PhysicalMemory& mem = machine_.memory();
-            machine_.core(cpu).attach_memory(cpu::MemoryPath{h, &*walker_refs_[cpu], mem.base(),
-                                                             mem.base() + mem.size(),
-                                                             static_cast<uint32_t>(vm.cpus)});
-        }
+        walkers_[cpu] = Stage2Walker{this, v};
+        walker_refs_[cpu].emplace(&HvHost::walk_stage2, &walkers_[cpu]);
+        attach_vm_core(cpu, space, &*walker_refs_[cpu], vm.cpus);
         for (auto& m : maps)
             machine_.core(cpu).map_memory(m.ipa, m.size, m.host);
         for (const DevMapping& d : devs)
@@ -212,14 +110,6 @@ void HvHost::walk_stage2(void* ctx, uint64_t ipa, cache::AccessKind, cache::Walk
     out.page_shift = static_cast<unsigned>(std::countr_zero(walk.block_size));
 }
 
-void HvHost::account(uint64_t pa, size_t len, bool is_write) {
-    cache::Hierarchy* h = machine_.hierarchy();
-    if (!h || len == 0)
-        return;
-    const unsigned cpu = current_cpu_;
-    machine_.charge(cpu, h->access_range(cpu, pa, len, is_write, machine_.now(cpu)));
-}
-
 void HvHost::load_regs(unsigned core, hv::VcpuRegs& regs) {
     cpu::Core& c = machine_.core(core);
     for (unsigned n = 0; n < 31; ++n)
@@ -232,35 +122,6 @@ void HvHost::store_regs(unsigned core, const hv::VcpuRegs& regs, const hv::VcpuR
     for (unsigned n = 0; n < 31; ++n)
         if (regs.x[n] != before.x[n])
             c.set_x(n, regs.x[n]);
-}
-
-// A trap's cost: the exception, hv's instructions on the path, and its code
-// fetched through the I-side from hv's own pages, so interference and hv's
-// colors affect it as on hardware (docs/timing-model.md).
-void HvHost::charge_trap(unsigned core, Path path) {
-    const MachineParams& m = machine_.params();
-    const uint64_t insns = path == Path::sync ? m.hv_sync_insns : m.hv_irq_insns;
-    machine_.charge(core, m.hv_exception_cycles + insns * m.cycles_per_insn);
-    fetch_code(core, code_.entry);
-    for (const CodeRun& run : path == Path::sync ? code_.sync : code_.irq)
-        fetch_code(core, run);
-}
-
-// One run of straight-line code, split where it crosses into another text page.
-void HvHost::fetch_code(unsigned core, const CodeRun& run) {
-    cache::Hierarchy* h = machine_.hierarchy();
-    if (!h)
-        return;
-    // layout_hv_code keeps runs inside hv.text_bytes, and the constructor
-    // checked that code_pages_ covers it.
-    const uint64_t end = run.offset + run.bytes;
-    for (uint64_t off = run.offset; off < end;) {
-        const uint64_t chunk = std::min(end - off, page_size - off % page_size);
-        const uint64_t pa = code_pages_[off / page_size] + off % page_size;
-        machine_.charge(core,
-                        h->fetch_block(core, pa, static_cast<unsigned>(chunk), machine_.now(core)));
-        off += chunk;
-    }
 }
 
 hv::TrapAction HvHost::enter(unsigned core, const hv::armv8::TrapSyndrome& s, hv::VcpuRegs& regs) {
@@ -276,15 +137,11 @@ void HvHost::on_irq(unsigned core) {
     hv::armv8::handle_irq(*hv_);
 }
 
-// One TLBI ...IS and the DSB that waits for it: a broadcast to every core of
-// the cluster. An estimate (not calibrated): the A53 TRM gives no figure.
-constexpr uint64_t tlbi_dsb_cycles = 100;
-
 // The model's TLBs hold combined (VA or IPA to PA) entries, untagged; a core
 // runs one VM, so flushing the VM's cores drops exactly the VM's entries, as
 // TLBI VMALLS12E1IS does on the target.
 void HvHost::flush_vm_tlbs(uint16_t vmid, unsigned ops) {
-    machine_.charge(current_cpu_, ops * tlbi_dsb_cycles);
+    machine_.charge(current_cpu_, ops * kTlbiBroadcastCycles);
     cache::Hierarchy* h = machine_.hierarchy();
     if (!h)
         return;
@@ -405,27 +262,6 @@ uint64_t HvHost::mpidr(unsigned core) {
     return sysregs_.at(core)[static_cast<size_t>(hv::armv8::SysReg::VMPIDR_EL2)];
 }
 
-void HvHost::mem_read(uint64_t pa, void* dst, size_t len) {
-    if (!machine_.memory().read(pa, dst, len))
-        throw std::logic_error("hv read outside RAM at " + hex(pa));
-}
-
-void HvHost::mem_write(uint64_t pa, const void* src, size_t len) {
-    if (!machine_.memory().write(pa, src, len))
-        throw std::logic_error("hv write outside RAM at " + hex(pa));
-}
-
-void HvHost::mem_copy(uint64_t dst_pa, uint64_t src_pa, size_t len) {
-    std::vector<uint8_t> tmp(len);
-    mem_read(src_pa, tmp.data(), len);
-    mem_write(dst_pa, tmp.data(), len);
-}
-
-void HvHost::mem_zero(uint64_t pa, size_t len) {
-    std::vector<uint8_t> zeros(len);
-    mem_write(pa, zeros.data(), len);
-}
-
 namespace {
 gic::AddressMap gic_addresses(const hv::PlatformConfig& p) {
     return gic::AddressMap{p.gic.gicd, p.gic.gicc, p.gic.gich, p.gic.gicv};
@@ -515,24 +351,6 @@ void HvHost::sysreg_write(hv::armv8::SysReg reg, uint64_t value) {
                                              machine_.now(current_cpu_));
 }
 
-void HvHost::mark(uint32_t vm, hv::Mark which) {
-    marks_.push_back(HvMark{vm, which == hv::Mark::End, machine_.now(current_cpu_)});
-    if (static_cast<int>(vm) == config_.measured_vm())
-        machine_.snapshot_region(current_cpu_, which == hv::Mark::End);
-}
-
-bool HvHost::param(uint32_t vm, uint64_t index, uint64_t& value) {
-    const std::vector<uint64_t>& params = config_.images.at(vm).params;
-    if (index >= params.size() || params[index] == 0)
-        return false;
-    value = params[index];
-    return true;
-}
-
-void HvHost::console_putc(char c) {
-    machine_.console().putc(current_cpu_, c);
-}
-
 void HvHost::cpu_on(uint32_t cpu) {
     const hv::Vcpu* v = hv_->vcpu_on_cpu(cpu);
     uint64_t at = booting_ ? 0 : machine_.now(current_cpu_);
@@ -566,48 +384,36 @@ void HvHost::power_off() {
     check_end();
 }
 
-bool HvHost::any_vm_faulted() const {
-    for (uint32_t v = 0; v < hv_->num_vms(); ++v) {
-        hv::ExitKind k = hv_->vm(v).exit_kind;
-        if (k != hv::ExitKind::None && k != hv::ExitKind::PowerOff)
-            return true;
-    }
-    return false;
-}
-
 bool HvHost::is_measured(uint32_t v) const {
     return hv_->vm(v).cfg->measured || hv_->num_vms() == 1;
 }
 
-void HvHost::check_end() {
-    // The run ends when every measured VM has stopped (docs/design.md#end-of-run).
-    bool any_measured = false;
-    for (uint32_t v = 0; v < hv_->num_vms(); ++v) {
-        any_measured |= is_measured(v);
-        if (is_measured(v) && hv_->vm(v).state != hv::VmState::Stopped)
-            return;
-    }
-    bool all_stopped = true;
-    for (uint32_t v = 0; v < hv_->num_vms(); ++v)
-        all_stopped &= hv_->vm(v).state == hv::VmState::Stopped;
-    if (!any_measured && !all_stopped)
-        return;
-    // A stopped measured VM fails the run; another stopped VM is reported
-    // and fails it only if the config says so (fail_on_any_vm_fault).
-    std::string others;
+HvHostBase::VmEnd HvHost::vm_end(uint32_t v) const {
+    const hv::Vm& vm = hv_->vm(v);
+    const hv::ExitKind k = vm.exit_kind;
+    return VmEnd{is_measured(v), vm.state == hv::VmState::Stopped,
+                 k != hv::ExitKind::None && k != hv::ExitKind::PowerOff, vm.exit_reason};
+}
+
+std::vector<HvVmReport> HvHost::vm_reports() const {
+    std::vector<HvVmReport> out;
     for (uint32_t v = 0; v < hv_->num_vms(); ++v) {
         const hv::Vm& vm = hv_->vm(v);
-        if (vm.exit_kind == hv::ExitKind::None || vm.exit_kind == hv::ExitKind::PowerOff)
-            continue;
-        if (is_measured(v) || config_.fail_on_any_vm_fault) {
-            machine_.finish(ExitCode::guest_fault, "guest_fault", vm.exit_reason);
-            return;
-        }
-        others += std::string(others.empty() ? "" : "; ") + vm.exit_reason;
+        HvVmReport r;
+        r.name = vm.name();
+        r.cpus = vm.cpus;
+        r.colors = vm.cfg->colors;
+        r.exit_reason = vm.exit_kind == hv::ExitKind::None ? std::string("running")
+                                                           : std::string(vm.exit_reason);
+        r.exit_kind = hv::to_string(vm.exit_kind);
+        r.stage2_table_pages = vm.stage2_table_pages();
+        r.recolor_bytes = vm.recolor_bytes;
+        r.irqs_injected = vm.vgicd.injected; // hv counts it per VM already
+        r.distributor_traps = vm.vgicd.traps;
+        r.distributor_ignored = vm.vgicd.ignored;
+        out.push_back(r);
     }
-    machine_.finish(ExitCode::ok, "system_off",
-                    "every measured VM powered off" +
-                        (others.empty() ? std::string() : " (stopped: " + others + ")"));
+    return out;
 }
 
 } // namespace sim

@@ -8,10 +8,7 @@
 #include "hv/arch/armv8/syndrome.h"
 #include "hv/core/hypervisor.h"
 #include "hv/port.h"
-#include "sim/config.h"
-#include "sim/hv_code.h"
-#include "sim/loader.h"
-#include "sim/machine.h"
+#include "sim/hv_host_base.h"
 
 #include <array>
 #include <memory>
@@ -19,13 +16,7 @@
 
 namespace sim {
 
-struct HvMark {
-    uint32_t vm;
-    bool end;
-    uint64_t cycle;
-};
-
-class HvHost : public hv::armv8::ArmPort, public Supervisor {
+class HvHost : public hv::armv8::ArmPort, public HvHostBase {
   public:
     // Validates and initialises hv for `config` (throws InputError with hv's
     // message), maps every VM's memory into its cores, stages the images and
@@ -34,14 +25,8 @@ class HvHost : public hv::armv8::ArmPort, public Supervisor {
     ~HvHost();
 
     const hv::Hypervisor& hypervisor() const { return *hv_; }
-    // Cycles from hv's first instruction to the first guest instruction
-    // (initialisation, stage-2 tables, recoloring), as charged on CPU 0.
-    uint64_t boot_cycles() const { return boot_cycles_; }
-    const std::vector<HvMark>& marks() const { return marks_; }
-    // Values reported by guests' sample hypercall, with the reporting VM.
-    const std::vector<std::pair<uint32_t, uint64_t>>& samples() const { return samples_; }
-    // A VM stopped for a reason other than powering off.
-    bool any_vm_faulted() const;
+    std::vector<HvVmReport> vm_reports() const override;
+    uint64_t vm_cpus(uint32_t vm) const override { return hv_->vm(vm).cpus; }
 
     // Supervisor
     cpu::TrapAction on_exit(unsigned core, cpu::Exit& exit) override;
@@ -52,11 +37,15 @@ class HvHost : public hv::armv8::ArmPort, public Supervisor {
 
     // hv::Port and its Armv8 extension (hv/arch/armv8/port_armv8.h)
     uint32_t cpu_id() override { return current_cpu_; }
-    void mem_read(uint64_t pa, void* dst, size_t len) override;
-    void mem_write(uint64_t pa, const void* src, size_t len) override;
-    void mem_copy(uint64_t dst_pa, uint64_t src_pa, size_t len) override;
-    void mem_zero(uint64_t pa, size_t len) override;
-    void account(uint64_t pa, size_t len, bool is_write) override;
+    void mem_read(uint64_t pa, void* dst, size_t len) override { ram_read(pa, dst, len); }
+    void mem_write(uint64_t pa, const void* src, size_t len) override { ram_write(pa, src, len); }
+    void mem_copy(uint64_t dst_pa, uint64_t src_pa, size_t len) override {
+        ram_copy(dst_pa, src_pa, len);
+    }
+    void mem_zero(uint64_t pa, size_t len) override { ram_zero(pa, len); }
+    void account(uint64_t pa, size_t len, bool is_write) override {
+        account_access(pa, len, is_write);
+    }
     uint64_t dev_read(uint64_t pa, uint32_t size) override;
     void dev_write(uint64_t pa, uint32_t size, uint64_t value) override;
     uint64_t sysreg_read(hv::armv8::SysReg reg) override;
@@ -65,22 +54,25 @@ class HvHost : public hv::armv8::ArmPort, public Supervisor {
     void tlb_flush_ipa(uint16_t vmid, uint64_t ipa) override;
     void cache_clean_invalidate(uint64_t pa, uint64_t size) override;
     void send_ipi(uint32_t cpu, uint32_t sgi) override;
-    void mark(uint32_t vm, hv::Mark which) override;
-    void sample(uint32_t vm, uint64_t value) override { samples_.push_back({vm, value}); }
-    bool param(uint32_t vm, uint64_t index, uint64_t& value) override;
-    void console_putc(char c) override;
+    void mark(uint32_t vm, hv::Mark which) override { record_mark(vm, which); }
+    void sample(uint32_t vm, uint64_t value) override { record_sample(vm, value); }
+    bool param(uint32_t vm, uint64_t index, uint64_t& value) override {
+        return guest_param(vm, index, value);
+    }
+    void console_putc(char c) override { putc(c); }
     void cpu_on(uint32_t cpu) override;
     void cpu_stop(uint32_t cpu) override;
     void cpu_idle() override;
     void vm_stopped(uint32_t vm) override;
     void power_off() override;
 
+  protected:
+    uint32_t vm_count() const override { return hv_->num_vms(); }
+    VmEnd vm_end(uint32_t vm) const override;
+
   private:
-    enum class Path { sync, irq };
-    void charge_trap(unsigned core, Path path);
     // TLB maintenance broadcast to the cores of VM `vmid`, `ops` TLBI + DSB pairs long.
     void flush_vm_tlbs(uint16_t vmid, unsigned ops);
-    void fetch_code(unsigned core, const CodeRun& run);
     hv::TrapAction enter(unsigned core, const hv::armv8::TrapSyndrome& s, hv::VcpuRegs& regs);
     void load_regs(unsigned core, hv::VcpuRegs& regs);
     void store_regs(unsigned core, const hv::VcpuRegs& regs, const hv::VcpuRegs& before);
@@ -89,28 +81,14 @@ class HvHost : public hv::armv8::ArmPort, public Supervisor {
     cpu::TrapAction next_step(unsigned core, hv::TrapAction action) const;
     uint8_t* host_for_ipa_range(uint32_t vm, uint64_t ipa, uint64_t size);
     void map_vm(uint32_t vm);
-    struct DevMapping {
-        uint64_t ipa, size;
-        MmioDevice* device;
-    };
-    std::vector<DevMapping> dev_mappings(const hv::VmConfig& cfg) const;
-    void check_end();
     bool is_measured(uint32_t vm) const;
     // Stops the VM running on `core` for a fault hv has no trap for.
     void stop_vm_of(unsigned core, const std::string& what);
 
-    Machine& machine_;
-    const RunConfig& config_;
     std::unique_ptr<hv::Hypervisor> hv_;
-    uint32_t current_cpu_ = 0;
     std::array<std::array<uint64_t, static_cast<size_t>(hv::armv8::SysReg::Count)>, hv::kMaxCpus>
         sysregs_{};
     std::vector<unsigned> console_source_;
-    std::vector<std::unique_ptr<uint8_t[], void (*)(uint8_t*)>> buffers_;
-    std::vector<HvMark> marks_;
-    std::vector<uint64_t> code_pages_; // PAs of hv's text pages (in hv's colors when colored)
-    HvCodeLayout code_;                // where each trap path's code lies in that text
-    std::vector<std::pair<uint32_t, uint64_t>> samples_;
     // Per-core stage-2 walkers for the TLB model: hv's own table walk.
     struct Stage2Walker {
         HvHost* host;
@@ -120,8 +98,6 @@ class HvHost : public hv::armv8::ArmPort, public Supervisor {
                             cache::WalkResult& out);
     std::array<Stage2Walker, hv::kMaxCpus> walkers_{};
     std::array<std::optional<cache::WalkerRef>, hv::kMaxCpus> walker_refs_{};
-    bool booting_ = true;
-    uint64_t boot_cycles_ = 0;
 };
 
 } // namespace sim

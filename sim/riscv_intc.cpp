@@ -33,7 +33,8 @@ class RiscvInterrupts::Frame : public MmioDevice {
 RiscvInterrupts::RiscvInterrupts(Machine& machine)
     : machine_(machine), plic_(2 * machine.params().cores),
       aclint_(machine.params().cores, machine.params().core_hz, machine.params().cntfrq),
-      stip_(machine.params().cores, false), ssip_(machine.params().cores, false) {
+      stip_(machine.params().cores, false), ssip_(machine.params().cores, false),
+      vsip_(machine.params().cores, 0) {
     frames_.push_back(std::make_unique<Frame>(*this, true));
     frames_.push_back(std::make_unique<Frame>(*this, false));
     // Context 2h + 1 is hart h's S-mode: its output is SEIP.
@@ -57,6 +58,8 @@ cpu::InterruptLines RiscvInterrupts::lines(unsigned hart) const {
     l.sip = (plic_.output(2 * hart + 1) ? cpu::rv64::seip : 0) |
             (stip_[hart] ? cpu::rv64::stip : 0) | (ssip_[hart] ? cpu::rv64::ssip : 0);
     l.irq = l.sip != 0;
+    l.vsip = vsip_[hart];
+    l.virtual_irq = l.vsip != 0;
     return l;
 }
 
@@ -71,8 +74,24 @@ void RiscvInterrupts::send_ipi(unsigned, unsigned to, uint32_t) {
         return;
     ssip_[to] = true;
     notify(to);
+    if (hold_ipis_)
+        return;
     ssip_[to] = false;
     notify(to);
+}
+
+void RiscvInterrupts::clear_ipi(unsigned hart) {
+    if (hart >= ssip_.size() || !ssip_[hart])
+        return;
+    ssip_[hart] = false;
+    notify(hart);
+}
+
+void RiscvInterrupts::set_virtual_pending(unsigned hart, uint64_t vsip) {
+    if (hart >= vsip_.size() || vsip_[hart] == vsip)
+        return;
+    vsip_[hart] = vsip;
+    notify(hart);
 }
 
 void RiscvInterrupts::update_timers(unsigned hart, uint64_t now_cycles) {

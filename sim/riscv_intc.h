@@ -37,7 +37,14 @@ class RiscvInterrupts final : public InterruptController {
     cpu::InterruptLines lines(unsigned hart) const override;
     void set_level(uint32_t source, bool level) override { plic_.set_level(source, level); }
     // SSIP on `to` (SBI send_ipi); the hart latches it until it takes it.
+    // With hold_ipis (a hypervisor owns the supervisor interrupts) SSIP stays
+    // up until clear_ipi, as sip.SSIP does until hv's entry clears it.
     void send_ipi(unsigned from, unsigned to, uint32_t id) override;
+    void hold_ipis(bool hold) { hold_ipis_ = hold; }
+    void clear_ipi(unsigned hart);
+    // The VS interrupts a hypervisor injects into `hart`'s guest
+    // (InterruptLines::vsip, at sip's bit positions).
+    void set_virtual_pending(unsigned hart, uint64_t vsip);
     void update_timers(unsigned hart, uint64_t now_cycles) override;
     uint64_t next_event_cycle(unsigned hart) const override;
     std::optional<uint64_t> read_timer(unsigned hart, uint32_t csr, uint64_t now_cycles) override;
@@ -52,6 +59,8 @@ class RiscvInterrupts final : public InterruptController {
     Plic plic_;
     Aclint aclint_;
     std::vector<bool> stip_, ssip_;
+    std::vector<uint64_t> vsip_;
+    bool hold_ipis_ = false;
     std::vector<std::unique_ptr<Frame>> frames_;
     LineListener listener_;
 };

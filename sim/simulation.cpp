@@ -1,5 +1,6 @@
 #include "sim/simulation.h"
 
+#include "sim/hv_host_riscv64.h"
 #include "sim/json.h"
 #include "sim/linux_vm.h"
 #include "sim/platform.h"
@@ -112,9 +113,12 @@ Simulation::Simulation(const RunOptions& options, std::ostream* console_out)
     load_images();
     machine_ = std::make_unique<Machine>(config_.machine, console_out);
     if (!native) {
-        hv_host_ = std::make_unique<HvHost>(*machine_, config_, images_);
+        if (platform_isa(config_.machine.platform) == Isa::riscv64)
+            hv_host_ = make_hv_host_riscv64(*machine_, config_, images_);
+        else
+            hv_host_ = std::make_unique<HvHost>(*machine_, config_, images_);
         machine_->set_supervisor(hv_host_.get());
-        watch_results(hv_host_->hypervisor().vm(static_cast<uint32_t>(measured)).cpus);
+        watch_results(hv_host_->vm_cpus(static_cast<uint32_t>(measured)));
         return;
     }
     watch_results(1); // core 0 runs the measured guest
@@ -510,11 +514,9 @@ void Simulation::write_latency(JsonWriter& j) const {
 void Simulation::write_vm_stats(JsonWriter& j) const {
     j.begin_array("vms");
     if (hv_host_) {
-        const hv::Hypervisor& hv = hv_host_->hypervisor();
-        for (uint32_t v = 0; v < hv.num_vms(); ++v) {
-            const hv::Vm& vm = hv.vm(v);
+        for (const HvVmReport& vm : hv_host_->vm_reports()) {
             j.begin_object();
-            j.value("name", std::string(vm.name()));
+            j.value("name", vm.name);
             j.begin_array("cores");
             for (unsigned c = 0; c < 64; ++c)
                 if ((vm.cpus >> c) & 1)
@@ -522,18 +524,16 @@ void Simulation::write_vm_stats(JsonWriter& j) const {
             j.end_array();
             j.begin_array("colors");
             for (unsigned c = 0; c < 64; ++c)
-                if ((vm.cfg->colors >> c) & 1)
+                if ((vm.colors >> c) & 1)
                     j.value("", c);
             j.end_array();
-            j.value("exit_reason", vm.exit_kind == hv::ExitKind::None
-                                       ? std::string("running")
-                                       : std::string(vm.exit_reason));
-            j.value("exit_kind", std::string(hv::to_string(vm.exit_kind)));
-            j.value("stage2_table_pages", static_cast<uint64_t>(vm.stage2_table_pages()));
+            j.value("exit_reason", vm.exit_reason);
+            j.value("exit_kind", vm.exit_kind);
+            j.value("stage2_table_pages", vm.stage2_table_pages);
             j.value("recolor_bytes", vm.recolor_bytes);
-            j.value("irqs_injected", vm.vgicd.injected); // hv counts it per VM already
-            j.value("distributor_traps", vm.vgicd.traps);
-            j.value("distributor_ignored", vm.vgicd.ignored);
+            j.value("irqs_injected", vm.irqs_injected);
+            j.value("distributor_traps", vm.distributor_traps);
+            j.value("distributor_ignored", vm.distributor_ignored);
             j.end_object();
         }
     }

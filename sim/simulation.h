@@ -99,7 +99,9 @@ class Simulation {
     bool measured_is_linux() const;
 
     Machine& machine() { return *machine_; }
-    const HvHost* hv_host() const { return hv_host_.get(); }
+    // hv mode: the Armv8-A host (nullptr on another architecture), and any architecture's.
+    const HvHost* hv_host() const { return dynamic_cast<const HvHost*>(hv_host_.get()); }
+    const HvHostBase* hv_host_base() const { return hv_host_.get(); }
     const NativeFirmware* firmware() const { return firmware_.get(); } // native mode
     const RunConfig& config() const { return config_; }
 
@@ -117,7 +119,7 @@ class Simulation {
     std::vector<GuestImage> images_;
     std::unique_ptr<Machine> machine_;
     std::unique_ptr<NativeFirmware> firmware_; // native mode
-    std::unique_ptr<HvHost> hv_host_;          // hv mode
+    std::unique_ptr<HvHostBase> hv_host_;      // hv mode
     RunOutcome outcome_;
     double host_seconds_ = 0;
     std::chrono::steady_clock::time_point run_start_;

@@ -129,6 +129,10 @@ struct InterruptLines {
     // RISC-V: the supervisor interrupts pending (sip's SSIP, STIP and SEIP
     // bits) that `irq` summarizes; the core takes the highest of them.
     uint64_t sip = 0;
+    // RISC-V under a hypervisor: the VS interrupts it injects (hvip's VSSIP,
+    // VSTIP and VSEIP at sip's SSIP, STIP and SEIP positions), which the
+    // guest takes instead of `sip` when the physical ones are the hypervisor's.
+    uint64_t vsip = 0;
 };
 
 // State the cores of one guest address space (a VM's, or the native

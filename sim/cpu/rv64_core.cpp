@@ -270,7 +270,7 @@ void Rv64Core::request_halt() {
 }
 
 bool Rv64Core::set_interrupt_lines(const InterruptLines& lines) {
-    uint64_t next = irq_to_hv_ ? 0 : lines.sip;
+    uint64_t next = irq_to_hv_ ? lines.vsip : lines.sip;
     // SSIP arrives as a pulse (SBI send_ipi): latched until the hart takes it.
     ssip_latched_ = ssip_latched_ || (next & rv64::ssip);
     next = (next & ~rv64::ssip) | (ssip_latched_ ? rv64::ssip : 0);

@@ -87,7 +87,8 @@ class Rv64Core final : public Core {
     void set_csr(uint32_t number, uint64_t value);
 
     // Natively the hart's supervisor interrupts come from the PLIC/ACLINT
-    // lines; a hypervisor's routing is rv-hv's (hv_host_riscv64).
+    // lines; under a hypervisor those are its own and the guest takes the
+    // VS interrupts it injects (InterruptLines::vsip, hv_host_riscv64).
     void route_irq_to_hypervisor(bool to_hypervisor) override { irq_to_hv_ = to_hypervisor; }
     bool set_interrupt_lines(const InterruptLines& lines) override;
     // An interrupt is pending and enabled in sie (WFI wakes on it whatever SSTATUS.SIE says).

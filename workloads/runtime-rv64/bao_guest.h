@@ -39,6 +39,9 @@ extern "C" {
 #define BAO_UART_THR 0x00
 #define BAO_UART_LSR 0x05
 #define BAO_UART_LSR_THRE 0x20
+/* hv's virtual PL011 at the same address: its flag register and TX-empty bit. */
+#define BAO_PL011_FR 0x18
+#define BAO_PL011_FR_TXFE 0x80
 #define BAO_PLIC_BASE 0x0c000000UL
 #define BAO_MAX_CORES 8
 #define BAO_STACK_SIZE (16 * 1024)

@@ -35,12 +35,20 @@ void psci_system_off(void) {
         bao_wfi();
 }
 
-/* ---- Console: NS16550A ---------------------------------------------- */
+/* ---- Console: NS16550A, or hv's virtual PL011 ---------------------- */
 
+/*
+ * Natively the console is the board's 16550; under hv it is hv's virtual
+ * PL011 at the same address (docs/riscv-hv.md). Both take a byte written at
+ * offset 0. A 16550 with room says so in LSR.THRE; a PL011 reads 0 there
+ * and says it in FR.TXFE (offset 0x18, where a 16550 has no register), which
+ * is read only while LSR says busy, so the native path is unchanged.
+ */
 #define UART_REG(off) (*(volatile uint8_t*)(BAO_UART_BASE + (off)))
 
 void bao_uart_putc(char c) {
-    while (!(UART_REG(BAO_UART_LSR) & BAO_UART_LSR_THRE)) {
+    while (!(UART_REG(BAO_UART_LSR) & BAO_UART_LSR_THRE) &&
+           !(UART_REG(BAO_PL011_FR) & BAO_PL011_FR_TXFE)) {
     }
     UART_REG(BAO_UART_THR) = (uint8_t)c;
 }

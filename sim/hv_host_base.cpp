@@ -1,0 +1,250 @@
+#include "sim/hv_host_base.h"
+
+#include "sim/error.h"
+
+#include <cstring>
+#include <sys/mman.h>
+
+namespace sim {
+namespace {
+
+uint8_t* map_zeroed(uint64_t size) {
+    void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED)
+        throw std::bad_alloc();
+    return static_cast<uint8_t*>(p);
+}
+
+} // namespace
+
+std::string hex_addr(uint64_t v) {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+    return buf;
+}
+
+HvHostBase::~HvHostBase() = default;
+
+void HvHostBase::fill_images(hv::Config& cfg, const std::vector<GuestImage>& images) const {
+    for (size_t i = 0; i < cfg.vms.size(); ++i) {
+        hv::VmConfig& vm = cfg.vms[i];
+        const GuestImage& img = images[i];
+        if (!config_.images[i].linux_boot.kernel.empty()) {
+            // A Linux VM: the boot images start with the kernel (docs/linux.md).
+            vm.image.base_ipa = img.lowest();
+            vm.image.entry_x0 = img.entry_context;
+        }
+        if (img.lowest() != vm.image.base_ipa)
+            throw InputError("vms[" + std::to_string(i) + "].image: '" + img.path + "' loads at " +
+                             hex_addr(img.lowest()) + ", not at load_addr " +
+                             hex_addr(vm.image.base_ipa));
+        vm.image.size = img.footprint();
+        if (vm.image.entry == 0)
+            vm.image.entry = img.entry;
+    }
+}
+
+void HvHostBase::lay_out_code(const hv::Config& cfg) {
+    code_ = layout_hv_code(machine_.params());
+    const uint64_t text_pages = (machine_.params().hv_text_bytes + page_size - 1) / page_size;
+    const hv::MemRange& hyp = cfg.hyp.region;
+    const uint32_t colors = cfg.platform.l2.num_colors();
+    for (uint64_t pa = hyp.base;
+         pa + page_size <= hyp.base + hyp.size && code_pages_.size() < text_pages; pa += page_size)
+        if (cfg.hyp.colors == 0 || ((cfg.hyp.colors >> ((pa / page_size) % colors)) & 1))
+            code_pages_.push_back(pa);
+    if (code_pages_.size() < text_pages)
+        throw InputError("hyp.region holds " + std::to_string(code_pages_.size()) +
+                         " pages of hv's colors, fewer than the " + std::to_string(text_pages) +
+                         " of its text (model.hv.text_bytes = " +
+                         std::to_string(machine_.params().hv_text_bytes) + ")");
+}
+
+void HvHostBase::stage_image(const GuestImage& img, uint64_t staging_pa) {
+    for (auto& seg : img.segments) {
+        uint64_t pa = staging_pa + (seg.addr - img.lowest());
+        std::vector<uint8_t> bytes = seg.bytes;
+        bytes.resize(seg.mem_size, 0);
+        ram_write(pa, bytes.data(), bytes.size());
+    }
+}
+
+void HvHostBase::finish_boot() {
+    booting_ = false;
+    const uint64_t boot_end = machine_.now(current_cpu_);
+    boot_cycles_ = boot_end;
+    for (unsigned c = 0; c < machine_.core_count(); ++c)
+        machine_.wait_until(c, boot_end);
+}
+
+uint8_t* HvHostBase::host_for_pages(const std::vector<uint64_t>& pas, uint64_t size) {
+    PhysicalMemory& mem = machine_.memory();
+    bool contiguous = true;
+    for (size_t k = 1; k < pas.size(); ++k)
+        contiguous = contiguous && mem.host(pas[k]) == mem.host(pas[k - 1]) + page_size;
+    if (contiguous)
+        return mem.host(pas.front());
+    uint8_t* buf = map_zeroed(size);
+    buffers_.emplace_back(buf, [](uint8_t*) {});
+    static const uint8_t zero_page[page_size] = {};
+    for (size_t k = 0; k < pas.size(); ++k) {
+        // Keep what hv may already have written; skipping zero pages keeps
+        // untouched host memory uncommitted.
+        if (std::memcmp(mem.host(pas[k]), zero_page, page_size) != 0)
+            std::memcpy(buf + k * page_size, mem.host(pas[k]), page_size);
+        mem.redirect_page(pas[k], buf + k * page_size);
+    }
+    return buf;
+}
+
+// Each bus device inside a `devs` range at its IPA there (hv's stage 2 maps
+// the whole range as device memory; where the platform has no device, an
+// access stops the VM). The console's page is left out: it is the VM's
+// virtual UART, hv's to emulate.
+std::vector<HvHostBase::DevMapping> HvHostBase::dev_mappings(const hv::VmConfig& cfg) const {
+    std::vector<DevMapping> out;
+    const uint64_t console = config_.hv.platform.console_pa;
+    for (const hv::DevConfig& d : cfg.devs) {
+        for (const Bus::Entry& e : machine_.bus().entries()) {
+            if (e.hypervisor_only || e.base == console)
+                continue;
+            if (e.base < d.pa || e.base + e.size > d.pa + d.size) {
+                if (e.base < d.pa + d.size && d.pa < e.base + e.size)
+                    throw InputError(std::string("vm '") + cfg.name + "': a devs entry [" +
+                                     hex_addr(d.pa) + ", " + hex_addr(d.pa + d.size) +
+                                     ") covers only part of " + e.name + " [" + hex_addr(e.base) +
+                                     ", " + hex_addr(e.base + e.size) + ")");
+                continue;
+            }
+            out.push_back({d.va + (e.base - d.pa), e.size, e.device});
+        }
+    }
+    return out;
+}
+
+void HvHostBase::attach_vm_core(unsigned core, std::shared_ptr<cpu::AddressSpace>& space,
+                                const cache::WalkerRef* walker, uint64_t vm_cpus) {
+    if (!space)
+        space = machine_.core(core).new_address_space();
+    machine_.core(core).join(space);
+    if (cache::Hierarchy* h = machine_.hierarchy()) {
+        PhysicalMemory& mem = machine_.memory();
+        machine_.core(core).attach_memory(cpu::MemoryPath{
+            h, walker, mem.base(), mem.base() + mem.size(), static_cast<uint32_t>(vm_cpus)});
+    }
+}
+
+void HvHostBase::charge_trap(unsigned core, Path path) {
+    const MachineParams& m = machine_.params();
+    const uint64_t insns = path == Path::sync ? m.hv_sync_insns : m.hv_irq_insns;
+    machine_.charge(core, m.hv_exception_cycles + insns * m.cycles_per_insn);
+    fetch_code(core, code_.entry);
+    for (const CodeRun& run : path == Path::sync ? code_.sync : code_.irq)
+        fetch_code(core, run);
+}
+
+// One run of straight-line code, split where it crosses into another text page.
+void HvHostBase::fetch_code(unsigned core, const CodeRun& run) {
+    cache::Hierarchy* h = machine_.hierarchy();
+    if (!h)
+        return;
+    // layout_hv_code keeps runs inside hv.text_bytes, and lay_out_code
+    // checked that code_pages_ covers it.
+    const uint64_t end = run.offset + run.bytes;
+    for (uint64_t off = run.offset; off < end;) {
+        const uint64_t chunk = std::min(end - off, page_size - off % page_size);
+        const uint64_t pa = code_pages_[off / page_size] + off % page_size;
+        machine_.charge(core,
+                        h->fetch_block(core, pa, static_cast<unsigned>(chunk), machine_.now(core)));
+        off += chunk;
+    }
+}
+
+void HvHostBase::ram_read(uint64_t pa, void* dst, size_t len) {
+    if (!machine_.memory().read(pa, dst, len))
+        throw std::logic_error("hv read outside RAM at " + hex_addr(pa));
+}
+
+void HvHostBase::ram_write(uint64_t pa, const void* src, size_t len) {
+    if (!machine_.memory().write(pa, src, len))
+        throw std::logic_error("hv write outside RAM at " + hex_addr(pa));
+}
+
+void HvHostBase::ram_copy(uint64_t dst_pa, uint64_t src_pa, size_t len) {
+    std::vector<uint8_t> tmp(len);
+    ram_read(src_pa, tmp.data(), len);
+    ram_write(dst_pa, tmp.data(), len);
+}
+
+void HvHostBase::ram_zero(uint64_t pa, size_t len) {
+    std::vector<uint8_t> zeros(len);
+    ram_write(pa, zeros.data(), len);
+}
+
+void HvHostBase::account_access(uint64_t pa, size_t len, bool is_write) {
+    cache::Hierarchy* h = machine_.hierarchy();
+    if (!h || len == 0)
+        return;
+    const unsigned cpu = current_cpu_;
+    machine_.charge(cpu, h->access_range(cpu, pa, len, is_write, machine_.now(cpu)));
+}
+
+void HvHostBase::record_mark(uint32_t vm, hv::Mark which) {
+    marks_.push_back(HvMark{vm, which == hv::Mark::End, machine_.now(current_cpu_)});
+    if (static_cast<int>(vm) == config_.measured_vm())
+        machine_.snapshot_region(current_cpu_, which == hv::Mark::End);
+}
+
+bool HvHostBase::guest_param(uint32_t vm, uint64_t index, uint64_t& value) const {
+    const std::vector<uint64_t>& params = config_.images.at(vm).params;
+    if (index >= params.size() || params[index] == 0)
+        return false;
+    value = params[index];
+    return true;
+}
+
+void HvHostBase::putc(char c) {
+    machine_.console().putc(current_cpu_, c);
+}
+
+bool HvHostBase::any_vm_faulted() const {
+    for (uint32_t v = 0; v < vm_count(); ++v)
+        if (vm_end(v).faulted)
+            return true;
+    return false;
+}
+
+void HvHostBase::check_end() {
+    std::vector<VmEnd> vms;
+    for (uint32_t v = 0; v < vm_count(); ++v)
+        vms.push_back(vm_end(v));
+    bool any_measured = false;
+    for (const VmEnd& vm : vms) {
+        any_measured |= vm.measured;
+        if (vm.measured && !vm.stopped)
+            return;
+    }
+    bool all_stopped = true;
+    for (const VmEnd& vm : vms)
+        all_stopped &= vm.stopped;
+    if (!any_measured && !all_stopped)
+        return;
+    // A stopped measured VM fails the run; another stopped VM is reported
+    // and fails it only if the config says so (fail_on_any_vm_fault).
+    std::string others;
+    for (const VmEnd& vm : vms) {
+        if (!vm.faulted)
+            continue;
+        if (vm.measured || config_.fail_on_any_vm_fault) {
+            machine_.finish(ExitCode::guest_fault, "guest_fault", vm.reason);
+            return;
+        }
+        others += std::string(others.empty() ? "" : "; ") + vm.reason;
+    }
+    machine_.finish(ExitCode::ok, "system_off",
+                    "every measured VM powered off" +
+                        (others.empty() ? std::string() : " (stopped: " + others + ")"));
+}
+
+} // namespace sim

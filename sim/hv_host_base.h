@@ -1,0 +1,128 @@
+// What hosting hv in the simulator needs whatever the architecture: the
+// images and hv's text pages laid out, guest memory handed to the cores,
+// hv's trap costs, its memory accesses through the cache model, marks,
+// samples and parameters, and the end of the run. HvHost (Armv8-A) and the
+// RISC-V host (hv_host_riscv64.*) add their port, trap records and
+// interrupt lines; Simulation reads the reports through this class alone.
+#pragma once
+
+#include "hv/core/config.h"
+#include "hv/port.h"
+#include "sim/config.h"
+#include "sim/hv_code.h"
+#include "sim/loader.h"
+#include "sim/machine.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace sim {
+
+struct HvMark {
+    uint32_t vm;
+    bool end;
+    uint64_t cycle;
+};
+
+// One VM as the stats file reports it (docs/stats.md, "vms").
+struct HvVmReport {
+    std::string name;
+    uint64_t cpus = 0, colors = 0;
+    std::string exit_reason, exit_kind;
+    uint64_t stage2_table_pages = 0, recolor_bytes = 0;
+    uint64_t irqs_injected = 0, distributor_traps = 0, distributor_ignored = 0;
+};
+
+class HvHostBase : public Supervisor {
+  public:
+    HvHostBase(Machine& machine, const RunConfig& config) : machine_(machine), config_(config) {}
+    ~HvHostBase() override;
+
+    // Cycles from hv's first instruction to the first guest instruction
+    // (initialisation, stage-2 tables, recoloring), as charged on CPU 0.
+    uint64_t boot_cycles() const { return boot_cycles_; }
+    const std::vector<HvMark>& marks() const { return marks_; }
+    // Values reported by guests' sample hypercall, with the reporting VM.
+    const std::vector<std::pair<uint32_t, uint64_t>>& samples() const { return samples_; }
+    // A VM stopped for a reason other than powering off.
+    bool any_vm_faulted() const;
+    virtual std::vector<HvVmReport> vm_reports() const = 0;
+    // The cores VM `vm` runs on.
+    virtual uint64_t vm_cpus(uint32_t vm) const = 0;
+
+  protected:
+    // What the end of the run needs of one VM.
+    struct VmEnd {
+        bool measured = false, stopped = false, faulted = false;
+        std::string reason;
+    };
+    virtual uint32_t vm_count() const = 0;
+    virtual VmEnd vm_end(uint32_t vm) const = 0;
+
+    // The images' load addresses, sizes and entries into hv's config, checked
+    // against the config's load_addr.
+    void fill_images(hv::Config& cfg, const std::vector<GuestImage>& images) const;
+    // hv's text: the first pages of its region (of its colors, when colored).
+    void lay_out_code(const hv::Config& cfg);
+    // Writes each image at the PA hv staged it.
+    void stage_image(const GuestImage& img, uint64_t staging_pa);
+    // hv's initialisation ran on the current CPU while the others waited
+    // (Bao's boot barrier): every core starts when it is done.
+    void finish_boot();
+    // Host memory for a guest-physical range whose pages hv backs with `pas`:
+    // RAM itself when they are contiguous, else one buffer the PA pages are
+    // redirected into (colored memory), so the core needs one mapping.
+    uint8_t* host_for_pages(const std::vector<uint64_t>& pas, uint64_t size);
+    struct DevMapping {
+        uint64_t ipa, size;
+        MmioDevice* device;
+    };
+    // A VM's pass-through devices as its cores map them.
+    std::vector<DevMapping> dev_mappings(const hv::VmConfig& cfg) const;
+    // The core joins its VM's address space and memory path (the stage-2
+    // walker `walker`, for the TLB model).
+    void attach_vm_core(unsigned core, std::shared_ptr<cpu::AddressSpace>& space,
+                        const cache::WalkerRef* walker, uint64_t vm_cpus);
+
+    enum class Path { sync, irq };
+    // A trap's cost: the exception, hv's instructions on the path, and its
+    // code fetched from hv's own pages (docs/timing-model.md).
+    void charge_trap(unsigned core, Path path);
+    void fetch_code(unsigned core, const CodeRun& run);
+
+    // hv::Port's architecture-neutral entries, for the derived ports.
+    void ram_read(uint64_t pa, void* dst, size_t len);
+    void ram_write(uint64_t pa, const void* src, size_t len);
+    void ram_copy(uint64_t dst_pa, uint64_t src_pa, size_t len);
+    void ram_zero(uint64_t pa, size_t len);
+    void account_access(uint64_t pa, size_t len, bool is_write);
+    void record_mark(uint32_t vm, hv::Mark which);
+    void record_sample(uint32_t vm, uint64_t value) { samples_.push_back({vm, value}); }
+    bool guest_param(uint32_t vm, uint64_t index, uint64_t& value) const;
+    void putc(char c);
+    // The run ends when every measured VM has stopped (docs/design.md#end-of-run).
+    void check_end();
+
+    Machine& machine_;
+    const RunConfig& config_;
+    uint32_t current_cpu_ = 0;
+    bool booting_ = true;
+    uint64_t boot_cycles_ = 0;
+
+  private:
+    std::vector<std::unique_ptr<uint8_t[], void (*)(uint8_t*)>> buffers_;
+    std::vector<HvMark> marks_;
+    std::vector<uint64_t> code_pages_; // PAs of hv's text pages (in hv's colors when colored)
+    HvCodeLayout code_;                // where each trap path's code lies in that text
+    std::vector<std::pair<uint32_t, uint64_t>> samples_;
+};
+
+std::string hex_addr(uint64_t v); // "0x..."
+
+// One TLB invalidation broadcast to every core of the cluster and the
+// barrier that waits for it (TLBI ...IS + DSB; HFENCE on RISC-V). An
+// estimate (not calibrated): the A53 TRM gives no figure.
+inline constexpr uint64_t kTlbiBroadcastCycles = 100;
+
+} // namespace sim
