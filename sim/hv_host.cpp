@@ -213,7 +213,7 @@ void HvHost::walk_stage2(void* ctx, uint64_t ipa, cache::AccessKind, cache::Walk
 }
 
 void HvHost::account(uint64_t pa, size_t len, bool is_write) {
-    cache::Hierarchy* h = machine_.hierarchy();
+    cache::Hierarchy* h = machine_.timed_hierarchy();
     if (!h || len == 0)
         return;
     const unsigned cpu = current_cpu_;
@@ -248,7 +248,7 @@ void HvHost::charge_trap(unsigned core, Path path) {
 
 // One run of straight-line code, split where it crosses into another text page.
 void HvHost::fetch_code(unsigned core, const CodeRun& run) {
-    cache::Hierarchy* h = machine_.hierarchy();
+    cache::Hierarchy* h = machine_.timed_hierarchy();
     if (!h)
         return;
     // layout_hv_code keeps runs inside hv.text_bytes, and the constructor
@@ -285,7 +285,7 @@ constexpr uint64_t tlbi_dsb_cycles = 100;
 // TLBI VMALLS12E1IS does on the target.
 void HvHost::flush_vm_tlbs(uint16_t vmid, unsigned ops) {
     machine_.charge(current_cpu_, ops * tlbi_dsb_cycles);
-    cache::Hierarchy* h = machine_.hierarchy();
+    cache::Hierarchy* h = machine_.timed_hierarchy();
     if (!h)
         return;
     for (uint32_t v = 0; v < hv_->num_vms(); ++v) {
@@ -309,7 +309,7 @@ void HvHost::tlb_flush_ipa(uint16_t vmid, uint64_t) {
 }
 
 void HvHost::cache_clean_invalidate(uint64_t pa, uint64_t size) {
-    if (cache::Hierarchy* h = machine_.hierarchy())
+    if (cache::Hierarchy* h = machine_.timed_hierarchy())
         machine_.charge(current_cpu_,
                         h->clean_invalidate(current_cpu_, pa, size, machine_.now(current_cpu_)));
 }
