@@ -181,6 +181,43 @@ void compare(const std::string& against, const RunOptions& options, const Worklo
     out << line;
 }
 
+// --fast-forward and --warmup-insns (docs/checkpoints.md).
+void add_fast_forward_options(po::options_description& desc) {
+    // clang-format off
+    desc.add_options()
+        ("fast-forward", po::value<std::string>(),
+         "mark | insns:N | linux-init: run without the timing model (flat cycles, no caches, "
+         "TLBs or pipeline) until the measured VM's first start mark, N instructions in all, or "
+         "the measured Linux VM starting /init; then with it (docs/checkpoints.md)")
+        ("warmup-insns", po::value<std::string>(),
+         "after the fast-forward point, run this many instructions with the timing model on "
+         "before the measured region's marks count again (default 0)");
+    // clang-format on
+}
+
+FastForward parse_fast_forward(const po::variables_map& vm) {
+    FastForward ff;
+    if (vm.count("warmup-insns") && !vm.count("fast-forward"))
+        throw InputError("--warmup-insns needs --fast-forward");
+    if (!vm.count("fast-forward"))
+        return ff;
+    const std::string spec = vm["fast-forward"].as<std::string>();
+    if (spec == "mark")
+        ff.until = FastForward::Until::mark;
+    else if (spec == "linux-init")
+        ff.until = FastForward::Until::linux_init;
+    else if (spec.rfind("insns:", 0) == 0) {
+        ff.until = FastForward::Until::insns;
+        ff.insns = parse_size(spec.substr(6), "--fast-forward insns:N");
+        if (ff.insns == 0)
+            throw InputError("--fast-forward insns:N: N must be positive");
+    } else
+        throw InputError("--fast-forward '" + spec + "': expected mark, insns:N or linux-init");
+    if (vm.count("warmup-insns"))
+        ff.warmup_insns = parse_size(vm["warmup-insns"].as<std::string>(), "--warmup-insns");
+    return ff;
+}
+
 int run(const po::variables_map& vm, const RunOptions& options, std::ostream& out,
         std::ostream& err) {
     check_before_run(vm);
@@ -324,6 +361,7 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
         ("list-configs", "list the built-in presets and exit")
         ("list-workloads", "list the built workloads and exit");
     // clang-format on
+    add_fast_forward_options(desc);
     po::variables_map vm;
     try {
         po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
@@ -380,6 +418,7 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
             options.guest_params = vm["guest-param"].as<std::vector<std::string>>();
         if (vm.count("set"))
             options.sets = vm["set"].as<std::vector<std::string>>();
+        options.fast_forward = parse_fast_forward(vm);
         return run(vm, options, out, err);
     } catch (const InputError& e) {
         err << "bao-sim: error: " << e.what() << "\n";

@@ -142,7 +142,7 @@ void HvHost::on_irq(unsigned core) {
 // TLBI VMALLS12E1IS does on the target.
 void HvHost::flush_vm_tlbs(uint16_t vmid, unsigned ops) {
     machine_.charge(current_cpu_, ops * kTlbiBroadcastCycles);
-    cache::Hierarchy* h = machine_.hierarchy();
+    cache::Hierarchy* h = machine_.timed_hierarchy();
     if (!h)
         return;
     for (uint32_t v = 0; v < hv_->num_vms(); ++v) {
@@ -166,7 +166,7 @@ void HvHost::tlb_flush_ipa(uint16_t vmid, uint64_t) {
 }
 
 void HvHost::cache_clean_invalidate(uint64_t pa, uint64_t size) {
-    if (cache::Hierarchy* h = machine_.hierarchy())
+    if (cache::Hierarchy* h = machine_.timed_hierarchy())
         machine_.charge(current_cpu_,
                         h->clean_invalidate(current_cpu_, pa, size, machine_.now(current_cpu_)));
 }

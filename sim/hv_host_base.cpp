@@ -146,7 +146,7 @@ void HvHostBase::charge_trap(unsigned core, Path path) {
 
 // One run of straight-line code, split where it crosses into another text page.
 void HvHostBase::fetch_code(unsigned core, const CodeRun& run) {
-    cache::Hierarchy* h = machine_.hierarchy();
+    cache::Hierarchy* h = machine_.timed_hierarchy();
     if (!h)
         return;
     // layout_hv_code keeps runs inside hv.text_bytes, and lay_out_code
@@ -183,7 +183,7 @@ void HvHostBase::ram_zero(uint64_t pa, size_t len) {
 }
 
 void HvHostBase::account_access(uint64_t pa, size_t len, bool is_write) {
-    cache::Hierarchy* h = machine_.hierarchy();
+    cache::Hierarchy* h = machine_.timed_hierarchy();
     if (!h || len == 0)
         return;
     const unsigned cpu = current_cpu_;

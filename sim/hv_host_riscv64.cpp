@@ -225,7 +225,7 @@ void HvHostRiscv64::flush_vm_tlbs(uint16_t vmid, unsigned ops) {
 }
 
 void HvHostRiscv64::flush_harts(uint64_t cpus) {
-    cache::Hierarchy* h = machine_.hierarchy();
+    cache::Hierarchy* h = machine_.timed_hierarchy();
     if (!h)
         return;
     for (unsigned cpu = 0; cpu < machine_.core_count(); ++cpu)

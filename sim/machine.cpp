@@ -52,6 +52,52 @@ Machine::Machine(const MachineParams& params, std::ostream* console_out)
     clock_.assign(params.cores, 0);
     stats_.assign(params.cores, CoreStats{});
     pmus_.assign(params.cores, Pmu{});
+    if (params.fast_forward.until != FastForward::Until::none) {
+        if (params.fast_forward.until == FastForward::Until::insns &&
+            params.fast_forward.insns == 0)
+            throw InputError("--fast-forward insns:N: N must be positive");
+        set_fast_forward(true);
+        phase_ = Phase::fast_forward;
+    }
+}
+
+void Machine::set_fast_forward(bool on) {
+    for (auto& core : cores_)
+        if (!core->set_fast_forward(on))
+            throw InputError("--fast-forward: this platform's cores have no fast-forward mode");
+}
+
+void Machine::add_quantum_observer(QuantumObserver observer) {
+    quantum_observers_.push_back(std::move(observer));
+}
+
+void Machine::reach_fast_forward_point() {
+    if (phase_ != Phase::fast_forward)
+        return;
+    set_fast_forward(false);
+    // The running core ends its slice at the next block, so that the rest
+    // of it runs with the model on.
+    if (in_run_)
+        cores_[running_core_]->request_yield();
+    ff_record_.switch_instructions = instructions_now();
+    ff_record_.switch_cycle = in_run_ ? now(running_core_) : now_;
+    phase_ = Phase::warmup;
+    end_quantum_phases();
+}
+
+// Fast-forward's points that fall on quantum boundaries: an instruction
+// count, and the end of the warm-up.
+void Machine::end_quantum_phases() {
+    const FastForward& ff = params_.fast_forward;
+    if (phase_ == Phase::fast_forward && ff.until == FastForward::Until::insns &&
+        total_instructions() >= ff.insns)
+        reach_fast_forward_point();
+    if (phase_ == Phase::warmup &&
+        instructions_now() >= ff_record_.switch_instructions + ff.warmup_insns) {
+        ff_record_.measure_instructions = instructions_now();
+        ff_record_.measure_cycle = in_run_ ? now(running_core_) : now_;
+        phase_ = Phase::measuring;
+    }
 }
 
 Machine::~Machine() = default;
@@ -197,6 +243,13 @@ CoreStats Machine::stats(unsigned core) const {
 }
 
 void Machine::snapshot_region(unsigned core, bool end) {
+    // Fast-forward to the first start mark: the model goes on at it, and the
+    // region starts there. Before the warm-up ends no mark is recorded.
+    if (!end && phase_ == Phase::fast_forward &&
+        params_.fast_forward.until == FastForward::Until::mark)
+        reach_fast_forward_point();
+    if (phase_ != Phase::measuring)
+        return;
     RegionSnapshot snap;
     snap.cycle = now(core);
     snap.instructions =
@@ -256,7 +309,7 @@ RunOutcome Machine::run() {
             }
         }
         now_ = quantum_end;
-        if (hierarchy_) {
+        if (hierarchy_ && phase_ != Phase::fast_forward) {
             // Every core reached the quantum's end: settle memory contention.
             hierarchy_->end_quantum(quantum_end);
             for (unsigned i = 0; i < cores_.size(); ++i) {
@@ -266,7 +319,10 @@ RunOutcome Machine::run() {
                 stats_[i].stall_cycles += stall;
             }
         }
+        end_quantum_phases();
         check_end_conditions();
+        for (const QuantumObserver& observer : quantum_observers_)
+            observer(quantum_end);
     }
     console_.flush();
     return *outcome_;

@@ -16,12 +16,23 @@
 #include "sim/pmu.h"
 
 #include <algorithm>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace sim {
+
+// --fast-forward (docs/checkpoints.md): run without the timing model until a
+// point, then with it (after `warmup_insns` more instructions, the measured
+// region's marks count again).
+struct FastForward {
+    enum class Until { none, mark, insns, linux_init };
+    Until until = Until::none;
+    uint64_t insns = 0;        // Until::insns: all cores' instructions
+    uint64_t warmup_insns = 0; // after the point: model on, marks not recorded
+};
 
 struct MachineParams {
     std::string platform = "qemu-aarch64-virt"; // sim/platform.h: which board (--platform)
@@ -57,6 +68,7 @@ struct MachineParams {
 
     // model.core: flat (cycles_per_insn each) or the A53 pipeline (docs/timing-model.md).
     cpu::CoreModel core_model = cpu::CoreModel::flat;
+    FastForward fast_forward; // not a model parameter: how this run gets to its point
 };
 
 enum class CoreState { off, running, idle, stopped };
@@ -176,6 +188,27 @@ class Machine : public cpu::ExitHandler {
 
     RunOutcome run();
 
+    // Called after every quantum, once every core reached its end (interval statistics, progress).
+    using QuantumObserver = std::function<void(uint64_t quantum_end)>;
+    void add_quantum_observer(QuantumObserver observer);
+
+    // Fast-forward (params().fast_forward): where the run is.
+    enum class Phase { fast_forward, warmup, measuring };
+    Phase phase() const { return phase_; }
+    // The fast-forward point is reached (Simulation calls it for linux_init):
+    // the timing model is on from each core's next slice.
+    void reach_fast_forward_point();
+    struct FastForwardRecord {
+        uint64_t switch_instructions = 0, switch_cycle = 0;   // the timing model went on
+        uint64_t measure_instructions = 0, measure_cycle = 0; // warm-up over
+    };
+    const FastForwardRecord& fast_forward_record() const { return ff_record_; }
+    // The memory model while the timing model is on (null while fast-forwarding
+    // or without one): what hv's own accesses are charged through.
+    cache::Hierarchy* timed_hierarchy() {
+        return phase_ == Phase::fast_forward ? nullptr : hierarchy();
+    }
+
     CoreStats stats(unsigned core) const;
     // Records `core`'s counters now, as the measured region's start or end
     // (the first start and the last end are kept); each end closes the
@@ -209,6 +242,8 @@ class Machine : public cpu::ExitHandler {
     uint64_t next_event(unsigned i) const;
     void run_core(unsigned i, uint64_t quantum_end);
     void check_end_conditions();
+    void end_quantum_phases();
+    void set_fast_forward(bool on);
     // After a run stopped: the guest's wait (true: the core idles) and a
     // fault (true: the supervisor contained it).
     bool wait(unsigned i, cpu::Exit& exit);
@@ -238,6 +273,9 @@ class Machine : public cpu::ExitHandler {
     std::optional<RegionSnapshot> region_start_, region_end_;
     std::optional<RegionSnapshot> open_start_; // the start mark not yet closed by an end
     std::vector<RegionSample> region_samples_;
+    std::vector<QuantumObserver> quantum_observers_;
+    Phase phase_ = Phase::measuring;
+    FastForwardRecord ff_record_;
 };
 
 } // namespace sim

@@ -70,6 +70,7 @@ Simulation::Simulation(const RunOptions& options, std::ostream* console_out)
         config_.machine.max_insns = options.max_insns;
     if (options.max_ns)
         config_.machine.max_ns = *options.max_ns;
+    config_.machine.fast_forward = options.fast_forward;
     int measured = config_.measured_vm();
     if (measured < 0)
         throw InputError(config_.name + ": no VM is marked 'measured = true'");
@@ -194,6 +195,8 @@ void Simulation::watch_linux(const std::string& line) {
         i.host_seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start_).count();
         linux_init_ = i;
+        if (machine_->params().fast_forward.until == FastForward::Until::linux_init)
+            machine_->reach_fast_forward_point();
     }
     const size_t panic = line.find("Kernel panic - not syncing");
     if (panic != std::string::npos)
@@ -295,6 +298,18 @@ std::string Simulation::stats_json() const {
     j.value("host_seconds", host_seconds_);
     j.value("mips", host_seconds_ > 0 ? static_cast<double>(insns) / host_seconds_ / 1e6 : 0.0);
     j.end_object();
+    if (m.params().fast_forward.until != FastForward::Until::none) {
+        // Only with --fast-forward: the default stats keep their keys (decision 29).
+        const Machine::FastForwardRecord& r = m.fast_forward_record();
+        j.begin_object("fast_forward");
+        j.value("reached", m.phase() != Machine::Phase::fast_forward);
+        j.value("switch_instructions", r.switch_instructions);
+        j.value("switch_cycle", r.switch_cycle);
+        j.value("warmup_insns", m.params().fast_forward.warmup_insns);
+        j.value("measure_instructions", r.measure_instructions);
+        j.value("measure_cycle", r.measure_cycle);
+        j.end_object();
+    }
     if (linux_init_) {
         j.begin_object("linux");
         j.value("init_instructions", linux_init_->instructions);

@@ -31,6 +31,7 @@ struct RunOptions {
     std::string workloads_dir;      // where <name>.elf guests are
     bool raw_samples = false;       // stats: include every latency sample
     std::vector<std::string> guest_params; // INDEX=VALUE for the measured VM's guest
+    FastForward fast_forward;              // --fast-forward, --warmup-insns
 };
 
 // The measured workload's figures over its measured region.

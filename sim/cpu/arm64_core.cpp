@@ -138,6 +138,7 @@ RunResult Arm64Core::run(uint64_t budget_cycles, uint64_t start_cycle, uint64_t 
     stall_ = 0;
     stop_.reset();
     yield_at_block_ = false;
+    fast_forward_ = fast_forward_next_;
     running_ = true;
     uc_err err = UC_ERR_OK;
     adopt_shared_placeholders();
@@ -162,7 +163,7 @@ RunResult Arm64Core::run(uint64_t budget_cycles, uint64_t start_cycle, uint64_t 
     RunResult result;
     result.instructions = executed_;
     result.stall_cycles = stall_;
-    if (a53_)
+    if (a53_ && !fast_forward_)
         result.core_cycles = core_cycles_;
     if (err != UC_ERR_OK && !stop_) {
         // Unmapped accesses were recorded by on_unmapped; anything else is named here.
@@ -345,6 +346,8 @@ void Arm64Core::on_block(uc_struct* uc, uint64_t address, uint32_t size, void* s
     if (core->sp_misaligned_at_block() && core->check_sp_alignment(address, size))
         return;
     core->executed_ += size / 4;
+    if (core->fast_forward_)
+        return;
     if (core->a53_)
         core->core_cycles_ += core->charge_a53(address, size);
     if (core->memory_.hierarchy)
@@ -445,7 +448,7 @@ void Arm64Core::on_memory(uc_struct*, int type, uint64_t address, int size, int6
     // data abort's FAR is the last address seen here.
     core->last_access_ = LastAccess{address, static_cast<unsigned>(size), is_write};
     ++(is_write ? core->stores_ : core->loads_);
-    if (core->memory_.hierarchy)
+    if (core->memory_.hierarchy && !core->fast_forward_)
         core->model_data(address, size, is_write);
 }
 

@@ -44,6 +44,10 @@ class Arm64Core final : public Core {
     void invalidate_code(uint64_t addr, uint64_t size) override;
     void attach_memory(const MemoryPath& path) override;
     bool set_core_model(CoreModel model) override;
+    bool set_fast_forward(bool on) override {
+        fast_forward_next_ = on;
+        return true;
+    }
     // The A53 model's counters (nullopt under the flat model).
     std::optional<a53::ModelStats> core_model_stats() const;
     std::vector<std::pair<std::string, uint64_t>> model_counters() const override;
@@ -55,7 +59,7 @@ class Arm64Core final : public Core {
     void reset(uint64_t entry, uint64_t context) override;
     RunResult run(uint64_t budget_cycles, uint64_t start_cycle, uint64_t cycles_per_insn) override;
     uint64_t cycles_in_run() const override {
-        return (a53_ ? core_cycles_ : executed_ * cpi_) + stall_;
+        return (a53_ && !fast_forward_ ? core_cycles_ : executed_ * cpi_) + stall_;
     }
     uint64_t instructions_in_run() const override { return executed_; }
     void add_stall(uint64_t cycles) override { stall_ += cycles; }
@@ -224,6 +228,10 @@ class Arm64Core final : public Core {
     uint64_t cpi_ = 1;
     std::unique_ptr<a53::Model> a53_; // model.core = a53
     uint64_t core_cycles_ = 0;        // the A53 pipeline's cycles in this run
+    // Fast-forward: no timing model in this run (set from fast_forward_next_
+    // when a run starts, so one run is costed one way).
+    bool fast_forward_ = false;
+    bool fast_forward_next_ = false;
     uint64_t start_cycle_ = 0;
     bool virq_ = false;      // HCR_EL2.VI as the guest's line drives it
     bool irq_to_hv_ = false; // HCR_EL2.IMO: the physical IRQ is the hypervisor's

@@ -161,6 +161,10 @@ class Core {
     // Selects how instructions are costed; false if this core has no such
     // model (every core has the flat one).
     virtual bool set_core_model(CoreModel model) { return model == CoreModel::flat; }
+    // Fast-forward (docs/checkpoints.md): from the next run() on, the core
+    // runs without its timing model (no cache, TLB or pipeline charges: flat
+    // cycles) while `on`. False if this core has no fast-forward.
+    virtual bool set_fast_forward(bool) { return false; }
     // A new address space's shared state, of this core's kind; join() makes
     // the core one of that space's cores.
     virtual std::shared_ptr<AddressSpace> new_address_space() const = 0;

@@ -1,0 +1,126 @@
+// Fast-forward (--fast-forward, --warmup-insns; docs/checkpoints.md): the
+// guest runs the same instructions with the timing model off, the model goes
+// on at the point, and the measured region is recorded only after it.
+#include "sim/simulation.h"
+
+#include "run_cli.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+namespace sim {
+namespace {
+
+RunOptions qsort(const std::string& config) {
+    RunOptions o;
+    o.config = config;
+    o.workload = "qsort-small";
+    o.workloads_dir = test::workloads_dir();
+    return o;
+}
+
+struct Result {
+    RunOutcome outcome;
+    WorkloadSummary workload;
+    uint64_t instructions = 0, cycles = 0;
+    Machine::Phase phase = Machine::Phase::measuring;
+    Machine::FastForwardRecord record;
+    uint64_t l1d_accesses = 0;
+};
+
+Result run(const RunOptions& o) {
+    Simulation s(o, nullptr);
+    Result r;
+    r.outcome = s.run();
+    r.workload = s.workload_summary();
+    r.instructions = s.machine().total_instructions();
+    r.cycles = s.machine().global_cycles();
+    r.phase = s.machine().phase();
+    r.record = s.machine().fast_forward_record();
+    if (const cache::Hierarchy* h = s.machine().hierarchy())
+        r.l1d_accesses = h->stats().cores.at(0).l1d.accesses;
+    return r;
+}
+
+TEST(FastForward, ToTheMarkRunsTheSameRegionWithTheModelOn) {
+    const Result plain = run(qsort("solo"));
+    RunOptions o = qsort("solo");
+    o.fast_forward.until = FastForward::Until::mark;
+    const Result ff = run(o);
+    ASSERT_EQ(ff.outcome.code, ExitCode::ok) << ff.outcome.detail;
+    EXPECT_EQ(ff.phase, Machine::Phase::measuring);
+    ASSERT_TRUE(ff.workload.region_marked);
+    EXPECT_TRUE(ff.workload.checksum_ok);
+    // The same instructions in the region; it starts with cold caches, so
+    // it misses more and takes longer than after a modeled boot.
+    EXPECT_EQ(ff.workload.instructions, plain.workload.instructions);
+    EXPECT_GT(ff.workload.l1d.accesses, 0u);
+    EXPECT_GE(ff.workload.l2.misses, plain.workload.l2.misses);
+    EXPECT_GT(ff.record.switch_instructions, 0u);
+    EXPECT_LT(ff.record.switch_instructions, plain.instructions - plain.workload.instructions);
+}
+
+TEST(FastForward, NeverReachedIsFlatAndModelFree) {
+    RunOptions o = qsort("native");
+    o.cores = 1;
+    o.fast_forward.until = FastForward::Until::insns;
+    o.fast_forward.insns = ~0ull;
+    const Result ff = run(o);
+    ASSERT_EQ(ff.outcome.code, ExitCode::ok) << ff.outcome.detail;
+    EXPECT_EQ(ff.phase, Machine::Phase::fast_forward);
+    EXPECT_EQ(ff.l1d_accesses, 0u);          // no access reached the memory model
+    EXPECT_FALSE(ff.workload.region_marked); // no mark is recorded before the point
+    // Flat cycles: one per instruction, and the rest of the last quantum.
+    EXPECT_GE(ff.cycles, ff.instructions);
+    EXPECT_LT(ff.cycles, ff.instructions + 2 * 1200);
+}
+
+TEST(FastForward, InstructionPointThenWarmUpDropsTheMarksBefore) {
+    RunOptions o = qsort("native");
+    o.cores = 1;
+    o.fast_forward.until = FastForward::Until::insns;
+    o.fast_forward.insns = 1'000'000;
+    o.fast_forward.warmup_insns = 500'000;
+    const Result ff = run(o);
+    ASSERT_EQ(ff.outcome.code, ExitCode::ok) << ff.outcome.detail;
+    EXPECT_EQ(ff.phase, Machine::Phase::measuring);
+    // At the first quantum boundary at or past each point.
+    EXPECT_GE(ff.record.switch_instructions, 1'000'000u);
+    EXPECT_LT(ff.record.switch_instructions, 1'000'000u + 1200);
+    EXPECT_GE(ff.record.measure_instructions, ff.record.switch_instructions + 500'000);
+    EXPECT_LT(ff.record.measure_instructions, ff.record.switch_instructions + 500'000 + 1200);
+    EXPECT_GT(ff.l1d_accesses, 0u);
+}
+
+TEST(FastForward, BadSpecificationsAreNamed) {
+    auto r = test::run_cli({"--config", "native", "--fast-forward", "boot"});
+    EXPECT_EQ(r.code, static_cast<int>(ExitCode::config));
+    EXPECT_NE(r.err.find("--fast-forward 'boot': expected mark, insns:N or linux-init"),
+              std::string::npos)
+        << r.err;
+    r = test::run_cli({"--config", "native", "--fast-forward", "insns:0"});
+    EXPECT_EQ(r.code, static_cast<int>(ExitCode::config));
+    EXPECT_NE(r.err.find("N must be positive"), std::string::npos) << r.err;
+    r = test::run_cli({"--config", "native", "--warmup-insns", "100"});
+    EXPECT_EQ(r.code, static_cast<int>(ExitCode::config));
+    EXPECT_NE(r.err.find("--warmup-insns needs --fast-forward"), std::string::npos) << r.err;
+}
+
+TEST(FastForward, RiscvCoresHaveNoFastForward) {
+    if (!std::filesystem::exists(test::workloads_dir() + "/riscv64/hello.elf"))
+        GTEST_SKIP() << "RV64 guests not built (gcc-riscv64-unknown-elf)";
+    RunOptions o = qsort("native");
+    o.platform = "qemu-riscv64-virt";
+    o.workload = "hello";
+    o.fast_forward.until = FastForward::Until::mark;
+    try {
+        Simulation s(o, nullptr);
+        FAIL() << "fast-forward accepted on RISC-V";
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("no fast-forward"), std::string::npos) << e.what();
+    }
+}
+
+} // namespace
+} // namespace sim
