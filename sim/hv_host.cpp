@@ -33,10 +33,11 @@ std::string hex(uint64_t v) {
 } // namespace
 
 HvHost::HvHost(Machine& machine, const RunConfig& config, const std::vector<GuestImage>& images)
-    : machine_(machine), config_(config), hv_(std::make_unique<hv::Hypervisor>(*this)) {
-    hv::Config cfg = config.hv;
+    : machine_(machine), config_(config), hv_config_(config.hv),
+      hv_(std::make_unique<hv::Hypervisor>(*this)) {
+    hv::ConfigStorage& cfg = hv_config_;
     for (size_t i = 0; i < cfg.vms.size(); ++i) {
-        hv::VmConfig& vm = cfg.vms[i];
+        hv::VmStorage& vm = cfg.vms[i];
         const GuestImage& img = images[i];
         if (!config.images[i].linux_boot.kernel.empty()) {
             // A Linux VM: the boot images start with the kernel (docs/linux.md).
@@ -50,7 +51,7 @@ HvHost::HvHost(Machine& machine, const RunConfig& config, const std::vector<Gues
         if (vm.image.entry == 0)
             vm.image.entry = img.entry;
     }
-    hv::Error err = hv_->init(cfg);
+    hv::Error err = hv_->init(cfg.view());
     if (!err.ok())
         throw InputError(err.message);
     // hv's text: the first pages of its region (of its colors, when colored).

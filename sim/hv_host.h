@@ -101,6 +101,9 @@ class HvHost : public hv::armv8::ArmPort, public Supervisor {
 
     Machine& machine_;
     const RunConfig& config_;
+    // The configuration hv runs (the run's, with each image's size and
+    // entry filled in): hv's Config points into it, so it outlives hv_.
+    hv::ConfigStorage hv_config_;
     std::unique_ptr<hv::Hypervisor> hv_;
     uint32_t current_cpu_ = 0;
     std::array<std::array<uint64_t, static_cast<size_t>(hv::armv8::SysReg::Count)>, hv::kMaxCpus>
