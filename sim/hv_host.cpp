@@ -23,8 +23,8 @@ std::string hex(uint64_t v) {
 
 HvHost::HvHost(Machine& machine, const RunConfig& config, const std::vector<GuestImage>& images)
     : HvHostBase(machine, config), hv_(std::make_unique<hv::Hypervisor>(*this)) {
-    hv::Config cfg = config.hv;
-    fill_images(cfg, images);
+    fill_images(images);
+    const hv::Config cfg = hv_config_.view();
     hv::Error err = hv_->init(cfg);
     if (!err.ok())
         throw InputError(err.message);

@@ -26,9 +26,9 @@ std::string hex_addr(uint64_t v) {
 
 HvHostBase::~HvHostBase() = default;
 
-void HvHostBase::fill_images(hv::Config& cfg, const std::vector<GuestImage>& images) const {
-    for (size_t i = 0; i < cfg.vms.size(); ++i) {
-        hv::VmConfig& vm = cfg.vms[i];
+void HvHostBase::fill_images(const std::vector<GuestImage>& images) {
+    for (size_t i = 0; i < hv_config_.vms.size(); ++i) {
+        hv::VmStorage& vm = hv_config_.vms[i];
         const GuestImage& img = images[i];
         if (!config_.images[i].linux_boot.kernel.empty()) {
             // A Linux VM: the boot images start with the kernel (docs/linux.md).

@@ -118,8 +118,8 @@ HvHostRiscv64::HvHostRiscv64(Machine& machine, const RunConfig& config,
                              const std::vector<GuestImage>& images)
     : HvHostBase(machine, config), hv_(std::make_unique<hv::Hypervisor>(*this)),
       intc_(riscv_interrupts_of(machine)) {
-    hv::Config cfg = config.hv;
-    fill_images(cfg, images);
+    fill_images(images);
+    const hv::Config cfg = hv_config_.view();
     hv::Error err = hv_->init(cfg);
     if (!err.ok())
         throw InputError(err.message);
