@@ -6,6 +6,7 @@
 #include "hv/arch/riscv64/trap.h"
 #include "hv/arch/riscv64/vplic.h"
 #include "hv/core/hypervisor.h"
+#include "hv/core/pagetable_report.h"
 #include "sim/cpu/rv64_syndrome.h"
 #include "sim/error.h"
 #include "sim/riscv_intc.h"
@@ -470,6 +471,12 @@ std::vector<HvVmReport> HvHostRiscv64::vm_reports() const {
 }
 
 } // namespace
+
+GStageTableCount riscv64_pagetable_count(uint64_t mem_bytes) {
+    std::vector<std::byte> scratch(hv::pagetable_scratch_bytes(mem_bytes));
+    const hv::PageTableCount c = hv::pagetable_report(mem_bytes, hv::L2Geometry{}, scratch);
+    return {c.uncolored, c.colored, c.ok};
+}
 
 std::unique_ptr<HvHostBase> make_hv_host_riscv64(Machine& machine, const RunConfig& config,
                                                  const std::vector<GuestImage>& images) {
