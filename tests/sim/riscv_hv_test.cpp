@@ -5,7 +5,7 @@
 // runs qsort-small with checksum_ok=1; a hand-written guest's accesses to
 // the virtual UART and the vPLIC are emulated in flight (and a source the
 // VM does not own reads back 0); an access outside a VM's G-stage stops that
-// VM and no other.
+// VM and no other; a VM of three vCPUs starts its harts with SBI HSM.
 #include "sim/simulation.h"
 
 #include "guest_files.h"
@@ -211,6 +211,42 @@ regions = [{ base = 0x80000000, size = 0x100000 }]
               std::string::npos)
         << r.vms[1].exit_reason;
     EXPECT_NE(r.outcome.detail.find("stopped: "), std::string::npos) << r.outcome.detail;
+}
+
+// A VM of three vCPUs on harts 1-3: hello's hart 0 starts the others with
+// SBI HSM through hv, each sees its virtual hart id (0-2, not 1-3).
+TEST(RiscvHv, SmpVmStartsItsHartsThroughHsm) {
+    if (!rv64_built("hello"))
+        GTEST_SKIP() << "RV64 guests not built";
+    const auto config = std::filesystem::temp_directory_path() / "bao-sim-tests" /
+                        ("rv-smp-" + std::to_string(::getpid()) + ".toml");
+    std::filesystem::create_directories(config.parent_path());
+    std::ofstream(config) << R"(mode = "hv"
+[platform]
+name = "qemu-riscv64-virt"
+ram = [{ base = 0x80000000, size = 0x40000000 }]
+console = 0x10000000
+console_irq = 0
+[hyp]
+region = { base = 0x80000000, size = 0x400000 }
+[[vms]]
+name = "bench"
+measured = true
+cpu_affinity = [1, 2, 3]
+image = { workload = "hello", load_addr = 0x80000000 }
+regions = [{ base = 0x80000000, size = 0x8000000 }]
+)";
+    RunOptions o;
+    o.platform = kRiscv;
+    o.config = config.string();
+    o.workloads_dir = test::workloads_dir();
+    const HvRun r = run(o);
+    ASSERT_EQ(r.outcome.code, ExitCode::ok) << r.outcome.detail << r.console;
+    for (unsigned v = 0; v < 3; ++v)
+        EXPECT_NE(r.console.find("[bench] hello from core " + std::to_string(v) + "\n"),
+                  std::string::npos)
+            << r.console;
+    EXPECT_EQ(r.vms.at(0).cpus, 0xeu);
 }
 
 } // namespace
