@@ -14,8 +14,8 @@ constexpr std::uint64_t kRam = hv::platform::kQemuVirtRamBase;
 constexpr std::uint64_t kVirtio = 0x0a00'0000; // QEMU virt's virtio-mmio slots, SPIs 48+
 constexpr std::uint64_t kIpcIpa = 0x5000'0000;
 
-hv::DevConfig dev(std::uint64_t pa, std::uint32_t irq) {
-    hv::DevConfig d{};
+hv::DevStorage dev(std::uint64_t pa, std::uint32_t irq) {
+    hv::DevStorage d{};
     d.pa = pa;
     d.va = pa;
     d.size = 0x1000;
@@ -23,8 +23,8 @@ hv::DevConfig dev(std::uint64_t pa, std::uint32_t irq) {
     return d;
 }
 
-hv::IpcConfig ipc(std::uint32_t shmem, std::uint64_t size, std::uint32_t irq) {
-    hv::IpcConfig c{};
+hv::IpcStorage ipc(std::uint32_t shmem, std::uint64_t size, std::uint32_t irq) {
+    hv::IpcStorage c{};
     c.base = kIpcIpa;
     c.size = size;
     c.shmem_id = shmem;
@@ -33,8 +33,8 @@ hv::IpcConfig ipc(std::uint32_t shmem, std::uint64_t size, std::uint32_t irq) {
     return c;
 }
 
-hv::Config three_vms(bool colored) {
-    hv::Config cfg{};
+hv::ConfigStorage three_vms(bool colored) {
+    hv::ConfigStorage cfg{};
     cfg.platform = hv::platform::qemu_aarch64_virt(4, 64 * kMiB);
     cfg.hyp = hv::platform::qemu_aarch64_virt_hyp();
     if (colored) {
@@ -55,14 +55,14 @@ hv::Config three_vms(bool colored) {
     return cfg;
 }
 
-hv::Config eight_vms() {
-    hv::Config cfg{};
+hv::ConfigStorage eight_vms() {
+    hv::ConfigStorage cfg{};
     cfg.platform = hv::platform::qemu_aarch64_virt(8, 128 * kMiB);
     cfg.hyp = hv::platform::qemu_aarch64_virt_hyp();
     cfg.shmems.push({0x2000, 0, false, 0});
     for (std::uint32_t i = 0; i < 8; ++i) {
         const char name[] = {'v', 'm', static_cast<char>('0' + i), 0};
-        hv::VmConfig vm = hvtest::make_vm(name, 1ull << i, 2 * kMiB);
+        hv::VmStorage vm = hvtest::make_vm(name, 1ull << i, 2 * kMiB);
         if (i % 2 == 1) { // placed, image already in place
             vm.regions[0].place_phys = true;
             vm.regions[0].phys = kRam + (64 + 4 * i) * kMiB;
@@ -99,9 +99,9 @@ void interrupts(Input& in, hv::FixedVec<std::uint32_t, hv::kMaxInterrupts>& out)
     }
 }
 
-void fuzzed_vm(Input& in, hv::Config& cfg, std::uint32_t i) {
+void fuzzed_vm(Input& in, hv::ConfigStorage& cfg, std::uint32_t i) {
     const char name[] = {'f', static_cast<char>('0' + i), 0};
-    hv::VmConfig vm{};
+    hv::VmStorage vm{};
     hv::set_vm_name(vm, name);
     vm.cpu_affinity = in.flag() ? 1ull << i : in.u8();
     vm.colors = in.flag() ? 0 : in.u16();
@@ -125,7 +125,7 @@ void fuzzed_vm(Input& in, hv::Config& cfg, std::uint32_t i) {
     }
     const std::uint32_t ndevs = in.pick(3);
     for (std::uint32_t d = 0; d < ndevs; ++d) {
-        hv::DevConfig dv{};
+        hv::DevStorage dv{};
         dv.pa =
             choose(in, {kVirtio + 0x1000 * (4 * i + d), hv::platform::kQemuVirtUart, 0x0804'0000,
                         0x0801'0000, 0x0800'0000, 0x0803'0000, kRam, kRam + 128 * kMiB});
@@ -136,7 +136,7 @@ void fuzzed_vm(Input& in, hv::Config& cfg, std::uint32_t i) {
     }
     const std::uint32_t nipcs = in.pick(3);
     for (std::uint32_t c = 0; c < nipcs; ++c) {
-        hv::IpcConfig ic{};
+        hv::IpcStorage ic{};
         ic.base = choose(in, {kIpcIpa + 0x10'0000 * c, kRam, 0x0900'0000});
         ic.size = in.flag() ? 0x10000 : pages(in, 32);
         ic.shmem_id = in.pick(3);
@@ -148,7 +148,7 @@ void fuzzed_vm(Input& in, hv::Config& cfg, std::uint32_t i) {
 
 } // namespace
 
-hv::Config fixed_config(std::uint32_t which) {
+hv::ConfigStorage fixed_config(std::uint32_t which) {
     switch (which % kNumFixedConfigs) {
     case 0:
         return three_vms(false);
@@ -159,8 +159,8 @@ hv::Config fixed_config(std::uint32_t which) {
     }
 }
 
-hv::Config fuzzed_config(Input& in) {
-    hv::Config cfg{};
+hv::ConfigStorage fuzzed_config(Input& in) {
+    hv::ConfigStorage cfg{};
     const std::uint32_t cpus = 1 + in.pick(hv::kMaxCpus);
     const std::uint64_t ram = choose(in, {256 * kMiB, 64 * kMiB, 1024 * kMiB, 8 * kMiB});
     cfg.platform = hv::platform::qemu_aarch64_virt(cpus, ram % (2048 * kMiB));

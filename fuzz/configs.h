@@ -4,7 +4,7 @@
 #pragma once
 
 #include "fuzz/input.h"
-#include "hv/core/config.h"
+#include "hv/core/config_storage.h"
 
 namespace hvfuzz {
 
@@ -13,11 +13,11 @@ inline constexpr std::uint32_t kNumFixedConfigs = 3;
 // 0: three VMs (one with two vCPUs) sharing memory through IPC objects, two
 //    with pass-through devices; 1: the same colored, hv colored too;
 //    2: eight single-vCPU VMs, one per CPU, with regions placed physically.
-hv::Config fixed_config(std::uint32_t which);
+hv::ConfigStorage fixed_config(std::uint32_t which);
 
 // A configuration spelled by the input: platform, hv's region, shared
 // memory, VMs with regions, devices and IPC objects, values drawn from
 // plausible ones or raw.
-hv::Config fuzzed_config(Input& in);
+hv::ConfigStorage fuzzed_config(Input& in);
 
 } // namespace hvfuzz

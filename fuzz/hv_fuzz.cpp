@@ -41,7 +41,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     hvfuzz::Input in(data, size);
     const std::uint8_t mode = in.u8();
     const bool fuzzed = only_fuzzed || (!only_fixed && (mode & 1) != 0);
-    const hv::Config cfg = fuzzed ? hvfuzz::fuzzed_config(in) : hvfuzz::fixed_config(mode >> 1);
+    const hv::ConfigStorage cfg =
+        fuzzed ? hvfuzz::fuzzed_config(in) : hvfuzz::fixed_config(mode >> 1);
 
     auto port = std::make_unique<hvfuzz::FuzzPort>();
     // The context is large (the page pool's bitmap): one buffer for every
@@ -53,7 +54,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::unique_ptr<hv::Hypervisor, Destroy> hv(new (storage) hv::Hypervisor(*port));
     port->hv = hv.get();
     port->gic_addrs = cfg.platform.gic;
-    const hv::Error err = hv->init(cfg);
+    const hv::Error err = hv->init(cfg.view());
     if (!err.ok()) {
         if (verbose) {
             std::fprintf(stderr, "init: %s\n", err.message);

@@ -246,7 +246,7 @@ void parse_platform(const Table& t, RunConfig& rc) {
     rc.machine.hierarchy.line_bytes = p.l2.line;
 }
 
-void parse_image(const Table& t, const std::string& w, hv::VmConfig& vm, ImageSource& src,
+void parse_image(const Table& t, const std::string& w, hv::VmStorage& vm, ImageSource& src,
                  const std::string& base_dir) {
     check_keys(t, w, {"workload", "path", "load_addr", "entry", "load_pa"});
     src.workload = get_string(t, w, "workload");
@@ -293,7 +293,7 @@ void parse_vm(const Table& t, size_t index, RunConfig& rc, const std::string& ba
     check_keys(t, w,
                {"name", "measured", "image", "cpu_affinity", "colors", "regions", "devs", "ipcs",
                 "params", "marker", "kernel", "initrd", "bootargs", "dtb", "load_pa"});
-    hv::VmConfig vm;
+    hv::VmStorage vm;
     std::string name = get_string(t, w, "name", "vm" + std::to_string(index));
     // hv keeps kNameLen - 1 characters and prints the name before each line.
     if (name.size() >= hv::kNameLen)
@@ -356,7 +356,7 @@ void parse_vm(const Table& t, size_t index, RunConfig& rc, const std::string& ba
     for (size_t i = 0; i < devs.size(); ++i) {
         std::string wi = w + ".devs[" + std::to_string(i) + "]";
         check_keys(*devs[i], wi, {"pa", "va", "size", "interrupts"});
-        hv::DevConfig d;
+        hv::DevStorage d;
         // Without registers (no pa, no size) an entry lists interrupts only,
         // as Bao's entry for the timer's PPI 27 does.
         const bool regs = devs[i]->get("pa") || devs[i]->get("size");
@@ -371,7 +371,7 @@ void parse_vm(const Table& t, size_t index, RunConfig& rc, const std::string& ba
     for (size_t i = 0; i < ipcs.size(); ++i) {
         std::string wi = w + ".ipcs[" + std::to_string(i) + "]";
         check_keys(*ipcs[i], wi, {"base", "size", "shmem_id", "interrupts"});
-        hv::IpcConfig c;
+        hv::IpcStorage c;
         c.base = get_uint(*ipcs[i], wi, "base", 0, true);
         c.size = get_uint(*ipcs[i], wi, "size", 0, true);
         c.shmem_id = static_cast<uint32_t>(get_uint_in(*ipcs[i], wi, "shmem_id", 0, 0, UINT32_MAX));

@@ -3,7 +3,7 @@
 // (image files, model parameters). Presets are the same format, embedded.
 #pragma once
 
-#include "hv/core/config.h"
+#include "hv/core/config_storage.h"
 #include "sim/machine.h"
 
 #include <cstdint>
@@ -35,7 +35,7 @@ struct RunConfig {
     std::string name;        // preset name or file path
     std::string description; // one line
     uint64_t hash = 0;       // of the TOML text (run metadata)
-    hv::Config hv;
+    hv::ConfigStorage hv;
     std::vector<ImageSource> images; // one per hv.vms entry
     MachineParams machine;
     // A stopped non-measured VM fails the run (exit 3) too; by default it is

@@ -23,12 +23,11 @@ std::string hex(uint64_t v) {
 
 HvHost::HvHost(Machine& machine, const RunConfig& config, const std::vector<GuestImage>& images)
     : HvHostBase(machine, config), hv_(std::make_unique<hv::Hypervisor>(*this)) {
-    hv::Config cfg = config.hv;
-    fill_images(cfg, images);
-    hv::Error err = hv_->init(cfg);
+    fill_images(images);
+    hv::Error err = hv_->init(hv_config_.view());
     if (!err.ok())
         throw InputError(err.message);
-    lay_out_code(cfg);
+    lay_out_code();
 
     // A core's output is its VM's: hv prefixes each line with the VM's name,
     // the console continues a line it must cut with the same name.

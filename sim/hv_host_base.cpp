@@ -26,9 +26,9 @@ std::string hex_addr(uint64_t v) {
 
 HvHostBase::~HvHostBase() = default;
 
-void HvHostBase::fill_images(hv::Config& cfg, const std::vector<GuestImage>& images) const {
-    for (size_t i = 0; i < cfg.vms.size(); ++i) {
-        hv::VmConfig& vm = cfg.vms[i];
+void HvHostBase::fill_images(const std::vector<GuestImage>& images) {
+    for (size_t i = 0; i < hv_config_.vms.size(); ++i) {
+        hv::VmStorage& vm = hv_config_.vms[i];
         const GuestImage& img = images[i];
         if (!config_.images[i].linux_boot.kernel.empty()) {
             // A Linux VM: the boot images start with the kernel (docs/linux.md).
@@ -45,7 +45,8 @@ void HvHostBase::fill_images(hv::Config& cfg, const std::vector<GuestImage>& ima
     }
 }
 
-void HvHostBase::lay_out_code(const hv::Config& cfg) {
+void HvHostBase::lay_out_code() {
+    const hv::ConfigStorage& cfg = hv_config_;
     code_ = layout_hv_code(machine_.params());
     const uint64_t text_pages = (machine_.params().hv_text_bytes + page_size - 1) / page_size;
     const hv::MemRange& hyp = cfg.hyp.region;

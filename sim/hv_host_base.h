@@ -7,6 +7,7 @@
 #pragma once
 
 #include "hv/core/config.h"
+#include "hv/core/config_storage.h"
 #include "hv/port.h"
 #include "sim/config.h"
 #include "sim/hv_code.h"
@@ -36,7 +37,8 @@ struct HvVmReport {
 
 class HvHostBase : public Supervisor {
   public:
-    HvHostBase(Machine& machine, const RunConfig& config) : machine_(machine), config_(config) {}
+    HvHostBase(Machine& machine, const RunConfig& config)
+        : machine_(machine), config_(config), hv_config_(config.hv) {}
     ~HvHostBase() override;
 
     // Cycles from hv's first instruction to the first guest instruction
@@ -60,11 +62,11 @@ class HvHostBase : public Supervisor {
     virtual uint32_t vm_count() const = 0;
     virtual VmEnd vm_end(uint32_t vm) const = 0;
 
-    // The images' load addresses, sizes and entries into hv's config, checked
+    // The images' load addresses, sizes and entries into hv_config_, checked
     // against the config's load_addr.
-    void fill_images(hv::Config& cfg, const std::vector<GuestImage>& images) const;
+    void fill_images(const std::vector<GuestImage>& images);
     // hv's text: the first pages of its region (of its colors, when colored).
-    void lay_out_code(const hv::Config& cfg);
+    void lay_out_code();
     // Writes each image at the PA hv staged it.
     void stage_image(const GuestImage& img, uint64_t staging_pa);
     // hv's initialisation ran on the current CPU while the others waited
@@ -106,6 +108,10 @@ class HvHostBase : public Supervisor {
 
     Machine& machine_;
     const RunConfig& config_;
+    // The configuration hv runs (the run's, with each image's size and entry
+    // filled in): hv's Config (hv_config_.view()) points into it, so it
+    // outlives the derived hosts' hypervisor.
+    hv::ConfigStorage hv_config_;
     uint32_t current_cpu_ = 0;
     bool booting_ = true;
     uint64_t boot_cycles_ = 0;

@@ -119,12 +119,11 @@ HvHostRiscv64::HvHostRiscv64(Machine& machine, const RunConfig& config,
                              const std::vector<GuestImage>& images)
     : HvHostBase(machine, config), hv_(std::make_unique<hv::Hypervisor>(*this)),
       intc_(riscv_interrupts_of(machine)) {
-    hv::Config cfg = config.hv;
-    fill_images(cfg, images);
-    hv::Error err = hv_->init(cfg);
+    fill_images(images);
+    hv::Error err = hv_->init(hv_config_.view());
     if (!err.ok())
         throw InputError(err.message);
-    lay_out_code(cfg);
+    lay_out_code();
     std::vector<std::string> names(machine_.core_count());
     for (unsigned c = 0; c < machine_.core_count(); ++c)
         if (const hv::Vcpu* v = hv_->vcpu_on_cpu(c))

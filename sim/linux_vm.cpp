@@ -11,7 +11,7 @@
 namespace sim {
 
 linux_boot::VmDeviceTreeSpec linux_vm_description(const RunConfig& config, size_t index) {
-    const hv::VmConfig& vm = config.hv.vms[index];
+    const hv::VmStorage& vm = config.hv.vms[index];
     const hv::PlatformConfig& p = config.hv.platform;
     linux_boot::VmDeviceTreeSpec d;
     for (const hv::RegionConfig& r : vm.regions)

@@ -125,7 +125,7 @@ Simulation::Simulation(const RunOptions& options, std::ostream* console_out)
     machine_->map_native_platform();
     firmware_ = std::make_unique<NativeFirmware>(*machine_, src.params);
     machine_->set_supervisor(firmware_.get());
-    const hv::VmConfig& vm = config_.hv.vms[static_cast<size_t>(measured)];
+    const hv::VmStorage& vm = config_.hv.vms[static_cast<size_t>(measured)];
     if (vm.has_marker) {
         check_native_marker(vm.marker, machine_->memory());
         for (unsigned c = 0; c < machine_->core_count(); ++c)

@@ -14,6 +14,7 @@
 // is printed naming the config and the VM, and the step fails.
 //
 // Usage: bao-hv-config CONFIG.toml WORKLOADS_DIR OUT_DIR [DEPFILE TARGET]
+#include "hv/core/config_storage.h"
 #include "hv/core/validate.h"
 #include "sim/config.h"
 #include "sim/error.h"
@@ -24,6 +25,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <span>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -79,105 +81,98 @@ std::string c_string(const std::string& s) {
     return r + "\"";
 }
 
-// One statement per field: c.<path> = <value>;
-struct Emitter {
-    std::ostringstream out;
-    void set(const std::string& path, const std::string& value) {
-        out << "    c." << path << " = " << value << ";\n";
+// The Config as C++ constant data: each list an array of exactly its
+// declared length, named after its place (kVm0Devs, kVm0Dev1Irqs), that the
+// structure above it refers to by span (hv/core/config.h). Nothing of the
+// host's fixed capacities reaches the image.
+class Emitter {
+  public:
+    std::string emit(const hv::Config& cfg) {
+        const hv::PlatformConfig& p = cfg.platform;
+        std::ostringstream c;
+        c << "constexpr Config kConfigData{\n"
+          << "    .mode = hv::Mode::Hv,\n"
+          << "    .platform = {.cpu_num = " << p.cpu_num << "u, .ram = {.items = {";
+        for (const hv::MemRange& r : p.ram)
+            c << "{" << hex(r.base) << ", " << hex(r.size) << "}, ";
+        c << "}, .count = " << p.ram.size() << "u},\n"
+          << "                 .console_pa = " << hex(p.console_pa)
+          << ", .console_irq = " << p.console_irq << "u,\n"
+          << "                 .gic = {" << hex(p.gic.gicd) << ", " << hex(p.gic.gicc) << ", "
+          << hex(p.gic.gich) << ", " << hex(p.gic.gicv)
+          << ", hv::GicVersion::" << (p.gic.version == hv::GicVersion::V3 ? "V3" : "V2") << ", "
+          << hex(p.gic.gicr) << ", " << hex(p.gic.gicr_stride) << "},\n"
+          << "                 .l2 = {" << hex(p.l2.size) << ", " << p.l2.ways << "u, " << p.l2.line
+          << "u}},\n"
+          << "    .hyp = {" << hex(cfg.hyp.colors) << ", {" << hex(cfg.hyp.region.base) << ", "
+          << hex(cfg.hyp.region.size) << "}},\n";
+        std::ostringstream vms;
+        for (size_t i = 0; i < cfg.vms.size(); ++i)
+            vms << vm(cfg.vms[i], "kVm" + std::to_string(i));
+        c << "    .vms = " << list("kVms", "VmConfig", vms.str(), cfg.vms.size()) << ",\n";
+        std::ostringstream sh;
+        for (const hv::ShmemConfig& m : cfg.shmems)
+            sh << "    {" << hex(m.size) << ", " << hex(m.colors) << ", "
+               << (m.place_phys ? "true" : "false") << ", " << hex(m.phys) << "},\n";
+        c << "    .shmems = " << list("kShmems", "ShmemConfig", sh.str(), cfg.shmems.size())
+          << ",\n};\n";
+        return arrays_.str() + c.str();
     }
-    void set(const std::string& path, uint64_t value) { set(path, hex(value)); }
-    void set_bool(const std::string& path, bool value) { set(path, value ? "true" : "false"); }
-    template <typename V> void count(const std::string& path, const V& vec) {
-        out << "    c." << path << ".count = " << vec.size() << ";\n";
+
+  private:
+    std::ostringstream arrays_; // every list's array, before what refers to it
+
+    // Defines `name` with `items` (one initializer per line) and returns the
+    // span's initializer; an empty list has no array.
+    std::string list(const std::string& name, const std::string& type, const std::string& items,
+                     size_t count) {
+        if (count == 0)
+            return "{}";
+        arrays_ << "constexpr " << type << " " << name << "[] = {\n" << items << "};\n";
+        return name;
     }
-    template <typename V> void ints(const std::string& path, const V& vec) {
-        for (size_t i = 0; i < vec.size(); ++i)
-            set(path + ".items[" + std::to_string(i) + "]", std::to_string(vec[i]) + "u");
-        count(path, vec);
+
+    std::string irqs(const std::string& name, std::span<const uint32_t> ids) {
+        std::ostringstream items;
+        for (uint32_t id : ids)
+            items << "    " << id << "u,\n";
+        return list(name, "std::uint32_t", items.str(), ids.size());
+    }
+
+    std::string vm(const hv::VmConfig& vm, const std::string& w) {
+        std::ostringstream regions;
+        for (const hv::RegionConfig& r : vm.regions)
+            regions << "    {" << hex(r.base) << ", " << hex(r.size) << ", "
+                    << (r.place_phys ? "true" : "false") << ", " << hex(r.phys) << "},\n";
+        std::ostringstream devs;
+        for (size_t d = 0; d < vm.devs.size(); ++d) {
+            const hv::DevConfig& x = vm.devs[d];
+            devs << "    {" << hex(x.pa) << ", " << hex(x.va) << ", " << hex(x.size) << ", "
+                 << irqs(w + "Dev" + std::to_string(d) + "Irqs", x.interrupts) << "},\n";
+        }
+        std::ostringstream ipcs;
+        for (size_t d = 0; d < vm.ipcs.size(); ++d) {
+            const hv::IpcConfig& x = vm.ipcs[d];
+            ipcs << "    {" << hex(x.base) << ", " << hex(x.size) << ", " << x.shmem_id << "u, "
+                 << irqs(w + "Ipc" + std::to_string(d) + "Irqs", x.interrupts) << "},\n";
+        }
+        const hv::ImageConfig& img = vm.image;
+        std::ostringstream o;
+        o << "    {.name = " << c_string(vm.name) << ",\n"
+          << "     .image = {" << hex(img.base_ipa) << ", " << hex(img.size) << ", "
+          << hex(img.entry) << ", " << hex(img.entry_x0) << ", "
+          << (img.has_load_pa ? "true" : "false") << ", " << hex(img.load_pa) << "},\n"
+          << "     .cpu_affinity = " << hex(vm.cpu_affinity) << ", .colors = " << hex(vm.colors)
+          << ", .measured = " << (vm.measured ? "true" : "false")
+          << ", .has_marker = " << (vm.has_marker ? "true" : "false")
+          << ", .marker = " << hex(vm.marker) << ",\n"
+          << "     .regions = "
+          << list(w + "Regions", "RegionConfig", regions.str(), vm.regions.size())
+          << ", .devs = " << list(w + "Devs", "DevConfig", devs.str(), vm.devs.size())
+          << ", .ipcs = " << list(w + "Ipcs", "IpcConfig", ipcs.str(), vm.ipcs.size()) << "},\n";
+        return o.str();
     }
 };
-
-std::string emit_config(const hv::Config& cfg) {
-    Emitter e;
-    const hv::PlatformConfig& p = cfg.platform;
-    e.set("mode", "hv::Mode::Hv");
-    e.set("platform.cpu_num", std::to_string(p.cpu_num) + "u");
-    for (size_t i = 0; i < p.ram.size(); ++i) {
-        std::string r = "platform.ram.items[" + std::to_string(i) + "]";
-        e.set(r + ".base", p.ram[i].base);
-        e.set(r + ".size", p.ram[i].size);
-    }
-    e.count("platform.ram", p.ram);
-    e.set("platform.console_pa", p.console_pa);
-    e.set("platform.console_irq", std::to_string(p.console_irq) + "u");
-    e.set("platform.gic.gicd", p.gic.gicd);
-    e.set("platform.gic.gicc", p.gic.gicc);
-    e.set("platform.gic.gich", p.gic.gich);
-    e.set("platform.gic.gicv", p.gic.gicv);
-    if (p.gic.version == hv::GicVersion::V3) {
-        e.set("platform.gic.version", "hv::GicVersion::V3");
-        e.set("platform.gic.gicr", p.gic.gicr);
-        e.set("platform.gic.gicr_stride", p.gic.gicr_stride);
-    }
-    e.set("platform.l2.size", p.l2.size);
-    e.set("platform.l2.ways", std::to_string(p.l2.ways) + "u");
-    e.set("platform.l2.line", std::to_string(p.l2.line) + "u");
-    e.set("hyp.colors", cfg.hyp.colors);
-    e.set("hyp.region.base", cfg.hyp.region.base);
-    e.set("hyp.region.size", cfg.hyp.region.size);
-    for (size_t i = 0; i < cfg.shmems.size(); ++i) {
-        const hv::ShmemConfig& s = cfg.shmems[i];
-        std::string w = "shmems.items[" + std::to_string(i) + "]";
-        e.set(w + ".size", s.size);
-        e.set(w + ".colors", s.colors);
-        e.set_bool(w + ".place_phys", s.place_phys);
-        e.set(w + ".phys", s.phys);
-    }
-    e.count("shmems", cfg.shmems);
-    for (size_t i = 0; i < cfg.vms.size(); ++i) {
-        const hv::VmConfig& vm = cfg.vms[i];
-        std::string w = "vms.items[" + std::to_string(i) + "]";
-        for (size_t k = 0; k < hv::kNameLen && vm.name[k] != '\0'; ++k)
-            e.set(w + ".name[" + std::to_string(k) + "]", "'" + std::string(1, vm.name[k]) + "'");
-        e.set(w + ".image.base_ipa", vm.image.base_ipa);
-        e.set(w + ".image.size", vm.image.size);
-        e.set(w + ".image.entry", vm.image.entry);
-        e.set(w + ".image.entry_x0", vm.image.entry_x0);
-        e.set_bool(w + ".image.has_load_pa", vm.image.has_load_pa);
-        e.set(w + ".image.load_pa", vm.image.load_pa);
-        e.set(w + ".cpu_affinity", vm.cpu_affinity);
-        e.set(w + ".colors", vm.colors);
-        e.set_bool(w + ".measured", vm.measured);
-        e.set_bool(w + ".has_marker", vm.has_marker);
-        e.set(w + ".marker", vm.marker);
-        for (size_t r = 0; r < vm.regions.size(); ++r) {
-            std::string x = w + ".regions.items[" + std::to_string(r) + "]";
-            e.set(x + ".base", vm.regions[r].base);
-            e.set(x + ".size", vm.regions[r].size);
-            e.set_bool(x + ".place_phys", vm.regions[r].place_phys);
-            e.set(x + ".phys", vm.regions[r].phys);
-        }
-        e.count(w + ".regions", vm.regions);
-        for (size_t d = 0; d < vm.devs.size(); ++d) {
-            std::string x = w + ".devs.items[" + std::to_string(d) + "]";
-            e.set(x + ".pa", vm.devs[d].pa);
-            e.set(x + ".va", vm.devs[d].va);
-            e.set(x + ".size", vm.devs[d].size);
-            e.ints(x + ".interrupts", vm.devs[d].interrupts);
-        }
-        e.count(w + ".devs", vm.devs);
-        for (size_t d = 0; d < vm.ipcs.size(); ++d) {
-            std::string x = w + ".ipcs.items[" + std::to_string(d) + "]";
-            e.set(x + ".base", vm.ipcs[d].base);
-            e.set(x + ".size", vm.ipcs[d].size);
-            e.set(x + ".shmem_id", std::to_string(vm.ipcs[d].shmem_id) + "u");
-            e.ints(x + ".interrupts", vm.ipcs[d].interrupts);
-        }
-        e.count(w + ".ipcs", vm.ipcs);
-    }
-    e.count("vms", cfg.vms);
-    return e.out.str();
-}
 
 struct Flat {
     uint64_t base = 0;
@@ -211,7 +206,7 @@ int run(int argc, char** argv) {
 
     sim::RunConfig rc = sim::parse_config(read_file(config_path), config_path.string(),
                                           config_path.parent_path().string());
-    hv::Config& cfg = rc.hv;
+    hv::ConfigStorage& cfg = rc.hv;
     if (cfg.mode != hv::Mode::Hv)
         throw sim::InputError(origin + ": mode must be \"hv\" for the hv image");
 
@@ -223,7 +218,7 @@ int run(int argc, char** argv) {
     std::vector<Flat> images; // empty for a staged Linux VM
     std::vector<tools::LoaderFile> loaders;
     for (size_t i = 0; i < cfg.vms.size(); ++i) {
-        hv::VmConfig& vm = cfg.vms[i];
+        hv::VmStorage& vm = cfg.vms[i];
         const sim::ImageSource& src = rc.images[i];
         const std::string who = "vms[" + std::to_string(i) + "] (\"" + vm.name + "\")";
         if (!src.linux_boot.kernel.empty()) {
@@ -261,7 +256,8 @@ int run(int argc, char** argv) {
         }
         images.push_back(std::move(flat));
     }
-    const hv::Error err = hv::validate(cfg);
+    const hv::Config view = cfg.view();
+    const hv::Error err = hv::validate(view);
     if (!err.ok())
         throw sim::InputError(origin + ": " + err.message);
 
@@ -271,10 +267,9 @@ int run(int argc, char** argv) {
     for (size_t i = 0; i < images.size(); ++i)
         if (!images[i].bytes.empty())
             cpp << "extern \"C\" const unsigned char bao_guest_" << i << "[];\n";
-    cpp << "\nnamespace hv::target {\nnamespace {\n"
-        << "constexpr Config make_config() {\n    Config c{};\n"
-        << emit_config(cfg) << "    return c;\n}\n} // namespace\n\n"
-        << "constinit const Config kConfig = make_config();\n"
+    cpp << "\nnamespace hv::target {\nnamespace {\n\n"
+        << Emitter().emit(view) << "\n} // namespace\n\n"
+        << "constinit const Config kConfig = kConfigData;\n"
         << "const GuestBlob kGuests[] = {\n";
     for (size_t i = 0; i < images.size(); ++i)
         if (images[i].bytes.empty())

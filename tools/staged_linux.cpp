@@ -39,7 +39,7 @@ void write_bytes(const fs::path& p, const std::vector<std::uint8_t>& bytes) {
 
 StagedLinux stage_linux_vm(sim::RunConfig& rc, std::size_t index, const fs::path& workloads,
                            const fs::path& out, const std::string& origin) {
-    hv::VmConfig& vm = rc.hv.vms[index];
+    hv::VmStorage& vm = rc.hv.vms[index];
     const std::string who = origin + ": vms[" + std::to_string(index) + "] (\"" + vm.name + "\")";
     if (!vm.image.has_load_pa)
         throw sim::InputError(who + ": a Linux VM in the hv image needs load_pa, the staging PA "

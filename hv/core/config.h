@@ -1,18 +1,26 @@
 // The configuration: plain data mirroring Bao's vm_config and platform
-// description one to one. The simulator fills it from TOML; the target build
-// emits it as constant data generated from the same TOML. Nothing here points
-// anywhere: every list is a fixed-capacity array, so a Config can be copied,
-// compared and placed in read-only memory.
+// description one to one. Each structure with lists is written once, as a
+// template over how it holds them:
+// - Config (ConfigView): what hv reads. Every list is a span over an array of
+//   exactly the declared length. The target build emits these arrays as
+//   constant data generated from the TOML (tools/bao_hv_config.cpp), so the
+//   image holds only what is declared, as Bao's vm_config does.
+// - ConfigStorage (ConfigOwned, hv/core/config_storage.h): the host's owning
+//   copy that the simulator and the tests fill by assignment and push(); every
+//   list is a fixed-capacity array (the limits below), so it can be copied.
+//   Its view() is the Config that hv reads.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 
 #include "hv/lib/bits.h"
 #include "hv/lib/fixed_vec.h"
 
 namespace hv {
 
+// The largest configuration validation accepts (and the host's storage holds).
 inline constexpr std::size_t kMaxVms = 8;
 inline constexpr std::size_t kMaxCpus = 8;
 inline constexpr std::size_t kMaxRamRegions = 4;
@@ -124,19 +132,28 @@ struct RegionConfig {
     std::uint64_t phys = 0;
 };
 
-struct DevConfig {
+// How a configuration holds a list of at most N Ts: hv's view (a span over
+// an array of the declared length) or the host's owning storage.
+struct ConfigView {
+    template <typename T, std::size_t N> using List = std::span<const T>;
+};
+struct ConfigOwned {
+    template <typename T, std::size_t N> using List = FixedVec<T, N>;
+};
+
+template <typename L> struct BasicDevConfig {
     std::uint64_t pa = 0;
     std::uint64_t va = 0; // IPA the VM sees it at
     std::uint64_t size = 0;
-    FixedVec<std::uint32_t, kMaxInterrupts> interrupts;
+    typename L::template List<std::uint32_t, kMaxInterrupts> interrupts{};
 };
 
-struct IpcConfig {
+template <typename L> struct BasicIpcConfig {
     std::uint64_t base = 0; // IPA of the shared memory in this VM
     std::uint64_t size = 0;
     std::uint32_t shmem_id = 0; // index into Config::shmems
     // Virtual interrupts raised in this VM when a peer notifies event i.
-    FixedVec<std::uint32_t, kMaxInterrupts> interrupts;
+    typename L::template List<std::uint32_t, kMaxInterrupts> interrupts{};
 };
 
 struct ShmemConfig {
@@ -146,7 +163,7 @@ struct ShmemConfig {
     std::uint64_t phys = 0;
 };
 
-struct VmConfig {
+template <typename L> struct BasicVmConfig {
     char name[kNameLen]{};
     ImageConfig image;
     std::uint64_t cpu_affinity = 0; // bit n = physical CPU n
@@ -156,27 +173,55 @@ struct VmConfig {
     // the guest's user space can mark its measured region.
     bool has_marker = false;
     std::uint64_t marker = 0;
-    FixedVec<RegionConfig, kMaxRegions> regions;
-    FixedVec<DevConfig, kMaxDevs> devs;
-    FixedVec<IpcConfig, kMaxIpcs> ipcs;
+    typename L::template List<RegionConfig, kMaxRegions> regions{};
+    typename L::template List<BasicDevConfig<L>, kMaxDevs> devs{};
+    typename L::template List<BasicIpcConfig<L>, kMaxIpcs> ipcs{};
 };
 
-struct Config {
+template <typename L> struct BasicConfig {
     Mode mode = Mode::Hv;
     PlatformConfig platform;
     HypConfig hyp;
-    FixedVec<VmConfig, kMaxVms> vms;
-    FixedVec<ShmemConfig, kMaxShmems> shmems;
+    typename L::template List<BasicVmConfig<L>, kMaxVms> vms{};
+    typename L::template List<ShmemConfig, kMaxShmems> shmems{};
 };
 
+// What hv reads.
+using DevConfig = BasicDevConfig<ConfigView>;
+using IpcConfig = BasicIpcConfig<ConfigView>;
+using VmConfig = BasicVmConfig<ConfigView>;
+using Config = BasicConfig<ConfigView>;
+
+// What the host fills (ConfigStorage, with its view(), in config_storage.h).
+using DevStorage = BasicDevConfig<ConfigOwned>;
+using IpcStorage = BasicIpcConfig<ConfigOwned>;
+using VmStorage = BasicVmConfig<ConfigOwned>;
+
 // Sets a VM's name, truncating to kNameLen - 1 characters.
-void set_vm_name(VmConfig& vm, const char* name);
+void set_vm_name(char (&name)[kNameLen], const char* value);
+template <typename L> void set_vm_name(BasicVmConfig<L>& vm, const char* name) {
+    set_vm_name(vm.name, name);
+}
 
 // Index of the region holding the image's base IPA, or vm.regions.size().
-std::uint32_t image_region(const VmConfig& vm);
+template <typename L> std::uint32_t image_region(const BasicVmConfig<L>& vm) {
+    std::uint32_t k = 0;
+    while (k < vm.regions.size() &&
+           !range_contains(vm.regions[k].base, vm.regions[k].size, vm.image.base_ipa, 1)) {
+        ++k;
+    }
+    return k;
+}
 
 // The image was loaded where it will run: an uncolored VM whose image region
 // is placed physically, with load_pa at the matching offset. No copy needed.
-bool image_in_place(const VmConfig& vm);
+template <typename L> bool image_in_place(const BasicVmConfig<L>& vm) {
+    const std::uint32_t k = image_region(vm);
+    if (!vm.image.has_load_pa || vm.colors != 0 || k == vm.regions.size()) {
+        return false;
+    }
+    const RegionConfig& r = vm.regions[k];
+    return r.place_phys && vm.image.load_pa == r.phys + (vm.image.base_ipa - r.base);
+}
 
 } // namespace hv

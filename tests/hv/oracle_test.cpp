@@ -20,10 +20,12 @@ struct Booted {
     std::unique_ptr<hv::Hypervisor> hv = std::make_unique<hv::Hypervisor>(port);
     Oracle oracle{*hv, port};
 
-    explicit Booted(const hv::Config& cfg) {
+    hv::ConfigStorage cfg; // what hv's Config points into
+
+    explicit Booted(const hv::ConfigStorage& config) : cfg(config) {
         port.hv = hv.get();
         port.gic_addrs = cfg.platform.gic;
-        const hv::Error err = hv->init(cfg);
+        const hv::Error err = hv->init(cfg.view());
         EXPECT_TRUE(err.ok()) << err.message;
         EXPECT_TRUE(hv->boot().ok());
     }
@@ -44,7 +46,7 @@ TEST(Oracle, FixedConfigurationsPass) {
 // ranges a VM's memory may run across their boundary; that is RAM, not
 // "normal memory outside RAM". Memory just past the last range still is.
 TEST(Oracle, RamRunsMayCrossAdjacentRanges) {
-    hv::Config cfg = hvtest::two_vms();
+    hv::ConfigStorage cfg = hvtest::two_vms();
     cfg.platform = hv::platform::qemu_aarch64_virt(4, 512ull << 20);
     cfg.platform.ram.push({0x4000'0000 + (512ull << 20), 512ull << 20});
     Booted b(cfg);

@@ -48,7 +48,7 @@ TEST(PageTableReport, MatchesWhatVmCreationBuilds) {
         auto cfg = hvtest::two_vms();
         cfg.vms[0].regions[0].size = 128 * kMiB;
         cfg.vms[0].colors = colors;
-        ASSERT_TRUE(hv->init(cfg).ok());
+        ASSERT_TRUE(hv->init(cfg.view()).ok());
         std::vector<std::byte> scratch(hv::pagetable_scratch_bytes(128 * kMiB));
         std::uint32_t pages = 0;
         ASSERT_TRUE(hv::stage2_table_pages(128 * kMiB, colors, cfg.platform.l2, scratch, pages));

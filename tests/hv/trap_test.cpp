@@ -29,12 +29,14 @@ struct Machine {
     FakePort port;
     std::unique_ptr<hv::Hypervisor> hv = std::make_unique<hv::Hypervisor>(port);
 
-    explicit Machine(hv::Config cfg = config()) {
-        const hv::Error e = hv->init(cfg);
+    hv::ConfigStorage cfg; // what hv's Config points into
+
+    explicit Machine(const hv::ConfigStorage& config_ = config()) : cfg(config_) {
+        const hv::Error e = hv->init(cfg.view());
         EXPECT_TRUE(e.ok()) << e.message;
         EXPECT_TRUE(hv->boot().ok());
     }
-    static hv::Config config() {
+    static hv::ConfigStorage config() {
         auto cfg = hvtest::two_vms();
         cfg.vms[0].cpu_affinity = 0b0101;
         return cfg;
@@ -220,7 +222,7 @@ TEST(Hypercall, UnknownIdReturnsBaosInvalidId) {
 TEST(Hypercall, IpcNotifyRaisesThePeersConfiguredInterrupt) {
     auto cfg = Machine::config();
     cfg.shmems.push({0x1000, 0, false, 0});
-    hv::IpcConfig ipc{};
+    hv::IpcStorage ipc{};
     ipc.base = 0x5000'0000;
     ipc.size = 0x1000;
     ipc.interrupts.push(52);
@@ -431,7 +433,7 @@ TEST(SetWay, OtherSystemInstructionsStopTheVm) {
 
 // The marker page: user space's 32-bit store of 0 / 1 is the mark hypercall.
 TEST(Emulation, MarkerPageStoresAreTheMarkCall) {
-    hv::Config cfg = Machine::config();
+    hv::ConfigStorage cfg = Machine::config();
     cfg.vms[1].has_marker = true;
     cfg.vms[1].marker = 0x0b00'0000;
     Machine m(cfg);

@@ -11,14 +11,14 @@ using hvtest::two_vms;
 
 namespace {
 
-std::string error_of(const hv::Config& cfg) {
-    const hv::Error e = hv::validate(cfg);
+std::string error_of(const hv::ConfigStorage& cfg) {
+    const hv::Error e = hv::validate(cfg.view());
     EXPECT_EQ(e.code, e.ok() ? hv::ErrorCode::Ok : hv::ErrorCode::Config);
     return e.ok() ? std::string("ok") : std::string(e.message);
 }
 
-hv::DevConfig dev(std::uint64_t pa, std::uint64_t va, std::initializer_list<std::uint32_t> irqs) {
-    hv::DevConfig d{};
+hv::DevStorage dev(std::uint64_t pa, std::uint64_t va, std::initializer_list<std::uint32_t> irqs) {
+    hv::DevStorage d{};
     d.pa = pa;
     d.va = va;
     d.size = 0x1000;
@@ -189,7 +189,7 @@ TEST(Validate, DeviceOverlapsMemoryInIpaSpace) {
                              "vms[0].regions[0] [0x40000000, 0x42000000)");
     cfg.vms[0].devs[0].va = 0x5000'0000;
     cfg.shmems.push({0x2000, 0, false, 0});
-    hv::IpcConfig ipc{};
+    hv::IpcStorage ipc{};
     ipc.base = 0x4fff'f000;
     ipc.size = 0x2000;
     cfg.vms[0].ipcs.push(ipc);
@@ -199,7 +199,7 @@ TEST(Validate, DeviceOverlapsMemoryInIpaSpace) {
 
 TEST(Validate, IpcAndShmem) {
     auto cfg = two_vms();
-    hv::IpcConfig ipc{};
+    hv::IpcStorage ipc{};
     ipc.base = 0x5000'0000;
     ipc.size = 0x1000;
     ipc.shmem_id = 0;
@@ -344,7 +344,7 @@ TEST(Validate, UartInterruptIsEveryVmsVirtualOne) {
                              "(platform.console_irq)");
     cfg = two_vms();
     cfg.shmems.push({0x1000, 0, false, 0});
-    hv::IpcConfig ipc{};
+    hv::IpcStorage ipc{};
     ipc.base = 0x5000'0000;
     ipc.size = 0x1000;
     ipc.interrupts.push(33);
@@ -418,7 +418,7 @@ TEST(Validate, ConsolePassedThroughIsTheVirtualUart) {
 // Bao lists the timer's PPI as a device without registers.
 TEST(Validate, InterruptOnlyDevice) {
     auto cfg = two_vms();
-    hv::DevConfig d{};
+    hv::DevStorage d{};
     d.interrupts.push(27);
     cfg.vms[0].devs.push(d);
     cfg.vms[1].devs.push(d);
@@ -430,4 +430,56 @@ TEST(Validate, InterruptOnlyDevice) {
     cfg.vms[1].devs[0].pa = 0x0a00'0000;
     EXPECT_EQ(error_of(cfg), "vms[1].devs[0]: size is 0 but pa 0xa000000 or va 0x0 is set (a "
                              "device with no registers lists only interrupts)");
+}
+
+// A Config's lists are spans of any length (the image's are generated), so
+// validation enforces the limits the host's ConfigStorage has by capacity.
+TEST(Validate, ListsLongerThanTheLimits) {
+    auto storage = two_vms();
+    hv::Config cfg = storage.view();
+    hv::VmConfig vms[hv::kMaxVms + 1]{};
+    for (std::size_t i = 0; i < std::size(vms); ++i) {
+        vms[i] = cfg.vms[0];
+    }
+    cfg.vms = vms;
+    EXPECT_EQ(std::string(hv::validate(cfg).message), "vms: 9 entries, at most 8");
+
+    cfg = storage.view();
+    vms[0] = cfg.vms[0];
+    vms[1] = cfg.vms[1];
+    hv::DevConfig devs[hv::kMaxDevs + 1]{};
+    vms[1].devs = devs;
+    cfg.vms = std::span<const hv::VmConfig>(vms, 2);
+    EXPECT_EQ(std::string(hv::validate(cfg).message), "vms[1].devs: 17 entries, at most 16");
+
+    std::uint32_t irqs[hv::kMaxInterrupts + 1]{};
+    hv::IpcConfig ipc{0xf000'0000, 0x1000, 0, irqs};
+    vms[1].devs = {};
+    vms[1].ipcs = std::span<const hv::IpcConfig>(&ipc, 1);
+    hv::ShmemConfig shmem{0x1000, 0, false, 0};
+    cfg.shmems = std::span<const hv::ShmemConfig>(&shmem, 1);
+    EXPECT_EQ(std::string(hv::validate(cfg).message),
+              "vms[1].ipcs[0].interrupts: 33 entries, at most 32");
+}
+
+// hv reads a view whose spans point into the storage it came from; a copy of
+// the storage gives views of its own.
+TEST(ConfigStorage, ViewsPointIntoTheirOwnStorage) {
+    auto a = two_vms();
+    hv::DevStorage d{};
+    d.interrupts.push(27);
+    a.vms[1].devs.push(d);
+    const hv::Config va = a.view();
+    auto b = a;
+    b.vms[1].devs[0].interrupts[0] = 30;
+    b.vms[1].regions[0].size = 0x10'0000;
+    const hv::Config vb = b.view();
+    ASSERT_EQ(va.vms.size(), 2u);
+    ASSERT_EQ(vb.vms[1].devs.size(), 1u);
+    EXPECT_EQ(va.vms[1].devs[0].interrupts[0], 27u);
+    EXPECT_EQ(vb.vms[1].devs[0].interrupts[0], 30u);
+    EXPECT_EQ(va.vms[1].regions[0].size, 16ull << 20);
+    EXPECT_EQ(vb.vms[1].regions[0].size, 0x10'0000u);
+    EXPECT_EQ(&vb.vms[1].regions[0], &b.vms[1].regions[0]);
+    EXPECT_STREQ(vb.vms[0].name, "bench");
 }

@@ -84,10 +84,10 @@ constexpr std::uint32_t kDevIrqB = 41; // "interf"'s device
 
 // "bench": vCPU 0 on cpu 0, vCPU 1 on cpu 2, device SPI 40, IPC interrupts
 // 52-57; "interf": cpu 1, device SPI 41, IPC interrupts 60-61.
-hv::Config config() {
+hv::ConfigStorage config() {
     auto cfg = hvtest::two_vms();
     cfg.vms[0].cpu_affinity = 0b0101;
-    hv::DevConfig d{};
+    hv::DevStorage d{};
     d.pa = d.va = 0x0a00'0000;
     d.size = 0x1000;
     d.interrupts.push(kDevIrqA);
@@ -96,7 +96,7 @@ hv::Config config() {
     d.interrupts[0] = kDevIrqB;
     cfg.vms[1].devs.push(d);
     cfg.shmems.push({0x1000, 0, false, 0});
-    hv::IpcConfig ipc{};
+    hv::IpcStorage ipc{};
     ipc.base = 0x5000'0000;
     ipc.size = 0x1000;
     for (std::uint32_t i = 52; i < 58; ++i) {
@@ -113,9 +113,10 @@ hv::Config config() {
 struct Machine {
     GicPort port;
     std::unique_ptr<hv::Hypervisor> hv = std::make_unique<hv::Hypervisor>(port);
+    hv::ConfigStorage cfg = config(); // what hv's Config points into
 
     Machine() {
-        const hv::Error e = hv->init(config());
+        const hv::Error e = hv->init(cfg.view());
         EXPECT_TRUE(e.ok()) << e.message;
         EXPECT_TRUE(hv->boot().ok());
         for (std::uint32_t c : {0u, 1u, 2u}) {
@@ -561,12 +562,12 @@ TEST(Vgic, PassedThroughConsoleKeepsAVirtualInterrupt) {
     GicPort port;
     auto hv = std::make_unique<hv::Hypervisor>(port);
     auto cfg = config();
-    hv::DevConfig d{};
+    hv::DevStorage d{};
     d.pa = d.va = 0x0900'0000;
     d.size = 0x1'0000;
     d.interrupts.push(kUartIrq);
     cfg.vms[1].devs.push(d);
-    const hv::Error e = hv->init(cfg);
+    const hv::Error e = hv->init(cfg.view());
     ASSERT_TRUE(e.ok()) << e.message;
     const auto& vgicd = hv->vm(1).vgicd;
     const auto bit = [](const std::uint32_t* w, std::uint32_t id) {

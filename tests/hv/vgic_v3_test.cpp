@@ -104,11 +104,11 @@ class V3Port final : public hvtest::FakePort {
 
 // "bench": vCPU 0 on cpu 0, vCPU 1 on cpu 2, device SPI 40, IPC interrupt
 // 52; "interf": cpu 1, device SPI 41.
-hv::Config config() {
+hv::ConfigStorage config() {
     auto cfg = hvtest::two_vms();
     cfg.platform.gic = hv::GicAddrs{kGicd, 0, 0, 0, hv::GicVersion::V3, kGicr, kStride};
     cfg.vms[0].cpu_affinity = 0b0101;
-    hv::DevConfig d{};
+    hv::DevStorage d{};
     d.pa = d.va = 0x0a00'0000;
     d.size = 0x1000;
     d.interrupts.push(kDevIrqA);
@@ -117,7 +117,7 @@ hv::Config config() {
     d.interrupts[0] = kDevIrqB;
     cfg.vms[1].devs.push(d);
     cfg.shmems.push({0x1000, 0, false, 0});
-    hv::IpcConfig ipc{};
+    hv::IpcStorage ipc{};
     ipc.base = 0x5000'0000;
     ipc.size = 0x1000;
     ipc.interrupts.push(52);
@@ -132,9 +132,10 @@ std::uint64_t gicr_sgi(std::uint32_t cpu) {
 struct Machine {
     V3Port port;
     std::unique_ptr<hv::Hypervisor> hv = std::make_unique<hv::Hypervisor>(port);
+    hv::ConfigStorage cfg = config(); // what hv's Config points into
 
     Machine() {
-        const hv::Error e = hv->init(config());
+        const hv::Error e = hv->init(cfg.view());
         EXPECT_TRUE(e.ok()) << e.message;
         EXPECT_TRUE(hv->boot().ok());
         // bench's vCPU 1 started by PSCI CPU_ON from vCPU 0.

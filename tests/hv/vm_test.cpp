@@ -21,8 +21,11 @@ struct Machine {
     FakePort port;
     std::unique_ptr<hv::Hypervisor> hv = std::make_unique<hv::Hypervisor>(port);
 
-    void init_ok(const hv::Config& cfg) {
-        const hv::Error e = hv->init(cfg);
+    hv::ConfigStorage cfg; // what hv's Config points into
+
+    void init_ok(const hv::ConfigStorage& config) {
+        cfg = config;
+        const hv::Error e = hv->init(cfg.view());
         ASSERT_TRUE(e.ok()) << e.message;
     }
 };
@@ -198,13 +201,14 @@ TEST(Vm, InitReportsValidationAndMemoryErrors) {
         Machine m;
         auto cfg = two_vms();
         cfg.mode = hv::Mode::Native;
-        EXPECT_STREQ(m.hv->init(cfg).message, "mode: a native configuration runs without hv");
+        EXPECT_STREQ(m.hv->init(cfg.view()).message,
+                     "mode: a native configuration runs without hv");
     }
     {
         Machine m;
         auto cfg = two_vms();
         cfg.vms[1].cpu_affinity = 1;
-        const hv::Error e = m.hv->init(cfg);
+        const hv::Error e = m.hv->init(cfg.view());
         EXPECT_EQ(e.code, hv::ErrorCode::Config);
         EXPECT_STREQ(e.message,
                      "vms[1].cpu_affinity: cpu 0 is already assigned to vms[0] (\"bench\")");
@@ -214,22 +218,22 @@ TEST(Vm, InitReportsValidationAndMemoryErrors) {
         auto cfg = two_vms();
         cfg.vms[0].colors = 0x1; // 1/16 of 1 GiB = 64 MiB of color 0
         cfg.vms[0].regions[0].size = 128 * kMiB;
-        const hv::Error e = m.hv->init(cfg);
+        const hv::Error e = m.hv->init(cfg.view());
         EXPECT_EQ(e.code, hv::ErrorCode::NoMemory);
         EXPECT_STREQ(e.message, "vms[0].regions[0]: 32768 pages of colors 0x1 needed, 16352 free");
         // 16384 pages of color 0, less the 32 in hv's 2 MiB region.
     }
     {
         Machine m;
-        ASSERT_TRUE(m.hv->init(two_vms()).ok());
-        EXPECT_EQ(m.hv->init(two_vms()).code, hv::ErrorCode::State);
+        m.init_ok(two_vms());
+        EXPECT_EQ(m.hv->init(m.cfg.view()).code, hv::ErrorCode::State);
     }
     {
         // A GIC version the vGIC has no interface for (GICv2 and GICv3 only).
         Machine m;
         auto cfg = two_vms();
         cfg.platform.gic.version = static_cast<hv::GicVersion>(4);
-        const hv::Error e = m.hv->init(cfg);
+        const hv::Error e = m.hv->init(cfg.view());
         EXPECT_EQ(e.code, hv::ErrorCode::Config);
         EXPECT_STREQ(e.message, "platform.gic.version: hv's vGIC drives GICv2 or GICv3");
     }
@@ -238,7 +242,7 @@ TEST(Vm, InitReportsValidationAndMemoryErrors) {
         Machine m;
         auto cfg = two_vms();
         cfg.platform.gic.version = hv::GicVersion::V3;
-        const hv::Error e = m.hv->init(cfg);
+        const hv::Error e = m.hv->init(cfg.view());
         EXPECT_EQ(e.code, hv::ErrorCode::Config);
         EXPECT_STREQ(
             e.message,
@@ -249,7 +253,7 @@ TEST(Vm, InitReportsValidationAndMemoryErrors) {
 TEST(Vm, ColoredSharedMemoryIsTheSamePagesInEveryVm) {
     auto cfg = two_vms();
     cfg.shmems.push({0x10000, 0x0f00, false, 0});
-    hv::IpcConfig a{};
+    hv::IpcStorage a{};
     a.base = 0x5000'0000;
     a.size = 0x10000;
     cfg.vms[0].ipcs.push(a);
@@ -270,7 +274,7 @@ TEST(Vm, ColoredSharedMemoryIsTheSamePagesInEveryVm) {
 
 TEST(Vm, DevicesArePassedThroughAndTheVirtualUartIsEmulated) {
     auto cfg = two_vms();
-    hv::DevConfig d{};
+    hv::DevStorage d{};
     d.pa = 0x0a00'0000;
     d.va = 0x0c00'0000;
     d.size = 0x2000;
@@ -292,12 +296,12 @@ TEST(Vm, DevicesArePassedThroughAndTheVirtualUartIsEmulated) {
 // console page stays the trapped virtual UART, the rest is mapped.
 TEST(Vm, ConsolePassedThroughStaysTheVirtualUart) {
     auto cfg = two_vms();
-    hv::DevConfig d{};
+    hv::DevStorage d{};
     d.pa = d.va = 0x0900'0000;
     d.size = 0x1'0000;
     d.interrupts.push(33);
     cfg.vms[0].devs.push(d);
-    hv::DevConfig timer{}; // interrupts only: nothing to map
+    hv::DevStorage timer{}; // interrupts only: nothing to map
     timer.interrupts.push(27);
     cfg.vms[0].devs.push(timer);
     Machine m;

@@ -263,7 +263,7 @@ TEST(Config, EveryPresetValidates) {
             img.size = 0x1000;
             img.entry = img.base_ipa;
         }
-        const hv::Error e = hv::validate(rc.hv);
+        const hv::Error e = hv::validate(rc.hv.view());
         EXPECT_TRUE(e.ok()) << p.name << ": " << e.message;
     }
     for (const char* scenario :

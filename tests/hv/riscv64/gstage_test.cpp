@@ -158,11 +158,11 @@ TEST_F(GStageTest, DeviceMappingsAreNotExecutable) {
 // share a PA.
 TEST(GStageHv, ColoredVmGetsPagesOfItsColorsOnly) {
     hvtest::FakeRvPort port;
-    hv::Config cfg = hvtest::rv_two_vms();
+    hv::ConfigStorage cfg = hvtest::rv_two_vms();
     cfg.vms[0].colors = 0b0011; // colors 0 and 1 of 16
     cfg.vms[1].colors = 0b1100;
     auto h = std::make_unique<hv::Hypervisor>(port);
-    const hv::Error err = h->init(cfg);
+    const hv::Error err = h->init(cfg.view());
     ASSERT_TRUE(err.ok()) << err.message;
     const hv::L2Geometry& l2 = cfg.platform.l2;
     for (std::uint32_t i = 0; i < 2; ++i) {
@@ -181,9 +181,9 @@ TEST(GStageHv, ColoredVmGetsPagesOfItsColorsOnly) {
 
 TEST(GStageHv, UncoloredVmGetsSuperpages) {
     hvtest::FakeRvPort port;
-    hv::Config cfg = hvtest::rv_two_vms();
+    hv::ConfigStorage cfg = hvtest::rv_two_vms();
     auto h = std::make_unique<hv::Hypervisor>(port);
-    ASSERT_TRUE(h->init(cfg).ok());
+    ASSERT_TRUE(h->init(cfg.view()).ok());
     const Ref r = sv39x4_walk(port.mem, h->vm(0).stage2.root(), hvtest::kRvGuestBase);
     ASSERT_TRUE(r.valid);
     EXPECT_EQ(r.size, 2ull << 20);

@@ -24,11 +24,13 @@ struct Ecall {
 class RvHv : public ::testing::Test {
   protected:
     FakeRvPort port;
+    hv::ConfigStorage cfg_; // what hv's Config points into
     std::unique_ptr<hv::Hypervisor> h;
 
-    void boot(const hv::Config& cfg) {
+    void boot(const hv::ConfigStorage& cfg) {
         h = std::make_unique<hv::Hypervisor>(port);
-        const hv::Error err = h->init(cfg);
+        cfg_ = cfg;
+        const hv::Error err = h->init(cfg_.view());
         ASSERT_TRUE(err.ok()) << err.message;
         ASSERT_TRUE(h->boot().ok());
         for (std::uint32_t c = 0; c < cfg.platform.cpu_num; ++c) {

@@ -81,8 +81,8 @@ TEST_F(Vplic, ClaimCompleteOfAVirtualSource) {
 TEST_F(Vplic, AVmNeitherSeesNorClaimsAnothersSources) {
     // Source 52 belongs to both VMs (each its own IPC interrupt); give bench
     // a pass-through source too by a second config.
-    hv::Config cfg = hvtest::rv_two_vms();
-    hv::DevConfig d{};
+    hv::ConfigStorage cfg = hvtest::rv_two_vms();
+    hv::DevStorage d{};
     d.pa = 0x1000'1000;
     d.va = 0x1000'1000;
     d.size = 0x1000;
@@ -121,8 +121,8 @@ TEST_F(Vplic, AVmNeitherSeesNorClaimsAnothersSources) {
 }
 
 TEST_F(Vplic, PhysicalSetUpAndUnownedSources) {
-    hv::Config cfg = hvtest::rv_two_vms();
-    hv::DevConfig d{};
+    hv::ConfigStorage cfg = hvtest::rv_two_vms();
+    hv::DevStorage d{};
     d.pa = 0x1000'1000;
     d.va = 0x1000'1000;
     d.size = 0x1000;
@@ -195,13 +195,13 @@ namespace {
 // hv on RISC-V refuses a pass-through of any part of it, and VM mappings
 // where the virtual PLIC must trap.
 TEST(VplicConfig, NoVmMapsAnyPartOfThePlic) {
-    auto init = [](hv::Config cfg) {
+    auto init = [](hv::ConfigStorage cfg) {
         hvtest::FakeRvPort port;
         auto h = std::make_unique<hv::Hypervisor>(port);
-        return h->init(cfg);
+        return h->init(cfg.view());
     };
-    hv::Config cfg = hvtest::rv_two_vms();
-    hv::DevConfig d{};
+    hv::ConfigStorage cfg = hvtest::rv_two_vms();
+    hv::DevStorage d{};
     d.pa = 0x0C10'0000; // the PLIC's enable window, beyond the protected frames
     d.va = 0x2000'0000;
     d.size = 0x1000;
