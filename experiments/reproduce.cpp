@@ -4,6 +4,8 @@
 // paper's tables, figures and report. See docs/reproduce.md.
 #include "experiments/reproduce_internal.h"
 
+#include "sim/platform.h"
+
 #include <algorithm>
 #include <chrono>
 #include <iomanip>
@@ -31,7 +33,10 @@ po::options_description options(unsigned hw) {
          "write one shell command line per run to this file and exit")
         ("collect", po::value<std::string>(),
          "do not run: assemble the results found in DIR/runs/*.json (written by --emit-jobs)")
-        ("binary", po::value<std::string>(), "bao-sim binary to run (default: this one)");
+        ("binary", po::value<std::string>(), "bao-sim binary to run (default: this one)")
+        ("platform", po::value<std::string>(),
+         "the board every run simulates: qemu-aarch64-virt (default) or qemu-riscv64-virt (the "
+         "same scenarios under hv's RISC-V port; no Linux variant, no published figures)");
     // clang-format on
     return desc;
 }
@@ -54,7 +59,11 @@ Context make_context(const po::variables_map& vm, const fs::path& out) {
     } else {
         ctx.lat_workload = ctx.quick ? "irqlat-quick" : "irqlat";
     }
-    ctx.linux_missing = linux_missing(ctx.build_dir);
+    if (vm.count("platform") && vm["platform"].as<std::string>() != sim::kDefaultPlatform) {
+        ctx.platform = vm["platform"].as<std::string>();
+        (void)sim::platform_isa(ctx.platform); // an unknown name is refused here
+    }
+    ctx.linux_missing = ctx.riscv() ? std::string(kNoRiscvLinux) : linux_missing(ctx.build_dir);
     ctx.linux_warmup = 0; // the verification run before them warms caches and page cache
     ctx.linux_runs = ctx.quick ? 1 : 2;
     ctx.linux_all = vm.count("linux-all") > 0;
@@ -73,7 +82,7 @@ void emit_jobs(const Context& ctx, const std::vector<Run>& runs, const std::stri
     write_text(file, f.str());
     out << "[reproduce] wrote " << runs.size() << " command lines to " << file
         << "; then run: bao-sim reproduce " << (ctx.quick ? "--quick " : "") << "--collect "
-        << ctx.out.string() << "\n";
+        << ctx.out.string() << (ctx.platform.empty() ? "" : " --platform " + ctx.platform) << "\n";
 }
 
 void print_summary(const Context& ctx, const std::vector<Run>& runs,

@@ -74,6 +74,9 @@ inline const std::vector<std::string> kLinuxWorkloads = {
     "qsort-small", "qsort-large", "susan-corners-small", "susan-corners-large"};
 inline const std::vector<std::string> kLinuxQuickScenarios = {"native", "interf"};
 inline constexpr uint64_t kLinuxLargeVmBytes = 512ull << 20; // Table 3's large VM
+// Why `reproduce --platform qemu-riscv64-virt` has no Linux variant.
+inline constexpr const char* kNoRiscvLinux =
+    "no Linux presets on RISC-V (Debian 12 has no riscv64 kernel or user space)";
 
 struct Run {
     std::string id;
@@ -101,6 +104,9 @@ struct Context {
     unsigned linux_runs = 0;   // bao_runs: measured processes per run
     // KEY=VALUE model settings given to every run as --set (bao-sim calibrate).
     std::vector<std::string> sets;
+    // --platform: empty for the default (qemu-aarch64-virt); every run gets it.
+    std::string platform;
+    bool riscv() const;
 };
 
 struct Outcome {

@@ -114,6 +114,7 @@ std::string table5_csv(const std::vector<LatRow>& t5) {
 void json_meta(JsonWriter& w, const Context& ctx, const std::vector<Run>& runs, const Results& R) {
     w.begin_object("meta")
         .value("quick", ctx.quick)
+        .value("platform", ctx.platform.empty() ? std::string("qemu-aarch64-virt") : ctx.platform)
         .value("version", R.version)
         .value("core_hz", static_cast<uint64_t>(R.core_hz))
         .value("runs", static_cast<uint64_t>(runs.size()))

@@ -31,6 +31,13 @@ void report_header(std::ostream& m, const Context& ctx, const std::vector<Run>& 
          "stats files (`runs/*.json`). Paper figures: ZCU104 (Cortex-A53, 1.2 GHz), from "
          "bao-reference.md. "
       << timing << "\n\n";
+    if (ctx.riscv())
+        m << "**Platform `" << ctx.platform
+          << "`**: hv's RISC-V port on the simulated RV64 board (docs/riscv-hv.md). There are "
+             "**no published RISC-V figures**: the paper's figures quoted below are the ZCU104's "
+             "(AArch64), for reference only, and each conclusion is judged on this platform's "
+             "own relative figures. The timing constants are the AArch64 calibration's; nothing "
+             "was calibrated for RISC-V.\n\n";
     if (size_t failed = count_failed(res)) {
         m << "**" << failed << " run(s) failed**; their cells are empty:\n\n";
         for (size_t i = 0; i < runs.size(); ++i)

@@ -235,7 +235,8 @@ Table1 make_table1(const Context& ctx) {
 std::vector<PtRow> make_table2(const Context& ctx, std::string& error) {
     std::vector<PtRow> rows;
     std::string text =
-        capture(shell_quote(ctx.bin.string()) + " pagetables --mem 32M,64M,128M,256M,512M,1G");
+        capture(shell_quote(ctx.bin.string()) + " pagetables --mem 32M,64M,128M,256M,512M,1G" +
+                (ctx.platform.empty() ? "" : " --platform " + shell_quote(ctx.platform)));
     std::istringstream in(text);
     std::string line;
     while (std::getline(in, line)) {

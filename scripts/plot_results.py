@@ -27,6 +27,12 @@ def save(fig, out_dir, name):
     plt.close(fig)
 
 
+def platform_note(res):
+    """' (qemu-riscv64-virt)' for another board than the default AArch64 one."""
+    platform = res.get("meta", {}).get("platform", "qemu-aarch64-virt")
+    return "" if platform == "qemu-aarch64-virt" else f" ({platform})"
+
+
 def figure2(res, out_dir):
     rows = res.get("figure2", [])
     if not rows:
@@ -51,7 +57,8 @@ def figure2(res, out_dir):
     ax.set_xticks(range(n))
     ax.set_xticklabels([r["workload"] for r in rows], rotation=45, ha="right")
     ax.set_ylabel("runtime / native")
-    ax.set_title("MiBench automotive under bao-sim: runtime normalised to native")
+    ax.set_title("MiBench automotive under bao-sim: runtime normalised to native" +
+                 platform_note(res))
     ax.legend(ncol=5, fontsize="small")
     save(fig, out_dir, "figure2")
 
@@ -76,7 +83,7 @@ def latency(res, out_dir):
     ax.set_xticklabels([r["scenario"] for r in rows], rotation=30, ha="right")
     ax.set_ylabel("interrupt latency, ns (mean, min-max)")
     ax.set_yscale("log")
-    ax.set_title("Interrupt latency per scenario")
+    ax.set_title("Interrupt latency per scenario" + platform_note(res))
     ax.legend(fontsize="small")
     save(fig, out_dir, "latency")
 

@@ -2,7 +2,9 @@
 
 #include "sim/config.h"
 #include "sim/error.h"
+#include "sim/hv_host_riscv64.h"
 #include "sim/loader.h"
+#include "sim/platform.h"
 #include "sim/sim_time.h"
 #include "sim/simulation.h"
 
@@ -277,7 +279,10 @@ int pagetables(int argc, const char* const* argv, std::ostream& out, std::ostrea
                                  "colors, 4 KiB pages)\n\nOptions");
     desc.add_options()("help,h", "print this help")(
         "mem", po::value<std::string>()->default_value("32M,128M,512M,1G"),
-        "comma-separated VM memory sizes (K/M/G suffixes)");
+        "comma-separated VM memory sizes (K/M/G suffixes)")(
+        "platform", po::value<std::string>()->default_value(kDefaultPlatform),
+        "whose tables: qemu-aarch64-virt (stage 2, 4 KiB granule) or qemu-riscv64-virt "
+        "(the G-stage, Sv39x4)");
     po::variables_map vm;
     try {
         po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
@@ -295,10 +300,19 @@ int pagetables(int argc, const char* const* argv, std::ostream& out, std::ostrea
                                  "' must be a non-zero multiple of 4 KiB up to 4G");
             sizes.push_back(bytes);
         }
+        const bool riscv = platform_isa(vm["platform"].as<std::string>()) == Isa::riscv64;
         out << "memory        uncolored  colored\n";
         for (uint64_t bytes : sizes) {
-            std::vector<std::byte> scratch(hv::pagetable_scratch_bytes(bytes));
-            hv::PageTableCount c = hv::pagetable_report(bytes, hv::L2Geometry{}, scratch);
+            hv::PageTableCount c;
+            if (riscv) {
+                const GStageTableCount g = riscv64_pagetable_count(bytes);
+                c.uncolored = g.uncolored;
+                c.colored = g.colored;
+                c.ok = g.ok;
+            } else {
+                std::vector<std::byte> scratch(hv::pagetable_scratch_bytes(bytes));
+                c = hv::pagetable_report(bytes, hv::L2Geometry{}, scratch);
+            }
             if (!c.ok)
                 throw std::runtime_error("page-table report: scratch buffer too small");
             char line[80];

@@ -24,11 +24,10 @@ std::string hex(uint64_t v) {
 HvHost::HvHost(Machine& machine, const RunConfig& config, const std::vector<GuestImage>& images)
     : HvHostBase(machine, config), hv_(std::make_unique<hv::Hypervisor>(*this)) {
     fill_images(images);
-    const hv::Config cfg = hv_config_.view();
-    hv::Error err = hv_->init(cfg);
+    hv::Error err = hv_->init(hv_config_.view());
     if (!err.ok())
         throw InputError(err.message);
-    lay_out_code(cfg);
+    lay_out_code();
 
     // A core's output is its VM's: hv prefixes each line with the VM's name,
     // the console continues a line it must cut with the same name.
@@ -142,7 +141,7 @@ void HvHost::on_irq(unsigned core) {
 // TLBI VMALLS12E1IS does on the target.
 void HvHost::flush_vm_tlbs(uint16_t vmid, unsigned ops) {
     machine_.charge(current_cpu_, ops * kTlbiBroadcastCycles);
-    cache::Hierarchy* h = machine_.timed_hierarchy();
+    cache::Hierarchy* h = machine_.hierarchy();
     if (!h)
         return;
     for (uint32_t v = 0; v < hv_->num_vms(); ++v) {
@@ -166,7 +165,7 @@ void HvHost::tlb_flush_ipa(uint16_t vmid, uint64_t) {
 }
 
 void HvHost::cache_clean_invalidate(uint64_t pa, uint64_t size) {
-    if (cache::Hierarchy* h = machine_.timed_hierarchy())
+    if (cache::Hierarchy* h = machine_.hierarchy())
         machine_.charge(current_cpu_,
                         h->clean_invalidate(current_cpu_, pa, size, machine_.now(current_cpu_)));
 }

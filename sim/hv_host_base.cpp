@@ -45,7 +45,8 @@ void HvHostBase::fill_images(const std::vector<GuestImage>& images) {
     }
 }
 
-void HvHostBase::lay_out_code(const hv::Config& cfg) {
+void HvHostBase::lay_out_code() {
+    const hv::ConfigStorage& cfg = hv_config_;
     code_ = layout_hv_code(machine_.params());
     const uint64_t text_pages = (machine_.params().hv_text_bytes + page_size - 1) / page_size;
     const hv::MemRange& hyp = cfg.hyp.region;

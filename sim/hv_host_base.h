@@ -66,7 +66,7 @@ class HvHostBase : public Supervisor {
     // against the config's load_addr.
     void fill_images(const std::vector<GuestImage>& images);
     // hv's text: the first pages of its region (of its colors, when colored).
-    void lay_out_code(const hv::Config& cfg);
+    void lay_out_code();
     // Writes each image at the PA hv staged it.
     void stage_image(const GuestImage& img, uint64_t staging_pa);
     // hv's initialisation ran on the current CPU while the others waited
@@ -109,8 +109,8 @@ class HvHostBase : public Supervisor {
     Machine& machine_;
     const RunConfig& config_;
     // The configuration hv runs (the run's, with each image's size and entry
-    // filled in): hv's Config points into it, so it outlives the derived
-    // host's Hypervisor.
+    // filled in): hv's Config (hv_config_.view()) points into it, so it
+    // outlives the derived hosts' hypervisor.
     hv::ConfigStorage hv_config_;
     uint32_t current_cpu_ = 0;
     bool booting_ = true;

@@ -6,6 +6,7 @@
 #include "hv/arch/riscv64/trap.h"
 #include "hv/arch/riscv64/vplic.h"
 #include "hv/core/hypervisor.h"
+#include "hv/core/pagetable_report.h"
 #include "sim/cpu/rv64_syndrome.h"
 #include "sim/error.h"
 #include "sim/riscv_intc.h"
@@ -119,11 +120,10 @@ HvHostRiscv64::HvHostRiscv64(Machine& machine, const RunConfig& config,
     : HvHostBase(machine, config), hv_(std::make_unique<hv::Hypervisor>(*this)),
       intc_(riscv_interrupts_of(machine)) {
     fill_images(images);
-    const hv::Config cfg = hv_config_.view();
-    hv::Error err = hv_->init(cfg);
+    hv::Error err = hv_->init(hv_config_.view());
     if (!err.ok())
         throw InputError(err.message);
-    lay_out_code(cfg);
+    lay_out_code();
     std::vector<std::string> names(machine_.core_count());
     for (unsigned c = 0; c < machine_.core_count(); ++c)
         if (const hv::Vcpu* v = hv_->vcpu_on_cpu(c))
@@ -225,7 +225,7 @@ void HvHostRiscv64::flush_vm_tlbs(uint16_t vmid, unsigned ops) {
 }
 
 void HvHostRiscv64::flush_harts(uint64_t cpus) {
-    cache::Hierarchy* h = machine_.timed_hierarchy();
+    cache::Hierarchy* h = machine_.hierarchy();
     if (!h)
         return;
     for (unsigned cpu = 0; cpu < machine_.core_count(); ++cpu)
@@ -470,6 +470,12 @@ std::vector<HvVmReport> HvHostRiscv64::vm_reports() const {
 }
 
 } // namespace
+
+GStageTableCount riscv64_pagetable_count(uint64_t mem_bytes) {
+    std::vector<std::byte> scratch(hv::pagetable_scratch_bytes(mem_bytes));
+    const hv::PageTableCount c = hv::pagetable_report(mem_bytes, hv::L2Geometry{}, scratch);
+    return {c.uncolored, c.colored, c.ok};
+}
 
 std::unique_ptr<HvHostBase> make_hv_host_riscv64(Machine& machine, const RunConfig& config,
                                                  const std::vector<GuestImage>& images) {

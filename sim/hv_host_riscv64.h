@@ -20,4 +20,13 @@ namespace sim {
 std::unique_ptr<HvHostBase> make_hv_host_riscv64(Machine& machine, const RunConfig& config,
                                                  const std::vector<GuestImage>& images);
 
+// The paper's Table 2 on RISC-V (`bao-sim pagetables --platform
+// qemu-riscv64-virt`): G-stage table pages of one VM of `mem_bytes`,
+// uncolored and colored (half the L2's colors), from hv's Sv39x4 builder.
+struct GStageTableCount {
+    uint32_t uncolored = 0, colored = 0;
+    bool ok = false; // false if the scratch memory was too small
+};
+GStageTableCount riscv64_pagetable_count(uint64_t mem_bytes);
+
 } // namespace sim

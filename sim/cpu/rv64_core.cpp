@@ -475,6 +475,8 @@ bool Rv64Core::guest_page_fault(int type, uint64_t va, uint64_t epc) {
     if (rv64::satp_mode(satp) != rv64::satp_mode_sv39)
         return false;
     const rv64::Sv39Walk w = rv64::sv39_walk(satp, va, rv64::PteReader{&read_guest_pte, uc_});
+    if (!w.fault && w.pa == va)
+        return false; // identity-mapped: an access outside the (guest-)physical map
     if (!w.fault) {
         // Translated to somewhere else: Unicorn 2.0.1 cannot run it.
         raise_fault(Fault::Kind::other, epc, va,

@@ -175,4 +175,34 @@ TEST(Reproduce, QuickRunHasEveryTableAndThePapersOrderings) {
     fs::remove(out.string() + ".log");
 }
 
+// `--platform qemu-riscv64-virt` plans the same bare-metal evaluation on the
+// RISC-V board (docs/reproduce.md): every run names the platform, there is
+// no Linux run, and Table 3's configs and image are RISC-V's. Emitting the
+// jobs runs no simulation, so this stays cheap.
+TEST(Reproduce, RiscvPlanRunsEveryScenarioOnItsBoard) {
+    fs::path out = fs::temp_directory_path() / ("bao-repro-rv-" + std::to_string(::getpid()));
+    fs::remove_all(out);
+    const fs::path jobs = out.string() + ".jobs";
+    std::string cmd = std::string(BAO_SIM_BINARY) +
+                      " reproduce --quick --platform qemu-riscv64-virt --out '" + out.string() +
+                      "' --emit-jobs '" + jobs.string() + "' > '" + out.string() + ".log' 2>&1";
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << slurp(out.string() + ".log");
+    std::istringstream lines(slurp(jobs));
+    unsigned n = 0, lat = 0;
+    for (std::string line; std::getline(lines, line); ++n) {
+        EXPECT_NE(line.find("'--platform' 'qemu-riscv64-virt'"), std::string::npos) << line;
+        EXPECT_EQ(line.find("linux"), std::string::npos) << line;
+        lat += line.find("lat-") != std::string::npos;
+    }
+    EXPECT_EQ(n, 6u * 5 + 6 + 6); // Figure 2's small inputs, Table 5, Table 3
+    EXPECT_EQ(lat, 6u);
+    const std::string boot = slurp(out / "configs" / "boot-small-solo-col.toml");
+    EXPECT_NE(boot.find("name = \"qemu-riscv64-virt\""), std::string::npos) << boot;
+    EXPECT_NE(boot.find("load_addr = 0x80000000"), std::string::npos) << boot;
+    EXPECT_EQ(fs::file_size(out / "configs" / "boot-small.bin"), 117u * 1024);
+    EXPECT_NE(slurp(out.string() + ".log").find("--platform qemu-riscv64-virt"), std::string::npos);
+    fs::remove_all(out);
+    fs::remove(jobs);
+}
+
 } // namespace

@@ -5,7 +5,7 @@
 // runs qsort-small with checksum_ok=1; a hand-written guest's accesses to
 // the virtual UART and the vPLIC are emulated in flight (and a source the
 // VM does not own reads back 0); an access outside a VM's G-stage stops that
-// VM and no other.
+// VM and no other; a VM of three vCPUs starts its harts with SBI HSM.
 #include "sim/simulation.h"
 
 #include "guest_files.h"
@@ -168,13 +168,10 @@ TEST(RiscvHv, UartAndVplicAccessesAreEmulatedInFlight) {
     EXPECT_EQ(r.vms[0].distributor_ignored, 2u);
 }
 
-TEST(RiscvHv, AGStageFaultStopsOnlyThatVm) {
-    if (!rv64_built("hello"))
-        GTEST_SKIP() << "RV64 guests not built";
-    using namespace rv;
-    const std::string attacker =
-        test::write_raw_guest("rv-attacker", {lui(t0, 0x70000), load(3, t1, t0, 0),
-                                              jump_self}); // ld from GPA 0x7000_0000
+// Runs hello as the measured VM beside an "attacker" VM (1 MiB at GPA
+// 0x8000_0000 on hart 1) running `words`; hello must power off normally.
+HvRun run_beside_attacker(const std::vector<uint32_t>& words) {
+    const std::string attacker = test::write_raw_guest("rv-attacker", words);
     const auto dir = std::filesystem::temp_directory_path() / "bao-sim-tests";
     const auto config = dir / ("rv-attacker-" + std::to_string(::getpid()) + ".toml");
     std::ofstream(config) << R"(mode = "hv"
@@ -202,15 +199,88 @@ regions = [{ base = 0x80000000, size = 0x100000 }]
     o.platform = kRiscv;
     o.config = config.string();
     o.workloads_dir = test::workloads_dir();
-    const HvRun r = run(o);
-    ASSERT_EQ(r.outcome.code, ExitCode::ok) << r.outcome.detail << r.console;
+    HvRun r = run(o);
+    EXPECT_EQ(r.outcome.code, ExitCode::ok) << r.outcome.detail << r.console;
     EXPECT_NE(r.console.find("[bench] hello from core 0"), std::string::npos) << r.console;
+    EXPECT_NE(r.outcome.detail.find("stopped: "), std::string::npos) << r.outcome.detail;
+    return r;
+}
+
+TEST(RiscvHv, AGStageFaultStopsOnlyThatVm) {
+    if (!rv64_built("hello"))
+        GTEST_SKIP() << "RV64 guests not built";
+    using namespace rv;
+    const HvRun r = run_beside_attacker(
+        {lui(t0, 0x70000), load(3, t1, t0, 0), jump_self}); // ld from GPA 0x7000_0000
     ASSERT_EQ(r.vms.size(), 2u);
     EXPECT_EQ(r.vms[0].exit_kind, "power-off");
+    EXPECT_EQ(r.vms[1].exit_kind, "stage2-fault");
     EXPECT_NE(r.vms[1].exit_reason.find("G-stage fault on read at GPA 0x70000000"),
               std::string::npos)
         << r.vms[1].exit_reason;
-    EXPECT_NE(r.outcome.detail.find("stopped: "), std::string::npos) << r.outcome.detail;
+}
+
+// The same access with the guest's own Sv39 on, mapping it to itself (a
+// 1 GiB identity leaf): still hv's G-stage fault, not a translation the
+// core cannot run.
+TEST(RiscvHv, AGStageFaultBehindAnIdentitySv39) {
+    if (!rv64_built("hello"))
+        GTEST_SKIP() << "RV64 guests not built";
+    using namespace rv;
+    constexpr uint32_t csrw_satp_t0 = 0x18029073, sfence_vma = 0x12000073;
+    std::vector<uint32_t> words = {
+        addi(t0, 0, 8), 0x03c29293,      // slli t0, t0, 60: satp.MODE = Sv39
+        lui(t1, 0x80),  addi(t1, t1, 1), // the root's PPN, 0x80001
+        0x0062e2b3,                      // or t0, t0, t1
+        csrw_satp_t0,   sfence_vma,      lui(t0, 0x70000), load(3, t1, t0, 0), jump_self};
+    words.resize(0x1000 / 4 + 2 * 512, 0);                // the root table at 0x8000_1000
+    const auto leaf = [&](unsigned index, uint32_t gib) { // V R W X A D
+        words[0x1000 / 4 + 2 * index] = ((gib << 30) >> 12 << 10) | 0xcf;
+    };
+    leaf(1, 1); // 0x4000_0000..0x7fff_ffff
+    leaf(2, 2); // 0x8000_0000..: the code and the table
+    const HvRun r = run_beside_attacker(words);
+    ASSERT_EQ(r.vms.size(), 2u);
+    EXPECT_EQ(r.vms[1].exit_kind, "stage2-fault");
+    EXPECT_NE(r.vms[1].exit_reason.find("G-stage fault on read at GPA 0x70000000"),
+              std::string::npos)
+        << r.vms[1].exit_reason;
+}
+
+// A VM of three vCPUs on harts 1-3: hello's hart 0 starts the others with
+// SBI HSM through hv, each sees its virtual hart id (0-2, not 1-3).
+TEST(RiscvHv, SmpVmStartsItsHartsThroughHsm) {
+    if (!rv64_built("hello"))
+        GTEST_SKIP() << "RV64 guests not built";
+    const auto config = std::filesystem::temp_directory_path() / "bao-sim-tests" /
+                        ("rv-smp-" + std::to_string(::getpid()) + ".toml");
+    std::filesystem::create_directories(config.parent_path());
+    std::ofstream(config) << R"(mode = "hv"
+[platform]
+name = "qemu-riscv64-virt"
+ram = [{ base = 0x80000000, size = 0x40000000 }]
+console = 0x10000000
+console_irq = 0
+[hyp]
+region = { base = 0x80000000, size = 0x400000 }
+[[vms]]
+name = "bench"
+measured = true
+cpu_affinity = [1, 2, 3]
+image = { workload = "hello", load_addr = 0x80000000 }
+regions = [{ base = 0x80000000, size = 0x8000000 }]
+)";
+    RunOptions o;
+    o.platform = kRiscv;
+    o.config = config.string();
+    o.workloads_dir = test::workloads_dir();
+    const HvRun r = run(o);
+    ASSERT_EQ(r.outcome.code, ExitCode::ok) << r.outcome.detail << r.console;
+    for (unsigned v = 0; v < 3; ++v)
+        EXPECT_NE(r.console.find("[bench] hello from core " + std::to_string(v) + "\n"),
+                  std::string::npos)
+            << r.console;
+    EXPECT_EQ(r.vms.at(0).cpus, 0xeu);
 }
 
 } // namespace

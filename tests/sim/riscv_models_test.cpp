@@ -3,7 +3,11 @@
 // the CLINT layout and the 16550 define it.
 #include "sim/aclint.h"
 #include "sim/console.h"
+#include "sim/cpu/rv64_syndrome.h"
+#include "sim/machine.h"
+#include "sim/platform.h"
 #include "sim/plic.h"
+#include "sim/riscv_intc.h"
 #include "sim/uart16550.h"
 
 #include <gtest/gtest.h>
@@ -186,6 +190,34 @@ TEST_F(UartFixture, DivisorLatchHidesThrAndIer) {
     EXPECT_EQ(out.str().find('\x12'), std::string::npos);
     uart.write(0, 7, 1, 0x5a);
     EXPECT_EQ(uart.read(0, 7, 1), 0x5au);
+}
+
+// Under hv (sim/hv_host_riscv64): an IPI stays pending until hv's entry
+// clears it, and what hv injects (hvip) is a separate set of lines.
+TEST(RiscvInterruptsUnderHv, IpisAreHeldUntilClearedAndVsipIsSeparate) {
+    MachineParams p;
+    p.platform = kRiscvVirtPlatform;
+    p.cores = 2;
+    p.ram_base = 0x80000000;
+    p.ram_size = 1 << 20;
+    Machine machine{p, nullptr};
+    auto& ic = dynamic_cast<RiscvInterrupts&>(machine.interrupts());
+    ic.send_ipi(0, 1, 0); // natively a pulse: the hart latches it, the line drops
+    EXPECT_EQ(ic.lines(1).sip, 0u);
+    ic.hold_ipis(true);
+    ic.send_ipi(0, 1, 0);
+    EXPECT_EQ(ic.lines(1).sip, cpu::rv64::ssip);
+    EXPECT_TRUE(ic.lines(1).irq);
+    EXPECT_EQ(ic.lines(0).sip, 0u);
+    ic.clear_ipi(1);
+    EXPECT_EQ(ic.lines(1).sip, 0u);
+    ic.set_virtual_pending(1, cpu::rv64::stip | cpu::rv64::seip);
+    EXPECT_EQ(ic.lines(1).vsip, cpu::rv64::stip | cpu::rv64::seip);
+    EXPECT_TRUE(ic.lines(1).virtual_irq);
+    EXPECT_FALSE(ic.lines(1).irq); // nothing physical is pending
+    EXPECT_EQ(ic.lines(0).vsip, 0u);
+    ic.set_virtual_pending(1, 0);
+    EXPECT_FALSE(ic.lines(1).virtual_irq);
 }
 
 } // namespace
