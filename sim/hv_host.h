@@ -74,6 +74,8 @@ class HvHost : public hv::armv8::ArmPort, public Supervisor {
     void cpu_idle() override;
     void vm_stopped(uint32_t vm) override;
     void power_off() override;
+    // hv's events to the machine's loggers (sim/hv_events.h).
+    void event(const hv::Event& e) override;
 
   private:
     enum class Path { sync, irq };

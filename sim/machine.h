@@ -12,10 +12,12 @@
 #include "sim/cpu/core.h"
 #include "sim/error.h"
 #include "sim/interrupt_controller.h"
+#include "sim/log.h"
 #include "sim/phys_mem.h"
 #include "sim/pmu.h"
 
 #include <algorithm>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -155,10 +157,14 @@ class Machine : public cpu::ExitHandler {
 
     // Powers a core on at `entry` with x0 = context, at the caller's current time.
     void power_on(unsigned core, uint64_t entry, uint64_t context, uint64_t at_cycle);
-    void power_off(unsigned core) { state_.at(core) = CoreState::off; }
+    void power_off(unsigned core);
     // Stops a core for good (its VM stopped); it may be another core than the running one.
     void stop_core(unsigned core);
-    void set_idle(unsigned core) { state_.at(core) = CoreState::idle; }
+    void set_idle(unsigned core) {
+        state_.at(core) = CoreState::idle;
+        if (log_.enabled(LogSource::cpu, spdlog::level::trace))
+            log_.cpu().trace("cycle {} core {}: idle (waits for an interrupt)", now(core), core);
+    }
     // Ends the whole run after the current quantum step.
     void finish(ExitCode code, std::string reason, std::string detail);
     // The current local time of a core, including the instructions of its running quantum.
@@ -175,6 +181,14 @@ class Machine : public cpu::ExitHandler {
     void charge(unsigned core, uint64_t cycles);
 
     RunOutcome run();
+
+    // Called after every quantum, once every core reached its end (interval statistics, progress).
+    using QuantumObserver = std::function<void(uint64_t quantum_end)>;
+    void add_quantum_observer(QuantumObserver observer);
+
+    // The run's loggers (sim/log.h; all off unless set), for the machine and its supervisor.
+    void set_log(const Loggers& log) { log_ = log; }
+    const Loggers& log() const { return log_; }
 
     CoreStats stats(unsigned core) const;
     // Records `core`'s counters now, as the measured region's start or end
@@ -238,6 +252,8 @@ class Machine : public cpu::ExitHandler {
     std::optional<RegionSnapshot> region_start_, region_end_;
     std::optional<RegionSnapshot> open_start_; // the start mark not yet closed by an end
     std::vector<RegionSample> region_samples_;
+    std::vector<QuantumObserver> quantum_observers_;
+    Loggers log_;
 };
 
 } // namespace sim
