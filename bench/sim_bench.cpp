@@ -132,6 +132,36 @@ BENCHMARK(BM_GuestStage1)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
+// hv's trap and interrupt paths, where hv reports its events to the
+// simulator's loggers (docs/observability.md): irqlat under hv (solo), 1000
+// virtual-timer interrupts (its most), each an IRQ entry, an injection and the guest's
+// traps. Run with the loggers off (the default): the cost of the event
+// checks when nothing logs.
+void BM_HvInterrupts(benchmark::State& state) {
+    uint64_t total = 0;
+    for (auto _ : state) {
+        sim::RunOptions o;
+        o.config = "solo";
+        o.workload = "irqlat";
+        o.workloads_dir = BAO_WORKLOADS_DIR;
+        o.guest_params = {"0=1000"};
+        try {
+            sim::Simulation s(o, nullptr);
+            if (s.run().code != sim::ExitCode::ok) {
+                state.SkipWithError("irqlat did not power off");
+                return;
+            }
+            total += s.machine().total_instructions();
+        } catch (const std::exception& e) {
+            state.SkipWithError(e.what());
+            return;
+        }
+    }
+    state.counters["MIPS"] =
+        benchmark::Counter(static_cast<double>(total) / 1e6, benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_HvInterrupts)->Unit(benchmark::kMillisecond)->UseRealTime();
+
 // Debian's kernel under hv (linux-solo: the full model, guest stage 1 on)
 // from reset through /init's qsort-small run to power-off. Reported: the
 // instructions and host seconds from reset to /init (the boot), and the

@@ -29,6 +29,33 @@ namespace hv {
 // The two ends of a guest's measured region (docs/design.md#measured-region).
 enum class Mark : std::uint8_t { Start = 0, End = 1 };
 
+// What hv reports to a port that logs (the simulator's loggers,
+// docs/observability.md): one record of numbers per event, formatted by the
+// port, so hv needs no formatting library and no heap. `a` per kind:
+enum class EventKind : std::uint8_t {
+    ConfigValid,   // init succeeded: a = {VMs, CPUs, shared memories}
+    ConfigRefused, // init failed: a = {ErrorCode}; text = hv's message
+    VmBoot,        // a VM's vCPU 0 starts: a = {entry, x0, CPU}; text = the VM's name
+    VmStop,        // a VM stopped: a = {ExitKind}; text = its exit reason
+    Recolor,       // a VM's image copied to its colors: a = {bytes, from PA, colors}
+    Trap, // a trap handled: a = {class (EC / scause), ISS / stval, PC, fault IPA, TrapAction}
+    FirmwareCall, // PSCI (Armv8) or SBI (RISC-V, a0 = ext << 32 | fid): a = {function, x1/a0,
+                  // x2/a1, x3/a2, result}; text = null if the call returned, else how
+                  // the vCPU goes on (the TrapAction's name, e.g. "vm-stopped")
+    Hypercall,    // a Bao hypercall: a = {id, arg 1, arg 2, -, result}
+    Inject,       // a virtual interrupt for a vCPU: a = {id, source, hw, accepted (1) or dropped}
+    Irq,          // a physical IRQ taken by hv: a = {id, outcome (the arch's IrqOutcome)}
+};
+inline constexpr std::uint32_t kNoVm = ~0u;
+
+struct Event {
+    EventKind kind;
+    std::uint32_t vm = kNoVm;
+    std::uint32_t vcpu = 0; // the VM's vCPU index
+    std::uint64_t a[5] = {};
+    const char* text = nullptr; // a string hv holds anyway (name, reason, message), or null
+};
+
 class Port {
   public:
     // Physical CPU executing hv right now.
@@ -79,6 +106,15 @@ class Port {
         return false;
     }
 
+    // hv's events (docs/observability.md). hv tests wants(kind) before it
+    // builds an event, so a port that wants none (the target, the fakes, the
+    // simulator with its hv loggers off) costs one bit test per event. The
+    // default drops them; the simulator formats them into its loggers.
+    bool wants(EventKind kind) const {
+        return ((wanted_events_ >> static_cast<unsigned>(kind)) & 1u) != 0;
+    }
+    virtual void event(const Event& e) { (void)e; }
+
     // One character to the physical console (hv owns the PL011, docs/design.md#console).
     virtual void console_putc(char c) = 0;
 
@@ -99,10 +135,16 @@ class Port {
     virtual void power_off() = 0;
 
   protected:
+    // The kinds of event() this port logs, one bit per EventKind.
+    void want_events(std::uint32_t kinds) { wanted_events_ = kinds; }
+
     Port() = default;
     ~Port() = default;
     Port(const Port&) = default;
     Port& operator=(const Port&) = default;
+
+  private:
+    std::uint32_t wanted_events_ = 0;
 };
 
 } // namespace hv

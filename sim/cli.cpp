@@ -4,7 +4,9 @@
 #include "sim/error.h"
 #include "sim/hv_host_riscv64.h"
 #include "sim/loader.h"
+#include "sim/log.h"
 #include "sim/platform.h"
+#include "sim/progress.h"
 #include "sim/sim_time.h"
 #include "sim/simulation.h"
 
@@ -12,12 +14,12 @@
 #include "hv/core/pagetable_report.h"
 
 #include <boost/program_options.hpp>
-#include <spdlog/spdlog.h>
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <regex>
 #include <sstream>
 #include <unistd.h>
@@ -156,10 +158,47 @@ void check_before_run(const po::variables_map& vm) {
     }
 }
 
+// Logging and progress (docs/observability.md).
+void add_log_options(po::options_description& desc) {
+    // clang-format off
+    desc.add_options()
+        ("log-level", po::value<std::string>()->default_value("warn"),
+         "level of every logger (hv, vgic, cpu, mem, config, console): trace, debug, info, warn, "
+         "error or off; log lines go to stderr (docs/observability.md)")
+        ("log", po::value<std::vector<std::string>>()->composing(),
+         "LOGGER=LEVEL[,...]: one logger's level, replacing --log-level's for it, e.g. "
+         "hv=debug,vgic=trace (repeatable)")
+        ("progress", "show the progress line (simulated time, instructions, MIPS, each VM's state) "
+         "on stderr from the start, even when stderr is not a terminal")
+        ("no-progress", "never show the progress line (by default a run shows it after two "
+         "seconds when stderr is a terminal and no logger is at info or below)");
+    // clang-format on
+}
+
+LogLevels log_levels(const po::variables_map& vm) {
+    LogLevels levels;
+    levels.all = parse_log_level(vm["log-level"].as<std::string>(), "--log-level");
+    if (vm.count("log"))
+        for (const std::string& list : vm["log"].as<std::vector<std::string>>())
+            parse_log_list(list, levels);
+    return levels;
+}
+
+// The progress line's mode (sim/progress.h), or none.
+std::optional<ProgressOptions> progress_options(const po::variables_map& vm,
+                                                const LogLevels& levels, bool err_is_terminal) {
+    if (vm.count("progress") && vm.count("no-progress"))
+        throw InputError("--progress and --no-progress contradict each other: give one");
+    const ProgressChoice choice = vm.count("progress")      ? ProgressChoice::on
+                                  : vm.count("no-progress") ? ProgressChoice::off
+                                                            : ProgressChoice::automatic;
+    return choose_progress(choice, err_is_terminal, levels);
+}
+
 // --compare: the slowdown of this run's workload against a baseline, either
 // a stats file (its workload.runtime_cycles) or a config run now on the same workload.
 void compare(const std::string& against, const RunOptions& options, const WorkloadSummary& w,
-             std::ostream& out, std::ostream& err) {
+             const Loggers& log, std::ostream& out, std::ostream& err) {
     uint64_t base = 0;
     if (is_stats_file(against)) {
         base = baseline_cycles(against);
@@ -167,7 +206,7 @@ void compare(const std::string& against, const RunOptions& options, const Worklo
         RunOptions o = options;
         o.config = against;
         o.cores.reset();
-        Simulation baseline(o, nullptr);
+        Simulation baseline(o, nullptr, log);
         baseline.run();
         base = baseline.workload_summary().runtime_cycles;
     }
@@ -223,8 +262,19 @@ FastForward parse_fast_forward(const po::variables_map& vm) {
 int run(const po::variables_map& vm, const RunOptions& options, std::ostream& out,
         std::ostream& err) {
     check_before_run(vm);
-    Simulation simulation(options, &out);
+    const LogLevels levels = log_levels(vm);
+    // The line is redrawn in place only on the real stderr, and only if it is a terminal.
+    const bool err_is_terminal = &err == &std::cerr && ::isatty(STDERR_FILENO) == 1;
+    const std::optional<ProgressOptions> progress_opts =
+        progress_options(vm, levels, err_is_terminal);
+    const Loggers log(levels, err);
+    Simulation simulation(options, &out, log);
+    std::optional<Progress> progress;
+    if (progress_opts)
+        progress.emplace(simulation, err, *progress_opts);
     RunOutcome outcome = simulation.run();
+    if (progress)
+        progress->finish();
     if (vm.count("stats-json")) {
         std::string path = vm["stats-json"].as<std::string>();
         std::ofstream f(path);
@@ -267,7 +317,7 @@ int run(const po::variables_map& vm, const RunOptions& options, std::ostream& ou
         f << summary_csv_header() << summary_csv_row(w);
     }
     if (vm.count("compare") && outcome.code == ExitCode::ok)
-        compare(vm["compare"].as<std::string>(), options, w, out, err);
+        compare(vm["compare"].as<std::string>(), options, w, log, out, err);
     return static_cast<int>(outcome.code);
 }
 
@@ -368,14 +418,13 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
         ("set", po::value<std::vector<std::string>>()->composing(),
          "override a [model] parameter, KEY=VALUE (repeatable), e.g. quantum_cycles=600, l2.ways=8, "
          "hv.irq_insns=400; an unknown key lists the machine ones, docs/timing-model.md the rest")
-        ("log-level", po::value<std::string>()->default_value("warn"),
-         "trace, debug, info, warn, error or off")
         ("workloads-dir", po::value<std::string>(),
          "where built guests <name>.elf are (default: workloads/ beside the bao-sim binary)")
         ("list-configs", "list the built-in presets and exit")
         ("list-workloads", "list the built workloads and exit");
     // clang-format on
     add_fast_forward_options(desc);
+    add_log_options(desc);
     po::variables_map vm;
     try {
         po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
@@ -388,14 +437,6 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
         out << usage_intro << "\n" << desc << usage_exit;
         return 0;
     }
-    auto level = spdlog::level::from_str(vm["log-level"].as<std::string>());
-    if (level == spdlog::level::off && vm["log-level"].as<std::string>() != "off") {
-        err << "bao-sim: error: unknown --log-level '" << vm["log-level"].as<std::string>()
-            << "'\n";
-        return static_cast<int>(ExitCode::config);
-    }
-    spdlog::set_level(level);
-
     RunOptions options;
     options.workloads_dir = vm.count("workloads-dir")
                                 ? vm["workloads-dir"].as<std::string>()

@@ -52,6 +52,8 @@ void Console::emit(unsigned source) {
     const size_t kept = dropped_bytes_ == 0 && text.size() <= room ? text.size() : 0;
     transcript_ += text.substr(0, kept);
     dropped_bytes_ += text.size() - kept;
+    if (out_ && before_output_)
+        before_output_();
     if (out_)
         (*out_) << text << std::flush;
     if (observer_)

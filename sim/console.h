@@ -49,6 +49,11 @@ class Console {
     // results are read from one source's own output.
     using LineObserver = std::function<void(unsigned source, const std::string& line)>;
     void observe_lines(LineObserver observer) { observer_ = std::move(observer); }
+    // Called before a line goes to the output stream: a progress line drawn
+    // in place on the same terminal clears itself (sim/progress.h).
+    void before_output(std::function<void()> hook) { before_output_ = std::move(hook); }
+    // The name a source was registered with.
+    const std::string& source_name(unsigned source) const { return sources_.at(source).name; }
 
     // The first keep_bytes of everything printed, as "[name] line\n" lines in
     // emission order; dropped_bytes() counts what did not fit.
@@ -71,6 +76,7 @@ class Console {
     std::string transcript_;
     uint64_t dropped_bytes_ = 0;
     LineObserver observer_;
+    std::function<void()> before_output_;
 };
 
 } // namespace sim

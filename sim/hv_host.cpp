@@ -7,6 +7,7 @@
 #include "sim/error.h"
 #include "sim/gicv2.h"
 #include "sim/gicv3.h"
+#include "sim/hv_events.h"
 #include "sim/hv_host_gicv3.h"
 
 #include <bit>
@@ -23,6 +24,7 @@ std::string hex(uint64_t v) {
 
 HvHost::HvHost(Machine& machine, const RunConfig& config, const std::vector<GuestImage>& images)
     : HvHostBase(machine, config), hv_(std::make_unique<hv::Hypervisor>(*this)) {
+    want_events(hv_events_wanted(machine_.log()));
     fill_images(images);
     hv::Error err = hv_->init(hv_config_.view());
     if (!err.ok())
@@ -81,8 +83,11 @@ void HvHost::map_vm(uint32_t v) {
         walkers_[cpu] = Stage2Walker{this, v};
         walker_refs_[cpu].emplace(&HvHost::walk_stage2, &walkers_[cpu]);
         attach_vm_core(cpu, space, &*walker_refs_[cpu], vm.cpus);
-        for (auto& m : maps)
+        for (auto& m : maps) {
             machine_.core(cpu).map_memory(m.ipa, m.size, m.host);
+            machine_.log().mem().debug("core {} (vm {}): IPA [{:#x}, {:#x}) mapped", cpu, v, m.ipa,
+                                       m.ipa + m.size);
+        }
         for (const DevMapping& d : devs)
             machine_.core(cpu).map_device(d.ipa, d.size, *d.device);
         for (const hv::EmulRegion& e : vm.emul) // every access is a data abort for hv
@@ -155,22 +160,27 @@ void HvHost::flush_vm_tlbs(uint16_t vmid, unsigned ops) {
 }
 
 void HvHost::tlb_flush_vm(uint16_t vmid) {
+    machine_.log().mem().trace("core {}: TLB flush of VMID {}", current_cpu_, vmid);
     flush_vm_tlbs(vmid, 1);
 }
 
 // The target invalidates the IPA's stage-2 entry and then all of the VM's
 // stage-1 entries (which may cache it combined): the model flushes the VM.
-void HvHost::tlb_flush_ipa(uint16_t vmid, uint64_t) {
+void HvHost::tlb_flush_ipa(uint16_t vmid, uint64_t ipa) {
+    machine_.log().mem().trace("core {}: TLB flush of VMID {} IPA {:#x}", current_cpu_, vmid, ipa);
     flush_vm_tlbs(vmid, 2);
 }
 
 void HvHost::cache_clean_invalidate(uint64_t pa, uint64_t size) {
+    machine_.log().mem().trace("core {}: clean and invalidate PA [{:#x}, {:#x})", current_cpu_, pa,
+                               pa + size);
     if (cache::Hierarchy* h = machine_.hierarchy())
         machine_.charge(current_cpu_,
                         h->clean_invalidate(current_cpu_, pa, size, machine_.now(current_cpu_)));
 }
 
 void HvHost::send_ipi(uint32_t cpu, uint32_t sgi) {
+    machine_.log().vgic().trace("core {}: hv sends SGI {} to core {}", current_cpu_, sgi, cpu);
     machine_.interrupts().send_ipi(current_cpu_, cpu, sgi);
 }
 
@@ -381,6 +391,13 @@ void HvHost::vm_stopped(uint32_t) {
 
 void HvHost::power_off() {
     check_end();
+}
+
+void HvHost::event(const hv::Event& e) {
+    const bool has_vm = e.vm != hv::kNoVm && e.vm < hv_->num_vms();
+    log_hv_event(machine_.log(), Isa::aarch64, e,
+                 HvEventPlace{machine_.now(current_cpu_), current_cpu_,
+                              has_vm ? hv_->vm(e.vm).name() : nullptr});
 }
 
 bool HvHost::is_measured(uint32_t v) const {

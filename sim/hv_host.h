@@ -65,6 +65,8 @@ class HvHost : public hv::armv8::ArmPort, public HvHostBase {
     void cpu_idle() override;
     void vm_stopped(uint32_t vm) override;
     void power_off() override;
+    // hv's events to the machine's loggers (sim/hv_events.h).
+    void event(const hv::Event& e) override;
 
   protected:
     uint32_t vm_count() const override { return hv_->num_vms(); }

@@ -9,6 +9,7 @@
 #include "hv/core/pagetable_report.h"
 #include "sim/cpu/rv64_syndrome.h"
 #include "sim/error.h"
+#include "sim/hv_events.h"
 #include "sim/riscv_intc.h"
 
 #include <array>
@@ -73,6 +74,12 @@ class HvHostRiscv64 final : public rv::RvPort, public HvHostBase {
     void cpu_idle() override { machine_.set_idle(current_cpu_); }
     void vm_stopped(uint32_t) override { check_end(); }
     void power_off() override { check_end(); }
+    void event(const hv::Event& e) override {
+        const bool has_vm = e.vm != hv::kNoVm && e.vm < hv_->num_vms();
+        log_hv_event(machine_.log(), Isa::riscv64, e,
+                     HvEventPlace{machine_.now(current_cpu_), current_cpu_,
+                                  has_vm ? hv_->vm(e.vm).name() : nullptr});
+    }
 
     // RvPort
     uint64_t csr_read(rv::Csr csr) override { return csrs_.at(current_cpu_)[index(csr)]; }
@@ -119,6 +126,7 @@ HvHostRiscv64::HvHostRiscv64(Machine& machine, const RunConfig& config,
                              const std::vector<GuestImage>& images)
     : HvHostBase(machine, config), hv_(std::make_unique<hv::Hypervisor>(*this)),
       intc_(riscv_interrupts_of(machine)) {
+    want_events(hv_events_wanted(machine_.log()));
     fill_images(images);
     hv::Error err = hv_->init(hv_config_.view());
     if (!err.ok())

@@ -182,8 +182,14 @@ void Machine::idle_until(unsigned i, uint64_t limit) {
         service_interrupts(i, limit);
 }
 
+void Machine::power_off(unsigned core) {
+    state_.at(core) = CoreState::off;
+    log_.cpu().debug("cycle {} core {}: powered off", now(core), core);
+}
+
 void Machine::stop_core(unsigned core) {
     state_.at(core) = CoreState::stopped;
+    log_.cpu().debug("cycle {} core {}: stopped", now(core), core);
     // Stopping the running core takes effect when its trap returns; another
     // core simply is not scheduled any more.
     if (in_run_ && core == running_core_)
@@ -203,11 +209,15 @@ void Machine::power_on(unsigned core, uint64_t entry, uint64_t context, uint64_t
     state_[core] = CoreState::running;
     // A core powered on by another starts at the caller's time, never in the past.
     clock_[core] = std::max(clock_[core], at_cycle);
+    log_.cpu().debug("cycle {} core {}: powered on at {:#x} (x0 {:#x})", clock_[core], core, entry,
+                     context);
 }
 
 void Machine::finish(ExitCode code, std::string reason, std::string detail) {
-    if (!outcome_)
-        outcome_ = RunOutcome{code, std::move(reason), std::move(detail)};
+    if (outcome_)
+        return;
+    log_.cpu().info("cycle {}: the run ends ({}): {}", now_, reason, detail);
+    outcome_ = RunOutcome{code, std::move(reason), std::move(detail)};
 }
 
 uint64_t Machine::now(unsigned core) const {
@@ -328,6 +338,10 @@ RunOutcome Machine::run() {
     return *outcome_;
 }
 
+void Machine::add_quantum_observer(QuantumObserver observer) {
+    quantum_observers_.push_back(std::move(observer));
+}
+
 void Machine::run_core(unsigned i, uint64_t quantum_end) {
     cpu::Core& core = *cores_[i];
     running_core_ = i;
@@ -377,6 +391,7 @@ void Machine::run_core(unsigned i, uint64_t quantum_end) {
             break;
         case cpu::StopReason::fault:
             state_[i] = CoreState::stopped;
+            log_.cpu().info("cycle {} core {}: fault: {}", clock_[i], i, core.fault().description);
             if (!contain_fault(i, core.fault()))
                 finish(ExitCode::guest_fault, "guest_fault", core.fault().description);
             break;

@@ -12,6 +12,7 @@
 #include "sim/cpu/core.h"
 #include "sim/error.h"
 #include "sim/interrupt_controller.h"
+#include "sim/log.h"
 #include "sim/phys_mem.h"
 #include "sim/pmu.h"
 
@@ -167,10 +168,14 @@ class Machine : public cpu::ExitHandler {
 
     // Powers a core on at `entry` with x0 = context, at the caller's current time.
     void power_on(unsigned core, uint64_t entry, uint64_t context, uint64_t at_cycle);
-    void power_off(unsigned core) { state_.at(core) = CoreState::off; }
+    void power_off(unsigned core);
     // Stops a core for good (its VM stopped); it may be another core than the running one.
     void stop_core(unsigned core);
-    void set_idle(unsigned core) { state_.at(core) = CoreState::idle; }
+    void set_idle(unsigned core) {
+        state_.at(core) = CoreState::idle;
+        if (log_.enabled(LogSource::cpu, spdlog::level::trace))
+            log_.cpu().trace("cycle {} core {}: idle (waits for an interrupt)", now(core), core);
+    }
     // Ends the whole run after the current quantum step.
     void finish(ExitCode code, std::string reason, std::string detail);
     // The current local time of a core, including the instructions of its running quantum.
@@ -208,6 +213,9 @@ class Machine : public cpu::ExitHandler {
     cache::Hierarchy* timed_hierarchy() {
         return phase_ == Phase::fast_forward ? nullptr : hierarchy();
     }
+    // The run's loggers (sim/log.h; all off unless set), for the machine and its supervisor.
+    void set_log(const Loggers& log) { log_ = log; }
+    const Loggers& log() const { return log_; }
 
     CoreStats stats(unsigned core) const;
     // Records `core`'s counters now, as the measured region's start or end
@@ -276,6 +284,7 @@ class Machine : public cpu::ExitHandler {
     std::vector<QuantumObserver> quantum_observers_;
     Phase phase_ = Phase::measuring;
     FastForwardRecord ff_record_;
+    Loggers log_;
 };
 
 } // namespace sim

@@ -56,13 +56,14 @@ void write_nested(JsonWriter& j, const std::vector<cache::StatEntry>& entries,
 
 } // namespace
 
-Simulation::Simulation(const RunOptions& options, std::ostream* console_out)
-    : options_(options), config_(load_config(options.config, options.platform)) {
+Simulation::Simulation(const RunOptions& options, std::ostream* console_out, const Loggers& log)
+    : log_(log), options_(options), config_(load_config(options.config, options.platform)) {
     for (auto& kv : options.sets) {
         auto eq = kv.find('=');
         if (eq == std::string::npos || eq == 0)
             throw InputError("--set '" + kv + "': expected key=value");
         set_model_param(config_, kv.substr(0, eq), kv.substr(eq + 1));
+        log_.config().debug("--set {} = {}", kv.substr(0, eq), kv.substr(eq + 1));
     }
     sync_l2_geometry(config_);
     sync_gic_version(config_);
@@ -111,8 +112,11 @@ Simulation::Simulation(const RunOptions& options, std::ostream* console_out)
     if (config_.hv.platform.ram.size() > 1) // hv would allocate pages nothing backs
         throw InputError("platform.ram[1]: the simulator backs one RAM range (platform.ram[0]); "
                          "merge the ranges or drop this one");
+    log_config();
     load_images();
     machine_ = std::make_unique<Machine>(config_.machine, console_out);
+    machine_->set_log(log_);
+    log_memory_map();
     if (!native) {
         if (platform_isa(config_.machine.platform) == Isa::riscv64)
             hv_host_ = make_hv_host_riscv64(*machine_, config_, images_);
@@ -138,6 +142,81 @@ Simulation::Simulation(const RunOptions& options, std::ostream* console_out)
 }
 
 Simulation::~Simulation() = default;
+
+void Simulation::log_config() const {
+    spdlog::logger& l = log_.config();
+    if (!l.should_log(spdlog::level::info))
+        return;
+    const bool native = config_.hv.mode == hv::Mode::Native;
+    l.info("config '{}' ({}): {} mode on {}, {} cores, {} VM(s), hash {}", config_.name,
+           config_.description, native ? "native" : "hv", config_.machine.platform,
+           config_.machine.cores, config_.hv.vms.size(), hex(config_.hash));
+    for (size_t i = 0; i < config_.hv.vms.size(); ++i) {
+        const hv::VmConfig& vm = config_.hv.vms[i];
+        const ImageSource& src = config_.images[i];
+        l.info("vms[{}] '{}'{}: cpus {:#x}, colors {:#x}, image {}", i, vm.name,
+               static_cast<int>(i) == config_.measured_vm() ? " (measured)" : "", vm.cpu_affinity,
+               vm.colors,
+               !src.linux_boot.kernel.empty() ? "Linux " + src.linux_boot.kernel
+               : !src.workload.empty()        ? "workload " + src.workload
+                                              : src.path);
+    }
+}
+
+void Simulation::log_memory_map() const {
+    spdlog::logger& l = log_.mem();
+    if (!l.should_log(spdlog::level::debug))
+        return;
+    const PhysicalMemory& ram = machine_->memory();
+    l.debug("RAM [{:#x}, {:#x})", ram.base(), ram.base() + ram.size());
+    for (const Bus::Entry& e : machine_->bus().entries())
+        l.debug("device {} [{:#x}, {:#x}){}", e.name, e.base, e.base + e.size,
+                e.hypervisor_only ? " (hypervisor only)" : "");
+    std::string model;
+    if (const cache::Hierarchy* h = machine_->hierarchy())
+        for (auto& [key, value] : cache::config_fields(h->config()))
+            model += (model.empty() ? "" : " ") + key + "=" + value;
+    l.debug("memory model: {}", model.empty() ? "off" : model);
+}
+
+std::string Simulation::vm_states() const {
+    auto state = [](CoreState s) {
+        switch (s) {
+        case CoreState::off:
+            return "off";
+        case CoreState::running:
+            return "running";
+        case CoreState::idle:
+            return "idle";
+        case CoreState::stopped:
+            return "stopped";
+        }
+        return "?";
+    };
+    const Machine& m = *machine_;
+    std::string out;
+    auto add = [&out](const std::string& part) { out += (out.empty() ? "" : ", ") + part; };
+    if (!hv_host_) {
+        for (unsigned c = 0; c < m.core_count(); ++c)
+            add("core" + std::to_string(c) + " " + state(m.state(c)));
+        return out;
+    }
+    // A VM runs while any of its cores runs; else it idles while any idles.
+    const hv::Hypervisor& hv = hv_host_->hypervisor();
+    for (uint32_t v = 0; v < hv.num_vms(); ++v) {
+        const hv::Vm& vm = hv.vm(v);
+        std::string s = vm.state == hv::VmState::Stopped ? hv::to_string(vm.exit_kind) : "off";
+        for (unsigned c = 0; c < m.core_count() && vm.state != hv::VmState::Stopped; ++c)
+            if ((vm.cpus >> c) & 1) {
+                if (m.state(c) == CoreState::running)
+                    s = "running";
+                else if (m.state(c) == CoreState::idle && s != "running")
+                    s = "idle";
+            }
+        add(std::string(vm.name()) + " " + s);
+    }
+    return out;
+}
 
 // Native mode has no hv to validate the VM: the same rules (hv::validate) for
 // the marker page, against what the native machine maps.
@@ -169,6 +248,7 @@ void Simulation::check_native_marker(uint64_t at, const PhysicalMemory& ram) con
 // line, never a name a guest could print.
 void Simulation::watch_results(uint64_t cores) {
     machine_->console().observe_lines([this, cores](unsigned source, const std::string& line) {
+        log_.console().trace("[{}] {}", machine_->console().source_name(source), line);
         bool measured = false;
         for (unsigned c = 0; c < machine_->core_count(); ++c)
             measured =
@@ -236,6 +316,9 @@ void Simulation::load_images() {
             path = p.string();
         }
         images_.push_back(read_guest_image(path, src.load_addr.value_or(0x40000000), isa));
+        log_.config().info("vms[{}] image '{}': entry {:#x}, {} bytes from {:#x}", i,
+                           images_.back().path, images_.back().entry, images_.back().footprint(),
+                           images_.back().lowest());
     }
 }
 

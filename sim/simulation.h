@@ -84,7 +84,8 @@ std::string summary_csv_row(const WorkloadSummary& w);
 
 class Simulation {
   public:
-    Simulation(const RunOptions& options, std::ostream* console_out);
+    // `log`: the run's loggers (sim/log.h; by default all off).
+    Simulation(const RunOptions& options, std::ostream* console_out, const Loggers& log = {});
     ~Simulation();
 
     RunOutcome run();
@@ -105,6 +106,9 @@ class Simulation {
     const HvHostBase* hv_host_base() const { return hv_host_.get(); }
     const NativeFirmware* firmware() const { return firmware_.get(); } // native mode
     const RunConfig& config() const { return config_; }
+    // Each VM's (native: each core's) name and state now, e.g. "bench running,
+    // interf0 idle" (the progress line, sim/progress.h).
+    std::string vm_states() const;
 
   private:
     void load_images();
@@ -114,7 +118,10 @@ class Simulation {
     void write_workload(JsonWriter& j) const;
     void write_latency(JsonWriter& j) const;
     void check_native_marker(uint64_t at, const PhysicalMemory& ram) const;
+    void log_config() const;
+    void log_memory_map() const;
 
+    Loggers log_; // first: loading the config logs
     RunOptions options_;
     RunConfig config_;
     std::vector<GuestImage> images_;

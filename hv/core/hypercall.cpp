@@ -52,8 +52,22 @@ bool marker_access(Hypervisor& hv, Vm& vm, std::uint64_t offset, std::uint32_t s
     return true;
 }
 
+namespace {
+
+void report(Hypervisor& hv, const Vm& vm, const Vcpu& vcpu, std::uint32_t id, const VcpuRegs& regs,
+            std::uint64_t result) {
+    if (hv.port().wants(EventKind::Hypercall)) {
+        hv.port().event(
+            {EventKind::Hypercall,
+             vm.id,
+             vcpu.id,
+             {id, arch::hypercall_arg(regs, 1), arch::hypercall_arg(regs, 2), 0, result}});
+    }
+}
+
+} // namespace
+
 TrapAction hypercall(Hypervisor& hv, Vm& vm, Vcpu& vcpu, VcpuRegs& regs) {
-    (void)vcpu;
     const std::uint32_t id = hc::id_of(static_cast<std::uint32_t>(arch::hypercall_arg(regs, 0)));
     std::int64_t r = -hc::E_INVAL_ID;
     switch (id) {
@@ -72,6 +86,7 @@ TrapAction hypercall(Hypervisor& hv, Vm& vm, Vcpu& vcpu, VcpuRegs& regs) {
         std::uint64_t value = 0;
         if (hv.port().param(vm.id, arch::hypercall_arg(regs, 1), value) &&
             value <= 0x7fffffffffffffffull) {
+            report(hv, vm, vcpu, id, regs, value);
             arch::hypercall_result(regs, value);
             return TrapAction::Resume;
         }
@@ -81,6 +96,7 @@ TrapAction hypercall(Hypervisor& hv, Vm& vm, Vcpu& vcpu, VcpuRegs& regs) {
     default:
         break;
     }
+    report(hv, vm, vcpu, id, regs, static_cast<std::uint64_t>(r));
     arch::hypercall_result(regs, static_cast<std::uint64_t>(r));
     return TrapAction::Resume;
 }

@@ -37,6 +37,24 @@ const char* to_string(ExitKind k) {
 }
 
 Error Hypervisor::init(const Config& cfg) {
+    const Error err = setup(cfg);
+    if (err.ok() && port_.wants(EventKind::ConfigValid)) {
+        port_.event({EventKind::ConfigValid,
+                     kNoVm,
+                     0,
+                     {num_vms_, cfg_.platform.cpu_num, cfg_.shmems.size()}});
+    }
+    if (!err.ok() && port_.wants(EventKind::ConfigRefused)) {
+        port_.event({EventKind::ConfigRefused,
+                     kNoVm,
+                     0,
+                     {static_cast<std::uint64_t>(err.code)},
+                     err.message});
+    }
+    return err;
+}
+
+Error Hypervisor::setup(const Config& cfg) {
     Error err;
     if (phase_ != Phase::Empty) {
         fail(err, ErrorCode::State) << "init: the hypervisor is already initialized";
@@ -113,6 +131,9 @@ Error Hypervisor::boot() {
             if (vm.cfg->colors != 0) {
                 vm.recolor_bytes = st.size;
             }
+            if (port_.wants(EventKind::Recolor)) {
+                port_.event({EventKind::Recolor, i, 0, {st.size, st.pa, vm.cfg->colors}});
+            }
         }
         vm.state = VmState::Running;
         Vcpu& first = vcpus_[vm.vcpu_cpu[0]];
@@ -121,7 +142,15 @@ Error Hypervisor::boot() {
     }
     phase_ = Phase::Booted;
     for (std::uint32_t i = 0; i < num_vms_; ++i) {
-        port_.cpu_on(vms_[i].vcpu_cpu[0]);
+        const Vcpu& first = vcpus_[vms_[i].vcpu_cpu[0]];
+        if (port_.wants(EventKind::VmBoot)) {
+            port_.event({EventKind::VmBoot,
+                         i,
+                         0,
+                         {first.boot.pc, first.boot.x0, first.cpu},
+                         vms_[i].name()});
+        }
+        port_.cpu_on(first.cpu);
     }
     return err;
 }
@@ -157,6 +186,10 @@ void Hypervisor::stop_vm(Vm& vm, ExitKind kind) {
         if (was_on && vc.cpu != current) {
             port_.cpu_stop(vc.cpu);
         }
+    }
+    if (port_.wants(EventKind::VmStop)) {
+        port_.event(
+            {EventKind::VmStop, vm.id, 0, {static_cast<std::uint64_t>(kind)}, vm.exit_reason});
     }
     port_.vm_stopped(vm.id);
     for (std::uint32_t i = 0; i < num_vms_; ++i) {

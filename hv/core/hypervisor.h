@@ -84,6 +84,9 @@ class Hypervisor {
   private:
     enum class Phase : std::uint8_t { Empty, Initialized, Booted };
 
+    // init() without its report (EventKind::ConfigValid / ConfigRefused).
+    Error setup(const Config& cfg);
+
     bool reserve_placed(Error& err);
     bool alloc_shmems(Error& err);
     bool create_vm(std::uint32_t id, Error& err);

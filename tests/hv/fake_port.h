@@ -83,6 +83,10 @@ class FakePort : public hv::armv8::ArmPort {
     void cpu_idle() override { ++idles; }
     void vm_stopped(std::uint32_t vm) override { vms_stopped.push_back(vm); }
     void power_off() override { powered_off = true; }
+    // hv's events (docs/observability.md): recorded only for the kinds asked for.
+    std::vector<hv::Event> events;
+    void want(std::uint32_t kinds) { want_events(kinds); }
+    void event(const hv::Event& e) override { events.push_back(e); }
 
     std::uint64_t read64(std::uint64_t pa) {
         std::uint64_t v = 0;

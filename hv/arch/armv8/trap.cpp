@@ -22,7 +22,17 @@ Fmt exit_fmt(Vm& vm, const Vcpu& vcpu) {
 TrapAction smccc(Hypervisor& hv, Vm& vm, Vcpu& vcpu, VcpuRegs& regs, bool from_hvc) {
     const auto fid = static_cast<std::uint32_t>(regs.x[0]);
     if (psci::is_psci(fid)) {
-        return psci_call(hv, vm, vcpu, regs);
+        const std::uint64_t x1 = regs.x[1], x2 = regs.x[2], x3 = regs.x[3];
+        const TrapAction action = psci_call(hv, vm, vcpu, regs);
+        if (hv.port().wants(EventKind::FirmwareCall)) {
+            const bool returns = action == TrapAction::Resume;
+            hv.port().event({EventKind::FirmwareCall,
+                             vm.id,
+                             vcpu.id,
+                             {fid, x1, x2, x3, returns ? regs.x[0] : 0},
+                             returns ? nullptr : to_string(action)});
+        }
+        return action;
     }
     if (from_hvc && hc::is_hypercall(fid)) {
         return hypercall(hv, vm, vcpu, regs);
@@ -169,6 +179,7 @@ TrapAction handle_trap(Hypervisor& hv, const TrapSyndrome& syn, VcpuRegs& regs) 
     // A trap proves the vCPU runs (it may have been woken from WFI).
     vcpu->state = VcpuState::Running;
     Vm& vm = hv.vm_mut(vcpu->vm);
+    const std::uint64_t trap_pc = regs.pc; // ELR_EL2, before hv steps over the instruction
     // The entry saves the guest's registers into the vCPU context.
     port.account(vcpu->ctx_pa, sizeof(VcpuRegs), true);
 
@@ -221,6 +232,14 @@ TrapAction handle_trap(Hypervisor& hv, const TrapSyndrome& syn, VcpuRegs& regs) 
     if (action == TrapAction::Resume || action == TrapAction::Idle) {
         // The exit restores them.
         port.account(vcpu->ctx_pa, sizeof(VcpuRegs), false);
+    }
+    if (port.wants(EventKind::Trap)) {
+        const bool abort = syn.ec() == Ec::DataAbortLower || syn.ec() == Ec::InstAbortLower;
+        port.event({EventKind::Trap,
+                    vm.id,
+                    vcpu->id,
+                    {static_cast<std::uint32_t>(syn.ec()), syn.iss(), trap_pc,
+                     abort ? syn.fault_ipa() : 0, static_cast<std::uint64_t>(action)}});
     }
     return action;
 }

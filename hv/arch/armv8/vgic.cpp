@@ -242,7 +242,12 @@ using namespace vgic_detail;
 // --- Entry points --------------------------------------------------------------
 
 void vgic_inject(Hypervisor& hv, Vcpu& vc, std::uint32_t id, std::uint32_t src, bool hw) {
-    if (!add_pending(hv, vc, id, src, hw)) {
+    const bool added = add_pending(hv, vc, id, src, hw);
+    if (hv.port().wants(EventKind::Inject)) {
+        hv.port().event(
+            {EventKind::Inject, vc.vm, vc.id, {id, src, hw ? 1u : 0u, added ? 1u : 0u}});
+    }
+    if (!added) {
         if (hw) {
             gic_of(hv).deactivate(id); // never leave the physical one active
         }
@@ -329,6 +334,12 @@ IrqOutcome handle_irq(Hypervisor& hv) {
     }
     if (vc != nullptr) {
         p.account(vc->ctx_pa, sizeof(VcpuRegs), false); // and restores them
+    }
+    if (p.wants(EventKind::Irq)) {
+        p.event({EventKind::Irq,
+                 vc != nullptr ? vc->vm : kNoVm,
+                 vc != nullptr ? vc->id : 0,
+                 {id, static_cast<std::uint64_t>(out)}});
     }
     return out;
 }

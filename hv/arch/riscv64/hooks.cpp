@@ -28,6 +28,9 @@ void cpu_init(Hypervisor& hv, Vcpu& vcpu) {
 
 void virq_raise(Hypervisor& hv, Vm& vm, std::uint32_t id) {
     riscv64::vplic_raise(hv, vm, id);
+    if (hv.port().wants(EventKind::Inject)) { // to the VM's vPLIC: no vCPU chosen yet
+        hv.port().event({EventKind::Inject, vm.id, 0, {id, 0, 0, 1}});
+    }
 }
 
 void virq_lower(Hypervisor& hv, Vm& vm, std::uint32_t id) {

@@ -248,6 +248,7 @@ bool sbi_hart_mask(const Vm& vm, std::uint64_t hart_mask, std::uint64_t base,
 TrapAction sbi_call(Hypervisor& hv, Vm& vm, Vcpu& vcpu, VcpuRegs& regs) {
     const std::uint64_t ext = regs.x[reg::a7];
     const std::uint64_t fid = regs.x[reg::a6];
+    const std::uint64_t a0 = regs.x[reg::a0], a1 = regs.x[reg::a1], a2 = regs.x[reg::a1 + 1];
     SbiRet r;
     TrapAction action = TrapAction::Resume;
     switch (ext) {
@@ -278,6 +279,14 @@ TrapAction sbi_call(Hypervisor& hv, Vm& vm, Vcpu& vcpu, VcpuRegs& regs) {
     if (action == TrapAction::Resume || action == TrapAction::Idle) {
         regs.x[reg::a0] = static_cast<std::uint64_t>(r.error);
         regs.x[reg::a1] = r.value;
+    }
+    if (hv.port().wants(EventKind::FirmwareCall)) {
+        hv.port().event(
+            {EventKind::FirmwareCall,
+             vm.id,
+             vcpu.id,
+             {ext << 32 | (fid & 0xffff'ffffull), a0, a1, a2, static_cast<std::uint64_t>(r.error)},
+             action == TrapAction::Resume ? nullptr : to_string(action)});
     }
     return action;
 }

@@ -148,6 +148,7 @@ TrapAction handle_trap(Hypervisor& hv, const TrapRecord& t, VcpuRegs& regs) {
     }
     vcpu->state = VcpuState::Running; // a trap proves the vCPU runs
     Vm& vm = hv.vm_mut(vcpu->vm);
+    const std::uint64_t trap_pc = regs.sepc; // before hv steps over the instruction
     port.account(vcpu->ctx_pa, sizeof(VcpuRegs), true);
     TrapAction action = TrapAction::Resume;
     switch (t.scause) {
@@ -172,6 +173,13 @@ TrapAction handle_trap(Hypervisor& hv, const TrapRecord& t, VcpuRegs& regs) {
     regs.x[0] = 0;
     if (action == TrapAction::Resume || action == TrapAction::Idle) {
         port.account(vcpu->ctx_pa, sizeof(VcpuRegs), false);
+    }
+    if (port.wants(EventKind::Trap)) {
+        port.event({EventKind::Trap,
+                    vm.id,
+                    vcpu->id,
+                    {t.scause, t.stval, trap_pc, t.scause == cause::EcallVS ? 0 : t.gpa(),
+                     static_cast<std::uint64_t>(action)}});
     }
     return action;
 }
