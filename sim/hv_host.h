@@ -42,6 +42,10 @@ class HvHost : public hv::armv8::ArmPort, public Supervisor {
     const std::vector<std::pair<uint32_t, uint64_t>>& samples() const { return samples_; }
     // A VM stopped for a reason other than powering off.
     bool any_vm_faulted() const;
+    // hv's entries on a core so far: synchronous traps (calls, aborts,
+    // trapped instructions, WFI) and physical IRQs (interval statistics).
+    uint64_t sync_traps(unsigned core) const { return sync_traps_.at(core); }
+    uint64_t irq_entries(unsigned core) const { return irq_entries_.at(core); }
 
     // Supervisor
     cpu::TrapAction on_exit(unsigned core, cpu::Exit& exit) override;
@@ -122,6 +126,7 @@ class HvHost : public hv::armv8::ArmPort, public Supervisor {
     std::array<std::optional<cache::WalkerRef>, hv::kMaxCpus> walker_refs_{};
     bool booting_ = true;
     uint64_t boot_cycles_ = 0;
+    std::array<uint64_t, hv::kMaxCpus> sync_traps_{}, irq_entries_{};
 };
 
 } // namespace sim

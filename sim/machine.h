@@ -16,6 +16,7 @@
 #include "sim/pmu.h"
 
 #include <algorithm>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -71,6 +72,7 @@ struct CoreStats {
     uint64_t idle_cycles = 0;  // in WFI
     uint64_t loads = 0;
     uint64_t stores = 0;
+    uint64_t interrupts = 0; // times the guest's interrupt line rose (not in the stats file)
 };
 
 // A core's counters at one instant (the measured region's start or end).
@@ -175,6 +177,9 @@ class Machine : public cpu::ExitHandler {
     void charge(unsigned core, uint64_t cycles);
 
     RunOutcome run();
+    // Called after every quantum, once every core reached its end (interval statistics, progress).
+    using QuantumObserver = std::function<void(uint64_t quantum_end)>;
+    void add_quantum_observer(QuantumObserver observer);
 
     CoreStats stats(unsigned core) const;
     // Records `core`'s counters now, as the measured region's start or end
@@ -238,6 +243,7 @@ class Machine : public cpu::ExitHandler {
     std::optional<RegionSnapshot> region_start_, region_end_;
     std::optional<RegionSnapshot> open_start_; // the start mark not yet closed by an end
     std::vector<RegionSample> region_samples_;
+    std::vector<QuantumObserver> quantum_observers_;
 };
 
 } // namespace sim

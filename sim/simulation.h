@@ -5,9 +5,11 @@
 #include "sim/config.h"
 #include "sim/firmware.h"
 #include "sim/hv_host.h"
+#include "sim/interval_stats.h"
 #include "sim/json.h"
 #include "sim/loader.h"
 #include "sim/machine.h"
+#include "sim/trace.h"
 
 #include <chrono>
 #include <deque>
@@ -31,6 +33,8 @@ struct RunOptions {
     std::string workloads_dir;      // where <name>.elf guests are
     bool raw_samples = false;       // stats: include every latency sample
     std::vector<std::string> guest_params; // INDEX=VALUE for the measured VM's guest
+    TraceOptions trace;                    // --trace (docs/observability.md)
+    IntervalOptions intervals;             // --stats-interval
 };
 
 // The measured workload's figures over its measured region.
@@ -102,6 +106,10 @@ class Simulation {
     const HvHost* hv_host() const { return hv_host_.get(); }
     const NativeFirmware* firmware() const { return firmware_.get(); } // native mode
     const RunConfig& config() const { return config_; }
+    // Each VM's name and cores (native mode: the measured guest on every core).
+    std::vector<VmCores> vm_cores() const;
+    // Trace records written (0 without --trace).
+    uint64_t trace_records() const { return trace_ ? trace_->records() : 0; }
 
   private:
     void load_images();
@@ -111,6 +119,7 @@ class Simulation {
     void write_workload(JsonWriter& j) const;
     void write_latency(JsonWriter& j) const;
     void check_native_marker(uint64_t at, const PhysicalMemory& ram) const;
+    void start_observers();
 
     RunOptions options_;
     RunConfig config_;
@@ -118,6 +127,8 @@ class Simulation {
     std::unique_ptr<Machine> machine_;
     std::unique_ptr<NativeFirmware> firmware_; // native mode
     std::unique_ptr<HvHost> hv_host_;          // hv mode
+    std::unique_ptr<TraceWriter> trace_;       // --trace
+    std::unique_ptr<IntervalStats> intervals_; // --stats-interval
     RunOutcome outcome_;
     double host_seconds_ = 0;
     std::chrono::steady_clock::time_point run_start_;
