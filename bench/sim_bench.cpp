@@ -2,9 +2,11 @@
 // loads over a 512 KiB array with a 64-byte stride, the paper's interference
 // pattern. Speed targets live here, never in timed unit tests.
 #include "sim/firmware.h"
+#include "sim/interval_stats.h"
 #include "sim/linux_vm.h"
 #include "sim/machine.h"
 #include "sim/simulation.h"
+#include "sim/trace.h"
 
 #include <benchmark/benchmark.h>
 
@@ -51,6 +53,53 @@ void BM_StreamingGuest(benchmark::State& state) {
 BENCHMARK(BM_StreamingGuest)
     ->ArgsProduct({{1, 4}, {0, 1}, {0, 1}})
     ->ArgNames({"cores", "model", "a53"})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// The streaming guest on one core with the full model (flat core), observed:
+// nothing (0), --trace in block mode (1), --trace per instruction (2),
+// --stats-interval every 10 quanta (3); the outputs go to /dev/null. The
+// cost of observing; with nothing attached it is BM_StreamingGuest's
+// (docs/observability.md).
+void BM_Observed(benchmark::State& state) {
+    const auto mode = state.range(0);
+    const uint64_t insns = mode == 2 ? 2'000'000 : 20'000'000;
+    uint64_t total = 0;
+    for (auto _ : state) {
+        sim::MachineParams p;
+        p.cores = 1;
+        p.ram_size = 64ull << 20;
+        p.max_insns = insns;
+        sim::Machine m(p, nullptr);
+        m.map_native_platform();
+        sim::NativeFirmware fw(m);
+        m.set_supervisor(&fw);
+        m.memory().write(p.ram_base, streaming_loop, sizeof streaming_loop);
+        m.power_on(0, p.ram_base, 0, 0);
+        const std::vector<sim::VmCores> vms = {{"guest", 1}};
+        std::unique_ptr<sim::TraceWriter> trace;
+        std::unique_ptr<sim::IntervalStats> intervals;
+        if (mode == 1 || mode == 2) {
+            sim::TraceOptions t;
+            t.path = "/dev/null";
+            t.blocks = mode == 1;
+            trace = sim::start_trace(m, t, vms);
+        } else if (mode == 3) {
+            intervals = std::make_unique<sim::IntervalStats>(
+                m, nullptr, vms,
+                sim::IntervalOptions{10 * p.quantum_cycles, "/dev/null", "/dev/null"});
+        }
+        m.run();
+        if (intervals)
+            intervals->finish();
+        total += m.total_instructions();
+    }
+    state.counters["MIPS"] =
+        benchmark::Counter(static_cast<double>(total) / 1e6, benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_Observed)
+    ->DenseRange(0, 3)
+    ->ArgName("observe")
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 

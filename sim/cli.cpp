@@ -22,6 +22,7 @@
 #include <iostream>
 #include <regex>
 #include <sstream>
+#include <tuple>
 #include <unistd.h>
 
 namespace po = boost::program_options;
@@ -144,11 +145,107 @@ void check_output_path(const std::string& option, const std::string& path) {
         throw InputError(what + std::strerror(errno));
 }
 
+// --trace and its filters (docs/observability.md).
+void add_trace_options(po::options_description& desc) {
+    // clang-format off
+    desc.add_options()
+        ("trace", po::value<std::string>(),
+         "FILE: write an instruction trace, one line per instruction: core, VM, EL, instruction "
+         "number, issue cycle, PC (virtual and physical), encoding, disassembly, and each data "
+         "access with the level that served it (L1, L2, mem, dev); slow (docs/observability.md)")
+        ("trace-mode", po::value<std::string>()->default_value("insn"),
+         "insn (one line per instruction) or block (one line per basic block, for long runs)")
+        ("trace-vm", po::value<std::string>(),
+         "trace only the cores of these VMs: names or indices, comma-separated")
+        ("trace-core", po::value<std::string>(), "trace only these cores, comma-separated")
+        ("trace-pc", po::value<std::string>(),
+         "LO-HI: trace only instructions at these virtual addresses (block mode: blocks starting "
+         "there), inclusive; either end may be left out")
+        ("trace-insns", po::value<std::string>(),
+         "FROM-TO: trace only each core's instructions number FROM to TO (counted from 0 per core, "
+         "inclusive; K/M/G suffixes)");
+    // clang-format on
+}
+
+TraceOptions trace_options(const po::variables_map& vm) {
+    TraceOptions t;
+    if (!vm.count("trace")) {
+        for (const char* filter : {"trace-vm", "trace-core", "trace-pc", "trace-insns"})
+            if (vm.count(filter))
+                throw InputError(std::string("--") + filter +
+                                 " filters a trace: give --trace FILE");
+        return t;
+    }
+    t.path = vm["trace"].as<std::string>();
+    const std::string mode = vm["trace-mode"].as<std::string>();
+    if (mode != "insn" && mode != "block")
+        throw InputError("--trace-mode: '" + mode + "' is neither insn nor block");
+    t.blocks = mode == "block";
+    if (vm.count("trace-vm"))
+        t.vms = split_list(vm["trace-vm"].as<std::string>(), "--trace-vm");
+    if (vm.count("trace-core"))
+        for (const std::string& c : split_list(vm["trace-core"].as<std::string>(), "--trace-core"))
+            t.cores.push_back(
+                static_cast<unsigned>(parse_size_in(c, "--trace-core", 0, hv::kMaxCpus - 1)));
+    if (vm.count("trace-pc"))
+        std::tie(t.pc_lo, t.pc_hi) =
+            parse_trace_range(vm["trace-pc"].as<std::string>(), "--trace-pc");
+    if (vm.count("trace-insns"))
+        std::tie(t.insn_lo, t.insn_hi) =
+            parse_trace_range(vm["trace-insns"].as<std::string>(), "--trace-insns");
+    return t;
+}
+
+// --stats-interval and where its series goes (docs/observability.md).
+void add_interval_options(po::options_description& desc) {
+    // clang-format off
+    desc.add_options()
+        ("stats-interval", po::value<std::string>(),
+         "CYCLES: also write a time series of each core's and VM's counters (instructions, IPC, "
+         "L1/L2/DTLB misses, memory-queue cycles, interrupts, hv traps) every CYCLES simulated "
+         "cycles, rounded up to the quantum's end, as CSV and JSON lines")
+        ("stats-interval-out", po::value<std::string>(),
+         "BASE: write the interval series to BASE.csv and BASE.jsonl (default: beside --stats-json "
+         "FILE.json as FILE.intervals.csv and FILE.intervals.jsonl)");
+    // clang-format on
+}
+
+IntervalOptions interval_options(const po::variables_map& vm) {
+    IntervalOptions o;
+    if (!vm.count("stats-interval")) {
+        if (vm.count("stats-interval-out"))
+            throw InputError("--stats-interval-out: give --stats-interval CYCLES too");
+        return o;
+    }
+    o.cycles =
+        parse_size_in(vm["stats-interval"].as<std::string>(), "--stats-interval", 1, UINT64_MAX);
+    std::string base;
+    if (vm.count("stats-interval-out")) {
+        base = vm["stats-interval-out"].as<std::string>();
+    } else if (vm.count("stats-json")) {
+        base = vm["stats-json"].as<std::string>();
+        if (base.size() > 5 && base.substr(base.size() - 5) == ".json")
+            base.resize(base.size() - 5);
+        base += ".intervals";
+    } else {
+        throw InputError("--stats-interval: say where the series goes (--stats-interval-out BASE "
+                         "or --stats-json FILE)");
+    }
+    o.csv_path = base + ".csv";
+    o.jsonl_path = base + ".jsonl";
+    return o;
+}
+
 // Everything a run will need besides the simulation itself, checked before it.
 void check_before_run(const po::variables_map& vm) {
-    for (const char* option : {"stats-json", "stats-csv"})
+    for (const char* option : {"stats-json", "stats-csv", "trace"})
         if (vm.count(option))
             check_output_path(option, vm[option].as<std::string>());
+    const IntervalOptions intervals = interval_options(vm);
+    if (intervals.enabled()) {
+        check_output_path("stats-interval", intervals.csv_path);
+        check_output_path("stats-interval", intervals.jsonl_path);
+    }
     if (vm.count("compare")) {
         const std::string against = vm["compare"].as<std::string>();
         if (is_stats_file(against))
@@ -425,6 +522,8 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
     // clang-format on
     add_fast_forward_options(desc);
     add_log_options(desc);
+    add_trace_options(desc);
+    add_interval_options(desc);
     po::variables_map vm;
     try {
         po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
@@ -474,6 +573,8 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
         if (vm.count("set"))
             options.sets = vm["set"].as<std::vector<std::string>>();
         options.fast_forward = parse_fast_forward(vm);
+        options.trace = trace_options(vm);
+        options.intervals = interval_options(vm);
         return run(vm, options, out, err);
     } catch (const InputError& e) {
         err << "bao-sim: error: " << e.what() << "\n";

@@ -24,7 +24,7 @@ class HvHost : public hv::armv8::ArmPort, public HvHostBase {
     HvHost(Machine& machine, const RunConfig& config, const std::vector<GuestImage>& images);
     ~HvHost();
 
-    const hv::Hypervisor& hypervisor() const { return *hv_; }
+    const hv::Hypervisor& hypervisor() const override { return *hv_; }
     std::vector<HvVmReport> vm_reports() const override;
     uint64_t vm_cpus(uint32_t vm) const override { return hv_->vm(vm).cpus; }
 

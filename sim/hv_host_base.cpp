@@ -139,6 +139,7 @@ void HvHostBase::attach_vm_core(unsigned core, std::shared_ptr<cpu::AddressSpace
 void HvHostBase::charge_trap(unsigned core, Path path) {
     const MachineParams& m = machine_.params();
     const uint64_t insns = path == Path::sync ? m.hv_sync_insns : m.hv_irq_insns;
+    ++(path == Path::sync ? sync_traps_ : irq_entries_).at(core);
     machine_.charge(core, m.hv_exception_cycles + insns * m.cycles_per_insn);
     fetch_code(core, code_.entry);
     for (const CodeRun& run : path == Path::sync ? code_.sync : code_.irq)

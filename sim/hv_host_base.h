@@ -8,12 +8,14 @@
 
 #include "hv/core/config.h"
 #include "hv/core/config_storage.h"
+#include "hv/core/hypervisor.h"
 #include "hv/port.h"
 #include "sim/config.h"
 #include "sim/hv_code.h"
 #include "sim/loader.h"
 #include "sim/machine.h"
 
+#include <array>
 #include <memory>
 #include <string>
 #include <vector>
@@ -49,8 +51,14 @@ class HvHostBase : public Supervisor {
     const std::vector<std::pair<uint32_t, uint64_t>>& samples() const { return samples_; }
     // A VM stopped for a reason other than powering off.
     bool any_vm_faulted() const;
+    // hv's entries on a core so far: synchronous traps (calls, aborts,
+    // trapped instructions, WFI) and physical IRQs (interval statistics).
+    uint64_t sync_traps(unsigned core) const { return sync_traps_.at(core); }
+    uint64_t irq_entries(unsigned core) const { return irq_entries_.at(core); }
     virtual std::vector<HvVmReport> vm_reports() const = 0;
     // The cores VM `vm` runs on.
+    // hv itself, as it runs for this host (any architecture).
+    virtual const hv::Hypervisor& hypervisor() const = 0;
     virtual uint64_t vm_cpus(uint32_t vm) const = 0;
 
   protected:
@@ -112,6 +120,7 @@ class HvHostBase : public Supervisor {
     // filled in): hv's Config (hv_config_.view()) points into it, so it
     // outlives the derived hosts' hypervisor.
     hv::ConfigStorage hv_config_;
+    std::array<uint64_t, hv::kMaxCpus> sync_traps_{}, irq_entries_{};
     uint32_t current_cpu_ = 0;
     bool booting_ = true;
     uint64_t boot_cycles_ = 0;

@@ -92,6 +92,7 @@ class HvHostRiscv64 final : public rv::RvPort, public HvHostBase {
     bool guest_insn(uint64_t va, uint32_t& insn) override;
 
   protected:
+    const hv::Hypervisor& hypervisor() const override { return *hv_; }
     uint32_t vm_count() const override { return hv_->num_vms(); }
     VmEnd vm_end(uint32_t vm) const override;
 

@@ -140,8 +140,10 @@ void Machine::on_lines(unsigned core, const cpu::InterruptLines& lines) {
     if (core >= cores_.size())
         return;
     const bool hv = irq_to_hypervisor();
-    if (cores_[core]->set_interrupt_lines(lines))
+    if (cores_[core]->set_interrupt_lines(lines)) {
         charge(core, params_.gic_signal_cycles);
+        ++stats_[core].interrupts;
+    }
     const bool guest_line = cores_[core]->guest_interrupt_pending();
     // A physical IRQ for hv, or a new interrupt for the running guest: end the
     // slice so the run loop services it now (within one basic block).
@@ -166,8 +168,10 @@ void Machine::service_interrupts(unsigned i, uint64_t limit) {
                     state_[i] != CoreState::stopped;
          ++n)
         supervisor_->on_irq(i);
-    if (cores_[i]->set_interrupt_lines(intc_->lines(i)))
+    if (cores_[i]->set_interrupt_lines(intc_->lines(i))) {
         charge(i, params_.gic_signal_cycles);
+        ++stats_[i].interrupts;
+    }
     if (cores_[i]->guest_interrupt_pending() && state_[i] == CoreState::idle)
         state_[i] = CoreState::running;
 }
@@ -336,10 +340,6 @@ RunOutcome Machine::run() {
     }
     console_.flush();
     return *outcome_;
-}
-
-void Machine::add_quantum_observer(QuantumObserver observer) {
-    quantum_observers_.push_back(std::move(observer));
 }
 
 void Machine::run_core(unsigned i, uint64_t quantum_end) {

@@ -84,6 +84,7 @@ struct CoreStats {
     uint64_t idle_cycles = 0;  // in WFI
     uint64_t loads = 0;
     uint64_t stores = 0;
+    uint64_t interrupts = 0; // times the guest's interrupt line rose (not in the stats file)
 };
 
 // A core's counters at one instant (the measured region's start or end).
@@ -192,7 +193,6 @@ class Machine : public cpu::ExitHandler {
     void charge(unsigned core, uint64_t cycles);
 
     RunOutcome run();
-
     // Called after every quantum, once every core reached its end (interval statistics, progress).
     using QuantumObserver = std::function<void(uint64_t quantum_end)>;
     void add_quantum_observer(QuantumObserver observer);

@@ -152,7 +152,7 @@ void Simulation::log_config() const {
            config_.description, native ? "native" : "hv", config_.machine.platform,
            config_.machine.cores, config_.hv.vms.size(), hex(config_.hash));
     for (size_t i = 0; i < config_.hv.vms.size(); ++i) {
-        const hv::VmConfig& vm = config_.hv.vms[i];
+        const hv::VmStorage& vm = config_.hv.vms[i];
         const ImageSource& src = config_.images[i];
         l.info("vms[{}] '{}'{}: cpus {:#x}, colors {:#x}, image {}", i, vm.name,
                static_cast<int>(i) == config_.measured_vm() ? " (measured)" : "", vm.cpu_affinity,
@@ -322,11 +322,41 @@ void Simulation::load_images() {
     }
 }
 
+std::vector<VmCores> Simulation::vm_cores() const {
+    std::vector<VmCores> vms;
+    if (hv_host_) {
+        const hv::Hypervisor& hv = hv_host_->hypervisor();
+        for (uint32_t v = 0; v < hv.num_vms(); ++v)
+            vms.push_back({std::string(hv.vm(v).name()), hv.vm(v).cpus});
+        return vms;
+    }
+    const unsigned n = machine_->core_count();
+    const int measured = config_.measured_vm();
+    vms.push_back({std::string(config_.hv.vms[static_cast<size_t>(measured)].name),
+                   n >= 64 ? ~uint64_t{0} : (uint64_t{1} << n) - 1});
+    return vms;
+}
+
+// The trace and the interval statistics attach to the machine just before
+// it runs; without them nothing is attached.
+void Simulation::start_observers() {
+    if (options_.trace.enabled() && !trace_)
+        trace_ = start_trace(*machine_, options_.trace, vm_cores());
+    if (options_.intervals.enabled() && !intervals_)
+        intervals_ = std::make_unique<IntervalStats>(*machine_, hv_host_.get(), vm_cores(),
+                                                     options_.intervals);
+}
+
 RunOutcome Simulation::run() {
+    start_observers();
     run_start_ = std::chrono::steady_clock::now();
     outcome_ = machine_->run();
     host_seconds_ =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start_).count();
+    if (intervals_)
+        intervals_->finish();
+    if (trace_)
+        trace_->flush();
     return outcome_;
 }
 

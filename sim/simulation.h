@@ -5,9 +5,11 @@
 #include "sim/config.h"
 #include "sim/firmware.h"
 #include "sim/hv_host.h"
+#include "sim/interval_stats.h"
 #include "sim/json.h"
 #include "sim/loader.h"
 #include "sim/machine.h"
+#include "sim/trace.h"
 
 #include <chrono>
 #include <deque>
@@ -32,6 +34,8 @@ struct RunOptions {
     bool raw_samples = false;       // stats: include every latency sample
     std::vector<std::string> guest_params; // INDEX=VALUE for the measured VM's guest
     FastForward fast_forward;              // --fast-forward, --warmup-insns
+    TraceOptions trace;                    // --trace (docs/observability.md)
+    IntervalOptions intervals;             // --stats-interval
 };
 
 // The measured workload's figures over its measured region.
@@ -109,6 +113,10 @@ class Simulation {
     // Each VM's (native: each core's) name and state now, e.g. "bench running,
     // interf0 idle" (the progress line, sim/progress.h).
     std::string vm_states() const;
+    // Each VM's name and cores (native mode: the measured guest on every core).
+    std::vector<VmCores> vm_cores() const;
+    // Trace records written (0 without --trace).
+    uint64_t trace_records() const { return trace_ ? trace_->records() : 0; }
 
   private:
     void load_images();
@@ -120,6 +128,7 @@ class Simulation {
     void check_native_marker(uint64_t at, const PhysicalMemory& ram) const;
     void log_config() const;
     void log_memory_map() const;
+    void start_observers();
 
     Loggers log_; // first: loading the config logs
     RunOptions options_;
@@ -128,6 +137,8 @@ class Simulation {
     std::unique_ptr<Machine> machine_;
     std::unique_ptr<NativeFirmware> firmware_; // native mode
     std::unique_ptr<HvHostBase> hv_host_;      // hv mode
+    std::unique_ptr<TraceWriter> trace_;       // --trace
+    std::unique_ptr<IntervalStats> intervals_; // --stats-interval
     RunOutcome outcome_;
     double host_seconds_ = 0;
     std::chrono::steady_clock::time_point run_start_;

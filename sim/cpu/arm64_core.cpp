@@ -1,6 +1,7 @@
 #include "sim/cpu/arm64_core.h"
 
 #include "sim/cpu/a53_recipes.h"
+#include "sim/cpu/arm64_trace.h"
 #include "sim/cpu/unicorn_util.h"
 
 namespace sim::cpu {
@@ -159,6 +160,8 @@ RunResult Arm64Core::run(uint64_t budget_cycles, uint64_t start_cycle, uint64_t 
         if (!failed)
             err = UC_ERR_OK;
     }
+    if (trace_)
+        trace_flush();
     running_ = false;
     RunResult result;
     result.instructions = executed_;
@@ -345,6 +348,8 @@ void Arm64Core::on_block(uc_struct* uc, uint64_t address, uint32_t size, void* s
     }
     if (core->sp_misaligned_at_block() && core->check_sp_alignment(address, size))
         return;
+    if (core->trace_) [[unlikely]]
+        core->trace_block(address, size);
     core->executed_ += size / 4;
     if (core->fast_forward_)
         return;

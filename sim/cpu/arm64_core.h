@@ -28,6 +28,7 @@ namespace a53 {
 class Model;
 struct ModelStats;
 } // namespace a53
+struct Arm64Trace;
 
 class Arm64Core final : public Core {
   public:
@@ -51,6 +52,7 @@ class Arm64Core final : public Core {
     // The A53 model's counters (nullopt under the flat model).
     std::optional<a53::ModelStats> core_model_stats() const;
     std::vector<std::pair<std::string, uint64_t>> model_counters() const override;
+    bool set_trace(const TraceRequest& request) override; // arm64_trace.cpp
     // The address space's placeholder windows (see PlaceholderWindows).
     std::shared_ptr<AddressSpace> new_address_space() const override;
     void join(std::shared_ptr<AddressSpace> space) override;
@@ -213,6 +215,15 @@ class Arm64Core final : public Core {
     // A TLBI at EL1 (op1 = 0, CRn = 8) with its operand; Unicorn executes it too.
     void guest_tlbi(uint32_t crm, uint32_t op2, uint64_t operand);
     void refuse_granule(uint64_t va);
+    // arm64_trace.cpp: the instruction trace's hooks (installed only while tracing).
+    static void on_trace_code(uc_struct* uc, uint64_t address, uint32_t size, void* self);
+    static void on_trace_memory(uc_struct* uc, int type, uint64_t address, int size, int64_t value,
+                                void* self);
+    void trace_block(uint64_t address, uint32_t size); // from on_block, before it is charged
+    void trace_flush();                                // the run stops: hand over what waits
+    void trace_insn_end();
+    uint64_t trace_ipa(uint64_t va) const;
+    uint64_t trace_pa(uint64_t va) const;
 
     MemoryPath memory_;
     // The guest's stage-1 registers as its MSRs wrote them (only the timing
@@ -274,6 +285,7 @@ class Arm64Core final : public Core {
     bool stale_code_all_ = false;            // ... or all of them (IC IALLUIS)
     bool stale_tlb_ = false;                 // another core's TLBI ...IS
     uint64_t code_invalidations_ = 0;
+    std::unique_ptr<Arm64Trace> trace_; // --trace on this core
 };
 
 } // namespace sim::cpu

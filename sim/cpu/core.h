@@ -8,6 +8,7 @@
 #pragma once
 
 #include "sim/cache/hierarchy.hpp"
+#include "sim/cpu/trace_port.h"
 #include "sim/mmio.h"
 
 #include <cstdint>
@@ -212,6 +213,12 @@ class Core {
     // The core model's own counters, as dotted stats keys under cores[i] (none
     // under the flat model).
     virtual std::vector<std::pair<std::string, uint64_t>> model_counters() const { return {}; }
+
+    // Instruction trace (--trace): attaches `request.sink` (installing the
+    // hooks it needs; a core without a trace has none), or detaches with a
+    // null sink; before the core first runs (code translated earlier is not
+    // traced). False if this core cannot trace.
+    virtual bool set_trace(const TraceRequest&) { return false; }
 };
 
 } // namespace sim::cpu

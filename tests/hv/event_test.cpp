@@ -35,13 +35,13 @@ std::vector<hv::Event> of_kind(const FakePort& port, EventKind k) {
 
 struct Booted {
     FakePort port;
+    hv::ConfigStorage cfg = hvtest::two_vms(); // hv reads it through a view: it outlives hv
     std::unique_ptr<hv::Hypervisor> hv = std::make_unique<hv::Hypervisor>(port);
 
     explicit Booted(std::uint32_t kinds) {
         port.want(kinds);
-        hv::Config cfg = hvtest::two_vms();
         cfg.vms[0].cpu_affinity = 0b0101; // bench: vCPU 0 on cpu 0, vCPU 1 on cpu 2
-        EXPECT_TRUE(hv->init(cfg).ok());
+        EXPECT_TRUE(hv->init(cfg.view()).ok());
         EXPECT_TRUE(hv->boot().ok());
     }
     // An HVC on `cpu` with x0..x3; returns x0.
@@ -93,9 +93,9 @@ TEST(Events, RefusedConfigurationCarriesHvsMessage) {
     FakePort port;
     port.want(all_kinds);
     hv::Hypervisor hv(port);
-    hv::Config cfg = hvtest::two_vms();
+    hv::ConfigStorage cfg = hvtest::two_vms();
     cfg.vms[1].cpu_affinity = 0b0001; // both VMs on cpu 0
-    const hv::Error err = hv.init(cfg);
+    const hv::Error err = hv.init(cfg.view());
     ASSERT_FALSE(err.ok());
     ASSERT_EQ(port.events.size(), 1u);
     EXPECT_EQ(port.events[0].kind, EventKind::ConfigRefused);
