@@ -48,6 +48,14 @@ enum class EventKind : std::uint8_t {
 };
 inline constexpr std::uint32_t kNoVm = ~0u;
 
+// Events exist in hosted builds only (the simulator, the tests): the target's
+// images (-ffreestanding) log nothing, so their event code compiles away.
+#if __STDC_HOSTED__
+inline constexpr bool kEventsReported = true;
+#else
+inline constexpr bool kEventsReported = false;
+#endif
+
 struct Event {
     EventKind kind;
     std::uint32_t vm = kNoVm;
@@ -107,11 +115,12 @@ class Port {
     }
 
     // hv's events (docs/observability.md). hv tests wants(kind) before it
-    // builds an event, so a port that wants none (the target, the fakes, the
-    // simulator with its hv loggers off) costs one bit test per event. The
-    // default drops them; the simulator formats them into its loggers.
+    // builds an event, so a port that wants none (the fakes, the simulator
+    // with its hv loggers off) costs one bit test per event, and in the
+    // target's freestanding build none at all. The default drops them; the
+    // simulator formats them into its loggers.
     bool wants(EventKind kind) const {
-        return ((wanted_events_ >> static_cast<unsigned>(kind)) & 1u) != 0;
+        return kEventsReported && ((wanted_events_ >> static_cast<unsigned>(kind)) & 1u) != 0;
     }
     virtual void event(const Event& e) { (void)e; }
 
