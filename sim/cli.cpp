@@ -142,7 +142,7 @@ void check_output_path(const std::string& option, const std::string& path) {
 
 // Everything a run will need besides the simulation itself, checked before it.
 void check_before_run(const po::variables_map& vm) {
-    for (const char* option : {"stats-json", "stats-csv"})
+    for (const char* option : {"stats-json", "stats-csv", "checkpoint-out"})
         if (vm.count(option))
             check_output_path(option, vm[option].as<std::string>());
     if (vm.count("compare")) {
@@ -216,6 +216,41 @@ FastForward parse_fast_forward(const po::variables_map& vm) {
     if (vm.count("warmup-insns"))
         ff.warmup_insns = parse_size(vm["warmup-insns"].as<std::string>(), "--warmup-insns");
     return ff;
+}
+
+// --checkpoint-at, --checkpoint-out and --restore (docs/checkpoints.md).
+void add_checkpoint_options(po::options_description& desc) {
+    // clang-format off
+    desc.add_options()
+        ("checkpoint-at", po::value<std::string>(),
+         "mark | insns:N: save the whole machine at the first quantum boundary after the "
+         "measured VM's first start mark, or after N instructions in all, into --checkpoint-out; "
+         "the run goes on to its end")
+        ("checkpoint-out", po::value<std::string>(), "the checkpoint file --checkpoint-at writes")
+        ("restore", po::value<std::string>(),
+         "continue from this checkpoint (same config, images, --set and --fast-forward options "
+         "as the run that saved it; anything else is refused)");
+    // clang-format on
+}
+
+void parse_checkpoint_options(const po::variables_map& vm, RunOptions& options) {
+    if (vm.count("checkpoint-out") && !vm.count("checkpoint-at"))
+        throw InputError("--checkpoint-out needs --checkpoint-at");
+    if (vm.count("restore"))
+        options.restore = vm["restore"].as<std::string>();
+    if (!vm.count("checkpoint-at"))
+        return;
+    if (!vm.count("checkpoint-out"))
+        throw InputError("--checkpoint-at needs --checkpoint-out FILE");
+    options.checkpoint_out = vm["checkpoint-out"].as<std::string>();
+    const std::string spec = vm["checkpoint-at"].as<std::string>();
+    if (spec == "mark")
+        options.checkpoint_at.when = CheckpointAt::When::mark;
+    else if (spec.rfind("insns:", 0) == 0) {
+        options.checkpoint_at.when = CheckpointAt::When::insns;
+        options.checkpoint_at.insns = parse_size(spec.substr(6), "--checkpoint-at insns:N");
+    } else
+        throw InputError("--checkpoint-at '" + spec + "': expected mark or insns:N");
 }
 
 int run(const po::variables_map& vm, const RunOptions& options, std::ostream& out,
@@ -362,6 +397,7 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
         ("list-workloads", "list the built workloads and exit");
     // clang-format on
     add_fast_forward_options(desc);
+    add_checkpoint_options(desc);
     po::variables_map vm;
     try {
         po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
@@ -419,6 +455,7 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
         if (vm.count("set"))
             options.sets = vm["set"].as<std::vector<std::string>>();
         options.fast_forward = parse_fast_forward(vm);
+        parse_checkpoint_options(vm, options);
         return run(vm, options, out, err);
     } catch (const InputError& e) {
         err << "bao-sim: error: " << e.what() << "\n";

@@ -1,4 +1,5 @@
 #include "sim/hv_host.h"
+#include "sim/checkpoint.h"
 
 #include "hv/arch/armv8/syndrome.h"
 #include "hv/arch/armv8/sysregs.h"
@@ -608,6 +609,30 @@ void HvHost::check_end() {
     machine_.finish(ExitCode::ok, "system_off",
                     "every measured VM powered off" +
                         (others.empty() ? std::string() : " (stopped: " + others + ")"));
+}
+
+void HvHost::checkpoint(Archive& a) {
+    a.tag("hv");
+    hv_->checkpoint(a);
+    a.value(current_cpu_);
+    a.value(sysregs_);
+    a.values(marks_);
+    std::vector<uint64_t> vms, values; // samples_ as two lists (a pair is not plain data)
+    for (const auto& [vm, v] : samples_) {
+        vms.push_back(vm);
+        values.push_back(v);
+    }
+    a.values(vms);
+    a.values(values);
+    if (!a.is_saving()) {
+        if (vms.size() != values.size())
+            throw CheckpointError("corrupt: hv's samples");
+        samples_.clear();
+        for (size_t k = 0; k < vms.size(); ++k)
+            samples_.emplace_back(static_cast<uint32_t>(vms[k]), values[k]);
+    }
+    a.value(booting_);
+    a.value(boot_cycles_);
 }
 
 } // namespace sim

@@ -42,6 +42,9 @@ class HvHost : public hv::armv8::ArmPort, public Supervisor {
     const std::vector<std::pair<uint32_t, uint64_t>>& samples() const { return samples_; }
     // A VM stopped for a reason other than powering off.
     bool any_vm_faulted() const;
+    // Checkpoints (sim/checkpoint.h): hv's own state (plain data), the EL2
+    // registers the port keeps, marks, samples and the boot figures.
+    void checkpoint(Archive& a);
 
     // Supervisor
     cpu::TrapAction on_exit(unsigned core, cpu::Exit& exit) override;

@@ -19,6 +19,14 @@
 
 namespace sim {
 
+// --checkpoint-at (docs/checkpoints.md): the first quantum boundary after the
+// measured VM's first start mark, or after N instructions in all.
+struct CheckpointAt {
+    enum class When { none, mark, insns };
+    When when = When::none;
+    uint64_t insns = 0;
+};
+
 struct RunOptions {
     std::string config = "native";
     std::string platform;          // --platform (empty: the config's, by default qemu-aarch64-virt)
@@ -32,6 +40,9 @@ struct RunOptions {
     bool raw_samples = false;       // stats: include every latency sample
     std::vector<std::string> guest_params; // INDEX=VALUE for the measured VM's guest
     FastForward fast_forward;              // --fast-forward, --warmup-insns
+    CheckpointAt checkpoint_at;            // --checkpoint-at
+    std::string checkpoint_out;            // --checkpoint-out FILE
+    std::string restore;                   // --restore FILE: continue from a checkpoint
 };
 
 // The measured workload's figures over its measured region.
@@ -87,7 +98,16 @@ class Simulation {
     Simulation(const RunOptions& options, std::ostream* console_out);
     ~Simulation();
 
+    // Runs to an end condition; with options.restore, from that checkpoint on.
     RunOutcome run();
+    // What a checkpoint must match to be restored here: the config, the
+    // images, the model parameters and the fast-forward options.
+    uint64_t checkpoint_identity() const;
+    // The whole machine now (between quanta) into `path`, or back from it.
+    void save_checkpoint(const std::string& path);
+    void restore_checkpoint(const std::string& path);
+    // Where --checkpoint-at saved (instructions, cycle), once it did.
+    std::optional<std::pair<uint64_t, uint64_t>> checkpoint_taken() const { return saved_at_; }
     // The stats file's JSON (docs/stats.md); call after run().
     std::string stats_json() const;
     WorkloadSummary workload_summary() const;
@@ -112,6 +132,8 @@ class Simulation {
     void write_workload(JsonWriter& j) const;
     void write_latency(JsonWriter& j) const;
     void check_native_marker(uint64_t at, const PhysicalMemory& ram) const;
+    void checkpoint(Archive& a);
+    bool checkpoint_due() const;
 
     RunOptions options_;
     RunConfig config_;
@@ -126,6 +148,7 @@ class Simulation {
     std::deque<std::string> console_tail_;
     bool checksum_ok_seen_ = false;  // the measured guest printed checksum_ok=1
     bool checksum_bad_seen_ = false; // ... or checksum_ok=0
+    std::optional<std::pair<uint64_t, uint64_t>> saved_at_;
 };
 
 } // namespace sim
