@@ -267,6 +267,8 @@ int run(const po::variables_map& vm, const RunOptions& options, std::ostream& ou
         }
         f << simulation.stats_json();
     }
+    if (options.checkpoint_at.when != CheckpointAt::When::none && !simulation.checkpoint_taken())
+        err << "bao-sim: --checkpoint-at: the run ended before its point; no checkpoint written\n";
     const Machine& m = simulation.machine();
     std::ostream& where = outcome.code == ExitCode::ok ? out : err;
     where << "bao-sim: " << outcome.reason << ": " << outcome.detail << " ("

@@ -175,6 +175,7 @@ class Machine : public cpu::ExitHandler {
     void set_idle(unsigned core) { state_.at(core) = CoreState::idle; }
     // Ends the whole run after the current quantum step.
     void finish(ExitCode code, std::string reason, std::string detail);
+    bool finished() const { return outcome_.has_value(); }
     // The current local time of a core, including the instructions of its running quantum.
     uint64_t now(unsigned core) const;
     // The memory model, or null when model.memory_model is off.

@@ -243,7 +243,7 @@ RunOutcome Simulation::run() {
         if (options_.checkpoint_out.empty())
             throw InputError("--checkpoint-at needs --checkpoint-out FILE");
         machine_->add_quantum_observer([this](uint64_t) {
-            if (!saved_at_ && checkpoint_due()) {
+            if (!saved_at_ && !machine_->finished() && checkpoint_due()) {
                 save_checkpoint(options_.checkpoint_out);
                 saved_at_ = {machine_->total_instructions(), machine_->global_cycles()};
             }

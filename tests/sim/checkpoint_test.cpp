@@ -163,6 +163,14 @@ TEST(Checkpoint, CommandLineNamesMissingPartsAndRefusals) {
                        "--checkpoint-out", temp_file("cli")});
     EXPECT_EQ(r.code, static_cast<int>(ExitCode::config));
     EXPECT_NE(r.err.find("expected mark or insns:N"), std::string::npos) << r.err;
+    const std::string never = temp_file("never");
+    r = test::run_cli({"--config", "solo", "--workload", "hello", "--checkpoint-at",
+                       "insns:1000000", "--checkpoint-out", never});
+    EXPECT_EQ(r.code, 0);
+    EXPECT_NE(r.err.find("the run ended before its point; no checkpoint written"),
+              std::string::npos)
+        << r.err;
+    EXPECT_FALSE(std::filesystem::exists(never));
     r = test::run_cli(
         {"--config", "solo", "--workload", "qsort-small", "--restore", hello_checkpoint()});
     EXPECT_EQ(r.code, static_cast<int>(ExitCode::config));
