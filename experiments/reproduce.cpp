@@ -36,7 +36,11 @@ po::options_description options(unsigned hw) {
         ("binary", po::value<std::string>(), "bao-sim binary to run (default: this one)")
         ("platform", po::value<std::string>(),
          "the board every run simulates: qemu-aarch64-virt (default) or qemu-riscv64-virt (the "
-         "same scenarios under hv's RISC-V port; no Linux variant, no published figures)");
+         "same scenarios under hv's RISC-V port; no Linux variant, no published figures)")
+        ("fast-forward-boot",
+         "boot the Linux variant's benchmark VMs without the timing model, up to /init "
+         "(bao-sim --fast-forward linux-init): faster, figures close but not identical to the "
+         "default's (docs/checkpoints.md#reproduce)");
     // clang-format on
     return desc;
 }
@@ -67,6 +71,7 @@ Context make_context(const po::variables_map& vm, const fs::path& out) {
     ctx.linux_warmup = 0; // the verification run before them warms caches and page cache
     ctx.linux_runs = ctx.quick ? 1 : 2;
     ctx.linux_all = vm.count("linux-all") > 0;
+    ctx.linux_fast_forward = vm.count("fast-forward-boot") > 0;
     return ctx;
 }
 

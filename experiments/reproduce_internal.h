@@ -102,6 +102,10 @@ struct Context {
     bool linux_all = false;    // every workload, not kLinuxWorkloads
     unsigned linux_warmup = 0; // bao_warmup
     unsigned linux_runs = 0;   // bao_runs: measured processes per run
+    // --fast-forward-boot: the Linux perf runs boot without the timing model
+    // (bao-sim --fast-forward linux-init); an option, it moves their figures
+    // slightly (docs/checkpoints.md#reproduce).
+    bool linux_fast_forward = false;
     // KEY=VALUE model settings given to every run as --set (bao-sim calibrate).
     std::vector<std::string> sets;
     // --platform: empty for the default (qemu-aarch64-virt); every run gets it.

@@ -274,8 +274,13 @@ void plan_linux(const Context& ctx, std::vector<Run>& runs) {
     for (const auto& wl : linux_workloads(ctx))
         for (const auto& sc : linux_scenarios(ctx)) {
             std::string id = "linux-perf-" + wl + "-" + sc;
-            runs.push_back(make_run(ctx, id, "linux-perf", sc, wl,
-                                    {"--config", (ctx.out / "configs" / (id + ".toml")).string()}));
+            std::vector<std::string> args = {"--config",
+                                             (ctx.out / "configs" / (id + ".toml")).string()};
+            // The boot is not measured here (the linux-boot runs are, and are never
+            // fast-forwarded): only the benchmark processes after /init are.
+            if (ctx.linux_fast_forward)
+                args.insert(args.end(), {"--fast-forward", "linux-init"});
+            runs.push_back(make_run(ctx, id, "linux-perf", sc, wl, std::move(args)));
         }
     if (ctx.quick)
         return; // the boot of a 512 MiB Linux VM is full mode's

@@ -238,7 +238,7 @@ IntervalOptions interval_options(const po::variables_map& vm) {
 
 // Everything a run will need besides the simulation itself, checked before it.
 void check_before_run(const po::variables_map& vm) {
-    for (const char* option : {"stats-json", "stats-csv", "trace"})
+    for (const char* option : {"stats-json", "stats-csv", "trace", "checkpoint-out"})
         if (vm.count(option))
             check_output_path(option, vm[option].as<std::string>());
     const IntervalOptions intervals = interval_options(vm);
@@ -356,6 +356,41 @@ FastForward parse_fast_forward(const po::variables_map& vm) {
     return ff;
 }
 
+// --checkpoint-at, --checkpoint-out and --restore (docs/checkpoints.md).
+void add_checkpoint_options(po::options_description& desc) {
+    // clang-format off
+    desc.add_options()
+        ("checkpoint-at", po::value<std::string>(),
+         "mark | insns:N: save the whole machine at the first quantum boundary after the "
+         "measured VM's first start mark, or after N instructions in all, into --checkpoint-out; "
+         "the run goes on to its end")
+        ("checkpoint-out", po::value<std::string>(), "the checkpoint file --checkpoint-at writes")
+        ("restore", po::value<std::string>(),
+         "continue from this checkpoint (same config, images, --set and --fast-forward options "
+         "as the run that saved it; anything else is refused)");
+    // clang-format on
+}
+
+void parse_checkpoint_options(const po::variables_map& vm, RunOptions& options) {
+    if (vm.count("checkpoint-out") && !vm.count("checkpoint-at"))
+        throw InputError("--checkpoint-out needs --checkpoint-at");
+    if (vm.count("restore"))
+        options.restore = vm["restore"].as<std::string>();
+    if (!vm.count("checkpoint-at"))
+        return;
+    if (!vm.count("checkpoint-out"))
+        throw InputError("--checkpoint-at needs --checkpoint-out FILE");
+    options.checkpoint_out = vm["checkpoint-out"].as<std::string>();
+    const std::string spec = vm["checkpoint-at"].as<std::string>();
+    if (spec == "mark")
+        options.checkpoint_at.when = CheckpointAt::When::mark;
+    else if (spec.rfind("insns:", 0) == 0) {
+        options.checkpoint_at.when = CheckpointAt::When::insns;
+        options.checkpoint_at.insns = parse_size(spec.substr(6), "--checkpoint-at insns:N");
+    } else
+        throw InputError("--checkpoint-at '" + spec + "': expected mark or insns:N");
+}
+
 int run(const po::variables_map& vm, const RunOptions& options, std::ostream& out,
         std::ostream& err) {
     check_before_run(vm);
@@ -381,6 +416,8 @@ int run(const po::variables_map& vm, const RunOptions& options, std::ostream& ou
         }
         f << simulation.stats_json();
     }
+    if (options.checkpoint_at.when != CheckpointAt::When::none && !simulation.checkpoint_taken())
+        err << "bao-sim: --checkpoint-at: the run ended before its point; no checkpoint written\n";
     const Machine& m = simulation.machine();
     std::ostream& where = outcome.code == ExitCode::ok ? out : err;
     where << "bao-sim: " << outcome.reason << ": " << outcome.detail << " ("
@@ -524,6 +561,7 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
     add_log_options(desc);
     add_trace_options(desc);
     add_interval_options(desc);
+    add_checkpoint_options(desc);
     po::variables_map vm;
     try {
         po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
@@ -575,6 +613,7 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
         options.fast_forward = parse_fast_forward(vm);
         options.trace = trace_options(vm);
         options.intervals = interval_options(vm);
+        parse_checkpoint_options(vm, options);
         return run(vm, options, out, err);
     } catch (const InputError& e) {
         err << "bao-sim: error: " << e.what() << "\n";

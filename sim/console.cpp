@@ -1,5 +1,7 @@
 #include "sim/console.h"
 
+#include "sim/checkpoint.h"
+
 #include <algorithm>
 
 namespace sim {
@@ -58,6 +60,25 @@ void Console::emit(unsigned source) {
         (*out_) << text << std::flush;
     if (observer_)
         observer_(source, line);
+}
+
+void Console::checkpoint(Archive& a) {
+    uint64_t n = sources_.size();
+    a.value(n);
+    if (!a.is_saving()) {
+        if (n > 4096)
+            throw CheckpointError("corrupt: " + std::to_string(n) + " console sources");
+        sources_.resize(n);
+    }
+    for (Source& s : sources_) {
+        a.text(s.name);
+        a.value(s.prefixed_upstream);
+        a.value(s.continued);
+        a.text(s.line);
+    }
+    a.values(source_of_core_);
+    a.text(transcript_);
+    a.value(dropped_bytes_);
 }
 
 } // namespace sim

@@ -15,6 +15,8 @@
 
 namespace sim {
 
+class Archive;
+
 class Console {
   public:
     // Characters of one line before the console cuts it.
@@ -59,6 +61,9 @@ class Console {
     // emission order; dropped_bytes() counts what did not fit.
     const std::string& transcript() const { return transcript_; }
     uint64_t dropped_bytes() const { return dropped_bytes_; }
+    // Checkpoints (sim/checkpoint.h): sources with their unfinished lines,
+    // the transcript and what was dropped. Lines are not printed again.
+    void checkpoint(Archive& a);
 
   private:
     struct Source {

@@ -1,4 +1,5 @@
 #include "sim/firmware.h"
+#include "sim/checkpoint.h"
 
 #include "sim/cpu/rv64_syndrome.h"
 
@@ -106,6 +107,17 @@ int64_t NativeFirmware::cpu_on(unsigned caller, uint64_t target, uint64_t entry,
         return psci::ALREADY_ON;
     machine_.power_on(t, entry, context, machine_.now(caller));
     return psci::SUCCESS;
+}
+
+void MarkerPage::checkpoint(Archive& a) {
+    a.value(ignored_);
+}
+
+void NativeFirmware::checkpoint(Archive& a) {
+    a.tag("firmware");
+    a.values(marks_);
+    a.values(samples_);
+    marker_page_.checkpoint(a);
 }
 
 } // namespace sim

@@ -26,6 +26,7 @@ class MarkerPage : public MmioDevice {
     uint64_t read(unsigned, uint64_t, unsigned) override { return 0; }
     void write(unsigned core, uint64_t offset, unsigned size, uint64_t value) override;
     uint64_t ignored() const { return ignored_; }
+    void checkpoint(Archive& a) override;
 
   private:
     NativeFirmware& firmware_;
@@ -54,6 +55,8 @@ class NativeFirmware : public Supervisor {
 
     const std::vector<MarkRecord>& marks() const { return marks_; }
     const std::vector<uint64_t>& samples() const { return samples_; }
+    // Checkpoints (sim/checkpoint.h): marks, samples and the marker page.
+    void checkpoint(Archive& a);
 
   private:
     cpu::TrapAction call(unsigned core);

@@ -1,5 +1,7 @@
 #include "sim/gicv2.h"
 
+#include "sim/checkpoint.h"
+
 #include "sim/cpu/arm64_sysregs.h"
 #include "sim/machine.h"
 
@@ -128,6 +130,10 @@ GicV2& gicv2_of(Machine& machine) {
     if (!g)
         throw std::logic_error("hv's Arm port needs a GICv2; this platform has another controller");
     return *g;
+}
+
+void GicV2::checkpoint(Archive& a) {
+    gic_.checkpoint(a);
 }
 
 } // namespace sim

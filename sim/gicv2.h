@@ -30,6 +30,7 @@ class GicV2 final : public InterruptController {
     void add_frames(Bus& bus, const gic::AddressMap& at);
 
     void set_line_listener(LineListener listener) override { listener_ = std::move(listener); }
+    void checkpoint(Archive& a) override;
     cpu::InterruptLines lines(unsigned core) const override;
     void set_level(uint32_t intid, bool level) override { gic_.set_level(intid, level); }
     void send_ipi(unsigned from, unsigned to, uint32_t id) override;

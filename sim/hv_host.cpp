@@ -1,4 +1,5 @@
 #include "sim/hv_host.h"
+#include "sim/checkpoint.h"
 
 #include "hv/arch/armv8/syndrome.h"
 #include "hv/arch/armv8/sysregs.h"
@@ -430,6 +431,14 @@ std::vector<HvVmReport> HvHost::vm_reports() const {
         out.push_back(r);
     }
     return out;
+}
+
+void HvHost::checkpoint(Archive& a) {
+    a.tag("hv");
+    hv_->checkpoint(a);
+    a.value(current_cpu_);
+    a.value(sysregs_);
+    checkpoint_common(a);
 }
 
 } // namespace sim

@@ -27,6 +27,9 @@ class HvHost : public hv::armv8::ArmPort, public HvHostBase {
     const hv::Hypervisor& hypervisor() const override { return *hv_; }
     std::vector<HvVmReport> vm_reports() const override;
     uint64_t vm_cpus(uint32_t vm) const override { return hv_->vm(vm).cpus; }
+    // Checkpoints (sim/checkpoint.h): hv's own state (plain data), the EL2
+    // registers the port keeps, and the base's marks, samples and boot figures.
+    void checkpoint(Archive& a) override;
 
     // Supervisor
     cpu::TrapAction on_exit(unsigned core, cpu::Exit& exit) override;

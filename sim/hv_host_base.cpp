@@ -1,5 +1,6 @@
 #include "sim/hv_host_base.h"
 
+#include "sim/checkpoint.h"
 #include "sim/error.h"
 
 #include <cstring>
@@ -247,6 +248,32 @@ void HvHostBase::check_end() {
     machine_.finish(ExitCode::ok, "system_off",
                     "every measured VM powered off" +
                         (others.empty() ? std::string() : " (stopped: " + others + ")"));
+}
+
+void HvHostBase::checkpoint(Archive&) {
+    throw CheckpointError("this platform's hv host keeps no checkpoints (docs/checkpoints.md)");
+}
+
+void HvHostBase::checkpoint_common(Archive& a) {
+    a.values(marks_);
+    std::vector<uint64_t> vms, values; // samples_ as two lists (a pair is not plain data)
+    for (const auto& [vm, v] : samples_) {
+        vms.push_back(vm);
+        values.push_back(v);
+    }
+    a.values(vms);
+    a.values(values);
+    if (!a.is_saving()) {
+        if (vms.size() != values.size())
+            throw CheckpointError("corrupt: hv's samples");
+        samples_.clear();
+        for (size_t k = 0; k < vms.size(); ++k)
+            samples_.emplace_back(static_cast<uint32_t>(vms[k]), values[k]);
+    }
+    a.value(booting_);
+    a.value(boot_cycles_);
+    a.value(sync_traps_);
+    a.value(irq_entries_);
 }
 
 } // namespace sim

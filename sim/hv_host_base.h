@@ -22,6 +22,8 @@
 
 namespace sim {
 
+class Archive;
+
 struct HvMark {
     uint32_t vm;
     bool end;
@@ -57,6 +59,9 @@ class HvHostBase : public Supervisor {
     uint64_t irq_entries(unsigned core) const { return irq_entries_.at(core); }
     virtual std::vector<HvVmReport> vm_reports() const = 0;
     // The cores VM `vm` runs on.
+    // Checkpoints (sim/checkpoint.h): a host that supports them saves and
+    // restores hv's state and its own; this one refuses by name.
+    virtual void checkpoint(Archive& a);
     // hv itself, as it runs for this host (any architecture).
     virtual const hv::Hypervisor& hypervisor() const = 0;
     virtual uint64_t vm_cpus(uint32_t vm) const = 0;
@@ -124,6 +129,9 @@ class HvHostBase : public Supervisor {
     uint32_t current_cpu_ = 0;
     bool booting_ = true;
     uint64_t boot_cycles_ = 0;
+
+    // The base's part of a checkpoint: marks, samples, boot figures, trap counts.
+    void checkpoint_common(Archive& a);
 
   private:
     std::vector<std::unique_ptr<uint8_t[], void (*)(uint8_t*)>> buffers_;

@@ -14,6 +14,8 @@
 
 namespace sim {
 
+class Archive;
+
 class InterruptController {
   public:
     // Called with the core whose lines changed, after the change.
@@ -23,6 +25,8 @@ class InterruptController {
     virtual ~InterruptController() = default;
 
     virtual void set_line_listener(LineListener listener) = 0;
+    // Checkpoints (sim/checkpoint.h): a controller without it refuses them.
+    virtual void checkpoint(Archive& a);
     // A core's lines as last computed.
     virtual cpu::InterruptLines lines(unsigned core) const = 0;
     // A device's (level-sensitive) interrupt input.

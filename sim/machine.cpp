@@ -1,4 +1,5 @@
 #include "sim/machine.h"
+#include "sim/checkpoint.h"
 #include "sim/sim_time.h"
 
 #include "hv/core/config.h"
@@ -513,6 +514,42 @@ bool Machine::write_sysreg(cpu::Core& core, uint32_t encoding, uint64_t value) {
         return true;
     }
     return false;
+}
+
+void Machine::checkpoint(Archive& a) {
+    if (in_run_ || outcome_)
+        throw std::logic_error("the machine's checkpoint is taken between quanta of a live run");
+    a.tag("machine");
+    a.value(now_);
+    a.value(max_overrun_);
+    a.same_size(state_, "cores");
+    a.values(state_);
+    a.values(clock_);
+    a.values(stats_);
+    a.values(pmus_);
+    a.value(region_start_);
+    a.value(region_end_);
+    a.value(open_start_);
+    a.values(region_samples_);
+    a.value(phase_);
+    a.value(ff_record_);
+    a.tag("console");
+    console_.checkpoint(a);
+    memory_.checkpoint(a);
+    a.tag("memory model");
+    bool modeled = hierarchy_ != nullptr;
+    a.value(modeled);
+    if (modeled != (hierarchy_ != nullptr))
+        throw CheckpointError("the memory model is on in one of the checkpoint and this run only");
+    if (hierarchy_)
+        hierarchy_->checkpoint(a);
+    a.tag("interrupt controller");
+    intc_->checkpoint(a);
+    a.tag("devices");
+    for (auto& device : devices_)
+        device->checkpoint(a);
+    for (auto& core : cores_)
+        core->checkpoint(a);
 }
 
 } // namespace sim

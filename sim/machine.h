@@ -25,6 +25,8 @@
 
 namespace sim {
 
+class Archive;
+
 // --fast-forward (docs/checkpoints.md): run without the timing model until a
 // point, then with it (after `warmup_insns` more instructions, the measured
 // region's marks count again).
@@ -179,6 +181,7 @@ class Machine : public cpu::ExitHandler {
     }
     // Ends the whole run after the current quantum step.
     void finish(ExitCode code, std::string reason, std::string detail);
+    bool finished() const { return outcome_.has_value(); }
     // The current local time of a core, including the instructions of its running quantum.
     uint64_t now(unsigned core) const;
     // The memory model, or null when model.memory_model is off.
@@ -210,6 +213,10 @@ class Machine : public cpu::ExitHandler {
     const FastForwardRecord& fast_forward_record() const { return ff_record_; }
     // The memory model while the timing model is on (null while fast-forwarding
     // or without one): what hv's own accesses are charged through.
+    // Checkpoints (sim/checkpoint.h), at a quantum boundary: the clocks,
+    // states and counters, the measured region, RAM, the console, the memory
+    // model, the interrupt controller, the devices and every core.
+    void checkpoint(Archive& a);
     cache::Hierarchy* timed_hierarchy() {
         return phase_ == Phase::fast_forward ? nullptr : hierarchy();
     }

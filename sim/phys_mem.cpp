@@ -1,5 +1,7 @@
 #include "sim/phys_mem.h"
 
+#include "sim/checkpoint.h"
+
 #include <cstring>
 #include <new>
 #include <stdexcept>
@@ -70,6 +72,46 @@ bool PhysicalMemory::read(uint64_t pa, void* dst, uint64_t len) const {
         pa += chunk, d += chunk, len -= chunk;
     }
     return true;
+}
+
+void PhysicalMemory::checkpoint(Archive& a) {
+    static const uint8_t zero_page[page_size] = {};
+    constexpr uint64_t end_of_pages = ~uint64_t{0};
+    a.tag("memory");
+    uint64_t pages = pages_.size();
+    a.value(pages);
+    if (pages != pages_.size())
+        throw CheckpointError("RAM of " + std::to_string(pages) +
+                              " pages saved, this machine has " + std::to_string(pages_.size()));
+    if (a.is_saving()) {
+        for (uint64_t i = 0; i < pages_.size(); ++i) {
+            if (std::memcmp(pages_[i], zero_page, page_size) == 0)
+                continue;
+            a.value(i);
+            a.bytes(pages_[i], page_size);
+        }
+        uint64_t end = end_of_pages;
+        a.value(end);
+        return;
+    }
+    uint64_t next = 0; // pages below it are restored
+    auto zero_until = [&](uint64_t limit) {
+        for (; next < limit; ++next)
+            if (std::memcmp(pages_[next], zero_page, page_size) != 0)
+                std::memset(pages_[next], 0, page_size);
+    };
+    for (;;) {
+        uint64_t i = 0;
+        a.value(i);
+        if (i == end_of_pages)
+            break;
+        if (i < next || i >= pages_.size())
+            throw CheckpointError("corrupt: RAM page " + std::to_string(i) + " out of order");
+        zero_until(i);
+        a.bytes(pages_[i], page_size);
+        next = i + 1;
+    }
+    zero_until(pages_.size());
 }
 
 } // namespace sim

@@ -9,6 +9,8 @@
 
 namespace sim {
 
+class Archive;
+
 inline constexpr uint64_t page_size = 4096;
 
 class PhysicalMemory {
@@ -35,6 +37,11 @@ class PhysicalMemory {
     // Copies page by page; return false if any byte lies outside RAM.
     bool write(uint64_t pa, const void* src, uint64_t len);
     bool read(uint64_t pa, void* dst, uint64_t len) const;
+
+    // Checkpoints (sim/checkpoint.h): every page that is not all zeros, by
+    // index; restoring zeroes the others. Through the PA-to-host table, so a
+    // colored VM's pages are saved from its own buffer.
+    void checkpoint(Archive& a);
 
   private:
     uint64_t base_;

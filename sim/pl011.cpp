@@ -1,5 +1,7 @@
 #include "sim/pl011.h"
 
+#include "sim/checkpoint.h"
+
 namespace sim {
 
 uint64_t Pl011::read(unsigned, uint64_t offset, unsigned size) {
@@ -33,6 +35,18 @@ void Pl011::update_irq() {
     level_ = level;
     if (irq_line_)
         irq_line_(level);
+}
+
+// The registers, the line's level and the console source once added (the
+// line is driven again by the restored interrupt controller's state).
+void Pl011::checkpoint(Archive& a) {
+    a.value(regs_);
+    a.value(level_);
+    bool has_source = source_.has_value();
+    unsigned source = source_.value_or(0);
+    a.value(has_source);
+    a.value(source);
+    source_ = has_source ? std::optional<unsigned>(source) : std::nullopt;
 }
 
 } // namespace sim

@@ -38,6 +38,7 @@ class Pl011 : public MmioDevice {
     Pl011(Console& console, std::string name) : console_(console), name_(std::move(name)) {}
     // Called with the new level whenever UARTINTR changes.
     void set_irq_line(IrqLine line) { irq_line_ = std::move(line); }
+    void checkpoint(Archive& a) override;
     uint64_t read(unsigned core, uint64_t offset, unsigned size) override;
     void write(unsigned core, uint64_t offset, unsigned size, uint64_t value) override;
     const hv::pl011::State& registers() const { return regs_; }

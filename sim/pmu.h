@@ -46,6 +46,8 @@ class Pmu {
     std::optional<uint64_t> read(uint32_t encoding, const PmuSources& now) const;
     // Applies an MSR to a PMU register; false when `encoding` is not one.
     bool write(uint32_t encoding, uint64_t value, const PmuSources& now);
+    // Checkpoints (sim/checkpoint.h): the PMU is plain data.
+    template <class Archive> void checkpoint(Archive& a) { a.value(*this); }
 
   private:
     static constexpr unsigned kCycleCounter = 31; // index of PMCCNTR in the enable masks

@@ -1,5 +1,6 @@
 #include "sim/simulation.h"
 
+#include "sim/checkpoint.h"
 #include "sim/hv_host_riscv64.h"
 #include "sim/json.h"
 #include "sim/linux_vm.h"
@@ -348,6 +349,18 @@ void Simulation::start_observers() {
 }
 
 RunOutcome Simulation::run() {
+    if (!options_.restore.empty())
+        restore_checkpoint(options_.restore);
+    if (options_.checkpoint_at.when != CheckpointAt::When::none) {
+        if (options_.checkpoint_out.empty())
+            throw InputError("--checkpoint-at needs --checkpoint-out FILE");
+        machine_->add_quantum_observer([this](uint64_t) {
+            if (!saved_at_ && !machine_->finished() && checkpoint_due()) {
+                save_checkpoint(options_.checkpoint_out);
+                saved_at_ = {machine_->total_instructions(), machine_->global_cycles()};
+            }
+        });
+    }
     start_observers();
     run_start_ = std::chrono::steady_clock::now();
     outcome_ = machine_->run();
@@ -709,6 +722,83 @@ std::string summary_csv_row(const WorkloadSummary& w) {
         static_cast<unsigned long long>(w.instructions), w.ipc(), w.l1d.rate(), w.l2.rate(),
         w.mpki(w.l2), w.dtlb.rate(), w.mem_stall_share(), w.checksum_ok ? 1 : 0);
     return row;
+}
+
+} // namespace sim
+
+namespace sim {
+
+bool Simulation::checkpoint_due() const {
+    const CheckpointAt& at = options_.checkpoint_at;
+    if (at.when == CheckpointAt::When::insns)
+        return machine_->total_instructions() >= at.insns;
+    if (firmware_)
+        return std::any_of(firmware_->marks().begin(), firmware_->marks().end(),
+                           [](const MarkRecord& m) { return !m.end; });
+    const auto measured = static_cast<uint32_t>(config_.measured_vm());
+    return std::any_of(hv_host_->marks().begin(), hv_host_->marks().end(),
+                       [measured](const HvMark& m) { return !m.end && m.vm == measured; });
+}
+
+uint64_t Simulation::checkpoint_identity() const {
+    std::ostringstream s;
+    s << "config " << config_.name << " " << hex(config_.hash) << "\n";
+    for (const GuestImage& img : images_)
+        s << "image " << hex(img.hash) << " " << img.file_size << "\n";
+    const MachineParams& p = machine_->params();
+    s << "platform " << p.platform << " cores " << p.cores << " ram " << p.ram_base << "+"
+      << p.ram_size << " memory_model " << p.memory_model << " core "
+      << static_cast<int>(p.core_model) << "\n";
+    for (const MachineField& f : machine_fields())
+        s << f.key << "=" << p.*f.member << "\n";
+    if (machine_->hierarchy())
+        for (const auto& [key, value] : cache::config_fields(machine_->hierarchy()->config()))
+            s << key << "=" << value << "\n";
+    const ImageSource& src = config_.images[static_cast<size_t>(config_.measured_vm())];
+    for (uint64_t v : src.params)
+        s << "param " << v << "\n";
+    const FastForward& ff = p.fast_forward;
+    s << "fast_forward " << static_cast<int>(ff.until) << " " << ff.insns << " " << ff.warmup_insns
+      << "\n";
+    const std::string text = s.str();
+    return fnv1a64(text.data(), text.size());
+}
+
+// The simulation's own view of the run: the measured guest's console lines
+// it has read and Linux's /init milestone.
+void Simulation::checkpoint(Archive& a) {
+    machine_->checkpoint(a);
+    if (firmware_)
+        firmware_->checkpoint(a);
+    if (hv_host_)
+        hv_host_->checkpoint(a);
+    a.tag("simulation");
+    a.value(linux_init_);
+    a.value(checksum_ok_seen_);
+    a.value(checksum_bad_seen_);
+    uint64_t lines = console_tail_.size();
+    a.value(lines);
+    if (!a.is_saving()) {
+        if (lines > kConsoleTailLines)
+            throw CheckpointError("corrupt: " + std::to_string(lines) + " console tail lines");
+        console_tail_.assign(lines, std::string());
+    }
+    for (std::string& line : console_tail_)
+        a.text(line);
+    a.tag("end");
+}
+
+void Simulation::save_checkpoint(const std::string& path) {
+    Archive a = Archive::saving();
+    checkpoint(a);
+    write_checkpoint_file(path, checkpoint_identity(), a.data());
+}
+
+void Simulation::restore_checkpoint(const std::string& path) {
+    const std::string payload = read_checkpoint_file(path, checkpoint_identity());
+    Archive a = Archive::restoring(payload);
+    checkpoint(a);
+    a.finish();
 }
 
 } // namespace sim

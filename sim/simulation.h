@@ -21,6 +21,14 @@
 
 namespace sim {
 
+// --checkpoint-at (docs/checkpoints.md): the first quantum boundary after the
+// measured VM's first start mark, or after N instructions in all.
+struct CheckpointAt {
+    enum class When { none, mark, insns };
+    When when = When::none;
+    uint64_t insns = 0;
+};
+
 struct RunOptions {
     std::string config = "native";
     std::string platform;          // --platform (empty: the config's, by default qemu-aarch64-virt)
@@ -36,6 +44,9 @@ struct RunOptions {
     FastForward fast_forward;              // --fast-forward, --warmup-insns
     TraceOptions trace;                    // --trace (docs/observability.md)
     IntervalOptions intervals;             // --stats-interval
+    CheckpointAt checkpoint_at;            // --checkpoint-at
+    std::string checkpoint_out;            // --checkpoint-out FILE
+    std::string restore;                   // --restore FILE: continue from a checkpoint
 };
 
 // The measured workload's figures over its measured region.
@@ -92,7 +103,16 @@ class Simulation {
     Simulation(const RunOptions& options, std::ostream* console_out, const Loggers& log = {});
     ~Simulation();
 
+    // Runs to an end condition; with options.restore, from that checkpoint on.
     RunOutcome run();
+    // What a checkpoint must match to be restored here: the config, the
+    // images, the model parameters and the fast-forward options.
+    uint64_t checkpoint_identity() const;
+    // The whole machine now (between quanta) into `path`, or back from it.
+    void save_checkpoint(const std::string& path);
+    void restore_checkpoint(const std::string& path);
+    // Where --checkpoint-at saved (instructions, cycle), once it did.
+    std::optional<std::pair<uint64_t, uint64_t>> checkpoint_taken() const { return saved_at_; }
     // The stats file's JSON (docs/stats.md); call after run().
     std::string stats_json() const;
     WorkloadSummary workload_summary() const;
@@ -129,6 +149,8 @@ class Simulation {
     void log_config() const;
     void log_memory_map() const;
     void start_observers();
+    void checkpoint(Archive& a);
+    bool checkpoint_due() const;
 
     Loggers log_; // first: loading the config logs
     RunOptions options_;
@@ -146,6 +168,7 @@ class Simulation {
     std::deque<std::string> console_tail_;
     bool checksum_ok_seen_ = false;  // the measured guest printed checksum_ok=1
     bool checksum_bad_seen_ = false; // ... or checksum_ok=0
+    std::optional<std::pair<uint64_t, uint64_t>> saved_at_;
 };
 
 } // namespace sim

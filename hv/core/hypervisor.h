@@ -81,6 +81,28 @@ class Hypervisor {
         return pool_.alloc_high(1, kPageSize, cfg_.hyp.colors, pa);
     }
 
+    // Checkpoints (the host build's sim/checkpoint.h): hv's state is plain
+    // data. What points into this process or is set once at init (the
+    // config's copy and each VM's pointer into it, the stage-2 tables and
+    // their page source, the emulation handlers, shared memory) stays as
+    // the fresh hypervisor built it from the same config.
+    template <class Archive> void checkpoint(Archive& a) {
+        a.value(phase_);
+        a.value(pool_);
+        a.value(num_vms_);
+        for (Vm& vm : vms_) {
+            const VmConfig* cfg = vm.cfg;
+            const arch::Stage2 stage2 = vm.stage2;
+            const FixedVec<EmulRegion, kMaxEmulRegions> emul = vm.emul;
+            a.value(vm);
+            vm.cfg = cfg;
+            vm.stage2 = stage2;
+            vm.emul = emul;
+        }
+        a.value(vcpus_);
+        a.value(vgic_);
+    }
+
   private:
     enum class Phase : std::uint8_t { Empty, Initialized, Booted };
 

@@ -49,6 +49,7 @@ class Arm64Core final : public Core {
         fast_forward_next_ = on;
         return true;
     }
+    void checkpoint(Archive& a) override; // arm64_checkpoint.cpp
     // The A53 model's counters (nullopt under the flat model).
     std::optional<a53::ModelStats> core_model_stats() const;
     std::vector<std::pair<std::string, uint64_t>> model_counters() const override;

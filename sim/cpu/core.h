@@ -18,6 +18,10 @@
 #include <utility>
 #include <vector>
 
+namespace sim {
+class Archive;
+}
+
 namespace sim::cpu {
 
 class Core;
@@ -166,6 +170,10 @@ class Core {
     // runs without its timing model (no cache, TLB or pipeline charges: flat
     // cycles) while `on`. False if this core has no fast-forward.
     virtual bool set_fast_forward(bool) { return false; }
+    // Checkpoints (sim/checkpoint.h), between runs only: registers, system
+    // registers and the core's own bookkeeping. Throws CheckpointError where
+    // the core cannot (another architecture, a model without them).
+    virtual void checkpoint(Archive& a);
     // A new address space's shared state, of this core's kind; join() makes
     // the core one of that space's cores.
     virtual std::shared_ptr<AddressSpace> new_address_space() const = 0;

@@ -31,6 +31,15 @@ class CpuInterface {
     unsigned binary_point() const { return bpr_; }
     const Diagnostics& diagnostics() const { return diag_; }
 
+    // Checkpoints (sim/checkpoint.h).
+    template <class Archive> void checkpoint(Archive& a) {
+        a.value(ctlr_);
+        a.value(pmr_);
+        a.value(bpr_);
+        a.value(active_);
+        a.value(diag_);
+    }
+
   private:
     bool deliverable(const Candidate& candidate) const;
     uint32_t acknowledge();

@@ -77,6 +77,23 @@ class Distributor {
 
     const Diagnostics& diagnostics() const { return diag_; }
 
+    // Checkpoints (sim/checkpoint.h): the registers' state; the
+    // configuration is the machine's.
+    template <class Archive> void checkpoint(Archive& a) {
+        a.value(ctlr_);
+        a.value(banked_);
+        a.value(enabled_);
+        a.value(latch_);
+        a.value(level_);
+        a.value(active_);
+        a.value(group_);
+        a.value(edge_);
+        a.value(priority_);
+        a.value(targets_);
+        a.value(target_mask_);
+        a.value(diag_);
+    }
+
   private:
     static constexpr unsigned kWords = 32; // 32 x 32 bits covers INTIDs 0-1023
 

@@ -82,6 +82,20 @@ class Gic {
     const GenericTimer& timer() const { return timer_; }
     Diagnostics diagnostics() const; // summed over all parts
 
+    // Checkpoints (sim/checkpoint.h): the distributor, every CPU and
+    // virtual interface, the timers and the lines as last driven.
+    template <class Archive> void checkpoint(Archive& a) {
+        distributor_.checkpoint(a);
+        for (auto& c : cpu_)
+            c.checkpoint(a);
+        for (auto& v : virtual_)
+            v.checkpoint(a);
+        timer_.checkpoint(a);
+        a.value(lines_);
+        a.value(changed_);
+        a.value(diag_);
+    }
+
   private:
     bool valid_core(unsigned core) const { return core < num_cores(); }
     void refresh();

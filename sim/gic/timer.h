@@ -90,6 +90,12 @@ class GenericTimer {
     uint64_t last_cycle(unsigned core) const { return core < num_cores_ ? cores_[core].now : 0; }
     const Diagnostics& diagnostics() const { return diag_; }
 
+    // Checkpoints (sim/checkpoint.h): each core's comparators and offsets.
+    template <class Archive> void checkpoint(Archive& a) {
+        a.value(cores_);
+        a.value(diag_);
+    }
+
   private:
     struct Comparator {
         uint64_t ctl = 0; // ENABLE and IMASK; ISTATUS is computed

@@ -42,6 +42,15 @@ class VirtualInterface {
     unsigned core() const { return core_; }
     const Diagnostics& diagnostics() const { return diag_; }
 
+    // Checkpoints (sim/checkpoint.h).
+    template <class Archive> void checkpoint(Archive& a) {
+        a.value(hcr_);
+        a.value(vmcr_);
+        a.value(lr_);
+        a.value(active_);
+        a.value(diag_);
+    }
+
   private:
     struct VirtualCandidate {
         bool valid = false;

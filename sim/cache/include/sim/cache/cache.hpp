@@ -88,6 +88,19 @@ class Cache {
     unsigned line_shift() const { return line_shift_; }
     Replacement replacement() const { return replacement_; }
 
+    // Checkpoints (sim/checkpoint.h): contents and replacement state; the
+    // geometry is the configuration's.
+    template <class Archive> void checkpoint(Archive& a) {
+        a.values(tags_);
+        a.values(state_);
+        a.values(stamps_);
+        a.value(mru_line_);
+        a.value(mru_set_);
+        a.value(clock_);
+        a.value(lfsr_);
+        a.value(mru_way_);
+    }
+
   private:
     template <Replacement R> void touch(std::uint64_t set, unsigned way) {
         if constexpr (R == Replacement::lru) {

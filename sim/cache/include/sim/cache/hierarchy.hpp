@@ -125,6 +125,34 @@ class Hierarchy {
     const Cache& l1i(unsigned core) const { return cores_[core].l1i; }
     const MemoryController& memory() const { return memory_; }
 
+    // Checkpoints (sim/checkpoint.h): every cache's and TLB's contents, the
+    // prefetchers, write streams, MSHRs, memory controllers and counters.
+    template <class Archive> void checkpoint(Archive& a) {
+        a.same_size(cores_, "memory model cores");
+        for (CoreState& c : cores_) {
+            c.l1i.checkpoint(a);
+            c.l1d.checkpoint(a);
+            c.itlb.checkpoint(a);
+            c.dtlb.checkpoint(a);
+            c.l2tlb.checkpoint(a);
+            if (c.walk_cache) {
+                c.walk_cache->checkpoint(a);
+            }
+            a.value(c.mshr_free_at);
+            a.value(c.stats);
+            a.value(c.prefetch);
+            a.value(c.writes);
+        }
+        l2_.checkpoint(a);
+        memory_.checkpoint(a);
+        if (l2_port_) {
+            l2_port_->checkpoint(a);
+        }
+        a.value(l2_counters_);
+        a.value(l2_writebacks_);
+        a.value(l2_victim_fills_);
+    }
+
   private:
     // The L1 D stride prefetcher's state (PrefetchConfig): training on misses,
     // then the lines in flight ahead of the stream, oldest first.

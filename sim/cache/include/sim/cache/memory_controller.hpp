@@ -66,6 +66,20 @@ class MemoryController {
     // Queueing cycles charged to one core (estimates + corrections).
     std::int64_t core_queue_cycles(unsigned core) const { return core_queue_cycles_[core]; }
 
+    // Checkpoints (sim/checkpoint.h): the open windows, queues and counters.
+    template <class Archive> void checkpoint(Archive& a) {
+        a.value(next_to_close_);
+        a.value(utilization_);
+        a.value(current_delay_);
+        a.value(open_bytes_);
+        a.values(window_bytes_);
+        a.values(waiting_);
+        a.values(charged_);
+        a.values(balance_);
+        a.values(core_queue_cycles_);
+        a.value(stats_);
+    }
+
   private:
     std::size_t slot_for(std::uint64_t now);
     void close_oldest();

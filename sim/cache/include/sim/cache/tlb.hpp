@@ -102,6 +102,15 @@ class Tlb {
 
     unsigned entries() const { return static_cast<unsigned>(entries_.size()); }
 
+    // Checkpoints (sim/checkpoint.h): entries, LRU clock and current ASID.
+    template <class Archive> void checkpoint(Archive& a) {
+        a.values(entries_);
+        a.value(mru_);
+        a.value(clock_);
+        a.value(shifts_present_);
+        a.value(asid_);
+    }
+
   private:
     struct Entry {
         std::uint64_t page = 0;  // address >> shift

@@ -1,0 +1,195 @@
+// Checkpoints (--checkpoint-at, --restore; docs/checkpoints.md): a run
+// restored from a checkpoint ends with the same statistics, byte for byte
+// (but host time and MIPS), as the run that saved it, which itself is the
+// uninterrupted run; a checkpoint of another configuration, version or
+// damaged is refused with a named error.
+#include "sim/checkpoint.h"
+#include "sim/simulation.h"
+
+#include "run_cli.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <regex>
+
+#include <unistd.h>
+
+namespace sim {
+namespace {
+
+std::string temp_file(const std::string& name) {
+    auto dir = std::filesystem::temp_directory_path() / "bao-sim-tests";
+    std::filesystem::create_directories(dir);
+    return (dir / (name + "-" + std::to_string(::getpid()) + ".ckpt")).string();
+}
+
+RunOptions guest(const std::string& config, const std::string& workload) {
+    RunOptions o;
+    o.config = config;
+    o.workload = workload;
+    o.workloads_dir = test::workloads_dir();
+    return o;
+}
+
+// The stats file without what measures the host, not the simulation.
+std::string simulated_stats(const Simulation& s) {
+    static const std::regex host(R"re("(host_seconds|mips|init_host_seconds)": [-0-9.eE+]+)re");
+    return std::regex_replace(s.stats_json(), host, "");
+}
+
+struct RoundTrip {
+    std::string uninterrupted, restored;
+    std::optional<std::pair<uint64_t, uint64_t>> saved_at;
+};
+
+RoundTrip round_trip(RunOptions o, CheckpointAt at, const std::string& name) {
+    RoundTrip r;
+    o.checkpoint_at = at;
+    o.checkpoint_out = temp_file(name);
+    {
+        Simulation s(o, nullptr);
+        EXPECT_EQ(s.run().code, ExitCode::ok);
+        r.uninterrupted = simulated_stats(s);
+        r.saved_at = s.checkpoint_taken();
+    }
+    RunOptions restore = o;
+    restore.checkpoint_at = {};
+    restore.restore = o.checkpoint_out;
+    Simulation s(restore, nullptr);
+    EXPECT_EQ(s.run().code, ExitCode::ok);
+    r.restored = simulated_stats(s);
+    std::filesystem::remove(o.checkpoint_out);
+    return r;
+}
+
+TEST(Checkpoint, SoloRoundTripAtTheMarkMatchesTheUninterruptedRun) {
+    const RoundTrip r =
+        round_trip(guest("solo", "qsort-small"), {CheckpointAt::When::mark, 0}, "solo");
+    ASSERT_TRUE(r.saved_at);
+    EXPECT_GT(r.saved_at->first, 0u);
+    EXPECT_NE(r.uninterrupted.find("\"checksum_ok\": true"), std::string::npos);
+    EXPECT_EQ(r.uninterrupted, r.restored);
+}
+
+TEST(Checkpoint, InterferenceRoundTripMatchesTheUninterruptedRun) {
+    // Three busy cores, colored L2, memory contention in flight at the boundary.
+    const RoundTrip r = round_trip(guest("interf-col", "qsort-small"),
+                                   {CheckpointAt::When::insns, 4'000'000}, "interf-col");
+    ASSERT_TRUE(r.saved_at);
+    EXPECT_GE(r.saved_at->first, 4'000'000u);
+    EXPECT_EQ(r.uninterrupted, r.restored);
+}
+
+TEST(Checkpoint, NativeRoundTripMatchesTheUninterruptedRun) {
+    RunOptions o = guest("native", "irqlat");
+    o.guest_params = {"0=20"}; // a few samples: timers and interrupts in flight
+    const RoundTrip r = round_trip(o, {CheckpointAt::When::mark, 0}, "native");
+    ASSERT_TRUE(r.saved_at);
+    EXPECT_EQ(r.uninterrupted, r.restored);
+}
+
+// A checkpoint of solo hello, saved once for the refusal tests.
+const std::string& hello_checkpoint() {
+    static const std::string path = [] {
+        RunOptions o = guest("solo", "hello");
+        o.checkpoint_at = {CheckpointAt::When::insns, 400};
+        o.checkpoint_out = temp_file("hello");
+        Simulation s(o, nullptr);
+        s.run();
+        return o.checkpoint_out;
+    }();
+    return path;
+}
+
+std::string restore_error(RunOptions o, const std::string& path) {
+    o.restore = path;
+    try {
+        Simulation s(o, nullptr);
+        s.run();
+    } catch (const CheckpointError& e) {
+        return e.what();
+    }
+    return "restored";
+}
+
+std::string damaged(const std::string& name, const std::function<void(std::string&)>& damage) {
+    std::ifstream in(hello_checkpoint(), std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    damage(bytes);
+    const std::string path = temp_file(name);
+    std::ofstream(path, std::ios::binary) << bytes;
+    return path;
+}
+
+TEST(Checkpoint, RefusesAnotherConfigurationOrImage) {
+    const std::string path = hello_checkpoint();
+    EXPECT_EQ(restore_error(guest("solo", "hello"), path), "restored");
+    EXPECT_NE(restore_error(guest("solo", "qsort-small"), path).find("another configuration"),
+              std::string::npos);
+    EXPECT_NE(restore_error(guest("solo-col", "hello"), path).find("another configuration"),
+              std::string::npos);
+    RunOptions o = guest("solo", "hello");
+    o.sets = {"l2.ways=8"};
+    EXPECT_NE(restore_error(o, path).find("another configuration"), std::string::npos);
+    o = guest("solo", "hello");
+    o.fast_forward.until = FastForward::Until::mark;
+    EXPECT_NE(restore_error(o, path).find("another configuration"), std::string::npos);
+}
+
+TEST(Checkpoint, RefusesDamagedFilesWithNamedErrors) {
+    const RunOptions o = guest("solo", "hello");
+    const auto expect = [&](const std::string& path, const std::string& what) {
+        const std::string e = restore_error(o, path);
+        EXPECT_NE(e.find(what), std::string::npos) << e;
+        EXPECT_EQ(e.rfind("checkpoint: ", 0), 0u) << e;
+    };
+    expect(temp_file("missing"), "cannot read");
+    expect(damaged("not", [](std::string& b) { b = "hello, world\n"; }),
+           "is not a bao-sim checkpoint");
+    expect(damaged("version", [](std::string& b) { b[8] = 99; }), "format version 99");
+    expect(damaged("truncated", [](std::string& b) { b.resize(b.size() - 100); }), "truncated");
+    expect(damaged("flipped", [](std::string& b) { b[b.size() / 2] ^= 0x40; }),
+           "corrupt (its checksum");
+}
+
+TEST(Checkpoint, CommandLineNamesMissingPartsAndRefusals) {
+    auto r = test::run_cli({"--config", "solo", "--workload", "hello", "--checkpoint-at", "mark"});
+    EXPECT_EQ(r.code, static_cast<int>(ExitCode::config));
+    EXPECT_NE(r.err.find("--checkpoint-at needs --checkpoint-out"), std::string::npos) << r.err;
+    r = test::run_cli({"--config", "solo", "--workload", "hello", "--checkpoint-at", "later",
+                       "--checkpoint-out", temp_file("cli")});
+    EXPECT_EQ(r.code, static_cast<int>(ExitCode::config));
+    EXPECT_NE(r.err.find("expected mark or insns:N"), std::string::npos) << r.err;
+    const std::string never = temp_file("never");
+    r = test::run_cli({"--config", "solo", "--workload", "hello", "--checkpoint-at",
+                       "insns:1000000", "--checkpoint-out", never});
+    EXPECT_EQ(r.code, 0);
+    EXPECT_NE(r.err.find("the run ended before its point; no checkpoint written"),
+              std::string::npos)
+        << r.err;
+    EXPECT_FALSE(std::filesystem::exists(never));
+    r = test::run_cli(
+        {"--config", "solo", "--workload", "qsort-small", "--restore", hello_checkpoint()});
+    EXPECT_EQ(r.code, static_cast<int>(ExitCode::config));
+    EXPECT_NE(r.err.find("checkpoint: "), std::string::npos) << r.err;
+}
+
+TEST(Checkpoint, ModelsWithoutCheckpointsAreNamed) {
+    RunOptions o = guest("solo", "hello");
+    o.checkpoint_at = {CheckpointAt::When::insns, 400};
+    o.checkpoint_out = temp_file("unsupported");
+    o.sets = {"core=a53"};
+    try {
+        Simulation s(o, nullptr);
+        s.run();
+        FAIL() << "an A53 checkpoint was written";
+    } catch (const CheckpointError& e) {
+        EXPECT_NE(std::string(e.what()).find("model.core = a53"), std::string::npos) << e.what();
+    }
+}
+
+} // namespace
+} // namespace sim
