@@ -16,12 +16,20 @@
 #include "sim/pmu.h"
 
 #include <algorithm>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace sim {
+
+class ParallelScheduler;
+
+// Serial: cores run one after another in each quantum (the reference model).
+// Parallel: bound-weave on host threads, deterministic (docs/parallel.md).
+enum class Scheduler { serial, parallel };
+inline constexpr unsigned kMaxHostThreads = 64;
 
 struct MachineParams {
     std::string platform = "qemu-aarch64-virt"; // sim/platform.h: which board (--platform)
@@ -57,6 +65,10 @@ struct MachineParams {
 
     // model.core: flat (cycles_per_insn each) or the A53 pipeline (docs/timing-model.md).
     cpu::CoreModel core_model = cpu::CoreModel::flat;
+    // model.scheduler: how a quantum's cores are simulated (docs/parallel.md);
+    // `threads` host threads run the parallel one (its figures do not depend on them).
+    Scheduler scheduler = Scheduler::serial;
+    unsigned threads = 1;
 };
 
 enum class CoreState { off, running, idle, stopped };
@@ -109,6 +121,10 @@ class Supervisor {
     virtual void on_irq(unsigned) {}
     // Whether `core`'s guest sees the virtual CPU interface (hv) or the physical one.
     virtual bool guest_sees_virtual_gic() const { return false; }
+    // Sets of cores that share writable guest memory (one mask each): the
+    // parallel scheduler runs each set's cores one after another on one host
+    // thread (docs/parallel.md). Empty: every core shares with every other.
+    virtual std::vector<uint64_t> memory_groups() const { return {}; }
     // A fault no exit describes (an exception the core cannot deliver to
     // the guest). Returns true if the supervisor contained it (stopped the
     // VM) and the run goes on.
@@ -155,10 +171,16 @@ class Machine : public cpu::ExitHandler {
 
     // Powers a core on at `entry` with x0 = context, at the caller's current time.
     void power_on(unsigned core, uint64_t entry, uint64_t context, uint64_t at_cycle);
-    void power_off(unsigned core) { state_.at(core) = CoreState::off; }
+    void power_off(unsigned core) {
+        if (!defer(core, [this, core] { power_off(core); }))
+            state_.at(core) = CoreState::off;
+    }
     // Stops a core for good (its VM stopped); it may be another core than the running one.
     void stop_core(unsigned core);
-    void set_idle(unsigned core) { state_.at(core) = CoreState::idle; }
+    void set_idle(unsigned core) {
+        if (!defer(core, [this, core] { set_idle(core); }))
+            state_.at(core) = CoreState::idle;
+    }
     // Ends the whole run after the current quantum step.
     void finish(ExitCode code, std::string reason, std::string detail);
     // The current local time of a core, including the instructions of its running quantum.
@@ -168,7 +190,8 @@ class Machine : public cpu::ExitHandler {
     const cache::Hierarchy* hierarchy() const { return hierarchy_.get(); }
     // Moves an idle or not yet started core's clock forward to `cycle` (never back).
     void wait_until(unsigned core, uint64_t cycle) {
-        clock_.at(core) = std::max(clock_.at(core), cycle);
+        if (!defer(core, [this, core, cycle] { wait_until(core, cycle); }))
+            clock_.at(core) = std::max(clock_.at(core), cycle);
     }
     // Charges cycles to a core (hv's work on its behalf); the running core's
     // current quantum absorbs them.
@@ -196,8 +219,22 @@ class Machine : public cpu::ExitHandler {
     cpu::TrapAction on_exit(cpu::Core& core, cpu::Exit& exit) override;
     std::optional<uint64_t> read_sysreg(cpu::Core& core, uint32_t encoding) override;
     bool write_sysreg(cpu::Core& core, uint32_t encoding, uint64_t value) override;
+    void enter_shared(cpu::Core& core) override;
 
   private:
+    friend class ParallelScheduler;
+    // Services interrupts and sizes core i's next slice; nullopt when its
+    // quantum is over. end_slice books a slice's result; false ends the quantum.
+    std::optional<uint64_t> next_slice(unsigned i, uint64_t quantum_end);
+    bool end_slice(unsigned i, const cpu::RunResult& r, uint64_t budget, uint64_t quantum_end);
+    // One quantum of every core, in core order (the serial scheduler).
+    void run_quantum_serial(uint64_t quantum_end);
+    // Every core reached the quantum's end: memory contention settles.
+    void settle_quantum(uint64_t quantum_end);
+    // Parallel scheduler: an action on `core` while another core has the turn
+    // waits for `core`'s own turn if that core may be running (true: deferred).
+    bool defer(unsigned core, std::function<void()> action);
+
     void on_lines(unsigned core, const cpu::InterruptLines& lines);
     // The physical IRQ goes to a hypervisor (which gives the guest a virtual one).
     bool irq_to_hypervisor() const { return supervisor_ && supervisor_->guest_sees_virtual_gic(); }
@@ -238,6 +275,7 @@ class Machine : public cpu::ExitHandler {
     std::optional<RegionSnapshot> region_start_, region_end_;
     std::optional<RegionSnapshot> open_start_; // the start mark not yet closed by an end
     std::vector<RegionSample> region_samples_;
+    std::unique_ptr<ParallelScheduler> parallel_; // model.scheduler = parallel
 };
 
 } // namespace sim

@@ -1,5 +1,7 @@
 #include "sim/simulation.h"
 
+#include <algorithm>
+
 #include "sim/json.h"
 #include "sim/linux_vm.h"
 #include "sim/platform.h"
@@ -65,6 +67,16 @@ Simulation::Simulation(const RunOptions& options, std::ostream* console_out)
     }
     sync_l2_geometry(config_);
     sync_gic_version(config_);
+    if (options.threads) {
+        // --threads selects the parallel scheduler (docs/parallel.md).
+        if (config_.machine.scheduler == Scheduler::serial &&
+            std::any_of(options.sets.begin(), options.sets.end(),
+                        [](const std::string& kv) { return kv.find("scheduler=") != kv.npos; }))
+            throw InputError(
+                "--threads runs the parallel scheduler: it contradicts scheduler=serial");
+        config_.machine.scheduler = Scheduler::parallel;
+        config_.machine.threads = options.threads;
+    }
     if (options.max_insns)
         config_.machine.max_insns = options.max_insns;
     if (options.max_ns)
@@ -274,6 +286,11 @@ std::string Simulation::stats_json() const {
     // as they were (decision 29); absent means flat.
     if (m.params().core_model == cpu::CoreModel::a53)
         j.value("core", "a53");
+    // Likewise: absent means serial. Host threads never change a figure.
+    if (m.params().scheduler == Scheduler::parallel) {
+        j.value("scheduler", "parallel");
+        j.value("threads", m.params().threads);
+    }
     // The hierarchy's own `cores` is the machine's, written above: a second
     // key in one object is one that JSON readers (Python's, nlohmann's) drop.
     if (m.params().memory_model)

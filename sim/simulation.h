@@ -31,6 +31,8 @@ struct RunOptions {
     std::string workloads_dir;      // where <name>.elf guests are
     bool raw_samples = false;       // stats: include every latency sample
     std::vector<std::string> guest_params; // INDEX=VALUE for the measured VM's guest
+    unsigned threads =
+        0; // --threads: the parallel scheduler on this many host threads (0: not given)
 };
 
 // The measured workload's figures over its measured region.
