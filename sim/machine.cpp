@@ -433,8 +433,12 @@ void Machine::enter_shared(cpu::Core& core) {
         parallel_->enter_shared(core.id());
 }
 
-bool Machine::defer(unsigned core, std::function<void()> action) {
-    return parallel_ && parallel_->defer(core, action);
+bool Machine::must_defer(unsigned core) const {
+    return parallel_->must_defer(core);
+}
+
+void Machine::queue_action(unsigned core, std::function<void()> action) {
+    parallel_->queue(core, std::move(action));
 }
 
 cpu::TrapAction Machine::on_exit(cpu::Core& core, cpu::Exit& exit) {

@@ -20,6 +20,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sim {
@@ -233,7 +234,15 @@ class Machine : public cpu::ExitHandler {
     void settle_quantum(uint64_t quantum_end);
     // Parallel scheduler: an action on `core` while another core has the turn
     // waits for `core`'s own turn if that core may be running (true: deferred).
-    bool defer(unsigned core, std::function<void()> action);
+    // Nothing is built on the serial scheduler's path.
+    template <typename Action> bool defer(unsigned core, Action&& action) {
+        if (!parallel_ || !must_defer(core))
+            return false;
+        queue_action(core, std::function<void()>(std::forward<Action>(action)));
+        return true;
+    }
+    bool must_defer(unsigned core) const;
+    void queue_action(unsigned core, std::function<void()> action);
 
     void on_lines(unsigned core, const cpu::InterruptLines& lines);
     // The physical IRQ goes to a hypervisor (which gives the guest a virtual one).

@@ -268,11 +268,4 @@ void ParallelScheduler::enter_shared(unsigned core) {
         take_turn(core, true);
 }
 
-bool ParallelScheduler::defer(unsigned core, std::function<void()>& action) {
-    if (!active_ || core <= turn_)
-        return false;
-    pending_[core].push_back(std::move(action));
-    return true;
-}
-
 } // namespace sim

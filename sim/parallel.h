@@ -49,8 +49,11 @@ class ParallelScheduler {
     void run_quantum(uint64_t quantum_end);
     // A core is about to touch something shared: it waits for its turn.
     void enter_shared(unsigned core);
-    // True if `action` on `core` must wait for that core's turn (it was queued).
-    bool defer(unsigned core, std::function<void()>& action);
+    // An action on `core` must wait for that core's turn; queue() keeps it.
+    bool must_defer(unsigned core) const { return active_ && core > turn_; }
+    void queue(unsigned core, std::function<void()> action) {
+        pending_[core].push_back(std::move(action));
+    }
     unsigned host_threads() const { return threads_; }
 
   private:

@@ -1,7 +1,7 @@
 // The parallel scheduler's statistics are the same, byte for byte but host
 // time, MIPS and meta.*, on 1, 2 and 4 host threads (issue 22,
 // docs/parallel.md). Minutes of simulation: label `reproduce`, outside the
-// ASan pass (scripts/test.sh); `ctest -L determinism` runs it alone.
+// ASan pass (scripts/test.sh); `ctest -R '^determinism\.'` runs it alone.
 #include "parallel_stats.h"
 
 #include <gtest/gtest.h>

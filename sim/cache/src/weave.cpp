@@ -85,7 +85,8 @@ std::int64_t Hierarchy::weave_access(unsigned core, const SharedAccess& a) {
 void Hierarchy::weave() {
     bound_ = false;
     // (cycle, core, issue order): a total order that no host thread's timing sets.
-    std::vector<std::tuple<std::uint64_t, unsigned, std::size_t>> order;
+    std::vector<std::tuple<std::uint64_t, unsigned, std::size_t>>& order = weave_order_;
+    order.clear();
     for (unsigned core = 0; core < cores_.size(); ++core) {
         const std::vector<SharedAccess>& log = cores_[core].bound_log;
         for (std::size_t i = 0; i < log.size(); ++i) {

@@ -14,6 +14,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <tuple>
 #include <vector>
 
 namespace sim::cache {
@@ -249,6 +250,8 @@ class Hierarchy {
     std::uint64_t l2_writebacks_ = 0;
     std::uint64_t l2_victim_fills_ = 0;
     bool bound_ = false;
+    // The weave's merge order, (cycle, core, index in its log); kept to reuse its memory.
+    std::vector<std::tuple<std::uint64_t, unsigned, std::size_t>> weave_order_;
 };
 
 } // namespace sim::cache
