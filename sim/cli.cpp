@@ -513,6 +513,21 @@ int pagetables(int argc, const char* const* argv, std::ostream& out, std::ostrea
     return static_cast<int>(ExitCode::config);
 }
 
+// --threads: the parallel scheduler's host threads (docs/parallel.md).
+void add_parallel_options(po::options_description& desc) {
+    desc.add_options()(
+        "threads", po::value<std::string>(),
+        "simulate with the parallel scheduler (model.scheduler = parallel) on N host threads, "
+        "1-64; its statistics are the same for every N (docs/parallel.md); without it the serial "
+        "scheduler runs");
+}
+
+void apply_parallel_options(const po::variables_map& vm, RunOptions& options) {
+    if (vm.count("threads"))
+        options.threads = static_cast<unsigned>(
+            parse_size_in(vm["threads"].as<std::string>(), "--threads", 1, kMaxHostThreads));
+}
+
 } // namespace
 
 int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
@@ -562,6 +577,7 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
     add_trace_options(desc);
     add_interval_options(desc);
     add_checkpoint_options(desc);
+    add_parallel_options(desc);
     po::variables_map vm;
     try {
         po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
@@ -614,6 +630,7 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
         options.trace = trace_options(vm);
         options.intervals = interval_options(vm);
         parse_checkpoint_options(vm, options);
+        apply_parallel_options(vm, options);
         return run(vm, options, out, err);
     } catch (const InputError& e) {
         err << "bao-sim: error: " << e.what() << "\n";

@@ -457,6 +457,12 @@ void set_model_param(RunConfig& rc, const std::string& full_key, const std::stri
         m.core_model = value == "a53" ? cpu::CoreModel::a53 : cpu::CoreModel::flat;
         return;
     }
+    if (key == "scheduler") {
+        if (value != "serial" && value != "parallel")
+            throw InputError(w + ": '" + value + "' is not one of serial, parallel");
+        m.scheduler = value == "parallel" ? Scheduler::parallel : Scheduler::serial;
+        return;
+    }
     if (key == "memory_model") {
         if (value != "0" && value != "1" && value != "true" && value != "false")
             throw InputError(w + ": '" + value + "' is not one of true, false, 1, 0");

@@ -248,6 +248,23 @@ cpu::TrapAction HvHost::next_step(unsigned core, hv::TrapAction action) const {
 // A fault no exit describes (an exception the core could not deliver to the
 // guest's own EL1): hv has no trap for it, and it stops that VM, never the
 // machine (docs/design.md#faults). Aborts outside the VM's memory are exits.
+std::vector<uint64_t> HvHost::memory_groups() const {
+    const hv::Config& c = hv_->config();
+    std::vector<uint64_t> groups;
+    for (size_t v = 0; v < c.vms.size(); ++v)
+        groups.push_back(c.vms[v].cpu_affinity);
+    // A shared-memory region joins every VM that maps it.
+    for (size_t s = 0; s < c.shmems.size(); ++s) {
+        uint64_t mask = 0;
+        for (size_t v = 0; v < c.vms.size(); ++v)
+            for (size_t i = 0; i < c.vms[v].ipcs.size(); ++i)
+                if (c.vms[v].ipcs[i].shmem_id == s)
+                    mask |= c.vms[v].cpu_affinity;
+        groups.push_back(mask);
+    }
+    return groups;
+}
+
 bool HvHost::on_fault(unsigned core, const cpu::Fault& fault) {
     stop_vm_of(core, fault.description);
     return true;

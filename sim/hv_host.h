@@ -37,6 +37,8 @@ class HvHost : public hv::armv8::ArmPort, public HvHostBase {
     void on_irq(unsigned core) override;
     bool guest_sees_virtual_gic() const override { return true; }
     bool on_fault(unsigned core, const cpu::Fault& fault) override;
+    // Each VM's cores; VMs that share memory (IPC) make one set.
+    std::vector<uint64_t> memory_groups() const override;
 
     // hv::Port and its Armv8 extension (hv/arch/armv8/port_armv8.h)
     uint32_t cpu_id() override { return current_cpu_; }

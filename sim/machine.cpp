@@ -1,5 +1,6 @@
 #include "sim/machine.h"
 #include "sim/checkpoint.h"
+#include "sim/parallel.h"
 #include "sim/sim_time.h"
 
 #include "hv/core/config.h"
@@ -138,7 +139,7 @@ void Machine::set_supervisor(Supervisor* supervisor) {
 }
 
 void Machine::on_lines(unsigned core, const cpu::InterruptLines& lines) {
-    if (core >= cores_.size())
+    if (core >= cores_.size() || defer(core, [this, core, lines] { on_lines(core, lines); }))
         return;
     const bool hv = irq_to_hypervisor();
     if (cores_[core]->set_interrupt_lines(lines)) {
@@ -188,11 +189,15 @@ void Machine::idle_until(unsigned i, uint64_t limit) {
 }
 
 void Machine::power_off(unsigned core) {
+    if (defer(core, [this, core] { power_off(core); }))
+        return;
     state_.at(core) = CoreState::off;
     log_.cpu().debug("cycle {} core {}: powered off", now(core), core);
 }
 
 void Machine::stop_core(unsigned core) {
+    if (defer(core, [this, core] { stop_core(core); }))
+        return;
     state_.at(core) = CoreState::stopped;
     log_.cpu().debug("cycle {} core {}: stopped", now(core), core);
     // Stopping the running core takes effect when its trap returns; another
@@ -210,6 +215,8 @@ void Machine::set_console_sources(const std::vector<std::string>& names, bool pr
 }
 
 void Machine::power_on(unsigned core, uint64_t entry, uint64_t context, uint64_t at_cycle) {
+    if (defer(core, [=, this] { power_on(core, entry, context, at_cycle); }))
+        return;
     cores_.at(core)->reset(entry, context);
     state_[core] = CoreState::running;
     // A core powered on by another starts at the caller's time, never in the past.
@@ -226,10 +233,16 @@ void Machine::finish(ExitCode code, std::string reason, std::string detail) {
 }
 
 uint64_t Machine::now(unsigned core) const {
+    // Another core's run may be under way on another host thread (parallel
+    // scheduler): its clock is what it was at its last booking.
+    if (parallel_ && core != running_core_)
+        return clock_.at(core);
     return clock_.at(core) + cores_.at(core)->cycles_in_run();
 }
 
 void Machine::charge(unsigned core, uint64_t cycles) {
+    if (defer(core, [this, core, cycles] { charge(core, cycles); }))
+        return;
     if (in_run_ && core == running_core_) {
         cores_[core]->add_stall(cycles);
         return;
@@ -271,7 +284,7 @@ void Machine::snapshot_region(unsigned core, bool end) {
         stats_.at(core).instructions +
         (in_run_ && core == running_core_ ? cores_[core]->instructions_in_run() : 0);
     if (hierarchy_)
-        snap.memory = hierarchy_->stats().cores.at(core);
+        snap.memory = hierarchy_->core_memory_stats(core);
     if (!end) {
         open_start_ = snap;
         if (!region_start_)
@@ -293,6 +306,9 @@ RunOutcome Machine::run() {
             names.push_back("core" + std::to_string(i));
         set_console_sources(names);
     }
+    if (params_.scheduler == Scheduler::parallel)
+        parallel_ = std::make_unique<ParallelScheduler>(
+            *this, supervisor_ ? supervisor_->memory_groups() : std::vector<uint64_t>{});
     while (!outcome_) {
         // When no core can run, jump to the earliest event instead of
         // stepping through empty quanta (an idle probe waits milliseconds).
@@ -309,95 +325,126 @@ RunOutcome Machine::run() {
         }
         uint64_t quantum_end = now_ + params_.quantum_cycles;
         assert(quantum_end > now_ && "quantum ends never wrap (kMaxQuantumCycles)");
-        for (unsigned i = 0; i < cores_.size() && !outcome_; ++i) {
-            if (state_[i] == CoreState::idle)
-                idle_until(i, quantum_end);
-            if (state_[i] == CoreState::running) {
-                run_core(i, quantum_end);
-                note_overrun(i, quantum_end);
-            }
-            if (clock_[i] < quantum_end) {
-                if (state_[i] == CoreState::idle)
-                    stats_[i].idle_cycles += quantum_end - clock_[i];
-                if (state_[i] != CoreState::running)
-                    clock_[i] = quantum_end;
-            }
-        }
-        now_ = quantum_end;
-        if (hierarchy_ && phase_ != Phase::fast_forward) {
-            // Every core reached the quantum's end: settle memory contention.
-            hierarchy_->end_quantum(quantum_end);
-            for (unsigned i = 0; i < cores_.size(); ++i) {
-                uint64_t stall = hierarchy_->take_contention_stall(i);
-                clock_[i] += stall;
-                stats_[i].cycles += stall;
-                stats_[i].stall_cycles += stall;
-            }
-        }
+        if (parallel_)
+            parallel_->run_quantum(quantum_end);
+        else
+            run_quantum_serial(quantum_end);
+        settle_quantum(quantum_end);
         end_quantum_phases();
         check_end_conditions();
         for (const QuantumObserver& observer : quantum_observers_)
             observer(quantum_end);
     }
+    parallel_.reset();
     console_.flush();
     return *outcome_;
+}
+
+void Machine::run_quantum_serial(uint64_t quantum_end) {
+    for (unsigned i = 0; i < cores_.size() && !outcome_; ++i) {
+        if (state_[i] == CoreState::idle)
+            idle_until(i, quantum_end);
+        if (state_[i] == CoreState::running) {
+            run_core(i, quantum_end);
+            note_overrun(i, quantum_end);
+        }
+        if (clock_[i] < quantum_end) {
+            if (state_[i] == CoreState::idle)
+                stats_[i].idle_cycles += quantum_end - clock_[i];
+            if (state_[i] != CoreState::running)
+                clock_[i] = quantum_end;
+        }
+    }
+}
+
+void Machine::settle_quantum(uint64_t quantum_end) {
+    now_ = quantum_end;
+    if (!hierarchy_ || phase_ == Phase::fast_forward)
+        return;
+    // Every core reached the quantum's end: settle memory contention.
+    if (hierarchy_->in_bound())
+        hierarchy_->weave();
+    hierarchy_->end_quantum(quantum_end);
+    for (unsigned i = 0; i < cores_.size(); ++i) {
+        uint64_t stall = hierarchy_->take_contention_stall(i);
+        if (parallel_)
+            stall += hierarchy_->take_weave_correction(i);
+        clock_[i] += stall;
+        stats_[i].cycles += stall;
+        stats_[i].stall_cycles += stall;
+    }
 }
 
 void Machine::run_core(unsigned i, uint64_t quantum_end) {
     cpu::Core& core = *cores_[i];
     running_core_ = i;
-    const uint64_t cpi = params_.cycles_per_insn;
-    while (state_[i] == CoreState::running && clock_[i] < quantum_end && !outcome_) {
-        service_interrupts(i, quantum_end);
-        // hv's interrupt path may have used the rest of the quantum: the guest
-        // runs again next quantum (never with a budget past the quantum's end).
-        if (state_[i] != CoreState::running || clock_[i] >= quantum_end)
-            break;
-        // A slice ends at the quantum's end or at this core's next timer event.
-        const uint64_t slice_end = std::min(quantum_end, std::max(clock_[i] + 1, next_event(i)));
-        assert(slice_end > clock_[i] && "a slice's budget must not underflow");
-        uint64_t budget = slice_end - clock_[i];
-        if (params_.max_insns) {
-            uint64_t done = total_instructions();
-            if (done >= params_.max_insns)
-                return;
-            budget = std::min(budget, (params_.max_insns - done) * cpi);
-        }
+    while (auto budget = next_slice(i, quantum_end)) {
         in_run_ = true;
-        cpu::RunResult r = core.run(budget, clock_[i], cpi);
+        cpu::RunResult r = core.run(*budget, clock_[i], params_.cycles_per_insn);
         in_run_ = false;
-        const uint64_t spent =
-            (r.core_cycles ? *r.core_cycles : r.instructions * cpi) + r.stall_cycles;
-        stats_[i].instructions += r.instructions;
-        stats_[i].cycles += spent;
-        stats_[i].stall_cycles += r.stall_cycles;
-        clock_[i] += spent;
-        switch (r.reason) {
-        case cpu::StopReason::budget:
-            if (r.instructions == 0 && budget > 0)
-                return; // nothing ran (the block did not fit): try next quantum
-            break;
-        case cpu::StopReason::wfi:
-            if (wait(i, r.exit) && state_[i] == CoreState::running)
-                state_[i] = CoreState::idle;
-            // WFI does not sleep with an interrupt already pending.
-            if (state_[i] == CoreState::idle && core.guest_interrupt_pending())
-                state_[i] = CoreState::running;
-            if (state_[i] == CoreState::idle)
-                idle_until(i, quantum_end);
-            break;
-        case cpu::StopReason::halted:
-            if (state_[i] == CoreState::running)
-                state_[i] = CoreState::stopped;
-            break;
-        case cpu::StopReason::fault:
-            state_[i] = CoreState::stopped;
-            log_.cpu().info("cycle {} core {}: fault: {}", clock_[i], i, core.fault().description);
-            if (!contain_fault(i, core.fault()))
-                finish(ExitCode::guest_fault, "guest_fault", core.fault().description);
-            break;
-        }
+        if (!end_slice(i, r, *budget, quantum_end))
+            return;
     }
+}
+
+std::optional<uint64_t> Machine::next_slice(unsigned i, uint64_t quantum_end) {
+    if (state_[i] != CoreState::running || clock_[i] >= quantum_end || outcome_)
+        return std::nullopt;
+    service_interrupts(i, quantum_end);
+    // hv's interrupt path may have used the rest of the quantum: the guest
+    // runs again next quantum (never with a budget past the quantum's end).
+    if (state_[i] != CoreState::running || clock_[i] >= quantum_end)
+        return std::nullopt;
+    // A slice ends at the quantum's end or at this core's next timer event.
+    const uint64_t slice_end = std::min(quantum_end, std::max(clock_[i] + 1, next_event(i)));
+    assert(slice_end > clock_[i] && "a slice's budget must not underflow");
+    uint64_t budget = slice_end - clock_[i];
+    if (params_.max_insns) {
+        uint64_t done = total_instructions();
+        if (done >= params_.max_insns)
+            return std::nullopt;
+        budget = std::min(budget, (params_.max_insns - done) * params_.cycles_per_insn);
+    }
+    return budget;
+}
+
+bool Machine::end_slice(unsigned i, const cpu::RunResult& r, uint64_t budget,
+                        uint64_t quantum_end) {
+    cpu::Core& core = *cores_[i];
+    const uint64_t cpi = params_.cycles_per_insn;
+    const uint64_t spent = (r.core_cycles ? *r.core_cycles : r.instructions * cpi) + r.stall_cycles;
+    stats_[i].instructions += r.instructions;
+    stats_[i].cycles += spent;
+    stats_[i].stall_cycles += r.stall_cycles;
+    clock_[i] += spent;
+    switch (r.reason) {
+    case cpu::StopReason::budget:
+        if (r.instructions == 0 && budget > 0)
+            return false; // nothing ran (the block did not fit): try next quantum
+        break;
+    case cpu::StopReason::wfi: {
+        cpu::Exit exit = r.exit;
+        if (wait(i, exit) && state_[i] == CoreState::running)
+            state_[i] = CoreState::idle;
+        // WFI does not sleep with an interrupt already pending.
+        if (state_[i] == CoreState::idle && core.guest_interrupt_pending())
+            state_[i] = CoreState::running;
+        if (state_[i] == CoreState::idle)
+            idle_until(i, quantum_end);
+        break;
+    }
+    case cpu::StopReason::halted:
+        if (state_[i] == CoreState::running)
+            state_[i] = CoreState::stopped;
+        break;
+    case cpu::StopReason::fault:
+        state_[i] = CoreState::stopped;
+        log_.cpu().info("cycle {} core {}: fault: {}", clock_[i], i, core.fault().description);
+        if (!contain_fault(i, core.fault()))
+            finish(ExitCode::guest_fault, "guest_fault", core.fault().description);
+        break;
+    }
+    return true;
 }
 
 bool Machine::wait(unsigned i, cpu::Exit& exit) {
@@ -455,7 +502,21 @@ void Machine::check_end_conditions() {
         finish(ExitCode::ok, "all_off", "every core is powered off");
 }
 
+void Machine::enter_shared(cpu::Core& core) {
+    if (parallel_)
+        parallel_->enter_shared(core.id());
+}
+
+bool Machine::must_defer(unsigned core) const {
+    return parallel_->must_defer(core);
+}
+
+void Machine::queue_action(unsigned core, std::function<void()> action) {
+    parallel_->queue(core, std::move(action));
+}
+
 cpu::TrapAction Machine::on_exit(cpu::Core& core, cpu::Exit& exit) {
+    enter_shared(core);
     if (!supervisor_)
         throw std::logic_error("machine has no supervisor");
     const cpu::TrapAction a = supervisor_->on_exit(core.id(), exit);
@@ -465,6 +526,7 @@ cpu::TrapAction Machine::on_exit(cpu::Core& core, cpu::Exit& exit) {
 }
 
 std::optional<uint64_t> Machine::read_sysreg(cpu::Core& core, uint32_t encoding) {
+    enter_shared(core);
     switch (encoding) {
     case cpu::sysreg::mpidr_el1:
         return supervisor_ ? supervisor_->mpidr(core.id()) : (1ull << 31) | core.id();
@@ -501,6 +563,7 @@ PmuSources Machine::pmu_sources(unsigned core) const {
 }
 
 bool Machine::write_sysreg(cpu::Core& core, uint32_t encoding, uint64_t value) {
+    enter_shared(core);
     if (pmus_.at(core.id()).write(encoding, value, pmu_sources(core.id())))
         return true;
     switch (intc_->write_sysreg(core.id(), encoding, value, now(core.id()), irq_to_hypervisor())) {

@@ -21,6 +21,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sim {
@@ -36,6 +37,13 @@ struct FastForward {
     uint64_t insns = 0;        // Until::insns: all cores' instructions
     uint64_t warmup_insns = 0; // after the point: model on, marks not recorded
 };
+
+class ParallelScheduler;
+
+// Serial: cores run one after another in each quantum (the reference model).
+// Parallel: bound-weave on host threads, deterministic (docs/parallel.md).
+enum class Scheduler { serial, parallel };
+inline constexpr unsigned kMaxHostThreads = 64;
 
 struct MachineParams {
     std::string platform = "qemu-aarch64-virt"; // sim/platform.h: which board (--platform)
@@ -72,6 +80,10 @@ struct MachineParams {
     // model.core: flat (cycles_per_insn each) or the A53 pipeline (docs/timing-model.md).
     cpu::CoreModel core_model = cpu::CoreModel::flat;
     FastForward fast_forward; // not a model parameter: how this run gets to its point
+    // model.scheduler: how a quantum's cores are simulated (docs/parallel.md);
+    // `threads` host threads run the parallel one (its figures do not depend on them).
+    Scheduler scheduler = Scheduler::serial;
+    unsigned threads = 1;
 };
 
 enum class CoreState { off, running, idle, stopped };
@@ -125,6 +137,10 @@ class Supervisor {
     virtual void on_irq(unsigned) {}
     // Whether `core`'s guest sees the virtual CPU interface (hv) or the physical one.
     virtual bool guest_sees_virtual_gic() const { return false; }
+    // Sets of cores that share writable guest memory (one mask each): the
+    // parallel scheduler runs each set's cores one after another on one host
+    // thread (docs/parallel.md). Empty: every core shares with every other.
+    virtual std::vector<uint64_t> memory_groups() const { return {}; }
     // A fault no exit describes (an exception the core cannot deliver to
     // the guest). Returns true if the supervisor contained it (stopped the
     // VM) and the run goes on.
@@ -175,6 +191,8 @@ class Machine : public cpu::ExitHandler {
     // Stops a core for good (its VM stopped); it may be another core than the running one.
     void stop_core(unsigned core);
     void set_idle(unsigned core) {
+        if (defer(core, [this, core] { set_idle(core); }))
+            return;
         state_.at(core) = CoreState::idle;
         if (log_.enabled(LogSource::cpu, spdlog::level::trace))
             log_.cpu().trace("cycle {} core {}: idle (waits for an interrupt)", now(core), core);
@@ -189,7 +207,8 @@ class Machine : public cpu::ExitHandler {
     const cache::Hierarchy* hierarchy() const { return hierarchy_.get(); }
     // Moves an idle or not yet started core's clock forward to `cycle` (never back).
     void wait_until(unsigned core, uint64_t cycle) {
-        clock_.at(core) = std::max(clock_.at(core), cycle);
+        if (!defer(core, [this, core, cycle] { wait_until(core, cycle); }))
+            clock_.at(core) = std::max(clock_.at(core), cycle);
     }
     // Charges cycles to a core (hv's work on its behalf); the running core's
     // current quantum absorbs them.
@@ -244,8 +263,30 @@ class Machine : public cpu::ExitHandler {
     cpu::TrapAction on_exit(cpu::Core& core, cpu::Exit& exit) override;
     std::optional<uint64_t> read_sysreg(cpu::Core& core, uint32_t encoding) override;
     bool write_sysreg(cpu::Core& core, uint32_t encoding, uint64_t value) override;
+    void enter_shared(cpu::Core& core) override;
 
   private:
+    friend class ParallelScheduler;
+    // Services interrupts and sizes core i's next slice; nullopt when its
+    // quantum is over. end_slice books a slice's result; false ends the quantum.
+    std::optional<uint64_t> next_slice(unsigned i, uint64_t quantum_end);
+    bool end_slice(unsigned i, const cpu::RunResult& r, uint64_t budget, uint64_t quantum_end);
+    // One quantum of every core, in core order (the serial scheduler).
+    void run_quantum_serial(uint64_t quantum_end);
+    // Every core reached the quantum's end: memory contention settles.
+    void settle_quantum(uint64_t quantum_end);
+    // Parallel scheduler: an action on `core` while another core has the turn
+    // waits for `core`'s own turn if that core may be running (true: deferred).
+    // Nothing is built on the serial scheduler's path.
+    template <typename Action> bool defer(unsigned core, Action&& action) {
+        if (!parallel_ || !must_defer(core))
+            return false;
+        queue_action(core, std::function<void()>(std::forward<Action>(action)));
+        return true;
+    }
+    bool must_defer(unsigned core) const;
+    void queue_action(unsigned core, std::function<void()> action);
+
     void on_lines(unsigned core, const cpu::InterruptLines& lines);
     // The physical IRQ goes to a hypervisor (which gives the guest a virtual one).
     bool irq_to_hypervisor() const { return supervisor_ && supervisor_->guest_sees_virtual_gic(); }
@@ -292,6 +333,7 @@ class Machine : public cpu::ExitHandler {
     Phase phase_ = Phase::measuring;
     FastForwardRecord ff_record_;
     Loggers log_;
+    std::unique_ptr<ParallelScheduler> parallel_; // model.scheduler = parallel
 };
 
 } // namespace sim

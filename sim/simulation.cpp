@@ -9,6 +9,7 @@
 
 #include "hv/core/config.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -68,11 +69,28 @@ Simulation::Simulation(const RunOptions& options, std::ostream* console_out, con
     }
     sync_l2_geometry(config_);
     sync_gic_version(config_);
+    if (options.threads) {
+        // --threads selects the parallel scheduler (docs/parallel.md).
+        if (config_.machine.scheduler == Scheduler::serial &&
+            std::any_of(options.sets.begin(), options.sets.end(),
+                        [](const std::string& kv) { return kv.find("scheduler=") != kv.npos; }))
+            throw InputError(
+                "--threads runs the parallel scheduler: it contradicts scheduler=serial");
+        config_.machine.scheduler = Scheduler::parallel;
+        config_.machine.threads = options.threads;
+    }
     if (options.max_insns)
         config_.machine.max_insns = options.max_insns;
     if (options.max_ns)
         config_.machine.max_ns = *options.max_ns;
     config_.machine.fast_forward = options.fast_forward;
+    // The parallel scheduler was built and checked for full-model runs only
+    // (docs/parallel.md): fast-forward and checkpoints run serially.
+    if (config_.machine.scheduler == Scheduler::parallel &&
+        (options.fast_forward.until != FastForward::Until::none ||
+         options.checkpoint_at.when != CheckpointAt::When::none || !options.restore.empty()))
+        throw InputError("--fast-forward, --checkpoint-at and --restore run on the serial "
+                         "scheduler only: drop --threads / scheduler=parallel");
     int measured = config_.measured_vm();
     if (measured < 0)
         throw InputError(config_.name + ": no VM is marked 'measured = true'");
@@ -407,6 +425,11 @@ std::string Simulation::stats_json() const {
     // as they were (decision 29); absent means flat.
     if (m.params().core_model == cpu::CoreModel::a53)
         j.value("core", "a53");
+    // Likewise: absent means serial. Host threads never change a figure.
+    if (m.params().scheduler == Scheduler::parallel) {
+        j.value("scheduler", "parallel");
+        j.value("threads", m.params().threads);
+    }
     // The hierarchy's own `cores` is the machine's, written above: a second
     // key in one object is one that JSON readers (Python's, nlohmann's) drop.
     if (m.params().memory_model)

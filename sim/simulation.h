@@ -47,6 +47,8 @@ struct RunOptions {
     CheckpointAt checkpoint_at;            // --checkpoint-at
     std::string checkpoint_out;            // --checkpoint-out FILE
     std::string restore;                   // --restore FILE: continue from a checkpoint
+    unsigned threads =
+        0; // --threads: the parallel scheduler on this many host threads (0: not given)
 };
 
 // The measured workload's figures over its measured region.

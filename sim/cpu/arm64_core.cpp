@@ -557,12 +557,14 @@ uint32_t Arm64Core::on_sys(uc_struct* uc, int reg, const void* cp, void* self) {
 
 uint64_t Arm64Core::on_mmio_read(uc_struct*, uint64_t offset, unsigned size, void* binding) {
     auto* b = static_cast<DeviceBinding*>(binding);
+    b->core->exits_.enter_shared(*b->core);
     return b->device->read(b->core->id_, offset, size);
 }
 
 void Arm64Core::on_mmio_write(uc_struct*, uint64_t offset, unsigned size, uint64_t value,
                               void* binding) {
     auto* b = static_cast<DeviceBinding*>(binding);
+    b->core->exits_.enter_shared(*b->core);
     b->device->write(b->core->id_, offset, size, value);
 }
 

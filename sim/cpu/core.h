@@ -79,6 +79,9 @@ class ExitHandler {
     virtual std::optional<uint64_t> read_sysreg(Core& core, uint32_t encoding) = 0;
     // A system-register write the simulator emulates; false lets the core execute it.
     virtual bool write_sysreg(Core& core, uint32_t encoding, uint64_t value) = 0;
+    // Called before a device access (a device is shared by every core): the
+    // parallel scheduler makes the core wait there for its turn (docs/parallel.md).
+    virtual void enter_shared(Core&) {}
 };
 
 enum class StopReason {

@@ -502,12 +502,14 @@ void Rv64Core::on_memory(uc_struct*, int type, uint64_t address, int size, int64
 
 uint64_t Rv64Core::on_mmio_read(uc_struct*, uint64_t offset, unsigned size, void* binding) {
     auto* b = static_cast<DeviceBinding*>(binding);
+    b->core->exits_.enter_shared(*b->core);
     return b->device->read(b->core->id_, offset, size);
 }
 
 void Rv64Core::on_mmio_write(uc_struct*, uint64_t offset, unsigned size, uint64_t value,
                              void* binding) {
     auto* b = static_cast<DeviceBinding*>(binding);
+    b->core->exits_.enter_shared(*b->core);
     b->device->write(b->core->id_, offset, size, value);
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <stdexcept>
 
 namespace sim::cache {
 
@@ -246,7 +247,12 @@ void Hierarchy::end_write_line(unsigned core, std::uint64_t now) {
     if (run.streamed) {
         // Counted with this line: the lines after the first l2_lines skip the L2.
         if (run.full_lines > config_.write_streaming.l2_lines) {
-            memory_.writeback(core, now);
+            if (bound_) {
+                state.bound_log.push_back(
+                    {SharedAccess::Kind::mem_writeback, false, false, false, 0, now, run.line, 0});
+            } else {
+                memory_.writeback(core, now);
+            }
         } else {
             l1_victim_to_l2(core, Eviction{true, true, run.line}, now);
         }
@@ -276,7 +282,9 @@ std::uint32_t Hierarchy::l2_refill(unsigned core, std::uint64_t line, bool fetch
                                    std::uint64_t now, std::uint32_t& mshr_wait) {
     CoreState& state = cores_[core];
     ++state.stats.l2.accesses;
-    ++l2_counters_.accesses;
+    if (!bound_) {
+        ++l2_counters_.accesses; // shared: the weave counts a bound phase's
+    }
     // Every L1 linefill holds a miss register until its data arrives: the one
     // that frees first; if none is free now, the core waits.
     auto* const registers = state.mshr_free_at.data();
@@ -287,6 +295,12 @@ std::uint32_t Hierarchy::l2_refill(unsigned core, std::uint64_t line, bool fetch
         state.stats.mshr_stall_cycles += mshr_wait;
     }
     const std::uint64_t start = now + mshr_wait;
+    if (bound_) {
+        const std::uint32_t latency =
+            mshr_wait + l2_refill_bound(core, line, fetch, core_waits, start);
+        *earliest = now + latency;
+        return latency;
+    }
     // Then the shared L2 port (l2.bandwidth), hit or miss.
     const std::uint32_t port = l2_port_ ? l2_port_->read(core, start, core_waits) : 0;
     std::uint32_t latency = mshr_wait + port + config_.l2.latency;
@@ -309,6 +323,10 @@ std::uint32_t Hierarchy::l2_refill(unsigned core, std::uint64_t line, bool fetch
 
 void Hierarchy::l1_victim_to_l2(unsigned core, const Eviction& victim, std::uint64_t now) {
     if (config_.l2_allocation == L2Allocation::on_l1_eviction || victim.dirty) {
+        if (bound_) {
+            l2_insert_bound(core, victim.line, victim.dirty, now);
+            return;
+        }
         ++l2_victim_fills_;
         if (l2_port_) {
             l2_port_->writeback(core, now); // the victim's data crosses the L2 port
@@ -345,7 +363,9 @@ std::uint32_t Hierarchy::fetch_block_slow(unsigned core, std::uint64_t pa, unsig
         // Instruction lines are clean: the victim is dropped, unless instructions
         // enter the L2 only when the L1 I evicts them (l2.inst_allocation).
         const Eviction victim = state.l1i.fill(line, false);
-        if (victim.valid && config_.l2_inst_allocation == L2Allocation::on_l1_eviction) {
+        if (victim.valid && config_.l2_inst_allocation == L2Allocation::on_l1_eviction && bound_) {
+            l2_insert_bound(core, victim.line, false, now + stall);
+        } else if (victim.valid && config_.l2_inst_allocation == L2Allocation::on_l1_eviction) {
             ++l2_victim_fills_;
             if (l2_port_) {
                 l2_port_->writeback(core, now + stall);
@@ -469,6 +489,9 @@ void Hierarchy::flush_tlbs(unsigned core) {
 }
 
 void Hierarchy::flush_caches(std::uint64_t now) {
+    if (bound_) {
+        throw std::logic_error("flush_caches during a bound phase (only between quanta)");
+    }
     std::uint64_t dirty = l2_.invalidate_all();
     for (CoreState& state : cores_) {
         state.l1i.invalidate_all();
@@ -485,6 +508,27 @@ std::uint64_t Hierarchy::clean_invalidate(unsigned core, std::uint64_t pa, std::
     if (bytes == 0) {
         return 0;
     }
+    if (!bound_) {
+        return clean_invalidate_now(core, pa, bytes, now);
+    }
+    // Other cores' L1s may be running: the maintenance happens in the weave; the
+    // issuing core is charged as if a line were dirty only when its own L1 D or
+    // the frozen L2 says so.
+    const std::uint64_t first = pa >> line_shift_;
+    const std::uint64_t last = (pa + bytes - 1) >> line_shift_;
+    bool dirty = false;
+    for (std::uint64_t line = first; line <= last && !dirty; ++line) {
+        dirty = cores_[core].l1d.is_dirty(line) || l2_.is_dirty(line);
+    }
+    const std::uint64_t predicted =
+        (last - first + 1) * kCleanLineCycles + (dirty ? config_.mem.latency : 0);
+    cores_[core].bound_log.push_back(
+        {SharedAccess::Kind::clean, false, false, false, predicted, now, pa, bytes});
+    return predicted;
+}
+
+std::uint64_t Hierarchy::clean_invalidate_now(unsigned core, std::uint64_t pa, std::uint64_t bytes,
+                                              std::uint64_t now) {
     const std::uint64_t first = pa >> line_shift_;
     const std::uint64_t last = (pa + bytes - 1) >> line_shift_;
     std::uint64_t dirty = 0;
@@ -513,18 +557,22 @@ std::uint64_t Hierarchy::take_contention_stall(unsigned core) {
     return cycles;
 }
 
+CoreMemoryStats Hierarchy::core_memory_stats(unsigned core) const {
+    CoreMemoryStats stats = cores_[core].stats;
+    stats.mem_queue_cycles =
+        static_cast<std::uint64_t>(std::max<std::int64_t>(0, memory_.core_queue_cycles(core)));
+    if (l2_port_) {
+        stats.l2_queue_cycles = static_cast<std::uint64_t>(
+            std::max<std::int64_t>(0, l2_port_->core_queue_cycles(core)));
+    }
+    return stats;
+}
+
 MemoryStats Hierarchy::stats() const {
     MemoryStats out;
     out.cores.reserve(cores_.size());
     for (unsigned core = 0; core < cores_.size(); ++core) {
-        CoreMemoryStats stats = cores_[core].stats;
-        stats.mem_queue_cycles =
-            static_cast<std::uint64_t>(std::max<std::int64_t>(0, memory_.core_queue_cycles(core)));
-        if (l2_port_) {
-            stats.l2_queue_cycles = static_cast<std::uint64_t>(
-                std::max<std::int64_t>(0, l2_port_->core_queue_cycles(core)));
-        }
-        out.cores.push_back(stats);
+        out.cores.push_back(core_memory_stats(core));
     }
     out.l2 = l2_counters_;
     out.l2_writebacks = l2_writebacks_;

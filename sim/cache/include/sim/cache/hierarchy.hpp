@@ -14,6 +14,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <tuple>
 #include <vector>
 
 namespace sim::cache {
@@ -113,7 +114,23 @@ class Hierarchy {
     }
     std::uint64_t take_contention_stall(unsigned core);
 
+    // The parallel scheduler's bound and weave (docs/parallel.md). Between
+    // begin_bound() and weave() the shared L2, its port and the memory controller
+    // are left as they were: each core's accesses to them are predicted from that
+    // frozen L2 plus the lines the core itself put in it since, and recorded in the
+    // core's own log, so cores on different host threads touch only their own
+    // state. weave() applies every log in timestamp order (ties: core id, then
+    // issue order) and adds each waiting access's actual minus predicted latency
+    // to that core's correction; take_weave_correction() hands it out (a negative
+    // balance is kept as credit, as the memory controller does).
+    void begin_bound();
+    void weave();
+    bool in_bound() const { return bound_; }
+    std::uint64_t take_weave_correction(unsigned core);
+
     MemoryStats stats() const;
+    // One core's part of stats() (touches no other core's counters).
+    CoreMemoryStats core_memory_stats(unsigned core) const;
     // One core's raw counters (the PMU reads them at every MRS, without copying all).
     const CoreMemoryStats& core_stats(unsigned core) const { return cores_[core].stats; }
     const HierarchyConfig& config() const { return config_; }
@@ -178,6 +195,19 @@ class Hierarchy {
         bool streamed = false;     // `line` was not allocated in the L1 D
     };
 
+    // One access of a core to the shared levels, recorded in the bound phase.
+    struct SharedAccess {
+        enum class Kind : std::uint8_t { refill, victim, mem_writeback, clean };
+        Kind kind = Kind::refill;
+        bool fetch = false;          // refill: an instruction refill
+        bool core_waits = false;     // refill: the core stalls on its data
+        bool dirty = false;          // victim
+        std::uint64_t predicted = 0; // refill, clean: the cycles the bound phase charged
+        std::uint64_t at = 0;        // core-local cycle
+        std::uint64_t line = 0;      // clean: first PA
+        std::uint64_t bytes = 0;     // clean
+    };
+
     struct CoreState {
         Cache l1i;
         Cache l1d;
@@ -189,6 +219,9 @@ class Hierarchy {
         CoreMemoryStats stats;
         PrefetchStream prefetch{};
         WriteRun writes{};
+        std::vector<SharedAccess> bound_log{};    // this quantum's shared accesses (bound phase)
+        std::vector<std::uint64_t> bound_lines{}; // lines this core put in the L2 this quantum
+        std::int64_t weave_balance = 0;
     };
 
     std::uint32_t access_data_slow(unsigned core, std::uint64_t pa, unsigned size, bool is_write,
@@ -222,6 +255,14 @@ class Hierarchy {
                             std::uint64_t now, std::uint32_t& mshr_wait);
     void l1_victim_to_l2(unsigned core, const Eviction& victim, std::uint64_t now);
     void write_back(unsigned core, const Eviction& victim, std::uint64_t now);
+    // Bound phase: the prediction and record of an L2 refill, an L2 insertion.
+    std::uint32_t l2_refill_bound(unsigned core, std::uint64_t line, bool fetch, bool core_waits,
+                                  std::uint64_t start);
+    void l2_insert_bound(unsigned core, std::uint64_t line, bool dirty, std::uint64_t now);
+    bool l2_holds_bound(const CoreState& state, std::uint64_t line) const;
+    std::int64_t weave_access(unsigned core, const SharedAccess& access);
+    std::uint64_t clean_invalidate_now(unsigned core, std::uint64_t pa, std::uint64_t bytes,
+                                       std::uint64_t now);
     // Full latency of one walk descriptor read (a dependent load).
     std::uint32_t descriptor_read(unsigned core, std::uint64_t pa, std::uint64_t now);
 
@@ -236,6 +277,9 @@ class Hierarchy {
     CacheCounters l2_counters_;
     std::uint64_t l2_writebacks_ = 0;
     std::uint64_t l2_victim_fills_ = 0;
+    bool bound_ = false;
+    // The weave's merge order, (cycle, core, index in its log); kept to reuse its memory.
+    std::vector<std::tuple<std::uint64_t, unsigned, std::size_t>> weave_order_;
 };
 
 } // namespace sim::cache
