@@ -51,7 +51,9 @@ HvHost::HvHost(Machine& machine, const RunConfig& config, const std::vector<Gues
         if (vm.image.entry == 0)
             vm.image.entry = img.entry;
     }
-    hv::Error err = hv_->init(cfg.view());
+    const hv::Config view = cfg.view();
+    hv_state_.assign(hv::Hypervisor::state_bytes(view), std::byte{0});
+    hv::Error err = hv_->init(view, hv_state_);
     if (!err.ok())
         throw InputError(err.message);
     // hv's text: the first pages of its region (of its colors, when colored).

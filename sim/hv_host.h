@@ -104,6 +104,7 @@ class HvHost : public hv::armv8::ArmPort, public Supervisor {
     // The configuration hv runs (the run's, with each image's size and
     // entry filled in): hv's Config points into it, so it outlives hv_.
     hv::ConfigStorage hv_config_;
+    std::vector<std::byte> hv_state_; // hv's run-time state (Hypervisor::state_bytes)
     std::unique_ptr<hv::Hypervisor> hv_;
     uint32_t current_cpu_ = 0;
     std::array<std::array<uint64_t, static_cast<size_t>(hv::armv8::SysReg::Count)>, hv::kMaxCpus>

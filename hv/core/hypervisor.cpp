@@ -1,5 +1,8 @@
 #include "hv/core/hypervisor.h"
 
+#include <new> // placement new only (a freestanding header): the state lives in the caller's memory
+#include <type_traits>
+
 #include "hv/core/validate.h"
 
 namespace hv::inline HV_ARCH_NS {
@@ -36,7 +39,55 @@ const char* to_string(ExitKind k) {
     return "?";
 }
 
-Error Hypervisor::init(const Config& cfg) {
+namespace {
+
+// Constructs `n` Ts at `at` (offset into `state`). hv never destroys its
+// state, so its types must not need it.
+template <typename T>
+std::span<T> construct(std::span<std::byte> state, std::size_t at, std::size_t n) {
+    static_assert(std::is_trivially_destructible_v<T>);
+    static_assert(alignof(T) <= Hypervisor::kStateAlign);
+    T* first = nullptr;
+    for (std::size_t i = 0; i < n; ++i) {
+        T* t = new (state.data() + at + i * sizeof(T)) T{};
+        first = i == 0 ? t : first;
+    }
+    return {first, n};
+}
+
+} // namespace
+
+Error Hypervisor::init(const Config& cfg, std::span<std::byte> state) {
+    Error err;
+    if (phase_ == Phase::Empty && cfg.mode == Mode::Hv) {
+        err = validate(cfg);
+        if (!err.ok()) {
+            return err;
+        }
+    }
+    return init_validated(cfg, state);
+}
+
+bool Hypervisor::build_state(std::span<std::byte> state, Error& err) {
+    const StateLayout l = state_layout(cfg_);
+    if (state.size() < l.bytes ||
+        reinterpret_cast<std::uintptr_t>(state.data()) % kStateAlign != 0) {
+        fail(err, ErrorCode::NoMemory)
+            << "init: hv's state needs " << l.bytes << " bytes aligned to " << kStateAlign << ", "
+            << state.size() << " given";
+        return false;
+    }
+    vms_ = construct<Vm>(state, l.vms, cfg_.vms.size());
+    vcpus_ = construct<Vcpu>(state, l.vcpus, cfg_.platform.cpu_num);
+    shmems_ = construct<ShmemState>(state, l.shmems, cfg_.shmems.size());
+    const std::span<std::uint64_t> bits =
+        construct<std::uint64_t>(state, l.pool_bits, PagePool::bitmap_words(cfg_.platform.ram));
+    pool_.init({cfg_.platform.ram.begin(), cfg_.platform.ram.size()}, cfg_.platform.l2.num_colors(),
+               bits);
+    return true;
+}
+
+Error Hypervisor::init_validated(const Config& cfg, std::span<std::byte> state) {
     Error err;
     if (phase_ != Phase::Empty) {
         fail(err, ErrorCode::State) << "init: the hypervisor is already initialized";
@@ -46,14 +97,8 @@ Error Hypervisor::init(const Config& cfg) {
         fail(err, ErrorCode::Config) << "mode: a native configuration runs without hv";
         return err;
     }
-    err = validate(cfg);
-    if (!err.ok()) {
-        return err;
-    }
     cfg_ = cfg;
-    pool_.init({cfg_.platform.ram.begin(), cfg_.platform.ram.size()},
-               cfg_.platform.l2.num_colors());
-    if (!reserve_placed(err)) {
+    if (!build_state(state, err) || !reserve_placed(err)) {
         return err;
     }
     // Each CPU's vCPU context lives in one page of hv's memory (its colors),
@@ -136,11 +181,11 @@ bool Hypervisor::cpu_init() {
 }
 
 const Vcpu* Hypervisor::vcpu_on_cpu(std::uint32_t cpu) const {
-    return cpu < kMaxCpus && vcpus_[cpu].present ? &vcpus_[cpu] : nullptr;
+    return cpu < vcpus_.size() && vcpus_[cpu].present ? &vcpus_[cpu] : nullptr;
 }
 
 Vcpu* Hypervisor::vcpu_mut(std::uint32_t cpu) {
-    return cpu < kMaxCpus && vcpus_[cpu].present ? &vcpus_[cpu] : nullptr;
+    return cpu < vcpus_.size() && vcpus_[cpu].present ? &vcpus_[cpu] : nullptr;
 }
 
 void Hypervisor::stop_vm(Vm& vm, ExitKind kind) {
