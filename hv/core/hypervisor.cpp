@@ -68,7 +68,8 @@ Error Hypervisor::init(const Config& cfg, std::span<std::byte> state) {
     return init_validated(cfg, state);
 }
 
-bool Hypervisor::build_state(std::span<std::byte> state, Error& err) {
+// Runs once at boot: [[gnu::cold]] compiles it for size (docs/real-image.md#section-sizes).
+[[gnu::cold]] bool Hypervisor::build_state(std::span<std::byte> state, Error& err) {
     const StateLayout l = state_layout(cfg_);
     if (state.size() < l.bytes ||
         reinterpret_cast<std::uintptr_t>(state.data()) % kStateAlign != 0) {
@@ -87,7 +88,8 @@ bool Hypervisor::build_state(std::span<std::byte> state, Error& err) {
     return true;
 }
 
-Error Hypervisor::init_validated(const Config& cfg, std::span<std::byte> state) {
+// Runs once at boot: [[gnu::cold]] compiles it for size (docs/real-image.md#section-sizes).
+[[gnu::cold]] Error Hypervisor::init_validated(const Config& cfg, std::span<std::byte> state) {
     Error err;
     if (phase_ != Phase::Empty) {
         fail(err, ErrorCode::State) << "init: the hypervisor is already initialized";
@@ -133,7 +135,8 @@ Error Hypervisor::init_validated(const Config& cfg, std::span<std::byte> state) 
     return err;
 }
 
-Error Hypervisor::boot() {
+// Runs once at boot: [[gnu::cold]] compiles it for size (docs/real-image.md#section-sizes).
+[[gnu::cold]] Error Hypervisor::boot() {
     Error err;
     if (phase_ != Phase::Initialized) {
         fail(err, ErrorCode::State) << "boot: call init() successfully first, and boot() once";
