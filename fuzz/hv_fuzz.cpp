@@ -12,6 +12,7 @@
 #include <cstring>
 #include <memory>
 #include <new>
+#include <vector>
 
 #include "fuzz/configs.h"
 #include "fuzz/fuzz_port.h"
@@ -45,16 +46,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         fuzzed ? hvfuzz::fuzzed_config(in) : hvfuzz::fixed_config(mode >> 1);
 
     auto port = std::make_unique<hvfuzz::FuzzPort>();
-    // The context is large (the page pool's bitmap): one buffer for every
-    // input, constructed afresh each time, spares the page faults.
+    // One buffer for the context and one for its run-time state (the page
+    // pool's bitmap is the large part) serve every input, built afresh each
+    // time: that spares the page faults.
     alignas(hv::Hypervisor) static unsigned char storage[sizeof(hv::Hypervisor)];
+    static std::vector<std::byte> state;
     struct Destroy {
         void operator()(hv::Hypervisor* h) const { h->~Hypervisor(); }
     };
     const std::unique_ptr<hv::Hypervisor, Destroy> hv(new (storage) hv::Hypervisor(*port));
     port->hv = hv.get();
     port->gic_addrs = cfg.platform.gic;
-    const hv::Error err = hv->init(cfg.view());
+    const hv::Config view = cfg.view();
+    state.assign(hv::Hypervisor::state_bytes(view), std::byte{0});
+    const hv::Error err = hv->init(view, state);
     if (!err.ok()) {
         if (verbose) {
             std::fprintf(stderr, "init: %s\n", err.message);

@@ -27,7 +27,7 @@ HvHost::HvHost(Machine& machine, const RunConfig& config, const std::vector<Gues
     : HvHostBase(machine, config), hv_(std::make_unique<hv::Hypervisor>(*this)) {
     want_events(hv_events_wanted(machine_.log()));
     fill_images(images);
-    hv::Error err = hv_->init(hv_config_.view());
+    hv::Error err = init_hv(*hv_);
     if (!err.ok())
         throw InputError(err.message);
     lay_out_code();

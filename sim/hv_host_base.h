@@ -16,6 +16,7 @@
 #include "sim/machine.h"
 
 #include <array>
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <vector>
@@ -125,6 +126,9 @@ class HvHostBase : public Supervisor {
     // filled in): hv's Config (hv_config_.view()) points into it, so it
     // outlives the derived hosts' hypervisor.
     hv::ConfigStorage hv_config_;
+    std::vector<std::byte> hv_state_; // hv's run-time state (Hypervisor::state_bytes)
+    // hv->init on hv_config_ with run-time state sized by it (docs/real-image.md).
+    hv::Error init_hv(hv::Hypervisor& hv);
     std::array<uint64_t, hv::kMaxCpus> sync_traps_{}, irq_entries_{};
     uint32_t current_cpu_ = 0;
     bool booting_ = true;

@@ -129,7 +129,7 @@ HvHostRiscv64::HvHostRiscv64(Machine& machine, const RunConfig& config,
       intc_(riscv_interrupts_of(machine)) {
     want_events(hv_events_wanted(machine_.log()));
     fill_images(images);
-    hv::Error err = hv_->init(hv_config_.view());
+    hv::Error err = init_hv(*hv_);
     if (!err.ok())
         throw InputError(err.message);
     lay_out_code();

@@ -1,5 +1,8 @@
 #include "hv/core/hypervisor.h"
 
+#include <new> // placement new only (a freestanding header): the state lives in the caller's memory
+#include <type_traits>
+
 #include "hv/core/validate.h"
 
 namespace hv::inline HV_ARCH_NS {
@@ -36,8 +39,34 @@ const char* to_string(ExitKind k) {
     return "?";
 }
 
-Error Hypervisor::init(const Config& cfg) {
-    const Error err = setup(cfg);
+namespace {
+
+// Constructs `n` Ts at `at` (offset into `state`). hv never destroys its
+// state, so its types must not need it.
+template <typename T>
+std::span<T> construct(std::span<std::byte> state, std::size_t at, std::size_t n) {
+    static_assert(std::is_trivially_destructible_v<T>);
+    static_assert(alignof(T) <= Hypervisor::kStateAlign);
+    T* first = nullptr;
+    for (std::size_t i = 0; i < n; ++i) {
+        T* t = new (state.data() + at + i * sizeof(T)) T{};
+        first = i == 0 ? t : first;
+    }
+    return {first, n};
+}
+
+} // namespace
+
+Error Hypervisor::init(const Config& cfg, std::span<std::byte> state) {
+    return report_init(setup(cfg, state, true));
+}
+
+Error Hypervisor::init_validated(const Config& cfg, std::span<std::byte> state) {
+    return report_init(setup(cfg, state, false));
+}
+
+// The configuration's outcome to the port (host builds; the target compiles it away).
+Error Hypervisor::report_init(const Error& err) {
     if (err.ok() && port_.wants(EventKind::ConfigValid)) {
         port_.event({EventKind::ConfigValid,
                      kNoVm,
@@ -54,7 +83,34 @@ Error Hypervisor::init(const Config& cfg) {
     return err;
 }
 
-Error Hypervisor::setup(const Config& cfg) {
+// Runs once at boot: [[gnu::cold]] compiles it for size (docs/real-image.md#section-sizes).
+[[gnu::cold]] bool Hypervisor::build_state(std::span<std::byte> state, Error& err) {
+    const StateLayout l = state_layout(cfg_);
+    if (state.size() < l.bytes ||
+        reinterpret_cast<std::uintptr_t>(state.data()) % kStateAlign != 0) {
+        fail(err, ErrorCode::NoMemory)
+            << "init: hv's state needs " << l.bytes << " bytes aligned to " << kStateAlign << ", "
+            << state.size() << " given";
+        return false;
+    }
+    vms_ = construct<Vm>(state, l.vms, cfg_.vms.size());
+    vcpus_ = construct<Vcpu>(state, l.vcpus, cfg_.platform.cpu_num);
+    shmems_ = construct<ShmemState>(state, l.shmems, cfg_.shmems.size());
+    const std::span<std::uint64_t> bits =
+        construct<std::uint64_t>(state, l.pool_bits, PagePool::bitmap_words(cfg_.platform.ram));
+    pool_.init({cfg_.platform.ram.begin(), cfg_.platform.ram.size()}, cfg_.platform.l2.num_colors(),
+               bits);
+    return true;
+}
+
+// Runs once at boot: [[gnu::cold]] compiles it for size (docs/real-image.md#section-sizes).
+[[gnu::cold]] Error Hypervisor::setup(const Config& cfg, std::span<std::byte> state,
+                                      bool validate_first) {
+    if (validate_first && phase_ == Phase::Empty && cfg.mode == Mode::Hv) {
+        const Error err = validate(cfg);
+        if (!err.ok())
+            return err;
+    }
     Error err;
     if (phase_ != Phase::Empty) {
         fail(err, ErrorCode::State) << "init: the hypervisor is already initialized";
@@ -64,14 +120,8 @@ Error Hypervisor::setup(const Config& cfg) {
         fail(err, ErrorCode::Config) << "mode: a native configuration runs without hv";
         return err;
     }
-    err = validate(cfg);
-    if (!err.ok()) {
-        return err;
-    }
     cfg_ = cfg;
-    pool_.init({cfg_.platform.ram.begin(), cfg_.platform.ram.size()},
-               cfg_.platform.l2.num_colors());
-    if (!reserve_placed(err)) {
+    if (!build_state(state, err) || !reserve_placed(err)) {
         return err;
     }
     // Each CPU's vCPU context lives in one page of hv's memory (its colors),
@@ -106,7 +156,8 @@ Error Hypervisor::setup(const Config& cfg) {
     return err;
 }
 
-Error Hypervisor::boot() {
+// Runs once at boot: [[gnu::cold]] compiles it for size (docs/real-image.md#section-sizes).
+[[gnu::cold]] Error Hypervisor::boot() {
     Error err;
     if (phase_ != Phase::Initialized) {
         fail(err, ErrorCode::State) << "boot: call init() successfully first, and boot() once";
@@ -165,11 +216,11 @@ bool Hypervisor::cpu_init() {
 }
 
 const Vcpu* Hypervisor::vcpu_on_cpu(std::uint32_t cpu) const {
-    return cpu < kMaxCpus && vcpus_[cpu].present ? &vcpus_[cpu] : nullptr;
+    return cpu < vcpus_.size() && vcpus_[cpu].present ? &vcpus_[cpu] : nullptr;
 }
 
 Vcpu* Hypervisor::vcpu_mut(std::uint32_t cpu) {
-    return cpu < kMaxCpus && vcpus_[cpu].present ? &vcpus_[cpu] : nullptr;
+    return cpu < vcpus_.size() && vcpus_[cpu].present ? &vcpus_[cpu] : nullptr;
 }
 
 void Hypervisor::stop_vm(Vm& vm, ExitKind kind) {

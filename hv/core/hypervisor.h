@@ -2,8 +2,9 @@
 // several simulations can share a process. Nothing in hv is a mutable global.
 //
 // Life cycle, in both worlds:
-//   Hypervisor hv(port);          // large (page-pool bitmap): allocate it statically or on the
-//   heap hv.init(config);              // validate, allocate memory, build stage 2
+//   Hypervisor hv(port);          // small: the state below holds what scales with the config
+//   hv.init(config, state);       // validate, allocate memory, build stage 2; `state` is
+//                                 // state_bytes(config) bytes the caller provides
 //   ... write each image at hv.image_staging(vm).pa ...
 //   hv.boot();                    // recolor images, power on each VM's vCPU 0
 //   hv.cpu_init();                // on each CPU that runs a vCPU: program EL2 registers
@@ -11,7 +12,9 @@
 //   trap and physical IRQ, on that CPU
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <span>
 
 #include "hv/arch/arch.h"
 #include "hv/core/config.h"
@@ -38,9 +41,23 @@ class Hypervisor {
     Hypervisor(const Hypervisor&) = delete;
     Hypervisor& operator=(const Hypervisor&) = delete;
 
-    // Validates `cfg`, copies it, allocates every VM's memory and builds its
-    // stage-2 tables. Call once.
-    Error init(const Config& cfg);
+    // hv's run-time state for `cfg`, in proportion to what it declares: one
+    // Vm per VM, one Vcpu per physical CPU, one ShmemState per shared memory
+    // and the page pool's bitmap for the platform's RAM. init() builds it in
+    // the caller's memory (kStateAlign-aligned): on the target an array the
+    // generated configuration sizes with this function, on the host a buffer.
+    static constexpr std::size_t kStateAlign = 16;
+    static constexpr std::size_t state_bytes(const Config& cfg) { return state_layout(cfg).bytes; }
+
+    // Validates `cfg`, keeps it (its lists stay where they are: `cfg`'s
+    // arrays must outlive the hypervisor), builds its run-time state in
+    // `state` (at least state_bytes(cfg) bytes), allocates every VM's memory
+    // and builds its stage-2 tables. Call once.
+    Error init(const Config& cfg, std::span<std::byte> state);
+    // The same for a configuration hv's validate() accepted already: the real
+    // image's, which tools/bao-hv-config validated at build time with the same
+    // code, so the image carries no validator (docs/real-image.md#sizes).
+    Error init_validated(const Config& cfg, std::span<std::byte> state);
     // After the images are staged: recolors them, starts each VM's vCPU 0
     // (Port::cpu_on). Call once, after init.
     Error boot();
@@ -88,7 +105,7 @@ class Hypervisor {
     // the fresh hypervisor built it from the same config.
     template <class Archive> void checkpoint(Archive& a) {
         a.value(phase_);
-        a.value(pool_);
+        pool_.checkpoint(a);
         a.value(num_vms_);
         for (Vm& vm : vms_) {
             const VmConfig* cfg = vm.cfg;
@@ -99,15 +116,40 @@ class Hypervisor {
             vm.stage2 = stage2;
             vm.emul = emul;
         }
-        a.value(vcpus_);
+        for (Vcpu& vcpu : vcpus_) // the state lives in the caller's memory: its contents
+            a.value(vcpu);
         a.value(vgic_);
     }
 
   private:
     enum class Phase : std::uint8_t { Empty, Initialized, Booted };
 
-    // init() without its report (EventKind::ConfigValid / ConfigRefused).
-    Error setup(const Config& cfg);
+    // init() and init_validated() without their report (EventKind::ConfigValid /
+    // ConfigRefused); validate_first: run hv::validate on `cfg` first.
+    Error setup(const Config& cfg, std::span<std::byte> state, bool validate_first);
+    Error report_init(const Error& err);
+    // Where each part of the state lies in the caller's memory (offsets).
+    struct StateLayout {
+        std::size_t vms, vcpus, shmems, pool_bits, bytes;
+    };
+    static constexpr StateLayout state_layout(const Config& cfg) {
+        std::size_t at = 0;
+        auto place = [&at](std::size_t align, std::size_t size) {
+            at = (at + align - 1) / align * align;
+            const std::size_t offset = at;
+            at += size;
+            return offset;
+        };
+        StateLayout l{};
+        l.vms = place(alignof(Vm), cfg.vms.size() * sizeof(Vm));
+        l.vcpus = place(alignof(Vcpu), cfg.platform.cpu_num * sizeof(Vcpu));
+        l.shmems = place(alignof(ShmemState), cfg.shmems.size() * sizeof(ShmemState));
+        l.pool_bits = place(alignof(std::uint64_t),
+                            PagePool::bitmap_words(cfg.platform.ram) * sizeof(std::uint64_t));
+        l.bytes = at;
+        return l;
+    }
+    bool build_state(std::span<std::byte> state, Error& err);
 
     bool reserve_placed(Error& err);
     bool alloc_shmems(Error& err);
@@ -125,10 +167,11 @@ class Hypervisor {
     Phase phase_ = Phase::Empty;
     Config cfg_{};
     PagePool pool_;
-    Vm vms_[kMaxVms]{};
+    // The run-time state, in the caller's memory (state_bytes).
+    std::span<Vm> vms_;
     std::uint32_t num_vms_ = 0;
-    Vcpu vcpus_[kMaxCpus]{};
-    ShmemState shmems_[kMaxShmems]{};
+    std::span<Vcpu> vcpus_; // indexed by physical CPU, platform.cpu_num of them
+    std::span<ShmemState> shmems_;
     arch::VirqGlobal vgic_{};
 };
 

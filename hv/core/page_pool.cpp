@@ -2,7 +2,9 @@
 
 namespace hv {
 
-void PagePool::init(std::span<const MemRange> ram, std::uint32_t num_colors) {
+void PagePool::init(std::span<const MemRange> ram, std::uint32_t num_colors,
+                    std::span<std::uint64_t> bits) {
+    bits_ = bits;
     for (auto& w : bits_) {
         w = 0;
     }
@@ -11,8 +13,8 @@ void PagePool::init(std::span<const MemRange> ram, std::uint32_t num_colors) {
     num_colors_ = num_colors == 0 ? 1 : num_colors;
     for (const MemRange& r : ram) {
         const std::uint64_t pages = r.size >> kPageShift;
-        if (num_spans_ == kMaxRamRegions || total_pages_ + pages > kMaxPages) {
-            break; // validation rejects such configurations
+        if (num_spans_ == kMaxRamRegions || total_pages_ + pages > bits_.size() * 64) {
+            break; // validation and state_bytes() rule this out
         }
         spans_[num_spans_++] = Span{r.base, pages, total_pages_};
         total_pages_ += pages;

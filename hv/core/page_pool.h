@@ -1,8 +1,8 @@
 // The physical page pool: every 4 KiB page of the platform's RAM, free or
-// used, in a bitmap that lives inside the hv context (no heap, no boot-time
-// placement). Allocation knows page colors, color = (PA / 4 KiB) mod
-// num_colors, so a colored VM only ever receives pages of its own colors and
-// therefore only ever occupies its own share of the L2's sets.
+// used, in a bitmap of one bit per page that hv's run-time state holds
+// (Hypervisor::state_bytes: sized for the RAM the platform declares). Allocation knows page colors,
+// color = (PA / 4 KiB) mod num_colors, so a colored VM only ever receives pages of its own colors
+// and therefore only ever occupies its own share of the L2's sets.
 #pragma once
 
 #include <cstdint>
@@ -16,11 +16,20 @@ namespace hv {
 
 class PagePool {
   public:
-    static constexpr std::uint64_t kMaxPages = kMaxRamBytes / kPageSize;
+    // The bitmap words that cover `ram`: one bit per page.
+    static constexpr std::size_t bitmap_words(std::span<const MemRange> ram) {
+        std::uint64_t pages = 0;
+        for (const MemRange& r : ram) {
+            pages += r.size >> kPageShift;
+        }
+        return static_cast<std::size_t>((pages + 63) / 64);
+    }
 
-    // Covers `ram` (at most kMaxRamRegions ranges, kMaxRamBytes in total, as
-    // validated); every page starts free.
-    void init(std::span<const MemRange> ram, std::uint32_t num_colors);
+    // Covers `ram` (at most kMaxRamRegions ranges, as validated) with the
+    // bitmap `bits` (at least bitmap_words(ram) words; a range that does not
+    // fit is left out); every page starts free.
+    void init(std::span<const MemRange> ram, std::uint32_t num_colors,
+              std::span<std::uint64_t> bits);
 
     // Marks [pa, pa + pages) used. Fails, changing nothing, if a page is
     // outside RAM or already used.
@@ -56,6 +65,13 @@ class PagePool {
     std::uint32_t num_colors() const { return num_colors_; }
     std::uint64_t total_pages() const { return total_pages_; }
 
+    // Checkpoints (host build): the bitmap's contents; the spans and colors
+    // come from the same configuration in the restoring process.
+    template <class Archive> void checkpoint(Archive& a) {
+        for (std::uint64_t& word : bits_)
+            a.value(word);
+    }
+
   private:
     struct Span {
         std::uint64_t base;  // PA of the first page
@@ -75,7 +91,7 @@ class PagePool {
     std::uint32_t num_spans_ = 0;
     std::uint32_t num_colors_ = 1;
     std::uint64_t total_pages_ = 0;
-    std::uint64_t bits_[kMaxPages / 64]{}; // 1 = used
+    std::span<std::uint64_t> bits_; // 1 = used
 };
 
 template <typename OnRun>

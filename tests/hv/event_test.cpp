@@ -11,6 +11,7 @@
 #include "hv/arch/armv8/trap.h"
 #include "hv/core/hypercall.h"
 #include "hv/core/hypervisor.h"
+#include "hv_init.h"
 #include "test_config.h"
 
 namespace {
@@ -36,12 +37,13 @@ std::vector<hv::Event> of_kind(const FakePort& port, EventKind k) {
 struct Booted {
     FakePort port;
     hv::ConfigStorage cfg = hvtest::two_vms(); // hv reads it through a view: it outlives hv
+    std::vector<std::byte> state;              // hv's run-time state, likewise
     std::unique_ptr<hv::Hypervisor> hv = std::make_unique<hv::Hypervisor>(port);
 
     explicit Booted(std::uint32_t kinds) {
         port.want(kinds);
         cfg.vms[0].cpu_affinity = 0b0101; // bench: vCPU 0 on cpu 0, vCPU 1 on cpu 2
-        EXPECT_TRUE(hv->init(cfg.view()).ok());
+        EXPECT_TRUE(hvtest::init(*hv, cfg.view(), state).ok());
         EXPECT_TRUE(hv->boot().ok());
     }
     // An HVC on `cpu` with x0..x3; returns x0.
@@ -95,7 +97,8 @@ TEST(Events, RefusedConfigurationCarriesHvsMessage) {
     hv::Hypervisor hv(port);
     hv::ConfigStorage cfg = hvtest::two_vms();
     cfg.vms[1].cpu_affinity = 0b0001; // both VMs on cpu 0
-    const hv::Error err = hv.init(cfg.view());
+    std::vector<std::byte> state;
+    const hv::Error err = hvtest::init(hv, cfg.view(), state);
     ASSERT_FALSE(err.ok());
     ASSERT_EQ(port.events.size(), 1u);
     EXPECT_EQ(port.events[0].kind, EventKind::ConfigRefused);

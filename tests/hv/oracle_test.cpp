@@ -17,6 +17,7 @@ using hvfuzz::Oracle;
 
 struct Booted {
     FuzzPort port;
+    std::vector<std::byte> state; // hv's run-time state
     std::unique_ptr<hv::Hypervisor> hv = std::make_unique<hv::Hypervisor>(port);
     Oracle oracle{*hv, port};
 
@@ -25,7 +26,7 @@ struct Booted {
     explicit Booted(const hv::ConfigStorage& config) : cfg(config) {
         port.hv = hv.get();
         port.gic_addrs = cfg.platform.gic;
-        const hv::Error err = hv->init(cfg.view());
+        const hv::Error err = hvtest::init(*hv, cfg.view(), state);
         EXPECT_TRUE(err.ok()) << err.message;
         EXPECT_TRUE(hv->boot().ok());
     }

@@ -9,11 +9,16 @@ namespace {
 
 constexpr std::uint64_t kBase = 0x4000'0000;
 
-std::unique_ptr<hv::PagePool> make_pool(std::uint64_t size = 64ull << 20,
-                                        std::uint32_t colors = 16) {
-    auto pool = std::make_unique<hv::PagePool>();
+// A pool with its bitmap (hv keeps it in its run-time state).
+struct OwnedPool : hv::PagePool {
+    std::vector<std::uint64_t> bits;
+};
+
+std::unique_ptr<OwnedPool> make_pool(std::uint64_t size = 64ull << 20, std::uint32_t colors = 16) {
+    auto pool = std::make_unique<OwnedPool>();
     const hv::MemRange ram[] = {{kBase, size}};
-    pool->init(ram, colors);
+    pool->bits.resize(hv::PagePool::bitmap_words(ram));
+    pool->init(ram, colors, pool->bits);
     return pool;
 }
 

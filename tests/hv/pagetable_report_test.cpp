@@ -44,11 +44,12 @@ TEST(PageTableReport, FailsCleanlyWithATooSmallScratch) {
 TEST(PageTableReport, MatchesWhatVmCreationBuilds) {
     for (std::uint64_t colors : {0x0ull, 0x00ffull}) {
         hvtest::FakePort port;
+        std::vector<std::byte> state;
         auto hv = std::make_unique<hv::Hypervisor>(port);
         auto cfg = hvtest::two_vms();
         cfg.vms[0].regions[0].size = 128 * kMiB;
         cfg.vms[0].colors = colors;
-        ASSERT_TRUE(hv->init(cfg.view()).ok());
+        ASSERT_TRUE(hvtest::init(*hv, cfg.view(), state).ok());
         std::vector<std::byte> scratch(hv::pagetable_scratch_bytes(128 * kMiB));
         std::uint32_t pages = 0;
         ASSERT_TRUE(hv::stage2_table_pages(128 * kMiB, colors, cfg.platform.l2, scratch, pages));

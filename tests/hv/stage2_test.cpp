@@ -20,11 +20,13 @@ constexpr std::uint64_t kMiB = 1ull << 20;
 struct Fixture {
     FakePort port;
     std::unique_ptr<hv::PagePool> pool = std::make_unique<hv::PagePool>();
+    std::vector<std::uint64_t> pool_bits;
     Stage2 s2;
 
     Fixture() {
         const hv::MemRange ram[] = {{0x1'0000'0000, 64 * kMiB}}; // tables live here
-        pool->init(ram, 16);
+        pool_bits.resize(hv::PagePool::bitmap_words(ram));
+        pool->init(ram, 16, pool_bits);
         EXPECT_EQ(s2.init(port, {&alloc, pool.get()}), MapStatus::Ok);
     }
     static bool alloc(void* ctx, std::uint64_t pages, std::uint64_t align, std::uint64_t& pa) {

@@ -27,12 +27,13 @@ constexpr std::uint64_t neg(std::int64_t v) {
 // "bench": vCPU 0 on cpu 0, vCPU 1 on cpu 2; "interf": cpu 1. Booted.
 struct Machine {
     FakePort port;
+    std::vector<std::byte> state; // hv's run-time state
     std::unique_ptr<hv::Hypervisor> hv = std::make_unique<hv::Hypervisor>(port);
 
     hv::ConfigStorage cfg; // what hv's Config points into
 
     explicit Machine(const hv::ConfigStorage& config_ = config()) : cfg(config_) {
-        const hv::Error e = hv->init(cfg.view());
+        const hv::Error e = hvtest::init(*hv, cfg.view(), state);
         EXPECT_TRUE(e.ok()) << e.message;
         EXPECT_TRUE(hv->boot().ok());
     }

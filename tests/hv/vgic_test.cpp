@@ -112,11 +112,12 @@ hv::ConfigStorage config() {
 
 struct Machine {
     GicPort port;
+    std::vector<std::byte> state; // hv's run-time state
     std::unique_ptr<hv::Hypervisor> hv = std::make_unique<hv::Hypervisor>(port);
     hv::ConfigStorage cfg = config(); // what hv's Config points into
 
     Machine() {
-        const hv::Error e = hv->init(cfg.view());
+        const hv::Error e = hvtest::init(*hv, cfg.view(), state);
         EXPECT_TRUE(e.ok()) << e.message;
         EXPECT_TRUE(hv->boot().ok());
         for (std::uint32_t c : {0u, 1u, 2u}) {
@@ -560,6 +561,7 @@ TEST(Vgic, VirtualUartInterruptFollowsTheLevel) {
 // the VM's virtual UART interrupt, never a hardware-linked one of the VM.
 TEST(Vgic, PassedThroughConsoleKeepsAVirtualInterrupt) {
     GicPort port;
+    std::vector<std::byte> state;
     auto hv = std::make_unique<hv::Hypervisor>(port);
     auto cfg = config();
     hv::DevStorage d{};
@@ -567,7 +569,7 @@ TEST(Vgic, PassedThroughConsoleKeepsAVirtualInterrupt) {
     d.size = 0x1'0000;
     d.interrupts.push(kUartIrq);
     cfg.vms[1].devs.push(d);
-    const hv::Error e = hv->init(cfg.view());
+    const hv::Error e = hvtest::init(*hv, cfg.view(), state);
     ASSERT_TRUE(e.ok()) << e.message;
     const auto& vgicd = hv->vm(1).vgicd;
     const auto bit = [](const std::uint32_t* w, std::uint32_t id) {

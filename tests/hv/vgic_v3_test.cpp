@@ -131,11 +131,12 @@ std::uint64_t gicr_sgi(std::uint32_t cpu) {
 
 struct Machine {
     V3Port port;
+    std::vector<std::byte> state; // hv's run-time state
     std::unique_ptr<hv::Hypervisor> hv = std::make_unique<hv::Hypervisor>(port);
     hv::ConfigStorage cfg = config(); // what hv's Config points into
 
     Machine() {
-        const hv::Error e = hv->init(cfg.view());
+        const hv::Error e = hvtest::init(*hv, cfg.view(), state);
         EXPECT_TRUE(e.ok()) << e.message;
         EXPECT_TRUE(hv->boot().ok());
         // bench's vCPU 1 started by PSCI CPU_ON from vCPU 0.

@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "fake_port.h"
@@ -19,13 +20,14 @@ constexpr std::uint64_t kMiB = 1ull << 20;
 
 struct Machine {
     FakePort port;
+    std::vector<std::byte> state; // hv's run-time state
     std::unique_ptr<hv::Hypervisor> hv = std::make_unique<hv::Hypervisor>(port);
 
     hv::ConfigStorage cfg; // what hv's Config points into
 
     void init_ok(const hv::ConfigStorage& config) {
         cfg = config;
-        const hv::Error e = hv->init(cfg.view());
+        const hv::Error e = hvtest::init(*hv, cfg.view(), state);
         ASSERT_TRUE(e.ok()) << e.message;
     }
 };
@@ -201,14 +203,14 @@ TEST(Vm, InitReportsValidationAndMemoryErrors) {
         Machine m;
         auto cfg = two_vms();
         cfg.mode = hv::Mode::Native;
-        EXPECT_STREQ(m.hv->init(cfg.view()).message,
+        EXPECT_STREQ(hvtest::init(*m.hv, cfg.view(), m.state).message,
                      "mode: a native configuration runs without hv");
     }
     {
         Machine m;
         auto cfg = two_vms();
         cfg.vms[1].cpu_affinity = 1;
-        const hv::Error e = m.hv->init(cfg.view());
+        const hv::Error e = hvtest::init(*m.hv, cfg.view(), m.state);
         EXPECT_EQ(e.code, hv::ErrorCode::Config);
         EXPECT_STREQ(e.message,
                      "vms[1].cpu_affinity: cpu 0 is already assigned to vms[0] (\"bench\")");
@@ -218,7 +220,7 @@ TEST(Vm, InitReportsValidationAndMemoryErrors) {
         auto cfg = two_vms();
         cfg.vms[0].colors = 0x1; // 1/16 of 1 GiB = 64 MiB of color 0
         cfg.vms[0].regions[0].size = 128 * kMiB;
-        const hv::Error e = m.hv->init(cfg.view());
+        const hv::Error e = hvtest::init(*m.hv, cfg.view(), m.state);
         EXPECT_EQ(e.code, hv::ErrorCode::NoMemory);
         EXPECT_STREQ(e.message, "vms[0].regions[0]: 32768 pages of colors 0x1 needed, 16352 free");
         // 16384 pages of color 0, less the 32 in hv's 2 MiB region.
@@ -226,14 +228,14 @@ TEST(Vm, InitReportsValidationAndMemoryErrors) {
     {
         Machine m;
         m.init_ok(two_vms());
-        EXPECT_EQ(m.hv->init(m.cfg.view()).code, hv::ErrorCode::State);
+        EXPECT_EQ(m.hv->init(m.cfg.view(), m.state).code, hv::ErrorCode::State);
     }
     {
         // A GIC version the vGIC has no interface for (GICv2 and GICv3 only).
         Machine m;
         auto cfg = two_vms();
         cfg.platform.gic.version = static_cast<hv::GicVersion>(4);
-        const hv::Error e = m.hv->init(cfg.view());
+        const hv::Error e = hvtest::init(*m.hv, cfg.view(), m.state);
         EXPECT_EQ(e.code, hv::ErrorCode::Config);
         EXPECT_STREQ(e.message, "platform.gic.version: hv's vGIC drives GICv2 or GICv3");
     }
@@ -242,7 +244,7 @@ TEST(Vm, InitReportsValidationAndMemoryErrors) {
         Machine m;
         auto cfg = two_vms();
         cfg.platform.gic.version = hv::GicVersion::V3;
-        const hv::Error e = m.hv->init(cfg.view());
+        const hv::Error e = hvtest::init(*m.hv, cfg.view(), m.state);
         EXPECT_EQ(e.code, hv::ErrorCode::Config);
         EXPECT_STREQ(
             e.message,
@@ -327,4 +329,35 @@ TEST(Vm, PhysicallyPlacedRegionIsMappedWhereConfigured) {
     m.init_ok(cfg);
     EXPECT_EQ(m.hv->walk(0, 0x4000'1000).pa, 0x6000'1000u);
     EXPECT_FALSE(m.hv->image_staging(0).copy);
+}
+
+// hv's run-time state grows with what the configuration declares (one Vm
+// per VM, one Vcpu per CPU, one bit per page of RAM), and init refuses
+// memory that is too small or misaligned for it.
+TEST(Vm, RunTimeStateIsInProportionToTheConfig) {
+    auto two = two_vms();
+    auto three = two_vms();
+    three.vms.push(hvtest::make_vm("third", 0b0100, 16ull << 20));
+    auto big_ram = two_vms();
+    big_ram.platform.ram[0].size = 2ull << 30;
+    const std::size_t base = hv::Hypervisor::state_bytes(two.view());
+    EXPECT_EQ(hv::Hypervisor::state_bytes(three.view()) - base, sizeof(hv::Vm));
+    // 1 GiB more RAM: 262144 more pages, one bit each.
+    EXPECT_EQ(hv::Hypervisor::state_bytes(big_ram.view()) - base, 262144u / 8);
+    // The two-VM demo needs far less than the 8-VM, 4 GiB capacity.
+    EXPECT_LT(base, 8 * sizeof(hv::Vm) + (4ull << 30) / 4096 / 8);
+
+    Machine m;
+    m.cfg = two;
+    std::vector<std::byte> small(base - 1);
+    hv::Error e = m.hv->init(m.cfg.view(), small);
+    EXPECT_EQ(e.code, hv::ErrorCode::NoMemory);
+    EXPECT_EQ(std::string(e.message), "init: hv's state needs " + std::to_string(base) +
+                                          " bytes aligned to 16, " + std::to_string(base - 1) +
+                                          " given");
+    std::vector<std::byte> enough(base + 16);
+    e = m.hv->init(m.cfg.view(), std::span<std::byte>(enough).subspan(8, base));
+    EXPECT_EQ(e.code, hv::ErrorCode::NoMemory);
+    EXPECT_TRUE(m.hv->init(m.cfg.view(), enough).ok());
+    EXPECT_EQ(m.hv->num_vms(), 2u);
 }

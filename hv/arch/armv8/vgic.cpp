@@ -363,7 +363,8 @@ bool push_emul_regions(Vm& vm, const GicAddrs& a) {
 
 } // namespace
 
-bool vgic_init(Hypervisor& hv, Error& err) {
+// Runs once at boot: [[gnu::cold]] compiles it for size (docs/real-image.md#section-sizes).
+[[gnu::cold]] bool vgic_init(Hypervisor& hv, Error& err) {
     VgicGlobal& glob = hv.vgic();
     const GicAddrs& a = hv.config().platform.gic;
     if (a.version != GicVersion::V2 && a.version != GicVersion::V3) {
@@ -436,7 +437,8 @@ bool vgic_init(Hypervisor& hv, Error& err) {
     return true;
 }
 
-void vgic_cpu_init(Hypervisor& hv, Vcpu& vc) {
+// Once per CPU, before its vCPU first runs: compiled for size, as vgic_init.
+[[gnu::cold]] void vgic_cpu_init(Hypervisor& hv, Vcpu& vc) {
     Gic g = gic_of(hv);
     VgicGlobal& glob = hv.vgic();
     Vm& vm = hv.vm_mut(vc.vm);

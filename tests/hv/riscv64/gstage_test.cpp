@@ -161,8 +161,9 @@ TEST(GStageHv, ColoredVmGetsPagesOfItsColorsOnly) {
     hv::ConfigStorage cfg = hvtest::rv_two_vms();
     cfg.vms[0].colors = 0b0011; // colors 0 and 1 of 16
     cfg.vms[1].colors = 0b1100;
+    std::vector<std::byte> state;
     auto h = std::make_unique<hv::Hypervisor>(port);
-    const hv::Error err = h->init(cfg.view());
+    const hv::Error err = hvtest::init(*h, cfg.view(), state);
     ASSERT_TRUE(err.ok()) << err.message;
     const hv::L2Geometry& l2 = cfg.platform.l2;
     for (std::uint32_t i = 0; i < 2; ++i) {
@@ -182,8 +183,9 @@ TEST(GStageHv, ColoredVmGetsPagesOfItsColorsOnly) {
 TEST(GStageHv, UncoloredVmGetsSuperpages) {
     hvtest::FakeRvPort port;
     hv::ConfigStorage cfg = hvtest::rv_two_vms();
+    std::vector<std::byte> state;
     auto h = std::make_unique<hv::Hypervisor>(port);
-    ASSERT_TRUE(h->init(cfg.view()).ok());
+    ASSERT_TRUE(hvtest::init(*h, cfg.view(), state).ok());
     const Ref r = sv39x4_walk(port.mem, h->vm(0).stage2.root(), hvtest::kRvGuestBase);
     ASSERT_TRUE(r.valid);
     EXPECT_EQ(r.size, 2ull << 20);

@@ -24,13 +24,14 @@ struct Ecall {
 class RvHv : public ::testing::Test {
   protected:
     FakeRvPort port;
-    hv::ConfigStorage cfg_; // what hv's Config points into
+    hv::ConfigStorage cfg_;       // what hv's Config points into
+    std::vector<std::byte> state; // hv's run-time state
     std::unique_ptr<hv::Hypervisor> h;
 
     void boot(const hv::ConfigStorage& cfg) {
         h = std::make_unique<hv::Hypervisor>(port);
         cfg_ = cfg;
-        const hv::Error err = h->init(cfg_.view());
+        const hv::Error err = hvtest::init(*h, cfg_.view(), state);
         ASSERT_TRUE(err.ok()) << err.message;
         ASSERT_TRUE(h->boot().ok());
         for (std::uint32_t c = 0; c < cfg.platform.cpu_num; ++c) {

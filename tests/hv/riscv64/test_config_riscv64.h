@@ -3,6 +3,7 @@
 
 #include "hv/core/config_storage.h"
 #include "hv/platform/qemu-riscv64-virt/platform.h"
+#include "tests/hv/hv_init.h"
 
 namespace hvtest {
 

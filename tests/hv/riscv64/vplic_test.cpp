@@ -197,8 +197,9 @@ namespace {
 TEST(VplicConfig, NoVmMapsAnyPartOfThePlic) {
     auto init = [](hv::ConfigStorage cfg) {
         hvtest::FakeRvPort port;
+        std::vector<std::byte> state;
         auto h = std::make_unique<hv::Hypervisor>(port);
-        return h->init(cfg.view());
+        return hvtest::init(*h, cfg.view(), state);
     };
     hv::ConfigStorage cfg = hvtest::rv_two_vms();
     hv::DevStorage d{};

@@ -2,7 +2,9 @@
 // configuration as constant data and the guest images embedded beside it.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <span>
 
 #include "hv/core/config.h"
 
@@ -13,8 +15,10 @@ struct GuestBlob {
     std::uint64_t size;        // bytes; the VM's image.size
 };
 
-extern const Config kConfig;
+extern const Config kConfig;      // validated at build time, with hv's validate()
 extern const GuestBlob kGuests[]; // one per kConfig.vms entry
 extern const char kConfigName[];  // the TOML file it came from
+// hv's run-time state for kConfig (Hypervisor::state_bytes), in .bss.
+extern const std::span<std::byte> kHvState;
 
 } // namespace hv::target

@@ -79,7 +79,7 @@ void start_vcpu(VcpuRegs* frame) {
 // The guest's GIC CPU interface: hv leaves it to the platform side to map
 // the GICV frame at the VM's GICC IPA (the simulator maps its model there),
 // so the guest's IAR/EOIR reach the virtual CPU interface without trapping.
-void map_gicv() {
+[[gnu::cold]] void map_gicv() { // boot only: compiled for size
     const GicAddrs& gic = kConfig.platform.gic;
     if (gic.version == GicVersion::V3) {
         return; // the guest's CPU interface is its ICC_* system registers
@@ -122,7 +122,7 @@ bool virq_pending() {
 // (image_staging), before boot() recolors or starts it. A Linux VM's images
 // are not embedded (data == nullptr): QEMU's -device loader already put them
 // at the VM's load_pa, which is its staging PA.
-void place_guests() {
+[[gnu::cold]] void place_guests() { // boot only: compiled for size
     for (std::uint32_t i = 0; i < g_hv->num_vms(); ++i) {
         const ImageStaging& st = g_hv->image_staging(i);
         const GuestBlob& blob = kGuests[i];
@@ -219,7 +219,8 @@ void log_pool_map() {
 using namespace hv;
 using namespace hv::target;
 
-extern "C" void bao_hv_primary(VcpuRegs* frame) {
+// Boot only: [[gnu::cold]] compiles it for size (docs/real-image.md#section-sizes).
+extern "C" [[gnu::cold]] void bao_hv_primary(VcpuRegs* frame) {
     char buf[200];
     Fmt(buf, sizeof buf) << "booting on cpu " << mpidr_cpu() << " from " << kConfigName << ", "
                          << kConfig.vms.size() << " VMs";
@@ -228,7 +229,7 @@ extern "C" void bao_hv_primary(VcpuRegs* frame) {
     log_el2_map();
     g_hv = new (g_hv_storage) Hypervisor(g_port);
     g_port.attach(g_hv, kConfig.platform);
-    const Error e = g_hv->init(kConfig);
+    const Error e = g_hv->init_validated(kConfig, kHvState); // bao-hv-config validated it
     if (!e.ok()) {
         Fmt(buf, sizeof buf) << "config error: " << e.message;
         panic(buf);

@@ -26,6 +26,8 @@ template <typename T> void wr(std::uint64_t pa, T v) {
 
 } // namespace
 
+constinit TargetPort::PerCpu TargetPort::cpus_[kMaxCpus]{};
+
 void TargetPort::attach(Hypervisor* hv, const PlatformConfig& platform) {
     hv_ = hv;
     uart_ = platform.console_pa;

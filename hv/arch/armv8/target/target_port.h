@@ -77,7 +77,10 @@ class TargetPort final : public armv8::ArmPort {
     std::uint64_t uart_ = 0x0900'0000;
     std::uint64_t gicd_ = 0x0800'0000;
     bool gic_v3_ = false; // hv's SGIs by ICC_SGI1R_EL1, not GICD_SGIR
-    PerCpu cpus_[kMaxCpus]{};
+    // Static: the image has one port, and its zeroed line buffers then sit in
+    // .bss instead of the loaded .data that the constinit port needs for its
+    // vtable pointer (docs/real-image.md#section-sizes).
+    static PerCpu cpus_[kMaxCpus];
     SpinLock lock_;         // hv's state
     SpinLock console_lock_; // the physical UART
 };

@@ -118,7 +118,7 @@ extern "C" void bao_hv_primary(VcpuRegs* frame) {
     g_port.log(buf);
     g_hv = new (g_hv_storage) Hypervisor(g_port);
     g_port.attach(g_hv, kConfig.platform, kUart);
-    const Error e = g_hv->init(kConfig);
+    const Error e = g_hv->init_validated(kConfig, kHvState); // bao-hv-config validated it
     if (!e.ok()) {
         Fmt(buf, sizeof buf) << "config error: " << e.message;
         panic(buf);
