@@ -24,7 +24,11 @@ class HvHost : public hv::armv8::ArmPort, public HvHostBase {
     HvHost(Machine& machine, const RunConfig& config, const std::vector<GuestImage>& images);
     ~HvHost();
 
-    const hv::Hypervisor& hypervisor() const override { return *hv_; }
+    const hv::Hypervisor& hypervisor() const { return *hv_; }
+    VmView vm_view(uint32_t v) const override {
+        const hv::Vm& vm = hv_->vm(v);
+        return {vm.name(), vm.cpus, vm.state == hv::VmState::Stopped, hv::to_string(vm.exit_kind)};
+    }
     std::vector<HvVmReport> vm_reports() const override;
     uint64_t vm_cpus(uint32_t vm) const override { return hv_->vm(vm).cpus; }
     // Checkpoints (sim/checkpoint.h): hv's own state (plain data), the EL2

@@ -27,12 +27,6 @@ std::string hex_addr(uint64_t v) {
 
 HvHostBase::~HvHostBase() = default;
 
-hv::Error HvHostBase::init_hv(hv::Hypervisor& hv) {
-    const hv::Config view = hv_config_.view();
-    hv_state_.assign(hv::Hypervisor::state_bytes(view), std::byte{0});
-    return hv.init(view, hv_state_);
-}
-
 void HvHostBase::fill_images(const std::vector<GuestImage>& images) {
     for (size_t i = 0; i < hv_config_.vms.size(); ++i) {
         hv::VmStorage& vm = hv_config_.vms[i];

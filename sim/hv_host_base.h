@@ -8,7 +8,7 @@
 
 #include "hv/core/config.h"
 #include "hv/core/config_storage.h"
-#include "hv/core/hypervisor.h"
+#include "hv/core/error.h"
 #include "hv/port.h"
 #include "sim/config.h"
 #include "sim/hv_code.h"
@@ -63,8 +63,17 @@ class HvHostBase : public Supervisor {
     // Checkpoints (sim/checkpoint.h): a host that supports them saves and
     // restores hv's state and its own; this one refuses by name.
     virtual void checkpoint(Archive& a);
-    // hv itself, as it runs for this host (any architecture).
-    virtual const hv::Hypervisor& hypervisor() const = 0;
+    // One VM as the progress line and the trace see it. (hv::Hypervisor is
+    // a different type per architecture, docs/design.md#architectures: the
+    // base says what it needs in plain types.)
+    struct VmView {
+        std::string name;
+        uint64_t cpus = 0;
+        bool stopped = false;
+        std::string exit_kind; // hv::to_string(ExitKind)
+    };
+    uint32_t num_vms() const { return vm_count(); }
+    virtual VmView vm_view(uint32_t vm) const = 0;
     virtual uint64_t vm_cpus(uint32_t vm) const = 0;
 
   protected:
@@ -127,8 +136,13 @@ class HvHostBase : public Supervisor {
     // outlives the derived hosts' hypervisor.
     hv::ConfigStorage hv_config_;
     std::vector<std::byte> hv_state_; // hv's run-time state (Hypervisor::state_bytes)
-    // hv->init on hv_config_ with run-time state sized by it (docs/real-image.md).
-    hv::Error init_hv(hv::Hypervisor& hv);
+    // hv.init on hv_config_ with run-time state sized by it (docs/real-image.md).
+    // A template: each architecture's host has its own hv::Hypervisor type.
+    template <typename Hypervisor> hv::Error init_hv(Hypervisor& hv) {
+        const hv::Config view = hv_config_.view();
+        hv_state_.assign(Hypervisor::state_bytes(view), std::byte{0});
+        return hv.init(view, hv_state_);
+    }
     std::array<uint64_t, hv::kMaxCpus> sync_traps_{}, irq_entries_{};
     uint32_t current_cpu_ = 0;
     bool booting_ = true;

@@ -74,6 +74,10 @@ class HvHostRiscv64 final : public rv::RvPort, public HvHostBase {
     void cpu_idle() override { machine_.set_idle(current_cpu_); }
     void vm_stopped(uint32_t) override { check_end(); }
     void power_off() override { check_end(); }
+    VmView vm_view(uint32_t v) const override {
+        const hv::Vm& vm = hv_->vm(v);
+        return {vm.name(), vm.cpus, vm.state == hv::VmState::Stopped, hv::to_string(vm.exit_kind)};
+    }
     void event(const hv::Event& e) override {
         const bool has_vm = e.vm != hv::kNoVm && e.vm < hv_->num_vms();
         log_hv_event(machine_.log(), Isa::riscv64, e,
@@ -92,7 +96,6 @@ class HvHostRiscv64 final : public rv::RvPort, public HvHostBase {
     bool guest_insn(uint64_t va, uint32_t& insn) override;
 
   protected:
-    const hv::Hypervisor& hypervisor() const override { return *hv_; }
     uint32_t vm_count() const override { return hv_->num_vms(); }
     VmEnd vm_end(uint32_t vm) const override;
 

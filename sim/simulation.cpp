@@ -221,18 +221,17 @@ std::string Simulation::vm_states() const {
         return out;
     }
     // A VM runs while any of its cores runs; else it idles while any idles.
-    const hv::Hypervisor& hv = hv_host_->hypervisor();
-    for (uint32_t v = 0; v < hv.num_vms(); ++v) {
-        const hv::Vm& vm = hv.vm(v);
-        std::string s = vm.state == hv::VmState::Stopped ? hv::to_string(vm.exit_kind) : "off";
-        for (unsigned c = 0; c < m.core_count() && vm.state != hv::VmState::Stopped; ++c)
+    for (uint32_t v = 0; v < hv_host_->num_vms(); ++v) {
+        const HvHostBase::VmView vm = hv_host_->vm_view(v);
+        std::string s = vm.stopped ? vm.exit_kind : "off";
+        for (unsigned c = 0; c < m.core_count() && !vm.stopped; ++c)
             if ((vm.cpus >> c) & 1) {
                 if (m.state(c) == CoreState::running)
                     s = "running";
                 else if (m.state(c) == CoreState::idle && s != "running")
                     s = "idle";
             }
-        add(std::string(vm.name()) + " " + s);
+        add(vm.name + " " + s);
     }
     return out;
 }
@@ -344,9 +343,10 @@ void Simulation::load_images() {
 std::vector<VmCores> Simulation::vm_cores() const {
     std::vector<VmCores> vms;
     if (hv_host_) {
-        const hv::Hypervisor& hv = hv_host_->hypervisor();
-        for (uint32_t v = 0; v < hv.num_vms(); ++v)
-            vms.push_back({std::string(hv.vm(v).name()), hv.vm(v).cpus});
+        for (uint32_t v = 0; v < hv_host_->num_vms(); ++v) {
+            const HvHostBase::VmView vm = hv_host_->vm_view(v);
+            vms.push_back({vm.name, vm.cpus});
+        }
         return vms;
     }
     const unsigned n = machine_->core_count();
