@@ -54,19 +54,26 @@ HvHost::HvHost(Machine& machine, const RunConfig& config, const std::vector<Gues
     if (!err.ok())
         throw InputError(err.message);
     // hv's text: the first pages of its region (of its colors, when colored).
+    // Its own data (hv.*_data_bytes, 0 by default) on the pages after it.
     code_ = layout_hv_code(machine_.params());
+    data_slot_ = hv_data_slot_bytes(machine_.params());
     const uint64_t text_pages = (machine_.params().hv_text_bytes + page_size - 1) / page_size;
+    const uint64_t data_pages = (data_slot_ * machine_.core_count() + page_size - 1) / page_size;
     const hv::MemRange& hyp = cfg.hyp.region;
     const uint32_t colors = cfg.platform.l2.num_colors();
-    for (uint64_t pa = hyp.base;
-         pa + page_size <= hyp.base + hyp.size && code_pages_.size() < text_pages; pa += page_size)
+    for (uint64_t pa = hyp.base; pa + page_size <= hyp.base + hyp.size &&
+                                 code_pages_.size() + data_pages_.size() < text_pages + data_pages;
+         pa += page_size)
         if (cfg.hyp.colors == 0 || ((cfg.hyp.colors >> ((pa / page_size) % colors)) & 1))
-            code_pages_.push_back(pa);
-    if (code_pages_.size() < text_pages)
-        throw InputError("hyp.region holds " + std::to_string(code_pages_.size()) +
+            (code_pages_.size() < text_pages ? code_pages_ : data_pages_).push_back(pa);
+    if (code_pages_.size() + data_pages_.size() < text_pages + data_pages)
+        throw InputError("hyp.region holds " +
+                         std::to_string(code_pages_.size() + data_pages_.size()) +
                          " pages of hv's colors, fewer than the " + std::to_string(text_pages) +
                          " of its text (model.hv.text_bytes = " +
-                         std::to_string(machine_.params().hv_text_bytes) + ")");
+                         std::to_string(machine_.params().hv_text_bytes) + ") and the " +
+                         std::to_string(data_pages) +
+                         " of its own data (model.hv.sync_data_bytes, hv.irq_data_bytes)");
 
     // A core's output is its VM's: hv prefixes each line with the VM's name,
     // the console continues a line it must cut with the same name.
@@ -237,13 +244,36 @@ void HvHost::store_regs(unsigned core, const hv::VcpuRegs& regs, const hv::VcpuR
 // A trap's cost: the exception, hv's instructions on the path, and its code
 // fetched through the I-side from hv's own pages, so interference and hv's
 // colors affect it as on hardware (docs/timing-model.md).
+// hv.*_cycles, when set, replace the flat cost of its instructions (their
+// cost on the A53 model, measured on the real image's paths), and
+// hv.*_data_bytes add the loads of its own data the accounted accesses leave out.
 void HvHost::charge_trap(unsigned core, Path path) {
     const MachineParams& m = machine_.params();
-    const uint64_t insns = path == Path::sync ? m.hv_sync_insns : m.hv_irq_insns;
-    machine_.charge(core, m.hv_exception_cycles + insns * m.cycles_per_insn);
+    const bool sync = path == Path::sync;
+    const uint64_t insns = sync ? m.hv_sync_insns : m.hv_irq_insns;
+    const uint64_t cycles = sync ? m.hv_sync_cycles : m.hv_irq_cycles;
+    machine_.charge(core, m.hv_exception_cycles + (cycles ? cycles : insns * m.cycles_per_insn));
     fetch_code(core, code_.entry);
-    for (const CodeRun& run : path == Path::sync ? code_.sync : code_.irq)
+    for (const CodeRun& run : sync ? code_.sync : code_.irq)
         fetch_code(core, run);
+    load_own_data(core, sync ? m.hv_sync_data_bytes : m.hv_irq_data_bytes);
+}
+
+// The first `bytes` of the core's data slot, as loads (each line's miss is
+// waited for: hv's loads of its stack and state feed what it does next).
+// Both paths start at the slot's beginning: they share the stack and the
+// vCPU's state.
+void HvHost::load_own_data(unsigned core, uint64_t bytes) {
+    cache::Hierarchy* h = machine_.hierarchy();
+    if (!h || bytes == 0)
+        return;
+    const uint64_t base = core * data_slot_;
+    for (uint64_t off = base; off < base + bytes;) {
+        const uint64_t chunk = std::min(base + bytes - off, page_size - off % page_size);
+        const uint64_t pa = data_pages_[off / page_size] + off % page_size;
+        machine_.charge(core, h->access_range(core, pa, chunk, false, machine_.now(core)));
+        off += chunk;
+    }
 }
 
 // One run of straight-line code, split where it crosses into another text page.

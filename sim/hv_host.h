@@ -34,6 +34,8 @@ class HvHost : public hv::armv8::ArmPort, public Supervisor {
     ~HvHost();
 
     const hv::Hypervisor& hypervisor() const { return *hv_; }
+    // Where hv's own data lies (hv.*_data_bytes; empty when both are 0).
+    const std::vector<uint64_t>& data_pages() const { return data_pages_; }
     // Cycles from hv's first instruction to the first guest instruction
     // (initialisation, stage-2 tables, recoloring), as charged on CPU 0.
     uint64_t boot_cycles() const { return boot_cycles_; }
@@ -81,6 +83,7 @@ class HvHost : public hv::armv8::ArmPort, public Supervisor {
     // TLB maintenance broadcast to the cores of VM `vmid`, `ops` TLBI + DSB pairs long.
     void flush_vm_tlbs(uint16_t vmid, unsigned ops);
     void fetch_code(unsigned core, const CodeRun& run);
+    void load_own_data(unsigned core, uint64_t bytes);
     hv::TrapAction enter(unsigned core, const hv::armv8::TrapSyndrome& s, hv::VcpuRegs& regs);
     void load_regs(unsigned core, hv::VcpuRegs& regs);
     void store_regs(unsigned core, const hv::VcpuRegs& regs, const hv::VcpuRegs& before);
@@ -110,6 +113,10 @@ class HvHost : public hv::armv8::ArmPort, public Supervisor {
     std::vector<HvMark> marks_;
     std::vector<uint64_t> code_pages_; // PAs of hv's text pages (in hv's colors when colored)
     HvCodeLayout code_;                // where each trap path's code lies in that text
+    // hv's own data (hv.*_data_bytes): the pages after its text (in its
+    // colors), one slot of data_slot_ bytes per CPU.
+    std::vector<uint64_t> data_pages_;
+    uint64_t data_slot_ = 0;
     std::vector<std::pair<uint32_t, uint64_t>> samples_;
     // Per-core stage-2 walkers for the TLB model: hv's own table walk.
     struct Stage2Walker {
