@@ -425,6 +425,7 @@ const std::vector<MachineField>& machine_fields() {
         {"cycles_per_insn", &MachineParams::cycles_per_insn, 1, 1000},
         {"gic.signal_cycles", &MachineParams::gic_signal_cycles, 0, million},
         {"gic.reg_cycles", &MachineParams::gic_reg_cycles, 0, million},
+        {"gic.virtual_signal_cycles", &MachineParams::gic_virtual_signal_cycles, 0, million},
         {"gic.version", &MachineParams::gic_version, 2, 3},
         {"hv.exception_cycles", &MachineParams::hv_exception_cycles, 0, million},
         {"hv.sync_insns", &MachineParams::hv_sync_insns, 0, million},
@@ -434,6 +435,10 @@ const std::vector<MachineField>& machine_fields() {
         {"hv.sync_code_bytes", &MachineParams::hv_sync_code_bytes, 0, gib},
         {"hv.irq_code_bytes", &MachineParams::hv_irq_code_bytes, 0, gib},
         {"hv.code_run_bytes", &MachineParams::hv_code_run_bytes, 1, gib},
+        {"hv.sync_cycles", &MachineParams::hv_sync_cycles, 0, million},
+        {"hv.irq_cycles", &MachineParams::hv_irq_cycles, 0, million},
+        {"hv.sync_data_bytes", &MachineParams::hv_sync_data_bytes, 0, 1 << 20},
+        {"hv.irq_data_bytes", &MachineParams::hv_irq_data_bytes, 0, 1 << 20},
         {"console.keep_bytes", &MachineParams::console_keep_bytes, 0, gib},
     };
     return fields;

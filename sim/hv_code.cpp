@@ -2,6 +2,7 @@
 
 #include "sim/error.h"
 
+#include <algorithm>
 #include <string>
 
 namespace sim {
@@ -42,6 +43,11 @@ HvCodeLayout layout_hv_code(const MachineParams& m) {
         (irq ? layout.irq : layout.sync).push_back({base + k * slot, bytes});
     }
     return layout;
+}
+
+uint64_t hv_data_slot_bytes(const MachineParams& m) {
+    const uint64_t bytes = std::max(m.hv_sync_data_bytes, m.hv_irq_data_bytes);
+    return (bytes + 63) & ~uint64_t{63};
 }
 
 } // namespace sim

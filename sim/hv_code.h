@@ -31,4 +31,9 @@ struct HvCodeLayout {
 // they do not fit.
 HvCodeLayout layout_hv_code(const MachineParams& params);
 
+// The bytes of hv's own data each CPU has (hv.sync_data_bytes and
+// hv.irq_data_bytes overlap: both paths use the CPU's stack and vCPU state),
+// in whole lines.
+uint64_t hv_data_slot_bytes(const MachineParams& params);
+
 } // namespace sim

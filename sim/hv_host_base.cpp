@@ -48,19 +48,27 @@ void HvHostBase::fill_images(const std::vector<GuestImage>& images) {
 
 void HvHostBase::lay_out_code() {
     const hv::ConfigStorage& cfg = hv_config_;
+    // hv's text: the first pages of its region (of its colors, when colored).
+    // Its own data (hv.*_data_bytes, 0 by default) on the pages after it.
     code_ = layout_hv_code(machine_.params());
+    data_slot_ = hv_data_slot_bytes(machine_.params());
     const uint64_t text_pages = (machine_.params().hv_text_bytes + page_size - 1) / page_size;
+    const uint64_t data_pages = (data_slot_ * machine_.core_count() + page_size - 1) / page_size;
     const hv::MemRange& hyp = cfg.hyp.region;
     const uint32_t colors = cfg.platform.l2.num_colors();
-    for (uint64_t pa = hyp.base;
-         pa + page_size <= hyp.base + hyp.size && code_pages_.size() < text_pages; pa += page_size)
+    for (uint64_t pa = hyp.base; pa + page_size <= hyp.base + hyp.size &&
+                                 code_pages_.size() + data_pages_.size() < text_pages + data_pages;
+         pa += page_size)
         if (cfg.hyp.colors == 0 || ((cfg.hyp.colors >> ((pa / page_size) % colors)) & 1))
-            code_pages_.push_back(pa);
-    if (code_pages_.size() < text_pages)
-        throw InputError("hyp.region holds " + std::to_string(code_pages_.size()) +
+            (code_pages_.size() < text_pages ? code_pages_ : data_pages_).push_back(pa);
+    if (code_pages_.size() + data_pages_.size() < text_pages + data_pages)
+        throw InputError("hyp.region holds " +
+                         std::to_string(code_pages_.size() + data_pages_.size()) +
                          " pages of hv's colors, fewer than the " + std::to_string(text_pages) +
                          " of its text (model.hv.text_bytes = " +
-                         std::to_string(machine_.params().hv_text_bytes) + ")");
+                         std::to_string(machine_.params().hv_text_bytes) + ") and the " +
+                         std::to_string(data_pages) +
+                         " of its own data (model.hv.sync_data_bytes, hv.irq_data_bytes)");
 }
 
 void HvHostBase::stage_image(const GuestImage& img, uint64_t staging_pa) {
@@ -139,12 +147,32 @@ void HvHostBase::attach_vm_core(unsigned core, std::shared_ptr<cpu::AddressSpace
 
 void HvHostBase::charge_trap(unsigned core, Path path) {
     const MachineParams& m = machine_.params();
-    const uint64_t insns = path == Path::sync ? m.hv_sync_insns : m.hv_irq_insns;
-    ++(path == Path::sync ? sync_traps_ : irq_entries_).at(core);
-    machine_.charge(core, m.hv_exception_cycles + insns * m.cycles_per_insn);
+    const bool sync = path == Path::sync;
+    const uint64_t insns = sync ? m.hv_sync_insns : m.hv_irq_insns;
+    const uint64_t cycles = sync ? m.hv_sync_cycles : m.hv_irq_cycles;
+    ++(sync ? sync_traps_ : irq_entries_).at(core);
+    machine_.charge(core, m.hv_exception_cycles + (cycles ? cycles : insns * m.cycles_per_insn));
     fetch_code(core, code_.entry);
-    for (const CodeRun& run : path == Path::sync ? code_.sync : code_.irq)
+    for (const CodeRun& run : sync ? code_.sync : code_.irq)
         fetch_code(core, run);
+    load_own_data(core, sync ? m.hv_sync_data_bytes : m.hv_irq_data_bytes);
+}
+
+// The first `bytes` of the core's data slot, as loads (each line's miss is
+// waited for: hv's loads of its stack and state feed what it does next).
+// Both paths start at the slot's beginning: they share the stack and the
+// vCPU's state.
+void HvHostBase::load_own_data(unsigned core, uint64_t bytes) {
+    cache::Hierarchy* h = machine_.timed_hierarchy();
+    if (!h || bytes == 0)
+        return;
+    const uint64_t base = core * data_slot_;
+    for (uint64_t off = base; off < base + bytes;) {
+        const uint64_t chunk = std::min(base + bytes - off, page_size - off % page_size);
+        const uint64_t pa = data_pages_[off / page_size] + off % page_size;
+        machine_.charge(core, h->access_range(core, pa, chunk, false, machine_.now(core)));
+        off += chunk;
+    }
 }
 
 // One run of straight-line code, split where it crosses into another text page.

@@ -73,6 +73,8 @@ class HvHostBase : public Supervisor {
         std::string exit_kind; // hv::to_string(ExitKind)
     };
     uint32_t num_vms() const { return vm_count(); }
+    // Where hv's own data lies (hv.*_data_bytes; empty when both are 0).
+    const std::vector<uint64_t>& data_pages() const { return data_pages_; }
     virtual VmView vm_view(uint32_t vm) const = 0;
     virtual uint64_t vm_cpus(uint32_t vm) const = 0;
 
@@ -115,6 +117,7 @@ class HvHostBase : public Supervisor {
     // code fetched from hv's own pages (docs/timing-model.md).
     void charge_trap(unsigned core, Path path);
     void fetch_code(unsigned core, const CodeRun& run);
+    void load_own_data(unsigned core, uint64_t bytes);
 
     // hv::Port's architecture-neutral entries, for the derived ports.
     void ram_read(uint64_t pa, void* dst, size_t len);
@@ -156,6 +159,10 @@ class HvHostBase : public Supervisor {
     std::vector<HvMark> marks_;
     std::vector<uint64_t> code_pages_; // PAs of hv's text pages (in hv's colors when colored)
     HvCodeLayout code_;                // where each trap path's code lies in that text
+    // hv's own data (hv.*_data_bytes): the pages after its text (in its
+    // colors), one slot of data_slot_ bytes per CPU.
+    std::vector<uint64_t> data_pages_;
+    uint64_t data_slot_ = 0;
     std::vector<std::pair<uint32_t, uint64_t>> samples_;
 };
 

@@ -62,8 +62,10 @@ struct MachineParams {
     // qemu-system-aarch64 -d exec): the sync path (WFI, HVC, SMC, aborts) runs
     // 249 instructions (median) over 25 code lines, the IRQ path 610 over 59
     // lines in 14 sequential runs, 5 lines shared (vector slots, restore).
-    uint64_t gic_signal_cycles = 266;   // an asserted line until the core's vector runs
-    uint64_t gic_reg_cycles = 40;       // one GIC register access (device memory)
+    uint64_t gic_signal_cycles = 266; // an asserted line until the core's vector runs
+    uint64_t gic_reg_cycles = 40;     // one GIC register access (device memory)
+    uint64_t gic_virtual_signal_cycles =
+        0; // a virtual IRQ hv raised until the guest's vector (0 = signal_cycles)
     uint64_t gic_version = 2;           // the platform's GIC: 2 (GIC-400) or 3 (docs/gic.md)
     uint64_t hv_exception_cycles = 0;   // exception entry to EL2 and ERET, beyond hv's instructions
     uint64_t hv_sync_insns = 249;       // hv instructions on a synchronous trap
@@ -73,7 +75,18 @@ struct MachineParams {
     uint64_t hv_sync_code_bytes = 1280; // the sync path's own code lines
     uint64_t hv_irq_code_bytes = 3456;  // the IRQ path's own code lines
     uint64_t hv_code_run_bytes = 256;   // straight-line code between jumps (59 lines / 14 runs)
-    bool memory_model = true;           // caches, TLBs and memory controller (docs/timing-model.md)
+    // Options (0 = off, the default; docs/timing-model.md "hv's own data" and
+    // "hv's instructions on the core model"): the cycles hv's instructions take
+    // on a path, replacing hv.*_insns x cycles_per_insn (measured for the A53
+    // model by tools/hv-path-cost), and the bytes of hv's own data a path
+    // loads beyond what hv accounts (stack frames, per-CPU and global state;
+    // measured by tools/hv-paths/footprint.py), read through the D-side from
+    // hv's data pages after its text.
+    uint64_t hv_sync_cycles = 0;
+    uint64_t hv_irq_cycles = 0;
+    uint64_t hv_sync_data_bytes = 0;
+    uint64_t hv_irq_data_bytes = 0;
+    bool memory_model = true; // caches, TLBs and memory controller (docs/timing-model.md)
     uint64_t console_keep_bytes = 256 << 10; // console transcript kept for the stats file
     cache::HierarchyConfig hierarchy;        // its parameters (cores is set from `cores`)
 
@@ -290,6 +303,7 @@ class Machine : public cpu::ExitHandler {
     void on_lines(unsigned core, const cpu::InterruptLines& lines);
     // The physical IRQ goes to a hypervisor (which gives the guest a virtual one).
     bool irq_to_hypervisor() const { return supervisor_ && supervisor_->guest_sees_virtual_gic(); }
+    uint64_t guest_signal_cycles() const;
     // Brings core i's interrupt state up to its clock: timers, hv's IRQ entry, the vIRQ line.
     // hv's IRQ paths start only before `limit`.
     void service_interrupts(unsigned i, uint64_t limit);

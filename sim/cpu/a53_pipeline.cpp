@@ -182,6 +182,7 @@ void schedule_block(std::span<const InsnCost> insns, BlockRecipe& out) {
     std::vector<InFlight> flying;
     for (unsigned reg = 0; reg < kRegCount; ++reg) {
         if (s.needed[reg]) {
+            out.needed[reg / 64] |= uint64_t{1} << (reg % 64);
             Need n;
             n.reg = static_cast<uint8_t>(reg);
             n.cycle = s.need[reg];
@@ -278,6 +279,7 @@ void Pipeline::reset() {
     last_branch_ = BlockBranch{};
     ready_.fill(0);
     addr_ready_.fill(0);
+    pending_.fill(0);
 }
 
 } // namespace sim::cpu::a53

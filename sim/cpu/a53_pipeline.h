@@ -108,6 +108,7 @@ struct BlockRecipe {
     std::array<InFlight, kMaxPending> in_flight{};
     uint8_t in_flight_count = 0;
     std::array<uint64_t, 2> written{}; // registers the block writes (bit per id)
+    std::array<uint64_t, 2> needed{};  // registers it reads before writing (bit per id)
     BlockBranch branch;                // at the address the block was decoded at
     uint64_t decoded_at = 0;           // ... its start: the branch moves with the block's address
     std::array<uint16_t, kClassCount> classes{}; // instructions per class
@@ -189,6 +190,10 @@ class Pipeline {
     // When each register's latest result may be used (core cycles): by an
     // ALU instruction, as an address. Past values are harmless (no wait).
     std::array<uint64_t, kRegCount> ready_{}, addr_ready_{};
+    // Registers whose ready_/addr_ready_ may be non-zero (a result carried
+    // from an earlier block): the others cannot make a block wait, so a
+    // block that needs none of them skips the check (host speed only).
+    std::array<uint64_t, 2> pending_{};
     PipelineStats stats_;
 };
 
@@ -205,6 +210,9 @@ inline uint64_t Pipeline::resolve_branch(uint64_t address) {
 }
 
 inline uint64_t Pipeline::dependency_stall(const BlockRecipe& r, uint64_t start) const {
+    // A register not pending has ready_ = 0: never a wait.
+    if (((r.needed[0] & pending_[0]) | (r.needed[1] & pending_[1])) == 0)
+        return 0;
     int64_t stall = 0;
     for (unsigned k = 0; k < r.need_count; ++k) {
         const Need& n = r.needs[k];
@@ -218,15 +226,18 @@ inline uint64_t Pipeline::dependency_stall(const BlockRecipe& r, uint64_t start)
 // The block's results: those still in flight at its end, the others ready
 // by then (their earlier, later-ready values must not linger).
 inline void Pipeline::carry(const BlockRecipe& r, uint64_t end) {
-    for (unsigned w = 0; w < 2; ++w)
-        for (uint64_t bits = r.written[w]; bits; bits &= bits - 1) {
+    for (unsigned w = 0; w < 2; ++w) {
+        for (uint64_t bits = r.written[w] & pending_[w]; bits; bits &= bits - 1) {
             const unsigned reg = w * 64 + static_cast<unsigned>(std::countr_zero(bits));
             ready_[reg] = addr_ready_[reg] = 0;
         }
+        pending_[w] &= ~r.written[w];
+    }
     for (unsigned k = 0; k < r.in_flight_count; ++k) {
         const InFlight& f = r.in_flight[k];
         ready_[f.reg] = end + f.ready;
         addr_ready_[f.reg] = end + f.addr_ready;
+        pending_[f.reg / 64] |= uint64_t{1} << (f.reg % 64);
     }
 }
 

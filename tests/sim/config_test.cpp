@@ -195,10 +195,12 @@ TEST(Config, ModelNumbersAreStrictAndRanged) {
               "model: model parameter 'l2.ways': bad value '-1' (expected an "
               "unsigned decimal or 0x-hex integer, optionally with K, M or G) "
               "(machine parameters: quantum_cycles, core_hz, cntfrq, "
-              "cycles_per_insn, gic.signal_cycles, gic.reg_cycles, gic.version, "
+              "cycles_per_insn, gic.signal_cycles, gic.reg_cycles, "
+              "gic.virtual_signal_cycles, gic.version, "
               "hv.exception_cycles, hv.sync_insns, hv.irq_insns, hv.text_bytes, "
               "hv.entry_code_bytes, hv.sync_code_bytes, hv.irq_code_bytes, "
-              "hv.code_run_bytes, console.keep_bytes, memory_model; memory-model "
+              "hv.code_run_bytes, hv.sync_cycles, hv.irq_cycles, hv.sync_data_bytes, "
+              "hv.irq_data_bytes, console.keep_bytes, memory_model; memory-model "
               "keys in docs/timing-model.md)");
     EXPECT_EQ(error("quantum_cycles", "0x258"), "no error");
     EXPECT_EQ(rc.machine.quantum_cycles, 600u);

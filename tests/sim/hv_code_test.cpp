@@ -56,5 +56,17 @@ TEST(HvCode, TooSmallATextIsAnErrorNamingTheParameters) {
     }
 }
 
+// Both paths use the start of one slot per CPU (stack, vCPU state): the
+// larger of the two, in whole lines; none without the options.
+TEST(HvCode, DataSlotHoldsTheLargerPathInWholeLines) {
+    MachineParams m;
+    EXPECT_EQ(hv_data_slot_bytes(m), 0u);
+    m.hv_sync_data_bytes = 1216;
+    m.hv_irq_data_bytes = 1090;
+    EXPECT_EQ(hv_data_slot_bytes(m), 1216u);
+    m.hv_irq_data_bytes = 1220;
+    EXPECT_EQ(hv_data_slot_bytes(m), 1280u);
+}
+
 } // namespace
 } // namespace sim
