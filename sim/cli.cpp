@@ -262,6 +262,8 @@ void compare(const std::string& against, const RunOptions& options, const Worklo
         RunOptions o = options;
         o.config = against;
         o.cores.reset();
+        o.trace = {}; // the trace and the series describe this run, not the baseline
+        o.intervals = {};
         Simulation baseline(o, nullptr);
         baseline.run();
         base = baseline.workload_summary().runtime_cycles;
