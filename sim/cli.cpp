@@ -303,6 +303,11 @@ void compare(const std::string& against, const RunOptions& options, const Worklo
         RunOptions o = options;
         o.config = against;
         o.cores.reset();
+        o.trace = {}; // the trace and the series describe this run, not the baseline
+        o.intervals = {};
+        o.checkpoint_at = {}; // nor do checkpoints: the baseline is another machine
+        o.checkpoint_out.clear();
+        o.restore.clear();
         Simulation baseline(o, nullptr, log);
         baseline.run();
         base = baseline.workload_summary().runtime_cycles;

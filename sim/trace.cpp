@@ -36,8 +36,9 @@ std::vector<std::string> split_list(const std::string& text, const std::string& 
     return items;
 }
 
-TraceWriter::TraceWriter(const std::string& path, bool blocks, std::vector<std::string> vm_of_core)
-    : out_(path), vm_of_core_(std::move(vm_of_core)) {
+TraceWriter::TraceWriter(const std::string& path, bool blocks, std::vector<std::string> vm_of_core,
+                         bool riscv)
+    : out_(path), vm_of_core_(std::move(vm_of_core)), riscv_(riscv) {
     if (!out_)
         throw InputError("--trace: cannot write '" + path + "'");
     if (blocks)
@@ -57,13 +58,20 @@ std::string vm_name(const std::vector<std::string>& names, unsigned core) {
 
 } // namespace
 
+std::string TraceWriter::level(uint8_t el) const {
+    if (riscv_)
+        return el ? "S" : "U";
+    return "EL" + std::to_string(el);
+}
+
 void TraceWriter::on_insn(unsigned core, const cpu::TracedInsn& in) {
     char line[256];
-    std::snprintf(line, sizeof line, "%u %s EL%u %llu %llu 0x%016llx 0x%016llx %08x  %s", core,
-                  vm_name(vm_of_core_, core).c_str(), in.el,
+    std::snprintf(line, sizeof line, "%u %s %s %llu %llu 0x%016llx 0x%016llx %08x%s%s", core,
+                  vm_name(vm_of_core_, core).c_str(), level(in.el).c_str(),
                   static_cast<unsigned long long>(in.index),
                   static_cast<unsigned long long>(in.cycle), static_cast<unsigned long long>(in.pc),
-                  static_cast<unsigned long long>(in.pc_pa), in.word, in.text.c_str());
+                  static_cast<unsigned long long>(in.pc_pa), in.word, in.text.empty() ? "" : "  ",
+                  in.text.c_str());
     out_ << line;
     for (unsigned k = 0; k < in.access_count; ++k) {
         const cpu::TracedAccess& a = in.accesses[k];
@@ -85,8 +93,8 @@ void TraceWriter::on_insn(unsigned core, const cpu::TracedInsn& in) {
 
 void TraceWriter::on_block(unsigned core, const cpu::TracedBlock& b) {
     char line[200];
-    std::snprintf(line, sizeof line, "%u %s EL%u %llu %llu 0x%016llx 0x%016llx %u %llu\n", core,
-                  vm_name(vm_of_core_, core).c_str(), b.el,
+    std::snprintf(line, sizeof line, "%u %s %s %llu %llu 0x%016llx 0x%016llx %u %llu\n", core,
+                  vm_name(vm_of_core_, core).c_str(), level(b.el).c_str(),
                   static_cast<unsigned long long>(b.index),
                   static_cast<unsigned long long>(b.cycle), static_cast<unsigned long long>(b.pc),
                   static_cast<unsigned long long>(b.pc_pa), b.instructions,
@@ -146,7 +154,9 @@ std::unique_ptr<TraceWriter> start_trace(Machine& machine, const TraceOptions& o
         for (unsigned c = 0; c < machine.core_count(); ++c)
             if ((v.cores >> c) & 1)
                 vm_of_core[c] = v.name;
-    auto writer = std::make_unique<TraceWriter>(o.path, o.blocks, std::move(vm_of_core));
+    auto writer =
+        std::make_unique<TraceWriter>(o.path, o.blocks, std::move(vm_of_core),
+                                      machine.params().platform.find("riscv") != std::string::npos);
     cpu::TraceRequest r;
     r.sink = writer.get();
     r.blocks = o.blocks;

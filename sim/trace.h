@@ -39,16 +39,21 @@ std::vector<std::string> split_list(const std::string& text, const std::string& 
 
 class TraceWriter final : public cpu::TraceSink {
   public:
-    // `vm_of_core[i]`: the name printed for core i.
-    TraceWriter(const std::string& path, bool blocks, std::vector<std::string> vm_of_core);
+    // `vm_of_core[i]`: the name printed for core i. `riscv`: privilege
+    // levels print as U and S instead of EL0 and EL1.
+    TraceWriter(const std::string& path, bool blocks, std::vector<std::string> vm_of_core,
+                bool riscv = false);
     void on_insn(unsigned core, const cpu::TracedInsn& insn) override;
     void on_block(unsigned core, const cpu::TracedBlock& block) override;
     uint64_t records() const { return records_; }
     void flush() { out_.flush(); }
 
   private:
+    std::string level(uint8_t el) const;
+
     std::ofstream out_;
     std::vector<std::string> vm_of_core_;
+    bool riscv_ = false;
     uint64_t records_ = 0;
 };
 

@@ -222,7 +222,7 @@ class Arm64Core final : public Core {
                                 void* self);
     void trace_block(uint64_t address, uint32_t size); // from on_block, before it is charged
     void trace_flush();                                // the run stops: hand over what waits
-    void trace_insn_end();
+    const std::vector<uint32_t>* trace_a53_issue(uint64_t address, uint32_t size, uint64_t& cost);
     uint64_t trace_ipa(uint64_t va) const;
     uint64_t trace_pa(uint64_t va) const;
 

@@ -198,6 +198,8 @@ RunResult Rv64Core::run(uint64_t budget_cycles, uint64_t start_cycle, uint64_t c
             set_pc(*stopped_at_block_);
         again = resume_after_stop(err);
     }
+    if (trace_)
+        trace_flush();
     running_ = false;
     RunResult result;
     result.instructions = executed_;
@@ -378,6 +380,8 @@ void Rv64Core::on_block(uc_struct* uc, uint64_t address, uint32_t size, void* se
         uc_emu_stop(uc);
         return;
     }
+    if (core->trace_) [[unlikely]]
+        core->trace_block(address, size);
     core->executed_ += size / 4;
     if (core->memory_.hierarchy)
         core->model_fetch(address, size);

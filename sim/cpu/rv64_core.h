@@ -35,6 +35,11 @@ struct uc_context;
 
 namespace sim::cpu {
 
+struct Rv64Trace;
+struct Rv64TraceDeleter {
+    void operator()(Rv64Trace* t) const; // rv64_trace.cpp
+};
+
 // A synchronous exception the guest's S-mode takes (the twin of GuestException).
 struct Rv64Exception {
     uint64_t cause = 0;
@@ -104,6 +109,7 @@ class Rv64Core final : public Core {
     const Fault& fault() const override { return fault_; }
     uint64_t loads() const override { return loads_; }
     uint64_t stores() const override { return stores_; }
+    bool set_trace(const TraceRequest& request) override; // rv64_trace.cpp
 
   private:
     static void on_block(uc_struct* uc, uint64_t address, uint32_t size, void* self);
@@ -140,6 +146,13 @@ class Rv64Core final : public Core {
     void model_data(uint64_t address, int size, bool is_write);
     void follow_satp();
     static void walk_sv39(void* self, uint64_t va, cache::AccessKind kind, cache::WalkResult& out);
+    // rv64_trace.cpp: the instruction trace's hooks (installed only while tracing).
+    static void on_trace_code(uc_struct* uc, uint64_t address, uint32_t size, void* self);
+    static void on_trace_memory(uc_struct* uc, int type, uint64_t address, int size, int64_t value,
+                                void* self);
+    void trace_block(uint64_t address, uint32_t size); // from on_block, before it is counted
+    void trace_flush();
+    uint64_t trace_pa(uint64_t va);
 
     struct DeviceBinding {
         Rv64Core* core;
@@ -191,6 +204,7 @@ class Rv64Core final : public Core {
     uint64_t interrupts_ = 0;
     uint64_t loads_ = 0;
     uint64_t stores_ = 0;
+    std::unique_ptr<Rv64Trace, Rv64TraceDeleter> trace_; // --trace on this core
 };
 
 } // namespace sim::cpu

@@ -210,6 +210,18 @@ TEST(Trace, VmAndCoreFiltersPickCores) {
         {"--config", "interf", "--workload", "hello", "--trace", trace, "--trace-vm", "nosuchvm"});
     EXPECT_EQ(r.code, 2);
     EXPECT_NE(r.err.find("--trace-vm: no VM 'nosuchvm'"), std::string::npos) << r.err;
+    // RISC-V: raw words (Debian's Capstone has no RISC-V), S-mode.
+    r = test::run_cli({"--platform", "qemu-riscv64-virt", "--workload", "hello", "--trace", trace,
+                       "--trace-core", "0", "--trace-insns", "0-9"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    const std::vector<Line> rv = read_trace(trace);
+    ASSERT_EQ(rv.size(), 10u);
+    for (size_t k = 0; k < rv.size(); ++k) {
+        EXPECT_EQ(rv[k].el, "S");
+        EXPECT_EQ(rv[k].index, k);
+        EXPECT_EQ(rv[k].text, "");
+        EXPECT_EQ(std::stoul(rv[k].word, nullptr, 16) & 3, 3u) << "a 32-bit RISC-V encoding";
+    }
     r = test::run_cli({"--image", "x", "--trace-core", "0"});
     EXPECT_EQ(r.code, 2);
     EXPECT_NE(r.err.find("give --trace FILE"), std::string::npos) << r.err;
