@@ -57,12 +57,19 @@ std::span<T> construct(std::span<std::byte> state, std::size_t at, std::size_t n
 
 } // namespace
 
+// The validator is reached only from here: the image calls init_validated
+// (bao-hv-config validated its data at build time), so it links no validator.
 Error Hypervisor::init(const Config& cfg, std::span<std::byte> state) {
-    return report_init(setup(cfg, state, true));
+    if (phase_ == Phase::Empty && cfg.mode == Mode::Hv) {
+        const Error err = validate(cfg);
+        if (!err.ok())
+            return report_init(err);
+    }
+    return init_validated(cfg, state);
 }
 
 Error Hypervisor::init_validated(const Config& cfg, std::span<std::byte> state) {
-    return report_init(setup(cfg, state, false));
+    return report_init(setup(cfg, state));
 }
 
 // The configuration's outcome to the port (host builds; the target compiles it away).
@@ -104,13 +111,7 @@ Error Hypervisor::report_init(const Error& err) {
 }
 
 // Runs once at boot: [[gnu::cold]] compiles it for size (docs/real-image.md#section-sizes).
-[[gnu::cold]] Error Hypervisor::setup(const Config& cfg, std::span<std::byte> state,
-                                      bool validate_first) {
-    if (validate_first && phase_ == Phase::Empty && cfg.mode == Mode::Hv) {
-        const Error err = validate(cfg);
-        if (!err.ok())
-            return err;
-    }
+[[gnu::cold]] Error Hypervisor::setup(const Config& cfg, std::span<std::byte> state) {
     Error err;
     if (phase_ != Phase::Empty) {
         fail(err, ErrorCode::State) << "init: the hypervisor is already initialized";

@@ -124,9 +124,8 @@ class Hypervisor {
   private:
     enum class Phase : std::uint8_t { Empty, Initialized, Booted };
 
-    // init() and init_validated() without their report (EventKind::ConfigValid /
-    // ConfigRefused); validate_first: run hv::validate on `cfg` first.
-    Error setup(const Config& cfg, std::span<std::byte> state, bool validate_first);
+    // init_validated() without its report (EventKind::ConfigValid / ConfigRefused).
+    Error setup(const Config& cfg, std::span<std::byte> state);
     Error report_init(const Error& err);
     // Where each part of the state lies in the caller's memory (offsets).
     struct StateLayout {
