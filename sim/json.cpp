@@ -118,4 +118,10 @@ JsonWriter& JsonWriter::value(const std::string& key, bool v) {
     return *this;
 }
 
+std::string hex16(std::uint64_t v) {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+    return buf;
+}
+
 } // namespace sim

@@ -32,4 +32,7 @@ class JsonWriter {
     std::vector<bool> first_; // per open container: no element written yet
 };
 
+// 16 hex digits, no prefix: hashes in stats files, addresses in messages.
+std::string hex16(std::uint64_t v);
+
 } // namespace sim
