@@ -2,6 +2,7 @@
 
 #include "sim/checkpoint.h"
 #include "sim/error.h"
+#include "sim/json.h"
 
 #include <cstring>
 #include <sys/mman.h>
@@ -18,12 +19,6 @@ uint8_t* map_zeroed(uint64_t size) {
 }
 
 } // namespace
-
-std::string hex_addr(uint64_t v) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-    return buf;
-}
 
 HvHostBase::~HvHostBase() = default;
 

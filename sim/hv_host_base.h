@@ -215,8 +215,6 @@ class HvHostBase : public Supervisor {
     std::vector<std::pair<uint32_t, uint64_t>> samples_;
 };
 
-std::string hex_addr(uint64_t v); // "0x..."
-
 // One TLB invalidation broadcast to every core of the cluster and the
 // barrier that waits for it (TLBI ...IS + DSB; HFENCE on RISC-V). An
 // estimate (not calibrated): the A53 TRM gives no figure.
