@@ -7,8 +7,8 @@
 // every other HVC returns 0; the UART page is plain RAM. Skipped when the
 // guest is not built. Rates are per CPU second (the build machine is shared). Unicorn is used
 // directly here only: this is a measuring tool, not the simulator.
+#include "bench_run.h"
 #include "sim/loader.h"
-#include "sim/simulation.h"
 
 #include <benchmark/benchmark.h>
 #include <unicorn/unicorn.h>
@@ -106,8 +106,7 @@ void BM_UnicornBlockHookOnly(benchmark::State& state, const char* workload) {
         }
         total += run.instructions;
     }
-    state.counters["MIPS"] =
-        benchmark::Counter(static_cast<double>(total) / 1e6, benchmark::Counter::kIsRate);
+    bench::report_mips(state, total);
 }
 
 // bao-sim, native, one core: fast-forwarded throughout (1) or the full model (0).
@@ -115,26 +114,15 @@ void BM_SimFastForward(benchmark::State& state, const char* workload) {
     const bool fast_forward = state.range(0) != 0;
     uint64_t total = 0;
     for (auto _ : state) {
-        sim::RunOptions o;
-        o.config = "native";
-        o.workload = workload;
-        o.cores = 1;
-        o.workloads_dir = BAO_WORKLOADS_DIR;
+        sim::RunOptions o = bench::native_workload(workload);
         if (fast_forward) {
             o.fast_forward.until = sim::FastForward::Until::insns;
             o.fast_forward.insns = ~0ull;
         }
-        try {
-            sim::Simulation s(o, nullptr);
-            s.run();
-            total += s.machine().total_instructions();
-        } catch (const std::exception& e) {
-            state.SkipWithError(e.what());
+        if (!bench::add_run(state, o, total))
             return;
-        }
     }
-    state.counters["MIPS"] =
-        benchmark::Counter(static_cast<double>(total) / 1e6, benchmark::Counter::kIsRate);
+    bench::report_mips(state, total);
 }
 
 BENCHMARK_CAPTURE(BM_UnicornBlockHookOnly, qsort_small, "qsort-small")
