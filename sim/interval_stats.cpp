@@ -110,7 +110,9 @@ IntervalCounters IntervalStats::read(unsigned core) const {
     c.stall_cycles = s.stall_cycles;
     c.interrupts = s.interrupts;
     if (const cache::Hierarchy* h = machine_.hierarchy()) {
-        const cache::CoreMemoryStats& m = h->core_stats(core);
+        // With the memory controller's and the L2 port's queueing per core
+        // (core_stats alone leaves those two at 0).
+        const cache::CoreMemoryStats m = h->core_memory_stats(core);
         c.l1i_misses = m.l1i.misses;
         c.l1d_accesses = m.l1d.accesses;
         c.l1d_misses = m.l1d.misses;
