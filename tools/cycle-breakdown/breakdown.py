@@ -22,6 +22,14 @@ COLS = ["instructions", "cycles", "stall_cycles", "stall_cycles_mem", "walk_cycl
         "hv_memory_cycles", "hv_traps", "hv_irqs", "interrupts", "l1d_misses", "l1i_misses"]
 
 
+def signed(text):
+    """A column's value: the memory controller's per-core queueing is a
+    balance that corrections can lower, so an interval's difference may be
+    negative, written as its unsigned 64-bit wrap."""
+    v = int(text or 0)
+    return v - (1 << 64) if v >= 1 << 63 else v
+
+
 def runs_of(stats):
     """(start, end) cycles of each measured run of the measured VM (or core 0)."""
     out, start = [], None
@@ -68,7 +76,7 @@ def sums(path):
                 share = (min(hi, b) - max(lo, a)) / (hi - lo) if hi > lo else 0
                 if share > 0:
                     for c in COLS:
-                        acc[k][c] += share * int(row.get(c, 0) or 0)
+                        acc[k][c] += share * signed(row.get(c, 0))
     n = max(len(acc), 1)
     mean = {c: sum(a[c] for a in acc) / n for c in COLS}
     mean["runs"] = len(acc)
