@@ -216,7 +216,7 @@ void HvHostBase::load_own_data(unsigned core, uint64_t bytes) {
     for (uint64_t off = base; off < base + bytes;) {
         const uint64_t chunk = std::min(base + bytes - off, page_size - off % page_size);
         const uint64_t pa = data_pages_[off / page_size] + off % page_size;
-        machine_.charge(core, h->access_range(core, pa, chunk, false, machine_.now(core)));
+        charge_memory(core, h->access_range(core, pa, chunk, false, machine_.now(core)));
         off += chunk;
     }
 }
@@ -232,8 +232,8 @@ void HvHostBase::fetch_code(unsigned core, const CodeRun& run) {
     for (uint64_t off = run.offset; off < end;) {
         const uint64_t chunk = std::min(end - off, page_size - off % page_size);
         const uint64_t pa = code_pages_[off / page_size] + off % page_size;
-        machine_.charge(core,
-                        h->fetch_block(core, pa, static_cast<unsigned>(chunk), machine_.now(core)));
+        charge_memory(core,
+                      h->fetch_block(core, pa, static_cast<unsigned>(chunk), machine_.now(core)));
         off += chunk;
     }
 }
@@ -264,7 +264,12 @@ void HvHostBase::account_access(uint64_t pa, size_t len, bool is_write) {
     if (!h || len == 0)
         return;
     const unsigned cpu = current_cpu_;
-    machine_.charge(cpu, h->access_range(cpu, pa, len, is_write, machine_.now(cpu)));
+    charge_memory(cpu, h->access_range(cpu, pa, len, is_write, machine_.now(cpu)));
+}
+
+void HvHostBase::charge_memory(unsigned core, uint64_t cycles) {
+    memory_cycles_.at(core) += cycles;
+    machine_.charge(core, cycles);
 }
 
 void HvHostBase::record_mark(uint32_t vm, hv::Mark which) {

@@ -60,6 +60,10 @@ class HvHostBase : public Supervisor {
     // trapped instructions, WFI) and physical IRQs (interval statistics).
     uint64_t sync_traps(unsigned core) const { return sync_traps_.at(core); }
     uint64_t irq_entries(unsigned core) const { return irq_entries_.at(core); }
+    // Of the cycles hv charged on a core, those its own memory accesses
+    // stalled (code fetches, own data, accounted accesses): interval
+    // statistics separate them from the guest's memory stalls.
+    uint64_t memory_cycles(unsigned core) const { return memory_cycles_.at(core); }
     virtual std::vector<HvVmReport> vm_reports() const = 0;
     // The cores VM `vm` runs on.
     // Checkpoints (sim/checkpoint.h): a host that supports them saves and
@@ -155,6 +159,8 @@ class HvHostBase : public Supervisor {
     void charge_trap(unsigned core, Path path);
     void fetch_code(unsigned core, const CodeRun& run);
     void load_own_data(unsigned core, uint64_t bytes);
+    // Charges a stall of hv's own memory access on `core` (memory_cycles()).
+    void charge_memory(unsigned core, uint64_t cycles);
 
     // hv::Port's architecture-neutral entries, for the derived ports.
     void ram_read(uint64_t pa, void* dst, size_t len);
@@ -184,6 +190,7 @@ class HvHostBase : public Supervisor {
         return hv.init(view, hv_state_);
     }
     std::array<uint64_t, hv::kMaxCpus> sync_traps_{}, irq_entries_{};
+    std::array<uint64_t, hv::kMaxCpus> memory_cycles_{}; // not checkpointed (a diagnostic)
     uint32_t current_cpu_ = 0;
     bool booting_ = true;
     uint64_t boot_cycles_ = 0;

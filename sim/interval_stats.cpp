@@ -12,20 +12,34 @@ namespace {
 
 // Every counter, in the files' column order.
 constexpr uint64_t IntervalCounters::*kFields[] = {
-    &IntervalCounters::instructions,    &IntervalCounters::cycles,
-    &IntervalCounters::idle_cycles,     &IntervalCounters::stall_cycles,
-    &IntervalCounters::l1i_misses,      &IntervalCounters::l1d_accesses,
-    &IntervalCounters::l1d_misses,      &IntervalCounters::l2_accesses,
-    &IntervalCounters::l2_misses,       &IntervalCounters::dtlb_accesses,
-    &IntervalCounters::dtlb_misses,     &IntervalCounters::mem_queue_cycles,
-    &IntervalCounters::l2_queue_cycles, &IntervalCounters::interrupts,
-    &IntervalCounters::hv_traps,        &IntervalCounters::hv_irqs,
+    &IntervalCounters::instructions,      &IntervalCounters::cycles,
+    &IntervalCounters::idle_cycles,       &IntervalCounters::stall_cycles,
+    &IntervalCounters::l1i_misses,        &IntervalCounters::l1d_accesses,
+    &IntervalCounters::l1d_misses,        &IntervalCounters::l2_accesses,
+    &IntervalCounters::l2_misses,         &IntervalCounters::dtlb_accesses,
+    &IntervalCounters::dtlb_misses,       &IntervalCounters::mem_queue_cycles,
+    &IntervalCounters::l2_queue_cycles,   &IntervalCounters::interrupts,
+    &IntervalCounters::hv_traps,          &IntervalCounters::hv_irqs,
+    &IntervalCounters::itlb_misses,       &IntervalCounters::walks,
+    &IntervalCounters::walk_reads,        &IntervalCounters::walk_cache_hits,
+    &IntervalCounters::walk_cycles,       &IntervalCounters::mem_reads,
+    &IntervalCounters::mshr_stall_cycles, &IntervalCounters::stall_cycles_mem,
+    &IntervalCounters::charged_cycles,    &IntervalCounters::hv_memory_cycles,
 };
 constexpr const char* kNames[] = {
-    "instructions",    "cycles",        "idle_cycles", "stall_cycles",
-    "l1i_misses",      "l1d_accesses",  "l1d_misses",  "l2_accesses",
-    "l2_misses",       "dtlb_accesses", "dtlb_misses", "mem_queue_cycles",
-    "l2_queue_cycles", "interrupts",    "hv_traps",    "hv_irqs",
+    "instructions",      "cycles",
+    "idle_cycles",       "stall_cycles",
+    "l1i_misses",        "l1d_accesses",
+    "l1d_misses",        "l2_accesses",
+    "l2_misses",         "dtlb_accesses",
+    "dtlb_misses",       "mem_queue_cycles",
+    "l2_queue_cycles",   "interrupts",
+    "hv_traps",          "hv_irqs",
+    "itlb_misses",       "walks",
+    "walk_reads",        "walk_cache_hits",
+    "walk_cycles",       "mem_reads",
+    "mshr_stall_cycles", "stall_cycles_mem",
+    "charged_cycles",    "hv_memory_cycles",
 };
 static_assert(std::size(kFields) == std::size(kNames));
 
@@ -96,7 +110,9 @@ IntervalCounters IntervalStats::read(unsigned core) const {
     c.stall_cycles = s.stall_cycles;
     c.interrupts = s.interrupts;
     if (const cache::Hierarchy* h = machine_.hierarchy()) {
-        const cache::CoreMemoryStats& m = h->core_stats(core);
+        // With the memory controller's and the L2 port's queueing per core
+        // (core_stats alone leaves those two at 0).
+        const cache::CoreMemoryStats m = h->core_memory_stats(core);
         c.l1i_misses = m.l1i.misses;
         c.l1d_accesses = m.l1d.accesses;
         c.l1d_misses = m.l1d.misses;
@@ -106,10 +122,20 @@ IntervalCounters IntervalStats::read(unsigned core) const {
         c.dtlb_misses = m.dtlb.misses;
         c.mem_queue_cycles = m.mem_queue_cycles;
         c.l2_queue_cycles = m.l2_queue_cycles;
+        c.itlb_misses = m.itlb.misses;
+        c.walks = m.walks;
+        c.walk_reads = m.walk_reads;
+        c.walk_cache_hits = m.walk_cache_hits;
+        c.walk_cycles = m.walk_cycles;
+        c.mem_reads = m.mem_reads;
+        c.mshr_stall_cycles = m.mshr_stall_cycles;
+        c.stall_cycles_mem = m.stall_cycles_mem;
     }
+    c.charged_cycles = machine_.charged_cycles(core);
     if (hv_) {
         c.hv_traps = hv_->sync_traps(core);
         c.hv_irqs = hv_->irq_entries(core);
+        c.hv_memory_cycles = hv_->memory_cycles(core);
     }
     return c;
 }

@@ -44,6 +44,17 @@ struct IntervalCounters {
     uint64_t interrupts = 0;       // the guest's interrupt line rose
     uint64_t hv_traps = 0;         // synchronous entries into hv
     uint64_t hv_irqs = 0;          // physical IRQs hv took
+    // Where the stall cycles went (docs/observability.md, "cycle breakdown").
+    uint64_t itlb_misses = 0;
+    uint64_t walks = 0;             // main-TLB misses (page-table walks)
+    uint64_t walk_reads = 0;        // descriptor reads of those walks
+    uint64_t walk_cache_hits = 0;   // of which served by the walk cache
+    uint64_t walk_cycles = 0;       // cycles in main-TLB misses
+    uint64_t mem_reads = 0;         // refills from memory this core asked for
+    uint64_t mshr_stall_cycles = 0; // waiting for a free miss register
+    uint64_t stall_cycles_mem = 0;  // every stall the memory hierarchy returned
+    uint64_t charged_cycles = 0;    // charged by hv and the interrupt controller
+    uint64_t hv_memory_cycles = 0;  // of which hv's own memory accesses stalled
 
     IntervalCounters& operator+=(const IntervalCounters& o);
     IntervalCounters operator-(const IntervalCounters& o) const;

@@ -53,6 +53,7 @@ Machine::Machine(const MachineParams& params, std::ostream* console_out)
     state_.assign(params.cores, CoreState::off);
     clock_.assign(params.cores, 0);
     stats_.assign(params.cores, CoreStats{});
+    charged_.assign(params.cores, 0);
     pmus_.assign(params.cores, Pmu{});
     if (params.fast_forward.until != FastForward::Until::none) {
         if (params.fast_forward.until == FastForward::Until::insns &&
@@ -253,6 +254,7 @@ uint64_t Machine::now(unsigned core) const {
 void Machine::charge(unsigned core, uint64_t cycles) {
     if (defer(core, [this, core, cycles] { charge(core, cycles); }))
         return;
+    charged_.at(core) += cycles;
     if (in_run_ && core == running_core_) {
         cores_[core]->add_stall(cycles);
         return;

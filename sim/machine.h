@@ -257,6 +257,11 @@ class Machine : public cpu::ExitHandler {
     const Loggers& log() const { return log_; }
 
     CoreStats stats(unsigned core) const;
+    // Cycles charged to `core` through charge() (hv's trap paths, its
+    // accounted accesses, interrupt-controller registers) since the run or
+    // its restore began: a diagnostic for interval statistics, kept out of
+    // checkpoints and of the stats file.
+    uint64_t charged_cycles(unsigned core) const { return charged_.at(core); }
     // Records `core`'s counters now, as the measured region's start or end
     // (the first start and the last end are kept); each end closes the
     // latest open start into one run sample.
@@ -335,6 +340,7 @@ class Machine : public cpu::ExitHandler {
     std::vector<CoreState> state_;
     std::vector<uint64_t> clock_;
     std::vector<CoreStats> stats_;
+    std::vector<uint64_t> charged_; // charged_cycles()
     std::vector<Pmu> pmus_;
     Supervisor* supervisor_ = nullptr;
     uint64_t now_ = 0;

@@ -74,7 +74,7 @@ bool stage2_translate(const NestedWalk& n, uint64_t ipa, uint64_t& pa, unsigned&
     cache::WalkResult s2;
     (*n.stage2)(ipa, cache::AccessKind::read, s2);
     for (unsigned k = 0; k < s2.read_count; ++k)
-        n.out->add_read(s2.reads[k], (s2.intermediate_mask >> k & 1u) != 0);
+        n.out->add_read(s2.reads[k], (s2.intermediate_mask >> k & 1u) != 0, true);
     pa = s2.pa;
     shift = s2.page_shift;
     return !s2.fault;

@@ -46,6 +46,7 @@ TEST(Config, SetsFieldsByName) {
     apply_setting(config, "mem.bandwidth=2.5");
     apply_setting(config, "mem.window=2400");
     apply_setting(config, "tlb.walk_cache.entries=64");
+    apply_setting(config, "tlb.ipa_cache.entries=64");
     apply_setting(config, "seed=42");
     EXPECT_EQ(config.l2.ways, 8u);
     EXPECT_EQ(config.l2.size_bytes, 512u * 1024);
@@ -55,6 +56,7 @@ TEST(Config, SetsFieldsByName) {
     EXPECT_DOUBLE_EQ(config.mem.bandwidth, 2.5);
     EXPECT_EQ(config.mem.window, 2400u);
     EXPECT_EQ(config.tlb.walk_cache_entries, 64u);
+    EXPECT_EQ(config.tlb.ipa_cache_entries, 64u);
     EXPECT_EQ(config.seed, 42u);
     EXPECT_NO_THROW(validate(config));
 }
@@ -78,6 +80,15 @@ TEST(Config, ValidationNamesTheOffendingKey) {
         FAIL() << "expected invalid_argument";
     } catch (const std::invalid_argument& e) {
         EXPECT_NE(std::string(e.what()).find("l2.size"), std::string::npos) << e.what();
+    }
+    config = HierarchyConfig{};
+    config.tlb.ipa_cache_entries = 64;
+    config.tlb.ipa_cache_ways = 3; // 64 entries do not divide into 3 ways
+    try {
+        validate(config);
+        FAIL() << "expected invalid_argument";
+    } catch (const std::invalid_argument& e) {
+        EXPECT_NE(std::string(e.what()).find("tlb.ipa_cache"), std::string::npos) << e.what();
     }
     config = HierarchyConfig{};
     config.cores = 0;

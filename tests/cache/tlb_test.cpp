@@ -232,5 +232,106 @@ TEST(Tlb, TlbiByVaByAsidAndAll) {
     EXPECT_EQ(w.calls, filled + 5);
 }
 
+// A nested walk as stage1_timing.cpp records it (4 KiB guest pages, 4
+// stage-1 levels, hv's stage 2 in 2 MiB blocks): before each stage-1
+// descriptor the stage-2 translation of its IPA (a table read, then the
+// block descriptor), and at the end the output IPA's. 4 x (2 + 1) + 2 = 14
+// reads. Stage 2 maps IPA = PA, its tables at 0x7800_0000.
+struct NestedWalker {
+    unsigned calls = 0;
+    static void stage2(std::uint64_t ipa, WalkResult& out) {
+        out.add_read(0x7800'0000 + ((ipa >> 30) & 511) * 8, true, true);
+        out.add_read(0x7800'1000 + ((ipa >> 21) & 511) * 8, false, true);
+    }
+    void operator()(std::uint64_t address, AccessKind, WalkResult& out) {
+        ++calls;
+        for (unsigned level = 0; level < 4; ++level) {
+            const std::uint64_t table = 0x7000'0000 + level * 4096;
+            const std::uint64_t descriptor = table + ((address >> (39 - 9 * level)) & 511) * 8;
+            stage2(descriptor, out);
+            out.add_read(descriptor, level < 3);
+        }
+        stage2(address, out);
+        out.pa = address;
+    }
+};
+
+struct NestedCounts {
+    std::uint64_t reads, walk_cache_hits, ipa_cache_hits, cycles;
+};
+
+// Two walks, to neighbouring pages (the second after a main-TLB flush would
+// be the same walk; a neighbour keeps the caches' contents): the second's counts.
+NestedCounts second_nested_walk(unsigned walk_cache, unsigned ipa_cache) {
+    HierarchyConfig config = one_core();
+    config.tlb.walk_cache_entries = walk_cache;
+    config.tlb.ipa_cache_entries = ipa_cache;
+    Hierarchy h(config);
+    NestedWalker walker;
+    h.translate(0, 0x4000'1000, AccessKind::read, 0, WalkerRef(walker));
+    const CoreMemoryStats before = h.stats().cores[0];
+    const Translation t = h.translate(0, 0x4000'2000, AccessKind::read, 1000, WalkerRef(walker));
+    const CoreMemoryStats after = h.stats().cores[0];
+    EXPECT_EQ(t.pa, 0x4000'2000u);
+    EXPECT_EQ(walker.calls, 2u);
+    return {after.walk_reads - before.walk_reads, after.walk_cache_hits - before.walk_cache_hits,
+            after.ipa_cache_hits - before.ipa_cache_hits, t.cycles};
+}
+
+TEST(Tlb, IpaCacheAnswersANestedWalksStage2Translations) {
+    const HierarchyConfig config = one_core();
+    const unsigned l1 = config.l1d.latency, wc = config.tlb.walk_cache_latency,
+                   ipa = config.tlb.ipa_cache_latency, main = config.tlb.l2_latency;
+    // Off (the default): all 14 descriptors are read again, from the L1 D.
+    const NestedCounts off = second_nested_walk(0, 0);
+    EXPECT_EQ(off.reads, 14u);
+    EXPECT_EQ(off.ipa_cache_hits, 0u);
+    EXPECT_EQ(off.cycles, main + 14 * l1);
+    // The IPA cache alone: the five stage-2 translations hit, the four
+    // stage-1 descriptors are read.
+    const NestedCounts ipa_only = second_nested_walk(0, 64);
+    EXPECT_EQ(ipa_only.reads, 4u);
+    EXPECT_EQ(ipa_only.ipa_cache_hits, 5u);
+    EXPECT_EQ(ipa_only.cycles, main + 5 * ipa + 4 * l1);
+    // With the walk cache (the A53's pair): the three stage-1 table
+    // descriptors come from it without their stage-2 translations; the
+    // leaf's table and the output IPA from the IPA cache; the leaf is read.
+    const NestedCounts both = second_nested_walk(64, 64);
+    EXPECT_EQ(both.walk_cache_hits, 3u);
+    EXPECT_EQ(both.ipa_cache_hits, 2u);
+    EXPECT_EQ(both.reads, 3u + 1u); // walk-cache hits count as reads, as without the IPA cache
+    EXPECT_EQ(both.cycles, main + 3 * wc + 2 * ipa + l1);
+    // The walk cache alone caches single descriptors: the stage-2 block
+    // descriptors (final) are read every time.
+    const NestedCounts walk_only = second_nested_walk(64, 0);
+    EXPECT_EQ(walk_only.reads, 14u);
+    EXPECT_EQ(walk_only.walk_cache_hits, 8u); // 3 stage-1 tables + 5 stage-2 tables
+    EXPECT_EQ(walk_only.cycles, main + 8 * wc + 6 * l1);
+}
+
+TEST(Tlb, IpaCacheOutlivesAGuestTlbiNotAStage2Flush) {
+    HierarchyConfig config = one_core();
+    config.tlb.ipa_cache_entries = 64;
+    Hierarchy h(config);
+    NestedWalker walker;
+    auto hits = [&h] { return h.stats().cores[0].ipa_cache_hits; };
+    // Cold: the four table pages share one 2 MiB block, so three of the five
+    // stage-2 translations already hit.
+    h.translate(0, 0x4000'1000, AccessKind::read, 0, WalkerRef(walker));
+    EXPECT_EQ(hits(), 3u);
+    // A guest's TLBI by VA changes stage 1 only: the IPA cache keeps stage 2.
+    h.invalidate_tlb_address(0, 0x4000'1000, 0, true);
+    h.translate(0, 0x4000'1000, AccessKind::read, 100, WalkerRef(walker));
+    EXPECT_EQ(walker.calls, 2u);
+    EXPECT_EQ(hits(), 3u + 5u);
+    // hv's flush (stage 2 changed) empties it: cold again.
+    h.flush_tlbs(0);
+    h.translate(0, 0x4000'1000, AccessKind::read, 200, WalkerRef(walker));
+    EXPECT_EQ(hits(), 3u + 5u + 3u);
+    EXPECT_TRUE(h.stats().ipa_cache);
+    Hierarchy off(one_core());
+    EXPECT_FALSE(off.stats().ipa_cache);
+}
+
 } // namespace
 } // namespace sim::cache

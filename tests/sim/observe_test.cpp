@@ -311,9 +311,11 @@ TEST(Intervals, SeriesSumsToTheRunsTotals) {
     for (const auto& row : rows) {
         if (row.at("scope") == "core") {
             auto& c = sum[static_cast<unsigned>(std::stoul(row.at("name")))];
-            for (const char* k : {"instructions", "cycles", "idle_cycles", "stall_cycles",
-                                  "l1d_misses", "l2_misses", "dtlb_misses", "mem_queue_cycles",
-                                  "interrupts", "hv_traps", "hv_irqs"})
+            for (const char* k :
+                 {"instructions", "cycles", "idle_cycles", "stall_cycles", "l1d_misses",
+                  "l2_misses", "dtlb_misses", "mem_queue_cycles", "interrupts", "hv_traps",
+                  "hv_irqs", "walks", "walk_reads", "walk_cycles", "stall_cycles_mem",
+                  "charged_cycles", "hv_memory_cycles"})
                 c[k] += std::stoull(row.at(k));
         } else {
             vm_sum[row.at("name")]["instructions"] += std::stoull(row.at("instructions"));
@@ -340,7 +342,7 @@ TEST(Intervals, SeriesSumsToTheRunsTotals) {
     uint64_t interrupts = 0, traps = 0, irqs = 0;
     for (unsigned c = 0; c < m.core_count(); ++c) {
         const CoreStats cs = m.stats(c);
-        const cache::CoreMemoryStats& ms = m.hierarchy()->core_stats(c);
+        const cache::CoreMemoryStats ms = m.hierarchy()->stats().cores[c];
         EXPECT_EQ(sum[c]["instructions"], cs.instructions) << "core " << c;
         EXPECT_EQ(sum[c]["cycles"], cs.cycles) << "core " << c;
         EXPECT_EQ(sum[c]["idle_cycles"], cs.idle_cycles) << "core " << c;
@@ -351,11 +353,26 @@ TEST(Intervals, SeriesSumsToTheRunsTotals) {
         EXPECT_EQ(sum[c]["mem_queue_cycles"], ms.mem_queue_cycles) << "core " << c;
         EXPECT_EQ(sum[c]["hv_traps"], s.hv_host()->sync_traps(c)) << "core " << c;
         EXPECT_EQ(sum[c]["hv_irqs"], s.hv_host()->irq_entries(c)) << "core " << c;
+        EXPECT_EQ(sum[c]["walks"], ms.walks) << "core " << c;
+        EXPECT_EQ(sum[c]["walk_reads"], ms.walk_reads) << "core " << c;
+        EXPECT_EQ(sum[c]["walk_cycles"], ms.walk_cycles) << "core " << c;
+        EXPECT_EQ(sum[c]["stall_cycles_mem"], ms.stall_cycles_mem) << "core " << c;
+        EXPECT_EQ(sum[c]["charged_cycles"], m.charged_cycles(c)) << "core " << c;
+        EXPECT_EQ(sum[c]["hv_memory_cycles"], s.hv_host()->memory_cycles(c)) << "core " << c;
+        // hv's own memory stalls are part of what it charged, and of the
+        // hierarchy's stalls; what hv charged is part of the core's stalls.
+        EXPECT_LE(sum[c]["hv_memory_cycles"], sum[c]["charged_cycles"]) << "core " << c;
+        EXPECT_LE(sum[c]["hv_memory_cycles"], sum[c]["stall_cycles_mem"]) << "core " << c;
+        EXPECT_LE(sum[c]["charged_cycles"], sum[c]["stall_cycles"]) << "core " << c;
         interrupts += sum[c]["interrupts"];
         traps += sum[c]["hv_traps"];
         irqs += sum[c]["hv_irqs"];
     }
     EXPECT_GT(traps, 0u);
+    EXPECT_GT(sum[0]["charged_cycles"], sum[0]["hv_memory_cycles"]) << "hv's paths cost core 0";
+    EXPECT_GT(sum[0]["walks"], 0u) << "stage 2 is walked";
+    EXPECT_GT(sum[1]["mem_queue_cycles"] + sum[2]["mem_queue_cycles"], 0u)
+        << "the streaming cores queue at the memory controller";
     EXPECT_EQ(irqs, 5u) << "hv takes the timer's interrupts";
     EXPECT_EQ(interrupts, 5u) << "and raises the guest's line for each";
     // Each VM's row is the sum of its cores'.

@@ -210,6 +210,15 @@ const std::vector<Field>& fields() {
         all.push_back(unsigned_field("tlb.walk_cache.latency", [](HierarchyConfig& c) -> unsigned& {
             return c.tlb.walk_cache_latency;
         }));
+        all.push_back(unsigned_field("tlb.ipa_cache.entries", [](HierarchyConfig& c) -> unsigned& {
+            return c.tlb.ipa_cache_entries;
+        }));
+        all.push_back(unsigned_field("tlb.ipa_cache.ways", [](HierarchyConfig& c) -> unsigned& {
+            return c.tlb.ipa_cache_ways;
+        }));
+        all.push_back(unsigned_field("tlb.ipa_cache.latency", [](HierarchyConfig& c) -> unsigned& {
+            return c.tlb.ipa_cache_latency;
+        }));
         all.push_back(unsigned_field("tlb.guest_stage1", [](HierarchyConfig& c) -> unsigned& {
             return c.tlb.guest_stage1;
         }));
@@ -370,6 +379,11 @@ void validate(const HierarchyConfig& config) {
          tlb.walk_cache_entries % tlb.walk_cache_ways != 0 ||
          !power_of_two(tlb.walk_cache_entries / tlb.walk_cache_ways))) {
         invalid("tlb.walk_cache.entries", "entries / ways must be a power of two");
+    }
+    if (tlb.ipa_cache_entries != 0 && (tlb.ipa_cache_ways == 0 || tlb.ipa_cache_ways > 32 ||
+                                       tlb.ipa_cache_entries % tlb.ipa_cache_ways != 0 ||
+                                       !power_of_two(tlb.ipa_cache_entries / tlb.ipa_cache_ways))) {
+        invalid("tlb.ipa_cache.entries", "entries / ways must be a power of two");
     }
     if (config.mem.mshrs == 0 || config.mem.mshrs > 32) {
         invalid("mem.mshrs", "must be between 1 and 32");

@@ -17,6 +17,15 @@ std::uint64_t seed_for(std::uint64_t seed, std::uint64_t which) {
     return mix64(seed ^ mix64(which));
 }
 
+// One entry per stage-2 translation, keyed by its final descriptor's PA (8 bytes).
+std::optional<Cache> ipa_cache_for(const TlbConfig& tlb) {
+    if (tlb.ipa_cache_entries == 0) {
+        return std::nullopt;
+    }
+    return Cache(CacheGeometry{std::uint64_t{tlb.ipa_cache_entries} * 8, tlb.ipa_cache_ways, 8,
+                               Replacement::lru, 0});
+}
+
 } // namespace
 
 Hierarchy::Hierarchy(const HierarchyConfig& config)
@@ -47,6 +56,7 @@ Hierarchy::Hierarchy(const HierarchyConfig& config)
             Tlb(config.tlb.l2_entries, config.tlb.l2_ways),
             std::move(walk_cache),
             {},
+            ipa_cache_for(config.tlb),
             CoreMemoryStats{}});
     }
 }
@@ -426,7 +436,28 @@ Translation Hierarchy::translate_slow(unsigned core, std::uint64_t address, Acce
     ++state.stats.walks;
     WalkResult walk;
     walker(address, kind, walk);
-    for (unsigned i = 0; i < walk.read_count; ++i) {
+    cycles += state.ipa_cache && walk.stage2_mask != 0
+                  ? walk_reads_ipa_cached(core, walk, now + cycles)
+                  : walk_reads(core, walk, now + cycles);
+    state.stats.walk_cycles += cycles;
+    state.stats.stall_cycles_mem += cycles;
+    if (walk.fault) {
+        return {0, cycles, true};
+    }
+    state.l2tlb.insert(address, walk.pa, walk.page_shift, walk.global);
+    micro.insert(address, walk.pa, walk.page_shift, walk.global);
+    return {walk.pa, cycles, false};
+}
+
+std::uint32_t Hierarchy::walk_reads(unsigned core, const WalkResult& walk, std::uint64_t now) {
+    return walk.read_count == 0 ? 0 : read_descriptors(core, walk, 0, walk.read_count - 1, now);
+}
+
+std::uint32_t Hierarchy::read_descriptors(unsigned core, const WalkResult& walk, unsigned first,
+                                          unsigned last, std::uint64_t now) {
+    CoreState& state = cores_[core];
+    std::uint32_t cycles = 0;
+    for (unsigned i = first; i <= last; ++i) {
         const std::uint64_t descriptor = walk.reads[i];
         ++state.stats.walk_reads;
         if (state.walk_cache && (walk.intermediate_mask >> i & 1u) != 0) {
@@ -440,14 +471,54 @@ Translation Hierarchy::translate_slow(unsigned core, std::uint64_t address, Acce
         }
         cycles += descriptor_read(core, descriptor, now + cycles);
     }
-    state.stats.walk_cycles += cycles;
-    state.stats.stall_cycles_mem += cycles;
-    if (walk.fault) {
-        return {0, cycles, true};
+    return cycles;
+}
+
+// A nested walk is a sequence of stage-2 translations (each a run of
+// stage2_mask reads ending at its final descriptor), each followed by the
+// stage-1 descriptor it located, the last one translating the output IPA.
+// On the A53 the walk cache holds stage 1's result up to its last level, so a
+// stage-1 table descriptor found there needs no stage-2 translation; the IPA
+// cache holds stage-2 translations (Cortex-A53 TRM 5.1, 5.2).
+std::uint32_t Hierarchy::walk_reads_ipa_cached(unsigned core, const WalkResult& walk,
+                                               std::uint64_t now) {
+    CoreState& state = cores_[core];
+    std::uint32_t cycles = 0;
+    for (unsigned i = 0; i < walk.read_count;) {
+        if ((walk.stage2_mask >> i & 1u) == 0) {
+            cycles += read_descriptors(core, walk, i, i, now + cycles);
+            ++i;
+            continue;
+        }
+        unsigned last = i; // the translation's final descriptor (or its last read)
+        while (last + 1 < walk.read_count && (walk.stage2_mask >> (last + 1) & 1u) != 0 &&
+               (walk.intermediate_mask >> last & 1u) != 0) {
+            ++last;
+        }
+        const unsigned located = last + 1; // the stage-1 descriptor this translation locates
+        const bool table = located < walk.read_count && (walk.stage2_mask >> located & 1u) == 0 &&
+                           (walk.intermediate_mask >> located & 1u) != 0;
+        if (table && state.walk_cache &&
+            state.walk_cache->lookup(walk.reads[located] >> 3, false)) {
+            ++state.stats.walk_reads;
+            ++state.stats.walk_cache_hits;
+            cycles += config_.tlb.walk_cache_latency;
+            i = located + 1;
+            continue;
+        }
+        const std::uint64_t entry = walk.reads[last] >> 3;
+        if (state.ipa_cache->lookup(entry, false)) {
+            ++state.stats.ipa_cache_hits;
+            cycles += config_.tlb.ipa_cache_latency;
+        } else {
+            cycles += read_descriptors(core, walk, i, last, now + cycles);
+            if ((walk.intermediate_mask >> last & 1u) == 0) {
+                state.ipa_cache->fill(entry, false);
+            }
+        }
+        i = last + 1;
     }
-    state.l2tlb.insert(address, walk.pa, walk.page_shift, walk.global);
-    micro.insert(address, walk.pa, walk.page_shift, walk.global);
-    return {walk.pa, cycles, false};
+    return cycles;
 }
 
 void Hierarchy::set_asid(unsigned core, std::uint16_t asid) {
@@ -485,6 +556,9 @@ void Hierarchy::flush_tlbs(unsigned core) {
     state.l2tlb.flush();
     if (state.walk_cache) {
         state.walk_cache->invalidate_all();
+    }
+    if (state.ipa_cache) {
+        state.ipa_cache->invalidate_all();
     }
 }
 
@@ -577,6 +651,7 @@ MemoryStats Hierarchy::stats() const {
     out.l2 = l2_counters_;
     out.l2_writebacks = l2_writebacks_;
     out.l2_victim_fills = l2_victim_fills_;
+    out.ipa_cache = config_.tlb.ipa_cache_entries != 0;
     const MemoryControllerStats& memory = memory_.stats();
     out.mem_reads = memory.reads;
     out.mem_writebacks = memory.writebacks;

@@ -40,6 +40,9 @@ std::vector<StatEntry> flatten(const MemoryStats& stats) {
         out.push_back({prefix + "walk_reads", core.walk_reads});
         out.push_back({prefix + "walk_cache_hits", core.walk_cache_hits});
         out.push_back({prefix + "walk_cycles", core.walk_cycles});
+        if (stats.ipa_cache) {
+            out.push_back({prefix + "ipa_cache_hits", core.ipa_cache_hits});
+        }
         out.push_back({prefix + "mem.reads", core.mem_reads});
         out.push_back({prefix + "mem.queue_cycles", core.mem_queue_cycles});
         out.push_back({prefix + "mshr_stall_cycles", core.mshr_stall_cycles});

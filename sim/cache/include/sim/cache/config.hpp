@@ -69,6 +69,12 @@ struct TlbConfig {
     unsigned walk_cache_entries = 0; // descriptor cache for intermediate walk reads (0 = off)
     unsigned walk_cache_ways = 4;    //
     unsigned walk_cache_latency = 1; // cycles per descriptor found in the walk cache
+    // The A53's IPA cache (TRM 5.1): stage-2 translations made inside nested
+    // walks, one entry per stage-2 page or block; a hit skips that
+    // translation's descriptor reads. 0 = off (every nested walk reads them).
+    unsigned ipa_cache_entries = 0;
+    unsigned ipa_cache_ways = 4;
+    unsigned ipa_cache_latency = 1; // cycles per translation found in the IPA cache
     // 1: with a guest's MMU on, translate its virtual addresses by walking its own
     // stage-1 tables (then hv's stage 2), tagged by ASID. 0: the addresses Unicorn
     // reports are taken as (intermediate) physical, as before (identity maps only).

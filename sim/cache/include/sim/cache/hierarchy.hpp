@@ -155,6 +155,9 @@ class Hierarchy {
             if (c.walk_cache) {
                 c.walk_cache->checkpoint(a);
             }
+            if (c.ipa_cache) {
+                c.ipa_cache->checkpoint(a);
+            }
             a.value(c.mshr_free_at);
             a.value(c.stats);
             a.value(c.prefetch);
@@ -216,6 +219,7 @@ class Hierarchy {
         Tlb l2tlb;
         std::optional<Cache> walk_cache;
         std::array<std::uint64_t, kMaxMshrs> mshr_free_at{};
+        std::optional<Cache> ipa_cache; // tlb.ipa_cache
         CoreMemoryStats stats;
         PrefetchStream prefetch{};
         WriteRun writes{};
@@ -265,6 +269,15 @@ class Hierarchy {
                                        std::uint64_t now);
     // Full latency of one walk descriptor read (a dependent load).
     std::uint32_t descriptor_read(unsigned core, std::uint64_t pa, std::uint64_t now);
+    // A walk's descriptor reads through the walk cache, one at a time.
+    std::uint32_t walk_reads(unsigned core, const WalkResult& walk, std::uint64_t now);
+    // The same with the IPA cache on: a nested walk's stage-2 translations
+    // are looked up in it whole, and skipped for a stage-1 table descriptor
+    // the walk cache holds.
+    std::uint32_t walk_reads_ipa_cached(unsigned core, const WalkResult& walk, std::uint64_t now);
+    // Reads [first, last] of a walk through the walk cache.
+    std::uint32_t read_descriptors(unsigned core, const WalkResult& walk, unsigned first,
+                                   unsigned last, std::uint64_t now);
 
     HierarchyConfig config_;
     unsigned line_shift_;

@@ -8,6 +8,7 @@
 //   cores[i].itlb.accesses cores[i].itlb.misses cores[i].dtlb.accesses cores[i].dtlb.misses
 //   cores[i].l2tlb.accesses cores[i].l2tlb.misses
 //   cores[i].walks cores[i].walk_reads cores[i].walk_cache_hits cores[i].walk_cycles
+//   cores[i].ipa_cache_hits (only with tlb.ipa_cache on)
 //   cores[i].mem.reads cores[i].mem.queue_cycles cores[i].l2.queue_cycles
 //   cores[i].mshr_stall_cycles
 //   cores[i].stall_cycles_mem
@@ -39,6 +40,7 @@ struct CoreMemoryStats {
     std::uint64_t walk_reads = 0;      // descriptor reads issued by walks
     std::uint64_t walk_cache_hits = 0; // of which served by the walk cache
     std::uint64_t walk_cycles = 0;     // cycles spent in main-TLB misses (part of stall)
+    std::uint64_t ipa_cache_hits = 0;  // nested walks' stage-2 translations the IPA cache answered
     std::uint64_t mem_reads = 0;       // refills from memory this core asked for
     std::uint64_t mem_queue_cycles = 0;
     std::uint64_t l2_queue_cycles = 0;   // waiting for the shared L2 port (l2.bandwidth)
@@ -56,6 +58,7 @@ struct MemoryStats {
     std::uint64_t mem_bytes = 0;
     std::uint64_t mem_queue_cycles = 0;
     std::uint64_t l2_queue_cycles = 0; // queueing at the shared L2 port, all cores
+    bool ipa_cache = false;            // tlb.ipa_cache is on: its hits are reported
 };
 
 struct StatEntry {
