@@ -46,6 +46,7 @@ po::options_description options(unsigned hw) {
         ("jobs,j", po::value<unsigned>()->default_value(hw), "simulations run at once")
         ("binary", po::value<std::string>(), "bao-sim binary to run (default: this one)");
     // clang-format on
+    add_linux_boot_once_option(desc);
     return desc;
 }
 
@@ -129,6 +130,7 @@ void write_point(const Context& ctx, const Plan& plan, const PointResult& p) {
     w.value("quick", ctx.quick);
     w.value("bare_metal", plan.bare);
     w.value("linux", p.c.linux_run);
+    w.value("linux_boot_once", ctx.linux_boot_once);
     if (!ctx.linux_missing.empty() && plan.linux)
         w.value("linux_missing", ctx.linux_missing);
     w.value("small_only", plan.small_only);
@@ -254,6 +256,7 @@ Context make_context(const po::variables_map& vm) {
     ctx.linux_missing = linux_missing(ctx.build_dir);
     ctx.linux_warmup = 0;
     ctx.linux_runs = ctx.quick ? 1 : 2;
+    ctx.linux_boot_once = vm.count("linux-boot-once") > 0;
     return ctx;
 }
 

@@ -42,6 +42,7 @@ po::options_description options(unsigned hw) {
          "(bao-sim --fast-forward linux-init): faster, figures close but not identical to the "
          "default's (docs/checkpoints.md#reproduce)");
     // clang-format on
+    add_linux_boot_once_option(desc);
     return desc;
 }
 
@@ -72,22 +73,19 @@ Context make_context(const po::variables_map& vm, const fs::path& out) {
     ctx.linux_runs = ctx.quick ? 1 : 2;
     ctx.linux_all = vm.count("linux-all") > 0;
     ctx.linux_fast_forward = vm.count("fast-forward-boot") > 0;
+    ctx.linux_boot_once = vm.count("linux-boot-once") > 0;
     return ctx;
 }
 
 void emit_jobs(const Context& ctx, const std::vector<Run>& runs, const std::string& file,
                std::ostream& out) {
-    std::ostringstream f;
-    for (const auto& r : runs) {
-        f << shell_quote(ctx.bin.string());
-        for (const auto& a : r.args)
-            f << " " << shell_quote(a);
-        f << " > " << shell_quote(log_path(ctx, r).string()) << " 2>&1\n";
-    }
-    write_text(file, f.str());
-    out << "[reproduce] wrote " << runs.size() << " command lines to " << file
-        << "; then run: bao-sim reproduce " << (ctx.quick ? "--quick " : "") << "--collect "
-        << ctx.out.string() << (ctx.platform.empty() ? "" : " --platform " + ctx.platform) << "\n";
+    const std::string lines = job_lines(ctx, runs);
+    write_text(file, lines);
+    out << "[reproduce] wrote " << std::count(lines.begin(), lines.end(), '\n')
+        << " command lines (" << runs.size() << " runs) to " << file
+        << "; then run: bao-sim reproduce " << (ctx.quick ? "--quick " : "")
+        << (ctx.linux_boot_once ? "--linux-boot-once " : "") << "--collect " << ctx.out.string()
+        << (ctx.platform.empty() ? "" : " --platform " + ctx.platform) << "\n";
 }
 
 void print_summary(const Context& ctx, const std::vector<Run>& runs,
@@ -122,7 +120,8 @@ std::vector<Outcome> run_all(const Context& ctx, const std::vector<Run>& runs, u
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::ostringstream t;
     t << "Wall-clock time of the runs: " << fixed(secs, 0) << " s with --jobs " << ctx.jobs
-      << " on " << hw << " host core(s).";
+      << " on " << hw << " host core(s); host time by run group: " << time_by_group(runs, res)
+      << ".";
     timing = t.str();
     return res;
 }

@@ -74,16 +74,23 @@ inline const std::vector<std::string> kLinuxWorkloads = {
     "qsort-small", "qsort-large", "susan-corners-small", "susan-corners-large"};
 inline const std::vector<std::string> kLinuxQuickScenarios = {"native", "interf"};
 inline constexpr uint64_t kLinuxLargeVmBytes = 512ull << 20; // Table 3's large VM
+// --linux-boot-once (docs/linux.md, "One boot, many jobs"): one machine per
+// scenario with every workload in its initramfs (initramfs-all), whose /init
+// prints this line and waits for its job on the console; checkpointed there.
+inline constexpr const char* kLinuxWaitLine = "bao-init: waiting for a job";
 // Why `reproduce --platform qemu-riscv64-virt` has no Linux variant.
 inline constexpr const char* kNoRiscvLinux =
     "no Linux presets on RISC-V (Debian 12 has no riscv64 kernel or user space)";
 
 struct Run {
     std::string id;
-    std::string group; // perf | lat | boot | linux-perf | linux-boot
+    std::string group; // perf | lat | boot | linux-perf | linux-boot | linux-ckpt
     std::string scenario;
     std::string workload; // perf: e.g. qsort-small; boot: small | large
     std::vector<std::string> args;
+    // The run whose success this one needs first (a restore: its checkpoint
+    // run); empty for most.
+    std::string after;
 };
 
 struct Context {
@@ -106,6 +113,9 @@ struct Context {
     // (bao-sim --fast-forward linux-init); an option, it moves their figures
     // slightly (docs/checkpoints.md#reproduce).
     bool linux_fast_forward = false;
+    // --linux-boot-once: the Linux perf runs restore their scenario's booted
+    // machine (a linux-ckpt run) and type their job on its console.
+    bool linux_boot_once = false;
     // KEY=VALUE model settings given to every run as --set (bao-sim calibrate).
     std::vector<std::string> sets;
     // --platform: empty for the default (qemu-aarch64-virt); every run gets it.
@@ -117,6 +127,7 @@ struct Outcome {
     bool ok = false;
     std::string reason;
     std::optional<JsonValue> stats;
+    double host_seconds = 0; // wall clock of the run's process (0: not run here)
 };
 
 fs::path find_source_dir(const fs::path& build_dir);
@@ -126,10 +137,16 @@ std::string linux_missing(const fs::path& build_dir);
 
 void prepare_boot_inputs(const Context& ctx);
 
-// Writes the Linux runs' configs: each a built-in linux-<scenario> preset with
-// the workload's initramfs and run counts. Throws if a preset's shape changed.
+// Writes the Linux boot runs' configs (the perf runs' are written as
+// plan_runs plans them: each a built-in linux-<scenario> preset with the
+// workload's initramfs and run counts). Throws if a preset's shape changed.
 void prepare_linux_inputs(const Context& ctx);
 
+// --linux-boot-once, for reproduce and calibrate (docs/linux.md, "One boot,
+// many jobs"; default off: the figures differ slightly from the per-workload boot's).
+void add_linux_boot_once_option(po::options_description& desc);
+
+// Plans every run; writes the Linux perf runs' configs (DIR/configs).
 std::vector<Run> plan_runs(const Context& ctx);
 
 // The runs behind the published figures `bao-sim calibrate` compares with:
@@ -155,7 +172,17 @@ std::string fmt_duration(double s);
 // the tail of the pool; results stay indexed by run, so order is unaffected).
 double expected_cost(const Run& r);
 
+// Runs every run (a run with `after` once that one succeeded; it fails
+// without running if that one failed), `ctx.jobs` at a time.
 std::vector<Outcome> execute(const Context& ctx, const std::vector<Run>& runs, std::ostream& out);
+
+// Host time per run group ("linux-perf 20 runs 123 s, ..."): where a
+// reproduce's time went.
+std::string time_by_group(const std::vector<Run>& runs, const std::vector<Outcome>& res);
+
+// --emit-jobs' lines: one per run; a run others need comes with them on its
+// line, after it (`&&`), so each line runs anywhere on its own.
+std::string job_lines(const Context& ctx, const std::vector<Run>& runs);
 
 struct SlocRow {
     std::string dir;

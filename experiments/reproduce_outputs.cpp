@@ -305,6 +305,8 @@ void json_linux(JsonWriter& w, const Context& ctx, const Results& R) {
     if (!ctx.linux_missing.empty())
         w.value("missing", ctx.linux_missing);
     w.value("warmup", ctx.linux_warmup).value("runs", ctx.linux_runs);
+    if (ctx.linux_boot_once) // the key only with the option: default results keep their keys
+        w.value("boot_once", true);
     json_linux_table3(w, R);
     json_figure2(w, R, R.linux_perf, true);
     json_table4(w, R.linux_perf);

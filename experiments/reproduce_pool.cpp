@@ -7,9 +7,11 @@
 #include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <fcntl.h>
 #include <iomanip>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <spawn.h>
 #include <sstream>
@@ -62,8 +64,8 @@ double expected_cost(const Run& r) {
         c *= 1.5;
     if (r.group == "lat")
         c *= 4.0;
-    if (r.group.rfind("linux", 0) == 0)
-        c *= 15.0; // a kernel boot before the workload
+    if (r.group.rfind("linux", 0) == 0 && r.after.empty())
+        c *= 15.0; // a kernel boot before the workload (a restore has none)
     return c;
 }
 
@@ -131,17 +133,51 @@ std::vector<Outcome> execute(const Context& ctx, const std::vector<Run>& runs, s
     std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
         return expected_cost(runs[a]) > expected_cost(runs[b]);
     });
-    std::atomic<size_t> next{0};
+    std::map<std::string, size_t> index;
+    for (size_t i = 0; i < runs.size(); ++i)
+        index[runs[i].id] = i;
+    // Each run: waiting, started, done. A worker takes the costliest waiting
+    // run whose `after` is done, and waits while none is.
+    enum class State { waiting, started, done };
+    std::vector<State> state(runs.size(), State::waiting);
+    std::mutex mu;
+    std::condition_variable changed;
+    size_t started = 0;
+    auto ready = [&](size_t i) {
+        auto dep = index.find(runs[i].after);
+        return runs[i].after.empty() || dep == index.end() || state[dep->second] == State::done;
+    };
     Progress progress(ctx, runs.size(), out);
     auto worker = [&] {
-        for (size_t k; (k = next.fetch_add(1)) < runs.size();) {
-            size_t i = order[k];
+        std::unique_lock lock(mu);
+        while (started < runs.size()) {
+            auto k = std::find_if(order.begin(), order.end(),
+                                  [&](size_t i) { return state[i] == State::waiting && ready(i); });
+            if (k == order.end()) {
+                changed.wait(lock);
+                continue;
+            }
+            const size_t i = *k;
+            state[i] = State::started;
+            ++started;
+            auto dep = index.find(runs[i].after);
+            const Outcome* needed =
+                runs[i].after.empty() || dep == index.end() ? nullptr : &results[dep->second];
+            lock.unlock();
             auto t1 = std::chrono::steady_clock::now();
-            Outcome o = check_run(ctx, runs[i], spawn_run(ctx, runs[i]));
+            Outcome o;
+            if (needed && !needed->ok)
+                o.reason = "needs " + runs[i].after + ", which failed";
+            else
+                o = check_run(ctx, runs[i], spawn_run(ctx, runs[i]));
             double took =
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
+            o.host_seconds = took;
             progress.finished(runs[i], o, took);
+            lock.lock();
             results[i] = std::move(o);
+            state[i] = State::done;
+            changed.notify_all();
         }
     };
     std::vector<std::thread> pool;
@@ -152,6 +188,44 @@ std::vector<Outcome> execute(const Context& ctx, const std::vector<Run>& runs, s
         t.join();
     progress.close();
     return results;
+}
+
+std::string time_by_group(const std::vector<Run>& runs, const std::vector<Outcome>& res) {
+    std::map<std::string, std::pair<size_t, double>> by; // group -> runs, seconds
+    for (size_t i = 0; i < runs.size() && i < res.size(); ++i) {
+        by[runs[i].group].first++;
+        by[runs[i].group].second += res[i].host_seconds;
+    }
+    std::string s;
+    for (const auto& [group, n] : by)
+        s += (s.empty() ? "" : ", ") + group + " " + std::to_string(n.first) + " run(s) " +
+             fixed(n.second, 0) + " s";
+    return s;
+}
+
+std::string job_lines(const Context& ctx, const std::vector<Run>& runs) {
+    auto line = [&](const Run& r) {
+        std::ostringstream f;
+        f << shell_quote(ctx.bin.string());
+        for (const auto& a : r.args)
+            f << " " << shell_quote(a);
+        f << " > " << shell_quote(log_path(ctx, r).string()) << " 2>&1";
+        return f.str();
+    };
+    std::ostringstream f;
+    for (const auto& r : runs) {
+        if (!r.after.empty())
+            continue; // on the line of the run it needs
+        f << line(r);
+        std::string then;
+        for (const auto& d : runs)
+            if (d.after == r.id)
+                then += (then.empty() ? "" : "; ") + line(d);
+        if (!then.empty())
+            f << " && { " << then << "; }";
+        f << "\n";
+    }
+    return f.str();
 }
 
 } // namespace repro::detail

@@ -211,6 +211,12 @@ void report_linux_intro(std::ostream& m, const Context& ctx) {
          "cycles (`workload.runs.cycles.mean`); the counters of Table 4 span the measured "
          "region. The interfering VMs stay bare metal, as in the paper. The bare-metal tables "
          "above are unchanged by this variant.\n\n";
+    if (ctx.linux_boot_once)
+        m << "With `--linux-boot-once`: each scenario's VM booted once with every workload in "
+             "its initramfs (`initramfs-all`), was checkpointed when `/init` waited for its job "
+             "on the console, and each workload's run restored it and typed its job; the "
+             "figures differ slightly from a boot per workload (docs/linux.md, \"One boot, many "
+             "jobs\").\n\n";
     if (ctx.quick)
         m << "With `--quick`: " << kLinuxQuickWorkload << " only, in " << kLinuxQuickScenarios[0]
           << " and " << kLinuxQuickScenarios[1]

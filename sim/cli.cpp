@@ -307,6 +307,7 @@ void compare(const std::string& against, const RunOptions& options, const Worklo
         o.intervals = {};
         o.checkpoint_at = {}; // nor do checkpoints: the baseline is another machine
         o.checkpoint_out.clear();
+        o.checkpoint_exit = false;
         o.restore.clear();
         Simulation baseline(o, nullptr, log);
         baseline.run();
@@ -366,17 +367,46 @@ void add_checkpoint_options(po::options_description& desc) {
     // clang-format off
     desc.add_options()
         ("checkpoint-at", po::value<std::string>(),
-         "mark | insns:N: save the whole machine at the first quantum boundary after the "
-         "measured VM's first start mark, or after N instructions in all, into --checkpoint-out; "
-         "the run goes on to its end")
+         "mark | insns:N | console:TEXT: save the whole machine at the first quantum boundary "
+         "after the measured VM's first start mark, after N instructions in all, or after the "
+         "measured VM's console printed a line containing TEXT, into --checkpoint-out; the run "
+         "goes on to its end")
         ("checkpoint-out", po::value<std::string>(), "the checkpoint file --checkpoint-at writes")
+        ("checkpoint-exit",
+         "end the run once --checkpoint-at has saved (exit code 0, reason `checkpoint`): a run "
+         "that only makes the checkpoint others restore")
         ("restore", po::value<std::string>(),
          "continue from this checkpoint (same config, images, --set and --fast-forward options "
          "as the run that saved it; anything else is refused)");
     // clang-format on
 }
 
+// mark | insns:N | console:TEXT, as --checkpoint-at and --console-input-at
+// take them; TEXT goes to options.console_text (one per run).
+CheckpointAt parse_point(const std::string& spec, const std::string& option, RunOptions& options) {
+    CheckpointAt at;
+    if (spec == "mark")
+        at.when = CheckpointAt::When::mark;
+    else if (spec.rfind("insns:", 0) == 0) {
+        at.when = CheckpointAt::When::insns;
+        at.insns = parse_size(spec.substr(6), option + " insns:N");
+    } else if (spec.rfind("console:", 0) == 0 && spec.size() > 8) {
+        at.when = CheckpointAt::When::console;
+        const std::string text = spec.substr(8);
+        if (!options.console_text.empty() && options.console_text != text)
+            throw InputError("--checkpoint-at and --console-input-at wait for different console "
+                             "texts ('" +
+                             options.console_text + "', '" + text + "'): one per run");
+        options.console_text = text;
+    } else
+        throw InputError(option + " '" + spec + "': expected mark, insns:N or console:TEXT");
+    return at;
+}
+
 void parse_checkpoint_options(const po::variables_map& vm, RunOptions& options) {
+    if (vm.count("checkpoint-exit") && !vm.count("checkpoint-at"))
+        throw InputError("--checkpoint-exit needs --checkpoint-at");
+    options.checkpoint_exit = vm.count("checkpoint-exit") > 0;
     if (vm.count("checkpoint-out") && !vm.count("checkpoint-at"))
         throw InputError("--checkpoint-out needs --checkpoint-at");
     if (vm.count("restore"))
@@ -386,14 +416,34 @@ void parse_checkpoint_options(const po::variables_map& vm, RunOptions& options) 
     if (!vm.count("checkpoint-out"))
         throw InputError("--checkpoint-at needs --checkpoint-out FILE");
     options.checkpoint_out = vm["checkpoint-out"].as<std::string>();
-    const std::string spec = vm["checkpoint-at"].as<std::string>();
-    if (spec == "mark")
-        options.checkpoint_at.when = CheckpointAt::When::mark;
-    else if (spec.rfind("insns:", 0) == 0) {
-        options.checkpoint_at.when = CheckpointAt::When::insns;
-        options.checkpoint_at.insns = parse_size(spec.substr(6), "--checkpoint-at insns:N");
-    } else
-        throw InputError("--checkpoint-at '" + spec + "': expected mark or insns:N");
+    options.checkpoint_at =
+        parse_point(vm["checkpoint-at"].as<std::string>(), "--checkpoint-at", options);
+}
+
+// --console-input and --console-input-at (docs/linux.md, "One boot, many jobs").
+void add_console_input_options(po::options_description& desc) {
+    // clang-format off
+    desc.add_options()
+        ("console-input", po::value<std::vector<std::string>>()->composing(),
+         "LINE: type this line (and a newline) on the measured VM's console, into its UART's "
+         "receiver (repeatable: the lines in order); the Linux init started with bao_job=console "
+         "reads its job this way")
+        ("console-input-at", po::value<std::string>(),
+         "mark | insns:N | console:TEXT: when the typing starts (a quantum boundary, as "
+         "--checkpoint-at); default: at once (a restored run: where it was saved)");
+    // clang-format on
+}
+
+void parse_console_input_options(const po::variables_map& vm, RunOptions& options) {
+    if (vm.count("console-input-at") && !vm.count("console-input"))
+        throw InputError("--console-input-at needs --console-input");
+    if (!vm.count("console-input"))
+        return;
+    for (const std::string& line : vm["console-input"].as<std::vector<std::string>>())
+        options.console_input.bytes += line + "\n";
+    if (vm.count("console-input-at"))
+        options.console_input.at =
+            parse_point(vm["console-input-at"].as<std::string>(), "--console-input-at", options);
 }
 
 int run(const po::variables_map& vm, const RunOptions& options, std::ostream& out,
@@ -582,6 +632,7 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
     add_trace_options(desc);
     add_interval_options(desc);
     add_checkpoint_options(desc);
+    add_console_input_options(desc);
     add_parallel_options(desc);
     po::variables_map vm;
     try {
@@ -635,6 +686,7 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
         options.trace = trace_options(vm);
         options.intervals = interval_options(vm);
         parse_checkpoint_options(vm, options);
+        parse_console_input_options(vm, options);
         apply_parallel_options(vm, options);
         return run(vm, options, out, err);
     } catch (const InputError& e) {

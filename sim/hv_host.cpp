@@ -5,6 +5,7 @@
 #include "hv/arch/armv8/sysregs.h"
 #include "hv/arch/armv8/trap.h"
 #include "hv/arch/armv8/vgic.h"
+#include "hv/core/vuart.h"
 #include "sim/error.h"
 #include "sim/gicv2.h"
 #include "sim/gicv3.h"
@@ -86,6 +87,15 @@ hv::TrapAction HvHost::enter(unsigned core, const hv::armv8::TrapSyndrome& s, hv
     current_cpu_ = core;
     charge_trap(core, Path::sync);
     return hv::armv8::handle_trap(*hv_, s, regs);
+}
+
+// hv forwards the characters on the core of the VM's first vCPU, between
+// quanta; the vGIC writes the list registers there (or signals the target
+// vCPU's core), charged as hv's GIC accesses are.
+uint32_t HvHost::console_input(uint32_t vm, const uint8_t* bytes, uint32_t n) {
+    hv::Vm& v = hv_->vm_mut(vm);
+    current_cpu_ = v.vcpu_cpu[0];
+    return hv::vuart_receive(*hv_, v, bytes, n);
 }
 
 void HvHost::on_irq(unsigned core) {

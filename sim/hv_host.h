@@ -34,6 +34,7 @@ class HvHost : public hv::armv8::ArmPort, public HvHostBase {
     // Checkpoints (sim/checkpoint.h): hv's own state (plain data), the EL2
     // registers the port keeps, and the base's marks, samples and boot figures.
     void checkpoint(Archive& a) override;
+    uint32_t console_input(uint32_t vm, const uint8_t* bytes, uint32_t n) override;
 
     // Supervisor
     cpu::TrapAction on_exit(unsigned core, cpu::Exit& exit) override;

@@ -333,6 +333,11 @@ void HvHostBase::checkpoint(Archive&) {
     throw CheckpointError("this platform's hv host keeps no checkpoints (docs/checkpoints.md)");
 }
 
+uint32_t HvHostBase::console_input(uint32_t, const uint8_t*, uint32_t) {
+    throw InputError("--console-input: this platform's hv host has no virtual PL011 to receive "
+                     "it (docs/linux.md)");
+}
+
 void HvHostBase::checkpoint_common(Archive& a) {
     a.values(marks_);
     std::vector<uint64_t> vms, values; // samples_ as two lists (a pair is not plain data)

@@ -69,6 +69,11 @@ class HvHostBase : public Supervisor {
     // Checkpoints (sim/checkpoint.h): a host that supports them saves and
     // restores hv's state and its own; this one refuses by name.
     virtual void checkpoint(Archive& a);
+    // Characters arriving on VM `vm`'s console line (--console-input): into
+    // its virtual UART's receive FIFO as far as it has room, its interrupt
+    // raised, as hv would forward what its own UART received. Returns how
+    // many were taken. This one refuses by name (no virtual PL011).
+    virtual uint32_t console_input(uint32_t vm, const uint8_t* bytes, uint32_t n);
     // One VM as the progress line and the trace see it. (hv::Hypervisor is
     // a different type per architecture, docs/design.md#architectures: the
     // base says what it needs in plain types.)

@@ -18,6 +18,12 @@ void Pl011::write(unsigned core, uint64_t offset, unsigned size, uint64_t value)
     update_irq();
 }
 
+uint32_t Pl011::receive(const uint8_t* bytes, uint32_t n) {
+    const uint32_t taken = hv::pl011::rx_receive(regs_, bytes, n);
+    update_irq();
+    return taken;
+}
+
 void Pl011::transmit(unsigned core, char c) {
     if (name_.empty()) {
         console_.putc_from_core(core, c);

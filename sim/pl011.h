@@ -1,8 +1,9 @@
 // The physical PL011 of native mode: hv's register model (hv/core/pl011.h)
 // behind the MMIO interface. Transmission is instantaneous (each character
 // goes to the console as it is written, so the FIFO drains at once and TXIS
-// follows as on QEMU); nothing is ever received. Its interrupt line drives SPI
-// pl011_irq of the GIC model.
+// follows as on QEMU); the receiver gets only the host's console input
+// (receive(), --console-input). Its interrupt line drives SPI pl011_irq of
+// the GIC model.
 #pragma once
 
 #include "hv/core/pl011.h"
@@ -42,6 +43,9 @@ class Pl011 : public MmioDevice {
     uint64_t read(unsigned core, uint64_t offset, unsigned size) override;
     void write(unsigned core, uint64_t offset, unsigned size, uint64_t value) override;
     const hv::pl011::State& registers() const { return regs_; }
+    // Characters arriving on the line (hv::pl011::rx_receive): as many as the
+    // receive FIFO holds; returns how many were taken.
+    uint32_t receive(const uint8_t* bytes, uint32_t n);
 
   private:
     void update_irq();

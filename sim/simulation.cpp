@@ -4,6 +4,7 @@
 #include "sim/hv_host_riscv64.h"
 #include "sim/json.h"
 #include "sim/linux_vm.h"
+#include "sim/pl011.h"
 #include "sim/platform.h"
 #include "sim/version.h"
 
@@ -47,9 +48,18 @@ Simulation::Simulation(const RunOptions& options, std::ostream* console_out, con
     // (docs/parallel.md): fast-forward and checkpoints run serially.
     if (config_.machine.scheduler == Scheduler::parallel &&
         (options.fast_forward.until != FastForward::Until::none ||
-         options.checkpoint_at.when != CheckpointAt::When::none || !options.restore.empty()))
-        throw InputError("--fast-forward, --checkpoint-at and --restore run on the serial "
-                         "scheduler only: drop --threads / scheduler=parallel");
+         options.checkpoint_at.when != CheckpointAt::When::none || !options.restore.empty() ||
+         !options.console_input.bytes.empty()))
+        throw InputError("--fast-forward, --checkpoint-at, --restore and --console-input run on "
+                         "the serial scheduler only: drop --threads / scheduler=parallel");
+    // One console text per run: --checkpoint-at and --console-input-at may
+    // both wait for it.
+    if (options.checkpoint_at.when == CheckpointAt::When::console ||
+        options.console_input.at.when == CheckpointAt::When::console) {
+        if (options.console_text.empty())
+            throw InputError("console:TEXT: the text is empty");
+        console_point_ = options.console_text;
+    }
     int measured = config_.measured_vm();
     if (measured < 0)
         throw InputError(config_.name + ": no VM is marked 'measured = true'");
@@ -238,6 +248,7 @@ void Simulation::watch_results(uint64_t cores) {
         checksum_ok_seen_ = checksum_ok_seen_ || line.find("checksum_ok=1") != std::string::npos;
         checksum_bad_seen_ = checksum_bad_seen_ || line.find("checksum_ok=0") != std::string::npos;
         watch_linux(line);
+        watch_console_point(line);
     });
 }
 
@@ -258,6 +269,30 @@ void Simulation::watch_linux(const std::string& line) {
     const size_t panic = line.find("Kernel panic - not syncing");
     if (panic != std::string::npos)
         machine_->finish(ExitCode::guest_fault, "kernel_panic", line.substr(panic));
+}
+
+void Simulation::watch_console_point(const std::string& line) {
+    if (!console_point_.empty() && !console_point_seen_ &&
+        line.find(console_point_) != std::string::npos)
+        console_point_seen_ = true;
+}
+
+void Simulation::feed_console_input() {
+    const std::string& text = options_.console_input.bytes;
+    if (console_fed_ >= text.size() || machine_->finished() || !reached(options_.console_input.at))
+        return;
+    const auto* bytes = reinterpret_cast<const uint8_t*>(text.data()) + console_fed_;
+    const auto n = static_cast<uint32_t>(std::min<uint64_t>(text.size() - console_fed_, 4096));
+    if (hv_host_) {
+        console_fed_ +=
+            hv_host_->console_input(static_cast<uint32_t>(config_.measured_vm()), bytes, n);
+        return;
+    }
+    const Bus::Entry* e = machine_->bus().find(config_.hv.platform.console_pa);
+    auto* uart = e ? dynamic_cast<Pl011*>(e->device) : nullptr;
+    if (!uart)
+        throw InputError("--console-input: the platform's native console is not a PL011");
+    console_fed_ += uart->receive(bytes, n);
 }
 
 bool Simulation::measured_is_linux() const {
@@ -326,6 +361,8 @@ void Simulation::start_observers() {
 }
 
 RunOutcome Simulation::run() {
+    if (options_.checkpoint_exit && options_.checkpoint_at.when == CheckpointAt::When::none)
+        throw InputError("--checkpoint-exit needs --checkpoint-at");
     if (!options_.restore.empty())
         restore_checkpoint(options_.restore);
     if (options_.checkpoint_at.when != CheckpointAt::When::none) {
@@ -335,8 +372,18 @@ RunOutcome Simulation::run() {
             if (!saved_at_ && !machine_->finished() && checkpoint_due()) {
                 save_checkpoint(options_.checkpoint_out);
                 saved_at_ = {machine_->total_instructions(), machine_->global_cycles()};
+                if (options_.checkpoint_exit)
+                    machine_->finish(ExitCode::ok, "checkpoint",
+                                     "saved to " + options_.checkpoint_out);
             }
         });
+    }
+    // Console input goes in after a checkpoint at the same boundary is saved,
+    // and a restored run offers it at once (the boundary it was saved at), so
+    // the two see the same characters at the same cycle.
+    if (!options_.console_input.bytes.empty()) {
+        machine_->add_quantum_observer([this](uint64_t) { feed_console_input(); });
+        feed_console_input();
     }
     start_observers();
     run_start_ = std::chrono::steady_clock::now();
@@ -351,7 +398,14 @@ RunOutcome Simulation::run() {
 }
 
 bool Simulation::checkpoint_due() const {
-    const CheckpointAt& at = options_.checkpoint_at;
+    return reached(options_.checkpoint_at);
+}
+
+bool Simulation::reached(const CheckpointAt& at) const {
+    if (at.when == CheckpointAt::When::none)
+        return true;
+    if (at.when == CheckpointAt::When::console)
+        return console_point_seen_;
     if (at.when == CheckpointAt::When::insns)
         return machine_->total_instructions() >= at.insns;
     if (firmware_)
@@ -407,6 +461,14 @@ void Simulation::checkpoint(Archive& a) {
     }
     for (std::string& line : console_tail_)
         a.text(line);
+    a.tag("console input");
+    std::string point = console_point_;
+    a.text(point);
+    a.value(console_point_seen_);
+    a.value(console_fed_);
+    if (!a.is_saving() && point != console_point_ && !console_point_.empty())
+        throw CheckpointError("saved waiting for the console text '" + point +
+                              "', this run waits for '" + console_point_ + "'");
     a.tag("end");
 }
 

@@ -22,11 +22,22 @@
 namespace sim {
 
 // --checkpoint-at (docs/checkpoints.md): the first quantum boundary after the
-// measured VM's first start mark, or after N instructions in all.
+// measured VM's first start mark, after N instructions in all, or after the
+// measured VM's console printed a line containing RunOptions::console_text.
+// --console-input-at takes the same points (none there: from the start).
 struct CheckpointAt {
-    enum class When { none, mark, insns };
+    enum class When { none, mark, insns, console };
     When when = When::none;
     uint64_t insns = 0;
+};
+
+// --console-input (docs/linux.md, "One boot, many jobs"): characters typed on
+// the measured VM's console (its UART's receiver: the VM's virtual PL011
+// under hv, the PL011 natively), offered at each quantum boundary from the
+// point `at` on, as many as the receive FIFO takes.
+struct ConsoleInput {
+    std::string bytes;
+    CheckpointAt at;
 };
 
 struct RunOptions {
@@ -47,6 +58,9 @@ struct RunOptions {
     CheckpointAt checkpoint_at;            // --checkpoint-at
     std::string checkpoint_out;            // --checkpoint-out FILE
     std::string restore;                   // --restore FILE: continue from a checkpoint
+    bool checkpoint_exit = false;          // --checkpoint-exit: end the run once saved
+    ConsoleInput console_input;            // --console-input, --console-input-at
+    std::string console_text; // the console:TEXT point's text (one per run, for both options)
     unsigned threads =
         0; // --threads: the parallel scheduler on this many host threads (0: not given)
 };
@@ -153,6 +167,11 @@ class Simulation {
     void start_observers();
     void checkpoint(Archive& a);
     bool checkpoint_due() const;
+    bool reached(const CheckpointAt& point) const;
+    void watch_console_point(const std::string& line);
+    // Offers what is left of --console-input to the measured VM's UART once
+    // its point is reached (between quanta).
+    void feed_console_input();
 
     Loggers log_; // first: loading the config logs
     RunOptions options_;
@@ -171,6 +190,11 @@ class Simulation {
     bool checksum_ok_seen_ = false;  // the measured guest printed checksum_ok=1
     bool checksum_bad_seen_ = false; // ... or checksum_ok=0
     std::optional<std::pair<uint64_t, uint64_t>> saved_at_;
+    // The console text a point waits for (one per run), once printed; and
+    // how much of --console-input the UART has taken. Both are checkpointed.
+    std::string console_point_;
+    bool console_point_seen_ = false;
+    uint64_t console_fed_ = 0;
 };
 
 } // namespace sim

@@ -196,4 +196,14 @@ void rx_timeout(State& s) {
     }
 }
 
+std::uint32_t rx_receive(State& s, const std::uint8_t* bytes, std::uint32_t n) {
+    std::uint32_t taken = 0;
+    while (taken < n && s.rx_count < fifo_depth(s)) {
+        rx_push(s, bytes[taken]);
+        ++taken;
+    }
+    rx_timeout(s);
+    return taken;
+}
+
 } // namespace hv::pl011

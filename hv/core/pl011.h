@@ -91,6 +91,11 @@ bool tx_pop(State& s, std::uint8_t& byte);
 bool rx_push(State& s, std::uint8_t byte, std::uint32_t errors = 0);
 // The line stayed idle for the timeout with characters in the receive FIFO.
 void rx_timeout(State& s);
+// Characters typed on the line (a host's console input): as many of `bytes`
+// as the receive FIFO has room for (never an overrun), then the line idles
+// (rx_timeout), so a driver that waits for RXIS or RTIS drains them. Returns
+// how many were taken; the caller offers the rest once the FIFO drained.
+std::uint32_t rx_receive(State& s, const std::uint8_t* bytes, std::uint32_t n);
 
 inline std::uint32_t mis(const State& s) {
     return s.ris & s.imsc;

@@ -81,6 +81,13 @@ void vuart_resample(Hypervisor& hv, Vm& vm) {
     }
 }
 
+std::uint32_t vuart_receive(Hypervisor& hv, Vm& vm, const std::uint8_t* bytes, std::uint32_t n) {
+    const bool was_high = pl011::irq_level(vm.vuart.regs);
+    const std::uint32_t taken = pl011::rx_receive(vm.vuart.regs, bytes, n);
+    update_irq(hv, vm, was_high);
+    return taken;
+}
+
 bool vuart_access(Hypervisor& hv, Vm& vm, std::uint64_t offset, std::uint32_t size, bool is_write,
                   std::uint64_t& value) {
     VUart& u = vm.vuart;

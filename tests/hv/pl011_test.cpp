@@ -177,3 +177,25 @@ TEST(Pl011Model, ConfigurationRegistersReadBack) {
     EXPECT_EQ(pl::read(s, pl::CR, 4), 0x301u);
     EXPECT_EQ(pl::read(s, 0x100, 4), 0u); // reserved
 }
+
+// Console input (rx_receive): what fits the FIFO is taken, never an overrun,
+// and the line idles (receive timeout) so a driver waiting for RTIS drains
+// even fewer characters than the RX level.
+TEST(Pl011Model, ReceiveTakesWhatFitsAndIdlesTheLine) {
+    pl::State s = with_fifo(); // RX level 1/2: 8 of 16
+    pl::write(s, pl::IMSC, 4, pl::INT_RX | pl::INT_RT);
+    const std::uint8_t text[20] = {'a', 'b', 'c'};
+    EXPECT_EQ(pl::rx_receive(s, text, 3), 3u);
+    EXPECT_EQ(pl::read(s, pl::MIS, 4), pl::INT_RT); // below the level, but idle
+    EXPECT_EQ(pl::read(s, pl::DR, 4), 'a');
+    EXPECT_EQ(pl::rx_receive(s, text, 20), 14u); // 2 were still there
+    EXPECT_NE(fr(s) & pl::FR_RXFF, 0u);
+    EXPECT_EQ(pl::read(s, pl::RIS, 4) & pl::INT_OE, 0u); // nothing lost
+    EXPECT_EQ(pl::rx_receive(s, text, 20), 0u);
+    EXPECT_EQ(pl::read(s, pl::RIS, 4) & pl::INT_OE, 0u);
+    for (std::uint32_t n = 0; n < pl::kFifoDepth; ++n)
+        pl::read(s, pl::DR, 4);
+    EXPECT_FALSE(pl::irq_level(s)); // drained: RX and RT clear
+    EXPECT_EQ(pl::rx_receive(s, text, 0), 0u);
+    EXPECT_FALSE(pl::irq_level(s)); // an empty line raises nothing
+}

@@ -356,6 +356,40 @@ TEST(Emulation, AccessWithoutSyndromeStopsTheVm) {
     EXPECT_EQ(m.hv->vm(0).exit_kind, hv::ExitKind::EmulationFault);
 }
 
+// Console input reaches the VM's receive FIFO and raises its UART interrupt
+// (platform.console_irq) through the vGIC; the guest reads it from DR.
+TEST(Emulation, VirtualUartReceivesConsoleInput) {
+    auto cfg = Machine::config();
+    cfg.platform.console_irq = 33;
+    Machine m(cfg);
+    auto rd = [&](std::uint64_t off) {
+        hv::VcpuRegs r{};
+        EXPECT_EQ(m.trap(0, a8::data_abort(0x0900'0000 + off, 0x0900'0000 + off, false, 4, 2), r),
+                  TrapAction::Resume);
+        return r.x[2];
+    };
+    auto wr = [&](std::uint64_t off, std::uint64_t v) {
+        hv::VcpuRegs r{};
+        r.x[2] = v;
+        EXPECT_EQ(m.trap(0, a8::data_abort(0x0900'0000 + off, 0x0900'0000 + off, true, 4, 2), r),
+                  TrapAction::Resume);
+    };
+    wr(hv::pl011::LCR_H, 0x70);
+    wr(hv::pl011::IMSC, hv::pl011::INT_RX | hv::pl011::INT_RT);
+    const std::uint8_t text[] = {'j', 'o', 'b', '\n'};
+    m.port.current_cpu = 0;
+    EXPECT_EQ(hv::vuart_receive(*m.hv, m.hv->vm_mut(0), text, 4), 4u);
+    EXPECT_EQ(m.hv->vm(0).vuart.raised, 1u);
+    EXPECT_EQ(m.hv->vm(1).vuart.raised, 0u); // only that VM's UART
+    EXPECT_EQ(rd(hv::pl011::MIS), hv::pl011::INT_RT);
+    std::string got;
+    while ((rd(hv::pl011::FR) & hv::pl011::FR_RXFE) == 0)
+        got += static_cast<char>(rd(hv::pl011::DR));
+    EXPECT_EQ(got, "job\n");
+    EXPECT_EQ(rd(hv::pl011::MIS), 0u);
+    EXPECT_FALSE(m.hv->vm(0).vuart.irq_level);
+}
+
 TEST(Trap, WfiIdlesWfeResumesAndAccountsTheContext) {
     Machine m;
     hv::VcpuRegs r{};

@@ -91,6 +91,57 @@ TEST(Checkpoint, NativeRoundTripMatchesTheUninterruptedRun) {
     EXPECT_EQ(r.uninterrupted, r.restored);
 }
 
+// At a console line (the first quantum boundary after the measured guest
+// printed it), as reproduce --linux-boot-once saves a Linux VM waiting for
+// its job. With --checkpoint-exit the saving run ends there (exit 0, reason
+// `checkpoint`) and the restored run still ends as the uninterrupted one.
+TEST(Checkpoint, AtAConsoleLineAndExitingThere) {
+    RunOptions o = guest("native", "hello");
+    o.cores = 4;
+    const CheckpointAt at{CheckpointAt::When::console, 0};
+    o.console_text = "hello from core 0";
+    const RoundTrip r = round_trip(o, at, "console");
+    ASSERT_TRUE(r.saved_at);
+    EXPECT_EQ(r.uninterrupted, r.restored);
+    o.checkpoint_at = at;
+    o.checkpoint_out = temp_file("console-exit");
+    o.checkpoint_exit = true;
+    {
+        Simulation s(o, nullptr);
+        const RunOutcome end = s.run();
+        EXPECT_EQ(end.code, ExitCode::ok);
+        EXPECT_EQ(end.reason, "checkpoint");
+        ASSERT_TRUE(s.checkpoint_taken());
+        EXPECT_EQ(s.checkpoint_taken()->first, r.saved_at->first);
+        EXPECT_EQ(s.console_tail().back(), "hello from core 0");
+    }
+    RunOptions restore = guest("native", "hello");
+    restore.cores = 4;
+    restore.restore = o.checkpoint_out;
+    Simulation s(restore, nullptr);
+    EXPECT_EQ(s.run().code, ExitCode::ok);
+    EXPECT_EQ(simulated_stats(s), r.uninterrupted);
+    std::filesystem::remove(o.checkpoint_out);
+    // Restored waiting for another console text: refused by name.
+    restore.console_input = {"x", {CheckpointAt::When::console, 0}};
+    restore.console_text = "hello from core 1";
+    o.checkpoint_exit = false;
+    {
+        Simulation saving(o, nullptr);
+        saving.run();
+    }
+    try {
+        Simulation other(restore, nullptr);
+        other.run();
+        ADD_FAILURE() << "restored waiting for another console text";
+    } catch (const CheckpointError& e) {
+        EXPECT_NE(std::string(e.what()).find("saved waiting for the console text"),
+                  std::string::npos)
+            << e.what();
+    }
+    std::filesystem::remove(o.checkpoint_out);
+}
+
 // A checkpoint of solo hello, saved once for the refusal tests.
 const std::string& hello_checkpoint() {
     static const std::string path = [] {
@@ -162,7 +213,22 @@ TEST(Checkpoint, CommandLineNamesMissingPartsAndRefusals) {
     r = test::run_cli({"--config", "solo", "--workload", "hello", "--checkpoint-at", "later",
                        "--checkpoint-out", temp_file("cli")});
     EXPECT_EQ(r.code, static_cast<int>(ExitCode::config));
-    EXPECT_NE(r.err.find("expected mark or insns:N"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("expected mark, insns:N or console:TEXT"), std::string::npos) << r.err;
+    r = test::run_cli({"--config", "solo", "--workload", "hello", "--checkpoint-exit"});
+    EXPECT_EQ(r.code, static_cast<int>(ExitCode::config));
+    EXPECT_NE(r.err.find("--checkpoint-exit needs --checkpoint-at"), std::string::npos) << r.err;
+    r = test::run_cli({"--config", "solo", "--workload", "hello", "--console-input-at", "mark"});
+    EXPECT_EQ(r.code, static_cast<int>(ExitCode::config));
+    EXPECT_NE(r.err.find("--console-input-at needs --console-input"), std::string::npos) << r.err;
+    r = test::run_cli({"--config", "solo", "--workload", "hello", "--checkpoint-at", "console:a",
+                       "--checkpoint-out", temp_file("cli"), "--console-input", "x",
+                       "--console-input-at", "console:b"});
+    EXPECT_EQ(r.code, static_cast<int>(ExitCode::config));
+    EXPECT_NE(r.err.find("different console texts"), std::string::npos) << r.err;
+    r = test::run_cli({"--config", "solo", "--workload", "hello", "--console-input", "x",
+                       "--console-input-at", "console:"});
+    EXPECT_EQ(r.code, static_cast<int>(ExitCode::config));
+    EXPECT_NE(r.err.find("expected mark, insns:N or console:TEXT"), std::string::npos) << r.err;
     const std::string never = temp_file("never");
     r = test::run_cli({"--config", "solo", "--workload", "hello", "--checkpoint-at",
                        "insns:1000000", "--checkpoint-out", never});

@@ -190,6 +190,23 @@ TEST(NativePl011, OutputAndInterruptLine) {
     EXPECT_EQ(uart.read(0, 0xfe8, 4), 0x14u); // PeriphID2: revision 1
 }
 
+// Console input (--console-input) into the receiver: what fits the FIFO,
+// the interrupt line raised by the receive timeout, read back from DR.
+TEST(NativePl011, ReceivesConsoleInput) {
+    Console console(nullptr);
+    Pl011 uart(console);
+    std::vector<bool> levels;
+    uart.set_irq_line([&](bool level) { levels.push_back(level); });
+    uart.write(0, hv::pl011::LCR_H, 4, hv::pl011::LCR_H_FEN | 0x60);
+    uart.write(0, hv::pl011::IMSC, 4, hv::pl011::INT_RX | hv::pl011::INT_RT);
+    const std::string text(20, 'x');
+    EXPECT_EQ(uart.receive(reinterpret_cast<const uint8_t*>(text.data()), 20), 16u);
+    EXPECT_EQ(levels, std::vector<bool>{true});
+    for (int n = 0; n < 16; ++n)
+        EXPECT_EQ(uart.read(0, hv::pl011::DR, 4), 'x');
+    EXPECT_EQ(levels, (std::vector<bool>{true, false}));
+}
+
 // The machine wires that line to SPI 33 of its GIC.
 TEST(NativePl011, DrivesSpi33OfTheMachinesGic) {
     MachineParams p;

@@ -191,7 +191,9 @@ TEST(Reproduce, RiscvPlanRunsEveryScenarioOnItsBoard) {
     unsigned n = 0, lat = 0;
     for (std::string line; std::getline(lines, line); ++n) {
         EXPECT_NE(line.find("'--platform' 'qemu-riscv64-virt'"), std::string::npos) << line;
-        EXPECT_EQ(line.find("linux"), std::string::npos) << line;
+        // No Linux run: their ids (the binary's own path may say "linux").
+        for (const char* linux_run : {"linux-perf", "linux-boot", "linux-ckpt"})
+            EXPECT_EQ(line.find(linux_run), std::string::npos) << line;
         lat += line.find("lat-") != std::string::npos;
     }
     EXPECT_EQ(n, 6u * 5 + 6 + 6); // Figure 2's small inputs, Table 5, Table 3
@@ -201,6 +203,54 @@ TEST(Reproduce, RiscvPlanRunsEveryScenarioOnItsBoard) {
     EXPECT_NE(boot.find("load_addr = 0x80000000"), std::string::npos) << boot;
     EXPECT_EQ(fs::file_size(out / "configs" / "boot-small.bin"), 117u * 1024);
     EXPECT_NE(slurp(out.string() + ".log").find("--platform qemu-riscv64-virt"), std::string::npos);
+    fs::remove_all(out);
+    fs::remove(jobs);
+}
+
+// `--linux-boot-once` (docs/linux.md, "One boot, many jobs"): per Linux
+// scenario one linux-ckpt run boots initramfs-all to /init waiting for its
+// job and saves it, and each workload's run, on the same job line after it,
+// restores that checkpoint and types its job. Emitting runs nothing.
+TEST(Reproduce, LinuxBootOncePlansOneCheckpointPerScenario) {
+    fs::path out = fs::temp_directory_path() / ("bao-repro-once-" + std::to_string(::getpid()));
+    fs::remove_all(out);
+    const fs::path jobs = out.string() + ".jobs";
+    std::string cmd = std::string(BAO_SIM_BINARY) + " reproduce --quick --linux-boot-once --out '" +
+                      out.string() + "' --emit-jobs '" + jobs.string() + "' > '" + out.string() +
+                      ".log' 2>&1";
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << slurp(out.string() + ".log");
+    std::istringstream lines(slurp(jobs));
+    unsigned n = 0, ckpt = 0;
+    for (std::string line; std::getline(lines, line); ++n) {
+        if (line.find("linux-ckpt-") == std::string::npos)
+            continue;
+        ++ckpt;
+        const std::string sc =
+            line.find("linux-ckpt-native") != std::string::npos ? "native" : "interf";
+        const std::string saved = (out / "checkpoints" / ("linux-" + sc + ".ckpt")).string();
+        EXPECT_NE(line.find("'--checkpoint-at' 'console:bao-init: waiting for a job' "
+                            "'--checkpoint-out' '" +
+                            saved + "' '--checkpoint-exit'"),
+                  std::string::npos)
+            << line;
+        const size_t then = line.find(" && { ");
+        ASSERT_NE(then, std::string::npos) << line;
+        EXPECT_NE(line.find("'--restore' '" + saved +
+                                "' '--console-input' 'bao_bench=qsort-small bao_warmup=0 "
+                                "bao_runs=1'",
+                            then),
+                  std::string::npos)
+            << line;
+        EXPECT_NE(line.find("linux-perf-qsort-small-" + sc + ".json", then), std::string::npos);
+        const std::string config = slurp(out / "configs" / ("linux-once-" + sc + ".toml"));
+        EXPECT_NE(config.find("initramfs-all.cpio.gz"), std::string::npos) << config;
+        EXPECT_NE(config.find("bao_job=console"), std::string::npos) << config;
+        EXPECT_EQ(config.find("bao_bench="), std::string::npos) << config;
+    }
+    if (ckpt == 0)
+        GTEST_SKIP() << "no Linux variant here (kernel or initramfs missing)";
+    EXPECT_EQ(ckpt, 2u);
+    EXPECT_EQ(n, 6u * 5 + 6 + 6 + 2); // bare metal as always, one line per Linux scenario
     fs::remove_all(out);
     fs::remove(jobs);
 }

@@ -8,6 +8,17 @@
  * Kernel command line (read from /proc/cmdline; no dots, so Linux leaves them
  * alone):
  *   bao_bench=NAME   the workload (table below); absent: a busybox shell
+ *   bao_job=console  (the init built with BAO_INIT_JOBS, /init of
+ *                    initramfs-all) no workload at boot: print "bao-init:
+ *                    waiting for a job" and read one line from the console
+ *                    (/dev/console, echo off) with the keys below, e.g.
+ *                    "bao_bench=qsort-small bao_warmup=0 bao_runs=2"; its
+ *                    values replace the command line's. One booted machine
+ *                    then runs whichever job it is given: the simulator
+ *                    checkpoints it while it waits and restores it per
+ *                    workload (docs/linux.md, "One boot, many jobs"; bao-sim
+ *                    --console-input). Without BAO_INIT_JOBS the binary is
+ *                    the per-workload archives' init, unchanged.
  *   bao_warmup=W     warm-up runs (default 1; the paper: 10)
  *   bao_runs=R       measured runs (default 1; the paper: 35)
  *   bao_verify=0|1   first one run with BAO_VERIFY=1 that must print
@@ -41,6 +52,9 @@
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#ifdef BAO_INIT_JOBS
+#include <termios.h>
+#endif
 #include <time.h>
 #include <unistd.h>
 
@@ -138,6 +152,43 @@ static struct params read_params(void) {
         p.mark_pa = strtoull(v, NULL, 16);
     return p;
 }
+
+#ifdef BAO_INIT_JOBS
+/* bao_job=console on the command line. */
+static int job_from_console(void) {
+    char cmdline[4096] = "", v[64];
+    FILE* f = fopen("/proc/cmdline", "r");
+    if (!f || !fgets(cmdline, sizeof cmdline, f))
+        fail("cannot read /proc/cmdline");
+    fclose(f);
+    return arg(cmdline, "bao_job", v, sizeof v) && strcmp(v, "console") == 0;
+}
+
+/* One line from the console with echo off (what is typed is not printed
+ * back: the console shows the same lines whoever typed), its keys replacing
+ * the command line's. */
+static void read_job(struct params* p) {
+    struct termios t;
+    if (tcgetattr(0, &t) == 0) {
+        t.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+        tcsetattr(0, TCSANOW, &t);
+    }
+    printf("bao-init: waiting for a job\n");
+    char line[512], v[64];
+    if (!fgets(line, sizeof line, stdin))
+        fail("no job line on the console");
+    line[strcspn(line, "\r\n")] = '\0';
+    printf("bao-init: job: %s\n", line);
+    if (arg(line, "bao_bench", v, sizeof v))
+        snprintf(p->bench, sizeof p->bench, "%s", v);
+    if (arg(line, "bao_warmup", v, sizeof v))
+        p->warmup = (unsigned)strtoul(v, NULL, 10);
+    if (arg(line, "bao_runs", v, sizeof v))
+        p->runs = (unsigned)strtoul(v, NULL, 10);
+    if (arg(line, "bao_verify", v, sizeof v))
+        p->verify = v[0] == '1';
+}
+#endif
 
 static volatile uint32_t* map_marker(uint64_t pa) {
     int fd = open("/dev/mem", O_RDWR | O_SYNC);
@@ -244,6 +295,10 @@ int main(void) {
     setvbuf(stdout, NULL, _IOLBF, 0);
     mount_filesystems();
     struct params p = read_params();
+#ifdef BAO_INIT_JOBS
+    if (job_from_console())
+        read_job(&p);
+#endif
     if (p.bench[0] == '\0') {
         printf("bao-init: no bao_bench= on the command line: starting a shell\n");
         execl("/bin/sh", "sh", NULL);
