@@ -182,7 +182,6 @@ void schedule_block(std::span<const InsnCost> insns, BlockRecipe& out) {
     std::vector<InFlight> flying;
     for (unsigned reg = 0; reg < kRegCount; ++reg) {
         if (s.needed[reg]) {
-            out.needed[reg / 64] |= uint64_t{1} << (reg % 64);
             Need n;
             n.reg = static_cast<uint8_t>(reg);
             n.cycle = s.need[reg];
@@ -201,7 +200,15 @@ void schedule_block(std::span<const InsnCost> insns, BlockRecipe& out) {
         return std::min(a.cycle, a.addr_cycle) < std::min(b.cycle, b.addr_cycle);
     });
     out.need_count = static_cast<uint8_t>(std::min<size_t>(needs.size(), kMaxNeeds));
-    std::copy_n(needs.begin(), out.need_count, out.needs.begin());
+    // The run-time check looks a register up: keep them in register order.
+    std::sort(needs.begin(), needs.begin() + out.need_count,
+              [](const Need& a, const Need& b) { return a.reg < b.reg; });
+    for (unsigned k = 0; k < out.need_count; ++k) {
+        const unsigned reg = needs[k].reg;
+        out.needs[k] = needs[k];
+        out.checked[reg / 64] |= uint64_t{1} << (reg % 64);
+        out.need_slot[reg / 2] |= static_cast<uint8_t>(k << (reg % 2 * 4));
+    }
     // Keep the longest waits (a divide's or a load's result over an ALU's
     // address forwarding).
     std::stable_sort(flying.begin(), flying.end(), [](const InFlight& a, const InFlight& b) {
@@ -268,8 +275,7 @@ bool BranchPredictor::resolve_other(const BlockBranch& b, uint64_t next) {
 
 uint64_t Pipeline::charge_flat(uint32_t instructions, uint64_t address) {
     const uint64_t penalty = resolve_branch(address);
-    ready_.fill(0);
-    addr_ready_.fill(0);
+    pending_.fill(0); // every result is ready after a block of unknown content
     ++stats_.blocks;
     return penalty + instructions;
 }
@@ -277,8 +283,6 @@ uint64_t Pipeline::charge_flat(uint32_t instructions, uint64_t address) {
 void Pipeline::reset() {
     predictor_.reset();
     last_branch_ = BlockBranch{};
-    ready_.fill(0);
-    addr_ready_.fill(0);
     pending_.fill(0);
 }
 

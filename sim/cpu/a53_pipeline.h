@@ -100,20 +100,30 @@ struct InFlight {
     uint16_t addr_ready = 0;
 };
 
+// The fields charge() reads on every run come first (two cache lines on the
+// host); the needs follow, read only for registers with a result in flight.
 struct BlockRecipe {
-    uint32_t cycles = 0;                 // static issue cycles (all operands ready at entry)
-    uint32_t instructions = 0;           // decoded (a partial last instruction is not counted)
-    std::array<Need, kMaxNeeds> needs{}; // the earliest needed, if more
+    uint32_t cycles = 0; // static issue cycles (all operands ready at entry)
     uint8_t need_count = 0;
-    std::array<InFlight, kMaxPending> in_flight{};
     uint8_t in_flight_count = 0;
     std::array<uint64_t, 2> written{}; // registers the block writes (bit per id)
-    std::array<uint64_t, 2> needed{};  // registers it reads before writing (bit per id)
-    BlockBranch branch;                // at the address the block was decoded at
-    uint64_t decoded_at = 0;           // ... its start: the branch moves with the block's address
+    std::array<uint64_t, 2> checked{}; // registers in needs (bit per id)
+    std::array<InFlight, kMaxPending> in_flight{};
+    BlockBranch branch;      // at the address the block was decoded at
+    uint64_t decoded_at = 0; // ... its start: the branch moves with the block's address
+    uint64_t runs = 0;       // times charged (for the class totals)
+    // The earliest needed registers (up to kMaxNeeds), in register order;
+    // need_slot gives a checked register's index in needs (4 bits per id).
+    std::array<Need, kMaxNeeds> needs{};
+    std::array<uint8_t, (kRegCount + 1) / 2> need_slot{};
+    uint32_t instructions = 0; // decoded (a partial last instruction is not counted)
     std::array<uint16_t, kClassCount> classes{}; // instructions per class
-    uint64_t runs = 0;                           // times charged (for the class totals)
+
+    const Need& need_of(unsigned reg) const {
+        return needs[(need_slot[reg / 2] >> (reg % 2 * 4)) & 0xf];
+    }
 };
+static_assert(kMaxNeeds <= 16, "need_slot holds 4-bit indices");
 
 // Schedules `insns` as the A53 issues them in order (a53_timing.h) and
 // fills the recipe's cycles, needs and in-flight results.
@@ -182,17 +192,20 @@ class Pipeline {
 
   private:
     inline uint64_t resolve_branch(uint64_t address);
-    inline uint64_t dependency_stall(const BlockRecipe& r, uint64_t start) const;
+    inline uint64_t dependency_stall(const BlockRecipe& r, uint64_t start);
     inline void carry(const BlockRecipe& r, uint64_t end);
 
     BranchPredictor predictor_;
     BlockBranch last_branch_;
     // When each register's latest result may be used (core cycles): by an
-    // ALU instruction, as an address. Past values are harmless (no wait).
+    // ALU instruction, as an address. Valid only for registers in pending_.
     std::array<uint64_t, kRegCount> ready_{}, addr_ready_{};
-    // Registers whose ready_/addr_ready_ may be non-zero (a result carried
-    // from an earlier block): the others cannot make a block wait, so a
-    // block that needs none of them skips the check (host speed only).
+    // Registers whose result, carried from an earlier block, may still make
+    // a block wait. A result is dropped once it is ready for every use at a
+    // block's start: blocks start ever later (the core's clock only moves
+    // forward), so it cannot make a later block wait either. Then the
+    // per-block work is over the few results really in flight, not over
+    // every register the block reads.
     std::array<uint64_t, 2> pending_{};
     PipelineStats stats_;
 };
@@ -209,30 +222,38 @@ inline uint64_t Pipeline::resolve_branch(uint64_t address) {
     return miss ? kMispredictPenalty : 0;
 }
 
-inline uint64_t Pipeline::dependency_stall(const BlockRecipe& r, uint64_t start) const {
-    // A register not pending has ready_ = 0: never a wait.
-    if (((r.needed[0] & pending_[0]) | (r.needed[1] & pending_[1])) == 0)
-        return 0;
+// The earliest any use may need a register, relative to the block's start:
+// a shifted operand of the first instruction, one cycle before it issues.
+inline constexpr int64_t kEarliestNeed = -static_cast<int64_t>(kShiftedExtra);
+
+inline uint64_t Pipeline::dependency_stall(const BlockRecipe& r, uint64_t start) {
     int64_t stall = 0;
-    for (unsigned k = 0; k < r.need_count; ++k) {
-        const Need& n = r.needs[k];
-        // A use the block does not make has its cycle at INT32_MAX: never a wait.
-        stall = std::max(stall, static_cast<int64_t>(ready_[n.reg] - start) - n.cycle);
-        stall = std::max(stall, static_cast<int64_t>(addr_ready_[n.reg] - start) - n.addr_cycle);
+    for (unsigned w = 0; w < 2; ++w) {
+        for (uint64_t bits = pending_[w]; bits; bits &= bits - 1) {
+            const uint64_t bit = bits & -bits;
+            const unsigned reg = w * 64 + static_cast<unsigned>(std::countr_zero(bits));
+            const auto ready = static_cast<int64_t>(ready_[reg] - start);
+            const auto addr_ready = static_cast<int64_t>(addr_ready_[reg] - start);
+            if (ready <= kEarliestNeed && addr_ready <= 0) {
+                pending_[w] &= ~bit; // ready for any use, now and later
+                continue;
+            }
+            if (!(r.checked[w] & bit))
+                continue;
+            // A use the block does not make has its cycle at INT32_MAX: never a wait.
+            const Need& n = r.need_of(reg);
+            stall = std::max(stall, ready - n.cycle);
+            stall = std::max(stall, addr_ready - n.addr_cycle);
+        }
     }
     return static_cast<uint64_t>(stall);
 }
 
-// The block's results: those still in flight at its end, the others ready
-// by then (their earlier, later-ready values must not linger).
+// The block's results: those still in flight at its end; the others are
+// ready by then (their earlier values no longer matter).
 inline void Pipeline::carry(const BlockRecipe& r, uint64_t end) {
-    for (unsigned w = 0; w < 2; ++w) {
-        for (uint64_t bits = r.written[w] & pending_[w]; bits; bits &= bits - 1) {
-            const unsigned reg = w * 64 + static_cast<unsigned>(std::countr_zero(bits));
-            ready_[reg] = addr_ready_[reg] = 0;
-        }
-        pending_[w] &= ~r.written[w];
-    }
+    pending_[0] &= ~r.written[0];
+    pending_[1] &= ~r.written[1];
     for (unsigned k = 0; k < r.in_flight_count; ++k) {
         const InFlight& f = r.in_flight[k];
         ready_[f.reg] = end + f.ready;
