@@ -1,14 +1,19 @@
 // A Linux VM's checkpoint round trip (docs/checkpoints.md): linux-solo saved
 // at the benchmark's start mark (after the kernel's boot and /init's
 // verification run) and restored ends exactly as the uninterrupted run, and
-// fast-forwarding the boot runs the same benchmark region. Label `linux`:
-// about a billion instructions per boot.
+// fast-forwarding the boot runs the same benchmark region; and one boot of
+// initramfs-all, saved while /init waits for its job and restored with the
+// job typed on the console, ends as the same machine given the job
+// uninterrupted (reproduce --linux-boot-once). Label `linux`: about a billion
+// instructions per boot.
 #include "sim/linux_vm.h"
+#include "sim/presets.h"
 #include "sim/simulation.h"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <regex>
 
 #include <unistd.h>
@@ -93,6 +98,63 @@ TEST(LinuxCheckpoint, FastForwardedBootRunsTheSameBenchmark) {
     // 24.27 M vs 24.36 M cycles).
     EXPECT_NEAR(static_cast<double>(w.instructions), 17.2e6, 0.2e6);
     EXPECT_NEAR(static_cast<double>(w.runtime_cycles), 24.3e6, 1.0e6);
+}
+
+// linux-solo with every workload in its initramfs and /init waiting for its
+// job on the console, as reproduce --linux-boot-once writes it.
+std::string boot_once_config(const std::filesystem::path& path) {
+    std::string t = preset_text("linux-solo").value();
+    t = std::regex_replace(t, std::regex(R"(initramfs-[a-z-]+\.cpio\.gz)"),
+                           "initramfs-all.cpio.gz");
+    t = std::regex_replace(t, std::regex(R"(bao_bench=\S+)"), "bao_job=console");
+    std::ofstream(path) << t;
+    return path.string();
+}
+
+TEST(LinuxBootOnce, RestoredWithTheJobTypedEndsAsTheUninterruptedRun) {
+    std::string why;
+    if (!have_linux(why))
+        GTEST_SKIP() << why;
+    if (!std::filesystem::exists(
+            resolve_linux_path("build:linux/initramfs-all.cpio.gz", workloads_dir())))
+        GTEST_SKIP() << "no initramfs-all (the linux_initramfs target)";
+    const std::string base =
+        (std::filesystem::temp_directory_path() / ("bao-sim-once-" + std::to_string(::getpid())))
+            .string();
+    const std::string job = "bao_bench=qsort-small bao_warmup=0 bao_runs=1\n";
+    const CheckpointAt waiting{CheckpointAt::When::console, 0};
+    RunOptions o = linux_solo();
+    o.console_text = "bao-init: waiting for a job";
+    o.config = boot_once_config(base + ".toml");
+    o.checkpoint_at = waiting;
+    o.checkpoint_out = base + ".ckpt";
+    o.console_input = {job, waiting};
+    std::string uninterrupted;
+    {
+        Simulation s(o, nullptr);
+        ASSERT_EQ(s.run().code, ExitCode::ok);
+        ASSERT_TRUE(s.checkpoint_taken());
+        ASSERT_TRUE(s.linux_init());
+        EXPECT_GT(s.checkpoint_taken()->first, s.linux_init()->instructions);
+        const WorkloadSummary w = s.workload_summary();
+        EXPECT_TRUE(w.region_marked);
+        EXPECT_TRUE(w.checksum_ok);
+        EXPECT_EQ(w.runs.size(), 1u);
+        const std::string json = s.stats_json();
+        EXPECT_NE(json.find("bao-init: job: bao_bench=qsort-small bao_warmup=0 bao_runs=1"),
+                  std::string::npos);
+        EXPECT_NE(json.find("bao-init: done bench=qsort-small runs=1 failed=0"), std::string::npos);
+        uninterrupted = simulated_stats(s);
+    }
+    RunOptions r = linux_solo();
+    r.config = o.config;
+    r.restore = o.checkpoint_out;
+    r.console_input = {job, {}}; // at once: where the checkpoint was saved
+    Simulation s(r, nullptr);
+    ASSERT_EQ(s.run().code, ExitCode::ok);
+    EXPECT_EQ(simulated_stats(s), uninterrupted);
+    std::filesystem::remove(base + ".toml");
+    std::filesystem::remove(base + ".ckpt");
 }
 
 } // namespace
