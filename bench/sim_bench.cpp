@@ -1,6 +1,7 @@
 // Simulator throughput (guest MIPS) on a memory-heavy guest loop: stores and
 // loads over a 512 KiB array with a 64-byte stride, the paper's interference
 // pattern. Speed targets live here, never in timed unit tests.
+#include "bench_run.h"
 #include "sim/firmware.h"
 #include "sim/interval_stats.h"
 #include "sim/linux_vm.h"
@@ -111,25 +112,14 @@ void BM_Workload(benchmark::State& state, const char* workload, const char* plat
     const bool a53 = state.range(1) != 0;
     uint64_t total = 0;
     for (auto _ : state) {
-        sim::RunOptions o;
-        o.config = "native";
+        sim::RunOptions o = bench::native_workload(workload);
         o.platform = platform;
-        o.workload = workload;
-        o.cores = 1;
-        o.workloads_dir = BAO_WORKLOADS_DIR;
         o.sets = {std::string("memory_model=") + (model ? "1" : "0"),
                   std::string("core=") + (a53 ? "a53" : "flat")};
-        try {
-            sim::Simulation s(o, nullptr);
-            s.run();
-            total += s.machine().total_instructions();
-        } catch (const std::exception& e) {
-            state.SkipWithError(e.what());
+        if (!bench::add_run(state, o, total))
             return;
-        }
     }
-    state.counters["MIPS"] =
-        benchmark::Counter(static_cast<double>(total) / 1e6, benchmark::Counter::kIsRate);
+    bench::report_mips(state, total);
 }
 BENCHMARK_CAPTURE(BM_Workload, qsort_small, "qsort-small", "")
     ->ArgsProduct({{0, 1}, {0, 1}})
@@ -161,17 +151,10 @@ void BM_GuestStage1(benchmark::State& state) {
         o.workloads_dir = BAO_WORKLOADS_DIR;
         o.guest_params = {"0=" + std::to_string(mapping), "1=4096", "2=16", "3=64"};
         o.sets = {"tlb.guest_stage1=1"};
-        try {
-            sim::Simulation s(o, nullptr);
-            s.run();
-            total += s.machine().total_instructions();
-        } catch (const std::exception& e) {
-            state.SkipWithError(e.what());
+        if (!bench::add_run(state, o, total))
             return;
-        }
     }
-    state.counters["MIPS"] =
-        benchmark::Counter(static_cast<double>(total) / 1e6, benchmark::Counter::kIsRate);
+    bench::report_mips(state, total);
 }
 BENCHMARK(BM_GuestStage1)
     ->Arg(0)
@@ -194,20 +177,13 @@ void BM_HvInterrupts(benchmark::State& state) {
         o.workload = "irqlat";
         o.workloads_dir = BAO_WORKLOADS_DIR;
         o.guest_params = {"0=1000"};
-        try {
-            sim::Simulation s(o, nullptr);
-            if (s.run().code != sim::ExitCode::ok) {
-                state.SkipWithError("irqlat did not power off");
-                return;
-            }
-            total += s.machine().total_instructions();
-        } catch (const std::exception& e) {
-            state.SkipWithError(e.what());
+        const auto powered_off = [](const sim::Simulation&, const sim::RunOutcome& r) {
+            return std::string(r.code == sim::ExitCode::ok ? "" : "irqlat did not power off");
+        };
+        if (!bench::add_run(state, o, total, powered_off))
             return;
-        }
     }
-    state.counters["MIPS"] =
-        benchmark::Counter(static_cast<double>(total) / 1e6, benchmark::Counter::kIsRate);
+    bench::report_mips(state, total);
 }
 BENCHMARK(BM_HvInterrupts)->Unit(benchmark::kMillisecond)->UseRealTime();
 
@@ -234,27 +210,21 @@ void BM_LinuxBoot(benchmark::State& state) {
         o.workloads_dir = BAO_WORKLOADS_DIR;
         o.max_insns = 3'000'000'000;
         o.sets = {std::string("memory_model=") + (model ? "1" : "0")};
-        try {
-            sim::Simulation s(o, nullptr);
-            const sim::RunOutcome r = s.run();
-            if (r.code != sim::ExitCode::ok || !s.linux_init()) {
-                state.SkipWithError(("linux-solo did not power off: " + r.detail).c_str());
-                return;
-            }
-            total += s.machine().total_instructions();
+        const auto reached_init = [&](const sim::Simulation& s, const sim::RunOutcome& r) {
+            if (r.code != sim::ExitCode::ok || !s.linux_init())
+                return "linux-solo did not power off: " + r.detail;
             init_insns += s.linux_init()->instructions;
             init_host += s.linux_init()->host_seconds;
-        } catch (const std::exception& e) {
-            state.SkipWithError(e.what());
+            return std::string();
+        };
+        if (!bench::add_run(state, o, total, reached_init))
             return;
-        }
     }
     const double n = static_cast<double>(state.iterations());
     state.counters["init_Minsns"] = static_cast<double>(init_insns) / 1e6 / n;
     state.counters["init_host_s"] = init_host / n; // wall clock: the CPU column is the run's
     state.counters["total_Minsns"] = static_cast<double>(total) / 1e6 / n;
-    state.counters["MIPS"] =
-        benchmark::Counter(static_cast<double>(total) / 1e6, benchmark::Counter::kIsRate);
+    bench::report_mips(state, total);
 }
 BENCHMARK(BM_LinuxBoot)
     ->Arg(1)

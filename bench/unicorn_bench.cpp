@@ -7,8 +7,8 @@
 // every other HVC returns 0; the UART page is plain RAM. Skipped when the
 // guest is not built. Rates are per CPU second (the build machine is shared). Unicorn is used
 // directly here only: this is a measuring tool, not the simulator.
+#include "bench_run.h"
 #include "sim/loader.h"
-#include "sim/simulation.h"
 
 #include <benchmark/benchmark.h>
 #include <unicorn/unicorn.h>
@@ -24,12 +24,22 @@ constexpr uint64_t kPsciSystemOff = 0x84000008;
 
 struct RawRun {
     uint64_t instructions = 0;
+    uint64_t accesses = 0;
     bool off = false;
     uint32_t intno = 0;
 };
 
 void on_block(uc_engine*, uint64_t, uint32_t size, void* user) {
     static_cast<RawRun*>(user)->instructions += size / 4;
+}
+
+// What a memory hook costs Unicorn itself (docs/unicorn-notes.md, measured):
+// none, one over all addresses that only counts, or one whose range is the
+// UART page only (the guest's only device).
+enum class RawMemoryHook { none = 0, full_range = 1, device_range = 2 };
+
+void on_memory(uc_engine*, int, uint64_t, int, int64_t, void* user) {
+    ++static_cast<RawRun*>(user)->accesses;
 }
 
 void on_interrupt(uc_engine* uc, uint32_t intno, void* user) {
@@ -51,6 +61,7 @@ std::string guest(const char* name) {
 }
 
 void BM_UnicornBlockHookOnly(benchmark::State& state, const char* workload) {
+    const auto memory_hook = static_cast<RawMemoryHook>(state.range(0));
     if (!std::filesystem::exists(guest(workload))) {
         state.SkipWithError("skipped: the guest is not built");
         return;
@@ -73,6 +84,12 @@ void BM_UnicornBlockHookOnly(benchmark::State& state, const char* workload) {
         uc_hook h;
         uc_hook_add(uc, &h, UC_HOOK_BLOCK, reinterpret_cast<void*>(&on_block), &run, 1, 0);
         uc_hook_add(uc, &h, UC_HOOK_INTR, reinterpret_cast<void*>(&on_interrupt), &run, 1, 0);
+        if (memory_hook != RawMemoryHook::none) {
+            const bool full = memory_hook == RawMemoryHook::full_range;
+            uc_hook_add(uc, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
+                        reinterpret_cast<void*>(&on_memory), &run, full ? 1 : kUartBase,
+                        full ? 0 : kUartBase + 0xfff);
+        }
         uint64_t pc = image.entry;
         while (!run.off) {
             if (uc_emu_start(uc, pc, UINT64_MAX, 0, 0) != UC_ERR_OK)
@@ -89,8 +106,7 @@ void BM_UnicornBlockHookOnly(benchmark::State& state, const char* workload) {
         }
         total += run.instructions;
     }
-    state.counters["MIPS"] =
-        benchmark::Counter(static_cast<double>(total) / 1e6, benchmark::Counter::kIsRate);
+    bench::report_mips(state, total);
 }
 
 // bao-sim, native, one core: fast-forwarded throughout (1) or the full model (0).
@@ -98,29 +114,22 @@ void BM_SimFastForward(benchmark::State& state, const char* workload) {
     const bool fast_forward = state.range(0) != 0;
     uint64_t total = 0;
     for (auto _ : state) {
-        sim::RunOptions o;
-        o.config = "native";
-        o.workload = workload;
-        o.cores = 1;
-        o.workloads_dir = BAO_WORKLOADS_DIR;
+        sim::RunOptions o = bench::native_workload(workload);
         if (fast_forward) {
             o.fast_forward.until = sim::FastForward::Until::insns;
             o.fast_forward.insns = ~0ull;
         }
-        try {
-            sim::Simulation s(o, nullptr);
-            s.run();
-            total += s.machine().total_instructions();
-        } catch (const std::exception& e) {
-            state.SkipWithError(e.what());
+        if (!bench::add_run(state, o, total))
             return;
-        }
     }
-    state.counters["MIPS"] =
-        benchmark::Counter(static_cast<double>(total) / 1e6, benchmark::Counter::kIsRate);
+    bench::report_mips(state, total);
 }
 
 BENCHMARK_CAPTURE(BM_UnicornBlockHookOnly, qsort_small, "qsort-small")
+    ->Arg(static_cast<int>(RawMemoryHook::none))
+    ->Arg(static_cast<int>(RawMemoryHook::full_range))
+    ->Arg(static_cast<int>(RawMemoryHook::device_range))
+    ->ArgName("memhook")
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_SimFastForward, qsort_small, "qsort-small")
     ->Arg(1)

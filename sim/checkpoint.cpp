@@ -1,11 +1,11 @@
 #include "sim/checkpoint.h"
 
 #include "sim/interrupt_controller.h"
+#include "sim/json.h"
 #include "sim/loader.h"
 
 #include <fstream>
 #include <iterator>
-#include <sstream>
 
 namespace sim {
 namespace {
@@ -20,12 +20,6 @@ struct Header {
     uint64_t payload_bytes;
     uint64_t payload_hash; // FNV-1a 64 of the payload
 };
-
-std::string hex(uint64_t v) {
-    std::ostringstream s;
-    s << std::hex << v;
-    return s.str();
-}
 
 } // namespace
 
@@ -58,7 +52,7 @@ std::string read_checkpoint_file(const std::string& path, uint64_t identity) {
         throw CheckpointError("'" + path +
                               "' was saved from another configuration, model parameters or "
                               "images (identity " +
-                              hex(h.identity) + ", this run " + hex(identity) + ")");
+                              hex16(h.identity) + ", this run " + hex16(identity) + ")");
     std::string payload((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
     if (payload.size() != h.payload_bytes)
         throw CheckpointError("'" + path + "' is truncated (" + std::to_string(payload.size()) +

@@ -2,6 +2,8 @@
 
 #include "hv/abi/hypercall.h"
 
+#include <array>
+#include <span>
 #include <string>
 
 namespace sim {
@@ -45,107 +47,77 @@ const char* exit_kind(uint64_t k) {
     return k < 5 ? names[k] : "?";
 }
 
-const char* irq_outcome(Isa isa, uint64_t o) {
-    constexpr const char* armv8[] = {"spurious", "injected", "ipi", "maintenance", "unowned"};
-    constexpr const char* riscv64[] = {"spurious", "injected", "ipi", "timer", "unowned"};
-    return o < 5 ? (isa == Isa::riscv64 ? riscv64[o] : armv8[o]) : "?";
+// A value's name in one of the tables below.
+struct Named {
+    uint64_t value;
+    const char* name;
+};
+
+const char* name_in(std::span<const Named> table, uint64_t v, const char* otherwise) {
+    for (const Named& n : table)
+        if (n.value == v)
+            return n.name;
+    return otherwise;
 }
 
-const char* trap_class(Isa isa, uint64_t c) {
-    if (isa == Isa::riscv64) {
-        switch (c) {
-        case 10:
-            return "ecall";
-        case 20:
-            return "insn-guest-page-fault";
-        case 21:
-            return "load-guest-page-fault";
-        case 22:
-            return "virtual-insn";
-        case 23:
-            return "store-guest-page-fault";
-        default:
-            return "other";
-        }
-    }
-    switch (c) { // hv/arch/armv8/syndrome.h's Ec
-    case 0x01:
-        return "wfx";
-    case 0x16:
-        return "hvc";
-    case 0x17:
-        return "smc";
-    case 0x18:
-        return "sysreg";
-    case 0x20:
-        return "iabt";
-    case 0x24:
-        return "dabt";
-    default:
-        return "other";
-    }
+// hv/arch/armv8/syndrome.h's Ec; hv/arch/armv8/psci.h's function IDs.
+constexpr Named kArmTrapClasses[] = {{0x01, "wfx"},    {0x16, "hvc"},  {0x17, "smc"},
+                                     {0x18, "sysreg"}, {0x20, "iabt"}, {0x24, "dabt"}};
+constexpr Named kPsciFunctions[] = {{0x8400'0000, "VERSION"},
+                                    {0x8400'0001, "CPU_SUSPEND"},
+                                    {0xc400'0001, "CPU_SUSPEND"},
+                                    {0x8400'0002, "CPU_OFF"},
+                                    {0x8400'0003, "CPU_ON"},
+                                    {0xc400'0003, "CPU_ON"},
+                                    {0x8400'0004, "AFFINITY_INFO"},
+                                    {0xc400'0004, "AFFINITY_INFO"},
+                                    {0x8400'0006, "MIGRATE_INFO_TYPE"},
+                                    {0x8400'0008, "SYSTEM_OFF"},
+                                    {0x8400'0009, "SYSTEM_RESET"},
+                                    {0x8400'000a, "FEATURES"}};
+// scause's exceptions hv takes; hv/arch/riscv64/sbi.h's extension IDs.
+constexpr Named kRiscvTrapClasses[] = {{10, "ecall"},
+                                       {20, "insn-guest-page-fault"},
+                                       {21, "load-guest-page-fault"},
+                                       {22, "virtual-insn"},
+                                       {23, "store-guest-page-fault"}};
+constexpr Named kSbiExtensions[] = {{0x10, "BASE"},     {0x5449'4D45, "TIME"},
+                                    {0x73'5049, "IPI"}, {0x5246'4E43, "RFENCE"},
+                                    {0x48'534D, "HSM"}, {0x5352'5354, "SRST"}};
+constexpr Named kHypercalls[] = {{BAO_HC_ID_IPC, "IPC"},
+                                 {BAO_HC_ID_MARK, "MARK"},
+                                 {BAO_HC_ID_SAMPLE, "SAMPLE"},
+                                 {BAO_HC_ID_PARAM, "PARAM"}};
+
+// What an architecture's events say in its own words: its trap classes, its
+// IRQ outcomes (by hv's value), and the firmware interface hv answers for
+// it, whose call IDs hold a function ID in their low `fid_bits` (SBI: the
+// extension in a7, the function in a6) or none (PSCI).
+struct IsaWords {
+    std::span<const Named> trap_classes;
+    std::array<const char*, 5> irq_outcomes;
+    const char* firmware;
+    std::span<const Named> calls;
+    unsigned fid_bits;
+};
+
+constexpr IsaWords kArmv8Words{kArmTrapClasses,
+                               {"spurious", "injected", "ipi", "maintenance", "unowned"},
+                               "PSCI",
+                               kPsciFunctions,
+                               0};
+constexpr IsaWords kRiscv64Words{kRiscvTrapClasses,
+                                 {"spurious", "injected", "ipi", "timer", "unowned"},
+                                 "SBI",
+                                 kSbiExtensions,
+                                 32};
+
+const IsaWords& words(Isa isa) {
+    return isa == Isa::riscv64 ? kRiscv64Words : kArmv8Words;
 }
 
-const char* psci_name(uint64_t fid) {
-    switch (fid) { // hv/arch/armv8/psci.h
-    case 0x8400'0000:
-        return "VERSION";
-    case 0x8400'0001:
-    case 0xc400'0001:
-        return "CPU_SUSPEND";
-    case 0x8400'0002:
-        return "CPU_OFF";
-    case 0x8400'0003:
-    case 0xc400'0003:
-        return "CPU_ON";
-    case 0x8400'0004:
-    case 0xc400'0004:
-        return "AFFINITY_INFO";
-    case 0x8400'0006:
-        return "MIGRATE_INFO_TYPE";
-    case 0x8400'0008:
-        return "SYSTEM_OFF";
-    case 0x8400'0009:
-        return "SYSTEM_RESET";
-    case 0x8400'000a:
-        return "FEATURES";
-    default:
-        return "unknown";
-    }
-}
-
-const char* sbi_extension(uint64_t ext) {
-    switch (ext) { // hv/arch/riscv64/sbi.h
-    case 0x10:
-        return "BASE";
-    case 0x5449'4D45:
-        return "TIME";
-    case 0x73'5049:
-        return "IPI";
-    case 0x5246'4E43:
-        return "RFENCE";
-    case 0x48'534D:
-        return "HSM";
-    case 0x5352'5354:
-        return "SRST";
-    default:
-        return "unknown";
-    }
-}
-
-const char* hypercall_name(uint64_t id) {
-    switch (id) {
-    case BAO_HC_ID_IPC:
-        return "IPC";
-    case BAO_HC_ID_MARK:
-        return "MARK";
-    case BAO_HC_ID_SAMPLE:
-        return "SAMPLE";
-    case BAO_HC_ID_PARAM:
-        return "PARAM";
-    default:
-        return "unknown";
-    }
+const char* irq_outcome(const IsaWords& w, uint64_t o) {
+    return o < w.irq_outcomes.size() ? w.irq_outcomes[o] : "?";
 }
 
 std::string where_prefix(const hv::Event& e, const HvEventPlace& at) {
@@ -156,19 +128,17 @@ std::string where_prefix(const hv::Event& e, const HvEventPlace& at) {
     return s;
 }
 
-void log_call(spdlog::logger& l, LogLevel level, Isa isa, const std::string& at,
+// A firmware call: "PSCI CPU_ON (0xc4000003) (...)", "SBI HSM (0x48534d) fid 0 (...)".
+void log_call(spdlog::logger& l, LogLevel level, const IsaWords& w, const std::string& at,
               const hv::Event& e) {
     // A call that did not return (CPU_OFF, SYSTEM_OFF, a suspend): how the vCPU goes on.
     const std::string result =
         e.text ? std::string("-> ") + e.text : "= " + std::to_string(static_cast<int64_t>(e.a[4]));
-    if (isa == Isa::riscv64) {
-        const uint64_t ext = e.a[0] >> 32, fid = e.a[0] & 0xffff'ffff;
-        l.log(level, "{}: SBI {} ({:#x}) fid {} ({:#x}, {:#x}, {:#x}) {}", at, sbi_extension(ext),
-              ext, fid, e.a[1], e.a[2], e.a[3], result);
-        return;
-    }
-    l.log(level, "{}: PSCI {} ({:#x}) ({:#x}, {:#x}, {:#x}) {}", at, psci_name(e.a[0]), e.a[0],
-          e.a[1], e.a[2], e.a[3], result);
+    const uint64_t id = w.fid_bits ? e.a[0] >> w.fid_bits : e.a[0];
+    const std::string fid =
+        w.fid_bits ? " fid " + std::to_string(e.a[0] & ((1ull << w.fid_bits) - 1)) : std::string();
+    l.log(level, "{}: {} {} ({:#x}){} ({:#x}, {:#x}, {:#x}) {}", at, w.firmware,
+          name_in(w.calls, id, "unknown"), id, fid, e.a[1], e.a[2], e.a[3], result);
 }
 
 } // namespace
@@ -187,6 +157,7 @@ void log_hv_event(const Loggers& log, Isa isa, const hv::Event& e, const HvEvent
     if (!l.should_log(r.level))
         return;
     const std::string at = where_prefix(e, place);
+    const IsaWords& w = words(isa);
     const char* text = e.text ? e.text : "";
     switch (e.kind) {
     case hv::EventKind::ConfigValid:
@@ -209,14 +180,16 @@ void log_hv_event(const Loggers& log, Isa isa, const hv::Event& e, const HvEvent
     case hv::EventKind::Trap:
         l.log(r.level,
               "{}: trap {} (class {:#x} syndrome {:#x}) at pc {:#x}, fault address {:#x}: {}", at,
-              trap_class(isa, e.a[0]), e.a[0], e.a[1], e.a[2], e.a[3], trap_action(e.a[4]));
+              name_in(w.trap_classes, e.a[0], "other"), e.a[0], e.a[1], e.a[2], e.a[3],
+              trap_action(e.a[4]));
         break;
     case hv::EventKind::FirmwareCall:
-        log_call(l, r.level, isa, at, e);
+        log_call(l, r.level, w, at, e);
         break;
     case hv::EventKind::Hypercall:
-        l.log(r.level, "{}: hypercall {} ({:#x}, {:#x}) = {}", at, hypercall_name(e.a[0]), e.a[1],
-              e.a[2], static_cast<int64_t>(e.a[4]));
+        l.log(r.level, "{}: hypercall {} ({:#x}, {:#x}) = {}", at,
+              name_in(kHypercalls, e.a[0], "unknown"), e.a[1], e.a[2],
+              static_cast<int64_t>(e.a[4]));
         break;
     case hv::EventKind::Inject:
         l.log(r.level, "{}: virtual IRQ {}{}{}: {}", at, e.a[0], e.a[2] ? " (hw)" : "",
@@ -224,7 +197,7 @@ void log_hv_event(const Loggers& log, Isa isa, const hv::Event& e, const HvEvent
               e.a[3] ? "pending" : "dropped (pending set full)");
         break;
     case hv::EventKind::Irq:
-        l.log(r.level, "{}: physical IRQ {}: {}", at, e.a[0], irq_outcome(isa, e.a[1]));
+        l.log(r.level, "{}: physical IRQ {}: {}", at, e.a[0], irq_outcome(w, e.a[1]));
         break;
     }
 }

@@ -11,17 +11,9 @@
 #include "sim/hv_events.h"
 #include "sim/hv_host_gicv3.h"
 
-#include <bit>
 #include <cstring>
 
 namespace sim {
-namespace {
-
-std::string hex(uint64_t v) {
-    return hex_addr(v);
-}
-
-} // namespace
 
 HvHost::HvHost(Machine& machine, const RunConfig& config, const std::vector<GuestImage>& images)
     : HvHostBase(machine, config), hv_(std::make_unique<hv::Hypervisor>(*this)) {
@@ -41,7 +33,7 @@ HvHost::HvHost(Machine& machine, const RunConfig& config, const std::vector<Gues
     machine_.set_console_sources(names, true);
 
     for (uint32_t v = 0; v < hv_->num_vms(); ++v)
-        map_vm(v);
+        map_vm(v, vm_memory(v));
     for (uint32_t v = 0; v < hv_->num_vms(); ++v)
         stage_image(images[v], hv_->image_staging(v).pa);
     err = hv_->boot();
@@ -52,67 +44,28 @@ HvHost::HvHost(Machine& machine, const RunConfig& config, const std::vector<Gues
 
 HvHost::~HvHost() = default;
 
-uint8_t* HvHost::host_for_ipa_range(uint32_t vm, uint64_t ipa, uint64_t size) {
-    PhysicalMemory& mem = machine_.memory();
-    std::vector<uint64_t> pas;
-    for (uint64_t off = 0; off < size; off += page_size) {
-        hv::armv8::S2Walk w = hv_->walk(vm, ipa + off);
-        if (!w.valid || !mem.contains(w.pa, page_size))
-            throw std::logic_error("stage 2 does not map IPA " + hex(ipa + off) + " to RAM");
-        pas.push_back(w.pa);
-    }
-    return host_for_pages(pas, size);
-}
-
-void HvHost::map_vm(uint32_t v) {
+// A VM's cores see its RAM and IPC memory where its stage 2 maps them, its
+// pass-through devices, a trapping page wherever hv emulates (every access
+// is a data abort for hv), and the virtual GIC CPU interface.
+HvHostBase::VmMemory HvHost::vm_memory(uint32_t v) const {
     const hv::Vm& vm = hv_->vm(v);
-    const hv::VmConfig& cfg = *vm.cfg;
-    struct Mapping {
-        uint64_t ipa, size;
-        uint8_t* host;
-    };
-    std::vector<Mapping> maps;
-    for (auto& r : cfg.regions)
-        maps.push_back({r.base, r.size, host_for_ipa_range(v, r.base, r.size)});
-    for (auto& c : cfg.ipcs)
-        maps.push_back({c.base, c.size, host_for_ipa_range(v, c.base, c.size)});
-    const std::vector<DevMapping> devs = dev_mappings(cfg);
-    std::shared_ptr<cpu::AddressSpace> space; // the VM's own
-    for (unsigned cpu = 0; cpu < machine_.core_count(); ++cpu) {
-        if (!((vm.cpus >> cpu) & 1))
-            continue;
-        walkers_[cpu] = Stage2Walker{this, v};
-        walker_refs_[cpu].emplace(&HvHost::walk_stage2, &walkers_[cpu]);
-        attach_vm_core(cpu, space, &*walker_refs_[cpu], vm.cpus);
-        for (auto& m : maps) {
-            machine_.core(cpu).map_memory(m.ipa, m.size, m.host);
-            machine_.log().mem().debug("core {} (vm {}): IPA [{:#x}, {:#x}) mapped", cpu, v, m.ipa,
-                                       m.ipa + m.size);
-        }
-        for (const DevMapping& d : devs)
-            machine_.core(cpu).map_device(d.ipa, d.size, *d.device);
-        for (const hv::EmulRegion& e : vm.emul) // every access is a data abort for hv
-            machine_.core(cpu).map_trapping(e.ipa, e.size);
-        // The guest's GIC CPU interface is the virtual one: GICV at its GICC
-        // address on a GICv2; on a GICv3 its ICC_* system registers reach ICV_*.
-        if (!gicv3_of(machine_))
-            machine_.core(cpu).map_device(
-                config_.hv.platform.gic.gicc, gic::frame_size(gic::Frame::VirtualCpuInterface),
-                gicv2_of(machine_).frame(gic::Frame::VirtualCpuInterface));
-    }
+    VmMemory m{vm.cpus, vm.cfg, {}};
+    for (const hv::EmulRegion& e : vm.emul)
+        m.emulated.push_back({e.ipa, e.size});
+    return m;
 }
 
-void HvHost::walk_stage2(void* ctx, uint64_t ipa, cache::AccessKind, cache::WalkResult& out) {
-    auto* w = static_cast<Stage2Walker*>(ctx);
-    hv::armv8::S2Walk walk = w->host->hv_->walk(w->vm, ipa);
-    for (unsigned k = 0; k < walk.num_desc; ++k)
-        out.add_read(walk.desc_pa[k], k + 1 < walk.num_desc);
-    if (!walk.valid) {
-        out.fault = true;
-        return;
-    }
-    out.pa = walk.pa;
-    out.page_shift = static_cast<unsigned>(std::countr_zero(walk.block_size));
+// The guest's GIC CPU interface is the virtual one: GICV at its GICC address
+// on a GICv2; on a GICv3 its ICC_* system registers reach ICV_*.
+void HvHost::map_core_extras(unsigned core) {
+    if (!gicv3_of(machine_))
+        machine_.core(core).map_device(config_.hv.platform.gic.gicc,
+                                       gic::frame_size(gic::Frame::VirtualCpuInterface),
+                                       gicv2_of(machine_).frame(gic::Frame::VirtualCpuInterface));
+}
+
+void HvHost::walk_second_stage(uint32_t vm, uint64_t ipa, cache::WalkResult& out) {
+    report_walk(hv_->walk(vm, ipa), out);
 }
 
 void HvHost::load_regs(unsigned core, hv::VcpuRegs& regs) {

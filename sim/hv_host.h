@@ -90,8 +90,9 @@ class HvHost : public hv::armv8::ArmPort, public HvHostBase {
     void apply(unsigned core, hv::TrapAction action);
     // What the core does after hv's `action` (apply() made it so).
     cpu::TrapAction next_step(unsigned core, hv::TrapAction action) const;
-    uint8_t* host_for_ipa_range(uint32_t vm, uint64_t ipa, uint64_t size);
-    void map_vm(uint32_t vm);
+    VmMemory vm_memory(uint32_t vm) const;
+    void map_core_extras(unsigned core) override;
+    void walk_second_stage(uint32_t vm, uint64_t ipa, cache::WalkResult& out) override;
     bool is_measured(uint32_t vm) const;
     // Stops the VM running on `core` for a fault hv has no trap for.
     void stop_vm_of(unsigned core, const std::string& what);
@@ -99,16 +100,6 @@ class HvHost : public hv::armv8::ArmPort, public HvHostBase {
     std::unique_ptr<hv::Hypervisor> hv_;
     std::array<std::array<uint64_t, static_cast<size_t>(hv::armv8::SysReg::Count)>, hv::kMaxCpus>
         sysregs_{};
-    std::vector<unsigned> console_source_;
-    // Per-core stage-2 walkers for the TLB model: hv's own table walk.
-    struct Stage2Walker {
-        HvHost* host;
-        uint32_t vm;
-    };
-    static void walk_stage2(void* ctx, uint64_t ipa, cache::AccessKind kind,
-                            cache::WalkResult& out);
-    std::array<Stage2Walker, hv::kMaxCpus> walkers_{};
-    std::array<std::optional<cache::WalkerRef>, hv::kMaxCpus> walker_refs_{};
 };
 
 } // namespace sim

@@ -2,6 +2,7 @@
 
 #include "sim/checkpoint.h"
 #include "sim/error.h"
+#include "sim/json.h"
 
 #include <cstring>
 #include <sys/mman.h>
@@ -18,12 +19,6 @@ uint8_t* map_zeroed(uint64_t size) {
 }
 
 } // namespace
-
-std::string hex_addr(uint64_t v) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-    return buf;
-}
 
 HvHostBase::~HvHostBase() = default;
 
@@ -106,6 +101,57 @@ uint8_t* HvHostBase::host_for_pages(const std::vector<uint64_t>& pas, uint64_t s
         mem.redirect_page(pas[k], buf + k * page_size);
     }
     return buf;
+}
+
+uint8_t* HvHostBase::host_for_guest_range(uint32_t vm, const VmMemory& mem, uint64_t addr,
+                                          uint64_t size) {
+    PhysicalMemory& ram = machine_.memory();
+    std::vector<uint64_t> pas;
+    for (uint64_t off = 0; off < size; off += page_size) {
+        cache::WalkResult w;
+        walk_second_stage(vm, addr + off, w);
+        if (w.fault || !ram.contains(w.pa, page_size))
+            throw std::logic_error(std::string(mem.stage) + " does not map " + mem.address + " " +
+                                   hex_addr(addr + off) + " to RAM");
+        pas.push_back(w.pa);
+    }
+    return host_for_pages(pas, size);
+}
+
+void HvHostBase::map_vm(uint32_t v, const VmMemory& vm) {
+    struct Mapping {
+        uint64_t addr, size;
+        uint8_t* host;
+    };
+    std::vector<Mapping> maps;
+    for (auto& r : vm.cfg->regions)
+        maps.push_back({r.base, r.size, host_for_guest_range(v, vm, r.base, r.size)});
+    for (auto& c : vm.cfg->ipcs)
+        maps.push_back({c.base, c.size, host_for_guest_range(v, vm, c.base, c.size)});
+    const std::vector<DevMapping> devs = dev_mappings(*vm.cfg);
+    std::shared_ptr<cpu::AddressSpace> space; // the VM's own
+    for (unsigned cpu = 0; cpu < machine_.core_count(); ++cpu) {
+        if (!((vm.cpus >> cpu) & 1))
+            continue;
+        walkers_[cpu] = VmWalker{this, v};
+        walker_refs_[cpu].emplace(&HvHostBase::walk_vm, &walkers_[cpu]);
+        attach_vm_core(cpu, space, &*walker_refs_[cpu], vm.cpus);
+        for (auto& m : maps) {
+            machine_.core(cpu).map_memory(m.addr, m.size, m.host);
+            machine_.log().mem().debug("core {} (vm {}): {} [{:#x}, {:#x}) mapped", cpu, v,
+                                       vm.address, m.addr, m.addr + m.size);
+        }
+        for (const DevMapping& d : devs)
+            machine_.core(cpu).map_device(d.ipa, d.size, *d.device);
+        for (const VmMemory::Range& e : vm.emulated) // every access is a trap for hv
+            machine_.core(cpu).map_trapping(e.base, e.size);
+        map_core_extras(cpu);
+    }
+}
+
+void HvHostBase::walk_vm(void* ctx, uint64_t addr, cache::AccessKind, cache::WalkResult& out) {
+    auto* w = static_cast<VmWalker*>(ctx);
+    w->host->walk_second_stage(w->vm, addr, out);
 }
 
 // Each bus device inside a `devs` range at its IPA there (hv's stage 2 maps

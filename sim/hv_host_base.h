@@ -16,8 +16,10 @@
 #include "sim/machine.h"
 
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -112,6 +114,41 @@ class HvHostBase : public Supervisor {
     void attach_vm_core(unsigned core, std::shared_ptr<cpu::AddressSpace>& space,
                         const cache::WalkerRef* walker, uint64_t vm_cpus);
 
+    // A VM's memory as its cores map it, in plain types (hv::Vm is a
+    // different type per architecture), and the words the architecture
+    // uses for its second stage and the addresses it translates.
+    struct VmMemory {
+        uint64_t cpus = 0;
+        const hv::VmConfig* cfg = nullptr; // RAM regions, IPC ranges, pass-through devices
+        struct Range {
+            uint64_t base, size;
+        };
+        std::vector<Range> emulated; // hv emulates them: every access traps
+        const char* stage = "stage 2";
+        const char* address = "IPA";
+    };
+    // VM `v`'s cores map its RAM and IPC memory where its second stage puts
+    // them, its pass-through devices, the ranges hv emulates (trapping) and
+    // map_core_extras; each core's TLB model walks the VM's second stage.
+    void map_vm(uint32_t v, const VmMemory& vm);
+    // hv's walk of VM `vm`'s second stage (Armv8-A's stage 2, RISC-V's
+    // G-stage) at `addr`: the descriptors it read, then the page or a fault.
+    virtual void walk_second_stage(uint32_t vm, uint64_t addr, cache::WalkResult& out) = 0;
+    // What a VM's core maps besides its memory, after it (nothing by default).
+    virtual void map_core_extras(unsigned /*core*/) {}
+    // hv's walk (hv::armv8::S2Walk, hv::riscv64::GWalk: the same fields) as
+    // the TLB model reads it.
+    template <typename Walk> static void report_walk(const Walk& walk, cache::WalkResult& out) {
+        for (unsigned k = 0; k < walk.num_desc; ++k)
+            out.add_read(walk.desc_pa[k], k + 1 < walk.num_desc);
+        if (!walk.valid) {
+            out.fault = true;
+            return;
+        }
+        out.pa = walk.pa;
+        out.page_shift = static_cast<unsigned>(std::countr_zero(walk.block_size));
+    }
+
     enum class Path { sync, irq };
     // A trap's cost: the exception, hv's instructions on the path, and its
     // code fetched from hv's own pages (docs/timing-model.md).
@@ -155,6 +192,18 @@ class HvHostBase : public Supervisor {
     void checkpoint_common(Archive& a);
 
   private:
+    // Host memory for `size` bytes at `addr` of VM `vm`, which its second
+    // stage must map to RAM.
+    uint8_t* host_for_guest_range(uint32_t vm, const VmMemory& mem, uint64_t addr, uint64_t size);
+    // Per-core walkers of the VM's second stage, for the TLB model.
+    struct VmWalker {
+        HvHostBase* host;
+        uint32_t vm;
+    };
+    static void walk_vm(void* ctx, uint64_t addr, cache::AccessKind kind, cache::WalkResult& out);
+    std::array<VmWalker, hv::kMaxCpus> walkers_{};
+    std::array<std::optional<cache::WalkerRef>, hv::kMaxCpus> walker_refs_{};
+
     std::vector<std::unique_ptr<uint8_t[], void (*)(uint8_t*)>> buffers_;
     std::vector<HvMark> marks_;
     std::vector<uint64_t> code_pages_; // PAs of hv's text pages (in hv's colors when colored)
@@ -165,8 +214,6 @@ class HvHostBase : public Supervisor {
     uint64_t data_slot_ = 0;
     std::vector<std::pair<uint32_t, uint64_t>> samples_;
 };
-
-std::string hex_addr(uint64_t v); // "0x..."
 
 // One TLB invalidation broadcast to every core of the cluster and the
 // barrier that waits for it (TLBI ...IS + DSB; HFENCE on RISC-V). An

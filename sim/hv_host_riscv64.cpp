@@ -13,7 +13,6 @@
 #include "sim/riscv_intc.h"
 
 #include <array>
-#include <bit>
 #include <optional>
 
 namespace sim {
@@ -101,10 +100,8 @@ class HvHostRiscv64 final : public rv::RvPort, public HvHostBase {
 
   private:
     static size_t index(rv::Csr csr) { return static_cast<size_t>(csr); }
-    void map_vm(uint32_t vm);
-    uint8_t* host_for_gpa_range(uint32_t vm, uint64_t gpa, uint64_t size);
-    static void walk_gstage(void* ctx, uint64_t gpa, cache::AccessKind kind,
-                            cache::WalkResult& out);
+    VmMemory vm_memory(uint32_t vm) const;
+    void walk_second_stage(uint32_t vm, uint64_t gpa, cache::WalkResult& out) override;
     void flush_vm_tlbs(uint16_t vmid, unsigned ops);
     void flush_harts(uint64_t cpus);
     void load_regs(unsigned core, rv::VcpuRegs& regs);
@@ -118,12 +115,6 @@ class HvHostRiscv64 final : public rv::RvPort, public HvHostBase {
     std::unique_ptr<hv::Hypervisor> hv_;
     RiscvInterrupts& intc_;
     std::array<std::array<uint64_t, static_cast<size_t>(rv::Csr::Count)>, hv::kMaxCpus> csrs_{};
-    struct GStageWalker {
-        HvHostRiscv64* host;
-        uint32_t vm;
-    };
-    std::array<GStageWalker, hv::kMaxCpus> walkers_{};
-    std::array<std::optional<cache::WalkerRef>, hv::kMaxCpus> walker_refs_{};
 };
 
 HvHostRiscv64::HvHostRiscv64(Machine& machine, const RunConfig& config,
@@ -144,7 +135,7 @@ HvHostRiscv64::HvHostRiscv64(Machine& machine, const RunConfig& config,
     // hv's IPIs are level until its entry clears sip.SSIP.
     intc_.hold_ipis(true);
     for (uint32_t v = 0; v < hv_->num_vms(); ++v)
-        map_vm(v);
+        map_vm(v, vm_memory(v));
     for (uint32_t v = 0; v < hv_->num_vms(); ++v)
         stage_image(images[v], hv_->image_staging(v).pa);
     err = hv_->boot();
@@ -153,64 +144,20 @@ HvHostRiscv64::HvHostRiscv64(Machine& machine, const RunConfig& config,
     finish_boot();
 }
 
-uint8_t* HvHostRiscv64::host_for_gpa_range(uint32_t vm, uint64_t gpa, uint64_t size) {
-    PhysicalMemory& mem = machine_.memory();
-    std::vector<uint64_t> pas;
-    for (uint64_t off = 0; off < size; off += page_size) {
-        const rv::GWalk w = hv_->walk(vm, gpa + off);
-        if (!w.valid || !mem.contains(w.pa, page_size))
-            throw std::logic_error("the G-stage does not map GPA " + hex_addr(gpa + off) +
-                                   " to RAM");
-        pas.push_back(w.pa);
-    }
-    return host_for_pages(pas, size);
-}
-
 // A VM's harts see its RAM and IPC memory where its G-stage maps them, its
 // pass-through devices, and a trapping page wherever hv emulates (the
 // virtual UART, the vPLIC's 64 MiB, a marker page).
-void HvHostRiscv64::map_vm(uint32_t v) {
+HvHostBase::VmMemory HvHostRiscv64::vm_memory(uint32_t v) const {
     const hv::Vm& vm = hv_->vm(v);
-    const hv::VmConfig& cfg = *vm.cfg;
-    struct Mapping {
-        uint64_t gpa, size;
-        uint8_t* host;
-    };
-    std::vector<Mapping> maps;
-    for (auto& r : cfg.regions)
-        maps.push_back({r.base, r.size, host_for_gpa_range(v, r.base, r.size)});
-    for (auto& c : cfg.ipcs)
-        maps.push_back({c.base, c.size, host_for_gpa_range(v, c.base, c.size)});
-    const std::vector<DevMapping> devs = dev_mappings(cfg);
-    std::shared_ptr<cpu::AddressSpace> space;
-    for (unsigned cpu = 0; cpu < machine_.core_count(); ++cpu) {
-        if (!((vm.cpus >> cpu) & 1))
-            continue;
-        walkers_[cpu] = GStageWalker{this, v};
-        walker_refs_[cpu].emplace(&HvHostRiscv64::walk_gstage, &walkers_[cpu]);
-        attach_vm_core(cpu, space, &*walker_refs_[cpu], vm.cpus);
-        for (auto& m : maps)
-            machine_.core(cpu).map_memory(m.gpa, m.size, m.host);
-        for (const DevMapping& d : devs)
-            machine_.core(cpu).map_device(d.ipa, d.size, *d.device);
-        for (const hv::EmulRegion& e : vm.emul)
-            machine_.core(cpu).map_trapping(e.ipa, e.size);
-    }
+    VmMemory m{vm.cpus, vm.cfg, {}, "the G-stage", "GPA"};
+    for (const hv::EmulRegion& e : vm.emul)
+        m.emulated.push_back({e.ipa, e.size});
+    return m;
 }
 
 // The TLB model's G-stage walk: hv's own tables, PTE reads included.
-void HvHostRiscv64::walk_gstage(void* ctx, uint64_t gpa, cache::AccessKind,
-                                cache::WalkResult& out) {
-    auto* w = static_cast<GStageWalker*>(ctx);
-    const rv::GWalk walk = w->host->hv_->walk(w->vm, gpa);
-    for (unsigned k = 0; k < walk.num_desc; ++k)
-        out.add_read(walk.desc_pa[k], k + 1 < walk.num_desc);
-    if (!walk.valid) {
-        out.fault = true;
-        return;
-    }
-    out.pa = walk.pa;
-    out.page_shift = static_cast<unsigned>(std::countr_zero(walk.block_size));
+void HvHostRiscv64::walk_second_stage(uint32_t vm, uint64_t gpa, cache::WalkResult& out) {
+    report_walk(hv_->walk(vm, gpa), out);
 }
 
 void HvHostRiscv64::csr_write(rv::Csr csr, uint64_t value) {

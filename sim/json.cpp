@@ -124,4 +124,10 @@ std::string hex16(std::uint64_t v) {
     return buf;
 }
 
+std::string hex_addr(std::uint64_t v) {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+    return buf;
+}
+
 } // namespace sim

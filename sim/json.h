@@ -32,7 +32,9 @@ class JsonWriter {
     std::vector<bool> first_; // per open container: no element written yet
 };
 
-// 16 hex digits, no prefix: hashes in stats files, addresses in messages.
+// 16 hex digits, no prefix: hashes in stats files and messages.
 std::string hex16(std::uint64_t v);
+// "0x" and the digits without leading zeros: addresses in messages.
+std::string hex_addr(std::uint64_t v);
 
 } // namespace sim

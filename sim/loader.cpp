@@ -2,20 +2,14 @@
 
 #include "sim/cache/number.hpp"
 #include "sim/error.h"
+#include "sim/json.h"
 #include "sim/phys_mem.h"
 
 #include <cstring>
 #include <fstream>
-#include <sstream>
 
 namespace sim {
 namespace {
-
-std::string hex(uint64_t v) {
-    std::ostringstream s;
-    s << "0x" << std::hex << v;
-    return s.str();
-}
 
 std::vector<uint8_t> read_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary | std::ios::ate);
@@ -38,7 +32,8 @@ std::vector<uint8_t> read_file(const std::string& path) {
 
 template <typename T> T get(const std::vector<uint8_t>& b, uint64_t off, const std::string& path) {
     if (off > b.size() || b.size() - off < sizeof(T))
-        throw InputError("guest image '" + path + "': truncated ELF (offset " + hex(off) + ")");
+        throw InputError("guest image '" + path + "': truncated ELF (offset " + hex_addr(off) +
+                         ")");
     T v;
     std::memcpy(&v, b.data() + off, sizeof(T));
     return v;
@@ -198,8 +193,9 @@ void place_image(const GuestImage& image, PhysicalMemory& memory) {
     for (auto& s : image.segments) {
         if (!memory.contains(s.addr, s.mem_size))
             throw InputError("guest image '" + image.path + "' does not fit in RAM: segment at " +
-                             hex(s.addr) + " of " + std::to_string(s.mem_size) + " bytes, RAM is " +
-                             hex(memory.base()) + "-" + hex(memory.base() + memory.size()));
+                             hex_addr(s.addr) + " of " + std::to_string(s.mem_size) +
+                             " bytes, RAM is " + hex_addr(memory.base()) + "-" +
+                             hex_addr(memory.base() + memory.size()));
     }
     for (auto& s : image.segments) {
         memory.write(s.addr, s.bytes.data(), s.bytes.size());

@@ -2,6 +2,8 @@
 
 #include "sim/machine.h"
 
+#include <sched.h>
+
 #include <algorithm>
 #include <chrono>
 #include <numeric>
@@ -9,6 +11,9 @@
 namespace sim {
 
 namespace {
+
+constexpr unsigned kPauseMicros = 2;
+constexpr unsigned kSpinMicros = 200;
 
 void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -18,18 +23,30 @@ void cpu_relax() {
 #endif
 }
 
-// Busy-waits up to 10 us for `done` before the caller blocks: waking a
-// sleeping thread costs about as much, and a quantum's share of a core lasts
-// a few times that. Longer spins cost more than they save on a loaded host.
+// Busy-waits for `done` before the caller blocks (futex). On an idle host a
+// sleeping thread takes about as long to wake as a quantum's bound part lasts
+// (tens of microseconds), and the waits between quanta are that short, so they
+// are spun through: a few microseconds of pause, then sched_yield between
+// checks, so that on a loaded host the thread being waited for (or another
+// process) gets the host core instead of the spinner. A pure spin of 1 ms was
+// far worse on a loaded host (docs/parallel.md).
 template <typename Pred> bool spin_until(Pred done) {
-    const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(10);
+    using Clock = std::chrono::steady_clock;
+    const auto start = Clock::now();
     for (unsigned i = 1;; ++i) {
         if (done())
             return true;
         cpu_relax();
-        if (i % 32 == 0 && std::chrono::steady_clock::now() > until)
-            return done();
+        if (i % 32 == 0 && Clock::now() - start > std::chrono::microseconds(kPauseMicros))
+            break;
     }
+    const auto until = start + std::chrono::microseconds(kSpinMicros);
+    while (Clock::now() < until) {
+        if (done())
+            return true;
+        sched_yield();
+    }
+    return done();
 }
 
 } // namespace
@@ -93,8 +110,11 @@ ParallelScheduler::ParallelScheduler(Machine& machine, const std::vector<uint64_
     first_result_.resize(cores);
     was_running_.assign(cores, 0);
     errors_.resize(cores);
+    thread_of_.assign(cores, 0);
+    profile_.set_up(threads_, group_before_);
+    profile_.thread_started(0);
     for (unsigned t = 1; t < threads_; ++t)
-        workers_.emplace_back([this] { worker(); });
+        workers_.emplace_back([this, t] { worker(t); });
 }
 
 ParallelScheduler::~ParallelScheduler() {
@@ -103,24 +123,37 @@ ParallelScheduler::~ParallelScheduler() {
     generation_.notify_all();
     for (auto& w : workers_)
         w.join();
+    profile_.thread_stopped(0);
 }
 
-void ParallelScheduler::worker() {
-    uint64_t seen = 0;
+void ParallelScheduler::worker(unsigned thread) {
+    profile_.thread_started(thread);
+    uint32_t seen = 0;
     for (;;) {
-        spin_until([&] { return generation_.load(std::memory_order_acquire) != seen; });
-        generation_.wait(seen, std::memory_order_acquire);
+        const auto from =
+            profile_.on() ? ParallelProfile::now() : ParallelProfile::Clock::time_point{};
+        const bool spun =
+            spin_until([&] { return generation_.load(std::memory_order_acquire) != seen; });
+        if (!spun) // a waiter on the atomic costs its notifier a system call
+            generation_.wait(seen, std::memory_order_acquire);
         seen = generation_.load(std::memory_order_acquire);
-        if (quit_.load())
+        if (quit_.load()) {
+            profile_.thread_stopped(thread);
             return;
-        run_thread();
-        if (busy_.fetch_sub(1, std::memory_order_acq_rel) == 1)
-            busy_.notify_all();
+        }
+        if (profile_.on())
+            profile_.waited(thread, ParallelProfile::Wait::start, from, ParallelProfile::now(),
+                            !spun);
+        // Until no core of this quantum is left to take (none, if the worker
+        // woke late); the tails left run on the thread that passes the turn.
+        run_thread(thread, seen);
     }
 }
 
 void ParallelScheduler::run_quantum(uint64_t quantum_end) {
     const unsigned cores = m_.core_count();
+    if (profile_.on())
+        profile_.quantum_begin(ParallelProfile::now());
     if (m_.hierarchy_)
         m_.hierarchy_->begin_bound();
     for (unsigned i = 0; i < cores; ++i) {
@@ -137,17 +170,18 @@ void ParallelScheduler::run_quantum(uint64_t quantum_end) {
         turn_seen_.store(0, std::memory_order_relaxed);
         active_ = true;
         quantum_end_ = quantum_end;
-        next_core_.store(0, std::memory_order_relaxed);
-        busy_.store(static_cast<unsigned>(workers_.size()), std::memory_order_release);
-        generation_.fetch_add(1, std::memory_order_acq_rel);
+        const uint32_t generation = generation_.load(std::memory_order_relaxed) + 1;
+        next_core_.store(uint64_t{generation} << 32, std::memory_order_release);
+        if (profile_.on())
+            profile_.prologue_done(ParallelProfile::now());
+        generation_.store(generation, std::memory_order_release);
         generation_.notify_all();
-        run_thread();
-        spin_until([&] { return busy_.load(std::memory_order_acquire) == 0; });
-        for (unsigned left = busy_.load(std::memory_order_acquire); left != 0;
-             left = busy_.load(std::memory_order_acquire))
-            busy_.wait(left, std::memory_order_acquire);
+        run_thread(0, generation);
+        wait_for_quantum_end();
         active_ = false;
     }
+    if (profile_.on())
+        profile_.quantum_done(ParallelProfile::now());
     m_.in_run_ = false;
     for (auto& e : errors_)
         if (e) {
@@ -172,20 +206,43 @@ void ParallelScheduler::prologue(unsigned i, uint64_t quantum_end) {
 // Deadlock-free for any number of threads: cores are taken in ascending
 // order, so the lowest unfinished core is always taken, waits for nothing,
 // and its tail runs at once or is run by the thread that passes it the turn.
-void ParallelScheduler::run_thread() {
+std::optional<unsigned> ParallelScheduler::take_core(uint32_t generation) {
     const unsigned cores = m_.core_count();
-    for (unsigned i = next_core_.fetch_add(1); i < cores; i = next_core_.fetch_add(1)) {
+    uint64_t next = next_core_.load(std::memory_order_acquire);
+    for (;;) {
+        if (next >> 32 != generation || static_cast<uint32_t>(next) >= cores)
+            return std::nullopt;
+        if (next_core_.compare_exchange_weak(next, next + 1, std::memory_order_acq_rel,
+                                             std::memory_order_acquire))
+            return static_cast<unsigned>(next);
+    }
+}
+
+void ParallelScheduler::run_thread(unsigned thread, uint32_t generation) {
+    const bool profile = profile_.on();
+    for (std::optional<unsigned> next = take_core(generation); next; next = take_core(generation)) {
+        const unsigned i = *next;
+        thread_of_[i] = thread;
         if (group_before_[i] >= 0) { // its group's guest memory: after the previous core
             const auto before = static_cast<unsigned>(group_before_[i]);
-            spin_until([&] { return turn_seen_.load(std::memory_order_acquire) > before; });
+            const auto from =
+                profile ? ParallelProfile::now() : ParallelProfile::Clock::time_point{};
+            const bool spun =
+                spin_until([&] { return turn_seen_.load(std::memory_order_acquire) > before; });
             std::unique_lock lock(turn_mutex_);
             turn_cv_.wait(lock, [&] { return finished_[static_cast<unsigned>(group_before_[i])]; });
+            if (profile)
+                profile_.waited(thread, ParallelProfile::Wait::group, from, ParallelProfile::now(),
+                                !spun);
         }
+        const auto from = profile ? ParallelProfile::now() : ParallelProfile::Clock::time_point{};
         try {
             bound(i);
         } catch (...) {
             errors_[i] = std::current_exception();
         }
+        if (profile)
+            profile_.bound(i, from, ParallelProfile::now());
         bool now = has_turn_[i];
         if (!now) {
             std::lock_guard lock(turn_mutex_);
@@ -193,11 +250,23 @@ void ParallelScheduler::run_thread() {
             ready_[i] = !now;
         }
         if (now)
-            tail(i);
+            tail(i, thread);
     }
-    spin_until([&] { return turn_seen_.load(std::memory_order_acquire) >= cores; });
-    std::unique_lock lock(turn_mutex_);
-    turn_cv_.wait(lock, [&] { return turn_ >= cores; });
+}
+
+// Every core's quantum done: the last tail passed the turn past the last core.
+// Workers still in run_thread find no core to take, whenever they get there.
+void ParallelScheduler::wait_for_quantum_end() {
+    const unsigned cores = m_.core_count();
+    const auto from = profile_.on() ? ParallelProfile::now() : ParallelProfile::Clock::time_point{};
+    const bool spun =
+        spin_until([&] { return turn_seen_.load(std::memory_order_acquire) >= cores; });
+    {
+        std::unique_lock lock(turn_mutex_);
+        turn_cv_.wait(lock, [&] { return turn_ >= cores; });
+    }
+    if (profile_.on())
+        profile_.waited(0, ParallelProfile::Wait::end, from, ParallelProfile::now(), !spun);
 }
 
 void ParallelScheduler::bound(unsigned i) {
@@ -205,13 +274,16 @@ void ParallelScheduler::bound(unsigned i) {
         first_result_[i] = m_.cores_[i]->run(budget, m_.clock_[i], m_.params_.cycles_per_insn);
 }
 
-void ParallelScheduler::tail(unsigned first) {
+void ParallelScheduler::tail(unsigned first, unsigned thread) {
     for (std::optional<unsigned> next = first; next; next = pass_turn(*next)) {
         const unsigned i = *next;
         const uint64_t quantum_end = quantum_end_;
+        thread_of_[i] = thread;
+        const auto from =
+            profile_.on() ? ParallelProfile::now() : ParallelProfile::Clock::time_point{};
         try {
-            if (!has_turn_[i])
-                take_turn(i, false);
+            if (!has_turn_[i]) // never waits: tails start at their turn
+                take_turn(i, false, thread);
             m_.in_run_ = false;
             if (const uint64_t budget = first_budget_[i]; budget && !errors_[i])
                 if (m_.end_slice(i, first_result_[i], budget, quantum_end))
@@ -227,15 +299,20 @@ void ParallelScheduler::tail(unsigned first) {
         } catch (...) {
             errors_[i] = std::current_exception();
         }
+        if (profile_.on())
+            profile_.tail(i, from, ParallelProfile::now());
     }
 }
 
-void ParallelScheduler::take_turn(unsigned i, bool in_run) {
-    spin_until([&] { return turn_seen_.load(std::memory_order_acquire) == i; });
+void ParallelScheduler::take_turn(unsigned i, bool in_run, unsigned thread) {
+    const auto from = profile_.on() ? ParallelProfile::now() : ParallelProfile::Clock::time_point{};
+    const bool spun = spin_until([&] { return turn_seen_.load(std::memory_order_acquire) == i; });
     {
         std::unique_lock lock(turn_mutex_);
         turn_cv_.wait(lock, [&] { return turn_ == i; });
     }
+    if (profile_.on())
+        profile_.waited(thread, ParallelProfile::Wait::turn, from, ParallelProfile::now(), !spun);
     has_turn_[i] = 1;
     m_.running_core_ = i;
     m_.in_run_ = in_run;
@@ -265,7 +342,7 @@ std::optional<unsigned> ParallelScheduler::pass_turn(unsigned i) {
 
 void ParallelScheduler::enter_shared(unsigned core) {
     if (active_ && !has_turn_[core])
-        take_turn(core, true);
+        take_turn(core, true, thread_of_[core]);
 }
 
 } // namespace sim

@@ -19,6 +19,7 @@
 #pragma once
 
 #include "sim/cpu/core.h"
+#include "sim/parallel_profile.h"
 
 #include <atomic>
 #include <condition_variable>
@@ -61,14 +62,17 @@ class ParallelScheduler {
     // A host thread's share of a quantum: it takes the next core (ascending)
     // and runs its bound part; the rest of that core's quantum (its tail)
     // runs on whichever thread finds it ready when its turn comes.
-    void run_thread();
+    void run_thread(unsigned thread, uint32_t generation);
+    // The next core of quantum `generation` to take, or none.
+    std::optional<unsigned> take_core(uint32_t generation);
+    void wait_for_quantum_end(); // host thread 0
     void bound(unsigned i);
-    void tail(unsigned i);
-    void take_turn(unsigned i, bool in_run);
+    void tail(unsigned i, unsigned thread);
+    void take_turn(unsigned i, bool in_run, unsigned thread);
     // Ends core i's turn; returns the next core if its tail was ready (the
     // caller runs it), else none.
     std::optional<unsigned> pass_turn(unsigned i);
-    void worker();
+    void worker(unsigned thread);
 
     Machine& m_;
     unsigned threads_ = 1;
@@ -82,19 +86,24 @@ class ParallelScheduler {
     std::vector<uint8_t> ready_;         // bound part done, tail waits for the turn
     std::vector<uint8_t> finished_;      // quantum done
     bool active_ = false;                // inside the bound part of a quantum
-    std::atomic<unsigned> next_core_{0};
+    // The quantum's number (high 32 bits) and the next core to take: a worker
+    // that wakes late for a quantum finds a newer number and takes nothing, so
+    // no thread ever waits for a worker to leave a quantum.
+    std::atomic<uint64_t> next_core_{0};
     std::vector<uint8_t> has_turn_;
     std::vector<std::vector<std::function<void()>>> pending_;
     std::vector<uint64_t> first_budget_; // 0: no first slice
     std::vector<cpu::RunResult> first_result_;
     std::vector<uint8_t> was_running_;
     std::vector<std::exception_ptr> errors_; // per core
+    std::vector<unsigned> thread_of_;        // the host thread running each core (profile)
     // The worker threads (host thread 0 is the caller's).
     std::vector<std::thread> workers_;
-    std::atomic<uint64_t> generation_{0};
-    std::atomic<unsigned> busy_{0};
+    std::atomic<uint32_t> generation_{0}; // the quantum's number, for the workers
+
     std::atomic<bool> quit_{false};
     uint64_t quantum_end_ = 0;
+    ParallelProfile profile_;
 };
 
 } // namespace sim

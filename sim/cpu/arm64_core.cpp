@@ -325,11 +325,38 @@ void Arm64Core::model_data(uint64_t address, int size, bool is_write) {
             memory_.hierarchy->access_data(id_, pa, static_cast<unsigned>(size), is_write, now);
 }
 
+// Called before every translated block runs, so its common case (a block
+// that runs, no check pending) stays small and inline: fast-forward's speed
+// is mostly this hook and Unicorn's memory path (docs/checkpoints.md).
 void Arm64Core::on_block(uc_struct* uc, uint64_t address, uint32_t size, void* self) {
     auto* core = static_cast<Arm64Core*>(self);
+    if (core->block_needs_checks(address)) [[unlikely]] {
+        core->on_checked_block(uc, address, size);
+        return;
+    }
+    core->executed_ += size / 4;
+    if (!core->fast_forward_)
+        core->model_block(address, size);
+}
+
+bool Arm64Core::block_needs_checks(uint64_t address) const {
+    return yield_at_block_ || cycles_in_run() >= budget_ || (address & 3) ||
+           (stage1_.sctlr & sctlr_sp_alignment_checks) || trace_;
+}
+
+void Arm64Core::model_block(uint64_t address, uint32_t size) {
+    if (a53_)
+        core_cycles_ += charge_a53(address, size);
+    if (memory_.hierarchy)
+        model_fetch(address, size);
+}
+
+// A block with something to check first: the quantum's end or a yield, a
+// misaligned PC, SP alignment (SCTLR_EL1.SA/SA0 set), the trace.
+void Arm64Core::on_checked_block(uc_struct* uc, uint64_t address, uint32_t size) {
     // Stopping here skips this block, so it is not counted (unicorn-notes.md).
-    if (core->yield_at_block_ || core->cycles_in_run() >= core->budget_) {
-        core->stopped_at_block_ = address;
+    if (yield_at_block_ || cycles_in_run() >= budget_) {
+        stopped_at_block_ = address;
         uc_emu_stop(uc);
         return;
     }
@@ -342,21 +369,17 @@ void Arm64Core::on_block(uc_struct* uc, uint64_t address, uint32_t size, void* s
         e.far = address;
         e.return_pc = address;
         e.what = "PC alignment fault";
-        core->pending_ = e;
+        pending_ = e;
         uc_emu_stop(uc);
         return;
     }
-    if (core->sp_misaligned_at_block() && core->check_sp_alignment(address, size))
+    if (sp_misaligned_at_block() && check_sp_alignment(address, size))
         return;
-    if (core->trace_) [[unlikely]]
-        core->trace_block(address, size);
-    core->executed_ += size / 4;
-    if (core->fast_forward_)
-        return;
-    if (core->a53_)
-        core->core_cycles_ += core->charge_a53(address, size);
-    if (core->memory_.hierarchy)
-        core->model_fetch(address, size);
+    if (trace_) [[unlikely]]
+        trace_block(address, size);
+    executed_ += size / 4;
+    if (!fast_forward_)
+        model_block(address, size);
 }
 
 // HVC and SMC: Unicorn leaves PC past the instruction, which is ELR_EL2 for

@@ -113,6 +113,9 @@ class Arm64Core final : public Core {
 
   private:
     static void on_block(uc_struct* uc, uint64_t address, uint32_t size, void* self);
+    bool block_needs_checks(uint64_t address) const;
+    [[gnu::noinline]] void on_checked_block(uc_struct* uc, uint64_t address, uint32_t size);
+    void model_block(uint64_t address, uint32_t size); // the timing model's share of a block
     static void on_interrupt(uc_struct* uc, uint32_t intno, void* self);
     static bool on_unmapped(uc_struct* uc, int type, uint64_t address, int size, int64_t value,
                             void* self);
@@ -181,6 +184,7 @@ class Arm64Core final : public Core {
     void enter_from_el1(const GuestException& e, uint64_t pstate, uint64_t vector);
     uint64_t vector_fetch(uint64_t address);
     // arm64_sp_alignment.cpp: SCTLR_EL1.SA/SA0, checked from the block hook.
+    static constexpr uint64_t sctlr_sp_alignment_checks = (1ull << 3) | (1ull << 4);
     uint64_t sp() const;
     bool sp_misaligned_at_block() const;
     bool sp_checked_here() const;

@@ -88,25 +88,20 @@ TEST(TrapEntry, EncodingsAgreeWithHvs) {
     EXPECT_EQ(cpu::arm64::inst_abort_iss(), hv::armv8::inst_abort(0, 0).iss());
 }
 
-// A raw guest under hv: a load from the virtual UART's FR into w5 (0x90:
-// transmit FIFO empty, receive FIFO empty) makes 'A', which it stores to DR
-// with a newline; then a store pair to DR, which has no valid syndrome on
-// the hardware either, stops the VM with hv's named reason.
-TEST(TrapEntry, EmulatedPageAccessesReachHvWithTheArchitecturesSyndrome) {
-    const std::vector<uint32_t> words = {
-        0xd2a12001, // movz x1, #0x0900, lsl #16 (the UART's IPA)
-        0xb9401825, // ldr w5, [x1, #0x18]
-        0x51013ca2, // sub w2, w5, #0x4f
-        0xb9000022, // str w2, [x1]
-        0x52800142, // movz w2, #10
-        0xb9000022, // str w2, [x1]
-        0xa9000c22, // stp x2, x3, [x1]
-        test::insn_branch_self,
-    };
-    auto guest = test::write_raw_guest("uart-pair", words);
+// A raw guest under hv, run to its end (or fast-forwarded throughout).
+struct RawHvRun {
+    std::string console;
+    RunOutcome outcome;
+    hv::ExitKind exit_kind = hv::ExitKind::None;
+    std::string exit_reason;
+};
+
+RawHvRun run_raw_hv_guest(const std::string& name, const std::vector<uint32_t>& words,
+                          bool fast_forward) {
+    auto guest = test::write_raw_guest(name, words);
     auto dir = std::filesystem::temp_directory_path() / "bao-sim-tests";
     std::filesystem::create_directories(dir);
-    auto path = dir / ("trap-entry-" + std::to_string(getpid()) + ".toml");
+    auto path = dir / (name + "-" + std::to_string(getpid()) + ".toml");
     std::ofstream(path) << "mode = \"hv\"\n"
                            "[hyp]\nregion = { base = 0x40000000, size = 0x400000 }\n"
                            "[[vms]]\nname = \"vm\"\nmeasured = true\ncpu_affinity = [0]\n"
@@ -117,15 +112,76 @@ TEST(TrapEntry, EmulatedPageAccessesReachHvWithTheArchitecturesSyndrome) {
     RunOptions o;
     o.config = path.string();
     o.workloads_dir = test::workloads_dir();
+    if (fast_forward) { // never reached: every instruction fast-forwarded
+        o.fast_forward.until = FastForward::Until::insns;
+        o.fast_forward.insns = ~0ull;
+    }
     std::ostringstream out;
     Simulation s(o, &out);
-    RunOutcome r = s.run();
-    EXPECT_EQ(out.str(), "[vm] A\n");
-    EXPECT_EQ(r.code, ExitCode::guest_fault);
+    RawHvRun r;
+    r.outcome = s.run();
+    r.console = out.str();
     const hv::Vm& vm = s.hv_host()->hypervisor().vm(0);
-    EXPECT_EQ(vm.exit_kind, hv::ExitKind::EmulationFault);
-    EXPECT_STREQ(vm.exit_reason, "vm 0 (\"vm\") vcpu 0 on core 0: undecodable write (no ISV) to "
-                                 "emulated IPA 0x9000000 (pc 0x40000018)");
+    r.exit_kind = vm.exit_kind;
+    r.exit_reason = vm.exit_reason;
+    return r;
+}
+
+// A load from the virtual UART's FR into w5 (0x90: transmit FIFO empty,
+// receive FIFO empty) makes 'A', which the guest stores to DR with a
+// newline; then a store pair to DR, which has no valid syndrome on the
+// hardware either, stops the VM with hv's named reason. Every access is in
+// the middle of the block that starts at 0x40000000: hv decodes the
+// instruction at the PC the core reports, so a PC of the block's start
+// (the movz) would make the load undecodable too.
+const std::vector<uint32_t> kUartPairGuest = {
+    0xd2a12001, // movz x1, #0x0900, lsl #16 (the UART's IPA)
+    0xb9401825, // ldr w5, [x1, #0x18]
+    0x51013ca2, // sub w2, w5, #0x4f
+    0xb9000022, // str w2, [x1]
+    0x52800142, // movz w2, #10
+    0xb9000022, // str w2, [x1]
+    0xa9000c22, // stp x2, x3, [x1]
+    test::insn_branch_self,
+};
+
+TEST(TrapEntry, EmulatedPageAccessesReachHvWithTheArchitecturesSyndrome) {
+    const RawHvRun r = run_raw_hv_guest("uart-pair", kUartPairGuest, false);
+    EXPECT_EQ(r.console, "[vm] A\n");
+    EXPECT_EQ(r.outcome.code, ExitCode::guest_fault);
+    EXPECT_EQ(r.exit_kind, hv::ExitKind::EmulationFault);
+    EXPECT_EQ(r.exit_reason, "vm 0 (\"vm\") vcpu 0 on core 0: undecodable write (no ISV) to "
+                             "emulated IPA 0x9000000 (pc 0x40000018)");
+}
+
+// Fast-forwarding (no timing model) must not cost the exact PC of a trapped
+// access (docs/checkpoints.md, "Speed"): the same guest, the same syndromes.
+TEST(TrapEntry, FastForwardedAccessesNameTheirOwnInstruction) {
+    const RawHvRun r = run_raw_hv_guest("uart-pair-ff", kUartPairGuest, true);
+    EXPECT_EQ(r.console, "[vm] A\n");
+    EXPECT_EQ(r.outcome.code, ExitCode::guest_fault);
+    EXPECT_EQ(r.exit_kind, hv::ExitKind::EmulationFault);
+    EXPECT_EQ(r.exit_reason, "vm 0 (\"vm\") vcpu 0 on core 0: undecodable write (no ISV) to "
+                             "emulated IPA 0x9000000 (pc 0x40000018)");
+}
+
+// An access outside the VM's memory in the middle of a block, fast-forwarded:
+// the stage-2 abort that stops the VM names the load, not the block's start.
+TEST(TrapEntry, FastForwardedAbortOutsideTheVmNamesTheLoad) {
+    const std::vector<uint32_t> words = {
+        0xd2a80001, // movz x1, #0x4000, lsl #16 (the VM's RAM)
+        0xf9400022, // ldr x2, [x1]
+        0x91000442, // add x2, x2, #1
+        0xd2a60001, // movz x1, #0x3000, lsl #16 (nothing there)
+        0xb9400425, // ldr w5, [x1, #4]
+        test::insn_branch_self,
+    };
+    for (bool fast_forward : {false, true}) {
+        const RawHvRun r = run_raw_hv_guest("outside-ff", words, fast_forward);
+        EXPECT_EQ(r.outcome.code, ExitCode::guest_fault) << fast_forward;
+        EXPECT_NE(r.exit_reason.find("pc 0x40000010"), std::string::npos)
+            << (fast_forward ? "fast-forwarded: " : "") << r.exit_reason;
+    }
 }
 
 } // namespace

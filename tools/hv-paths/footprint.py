@@ -20,6 +20,8 @@ import re
 import subprocess
 import sys
 
+from qemu_log import events, trap_bounds
+
 LINE = 64
 REG = re.compile(r"([xw])(\d+)|(sp)|(xzr|wzr)")
 
@@ -32,21 +34,6 @@ def sections(elf):
         if len(p) >= 4 and p[0].isdigit():
             sec[p[1]] = (int(p[3], 16), int(p[3], 16) + int(p[2], 16))
     return sec
-
-
-def symbols(elf):
-    out = subprocess.run(["aarch64-linux-gnu-nm", elf], capture_output=True, text=True, check=True)
-    return {p[2]: int(p[0], 16) for p in (l.split() for l in out.stdout.splitlines()) if len(p) == 3}
-
-
-def eret_address(elf, start):
-    out = subprocess.run(["aarch64-linux-gnu-objdump", "-d", "--start-address=%#x" % start, elf],
-                         capture_output=True, text=True, check=True)
-    for line in out.stdout.splitlines():
-        m = re.match(r"\s*([0-9a-f]+):\s+[0-9a-f]{8}\s+eret", line)
-        if m:
-            return int(m.group(1), 16)
-    raise SystemExit("no eret after restore_guest")
 
 
 def reg_value(name, regs):
@@ -118,14 +105,8 @@ def region_of(addr, sec, pool_end):
 
 def parse(elf, log):
     sec = sections(elf)
-    sym = symbols(elf)
-    vbar = sym["bao_hv_vectors"]
-    entry = {vbar + 0x400: "sync", vbar + 0x480: "irq"}
-    eret = eret_address(elf, sym["restore_guest"])
-    # The guest runs at the same addresses (its IPA range starts where hv's
-    # PA does): translations are told apart by their flags, as in paths.py.
+    entry, eret = trap_bounds(elf)
     insn = {}  # (pc, flags) -> (word, mnemonic, operands)
-    pending = None  # the instructions of an "IN:" block, until its Trace line
     traps = []
     cur = None
     regs, pc, flags, cpu = {}, None, None, None
@@ -156,25 +137,20 @@ def parse(elf, log):
             traps.append(cur)
             cur = None
 
-    for line in open(log, errors="replace"):
-        if line.startswith("Trace "):
+    # The registers QEMU dumps after a Trace line are those before its
+    # instruction runs: an instruction is stepped at the next Trace line.
+    for ev in events(log):
+        if ev[0] == "exec":
             step()
-            m = re.match(r"Trace (\d+): \S+ \[[0-9a-f]+/([0-9a-f]+)/([0-9a-f]+)/", line)
-            cpu, pc, flags, regs = int(m.group(1)), int(m.group(2), 16), m.group(3), {}
-            if pending:
-                insn[(pc, flags)] = pending[0]
-            pending = None
+            _, cpu, pc, flags, block = ev
+            regs = {}
+            if block:
+                insn[(pc, flags)] = block[0][1:]  # single-stepped: one instruction a block
             continue
-        if line.startswith("IN:"):
-            pending = []
-            continue
+        line = ev[1]
         if line.startswith(" PC=") or line.startswith("X") or "SP=" in line:
             for k, v in re.findall(r"(X\d\d|SP)=([0-9a-f]+)", line):
                 regs[k] = int(v, 16)
-            continue
-        m = re.match(r"0x([0-9a-f]+):\s+([0-9a-f]{8})\s+(\S+)\s*(.*)", line)
-        if m and pending is not None:
-            pending.append((int(m.group(2), 16), m.group(3), m.group(4)))
     step()
     return traps
 

@@ -4,52 +4,25 @@ usage: paths.py bao-hv.elf exec.log   (log of -d in_asm,exec,nochain)
 
 A trap starts when CPU 0 enters hv's lower-EL sync (VBAR+0x400) or IRQ
 (VBAR+0x480) vector and ends with the translation block holding the ERET of
-restore_guest. Addresses come from the ELF's symbols, so a rebuilt image
-needs no edits.
+restore_guest (qemu_log.py reads the ELF and the log).
 """
 import collections
-import re
-import subprocess
 import sys
 
-
-def symbols(elf):
-    out = subprocess.run(["aarch64-linux-gnu-nm", elf], capture_output=True, text=True, check=True)
-    return {parts[2]: int(parts[0], 16) for parts in (l.split() for l in out.stdout.splitlines()) if len(parts) == 3}
-
-
-def eret_address(elf, start):
-    out = subprocess.run(["aarch64-linux-gnu-objdump", "-d", "--start-address=%#x" % start, elf],
-                         capture_output=True, text=True, check=True)
-    for line in out.stdout.splitlines():
-        m = re.match(r"\s*([0-9a-f]+):\s+[0-9a-f]{8}\s+eret", line)
-        if m:
-            return int(m.group(1), 16)
-    raise SystemExit("no eret after restore_guest")
+from qemu_log import events, trap_bounds
 
 
 def main(elf, log):
-    sym = symbols(elf)
-    vbar = sym["bao_hv_vectors"]
-    entry = {vbar + 0x400: "sync", vbar + 0x480: "irq"}
-    eret = eret_address(elf, sym["restore_guest"])
-    tbs, pending, cur = {}, None, None
+    entry, eret = trap_bounds(elf)
+    tbs, cur = {}, None
     paths = collections.defaultdict(list)
-    for line in open(log, errors="replace"):
-        if line.startswith("IN:"):
-            pending = []
+    for ev in events(log):
+        if ev[0] != "exec":
             continue
-        m = re.match(r"0x([0-9a-f]+):\s+[0-9a-f]{8}\s", line)
-        if m and pending is not None:
-            pending.append(int(m.group(1), 16))
-            continue
-        m = re.match(r"Trace (\d+): 0x[0-9a-f]+ \[[0-9a-f]+/([0-9a-f]+)/([0-9a-f]+)/", line)
-        if not m:
-            continue
-        cpu, pc, flags = int(m.group(1)), int(m.group(2), 16), m.group(3)
-        if pending:
-            tbs[(pc, flags)] = (len(pending), min(pending), max(pending) + 4)
-            pending = None
+        _, cpu, pc, flags, block = ev
+        if block:
+            addrs = [b[0] for b in block]
+            tbs[(pc, flags)] = (len(addrs), min(addrs), max(addrs) + 4)
         if cpu != 0:
             continue
         if pc in entry:

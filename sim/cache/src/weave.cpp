@@ -2,7 +2,6 @@
 #include "sim/cache/hierarchy.hpp"
 
 #include <algorithm>
-#include <tuple>
 
 namespace sim::cache {
 
@@ -84,19 +83,42 @@ std::int64_t Hierarchy::weave_access(unsigned core, const SharedAccess& a) {
 
 void Hierarchy::weave() {
     bound_ = false;
-    // (cycle, core, issue order): a total order that no host thread's timing sets.
-    std::vector<std::tuple<std::uint64_t, unsigned, std::size_t>>& order = weave_order_;
-    order.clear();
-    for (unsigned core = 0; core < cores_.size(); ++core) {
-        const std::vector<SharedAccess>& log = cores_[core].bound_log;
-        for (std::size_t i = 0; i < log.size(); ++i) {
-            order.emplace_back(log[i].at, core, i);
+    // The order is (cycle, core, issue order): a total order that no host
+    // thread's timing sets. Each core's log is sorted by cycle in place, keeping
+    // the issue order of equal cycles (an insertion sort: a log is in order but
+    // for a refill's L1 victim, recorded before the refill's MSHR wait ends),
+    // then the logs are merged, the lowest core first on equal cycles.
+    std::vector<std::size_t>& next = weave_next_;
+    next.assign(cores_.size(), 0);
+    for (CoreState& state : cores_) {
+        std::vector<SharedAccess>& log = state.bound_log;
+        for (std::size_t i = 1; i < log.size(); ++i) {
+            if (log[i].at >= log[i - 1].at) {
+                continue;
+            }
+            const SharedAccess moved = log[i];
+            std::size_t j = i;
+            for (; j > 0 && log[j - 1].at > moved.at; --j) {
+                log[j] = log[j - 1];
+            }
+            log[j] = moved;
         }
     }
-    std::sort(order.begin(), order.end());
-    for (const auto& [at, core, i] : order) {
+    for (;;) {
+        unsigned core = kNoCore;
+        std::uint64_t at = 0;
+        for (unsigned c = 0; c < cores_.size(); ++c) {
+            const std::vector<SharedAccess>& log = cores_[c].bound_log;
+            if (next[c] < log.size() && (core == kNoCore || log[next[c]].at < at)) {
+                core = c;
+                at = log[next[c]].at;
+            }
+        }
+        if (core == kNoCore) {
+            break;
+        }
         CoreState& state = cores_[core];
-        state.weave_balance += weave_access(core, state.bound_log[i]);
+        state.weave_balance += weave_access(core, state.bound_log[next[core]++]);
     }
     for (CoreState& state : cores_) {
         state.bound_log.clear();

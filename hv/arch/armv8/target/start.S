@@ -168,6 +168,11 @@ park:
     b       el2_fault
 .endm
 
+/* In a section of its own, which image.ld places first, at the image's page-
+ * aligned base: after the entry code, the table's 2 KiB alignment cost 1.7
+ * KiB of zeros (docs/real-image.md#section-sizes). The exception entries and
+ * restore_guest follow it there. */
+    .section .text.vectors, "ax"
     .balign 0x800
     .global bao_hv_vectors
 bao_hv_vectors:

@@ -28,7 +28,9 @@ template <typename T> void wr(std::uint64_t pa, T v) {
 
 constinit TargetPort::PerCpu TargetPort::cpus_[kMaxCpus]{};
 
-void TargetPort::attach(Hypervisor* hv, const PlatformConfig& platform) {
+// Boot and shutdown only (attach, log, cpu_on, vm_stopped, power_off):
+// [[gnu::cold]] compiles them for size (docs/real-image.md#section-sizes).
+[[gnu::cold]] void TargetPort::attach(Hypervisor* hv, const PlatformConfig& platform) {
     hv_ = hv;
     uart_ = platform.console_pa;
     gicd_ = platform.gic.gicd;
@@ -370,7 +372,7 @@ void TargetPort::console_flush() {
     p.len = 0;
 }
 
-void TargetPort::log(const char* line) {
+[[gnu::cold]] void TargetPort::log(const char* line) {
     console_flush();
     char buf[200];
     Fmt f(buf, sizeof buf);
@@ -378,7 +380,7 @@ void TargetPort::log(const char* line) {
     uart_write(f.c_str(), f.size());
 }
 
-void TargetPort::cpu_on(std::uint32_t cpu) {
+[[gnu::cold]] void TargetPort::cpu_on(std::uint32_t cpu) {
     if (cpu >= kMaxCpus) {
         return;
     }
@@ -419,11 +421,11 @@ void TargetPort::wait_for_start() {
     }
 }
 
-void TargetPort::vm_stopped(std::uint32_t vm) {
+[[gnu::cold]] void TargetPort::vm_stopped(std::uint32_t vm) {
     log(hv_->vm(vm).exit_reason);
 }
 
-void TargetPort::power_off() {
+[[gnu::cold]] void TargetPort::power_off() {
     log("every VM has stopped: PSCI SYSTEM_OFF");
     smc(armv8::psci::SYSTEM_OFF, 0, 0, 0);
     for (;;) {

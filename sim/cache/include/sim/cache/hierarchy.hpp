@@ -278,8 +278,9 @@ class Hierarchy {
     std::uint64_t l2_writebacks_ = 0;
     std::uint64_t l2_victim_fills_ = 0;
     bool bound_ = false;
-    // The weave's merge order, (cycle, core, index in its log); kept to reuse its memory.
-    std::vector<std::tuple<std::uint64_t, unsigned, std::size_t>> weave_order_;
+    // The weave's merge: each core's next log entry; kept to reuse its memory.
+    std::vector<std::size_t> weave_next_;
+    static constexpr unsigned kNoCore = ~0u;
 };
 
 } // namespace sim::cache
