@@ -49,12 +49,12 @@ HvRun irqlat(const std::string& config, std::vector<std::string> sets) {
 }
 
 // hv.irq_cycles replaces hv.irq_insns x cycles_per_insn on the IRQ path:
-// 120 cycles more than the flat 644 (the default, measured on the real image)
+// 120 cycles more than the flat 616 (the default, measured on the real image)
 // add 100 ns (1.2 GHz) to every sample.
 TEST(HvCost, PathCyclesReplaceTheFlatInstructionCount) {
     const HvRun flat = irqlat("solo", {});
-    const HvRun same = irqlat("solo", {"hv.irq_cycles=644"});
-    const HvRun more = irqlat("solo", {"hv.irq_cycles=764"});
+    const HvRun same = irqlat("solo", {"hv.irq_cycles=616"});
+    const HvRun more = irqlat("solo", {"hv.irq_cycles=736"});
     EXPECT_EQ(same.latency_mean, flat.latency_mean);
     EXPECT_NEAR(more.latency_mean - flat.latency_mean, 100.0, 1.0);
 }
@@ -65,9 +65,9 @@ TEST(HvCost, OwnDataIsLoadedThroughTheDSide) {
     const HvRun off = irqlat("solo", {});
     const HvRun on = irqlat("solo", {"hv.irq_data_bytes=1088", "hv.sync_data_bytes=1216"});
     EXPECT_TRUE(off.data_pages.empty());
-    // 4 CPUs x 1216 bytes: two pages after the 12 of hv's text (46612 bytes).
+    // 4 CPUs x 1216 bytes: two pages after the 11 of hv's text (44540 bytes).
     ASSERT_EQ(on.data_pages.size(), 2u);
-    EXPECT_EQ(on.data_pages[0], 0x40000000u + 12 * 4096);
+    EXPECT_EQ(on.data_pages[0], 0x40000000u + 11 * 4096);
     // 17 lines per IRQ and 19 per synchronous trap, at least 50 IRQs.
     EXPECT_GE(on.l1d_accesses, off.l1d_accesses + 50 * 17);
     EXPECT_GT(on.cycles, off.cycles);
