@@ -117,6 +117,7 @@ namespace {
 TEST(InterruptLatency, InterferenceRaisesItAndColoringHvLowersIt) {
     const double native = irqlat("native").mean;
     const double solo = irqlat("solo").mean;
+    const double solo_col = irqlat("solo-col").mean;
     const double interf = irqlat("interf").mean;
     const double interf_col = irqlat("interf-col").mean;
     const double hypcol = irqlat("interf-col-hypcol").mean;
@@ -126,6 +127,14 @@ TEST(InterruptLatency, InterferenceRaisesItAndColoringHvLowersIt) {
     EXPECT_LT(solo, interf_col);
     EXPECT_LT(interf_col, interf);
     EXPECT_LT(hypcol, interf_col);
+    // Issue 21's full ordering, as calibrated (published 222 < 906 ~ 905 <
+    // 1001 < 2179 < 7322 ns): solo ~ solo-col (within 5 %) < hypcol. In the
+    // model hypcol's margin over solo is mostly its first, cold sample (12830 against
+    // 3970 ns in the 1000-sample run); after it the two are within a few ns
+    // (docs/results.md, calibration).
+    EXPECT_NEAR(solo_col, solo, 0.05 * solo);
+    EXPECT_LT(solo, hypcol);
+    EXPECT_LT(solo_col, hypcol);
 }
 
 } // namespace
