@@ -356,24 +356,30 @@ TEST(Emulation, AccessWithoutSyndromeStopsTheVm) {
     EXPECT_EQ(m.hv->vm(0).exit_kind, hv::ExitKind::EmulationFault);
 }
 
+// A 32-bit access by vCPU 0 to the virtual PL011 at 0x0900_0000, through the
+// trap path, as the guest's driver makes it (x2 the transfer register).
+static std::uint64_t vuart_read(Machine& m, std::uint64_t off) {
+    hv::VcpuRegs r{};
+    EXPECT_EQ(m.trap(0, a8::data_abort(0x0900'0000 + off, 0x0900'0000 + off, false, 4, 2), r),
+              TrapAction::Resume);
+    return r.x[2];
+}
+
+static void vuart_write(Machine& m, std::uint64_t off, std::uint64_t v) {
+    hv::VcpuRegs r{};
+    r.x[2] = v;
+    EXPECT_EQ(m.trap(0, a8::data_abort(0x0900'0000 + off, 0x0900'0000 + off, true, 4, 2), r),
+              TrapAction::Resume);
+}
+
 // Console input reaches the VM's receive FIFO and raises its UART interrupt
 // (platform.console_irq) through the vGIC; the guest reads it from DR.
 TEST(Emulation, VirtualUartReceivesConsoleInput) {
     auto cfg = Machine::config();
     cfg.platform.console_irq = 33;
     Machine m(cfg);
-    auto rd = [&](std::uint64_t off) {
-        hv::VcpuRegs r{};
-        EXPECT_EQ(m.trap(0, a8::data_abort(0x0900'0000 + off, 0x0900'0000 + off, false, 4, 2), r),
-                  TrapAction::Resume);
-        return r.x[2];
-    };
-    auto wr = [&](std::uint64_t off, std::uint64_t v) {
-        hv::VcpuRegs r{};
-        r.x[2] = v;
-        EXPECT_EQ(m.trap(0, a8::data_abort(0x0900'0000 + off, 0x0900'0000 + off, true, 4, 2), r),
-                  TrapAction::Resume);
-    };
+    auto rd = [&](std::uint64_t off) { return vuart_read(m, off); };
+    auto wr = [&](std::uint64_t off, std::uint64_t v) { vuart_write(m, off, v); };
     wr(hv::pl011::LCR_H, 0x70);
     wr(hv::pl011::IMSC, hv::pl011::INT_RX | hv::pl011::INT_RT);
     const std::uint8_t text[] = {'j', 'o', 'b', '\n'};
@@ -507,18 +513,8 @@ TEST(Emulation, MarkerPageStoresAreTheMarkCall) {
 // The PL011 registers amba-pl011 probes and programs, through the trap path.
 TEST(Emulation, VirtualUartRegistersForAmbaPl011) {
     Machine m;
-    auto rd = [&](std::uint64_t off) {
-        hv::VcpuRegs r{};
-        EXPECT_EQ(m.trap(0, a8::data_abort(0x0900'0000 + off, 0x0900'0000 + off, false, 4, 2), r),
-                  TrapAction::Resume);
-        return r.x[2];
-    };
-    auto wr = [&](std::uint64_t off, std::uint64_t v) {
-        hv::VcpuRegs r{};
-        r.x[2] = v;
-        EXPECT_EQ(m.trap(0, a8::data_abort(0x0900'0000 + off, 0x0900'0000 + off, true, 4, 2), r),
-                  TrapAction::Resume);
-    };
+    auto rd = [&](std::uint64_t off) { return vuart_read(m, off); };
+    auto wr = [&](std::uint64_t off, std::uint64_t v) { vuart_write(m, off, v); };
     std::uint32_t periph = 0, cell = 0;
     for (std::uint32_t i = 0; i < 4; ++i) {
         periph |= static_cast<std::uint32_t>(rd(0xfe0 + 4 * i)) << (8 * i);
