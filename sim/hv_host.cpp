@@ -17,46 +17,15 @@
 namespace sim {
 
 HvHost::HvHost(Machine& machine, const RunConfig& config, const std::vector<GuestImage>& images)
-    : HvHostBase(machine, config), hv_(std::make_unique<hv::Hypervisor>(*this)) {
-    want_events(hv_events_wanted(machine_.log()));
-    fill_images(images);
-    hv::Error err = init_hv(*hv_);
-    if (!err.ok())
-        throw InputError(err.message);
-    lay_out_code();
-
-    // A core's output is its VM's: hv prefixes each line with the VM's name,
-    // the console continues a line it must cut with the same name.
-    std::vector<std::string> names(machine_.core_count());
-    for (unsigned c = 0; c < machine_.core_count(); ++c)
-        if (const hv::Vcpu* v = hv_->vcpu_on_cpu(c))
-            names[c] = hv_->vm(v->vm).name();
-    machine_.set_console_sources(names, true);
-
-    for (uint32_t v = 0; v < hv_->num_vms(); ++v)
-        map_vm(v, vm_memory(v));
-    for (uint32_t v = 0; v < hv_->num_vms(); ++v)
-        stage_image(images[v], hv_->image_staging(v).pa);
-    err = hv_->boot();
-    if (!err.ok())
-        throw InputError(err.message);
-    finish_boot();
+    : HvHostArch(machine, config, Isa::aarch64) {
+    start_hv(images);
+    boot_hv(images, "stage 2", "IPA");
 }
 
 HvHost::~HvHost() = default;
 
-// A VM's cores see its RAM and IPC memory where its stage 2 maps them, its
-// pass-through devices, a trapping page wherever hv emulates (every access
-// is a data abort for hv), and the virtual GIC CPU interface.
-HvHostBase::VmMemory HvHost::vm_memory(uint32_t v) const {
-    const hv::Vm& vm = hv_->vm(v);
-    VmMemory m{vm.cpus, vm.cfg, {}};
-    for (const hv::EmulRegion& e : vm.emul)
-        m.emulated.push_back({e.ipa, e.size});
-    return m;
-}
-
-// The guest's GIC CPU interface is the virtual one: GICV at its GICC address
+// Besides its memory (HvHostArch::boot_hv), a VM's core sees the virtual GIC
+// CPU interface: the guest's GIC CPU interface is the virtual one: GICV at its GICC address
 // on a GICv2; on a GICv3 its ICC_* system registers reach ICV_*.
 void HvHost::map_core_extras(unsigned core) {
     if (!gicv3_of(machine_))
@@ -148,25 +117,6 @@ void HvHost::send_ipi(uint32_t cpu, uint32_t sgi) {
     machine_.interrupts().send_ipi(current_cpu_, cpu, sgi);
 }
 
-void HvHost::apply(unsigned core, hv::TrapAction action) {
-    switch (action) {
-    case hv::TrapAction::Resume:
-        break;
-    case hv::TrapAction::Idle:
-        machine_.set_idle(core);
-        machine_.core(core).request_halt();
-        break;
-    case hv::TrapAction::VcpuOff:
-        machine_.power_off(core);
-        machine_.core(core).request_halt();
-        break;
-    case hv::TrapAction::VmStopped:
-    case hv::TrapAction::NoVcpu:
-        machine_.stop_core(core);
-        break;
-    }
-}
-
 // The one entry from the simulator into hv: a core's exit, turned into the
 // syndrome hv's trap entry reads (ESR_EL2, FAR_EL2, HPFAR_EL2 on the
 // target) here, once. The guest's registers go in with PC = ELR_EL2; the
@@ -201,16 +151,6 @@ cpu::TrapAction HvHost::on_exit(unsigned core, cpu::Exit& exit) {
     return next_step(core, a);
 }
 
-cpu::TrapAction HvHost::next_step(unsigned core, hv::TrapAction action) const {
-    if (action == hv::TrapAction::Idle)
-        return cpu::TrapAction::idle;
-    return machine_.state(core) == CoreState::running ? cpu::TrapAction::resume
-                                                      : cpu::TrapAction::stop_core;
-}
-
-// A fault no exit describes (an exception the core could not deliver to the
-// guest's own EL1): hv has no trap for it, and it stops that VM, never the
-// machine (docs/design.md#faults). Aborts outside the VM's memory are exits.
 std::vector<uint64_t> HvHost::memory_groups() const {
     const hv::Config& c = hv_->config();
     std::vector<uint64_t> groups;
@@ -228,24 +168,12 @@ std::vector<uint64_t> HvHost::memory_groups() const {
     return groups;
 }
 
+// A fault no exit describes (an exception the core could not deliver to the
+// guest's own EL1): hv has no trap for it, and it stops that VM, never the
+// machine (docs/design.md#faults). Aborts outside the VM's memory are exits.
 bool HvHost::on_fault(unsigned core, const cpu::Fault& fault) {
     stop_vm_of(core, fault.description);
     return true;
-}
-
-void HvHost::stop_vm_of(unsigned core, const std::string& what) {
-    const hv::Vcpu* v = hv_->vcpu_on_cpu(core);
-    if (!v)
-        throw std::logic_error("a fault on core " + std::to_string(core) + ", which no VM owns");
-    hv::Vm& vm = hv_->vm_mut(v->vm);
-    // The core's description starts with "core N: "; the VM's reason names VM and vCPU first.
-    const std::string cause =
-        what.substr(what.find(": ") == std::string::npos ? 0 : what.find(": ") + 2);
-    std::snprintf(vm.exit_reason, sizeof vm.exit_reason, "vm %u (\"%s\") vcpu %u on core %u: %s",
-                  vm.id, vm.name(), v->id, core, cause.c_str());
-    current_cpu_ = core;
-    hv_->stop_vm(vm, hv::ExitKind::UnhandledTrap);
-    apply(core, hv::TrapAction::VmStopped);
 }
 
 uint64_t HvHost::mpidr(unsigned core) {
@@ -356,61 +284,6 @@ void HvHost::cpu_on(uint32_t cpu) {
     current_cpu_ = cpu;
     hv_->cpu_init();
     current_cpu_ = saved;
-}
-
-void HvHost::cpu_stop(uint32_t cpu) {
-    machine_.stop_core(cpu);
-}
-
-void HvHost::cpu_idle() {
-    machine_.set_idle(current_cpu_);
-}
-
-void HvHost::vm_stopped(uint32_t) {
-    check_end();
-}
-
-void HvHost::power_off() {
-    check_end();
-}
-
-void HvHost::event(const hv::Event& e) {
-    const bool has_vm = e.vm != hv::kNoVm && e.vm < hv_->num_vms();
-    log_hv_event(machine_.log(), Isa::aarch64, e,
-                 HvEventPlace{machine_.now(current_cpu_), current_cpu_,
-                              has_vm ? hv_->vm(e.vm).name() : nullptr});
-}
-
-bool HvHost::is_measured(uint32_t v) const {
-    return hv_->vm(v).cfg->measured || hv_->num_vms() == 1;
-}
-
-HvHostBase::VmEnd HvHost::vm_end(uint32_t v) const {
-    const hv::Vm& vm = hv_->vm(v);
-    const hv::ExitKind k = vm.exit_kind;
-    return VmEnd{is_measured(v), vm.state == hv::VmState::Stopped,
-                 k != hv::ExitKind::None && k != hv::ExitKind::PowerOff, vm.exit_reason};
-}
-
-std::vector<HvVmReport> HvHost::vm_reports() const {
-    std::vector<HvVmReport> out;
-    for (uint32_t v = 0; v < hv_->num_vms(); ++v) {
-        const hv::Vm& vm = hv_->vm(v);
-        HvVmReport r;
-        r.name = vm.name();
-        r.cpus = vm.cpus;
-        r.colors = vm.cfg->colors;
-        r.exit_reason = vm.exit_kind == hv::ExitKind::None ? std::string("running")
-                                                           : std::string(vm.exit_reason);
-        r.exit_kind = hv::to_string(vm.exit_kind);
-        r.stage2_table_pages = vm.stage2_table_pages();
-        r.recolor_bytes = vm.recolor_bytes;
-        r.irqs_injected = vm.vgicd.injected; // hv counts it per VM already
-        r.distributor_traps = vm.vgicd.traps;
-        r.distributor_ignored = vm.vgicd.ignored;
-        out.push_back(r);
-    }
-    return out;
 }
 
 void HvHost::checkpoint(Archive& a) {

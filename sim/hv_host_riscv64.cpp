@@ -1,5 +1,6 @@
 // Compiled with BAO_HV_ARCH_RISCV64 (sim/CMakeLists.txt): hv:: here is hv::for_riscv64.
 #include "sim/hv_host_riscv64.h"
+#include "sim/hv_host_arch.h"
 
 #include "hv/arch/riscv64/csr.h"
 #include "hv/arch/riscv64/port_riscv64.h"
@@ -34,12 +35,9 @@ RiscvInterrupts& riscv_interrupts_of(Machine& machine) {
     return *intc;
 }
 
-class HvHostRiscv64 final : public rv::RvPort, public HvHostBase {
+class HvHostRiscv64 final : public HvHostArch {
   public:
     HvHostRiscv64(Machine& machine, const RunConfig& config, const std::vector<GuestImage>& images);
-
-    std::vector<HvVmReport> vm_reports() const override;
-    uint64_t vm_cpus(uint32_t vm) const override { return hv_->vm(vm).cpus; }
 
     // Supervisor
     cpu::TrapAction on_exit(unsigned core, cpu::Exit& exit) override;
@@ -48,41 +46,11 @@ class HvHostRiscv64 final : public rv::RvPort, public HvHostBase {
     bool guest_sees_virtual_gic() const override { return true; }
     bool on_fault(unsigned core, const cpu::Fault& fault) override;
 
-    // hv::Port
-    uint32_t cpu_id() override { return current_cpu_; }
-    void mem_read(uint64_t pa, void* dst, size_t len) override { ram_read(pa, dst, len); }
-    void mem_write(uint64_t pa, const void* src, size_t len) override { ram_write(pa, src, len); }
-    void mem_copy(uint64_t dst_pa, uint64_t src_pa, size_t len) override {
-        ram_copy(dst_pa, src_pa, len);
-    }
-    void mem_zero(uint64_t pa, size_t len) override { ram_zero(pa, len); }
-    void account(uint64_t pa, size_t len, bool is_write) override {
-        account_access(pa, len, is_write);
-    }
+    // hv::Port, beyond what HvHostArch serves
     uint64_t dev_read(uint64_t pa, uint32_t size) override;
     void dev_write(uint64_t pa, uint32_t size, uint64_t value) override;
     void send_ipi(uint32_t cpu, uint32_t msg) override { intc_.send_ipi(current_cpu_, cpu, msg); }
-    void mark(uint32_t vm, hv::Mark which) override { record_mark(vm, which); }
-    void sample(uint32_t vm, uint64_t value) override { record_sample(vm, value); }
-    bool param(uint32_t vm, uint64_t index, uint64_t& value) override {
-        return guest_param(vm, index, value);
-    }
-    void console_putc(char c) override { putc(c); }
     void cpu_on(uint32_t cpu) override;
-    void cpu_stop(uint32_t cpu) override { machine_.stop_core(cpu); }
-    void cpu_idle() override { machine_.set_idle(current_cpu_); }
-    void vm_stopped(uint32_t) override { check_end(); }
-    void power_off() override { check_end(); }
-    VmView vm_view(uint32_t v) const override {
-        const hv::Vm& vm = hv_->vm(v);
-        return {vm.name(), vm.cpus, vm.state == hv::VmState::Stopped, hv::to_string(vm.exit_kind)};
-    }
-    void event(const hv::Event& e) override {
-        const bool has_vm = e.vm != hv::kNoVm && e.vm < hv_->num_vms();
-        log_hv_event(machine_.log(), Isa::riscv64, e,
-                     HvEventPlace{machine_.now(current_cpu_), current_cpu_,
-                                  has_vm ? hv_->vm(e.vm).name() : nullptr});
-    }
 
     // RvPort
     uint64_t csr_read(rv::Csr csr) override { return csrs_.at(current_cpu_)[index(csr)]; }
@@ -94,65 +62,29 @@ class HvHostRiscv64 final : public rv::RvPort, public HvHostBase {
     void set_timer(uint64_t stime) override;
     bool guest_insn(uint64_t va, uint32_t& insn) override;
 
-  protected:
-    uint32_t vm_count() const override { return hv_->num_vms(); }
-    VmEnd vm_end(uint32_t vm) const override;
-
   private:
     static size_t index(rv::Csr csr) { return static_cast<size_t>(csr); }
-    VmMemory vm_memory(uint32_t vm) const;
     void walk_second_stage(uint32_t vm, uint64_t gpa, cache::WalkResult& out) override;
     void flush_vm_tlbs(uint16_t vmid, unsigned ops);
     void flush_harts(uint64_t cpus);
     void load_regs(unsigned core, rv::VcpuRegs& regs);
     void store_regs(unsigned core, const rv::VcpuRegs& regs, const rv::VcpuRegs& before);
     hv::TrapAction enter(unsigned core, const rv::TrapRecord& t, rv::VcpuRegs& regs);
-    void apply(unsigned core, hv::TrapAction action);
-    cpu::TrapAction next_step(unsigned core, hv::TrapAction action) const;
-    void stop_vm_of(unsigned core, const std::string& what);
     const Bus::Entry* device_at(uint64_t pa) const;
 
-    std::unique_ptr<hv::Hypervisor> hv_;
     RiscvInterrupts& intc_;
     std::array<std::array<uint64_t, static_cast<size_t>(rv::Csr::Count)>, hv::kMaxCpus> csrs_{};
 };
 
 HvHostRiscv64::HvHostRiscv64(Machine& machine, const RunConfig& config,
                              const std::vector<GuestImage>& images)
-    : HvHostBase(machine, config), hv_(std::make_unique<hv::Hypervisor>(*this)),
-      intc_(riscv_interrupts_of(machine)) {
-    want_events(hv_events_wanted(machine_.log()));
-    fill_images(images);
-    hv::Error err = init_hv(*hv_);
-    if (!err.ok())
-        throw InputError(err.message);
-    lay_out_code();
-    std::vector<std::string> names(machine_.core_count());
-    for (unsigned c = 0; c < machine_.core_count(); ++c)
-        if (const hv::Vcpu* v = hv_->vcpu_on_cpu(c))
-            names[c] = hv_->vm(v->vm).name();
-    machine_.set_console_sources(names, true);
+    : HvHostArch(machine, config, Isa::riscv64), intc_(riscv_interrupts_of(machine)) {
+    start_hv(images);
     // hv's IPIs are level until its entry clears sip.SSIP.
     intc_.hold_ipis(true);
-    for (uint32_t v = 0; v < hv_->num_vms(); ++v)
-        map_vm(v, vm_memory(v));
-    for (uint32_t v = 0; v < hv_->num_vms(); ++v)
-        stage_image(images[v], hv_->image_staging(v).pa);
-    err = hv_->boot();
-    if (!err.ok())
-        throw InputError(err.message);
-    finish_boot();
-}
-
-// A VM's harts see its RAM and IPC memory where its G-stage maps them, its
-// pass-through devices, and a trapping page wherever hv emulates (the
-// virtual UART, the vPLIC's 64 MiB, a marker page).
-HvHostBase::VmMemory HvHostRiscv64::vm_memory(uint32_t v) const {
-    const hv::Vm& vm = hv_->vm(v);
-    VmMemory m{vm.cpus, vm.cfg, {}, "the G-stage", "GPA"};
-    for (const hv::EmulRegion& e : vm.emul)
-        m.emulated.push_back({e.ipa, e.size});
-    return m;
+    // hv emulates the virtual UART, the vPLIC's 64 MiB and a marker page:
+    // those trap.
+    boot_hv(images, "the G-stage", "GPA");
 }
 
 // The TLB model's G-stage walk: hv's own tables, PTE reads included.
@@ -303,32 +235,6 @@ cpu::TrapAction HvHostRiscv64::on_exit(unsigned core, cpu::Exit& exit) {
     return next_step(core, a);
 }
 
-void HvHostRiscv64::apply(unsigned core, hv::TrapAction action) {
-    switch (action) {
-    case hv::TrapAction::Resume:
-        break;
-    case hv::TrapAction::Idle:
-        machine_.set_idle(core);
-        machine_.core(core).request_halt();
-        break;
-    case hv::TrapAction::VcpuOff:
-        machine_.power_off(core);
-        machine_.core(core).request_halt();
-        break;
-    case hv::TrapAction::VmStopped:
-    case hv::TrapAction::NoVcpu:
-        machine_.stop_core(core);
-        break;
-    }
-}
-
-cpu::TrapAction HvHostRiscv64::next_step(unsigned core, hv::TrapAction action) const {
-    if (action == hv::TrapAction::Idle)
-        return cpu::TrapAction::idle;
-    return machine_.state(core) == CoreState::running ? cpu::TrapAction::resume
-                                                      : cpu::TrapAction::stop_core;
-}
-
 // The physical supervisor interrupts are hv's: its entry takes the highest
 // (external, software, timer), clearing sip.SSIP for a software one.
 void HvHostRiscv64::on_irq(unsigned core) {
@@ -369,20 +275,6 @@ bool HvHostRiscv64::on_fault(unsigned core, const cpu::Fault& fault) {
     return true;
 }
 
-void HvHostRiscv64::stop_vm_of(unsigned core, const std::string& what) {
-    const hv::Vcpu* v = hv_->vcpu_on_cpu(core);
-    if (!v)
-        throw std::logic_error("a fault on hart " + std::to_string(core) + ", which no VM owns");
-    hv::Vm& vm = hv_->vm_mut(v->vm);
-    const std::string cause =
-        what.substr(what.find(": ") == std::string::npos ? 0 : what.find(": ") + 2);
-    std::snprintf(vm.exit_reason, sizeof vm.exit_reason, "vm %u (\"%s\") vcpu %u on core %u: %s",
-                  vm.id, vm.name(), v->id, core, cause.c_str());
-    current_cpu_ = core;
-    hv_->stop_vm(vm, hv::ExitKind::UnhandledTrap);
-    apply(core, hv::TrapAction::VmStopped);
-}
-
 // The hart starts at the vCPU's entry with a0 = its virtual hart id and
 // a1 = the opaque argument (SBI HSM's convention), then hv programs it.
 void HvHostRiscv64::cpu_on(uint32_t cpu) {
@@ -398,34 +290,6 @@ void HvHostRiscv64::cpu_on(uint32_t cpu) {
     current_cpu_ = cpu;
     hv_->cpu_init();
     current_cpu_ = saved;
-}
-
-HvHostBase::VmEnd HvHostRiscv64::vm_end(uint32_t v) const {
-    const hv::Vm& vm = hv_->vm(v);
-    const hv::ExitKind k = vm.exit_kind;
-    return VmEnd{vm.cfg->measured || hv_->num_vms() == 1, vm.state == hv::VmState::Stopped,
-                 k != hv::ExitKind::None && k != hv::ExitKind::PowerOff, vm.exit_reason};
-}
-
-std::vector<HvVmReport> HvHostRiscv64::vm_reports() const {
-    std::vector<HvVmReport> out;
-    for (uint32_t v = 0; v < hv_->num_vms(); ++v) {
-        const hv::Vm& vm = hv_->vm(v);
-        HvVmReport r;
-        r.name = vm.name();
-        r.cpus = vm.cpus;
-        r.colors = vm.cfg->colors;
-        r.exit_reason = vm.exit_kind == hv::ExitKind::None ? std::string("running")
-                                                           : std::string(vm.exit_reason);
-        r.exit_kind = hv::to_string(vm.exit_kind);
-        r.stage2_table_pages = vm.stage2_table_pages();
-        r.recolor_bytes = vm.recolor_bytes;
-        r.irqs_injected = vm.vgicd.injected; // the vPLIC's counters
-        r.distributor_traps = vm.vgicd.traps;
-        r.distributor_ignored = vm.vgicd.ignored;
-        out.push_back(r);
-    }
-    return out;
 }
 
 } // namespace
