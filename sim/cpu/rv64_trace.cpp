@@ -86,10 +86,8 @@ void Rv64Core::trace_flush() {
 
 void Rv64Core::on_trace_code(uc_struct*, uint64_t address, uint32_t, void* self) {
     auto* core = static_cast<Rv64Core*>(self);
-    const MemoryPath& path = core->memory_;
     TracedInsn* in = core->trace_->recorder.begin_insn(
-        address, core->start_cycle_ + core->cycles_in_run(), core->cpi_,
-        path.hierarchy ? &path.hierarchy->core_stats(core->id_) : nullptr);
+        address, core->start_cycle_ + core->cycles_in_run(), core->cpi_, core->memory_);
     if (!in)
         return;
     if (in->pc_pa == 0)
@@ -100,11 +98,8 @@ void Rv64Core::on_trace_code(uc_struct*, uint64_t address, uint32_t, void* self)
 void Rv64Core::on_trace_memory(uc_struct*, int type, uint64_t address, int size, int64_t,
                                void* self) {
     auto* core = static_cast<Rv64Core*>(self);
-    const MemoryPath& path = core->memory_;
     core->trace_->recorder.access(address, core->trace_pa(address), static_cast<unsigned>(size),
-                                  type == UC_MEM_WRITE,
-                                  path.hierarchy ? &path.hierarchy->core_stats(core->id_) : nullptr,
-                                  path.ram_base, path.ram_end);
+                                  type == UC_MEM_WRITE, core->memory_);
 }
 
 } // namespace sim::cpu

@@ -76,7 +76,7 @@ void TraceRecorder::snapshot(const cache::CoreMemoryStats* memory) {
 }
 
 TracedInsn* TraceRecorder::begin_insn(uint64_t pc, uint64_t now, uint64_t cpi,
-                                      const cache::CoreMemoryStats* memory) {
+                                      const MemoryPath& path) {
     end_insn();
     const bool in_block = pc >= block_pc_ && pc < block_pc_ + 4ull * block_insns_;
     const uint64_t k = in_block ? (pc - block_pc_) / 4 : 0;
@@ -91,13 +91,12 @@ TracedInsn* TraceRecorder::begin_insn(uint64_t pc, uint64_t now, uint64_t cpi,
     in.el = block_el_;
     const uint64_t offset = !in_block ? 0 : issue_ && k < issue_->size() ? (*issue_)[k] : k * cpi;
     in.cycle = now - std::min(now, in_block ? block_cost_ : 0) + offset;
-    snapshot(memory);
+    snapshot(counters(path));
     return &in;
 }
 
 void TraceRecorder::access(uint64_t va, uint64_t pa, unsigned size, bool is_write,
-                           const cache::CoreMemoryStats* memory, uint64_t ram_base,
-                           uint64_t ram_end) {
+                           const MemoryPath& path) {
     if (!insn_)
         return;
     TracedInsn& in = *insn_;
@@ -110,9 +109,10 @@ void TraceRecorder::access(uint64_t va, uint64_t pa, unsigned size, bool is_writ
     a.pa = pa;
     a.size = static_cast<uint8_t>(size);
     a.is_write = is_write;
+    const cache::CoreMemoryStats* memory = counters(path);
     if (!memory)
         return;
-    if (pa < ram_base || pa >= ram_end) {
+    if (pa < path.ram_base || pa >= path.ram_end) {
         a.level = ServedBy::device;
         return;
     }

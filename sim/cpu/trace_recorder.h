@@ -13,6 +13,7 @@
 #pragma once
 
 #include "sim/cache/stats.hpp"
+#include "sim/cpu/core.h"
 #include "sim/cpu/trace_port.h"
 
 #include <cstdint>
@@ -34,22 +35,25 @@ class TraceRecorder {
     // issue, and each instruction's issue offset (null: cpi apart).
     void block_detail(uint64_t pa, uint8_t el, uint64_t cost, const std::vector<uint32_t>* issue);
 
-    // The code hook at `pc`, the core's clock `now`: closes the previous
-    // instruction; returns the new record, or null when filtered out. Its
-    // number, PC, PA (within the block's page), EL and cycle are set; the
-    // caller fills word, text (and pc_pa when zero: off the block's page).
-    TracedInsn* begin_insn(uint64_t pc, uint64_t now, uint64_t cpi,
-                           const cache::CoreMemoryStats* memory);
-    // A data access of the instruction begun last; `memory` the core's
-    // counters after the timing model costed it (null: no memory model).
-    void access(uint64_t va, uint64_t pa, unsigned size, bool is_write,
-                const cache::CoreMemoryStats* memory, uint64_t ram_base, uint64_t ram_end);
+    // The code hook at `pc`, the core's clock `now`, `path` its memory path:
+    // closes the previous instruction; returns the new record, or null when
+    // filtered out. Its number, PC, PA (within the block's page), EL and
+    // cycle are set; the caller fills word, text (and pc_pa when zero: off
+    // the block's page).
+    TracedInsn* begin_insn(uint64_t pc, uint64_t now, uint64_t cpi, const MemoryPath& path);
+    // A data access of the instruction begun last, after the timing model
+    // on the core's memory path costed it.
+    void access(uint64_t va, uint64_t pa, unsigned size, bool is_write, const MemoryPath& path);
     // The run stops at core cycle `now`: hands over what waits.
     void flush(uint64_t now);
 
   private:
     void end_insn();
     void snapshot(const cache::CoreMemoryStats* memory);
+    // The core's memory counters (null: no memory model).
+    const cache::CoreMemoryStats* counters(const MemoryPath& path) const {
+        return path.hierarchy ? &path.hierarchy->core_stats(core_) : nullptr;
+    }
 
     TraceRequest request_;
     unsigned core_;
