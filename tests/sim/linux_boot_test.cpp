@@ -7,6 +7,7 @@
 #include "sim/linux_vm.h"
 #include "sim/simulation.h"
 
+#include "linux_guests.h"
 #include "run_cli.h"
 
 #include <gtest/gtest.h>
@@ -20,27 +21,7 @@
 namespace sim {
 namespace {
 
-std::string workloads_dir() {
-    return BAO_WORKLOADS_DIR;
-}
-
-bool have_linux(std::string& why) {
-    for (const char* p : {"cache:Image", "build:linux/initramfs-qsort-small.cpio.gz"}) {
-        const std::string path = resolve_linux_path(p, workloads_dir());
-        if (!std::filesystem::exists(path)) {
-            why = path + " is missing (scripts/linux/fetch-kernel.sh, the linux_initramfs target)";
-            return false;
-        }
-    }
-    return true;
-}
-
-#define REQUIRE_LINUX()                                                                            \
-    do {                                                                                           \
-        std::string why;                                                                           \
-        if (!have_linux(why))                                                                      \
-            GTEST_SKIP() << why;                                                                   \
-    } while (0)
+using test::workloads_dir;
 
 struct Booted {
     RunOutcome outcome;

@@ -10,6 +10,8 @@
 #include "sim/presets.h"
 #include "sim/simulation.h"
 
+#include "linux_guests.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -21,20 +23,7 @@
 namespace sim {
 namespace {
 
-std::string workloads_dir() {
-    return BAO_WORKLOADS_DIR;
-}
-
-bool have_linux(std::string& why) {
-    for (const char* p : {"cache:Image", "build:linux/initramfs-qsort-small.cpio.gz"}) {
-        const std::string path = resolve_linux_path(p, workloads_dir());
-        if (!std::filesystem::exists(path)) {
-            why = path + " is missing (scripts/linux/fetch-kernel.sh, the linux_initramfs target)";
-            return false;
-        }
-    }
-    return true;
-}
+using test::workloads_dir;
 
 RunOptions linux_solo() {
     RunOptions o;
@@ -50,9 +39,7 @@ std::string simulated_stats(const Simulation& s) {
 }
 
 TEST(LinuxCheckpoint, RestoredAtTheMarkEndsAsTheUninterruptedRun) {
-    std::string why;
-    if (!have_linux(why))
-        GTEST_SKIP() << why;
+    REQUIRE_LINUX();
     const auto path = std::filesystem::temp_directory_path() /
                       ("bao-sim-linux-" + std::to_string(::getpid()) + ".ckpt");
     RunOptions o = linux_solo();
@@ -80,9 +67,7 @@ TEST(LinuxCheckpoint, RestoredAtTheMarkEndsAsTheUninterruptedRun) {
 }
 
 TEST(LinuxCheckpoint, FastForwardedBootRunsTheSameBenchmark) {
-    std::string why;
-    if (!have_linux(why))
-        GTEST_SKIP() << why;
+    REQUIRE_LINUX();
     RunOptions o = linux_solo();
     o.fast_forward.until = FastForward::Until::linux_init;
     Simulation s(o, nullptr);
@@ -112,9 +97,7 @@ std::string boot_once_config(const std::filesystem::path& path) {
 }
 
 TEST(LinuxBootOnce, RestoredWithTheJobTypedEndsAsTheUninterruptedRun) {
-    std::string why;
-    if (!have_linux(why))
-        GTEST_SKIP() << why;
+    REQUIRE_LINUX();
     if (!std::filesystem::exists(
             resolve_linux_path("build:linux/initramfs-all.cpio.gz", workloads_dir())))
         GTEST_SKIP() << "no initramfs-all (the linux_initramfs target)";

@@ -1,0 +1,38 @@
+// Helpers for the tests that boot Debian's arm64 kernel (docs/linux.md):
+// whether the kernel cache and the initramfs are there, else the test is
+// skipped with what is missing and how to get it.
+#pragma once
+
+#include "sim/linux_vm.h"
+
+#include "guest_files.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+
+namespace sim::test {
+
+// True when the kernel (scripts/linux/fetch-kernel.sh) and qsort-small's
+// initramfs (the linux_initramfs target) exist; else `why` says which is missing.
+inline bool have_linux(std::string& why) {
+    for (const char* p : {"cache:Image", "build:linux/initramfs-qsort-small.cpio.gz"}) {
+        const std::string path = resolve_linux_path(p, workloads_dir());
+        if (!std::filesystem::exists(path)) {
+            why = path + " is missing (scripts/linux/fetch-kernel.sh, the linux_initramfs target)";
+            return false;
+        }
+    }
+    return true;
+}
+
+} // namespace sim::test
+
+// Skips the test (GTEST_SKIP returns from it) when have_linux is false.
+#define REQUIRE_LINUX()                                                                            \
+    do {                                                                                           \
+        std::string why_;                                                                          \
+        if (!::sim::test::have_linux(why_))                                                        \
+            GTEST_SKIP() << why_;                                                                  \
+    } while (0)
