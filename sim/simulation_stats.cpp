@@ -43,6 +43,25 @@ void write_nested(JsonWriter& j, const std::vector<cache::StatEntry>& entries,
     }
 }
 
+// One measured-region mark: who set it (the core natively, the VM under hv),
+// which end, and when.
+void write_mark(JsonWriter& j, const char* who_key, uint64_t who, bool end, uint64_t cycle) {
+    j.begin_object();
+    j.value(who_key, who);
+    j.value("kind", end ? "end" : "start");
+    j.value("cycle", cycle);
+    j.end_object();
+}
+
+// The bits set in `mask` (cores, colors), as an array of their numbers.
+void write_bit_list(JsonWriter& j, const std::string& key, uint64_t mask) {
+    j.begin_array(key);
+    for (unsigned bit = 0; bit < 64; ++bit)
+        if ((mask >> bit) & 1)
+            j.value("", bit);
+    j.end_array();
+}
+
 } // namespace
 
 std::string Simulation::stats_json() const {
@@ -147,21 +166,11 @@ std::string Simulation::stats_json() const {
     j.end_array();
     j.begin_array("marks");
     if (firmware_) {
-        for (auto& mk : firmware_->marks()) {
-            j.begin_object();
-            j.value("core", mk.core);
-            j.value("kind", mk.end ? "end" : "start");
-            j.value("cycle", mk.cycle);
-            j.end_object();
-        }
+        for (auto& mk : firmware_->marks())
+            write_mark(j, "core", mk.core, mk.end, mk.cycle);
     } else {
-        for (auto& mk : hv_host_->marks()) {
-            j.begin_object();
-            j.value("vm", mk.vm);
-            j.value("kind", mk.end ? "end" : "start");
-            j.value("cycle", mk.cycle);
-            j.end_object();
-        }
+        for (auto& mk : hv_host_->marks())
+            write_mark(j, "vm", mk.vm, mk.end, mk.cycle);
     }
     j.end_array();
     write_workload(j);
@@ -238,13 +247,19 @@ Spread spread_of(const std::vector<double>& xs) {
     return r;
 }
 
-// Counts (cycles, instructions) in whole units: JSON doubles keep 6 digits.
-void write_count_spread(JsonWriter& j, const std::vector<double>& xs) {
+// The spread of some samples: counts (cycles, instructions) in whole units
+// (JSON doubles keep 6 digits), other figures (nanoseconds) as they are.
+enum class Units { whole, exact };
+void write_spread(JsonWriter& j, const std::vector<double>& xs, Units units) {
     const Spread s = spread_of(xs);
-    j.value("mean", static_cast<uint64_t>(std::llround(s.mean)));
-    j.value("std", static_cast<uint64_t>(std::llround(s.std)));
-    j.value("min", static_cast<uint64_t>(std::llround(s.min)));
-    j.value("max", static_cast<uint64_t>(std::llround(s.max)));
+    const std::pair<const char*, double> figures[] = {
+        {"mean", s.mean}, {"std", s.std}, {"min", s.min}, {"max", s.max}};
+    for (const auto& [key, v] : figures) {
+        if (units == Units::whole)
+            j.value(key, static_cast<uint64_t>(std::llround(v)));
+        else
+            j.value(key, v);
+    }
 }
 
 } // namespace
@@ -286,7 +301,7 @@ void Simulation::write_workload(JsonWriter& j) const {
     j.begin_object("runs");
     j.value("count", static_cast<uint64_t>(w.runs.size()));
     j.begin_object("cycles");
-    write_count_spread(j, cycles);
+    write_spread(j, cycles, Units::whole);
     if (options_.raw_samples) {
         j.begin_array("raw");
         for (const RegionSample& r : w.runs)
@@ -295,7 +310,7 @@ void Simulation::write_workload(JsonWriter& j) const {
     }
     j.end_object();
     j.begin_object("instructions");
-    write_count_spread(j, instructions);
+    write_spread(j, instructions, Units::whole);
     j.end_object();
     j.end_object();
     j.end_object();
@@ -315,11 +330,7 @@ void Simulation::write_latency(JsonWriter& j) const {
     std::vector<double> ns;
     for (auto t : ticks)
         ns.push_back(static_cast<double>(t) * ns_per_tick);
-    const Spread s = spread_of(ns);
-    j.value("mean", s.mean);
-    j.value("std", s.std);
-    j.value("min", s.min);
-    j.value("max", s.max);
+    write_spread(j, ns, Units::exact);
     if (options_.raw_samples) {
         j.begin_array("raw");
         for (auto t : ticks)
@@ -335,16 +346,8 @@ void Simulation::write_vm_stats(JsonWriter& j) const {
         for (const HvVmReport& vm : hv_host_->vm_reports()) {
             j.begin_object();
             j.value("name", vm.name);
-            j.begin_array("cores");
-            for (unsigned c = 0; c < 64; ++c)
-                if ((vm.cpus >> c) & 1)
-                    j.value("", c);
-            j.end_array();
-            j.begin_array("colors");
-            for (unsigned c = 0; c < 64; ++c)
-                if ((vm.colors >> c) & 1)
-                    j.value("", c);
-            j.end_array();
+            write_bit_list(j, "cores", vm.cpus);
+            write_bit_list(j, "colors", vm.colors);
             j.value("exit_reason", vm.exit_reason);
             j.value("exit_kind", vm.exit_kind);
             j.value("stage2_table_pages", vm.stage2_table_pages);
