@@ -14,6 +14,12 @@ lines the trap touches, by where they lie: hv's stack, its .data/.bss (the
 Hypervisor object: vCPUs, VMs, the vGIC), .rodata (the configuration),
 hv's pool (pages it allocates: vCPU contexts, page tables), the guest's
 memory, and devices (the GIC: charged as gic.reg_cycles, never cached).
+
+The log must hold each instruction's register dump right after its Trace
+line. QEMU's multi-threaded TCG (the default with -smp > 1) lets another
+CPU's lines come in between, and a two-VM image runs two CPUs at once: record
+it with -accel tcg,thread=single (measure.sh does). A trap with an
+instruction whose registers are missing is left out and counted.
 """
 import collections
 import re
@@ -36,13 +42,18 @@ def sections(elf):
     return sec
 
 
+class MissingRegisters(Exception):
+    """An instruction's register dump is not where the log should have it."""
+
+
 def reg_value(name, regs):
     name = name.strip()
     if name in ("xzr", "wzr"):
         return 0
-    if name == "sp":
-        return regs["SP"]
-    v = regs["X%02d" % int(name[1:])]
+    key = "SP" if name == "sp" else "X%02d" % int(name[1:])
+    if key not in regs:
+        raise MissingRegisters(key)
+    v = regs[key]
     return v & 0xffffffff if name[0] == "w" else v
 
 
@@ -104,17 +115,19 @@ def region_of(addr, sec, pool_end):
 
 
 def parse(elf, log):
+    """(complete traps, traps left out for a missing register dump)."""
     sec = sections(elf)
     entry, eret = trap_bounds(elf)
     insn = {}  # (pc, flags) -> (word, mnemonic, operands)
     traps = []
+    torn = 0
     cur = None
     regs, pc, flags, cpu = {}, None, None, None
 
     def step():
         if cpu != 0 or pc is None:
             return
-        nonlocal cur
+        nonlocal cur, torn
         if pc in entry:
             cur = {"kind": entry[pc], "stream": [], "lines": collections.defaultdict(set),
                    "written": set(), "device": 0}
@@ -122,7 +135,14 @@ def parse(elf, log):
             return
         word, mnem, ops = insn.get((pc, flags), (0, "?", ""))
         cur["stream"].append((pc, word))
-        acc = effective(pc, mnem, ops, regs)
+        try:
+            acc = effective(pc, mnem, ops, regs)
+        except MissingRegisters:
+            # Another CPU's lines came between this instruction's Trace line
+            # and its registers: the trap's addresses cannot be known.
+            torn += 1
+            cur = None
+            return
         if acc:
             addr, size = acc
             where = region_of(addr, sec, 0x40000000 + 0x200000)
@@ -152,10 +172,13 @@ def parse(elf, log):
             for k, v in re.findall(r"(X\d\d|SP)=([0-9a-f]+)", line):
                 regs[k] = int(v, 16)
     step()
-    return traps
+    return traps, torn
 
 
-def report(traps, stream_out):
+def report(traps, stream_out, torn=0):
+    if torn:
+        print(f"{torn} trap(s) left out: an instruction's registers were not dumped after its "
+              f"Trace line (the log interleaves CPUs: record it with -accel tcg,thread=single)")
     chosen = {}
     for kind in ("sync", "irq"):
         v = [t for t in traps if t["kind"] == kind]
@@ -181,4 +204,5 @@ def report(traps, stream_out):
 if __name__ == "__main__":
     if len(sys.argv) not in (3, 4):
         raise SystemExit(__doc__)
-    report(parse(sys.argv[1], sys.argv[2]), sys.argv[3] if len(sys.argv) == 4 else None)
+    traps, torn = parse(sys.argv[1], sys.argv[2])
+    report(traps, sys.argv[3] if len(sys.argv) == 4 else None, torn)

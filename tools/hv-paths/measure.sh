@@ -28,8 +28,10 @@ python3 "$here/paths.py" "$elf" "$build/exec.log"
 [ $footprint = 1 ] || exit 0
 set -- $(aarch64-linux-gnu-objdump -h "$elf" | awk '$2 == ".text" { print $3, $4 }')
 text=$(printf '0x%s..0x%x' "$2" $((0x$2 + 0x$1)))
+# One TCG thread: each instruction's register dump follows its Trace line
+# (footprint.py), even while several CPUs run.
 timeout 900 qemu-system-aarch64 -M virt,virtualization=on,gic-version=2 -cpu cortex-a53 \
-    -smp 4 -m 1G -display none -monitor none -serial stdio -nic none -kernel "$elf" \
+    -accel tcg,thread=single -smp 4 -m 1G -display none -monitor none -serial stdio -nic none -kernel "$elf" \
     -singlestep -d in_asm,exec,cpu,nochain -dfilter "$text" -D "$build/step.log" </dev/null >/dev/null || true
 python3 "$here/footprint.py" "$elf" "$build/step.log" "$build/stream.txt"
 cost=$build/tools/hv-path-cost
