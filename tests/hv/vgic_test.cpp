@@ -581,3 +581,32 @@ TEST(Vgic, PassedThroughConsoleKeepsAVirtualInterrupt) {
     EXPECT_EQ(hv->vgic().spi_owner[kUartIrq], 0u);
     EXPECT_EQ(hv->vgic().spi_owner[kDevIrqB], 2u); // its other device's SPI stays hardware
 }
+
+// A `devs` entry listing an SGI or the maintenance PPI: neither can be a
+// device's (hv's IPIs and the VM's own virtual SGIs; hv's maintenance
+// interrupt), so init refuses the config naming the VM and the interrupt
+// rather than leaving the interrupt out unsaid. The timer's PPI 27 passes.
+TEST(Vgic, DevsListingAnSgiOrTheMaintenancePpiIsRefused) {
+    const auto refusal = [](std::initializer_list<std::uint32_t> irqs) {
+        GicPort port;
+        std::vector<std::byte> state;
+        auto hv = std::make_unique<hv::Hypervisor>(port);
+        auto cfg = config();
+        hv::DevStorage d{}; // interrupts only, as Bao's {.interrupts = {27}}
+        for (std::uint32_t id : irqs)
+            d.interrupts.push(id);
+        cfg.vms[1].devs.push(d);
+        const hv::Error e = hvtest::init(*hv, cfg.view(), state);
+        return e.ok() ? std::string("ok") : std::string(e.message);
+    };
+    EXPECT_EQ(refusal({27}), "ok");
+    EXPECT_EQ(refusal({27, 1}),
+              "vms[1] (\"interf\").devs[1].interrupts[1]: interrupt 1 is an SGI (0-15): SGIs are "
+              "hv's and each VM's own (virtual, sent through its distributor), never a device's");
+    EXPECT_EQ(refusal({15}), "vms[1] (\"interf\").devs[1].interrupts[0]: interrupt 15 is an SGI "
+                             "(0-15): SGIs are hv's and each VM's own (virtual, sent through its "
+                             "distributor), never a device's");
+    EXPECT_EQ(refusal({25}), "vms[1] (\"interf\").devs[1].interrupts[0]: interrupt 25 is the "
+                             "GIC's maintenance interrupt, hv's own");
+    EXPECT_EQ(refusal({16}), "ok"); // the first PPI
+}

@@ -350,6 +350,32 @@ namespace {
 // redistributors: one RD_base + SGI_base pair per vCPU at the platform's
 // stride, vCPU n's at n strides (its virtual affinity is 0.0.0.n), so the VM
 // reaches no redistributor but its own vCPUs'.
+// A device's interrupt is passed through to its VM: never an SGI (hv's own
+// IPIs, and each VM's are virtual, sent through its distributor) or the
+// maintenance PPI (hv's). Refused by name rather than left out, so that a
+// config that lists one learns that its VM will not get it.
+bool devs_interrupts_ok(const Config& cfg, Error& err) {
+    for (std::uint32_t i = 0; i < cfg.vms.size(); ++i) {
+        const VmConfig& vm = cfg.vms[i];
+        for (std::uint32_t j = 0; j < vm.devs.size(); ++j) {
+            for (std::uint32_t k = 0; k < vm.devs[j].interrupts.size(); ++k) {
+                const std::uint32_t id = vm.devs[j].interrupts[k];
+                if (id >= kNumSgis && id != kMaintenancePpi) {
+                    continue;
+                }
+                fail(err, ErrorCode::Config)
+                    << "vms[" << i << "] (\"" << vm.name << "\").devs[" << j << "].interrupts[" << k
+                    << "]: interrupt " << id
+                    << (id < kNumSgis ? " is an SGI (0-15): SGIs are hv's and each VM's own "
+                                        "(virtual, sent through its distributor), never a device's"
+                                      : " is the GIC's maintenance interrupt, hv's own");
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
 bool push_emul_regions(Vm& vm, const GicAddrs& a) {
     if (a.gicd == 0) {
         return true;
@@ -376,6 +402,9 @@ bool push_emul_regions(Vm& vm, const GicAddrs& a) {
             << "platform.gic: a GICv3 needs its redistributors (gicr, gicr_stride >= 0x20000)";
         return false;
     }
+    if (!devs_interrupts_ok(hv.config(), err)) {
+        return false;
+    }
     if (!hv.alloc_hv_page(glob.pa)) {
         fail(err, ErrorCode::NoMemory) << "hyp.colors: no free page for the vGIC";
         return false;
@@ -398,8 +427,8 @@ bool push_emul_regions(Vm& vm, const GicAddrs& a) {
         set_bit(d.hw, kVirtualTimerPpi, true);
         for (const DevConfig& dev : vm.cfg->devs) {
             for (const std::uint32_t id : dev.interrupts) {
-                if (id < kNumSgis || id == kMaintenancePpi || id >= kFirstSpecial) {
-                    continue; // SGIs and the maintenance PPI are hv's
+                if (id >= kFirstSpecial) { // SGIs and the maintenance PPI: refused above
+                    continue;
                 }
                 if (id == hv.config().platform.console_irq) {
                     continue; // a passed-through console's: the virtual UART's, below
