@@ -7,6 +7,7 @@
 #include "sim/presets.h"
 #include "sim/sim_time.h"
 
+#include "hv/platform/qemu-aarch64-virt/platform.h"
 #include "hv/platform/qemu-riscv64-virt/platform.h"
 
 #include <toml++/toml.h>
@@ -212,7 +213,7 @@ void parse_platform(const Table& t, RunConfig& rc) {
     p.console_pa = get_uint(t, w, "console", pl011_base);
     p.console_irq =
         static_cast<uint32_t>(get_uint_in(t, w, "console_irq", pl011_irq, 0, hv::kMaxIntId - 1));
-    p.gic = hv::GicAddrs{0x08000000, 0x08010000, 0x08030000, 0x08040000};
+    p.gic = hv::platform::qemu_aarch64_virt_gicv2();
     // RISC-V: hv's vPLIC traps the PLIC's window; its addresses stand in the
     // interrupt-controller fields (hv/platform/qemu-riscv64-virt/platform.h).
     if (platform_isa(rc.machine.platform) == Isa::riscv64)
@@ -224,13 +225,14 @@ void parse_platform(const Table& t, RunConfig& rc) {
         p.gic.gicc = get_uint(*g, w + ".gic", "gicc", p.gic.gicc);
         p.gic.gich = get_uint(*g, w + ".gic", "gich", p.gic.gich);
         p.gic.gicv = get_uint(*g, w + ".gic", "gicv", p.gic.gicv);
-        // GICv3 (QEMU virt's, Bao's qemu-aarch64-virt): redistributors at
-        // 0x080A_0000, one 128 KiB frame pair per CPU; no CPU-interface frames.
+        // GICv3 (QEMU virt's, Bao's qemu-aarch64-virt): redistributors,
+        // one 128 KiB frame pair per CPU; no CPU-interface frames.
         if (get_uint_in(*g, w + ".gic", "version", 2, 2, 3) == 3) {
-            p.gic.version = hv::GicVersion::V3;
+            const hv::GicAddrs v3 = hv::platform::qemu_aarch64_virt_gicv3();
+            p.gic.version = v3.version;
             p.gic.gicc = p.gic.gich = p.gic.gicv = 0;
-            p.gic.gicr = get_uint(*g, w + ".gic", "gicr", 0x080A0000);
-            p.gic.gicr_stride = hv::kGicrStride;
+            p.gic.gicr = get_uint(*g, w + ".gic", "gicr", v3.gicr);
+            p.gic.gicr_stride = v3.gicr_stride;
         }
     }
     if (auto* l2 = get_table(t, w, "l2")) {
@@ -392,18 +394,19 @@ void sync_l2_geometry(RunConfig& rc) {
 }
 
 void sync_gic_version(RunConfig& rc) {
+    // Only the AArch64 platform has a GIC: RISC-V's PLIC, in the same
+    // fields, has no versions.
+    if (platform_isa(rc.machine.platform) != Isa::aarch64)
+        return;
     hv::GicAddrs& g = rc.hv.platform.gic;
     const bool v3 = rc.machine.gic_version == 3;
     if (v3 == (g.version == hv::GicVersion::V3))
         return;
-    if (v3) {
-        g.version = hv::GicVersion::V3;
-        g.gicc = g.gich = g.gicv = 0;
-        g.gicr = 0x080A0000;
-        g.gicr_stride = hv::kGicrStride;
-    } else {
-        g = hv::GicAddrs{g.gicd, 0x08010000, 0x08030000, 0x08040000};
-    }
+    // The platform description's GIC of that version (decision 33), at the
+    // config's distributor.
+    const uint64_t gicd = g.gicd;
+    g = v3 ? hv::platform::qemu_aarch64_virt_gicv3() : hv::platform::qemu_aarch64_virt_gicv2();
+    g.gicd = gicd;
 }
 
 int RunConfig::measured_vm() const {

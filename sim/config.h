@@ -66,7 +66,9 @@ std::vector<PresetInfo> list_presets();
 // Copies the modeled L2's geometry into the platform's, which decides colors.
 void sync_l2_geometry(RunConfig& config);
 // Makes hv's GIC description (platform.gic) follow model gic.version when
-// --set or [model] chose it: virt's GICv3 redistributors, or virt's GICv2 frames.
+// --set or [model] chose it: the platform description's GICv3 or GICv2
+// (hv/platform/qemu-aarch64-virt/platform.h) at the config's distributor.
+// RISC-V's PLIC has no versions: its description stays.
 void sync_gic_version(RunConfig& config);
 
 // The numeric machine parameters settable by name ([model], --set), in the

@@ -1,7 +1,9 @@
 #include "sim/config.h"
 
 #include "hv/core/validate.h"
+#include "hv/platform/qemu-aarch64-virt/platform.h"
 #include "sim/error.h"
+#include "sim/platform.h"
 
 #include <gtest/gtest.h>
 
@@ -239,6 +241,37 @@ TEST(Config, GicVersionIsTwoOrThreeAndHvFollowsIt) {
     EXPECT_EQ(rc.hv.platform.gic.version, hv::GicVersion::V2);
     EXPECT_EQ(rc.hv.platform.gic.gicc, 0x08010000u);
     EXPECT_THROW(set_model_param(rc, "gic.version", "1"), InputError);
+}
+
+// The GIC hv is told of comes from the platform's description
+// (hv/platform/qemu-aarch64-virt/platform.h, decision 33), keeping the
+// config's distributor; RISC-V's PLIC, in the same fields, has no versions.
+TEST(Config, GicVersionTakesThePlatformsGic) {
+    RunConfig rc =
+        parse_config(std::string(minimal) + "[platform]\ngic = { gicd = 0x08100000 }\n", "t", "");
+    set_model_param(rc, "gic.version", "3");
+    sync_gic_version(rc);
+    const hv::GicAddrs v3 = hv::platform::qemu_aarch64_virt_gicv3();
+    EXPECT_EQ(rc.hv.platform.gic.gicd, 0x08100000u);
+    EXPECT_EQ(rc.hv.platform.gic.gicr, v3.gicr);
+    EXPECT_EQ(rc.hv.platform.gic.gicr_stride, v3.gicr_stride);
+    set_model_param(rc, "gic.version", "2");
+    sync_gic_version(rc);
+    const hv::GicAddrs v2 = hv::platform::qemu_aarch64_virt_gicv2();
+    EXPECT_EQ(rc.hv.platform.gic.gicd, 0x08100000u);
+    EXPECT_EQ(rc.hv.platform.gic.gicc, v2.gicc);
+    EXPECT_EQ(rc.hv.platform.gic.gich, v2.gich);
+    EXPECT_EQ(rc.hv.platform.gic.gicv, v2.gicv);
+    EXPECT_EQ(rc.hv.platform.gic.gicr, 0u);
+
+    rc = load_config("solo", kRiscvVirtPlatform);
+    const hv::GicAddrs plic = rc.hv.platform.gic;
+    set_model_param(rc, "gic.version", "3");
+    sync_gic_version(rc);
+    EXPECT_EQ(rc.hv.platform.gic.gicd, plic.gicd);
+    EXPECT_EQ(rc.hv.platform.gic.gicc, plic.gicc);
+    EXPECT_EQ(rc.hv.platform.gic.version, plic.version);
+    EXPECT_EQ(rc.hv.platform.gic.gicr, 0u);
 }
 
 TEST(Config, NativePresetIsEmbedded) {

@@ -12,6 +12,24 @@ inline constexpr std::uint64_t kQemuVirtUart = 0x0900'0000; // PL011, SPI INTID 
 inline constexpr std::uint32_t kQemuVirtUartIrq = 33;
 inline constexpr std::uint32_t kVirtualTimerPpi = 27;
 
+// virt's GIC with gic-version=2: distributor, CPU interface, virtual
+// interface control and virtual CPU interface frames.
+constexpr GicAddrs qemu_aarch64_virt_gicv2() {
+    return GicAddrs{0x0800'0000, 0x0801'0000, 0x0803'0000, 0x0804'0000};
+}
+
+// virt's GIC with gic-version=3: the same distributor, and the
+// redistributors at 0x080A_0000, one RD_base + SGI_base pair per CPU; the
+// CPU interfaces are system registers (no frames).
+constexpr GicAddrs qemu_aarch64_virt_gicv3() {
+    GicAddrs g{};
+    g.gicd = 0x0800'0000;
+    g.version = GicVersion::V3;
+    g.gicr = 0x080A'0000;
+    g.gicr_stride = kGicrStride;
+    return g;
+}
+
 // `ram_size` is QEMU's -m. hv's own region is the first 2 MiB of RAM, where
 // `-kernel` loads the image; VM memory is allocated above it.
 constexpr PlatformConfig qemu_aarch64_virt(std::uint32_t cpus = 4,
@@ -21,7 +39,7 @@ constexpr PlatformConfig qemu_aarch64_virt(std::uint32_t cpus = 4,
     p.ram.push(MemRange{kQemuVirtRamBase, ram_size});
     p.console_pa = kQemuVirtUart;
     p.console_irq = kQemuVirtUartIrq;
-    p.gic = GicAddrs{0x0800'0000, 0x0801'0000, 0x0803'0000, 0x0804'0000};
+    p.gic = qemu_aarch64_virt_gicv2();
     p.l2 = L2Geometry{1ull << 20, 16, 64};
     return p;
 }
