@@ -17,8 +17,9 @@ ctest --test-dir build --output-on-failure -j"$jobs"
 # qemu (the QEMU boots exercise no host code of ours), reproduce (it repeats,
 # slower, simulations the suite already covers), linux (too slow under ASan:
 # docs/design.md#test-tiers) and fuzz (the fuzz target carries ASan and UBSan
-# itself), so it runs the labels unit and integration.
-cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DBAO_SANITIZE=ON
+# itself), so it runs the labels unit and integration, and builds only what
+# those need (BAO_ALL_TIERS=OFF: no benchmarks, hv images or Linux initramfs).
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DBAO_SANITIZE=ON -DBAO_ALL_TIERS=OFF
 cmake --build build-asan -j"$jobs"
 ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE "qemu|reproduce|linux|fuzz"
 if [ "$format" != 0 ]; then

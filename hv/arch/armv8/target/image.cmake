@@ -17,11 +17,12 @@ endif()
 
 set(BAO_HV_IMAGE_CONFIG ${PROJECT_SOURCE_DIR}/configs/real-ipc.toml CACHE FILEPATH
     "TOML configuration compiled into bao-hv.elf")
-string(REPLACE ";" "|" _hv_sources_arg "${_hv_sources}")
 
 # bao_hv_image(TARGET CONFIG DIR): bao-hv-config turns CONFIG into constant
-# data and guest images under DIR/gen (target TARGET_config), and an
-# ExternalProject TARGET cross-builds DIR/build/bao-hv.elf from hv's sources.
+# data and guest images under DIR/gen (target TARGET_config), and the
+# ExternalProject hv_image cross-builds DIR/build/bao-hv.elf. One sub-build
+# links every image: hv's objects are the same in all of them.
+set_property(GLOBAL PROPERTY BAO_HV_IMAGE_DIRS "")
 function(bao_hv_image target config dir)
   set(gen ${dir}/gen)
   file(MAKE_DIRECTORY ${gen})
@@ -35,21 +36,37 @@ function(bao_hv_image target config dir)
     VERBATIM)
   add_custom_target(${target}_config DEPENDS ${gen}/image_config.cpp ${gen}/guests.S ${gen}/layout.ld)
   add_dependencies(${target}_config workloads)
-  ExternalProject_Add(${target}
+  set_property(GLOBAL APPEND PROPERTY BAO_HV_IMAGE_DIRS ${dir})
+  set_property(GLOBAL APPEND PROPERTY BAO_HV_IMAGE_CONFIG_TARGETS ${target}_config)
+endfunction()
+
+# Added once every bao_hv_image() of this file has run.
+function(_bao_hv_images_build)
+  get_property(_dirs GLOBAL PROPERTY BAO_HV_IMAGE_DIRS)
+  get_property(_configs GLOBAL PROPERTY BAO_HV_IMAGE_CONFIG_TARGETS)
+  get_property(_sources GLOBAL PROPERTY BAO_HV_IMAGE_SOURCES)
+  string(REPLACE ";" "|" _sources_arg "${_sources}")
+  set(_products)
+  foreach(_dir IN LISTS _dirs)
+    list(APPEND _products ${_dir}/build/bao-hv.elf ${_dir}/build/bao-hv.bin)
+  endforeach()
+  string(REPLACE ";" "|" _dirs_arg "${_dirs}")
+  ExternalProject_Add(hv_image
     SOURCE_DIR ${PROJECT_SOURCE_DIR}/hv/arch/armv8/target
-    BINARY_DIR ${dir}/build
+    BINARY_DIR ${CMAKE_BINARY_DIR}/hv-images
     LIST_SEPARATOR |
     CMAKE_ARGS
       -DCMAKE_TOOLCHAIN_FILE=${PROJECT_SOURCE_DIR}/cmake/aarch64-freestanding.cmake
       -DCMAKE_BUILD_TYPE=Release
       -DBAO_SOURCE_DIR=${PROJECT_SOURCE_DIR}
-      -DBAO_GEN_DIR=${gen}
-      -DHV_SOURCES=${_hv_sources_arg}
+      -DBAO_IMAGE_DIRS=${_dirs_arg}
+      -DHV_SOURCES=${_sources_arg}
     BUILD_ALWAYS ON
     INSTALL_COMMAND ""
-    BUILD_BYPRODUCTS ${dir}/build/bao-hv.elf ${dir}/build/bao-hv.bin
-    DEPENDS ${target}_config)
+    BUILD_BYPRODUCTS ${_products}
+    DEPENDS ${_configs})
 endfunction()
+cmake_language(DEFER DIRECTORY ${PROJECT_SOURCE_DIR} CALL _bao_hv_images_build)
 
 set(BAO_HV_IMAGE_DIR ${CMAKE_BINARY_DIR}/hv-image)
 bao_hv_image(hv_image ${BAO_HV_IMAGE_CONFIG} ${BAO_HV_IMAGE_DIR})
