@@ -75,6 +75,7 @@ std::string describe_workload(const std::string& name) {
         {"basicmath",
          "MiBench basicmath: cubic equations, integer square roots, angle conversions"},
         {"bitcount", "MiBench bitcount: eight bit-counting methods over a pseudo-random sequence"},
+        {"qsort-vertices", "MiBench qsort_large: 50 000 3-D vertices sorted by distance"},
         {"qsort", "MiBench qsort: sorting 40-byte records (small fits the L2, large does not)"},
         {"susan-corners", "MiBench SUSAN corner detection on a synthetic grey-scale image"},
         {"susan-edges", "MiBench SUSAN edge detection on a synthetic grey-scale image"},

@@ -10,7 +10,8 @@
 # the warm-up not.
 # With CPUS > 1 (default 1) the DT has that many vCPUs (PSCI over HVC) and
 # Linux must bring them all up.
-# -D: QEMU DTB_TOOL IMAGE INITRD BENCH WORK [CPUS]. "SKIPPED:" when no kernel.
+# With RESULT, the workload's result line must be exactly that.
+# -D: QEMU DTB_TOOL IMAGE INITRD BENCH WORK [CPUS] [RESULT]. "SKIPPED:" when no kernel.
 if(NOT EXISTS "${IMAGE}")
   message(STATUS "SKIPPED: ${IMAGE} missing (scripts/linux/fetch-kernel.sh)")
   return()
@@ -59,4 +60,7 @@ if(NOT _writes STREQUAL "0x0;0x1;0x0;0x1")
   message(FATAL_ERROR "marker page writes '${_writes}', expected 0x0;0x1;0x0;0x1")
 endif()
 string(REGEX MATCH "${BENCH}: [^\r\n]*" _result "${_out}")
+if(RESULT AND NOT _result STREQUAL RESULT)
+  message(FATAL_ERROR "result line '${_result}', expected '${RESULT}'")
+endif()
 message(STATUS "ok:${_result}")
