@@ -1,0 +1,64 @@
+// Unicorn's store path without its page collection (sim/cpu/unicorn_store_path.c):
+// a guest store over code the core already translated must still reach that
+// code. The self-modifying-code check (tb_invalidate_phys_page_fast) is the
+// part that drops the stale translation; only the collection around it was
+// taken away, so this fails if the wrap ever removed the check too.
+#include "sim/cpu/arm64_core.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <cstring>
+
+namespace sim {
+namespace {
+
+constexpr uint64_t ram_base = 0x40000000, ram_size = 0x10000;
+
+class NoExits final : public cpu::ExitHandler {
+  public:
+    cpu::TrapAction on_exit(cpu::Core&, cpu::Exit&) override { return cpu::TrapAction::resume; }
+    std::optional<uint64_t> read_sysreg(cpu::Core&, uint32_t) override { return std::nullopt; }
+    bool write_sysreg(cpu::Core&, uint32_t, uint64_t) override { return false; }
+};
+
+struct HostPages {
+    uint8_t* p = static_cast<uint8_t*>(std::aligned_alloc(0x1000, ram_size));
+    ~HostPages() { std::free(p); }
+};
+
+TEST(StorePath, StoreOverTranslatedCodeRunsTheNewCode) {
+    HostPages ram;
+    std::memset(ram.p, 0, ram_size);
+    const uint32_t code[] = {
+        0xd2800022, // start: mov x2, #1        (overwritten with mov x2, #7)
+        0x8b0200a5, // add  x5, x5, x2
+        0xb50000e6, // cbnz x6, done            (second pass)
+        0xd2800026, // mov  x6, #1
+        0xd2a80004, // mov  x4, #0x40000000     (start's address)
+        0x52801c43, // mov  w3, #0xe2
+        0x72ba5003, // movk w3, #0xd280, lsl #16 (w3 = mov x2, #7)
+        0xb9000083, // str  w3, [x4]
+        0x17fffff8, // b    start
+        0xd503207f, // done: wfi
+    };
+    std::memcpy(ram.p, code, sizeof code);
+
+    NoExits exits;
+    cpu::Arm64Core core(0, exits);
+    core.map_memory(ram_base, ram_size, ram.p);
+    core.reset(ram_base, 0);
+
+    cpu::RunResult r = core.run(1'000'000, 0, 1);
+    for (int n = 0; n < 4 && r.reason == cpu::StopReason::budget; ++n)
+        r = core.run(1'000'000, 0, 1);
+    ASSERT_EQ(r.reason, cpu::StopReason::wfi) << core.fault().description;
+    uint32_t patched = 0;
+    std::memcpy(&patched, ram.p, sizeof patched);
+    EXPECT_EQ(patched, 0xd28000e2u) << "the store reached guest memory";
+    EXPECT_EQ(core.x(5), 1u + 7u) << "the second pass ran the stored instruction, not the "
+                                     "translation of the first";
+}
+
+} // namespace
+} // namespace sim
