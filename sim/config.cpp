@@ -443,6 +443,7 @@ const std::vector<MachineField>& machine_fields() {
         {"hv.sync_data_bytes", &MachineParams::hv_sync_data_bytes, 0, 1 << 20},
         {"hv.irq_data_bytes", &MachineParams::hv_irq_data_bytes, 0, 1 << 20},
         {"console.keep_bytes", &MachineParams::console_keep_bytes, 0, gib},
+        {"vm_start_stagger_cycles", &MachineParams::vm_start_stagger_cycles, 0, 1000 * million},
     };
     return fields;
 }

@@ -80,7 +80,24 @@ void HvHostBase::finish_boot() {
     const uint64_t boot_end = machine_.now(current_cpu_);
     boot_cycles_ = boot_end;
     for (unsigned c = 0; c < machine_.core_count(); ++c)
-        machine_.wait_until(c, boot_end);
+        machine_.wait_until(c, boot_end + start_delay_of_core(c));
+}
+
+// The measured VM starts when boot ends; the others one stagger apart, in
+// config order (model.vm_start_stagger_cycles), so that identical interfering
+// VMs start out of step.
+uint64_t HvHostBase::start_delay_of_core(unsigned core) const {
+    const uint64_t stagger = machine_.params().vm_start_stagger_cycles;
+    const int measured = config_.measured_vm();
+    uint64_t rank = 0;
+    for (uint32_t v = 0; stagger != 0 && v < vm_count(); ++v) {
+        if (static_cast<int>(v) == measured)
+            continue;
+        if (vm_cpus(v) >> core & 1)
+            return rank * stagger;
+        ++rank;
+    }
+    return 0;
 }
 
 uint8_t* HvHostBase::host_for_pages(const std::vector<uint64_t>& pas, uint64_t size) {

@@ -176,6 +176,8 @@ class HvHostBase : public Supervisor {
     void record_mark(uint32_t vm, hv::Mark which);
     void record_sample(uint32_t vm, uint64_t value) { samples_.push_back({vm, value}); }
     bool guest_param(uint32_t vm, uint64_t index, uint64_t& value) const;
+    // Cycles after boot's end at which `core`'s VM starts (model.vm_start_stagger_cycles).
+    uint64_t start_delay_of_core(unsigned core) const;
     void putc(char c);
     // The run ends when every measured VM has stopped (docs/design.md#end-of-run).
     void check_end();

@@ -88,6 +88,11 @@ struct MachineParams {
     uint64_t hv_irq_cycles = 0;
     uint64_t hv_sync_data_bytes = 0;
     uint64_t hv_irq_data_bytes = 0;
+    // Option (0 = off, the default): in hv mode the k-th VM not measured (config
+    // order, k = 0, 1, ...) powers on k x this many cycles after boot, so that
+    // identical interfering VMs do not run in lockstep (docs/timing-model.md,
+    // "The interfering VMs' lockstep").
+    uint64_t vm_start_stagger_cycles = 0;
     bool memory_model = true; // caches, TLBs and memory controller (docs/timing-model.md)
     uint64_t console_keep_bytes = 256 << 10; // console transcript kept for the stats file
     cache::HierarchyConfig hierarchy;        // its parameters (cores is set from `cores`)

@@ -61,6 +61,17 @@ TEST(Config, SetsFieldsByName) {
     EXPECT_NO_THROW(validate(config));
 }
 
+TEST(Config, ArrivalsSelectTheQueueingFormula) {
+    HierarchyConfig config;
+    EXPECT_EQ(config.mem.arrivals, Arrivals::poisson);
+    EXPECT_EQ(config.l2_arrivals, Arrivals::poisson);
+    apply_setting(config, "mem.arrivals=bursts");
+    apply_setting(config, "l2.arrivals=bursts");
+    EXPECT_EQ(config.mem.arrivals, Arrivals::bursts);
+    EXPECT_EQ(config.l2_arrivals, Arrivals::bursts);
+    EXPECT_NE(error_of(config, "mem.arrivals=batch").find("'mem.arrivals'"), std::string::npos);
+}
+
 TEST(Config, UnknownKeyAndBadValuesNameTheKey) {
     HierarchyConfig config;
     EXPECT_NE(error_of(config, "l3.size=1M").find("unknown model parameter 'l3.size'"),

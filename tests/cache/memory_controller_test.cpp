@@ -76,10 +76,11 @@ struct RunResult {
 // count only the rounds after the first `warmup`.
 RunResult simulate(std::array<Program, 3> programs, const std::array<unsigned, 3>& order,
                    int quanta, int warmup = 0, std::uint64_t quantum_cycles = 0,
-                   double l2_bandwidth = 0.0) {
+                   double l2_bandwidth = 0.0, Arrivals arrivals = Arrivals::poisson) {
     HierarchyConfig config;
     config.cores = 3;
     config.l2_bandwidth = l2_bandwidth;
+    config.mem.arrivals = arrivals;
     Hierarchy h(config);
     std::array<std::uint64_t, 3> clocks{};
     std::vector<StatEntry> before = flatten(h.stats());
@@ -198,6 +199,37 @@ TEST(MemoryController, ResultDoesNotDependOnCoreOrderWithinAQuantum) {
     }
 }
 
+// The interference loop's stores fill all four miss registers at once. With
+// one streaming core (below the overload term, which bursts do not scale),
+// counting its bursts raises the queueing part of core 0's cost per miss by
+// over a fifth (76 + 61 -> 76 + 78 cycles); alone, core 0's misses come one at
+// a time and cost the same; the result still does not depend on the order of
+// the cores within a quantum.
+std::array<Program, 3> one_stream(bool interference) {
+    std::array<Program, 3> programs = scenario(interference);
+    programs[2].kind = Program::Kind::idle;
+    return programs;
+}
+
+TEST(MemoryController, BurstArrivalsRaiseTheCostOfAMissUnderAStreamingCore) {
+    const RunResult solo = simulate(one_stream(false), {0, 1, 2}, 400);
+    const RunResult interf = simulate(one_stream(true), {0, 1, 2}, 400);
+    const RunResult solo_b =
+        simulate(one_stream(false), {0, 1, 2}, 400, 0, 0, 0.0, Arrivals::bursts);
+    const RunResult interf_b =
+        simulate(one_stream(true), {0, 1, 2}, 400, 0, 0, 0.0, Arrivals::bursts);
+    const RunResult backward_b =
+        simulate(one_stream(true), {2, 1, 0}, 400, 0, 0, 0.0, Arrivals::bursts);
+    std::printf("core 0 stall per L2 miss: poisson solo %.1f, one stream %.1f; bursts solo %.1f, "
+                "one stream %.1f cycles\n",
+                cycles_per_miss(solo), cycles_per_miss(interf), cycles_per_miss(solo_b),
+                cycles_per_miss(interf_b));
+    EXPECT_DOUBLE_EQ(cycles_per_miss(solo_b), cycles_per_miss(solo));
+    EXPECT_GT(cycles_per_miss(interf_b) - cycles_per_miss(solo),
+              1.2 * (cycles_per_miss(interf) - cycles_per_miss(solo)));
+    EXPECT_EQ(interf_b.clocks, backward_b.clocks);
+}
+
 TEST(MemoryController, HalvingTheQuantumChangesLittle) {
     // Same simulated time (400 windows) in quanta of 1200 and 600 cycles.
     const RunResult full = simulate(scenario(true), {0, 1, 2}, 400);
@@ -267,6 +299,65 @@ TEST(MemoryController, ClosedWindowSetsTheNextEstimateAndCorrectsTheCharge) {
     EXPECT_EQ(mc.current_delay(), 1u);
     EXPECT_EQ(mc.take_adjustment(0), 0u); // -15 kept as credit
     EXPECT_EQ(mc.stats().queue_cycles, 16u * 16 + 1);
+}
+
+// mem.arrivals = bursts: the same bytes per window cost a waiting request more
+// when they arrive in bursts (M^X/D/1), and exactly as much when they do not.
+struct BurstRun {
+    double poisson_delay;
+    double bursts_delay;
+    double factor;
+};
+
+// Core 1 offers `per_window` lines in each window in bursts of `burst` requests
+// one cycle apart, the bursts 240 cycles apart; 40 windows.
+BurstRun offer(unsigned burst, unsigned per_window) {
+    BurstRun out{};
+    for (const Arrivals arrivals : {Arrivals::poisson, Arrivals::bursts}) {
+        MemoryConfig config;
+        config.bandwidth = 2.0; // 32 service cycles per line
+        config.window = 1200;
+        config.arrivals = arrivals;
+        MemoryController mc(config, 2, 64);
+        for (std::uint64_t w = 0; w < 40; ++w) {
+            for (unsigned i = 0; i < per_window; ++i) {
+                mc.read(1, w * 1200 + (i / burst) * 240 + i % burst, false);
+            }
+            mc.close_until((w + 1) * 1200);
+        }
+        (arrivals == Arrivals::poisson ? out.poisson_delay : out.bursts_delay) = mc.current_delay();
+        out.factor = mc.burst_factor();
+    }
+    return out;
+}
+
+TEST(MemoryController, BurstsOfRequestsWaitLongerAtTheSameUtilisation) {
+    // 20 lines a window (rho = 1280 / 2400 = 0.53): M/D/1 gives 32 * 0.533 /
+    // (2 * 0.467) = 18.3 cycles; bursts of 4 give E[X^2] / E[X] = 4 times that.
+    const BurstRun fours = offer(4, 20);
+    EXPECT_NEAR(fours.poisson_delay, 18.0, 1.0);
+    EXPECT_NEAR(fours.factor, 4.0, 1e-3); // the average's start (1) decayed
+    EXPECT_NEAR(fours.bursts_delay, 4.0 * 18.3, 1.5);
+    // The same requests one by one (240 cycles apart): no burst, no change.
+    const BurstRun singles = offer(1, 5);
+    EXPECT_DOUBLE_EQ(singles.factor, 1.0);
+    EXPECT_EQ(singles.bursts_delay, singles.poisson_delay);
+}
+
+TEST(MemoryController, WritebacksStampedBeforeTheirRefillJoinItsBurst) {
+    MemoryConfig config;
+    config.bandwidth = 2.0;
+    config.window = 1000;
+    config.smoothing = 1.0;
+    config.arrivals = Arrivals::bursts;
+    MemoryController mc(config, 1, 64);
+    mc.read(0, 100, false); // a store's refill, after a miss-register wait
+    mc.writeback(0, 90);    // the write-back of the victim it made, at the store
+    mc.read(0, 131, false); // within one service time (32 cycles) of the last
+    mc.read(0, 500, true);  // alone
+    mc.close_until(1000);
+    // Bursts of 3 and 1: (9 + 1) / 4.
+    EXPECT_DOUBLE_EQ(mc.burst_factor(), 2.5);
 }
 
 TEST(MemoryController, LongIdleStretchClosesCheaply) {

@@ -202,8 +202,8 @@ TEST(Config, ModelNumbersAreStrictAndRanged) {
               "hv.exception_cycles, hv.sync_insns, hv.irq_insns, hv.text_bytes, "
               "hv.entry_code_bytes, hv.sync_code_bytes, hv.irq_code_bytes, "
               "hv.code_run_bytes, hv.sync_cycles, hv.irq_cycles, hv.sync_data_bytes, "
-              "hv.irq_data_bytes, console.keep_bytes, memory_model; memory-model "
-              "keys in docs/timing-model.md)");
+              "hv.irq_data_bytes, console.keep_bytes, vm_start_stagger_cycles, "
+              "memory_model; memory-model keys in docs/timing-model.md)");
     EXPECT_EQ(error("quantum_cycles", "0x258"), "no error");
     EXPECT_EQ(rc.machine.quantum_cycles, 600u);
     EXPECT_EQ(error("l2.size", "0x80000"), "no error");

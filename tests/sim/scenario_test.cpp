@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <map>
 #include <regex>
 #include <sstream>
@@ -104,6 +105,28 @@ TEST(Scenarios, InterfColRunsAreIdentical) {
     }
     EXPECT_EQ(a, b);
     EXPECT_NE(a.find("\"checksum_ok\": true"), std::string::npos);
+}
+
+// model.vm_start_stagger_cycles: the second interfering VM starts one stagger
+// after the first (the measured VM at once), so the two identical loops run out
+// of step; off, they start in the same cycle and run the same instructions.
+TEST(Scenarios, StaggerStartsTheSecondInterferingVmLater) {
+    std::map<uint64_t, std::array<uint64_t, 3>> insns;
+    for (uint64_t stagger : {uint64_t{0}, uint64_t{20'000}}) {
+        RunOptions o;
+        o.config = "interf";
+        o.workload = "hello";
+        o.workloads_dir = test::workloads_dir();
+        o.sets = {"vm_start_stagger_cycles=" + std::to_string(stagger)};
+        Simulation s(o, nullptr);
+        EXPECT_EQ(s.run().code, ExitCode::ok);
+        for (unsigned c = 0; c < 3; ++c)
+            insns[stagger][c] = s.machine().stats(c).instructions;
+    }
+    EXPECT_EQ(insns[0][1], insns[0][2]) << "in lockstep";
+    EXPECT_EQ(insns[20'000][0], insns[0][0]) << "the measured VM runs the same program";
+    EXPECT_GT(insns[20'000][1], 0u);
+    EXPECT_LT(insns[20'000][2], insns[20'000][1]) << "started later";
 }
 
 } // namespace

@@ -90,6 +90,16 @@ L2Allocation parse_allocation(std::string_view key, std::string_view value) {
     bad_value(key, value, "on_l1_eviction or on_fill");
 }
 
+Arrivals parse_arrivals(std::string_view key, std::string_view value) {
+    if (value == "poisson") {
+        return Arrivals::poisson;
+    }
+    if (value == "bursts") {
+        return Arrivals::bursts;
+    }
+    bad_value(key, value, "poisson or bursts");
+}
+
 struct Field {
     std::string_view key;
     std::function<void(HierarchyConfig&, std::string_view key, std::string_view value)> set;
@@ -157,6 +167,12 @@ const std::vector<Field>& fields() {
                            c.l2_bandwidth = parse_non_negative(k, v);
                        },
                        [](const HierarchyConfig& c) { return std::to_string(c.l2_bandwidth); }});
+        all.push_back(
+            {"l2.arrivals",
+             [](HierarchyConfig& c, std::string_view k, std::string_view v) {
+                 c.l2_arrivals = parse_arrivals(k, v);
+             },
+             [](const HierarchyConfig& c) { return std::string(to_string(c.l2_arrivals)); }});
         all.push_back(
             {"l2.allocation",
              [](HierarchyConfig& c, std::string_view k, std::string_view v) {
@@ -247,6 +263,12 @@ const std::vector<Field>& fields() {
                            c.mem.smoothing = parse_positive(k, v);
                        },
                        [](const HierarchyConfig& c) { return std::to_string(c.mem.smoothing); }});
+        all.push_back(
+            {"mem.arrivals",
+             [](HierarchyConfig& c, std::string_view k, std::string_view v) {
+                 c.mem.arrivals = parse_arrivals(k, v);
+             },
+             [](const HierarchyConfig& c) { return std::string(to_string(c.mem.arrivals)); }});
         all.push_back({"seed",
                        [](HierarchyConfig& c, std::string_view k, std::string_view v) {
                            c.seed = parse_count(k, v);
@@ -275,6 +297,10 @@ std::string_view to_string(Replacement replacement) {
 
 std::string_view to_string(L2Allocation allocation) {
     return allocation == L2Allocation::on_fill ? "on_fill" : "on_l1_eviction";
+}
+
+std::string_view to_string(Arrivals arrivals) {
+    return arrivals == Arrivals::bursts ? "bursts" : "poisson";
 }
 
 void set_config_field(HierarchyConfig& config, std::string_view key, std::string_view value) {

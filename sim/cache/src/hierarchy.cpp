@@ -37,6 +37,7 @@ Hierarchy::Hierarchy(const HierarchyConfig& config)
         MemoryConfig port = config.mem;
         port.latency = 0;
         port.bandwidth = config.l2_bandwidth;
+        port.arrivals = config.l2_arrivals;
         l2_port_.emplace(port, config.cores, config.line_bytes);
     }
     cores_.reserve(config.cores);

@@ -9,7 +9,8 @@ namespace sim::cache {
 MemoryController::MemoryController(const MemoryConfig& config, unsigned cores, unsigned line_bytes)
     : config_(config), cores_(cores), line_bytes_(line_bytes), window_bytes_(kRing, 0),
       waiting_(kRing * cores, 0), charged_(kRing * cores, 0), balance_(cores, 0),
-      core_queue_cycles_(cores, 0) {
+      core_queue_cycles_(cores, 0), window_arrivals_(kRing, 0), window_positions_(kRing, 0),
+      last_arrival_(cores, kNoArrival), burst_position_(cores, 0) {
     if (config.window == 0 || !(config.bandwidth > 0.0)) {
         throw std::invalid_argument("memory window and bandwidth must be positive");
     }
@@ -28,8 +29,25 @@ std::size_t MemoryController::slot_for(std::uint64_t now) {
     return static_cast<std::size_t>(index % kRing);
 }
 
+// A request within one service time of its core's previous one (or before it:
+// a write-back stamped at the store that caused the refill) joins that burst.
+void MemoryController::note_arrival(unsigned core, std::uint64_t now, std::size_t slot) {
+    if (config_.arrivals != Arrivals::bursts) {
+        return;
+    }
+    const double service = static_cast<double>(line_bytes_) / config_.bandwidth;
+    const std::uint64_t last = last_arrival_[core];
+    const bool joins =
+        last != kNoArrival && static_cast<double>(now) < static_cast<double>(last) + service;
+    burst_position_[core] = joins ? burst_position_[core] + 1 : 1;
+    last_arrival_[core] = last == kNoArrival ? now : std::max(last, now);
+    ++window_arrivals_[slot];
+    window_positions_[slot] += burst_position_[core];
+}
+
 std::uint32_t MemoryController::read(unsigned core, std::uint64_t now, bool core_waits) {
     const std::size_t slot = slot_for(now);
+    note_arrival(core, now, slot);
     window_bytes_[slot] += line_bytes_;
     open_bytes_ += line_bytes_;
     ++stats_.reads;
@@ -44,8 +62,10 @@ std::uint32_t MemoryController::read(unsigned core, std::uint64_t now, bool core
     return config_.latency + current_delay_;
 }
 
-void MemoryController::writeback(unsigned /*core*/, std::uint64_t now) {
-    window_bytes_[slot_for(now)] += line_bytes_;
+void MemoryController::writeback(unsigned core, std::uint64_t now) {
+    const std::size_t slot = slot_for(now);
+    note_arrival(core, now, slot);
+    window_bytes_[slot] += line_bytes_;
     open_bytes_ += line_bytes_;
     ++stats_.writebacks;
     stats_.bytes += line_bytes_;
@@ -55,12 +75,14 @@ void MemoryController::writeback(unsigned /*core*/, std::uint64_t now) {
 // s = line / bandwidth: Wq = s * rho / (2 (1 - rho)), rho clamped to
 // max_utilization; above it, the excess work of a window (rho - max) * window is
 // waited for on average by half: + (rho - max) * window / 2. Continuous and
-// increasing in rho, so the cores' feedback settles.
+// increasing in rho, so the cores' feedback settles. With bursts (M^X/D/1, a
+// single request arriving behind bursts of size X) the first term is multiplied
+// by E[X^2] / E[X].
 double MemoryController::delay_at(double rho) const {
     const double service = static_cast<double>(line_bytes_) / config_.bandwidth;
     const double clamped = std::min(rho, config_.max_utilization);
     const double overload = std::max(0.0, rho - config_.max_utilization);
-    return service * clamped / (2.0 * (1.0 - clamped)) +
+    return burst_factor_ * service * clamped / (2.0 * (1.0 - clamped)) +
            overload * static_cast<double>(config_.window) / 2.0;
 }
 
@@ -69,6 +91,14 @@ void MemoryController::close_oldest() {
     const std::uint64_t bytes = window_bytes_[slot];
     const double capacity = config_.bandwidth * static_cast<double>(config_.window);
     utilization_ += config_.smoothing * (static_cast<double>(bytes) / capacity - utilization_);
+    if (const std::uint64_t n = window_arrivals_[slot]; n != 0) {
+        // sum(X^2) = sum over requests of (2 position - 1): 1 + 3 + ... + (2X - 1).
+        const double squares =
+            2.0 * static_cast<double>(window_positions_[slot]) - static_cast<double>(n);
+        burst_factor_ += config_.smoothing * (squares / static_cast<double>(n) - burst_factor_);
+        window_arrivals_[slot] = 0;
+        window_positions_[slot] = 0;
+    }
     const auto exact = static_cast<std::int64_t>(std::llround(delay_at(utilization_)));
     for (unsigned core = 0; core < cores_; ++core) {
         const std::size_t cell = slot * cores_ + core;

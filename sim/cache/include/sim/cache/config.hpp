@@ -81,6 +81,16 @@ struct TlbConfig {
     unsigned guest_stage1 = 0;
 };
 
+// How the queueing formula models the requests' arrivals (docs/timing-model.md,
+// "Memory controller").
+enum class Arrivals : std::uint8_t {
+    poisson, // M/D/1: requests arrive one by one, independently
+    // M^X/D/1: requests arrive in bursts (a core's miss registers filled within
+    // one service time); the wait grows with the bursts' mean square size,
+    // measured per window from each core's own requests.
+    bursts,
+};
+
 struct MemoryConfig {
     unsigned latency = 64;         // cycles a refill adds beyond the L2 lookup, unloaded
     double bandwidth = 4.0;        // bytes per core cycle the memory system sustains
@@ -88,6 +98,7 @@ struct MemoryConfig {
     unsigned mshrs = 4;            // outstanding refills per core
     double max_utilization = 0.95; // M/D/1 clamp; above it a linear overload term
     double smoothing = 0.25;       // weight of the newest window in the utilisation average
+    Arrivals arrivals = Arrivals::poisson;
 };
 
 struct HierarchyConfig {
@@ -115,6 +126,8 @@ struct HierarchyConfig {
     // Estimate (docs/timing-model.md): a 512-bit fetch path, one data-RAM access
     // per 2 cycles.
     double l2_bandwidth = 32.0;
+    // The port's queueing formula (mem.arrivals' for the L2 port).
+    Arrivals l2_arrivals = Arrivals::poisson;
     TlbConfig tlb{};
     MemoryConfig mem{};
     std::uint64_t seed = 1; // seeds every random replacement decision
@@ -136,5 +149,6 @@ void validate(const HierarchyConfig& config);
 
 std::string_view to_string(Replacement replacement);
 std::string_view to_string(L2Allocation allocation);
+std::string_view to_string(Arrivals arrivals);
 
 } // namespace sim::cache

@@ -18,6 +18,14 @@
 //  * the machine adds take_adjustment(core) to that core's clock.
 // The sums depend only on per-core request counts per window, never on the order
 // in which cores were simulated. docs/timing-model.md gives the formula.
+//
+// With arrivals = bursts the formula is M^X/D/1: a request that comes within one
+// service time of the same core's previous one joins its burst (a core that
+// fills its miss registers at once offers them together, not one by one), and
+// the wait is M/D/1's times the bursts' mean square size over their mean size,
+// sum(X^2) / sum(X) over the window's bursts. Each core's burst positions
+// depend only on its own requests, so the window's sums keep the order
+// independence above.
 #pragma once
 
 #include "sim/cache/config.hpp"
@@ -58,8 +66,12 @@ class MemoryController {
 
     // Queueing delay per waiting request of the last closed window.
     std::uint32_t current_delay() const { return current_delay_; }
-    // Queueing delay per request at utilisation `rho` (offered bytes / capacity).
+    // Queueing delay per request at utilisation `rho` (offered bytes / capacity),
+    // with the current burst factor.
     double delay_at(double rho) const;
+    // sum(X^2) / sum(X) of the arrivals' bursts, smoothed as the utilisation;
+    // 1 with arrivals = poisson.
+    double burst_factor() const { return burst_factor_; }
     double utilization() const { return utilization_; } // smoothed, closed windows
 
     const MemoryControllerStats& stats() const { return stats_; }
@@ -77,6 +89,11 @@ class MemoryController {
         a.values(charged_);
         a.values(balance_);
         a.values(core_queue_cycles_);
+        a.value(burst_factor_);
+        a.values(window_arrivals_);
+        a.values(window_positions_);
+        a.values(last_arrival_);
+        a.values(burst_position_);
         a.value(stats_);
     }
 
@@ -84,6 +101,7 @@ class MemoryController {
     std::size_t slot_for(std::uint64_t now);
     void close_oldest();
     void close_before(std::uint64_t first_open); // closes windows with index < first_open
+    void note_arrival(unsigned core, std::uint64_t now, std::size_t slot);
 
     static constexpr std::size_t kRing = 64; // windows kept open at once
 
@@ -99,6 +117,15 @@ class MemoryController {
     std::vector<std::uint64_t> charged_;      // [slot * cores + core] delay charged
     std::vector<std::int64_t> balance_;       // per core: correction not yet taken
     std::vector<std::int64_t> core_queue_cycles_;
+    // arrivals = bursts: the smoothed factor, per window the requests and the sum
+    // of their positions in their bursts (1, 2, ...), per core the last request's
+    // cycle (kNoArrival before the first) and its position.
+    static constexpr std::uint64_t kNoArrival = ~std::uint64_t{0};
+    double burst_factor_ = 1.0;
+    std::vector<std::uint64_t> window_arrivals_;
+    std::vector<std::uint64_t> window_positions_;
+    std::vector<std::uint64_t> last_arrival_;
+    std::vector<std::uint32_t> burst_position_;
     MemoryControllerStats stats_;
 };
 
