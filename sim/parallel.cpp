@@ -29,8 +29,11 @@ void cpu_relax() {
 // are spun through: a few microseconds of pause, then sched_yield between
 // checks, so that on a loaded host the thread being waited for (or another
 // process) gets the host core instead of the spinner. A pure spin of 1 ms was
-// far worse on a loaded host (docs/parallel.md).
+// far worse on a loaded host (docs/parallel.md). Most waits are over before
+// they start (always so on one thread): those cost one load, no clock read.
 template <typename Pred> bool spin_until(Pred done) {
+    if (done())
+        return true;
     using Clock = std::chrono::steady_clock;
     const auto start = Clock::now();
     for (unsigned i = 1;; ++i) {
@@ -180,6 +183,8 @@ void ParallelScheduler::run_quantum(uint64_t quantum_end) {
         wait_for_quantum_end();
         active_ = false;
     }
+    if (std::none_of(errors_.begin(), errors_.end(), [](const auto& e) { return bool(e); }))
+        weave();
     if (profile_.on())
         profile_.quantum_done(ParallelProfile::now());
     m_.in_run_ = false;
@@ -229,8 +234,10 @@ void ParallelScheduler::run_thread(unsigned thread, uint32_t generation) {
                 profile ? ParallelProfile::now() : ParallelProfile::Clock::time_point{};
             const bool spun =
                 spin_until([&] { return turn_seen_.load(std::memory_order_acquire) > before; });
-            std::unique_lock lock(turn_mutex_);
-            turn_cv_.wait(lock, [&] { return finished_[static_cast<unsigned>(group_before_[i])]; });
+            if (!spun) {
+                std::unique_lock lock(turn_mutex_);
+                turn_cv_.wait(lock, [&] { return finished_[before]; });
+            }
             if (profile)
                 profile_.waited(thread, ParallelProfile::Wait::group, from, ParallelProfile::now(),
                                 !spun);
@@ -261,12 +268,22 @@ void ParallelScheduler::wait_for_quantum_end() {
     const auto from = profile_.on() ? ParallelProfile::now() : ParallelProfile::Clock::time_point{};
     const bool spun =
         spin_until([&] { return turn_seen_.load(std::memory_order_acquire) >= cores; });
-    {
+    if (!spun) {
         std::unique_lock lock(turn_mutex_);
         turn_cv_.wait(lock, [&] { return turn_ >= cores; });
     }
     if (profile_.on())
         profile_.waited(0, ParallelProfile::Wait::end, from, ParallelProfile::now(), !spun);
+}
+
+// What Machine::settle_quantum would do first: here, to be timed apart.
+void ParallelScheduler::weave() {
+    if (!m_.hierarchy_ || !m_.hierarchy_->in_bound() || m_.phase_ == Machine::Phase::fast_forward)
+        return;
+    const auto from = profile_.on() ? ParallelProfile::now() : ParallelProfile::Clock::time_point{};
+    m_.hierarchy_->weave();
+    if (profile_.on())
+        profile_.weave(from, ParallelProfile::now());
 }
 
 void ParallelScheduler::bound(unsigned i) {
@@ -307,7 +324,7 @@ void ParallelScheduler::tail(unsigned first, unsigned thread) {
 void ParallelScheduler::take_turn(unsigned i, bool in_run, unsigned thread) {
     const auto from = profile_.on() ? ParallelProfile::now() : ParallelProfile::Clock::time_point{};
     const bool spun = spin_until([&] { return turn_seen_.load(std::memory_order_acquire) == i; });
-    {
+    if (!spun) {
         std::unique_lock lock(turn_mutex_);
         turn_cv_.wait(lock, [&] { return turn_ == i; });
     }

@@ -67,6 +67,7 @@ class ParallelScheduler {
     std::optional<unsigned> take_core(uint32_t generation);
     void wait_for_quantum_end(); // host thread 0
     void bound(unsigned i);
+    void weave();
     void tail(unsigned i, unsigned thread);
     void take_turn(unsigned i, bool in_run, unsigned thread);
     // Ends core i's turn; returns the next core if its tail was ready (the

@@ -59,6 +59,7 @@ void ParallelProfile::thread_stopped(unsigned thread) {
 
 void ParallelProfile::quantum_begin(Clock::time_point t) {
     q_begin_ = t;
+    q_weave_ = 0;
     q_between_ = last_done_ == Clock::time_point{} ? 0 : ns(last_done_, t);
     std::fill(q_bound_.begin(), q_bound_.end(), 0);
     std::fill(q_tail_.begin(), q_tail_.end(), 0);
@@ -78,6 +79,7 @@ void ParallelProfile::quantum_done(Clock::time_point t) {
     ++quanta_;
     wall_ns_ += wall;
     prologue_ns_ += ns(q_begin_, q_prologue_);
+    weave_ns_ += q_weave_;
     between_ns_ += q_between_;
     for (unsigned i = 0; i < cores_; ++i) {
         bound_ns_[i] += q_bound_[i];
@@ -108,16 +110,17 @@ uint64_t ParallelProfile::critical_path(unsigned threads) const {
     }
     const uint64_t prologue = static_cast<uint64_t>(
         std::chrono::duration_cast<std::chrono::nanoseconds>(q_prologue_ - q_begin_).count());
-    return q_between_ + prologue + turn_at;
+    return q_between_ + prologue + turn_at + q_weave_;
 }
 
 void ParallelProfile::report() const {
     std::fprintf(stderr, "parallel profile: %llu quanta kept, %llu dropped (longer than %.1f ms)\n",
                  static_cast<unsigned long long>(quanta_),
                  static_cast<unsigned long long>(dropped_), ms(kPreempted));
-    std::fprintf(stderr, "  wall of kept quanta %.1f ms: prologue %.1f, between quanta %.1f\n",
-                 ms(wall_ns_), ms(prologue_ns_), ms(between_ns_));
-    uint64_t work = prologue_ns_ + between_ns_;
+    std::fprintf(stderr,
+                 "  wall of kept quanta %.1f ms: prologue %.1f, weave %.1f, between quanta %.1f\n",
+                 ms(wall_ns_), ms(prologue_ns_), ms(weave_ns_), ms(between_ns_));
+    uint64_t work = prologue_ns_ + weave_ns_ + between_ns_;
     for (unsigned i = 0; i < cores_; ++i) {
         std::fprintf(stderr, "  core %u: bound %.1f ms, tail %.1f ms\n", i, ms(bound_ns_[i]),
                      ms(tail_ns_[i]));

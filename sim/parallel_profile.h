@@ -1,7 +1,7 @@
 // Opt-in timing of the parallel scheduler (docs/parallel.md, "Measuring it"):
 // with BAO_SIM_PARALLEL_PROFILE=1 in the environment, each quantum's phases
-// (the serial prologue, each core's bound part and tail, the work between
-// quanta: the weave, settling, observers) and each host thread's waits are
+// (the serial prologue, each core's bound part and tail, the weave, the work
+// between quanta: settling, observers) and each host thread's waits are
 // timed, and at the run's end a summary goes to stderr. From the phases of
 // each quantum it also estimates the critical path on 2 and 4 host threads
 // with free synchronization, the same list scheduling the scheduler does, so
@@ -37,6 +37,8 @@ class ParallelProfile {
     // Main thread, at the quantum's entry, after the prologue, at its return.
     void quantum_begin(Clock::time_point t);
     void prologue_done(Clock::time_point t);
+    // Main thread: the weave, after every core's quantum.
+    void weave(Clock::time_point from, Clock::time_point to) { q_weave_ = ns(from, to); }
     void quantum_done(Clock::time_point t);
     // Any thread, for its own core or its own thread slot.
     void bound(unsigned core, Clock::time_point from, Clock::time_point to) {
@@ -85,10 +87,11 @@ class ParallelProfile {
     // This quantum's phases.
     Clock::time_point q_begin_{}, q_prologue_{}, last_done_{};
     uint64_t q_between_ = 0; // before this quantum: since the last one returned
+    uint64_t q_weave_ = 0;
     std::vector<uint64_t> q_bound_, q_tail_;
     // Totals over the kept quanta (none longer than kPreempted).
     uint64_t quanta_ = 0, dropped_ = 0;
-    uint64_t prologue_ns_ = 0, between_ns_ = 0, wall_ns_ = 0;
+    uint64_t prologue_ns_ = 0, weave_ns_ = 0, between_ns_ = 0, wall_ns_ = 0;
     std::vector<uint64_t> bound_ns_, tail_ns_;
     std::array<uint64_t, 3> critical_ns_{}; // on 1, 2 and 4 threads
 };
