@@ -349,8 +349,8 @@ BlockRecipe BlockDecoder::recipe(const uint8_t* code, size_t size, uint64_t pc) 
     }
     BlockRecipe r;
     schedule_block(insns, r);
-    r.branch = branch; // only the block's last instruction can be a branch
-    r.decoded_at = pc;
+    r.set_branch(branch, pc); // only the block's last instruction can be a branch
+    r.id = ++last_id_ ? last_id_ : ++last_id_;
     return r;
 }
 

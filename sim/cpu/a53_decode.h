@@ -21,12 +21,14 @@ class BlockDecoder {
     // One instruction at `pc`; a word Capstone cannot decode costs as an ALU
     // instruction with no operands. `branch` receives the branch it is, if any.
     InsnCost decode(uint32_t word, uint64_t pc, BlockBranch& branch) const;
-    // The recipe of the block of `size` bytes at `code` (guest address `pc`).
+    // The recipe of the block of `size` bytes at `code` (guest address `pc`),
+    // with an id new to this decoder.
     BlockRecipe recipe(const uint8_t* code, size_t size, uint64_t pc) const;
 
   private:
     size_t handle_ = 0; // Capstone's csh
     void* insn_ = nullptr;
+    mutable uint32_t last_id_ = 0;
 };
 
 } // namespace sim::cpu::a53

@@ -190,11 +190,14 @@ void schedule_block(std::span<const InsnCost> insns, BlockRecipe& out) {
         }
         if (!s.written[reg])
             continue;
-        out.written[reg / 64] |= uint64_t{1} << (reg % 64);
+        RegMask written{out.written, out.written_flags};
+        written.set(reg);
+        out.written = written.regs;
+        out.written_flags = written.flags;
         if (s.ready[reg] > end || s.addr_ready[reg] > end)
             flying.push_back(InFlight{static_cast<uint8_t>(reg),
-                                      static_cast<uint16_t>(std::max(0, s.ready[reg] - end)),
-                                      static_cast<uint16_t>(std::max(0, s.addr_ready[reg] - end))});
+                                      static_cast<uint8_t>(std::max(0, s.ready[reg] - end)),
+                                      static_cast<uint8_t>(std::max(0, s.addr_ready[reg] - end))});
     }
     std::stable_sort(needs.begin(), needs.end(), [](const Need& a, const Need& b) {
         return std::min(a.cycle, a.addr_cycle) < std::min(b.cycle, b.addr_cycle);
@@ -206,7 +209,10 @@ void schedule_block(std::span<const InsnCost> insns, BlockRecipe& out) {
     for (unsigned k = 0; k < out.need_count; ++k) {
         const unsigned reg = needs[k].reg;
         out.needs[k] = needs[k];
-        out.checked[reg / 64] |= uint64_t{1} << (reg % 64);
+        RegMask checked{out.checked, out.checked_flags};
+        checked.set(reg);
+        out.checked = checked.regs;
+        out.checked_flags = checked.flags;
         out.need_slot[reg / 2] |= static_cast<uint8_t>(k << (reg % 2 * 4));
     }
     // Keep the longest waits (a divide's or a load's result over an ALU's
@@ -215,8 +221,34 @@ void schedule_block(std::span<const InsnCost> insns, BlockRecipe& out) {
         return std::max(a.ready, a.addr_ready) > std::max(b.ready, b.addr_ready);
     });
     out.in_flight_count = static_cast<uint8_t>(std::min<size_t>(flying.size(), kMaxPending));
-    for (unsigned k = 0; k < out.in_flight_count; ++k)
-        out.in_flight[k] = flying[k];
+    static_assert(kFdivDLatency <= UINT8_MAX && kAddressLatency <= UINT8_MAX,
+                  "a result in flight is ready within the longest latency: a byte");
+    RegMask in_flight;
+    for (unsigned k = 0; k < out.in_flight_count; ++k) {
+        const InFlight& f = flying[k];
+        out.in_flight[k] = f;
+        in_flight.set(f.reg);
+        // Ready for any use: for the earliest (a shifted operand) and as an address.
+        const unsigned settle = std::max<unsigned>(f.ready + kShiftedExtra, f.addr_ready);
+        out.settle = static_cast<uint8_t>(std::max<unsigned>(out.settle, settle));
+    }
+    out.flying = in_flight.regs;
+    out.flying_flags = in_flight.flags;
+}
+
+void BlockRecipe::set_branch(const BlockBranch& b, uint64_t start) {
+    const uint64_t offset = b.pc - start;
+    const auto target = static_cast<int64_t>(b.target - b.pc);
+    const bool has_target = b.kind == BranchKind::conditional || b.kind == BranchKind::direct ||
+                            b.kind == BranchKind::call;
+    if (b.kind == BranchKind::none || offset > UINT16_MAX ||
+        (has_target && (target < INT32_MIN || target > INT32_MAX))) {
+        branch_kind = BranchKind::none;
+        return;
+    }
+    branch_kind = b.kind;
+    branch_offset = static_cast<uint16_t>(offset);
+    branch_target = has_target ? static_cast<int32_t>(target) : 0;
 }
 
 BranchPredictor::BranchPredictor() {
@@ -273,17 +305,47 @@ bool BranchPredictor::resolve_other(const BlockBranch& b, uint64_t next) {
     return false;
 }
 
+// The registers `waiting` are in flight and read by the block: the longest
+// wait any of them makes it start with.
+// Those ready for any use are dropped from the pending set.
+uint64_t Pipeline::stall_on(const BlockRecipe& r, uint64_t start, RegMask waiting) {
+    int64_t stall = 0;
+    auto wait_for = [&](unsigned reg) {
+        const auto ready = static_cast<int64_t>(ready_[reg].alu - start);
+        const auto addr_ready = static_cast<int64_t>(ready_[reg].addr - start);
+        if (ready <= kEarliestNeed && addr_ready <= 0) {
+            if (reg == kRegFlags)
+                pending_.flags = 0;
+            else
+                pending_.regs &= ~(uint64_t{1} << reg);
+            return;
+        }
+        // A use the block does not make has its cycle at INT32_MAX: never a wait.
+        const Need& n = r.need_of(reg);
+        stall = std::max({stall, ready - n.cycle, addr_ready - n.addr_cycle});
+    };
+    for (uint64_t bits = waiting.regs; bits; bits &= bits - 1)
+        wait_for(static_cast<unsigned>(std::countr_zero(bits)));
+    if (waiting.flags)
+        wait_for(kRegFlags);
+    return static_cast<uint64_t>(stall);
+}
+
 uint64_t Pipeline::charge_flat(uint32_t instructions, uint64_t address) {
     const uint64_t penalty = resolve_branch(address);
-    pending_.fill(0); // every result is ready after a block of unknown content
+    last_kind_ = BranchKind::none;
+    last_id_ = 0;
+    pending_ = RegMask{}; // every result is ready after a block of unknown content
     ++stats_.blocks;
     return penalty + instructions;
 }
 
 void Pipeline::reset() {
     predictor_.reset();
-    last_branch_ = BlockBranch{};
-    pending_.fill(0);
+    last_kind_ = BranchKind::none;
+    pending_ = RegMask{};
+    settled_at_ = older_settled_at_ = last_end_ = 0;
+    last_id_ = 0;
 }
 
 } // namespace sim::cpu::a53

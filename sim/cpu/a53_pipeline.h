@@ -17,6 +17,7 @@
 #include <array>
 #include <bit>
 #include <climits>
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -93,27 +94,62 @@ struct Need {
 };
 
 // A result in flight when the block ends: ready this many cycles after the
-// block's last issue cycle + 1 (for ALU use; for use as an address).
+// block's last issue cycle + 1 (for ALU use; for use as an address). At
+// most the longest latency (kFdivDLatency), so a byte holds it.
 struct InFlight {
     uint8_t reg = kRegNone;
-    uint16_t ready = 0;
-    uint16_t addr_ready = 0;
+    uint8_t ready = 0;
+    uint8_t addr_ready = 0;
 };
 
-// The fields charge() reads on every run come first (two cache lines on the
-// host); the needs follow, read only for registers with a result in flight.
-struct BlockRecipe {
-    uint32_t cycles = 0; // static issue cycles (all operands ready at entry)
-    uint8_t need_count = 0;
+// A set of registers: X0-X30, SP and V0-V31 as the bits of one word (bit =
+// id), NZCV apart (bit 0 of a byte), so that the common case is one word.
+struct RegMask {
+    uint64_t regs = 0;
+    uint8_t flags = 0;
+    void set(unsigned reg) {
+        if (reg == kRegFlags)
+            flags = 1;
+        else
+            regs |= uint64_t{1} << reg;
+    }
+};
+
+// The fields charge() reads on every run fill the first host cache line
+// (the recipe is aligned to one); the needs follow, read only for
+// registers with a result in flight, and the class counts, read for the
+// statistics.
+struct alignas(64) BlockRecipe {
+    uint64_t written = 0; // registers the block writes (bit per id, NZCV apart)
+    uint64_t flying = 0;  // registers in in_flight
+    uint64_t runs = 0;    // times charged (for the class totals)
+    uint32_t cycles = 0;  // static issue cycles (all operands ready at entry)
+    // The branch that ends the block, relative to the block's start: the
+    // same code run at another address branches from and to there.
+    int32_t branch_target = 0; // direct branches: target - the branch's address
+    // Names this recipe's content (never 0; a new decode, a new id): the
+    // key of the stall memo below.
+    uint32_t id = 0;
+    // The stall memo: the wait this block had when it ran right after the
+    // block with id `memo_after` (no cycle between them) with nothing else
+    // in flight. That wait depends on the two recipes only, so the next
+    // run in the same situation takes it from here. A cache: mutable.
+    mutable uint32_t memo_after = 0;
+    mutable uint16_t memo_stall = 0;
+    uint16_t branch_offset = 0; // the branch's address - the block's start
+    BranchKind branch_kind = BranchKind::none;
     uint8_t in_flight_count = 0;
-    std::array<uint64_t, 2> written{}; // registers the block writes (bit per id)
-    std::array<uint64_t, 2> checked{}; // registers in needs (bit per id)
+    uint8_t written_flags = 0, flying_flags = 0; // NZCV written, in flight (RegMask)
+    // Cycles after the block's end (last issue + 1) from which every result
+    // in flight is ready for any use (0 when none is in flight).
+    uint8_t settle = 0;
     std::array<InFlight, kMaxPending> in_flight{};
-    BlockBranch branch;      // at the address the block was decoded at
-    uint64_t decoded_at = 0; // ... its start: the branch moves with the block's address
-    uint64_t runs = 0;       // times charged (for the class totals)
+    // Read when results are in flight from earlier blocks (no memo).
+    uint64_t checked = 0;      // registers in needs
+    uint8_t checked_flags = 0; // NZCV in needs
     // The earliest needed registers (up to kMaxNeeds), in register order;
     // need_slot gives a checked register's index in needs (4 bits per id).
+    uint8_t need_count = 0;
     std::array<Need, kMaxNeeds> needs{};
     std::array<uint8_t, (kRegCount + 1) / 2> need_slot{};
     uint32_t instructions = 0; // decoded (a partial last instruction is not counted)
@@ -122,8 +158,20 @@ struct BlockRecipe {
     const Need& need_of(unsigned reg) const {
         return needs[(need_slot[reg / 2] >> (reg % 2 * 4)) & 0xf];
     }
+    // Records `b`, decoded in the block that starts at `start`. A branch
+    // whose offsets do not fit (no translated block is that large) is left
+    // out: the block is charged as one that ends without a branch.
+    void set_branch(const BlockBranch& b, uint64_t start);
+    // The branch as it is when the block starts at `start`.
+    BlockBranch branch_at(uint64_t start) const {
+        const uint64_t pc = start + branch_offset;
+        return BlockBranch{branch_kind, pc, pc + static_cast<uint64_t>(int64_t{branch_target}),
+                           pc + 4};
+    }
 };
 static_assert(kMaxNeeds <= 16, "need_slot holds 4-bit indices");
+static_assert(offsetof(BlockRecipe, in_flight) + sizeof(BlockRecipe::in_flight) <= 64,
+              "charge()'s fields fit one host cache line");
 
 // Schedules `insns` as the A53 issues them in order (a53_timing.h) and
 // fills the recipe's cycles, needs and in-flight results.
@@ -140,17 +188,18 @@ class BranchPredictor {
     // the target nor the fall-through of a direct conditional branch (an
     // exception was taken in between) trains nothing and costs nothing.
     bool resolve(const BlockBranch& b, uint64_t next) {
-        return b.kind == BranchKind::conditional ? resolve_conditional(b, next)
-                                                 : resolve_other(b, next);
+        if (b.kind == BranchKind::conditional)
+            return resolve_conditional(b.pc, b.target, b.fallthrough, next);
+        // [TRM] direct branches: target known at decode (static predictor, BTIC)
+        return b.kind != BranchKind::direct && resolve_other(b, next);
     }
-    void reset();
-
-  private:
-    // Branch-free on the host: the guest's outcomes are data to it.
-    bool resolve_conditional(const BlockBranch& b, uint64_t next) {
-        const bool to_target = next == b.target, to_next = next == b.fallthrough;
+    // resolve() of a conditional branch at `pc`, its fields passed apart (no
+    // BlockBranch to build on the block hook's path). Branch-free on the
+    // host: the guest's outcomes are data to it.
+    bool resolve_conditional(uint64_t pc, uint64_t target, uint64_t fallthrough, uint64_t next) {
+        const bool to_target = next == target, to_next = next == fallthrough;
         const bool taken = to_target & !to_next;
-        const uint32_t idx = static_cast<uint32_t>((b.pc >> 2) ^ history_) % kCondEntries;
+        const uint32_t idx = static_cast<uint32_t>((pc >> 2) ^ history_) % kCondEntries;
         const uint8_t ctr = counters_[idx];
         const bool known = to_target | to_next; // else an exception came in between
         static constexpr uint8_t up[4] = {1, 2, 3, 3}, down[4] = {0, 0, 1, 2};
@@ -160,6 +209,9 @@ class BranchPredictor {
         history_ = known ? h : history_;
         return known & (((ctr >> 1) != 0) != taken);
     }
+    void reset();
+
+  private:
     bool resolve_other(const BlockBranch& b, uint64_t next);
 
     std::array<uint8_t, kCondEntries> counters_{};
@@ -183,41 +235,62 @@ class Pipeline {
   public:
     // The cycles block `r` (starting at `address`, at core cycle `now`) costs:
     // the previous block's mispredict, the wait for earlier results, and its
-    // static cycles.
-    inline uint64_t charge(const BlockRecipe& r, uint64_t address, uint64_t now);
+    // static cycles. Blocks are charged in the order they run, `now` never
+    // going back.
+    [[gnu::always_inline]] inline uint64_t charge(const BlockRecipe& r, uint64_t address,
+                                                  uint64_t now);
     // A block whose recipe is unknown (not decodable): flat cost, no carry.
     uint64_t charge_flat(uint32_t instructions, uint64_t address);
     void reset();
+    // The previous block's recipe id may be given again: no memo may use it.
+    void forget_last() { last_id_ = 0; }
     const PipelineStats& stats() const { return stats_; }
 
   private:
     inline uint64_t resolve_branch(uint64_t address);
     inline uint64_t dependency_stall(const BlockRecipe& r, uint64_t start);
+    uint64_t stall_on(const BlockRecipe& r, uint64_t start, RegMask waiting);
     inline void carry(const BlockRecipe& r, uint64_t end);
 
     BranchPredictor predictor_;
-    BlockBranch last_branch_;
+    // The branch that ended the previous block (its fall-through is pc + 4).
+    BranchKind last_kind_ = BranchKind::none;
+    uint64_t last_pc_ = 0, last_target_ = 0;
     // When each register's latest result may be used (core cycles): by an
-    // ALU instruction, as an address. Valid only for registers in pending_.
-    std::array<uint64_t, kRegCount> ready_{}, addr_ready_{};
-    // Registers whose result, carried from an earlier block, may still make
-    // a block wait. A result is dropped once it is ready for every use at a
-    // block's start: blocks start ever later (the core's clock only moves
-    // forward), so it cannot make a later block wait either. Then the
-    // per-block work is over the few results really in flight, not over
-    // every register the block reads.
-    std::array<uint64_t, 2> pending_{};
+    // ALU instruction, as an address (together: one host line holds both).
+    // Valid only for registers in pending_.
+    struct Ready {
+        uint64_t alu = 0, addr = 0;
+    };
+    std::array<Ready, kRegCount> ready_{};
+    // Registers whose result, carried from an earlier block, was still in
+    // flight at that block's end (and not written since), and the cycle
+    // from which all of them are ready for any use. Blocks start ever later
+    // (the core's clock only moves forward), so a block that starts then
+    // can wait for none of them, nor can any later block: the set empties.
+    // Until then a block looks only at those it reads (its checked set).
+    RegMask pending_;
+    uint64_t settled_at_ = 0;
+    // The previous block: its recipe's id (0: none, or not charged from a
+    // recipe) and end; and the cycle from which the results pending before
+    // it are ready for any use. A block that starts at last_end_, from
+    // then on, waits only for the previous block's results: its memo.
+    uint32_t last_id_ = 0;
+    uint64_t last_end_ = 0, older_settled_at_ = 0;
     PipelineStats stats_;
 };
 
 // The block hook's path: inline into it.
 
 inline uint64_t Pipeline::resolve_branch(uint64_t address) {
-    if (last_branch_.kind == BranchKind::none)
+    if (last_kind_ == BranchKind::none)
         return 0;
     ++stats_.branches;
-    const bool miss = predictor_.resolve(last_branch_, address);
-    last_branch_.kind = BranchKind::none;
+    const bool miss =
+        last_kind_ == BranchKind::conditional
+            ? predictor_.resolve_conditional(last_pc_, last_target_, last_pc_ + 4, address)
+            : predictor_.resolve(BlockBranch{last_kind_, last_pc_, last_target_, last_pc_ + 4},
+                                 address);
     stats_.mispredicts += miss;
     return miss ? kMispredictPenalty : 0;
 }
@@ -227,38 +300,32 @@ inline uint64_t Pipeline::resolve_branch(uint64_t address) {
 inline constexpr int64_t kEarliestNeed = -static_cast<int64_t>(kShiftedExtra);
 
 inline uint64_t Pipeline::dependency_stall(const BlockRecipe& r, uint64_t start) {
-    int64_t stall = 0;
-    for (unsigned w = 0; w < 2; ++w) {
-        for (uint64_t bits = pending_[w]; bits; bits &= bits - 1) {
-            const uint64_t bit = bits & -bits;
-            const unsigned reg = w * 64 + static_cast<unsigned>(std::countr_zero(bits));
-            const auto ready = static_cast<int64_t>(ready_[reg] - start);
-            const auto addr_ready = static_cast<int64_t>(addr_ready_[reg] - start);
-            if (ready <= kEarliestNeed && addr_ready <= 0) {
-                pending_[w] &= ~bit; // ready for any use, now and later
-                continue;
-            }
-            if (!(r.checked[w] & bit))
-                continue;
-            // A use the block does not make has its cycle at INT32_MAX: never a wait.
-            const Need& n = r.need_of(reg);
-            stall = std::max(stall, ready - n.cycle);
-            stall = std::max(stall, addr_ready - n.addr_cycle);
-        }
+    const bool after_last = start == last_end_ && start >= older_settled_at_ && last_id_ != 0;
+    if (after_last && r.memo_after == last_id_)
+        return r.memo_stall;
+    if (start >= settled_at_)
+        pending_ = RegMask{};
+    const RegMask waiting{pending_.regs & r.checked,
+                          static_cast<uint8_t>(pending_.flags & r.checked_flags)};
+    const uint64_t stall = (waiting.regs | waiting.flags) == 0 ? 0 : stall_on(r, start, waiting);
+    if (after_last && stall <= UINT16_MAX) {
+        r.memo_after = last_id_;
+        r.memo_stall = static_cast<uint16_t>(stall);
     }
-    return static_cast<uint64_t>(stall);
+    return stall;
 }
 
 // The block's results: those still in flight at its end; the others are
 // ready by then (their earlier values no longer matter).
 inline void Pipeline::carry(const BlockRecipe& r, uint64_t end) {
-    pending_[0] &= ~r.written[0];
-    pending_[1] &= ~r.written[1];
-    for (unsigned k = 0; k < r.in_flight_count; ++k) {
+    pending_.regs = (pending_.regs & ~r.written) | r.flying;
+    pending_.flags = static_cast<uint8_t>((pending_.flags & ~r.written_flags) | r.flying_flags);
+    older_settled_at_ = settled_at_;
+    settled_at_ = std::max(settled_at_, end + r.settle);
+    const unsigned count = r.in_flight_count; // not reloaded after each store below
+    for (unsigned k = 0; k < count; ++k) {
         const InFlight& f = r.in_flight[k];
-        ready_[f.reg] = end + f.ready;
-        addr_ready_[f.reg] = end + f.addr_ready;
-        pending_[f.reg / 64] |= uint64_t{1} << (f.reg % 64);
+        ready_[f.reg] = Ready{end + f.ready, end + f.addr_ready};
     }
 }
 
@@ -266,10 +333,13 @@ inline uint64_t Pipeline::charge(const BlockRecipe& r, uint64_t address, uint64_
     const uint64_t penalty = resolve_branch(address);
     const uint64_t start = now + penalty;
     const uint64_t stall = dependency_stall(r, start);
-    carry(r, start + stall + r.cycles);
-    const uint64_t moved = address - r.decoded_at; // the same code at another address
-    last_branch_ = BlockBranch{r.branch.kind, r.branch.pc + moved, r.branch.target + moved,
-                               r.branch.fallthrough + moved};
+    const uint64_t end = start + stall + r.cycles;
+    carry(r, end);
+    last_id_ = r.id;
+    last_end_ = end;
+    last_kind_ = r.branch_kind;
+    last_pc_ = address + r.branch_offset;
+    last_target_ = last_pc_ + static_cast<uint64_t>(int64_t{r.branch_target});
     ++stats_.blocks;
     stats_.dependency_stall_cycles += stall;
     return penalty + stall + r.cycles;

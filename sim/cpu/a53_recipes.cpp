@@ -57,6 +57,11 @@ void RecipeCache::invalidate_all() {
     ++invalidations_;
 }
 
+void RecipeCache::forget_memos() {
+    for (auto& [key, e] : recipes_)
+        e.recipe.memo_after = 0;
+}
+
 std::array<uint64_t, kClassCount> RecipeCache::class_totals() const {
     std::array<uint64_t, kClassCount> t = retired_;
     for (const auto& [key, e] : recipes_)

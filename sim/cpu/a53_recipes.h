@@ -15,6 +15,7 @@
 #include "sim/cpu/a53_decode.h"
 #include "sim/cpu/a53_pipeline.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <unordered_map>
@@ -30,6 +31,7 @@ class RecipeCache {
     BlockRecipe& insert(uint64_t ipa, uint32_t size, BlockRecipe recipe);
     void invalidate_page(uint64_t ipa);
     void invalidate_all();
+    void forget_memos();
     uint64_t decodes() const { return decodes_; }
     uint64_t invalidations() const { return invalidations_; }
     // Instructions run per class: each recipe's classes times its runs.
@@ -96,14 +98,14 @@ class Model {
     uint64_t charge(uint64_t va, uint32_t size, uint64_t now, IpaOf&& ipa_of,
                     ReadCode&& read_code) {
         Front& f = front_[((va >> 2) ^ (va >> 14)) & (kFrontSlots - 1)];
-        if (f.va != va || f.size != size || f.generation != generation_) {
-            BlockRecipe* r = lookup(ipa_of(va), size, va, read_code);
+        BlockRecipe* r = f.recipe;
+        if (f.va != va || f.key != front_key(size)) [[unlikely]] {
+            r = refill(f, va, size, ipa_of, read_code);
             if (!r)
                 return pipeline_.charge_flat(size / 4, va);
-            f = Front{va, size, generation_, r};
         }
-        ++f.recipe->runs;
-        return pipeline_.charge(*f.recipe, va, now);
+        ++r->runs;
+        return pipeline_.charge(*r, va, now);
     }
     // The code of a guest-physical page (or all code) changed.
     void code_changed(uint64_t ipa_page, bool all) {
@@ -111,12 +113,12 @@ class Model {
             recipes_.invalidate_all();
         else
             recipes_.invalidate_page(ipa_page);
-        ++generation_;
+        next_generation();
     }
     // The guest's translation of code addresses may have changed.
     void translation_changed() {
         pages_.clear();
-        ++generation_;
+        next_generation();
     }
     CodePages& code_pages() { return pages_; }
     void reset() {
@@ -130,12 +132,31 @@ class Model {
 
   private:
     static constexpr unsigned kFrontSlots = 4096;
-    struct Front {
+    // A slot holds the block at `va` of the size and generation in `key`;
+    // 32 bytes, aligned: a host cache line holds two whole slots.
+    struct alignas(32) Front {
         uint64_t va = ~uint64_t{0};
-        uint32_t size = 0;
-        uint64_t generation = 0;
+        uint64_t key = 0; // front_key(size): never 0, generations start at 1
         BlockRecipe* recipe = nullptr;
     };
+    uint64_t front_key(uint32_t size) const { return (uint64_t{generation_} << 32) | size; }
+    void next_generation() {
+        if (++generation_ == 0) { // wrapped: no slot may match an old key
+            std::fill(front_.begin(), front_.end(), Front{});
+            generation_ = 1;
+        }
+    }
+    // A front table miss: the recipe from the guest-physical key, decoded if
+    // needed (null: unreadable code), entered in slot `f`. Out of line: the
+    // hit path stays short.
+    template <typename IpaOf, typename ReadCode>
+    [[gnu::noinline]] BlockRecipe* refill(Front& f, uint64_t va, uint32_t size, IpaOf& ipa_of,
+                                          ReadCode& read_code) {
+        BlockRecipe* r = lookup(ipa_of(va), size, va, read_code);
+        if (r)
+            f = Front{va, front_key(size), r};
+        return r;
+    }
     template <typename ReadCode>
     BlockRecipe* lookup(uint64_t ipa, uint32_t size, uint64_t va, ReadCode& read_code) {
         if (BlockRecipe* r = recipes_.find(ipa, size))
@@ -143,7 +164,19 @@ class Model {
         code_.resize(size);
         if (!read_code(code_.data(), size))
             return nullptr;
-        return &recipes_.insert(ipa, size, decoder_.recipe(code_.data(), size, va));
+        BlockRecipe r = decoder_.recipe(code_.data(), size, va);
+        r.id = next_id();
+        return &recipes_.insert(ipa, size, std::move(r));
+    }
+    // Ids name recipes' contents for the stall memo: when they wrap, no
+    // memo or previous block may name an id given before.
+    uint32_t next_id() {
+        if (++last_id_ == 0) {
+            recipes_.forget_memos();
+            pipeline_.forget_last();
+            last_id_ = 1;
+        }
+        return last_id_;
     }
 
     BlockDecoder decoder_;
@@ -151,7 +184,8 @@ class Model {
     Pipeline pipeline_;
     CodePages pages_;
     std::vector<Front> front_;
-    uint64_t generation_ = 1;
+    uint32_t generation_ = 1;
+    uint32_t last_id_ = 0;
     std::vector<uint8_t> code_;
 };
 

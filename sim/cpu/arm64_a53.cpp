@@ -64,9 +64,12 @@ uint64_t Arm64Core::code_ipa(uint64_t va) {
     return w.out;
 }
 
+// From model_block: never in fast-forward, so the run's cycles are the
+// pipeline's and the stalls (cycles_in_run() without its tests).
 uint64_t Arm64Core::charge_a53(uint64_t address, uint32_t size) {
     return a53_->charge(
-        address, size, start_cycle_ + cycles_in_run(), [this](uint64_t va) { return code_ipa(va); },
+        address, size, start_cycle_ + core_cycles_ + stall_,
+        [this](uint64_t va) { return code_ipa(va); },
         [this, address](uint8_t* out, uint32_t bytes) {
             return uc_mem_read(uc_, code_ipa(address), out, bytes) == UC_ERR_OK;
         });
