@@ -104,10 +104,15 @@ struct Stage1Run {
     double dtlb_mpki() const { return 1000.0 * double(core.dtlb.misses) / double(instructions); }
 };
 
+// The A53's walk and IPA caches off (on by default): every walk reads every descriptor.
+const std::vector<std::string> kWalkCachesOff = {"tlb.walk_cache.entries=0",
+                                                 "tlb.ipa_cache.entries=0"};
+
 // The stage1 guest: `mapping` 0 off, 1 4 KiB, 2 2 MiB, 3 1 GiB; 4 MiB (twice the main TLB's reach
-// in 4 KiB pages), `passes` passes.
+// in 4 KiB pages), `passes` passes; `sets` more model settings.
 Stage1Run run_stage1(const std::string& config, unsigned mapping, bool model,
-                     std::vector<std::string> extra = {}, unsigned passes = 4) {
+                     std::vector<std::string> extra = {}, unsigned passes = 4,
+                     const std::vector<std::string>& sets = {}) {
     RunOptions o;
     o.config = config;
     o.image = test::workloads_dir() + "/stage1.elf";
@@ -116,6 +121,7 @@ Stage1Run run_stage1(const std::string& config, unsigned mapping, bool model,
     for (auto& e : extra)
         o.guest_params.push_back(e);
     o.sets = {std::string("tlb.guest_stage1=") + (model ? "1" : "0")};
+    o.sets.insert(o.sets.end(), sets.begin(), sets.end());
     std::ostringstream out;
     Simulation s(o, &out);
     RunOutcome r = s.run();
@@ -132,9 +138,10 @@ Stage1Run run_stage1(const std::string& config, unsigned mapping, bool model,
 
 // What four more passes over the array add: the set-up (table building with
 // the MMU off, the console) cancels out, only the loop's own accesses remain.
-Stage1Run loop_only(const std::string& config, unsigned mapping, bool model = true) {
-    const Stage1Run a = run_stage1(config, mapping, model, {}, 4);
-    const Stage1Run b = run_stage1(config, mapping, model, {}, 8);
+Stage1Run loop_only(const std::string& config, unsigned mapping, bool model = true,
+                    const std::vector<std::string>& sets = {}) {
+    const Stage1Run a = run_stage1(config, mapping, model, {}, 4, sets);
+    const Stage1Run b = run_stage1(config, mapping, model, {}, 8, sets);
     Stage1Run d;
     d.instructions = b.instructions - a.instructions;
     d.cycles = b.cycles - a.cycles;
@@ -182,26 +189,41 @@ TEST(GuestStage1, FourKilobytePagesMissTheDtlbAndCostCyclesNatively) {
     EXPECT_GT(small.cycles, large.cycles + small.core.walks * 3);
 }
 
+// The nested walk's structure, with the walk caches off (they would serve most of these reads).
 TEST(GuestStage1, NestedWalksTranslateEveryDescriptorByStage2) {
     // solo: stage 2 in 2 MiB blocks (2 reads), solo-col: 4 KiB pages (3 reads).
-    const Stage1Run solo = loop_only("solo", 1);
-    const Stage1Run col = loop_only("solo-col", 1);
+    const Stage1Run solo = loop_only("solo", 1, true, kWalkCachesOff);
+    const Stage1Run col = loop_only("solo-col", 1, true, kWalkCachesOff);
     // Three stage-1 descriptors, each behind a stage-2 walk, then the output IPA's.
     EXPECT_EQ(solo.core.walks, 4u * 1024u);
     EXPECT_EQ(solo.core.walk_reads, solo.core.walks * (3 * (2 + 1) + 2));
     EXPECT_EQ(col.core.walk_reads, col.core.walks * (3 * (3 + 1) + 3));
     EXPECT_GT(col.core.walk_cycles, solo.core.walk_cycles);
     // Superpages on both stages: the entries cover 2 MiB, the DTLB hardly misses.
-    const Stage1Run solo_large = loop_only("solo", 2);
-    const Stage1Run col_large = loop_only("solo-col", 2);
+    const Stage1Run solo_large = loop_only("solo", 2, true, kWalkCachesOff);
+    const Stage1Run col_large = loop_only("solo-col", 2, true, kWalkCachesOff);
     EXPECT_LT(solo_large.dtlb_mpki(), 1.0);
     EXPECT_GT(col_large.dtlb_mpki(), 50.0); // colored: stage 2's 4 KiB pages size the entries
     EXPECT_LT(solo_large.cycles, col_large.cycles);
     EXPECT_LT(solo_large.cycles, solo.cycles);
     // Without the model the same guest costs only stage 2 (identity VAs).
-    const Stage1Run solo_unmodeled = loop_only("solo", 1, false);
+    const Stage1Run solo_unmodeled = loop_only("solo", 1, false, kWalkCachesOff);
     EXPECT_LT(solo_unmodeled.core.walk_reads, solo.core.walk_reads / 4);
     EXPECT_LT(solo_unmodeled.cycles, solo.cycles);
+}
+
+// The defaults (the A53's walk and IPA caches): a nested walk over the
+// array's 4 KiB pages reads about what a native one does (its stage-1 tables
+// from the walk cache, their stage-2 translations and the output IPA's from
+// the IPA cache) and costs a fraction of the uncached nested walk.
+TEST(GuestStage1, WalkAndIpaCachesMakeANestedWalkCostAboutANativeOne) {
+    const Stage1Run native = loop_only("native", 1);
+    const Stage1Run cached = loop_only("solo", 1);
+    const Stage1Run uncached = loop_only("solo", 1, true, kWalkCachesOff);
+    EXPECT_EQ(cached.core.walks, uncached.core.walks);
+    EXPECT_LE(cached.core.walk_reads, native.core.walk_reads + native.core.walks / 8);
+    EXPECT_LT(3 * cached.core.walk_cycles, uncached.core.walk_cycles);
+    EXPECT_LT(cached.cycles, uncached.cycles);
 }
 
 TEST(GuestStage1, GuestTlbiDropsEntries) {

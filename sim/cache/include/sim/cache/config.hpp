@@ -61,18 +61,18 @@ struct CacheConfig {
 };
 
 struct TlbConfig {
-    unsigned l1d_entries = 10;       // data micro-TLB, fully associative
-    unsigned l1i_entries = 10;       // instruction micro-TLB, fully associative
-    unsigned l2_entries = 512;       // unified main TLB
-    unsigned l2_ways = 4;            //
-    unsigned l2_latency = 2;         // cycles added by a micro-TLB miss that hits the main TLB
-    unsigned walk_cache_entries = 0; // descriptor cache for intermediate walk reads (0 = off)
-    unsigned walk_cache_ways = 4;    //
-    unsigned walk_cache_latency = 1; // cycles per descriptor found in the walk cache
-    // The A53's IPA cache (TRM 5.1): stage-2 translations made inside nested
-    // walks, one entry per stage-2 page or block; a hit skips that
-    // translation's descriptor reads. 0 = off (every nested walk reads them).
-    unsigned ipa_cache_entries = 0;
+    unsigned l1d_entries = 10;        // data micro-TLB, fully associative
+    unsigned l1i_entries = 10;        // instruction micro-TLB, fully associative
+    unsigned l2_entries = 512;        // unified main TLB
+    unsigned l2_ways = 4;             //
+    unsigned l2_latency = 2;          // cycles added by a micro-TLB miss that hits the main TLB
+    unsigned walk_cache_entries = 64; // the A53's walk cache (TRM 5.1): intermediate walk reads
+    unsigned walk_cache_ways = 4;     //
+    unsigned walk_cache_latency = 1;  // cycles per descriptor found in the walk cache
+    // The A53's 64-entry 4-way IPA cache (TRM 5.1): stage-2 translations made
+    // inside nested walks, one entry per stage-2 page or block; a hit skips
+    // that translation's descriptor reads. 0 = off (every nested walk reads them).
+    unsigned ipa_cache_entries = 64;
     unsigned ipa_cache_ways = 4;
     unsigned ipa_cache_latency = 1; // cycles per translation found in the IPA cache
     // 1: with a guest's MMU on, translate its virtual addresses by walking its own
