@@ -3,6 +3,7 @@
 // rewrites its own code (then IC IVAU, as the architecture requires) or the
 // host does (invalidate_code, as an image load does). Stale recipes would
 // keep counting the old instruction.
+#include "bare_core.h"
 #include "sim/cpu/a53_recipes.h"
 #include "sim/cpu/arm64_core.h"
 
@@ -14,19 +15,10 @@
 namespace sim {
 namespace {
 
+using test::HostPages;
+using test::NoExits;
+
 constexpr uint64_t ram_base = 0x40000000, ram_size = 0x10000;
-
-class NoExits final : public cpu::ExitHandler {
-  public:
-    cpu::TrapAction on_exit(cpu::Core&, cpu::Exit&) override { return cpu::TrapAction::resume; }
-    std::optional<uint64_t> read_sysreg(cpu::Core&, uint32_t) override { return std::nullopt; }
-    bool write_sysreg(cpu::Core&, uint32_t, uint64_t) override { return false; }
-};
-
-struct HostPages {
-    uint8_t* p = static_cast<uint8_t*>(std::aligned_alloc(0x1000, ram_size));
-    ~HostPages() { std::free(p); }
-};
 
 // llvm-mc -triple=aarch64: calls f 50 times, copies `newcode` over f's first
 // instruction, cleans and invalidates it (DC CVAU, IC IVAU), calls f 50 times
@@ -73,7 +65,7 @@ void load(uint8_t* ram, uint32_t f_first) {
 }
 
 TEST(A53Core, RecipeFollowsTheGuestsOwnCodeChange) {
-    HostPages ram;
+    HostPages ram(ram_size);
     load(ram.p, udiv_x0_x1_x2);
     NoExits exits;
     cpu::Arm64Core core(0, exits);
@@ -90,7 +82,7 @@ TEST(A53Core, RecipeFollowsTheGuestsOwnCodeChange) {
 }
 
 TEST(A53Core, RecipeFollowsTheHostsCodeChange) {
-    HostPages ram;
+    HostPages ram(ram_size);
     load(ram.p, udiv_x0_x1_x2);
     NoExits exits;
     cpu::Arm64Core core(0, exits);
@@ -114,7 +106,7 @@ TEST(A53Core, RecipeFollowsTheHostsCodeChange) {
 }
 
 TEST(A53Core, FlatModelHasNoPipelineAndDualIssueHalvesAluCycles) {
-    HostPages ram;
+    HostPages ram(ram_size);
     std::memset(ram.p, 0, ram_size);
     // loop: eight independent adds, subs x9, b.ne loop (x9 = 1000 iterations).
     const uint32_t code[] = {0xd2807d09, // mov x9, #1000

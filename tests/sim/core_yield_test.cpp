@@ -4,6 +4,7 @@
 // synchronised it when a stop is requested mid-block; a 2-vCPU Linux under hv
 // re-ran `ldr x0, [x0, #48]` after its GICC_EOIR write and oopsed in
 // `gic_eoi_irq` (docs/linux.md, "SMP in bao-sim").
+#include "bare_core.h"
 #include "sim/cpu/arm64_core.h"
 #include "sim/mmio.h"
 
@@ -16,16 +17,12 @@
 namespace sim {
 namespace {
 
+using test::HostPages;
+using test::NoExits;
+
 constexpr uint64_t ram_base = 0x40000000, ram_size = 0x10000;
 constexpr uint64_t device_base = 0x09000000, device_size = 0x1000;
 constexpr uint64_t pointer_at = ram_base + 0x8000; // holds device_base
-
-class NoExits final : public cpu::ExitHandler {
-  public:
-    cpu::TrapAction on_exit(cpu::Core&, cpu::Exit&) override { return cpu::TrapAction::resume; }
-    std::optional<uint64_t> read_sysreg(cpu::Core&, uint32_t) override { return std::nullopt; }
-    bool write_sysreg(cpu::Core&, uint32_t, uint64_t) override { return false; }
-};
 
 // Counts writes; each one asks the writing core to yield, as the GIC does
 // when a line changes.
@@ -40,13 +37,8 @@ class YieldingDevice final : public MmioDevice {
     }
 };
 
-struct HostPages {
-    uint8_t* p = static_cast<uint8_t*>(std::aligned_alloc(0x1000, ram_size));
-    ~HostPages() { std::free(p); }
-};
-
 TEST(CoreYield, DeviceWriteThatYieldsResumesAfterTheAccess) {
-    HostPages ram;
+    HostPages ram(ram_size);
     std::memset(ram.p, 0, ram_size);
     const uint32_t code[] = {
         0xf9400000, // ldr x0, [x0]      x0 = the device's address

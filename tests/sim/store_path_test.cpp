@@ -3,6 +3,7 @@
 // code. The self-modifying-code check (tb_invalidate_phys_page_fast) is the
 // part that drops the stale translation; only the collection around it was
 // taken away, so this fails if the wrap ever removed the check too.
+#include "bare_core.h"
 #include "sim/cpu/arm64_core.h"
 
 #include <gtest/gtest.h>
@@ -13,22 +14,13 @@
 namespace sim {
 namespace {
 
+using test::HostPages;
+using test::NoExits;
+
 constexpr uint64_t ram_base = 0x40000000, ram_size = 0x10000;
 
-class NoExits final : public cpu::ExitHandler {
-  public:
-    cpu::TrapAction on_exit(cpu::Core&, cpu::Exit&) override { return cpu::TrapAction::resume; }
-    std::optional<uint64_t> read_sysreg(cpu::Core&, uint32_t) override { return std::nullopt; }
-    bool write_sysreg(cpu::Core&, uint32_t, uint64_t) override { return false; }
-};
-
-struct HostPages {
-    uint8_t* p = static_cast<uint8_t*>(std::aligned_alloc(0x1000, ram_size));
-    ~HostPages() { std::free(p); }
-};
-
 TEST(StorePath, StoreOverTranslatedCodeRunsTheNewCode) {
-    HostPages ram;
+    HostPages ram(ram_size);
     std::memset(ram.p, 0, ram_size);
     const uint32_t code[] = {
         0xd2800022, // start: mov x2, #1        (overwritten with mov x2, #7)
