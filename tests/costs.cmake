@@ -1,0 +1,41 @@
+# CTest's COST of the suite's longest tests, so that `ctest -j` starts them
+# first even in a clean clone, which has no Testing/Temporary/CTestCostData.txt
+# (docs/design.md#test-tiers): started last, one of them alone on one core
+# stretches the run's end by up to its whole length. Included by CTest after
+# tests/sim's tests are defined (tests/sim/CMakeLists.txt); names not defined
+# in this tree are ignored. Values: seconds on the idle 2-core machine; only
+# their order matters. BAO_SANITIZE is set by the including file.
+if(BAO_SANITIZE)
+  # Debug + ASan + UBSan, sim/cache and sim/cpu at -O1.
+  set(_costs
+    sim.Scenarios.QsortSmallOrderingAndColoredL2Misses 71
+    sim.Hostile.AttackerStopsOnlyItselfAndTheVictimIsUnchanged 42
+    sim.InterruptLatency.InterferenceRaisesItAndColoringHvLowersIt 39
+    sim.RiscvHv.InterfColRunsQsortColoredAndDeterministic 36
+    sim.Scenarios.InterfColRunsAreIdentical 34
+    sim.Checkpoint.InterferenceRoundTripMatchesTheUninterruptedRun 31
+    sim.Timing.QuantaAreNotOverrun 20
+    sim.Checkpoint.SoloRoundTripAtTheMarkMatchesTheUninterruptedRun 20
+    sim.FastForward.ToTheMarkRunsTheSameRegionWithTheModelOn 20
+    sim.Progress.SilentWhenStderrIsNotATerminal 11
+    sim.FastForward.InstructionPointThenWarmUpDropsTheMarksBefore 8
+    sim.QsortVertices.VerifiesAndSortsAsTheLinuxProgram 8)
+else()
+  set(_costs
+    linux.LinuxSim.SoloSmpRunsQsortToPowerOff 74
+    reproduce.Reproduce.QuickRunHasEveryTableAndThePapersOrderings 65
+    linux.LinuxSim.SoloRunsQsortToPowerOffTwiceIdentically 45
+    linux.LinuxSim.NativeRunsQsortToPowerOffTwiceIdentically 44
+    fuzz.hv_short 31
+    linux.LinuxBootOnce.RestoredWithTheJobTypedEndsAsTheUninterruptedRun 31
+    linux.LinuxCheckpoint.RestoredAtTheMarkEndsAsTheUninterruptedRun 23
+    linux.LinuxSim.SoloSmpBringsUpBothCpus 17
+    linux.LinuxCheckpoint.FastForwardedBootRunsTheSameBenchmark 16
+    linux.LinuxSim.PanicStopsTheRunWithThePanicLine 14
+    calibrate.Calibrate.QuickRunWritesTheTableAndEveryError 10
+    sim.Scenarios.QsortSmallOrderingAndColoredL2Misses 8)
+endif()
+while(_costs)
+  list(POP_FRONT _costs _name _cost)
+  set_tests_properties(${_name} PROPERTIES COST ${_cost})
+endwhile()
