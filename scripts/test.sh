@@ -3,25 +3,52 @@
 # the whole test suite (CTest, every label), then the unit and integration
 # tests again under ASan+UBSan. Fails if any of these fails; a formatting
 # diff is reported first but fails the command only at the end, so the tests
-# still run.
+# still run. Each step ends with a line giving its wall time and its CPU
+# time (user+sys of what it ran): decision 36's budget, docs/design.md#test-tiers.
 set -eu
 cd "$(dirname "$0")/.."
-./scripts/install-deps.sh
+
+cpu_file=$(mktemp)
+trap 'rm -f "$cpu_file"' EXIT
+# Sets cpu to the CPU seconds this shell's finished children used so far
+# (`times` run here: in a command substitution it would count only that
+# subshell's children).
+children_cpu() {
+    times >"$cpu_file"
+    cpu=$(awk 'NR == 2 { split($1, u, /[ms]/); split($2, s, /[ms]/);
+                         printf "%.1f", u[1] * 60 + u[2] + s[1] * 60 + s[2] }' "$cpu_file")
+}
+step() {
+    name=$1
+    shift
+    wall0=$(date +%s)
+    children_cpu
+    cpu0=$cpu
+    rc=0
+    "$@" || rc=$?
+    wall1=$(date +%s)
+    children_cpu
+    echo "test.sh: $name: $((wall1 - wall0)) s wall, $(awk "BEGIN { printf \"%.0f\", $cpu - $cpu0 }") CPU-s"
+    return "$rc"
+}
+
+step install-deps ./scripts/install-deps.sh
 format=0
-./scripts/check-format.sh || format=1
+step check-format ./scripts/check-format.sh || format=1
 jobs=$(nproc)
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
-cmake --build build -j"$jobs"
-ctest --test-dir build --output-on-failure -j"$jobs"
+step configure cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+step build cmake --build build -j"$jobs"
+# The longest tests carry a COST (tests/costs.cmake), so they start first.
+step ctest ctest --test-dir build --output-on-failure -j"$jobs"
 # Sanitizer build (docs/design.md#code-standards). It excludes the labels
 # qemu (the QEMU boots exercise no host code of ours), reproduce (it repeats,
 # slower, simulations the suite already covers), linux (too slow under ASan:
 # docs/design.md#test-tiers) and fuzz (the fuzz target carries ASan and UBSan
 # itself), so it runs the labels unit and integration, and builds only what
 # those need (BAO_ALL_TIERS=OFF: no benchmarks, hv images or Linux initramfs).
-cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DBAO_SANITIZE=ON -DBAO_ALL_TIERS=OFF
-cmake --build build-asan -j"$jobs"
-ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE "qemu|reproduce|linux|fuzz"
+step configure-asan cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DBAO_SANITIZE=ON -DBAO_ALL_TIERS=OFF
+step build-asan cmake --build build-asan -j"$jobs"
+step ctest-asan ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE "qemu|reproduce|linux|fuzz"
 if [ "$format" != 0 ]; then
     echo "test.sh: the tests ran, but the formatting check failed (above)" >&2
     exit 1
