@@ -107,22 +107,12 @@ void GicV2::send_ipi(unsigned from, unsigned to, uint32_t id) {
 }
 
 std::optional<uint64_t> GicV2::read_timer(unsigned core, uint32_t encoding, uint64_t now_cycles) {
-    if (auto reg = timer_register(encoding))
-        return gic_.timer_read(core, *reg, now_cycles);
-    return std::nullopt;
+    return read_generic_timer(gic_, core, encoding, now_cycles);
 }
 
 InterruptController::TimerWrite GicV2::write_timer(unsigned core, uint32_t encoding, uint64_t value,
                                                    uint64_t now_cycles) {
-    using R = gic::TimerRegister;
-    const auto reg = timer_register(encoding);
-    if (!reg)
-        return TimerWrite::not_a_timer;
-    // Counters and frequency are read-only: the write is ignored.
-    if (*reg == R::CntvctEl0 || *reg == R::CntpctEl0 || *reg == R::CntfrqEl0)
-        return TimerWrite::ignored;
-    gic_.timer_write(core, *reg, value, now_cycles);
-    return TimerWrite::written;
+    return write_generic_timer(gic_, core, encoding, value, now_cycles);
 }
 
 GicV2& gicv2_of(Machine& machine) {

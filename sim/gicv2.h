@@ -53,6 +53,31 @@ class GicV2 final : public InterruptController {
 // The generic timer register an MRS/MSR encoding names (the GICv3 platform's too).
 std::optional<gic::TimerRegister> timer_register(uint32_t encoding);
 
+// A guest's MRS/MSR of a generic timer register on either GIC model (gic::Gic,
+// gic::v3::Gic: the same timers), as InterruptController::read_timer and
+// write_timer answer it.
+template <class Gic>
+std::optional<uint64_t> read_generic_timer(Gic& gic, unsigned core, uint32_t encoding,
+                                           uint64_t now_cycles) {
+    if (auto reg = timer_register(encoding))
+        return gic.timer_read(core, *reg, now_cycles);
+    return std::nullopt;
+}
+template <class Gic>
+InterruptController::TimerWrite write_generic_timer(Gic& gic, unsigned core, uint32_t encoding,
+                                                    uint64_t value, uint64_t now_cycles) {
+    using R = gic::TimerRegister;
+    using TimerWrite = InterruptController::TimerWrite;
+    const auto reg = timer_register(encoding);
+    if (!reg)
+        return TimerWrite::not_a_timer;
+    // Counters and frequency are read-only: the write is ignored.
+    if (*reg == R::CntvctEl0 || *reg == R::CntpctEl0 || *reg == R::CntfrqEl0)
+        return TimerWrite::ignored;
+    gic.timer_write(core, *reg, value, now_cycles);
+    return TimerWrite::written;
+}
+
 // The machine's GICv2, for what virtualizes one (hv's Arm port); throws
 // std::logic_error if the platform built another interrupt controller.
 GicV2& gicv2_of(Machine& machine);

@@ -152,23 +152,13 @@ void GicV3::send_ipi(unsigned from, unsigned to, uint32_t id) {
     gic_.write_register(from, CpuRegister::IccSgi1rEl1, sgi1r, 0, false);
 }
 
-// The generic timers are the GICv2 platform's: the same registers, the same model.
 std::optional<uint64_t> GicV3::read_timer(unsigned core, uint32_t encoding, uint64_t now_cycles) {
-    if (auto reg = timer_register(encoding))
-        return gic_.timer_read(core, *reg, now_cycles);
-    return std::nullopt;
+    return read_generic_timer(gic_, core, encoding, now_cycles);
 }
 
 InterruptController::TimerWrite GicV3::write_timer(unsigned core, uint32_t encoding, uint64_t value,
                                                    uint64_t now_cycles) {
-    using R = gic::TimerRegister;
-    const auto reg = timer_register(encoding);
-    if (!reg)
-        return TimerWrite::not_a_timer;
-    if (*reg == R::CntvctEl0 || *reg == R::CntpctEl0 || *reg == R::CntfrqEl0)
-        return TimerWrite::ignored;
-    gic_.timer_write(core, *reg, value, now_cycles);
-    return TimerWrite::written;
+    return write_generic_timer(gic_, core, encoding, value, now_cycles);
 }
 
 std::optional<uint64_t> GicV3::read_sysreg(unsigned core, uint32_t encoding, uint64_t now_cycles,

@@ -31,15 +31,10 @@ std::optional<FrameOffset> decode(const AddressMap& map, uint64_t pa) {
     return std::nullopt;
 }
 
-Gic::Gic(const GicConfig& config)
-    : distributor_(config.distributor),
-      timer_(distributor_.config().num_cores, config.timer, &distributor_) {
-    // Sized once here; the register access path never allocates.
-    cpu_.reserve(num_cores());
-    virtual_.reserve(num_cores());
+Gic::Gic(const GicConfig& config) : GicCommon(config) {
     for (unsigned core = 0; core < num_cores(); ++core) {
-        cpu_.emplace_back(core, distributor_);
-        virtual_.emplace_back(core, distributor_);
+        cpu_.emplace_back(core, common_);
+        virtual_.emplace_back(core, common_);
     }
 }
 
@@ -51,7 +46,7 @@ uint32_t Gic::mmio_read(Frame frame, unsigned core, uint32_t offset, unsigned si
     uint32_t value = 0;
     switch (frame) {
     case Frame::Distributor:
-        value = distributor_.read(core, offset, size);
+        value = common_.read(core, offset, size);
         break;
     case Frame::CpuInterface:
         value = cpu_[core].read(offset, size);
@@ -77,7 +72,7 @@ void Gic::mmio_write(Frame frame, unsigned core, uint32_t offset, uint32_t value
     }
     switch (frame) {
     case Frame::Distributor:
-        distributor_.write(core, offset, value, size);
+        common_.write(core, offset, value, size);
         break;
     case Frame::CpuInterface:
         cpu_[core].write(offset, value, size);
@@ -95,112 +90,14 @@ void Gic::mmio_write(Frame frame, unsigned core, uint32_t offset, uint32_t value
     refresh();
 }
 
-void Gic::set_level(uint32_t intid, bool level) {
-    distributor_.set_level(intid, level);
-    refresh();
-}
-
-void Gic::set_ppi_level(unsigned core, uint32_t intid, bool level) {
-    distributor_.set_ppi_level(core, intid, level);
-    refresh();
-}
-
 void Gic::raise(uint32_t intid) {
-    distributor_.raise(intid);
+    common_.raise(intid);
     refresh();
 }
 
 void Gic::raise_ppi(unsigned core, uint32_t intid) {
-    distributor_.raise_ppi(core, intid);
+    common_.raise_ppi(core, intid);
     refresh();
-}
-
-uint64_t Gic::timer_read(unsigned core, TimerRegister reg, uint64_t now_cycles) {
-    // Guests poll the counter: bring the timer to now_cycles first, so the
-    // lines are recomputed only when an output moved.
-    const bool changed = valid_core(core) && timer_.update(core, now_cycles);
-    const uint64_t value = timer_.read(core, reg, now_cycles);
-    if (changed) {
-        refresh();
-    }
-    return value;
-}
-
-void Gic::timer_write(unsigned core, TimerRegister reg, uint64_t value, uint64_t now_cycles) {
-    timer_.write(core, reg, value, now_cycles);
-    refresh();
-}
-
-// Called every quantum: recompute the lines only when a timer output moved.
-void Gic::update_timers(uint64_t now_cycles) {
-    if (timer_.update(now_cycles)) {
-        refresh();
-    }
-}
-
-void Gic::update_timers(unsigned core, uint64_t now_cycles) {
-    if (timer_.update(core, now_cycles)) {
-        refresh();
-    }
-}
-
-bool Gic::maintenance(unsigned core) const {
-    return valid_core(core) && virtual_[core].maintenance();
-}
-
-uint32_t Gic::take_changed_cores() {
-    const uint32_t changed = changed_;
-    changed_ = 0;
-    return changed;
-}
-
-const CpuInterface& Gic::cpu_interface(unsigned core) const {
-    return cpu_[valid_core(core) ? core : 0];
-}
-
-const VirtualInterface& Gic::virtual_interface(unsigned core) const {
-    return virtual_[valid_core(core) ? core : 0];
-}
-
-Diagnostics Gic::diagnostics() const {
-    Diagnostics sum = diag_;
-    sum += distributor_.diagnostics();
-    sum += timer_.diagnostics();
-    for (unsigned core = 0; core < num_cores(); ++core) {
-        sum += cpu_[core].diagnostics();
-        sum += virtual_[core].diagnostics();
-    }
-    return sum;
-}
-
-void Gic::refresh() {
-    // A listener may call back into the GIC; the outer call then loops instead
-    // of recursing.
-    if (refreshing_) {
-        refresh_again_ = true;
-        return;
-    }
-    refreshing_ = true;
-    do {
-        refresh_again_ = false;
-        // Maintenance first: it is an input to the physical IRQ line.
-        for (unsigned core = 0; core < num_cores(); ++core) {
-            distributor_.set_ppi_level(core, kMaintenancePpi, virtual_[core].maintenance());
-        }
-        for (unsigned core = 0; core < num_cores(); ++core) {
-            const CoreLines now{cpu_[core].irq_line(), virtual_[core].virq_line(),
-                                virtual_[core].vfiq_line()};
-            if (now == lines_[core]) {
-                continue;
-            }
-            lines_[core] = now;
-            changed_ |= 1u << core;
-            if (listener_) {
-                listener_(core, now);
-            }
-        }
-    } while (refresh_again_);
-    refreshing_ = false;
 }
 
 } // namespace sim::gic

@@ -9,130 +9,20 @@ namespace {
 constexpr unsigned kMinVirtualBpr = 2;  // 5 preemption bits
 constexpr unsigned kMinVirtualAbpr = 3; // the group 1 binary point is one coarser
 
-constexpr uint32_t lr_state(uint32_t lr) {
-    return lr >> gich::kLrStateShift & gich::kLrStateMask;
-}
-constexpr bool lr_hw(uint32_t lr) {
-    return (lr & gich::kLrHw) != 0;
-}
-constexpr bool lr_group1(uint32_t lr) {
-    return (lr & gich::kLrGroup1) != 0;
-}
-constexpr uint8_t lr_priority(uint32_t lr) {
-    return static_cast<uint8_t>((lr >> gich::kLrPriorityShift & gich::kLrPriorityMask) << 3);
-}
-constexpr uint32_t with_state(uint32_t lr, uint32_t state) {
-    return (lr & ~(gich::kLrStateMask << gich::kLrStateShift)) | state << gich::kLrStateShift;
-}
-
 } // namespace
 
 VirtualInterface::VirtualInterface(unsigned core, Distributor& distributor)
-    : core_(core), distributor_(&distributor),
-      vmcr_(kMinVirtualBpr << gich::kVmcrBpShift | kMinVirtualAbpr << gich::kVmcrAbpShift) {}
-
-// --- state derived from the list registers --------------------------------
-
-uint32_t VirtualInterface::eisr() const {
-    uint32_t bits = 0;
-    for (unsigned i = 0; i < lr_.size(); ++i) {
-        const uint32_t lr = lr_[i];
-        if (lr_state(lr) == gich::kLrStateInvalid && !lr_hw(lr) && (lr & gich::kLrEoi) != 0) {
-            bits |= 1u << i;
-        }
-    }
-    return bits;
-}
-
-uint32_t VirtualInterface::elrsr() const {
-    uint32_t bits = 0;
-    for (unsigned i = 0; i < lr_.size(); ++i) {
-        const uint32_t lr = lr_[i];
-        // An invalid entry still waiting to report its EOI is not free yet.
-        if (lr_state(lr) == gich::kLrStateInvalid && (lr_hw(lr) || (lr & gich::kLrEoi) == 0)) {
-            bits |= 1u << i;
-        }
-    }
-    return bits;
-}
-
-uint32_t VirtualInterface::misr() const {
-    unsigned valid = 0;
-    bool any_pending = false;
-    for (const uint32_t lr : lr_) {
-        valid += lr_state(lr) != gich::kLrStateInvalid ? 1 : 0;
-        any_pending = any_pending || lr_state(lr) == gich::kLrStatePending;
-    }
-    const bool eng0 = (vmcr_ & gicv::kCtlrEnableGrp0) != 0;
-    const bool eng1 = (vmcr_ & gicv::kCtlrEnableGrp1) != 0;
-    const uint32_t eoi_count = hcr_ >> gich::kHcrEoiCountShift;
-    uint32_t misr = 0;
-    misr |= eisr() != 0 ? gich::kMisrEoi : 0;
-    misr |= (hcr_ & gich::kHcrUie) != 0 && valid <= 1 ? gich::kMisrU : 0;
-    misr |= (hcr_ & gich::kHcrLrenpie) != 0 && eoi_count != 0 ? gich::kMisrLrenp : 0;
-    misr |= (hcr_ & gich::kHcrNpie) != 0 && !any_pending ? gich::kMisrNp : 0;
-    misr |= (hcr_ & gich::kHcrVgrp0eie) != 0 && eng0 ? gich::kMisrVgrp0e : 0;
-    misr |= (hcr_ & gich::kHcrVgrp0die) != 0 && !eng0 ? gich::kMisrVgrp0d : 0;
-    misr |= (hcr_ & gich::kHcrVgrp1eie) != 0 && eng1 ? gich::kMisrVgrp1e : 0;
-    misr |= (hcr_ & gich::kHcrVgrp1die) != 0 && !eng1 ? gich::kMisrVgrp1d : 0;
-    return misr;
-}
-
-VirtualInterface::VirtualCandidate VirtualInterface::highest_pending() const {
-    VirtualCandidate best;
-    for (unsigned i = 0; i < lr_.size(); ++i) {
-        const uint32_t lr = lr_[i];
-        // Pending+active entries wait for their deactivation, like physical ones.
-        if (lr_state(lr) != gich::kLrStatePending) {
-            continue;
-        }
-        const bool group1 = lr_group1(lr);
-        const uint32_t enable = group1 ? gicv::kCtlrEnableGrp1 : gicv::kCtlrEnableGrp0;
-        if ((vmcr_ & enable) == 0) {
-            continue;
-        }
-        // Ties go to the lowest list register.
-        if (!best.valid || lr_priority(lr) < best.priority) {
-            best = {true, i, lr_priority(lr), group1};
-        }
-    }
-    return best;
-}
-
-uint8_t VirtualInterface::virtual_group_priority(uint8_t priority, bool group1) const {
-    const bool common = (vmcr_ & gicv::kCtlrCbpr) != 0;
-    if (group1 && !common) {
-        // ABPR n gives group priority priority[7:n], one bit more than BPR n.
-        const unsigned abpr = vmcr_ >> gich::kVmcrAbpShift & 7;
-        return group_priority(priority, abpr - 1);
-    }
-    return group_priority(priority, vmcr_ >> gich::kVmcrBpShift & 7);
-}
-
-bool VirtualInterface::deliverable(const VirtualCandidate& c) const {
-    const uint8_t pmr = static_cast<uint8_t>(vmcr_ >> gich::kVmcrPmrShift << 3);
-    return (hcr_ & gich::kHcrEn) != 0 && c.valid && c.priority < pmr &&
-           virtual_group_priority(c.priority, c.group1) < active_.running();
-}
-
-bool VirtualInterface::virq_line() const {
-    const VirtualCandidate c = highest_pending();
-    const bool fiq = !c.group1 && (vmcr_ & gicv::kCtlrFiqEn) != 0;
-    return deliverable(c) && !fiq;
-}
-
-bool VirtualInterface::vfiq_line() const {
-    const VirtualCandidate c = highest_pending();
-    const bool fiq = !c.group1 && (vmcr_ & gicv::kCtlrFiqEn) != 0;
-    return deliverable(c) && fiq;
-}
+    : ListRegisterInterface(core, distributor,
+                            kMinVirtualBpr << gich::kVmcrBpShift | kMinVirtualAbpr
+                                                                       << gich::kVmcrAbpShift) {}
 
 // The ID the guest sees: a software virtual SGI carries its sender.
 uint32_t VirtualInterface::interrupt_id(unsigned index) const {
+    using L = Gicv2ListRegister;
     const uint32_t lr = lr_[index];
-    const uint32_t id = lr & gich::kLrVirtualIdMask;
-    if (!lr_hw(lr) && id < kNumSgis) {
-        return id | (lr >> gich::kLrCpuIdShift & gich::kLrCpuIdMask) << gicv::kCpuIdShift;
+    const uint32_t id = L::virtual_id(lr);
+    if ((lr & L::kHw) == 0 && id < kNumSgis) {
+        return id | L::sender(lr) << gicv::kCpuIdShift;
     }
     return id;
 }
@@ -150,8 +40,7 @@ uint32_t VirtualInterface::acknowledge(bool group1_alias) {
     if (group1_alias && !c.group1) {
         return kSpuriousId;
     }
-    lr_[c.lr] = with_state(lr_[c.lr], gich::kLrStateActive);
-    active_.activate(virtual_group_priority(c.priority, c.group1));
+    activate(c);
     return interrupt_id(c.lr);
 }
 
@@ -164,50 +53,6 @@ uint32_t VirtualInterface::highest_pending_id(bool group1_alias) const {
         return kGroup1SpuriousId;
     }
     return interrupt_id(c.lr);
-}
-
-void VirtualInterface::end_of_interrupt(uint32_t value) {
-    if ((value & gicv::kIdMask) >= kFirstSpecialId) {
-        return;
-    }
-    if (!active_.drop()) {
-        ++diag_.unmatched_eois;
-    }
-    if ((vmcr_ & gicv::kCtlrEoiMode) == 0) {
-        deactivate(value);
-    }
-}
-
-void VirtualInterface::deactivate(uint32_t value) {
-    const uint32_t id = value & gicv::kIdMask;
-    const uint32_t sender = value >> gicv::kCpuIdShift & gicv::kCpuIdMask;
-    for (uint32_t& lr : lr_) {
-        const uint32_t state = lr_state(lr);
-        if ((state != gich::kLrStateActive && state != gich::kLrStatePendingActive) ||
-            (lr & gich::kLrVirtualIdMask) != id) {
-            continue;
-        }
-        if (!lr_hw(lr) && id < kNumSgis &&
-            (lr >> gich::kLrCpuIdShift & gich::kLrCpuIdMask) != sender) {
-            continue;
-        }
-        lr = with_state(lr, state == gich::kLrStateActive ? gich::kLrStateInvalid
-                                                          : gich::kLrStatePending);
-        if (lr_hw(lr)) {
-            // Hardware-linked: the guest's deactivation reaches the physical interrupt.
-            const uint32_t physical = lr >> gich::kLrPhysicalIdShift & gich::kLrPhysicalIdMask;
-            if (physical >= kNumSgis && physical < kFirstSpecialId) {
-                distributor_->deactivate(core_, physical, 0);
-            } else {
-                ++diag_.bad_inputs;
-            }
-        }
-        return;
-    }
-    // No list register holds it (hv evicted it): count it so hv can finish the
-    // deactivation on the maintenance interrupt (LRENP).
-    const uint32_t count = (hcr_ >> gich::kHcrEoiCountShift) + 1;
-    hcr_ = (hcr_ & ~(0x1Fu << gich::kHcrEoiCountShift)) | (count & 0x1F) << gich::kHcrEoiCountShift;
 }
 
 void VirtualInterface::write_vmcr(uint32_t value) {

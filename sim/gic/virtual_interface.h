@@ -2,18 +2,47 @@
 // that hv programs, with its list registers, and the virtual CPU interface
 // (GICV) that the guest sees at its GICC address. Outputs: the virtual IRQ
 // (and FIQ) line of the core, and the level of the maintenance interrupt.
+// The list-register state machine is shared with GICv3 (sim/gic/list_registers.h).
 #pragma once
 
-#include "sim/gic/diagnostics.h"
 #include "sim/gic/distributor.h"
-#include "sim/gic/priority.h"
+#include "sim/gic/gic_regs.h"
+#include "sim/gic/list_registers.h"
 
-#include <array>
 #include <cstdint>
 
 namespace sim::gic {
 
-class VirtualInterface {
+// GICH_LR: 32 bits, 5 priority bits; a software virtual SGI carries its
+// sender, which the guest's EOI names again.
+struct Gicv2ListRegister {
+    using Word = uint32_t;
+    static constexpr unsigned kNumListRegisters = gic::kNumListRegisters;
+    static constexpr unsigned kStateShift = gich::kLrStateShift;
+    static constexpr Word kEoi = gich::kLrEoi;
+    static constexpr Word kHw = gich::kLrHw;
+    static constexpr Word kGroup1 = gich::kLrGroup1;
+    static constexpr uint32_t virtual_id(Word lr) { return lr & gich::kLrVirtualIdMask; }
+    static constexpr uint32_t physical_id(Word lr) {
+        return lr >> gich::kLrPhysicalIdShift & gich::kLrPhysicalIdMask;
+    }
+    static constexpr uint32_t sender(Word lr) {
+        return lr >> gich::kLrCpuIdShift & gich::kLrCpuIdMask;
+    }
+    static constexpr uint8_t priority(Word lr) {
+        return static_cast<uint8_t>((lr >> gich::kLrPriorityShift & gich::kLrPriorityMask) << 3);
+    }
+    static constexpr uint32_t intid(Word value) { return value & gicv::kIdMask; }
+    static constexpr bool same_source(Word lr, Word value) {
+        return (lr & kHw) != 0 || virtual_id(lr) >= kNumSgis ||
+               sender(lr) == (value >> gicv::kCpuIdShift & gicv::kCpuIdMask);
+    }
+    static constexpr uint8_t pmr(Word vmcr) {
+        return static_cast<uint8_t>(vmcr >> gich::kVmcrPmrShift << 3);
+    }
+};
+
+class VirtualInterface : public ListRegisterInterface<Gicv2ListRegister> {
   public:
     VirtualInterface(unsigned core, Distributor& distributor);
 
@@ -25,23 +54,6 @@ class VirtualInterface {
     uint32_t read_cpu(uint32_t offset, unsigned size);
     void write_cpu(uint32_t offset, uint32_t value, unsigned size);
 
-    // A pending list register is deliverable: GICH_HCR.En, its group enabled in
-    // the VMCR, above the virtual priority mask and the running priority.
-    bool virq_line() const;
-    bool vfiq_line() const; // group 0 with VMCR.VFIQEn
-    // Level of the maintenance interrupt (PPI 25): GICH_HCR.En and any MISR bit.
-    bool maintenance() const { return (hcr_ & gich::kHcrEn) != 0 && misr() != 0; }
-
-    uint32_t misr() const;
-    uint32_t eisr() const;
-    uint32_t elrsr() const;
-    uint32_t hcr() const { return hcr_; }
-    uint32_t vmcr() const { return vmcr_; }
-    uint32_t list_register(unsigned index) const { return index < lr_.size() ? lr_[index] : 0; }
-    uint8_t running_priority() const { return active_.running(); }
-    unsigned core() const { return core_; }
-    const Diagnostics& diagnostics() const { return diag_; }
-
     // Checkpoints (sim/checkpoint.h).
     template <class Archive> void checkpoint(Archive& a) {
         a.value(hcr_);
@@ -52,30 +64,10 @@ class VirtualInterface {
     }
 
   private:
-    struct VirtualCandidate {
-        bool valid = false;
-        unsigned lr = 0;
-        uint8_t priority = 0xFF;
-        bool group1 = false;
-    };
-
-    VirtualCandidate highest_pending() const;
-    bool deliverable(const VirtualCandidate& candidate) const;
-    uint8_t virtual_group_priority(uint8_t priority, bool group1) const;
     uint32_t interrupt_id(unsigned lr) const;
     uint32_t acknowledge(bool group1_alias);
     uint32_t highest_pending_id(bool group1_alias) const;
-    void end_of_interrupt(uint32_t value);
-    void deactivate(uint32_t value);
     void write_vmcr(uint32_t value);
-
-    unsigned core_;
-    Distributor* distributor_;
-    uint32_t hcr_ = 0;
-    uint32_t vmcr_;
-    std::array<uint32_t, kNumListRegisters> lr_{};
-    ActivePriorities active_{3}; // GICH_APR: 5 preemption bits, bit n = priority n << 3
-    Diagnostics diag_;
 };
 
 } // namespace sim::gic

@@ -1,20 +1,24 @@
 /*
  * irqlat - interrupt latency probe, as in the Bao papers (docs/workloads.md).
  *
- * Core 0 arms the EL1 virtual timer (PPI 27) IRQLAT_PERIOD_US microseconds
- * ahead, waits in WFI, and in the IRQ takes the timestamp the runtime's IRQ
- * vector read (bao_irq_entry_cntvct(), three instructions after exception
- * entry): latency = that CNTVCT - the programmed CNTV_CVAL, in generic-timer
- * ticks. The handler acknowledges at the GIC CPU interface (bao_gic.h: GICv2
- * or GICv3, the virtual interface under hv), disables the timer, EOIs and
- * reports the sample with bao_sample(). MMU and caches on (identity map). After IRQLAT_SAMPLES
- * samples it prints the summary and returns (SYSTEM_OFF).
+ * Core 0 arms its timer IRQLAT_PERIOD_US microseconds ahead, waits in WFI,
+ * and in the interrupt takes the timestamp the runtime's vector read
+ * (bao_irq_entry_cntvct(), a few instructions after exception entry):
+ * latency = that time - the programmed deadline, in timebase ticks. The
+ * handler acknowledges the interrupt, disarms the timer, completes it and
+ * reports the sample with bao_sample(). MMU and caches on (identity map).
+ * After IRQLAT_SAMPLES samples it prints the summary and returns (SYSTEM_OFF).
  *
- * The period is converted to ticks from CNTFRQ_EL0 at run time (100 MHz in
- * the simulator, 62.5 MHz on QEMU).
+ * The timer and the interrupt controller are the architecture's hooks:
+ * irqlat_arm64.h (the EL1 virtual timer through the GIC), irqlat_rv64.h (the
+ * supervisor timer through SBI). The period is converted to ticks from the
+ * timebase at run time.
  */
-#include "bao_gic.h"
-#include "bao_guest.h"
+#if defined(__riscv)
+#include "irqlat_rv64.h"
+#else
+#include "irqlat_arm64.h"
+#endif
 
 #ifndef IRQLAT_SAMPLES
 #define IRQLAT_SAMPLES 1000
@@ -22,21 +26,6 @@
 #ifndef IRQLAT_PERIOD_US
 #define IRQLAT_PERIOD_US 10000
 #endif
-
-#define IRQ_VTIMER 27u /* EL1 virtual timer PPI */
-#define VTIMER_PRIO 0xa0u
-#define CNTV_CTL_ENABLE 1u /* IMASK clear */
-
-static inline uint64_t read_cntvct(void) {
-    uint64_t v;
-    __asm__ volatile("mrs %0, cntvct_el0" : "=r"(v)::"memory");
-    return v;
-}
-static inline uint64_t read_cntv_cval(void) {
-    uint64_t v;
-    __asm__ volatile("mrs %0, cntv_cval_el0" : "=r"(v)::"memory");
-    return v;
-}
 
 static volatile unsigned taken;       /* timer interrupts handled */
 static volatile unsigned unexpected;  /* other INTIDs acknowledged */
@@ -47,32 +36,23 @@ static uint64_t period_ticks;
 static uint64_t sane_ticks; /* 100 ms: later than that is a lost interrupt, not latency */
 
 static void vtimer_arm(void) {
-    __asm__ volatile("msr cntv_cval_el0, %0\n"
-                     "msr cntv_ctl_el0, %1\n"
-                     "isb" ::"r"(read_cntvct() + period_ticks),
-                     "r"((uint64_t)CNTV_CTL_ENABLE)
-                     : "memory");
-}
-
-static void vtimer_disable(void) {
-    __asm__ volatile("msr cntv_ctl_el0, xzr\nisb" ::: "memory");
+    timer_set(read_cntvct() + period_ticks);
 }
 
 void irq_handler(void) {
     const uint64_t now = read_cntvct(); /* first thing the C handler does */
     const uint64_t entry = bao_irq_entry_cntvct();
-    const uint32_t iar = bao_gic_ack();
-    const uint32_t id = BAO_GIC_ID(iar);
-    if (id == BAO_GIC_SPURIOUS)
+    const irqlat_irq irq = irq_take();
+    if (irq_spurious(irq))
         return;
-    if (id != IRQ_VTIMER) {
+    if (!irq_is_timer(irq)) {
         unexpected = unexpected + 1;
-        bao_gic_eoi(iar);
+        irq_done(irq);
         return;
     }
-    const uint64_t cval = read_cntv_cval();
-    vtimer_disable(); /* the level drops; main() arms the next period */
-    bao_gic_eoi(iar);
+    const uint64_t cval = timer_deadline();
+    timer_disarm(); /* the level drops; main() arms the next period */
+    irq_done(irq);
     const unsigned i = taken;
     if (i < IRQLAT_SAMPLES) {
         const int64_t d = (int64_t)(entry - cval);
@@ -83,11 +63,6 @@ void irq_handler(void) {
         bao_sample(entry - cval);
     }
     taken = i + 1;
-}
-
-static void gic_init(void) {
-    bao_gic_init();
-    bao_gic_enable(IRQ_VTIMER, VTIMER_PRIO);
 }
 
 struct stats {
@@ -179,13 +154,13 @@ int main(void) {
     period_ticks = frq * period_us / 1000000u;
     sane_ticks = frq / 10;
     if (frq == 0 || period_ticks == 0) {
-        bao_printf("irqlat: bad CNTFRQ_EL0 %llu\n", (unsigned long long)frq);
+        bao_printf("irqlat: bad " IRQLAT_TIMEBASE " %llu\n", (unsigned long long)frq);
         bao_printf("checksum_ok=0\n");
         return 1;
     }
 
-    bao_mmu_enable_identity(); /* cached, as Bao's guests run; the GIC stays Device */
-    gic_init();
+    bao_mmu_enable_identity(); /* cached, as Bao's guests run; devices stay Device */
+    irq_init();
     bao_mark(BAO_MARK_START);
     bao_irq_enable();
     for (unsigned i = 0; i < samples; ++i) {
@@ -198,9 +173,7 @@ int main(void) {
         vtimer_arm();
         while (taken == i) {
             bao_wfi();
-            bao_irq_enable();
-            __asm__ volatile("isb" ::: "memory");
-            bao_irq_disable();
+            irq_window();
         }
         bao_irq_enable();
     }

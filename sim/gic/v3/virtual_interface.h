@@ -6,23 +6,50 @@
 // EOImode 0, deactivates; DIR deactivates with EOImode 1; PMR, BPR0/1, the
 // group enables and EOImode live in ICH_VMCR_EL2). Outputs: the core's
 // virtual IRQ and the level of the maintenance interrupt (PPI 25). The
-// state machine is the GICv2 extension's (sim/gic/virtual_interface.*) over
+// state machine is the GICv2 extension's (sim/gic/list_registers.h) over
 // GICv3's list-register encoding.
 #pragma once
 
-#include "sim/gic/diagnostics.h"
 #include "sim/gic/distributor.h"
-#include "sim/gic/priority.h"
+#include "sim/gic/list_registers.h"
 #include "sim/gic/v3/regs.h"
 
-#include <array>
 #include <cstdint>
 
 namespace sim::gic::v3 {
 
-class VirtualInterface {
+// ICH_LR<n>_EL2: 64 bits, 32-bit INTIDs, an 8-bit priority field of which 5
+// bits are implemented (ICH_VTR_EL2.PRIbits); ICH_VMCR_EL2's PMR is 8 bits.
+struct Gicv3ListRegister {
+    using Word = uint64_t;
+    static constexpr unsigned kNumListRegisters = ich::kNumListRegisters;
+    static constexpr unsigned kStateShift = ich::kLrStateShift;
+    static constexpr Word kEoi = ich::kLrEoi;
+    static constexpr Word kHw = ich::kLrHw;
+    static constexpr Word kGroup1 = ich::kLrGroup1;
+    static constexpr uint8_t kPriorityMask = 0xF8;
+    static constexpr uint32_t virtual_id(Word lr) {
+        return static_cast<uint32_t>(lr & ich::kLrVirtualIdMask);
+    }
+    static constexpr uint32_t physical_id(Word lr) {
+        return static_cast<uint32_t>(lr >> ich::kLrPhysicalIdShift & ich::kLrPhysicalIdMask);
+    }
+    static constexpr uint8_t priority(Word lr) {
+        return static_cast<uint8_t>(lr >> ich::kLrPriorityShift) & kPriorityMask;
+    }
+    static constexpr uint32_t intid(Word value) { return static_cast<uint32_t>(value & 0xFF'FFFF); }
+    static constexpr bool same_source(Word, Word) { return true; }
+    static constexpr uint8_t pmr(Word vmcr) {
+        return static_cast<uint8_t>(vmcr >> ich::kVmcrPmrShift);
+    }
+};
+
+class VirtualInterface : public ListRegisterInterface<Gicv3ListRegister> {
   public:
     VirtualInterface(unsigned core, gic::Distributor& common);
+
+    // Group 0 would be a virtual FIQ with VFIQEn, which is not modeled.
+    bool vfiq_line() const { return false; }
 
     // hv's side: ICH_*_EL2 (index selects ICH_LR<n>_EL2). Other registers
     // read 0 and are counted.
@@ -34,43 +61,10 @@ class VirtualInterface {
     uint64_t read_cpu(CpuRegister reg);
     void write_cpu(CpuRegister reg, uint64_t value);
 
-    bool virq_line() const;
-    // Level of the maintenance interrupt: ICH_HCR_EL2.En and any MISR bit.
-    bool maintenance() const { return (hcr_ & ich::kHcrEn) != 0 && misr() != 0; }
-
-    uint64_t misr() const;
-    uint64_t eisr() const;
-    uint64_t elrsr() const;
-    uint64_t hcr() const { return hcr_; }
-    uint64_t vmcr() const { return vmcr_; }
-    uint64_t list_register(unsigned index) const { return index < lr_.size() ? lr_[index] : 0; }
-    uint8_t running_priority() const { return active_.running(); }
-    const Diagnostics& diagnostics() const { return diag_; }
-
   private:
-    struct VirtualCandidate {
-        bool valid = false;
-        unsigned lr = 0;
-        uint8_t priority = 0xFF;
-        bool group1 = false;
-    };
-
-    VirtualCandidate highest_pending() const;
-    bool deliverable(const VirtualCandidate& c) const;
-    uint8_t virtual_group_priority(uint8_t priority, bool group1) const;
     uint64_t acknowledge(bool group1);
-    void end_of_interrupt(uint64_t value);
-    void deactivate(uint64_t value);
     void write_vmcr(uint64_t value);
     void set_vmcr_field(uint64_t mask, unsigned shift, uint64_t value);
-
-    unsigned core_;
-    gic::Distributor& common_;
-    uint64_t hcr_ = 0;
-    uint64_t vmcr_;
-    std::array<uint64_t, ich::kNumListRegisters> lr_{};
-    ActivePriorities active_{3}; // ICH_AP1R0_EL2: 5 preemption bits
-    Diagnostics diag_;
 };
 
 } // namespace sim::gic::v3
