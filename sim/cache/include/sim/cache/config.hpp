@@ -14,6 +14,8 @@ namespace sim::cache {
 inline constexpr unsigned kMaxCores = 16;
 // Most prefetches one core keeps in flight (the L1 D prefetcher's degree).
 inline constexpr unsigned kMaxPrefetchDegree = 8;
+// Most independent prefetch streams one core tracks (CPUACTLR_EL1.NPFSTRM: 1-4).
+inline constexpr unsigned kMaxPrefetchStreams = 4;
 
 enum class Replacement : std::uint8_t {
     lru,    // true least-recently-used
@@ -36,9 +38,13 @@ enum class L2Allocation : std::uint8_t {
 // and monitoring"): a run of L1 D misses at one stride within +-4 lines starts
 // linefills ahead of the demand stream, into the L1 D. Off by default.
 struct PrefetchConfig {
-    unsigned degree = 0;     // lines kept in flight ahead of the stream; 0 = off
+    unsigned degree = 0;     // prefetches in flight, all streams together; 0 = off
     unsigned trigger = 3;    // consecutive misses at one stride that start a stream
     unsigned max_stride = 4; // largest stride recognised, in lines (either sign)
+    // Independent streams trained at once (CPUACTLR_EL1.NPFSTRM; the A53 resets
+    // to 2): a miss continues the stream it extends, else retrains the least
+    // recently used one. 1 is the model before (every miss trains one stream).
+    unsigned streams = 1;
 };
 
 // Write streaming ("read allocate mode", Cortex-A53 TRM DDI 0500D chapter 6, pages 6-4
