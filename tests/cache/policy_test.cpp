@@ -95,6 +95,7 @@ TEST(Prefetcher, ThreeMissesAtOneStrideBringTheNextLinesIntoTheL1) {
     for (const unsigned degree : {0u, 2u}) {
         HierarchyConfig config = one_core();
         config.l1d_prefetch.degree = degree;
+        config.l1d_prefetch.streams = 1; // the whole degree for the one scan
         Hierarchy h(config);
         std::uint64_t now = 0;
         load_lines(h, {0, 2, 4}, now); // stride 2 lines
@@ -197,6 +198,7 @@ void write_lines(Hierarchy& h, std::uint64_t first, std::uint64_t count, std::ui
 TEST(WriteStreaming, FullLineWritesStopAllocatingAfterTheThresholds) {
     for (const unsigned enabled : {0u, 1u}) {
         HierarchyConfig config = one_core();
+        config.l1d_prefetch.degree = 0; // write streaming alone: no prefetched lines to hit
         config.write_streaming.enabled = enabled;
         config.write_streaming.l1_lines = 4;
         config.write_streaming.l2_lines = 8;
