@@ -121,7 +121,7 @@ template <class T, class Keep> void value_keeping(Archive& a, T& x, Keep keep) {
 // The checkpoint file: a header (magic, format version, the identity of the
 // configuration and images it belongs to, payload length and checksum) and
 // the payload an Archive wrote.
-inline constexpr uint32_t kCheckpointVersion = 3;
+inline constexpr uint32_t kCheckpointVersion = 4;
 
 void write_checkpoint_file(const std::string& path, uint64_t identity, const std::string& payload);
 // Reads and checks a checkpoint file: refuses (CheckpointError, naming the

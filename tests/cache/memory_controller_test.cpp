@@ -79,6 +79,11 @@ RunResult simulate(std::array<Program, 3> programs, const std::array<unsigned, 3
                    double l2_bandwidth = 0.0, Arrivals arrivals = Arrivals::poisson) {
     HierarchyConfig config;
     config.cores = 3;
+    // The memory controller's model-level calibration (mem.bandwidth against the
+    // cost per miss under interference, the paper's table in
+    // docs/timing-model.md) was made with the L1 D prefetcher off; its own
+    // effect is tested in policy_test.cpp and measured by calibrate.
+    config.l1d_prefetch.degree = 0;
     config.l2_bandwidth = l2_bandwidth;
     config.mem.arrivals = arrivals;
     Hierarchy h(config);

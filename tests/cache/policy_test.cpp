@@ -95,6 +95,7 @@ TEST(Prefetcher, ThreeMissesAtOneStrideBringTheNextLinesIntoTheL1) {
     for (const unsigned degree : {0u, 2u}) {
         HierarchyConfig config = one_core();
         config.l1d_prefetch.degree = degree;
+        config.l1d_prefetch.streams = 1; // the whole degree for the one scan
         Hierarchy h(config);
         std::uint64_t now = 0;
         load_lines(h, {0, 2, 4}, now); // stride 2 lines
@@ -136,6 +137,53 @@ TEST(Prefetcher, ALateUseWaitsForTheRestOfTheRefill) {
     EXPECT_LT(wait, miss);
 }
 
+// Two scans interleaved (a partition's two ends, the interference loop beside
+// a copy): with one stream each miss breaks the other's training and nothing
+// is prefetched; with the A53's two streams (CPUACTLR_EL1.NPFSTRM) both are.
+TEST(Prefetcher, TwoStreamsFollowTwoInterleavedScans) {
+    for (const unsigned streams : {1u, 2u}) {
+        HierarchyConfig config = one_core();
+        config.l1d_prefetch.degree = 4;
+        config.l1d_prefetch.streams = streams;
+        Hierarchy h(config);
+        std::uint64_t now = 0;
+        load_lines(h, {0, 200, 1, 199, 2, 198}, now); // up by 1, down by 1
+        EXPECT_EQ(h.l1d(0).contains(line_of(kBase) + 3), streams == 2) << streams;
+        EXPECT_EQ(h.l1d(0).contains(line_of(kBase) + 197), streams == 2) << streams;
+        EXPECT_EQ(stat(h, "cores[0].l1d.prefetches") != 0, streams == 2) << streams;
+        // The next line of each scan costs nothing with two streams.
+        EXPECT_EQ(load_lines(h, {3, 197}, now) == 0, streams == 2) << streams;
+    }
+}
+
+// The degree bounds the prefetches in flight of all streams together
+// (CPUACTLR_EL1.L1PCTL counts the L1 memory system's); each stream takes at
+// most its share, degree / streams rounded up: with degree 2 and two streams
+// each scan keeps one line in flight, not two.
+TEST(Prefetcher, TheDegreeIsSharedByTheStreams) {
+    HierarchyConfig config = one_core();
+    config.l1d_prefetch.degree = 2;
+    config.l1d_prefetch.streams = 2;
+    Hierarchy h(config);
+    std::uint64_t now = 0;
+    load_lines(h, {0, 200, 1, 199, 2, 198}, now);
+    EXPECT_EQ(stat(h, "cores[0].l1d.prefetches"), 2u);
+    EXPECT_TRUE(h.l1d(0).contains(line_of(kBase) + 3));
+    EXPECT_FALSE(h.l1d(0).contains(line_of(kBase) + 4));
+    EXPECT_TRUE(h.l1d(0).contains(line_of(kBase) + 197));
+}
+
+TEST(Prefetcher, StreamsOutsideOneToFourAreRejected) {
+    for (const unsigned streams : {0u, 5u}) {
+        HierarchyConfig config = one_core();
+        config.l1d_prefetch.streams = streams;
+        EXPECT_THROW(Hierarchy{config}, std::invalid_argument) << streams;
+    }
+    HierarchyConfig config = one_core();
+    apply_setting(config, "l1d.prefetch.streams=2");
+    EXPECT_EQ(config.l1d_prefetch.streams, 2u);
+}
+
 // --- Write streaming (TRM chapter 6, read allocate mode) ----------------------
 
 // Writes every byte of `count` lines from `first`, 8 bytes per store.
@@ -150,6 +198,7 @@ void write_lines(Hierarchy& h, std::uint64_t first, std::uint64_t count, std::ui
 TEST(WriteStreaming, FullLineWritesStopAllocatingAfterTheThresholds) {
     for (const unsigned enabled : {0u, 1u}) {
         HierarchyConfig config = one_core();
+        config.l1d_prefetch.degree = 0; // write streaming alone: no prefetched lines to hit
         config.write_streaming.enabled = enabled;
         config.write_streaming.l1_lines = 4;
         config.write_streaming.l2_lines = 8;

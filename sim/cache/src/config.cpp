@@ -196,6 +196,9 @@ const std::vector<Field>& fields() {
             unsigned_field("l1d.prefetch.max_stride", [](HierarchyConfig& c) -> unsigned& {
                 return c.l1d_prefetch.max_stride;
             }));
+        all.push_back(unsigned_field("l1d.prefetch.streams", [](HierarchyConfig& c) -> unsigned& {
+            return c.l1d_prefetch.streams;
+        }));
         all.push_back(unsigned_field("l1d.write_streaming", [](HierarchyConfig& c) -> unsigned& {
             return c.write_streaming.enabled;
         }));
@@ -388,6 +391,10 @@ void validate(const HierarchyConfig& config) {
     }
     if (config.l1d_prefetch.max_stride == 0) {
         invalid("l1d.prefetch.max_stride", "must be positive");
+    }
+    if (config.l1d_prefetch.streams == 0 || config.l1d_prefetch.streams > kMaxPrefetchStreams) {
+        invalid("l1d.prefetch.streams",
+                "must be between 1 and " + std::to_string(kMaxPrefetchStreams));
     }
     if (config.write_streaming.enabled > 1) {
         invalid("l1d.write_streaming", "must be 0 or 1");

@@ -82,8 +82,13 @@ std::uint32_t Hierarchy::data_line(unsigned core, std::uint64_t line, std::uint6
                                    unsigned size, bool is_write, std::uint64_t now) {
     CoreState& state = cores_[core];
     std::uint32_t stall = 0;
-    if (line == state.prefetch.watch) {
-        stall += use_prefetched(core, now);
+    if ((state.prefetch_watch >> (line & 63) & 1) != 0) {
+        for (unsigned stream = 0; stream < config_.l1d_prefetch.streams; ++stream) {
+            if (line == state.prefetch[stream].watch) {
+                stall += use_prefetched(core, stream, now);
+                break;
+            }
+        }
     }
     if (line == state.writes.line) {
         if (!is_write) {
@@ -124,12 +129,18 @@ std::uint32_t Hierarchy::data_line(unsigned core, std::uint64_t line, std::uint6
 }
 
 // The stride prefetcher (Cortex-A53 TRM 6.6.2): misses at one stride of at most
-// max_stride lines, `trigger` in a row, start a stream that keeps `degree`
-// linefills in flight ahead of the demand accesses, within the 4 KiB page (the
-// model sees physical addresses only). A prefetch needs a free miss register
-// now; without one it is dropped (the TRM: prefetch linefills can be dropped).
+// max_stride lines, `trigger` in a row, start a stream that keeps linefills in
+// flight ahead of the demand accesses (`degree` for all streams together:
+// CPUACTLR_EL1.L1PCTL counts the L1 memory system's outstanding prefetches),
+// within the 4 KiB page (the model sees physical addresses only). A prefetch
+// needs a free miss register now; without one it is dropped (the TRM: prefetch
+// linefills can be dropped). With `streams` > 1 (CPUACTLR_EL1.NPFSTRM) each
+// stream trains on its own misses.
 void Hierarchy::train_prefetcher(unsigned core, std::uint64_t line, std::uint64_t now) {
-    PrefetchStream& pf = cores_[core].prefetch;
+    CoreState& state = cores_[core];
+    const unsigned stream = stream_for(state, line);
+    PrefetchStream& pf = state.prefetch[stream];
+    pf.trained_at = ++state.prefetch_clock;
     const auto max_stride = static_cast<std::int64_t>(config_.l1d_prefetch.max_stride);
     const std::int64_t delta = static_cast<std::int64_t>(line - pf.last_miss);
     const bool strided = pf.last_miss != Cache::kInvalid && delta != 0 && delta <= max_stride &&
@@ -149,17 +160,64 @@ void Hierarchy::train_prefetcher(unsigned core, std::uint64_t line, std::uint64_
         pf.next = line + static_cast<std::uint64_t>(pf.stride);
         pf.page = line / page_lines;
     }
-    issue_prefetches(core, now);
+    issue_prefetches(core, stream, now);
 }
 
-void Hierarchy::issue_prefetches(unsigned core, std::uint64_t now) {
+// The stream a miss extends: the one whose stride it continues, else one whose
+// last miss lies within max_stride (a stream in training), else the least
+// recently trained (its training restarts; lines it has in flight stay). With
+// one stream, every miss trains it, as before.
+unsigned Hierarchy::stream_for(CoreState& state, std::uint64_t line) const {
+    const unsigned streams = config_.l1d_prefetch.streams;
+    if (streams == 1) {
+        return 0;
+    }
+    const auto max_stride = static_cast<std::int64_t>(config_.l1d_prefetch.max_stride);
+    unsigned near = kMaxPrefetchStreams;
+    unsigned oldest = 0;
+    for (unsigned i = 0; i < streams; ++i) {
+        const PrefetchStream& pf = state.prefetch[i];
+        if (pf.last_miss != Cache::kInvalid) {
+            const std::int64_t delta = static_cast<std::int64_t>(line - pf.last_miss);
+            if (pf.stride != 0 && delta == pf.stride) {
+                return i;
+            }
+            if (near == kMaxPrefetchStreams && delta != 0 && delta <= max_stride &&
+                delta >= -max_stride) {
+                near = i;
+            }
+        }
+        if (pf.trained_at < state.prefetch[oldest].trained_at) {
+            oldest = i;
+        }
+    }
+    if (near != kMaxPrefetchStreams) {
+        return near;
+    }
+    // The stream replaced forgets its training, as a new stream starts.
+    PrefetchStream& fresh = state.prefetch[oldest];
+    fresh.last_miss = Cache::kInvalid;
+    fresh.stride = 0;
+    fresh.run = 0;
+    return oldest;
+}
+
+void Hierarchy::issue_prefetches(unsigned core, unsigned stream, std::uint64_t now) {
     CoreState& state = cores_[core];
-    PrefetchStream& pf = state.prefetch;
+    PrefetchStream& pf = state.prefetch[stream];
     const std::uint64_t page_lines = std::max<std::uint64_t>(1, 4096 >> line_shift_);
     auto* const registers = state.mshr_free_at.data();
-    for (unsigned tries = 0; pf.active && pf.count < config_.l1d_prefetch.degree &&
-                             tries < 2 * config_.l1d_prefetch.degree;
-         ++tries) {
+    // Every stream's prefetches count against the core's limit (L1PCTL); how
+    // the A53 shares it is not public: each stream takes at most its share.
+    const unsigned streams = config_.l1d_prefetch.streams;
+    const unsigned degree = config_.l1d_prefetch.degree;
+    const unsigned share = (degree + streams - 1) / streams;
+    unsigned in_flight = 0;
+    for (unsigned i = 0; i < streams; ++i) {
+        in_flight += state.prefetch[i].count;
+    }
+    for (unsigned tries = 0;
+         pf.active && in_flight < degree && pf.count < share && tries < 2 * degree; ++tries) {
         const std::uint64_t line = pf.next;
         if (line / page_lines != pf.page) {
             pf.active = false; // the stream left its page
@@ -183,14 +241,26 @@ void Hierarchy::issue_prefetches(unsigned core, std::uint64_t now) {
         pf.lines[slot] = line;
         pf.ready[slot] = now + latency;
         ++pf.count;
+        ++in_flight;
         pf.next += static_cast<std::uint64_t>(pf.stride);
     }
     pf.watch = pf.count != 0 ? pf.lines[pf.head] : Cache::kInvalid;
+    update_prefetch_watch(state);
 }
 
-std::uint32_t Hierarchy::use_prefetched(unsigned core, std::uint64_t now) {
+void Hierarchy::update_prefetch_watch(CoreState& state) const {
+    std::uint64_t bits = 0;
+    for (unsigned i = 0; i < config_.l1d_prefetch.streams; ++i) {
+        if (state.prefetch[i].watch != Cache::kInvalid) {
+            bits |= std::uint64_t{1} << (state.prefetch[i].watch & 63);
+        }
+    }
+    state.prefetch_watch = bits;
+}
+
+std::uint32_t Hierarchy::use_prefetched(unsigned core, unsigned stream, std::uint64_t now) {
     CoreState& state = cores_[core];
-    PrefetchStream& pf = state.prefetch;
+    PrefetchStream& pf = state.prefetch[stream];
     // Evicted before its use: the demand access misses as if never prefetched.
     const std::uint64_t ready = state.l1d.contains(pf.watch) ? pf.ready[pf.head] : 0;
     pf.head = (pf.head + 1) % kMaxPrefetchDegree;
@@ -200,7 +270,7 @@ std::uint32_t Hierarchy::use_prefetched(unsigned core, std::uint64_t now) {
     // prefetch still saves the part already done).
     const std::uint64_t hit_at = now + config_.l1d.latency;
     const auto wait = static_cast<std::uint32_t>(ready > hit_at ? ready - hit_at : 0);
-    issue_prefetches(core, now);
+    issue_prefetches(core, stream, now);
     return wait;
 }
 

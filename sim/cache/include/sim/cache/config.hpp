@@ -14,6 +14,8 @@ namespace sim::cache {
 inline constexpr unsigned kMaxCores = 16;
 // Most prefetches one core keeps in flight (the L1 D prefetcher's degree).
 inline constexpr unsigned kMaxPrefetchDegree = 8;
+// Most independent prefetch streams one core tracks (CPUACTLR_EL1.NPFSTRM: 1-4).
+inline constexpr unsigned kMaxPrefetchStreams = 4;
 
 enum class Replacement : std::uint8_t {
     lru,    // true least-recently-used
@@ -34,11 +36,17 @@ enum class L2Allocation : std::uint8_t {
 
 // The L1 D stride prefetcher (Cortex-A53 TRM, DDI 0500D 6.6.2 "Data prefetching
 // and monitoring"): a run of L1 D misses at one stride within +-4 lines starts
-// linefills ahead of the demand stream, into the L1 D. Off by default.
+// linefills ahead of the demand stream, into the L1 D. On by default in the
+// A53's reset configuration of CPUACTLR_EL1 (issue 21's calibration,
+// docs/results.md); degree 0 turns it off (the model before).
 struct PrefetchConfig {
-    unsigned degree = 0;     // lines kept in flight ahead of the stream; 0 = off
-    unsigned trigger = 3;    // consecutive misses at one stride that start a stream
+    unsigned degree = 5;     // prefetches in flight, all streams together (L1PCTL); 0 = off
+    unsigned trigger = 3;    // misses at one stride that start a stream (STRIDE: 2 strides)
     unsigned max_stride = 4; // largest stride recognised, in lines (either sign)
+    // Independent streams trained at once (CPUACTLR_EL1.NPFSTRM; the A53 resets
+    // to 2): a miss continues the stream it extends, else retrains the least
+    // recently used one. 1: every miss trains one stream (the model before).
+    unsigned streams = 2;
 };
 
 // Write streaming ("read allocate mode", Cortex-A53 TRM DDI 0500D chapter 6, pages 6-4

@@ -37,10 +37,12 @@ class Hierarchy {
         CoreState& state = cores_[core];
         ++state.stats.l1d.accesses;
         const std::uint64_t line = pa >> line_shift_;
-        // The watched lines (the prefetcher's next line, the line being written
-        // in a store run) are Cache::kInvalid unless those policies are on.
-        if (((pa + size - 1) >> line_shift_) == line && line != state.prefetch.watch &&
-            line != state.writes.line && state.l1d.lookup(line, is_write)) {
+        // The watched lines (the prefetch streams' next lines, as bits of a
+        // filter, and the line being written in a store run) are empty /
+        // Cache::kInvalid unless those policies are on.
+        if (((pa + size - 1) >> line_shift_) == line &&
+            (state.prefetch_watch >> (line & 63) & 1) == 0 && line != state.writes.line &&
+            state.l1d.lookup(line, is_write)) {
             return 0;
         }
         return access_data_slow(core, pa, size, is_write, now);
@@ -161,6 +163,8 @@ class Hierarchy {
             a.value(c.mshr_free_at);
             a.value(c.stats);
             a.value(c.prefetch);
+            a.value(c.prefetch_watch);
+            a.value(c.prefetch_clock);
             a.value(c.writes);
         }
         l2_.checkpoint(a);
@@ -188,6 +192,7 @@ class Hierarchy {
         std::array<std::uint64_t, kMaxPrefetchDegree> ready{}; // cycle its data arrives
         unsigned head = 0;
         unsigned count = 0;
+        std::uint64_t trained_at = 0; // the core's prefetch_clock when last trained (LRU)
     };
     // Write streaming (WriteStreamingConfig): the line a store run is writing and
     // which parts of it were written.
@@ -221,7 +226,11 @@ class Hierarchy {
         std::array<std::uint64_t, kMaxMshrs> mshr_free_at{};
         std::optional<Cache> ipa_cache; // tlb.ipa_cache
         CoreMemoryStats stats;
-        PrefetchStream prefetch{};
+        std::array<PrefetchStream, kMaxPrefetchStreams> prefetch{};
+        // One bit per (line mod 64) of every stream's watched line: the inline
+        // path's filter (0 with the prefetcher off).
+        std::uint64_t prefetch_watch = 0;
+        std::uint64_t prefetch_clock = 0; // demand linefills that trained a stream
         WriteRun writes{};
         std::vector<SharedAccess> bound_log{};    // this quantum's shared accesses (bound phase)
         std::vector<std::uint64_t> bound_lines{}; // lines this core put in the L2 this quantum
@@ -239,9 +248,12 @@ class Hierarchy {
                             bool is_write, std::uint64_t now);
     // Prefetcher: a demand access reached the oldest line in flight (returns the
     // wait for its data); a demand linefill trains it.
-    std::uint32_t use_prefetched(unsigned core, std::uint64_t now);
+    std::uint32_t use_prefetched(unsigned core, unsigned stream, std::uint64_t now);
     void train_prefetcher(unsigned core, std::uint64_t line, std::uint64_t now);
-    void issue_prefetches(unsigned core, std::uint64_t now);
+    // The stream a demand linefill of `line` trains (NPFSTRM streams).
+    unsigned stream_for(CoreState& state, std::uint64_t line) const;
+    void issue_prefetches(unsigned core, unsigned stream, std::uint64_t now);
+    void update_prefetch_watch(CoreState& state) const;
     // Write streaming: a store's bytes of `line`; a finished or abandoned run line.
     void note_store(unsigned core, std::uint64_t line, std::uint64_t pa, unsigned size,
                     std::uint64_t now);
