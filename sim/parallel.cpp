@@ -13,6 +13,11 @@ namespace sim {
 namespace {
 
 constexpr unsigned kPauseMicros = 2;
+// The waits around the weave (a worker for the quantum's end, about the rest
+// of core 0's bound part; thread 0 for the worker's weave) last a few
+// microseconds on an idle host: spun through with pause, without the system
+// calls of sched_yield, which also cost the host core its cached state.
+constexpr unsigned kWeavePauseMicros = 20;
 constexpr unsigned kSpinMicros = 200;
 
 void cpu_relax() {
@@ -31,7 +36,7 @@ void cpu_relax() {
 // process) gets the host core instead of the spinner. A pure spin of 1 ms was
 // far worse on a loaded host (docs/parallel.md). Most waits are over before
 // they start (always so on one thread): those cost one load, no clock read.
-template <typename Pred> bool spin_until(Pred done) {
+template <typename Pred> bool spin_until(Pred done, unsigned pause_micros = kPauseMicros) {
     if (done())
         return true;
     using Clock = std::chrono::steady_clock;
@@ -40,7 +45,7 @@ template <typename Pred> bool spin_until(Pred done) {
         if (done())
             return true;
         cpu_relax();
-        if (i % 32 == 0 && Clock::now() - start > std::chrono::microseconds(kPauseMicros))
+        if (i % 32 == 0 && Clock::now() - start > std::chrono::microseconds(pause_micros))
             break;
     }
     const auto until = start + std::chrono::microseconds(kSpinMicros);
@@ -307,7 +312,8 @@ void ParallelScheduler::weave_quantum(uint32_t generation) {
     }
     const auto from = profile_.on() ? ParallelProfile::now() : ParallelProfile::Clock::time_point{};
     const bool spun =
-        spin_until([&] { return weave_done_.load(std::memory_order_acquire) == generation; });
+        spin_until([&] { return weave_done_.load(std::memory_order_acquire) == generation; },
+                   kWeavePauseMicros);
     if (!spun)
         for (uint32_t done = weave_done_.load(std::memory_order_acquire); done != generation;
              done = weave_done_.load(std::memory_order_acquire))
@@ -328,10 +334,12 @@ void ParallelScheduler::offer_weave(unsigned thread, uint32_t generation) {
     // Until the quantum ends (the last tail passed the turn past the last core)
     // or a newer one starts. A worker that gives up spinning leaves the weave
     // to thread 0 rather than make it wait.
-    const bool ended = spin_until([&] {
-        return generation_.load(std::memory_order_acquire) != generation ||
-               turn_seen_.load(std::memory_order_acquire) >= cores;
-    });
+    const bool ended = spin_until(
+        [&] {
+            return generation_.load(std::memory_order_acquire) != generation ||
+                   turn_seen_.load(std::memory_order_acquire) >= cores;
+        },
+        kWeavePauseMicros);
     if (!ended || generation_.load(std::memory_order_acquire) != generation ||
         !take_weave(generation))
         return;
