@@ -340,8 +340,11 @@ void ParallelScheduler::offer_weave(unsigned thread, uint32_t generation) {
                    turn_seen_.load(std::memory_order_acquire) >= cores;
         },
         kWeavePauseMicros);
-    if (!ended || generation_.load(std::memory_order_acquire) != generation ||
-        !take_weave(generation))
+    if (!ended) { // thread 0 is late (descheduled): it need not wait for this worker
+        weave_offered_.store(generation - 1, std::memory_order_relaxed);
+        return;
+    }
+    if (generation_.load(std::memory_order_acquire) != generation || !take_weave(generation))
         return;
     try {
         if (std::none_of(errors_.begin(), errors_.end(), [](const auto& e) { return bool(e); }))
