@@ -216,7 +216,10 @@ class Hierarchy {
         std::uint64_t bytes = 0;     // clean
     };
 
-    struct CoreState {
+    // Cache-line aligned: under the parallel scheduler neighbouring cores' state
+    // is written by different host threads (one core's log next to the next
+    // core's L1 I most-recent line).
+    struct alignas(64) CoreState {
         Cache l1i;
         Cache l1d;
         Tlb itlb;
