@@ -305,6 +305,33 @@ bool BranchPredictor::resolve_other(const BlockBranch& b, uint64_t next) {
     return false;
 }
 
+// The full check: the results carried from earlier blocks that this block
+// reads (the previous block's carried first).
+uint64_t Pipeline::dependency_stall(const BlockRecipe& r, uint64_t start) {
+    // Later than right after the previous block (a mispredict or a memory
+    // stall in between), every older result settled: the previous block's
+    // results are `gap` cycles nearer than its memo says, so the wait is the
+    // memo's less the gap (the longest of their waits, each less the gap).
+    if (start > prev_end_ && start >= settled_at_ && r.memo_after == last_->id) {
+        const uint64_t gap = start - prev_end_;
+        const uint64_t stall = r.memo_stall > gap ? r.memo_stall - gap : 0;
+        carry_prev_if_in_flight_after(start + stall + r.cycles);
+        return stall;
+    }
+    const bool after_last = start == prev_end_ && start >= settled_at_;
+    carry_prev();
+    if (start >= settled_at_)
+        pending_ = RegMask{};
+    const RegMask waiting{pending_.regs & r.checked,
+                          static_cast<uint8_t>(pending_.flags & r.checked_flags)};
+    const uint64_t stall = (waiting.regs | waiting.flags) == 0 ? 0 : stall_on(r, start, waiting);
+    if (after_last && stall <= UINT16_MAX) {
+        r.memo_after = last_->id;
+        r.memo_stall = static_cast<uint16_t>(stall);
+    }
+    return stall;
+}
+
 // The registers `waiting` are in flight and read by the block: the longest
 // wait any of them makes it start with.
 // Those ready for any use are dropped from the pending set.
@@ -333,19 +360,35 @@ uint64_t Pipeline::stall_on(const BlockRecipe& r, uint64_t start, RegMask waitin
 
 uint64_t Pipeline::charge_flat(uint32_t instructions, uint64_t address) {
     const uint64_t penalty = resolve_branch(address);
-    last_kind_ = BranchKind::none;
-    last_id_ = 0;
-    pending_ = RegMask{}; // every result is ready after a block of unknown content
+    // Every result is ready after a block of unknown content.
+    last_ = &none_;
+    prev_ = nullptr;
+    prev_end_ = kNoBlock;
+    pending_ = RegMask{};
     ++stats_.blocks;
     return penalty + instructions;
 }
 
+void Pipeline::detach() {
+    carry_prev();
+    if (last_ != &stash_) {
+        stash_ = *last_; // the same id: its content, which memos name
+        last_ = &stash_;
+    }
+}
+
+void Pipeline::forget_last() {
+    detach();
+    prev_end_ = kNoBlock;
+}
+
 void Pipeline::reset() {
     predictor_.reset();
-    last_kind_ = BranchKind::none;
     pending_ = RegMask{};
-    settled_at_ = older_settled_at_ = last_end_ = 0;
-    last_id_ = 0;
+    last_ = &none_;
+    prev_ = nullptr;
+    settled_at_ = 0;
+    prev_end_ = kNoBlock;
 }
 
 } // namespace sim::cpu::a53

@@ -195,19 +195,22 @@ class BranchPredictor {
     }
     // resolve() of a conditional branch at `pc`, its fields passed apart (no
     // BlockBranch to build on the block hook's path). Branch-free on the
-    // host: the guest's outcomes are data to it.
-    bool resolve_conditional(uint64_t pc, uint64_t target, uint64_t fallthrough, uint64_t next) {
-        const bool to_target = next == target, to_next = next == fallthrough;
-        const bool taken = to_target & !to_next;
-        const uint32_t idx = static_cast<uint32_t>((pc >> 2) ^ history_) % kCondEntries;
+    // host past the (predictable) check that the branch resolved at all:
+    // the guest's outcomes are data to it.
+    [[gnu::always_inline]] bool resolve_conditional(uint64_t pc, uint64_t target,
+                                                    uint64_t fallthrough, uint64_t next) {
+        const unsigned to_target = next == target, to_next = next == fallthrough;
+        if ((to_target | to_next) == 0) [[unlikely]]
+            return false; // an exception came in between: trains nothing
+        const unsigned taken = to_next ^ 1u;
+        const uint32_t history = history_; // not reloaded after the counter's store
+        const uint32_t idx = static_cast<uint32_t>((pc >> 2) ^ history) % kCondEntries;
         const uint8_t ctr = counters_[idx];
-        const bool known = to_target | to_next; // else an exception came in between
-        static constexpr uint8_t up[4] = {1, 2, 3, 3}, down[4] = {0, 0, 1, 2};
-        const uint8_t trained = taken ? up[ctr] : down[ctr];
-        counters_[idx] = known ? trained : ctr;
-        const uint32_t h = ((history_ << 1) | (taken ? 1u : 0u)) & ((1u << kHistoryBits) - 1);
-        history_ = known ? h : history_;
-        return known & (((ctr >> 1) != 0) != taken);
+        // The 2-bit counter trained: [counter * 2 + taken].
+        static constexpr uint8_t trained[8] = {0, 1, 0, 2, 1, 3, 2, 3};
+        counters_[idx] = trained[ctr * 2u + taken];
+        history_ = ((history << 1) | taken) & ((1u << kHistoryBits) - 1);
+        return (ctr >> 1) != taken;
     }
     void reset();
 
@@ -233,29 +236,38 @@ struct PipelineStats {
 // Per core: charges blocks in the order they run.
 class Pipeline {
   public:
+    Pipeline() = default;
+    Pipeline(const Pipeline&) = delete; // last_ may point into this object
+    Pipeline& operator=(const Pipeline&) = delete;
     // The cycles block `r` (starting at `address`, at core cycle `now`) costs:
     // the previous block's mispredict, the wait for earlier results, and its
     // static cycles. Blocks are charged in the order they run, `now` never
-    // going back.
+    // going back. `r` is read again by the next charge (its branch, its
+    // results in flight): it must stay as it is until then, or until
+    // detach().
     [[gnu::always_inline]] inline uint64_t charge(const BlockRecipe& r, uint64_t address,
                                                   uint64_t now);
     // A block whose recipe is unknown (not decodable): flat cost, no carry.
     uint64_t charge_flat(uint32_t instructions, uint64_t address);
+    // The recipe last charged may change or go (its code changed): take
+    // what the pipeline still reads of it now.
+    void detach();
     void reset();
     // The previous block's recipe id may be given again: no memo may use it.
-    void forget_last() { last_id_ = 0; }
+    void forget_last();
     const PipelineStats& stats() const { return stats_; }
 
   private:
-    inline uint64_t resolve_branch(uint64_t address);
-    inline uint64_t dependency_stall(const BlockRecipe& r, uint64_t start);
+    static constexpr uint64_t kNoBlock = UINT64_MAX; // prev_end_ when no memo may apply
+    [[gnu::always_inline]] inline uint64_t resolve_branch(uint64_t address);
+    // Out of line: the fast path (the memo) stays short.
+    uint64_t dependency_stall(const BlockRecipe& r, uint64_t start);
     uint64_t stall_on(const BlockRecipe& r, uint64_t start, RegMask waiting);
     inline void carry(const BlockRecipe& r, uint64_t end);
+    inline void carry_prev();
+    inline void carry_prev_if_in_flight_after(uint64_t end);
 
     BranchPredictor predictor_;
-    // The branch that ended the previous block (its fall-through is pc + 4).
-    BranchKind last_kind_ = BranchKind::none;
-    uint64_t last_pc_ = 0, last_target_ = 0;
     // When each register's latest result may be used (core cycles): by an
     // ALU instruction, as an address (together: one host line holds both).
     // Valid only for registers in pending_.
@@ -269,58 +281,63 @@ class Pipeline {
     // (the core's clock only moves forward), so a block that starts then
     // can wait for none of them, nor can any later block: the set empties.
     // Until then a block looks only at those it reads (its checked set).
+    // The previous block's results are not in it yet (prev_ below).
     RegMask pending_;
     uint64_t settled_at_ = 0;
-    // The previous block: its recipe's id (0: none, or not charged from a
-    // recipe) and end; and the cycle from which the results pending before
-    // it are ready for any use. A block that starts at last_end_, from
-    // then on, waits only for the previous block's results: its memo.
-    uint32_t last_id_ = 0;
-    uint64_t last_end_ = 0, older_settled_at_ = 0;
+    // The previous block: its recipe (its branch, its id and its results;
+    // none_ when there is none or it was not charged from a recipe, stash_
+    // when its recipe may have changed since), its address and its end
+    // (kNoBlock: no memo may apply). A block that starts at prev_end_ with
+    // every older result settled (settled_at_) waits only for the previous
+    // block's results: a function of the two recipes, its memo.
+    const BlockRecipe* last_ = &none_;
+    uint64_t last_address_ = 0;
+    uint64_t prev_end_ = kNoBlock;
+    // The previous block's recipe while its results are not yet carried
+    // into pending_ (null: carried, or none). Carried only when a later
+    // block needs them: by the full check, or when they are still in flight
+    // after the next block (the fast path drops them otherwise: when every
+    // older result has settled by the next block's start and the previous
+    // block's have by its end, no later block can wait for any of them).
+    const BlockRecipe* prev_ = nullptr;
+    BlockRecipe none_{}; // no branch, nothing in flight
+    BlockRecipe stash_{};
     PipelineStats stats_;
 };
 
 // The block hook's path: inline into it.
 
 inline uint64_t Pipeline::resolve_branch(uint64_t address) {
-    if (last_kind_ == BranchKind::none)
+    const BlockRecipe& last = *last_;
+    if (last.branch_kind == BranchKind::none)
         return 0;
     ++stats_.branches;
-    const bool miss =
-        last_kind_ == BranchKind::conditional
-            ? predictor_.resolve_conditional(last_pc_, last_target_, last_pc_ + 4, address)
-            : predictor_.resolve(BlockBranch{last_kind_, last_pc_, last_target_, last_pc_ + 4},
-                                 address);
-    stats_.mispredicts += miss;
-    return miss ? kMispredictPenalty : 0;
+    bool miss;
+    if (last.branch_kind == BranchKind::conditional) {
+        const uint64_t pc = last_address_ + last.branch_offset;
+        miss = predictor_.resolve_conditional(
+            pc, pc + static_cast<uint64_t>(int64_t{last.branch_target}), pc + 4, address);
+    } else if (last.branch_kind == BranchKind::direct) {
+        return 0; // [TRM] target known at decode (static predictor, BTIC)
+    } else {
+        miss = predictor_.resolve(last.branch_at(last_address_), address);
+    }
+    if (miss) [[unlikely]] {
+        ++stats_.mispredicts;
+        return kMispredictPenalty;
+    }
+    return 0;
 }
 
 // The earliest any use may need a register, relative to the block's start:
 // a shifted operand of the first instruction, one cycle before it issues.
 inline constexpr int64_t kEarliestNeed = -static_cast<int64_t>(kShiftedExtra);
 
-inline uint64_t Pipeline::dependency_stall(const BlockRecipe& r, uint64_t start) {
-    const bool after_last = start == last_end_ && start >= older_settled_at_ && last_id_ != 0;
-    if (after_last && r.memo_after == last_id_)
-        return r.memo_stall;
-    if (start >= settled_at_)
-        pending_ = RegMask{};
-    const RegMask waiting{pending_.regs & r.checked,
-                          static_cast<uint8_t>(pending_.flags & r.checked_flags)};
-    const uint64_t stall = (waiting.regs | waiting.flags) == 0 ? 0 : stall_on(r, start, waiting);
-    if (after_last && stall <= UINT16_MAX) {
-        r.memo_after = last_id_;
-        r.memo_stall = static_cast<uint16_t>(stall);
-    }
-    return stall;
-}
-
 // The block's results: those still in flight at its end; the others are
 // ready by then (their earlier values no longer matter).
 inline void Pipeline::carry(const BlockRecipe& r, uint64_t end) {
     pending_.regs = (pending_.regs & ~r.written) | r.flying;
     pending_.flags = static_cast<uint8_t>((pending_.flags & ~r.written_flags) | r.flying_flags);
-    older_settled_at_ = settled_at_;
     settled_at_ = std::max(settled_at_, end + r.settle);
     const unsigned count = r.in_flight_count; // not reloaded after each store below
     for (unsigned k = 0; k < count; ++k) {
@@ -329,17 +346,36 @@ inline void Pipeline::carry(const BlockRecipe& r, uint64_t end) {
     }
 }
 
+inline void Pipeline::carry_prev() {
+    if (prev_)
+        carry(*prev_, prev_end_);
+    prev_ = nullptr;
+}
+
+// The memo's case (every older result settled when this block starts): the
+// previous block's results are carried only if some are still in flight
+// after this block's `end` (no later block starts before it).
+inline void Pipeline::carry_prev_if_in_flight_after(uint64_t end) {
+    if (prev_end_ + last_->settle > end) [[unlikely]]
+        carry_prev();
+}
+
 inline uint64_t Pipeline::charge(const BlockRecipe& r, uint64_t address, uint64_t now) {
     const uint64_t penalty = resolve_branch(address);
     const uint64_t start = now + penalty;
-    const uint64_t stall = dependency_stall(r, start);
+    uint64_t stall;
+    // The memo applies: right after the previous block, every older result
+    // settled (so pending_ has none in flight), the same previous recipe.
+    if (start == prev_end_ && start >= settled_at_ && r.memo_after == last_->id) {
+        stall = r.memo_stall;
+        carry_prev_if_in_flight_after(start + stall + r.cycles);
+    } else {
+        stall = dependency_stall(r, start);
+    }
     const uint64_t end = start + stall + r.cycles;
-    carry(r, end);
-    last_id_ = r.id;
-    last_end_ = end;
-    last_kind_ = r.branch_kind;
-    last_pc_ = address + r.branch_offset;
-    last_target_ = last_pc_ + static_cast<uint64_t>(int64_t{r.branch_target});
+    prev_ = last_ = &r;
+    last_address_ = address;
+    prev_end_ = end;
     ++stats_.blocks;
     stats_.dependency_stall_cycles += stall;
     return penalty + stall + r.cycles;

@@ -90,25 +90,35 @@ struct ModelStats {
 // starts a new generation); a miss goes through the guest-physical key.
 class Model {
   public:
-    Model() : front_(kFrontSlots) {}
     // Cycles of the `size`-byte block at `va` run at core cycle `now`.
     // `ipa_of(va)` gives its guest-physical address; `read_code(out, size)`
     // its bytes when it must be decoded (false: unreadable, flat cost).
     template <typename IpaOf, typename ReadCode>
     uint64_t charge(uint64_t va, uint32_t size, uint64_t now, IpaOf&& ipa_of,
                     ReadCode&& read_code) {
-        Front& f = front_[((va >> 2) ^ (va >> 14)) & (kFrontSlots - 1)];
-        BlockRecipe* r = f.recipe;
-        if (f.va != va || f.key != front_key(size)) [[unlikely]] {
-            r = refill(f, va, size, ipa_of, read_code);
-            if (!r)
-                return pipeline_.charge_flat(size / 4, va);
-        }
-        ++r->runs;
-        return pipeline_.charge(*r, va, now);
+        if (BlockRecipe* r = front(va, size))
+            return charge(*r, va, now);
+        if (BlockRecipe* r = refill(va, size, ipa_of, read_code))
+            return charge(*r, va, now);
+        return pipeline_.charge_flat(size / 4, va);
+    }
+    // charge()'s parts, for the block hook's path: the recipe when the front
+    // table has it (null: charge() above), and the charge of that recipe.
+    [[gnu::always_inline]] BlockRecipe* front(uint64_t va, uint32_t size) const {
+        const Front& f = front_[slot_of(va)];
+        if (f.va != va || f.key != (generation_key_ | size))
+            return nullptr;
+        if (!f.recipe) // a slot that matches holds a recipe (refill): no test
+            __builtin_unreachable();
+        return f.recipe;
+    }
+    [[gnu::always_inline]] uint64_t charge(BlockRecipe& r, uint64_t va, uint64_t now) {
+        ++r.runs;
+        return pipeline_.charge(r, va, now);
     }
     // The code of a guest-physical page (or all code) changed.
     void code_changed(uint64_t ipa_page, bool all) {
+        pipeline_.detach(); // the last recipe charged may be dropped or decoded again
         if (all)
             recipes_.invalidate_all();
         else
@@ -132,29 +142,31 @@ class Model {
 
   private:
     static constexpr unsigned kFrontSlots = 4096;
+    static constexpr uint64_t kGeneration = uint64_t{1} << 32; // a generation's step in a key
     // A slot holds the block at `va` of the size and generation in `key`;
     // 32 bytes, aligned: a host cache line holds two whole slots.
     struct alignas(32) Front {
         uint64_t va = ~uint64_t{0};
-        uint64_t key = 0; // front_key(size): never 0, generations start at 1
+        uint64_t key = 0; // generation_key_ | size: never 0, generations start at 1
         BlockRecipe* recipe = nullptr;
     };
-    uint64_t front_key(uint32_t size) const { return (uint64_t{generation_} << 32) | size; }
+    static unsigned slot_of(uint64_t va) { return ((va >> 2) ^ (va >> 14)) & (kFrontSlots - 1); }
     void next_generation() {
-        if (++generation_ == 0) { // wrapped: no slot may match an old key
-            std::fill(front_.begin(), front_.end(), Front{});
-            generation_ = 1;
+        generation_key_ += kGeneration;
+        if (generation_key_ == 0) { // wrapped: no slot may match an old key
+            front_.fill(Front{});
+            generation_key_ = kGeneration;
         }
     }
     // A front table miss: the recipe from the guest-physical key, decoded if
-    // needed (null: unreadable code), entered in slot `f`. Out of line: the
-    // hit path stays short.
+    // needed (null: unreadable code), entered in the front table. Out of
+    // line: the hit path stays short.
     template <typename IpaOf, typename ReadCode>
-    [[gnu::noinline]] BlockRecipe* refill(Front& f, uint64_t va, uint32_t size, IpaOf& ipa_of,
+    [[gnu::noinline]] BlockRecipe* refill(uint64_t va, uint32_t size, IpaOf& ipa_of,
                                           ReadCode& read_code) {
         BlockRecipe* r = lookup(ipa_of(va), size, va, read_code);
         if (r)
-            f = Front{va, front_key(size), r};
+            front_[slot_of(va)] = Front{va, generation_key_ | size, r};
         return r;
     }
     template <typename ReadCode>
@@ -183,8 +195,8 @@ class Model {
     RecipeCache recipes_;
     Pipeline pipeline_;
     CodePages pages_;
-    std::vector<Front> front_;
-    uint32_t generation_ = 1;
+    std::array<Front, kFrontSlots> front_{};
+    uint64_t generation_key_ = kGeneration; // the generation, shifted into a key
     uint32_t last_id_ = 0;
     std::vector<uint8_t> code_;
 };

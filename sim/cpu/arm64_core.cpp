@@ -49,9 +49,8 @@ Arm64Core::Arm64Core(unsigned id, ExitHandler& exits) : id_(id), exits_(exits) {
     write_cp(uc_, 3, 6, 1, 1, 0, scr_el3_ns_hce_rw);
     write_cp(uc_, 3, 4, 1, 1, 0, hcr_el2_rw_imo);
 
+    set_block_hook(&on_block);
     uc_hook h;
-    check(uc_hook_add(uc_, &h, UC_HOOK_BLOCK, reinterpret_cast<void*>(&on_block), this, 1, 0),
-          "add block hook");
     check(uc_hook_add(uc_, &h, UC_HOOK_INTR, reinterpret_cast<void*>(&on_interrupt), this, 1, 0),
           "add interrupt hook");
     check(uc_hook_add(uc_, &h, UC_HOOK_MEM_UNMAPPED, reinterpret_cast<void*>(&on_unmapped), this, 1,
@@ -325,6 +324,22 @@ void Arm64Core::model_data(uint64_t address, int size, bool is_write) {
             memory_.hierarchy->access_data(id_, pa, static_cast<unsigned>(size), is_write, now);
 }
 
+// The block hook: on_block, or on_a53_block under model.core = a53
+// (arm64_a53.cpp). Unicorn calls the block hooks registered when a block
+// runs, not when it was translated, so a swap holds for code translated
+// before it.
+void Arm64Core::set_block_hook(BlockHook hook) {
+    if (block_hook_fn_ == hook)
+        return;
+    if (block_hook_)
+        uc_hook_del(uc_, block_hook_);
+    uc_hook h;
+    check(uc_hook_add(uc_, &h, UC_HOOK_BLOCK, reinterpret_cast<void*>(hook), this, 1, 0),
+          "add block hook");
+    block_hook_ = h;
+    block_hook_fn_ = hook;
+}
+
 // Called before every translated block runs, so its common case (a block
 // that runs, no check pending) stays small and inline: fast-forward's speed
 // is mostly this hook and Unicorn's memory path (docs/checkpoints.md).
@@ -340,8 +355,7 @@ void Arm64Core::on_block(uc_struct* uc, uint64_t address, uint32_t size, void* s
 }
 
 bool Arm64Core::block_needs_checks(uint64_t address) const {
-    return yield_at_block_ || cycles_in_run() >= budget_ || (address & 3) ||
-           (stage1_.sctlr & sctlr_sp_alignment_checks) || trace_;
+    return block_needs_checks(address, [this] { return cycles_in_run(); });
 }
 
 void Arm64Core::model_block(uint64_t address, uint32_t size) {

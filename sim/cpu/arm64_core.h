@@ -113,7 +113,16 @@ class Arm64Core final : public Core {
 
   private:
     static void on_block(uc_struct* uc, uint64_t address, uint32_t size, void* self);
+    // The block hook under model.core = a53 (set_core_model installs it).
+    static void on_a53_block(uc_struct* uc, uint64_t address, uint32_t size, void* self);
+    using BlockHook = void (*)(uc_struct*, uint64_t, uint32_t, void*);
+    void set_block_hook(BlockHook hook);
     bool block_needs_checks(uint64_t address) const;
+    // The same, the run's cycles given by `cycles()` (the caller knows the model).
+    template <typename Cycles> bool block_needs_checks(uint64_t address, Cycles&& cycles) const {
+        return yield_at_block_ || cycles() >= budget_ || (address & 3) ||
+               (stage1_.sctlr & sctlr_sp_alignment_checks) || trace_;
+    }
     [[gnu::noinline]] void on_checked_block(uc_struct* uc, uint64_t address, uint32_t size);
     void model_block(uint64_t address, uint32_t size); // the timing model's share of a block
     static void on_interrupt(uc_struct* uc, uint32_t intno, void* self);
@@ -265,6 +274,8 @@ class Arm64Core final : public Core {
         unsigned size = 0;
         bool is_write = false;
     } last_access_;
+    size_t block_hook_ = 0;
+    BlockHook block_hook_fn_ = nullptr;
     size_t vector_hook_ = 0;
     uint64_t vector_hook_vbar_ = 0;
     bool vector_redirect_ = false;

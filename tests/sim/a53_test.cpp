@@ -11,6 +11,9 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <deque>
+#include <map>
+#include <memory>
 #include <vector>
 
 namespace {
@@ -244,6 +247,39 @@ TEST(A53Pipeline, StallMemoOnlyAfterTheSameBlockWithNothingOlder) {
     EXPECT_EQ(p.stats().dependency_stall_cycles, 11u);
 }
 
+// A block that starts later than right after the previous block (a
+// mispredict or a memory stall in between) with nothing older in flight
+// waits the memo's wait less the gap, as the full check would; with an
+// older result in flight, the full check.
+TEST(A53Pipeline, StallMemoLessTheGapOnlyWithNothingOlder) {
+    const BlockRecipe load = recipe({0xf9400001}, 0x1000);  // ldr x1,[x0]
+    const BlockRecipe use = recipe({0xf9400022}, 0x2000);   // ldr x2,[x1]
+    const BlockRecipe other = recipe({0x910004c5}, 0x3000); // add x5,x6,#1
+    const BlockRecipe div = recipe({0x9ac40c61}, 0x4000);   // sdiv x1,x3,x4
+    const BlockRecipe add = recipe({0x91000427}, 0x5000);   // add x7,x1,#1
+    for (const bool memo : {false, true}) {
+        SCOPED_TRACE(memo ? "memo written first" : "no memo");
+        Pipeline p;
+        if (memo) {
+            EXPECT_EQ(p.charge(load, 0x1000, 0), 1u);
+            EXPECT_EQ(p.charge(use, 0x2000, 1), 3u); // the memo: a wait of 2
+            EXPECT_EQ(p.charge(div, 0x4000, 10), 1u);
+            EXPECT_EQ(p.charge(other, 0x3000, 30), 1u);
+            EXPECT_EQ(p.charge(add, 0x5000, 31), 1u); // the memo: no wait
+        }
+        // x1 usable as an address at 102: a gap of 1, a wait of 1; of 2, none.
+        EXPECT_EQ(p.charge(load, 0x1000, 99), 1u);
+        EXPECT_EQ(p.charge(use, 0x2000, 101), 2u);
+        EXPECT_EQ(p.charge(load, 0x1000, 199), 1u);
+        EXPECT_EQ(p.charge(use, 0x2000, 202), 1u);
+        // The divide's x1 (ready at 309) still in flight after `other`: add,
+        // a cycle after it, waits 6 (not the memo's none less the gap).
+        EXPECT_EQ(p.charge(div, 0x4000, 300), 1u);
+        EXPECT_EQ(p.charge(other, 0x3000, 301), 1u);
+        EXPECT_EQ(p.charge(add, 0x5000, 303), 7u);
+    }
+}
+
 TEST(A53Pipeline, LoopExitMispredictsOnce) {
     // loop: subs x0,x0,#1; b.ne loop  (2 cycles: the branch waits for the flags)
     constexpr uint64_t loop = 0x4000, exit = 0x4008;
@@ -296,13 +332,17 @@ TEST(A53Pipeline, ReturnStackPredictsReturns) {
 
 TEST(A53Pipeline, ReturnStackOverflowLosesTheOldest) {
     Pipeline p;
+    std::deque<BlockRecipe> blocks; // the pipeline reads the last one again
+    auto charge = [&](uint32_t word, uint64_t pc) {
+        blocks.push_back(recipe({word}, pc));
+        p.charge(blocks.back(), pc, 0);
+    };
     // kReturnStack + 1 nested calls from distinct sites, then as many returns.
-    uint64_t t = 0;
     for (unsigned d = 0; d <= kReturnStack; ++d)
-        p.charge(recipe({0x94000040}, 0x1000 * (d + 1)), 0x1000 * (d + 1), t);
-    p.charge(recipe({ret}, 0x100000), 0x100000, t);
+        charge(0x94000040, 0x1000 * (d + 1));
+    charge(ret, 0x100000);
     for (unsigned d = kReturnStack + 1; d-- > 0;)
-        p.charge(recipe({ret}, 0x1000 * (d + 1) + 4), 0x1000 * (d + 1) + 4, t);
+        charge(ret, 0x1000 * (d + 1) + 4);
     // All but the outermost return were on the stack.
     EXPECT_EQ(p.stats().mispredicts, 1u);
 }
@@ -316,6 +356,46 @@ TEST(A53Pipeline, IndirectBranchesLearnTheirTarget) {
         p.charge(there, 0x800, 0);
     }
     EXPECT_EQ(p.stats().mispredicts, 1u); // the first, a BTAC miss
+}
+
+// The pipeline reads the previous block's recipe when the next block runs
+// (its branch, its results still in flight). A code change may decode that
+// block again into the same cache entry, or drop every entry: the model
+// must keep what it still needs of the old recipe. Block a (ldr x1,[x0];
+// b.ne .+8) runs, its page changes to a' (add x5,x6,#1; nop), a' runs at
+// the same address, then b (ldr x2,[x1]): a's branch resolves when a'
+// starts (neither target nor fall-through: counted, not trained) and b
+// waits for a's x1 as an address: ready 3 cycles after a's load at cycle
+// 0, b starts at 2 (a 1 cycle, a' 1), so it waits 1.
+TEST(A53Model, CodeChangeKeepsWhatThePipelineReadsOfThePreviousBlock) {
+    for (const bool all : {false, true}) {
+        SCOPED_TRACE(all ? "all code changed" : "one page changed");
+        std::map<uint64_t, uint32_t> memory = {
+            {0x1000, 0xf9400001}, {0x1004, b_ne_plus8}, {0x2000, 0xf9400022}};
+        auto ipa_of = [](uint64_t va) { return va; };
+        auto read_code = [&](uint64_t va) {
+            return [&memory, va](uint8_t* out, uint32_t bytes) {
+                for (uint32_t off = 0; off < bytes; off += 4)
+                    std::memcpy(out + off, &memory.at(va + off), 4);
+                return true;
+            };
+        };
+        auto m = std::make_unique<Model>();
+        uint64_t now = 0;
+        now += m->charge(0x1000, 8, now, ipa_of, read_code(0x1000));
+        EXPECT_EQ(now, 1u);
+        memory[0x1000] = 0x910004c5; // add x5, x6, #1
+        memory[0x1004] = 0xd503201f; // nop
+        m->code_changed(0x1000, all);
+        now += m->charge(0x1000, 8, now, ipa_of, read_code(0x1000));
+        EXPECT_EQ(now, 2u);
+        EXPECT_EQ(m->stats().pipeline.branches, 1u);
+        EXPECT_EQ(m->stats().pipeline.mispredicts, 0u);
+        now += m->charge(0x2000, 4, now, ipa_of, read_code(0x2000));
+        EXPECT_EQ(now, 4u);
+        EXPECT_EQ(m->stats().pipeline.dependency_stall_cycles, 1u);
+        EXPECT_EQ(m->stats().recipes_decoded, 3u);
+    }
 }
 
 TEST(A53Recipes, KeyedByPhysicalAddressAndDroppedOnCodeChange) {
