@@ -3,15 +3,18 @@
 // figure's error is computed. It does not assert closeness to the paper (the
 // model is approximate; docs/results.md reports how far). Bad --set / --fit
 // arguments are refused with exit code 2 before anything runs.
+#include "experiments/calibrate_internal.h"
 #include "experiments/reproduce.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <unistd.h>
@@ -96,6 +99,79 @@ TEST(Calibrate, QuickRunWritesTheTableAndEveryError) {
     EXPECT_EQ(rows, figures->a.size() + validation->a.size());
     fs::remove_all(out);
     fs::remove(out.string() + ".log");
+}
+
+// A Linux perf set with every calibration workload in every scenario:
+// slowdown `pct[wl][i]` over kHvScenarios, native 1e6 cycles, 7 L2 MPKI.
+repro::detail::PerfSet linux_set(const std::map<std::string, std::array<double, 4>>& pct) {
+    repro::detail::PerfSet p;
+    for (const auto& [wl, row] : pct) {
+        p.workloads.push_back(wl);
+        auto& cells = p.cells[wl];
+        cells["native"].cycles = 1e6;
+        cells["native"].ns = 1e6 / 1.2;
+        const char* sc[] = {"solo", "solo-col", "interf", "interf-col"};
+        for (size_t i = 0; i < 4; ++i) {
+            cells[sc[i]].cycles = 1e6 * (1 + row[i] / 100.0);
+            cells[sc[i]].l2_mpki = 7.0;
+        }
+    }
+    return p;
+}
+
+std::string ordering_line(const std::string& table, const std::string& what) {
+    const size_t at = table.find(what);
+    return at == std::string::npos ? "" : table.substr(at, table.find('\n', at) - at);
+}
+
+// What the table says of a figure whose run failed, and the published
+// "small inputs suffer more than large" per benchmark (no simulation: the
+// figures are computed from a hand-made result set).
+TEST(Calibrate, TableMarksMissingFiguresAndChecksSmallAgainstLarge) {
+    repro::detail::Results R;
+    R.linux_perf = linux_set({{"qsort-small", {0.5, 12, 60, 40}},
+                              {"qsort-large", {0.3, 3, 30, 20}},
+                              {"susan-corners-small", {0.1, 20, 80, 50}},
+                              {"susan-corners-large", {0.1, 5, 90, 20}}});
+    // qsort-small's interf-col run failed.
+    R.linux_perf.cells["qsort-small"].erase("interf-col");
+    const auto c = repro::detail::figures_of(R, false, true, false);
+    // Its slowdown and its Table 4 counter.
+    EXPECT_EQ(c.missing, 2u);
+    const std::string table = repro::detail::format_table(c);
+    // A relative figure without a value is "-", not "(abs)" (which says it
+    // is out of the mean by design, as the solo slowdowns are).
+    const std::string missing = ordering_line(table, "qsort-small slowdown interf-col");
+    ASSERT_FALSE(missing.empty()) << table;
+    EXPECT_EQ(missing.find("(abs)"), std::string::npos) << missing;
+    EXPECT_NE(ordering_line(table, "qsort-small slowdown solo (%)").find("(abs)"),
+              std::string::npos)
+        << table;
+    // 20 figures, 4 of them solo (absolute), 2 missing: 14 in the mean.
+    EXPECT_EQ(c.mare.at("linux").second, 14u);
+
+    // qsort: small above large where both ran, but interf-col is missing.
+    EXPECT_NE(ordering_line(table, "qsort: small > large in solo-col, interf, interf-col")
+                  .find("not measured"),
+              std::string::npos)
+        << table;
+    // susan-corners: small 80 % under interf, large 90 %: the wrong side.
+    EXPECT_NE(ordering_line(table, "susan-corners: small > large in solo-col, interf, interf-col")
+                  .find("does not hold"),
+              std::string::npos)
+        << table;
+
+    R.linux_perf.cells["susan-corners-large"]["interf"].cycles = 1e6 * 1.7;
+    R.linux_perf.cells["qsort-small"]["interf-col"].cycles = 1e6 * 1.4;
+    const std::string fixed =
+        repro::detail::format_table(repro::detail::figures_of(R, false, true, false));
+    EXPECT_NE(ordering_line(fixed, "qsort: small > large").find("holds"), std::string::npos)
+        << fixed;
+    EXPECT_NE(ordering_line(fixed, "susan-corners: small > large").find("holds"), std::string::npos)
+        << fixed;
+    EXPECT_EQ(ordering_line(fixed, "susan-corners: small > large").find("does not"),
+              std::string::npos)
+        << fixed;
 }
 
 TEST(Calibrate, RefusesBadSettingsBeforeRunning) {
