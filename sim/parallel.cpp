@@ -13,11 +13,6 @@ namespace sim {
 namespace {
 
 constexpr unsigned kPauseMicros = 2;
-// The waits around the weave (a worker for the quantum's end, about the rest
-// of core 0's bound part; thread 0 for the worker's weave) last a few
-// microseconds on an idle host: spun through with pause, without the system
-// calls of sched_yield, which also cost the host core its cached state.
-constexpr unsigned kWeavePauseMicros = 20;
 constexpr unsigned kSpinMicros = 200;
 
 void cpu_relax() {
@@ -36,7 +31,7 @@ void cpu_relax() {
 // process) gets the host core instead of the spinner. A pure spin of 1 ms was
 // far worse on a loaded host (docs/parallel.md). Most waits are over before
 // they start (always so on one thread): those cost one load, no clock read.
-template <typename Pred> bool spin_until(Pred done, unsigned pause_micros = kPauseMicros) {
+template <typename Pred> bool spin_until(Pred done) {
     if (done())
         return true;
     using Clock = std::chrono::steady_clock;
@@ -45,7 +40,7 @@ template <typename Pred> bool spin_until(Pred done, unsigned pause_micros = kPau
         if (done())
             return true;
         cpu_relax();
-        if (i % 32 == 0 && Clock::now() - start > std::chrono::microseconds(pause_micros))
+        if (i % 32 == 0 && Clock::now() - start > std::chrono::microseconds(kPauseMicros))
             break;
     }
     const auto until = start + std::chrono::microseconds(kSpinMicros);
@@ -155,7 +150,6 @@ void ParallelScheduler::worker(unsigned thread) {
         // Until no core of this quantum is left to take (none, if the worker
         // woke late); the tails left run on the thread that passes the turn.
         run_thread(thread, seen);
-        offer_weave(thread, seen);
     }
 }
 
@@ -188,14 +182,9 @@ void ParallelScheduler::run_quantum(uint64_t quantum_end) {
         run_thread(0, generation);
         wait_for_quantum_end();
         active_ = false;
-        weave_quantum(generation);
-    } else if (std::none_of(errors_.begin(), errors_.end(), [](const auto& e) { return bool(e); }))
-        weave(0);
-    if (weave_error_) {
-        std::exception_ptr error = weave_error_;
-        weave_error_ = nullptr;
-        std::rethrow_exception(error);
     }
+    if (std::none_of(errors_.begin(), errors_.end(), [](const auto& e) { return bool(e); }))
+        weave();
     if (profile_.on())
         profile_.quantum_done(ParallelProfile::now());
     m_.in_run_ = false;
@@ -287,83 +276,14 @@ void ParallelScheduler::wait_for_quantum_end() {
         profile_.waited(0, ParallelProfile::Wait::end, from, ParallelProfile::now(), !spun);
 }
 
-// The weave reads every core's log and writes the L2 sets the cores' bound
-// parts read: on two host cores, woven by thread 0, that state crossed between
-// them every quantum (the weave and the interfering cores' bound parts took
-// about twice their one-thread time). A worker that ran the interfering cores
-// and is spinning for the quantum's end takes it instead. Which thread weaves
-// changes nothing in the result: the weave starts after every core's quantum
-// and thread 0 waits for it, as when it weaves itself.
-void ParallelScheduler::weave_quantum(uint32_t generation) {
-    if (threads_ > 1 && weave_offered_.load(std::memory_order_acquire) == generation) {
-        // A worker is spinning for this quantum's end: give it a moment to see
-        // it (on an idle host well under a microsecond) before taking the weave.
-        for (unsigned i = 0; i < 1024; ++i) {
-            if (weave_taken_.load(std::memory_order_acquire) == generation)
-                break;
-            cpu_relax();
-        }
-    }
-    if (take_weave(generation)) {
-        if (std::none_of(errors_.begin(), errors_.end(), [](const auto& e) { return bool(e); }))
-            weave(0);
-        weave_done_.store(generation, std::memory_order_release);
-        return;
-    }
-    const auto from = profile_.on() ? ParallelProfile::now() : ParallelProfile::Clock::time_point{};
-    const bool spun =
-        spin_until([&] { return weave_done_.load(std::memory_order_acquire) == generation; },
-                   kWeavePauseMicros);
-    if (!spun)
-        for (uint32_t done = weave_done_.load(std::memory_order_acquire); done != generation;
-             done = weave_done_.load(std::memory_order_acquire))
-            weave_done_.wait(done, std::memory_order_acquire);
-    if (profile_.on())
-        profile_.waited(0, ParallelProfile::Wait::weave, from, ParallelProfile::now(), !spun);
-}
-
-// The quantum's weave goes to the first thread that asks for it.
-bool ParallelScheduler::take_weave(uint32_t generation) {
-    uint32_t last = generation - 1;
-    return weave_taken_.compare_exchange_strong(last, generation, std::memory_order_acq_rel);
-}
-
-void ParallelScheduler::offer_weave(unsigned thread, uint32_t generation) {
-    const unsigned cores = m_.core_count();
-    weave_offered_.store(generation, std::memory_order_release);
-    // Until the quantum ends (the last tail passed the turn past the last core)
-    // or a newer one starts. A worker that gives up spinning leaves the weave
-    // to thread 0 rather than make it wait.
-    const bool ended = spin_until(
-        [&] {
-            return generation_.load(std::memory_order_acquire) != generation ||
-                   turn_seen_.load(std::memory_order_acquire) >= cores;
-        },
-        kWeavePauseMicros);
-    if (!ended) { // thread 0 is late (descheduled): it need not wait for this worker
-        weave_offered_.store(generation - 1, std::memory_order_relaxed);
-        return;
-    }
-    if (generation_.load(std::memory_order_acquire) != generation || !take_weave(generation))
-        return;
-    try {
-        if (std::none_of(errors_.begin(), errors_.end(), [](const auto& e) { return bool(e); }))
-            weave(thread);
-    } catch (...) {
-        weave_error_ = std::current_exception();
-    }
-    weave_done_.store(generation, std::memory_order_release);
-    weave_done_.notify_all();
-}
-
 // What Machine::settle_quantum would do first: here, to be timed apart.
-void ParallelScheduler::weave(unsigned thread) {
+void ParallelScheduler::weave() {
     if (!m_.hierarchy_ || !m_.hierarchy_->in_bound() || m_.phase_ == Machine::Phase::fast_forward)
         return;
     const auto from = profile_.on() ? ParallelProfile::now() : ParallelProfile::Clock::time_point{};
     m_.hierarchy_->weave();
     if (profile_.on())
-        profile_.weave(thread, from, ParallelProfile::now());
+        profile_.weave(from, ParallelProfile::now());
 }
 
 void ParallelScheduler::bound(unsigned i) {

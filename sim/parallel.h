@@ -67,16 +67,7 @@ class ParallelScheduler {
     std::optional<unsigned> take_core(uint32_t generation);
     void wait_for_quantum_end(); // host thread 0
     void bound(unsigned i);
-    // The quantum's weave, on whichever host thread takes it first: a worker
-    // that finished its cores and is spinning for the quantum's end, whose
-    // caches hold most of the log and the L2 sets the bound parts read, or
-    // thread 0 if no worker is there (docs/parallel.md, "Affinity").
-    void weave_quantum(uint32_t generation); // host thread 0
-    // A worker after its cores: waits for the quantum's end and weaves if
-    // thread 0 has not taken the weave.
-    void offer_weave(unsigned thread, uint32_t generation);
-    bool take_weave(uint32_t generation);
-    void weave(unsigned thread);
+    void weave();
     void tail(unsigned i, unsigned thread);
     void take_turn(unsigned i, bool in_run, unsigned thread);
     // Ends core i's turn; returns the next core if its tail was ready (the
@@ -110,12 +101,6 @@ class ParallelScheduler {
     // The worker threads (host thread 0 is the caller's).
     std::vector<std::thread> workers_;
     std::atomic<uint32_t> generation_{0}; // the quantum's number, for the workers
-    // The last quantum whose weave a thread took, and whose weave is done; the
-    // quantum a worker waits to weave (it is spinning for its end).
-    alignas(64) std::atomic<uint32_t> weave_taken_{0};
-    std::atomic<uint32_t> weave_done_{0};
-    std::atomic<uint32_t> weave_offered_{0};
-    std::exception_ptr weave_error_;
 
     std::atomic<bool> quit_{false};
     uint64_t quantum_end_ = 0;

@@ -133,11 +133,10 @@ void ParallelProfile::report() const {
                  static_cast<double>(critical_ns_[0]) / static_cast<double>(critical_ns_[1] | 1),
                  ms(critical_ns_[2]),
                  static_cast<double>(critical_ns_[0]) / static_cast<double>(critical_ns_[2] | 1));
-    static const char* const names[] = {"group", "turn", "end", "start", "weave"};
+    static const char* const names[] = {"group", "turn", "end", "start"};
     for (size_t t = 0; t < threads_.size(); ++t) {
         const Thread& th = threads_[t];
-        std::fprintf(stderr, "  thread %zu: cpu %.1f ms, %llu weaves;", t, ms(th.cpu_ns),
-                     static_cast<unsigned long long>(th.weaves));
+        std::fprintf(stderr, "  thread %zu: cpu %.1f ms;", t, ms(th.cpu_ns));
         for (unsigned k = 0; k < static_cast<unsigned>(Wait::count); ++k)
             std::fprintf(stderr, " %s wait %.1f ms (%llu, %llu slept)", names[k], ms(th.wait_ns[k]),
                          static_cast<unsigned long long>(th.waits[k]),

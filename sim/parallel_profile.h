@@ -21,8 +21,8 @@ class ParallelProfile {
     using Clock = std::chrono::steady_clock;
     // group: a core's bound part for the previous core of its group; turn: a
     // core for its turn; end (thread 0): for the quantum's last tail; start
-    // (workers): for the next quantum; weave (thread 0): for a worker's weave.
-    enum class Wait : unsigned { group, turn, end, start, weave, count };
+    // (workers): for the next quantum.
+    enum class Wait : unsigned { group, turn, end, start, count };
 
     ParallelProfile(); // on if the environment says so
     // `group_before`: the previous core of each core's group, or -1.
@@ -37,11 +37,8 @@ class ParallelProfile {
     // Main thread, at the quantum's entry, after the prologue, at its return.
     void quantum_begin(Clock::time_point t);
     void prologue_done(Clock::time_point t);
-    // The thread that wove, after every core's quantum (thread 0 waits for it).
-    void weave(unsigned thread, Clock::time_point from, Clock::time_point to) {
-        q_weave_ = ns(from, to);
-        threads_[thread].weaves += 1;
-    }
+    // Main thread: the weave, after every core's quantum.
+    void weave(Clock::time_point from, Clock::time_point to) { q_weave_ = ns(from, to); }
     void quantum_done(Clock::time_point t);
     // Any thread, for its own core or its own thread slot.
     void bound(unsigned core, Clock::time_point from, Clock::time_point to) {
@@ -76,7 +73,6 @@ class ParallelProfile {
         std::array<uint64_t, static_cast<unsigned>(Wait::count)> wait_ns{};
         std::array<uint64_t, static_cast<unsigned>(Wait::count)> waits{};
         std::array<uint64_t, static_cast<unsigned>(Wait::count)> sleeps{};
-        uint64_t weaves = 0;
         uint64_t cpu_start_ns = 0;
         uint64_t cpu_ns = 0;
         // Keeps threads' counters on separate cache lines.
