@@ -47,6 +47,7 @@ po::options_description options(unsigned hw) {
         ("binary", po::value<std::string>(), "bao-sim binary to run (default: this one)");
     // clang-format on
     add_linux_boot_once_option(desc);
+    add_bare_qsort_large_option(desc);
     return desc;
 }
 
@@ -257,6 +258,7 @@ Context make_context(const po::variables_map& vm) {
     ctx.linux_warmup = 0;
     ctx.linux_runs = ctx.quick ? 1 : 2;
     ctx.linux_boot_once = vm.count("linux-boot-once") > 0;
+    read_bare_qsort_large_option(vm, ctx);
     return ctx;
 }
 

@@ -43,6 +43,7 @@ po::options_description options(unsigned hw) {
          "default's (docs/checkpoints.md#reproduce)");
     // clang-format on
     add_linux_boot_once_option(desc);
+    add_bare_qsort_large_option(desc);
     return desc;
 }
 
@@ -74,6 +75,7 @@ Context make_context(const po::variables_map& vm, const fs::path& out) {
     ctx.linux_all = vm.count("linux-all") > 0;
     ctx.linux_fast_forward = vm.count("fast-forward-boot") > 0;
     ctx.linux_boot_once = vm.count("linux-boot-once") > 0;
+    read_bare_qsort_large_option(vm, ctx);
     return ctx;
 }
 
@@ -84,8 +86,9 @@ void emit_jobs(const Context& ctx, const std::vector<Run>& runs, const std::stri
     out << "[reproduce] wrote " << std::count(lines.begin(), lines.end(), '\n')
         << " command lines (" << runs.size() << " runs) to " << file
         << "; then run: bao-sim reproduce " << (ctx.quick ? "--quick " : "")
-        << (ctx.linux_boot_once ? "--linux-boot-once " : "") << "--collect " << ctx.out.string()
-        << (ctx.platform.empty() ? "" : " --platform " + ctx.platform) << "\n";
+        << (ctx.linux_boot_once ? "--linux-boot-once " : "")
+        << (ctx.bare_qsort_strings ? "--bare-qsort-large strings " : "") << "--collect "
+        << ctx.out.string() << (ctx.platform.empty() ? "" : " --platform " + ctx.platform) << "\n";
 }
 
 void print_summary(const Context& ctx, const std::vector<Run>& runs,

@@ -78,6 +78,12 @@ inline constexpr uint64_t kLinuxLargeVmBytes = 512ull << 20; // Table 3's large 
 // scenario with every workload in its initramfs (initramfs-all), whose /init
 // prints this line and waits for its job on the console; checkpointed there.
 inline constexpr const char* kLinuxWaitLine = "bao-init: waiting for a job";
+// The guest behind the bare-metal qsort-large figure (Figure 2, Table 4,
+// calibrate): MiBench's qsort_large, 50 000 3-D vertices, as the Linux
+// variant's qsort-large (docs/workloads.md, "qsort-vertices"). With
+// --bare-qsort-large strings: the guest qsort-large, the project's 90 000
+// string records, the figure before 2026-11-30 (decision 29).
+inline constexpr const char* kBareQsortLargeGuest = "qsort-vertices-large";
 // Why `reproduce --platform qemu-riscv64-virt` has no Linux variant.
 inline constexpr const char* kNoRiscvLinux =
     "no Linux presets on RISC-V (Debian 12 has no riscv64 kernel or user space)";
@@ -116,6 +122,9 @@ struct Context {
     // --linux-boot-once: the Linux perf runs restore their scenario's booted
     // machine (a linux-ckpt run) and type their job on its console.
     bool linux_boot_once = false;
+    // --bare-qsort-large strings: the bare qsort-large figure from the string
+    // records (guest qsort-large), not MiBench's vertices (kBareQsortLargeGuest).
+    bool bare_qsort_strings = false;
     // KEY=VALUE model settings given to every run as --set (bao-sim calibrate).
     std::vector<std::string> sets;
     // --platform: empty for the default (qemu-aarch64-virt); every run gets it.
@@ -145,6 +154,15 @@ void prepare_linux_inputs(const Context& ctx);
 // --linux-boot-once, for reproduce and calibrate (docs/linux.md, "One boot,
 // many jobs"; default off: the figures differ slightly from the per-workload boot's).
 void add_linux_boot_once_option(po::options_description& desc);
+
+// --bare-qsort-large vertices|strings, for reproduce and calibrate; the
+// reader sets ctx.bare_qsort_strings (throws on another value).
+void add_bare_qsort_large_option(po::options_description& desc);
+void read_bare_qsort_large_option(const po::variables_map& vm, Context& ctx);
+
+// The guest a bare-metal perf run of figure workload `wl` runs: `wl` itself,
+// except qsort-large (kBareQsortLargeGuest unless ctx.bare_qsort_strings).
+std::string bare_guest(const Context& ctx, const std::string& wl);
 
 // Plans every run; writes the Linux perf runs' configs (DIR/configs).
 std::vector<Run> plan_runs(const Context& ctx);

@@ -118,6 +118,7 @@ void json_meta(JsonWriter& w, const Context& ctx, const std::vector<Run>& runs, 
         .value("version", R.version)
         .value("core_hz", static_cast<uint64_t>(R.core_hz))
         .value("runs", static_cast<uint64_t>(runs.size()))
+        .value("bare_qsort_large_guest", bare_guest(ctx, "qsort-large"))
         .begin_object("latency")
         .value("workload", ctx.lat_workload)
         .value("guest_param", ctx.guest_param);

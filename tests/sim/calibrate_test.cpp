@@ -174,6 +174,81 @@ TEST(Calibrate, TableMarksMissingFiguresAndChecksSmallAgainstLarge) {
         << fixed;
 }
 
+// The bare-metal qsort-large figure (Figure 2, Table 4, calibrate) is
+// MiBench's qsort_large, the guest qsort-vertices-large; `--bare-qsort-large
+// strings` (Context::bare_qsort_strings) gives the string records' guest
+// qsort-large. Planning runs no simulation.
+repro::detail::Context plan_context(const fs::path& out, bool strings) {
+    repro::detail::Context ctx;
+    ctx.out = out;
+    ctx.lat_workload = "irqlat";
+    ctx.linux_missing = "not planned here"; // bare metal only: no Linux configs written
+    ctx.bare_qsort_strings = strings;
+    return ctx;
+}
+
+// The guest (`--workload`) of each run of figure workload `wl`.
+std::map<std::string, std::string> guests_of(const std::vector<repro::detail::Run>& runs,
+                                             const std::string& wl) {
+    std::map<std::string, std::string> guests;
+    for (const auto& r : runs) {
+        if (r.group != "perf" || r.workload != wl)
+            continue;
+        auto at = std::find(r.args.begin(), r.args.end(), "--workload");
+        guests[r.id] = at != r.args.end() && at + 1 != r.args.end() ? *(at + 1) : "";
+    }
+    return guests;
+}
+
+TEST(Calibrate, BareQsortLargeFigureRunsMiBenchsVertices) {
+    const fs::path out = scratch("plan");
+    for (bool strings : {false, true}) {
+        const auto ctx = plan_context(out, strings);
+        const std::string want = strings ? "qsort-large" : "qsort-vertices-large";
+        for (const auto& runs : {repro::detail::plan_calibration(ctx, true, false, false),
+                                 repro::detail::plan_runs(ctx)}) {
+            const auto large = guests_of(runs, "qsort-large");
+            EXPECT_EQ(large.size(), 5u) << "one run per perf scenario";
+            for (const auto& [id, guest] : large)
+                EXPECT_EQ(guest, want) << id;
+            // Every other figure runs the guest of its name.
+            for (const char* wl : {"qsort-small", "susan-corners-large"})
+                for (const auto& [id, guest] : guests_of(runs, wl))
+                    EXPECT_EQ(guest, wl) << id;
+        }
+    }
+    fs::remove_all(out);
+}
+
+// A qsort-large figure whose stats came from the other guest (e.g. runs made
+// with one --bare-qsort-large and collected with the other) is a failed run
+// naming both guests, not a figure.
+TEST(Calibrate, BareQsortLargeStatsOfTheWrongGuestAreRefused) {
+    const fs::path out = scratch("guest");
+    fs::create_directories(out / "runs");
+    const auto ctx = plan_context(out, false);
+    const auto runs = repro::detail::plan_calibration(ctx, true, false, false);
+    const auto run = std::find_if(runs.begin(), runs.end(), [](const repro::detail::Run& r) {
+        return r.id == "perf-qsort-large-solo";
+    });
+    ASSERT_NE(run, runs.end());
+    auto stats = [&](const std::string& guest) {
+        std::ofstream(repro::detail::json_path(ctx, *run))
+            << "{\"exit_code\": 0, \"workload\": {\"name\": \"" << guest
+            << "\", \"checksum_ok\": true}}\n";
+        return repro::detail::check_run(ctx, *run, 0);
+    };
+    const auto right = stats("qsort-vertices-large");
+    EXPECT_TRUE(right.ok) << right.reason;
+    const auto wrong = stats("qsort-large");
+    EXPECT_FALSE(wrong.ok);
+    EXPECT_NE(wrong.reason.find("stats of guest qsort-large, the run asked for "
+                                "qsort-vertices-large"),
+              std::string::npos)
+        << wrong.reason;
+    fs::remove_all(out);
+}
+
 TEST(Calibrate, RefusesBadSettingsBeforeRunning) {
     const fs::path out = scratch("bad");
     std::string log;
@@ -184,6 +259,11 @@ TEST(Calibrate, RefusesBadSettingsBeforeRunning) {
     EXPECT_EQ(run("calibrate --quick --out '" + out.string() + "' --fit l2.ways", out, log), 2)
         << log;
     EXPECT_NE(log.find("KEY=a,b,c"), std::string::npos) << log;
+    EXPECT_EQ(
+        run("calibrate --quick --out '" + out.string() + "' --bare-qsort-large words", out, log), 2)
+        << log;
+    EXPECT_NE(log.find("--bare-qsort-large 'words' is not vertices or strings"), std::string::npos)
+        << log;
     EXPECT_FALSE(fs::exists(out / "calibration.json"));
     fs::remove_all(out);
     fs::remove(out.string() + ".log");
