@@ -168,6 +168,7 @@ TEST(Hierarchy, OwnLinefillBufferKeepsCodeRefillsOffTheDataMissRegisters) {
     auto run_from_l2 = [](unsigned own) {
         HierarchyConfig config = cores(1);
         config.l1i_own_linefill = own;
+        config.l1i.replacement = Replacement::lru; // the two conflicting runs evict it surely
         Hierarchy h(config);
         h.fetch_block(0, 0x4000'0000, 640, 0); // 10 lines into the L1 I and the L2
         // The same L1 I sets, twice (2 ways of 16 KiB): the run leaves the L1 I.
