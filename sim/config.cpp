@@ -460,6 +460,13 @@ void set_model_param(RunConfig& rc, const std::string& full_key, const std::stri
         m.*f.member = parse_size_in(value, w, f.min, f.max);
         return;
     }
+    if (key == "hv.code_layout") {
+        if (value != "spread" && value != "measured")
+            throw InputError(w + ": '" + value + "' is not one of spread, measured");
+        m.hv_code_layout =
+            value == "measured" ? HvCodeLayoutKind::measured : HvCodeLayoutKind::spread;
+        return;
+    }
     if (key == "core") {
         if (value != "flat" && value != "a53")
             throw InputError(w + ": '" + value + "' is not one of flat, a53");

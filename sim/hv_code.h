@@ -28,7 +28,9 @@ struct HvCodeLayout {
 // Lays the paths out over hv.text_bytes: the entry code first, then the two
 // paths' runs interleaved in equal slots across the rest of the text, so that
 // the runs never overlap. Throws InputError naming the model parameters if
-// they do not fit.
+// they do not fit. With hv.code_layout = measured, the real image's lines
+// instead: `entry` is empty and each path's runs hold the shared lines too,
+// in address order (hv.*_code_bytes and hv.code_run_bytes play no part).
 HvCodeLayout layout_hv_code(const MachineParams& params);
 
 // The bytes of hv's own data each CPU has (hv.sync_data_bytes and

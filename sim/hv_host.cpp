@@ -54,6 +54,7 @@ void HvHost::store_regs(unsigned core, const hv::VcpuRegs& regs, const hv::VcpuR
 
 hv::TrapAction HvHost::enter(unsigned core, const hv::armv8::TrapSyndrome& s, hv::VcpuRegs& regs) {
     current_cpu_ = core;
+    note_irq(core, IrqPhase::guest_trapped);
     charge_trap(core, Path::sync);
     return hv::armv8::handle_trap(*hv_, s, regs);
 }
@@ -70,8 +71,10 @@ uint32_t HvHost::console_input(uint32_t vm, const uint8_t* bytes, uint32_t n) {
 void HvHost::on_irq(unsigned core) {
     current_cpu_ = core;
     machine_.charge(core, machine_.params().gic_signal_cycles); // the physical IRQ reaching EL2
+    note_irq(core, IrqPhase::arrived);
     charge_trap(core, Path::irq);
     hv::armv8::handle_irq(*hv_);
+    note_irq(core, IrqPhase::returned);
 }
 
 // The model's TLBs hold combined (VA or IPA to PA) entries, untagged; a core

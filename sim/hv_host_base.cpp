@@ -4,6 +4,7 @@
 #include "sim/error.h"
 #include "sim/json.h"
 
+#include <bit>
 #include <cstring>
 #include <sys/mman.h>
 
@@ -218,6 +219,8 @@ void HvHostBase::charge_trap(unsigned core, Path path) {
     fetch_code(core, code_.entry);
     for (const CodeRun& run : sync ? code_.sync : code_.irq)
         fetch_code(core, run);
+    if (!sync)
+        note_irq(core, IrqPhase::code_fetched);
     load_own_data(core, sync ? m.hv_sync_data_bytes : m.hv_irq_data_bytes);
 }
 
@@ -282,6 +285,21 @@ void HvHostBase::account_access(uint64_t pa, size_t len, bool is_write) {
         return;
     const unsigned cpu = current_cpu_;
     charge_memory(cpu, h->access_range(cpu, pa, len, is_write, machine_.now(cpu)));
+}
+
+void HvHostBase::record_irq_breakdown() {
+    const int measured = config_.measured_vm();
+    const uint64_t cpus = measured < 0 ? 0 : vm_cpus(static_cast<uint32_t>(measured));
+    if (cpus != 0)
+        irq_breakdown_.enable(static_cast<unsigned>(std::countr_zero(cpus)));
+}
+
+void HvHostBase::note_irq(unsigned core, IrqPhase phase) {
+    const cache::Hierarchy* h = machine_.hierarchy();
+    if (!irq_breakdown_.on() || !h)
+        return;
+    irq_breakdown_.note(core, phase, machine_.now(core), h->core_memory_stats(core),
+                        samples_.size());
 }
 
 void HvHostBase::charge_memory(unsigned core, uint64_t cycles) {

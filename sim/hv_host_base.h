@@ -12,6 +12,7 @@
 #include "hv/port.h"
 #include "sim/config.h"
 #include "sim/hv_code.h"
+#include "sim/irq_breakdown.h"
 #include "sim/loader.h"
 #include "sim/machine.h"
 
@@ -84,6 +85,10 @@ class HvHostBase : public Supervisor {
         std::string exit_kind; // hv::to_string(ExitKind)
     };
     uint32_t num_vms() const { return vm_count(); }
+    // --irq-breakdown: every physical IRQ on the measured VM's first core,
+    // phase by phase (sim/irq_breakdown.h); changes no figure.
+    void record_irq_breakdown();
+    const IrqBreakdownLog& irq_breakdown() const { return irq_breakdown_; }
     // Where hv's own data lies (hv.*_data_bytes; empty when both are 0).
     const std::vector<uint64_t>& data_pages() const { return data_pages_; }
     virtual VmView vm_view(uint32_t vm) const = 0;
@@ -164,6 +169,8 @@ class HvHostBase : public Supervisor {
     void charge_trap(unsigned core, Path path);
     void fetch_code(unsigned core, const CodeRun& run);
     void load_own_data(unsigned core, uint64_t bytes);
+    // A snapshot for --irq-breakdown (nothing when it is off).
+    void note_irq(unsigned core, IrqPhase phase);
     // Charges a stall of hv's own memory access on `core` (memory_cycles()).
     void charge_memory(unsigned core, uint64_t cycles);
 
@@ -227,6 +234,7 @@ class HvHostBase : public Supervisor {
     std::vector<uint64_t> data_pages_;
     uint64_t data_slot_ = 0;
     std::vector<std::pair<uint32_t, uint64_t>> samples_;
+    IrqBreakdownLog irq_breakdown_;
 };
 
 // One TLB invalidation broadcast to every core of the cluster and the

@@ -43,6 +43,10 @@ class ParallelScheduler;
 // Serial: cores run one after another in each quantum (the reference model).
 // Parallel: bound-weave on host threads, deterministic (docs/parallel.md).
 enum class Scheduler { serial, parallel };
+// model.hv.code_layout: where hv's trap paths' code lines lie in its text
+// (sim/hv_code.h): spread in even runs over hv.text_bytes, or the real
+// image's measured lines (docs/timing-model.md, "hv's measured code layout").
+enum class HvCodeLayoutKind { spread, measured };
 inline constexpr unsigned kMaxHostThreads = 64;
 
 struct MachineParams {
@@ -77,6 +81,7 @@ struct MachineParams {
     uint64_t hv_sync_code_bytes = 1984; // the sync path's own code lines
     uint64_t hv_irq_code_bytes = 3584;  // the IRQ path's own code lines
     uint64_t hv_code_run_bytes = 256;   // straight-line code between jumps (62 lines / 16 runs)
+    HvCodeLayoutKind hv_code_layout = HvCodeLayoutKind::spread; // option: `measured`
     // Options (0 = off, the default; docs/timing-model.md "hv's own data" and
     // "hv's instructions on the core model"): the cycles hv's instructions take
     // on a path, replacing hv.*_insns x cycles_per_insn (measured for the A53

@@ -111,6 +111,8 @@ Simulation::Simulation(const RunOptions& options, std::ostream* console_out, con
         else
             hv_host_ = std::make_unique<HvHost>(*machine_, config_, images_);
         machine_->set_supervisor(hv_host_.get());
+        if (options_.irq_breakdown)
+            hv_host_->record_irq_breakdown();
         watch_results(hv_host_->vm_cpus(static_cast<uint32_t>(measured)));
         return;
     }
@@ -425,6 +427,8 @@ uint64_t Simulation::checkpoint_identity() const {
     s << "platform " << p.platform << " cores " << p.cores << " ram " << p.ram_base << "+"
       << p.ram_size << " memory_model " << p.memory_model << " core "
       << static_cast<int>(p.core_model) << "\n";
+    if (p.hv_code_layout == HvCodeLayoutKind::measured) // only then: older checkpoints stay valid
+        s << "hv.code_layout measured\n";
     for (const MachineField& f : machine_fields())
         s << f.key << "=" << p.*f.member << "\n";
     if (machine_->hierarchy())

@@ -51,6 +51,7 @@ struct RunOptions {
     std::vector<std::string> sets;  // key=value model overrides
     std::string workloads_dir;      // where <name>.elf guests are
     bool raw_samples = false;       // stats: include every latency sample
+    bool irq_breakdown = false;     // stats: each interrupt's phases (sim/irq_breakdown.h)
     std::vector<std::string> guest_params; // INDEX=VALUE for the measured VM's guest
     FastForward fast_forward;              // --fast-forward, --warmup-insns
     TraceOptions trace;                    // --trace (docs/observability.md)

@@ -98,6 +98,8 @@ std::string Simulation::stats_json() const {
     // as they were (decision 29); absent means flat.
     if (m.params().core_model == cpu::CoreModel::a53)
         j.value("core", "a53");
+    if (m.params().hv_code_layout == HvCodeLayoutKind::measured)
+        j.value("hv.code_layout", "measured");
     // Likewise: absent means serial. Host threads never change a figure.
     if (m.params().scheduler == Scheduler::parallel) {
         j.value("scheduler", "parallel");
@@ -338,6 +340,8 @@ void Simulation::write_latency(JsonWriter& j) const {
         j.end_array();
     }
     j.end_object();
+    if (hv_host_ && hv_host_->irq_breakdown().on())
+        hv_host_->irq_breakdown().write(j);
 }
 
 void Simulation::write_vm_stats(JsonWriter& j) const {

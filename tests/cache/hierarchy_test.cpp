@@ -159,6 +159,34 @@ TEST(Hierarchy, SequentialCodeLinesArePrefetched) {
     EXPECT_EQ(off.fetch_block(0, 0x4000'0000, 192, 0), 3 * memory);
 }
 
+// l1i.own_linefill: a sequential run's refills are issued in one cycle (the
+// overlap charges them one after another); from the L2 they are hidden, but
+// with the core's 4 data miss registers the 6th line on waits for one. With
+// the IFU's own linefill buffer (A53 TRM, "Instruction Fetch Unit") only the
+// first line's L2 latency is exposed.
+TEST(Hierarchy, OwnLinefillBufferKeepsCodeRefillsOffTheDataMissRegisters) {
+    auto run_from_l2 = [](unsigned own) {
+        HierarchyConfig config = cores(1);
+        config.l1i_own_linefill = own;
+        config.l1i.replacement = Replacement::lru; // the two conflicting runs evict it surely
+        Hierarchy h(config);
+        h.fetch_block(0, 0x4000'0000, 640, 0); // 10 lines into the L1 I and the L2
+        // The same L1 I sets, twice (2 ways of 16 KiB): the run leaves the L1 I.
+        h.fetch_block(0, 0x4000'4000, 640, 10'000);
+        h.fetch_block(0, 0x4000'8000, 640, 20'000);
+        const std::uint32_t stall = h.fetch_block(0, 0x4000'0000, 640, 30'000);
+        EXPECT_EQ(h.stats().cores[0].l1i.misses, 40u);
+        return std::pair{stall, h.stats().cores[0].mshr_stall_cycles};
+    };
+    const HierarchyConfig config = cores(1);
+    const auto [own, own_waits] = run_from_l2(1);
+    EXPECT_EQ(own, config.l2.latency - config.l1i.latency);
+    EXPECT_EQ(own_waits, 0u);
+    const auto [shared, shared_waits] = run_from_l2(0);
+    EXPECT_GT(shared, own);
+    EXPECT_GT(shared_waits, 0u);
+}
+
 TEST(Hierarchy, AccessesCrossingALineTouchBoth) {
     Hierarchy h(cores(1));
     h.access_data(0, 0x4000'003C, 8, false, 0);

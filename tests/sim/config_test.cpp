@@ -110,6 +110,16 @@ TEST(Config, ModelParametersAreSetByNameAndChecked) {
     EXPECT_THROW(set_model_param(rc, "quantum_cycles", "0"), InputError);
 }
 
+TEST(Config, HvCodeLayoutIsSpreadOrMeasured) {
+    RunConfig rc = parse_config(minimal, "t", "");
+    EXPECT_EQ(rc.machine.hv_code_layout, HvCodeLayoutKind::spread);
+    set_model_param(rc, "hv.code_layout", "measured");
+    EXPECT_EQ(rc.machine.hv_code_layout, HvCodeLayoutKind::measured);
+    set_model_param(rc, "model.hv.code_layout", "spread");
+    EXPECT_EQ(rc.machine.hv_code_layout, HvCodeLayoutKind::spread);
+    EXPECT_THROW(set_model_param(rc, "hv.code_layout", "linked"), InputError);
+}
+
 // Every number is range-checked against its field, never wrapped or cut to
 // 32 bits, and the message names the field.
 TEST(Config, NumbersAreCheckedAgainstTheirFieldsRange) {

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
 namespace sim {
@@ -54,6 +55,43 @@ TEST(HvCode, TooSmallATextIsAnErrorNamingTheParameters) {
     } catch (const InputError& e) {
         EXPECT_NE(std::string(e.what()).find("hv.text_bytes"), std::string::npos) << e.what();
     }
+}
+
+// Lines per 4 KiB text page of a path's runs (the entry's included).
+std::map<uint64_t, unsigned> lines_per_page(const CodeRun& entry,
+                                            const std::vector<CodeRun>& runs) {
+    std::map<uint64_t, unsigned> pages;
+    auto count = [&pages](const CodeRun& r) {
+        for (uint64_t off = r.offset; off < r.offset + r.bytes; off += 64)
+            ++pages[off / 4096];
+    };
+    count(entry);
+    for (const CodeRun& r : runs)
+        count(r);
+    return pages;
+}
+
+// hv.code_layout = measured: the real image's IRQ path, 62 lines on 7 of its
+// text pages, most of them on pages 4-6 (paths.py --lines on the 48 KiB
+// image); the spread layout puts them on every page.
+TEST(HvCode, MeasuredLayoutHoldsTheRealImagesLines) {
+    MachineParams m;
+    m.hv_code_layout = HvCodeLayoutKind::measured;
+    const HvCodeLayout l = layout_hv_code(m);
+    const std::map<uint64_t, unsigned> irq = {{0, 5},  {1, 3}, {4, 9}, {5, 26},
+                                              {6, 11}, {9, 4}, {10, 4}};
+    EXPECT_EQ(lines_per_page(l.entry, l.irq), irq);
+    const std::map<uint64_t, unsigned> sync = {{0, 5}, {1, 8}, {3, 5}, {4, 12}, {9, 4}, {10, 2}};
+    EXPECT_EQ(lines_per_page(l.entry, l.sync), sync);
+    // The shared lines sit inside each path's runs: the IRQ path's 62 lines
+    // in 16 runs, as paths.py counted them.
+    EXPECT_EQ(l.entry.bytes, 0u);
+    EXPECT_EQ(l.irq.size(), 16u);
+    // The spread layout differs (the option is what changes it).
+    const HvCodeLayout spread = layout_hv_code(MachineParams{});
+    EXPECT_NE(lines_per_page(spread.entry, spread.irq), irq);
+    m.hv_text_bytes = 40000;
+    EXPECT_THROW(layout_hv_code(m), InputError);
 }
 
 // Both paths use the start of one slot per CPU (stack, vCPU state): the

@@ -273,6 +273,59 @@ TEST(Observe, TracingAndIntervalsChangeNoFigure) {
     std::filesystem::remove(observed.trace.path);
 }
 
+// The statistics without the one object `key` (balanced braces).
+std::string without_object(std::string j, const std::string& key) {
+    const size_t key_at = j.find("\"" + key + "\"");
+    if (key_at == std::string::npos)
+        return j;
+    const size_t at = j.rfind(',', key_at); // with the separator before it
+    size_t k = j.find('{', key_at);
+    for (int depth = 0; k < j.size(); ++k) {
+        depth += j[k] == '{' ? 1 : j[k] == '}' ? -1 : 0;
+        if (depth == 0)
+            break;
+    }
+    return j.erase(at, k + 1 - at);
+}
+
+// --irq-breakdown: every interrupt of irqlat is split into hv's code, hv's
+// data and GIC accesses, and the guest up to its sample hypercall; hv's part
+// fits in the latency the guest measured, and the option changes no figure.
+TEST(Observe, IrqBreakdownSplitsEachInterruptAndChangesNoFigure) {
+    RunOptions plain = interf_run("irqlat");
+    plain.max_insns = 0;
+    plain.guest_params = {"0=5", "1=200"};
+    Simulation a(plain, nullptr);
+    ASSERT_EQ(a.run().code, ExitCode::ok);
+    RunOptions observed = plain;
+    observed.irq_breakdown = true;
+    Simulation b(observed, nullptr);
+    ASSERT_EQ(b.run().code, ExitCode::ok);
+    const std::string with = stable_stats(b);
+    EXPECT_NE(with.find("\"irq_breakdown\""), std::string::npos);
+    EXPECT_EQ(stable_stats(a), without_object(with, "irq_breakdown"));
+    const IrqBreakdownLog& log = b.hv_host_base()->irq_breakdown();
+    const auto& samples = b.hv_host_base()->samples();
+    ASSERT_EQ(samples.size(), 5u);
+    ASSERT_EQ(log.records().size(), 5u);
+    const MachineParams& m = b.machine().params();
+    const uint64_t cycles_per_tick = m.core_hz / m.cntfrq; // 12 cycles a tick
+    for (size_t k = 0; k < 5; ++k) {
+        const IrqBreakdown& r = log.records()[k];
+        EXPECT_EQ(r.sample, k);
+        EXPECT_EQ(r.extra_irqs, 0u);
+        // The probe evicts hv's code from the L1 I between interrupts.
+        EXPECT_GT(r.after_code.l1i_misses, r.at_irq.l1i_misses);
+        // hv's instructions and code, then its data: in that order, before the guest.
+        EXPECT_GE(r.after_code.cycle - r.at_irq.cycle, m.hv_irq_insns);
+        EXPECT_GE(r.at_eret.cycle, r.after_code.cycle);
+        EXPECT_GT(r.at_guest_trap.cycle, r.at_eret.cycle);
+        // The signal and hv's path are part of what the guest measured.
+        const uint64_t hv_cycles = m.gic_signal_cycles + (r.at_eret.cycle - r.at_irq.cycle);
+        EXPECT_LE(hv_cycles, samples[k].second * cycles_per_tick + cycles_per_tick);
+    }
+}
+
 std::vector<std::map<std::string, std::string>> read_csv(const std::string& path) {
     std::ifstream f(path);
     std::string header;

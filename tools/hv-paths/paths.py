@@ -1,6 +1,9 @@
 """Per-trap instruction counts and code lines of hv, from a QEMU exec log.
 
-usage: paths.py bao-hv.elf exec.log   (log of -d in_asm,exec,nochain)
+usage: paths.py bao-hv.elf exec.log [--lines]   (log of -d in_asm,exec,nochain)
+
+With --lines it also prints the code lines (addresses) of each kind's median
+trap (by line count): the line set sim/hv_code.cpp's measured layout holds.
 
 A trap starts when CPU 0 enters hv's lower-EL sync (VBAR+0x400) or IRQ
 (VBAR+0x480) vector and ends with the translation block holding the ERET of
@@ -12,7 +15,7 @@ import sys
 from qemu_log import events, trap_bounds
 
 
-def main(elf, log):
+def main(elf, log, lines_too=False):
     entry, eret = trap_bounds(elf)
     tbs, cur = {}, None
     paths = collections.defaultdict(list)
@@ -44,12 +47,15 @@ def main(elf, log):
             continue
         med = lambda i: sorted(x[i] for x in v)[len(v) // 2]
         print(f"{kind}: {len(v)} traps; median {med(0)} instructions, {med(1)} code lines in {med(2)} runs")
+        if lines_too:
+            median_trap = sorted(v, key=lambda x: x[1])[len(v) // 2]
+            print(f"{kind} lines:", " ".join(hex(a) for a in sorted(median_trap[3])))
     if paths["sync"] and paths["irq"]:
         shared = frozenset.intersection(*(x[3] for x in paths["irq"])) & frozenset.intersection(*(x[3] for x in paths["sync"]))
         print(f"lines every trap of both kinds touches (entry and restore): {len(shared)}")
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    if len(sys.argv) not in (3, 4) or (len(sys.argv) == 4 and sys.argv[3] != "--lines"):
         raise SystemExit(__doc__)
-    main(sys.argv[1], sys.argv[2])
+    main(sys.argv[1], sys.argv[2], len(sys.argv) == 4)

@@ -162,6 +162,9 @@ const std::vector<Field>& fields() {
         all.push_back(unsigned_field("l1i.prefetch_overlap", [](HierarchyConfig& c) -> unsigned& {
             return c.l1i_prefetch_overlap;
         }));
+        all.push_back(unsigned_field("l1i.own_linefill", [](HierarchyConfig& c) -> unsigned& {
+            return c.l1i_own_linefill;
+        }));
         all.push_back({"l2.bandwidth",
                        [](HierarchyConfig& c, std::string_view k, std::string_view v) {
                            c.l2_bandwidth = parse_non_negative(k, v);
@@ -391,6 +394,9 @@ void validate(const HierarchyConfig& config) {
     }
     if (config.l1d_prefetch.max_stride == 0) {
         invalid("l1d.prefetch.max_stride", "must be positive");
+    }
+    if (config.l1i_own_linefill > 1) {
+        invalid("l1i.own_linefill", "must be 0 (off) or 1");
     }
     if (config.l1d_prefetch.streams == 0 || config.l1d_prefetch.streams > kMaxPrefetchStreams) {
         invalid("l1d.prefetch.streams",

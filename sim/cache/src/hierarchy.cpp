@@ -152,9 +152,14 @@ std::uint32_t Hierarchy::l2_refill(unsigned core, std::uint64_t line, bool fetch
         ++l2_counters_.accesses; // shared: the weave counts a bound phase's
     }
     // Every L1 linefill holds a miss register until its data arrives: the one
-    // that frees first; if none is free now, the core waits.
+    // that frees first; if none is free now, the core waits. With
+    // l1i.own_linefill an instruction refill uses the IFU's own buffer instead
+    // (a scratch slot here: it holds none of the core's registers).
     auto* const registers = state.mshr_free_at.data();
-    auto* const earliest = std::min_element(registers, registers + config_.mem.mshrs);
+    std::uint64_t ifu_buffer = 0;
+    auto* const earliest = fetch && config_.l1i_own_linefill != 0
+                               ? &ifu_buffer
+                               : std::min_element(registers, registers + config_.mem.mshrs);
     mshr_wait = 0;
     if (*earliest > now) {
         mshr_wait = static_cast<std::uint32_t>(*earliest - now);
