@@ -293,6 +293,8 @@ class Hierarchy {
     // Reads [first, last] of a walk through the walk cache.
     std::uint32_t read_descriptors(unsigned core, const WalkResult& walk, unsigned first,
                                    unsigned last, std::uint64_t now);
+    // Whether the walk cache keeps stage 2's table descriptors too (tlb.walk_cache.stage2).
+    bool walk_cache_stage2() const { return config_.tlb.walk_cache_stage2 != 0; }
 
     HierarchyConfig config_;
     unsigned line_shift_;
