@@ -448,5 +448,44 @@ TEST(Tlb, WalkCacheStage2SettingIsZeroOrOne) {
     EXPECT_THROW(validate(config), std::invalid_argument);
 }
 
+// One 2 MiB block (a stage-2 block under an identity stage 1).
+struct BlockWalker {
+    unsigned calls = 0;
+    void operator()(std::uint64_t address, AccessKind, WalkResult& out) {
+        ++calls;
+        out.add_read(0x7800'0000 + ((address >> 30) & 511) * 8, true, true);
+        out.add_read(0x7800'1000 + ((address >> 21) & 511) * 8, false, true);
+        out.pa = address;
+        out.page_shift = kPageShift2M;
+    }
+};
+
+// Measured on the Juno board's Cortex-A53 (github.com/lgeek/arm_tlb_huge_pages):
+// the data micro-TLB keeps a 4 KiB piece of a huge page, the instruction
+// micro-TLB the whole page. Twelve pages of one 2 MiB block: one walk either
+// way; with 0 every new page of data misses the micro-TLB and hits the main TLB.
+TEST(Tlb, DataMicroTlbKeeps4KOfABlockAsMeasuredOnTheA53) {
+    for (unsigned huge : {1u, 0u}) {
+        HierarchyConfig config = one_core();
+        config.tlb.l1d_huge_pages = huge;
+        Hierarchy h(config);
+        BlockWalker walker;
+        std::uint64_t cycles = 0;
+        for (unsigned page = 0; page < 12; ++page) {
+            const std::uint64_t va = 0x4000'0000 + page * 4096;
+            cycles += h.translate(0, va, AccessKind::read, page * 100, WalkerRef(walker)).cycles;
+            const Translation fetch =
+                h.translate(0, va + 0x10'0000, AccessKind::fetch, page * 100, WalkerRef(walker));
+            EXPECT_EQ(fetch.pa, va + 0x10'0000);
+        }
+        const CoreMemoryStats& s = h.stats().cores[0];
+        EXPECT_EQ(walker.calls, 1u); // the main TLB keeps the block
+        EXPECT_EQ(s.itlb.misses, 1u);
+        EXPECT_EQ(s.dtlb.misses, huge != 0 ? 1u : 12u);
+        const std::uint64_t walk = s.walk_cycles;
+        EXPECT_EQ(cycles, huge != 0 ? walk : walk + 11 * config.tlb.l2_latency);
+    }
+}
+
 } // namespace
 } // namespace sim::cache

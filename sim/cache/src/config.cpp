@@ -212,6 +212,9 @@ const std::vector<Field>& fields() {
             }));
         all.push_back(unsigned_field(
             "tlb.l1d.entries", [](HierarchyConfig& c) -> unsigned& { return c.tlb.l1d_entries; }));
+        all.push_back(unsigned_field("tlb.l1d.huge_pages", [](HierarchyConfig& c) -> unsigned& {
+            return c.tlb.l1d_huge_pages;
+        }));
         all.push_back(unsigned_field(
             "tlb.l1i.entries", [](HierarchyConfig& c) -> unsigned& { return c.tlb.l1i_entries; }));
         all.push_back(unsigned_field(
@@ -409,6 +412,9 @@ void validate(const HierarchyConfig& config) {
     }
     if (tlb.guest_stage1 > 1) {
         invalid("tlb.guest_stage1", "must be 0 or 1");
+    }
+    if (tlb.l1d_huge_pages > 1) {
+        invalid("tlb.l1d.huge_pages", "must be 0 or 1");
     }
     if (tlb.walk_cache_stage2 > 1) {
         invalid("tlb.walk_cache.stage2", "must be 0 or 1");

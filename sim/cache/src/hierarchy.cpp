@@ -284,7 +284,7 @@ Translation Hierarchy::translate_slow(unsigned core, std::uint64_t address, Acce
     std::uint64_t pa = 0;
     const unsigned shift = state.l2tlb.lookup(address, pa);
     if (shift != 0) {
-        micro.insert(address, pa, shift, state.l2tlb.last_global());
+        micro.insert(address, pa, micro_shift(fetch, shift), state.l2tlb.last_global());
         state.stats.stall_cycles_mem += cycles;
         return {pa, cycles, false};
     }
@@ -305,7 +305,7 @@ Translation Hierarchy::translate_slow(unsigned core, std::uint64_t address, Acce
         return {0, cycles, true};
     }
     state.l2tlb.insert(address, walk.pa, walk.page_shift, walk.global);
-    micro.insert(address, walk.pa, walk.page_shift, walk.global);
+    micro.insert(address, walk.pa, micro_shift(fetch, walk.page_shift), walk.global);
     return {walk.pa, cycles, false};
 }
 

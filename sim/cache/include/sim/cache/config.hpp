@@ -89,6 +89,10 @@ struct TlbConfig {
     unsigned ipa_cache_entries = 64;
     unsigned ipa_cache_ways = 4;
     unsigned ipa_cache_latency = 1; // cycles per translation found in the IPA cache
+    // 1: the data micro-TLB keeps a block mapping whole (the model before). 0:
+    // it keeps the 4 KiB piece an access used, as measured on the Juno board's
+    // Cortex-A53 (docs/timing-model.md, "The A53's MMU from its sources").
+    unsigned l1d_huge_pages = 1;
     // 1: with a guest's MMU on, translate its virtual addresses by walking its own
     // stage-1 tables (then hv's stage 2), tagged by ASID. 0: the addresses Unicorn
     // reports are taken as (intermediate) physical, as before (identity maps only).
