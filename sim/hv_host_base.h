@@ -154,7 +154,7 @@ class HvHostBase : public Supervisor {
     // the TLB model reads it.
     template <typename Walk> static void report_walk(const Walk& walk, cache::WalkResult& out) {
         for (unsigned k = 0; k < walk.num_desc; ++k)
-            out.add_read(walk.desc_pa[k], k + 1 < walk.num_desc);
+            out.add_read(walk.desc_pa[k], k + 1 < walk.num_desc, true);
         if (!walk.valid) {
             out.fault = true;
             return;

@@ -336,5 +336,156 @@ TEST(Tlb, IpaCacheOutlivesAGuestTlbiNotAStage2Flush) {
     EXPECT_FALSE(off.stats().ipa_cache);
 }
 
+// Stage 2 in 4 KiB pages, as hv maps a colored VM: three levels, a table per
+// GiB and per 2 MiB of IPA (IPA = PA).
+void colored_stage2(std::uint64_t ipa, WalkResult& out) {
+    out.add_read(0x7800'0000 + ((ipa >> 30) & 511) * 8, true, true);
+    out.add_read(0x7801'0000 + ((ipa >> 30) & 15) * 4096 + ((ipa >> 21) & 511) * 8, true, true);
+    out.add_read(0x7900'0000 + ((ipa >> 21) & 0xfff) * 4096 + ((ipa >> 12) & 511) * 8, false, true);
+}
+
+// A Linux guest's nested walk under coloring: 3 stage-1 levels (39-bit VA),
+// each descriptor's IPA translated first, then the output IPA's: 4 x 3 + 3 = 15 reads.
+struct ColoredNestedWalker {
+    void operator()(std::uint64_t address, AccessKind, WalkResult& out) {
+        for (unsigned level = 1; level < 4; ++level) {
+            const std::uint64_t table = 0x7000'0000 + level * 4096;
+            const std::uint64_t descriptor = table + ((address >> (39 - 9 * level)) & 511) * 8;
+            colored_stage2(descriptor, out);
+            out.add_read(descriptor, level < 3);
+        }
+        colored_stage2(address, out);
+        out.pa = address;
+    }
+};
+
+// hv's own walk of that stage 2 (a bare-metal guest's, report_walk).
+struct ColoredStage2Walker {
+    void operator()(std::uint64_t address, AccessKind, WalkResult& out) {
+        colored_stage2(address, out);
+        out.pa = address;
+    }
+};
+
+struct WalkCounts {
+    std::uint64_t reads, walk_cache_hits, ipa_cache_hits, cycles;
+};
+
+// The second of two walks to neighbouring 4 KiB pages, with the walk cache
+// keeping stage-2 tables (1, the model before) or stage 1 only (0, the A53's).
+template <class Walker> WalkCounts second_colored_walk(unsigned walk_cache_stage2) {
+    HierarchyConfig config = one_core();
+    config.tlb.walk_cache_stage2 = walk_cache_stage2;
+    Hierarchy h(config);
+    Walker walker;
+    h.translate(0, 0x4000'1000, AccessKind::read, 0, WalkerRef(walker));
+    const CoreMemoryStats before = h.stats().cores[0];
+    const Translation t = h.translate(0, 0x4000'2000, AccessKind::read, 1000, WalkerRef(walker));
+    const CoreMemoryStats after = h.stats().cores[0];
+    EXPECT_EQ(t.pa, 0x4000'2000u);
+    return {after.walk_reads - before.walk_reads, after.walk_cache_hits - before.walk_cache_hits,
+            after.ipa_cache_hits - before.ipa_cache_hits, t.cycles};
+}
+
+// Cortex-A53 TRM 5.2.4: the walk cache holds the result of a stage-1 walk up
+// to its last level; stage-2 translations are kept by the IPA cache only
+// (5.2.3). The output IPA's page is new, so its stage-2 translation misses
+// the IPA cache: its two table descriptors come from the walk cache in the
+// model before, and are read on the A53.
+TEST(Tlb, WalkCacheHoldsStage1OnlyAsOnTheA53) {
+    const HierarchyConfig config = one_core();
+    const unsigned l1 = config.l1d.latency, wc = config.tlb.walk_cache_latency,
+                   ipa = config.tlb.ipa_cache_latency, main = config.tlb.l2_latency;
+    EXPECT_EQ(config.tlb.walk_cache_stage2, 1u); // the default keeps today's figures
+    // Both: the two stage-1 tables from the walk cache (their stage-2
+    // translations skipped), the leaf's table page from the IPA cache, the
+    // leaf read; then the output IPA's stage-2 tables from the walk cache.
+    const WalkCounts before = second_colored_walk<ColoredNestedWalker>(1);
+    EXPECT_EQ(before.walk_cache_hits, 4u);
+    EXPECT_EQ(before.ipa_cache_hits, 1u);
+    EXPECT_EQ(before.cycles, main + 4 * wc + ipa + 2 * l1);
+    const WalkCounts a53 = second_colored_walk<ColoredNestedWalker>(0);
+    EXPECT_EQ(a53.walk_cache_hits, 2u);
+    EXPECT_EQ(a53.ipa_cache_hits, 1u);
+    EXPECT_EQ(a53.reads, 2u + 1u + 3u);
+    EXPECT_EQ(a53.cycles, main + 2 * wc + ipa + 4 * l1);
+}
+
+// A stage-2-only walk (a guest whose own MMU the model does not walk): the
+// model before keeps its table descriptors in the walk cache and never asks
+// the IPA cache; the A53's setting asks the IPA cache for the whole
+// translation, as for any EL1/EL0 stage-2 translation (TRM 5.2.3).
+TEST(Tlb, Stage2OnlyWalksAskTheIpaCacheWhenTheWalkCacheHoldsStage1Only) {
+    const HierarchyConfig config = one_core();
+    const unsigned l1 = config.l1d.latency, wc = config.tlb.walk_cache_latency,
+                   ipa = config.tlb.ipa_cache_latency, main = config.tlb.l2_latency;
+    const WalkCounts before = second_colored_walk<ColoredStage2Walker>(1);
+    EXPECT_EQ(before.walk_cache_hits, 2u);
+    EXPECT_EQ(before.ipa_cache_hits, 0u);
+    EXPECT_EQ(before.cycles, main + 2 * wc + l1);
+    const WalkCounts a53 = second_colored_walk<ColoredStage2Walker>(0);
+    EXPECT_EQ(a53.walk_cache_hits, 0u);
+    EXPECT_EQ(a53.ipa_cache_hits, 0u); // a new page
+    EXPECT_EQ(a53.reads, 3u);
+    EXPECT_EQ(a53.cycles, main + 3 * l1);
+    // A guest's TLBI keeps the IPA cache: the page's translation is found whole.
+    HierarchyConfig a53_config = one_core();
+    a53_config.tlb.walk_cache_stage2 = 0;
+    Hierarchy h(a53_config);
+    ColoredStage2Walker walker;
+    h.translate(0, 0x4000'1000, AccessKind::read, 0, WalkerRef(walker));
+    h.invalidate_tlb_address(0, 0x4000'1000, 0, true);
+    const Translation t = h.translate(0, 0x4000'1000, AccessKind::read, 100, WalkerRef(walker));
+    EXPECT_EQ(h.stats().cores[0].ipa_cache_hits, 1u);
+    EXPECT_EQ(t.cycles, main + ipa);
+}
+
+TEST(Tlb, WalkCacheStage2SettingIsZeroOrOne) {
+    HierarchyConfig config = one_core();
+    apply_setting(config, "tlb.walk_cache.stage2=0");
+    EXPECT_EQ(config.tlb.walk_cache_stage2, 0u);
+    apply_setting(config, "tlb.walk_cache.stage2=2");
+    EXPECT_THROW(validate(config), std::invalid_argument);
+}
+
+// One 2 MiB block (a stage-2 block under an identity stage 1).
+struct BlockWalker {
+    unsigned calls = 0;
+    void operator()(std::uint64_t address, AccessKind, WalkResult& out) {
+        ++calls;
+        out.add_read(0x7800'0000 + ((address >> 30) & 511) * 8, true, true);
+        out.add_read(0x7800'1000 + ((address >> 21) & 511) * 8, false, true);
+        out.pa = address;
+        out.page_shift = kPageShift2M;
+    }
+};
+
+// Measured on the Juno board's Cortex-A53 (github.com/lgeek/arm_tlb_huge_pages):
+// the data micro-TLB keeps a 4 KiB piece of a huge page, the instruction
+// micro-TLB the whole page. Twelve pages of one 2 MiB block: one walk either
+// way; with 0 every new page of data misses the micro-TLB and hits the main TLB.
+TEST(Tlb, DataMicroTlbKeeps4KOfABlockAsMeasuredOnTheA53) {
+    for (unsigned huge : {1u, 0u}) {
+        HierarchyConfig config = one_core();
+        config.tlb.l1d_huge_pages = huge;
+        Hierarchy h(config);
+        BlockWalker walker;
+        std::uint64_t cycles = 0;
+        for (unsigned page = 0; page < 12; ++page) {
+            const std::uint64_t va = 0x4000'0000 + page * 4096;
+            cycles += h.translate(0, va, AccessKind::read, page * 100, WalkerRef(walker)).cycles;
+            const Translation fetch =
+                h.translate(0, va + 0x10'0000, AccessKind::fetch, page * 100, WalkerRef(walker));
+            EXPECT_EQ(fetch.pa, va + 0x10'0000);
+        }
+        const CoreMemoryStats& s = h.stats().cores[0];
+        EXPECT_EQ(walker.calls, 1u); // the main TLB keeps the block
+        EXPECT_EQ(s.itlb.misses, 1u);
+        EXPECT_EQ(s.dtlb.misses, huge != 0 ? 1u : 12u);
+        const std::uint64_t walk = s.walk_cycles;
+        EXPECT_EQ(cycles, huge != 0 ? walk : walk + 11 * config.tlb.l2_latency);
+    }
+}
+
 } // namespace
 } // namespace sim::cache

@@ -215,6 +215,9 @@ const std::vector<Field>& fields() {
             }));
         all.push_back(unsigned_field(
             "tlb.l1d.entries", [](HierarchyConfig& c) -> unsigned& { return c.tlb.l1d_entries; }));
+        all.push_back(unsigned_field("tlb.l1d.huge_pages", [](HierarchyConfig& c) -> unsigned& {
+            return c.tlb.l1d_huge_pages;
+        }));
         all.push_back(unsigned_field(
             "tlb.l1i.entries", [](HierarchyConfig& c) -> unsigned& { return c.tlb.l1i_entries; }));
         all.push_back(unsigned_field(
@@ -231,6 +234,9 @@ const std::vector<Field>& fields() {
         }));
         all.push_back(unsigned_field("tlb.walk_cache.latency", [](HierarchyConfig& c) -> unsigned& {
             return c.tlb.walk_cache_latency;
+        }));
+        all.push_back(unsigned_field("tlb.walk_cache.stage2", [](HierarchyConfig& c) -> unsigned& {
+            return c.tlb.walk_cache_stage2;
         }));
         all.push_back(unsigned_field("tlb.ipa_cache.entries", [](HierarchyConfig& c) -> unsigned& {
             return c.tlb.ipa_cache_entries;
@@ -412,6 +418,12 @@ void validate(const HierarchyConfig& config) {
     }
     if (tlb.guest_stage1 > 1) {
         invalid("tlb.guest_stage1", "must be 0 or 1");
+    }
+    if (tlb.l1d_huge_pages > 1) {
+        invalid("tlb.l1d.huge_pages", "must be 0 or 1");
+    }
+    if (tlb.walk_cache_stage2 > 1) {
+        invalid("tlb.walk_cache.stage2", "must be 0 or 1");
     }
     if (tlb.walk_cache_entries != 0 &&
         (tlb.walk_cache_ways == 0 || tlb.walk_cache_ways > 32 ||

@@ -289,7 +289,7 @@ Translation Hierarchy::translate_slow(unsigned core, std::uint64_t address, Acce
     std::uint64_t pa = 0;
     const unsigned shift = state.l2tlb.lookup(address, pa);
     if (shift != 0) {
-        micro.insert(address, pa, shift, state.l2tlb.last_global());
+        micro.insert(address, pa, micro_shift(fetch, shift), state.l2tlb.last_global());
         state.stats.stall_cycles_mem += cycles;
         return {pa, cycles, false};
     }
@@ -297,16 +297,20 @@ Translation Hierarchy::translate_slow(unsigned core, std::uint64_t address, Acce
     ++state.stats.walks;
     WalkResult walk;
     walker(address, kind, walk);
-    cycles += state.ipa_cache && walk.stage2_mask != 0
-                  ? walk_reads_ipa_cached(core, walk, now + cycles)
-                  : walk_reads(core, walk, now + cycles);
+    // The IPA cache serves the stage-2 translations inside nested walks; a
+    // stage-2-only walk's too when the walk cache holds stage 1 alone, as on
+    // the A53 (before that option, such a walk used the walk cache only).
+    const bool ipa_path =
+        state.ipa_cache && (walk.nested() || (walk.stage2_mask != 0 && !walk_cache_stage2()));
+    cycles += ipa_path ? walk_reads_ipa_cached(core, walk, now + cycles)
+                       : walk_reads(core, walk, now + cycles);
     state.stats.walk_cycles += cycles;
     state.stats.stall_cycles_mem += cycles;
     if (walk.fault) {
         return {0, cycles, true};
     }
     state.l2tlb.insert(address, walk.pa, walk.page_shift, walk.global);
-    micro.insert(address, walk.pa, walk.page_shift, walk.global);
+    micro.insert(address, walk.pa, micro_shift(fetch, walk.page_shift), walk.global);
     return {walk.pa, cycles, false};
 }
 
@@ -321,7 +325,9 @@ std::uint32_t Hierarchy::read_descriptors(unsigned core, const WalkResult& walk,
     for (unsigned i = first; i <= last; ++i) {
         const std::uint64_t descriptor = walk.reads[i];
         ++state.stats.walk_reads;
-        if (state.walk_cache && (walk.intermediate_mask >> i & 1u) != 0) {
+        const bool stage2 = (walk.stage2_mask >> i & 1u) != 0;
+        if (state.walk_cache && (walk.intermediate_mask >> i & 1u) != 0 &&
+            (!stage2 || walk_cache_stage2())) {
             const std::uint64_t entry = descriptor >> 3;
             if (state.walk_cache->lookup(entry, false)) {
                 ++state.stats.walk_cache_hits;

@@ -77,12 +77,22 @@ struct TlbConfig {
     unsigned walk_cache_entries = 64; // the A53's walk cache (TRM 5.1): intermediate walk reads
     unsigned walk_cache_ways = 4;     //
     unsigned walk_cache_latency = 1;  // cycles per descriptor found in the walk cache
+    // 1: the walk cache also keeps stage 2's table descriptors (the model
+    // before). 0: the A53's (TRM 5.2.4): it holds stage-1 walks only, and a
+    // stage-2 translation, a stage-2-only walk's included, is found whole in
+    // the IPA cache or read in full (docs/timing-model.md, "Stage 2 and the
+    // walk cache").
+    unsigned walk_cache_stage2 = 1;
     // The A53's 64-entry 4-way IPA cache (TRM 5.1): stage-2 translations made
     // inside nested walks, one entry per stage-2 page or block; a hit skips
     // that translation's descriptor reads. 0 = off (every nested walk reads them).
     unsigned ipa_cache_entries = 64;
     unsigned ipa_cache_ways = 4;
     unsigned ipa_cache_latency = 1; // cycles per translation found in the IPA cache
+    // 1: the data micro-TLB keeps a block mapping whole (the model before). 0:
+    // it keeps the 4 KiB piece an access used, as measured on the Juno board's
+    // Cortex-A53 (docs/timing-model.md, "The A53's MMU from its sources").
+    unsigned l1d_huge_pages = 1;
     // 1: with a guest's MMU on, translate its virtual addresses by walking its own
     // stage-1 tables (then hv's stage 2), tagged by ASID. 0: the addresses Unicorn
     // reports are taken as (intermediate) physical, as before (identity maps only).

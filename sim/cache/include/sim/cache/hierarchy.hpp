@@ -11,6 +11,7 @@
 #include "sim/cache/stats.hpp"
 #include "sim/cache/tlb.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -293,6 +294,12 @@ class Hierarchy {
     // Reads [first, last] of a walk through the walk cache.
     std::uint32_t read_descriptors(unsigned core, const WalkResult& walk, unsigned first,
                                    unsigned last, std::uint64_t now);
+    // Whether the walk cache keeps stage 2's table descriptors too (tlb.walk_cache.stage2).
+    bool walk_cache_stage2() const { return config_.tlb.walk_cache_stage2 != 0; }
+    // The size a micro-TLB entry keeps of a mapping (tlb.l1d.huge_pages).
+    unsigned micro_shift(bool fetch, unsigned shift) const {
+        return fetch || config_.tlb.l1d_huge_pages != 0 ? shift : std::min(shift, kPageShift4K);
+    }
 
     HierarchyConfig config_;
     unsigned line_shift_;

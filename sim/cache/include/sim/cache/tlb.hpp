@@ -28,20 +28,27 @@ struct WalkResult {
     bool global = true;                 // matches every ASID (stage-1 nG clear, or no stage 1)
     unsigned read_count = 0;
     std::uint32_t intermediate_mask = 0; // bit i: read i is a non-final descriptor
-    // Bit i: read i belongs to a stage-2 translation inside a nested walk (of a
-    // stage-1 descriptor's IPA or of the output IPA), which the IPA cache may
-    // answer whole (tlb.ipa_cache); such a translation's reads end at its
-    // final descriptor.
+    // Bit i: read i belongs to a stage-2 translation: inside a nested walk (of
+    // a stage-1 descriptor's IPA or of the output IPA), or a stage-2-only
+    // walk's own. The IPA cache may answer such a translation whole
+    // (tlb.ipa_cache; a stage-2-only walk only with tlb.walk_cache.stage2 = 0);
+    // its reads end at its final descriptor.
     std::uint32_t stage2_mask = 0;
     std::array<std::uint64_t, kMaxWalkReads> reads{};
 
     // Records one descriptor read; `intermediate` reads may be kept by the walk cache.
-    void add_read(std::uint64_t descriptor_pa, bool intermediate, bool nested_stage2 = false) {
+    void add_read(std::uint64_t descriptor_pa, bool intermediate, bool stage2 = false) {
         if (read_count < kMaxWalkReads) {
             intermediate_mask |= intermediate ? (1u << read_count) : 0u;
-            stage2_mask |= nested_stage2 ? (1u << read_count) : 0u;
+            stage2_mask |= stage2 ? (1u << read_count) : 0u;
             reads[read_count++] = descriptor_pa;
         }
+    }
+
+    // Some read is a stage-1 descriptor and some a stage-2 one.
+    bool nested() const {
+        const std::uint32_t all = read_count >= 32 ? ~0u : (1u << read_count) - 1;
+        return stage2_mask != 0 && (stage2_mask & all) != all;
     }
 };
 
