@@ -9,6 +9,7 @@ PACKAGES="
 cmake
 g++
 make
+ninja-build
 pkg-config
 libunicorn-dev
 libcapstone-dev

@@ -36,7 +36,18 @@ step install-deps ./scripts/install-deps.sh
 format=0
 step check-format ./scripts/check-format.sh || format=1
 jobs=$(nproc)
-step configure cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+# Ninja when it is installed (scripts/install-deps.sh installs ninja-build),
+# Make otherwise; a tree configured before keeps its generator. Ninja starts
+# a program's compiles while the libraries it links are still being built,
+# and runs no make process per target (docs/design.md#test-tiers).
+generator() {
+    if [ ! -f "$1/CMakeCache.txt" ] && command -v ninja >/dev/null 2>&1; then
+        echo "-G Ninja"
+    fi
+}
+# shellcheck disable=SC2086 # $gen is empty or two words
+gen=$(generator build)
+step configure cmake -S . -B build $gen -DCMAKE_BUILD_TYPE=RelWithDebInfo
 step build cmake --build build -j"$jobs"
 # The longest tests carry a COST (tests/costs.cmake), so they start first.
 step ctest ctest --test-dir build --output-on-failure -j"$jobs"
@@ -46,7 +57,8 @@ step ctest ctest --test-dir build --output-on-failure -j"$jobs"
 # docs/design.md#test-tiers) and fuzz (the fuzz target carries ASan and UBSan
 # itself), so it runs the labels unit and integration, and builds only what
 # those need (BAO_ALL_TIERS=OFF: no benchmarks, hv images or Linux initramfs).
-step configure-asan cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DBAO_SANITIZE=ON -DBAO_ALL_TIERS=OFF
+gen=$(generator build-asan)
+step configure-asan cmake -S . -B build-asan $gen -DCMAKE_BUILD_TYPE=Debug -DBAO_SANITIZE=ON -DBAO_ALL_TIERS=OFF
 step build-asan cmake --build build-asan -j"$jobs"
 step ctest-asan ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE "qemu|reproduce|linux|fuzz"
 if [ "$format" != 0 ]; then

@@ -67,14 +67,10 @@ class GicV2::Frame : public MmioDevice {
     gic::Frame frame_;
 };
 
-GicV2::GicV2(Machine& machine) : gic_(config_of(machine.params())) {
+GicV2::GicV2(Machine& machine) : GicController(config_of(machine.params())) {
     for (auto f : {gic::Frame::Distributor, gic::Frame::CpuInterface, gic::Frame::VirtualControl,
                    gic::Frame::VirtualCpuInterface})
         frames_.push_back(std::make_unique<Frame>(machine, gic_, f));
-    gic_.set_line_listener([this](unsigned core, const gic::CoreLines& l) {
-        if (listener_)
-            listener_(core, cpu::InterruptLines{l.irq, l.virtual_irq});
-    });
 }
 
 GicV2::~GicV2() = default;
@@ -95,24 +91,10 @@ void GicV2::add_frames(Bus& bus, const gic::AddressMap& at) {
              &frame(F::VirtualCpuInterface), true});
 }
 
-cpu::InterruptLines GicV2::lines(unsigned core) const {
-    const gic::CoreLines l = gic_.lines(core);
-    return cpu::InterruptLines{l.irq, l.virtual_irq};
-}
-
 // As GICD_SGIR with the target list naming `to`, written by `from`.
 void GicV2::send_ipi(unsigned from, unsigned to, uint32_t id) {
     const uint32_t sgir = ((1u << to) << 16) | (id & 0xf);
     gic_.mmio_write(gic::Frame::Distributor, from, 0xf00, sgir, 4);
-}
-
-std::optional<uint64_t> GicV2::read_timer(unsigned core, uint32_t encoding, uint64_t now_cycles) {
-    return read_generic_timer(gic_, core, encoding, now_cycles);
-}
-
-InterruptController::TimerWrite GicV2::write_timer(unsigned core, uint32_t encoding, uint64_t value,
-                                                   uint64_t now_cycles) {
-    return write_generic_timer(gic_, core, encoding, value, now_cycles);
 }
 
 GicV2& gicv2_of(Machine& machine) {

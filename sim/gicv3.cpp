@@ -1,7 +1,6 @@
 #include "sim/gicv3.h"
 
 #include "sim/cpu/arm64_sysregs.h"
-#include "sim/gicv2.h"
 #include "sim/machine.h"
 
 namespace sim {
@@ -114,14 +113,9 @@ class GicV3::RedistributorFrames : public MmioDevice {
 };
 
 GicV3::GicV3(Machine& machine)
-    : machine_(machine), gic_(config_of(machine.params())),
+    : GicController(config_of(machine.params())), machine_(machine),
       gicd_(std::make_unique<DistributorFrame>(machine, gic_)),
-      gicr_(std::make_unique<RedistributorFrames>(machine, gic_)) {
-    gic_.set_line_listener([this](unsigned core, const gic::CoreLines& l) {
-        if (listener_)
-            listener_(core, cpu::InterruptLines{l.irq, l.virtual_irq});
-    });
-}
+      gicr_(std::make_unique<RedistributorFrames>(machine, gic_)) {}
 
 GicV3::~GicV3() = default;
 
@@ -139,26 +133,12 @@ void GicV3::add_frames(Bus& bus, const gic::v3::AddressMap& at) {
              uint64_t{gic::v3::kRedistributorStride} * gic_.num_cores(), gicr_.get(), false});
 }
 
-cpu::InterruptLines GicV3::lines(unsigned core) const {
-    const gic::CoreLines l = gic_.lines(core);
-    return cpu::InterruptLines{l.irq, l.virtual_irq};
-}
-
 // As ICC_SGI1R_EL1 naming `to` (Aff0 = to: RS selects its group of 16), written by `from`.
 void GicV3::send_ipi(unsigned from, unsigned to, uint32_t id) {
     const uint64_t sgi1r = (uint64_t{1} << (to % 16)) |
                            uint64_t{id & 0xf} << gic::v3::icc::kSgiIntIdShift |
                            uint64_t{to / 16} << gic::v3::icc::kSgiRsShift;
     gic_.write_register(from, CpuRegister::IccSgi1rEl1, sgi1r, 0, false);
-}
-
-std::optional<uint64_t> GicV3::read_timer(unsigned core, uint32_t encoding, uint64_t now_cycles) {
-    return read_generic_timer(gic_, core, encoding, now_cycles);
-}
-
-InterruptController::TimerWrite GicV3::write_timer(unsigned core, uint32_t encoding, uint64_t value,
-                                                   uint64_t now_cycles) {
-    return write_generic_timer(gic_, core, encoding, value, now_cycles);
 }
 
 std::optional<uint64_t> GicV3::read_sysreg(unsigned core, uint32_t encoding, uint64_t now_cycles,

@@ -8,7 +8,7 @@
 
 #include "sim/bus.h"
 #include "sim/gic/v3/gic.h"
-#include "sim/interrupt_controller.h"
+#include "sim/gic_controller.h"
 
 #include <memory>
 #include <optional>
@@ -17,13 +17,11 @@ namespace sim {
 
 class Machine;
 
-class GicV3 final : public InterruptController {
+class GicV3 final : public GicController<gic::v3::Gic> {
   public:
     explicit GicV3(Machine& machine);
     ~GicV3() override;
 
-    gic::v3::Gic& gic() { return gic_; }
-    const gic::v3::Gic& gic() const { return gic_; }
     // Registers GICD and every core's redistributor frames on `bus` at `at`.
     void add_frames(Bus& bus, const gic::v3::AddressMap& at);
     MmioDevice& distributor_frame();
@@ -34,18 +32,7 @@ class GicV3 final : public InterruptController {
     std::optional<uint64_t> read_cpu_register(unsigned core, uint32_t encoding);
     bool write_cpu_register(unsigned core, uint32_t encoding, uint64_t value);
 
-    void set_line_listener(LineListener listener) override { listener_ = std::move(listener); }
-    cpu::InterruptLines lines(unsigned core) const override;
-    void set_level(uint32_t intid, bool level) override { gic_.set_level(intid, level); }
     void send_ipi(unsigned from, unsigned to, uint32_t id) override;
-    void update_timers(unsigned core, uint64_t now_cycles) override {
-        gic_.update_timers(core, now_cycles);
-    }
-    uint64_t next_event_cycle(unsigned core) const override { return gic_.next_event_cycle(core); }
-    std::optional<uint64_t> read_timer(unsigned core, uint32_t encoding,
-                                       uint64_t now_cycles) override;
-    TimerWrite write_timer(unsigned core, uint32_t encoding, uint64_t value,
-                           uint64_t now_cycles) override;
     std::optional<uint64_t> read_sysreg(unsigned core, uint32_t encoding, uint64_t now_cycles,
                                         bool hypervisor_owns_irq) override;
     TimerWrite write_sysreg(unsigned core, uint32_t encoding, uint64_t value, uint64_t now_cycles,
@@ -55,10 +42,8 @@ class GicV3 final : public InterruptController {
     class DistributorFrame;
     class RedistributorFrames;
     Machine& machine_;
-    gic::v3::Gic gic_;
     std::unique_ptr<DistributorFrame> gicd_;
     std::unique_ptr<RedistributorFrames> gicr_;
-    LineListener listener_;
 };
 
 // The machine's GICv3, or null if the platform built another controller.
