@@ -478,7 +478,8 @@ TEST(Tlb, DataMicroTlbKeeps4KOfABlockAsMeasuredOnTheA53) {
                 h.translate(0, va + 0x10'0000, AccessKind::fetch, page * 100, WalkerRef(walker));
             EXPECT_EQ(fetch.pa, va + 0x10'0000);
         }
-        const CoreMemoryStats& s = h.stats().cores[0];
+        const MemoryStats stats = h.stats(); // a copy: stats() returns by value
+        const CoreMemoryStats& s = stats.cores[0];
         EXPECT_EQ(walker.calls, 1u); // the main TLB keeps the block
         EXPECT_EQ(s.itlb.misses, 1u);
         EXPECT_EQ(s.dtlb.misses, huge != 0 ? 1u : 12u);
