@@ -499,7 +499,11 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
          "queueing (statistics key irq_breakdown; changes no figure)")
         ("set", po::value<std::vector<std::string>>()->composing(),
          "override a [model] parameter, KEY=VALUE (repeatable), e.g. quantum_cycles=600, l2.ways=8, "
-         "hv.irq_insns=400; an unknown key lists the machine ones, docs/timing-model.md the rest")
+         "hv.irq_insns=400; an unknown key lists the machine ones, docs/timing-model.md the rest. "
+         "hv.code_layout defaults to measured (the real image's lines) on AArch64 and to spread on "
+         "RISC-V, whose image was not measured; setting hv.*_code_bytes or hv.code_run_bytes selects "
+         "spread (with hv.code_layout=measured it is an error). hv.code_layout=spread with "
+         "l1i.own_linefill=0 gives the defaults before 2026-11-30 (docs/config.md)")
         ("workloads-dir", po::value<std::string>(),
          "where built guests <name>.elf are (default: workloads/ beside the bao-sim binary)")
         ("list-configs", "list the built-in presets and exit")

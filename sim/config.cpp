@@ -448,6 +448,40 @@ const std::vector<MachineField>& machine_fields() {
     return fields;
 }
 
+namespace {
+
+// The keys that size the spread layout's paths (sim/hv_code.h).
+bool is_hv_code_size_key(const std::string& key) {
+    return key == "hv.entry_code_bytes" || key == "hv.sync_code_bytes" ||
+           key == "hv.irq_code_bytes" || key == "hv.code_run_bytes";
+}
+
+// Names both settings: `size` the code-size key (or keys) given.
+std::string hv_code_conflict(const std::string& size) {
+    return size +
+           " sizes the spread layout's paths and contradicts model.hv.code_layout = measured "
+           "(the real image's lines, which have no sizes to set): drop one of them, or set "
+           "hv.code_layout = spread";
+}
+
+// A size given selects the spread layout, in either order of the settings; a
+// size with an explicit `measured` is an error naming both.
+void note_hv_code_size(MachineParams& m, const std::string& size_key) {
+    if (m.hv_code_layout == HvCodeLayoutKind::measured)
+        throw InputError(hv_code_conflict(size_key));
+    m.hv_code_bytes_set = true;
+}
+
+void set_hv_code_layout(MachineParams& m, const std::string& w, const std::string& value) {
+    if (value != "spread" && value != "measured")
+        throw InputError(w + ": '" + value + "' is not one of spread, measured");
+    if (value == "measured" && m.hv_code_bytes_set)
+        throw InputError(hv_code_conflict("a setting of hv.*_code_bytes or hv.code_run_bytes"));
+    m.hv_code_layout = value == "measured" ? HvCodeLayoutKind::measured : HvCodeLayoutKind::spread;
+}
+
+} // namespace
+
 void set_model_param(RunConfig& rc, const std::string& full_key, const std::string& value) {
     // `--set model.core=a53` and `--set core=a53` name the same key.
     const std::string key =
@@ -458,13 +492,12 @@ void set_model_param(RunConfig& rc, const std::string& full_key, const std::stri
         if (key != f.key)
             continue;
         m.*f.member = parse_size_in(value, w, f.min, f.max);
+        if (is_hv_code_size_key(key))
+            note_hv_code_size(m, w);
         return;
     }
     if (key == "hv.code_layout") {
-        if (value != "spread" && value != "measured")
-            throw InputError(w + ": '" + value + "' is not one of spread, measured");
-        m.hv_code_layout =
-            value == "measured" ? HvCodeLayoutKind::measured : HvCodeLayoutKind::spread;
+        set_hv_code_layout(m, w, value);
         return;
     }
     if (key == "core") {

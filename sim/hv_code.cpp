@@ -1,6 +1,7 @@
 #include "hv_code.h"
 
 #include "sim/error.h"
+#include "sim/platform.h"
 
 #include <algorithm>
 #include <iterator>
@@ -68,8 +69,16 @@ HvCodeLayout measured_layout(const MachineParams& m) {
 
 } // namespace
 
+HvCodeLayoutKind hv_code_layout_in_effect(const MachineParams& m) {
+    if (m.hv_code_layout != HvCodeLayoutKind::platform_default)
+        return m.hv_code_layout;
+    if (m.hv_code_bytes_set || platform_isa(m.platform) != Isa::aarch64)
+        return HvCodeLayoutKind::spread;
+    return HvCodeLayoutKind::measured;
+}
+
 HvCodeLayout layout_hv_code(const MachineParams& m) {
-    if (m.hv_code_layout == HvCodeLayoutKind::measured)
+    if (hv_code_layout_in_effect(m) == HvCodeLayoutKind::measured)
         return measured_layout(m);
     HvCodeLayout layout;
     layout.entry = {0, m.hv_entry_code_bytes};

@@ -31,7 +31,14 @@ struct HvCodeLayout {
 // they do not fit. With hv.code_layout = measured, the real image's lines
 // instead: `entry` is empty and each path's runs hold the shared lines too,
 // in address order (hv.*_code_bytes and hv.code_run_bytes play no part).
+// Lays out the layout in effect (hv_code_layout_in_effect).
 HvCodeLayout layout_hv_code(const MachineParams& params);
+
+// spread or measured: hv.code_layout if set; else spread if hv.*_code_bytes
+// or hv.code_run_bytes were set (they size the spread layout); else the
+// platform's: measured on AArch64 (the line set is the AArch64 image's),
+// spread on RISC-V (its image's trap paths were never measured).
+HvCodeLayoutKind hv_code_layout_in_effect(const MachineParams& params);
 
 // The bytes of hv's own data each CPU has (hv.sync_data_bytes and
 // hv.irq_data_bytes overlap: both paths use the CPU's stack and vCPU state),

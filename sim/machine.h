@@ -46,7 +46,10 @@ enum class Scheduler { serial, parallel };
 // model.hv.code_layout: where hv's trap paths' code lines lie in its text
 // (sim/hv_code.h): spread in even runs over hv.text_bytes, or the real
 // image's measured lines (docs/timing-model.md, "hv's measured code layout").
-enum class HvCodeLayoutKind { spread, measured };
+// platform_default (not set) is measured on AArch64, whose real image was
+// measured, and spread on RISC-V, whose was not; and spread whenever
+// hv.*_code_bytes or hv.code_run_bytes were set (hv_code_layout_in_effect).
+enum class HvCodeLayoutKind { platform_default, spread, measured };
 inline constexpr unsigned kMaxHostThreads = 64;
 
 struct MachineParams {
@@ -81,7 +84,10 @@ struct MachineParams {
     uint64_t hv_sync_code_bytes = 1984; // the sync path's own code lines
     uint64_t hv_irq_code_bytes = 3584;  // the IRQ path's own code lines
     uint64_t hv_code_run_bytes = 256;   // straight-line code between jumps (62 lines / 16 runs)
-    HvCodeLayoutKind hv_code_layout = HvCodeLayoutKind::spread; // option: `measured`
+    HvCodeLayoutKind hv_code_layout = HvCodeLayoutKind::platform_default;
+    // hv.{entry,sync,irq}_code_bytes or hv.code_run_bytes were set: they size
+    // the spread layout's paths, so they select it (the measured one has none).
+    bool hv_code_bytes_set = false;
     // Options (0 = off, the default; docs/timing-model.md "hv's own data" and
     // "hv's instructions on the core model"): the cycles hv's instructions take
     // on a path, replacing hv.*_insns x cycles_per_insn (measured for the A53

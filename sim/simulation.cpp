@@ -1,6 +1,7 @@
 #include "sim/simulation.h"
 
 #include "sim/checkpoint.h"
+#include "sim/hv_code.h"
 #include "sim/hv_host_riscv64.h"
 #include "sim/json.h"
 #include "sim/linux_vm.h"
@@ -427,7 +428,8 @@ uint64_t Simulation::checkpoint_identity() const {
     s << "platform " << p.platform << " cores " << p.cores << " ram " << p.ram_base << "+"
       << p.ram_size << " memory_model " << p.memory_model << " core "
       << static_cast<int>(p.core_model) << "\n";
-    if (p.hv_code_layout == HvCodeLayoutKind::measured) // only then: older checkpoints stay valid
+    // Only when measured: older checkpoints (spread) stay valid.
+    if (hv_code_layout_in_effect(p) == HvCodeLayoutKind::measured)
         s << "hv.code_layout measured\n";
     for (const MachineField& f : machine_fields())
         s << f.key << "=" << p.*f.member << "\n";

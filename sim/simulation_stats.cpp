@@ -2,6 +2,7 @@
 // workload's summary, and the end-of-run table and CSV row.
 #include "sim/simulation.h"
 
+#include "sim/hv_code.h"
 #include "sim/version.h"
 
 #include <cmath>
@@ -98,7 +99,8 @@ std::string Simulation::stats_json() const {
     // as they were (decision 29); absent means flat.
     if (m.params().core_model == cpu::CoreModel::a53)
         j.value("core", "a53");
-    if (m.params().hv_code_layout == HvCodeLayoutKind::measured)
+    // The layout in effect, when measured (the AArch64 default; absent means spread).
+    if (hv_code_layout_in_effect(m.params()) == HvCodeLayoutKind::measured)
         j.value("hv.code_layout", "measured");
     // Likewise: absent means serial. Host threads never change a figure.
     if (m.params().scheduler == Scheduler::parallel) {

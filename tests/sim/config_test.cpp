@@ -3,6 +3,7 @@
 #include "hv/core/validate.h"
 #include "hv/platform/qemu-aarch64-virt/platform.h"
 #include "sim/error.h"
+#include "sim/hv_code.h"
 #include "sim/platform.h"
 
 #include <gtest/gtest.h>
@@ -112,12 +113,58 @@ TEST(Config, ModelParametersAreSetByNameAndChecked) {
 
 TEST(Config, HvCodeLayoutIsSpreadOrMeasured) {
     RunConfig rc = parse_config(minimal, "t", "");
-    EXPECT_EQ(rc.machine.hv_code_layout, HvCodeLayoutKind::spread);
+    EXPECT_EQ(rc.machine.hv_code_layout, HvCodeLayoutKind::platform_default);
+    EXPECT_EQ(hv_code_layout_in_effect(rc.machine), HvCodeLayoutKind::measured);
     set_model_param(rc, "hv.code_layout", "measured");
     EXPECT_EQ(rc.machine.hv_code_layout, HvCodeLayoutKind::measured);
     set_model_param(rc, "model.hv.code_layout", "spread");
     EXPECT_EQ(rc.machine.hv_code_layout, HvCodeLayoutKind::spread);
     EXPECT_THROW(set_model_param(rc, "hv.code_layout", "linked"), InputError);
+}
+
+// Each board's preset gets its own default: the measured line set is the
+// AArch64 image's, so RISC-V's hv keeps the spread layout.
+TEST(Config, HvCodeLayoutDefaultsToMeasuredOnAArch64AndSpreadOnRiscv) {
+    const RunConfig arm = load_config("solo", "");
+    EXPECT_EQ(hv_code_layout_in_effect(arm.machine), HvCodeLayoutKind::measured);
+    const RunConfig rv = load_config("solo", kRiscvVirtPlatform);
+    EXPECT_EQ(rv.machine.platform, kRiscvVirtPlatform);
+    EXPECT_EQ(hv_code_layout_in_effect(rv.machine), HvCodeLayoutKind::spread);
+}
+
+// hv.*_code_bytes and hv.code_run_bytes size the spread layout: given, they
+// select it; given with an explicit `measured` (in either order), a named error.
+TEST(Config, HvCodeSizesSelectSpreadAndContradictMeasured) {
+    for (const char* key :
+         {"hv.entry_code_bytes", "hv.sync_code_bytes", "hv.irq_code_bytes", "hv.code_run_bytes"}) {
+        RunConfig rc = parse_config(minimal, "t", "");
+        set_model_param(rc, key, "512");
+        EXPECT_EQ(hv_code_layout_in_effect(rc.machine), HvCodeLayoutKind::spread) << key;
+        set_model_param(rc, "hv.code_layout", "spread"); // agrees
+        try {
+            set_model_param(rc, "hv.code_layout", "measured");
+            ADD_FAILURE() << key << ": no error";
+        } catch (const InputError& e) {
+            const std::string what = e.what();
+            EXPECT_NE(what.find("hv.code_layout = measured"), std::string::npos) << what;
+            EXPECT_NE(what.find("hv.*_code_bytes or hv.code_run_bytes"), std::string::npos) << what;
+        }
+        RunConfig measured = parse_config(minimal, "t", "");
+        set_model_param(measured, "hv.code_layout", "measured");
+        try {
+            set_model_param(measured, std::string("model.") + key, "512");
+            ADD_FAILURE() << key << ": no error";
+        } catch (const InputError& e) {
+            const std::string what = e.what();
+            EXPECT_NE(what.find(std::string("model.") + key), std::string::npos) << what;
+            EXPECT_NE(what.find("hv.code_layout = measured"), std::string::npos) << what;
+        }
+    }
+    // hv.text_bytes is not a size of the spread layout's paths: the measured
+    // layout checks its last line against it.
+    RunConfig rc = parse_config(minimal, "t", "");
+    set_model_param(rc, "hv.text_bytes", "45000");
+    EXPECT_EQ(hv_code_layout_in_effect(rc.machine), HvCodeLayoutKind::measured);
 }
 
 // Every number is range-checked against its field, never wrapped or cut to

@@ -1,6 +1,7 @@
 // Where hv's trap paths fetch their code from (sim/hv_code.h).
 #include "sim/error.h"
 #include "sim/hv_code.h"
+#include "sim/platform.h"
 
 #include <gtest/gtest.h>
 
@@ -17,8 +18,14 @@ uint64_t total(const std::vector<CodeRun>& runs) {
     return bytes;
 }
 
+MachineParams spread_params() {
+    MachineParams m;
+    m.hv_code_layout = HvCodeLayoutKind::spread;
+    return m;
+}
+
 TEST(HvCode, PathsAreDisjointRunsSpreadOverTheText) {
-    const MachineParams m;
+    const MachineParams m = spread_params();
     const HvCodeLayout l = layout_hv_code(m);
     EXPECT_EQ(l.entry.offset, 0u);
     EXPECT_EQ(l.entry.bytes, m.hv_entry_code_bytes);
@@ -47,7 +54,7 @@ TEST(HvCode, PathsAreDisjointRunsSpreadOverTheText) {
 }
 
 TEST(HvCode, TooSmallATextIsAnErrorNamingTheParameters) {
-    MachineParams m;
+    MachineParams m = spread_params();
     m.hv_text_bytes = 2048;
     try {
         layout_hv_code(m);
@@ -88,10 +95,34 @@ TEST(HvCode, MeasuredLayoutHoldsTheRealImagesLines) {
     EXPECT_EQ(l.entry.bytes, 0u);
     EXPECT_EQ(l.irq.size(), 16u);
     // The spread layout differs (the option is what changes it).
-    const HvCodeLayout spread = layout_hv_code(MachineParams{});
+    const HvCodeLayout spread = layout_hv_code(spread_params());
     EXPECT_NE(lines_per_page(spread.entry, spread.irq), irq);
     m.hv_text_bytes = 40000;
     EXPECT_THROW(layout_hv_code(m), InputError);
+}
+
+// The measured line set is the AArch64 image's: the default on AArch64 only.
+// RISC-V's hv keeps the spread layout (its image's trap paths were never
+// measured), and sizes given for the spread layout select it on AArch64 too.
+TEST(HvCode, DefaultLayoutIsMeasuredOnAArch64AndSpreadOnRiscv) {
+    MachineParams arm;
+    EXPECT_EQ(arm.hv_code_layout, HvCodeLayoutKind::platform_default);
+    EXPECT_EQ(hv_code_layout_in_effect(arm), HvCodeLayoutKind::measured);
+    EXPECT_EQ(layout_hv_code(arm).irq.size(), 16u); // the real image's 16 runs
+    MachineParams rv;
+    rv.platform = kRiscvVirtPlatform;
+    EXPECT_EQ(hv_code_layout_in_effect(rv), HvCodeLayoutKind::spread);
+    const HvCodeLayout l = layout_hv_code(rv);
+    EXPECT_EQ(l.entry.bytes, rv.hv_entry_code_bytes);
+    EXPECT_EQ(total(l.irq), rv.hv_irq_code_bytes);
+    // Set explicitly, either layout holds on either platform.
+    rv.hv_code_layout = HvCodeLayoutKind::measured;
+    EXPECT_EQ(hv_code_layout_in_effect(rv), HvCodeLayoutKind::measured);
+    arm.hv_code_layout = HvCodeLayoutKind::spread;
+    EXPECT_EQ(hv_code_layout_in_effect(arm), HvCodeLayoutKind::spread);
+    MachineParams sized;
+    sized.hv_code_bytes_set = true;
+    EXPECT_EQ(hv_code_layout_in_effect(sized), HvCodeLayoutKind::spread);
 }
 
 // Both paths use the start of one slot per CPU (stack, vCPU state): the

@@ -90,8 +90,12 @@ TEST(HvCost, VirtualSignalReplacesThePhysicalOneUnderHvOnly) {
     const HvRun solo = irqlat("solo", {});
     const HvRun solo_twice = irqlat("solo", {"gic.virtual_signal_cycles=0"});
     const HvRun solo_v = irqlat("solo", {"gic.virtual_signal_cycles=34"});
-    EXPECT_NEAR(solo_twice.latency_mean - solo.latency_mean, 213.3, 1.0); // 256 cycles
-    EXPECT_NEAR(solo_v.latency_mean - solo.latency_mean, 20.0, 1.0);      // 24 cycles
+    // 256 cycles, 213.3 ns, give or take part of irqlat's 10-ns timer tick:
+    // the samples' rounding to ticks moves with the samples (210.2 ns with
+    // today's defaults, 213.4 with the spread layout and l1i.own_linefill=0).
+    // An error of 10 cycles (8.3 ns) still fails.
+    EXPECT_NEAR(solo_twice.latency_mean - solo.latency_mean, 213.3, 5.0);
+    EXPECT_NEAR(solo_v.latency_mean - solo.latency_mean, 20.0, 1.0); // 24 cycles
     EXPECT_EQ(irqlat("native", {}).latency_mean,
               irqlat("native", {"gic.virtual_signal_cycles=0"}).latency_mean);
 }

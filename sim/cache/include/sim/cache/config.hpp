@@ -138,14 +138,15 @@ struct HierarchyConfig {
     // following line's miss (16 A64 instructions per line at ~1 cycle each).
     // 0 turns it off. An L2 hit is hidden; a DRAM refill mostly is not.
     unsigned l1i_prefetch_overlap = 16;
-    // Option (0 = off, the default): the IFU's own linefill buffer (Cortex-A53
-    // TRM 2.1.x, "Instruction Fetch Unit": "the instruction cache controller
-    // and its associated linefill buffer"). Off, an instruction refill takes
+    // The IFU's own linefill buffer (Cortex-A53 TRM 2.1.x, "Instruction Fetch
+    // Unit": "the instruction cache controller and its associated linefill
+    // buffer"); 1, the default since issue 21's calibration (0 = the model
+    // before it, docs/timing-model.md). Off, an instruction refill takes
     // one of the core's mem.mshrs miss registers (the DCU's linefill buffers)
     // like a data refill, and the hidden refills of a sequential run, issued
     // in one cycle, wait for them; on, it takes none (the IFU fetches a run's
     // lines one after another, which l1i.prefetch_overlap already charges).
-    unsigned l1i_own_linefill = 0;
+    unsigned l1i_own_linefill = 1;
     // The shared L2's data port: bytes per cycle it moves for all cores together
     // (refills to the L1s and L1 victims written into it); above that, requests
     // queue as at the memory controller (same windows and formula). 0 = no limit.
