@@ -72,6 +72,15 @@ TEST(Config, ArrivalsSelectTheQueueingFormula) {
     EXPECT_NE(error_of(config, "mem.arrivals=batch").find("'mem.arrivals'"), std::string::npos);
 }
 
+TEST(Config, BankConflictCyclesAreAnOptionOffByDefault) {
+    HierarchyConfig config;
+    EXPECT_EQ(config.mem.bank_conflict_cycles, 0u);
+    apply_setting(config, "mem.bank_conflict_cycles=32");
+    EXPECT_EQ(config.mem.bank_conflict_cycles, 32u);
+    EXPECT_NE(error_of(config, "mem.bank_conflict_cycles=-1").find("'mem.bank_conflict_cycles'"),
+              std::string::npos);
+}
+
 TEST(Config, UnknownKeyAndBadValuesNameTheKey) {
     HierarchyConfig config;
     EXPECT_NE(error_of(config, "l3.size=1M").find("unknown model parameter 'l3.size'"),

@@ -281,6 +281,10 @@ const std::vector<Field>& fields() {
                  c.mem.arrivals = parse_arrivals(k, v);
              },
              [](const HierarchyConfig& c) { return std::string(to_string(c.mem.arrivals)); }});
+        all.push_back(
+            unsigned_field("mem.bank_conflict_cycles", [](HierarchyConfig& c) -> unsigned& {
+                return c.mem.bank_conflict_cycles;
+            }));
         all.push_back({"seed",
                        [](HierarchyConfig& c, std::string_view k, std::string_view v) {
                            c.seed = parse_count(k, v);

@@ -36,6 +36,7 @@ Hierarchy::Hierarchy(const HierarchyConfig& config)
     if (config.l2_bandwidth > 0.0) {
         MemoryConfig port = config.mem;
         port.latency = 0;
+        port.bank_conflict_cycles = 0; // the L2's data RAMs have no DRAM rows
         port.bandwidth = config.l2_bandwidth;
         port.arrivals = config.l2_arrivals;
         l2_port_.emplace(port, config.cores, config.line_bytes);
@@ -524,6 +525,8 @@ MemoryStats Hierarchy::stats() const {
     out.mem_writebacks = memory.writebacks;
     out.mem_bytes = memory.bytes;
     out.mem_queue_cycles = memory.queue_cycles;
+    out.bank_conflicts = config_.mem.bank_conflict_cycles != 0;
+    out.mem_bank_conflict_cycles = memory.bank_conflict_cycles;
     if (l2_port_) {
         out.l2_queue_cycles = l2_port_->stats().queue_cycles;
     }

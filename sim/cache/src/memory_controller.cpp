@@ -10,7 +10,8 @@ MemoryController::MemoryController(const MemoryConfig& config, unsigned cores, u
     : config_(config), cores_(cores), line_bytes_(line_bytes), window_bytes_(kRing, 0),
       waiting_(kRing * cores, 0), charged_(kRing * cores, 0), balance_(cores, 0),
       core_queue_cycles_(cores, 0), window_arrivals_(kRing, 0), window_positions_(kRing, 0),
-      last_arrival_(cores, kNoArrival), burst_position_(cores, 0) {
+      last_arrival_(cores, kNoArrival), burst_position_(cores, 0), core_bytes_(kRing * cores, 0),
+      others_share_(cores, 0.0), conflict_delay_(cores, 0) {
     if (config.window == 0 || !(config.bandwidth > 0.0)) {
         throw std::invalid_argument("memory window and bandwidth must be positive");
     }
@@ -45,30 +46,60 @@ void MemoryController::note_arrival(unsigned core, std::uint64_t now, std::size_
     window_positions_[slot] += burst_position_[core];
 }
 
+void MemoryController::add_bytes(unsigned core, std::size_t slot) {
+    window_bytes_[slot] += line_bytes_;
+    open_bytes_ += line_bytes_;
+    stats_.bytes += line_bytes_;
+    if (config_.bank_conflict_cycles != 0) {
+        core_bytes_[slot * cores_ + core] += line_bytes_;
+    }
+}
+
 std::uint32_t MemoryController::read(unsigned core, std::uint64_t now, bool core_waits) {
     const std::size_t slot = slot_for(now);
     note_arrival(core, now, slot);
-    window_bytes_[slot] += line_bytes_;
-    open_bytes_ += line_bytes_;
+    add_bytes(core, slot);
     ++stats_.reads;
-    stats_.bytes += line_bytes_;
+    // The bank's row: from the closed windows only, so the same for any order of
+    // the cores within a round.
+    const std::uint32_t unloaded = config_.latency + conflict_delay_[core];
+    stats_.bank_conflict_cycles += conflict_delay_[core];
     if (!core_waits) {
-        return config_.latency + current_delay_;
+        return unloaded + current_delay_;
     }
     ++waiting_[slot * cores_ + core];
     charged_[slot * cores_ + core] += current_delay_;
     stats_.queue_cycles += current_delay_;
     core_queue_cycles_[core] += current_delay_;
-    return config_.latency + current_delay_;
+    return unloaded + current_delay_;
 }
 
 void MemoryController::writeback(unsigned core, std::uint64_t now) {
     const std::size_t slot = slot_for(now);
     note_arrival(core, now, slot);
-    window_bytes_[slot] += line_bytes_;
-    open_bytes_ += line_bytes_;
+    add_bytes(core, slot);
     ++stats_.writebacks;
-    stats_.bytes += line_bytes_;
+}
+
+// The chance that a bank's open row is another core's is taken as the other
+// cores' share of the bytes moved: with requests spread over the banks, the
+// bank's last access came from them in that proportion. An empty window leaves
+// the rows as they were.
+void MemoryController::close_shares(std::size_t slot, std::uint64_t bytes) {
+    if (config_.bank_conflict_cycles == 0) {
+        return;
+    }
+    for (unsigned core = 0; core < cores_; ++core) {
+        const std::size_t cell = slot * cores_ + core;
+        if (bytes != 0) {
+            const double others =
+                static_cast<double>(bytes - core_bytes_[cell]) / static_cast<double>(bytes);
+            others_share_[core] += config_.smoothing * (others - others_share_[core]);
+            conflict_delay_[core] = static_cast<std::uint32_t>(
+                std::llround(config_.bank_conflict_cycles * others_share_[core]));
+        }
+        core_bytes_[cell] = 0;
+    }
 }
 
 // M/D/1 (Pollaczek-Khinchine) mean wait for a deterministic service time
@@ -89,6 +120,7 @@ double MemoryController::delay_at(double rho) const {
 void MemoryController::close_oldest() {
     const std::size_t slot = static_cast<std::size_t>(next_to_close_ % kRing);
     const std::uint64_t bytes = window_bytes_[slot];
+    close_shares(slot, bytes);
     const double capacity = config_.bandwidth * static_cast<double>(config_.window);
     utilization_ += config_.smoothing * (static_cast<double>(bytes) / capacity - utilization_);
     if (const std::uint64_t n = window_arrivals_[slot]; n != 0) {

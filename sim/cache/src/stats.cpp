@@ -22,6 +22,9 @@ std::vector<StatEntry> flatten(const MemoryStats& stats) {
     out.push_back({"mem.writebacks", stats.mem_writebacks});
     out.push_back({"mem.bytes", stats.mem_bytes});
     out.push_back({"mem.queue_cycles", stats.mem_queue_cycles});
+    if (stats.bank_conflicts) {
+        out.push_back({"mem.bank_conflict_cycles", stats.mem_bank_conflict_cycles});
+    }
     for (std::size_t i = 0; i < stats.cores.size(); ++i) {
         const CoreMemoryStats& core = stats.cores[i];
         const std::string prefix = "cores[" + std::to_string(i) + "].";

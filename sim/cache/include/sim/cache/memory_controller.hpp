@@ -42,6 +42,7 @@ struct MemoryControllerStats {
     std::uint64_t queue_cycles = 0; // queueing charged to waiting requests, all cores
     std::uint64_t windows_closed = 0;
     std::uint64_t busiest_window_bytes = 0;
+    std::uint64_t bank_conflict_cycles = 0; // added to reads by mem.bank_conflict_cycles
 };
 
 class MemoryController {
@@ -73,6 +74,10 @@ class MemoryController {
     // 1 with arrivals = poisson.
     double burst_factor() const { return burst_factor_; }
     double utilization() const { return utilization_; } // smoothed, closed windows
+    // mem.bank_conflict_cycles: the other cores' smoothed share of the bytes of
+    // the closed windows, and the cycles a read of `core` adds for it now.
+    double others_share(unsigned core) const { return others_share_[core]; }
+    std::uint32_t conflict_delay(unsigned core) const { return conflict_delay_[core]; }
 
     const MemoryControllerStats& stats() const { return stats_; }
     // Queueing cycles charged to one core (estimates + corrections).
@@ -94,6 +99,9 @@ class MemoryController {
         a.values(window_positions_);
         a.values(last_arrival_);
         a.values(burst_position_);
+        a.values(core_bytes_);
+        a.values(others_share_);
+        a.values(conflict_delay_);
         a.value(stats_);
     }
 
@@ -102,6 +110,8 @@ class MemoryController {
     void close_oldest();
     void close_before(std::uint64_t first_open); // closes windows with index < first_open
     void note_arrival(unsigned core, std::uint64_t now, std::size_t slot);
+    void add_bytes(unsigned core, std::size_t slot);
+    void close_shares(std::size_t slot, std::uint64_t bytes);
 
     static constexpr std::size_t kRing = 64; // windows kept open at once
 
@@ -126,6 +136,12 @@ class MemoryController {
     std::vector<std::uint64_t> window_positions_;
     std::vector<std::uint64_t> last_arrival_;
     std::vector<std::uint32_t> burst_position_;
+    // mem.bank_conflict_cycles: per window and core the bytes moved
+    // ([slot * cores + core]), per core the others' smoothed share and the
+    // cycles it sets.
+    std::vector<std::uint64_t> core_bytes_;
+    std::vector<double> others_share_;
+    std::vector<std::uint32_t> conflict_delay_;
     MemoryControllerStats stats_;
 };
 
