@@ -22,8 +22,9 @@ namespace {
 // The Linux variant's processes per run (docs/reproduce.md, "Calibration"):
 // the published figures are means of 35 processes after 10 warm-up ones
 // (bao-reference.md); calibrate's defaults buy a quieter mean than
-// reproduce's (0 warm-up, 2 measured) for about twice its Linux host time,
-// the large inputs (long processes, calm) with fewer.
+// reproduce's (0 warm-up, 2 measured: slowdown standard errors 1.57 -> 0.62
+// points on average) for 1.25 times the Linux set's CPU time, the large
+// inputs (long processes, calm) with fewer (docs/results.md).
 constexpr unsigned kLinuxWarmup = 2, kLinuxRuns = 8;
 constexpr unsigned kLinuxLargeWarmup = 1, kLinuxLargeRuns = 2;
 constexpr unsigned kLinuxProcessesMax = 100;
