@@ -51,6 +51,28 @@ std::optional<double> cell(const PerfSet& p, const std::string& wl, const std::s
     return s == w->second.end() ? std::nullopt : s->second.*field;
 }
 
+const PerfCell* find_cell(const PerfSet& p, const std::string& wl, const std::string& sc) {
+    auto w = p.cells.find(wl);
+    if (w == p.cells.end())
+        return nullptr;
+    auto s = w->second.find(sc);
+    return s == w->second.end() ? nullptr : &s->second;
+}
+
+// Every Linux cell's processes: how many and how far apart.
+void process_spread(const PerfSet& p, CalibrationResult& c) {
+    for (const auto& wl : p.workloads)
+        for (const auto& sc : kPerfScenarios) {
+            const PerfCell* cell = find_cell(p, wl, sc);
+            if (!cell || !cell->cycles || !cell->runs || *cell->cycles <= 0)
+                continue;
+            ProcessSpread ps{wl, sc, static_cast<unsigned>(*cell->runs), *cell->cycles, {}};
+            if (auto se = rel_std_error(*cell))
+                ps.cv = *se * std::sqrt(static_cast<double>(ps.processes));
+            c.spread.push_back(ps);
+        }
+}
+
 void perf_figures(const PerfSet& p, const std::string& variant, bool small_only,
                   CalibrationResult& c) {
     for (const auto& pub : published::kSlowdown) {
@@ -59,8 +81,13 @@ void perf_figures(const PerfSet& p, const std::string& variant, bool small_only,
             continue;
         for (size_t i = 0; i < published::kHvScenarios.size(); ++i) {
             const std::string sc(published::kHvScenarios[i]);
-            add(c.figures, {variant, "slowdown", wl + " slowdown " + sc, wl, sc, "%", pub.pct[i],
-                            slowdown(p, wl, sc), 0.30});
+            Figure f{variant, "slowdown", wl + " slowdown " + sc, wl,  sc,
+                     "%",     pub.pct[i], slowdown(p, wl, sc),    0.30};
+            const PerfCell* s = find_cell(p, wl, sc);
+            const PerfCell* n = find_cell(p, wl, "native");
+            if (variant == "linux" && s && n)
+                f.std_error = slowdown_std_error(*s, *n);
+            add(c.figures, std::move(f));
         }
     }
     for (const auto& pub : published::kNativeMs) {
@@ -163,13 +190,67 @@ std::string pct(double v, int prec = 1) {
     return s.str();
 }
 
+std::string fixed_pct(double v, int prec) {
+    std::ostringstream s;
+    s << std::fixed << std::setprecision(prec) << v * 100.0 << "%";
+    return s.str();
+}
+
 std::string num(double v) {
     std::ostringstream s;
     s << std::fixed << std::setprecision(std::fabs(v) >= 1000 ? 0 : 2) << v;
     return s.str();
 }
 
+// The Linux processes' spread: per cell, and each slowdown's standard error,
+// so that a setting's effect can be weighed against the noise.
+void format_spread(std::ostream& o, const CalibrationResult& c) {
+    if (c.spread.empty())
+        return;
+    o << "\nSpread of the Linux processes (noise, not error; cv = sample std / mean of a "
+         "process's cycles):\n";
+    std::vector<double> cvs;
+    for (const auto& s : c.spread) {
+        o << "  " << std::left << std::setw(22) << s.workload << std::setw(12) << s.scenario
+          << std::right << std::setw(3) << s.processes << " processes" << std::setw(14)
+          << std::fixed << std::setprecision(0) << s.cycles_mean << " cycles  cv "
+          << (s.cv ? fixed_pct(*s.cv, 2) : std::string("-")) << "\n";
+        if (s.cv)
+            cvs.push_back(*s.cv);
+    }
+    std::vector<double> ses;
+    for (const auto& f : c.figures)
+        if (f.std_error) {
+            o << "  " << std::left << std::setw(50) << (f.name + " standard error") << std::right
+              << " +-" << std::fixed << std::setprecision(2) << *f.std_error << " points\n";
+            if (f.relative)
+                ses.push_back(*f.std_error);
+        }
+    if (!cvs.empty())
+        o << "  mean cv " << fixed_pct(mean_of(cvs), 2) << ", largest "
+          << fixed_pct(*std::max_element(cvs.begin(), cvs.end()), 2);
+    if (!ses.empty())
+        o << "; slowdowns in the mean: standard error " << std::fixed << std::setprecision(2)
+          << mean_of(ses) << " points on average, largest "
+          << *std::max_element(ses.begin(), ses.end());
+    if (!cvs.empty() || !ses.empty())
+        o << "\n";
+}
+
 } // namespace
+
+std::optional<double> rel_std_error(const PerfCell& c) {
+    if (!c.runs || !c.cycles_std || !c.cycles || *c.runs < 2 || *c.cycles <= 0)
+        return std::nullopt;
+    return *c.cycles_std / std::sqrt(*c.runs - 1.0) / *c.cycles;
+}
+
+std::optional<double> slowdown_std_error(const PerfCell& s, const PerfCell& n) {
+    auto es = rel_std_error(s), en = rel_std_error(n);
+    if (!es || !en || !n.cycles || *n.cycles <= 0)
+        return std::nullopt;
+    return *s.cycles / *n.cycles * std::hypot(*es, *en) * 100.0;
+}
 
 std::optional<double> Figure::error() const {
     if (!simulated)
@@ -197,8 +278,10 @@ CalibrationResult figures_of(const Results& R, bool bare, bool linux, bool small
         latency_figures(R, c);
         perf_figures(R.perf, "bare", small_only, c);
     }
-    if (linux)
+    if (linux) {
         perf_figures(R.linux_perf, "linux", small_only, c);
+        process_spread(R.linux_perf, c);
+    }
     orderings(R, c, c);
     std::map<std::string, std::vector<double>> errs;
     for (const auto& f : c.figures) {
@@ -257,13 +340,14 @@ std::string format_table(const CalibrationResult& c) {
               : *ord.holds ? "holds"
                            : "does not hold")
           << "\n";
+    format_spread(o, c);
     return o.str();
 }
 
 std::string figures_csv(const CalibrationResult& c) {
     std::ostringstream o;
     o << "role,set,group,figure,workload,scenario,unit,published,simulated,error,rel_error,"
-         "in_mean,target,within_target\n";
+         "in_mean,target,within_target,std_error\n";
     auto rows = [&](const std::vector<Figure>& list, const char* role) {
         for (const auto& f : list) {
             o << role << "," << f.variant << "," << f.group << "," << f.name << "," << f.workload
@@ -274,7 +358,7 @@ std::string figures_csv(const CalibrationResult& c) {
               << f.target << ",";
             if (auto w = f.within_target())
                 o << (*w ? 1 : 0);
-            o << "\n";
+            o << "," << csv_opt(f.std_error) << "\n";
         }
     };
     rows(c.figures, "calibration");
@@ -301,6 +385,7 @@ void json_figures(JsonWriter& w, const std::string& key, const std::vector<Figur
             w.value("target", f.target);
         if (auto within = f.within_target())
             w.value("within_target", *within);
+        opt_value(w, "std_error", f.std_error);
         w.end_object();
     }
     w.end_array();
@@ -318,6 +403,17 @@ void json_calibration(JsonWriter& w, const CalibrationResult& c) {
     w.value("missing", c.missing);
     json_figures(w, "figures", c.figures);
     json_figures(w, "validation", c.validation);
+    w.begin_array("process_spread");
+    for (const auto& s : c.spread) {
+        w.begin_object();
+        w.value("workload", s.workload);
+        w.value("scenario", s.scenario);
+        w.value("processes", s.processes);
+        w.value("cycles_mean", s.cycles_mean);
+        opt_value(w, "cv", s.cv);
+        w.end_object();
+    }
+    w.end_array();
     w.begin_array("orderings");
     for (const auto& o : c.orderings) {
         w.begin_object();

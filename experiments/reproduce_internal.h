@@ -115,6 +115,10 @@ struct Context {
     bool linux_all = false;    // every workload, not kLinuxWorkloads
     unsigned linux_warmup = 0; // bao_warmup
     unsigned linux_runs = 0;   // bao_runs: measured processes per run
+    // calibrate --linux-large-warmup / --linux-large-runs: the large inputs'
+    // counts where they differ (reproduce never sets them: every workload
+    // gets linux_warmup and linux_runs).
+    std::optional<unsigned> linux_large_warmup, linux_large_runs;
     // --fast-forward-boot: the Linux perf runs boot without the timing model
     // (bao-sim --fast-forward linux-init); an option, it moves their figures
     // slightly (docs/checkpoints.md#reproduce).
@@ -130,6 +134,11 @@ struct Context {
     // --platform: empty for the default (qemu-aarch64-virt); every run gets it.
     std::string platform;
     bool riscv() const;
+    struct LinuxProcesses {
+        unsigned warmup = 0, runs = 0;
+    };
+    // The warm-up and measured processes of Linux workload `wl`'s runs.
+    LinuxProcesses linux_processes(const std::string& wl) const;
 };
 
 struct Outcome {
