@@ -156,12 +156,17 @@ void ParallelScheduler::worker(unsigned thread) {
 }
 
 // Every core's first slice starts at its clock after the prologue; the weave
-// may then take the prologue's accesses and follow the cores' watermarks.
+// may then take the prologue's accesses and follow the cores' watermarks. A
+// core without a first slice (off, stopped, idle) runs nothing more in this
+// quantum: its tail only moves its clock to the quantum's end, so that is its
+// floor (else a core without a VM would hold the weave back to the quantum's
+// start until its tail, the last).
 void ParallelScheduler::open_weave() {
     if (!m_.hierarchy_ || !m_.hierarchy_->in_bound())
         return;
     for (unsigned i = 0; i < m_.core_count(); ++i)
-        m_.hierarchy_->set_floor(i, m_.clock_[i]);
+        m_.hierarchy_->set_floor(i, first_budget_[i] ? m_.clock_[i]
+                                                     : std::max(m_.clock_[i], quantum_end_));
     if (threads_ > 1)
         m_.hierarchy_->open_weave();
 }
@@ -214,11 +219,11 @@ void ParallelScheduler::run_quantum(uint64_t quantum_end) {
             prologue(i, quantum_end);
     }
     if (!m_.outcome_) {
-        open_weave();
         turn_ = 0;
         turn_seen_.store(0, std::memory_order_relaxed);
         active_ = true;
         quantum_end_ = quantum_end;
+        open_weave();
         const uint32_t generation = generation_.load(std::memory_order_relaxed) + 1;
         next_core_.store(uint64_t{generation} << 32, std::memory_order_release);
         if (profile_.on())
