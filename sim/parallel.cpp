@@ -14,6 +14,8 @@ namespace {
 
 constexpr unsigned kPauseMicros = 2;
 constexpr unsigned kSpinMicros = 200;
+constexpr unsigned kWeavePollPauses = 32;
+constexpr unsigned kWeaveIdlePolls = 64;
 
 void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -150,7 +152,64 @@ void ParallelScheduler::worker(unsigned thread) {
         // Until no core of this quantum is left to take (none, if the worker
         // woke late); the tails left run on the thread that passes the turn.
         run_thread(thread, seen);
+        weave_while_running(thread, seen);
     }
+}
+
+// Every core's first slice starts at its clock after the prologue; the weave
+// may then take the prologue's accesses and follow the cores' watermarks. A
+// core without a first slice (off, stopped, idle) runs nothing more in this
+// quantum: its tail only moves its clock to the quantum's end, so that is its
+// floor (else a core without a VM would hold the weave back to the quantum's
+// start until its tail, the last).
+void ParallelScheduler::open_weave() {
+    if (!m_.hierarchy_ || !m_.hierarchy_->in_bound())
+        return;
+    for (unsigned i = 0; i < m_.core_count(); ++i)
+        m_.hierarchy_->set_floor(i, first_budget_[i] ? m_.clock_[i]
+                                                     : std::max(m_.clock_[i], quantum_end_));
+    if (threads_ > 1)
+        m_.hierarchy_->open_weave();
+}
+
+// A worker with no core left to take weaves behind the cores still running
+// (the concurrent weave, docs/parallel.md) until the quantum's last tail.
+// Thread 0 weaves what is left at the quantum's end; who wove what changes
+// nothing but the host time.
+void ParallelScheduler::weave_while_running(unsigned thread, uint32_t generation) {
+    if (!m_.hierarchy_)
+        return;
+    const unsigned cores = m_.core_count();
+    const auto from = profile_.on() ? ParallelProfile::now() : ParallelProfile::Clock::time_point{};
+    uint64_t polls = 0, woven = 0;
+    unsigned idle = 0; // polls in a row that found nothing
+    while (generation_.load(std::memory_order_acquire) == generation &&
+           turn_seen_.load(std::memory_order_acquire) < cores && !quit_.load()) {
+        ++polls;
+        if (const size_t n = m_.hierarchy_->weave_some()) {
+            woven += n;
+            idle = 0;
+            continue;
+        }
+        // Nothing ready: the running cores log a shared access every microsecond
+        // or so; polling their lines less often leaves them in their host
+        // core's cache. After a few empty polls the worker yields between
+        // polls: on a host core shared with thread 0 a spinning worker would
+        // take its time (measured: --threads 2 slower than 1 at load 3).
+        if (++idle > kWeaveIdlePolls) {
+            sched_yield();
+            continue;
+        }
+        for (unsigned k = 0; k < kWeavePollPauses; ++k)
+            cpu_relax();
+    }
+    if (profile_.on())
+        profile_.wove(thread, from, ParallelProfile::now(), polls, woven);
+}
+
+uint64_t ParallelScheduler::slice_cycles(const cpu::RunResult& r) const {
+    return (r.core_cycles ? *r.core_cycles : r.instructions * m_.params_.cycles_per_insn) +
+           r.stall_cycles;
 }
 
 void ParallelScheduler::run_quantum(uint64_t quantum_end) {
@@ -173,6 +232,7 @@ void ParallelScheduler::run_quantum(uint64_t quantum_end) {
         turn_seen_.store(0, std::memory_order_relaxed);
         active_ = true;
         quantum_end_ = quantum_end;
+        open_weave();
         const uint32_t generation = generation_.load(std::memory_order_relaxed) + 1;
         next_core_.store(uint64_t{generation} << 32, std::memory_order_release);
         if (profile_.on())
@@ -250,6 +310,8 @@ void ParallelScheduler::run_thread(unsigned thread, uint32_t generation) {
         }
         if (profile)
             profile_.bound(i, from, ParallelProfile::now());
+        if (first_budget_[i] && !errors_[i] && m_.hierarchy_ && m_.hierarchy_->in_bound())
+            m_.hierarchy_->set_floor(i, m_.clock_[i] + slice_cycles(first_result_[i]));
         bool now = has_turn_[i];
         if (!now) {
             std::lock_guard lock(turn_mutex_);
@@ -281,9 +343,9 @@ void ParallelScheduler::weave() {
     if (!m_.hierarchy_ || !m_.hierarchy_->in_bound() || m_.phase_ == Machine::Phase::fast_forward)
         return;
     const auto from = profile_.on() ? ParallelProfile::now() : ParallelProfile::Clock::time_point{};
-    m_.hierarchy_->weave();
+    const size_t woven = m_.hierarchy_->weave();
     if (profile_.on())
-        profile_.weave(from, ParallelProfile::now());
+        profile_.weave(from, ParallelProfile::now(), woven);
 }
 
 void ParallelScheduler::bound(unsigned i) {
@@ -313,6 +375,8 @@ void ParallelScheduler::tail(unsigned first, unsigned thread) {
                 if (m_.state_[i] != CoreState::running)
                     m_.clock_[i] = quantum_end;
             }
+            if (m_.hierarchy_ && m_.hierarchy_->in_bound())
+                m_.hierarchy_->set_floor(i, m_.clock_[i]); // its quantum is over
         } catch (...) {
             errors_[i] = std::current_exception();
         }

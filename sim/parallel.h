@@ -74,6 +74,10 @@ class ParallelScheduler {
     // caller runs it), else none.
     std::optional<unsigned> pass_turn(unsigned i);
     void worker(unsigned thread);
+    void open_weave();
+    void weave_while_running(unsigned thread, uint32_t generation);
+    // The cycles a slice took, as Machine::end_slice books them.
+    uint64_t slice_cycles(const cpu::RunResult& r) const;
 
     Machine& m_;
     unsigned threads_ = 1;

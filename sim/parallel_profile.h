@@ -38,7 +38,10 @@ class ParallelProfile {
     void quantum_begin(Clock::time_point t);
     void prologue_done(Clock::time_point t);
     // Main thread: the weave, after every core's quantum.
-    void weave(Clock::time_point from, Clock::time_point to) { q_weave_ = ns(from, to); }
+    void weave(Clock::time_point from, Clock::time_point to, uint64_t accesses) {
+        q_weave_ = ns(from, to);
+        weave_accesses_ += accesses;
+    }
     void quantum_done(Clock::time_point t);
     // Any thread, for its own core or its own thread slot.
     void bound(unsigned core, Clock::time_point from, Clock::time_point to) {
@@ -54,6 +57,15 @@ class ParallelProfile {
         t.waits[static_cast<unsigned>(kind)] += 1;
         t.sleeps[static_cast<unsigned>(kind)] += slept;
     }
+    // A worker's concurrent weave in a quantum: from its last core to the
+    // quantum's last tail, `polls` calls of Hierarchy::weave_some().
+    void wove(unsigned thread, Clock::time_point from, Clock::time_point to, uint64_t polls,
+              uint64_t accesses) {
+        Thread& t = threads_[thread];
+        t.weave_ns += ns(from, to);
+        t.weave_polls += polls;
+        t.weave_accesses += accesses;
+    }
     // A host thread's CPU time from its first to its last call (RUSAGE_THREAD).
     void thread_started(unsigned thread);
     void thread_stopped(unsigned thread);
@@ -66,13 +78,18 @@ class ParallelProfile {
     // The quantum's critical path on `threads` host threads with free
     // synchronization: cores taken in ascending order by the first free
     // thread, a group's core after the previous one, tails in core order.
-    uint64_t critical_path(unsigned threads) const;
+    // `concurrent`: the weave runs on the first thread free of bound parts,
+    // ending no earlier than the last tail (the concurrent weave's bound).
+    uint64_t critical_path(unsigned threads, bool concurrent) const;
     void report() const;
 
     struct Thread {
         std::array<uint64_t, static_cast<unsigned>(Wait::count)> wait_ns{};
         std::array<uint64_t, static_cast<unsigned>(Wait::count)> waits{};
         std::array<uint64_t, static_cast<unsigned>(Wait::count)> sleeps{};
+        uint64_t weave_ns = 0; // a worker's concurrent weave, polls included
+        uint64_t weave_polls = 0;
+        uint64_t weave_accesses = 0;
         uint64_t cpu_start_ns = 0;
         uint64_t cpu_ns = 0;
         // Keeps threads' counters on separate cache lines.
@@ -92,8 +109,10 @@ class ParallelProfile {
     // Totals over the kept quanta (none longer than kPreempted).
     uint64_t quanta_ = 0, dropped_ = 0;
     uint64_t prologue_ns_ = 0, weave_ns_ = 0, between_ns_ = 0, wall_ns_ = 0;
+    uint64_t weave_accesses_ = 0; // woven by thread 0 after the quanta (every quantum)
     std::vector<uint64_t> bound_ns_, tail_ns_;
-    std::array<uint64_t, 3> critical_ns_{}; // on 1, 2 and 4 threads
+    std::array<uint64_t, 3> critical_ns_{};   // on 1, 2 and 4 threads
+    std::array<uint64_t, 3> concurrent_ns_{}; // the same with the concurrent weave
 };
 
 } // namespace sim

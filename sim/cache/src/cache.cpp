@@ -166,6 +166,7 @@ Eviction Cache::fill(std::uint64_t line, bool dirty) {
     const std::uint32_t bit = 1u << way;
     Eviction evicted{tag != kInvalid, (state_[set].dirty & bit) != 0, tag};
     tag = line;
+    journal(set, way);
     state_[set].valid |= bit;
     state_[set].dirty = dirty ? (state_[set].dirty | bit) : (state_[set].dirty & ~bit);
     touch_any(set, way);
@@ -179,7 +180,10 @@ Eviction Cache::insert(std::uint64_t line, bool dirty) {
         return fill(line, dirty);
     }
     const std::uint64_t set = line & set_mask_;
-    state_[set].dirty |= dirty ? (1u << way) : 0u;
+    if (dirty) {
+        state_[set].dirty |= 1u << way;
+        journal(set, static_cast<unsigned>(way));
+    }
     touch_any(set, static_cast<unsigned>(way));
     remember(line, set, static_cast<unsigned>(way));
     return {};
@@ -194,6 +198,7 @@ bool Cache::invalidate(std::uint64_t line) {
     const std::uint32_t bit = 1u << way;
     const bool was_dirty = (state_[set].dirty & bit) != 0;
     tags_[set * ways_ + static_cast<unsigned>(way)] = kInvalid;
+    journal(set, static_cast<unsigned>(way));
     state_[set].valid &= ~bit;
     state_[set].dirty &= ~bit;
     if (line == mru_line_) {
@@ -211,7 +216,28 @@ std::uint64_t Cache::invalidate_all() {
     }
     std::fill(tags_.begin(), tags_.end(), kInvalid);
     mru_line_ = kInvalid;
+    journal_full_ = true;
     return dirty;
+}
+
+void Cache::update_copy(TagCopy& copy) {
+    if (journal_full_) {
+        copy.tags_ = tags_;
+        copy.dirty_.resize(state_.size());
+        for (std::size_t set = 0; set < state_.size(); ++set) {
+            copy.dirty_[set] = state_[set].dirty;
+        }
+        copy.set_mask_ = set_mask_;
+        copy.ways_ = ways_;
+        journal_full_ = false;
+        journal_on_ = true;
+    } else {
+        for (const std::uint64_t slot : journal_) {
+            copy.tags_[slot] = tags_[slot];
+            copy.dirty_[slot / ways_] = state_[slot / ways_].dirty;
+        }
+    }
+    journal_.clear();
 }
 
 // The LRU clock wrapped: keep each set's order, renumber its stamps 1..ways.

@@ -61,10 +61,13 @@ Hierarchy::Hierarchy(const HierarchyConfig& config)
             ipa_cache_for(config.tlb),
             CoreMemoryStats{}});
     }
+    weave_sync_ = std::make_unique<WeaveSync>(config.cores);
+    weave_cores_.resize(config.cores);
 }
 
 std::uint32_t Hierarchy::access_data_slow(unsigned core, std::uint64_t pa, unsigned size,
                                           bool is_write, std::uint64_t now) {
+    note_now(core, now);
     CoreState& state = cores_[core];
     const std::uint64_t first = pa >> line_shift_;
     const std::uint64_t last = (pa + std::max(size, 1u) - 1) >> line_shift_;
@@ -216,6 +219,7 @@ void Hierarchy::write_back(unsigned core, const Eviction& victim, std::uint64_t 
 
 std::uint32_t Hierarchy::fetch_block_slow(unsigned core, std::uint64_t pa, unsigned bytes,
                                           std::uint64_t now) {
+    note_now(core, now);
     CoreState& state = cores_[core];
     const std::uint64_t first = pa >> line_shift_;
     const std::uint64_t last = (pa + std::max(bytes, 1u) - 1) >> line_shift_;
@@ -281,6 +285,7 @@ std::uint32_t Hierarchy::descriptor_read(unsigned core, std::uint64_t pa, std::u
 
 Translation Hierarchy::translate_slow(unsigned core, std::uint64_t address, AccessKind kind,
                                       std::uint64_t now, WalkerRef walker) {
+    note_now(core, now);
     CoreState& state = cores_[core];
     const bool fetch = kind == AccessKind::fetch;
     Tlb& micro = fetch ? state.itlb : state.dtlb;
@@ -456,16 +461,16 @@ std::uint64_t Hierarchy::clean_invalidate(unsigned core, std::uint64_t pa, std::
     // Other cores' L1s may be running: the maintenance happens in the weave; the
     // issuing core is charged as if a line were dirty only when its own L1 D or
     // the frozen L2 says so.
+    note_now(core, now);
     const std::uint64_t first = pa >> line_shift_;
     const std::uint64_t last = (pa + bytes - 1) >> line_shift_;
     bool dirty = false;
     for (std::uint64_t line = first; line <= last && !dirty; ++line) {
-        dirty = cores_[core].l1d.is_dirty(line) || l2_.is_dirty(line);
+        dirty = cores_[core].l1d.is_dirty(line) || l2_bound_.is_dirty(line);
     }
     const std::uint64_t predicted =
         (last - first + 1) * kCleanLineCycles + (dirty ? config_.mem.latency : 0);
-    cores_[core].bound_log.push_back(
-        {SharedAccess::Kind::clean, false, false, false, predicted, now, pa, bytes});
+    log_shared(core, {SharedAccess::Kind::clean, false, false, false, predicted, now, pa, bytes});
     return predicted;
 }
 
@@ -501,11 +506,14 @@ std::uint64_t Hierarchy::take_contention_stall(unsigned core) {
 
 CoreMemoryStats Hierarchy::core_memory_stats(unsigned core) const {
     CoreMemoryStats stats = cores_[core].stats;
-    stats.mem_queue_cycles =
-        static_cast<std::uint64_t>(std::max<std::int64_t>(0, memory_.core_queue_cycles(core)));
+    // During a bound phase a concurrent weave may be changing the controllers'
+    // counts: the values at its start, which only the weave changes.
+    const std::int64_t mem = bound_ ? mem_queue_bound_[core] : memory_.core_queue_cycles(core);
+    stats.mem_queue_cycles = static_cast<std::uint64_t>(std::max<std::int64_t>(0, mem));
     if (l2_port_) {
-        stats.l2_queue_cycles = static_cast<std::uint64_t>(
-            std::max<std::int64_t>(0, l2_port_->core_queue_cycles(core)));
+        const std::int64_t port =
+            bound_ ? port_queue_bound_[core] : l2_port_->core_queue_cycles(core);
+        stats.l2_queue_cycles = static_cast<std::uint64_t>(std::max<std::int64_t>(0, port));
     }
     return stats;
 }

@@ -209,8 +209,8 @@ void Hierarchy::end_write_line(unsigned core, std::uint64_t now) {
         // Counted with this line: the lines after the first l2_lines skip the L2.
         if (run.full_lines > config_.write_streaming.l2_lines) {
             if (bound_) {
-                state.bound_log.push_back(
-                    {SharedAccess::Kind::mem_writeback, false, false, false, 0, now, run.line, 0});
+                log_shared(core, {SharedAccess::Kind::mem_writeback, false, false, false, 0, now,
+                                  run.line, 0});
             } else {
                 memory_.writeback(core, now);
             }

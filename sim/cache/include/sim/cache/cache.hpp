@@ -21,6 +21,34 @@ struct CacheGeometry {
     std::uint64_t seed;
 };
 
+// A read-only copy of a cache's tags and dirty bits as they were when it was
+// last brought up to date (Cache::update_copy): the parallel scheduler's
+// predictions read the L2 this way while a concurrent weave changes it.
+class TagCopy {
+  public:
+    bool contains(std::uint64_t line) const { return find_way(line) >= 0; }
+    bool is_dirty(std::uint64_t line) const {
+        const int way = find_way(line);
+        return way >= 0 && (dirty_[line & set_mask_] >> way & 1u) != 0;
+    }
+
+  private:
+    friend class Cache;
+    int find_way(std::uint64_t line) const {
+        const std::uint64_t* tags = &tags_[(line & set_mask_) * ways_];
+        for (unsigned way = 0; way < ways_; ++way) {
+            if (tags[way] == line) {
+                return static_cast<int>(way);
+            }
+        }
+        return -1;
+    }
+    std::vector<std::uint64_t> tags_;
+    std::vector<std::uint32_t> dirty_; // per set
+    std::uint64_t set_mask_ = 0;
+    unsigned ways_ = 0;
+};
+
 // What a fill displaced.
 struct Eviction {
     bool valid = false;
@@ -77,6 +105,14 @@ class Cache {
     bool contains(std::uint64_t line) const;
     bool is_dirty(std::uint64_t line) const;
 
+    // Brings `copy` up to date with this cache's tags and dirty bits. The first
+    // call copies everything and starts a journal of the slots fill, insert and
+    // invalidate change, so that later calls copy only those (about a hundred
+    // a quantum for the L2, instead of its 64 KiB of tags). lookup's dirty bit
+    // is not journaled: the L2 is looked up for reads only (its dirty bits
+    // change through insert).
+    void update_copy(TagCopy& copy);
+
     // Drops a line if present; returns whether it was dirty (for maintenance ops).
     bool invalidate(std::uint64_t line);
     // Drops every line; returns how many were dirty.
@@ -99,6 +135,7 @@ class Cache {
         a.value(clock_);
         a.value(lfsr_);
         a.value(mru_way_);
+        journal_full_ = true; // a restore changes every slot
     }
 
   private:
@@ -125,6 +162,16 @@ class Cache {
         mru_way_ = way;
     }
     int find_way(std::uint64_t line) const;
+    void journal(std::uint64_t set, unsigned way) {
+        if (!journal_on_ || journal_full_) {
+            return;
+        }
+        if (journal_.size() * 4 >= tags_.size()) {
+            journal_full_ = true; // a full copy is cheaper now
+            return;
+        }
+        journal_.push_back(set * ways_ + way);
+    }
     // Bit of the way of `set` that holds `line`, 0 if none. An early-exit scan:
     // measured faster than a branch-free mask (1.9 vs 3.8 ns per L1 hit).
     std::uint32_t match_mask(std::uint64_t set, std::uint64_t line) const {
@@ -155,6 +202,11 @@ class Cache {
     std::uint32_t clock_ = 0;
     std::uint32_t lfsr_ = 1; // lfsr: the cache's one generator (never 0)
     unsigned mru_way_ = 0;
+    // update_copy's journal: changed slots (set * ways + way); a full copy is due
+    // after invalidate_all (or once the journal outgrows a full copy).
+    std::vector<std::uint64_t> journal_;
+    bool journal_on_ = false;
+    bool journal_full_ = true;
     unsigned ways_;
     unsigned line_shift_;
     Replacement replacement_;

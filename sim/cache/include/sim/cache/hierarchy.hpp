@@ -13,7 +13,10 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <tuple>
 #include <vector>
@@ -126,8 +129,28 @@ class Hierarchy {
     // issue order) and adds each waiting access's actual minus predicted latency
     // to that core's correction; take_weave_correction() hands it out (a negative
     // balance is kept as credit, as the memory controller does).
+    //
+    // The weave may also run while cores still run their bound parts (the
+    // concurrent weave): between open_weave() and weave(), weave_some() from
+    // any host thread applies the accesses that no core can still precede in
+    // that order, and weave() the rest, so the result is the same whoever
+    // wove how much when. What makes it exact: every access a core logs is at
+    // or after the `now` of the call that logs it, so the last `now` each core
+    // passed (its watermark, published with release) bounds its later
+    // accesses; set_floor() raises it from the scheduler (a slice's end), and
+    // an access below it is a logic_error ("shared access before the
+    // watermark"), as the order would then depend on the weave's progress.
+    // Meanwhile the predictions read a copy of the L2's tags and the delays
+    // taken at begin_bound(), and the counters readers see during a quantum
+    // (per-core L2 misses and memory reads, queueing cycles) change only at
+    // weave(), as with a weave after the quantum.
     void begin_bound();
-    void weave();
+    void set_floor(unsigned core, std::uint64_t cycle);
+    void open_weave();
+    // Return how many accesses they wove; weave_some() does nothing if another
+    // thread is weaving or the weave is not open.
+    std::size_t weave_some();
+    std::size_t weave();
     bool in_bound() const { return bound_; }
     std::uint64_t take_weave_correction(unsigned core);
 
@@ -238,7 +261,31 @@ class Hierarchy {
         WriteRun writes{};
         std::vector<SharedAccess> bound_log{};    // this quantum's shared accesses (bound phase)
         std::vector<std::uint64_t> bound_lines{}; // lines this core put in the L2 this quantum
-        std::int64_t weave_balance = 0;
+        std::uint64_t floor = 0; // no later access of this bound phase is before it
+    };
+    // A core's log as the weaver sees it: the count of entries it may read,
+    // the watermark, and the lock under which the owner reallocates the log.
+    struct alignas(64) LogSync {
+        std::mutex grow;
+        std::atomic<std::size_t> published{0};
+        std::atomic<std::uint64_t> watermark{0};
+    };
+    // The weaver's side of a core: its log's entries copied out and kept
+    // sorted by cycle (issue order on ties), the latency balance, and the
+    // counters the weave defers to its end.
+    struct alignas(64) WeaveCore {
+        std::vector<SharedAccess> pending;
+        std::size_t head = 0;   // pending[head] is the next to weave
+        std::size_t copied = 0; // log entries copied into pending
+        std::int64_t balance = 0;
+        std::uint64_t l2_misses = 0;
+        std::uint64_t mem_reads = 0;
+    };
+    struct WeaveSync {
+        explicit WeaveSync(unsigned cores) : logs(new LogSync[cores]) {}
+        std::unique_ptr<LogSync[]> logs;
+        std::mutex weaving; // the weaver's state, the L2, its port, the controller
+        bool open = false;  // guarded by `weaving`
     };
 
     std::uint32_t access_data_slow(unsigned core, std::uint64_t pa, unsigned size, bool is_write,
@@ -281,6 +328,19 @@ class Hierarchy {
     void l2_insert_bound(unsigned core, std::uint64_t line, bool dirty, std::uint64_t now);
     bool l2_holds_bound(const CoreState& state, std::uint64_t line) const;
     std::int64_t weave_access(unsigned core, const SharedAccess& access);
+    // Bound phase: the core passed the hierarchy at `now`; its log's append.
+    void note_now(unsigned core, std::uint64_t now) {
+        if (bound_ && now > cores_[core].floor) {
+            cores_[core].floor = now;
+            weave_sync_->logs[core].watermark.store(now, std::memory_order_release);
+        }
+    }
+    void log_shared(unsigned core, const SharedAccess& access);
+    // Copies each core's new log entries, then weaves every entry no core can
+    // precede any more (all of them if `all`); the caller holds `weaving`.
+    std::size_t weave_ready(bool all);
+    void copy_new_entries(unsigned core);
+    void take_whole_log(unsigned core);
     std::uint64_t clean_invalidate_now(unsigned core, std::uint64_t pa, std::uint64_t bytes,
                                        std::uint64_t now);
     // Full latency of one walk descriptor read (a dependent load).
@@ -313,8 +373,16 @@ class Hierarchy {
     std::uint64_t l2_writebacks_ = 0;
     std::uint64_t l2_victim_fills_ = 0;
     bool bound_ = false;
-    // The weave's merge: each core's next log entry; kept to reuse its memory.
-    std::vector<std::size_t> weave_next_;
+    // The concurrent weave (begin_bound ... weave): per-core sync and weaver
+    // state, the L2's tags and the delays the predictions read, the queueing
+    // cycles readers see until the weave ends.
+    std::unique_ptr<WeaveSync> weave_sync_;
+    std::vector<WeaveCore> weave_cores_;
+    TagCopy l2_bound_;
+    std::uint32_t port_delay_bound_ = 0;
+    std::uint32_t mem_delay_bound_ = 0;
+    std::vector<std::int64_t> mem_queue_bound_;
+    std::vector<std::int64_t> port_queue_bound_;
     static constexpr unsigned kNoCore = ~0u;
 };
 
