@@ -6,6 +6,8 @@
 // checks run no simulation.
 #include "experiments/calibrate_internal.h"
 
+#include "run_binary.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -23,18 +25,11 @@ namespace fs = std::filesystem;
 using repro::detail::Context;
 using PlannedRun = repro::detail::Run;
 
-std::string slurp(const fs::path& p) {
-    std::ifstream f(p);
-    std::ostringstream s;
-    s << f.rdbuf();
-    return s.str();
-}
+using sim::test::run_bao_sim;
+using sim::test::slurp;
 
 fs::path scratch(const std::string& what) {
-    fs::path out = fs::temp_directory_path() /
-                   ("bao-calibrate-processes-" + what + "-" + std::to_string(::getpid()));
-    fs::remove_all(out);
-    return out;
+    return sim::test::scratch("bao-calibrate-processes", what);
 }
 
 // A Linux-capable planning context (no simulation runs): small inputs 3
@@ -141,15 +136,6 @@ TEST(CalibrateProcesses, RunMeasuringOtherCountsThanAskedFails) {
     fs::remove_all(out);
 }
 
-// Runs bao-sim with `args`; returns its exit status, output in `log`.
-int run(const std::string& args, const fs::path& out, std::string& log) {
-    const std::string log_file = out.string() + ".log";
-    const int rc = std::system(
-        (std::string(BAO_SIM_BINARY) + " " + args + " > '" + log_file + "' 2>&1").c_str());
-    log = slurp(log_file);
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
 TEST(CalibrateProcesses, RefusesBadCountsBeforeRunning) {
     const fs::path out = scratch("bad");
     std::string log;
@@ -163,12 +149,14 @@ TEST(CalibrateProcesses, RefusesBadCountsBeforeRunning) {
          "--linux-large-warmup '4294967297' is not a whole number from 0 to 100"},
     };
     for (const auto& [arg, error] : bad) {
-        EXPECT_EQ(run("calibrate --variant linux --out '" + out.string() + "' " + arg, out, log), 2)
+        EXPECT_EQ(
+            run_bao_sim("calibrate --variant linux --out '" + out.string() + "' " + arg, out, log),
+            2)
             << arg << ": " << log;
         EXPECT_NE(log.find(error), std::string::npos) << arg << ": " << log;
         EXPECT_FALSE(fs::exists(out / "calibration.json")) << arg;
     }
-    EXPECT_EQ(run("calibrate --help", out, log), 0);
+    EXPECT_EQ(run_bao_sim("calibrate --help", out, log), 0);
     for (const char* opt :
          {"--linux-warmup", "--linux-runs", "--linux-large-warmup", "--linux-large-runs"})
         EXPECT_NE(log.find(opt), std::string::npos) << opt;

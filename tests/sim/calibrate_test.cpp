@@ -6,6 +6,8 @@
 #include "experiments/calibrate_internal.h"
 #include "experiments/reproduce.h"
 
+#include "run_binary.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -24,33 +26,18 @@ namespace {
 namespace fs = std::filesystem;
 using repro::JsonValue;
 
-std::string slurp(const fs::path& p) {
-    std::ifstream f(p);
-    std::ostringstream s;
-    s << f.rdbuf();
-    return s.str();
-}
+using sim::test::run_bao_sim;
+using sim::test::slurp;
 
 fs::path scratch(const std::string& what) {
-    fs::path out =
-        fs::temp_directory_path() / ("bao-calibrate-" + what + "-" + std::to_string(::getpid()));
-    fs::remove_all(out);
-    return out;
-}
-
-// Runs bao-sim with `args`; returns its exit status, output in `log`.
-int run(const std::string& args, const fs::path& out, std::string& log) {
-    const std::string log_file = out.string() + ".log";
-    const int rc = std::system(
-        (std::string(BAO_SIM_BINARY) + " " + args + " > '" + log_file + "' 2>&1").c_str());
-    log = slurp(log_file);
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+    return sim::test::scratch("bao-calibrate", what);
 }
 
 TEST(Calibrate, QuickRunWritesTheTableAndEveryError) {
     const fs::path out = scratch("quick");
     std::string log;
-    ASSERT_EQ(run("calibrate --quick --jobs 2 --out '" + out.string() + "'", out, log), 0) << log;
+    ASSERT_EQ(run_bao_sim("calibrate --quick --jobs 2 --out '" + out.string() + "'", out, log), 0)
+        << log;
     EXPECT_NE(log.find("Mean absolute relative error"), std::string::npos) << log;
     EXPECT_NE(log.find("irq latency mean interf-col-hypcol"), std::string::npos) << log;
     for (const char* f : {"calibration.csv", "calibration.json", "calibration.txt"})
@@ -252,15 +239,18 @@ TEST(Calibrate, BareQsortLargeStatsOfTheWrongGuestAreRefused) {
 TEST(Calibrate, RefusesBadSettingsBeforeRunning) {
     const fs::path out = scratch("bad");
     std::string log;
-    EXPECT_EQ(run("calibrate --quick --out '" + out.string() + "' --set no.such.key=1", out, log),
-              2)
+    EXPECT_EQ(
+        run_bao_sim("calibrate --quick --out '" + out.string() + "' --set no.such.key=1", out, log),
+        2)
         << log;
     EXPECT_NE(log.find("refused"), std::string::npos) << log;
-    EXPECT_EQ(run("calibrate --quick --out '" + out.string() + "' --fit l2.ways", out, log), 2)
+    EXPECT_EQ(run_bao_sim("calibrate --quick --out '" + out.string() + "' --fit l2.ways", out, log),
+              2)
         << log;
     EXPECT_NE(log.find("KEY=a,b,c"), std::string::npos) << log;
-    EXPECT_EQ(
-        run("calibrate --quick --out '" + out.string() + "' --bare-qsort-large words", out, log), 2)
+    EXPECT_EQ(run_bao_sim("calibrate --quick --out '" + out.string() + "' --bare-qsort-large words",
+                          out, log),
+              2)
         << log;
     EXPECT_NE(log.find("--bare-qsort-large 'words' is not vertices or strings"), std::string::npos)
         << log;
@@ -272,7 +262,7 @@ TEST(Calibrate, RefusesBadSettingsBeforeRunning) {
 TEST(Calibrate, HelpSaysTheModelIsApproximate) {
     const fs::path out = scratch("help");
     std::string log;
-    EXPECT_EQ(run("calibrate --help", out, log), 0);
+    EXPECT_EQ(run_bao_sim("calibrate --help", out, log), 0);
     EXPECT_NE(log.find("approximate"), std::string::npos) << log;
     EXPECT_NE(log.find("--fit"), std::string::npos) << log;
     fs::remove(out.string() + ".log");
