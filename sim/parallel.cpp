@@ -112,6 +112,10 @@ ParallelScheduler::ParallelScheduler(Machine& machine, const std::vector<uint64_
     has_turn_.assign(cores, 0);
     pending_.resize(cores);
     first_budget_.assign(cores, 0);
+    may_power_on_.assign(cores, memory_groups.empty() ? 1 : 0);
+    for (uint64_t mask : memory_groups)
+        for (unsigned c = 0; c < cores && c < 64; ++c)
+            may_power_on_[c] |= static_cast<uint8_t>(mask >> c & 1);
     first_result_.resize(cores);
     was_running_.assign(cores, 0);
     errors_.resize(cores);
@@ -159,15 +163,21 @@ void ParallelScheduler::worker(unsigned thread) {
 // Every core's first slice starts at its clock after the prologue; the weave
 // may then take the prologue's accesses and follow the cores' watermarks. A
 // core without a first slice (off, stopped, idle) runs nothing more in this
-// quantum: its tail only moves its clock to the quantum's end, so that is its
-// floor (else a core without a VM would hold the weave back to the quantum's
-// start until its tail, the last).
+// quantum on its own: its tail only moves its clock to the quantum's end, so
+// that is its floor (else a core without a VM would hold the weave back to the
+// quantum's start until its tail, the last). But an off core that another core
+// powers on in this quantum starts at the caller's time, before the quantum's
+// end, and hv logs its accesses there (linux-solo-smp's secondary vCPU): such a
+// core keeps its clock as its floor.
 void ParallelScheduler::open_weave() {
     if (!m_.hierarchy_ || !m_.hierarchy_->in_bound())
         return;
-    for (unsigned i = 0; i < m_.core_count(); ++i)
-        m_.hierarchy_->set_floor(i, first_budget_[i] ? m_.clock_[i]
-                                                     : std::max(m_.clock_[i], quantum_end_));
+    for (unsigned i = 0; i < m_.core_count(); ++i) {
+        const bool may_start =
+            first_budget_[i] || (m_.state_[i] == CoreState::off && may_power_on_[i]);
+        m_.hierarchy_->set_floor(i,
+                                 may_start ? m_.clock_[i] : std::max(m_.clock_[i], quantum_end_));
+    }
     if (threads_ > 1)
         m_.hierarchy_->open_weave();
 }

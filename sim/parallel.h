@@ -98,6 +98,9 @@ class ParallelScheduler {
     std::vector<uint8_t> has_turn_;
     std::vector<std::vector<std::function<void()>>> pending_;
     std::vector<uint64_t> first_budget_; // 0: no first slice
+    // 1: an off core that another core may power on within a quantum (it is in
+    // a memory group: a VM's core, or any core with no hv)
+    std::vector<uint8_t> may_power_on_;
     std::vector<cpu::RunResult> first_result_;
     std::vector<uint8_t> was_running_;
     std::vector<std::exception_ptr> errors_; // per core

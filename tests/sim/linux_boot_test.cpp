@@ -8,6 +8,7 @@
 #include "sim/simulation.h"
 
 #include "linux_guests.h"
+#include "parallel_stats.h"
 #include "run_cli.h"
 
 #include <gtest/gtest.h>
@@ -116,6 +117,22 @@ TEST(LinuxSim, SoloSmpRunsQsortToPowerOff) {
     for (const char* bad : {"CPU1: failed", "Oops", "Kernel panic"})
         EXPECT_EQ(b.console.find(bad), std::string::npos) << bad << "\n" << b.console;
     EXPECT_TRUE(b.region.region_marked) << "the marker page gave no region";
+}
+
+// The secondary vCPU, powered on by the first within a quantum, starts before
+// that quantum's end: the parallel scheduler's concurrent weave must not have
+// woven past it (it did, and the run stopped on "shared access before the
+// watermark"). One and two host threads give the same statistics, over the
+// boot up to past the secondary's start (smp comes up near 250 M instructions).
+TEST(LinuxSim, SoloSmpBootGivesTheSameStatisticsOnOneAndTwoHostThreads) {
+    REQUIRE_LINUX();
+    constexpr uint64_t kInsns = 400'000'000;
+    RunOutcome one, two;
+    const std::string on_one = test::comparable_stats("linux-solo-smp", "", 1, &one, {}, kInsns);
+    const std::string on_two = test::comparable_stats("linux-solo-smp", "", 2, &two, {}, kInsns);
+    EXPECT_EQ(one.code, ExitCode::insn_limit) << one.detail;
+    EXPECT_EQ(two.code, ExitCode::insn_limit) << two.detail;
+    EXPECT_EQ(on_one, on_two);
 }
 
 // A Linux VM that never powers off ends at --max-insns.

@@ -28,16 +28,19 @@ inline std::string without_meta(std::string json) {
     return json;
 }
 
-// `threads` 0: the serial scheduler.
+// `threads` 0: the serial scheduler; `max_insns` 0: the run's own limit.
 inline std::string comparable_stats(const std::string& config, const std::string& workload,
                                     unsigned threads, RunOutcome* outcome = nullptr,
-                                    const std::vector<std::string>& guest_params = {}) {
+                                    const std::vector<std::string>& guest_params = {},
+                                    uint64_t max_insns = 0) {
     RunOptions o;
     o.config = config;
     o.workload = workload;
     o.guest_params = guest_params;
     o.workloads_dir = workloads_dir();
     o.threads = threads;
+    if (max_insns)
+        o.max_insns = max_insns;
     Simulation s(o, nullptr);
     const RunOutcome r = s.run();
     if (outcome)
