@@ -101,7 +101,8 @@ static void bao_regions_change(void) {
 typedef uint64_t (*bao_mmio_read_t)(struct uc_struct*, uint64_t, unsigned, void*);
 typedef void (*bao_mmio_write_t)(struct uc_struct*, uint64_t, unsigned, uint64_t, void*);
 
-BAO_REGION_CHANGE(uc_mem_map, (struct uc_struct * uc, uint64_t address, size_t size, uint32_t perms),
+BAO_REGION_CHANGE(uc_mem_map,
+                  (struct uc_struct * uc, uint64_t address, size_t size, uint32_t perms),
                   (uc, address, size, perms))
 BAO_REGION_CHANGE(uc_mem_map_ptr,
                   (struct uc_struct * uc, uint64_t address, size_t size, uint32_t perms, void* ptr),
