@@ -286,6 +286,10 @@ void Arm64Core::raise_fault(Fault::Kind kind, uint64_t pc, uint64_t address,
 }
 
 void Arm64Core::model_fetch(uint64_t address, uint32_t size) {
+    fetch_timing(address, size);
+}
+
+[[gnu::always_inline]] inline void Arm64Core::fetch_timing(uint64_t address, uint32_t size) {
     const uint64_t now = start_cycle_ + cycles_in_run();
     uint64_t pa = address;
     if (memory_.stage2 || stage1_on_) {
@@ -304,7 +308,8 @@ void Arm64Core::model_fetch(uint64_t address, uint32_t size) {
         stall_ += memory_.hierarchy->fetch_block(id_, pa, size, now);
 }
 
-void Arm64Core::model_data(uint64_t address, int size, bool is_write) {
+[[gnu::always_inline]] inline void Arm64Core::model_data(uint64_t address, int size,
+                                                         bool is_write) {
     const uint64_t now = start_cycle_ + cycles_in_run();
     uint64_t pa = address;
     if (memory_.stage2 || stage1_on_) {
@@ -362,7 +367,7 @@ void Arm64Core::model_block(uint64_t address, uint32_t size) {
     if (a53_)
         core_cycles_ += charge_a53(address, size);
     if (memory_.hierarchy)
-        model_fetch(address, size);
+        fetch_timing(address, size);
 }
 
 // A block with something to check first: the quantum's end or a yield, a

@@ -218,8 +218,13 @@ class Arm64Core final : public Core {
         uint64_t base; // of the trapping mapping
     };
     std::vector<std::unique_ptr<TrapBinding>> traps_;
+    // The timing model's share of a load or store (on_memory) and of a block's
+    // fetch (model_block, on_a53_block). model_data and fetch_timing are inline
+    // in arm64_core.cpp, so that a hook's common case (micro-TLB and L1 hits)
+    // is one call frame, Unicorn's call of the hook.
     void model_data(uint64_t address, int size, bool is_write);
     void model_fetch(uint64_t address, uint32_t size);
+    void fetch_timing(uint64_t address, uint32_t size);
     // stage1_timing.cpp: the guest's stage 1 in the timing model (tlb.guest_stage1).
     static void walk_nested(void* self, uint64_t va, cache::AccessKind kind,
                             cache::WalkResult& out);

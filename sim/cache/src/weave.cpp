@@ -14,6 +14,7 @@ void Hierarchy::begin_bound() {
         CoreState& state = cores_[core];
         state.bound_log.clear();
         state.bound_lines.clear();
+        state.bound_lines_filter = 0;
         state.floor = 0;
         weave_sync_->logs[core].published.store(0, std::memory_order_relaxed);
         weave_sync_->logs[core].watermark.store(0, std::memory_order_relaxed);
@@ -65,8 +66,15 @@ void Hierarchy::log_shared(unsigned core, const SharedAccess& access) {
 }
 
 bool Hierarchy::l2_holds_bound(const CoreState& state, std::uint64_t line) const {
-    return l2_bound_.contains(line) || std::find(state.bound_lines.begin(), state.bound_lines.end(),
-                                                 line) != state.bound_lines.end();
+    return l2_bound_.contains(line) ||
+           ((state.bound_lines_filter >> (line & 63) & 1) != 0 &&
+            std::find(state.bound_lines.begin(), state.bound_lines.end(), line) !=
+                state.bound_lines.end());
+}
+
+void Hierarchy::add_bound_line(CoreState& state, std::uint64_t line) {
+    state.bound_lines.push_back(line);
+    state.bound_lines_filter |= std::uint64_t{1} << (line & 63);
 }
 
 // The port and the memory controller charge the delay of their last closed
@@ -79,7 +87,7 @@ std::uint32_t Hierarchy::l2_refill_bound(unsigned core, std::uint64_t line, bool
     if (!l2_holds_bound(state, line)) {
         latency += config_.mem.latency + mem_delay_bound_;
         if ((fetch ? config_.l2_inst_allocation : config_.l2_allocation) == L2Allocation::on_fill) {
-            state.bound_lines.push_back(line);
+            add_bound_line(state, line);
         }
     }
     log_shared(core,
@@ -89,7 +97,7 @@ std::uint32_t Hierarchy::l2_refill_bound(unsigned core, std::uint64_t line, bool
 
 void Hierarchy::l2_insert_bound(unsigned core, std::uint64_t line, bool dirty, std::uint64_t now) {
     CoreState& state = cores_[core];
-    state.bound_lines.push_back(line);
+    add_bound_line(state, line);
     log_shared(core, {SharedAccess::Kind::victim, false, false, dirty, 0, now, line, 0});
 }
 
@@ -268,6 +276,7 @@ std::size_t Hierarchy::weave() {
         w.copied = 0;
         state.bound_log.clear();
         state.bound_lines.clear();
+        state.bound_lines_filter = 0;
     }
     return woven;
 }

@@ -64,11 +64,18 @@ class Cache {
 
     // Hit: updates replacement state (and the dirty bit if make_dirty), returns true.
     // Miss: changes nothing, returns false.
+    // The last line hit is checked inline (most of an L1's hits, for the callers'
+    // inline fast paths); the set scan is out of line, so that this path needs no
+    // call frame.
     bool lookup(std::uint64_t line, bool make_dirty) {
         if (line == mru_line_) {
             state_[mru_set_].dirty |= make_dirty ? (1u << mru_way_) : 0u;
             return true;
         }
+        return lookup_in_set(line, make_dirty);
+    }
+
+    [[gnu::noinline]] bool lookup_in_set(std::uint64_t line, bool make_dirty) {
         switch (replacement_) {
         case Replacement::lru:
             return lookup_as<Replacement::lru>(line, make_dirty);

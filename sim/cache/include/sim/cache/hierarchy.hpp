@@ -261,6 +261,9 @@ class Hierarchy {
         WriteRun writes{};
         std::vector<SharedAccess> bound_log{};    // this quantum's shared accesses (bound phase)
         std::vector<std::uint64_t> bound_lines{}; // lines this core put in the L2 this quantum
+        // One bit per (line mod 64) of bound_lines: most predictions miss it
+        // and skip the search.
+        std::uint64_t bound_lines_filter = 0;
         std::uint64_t floor = 0; // no later access of this bound phase is before it
     };
     // A core's log as the weaver sees it: the count of entries it may read,
@@ -327,6 +330,7 @@ class Hierarchy {
                                   std::uint64_t start);
     void l2_insert_bound(unsigned core, std::uint64_t line, bool dirty, std::uint64_t now);
     bool l2_holds_bound(const CoreState& state, std::uint64_t line) const;
+    static void add_bound_line(CoreState& state, std::uint64_t line);
     std::int64_t weave_access(unsigned core, const SharedAccess& access);
     // Bound phase: the core passed the hierarchy at `now`; its log's append.
     void note_now(unsigned core, std::uint64_t now) {
