@@ -239,7 +239,7 @@ TEST(MemoryController, BurstArrivalsRaiseTheCostOfAMissUnderAStreamingCore) {
 
 // mem.bank_conflict_cycles: a read pays the row conflict in the proportion of
 // the other cores' bytes in the closed windows; a core alone never does, and
-// with the option off nobody does.
+// at 0 nobody does.
 TEST(MemoryController, BankConflictsFollowTheOtherCoresShareOfTheTraffic) {
     MemoryConfig config;
     config.bandwidth = 2.0;
@@ -274,8 +274,10 @@ TEST(MemoryController, BankConflictsFollowTheOtherCoresShareOfTheTraffic) {
     EXPECT_EQ(mc.stats().bank_conflict_cycles, 40u + 30u + 10u);
 }
 
-TEST(MemoryController, BankConflictsAreOffByDefault) {
+// 0 is the model before issue 21 made 34 the default.
+TEST(MemoryController, BankConflictsAreOffAtZero) {
     MemoryConfig config;
+    config.bank_conflict_cycles = 0;
     config.bandwidth = 2.0;
     config.window = 1024;
     config.smoothing = 1.0;
