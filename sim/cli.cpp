@@ -503,7 +503,10 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
          "hv.code_layout defaults to measured (the real image's lines) on AArch64 and to spread on "
          "RISC-V, whose image was not measured; setting hv.*_code_bytes or hv.code_run_bytes selects "
          "spread (with hv.code_layout=measured it is an error). hv.code_layout=spread with "
-         "l1i.own_linefill=0 gives the defaults before 2026-11-30 (docs/config.md)")
+         "l1i.own_linefill=0 gives the defaults before 2026-11-30 (docs/config.md). "
+         "mem.bank_conflict_cycles defaults to 34 (a DDR4 row conflict a DRAM read pays in "
+         "proportion to the other cores' share of the traffic, issue 21's calibration); "
+         "mem.bank_conflict_cycles=0 gives the model before it")
         ("workloads-dir", po::value<std::string>(),
          "where built guests <name>.elf are (default: workloads/ beside the bao-sim binary)")
         ("list-configs", "list the built-in presets and exit")

@@ -250,6 +250,14 @@ TEST(Hierarchy, StatsUseTheDocumentedKeys) {
     EXPECT_GT(stats["cores[1].stall_cycles_mem"], 0u);
     EXPECT_EQ(stats.count("l2.queue_cycles"), 1u);
     EXPECT_EQ(stats.count("cores[1].l2.queue_cycles"), 1u);
+    // The row conflicts' cycles by default (mem.bank_conflict_cycles = 34);
+    // at 0, the model before, its statistics have no such key.
+    EXPECT_EQ(stats.count("mem.bank_conflict_cycles"), 1u);
+    HierarchyConfig off = cores(2);
+    off.mem.bank_conflict_cycles = 0;
+    for (const StatEntry& entry : flatten(Hierarchy(off).stats())) {
+        EXPECT_NE(entry.key, "mem.bank_conflict_cycles");
+    }
 }
 
 // The stats writer nests dotted keys into objects as they come, so the keys of

@@ -117,13 +117,16 @@ struct MemoryConfig {
     double max_utilization = 0.95; // M/D/1 clamp; above it a linear overload term
     double smoothing = 0.25;       // weight of the newest window in the utilisation average
     Arrivals arrivals = Arrivals::poisson;
-    // Option (0 = off, the default): cycles a read adds when the DRAM bank it
-    // needs holds a row another core opened (an open-page controller must
-    // precharge that row and activate its own: DDR4 tRP + tRCD). Charged as this
-    // times the other cores' share of the bytes moved in the closed windows
-    // (smoothed as the utilisation): the chance that the bank's last access was
-    // theirs. A core alone never pays it; its own row misses are in `latency`.
-    unsigned bank_conflict_cycles = 0;
+    // Cycles a read adds when the DRAM bank it needs holds a row another core
+    // opened (an open-page controller must precharge that row and activate its
+    // own: DDR4 tRP + tRCD). Charged as this times the other cores' share of the
+    // bytes moved in the closed windows (smoothed as the utilisation): the chance
+    // that the bank's last access was theirs. A core alone never pays it; its own
+    // row misses are in `latency`. 34 = tRP + tRCD of a ZynqMP PS DDR4-2400
+    // configuration (17 + 17 clocks at 1200 MHz), the default since issue 21's
+    // calibration on both boards, whose memory system is the ZCU104's either way
+    // (docs/timing-model.md); 0 is the model before.
+    unsigned bank_conflict_cycles = 34;
 };
 
 struct HierarchyConfig {

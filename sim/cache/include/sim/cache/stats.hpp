@@ -2,7 +2,7 @@
 // documented key/value pairs for the stats writer. Keys (docs/timing-model.md):
 //   l2.accesses l2.misses l2.writebacks l2.victim_fills l2.queue_cycles
 //   mem.reads mem.writebacks mem.bytes mem.queue_cycles
-//   mem.bank_conflict_cycles (only with mem.bank_conflict_cycles on)
+//   mem.bank_conflict_cycles (unless mem.bank_conflict_cycles = 0)
 //   cores[i].l1i.accesses cores[i].l1i.misses cores[i].l1d.accesses cores[i].l1d.misses
 //   cores[i].l1d.prefetches cores[i].l1d.prefetch_hits cores[i].l1d.streamed_lines
 //   cores[i].l2.accesses cores[i].l2.misses
@@ -60,7 +60,7 @@ struct MemoryStats {
     std::uint64_t mem_queue_cycles = 0;
     std::uint64_t l2_queue_cycles = 0; // queueing at the shared L2 port, all cores
     bool ipa_cache = false;            // tlb.ipa_cache is on: its hits are reported
-    // mem.bank_conflict_cycles is on: the cycles it added to reads are reported.
+    // mem.bank_conflict_cycles is not 0: the cycles it added to reads are reported.
     bool bank_conflicts = false;
     std::uint64_t mem_bank_conflict_cycles = 0;
 };
