@@ -8,6 +8,7 @@
 #include "sim/presets.h"
 
 #include <algorithm>
+#include <boost/program_options.hpp>
 #include <cstdio>
 #include <fstream>
 #include <iomanip>
