@@ -10,6 +10,7 @@
 #include "linux_guests.h"
 #include "parallel_stats.h"
 #include "run_cli.h"
+#include "stats_text.h"
 
 #include <gtest/gtest.h>
 
@@ -70,24 +71,13 @@ void expect_qsort_run(const Booted& b, const std::string& what) {
     EXPECT_LT(b.init->instructions, 2'000'000'000u) << what;
 }
 
-// The stats without what depends on the host (its time, its speed).
-std::string deterministic(const std::string& stats) {
-    std::istringstream in(stats);
-    std::string out, line;
-    while (std::getline(in, line))
-        if (line.find("host_seconds") == std::string::npos &&
-            line.find("\"mips\"") == std::string::npos)
-            out += line + "\n";
-    return out;
-}
-
 TEST(LinuxSim, NativeRunsQsortToPowerOffTwiceIdentically) {
     REQUIRE_LINUX();
     const Booted a = boot("linux-native");
     expect_qsort_run(a, "linux-native");
     const Booted b = boot("linux-native");
     EXPECT_EQ(a.console, b.console);
-    EXPECT_EQ(deterministic(a.stats), deterministic(b.stats));
+    EXPECT_EQ(test::without_host_figures(a.stats), test::without_host_figures(b.stats));
 }
 
 TEST(LinuxSim, SoloRunsQsortToPowerOffTwiceIdentically) {
@@ -96,7 +86,7 @@ TEST(LinuxSim, SoloRunsQsortToPowerOffTwiceIdentically) {
     expect_qsort_run(a, "linux-solo");
     const Booted b = boot("linux-solo");
     EXPECT_EQ(a.console, b.console);
-    EXPECT_EQ(deterministic(a.stats), deterministic(b.stats));
+    EXPECT_EQ(test::without_host_figures(a.stats), test::without_host_figures(b.stats));
 }
 
 // Two vCPUs under hv (issue 17 item 8): Linux starts vCPU 1 with PSCI CPU_ON
