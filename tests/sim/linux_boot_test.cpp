@@ -71,13 +71,12 @@ void expect_qsort_run(const Booted& b, const std::string& what) {
     EXPECT_LT(b.init->instructions, 2'000'000'000u) << what;
 }
 
-TEST(LinuxSim, NativeRunsQsortToPowerOffTwiceIdentically) {
+// Once: a second native run would repeat what the solo test below checks
+// through hv's longer path (two runs identical), a Linux boot of the suite's
+// time (decision 36).
+TEST(LinuxSim, NativeRunsQsortToPowerOff) {
     REQUIRE_LINUX();
-    const Booted a = boot("linux-native");
-    expect_qsort_run(a, "linux-native");
-    const Booted b = boot("linux-native");
-    EXPECT_EQ(a.console, b.console);
-    EXPECT_EQ(test::without_host_figures(a.stats), test::without_host_figures(b.stats));
+    expect_qsort_run(boot("linux-native"), "linux-native");
 }
 
 TEST(LinuxSim, SoloRunsQsortToPowerOffTwiceIdentically) {
