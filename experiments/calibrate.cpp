@@ -7,6 +7,7 @@
 #include "experiments/calibrate_internal.h"
 
 #include <algorithm>
+#include <boost/program_options.hpp>
 #include <chrono>
 #include <cmath>
 #include <iomanip>

@@ -7,6 +7,7 @@
 #include "sim/platform.h"
 
 #include <algorithm>
+#include <boost/program_options.hpp>
 #include <chrono>
 #include <iomanip>
 #include <sstream>

@@ -6,8 +6,6 @@
 
 #include "sim/json.h"
 
-#include <boost/program_options.hpp>
-
 #include <array>
 #include <cstdint>
 #include <filesystem>
@@ -17,6 +15,13 @@
 #include <set>
 #include <string>
 #include <vector>
+
+// Declared only: Boost.Program_options' header is about 148,000 lines, and
+// only the files that parse options include it (docs/design.md#test-tiers).
+namespace boost::program_options {
+class options_description;
+class variables_map;
+} // namespace boost::program_options
 
 namespace repro::detail {
 

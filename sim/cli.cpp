@@ -16,12 +16,12 @@
 
 #include <boost/program_options.hpp>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <regex>
 #include <sstream>
 #include <tuple>
 #include <unistd.h>
@@ -121,12 +121,19 @@ uint64_t baseline_cycles(const std::string& path) {
         throw InputError("--compare: cannot read '" + path + "'");
     std::stringstream text;
     text << f.rdbuf();
-    std::smatch m;
+    // "runtime_cycles": N inside the "workload" object (a plain scan: a
+    // regular expression costs seconds of compile time, docs/design.md#test-tiers).
     const std::string json = text.str();
-    if (!std::regex_search(json, m,
-                           std::regex("\"workload\": \\{[^}]*\"runtime_cycles\": ([0-9]+)")))
+    const std::string key = "\"runtime_cycles\": ";
+    const size_t object = json.find("\"workload\": {");
+    const size_t at = object == std::string::npos ? object : json.find(key, object);
+    if (at == std::string::npos || json.find('}', object) < at ||
+        !std::isdigit(static_cast<unsigned char>(json[at + key.size()])))
         throw InputError("--compare: no workload.runtime_cycles in '" + path + "'");
-    return parse_size(m[1], "--compare: workload.runtime_cycles in '" + path + "'");
+    const size_t digits = at + key.size();
+    const size_t end = json.find_first_not_of("0123456789", digits);
+    return parse_size(json.substr(digits, end - digits),
+                      "--compare: workload.runtime_cycles in '" + path + "'");
 }
 
 // An output file must be writable before a run spends minutes: its

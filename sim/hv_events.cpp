@@ -2,6 +2,8 @@
 
 #include "hv/abi/hypercall.h"
 
+#include <spdlog/logger.h>
+
 #include <array>
 #include <span>
 #include <string>
@@ -16,16 +18,16 @@ struct Route {
 
 // Each kind's logger and level; indexed by hv::EventKind.
 constexpr Route kRoutes[] = {
-    {LogSource::config, spdlog::level::info}, // ConfigValid
-    {LogSource::config, spdlog::level::info}, // ConfigRefused
-    {LogSource::hv, spdlog::level::info},     // VmBoot
-    {LogSource::hv, spdlog::level::info},     // VmStop
-    {LogSource::hv, spdlog::level::info},     // Recolor
-    {LogSource::hv, spdlog::level::trace},    // Trap
-    {LogSource::hv, spdlog::level::debug},    // FirmwareCall
-    {LogSource::hv, spdlog::level::debug},    // Hypercall
-    {LogSource::vgic, spdlog::level::debug},  // Inject
-    {LogSource::vgic, spdlog::level::trace},  // Irq
+    {LogSource::config, LogLevel::info}, // ConfigValid
+    {LogSource::config, LogLevel::info}, // ConfigRefused
+    {LogSource::hv, LogLevel::info},     // VmBoot
+    {LogSource::hv, LogLevel::info},     // VmStop
+    {LogSource::hv, LogLevel::info},     // Recolor
+    {LogSource::hv, LogLevel::trace},    // Trap
+    {LogSource::hv, LogLevel::debug},    // FirmwareCall
+    {LogSource::hv, LogLevel::debug},    // Hypercall
+    {LogSource::vgic, LogLevel::debug},  // Inject
+    {LogSource::vgic, LogLevel::trace},  // Irq
 };
 constexpr unsigned kKinds = sizeof kRoutes / sizeof kRoutes[0];
 static_assert(kKinds == static_cast<unsigned>(hv::EventKind::Irq) + 1,
@@ -129,8 +131,8 @@ std::string where_prefix(const hv::Event& e, const HvEventPlace& at) {
 }
 
 // A firmware call: "PSCI CPU_ON (0xc4000003) (...)", "SBI HSM (0x48534d) fid 0 (...)".
-void log_call(spdlog::logger& l, LogLevel level, const IsaWords& w, const std::string& at,
-              const hv::Event& e) {
+void log_call(spdlog::logger& l, spdlog::level::level_enum level, const IsaWords& w,
+              const std::string& at, const hv::Event& e) {
     // A call that did not return (CPU_OFF, SYSTEM_OFF, a suspend): how the vCPU goes on.
     const std::string result =
         e.text ? std::string("-> ") + e.text : "= " + std::to_string(static_cast<int64_t>(e.a[4]));
@@ -154,50 +156,51 @@ uint32_t hv_events_wanted(const Loggers& log) {
 void log_hv_event(const Loggers& log, Isa isa, const hv::Event& e, const HvEventPlace& place) {
     const Route& r = route(e.kind);
     spdlog::logger& l = log.get(r.source);
-    if (!l.should_log(r.level))
+    if (!log.enabled(r.source, r.level))
         return;
+    const auto level = static_cast<spdlog::level::level_enum>(r.level);
     const std::string at = where_prefix(e, place);
     const IsaWords& w = words(isa);
     const char* text = e.text ? e.text : "";
     switch (e.kind) {
     case hv::EventKind::ConfigValid:
-        l.log(r.level, "hv accepted the configuration: {} VMs on {} CPUs, {} shared memories",
-              e.a[0], e.a[1], e.a[2]);
+        l.log(level, "hv accepted the configuration: {} VMs on {} CPUs, {} shared memories", e.a[0],
+              e.a[1], e.a[2]);
         break;
     case hv::EventKind::ConfigRefused:
-        l.log(r.level, "hv refused the configuration (error code {}): {}", e.a[0], text);
+        l.log(level, "hv refused the configuration (error code {}): {}", e.a[0], text);
         break;
     case hv::EventKind::VmBoot:
-        l.log(r.level, "{}: boots at {:#x} (x0 {:#x}) on core {}", at, e.a[0], e.a[1], e.a[2]);
+        l.log(level, "{}: boots at {:#x} (x0 {:#x}) on core {}", at, e.a[0], e.a[1], e.a[2]);
         break;
     case hv::EventKind::VmStop:
-        l.log(r.level, "{}: stopped ({}): {}", at, exit_kind(e.a[0]), text);
+        l.log(level, "{}: stopped ({}): {}", at, exit_kind(e.a[0]), text);
         break;
     case hv::EventKind::Recolor:
-        l.log(r.level, "{}: image copied into place, {} bytes from staging PA {:#x} (colors {:#x})",
+        l.log(level, "{}: image copied into place, {} bytes from staging PA {:#x} (colors {:#x})",
               at, e.a[0], e.a[1], e.a[2]);
         break;
     case hv::EventKind::Trap:
-        l.log(r.level,
+        l.log(level,
               "{}: trap {} (class {:#x} syndrome {:#x}) at pc {:#x}, fault address {:#x}: {}", at,
               name_in(w.trap_classes, e.a[0], "other"), e.a[0], e.a[1], e.a[2], e.a[3],
               trap_action(e.a[4]));
         break;
     case hv::EventKind::FirmwareCall:
-        log_call(l, r.level, w, at, e);
+        log_call(l, level, w, at, e);
         break;
     case hv::EventKind::Hypercall:
-        l.log(r.level, "{}: hypercall {} ({:#x}, {:#x}) = {}", at,
+        l.log(level, "{}: hypercall {} ({:#x}, {:#x}) = {}", at,
               name_in(kHypercalls, e.a[0], "unknown"), e.a[1], e.a[2],
               static_cast<int64_t>(e.a[4]));
         break;
     case hv::EventKind::Inject:
-        l.log(r.level, "{}: virtual IRQ {}{}{}: {}", at, e.a[0], e.a[2] ? " (hw)" : "",
+        l.log(level, "{}: virtual IRQ {}{}{}: {}", at, e.a[0], e.a[2] ? " (hw)" : "",
               e.a[0] < 16 && e.a[1] ? " from vcpu " + std::to_string(e.a[1]) : std::string(),
               e.a[3] ? "pending" : "dropped (pending set full)");
         break;
     case hv::EventKind::Irq:
-        l.log(r.level, "{}: physical IRQ {}: {}", at, e.a[0], irq_outcome(w, e.a[1]));
+        l.log(level, "{}: physical IRQ {}: {}", at, e.a[0], irq_outcome(w, e.a[1]));
         break;
     }
 }

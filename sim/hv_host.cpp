@@ -13,6 +13,7 @@
 #include "sim/hv_host_gicv3.h"
 
 #include <cstring>
+#include <spdlog/logger.h>
 
 namespace sim {
 

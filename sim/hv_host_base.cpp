@@ -6,6 +6,7 @@
 
 #include <bit>
 #include <cstring>
+#include <spdlog/logger.h>
 #include <sys/mman.h>
 
 namespace sim {

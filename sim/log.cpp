@@ -2,6 +2,7 @@
 
 #include "sim/error.h"
 
+#include <spdlog/logger.h>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/null_sink.h>
 #include <spdlog/sinks/ostream_sink.h>
@@ -11,6 +12,15 @@
 namespace sim {
 namespace {
 
+static_assert(static_cast<int>(LogLevel::trace) == spdlog::level::trace &&
+                  static_cast<int>(LogLevel::debug) == spdlog::level::debug &&
+                  static_cast<int>(LogLevel::info) == spdlog::level::info &&
+                  static_cast<int>(LogLevel::warn) == spdlog::level::warn &&
+                  static_cast<int>(LogLevel::err) == spdlog::level::err &&
+                  static_cast<int>(LogLevel::critical) == spdlog::level::critical &&
+                  static_cast<int>(LogLevel::off) == spdlog::level::off,
+              "sim::LogLevel has spdlog's values");
+
 constexpr const char* kNames[kLogSources] = {"hv", "vgic", "cpu", "mem", "config", "console"};
 
 struct NamedLevel {
@@ -18,8 +28,8 @@ struct NamedLevel {
     LogLevel level;
 };
 constexpr NamedLevel kLevels[] = {
-    {"trace", spdlog::level::trace}, {"debug", spdlog::level::debug}, {"info", spdlog::level::info},
-    {"warn", spdlog::level::warn},   {"error", spdlog::level::err},   {"off", spdlog::level::off},
+    {"trace", LogLevel::trace}, {"debug", LogLevel::debug}, {"info", LogLevel::info},
+    {"warn", LogLevel::warn},   {"error", LogLevel::err},   {"off", LogLevel::off},
 };
 
 std::string known_levels() {
@@ -43,7 +53,7 @@ std::shared_ptr<spdlog::logger> make_logger(const char* name, spdlog::sink_ptr s
     // need a time give the simulated cycle themselves).
     logger->set_formatter(std::make_unique<spdlog::pattern_formatter>(
         "[%n:%l] %v", spdlog::pattern_time_type::local, "\n"));
-    logger->set_level(level);
+    logger->set_level(static_cast<spdlog::level::level_enum>(level));
     logger->flush_on(spdlog::level::trace); // interleaves with what else goes to the stream
     return logger;
 }
@@ -81,13 +91,16 @@ void parse_log_list(const std::string& list, LogLevels& levels) {
 Loggers::Loggers() {
     auto sink = std::make_shared<spdlog::sinks::null_sink_mt>();
     for (size_t i = 0; i < kLogSources; ++i)
-        loggers_[i] = make_logger(kNames[i], sink, spdlog::level::off);
+        loggers_[i] = make_logger(kNames[i], sink, LogLevel::off);
+    levels_.fill(LogLevel::off);
 }
 
 Loggers::Loggers(const LogLevels& levels, std::ostream& out) {
     auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out);
-    for (size_t i = 0; i < kLogSources; ++i)
-        loggers_[i] = make_logger(kNames[i], sink, levels.of(static_cast<LogSource>(i)));
+    for (size_t i = 0; i < kLogSources; ++i) {
+        levels_[i] = levels.of(static_cast<LogSource>(i));
+        loggers_[i] = make_logger(kNames[i], sink, levels_[i]);
+    }
 }
 
 } // namespace sim

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <spdlog/logger.h>
 
 namespace sim {
 
@@ -197,6 +198,10 @@ void Machine::idle_until(unsigned i, uint64_t limit) {
     }
     if (clock_[i] < limit || next_event(i) <= clock_[i])
         service_interrupts(i, limit);
+}
+
+void Machine::log_idle(unsigned core) const {
+    log_.cpu().trace("cycle {} core {}: idle (waits for an interrupt)", now(core), core);
 }
 
 void Machine::power_off(unsigned core) {

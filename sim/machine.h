@@ -225,9 +225,11 @@ class Machine : public cpu::ExitHandler {
         if (defer(core, [this, core] { set_idle(core); }))
             return;
         state_.at(core) = CoreState::idle;
-        if (log_.enabled(LogSource::cpu, spdlog::level::trace))
-            log_.cpu().trace("cycle {} core {}: idle (waits for an interrupt)", now(core), core);
+        if (log_.enabled(LogSource::cpu, LogLevel::trace))
+            log_idle(core);
     }
+    // set_idle's trace line, out of line: this header does not include spdlog (sim/log.h).
+    void log_idle(unsigned core) const;
     // Ends the whole run after the current quantum step.
     void finish(ExitCode code, std::string reason, std::string detail);
     bool finished() const { return outcome_.has_value(); }

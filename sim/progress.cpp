@@ -26,7 +26,7 @@ std::optional<ProgressOptions> choose_progress(ProgressChoice choice, bool stder
         break;
     }
     for (size_t i = 0; i < kLogSources; ++i)
-        if (levels.of(static_cast<LogSource>(i)) <= spdlog::level::info)
+        if (levels.of(static_cast<LogSource>(i)) <= LogLevel::info)
             return std::nullopt;
     if (!stderr_is_terminal)
         return std::nullopt;

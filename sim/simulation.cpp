@@ -9,6 +9,8 @@
 #include "sim/platform.h"
 #include "sim/version.h"
 
+#include <spdlog/logger.h>
+
 #include "hv/core/config.h"
 
 #include <algorithm>
@@ -136,7 +138,7 @@ Simulation::~Simulation() = default;
 
 void Simulation::log_config() const {
     spdlog::logger& l = log_.config();
-    if (!l.should_log(spdlog::level::info))
+    if (!log_.enabled(LogSource::config, LogLevel::info))
         return;
     const bool native = config_.hv.mode == hv::Mode::Native;
     l.info("config '{}' ({}): {} mode on {}, {} cores, {} VM(s), hash {}", config_.name,
@@ -156,7 +158,7 @@ void Simulation::log_config() const {
 
 void Simulation::log_memory_map() const {
     spdlog::logger& l = log_.mem();
-    if (!l.should_log(spdlog::level::debug))
+    if (!log_.enabled(LogSource::mem, LogLevel::debug))
         return;
     const PhysicalMemory& ram = machine_->memory();
     l.debug("RAM [{:#x}, {:#x})", ram.base(), ram.base() + ram.size());

@@ -26,7 +26,7 @@ else()
     linux.LinuxSim.SoloSmpRunsQsortToPowerOff 74
     reproduce.Reproduce.QuickRunHasEveryTableAndThePapersOrderings 65
     linux.LinuxSim.SoloRunsQsortToPowerOffTwiceIdentically 45
-    linux.LinuxSim.NativeRunsQsortToPowerOffTwiceIdentically 44
+    linux.LinuxSim.NativeRunsQsortToPowerOff 22
     fuzz.hv_short 31
     linux.LinuxBootOnce.RestoredWithTheJobTypedEndsAsTheUninterruptedRun 31
     linux.LinuxCheckpoint.RestoredAtTheMarkEndsAsTheUninterruptedRun 23

@@ -7,13 +7,13 @@
 #include "sim/simulation.h"
 
 #include "run_cli.h"
+#include "stats_text.h"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <regex>
 
 #include <unistd.h>
 
@@ -36,8 +36,7 @@ RunOptions guest(const std::string& config, const std::string& workload) {
 
 // The stats file without what measures the host, not the simulation.
 std::string simulated_stats(const Simulation& s) {
-    static const std::regex host(R"re("(host_seconds|mips|init_host_seconds)": [-0-9.eE+]+)re");
-    return std::regex_replace(s.stats_json(), host, "");
+    return test::without_host_figures(s.stats_json());
 }
 
 struct RoundTrip {

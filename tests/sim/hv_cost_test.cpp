@@ -6,10 +6,9 @@
 #include "sim/simulation.h"
 
 #include "guest_files.h"
+#include "stats_text.h"
 
 #include <gtest/gtest.h>
-
-#include <regex>
 
 namespace sim {
 namespace {
@@ -31,12 +30,10 @@ HvRun irqlat(const std::string& config, std::vector<std::string> sets) {
     RunOutcome r = s.run();
     EXPECT_EQ(r.code, ExitCode::ok) << r.detail;
     const std::string j = s.stats_json();
-    std::smatch m;
     HvRun run;
-    EXPECT_TRUE(std::regex_search(
-        j, m, std::regex("\"irq_latency_ns\": \\{\\s*\"samples\": 50,\\s*\"mean\": ([0-9.e+]+)")));
-    if (!m.empty())
-        run.latency_mean = std::stod(m[1]);
+    const std::optional<double> mean = test::irq_latency_mean(j, 50);
+    EXPECT_TRUE(mean.has_value()) << j;
+    run.latency_mean = mean.value_or(run.latency_mean);
     run.cycles = s.machine().stats(0).cycles;
     if (const cache::Hierarchy* h = s.machine().hierarchy())
         run.l1d_accesses = h->stats().cores.at(0).l1d.accesses;

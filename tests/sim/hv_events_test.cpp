@@ -16,7 +16,7 @@ namespace {
 // The line `e` gives on `isa` at cycle 7 on core 1, in VM 0 ("bench") vCPU 2.
 std::string line_of(Isa isa, const hv::Event& e) {
     LogLevels levels;
-    levels.all = spdlog::level::trace;
+    levels.all = LogLevel::trace;
     std::ostringstream out;
     const Loggers log(levels, out);
     log_hv_event(log, isa, e, HvEventPlace{7, 1, "bench"});

@@ -9,6 +9,7 @@
 #include "run_cli.h"
 
 #include <gtest/gtest.h>
+#include <spdlog/logger.h>
 
 #include <sstream>
 
@@ -23,7 +24,7 @@ bool has(const std::string& text, const std::string& what) {
 
 TEST(Loggers, EachWritesAtItsLevelAndNotBelow) {
     LogLevels levels;
-    levels.all = spdlog::level::info;
+    levels.all = LogLevel::info;
     parse_log_list("hv=trace,vgic=off", levels);
     std::ostringstream out;
     const Loggers log(levels, out);
@@ -35,14 +36,14 @@ TEST(Loggers, EachWritesAtItsLevelAndNotBelow) {
     EXPECT_EQ(out.str(), "[hv:trace] a trace line\n"
                          "[cpu:info] an info line\n"
                          "[mem:warning] a warning\n");
-    EXPECT_TRUE(log.enabled(LogSource::hv, spdlog::level::trace));
-    EXPECT_FALSE(log.enabled(LogSource::cpu, spdlog::level::debug));
+    EXPECT_TRUE(log.enabled(LogSource::hv, LogLevel::trace));
+    EXPECT_FALSE(log.enabled(LogSource::cpu, LogLevel::debug));
 }
 
 TEST(Loggers, DefaultIsSilent) {
     const Loggers log;
     for (size_t i = 0; i < kLogSources; ++i)
-        EXPECT_FALSE(log.enabled(static_cast<LogSource>(i), spdlog::level::critical));
+        EXPECT_FALSE(log.enabled(static_cast<LogSource>(i), LogLevel::critical));
 }
 
 TEST(Loggers, UnknownNamesAreRefusedByName) {

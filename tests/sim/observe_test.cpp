@@ -7,12 +7,12 @@
 #include "run_cli.h"
 
 #include "sim/simulation.h"
+#include "stats_text.h"
 
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <map>
-#include <regex>
 #include <set>
 #include <sstream>
 
@@ -233,11 +233,7 @@ TEST(Trace, VmAndCoreFiltersPickCores) {
 
 // Statistics without the volatile host figures.
 std::string stable_stats(const Simulation& s) {
-    std::string j = s.stats_json();
-    j = std::regex_replace(j, std::regex("\"host_seconds\": [^,\n]*"), "");
-    j = std::regex_replace(j, std::regex("\"mips\": [^,\n]*"), "");
-    j = std::regex_replace(j, std::regex("\"init_host_seconds\": [^,\n]*"), "");
-    return j;
+    return test::without_host_figures(s.stats_json());
 }
 
 RunOptions interf_run(const std::string& workload) {

@@ -9,12 +9,12 @@
 #include "guest_files.h"
 #include "run_cli.h"
 
+#include <cctype>
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <regex>
 #include <sstream>
 
 namespace sim {
@@ -87,10 +87,17 @@ using Result = test::CliResult;
 using test::run_cli;
 
 uint64_t cycles_reported(const std::string& err) {
-    std::smatch m;
-    if (!std::regex_search(err, m, std::regex("instructions, ([0-9]+) cycles\\)")))
-        return 0;
-    return std::stoull(m[1]);
+    // The first "instructions, N cycles)".
+    const std::string_view key = "instructions, ";
+    for (size_t at = 0; (at = err.find(key, at)) != std::string::npos;) {
+        at += key.size();
+        size_t end = at;
+        while (end < err.size() && std::isdigit(static_cast<unsigned char>(err[end])))
+            ++end;
+        if (end > at && err.compare(end, 8, " cycles)") == 0)
+            return std::stoull(err.substr(at, end - at));
+    }
+    return 0;
 }
 
 // A guest that spins forever ends at the limit: exit code 4, reason time_limit.
