@@ -202,6 +202,8 @@ void write_point(const Context& ctx, const Plan& plan, const PointResult& p) {
     w.value("linux_large_runs", ctx.linux_processes("qsort-large").runs);
     if (!ctx.linux_missing.empty() && plan.linux)
         w.value("linux_missing", ctx.linux_missing);
+    if (!ctx.linux_kernel.empty() && p.c.linux_run)
+        w.value("linux_kernel", ctx.linux_kernel);
     w.value("small_only", plan.small_only);
     w.begin_array("settings");
     for (const auto& s : p.sets)
@@ -337,6 +339,8 @@ Context make_context(const po::variables_map& vm) {
     ctx.lat_samples = ctx.quick ? 50 : 1000;
     ctx.lat_period_us = 1000;
     ctx.linux_missing = linux_missing(ctx.build_dir);
+    if (ctx.linux_missing.empty())
+        ctx.linux_kernel = linux_kernel_version(ctx.build_dir);
     read_linux_process_options(vm, ctx);
     ctx.linux_boot_once = vm.count("linux-boot-once") > 0;
     read_bare_qsort_large_option(vm, ctx);

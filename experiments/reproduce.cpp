@@ -71,6 +71,8 @@ Context make_context(const po::variables_map& vm, const fs::path& out) {
         (void)sim::platform_isa(ctx.platform); // an unknown name is refused here
     }
     ctx.linux_missing = ctx.riscv() ? std::string(kNoRiscvLinux) : linux_missing(ctx.build_dir);
+    if (ctx.linux_missing.empty())
+        ctx.linux_kernel = linux_kernel_version(ctx.build_dir);
     ctx.linux_warmup = 0; // the verification run before them warms caches and page cache
     ctx.linux_runs = ctx.quick ? 1 : 2;
     ctx.linux_all = vm.count("linux-all") > 0;

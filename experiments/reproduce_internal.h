@@ -117,6 +117,9 @@ struct Context {
     unsigned lat_period_us = 0;
     // Linux variant: empty when it cannot run (no kernel or initramfs), why.
     std::string linux_missing;
+    // The kernel cache's VERSION line (scripts/linux/fetch-kernel.sh), "" if
+    // absent: Debian's package, whose updates move every Linux figure.
+    std::string linux_kernel;
     bool linux_all = false;    // every workload, not kLinuxWorkloads
     unsigned linux_warmup = 0; // bao_warmup
     unsigned linux_runs = 0;   // bao_runs: measured processes per run
@@ -157,6 +160,8 @@ fs::path find_source_dir(const fs::path& build_dir);
 
 // Why the Linux variant cannot run here ("" if it can).
 std::string linux_missing(const fs::path& build_dir);
+// The kernel cache's VERSION line ("" if there is none).
+std::string linux_kernel_version(const fs::path& build_dir);
 
 void prepare_boot_inputs(const Context& ctx);
 

@@ -305,6 +305,8 @@ void json_linux(JsonWriter& w, const Context& ctx, const Results& R) {
     w.begin_object("linux").value("available", ctx.linux_missing.empty());
     if (!ctx.linux_missing.empty())
         w.value("missing", ctx.linux_missing);
+    if (!ctx.linux_kernel.empty())
+        w.value("kernel", ctx.linux_kernel);
     w.value("warmup", ctx.linux_warmup).value("runs", ctx.linux_runs);
     if (ctx.linux_boot_once) // the key only with the option: default results keep their keys
         w.value("boot_once", true);

@@ -224,6 +224,10 @@ void report_linux_intro(std::ostream& m, const Context& ctx) {
          "cycles (`workload.runs.cycles.mean`); the counters of Table 4 span the measured "
          "region. The interfering VMs stay bare metal, as in the paper. The bare-metal tables "
          "above are unchanged by this variant.\n\n";
+    if (!ctx.linux_kernel.empty())
+        m << "The kernel: `" << ctx.linux_kernel
+          << "` (the kernel cache's VERSION when this report was made); a Debian update of it "
+             "moves every Linux figure (docs/linux.md).\n\n";
     if (ctx.linux_boot_once)
         m << "With `--linux-boot-once`: each scenario's VM booted once with every workload in "
              "its initramfs (`initramfs-all`), was checkpointed when `/init` waited for its job "

@@ -428,6 +428,13 @@ std::string linux_missing(const fs::path& build_dir) {
     return "";
 }
 
+std::string linux_kernel_version(const fs::path& build_dir) {
+    std::ifstream f(sim::resolve_linux_path("cache:VERSION", (build_dir / "workloads").string()));
+    std::string line;
+    std::getline(f, line);
+    return line;
+}
+
 void prepare_boot_inputs(const Context& ctx) {
     fs::create_directories(ctx.out / "configs");
     // A guest that marks its measured region: the mark is the first application

@@ -155,6 +155,10 @@ TEST(Reproduce, QuickRunHasEveryTableAndThePapersOrderings) {
     const JsonValue* lx = doc.get("linux");
     ASSERT_TRUE(lx) << "results.json has no 'linux' object";
     if (lx->num("available").value_or(0) != 0) {
+        // Which Debian kernel measured it (its updates move the figures).
+        const JsonValue* kernel = lx->get("kernel");
+        ASSERT_TRUE(kernel) << "results.json's linux object names no kernel";
+        EXPECT_EQ(kernel->s.rfind("linux-image-", 0), 0u) << kernel->s;
         const auto& lf2 = array_at(*lx, "figure2");
         ASSERT_EQ(lf2.a.size(), 1u);
         EXPECT_EQ(lf2.a[0].get("workload")->s, "qsort-small");
