@@ -304,6 +304,9 @@ struct Results {
 
 std::optional<double> slowdown(const PerfSet& p, const std::string& wl, const std::string& sc);
 
+// Cycles at the results' core clock in milliseconds (none stays none).
+std::optional<double> to_ms(const Results& R, const std::optional<double>& cycles);
+
 // Table 4's rows: qsort small and large, each scenario that has results, in
 // order. One walk for the CSV, the JSON and the report.
 template <typename Row> void for_each_table4_row(const PerfSet& p, Row&& row) {

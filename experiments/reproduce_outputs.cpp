@@ -9,13 +9,13 @@
 
 namespace repro::detail {
 
-namespace {
-
 std::optional<double> to_ms(const Results& R, const std::optional<double>& cycles) {
     if (!cycles)
         return std::nullopt;
     return *cycles / R.core_hz * 1e3;
 }
+
+namespace {
 
 std::optional<double> native_cycles(const PerfSet& p, const std::string& wl) {
     auto it = p.cells.find(wl);

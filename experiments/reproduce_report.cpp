@@ -11,10 +11,6 @@ namespace repro::detail {
 
 namespace {
 
-std::optional<double> to_ms(const Results& R, const std::optional<double>& c) {
-    return c ? std::optional<double>(*c / R.core_hz * 1e3) : std::nullopt;
-}
-
 size_t count_failed(const std::vector<Outcome>& res) {
     size_t failed = 0;
     for (const auto& o : res)

@@ -14,6 +14,12 @@
 
 namespace sim {
 
+struct MachineParams;
+
+// The GIC model's configuration for a machine: its cores and clocks, with
+// affinity routing (GICv3) or without (GICv2).
+gic::GicConfig gic_config(const MachineParams& p, bool affinity_routing);
+
 // The generic timer register an MRS/MSR encoding names.
 std::optional<gic::TimerRegister> timer_register(uint32_t encoding);
 

@@ -8,17 +8,15 @@
 #include <stdexcept>
 
 namespace sim {
-namespace {
 
-gic::GicConfig config_of(const MachineParams& p) {
+gic::GicConfig gic_config(const MachineParams& p, bool affinity_routing) {
     gic::GicConfig gc;
     gc.distributor.num_cores = p.cores;
+    gc.distributor.affinity_routing = affinity_routing;
     gc.timer.core_hz = p.core_hz;
     gc.timer.counter_hz = p.cntfrq;
     return gc;
 }
-
-} // namespace
 
 // The generic timers' registers a guest reaches with MRS/MSR at EL0/EL1.
 std::optional<gic::TimerRegister> timer_register(uint32_t encoding) {
@@ -67,7 +65,7 @@ class GicV2::Frame : public MmioDevice {
     gic::Frame frame_;
 };
 
-GicV2::GicV2(Machine& machine) : GicController(config_of(machine.params())) {
+GicV2::GicV2(Machine& machine) : GicController(gic_config(machine.params(), false)) {
     for (auto f : {gic::Frame::Distributor, gic::Frame::CpuInterface, gic::Frame::VirtualControl,
                    gic::Frame::VirtualCpuInterface})
         frames_.push_back(std::make_unique<Frame>(machine, gic_, f));

@@ -8,15 +8,6 @@ namespace {
 
 using gic::v3::CpuRegister;
 
-gic::GicConfig config_of(const MachineParams& p) {
-    gic::GicConfig gc;
-    gc.distributor.num_cores = p.cores;
-    gc.distributor.affinity_routing = true;
-    gc.timer.core_hz = p.core_hz;
-    gc.timer.counter_hz = p.cntfrq;
-    return gc;
-}
-
 struct RegisterRef {
     CpuRegister reg;
     unsigned index = 0;
@@ -113,7 +104,7 @@ class GicV3::RedistributorFrames : public MmioDevice {
 };
 
 GicV3::GicV3(Machine& machine)
-    : GicController(config_of(machine.params())), machine_(machine),
+    : GicController(gic_config(machine.params(), true)), machine_(machine),
       gicd_(std::make_unique<DistributorFrame>(machine, gic_)),
       gicr_(std::make_unique<RedistributorFrames>(machine, gic_)) {}
 

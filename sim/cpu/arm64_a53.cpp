@@ -4,14 +4,10 @@
 // translations drop the recipes too (a53_recipes.h).
 #include "sim/cpu/a53_recipes.h"
 #include "sim/cpu/arm64_core.h"
+#include "sim/cpu/arm64_sysregs.h"
 #include "sim/cpu/unicorn_util.h"
 
 namespace sim::cpu {
-namespace {
-
-constexpr uint64_t sctlr_m = 1;
-
-} // namespace
 
 bool Arm64Core::set_core_model(CoreModel model) {
     if (model == CoreModel::a53) {

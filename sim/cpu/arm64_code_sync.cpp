@@ -32,6 +32,7 @@
 //    (VA = IPA, always executable), with a TLB flush after each SCTLR_EL1
 //    write, so that no entry of the other regime is used or survives.
 #include "sim/cpu/arm64_core.h"
+#include "sim/cpu/arm64_sysregs.h"
 
 #include "sim/cpu/unicorn_util.h"
 
@@ -41,7 +42,6 @@ namespace sim::cpu {
 namespace {
 
 constexpr uint64_t page_mask = ~uint64_t{0xfff};
-constexpr uint64_t sctlr_m = 1;         // stage 1 enabled
 constexpr uint64_t hcr_dc = 1ull << 12; // default cacheable: a change flushes Unicorn's TLB
 // Beyond this many pending pages, a core drops all its translated code.
 constexpr size_t max_stale_pages = 1024;

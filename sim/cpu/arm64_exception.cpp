@@ -12,6 +12,7 @@
 // unnecessary; it is kept because the project stays on 2.0.1 (docs/design.md#unicorn-version).
 #include "sim/cpu/access_decode.h"
 #include "sim/cpu/arm64_core.h"
+#include "sim/cpu/arm64_sysregs.h"
 #include "sim/cpu/unicorn_util.h"
 
 namespace sim::cpu {
@@ -26,7 +27,6 @@ constexpr uint32_t excp_udef = 1, excp_swi = 2, excp_prefetch_abort = 3, excp_da
                    excp_bkpt = 7;
 
 constexpr uint64_t pstate_irq_masked = 1ull << 7;
-constexpr uint64_t sctlr_m = 1ull << 0, sctlr_a = 1ull << 1;
 constexpr uint64_t irq_lower_slot = 0x480, sync_lower_slot = 0x400;
 
 // Exclusives, load-acquire/store-release (bits [29:24] = 0b001000) and LSE

@@ -47,4 +47,8 @@ constexpr bool gic_cpu_interface_register(uint32_t encoding) {
 // clear_page never issue it.
 inline constexpr uint64_t dczid_el0_prohibited = 0x14;
 
+// SCTLR_EL1's bits the core reads: M (stage 1 on) and A (alignment checks).
+inline constexpr uint64_t sctlr_m = 1ull << 0;
+inline constexpr uint64_t sctlr_a = 1ull << 1;
+
 } // namespace sim::cpu

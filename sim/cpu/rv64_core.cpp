@@ -1,11 +1,11 @@
 #include "sim/cpu/rv64_core.h"
+#include "sim/cpu/unicorn_util.h"
 
 #include "sim/cpu/rv64_sv39.h"
 
 #include <unicorn/unicorn.h>
 
 #include <cstring>
-#include <sstream>
 #include <stdexcept>
 
 namespace sim::cpu {
@@ -16,11 +16,7 @@ void check(uc_err err, const char* what) {
         throw std::runtime_error(std::string("unicorn: ") + what + ": " + uc_strerror(err));
 }
 
-std::string hex(uint64_t v) {
-    std::ostringstream s;
-    s << "0x" << std::hex << v;
-    return s.str();
-}
+using uc::hex;
 
 constexpr uint32_t insn_mret = 0x30200073;
 constexpr uint64_t mstatus_mpp_s = 1ull << 11;

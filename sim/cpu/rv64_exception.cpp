@@ -6,19 +6,14 @@
 // spec does (4.1.1-4.1.9): SEPC, SCAUSE, STVAL, SSTATUS.SPP/SPIE/SIE, PC =
 // STVEC. Guests run in S-mode only, so SPP is always 1.
 #include "sim/cpu/rv64_core.h"
+#include "sim/cpu/unicorn_util.h"
 
 #include <unicorn/unicorn.h>
-
-#include <sstream>
 
 namespace sim::cpu {
 namespace {
 
-std::string hex(uint64_t v) {
-    std::ostringstream s;
-    s << "0x" << std::hex << v;
-    return s.str();
-}
+using uc::hex;
 
 const char* cause_name(uint64_t cause) {
     switch (cause) {

@@ -6,6 +6,7 @@
 // the output IPA. Native mode walks stage 1 only. Nothing here runs on a TLB
 // hit; with the MMU off nothing here runs at all.
 #include "sim/cpu/arm64_core.h"
+#include "sim/cpu/arm64_sysregs.h"
 #include "sim/cpu/unicorn_util.h"
 
 #include <algorithm>
@@ -13,8 +14,6 @@
 
 namespace sim::cpu {
 namespace {
-
-constexpr uint64_t sctlr_m = 1ull << 0;
 
 // TLBI <op>E1{IS} at EL1 (Arm ARM C5.5): CRm = 3 inner shareable, 7 this PE
 // only (1, the v8.4 outer-shareable forms, treated as inner shareable); op2

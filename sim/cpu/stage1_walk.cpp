@@ -1,9 +1,10 @@
 #include "sim/cpu/stage1_walk.h"
 
+#include "sim/cpu/arm64_sysregs.h"
+
 namespace sim::cpu {
 namespace {
 
-constexpr uint64_t sctlr_m = 1ull << 0;
 constexpr uint64_t sctlr_wxn = 1ull << 19;
 constexpr uint64_t out_mask = 0x0000'ffff'ffff'f000ull; // descriptor address bits [47:12]
 

@@ -1,5 +1,5 @@
-// Small helpers shared by the AArch64 core's translation units (sim/cpu
-// only: they take Unicorn types).
+// Small helpers shared by the cores' translation units (sim/cpu only: they
+// take Unicorn types).
 #pragma once
 
 #include <unicorn/unicorn.h>

@@ -7,12 +7,6 @@
 
 namespace sim::gic {
 
-namespace {
-
-constexpr uint32_t kPpiBits = 0xFFFF'0000;
-
-} // namespace
-
 Distributor::Distributor(const DistributorConfig& config) : config_(config) {
     config_.num_cores = std::clamp(config_.num_cores, 1u, kMaxCores);
     // The interrupt count is a whole number of 32-interrupt lines (ITLinesNumber).

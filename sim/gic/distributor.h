@@ -95,7 +95,8 @@ class Distributor {
     }
 
   private:
-    static constexpr unsigned kWords = 32; // 32 x 32 bits covers INTIDs 0-1023
+    static constexpr unsigned kWords = 32;            // 32 x 32 bits covers INTIDs 0-1023
+    static constexpr uint32_t kPpiBits = 0xFFFF'0000; // word 0's PPIs (INTIDs 16-31)
 
     // SGIs and PPIs of one core (word 0 of the bit registers).
     struct Banked {

@@ -6,8 +6,6 @@ namespace sim::gic {
 
 namespace {
 
-constexpr uint32_t kPpiBits = 0xFFFF'0000;
-
 constexpr bool in_range(uint32_t offset, uint32_t base, uint32_t size) {
     return offset >= base && offset < base + size;
 }

@@ -11,7 +11,7 @@
 namespace sim::cache {
 namespace {
 
-constexpr unsigned kLine = 64;
+constexpr unsigned kLineBytes = 64;
 
 // Looks a line up; on a miss fills it. Returns whether it hit.
 bool touch(Cache& cache, std::uint64_t line, bool write = false, Eviction* evicted = nullptr) {
@@ -26,7 +26,7 @@ bool touch(Cache& cache, std::uint64_t line, bool write = false, Eviction* evict
 }
 
 Cache make(std::uint64_t sets, unsigned ways, Replacement r, std::uint64_t seed = 1) {
-    return Cache(CacheGeometry{sets * ways * kLine, ways, kLine, r, seed});
+    return Cache(CacheGeometry{sets * ways * kLineBytes, ways, kLineBytes, r, seed});
 }
 
 TEST(Cache, KnownSequenceLru) {

@@ -2,6 +2,8 @@
 // block, determinism, stats keys.
 #include "sim/cache/hierarchy.hpp"
 
+#include "one_core.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -12,7 +14,7 @@
 namespace sim::cache {
 namespace {
 
-constexpr std::uint64_t kPage = 4096;
+using test::kPage;
 
 HierarchyConfig cores(unsigned n) {
     HierarchyConfig config;

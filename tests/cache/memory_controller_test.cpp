@@ -3,6 +3,8 @@
 #include "sim/cache/hierarchy.hpp"
 #include "sim/cache/memory_controller.hpp"
 
+#include "one_core.h"
+
 #include <gtest/gtest.h>
 
 #include <array>
@@ -11,7 +13,7 @@
 namespace sim::cache {
 namespace {
 
-constexpr std::uint64_t kPage = 4096;
+using test::kPage;
 
 // Physical address of byte `offset` of a region made only of pages whose color
 // (PA / 4 KiB mod 16) lies in [first, first + count).

@@ -5,6 +5,8 @@
 #include "sim/cache/cache.hpp"
 #include "sim/cache/hierarchy.hpp"
 
+#include "one_core.h"
+
 #include <gtest/gtest.h>
 
 #include <map>
@@ -14,13 +16,9 @@ namespace sim::cache {
 namespace {
 
 constexpr std::uint64_t kBase = 0x4000'0000;
-constexpr std::uint64_t kLine = 64;
+using test::kLine;
 
-HierarchyConfig one_core() {
-    HierarchyConfig config;
-    config.cores = 1;
-    return config;
-}
+using test::one_core;
 
 std::uint64_t line_of(std::uint64_t pa) {
     return pa / kLine;

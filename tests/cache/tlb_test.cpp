@@ -2,6 +2,8 @@
 #include "sim/cache/hierarchy.hpp"
 #include "sim/cache/tlb.hpp"
 
+#include "one_core.h"
+
 #include <gtest/gtest.h>
 
 namespace sim::cache {
@@ -27,11 +29,7 @@ struct IdentityWalker {
     }
 };
 
-HierarchyConfig one_core() {
-    HierarchyConfig config;
-    config.cores = 1;
-    return config;
-}
+using test::one_core;
 
 struct SweepCounts {
     std::uint64_t micro_misses;

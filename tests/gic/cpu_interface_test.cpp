@@ -5,9 +5,6 @@
 namespace sim::gic::test {
 namespace {
 
-constexpr Frame D = Frame::Distributor;
-constexpr Frame C = Frame::CpuInterface;
-
 TEST(CpuInterface, SpiEnablePendAcknowledgeEoi) {
     Harness h;
     h.enable_all();

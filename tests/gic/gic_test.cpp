@@ -7,10 +7,6 @@
 namespace sim::gic::test {
 namespace {
 
-constexpr Frame C = Frame::CpuInterface;
-constexpr Frame H = Frame::VirtualControl;
-constexpr Frame V = Frame::VirtualCpuInterface;
-
 TEST(Gic, DecodesQemuVirtAddresses) {
     const AddressMap map;
     auto d = decode(map, 0x0800'0F00);

@@ -8,6 +8,12 @@
 
 namespace sim::gic::test {
 
+// The frames by their initials, as the tests write register accesses.
+inline constexpr Frame D = Frame::Distributor;
+inline constexpr Frame C = Frame::CpuInterface;
+inline constexpr Frame H = Frame::VirtualControl;
+inline constexpr Frame V = Frame::VirtualCpuInterface;
+
 class Harness {
   public:
     explicit Harness(const GicConfig& config = {}) : gic(config) {}

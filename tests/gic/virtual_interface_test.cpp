@@ -5,10 +5,6 @@
 namespace sim::gic::test {
 namespace {
 
-constexpr Frame C = Frame::CpuInterface;
-constexpr Frame H = Frame::VirtualControl;
-constexpr Frame V = Frame::VirtualCpuInterface;
-
 using gich::kLrStateActive;
 using gich::kLrStateInvalid;
 using gich::kLrStatePending;

@@ -19,6 +19,8 @@
 
 namespace hvtest {
 
+inline constexpr std::uint64_t kMiB = 1ull << 20;
+
 class FakePort : public hv::armv8::ArmPort {
   public:
     std::uint32_t current_cpu = 0;

@@ -10,7 +10,7 @@
 #include "test_config.h"
 
 namespace {
-constexpr std::uint64_t kMiB = 1ull << 20;
+using hvtest::kMiB;
 }
 
 TEST(PageTableReport, UncoloredUsesBlocksColoredNeedsAnL3TablePer2MiB) {

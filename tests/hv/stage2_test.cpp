@@ -15,7 +15,7 @@ using hvtest::ref_walk;
 namespace {
 
 constexpr std::uint64_t kGiB = 1ull << 30;
-constexpr std::uint64_t kMiB = 1ull << 20;
+using hvtest::kMiB;
 
 struct Fixture {
     FakePort port;

@@ -16,7 +16,7 @@ using hvtest::two_vms;
 
 namespace {
 
-constexpr std::uint64_t kMiB = 1ull << 20;
+using hvtest::kMiB;
 
 struct Machine {
     FakePort port;

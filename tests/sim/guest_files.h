@@ -26,6 +26,13 @@ inline std::string workloads_dir() {
     return BAO_WORKLOADS_DIR;
 }
 
+// The RISC-V platform, and whether its guest `name` was built (the riscv64
+// cross compiler is optional: tests skip without it).
+inline constexpr const char* kRiscv = "qemu-riscv64-virt";
+inline bool rv64_built(const std::string& name) {
+    return std::filesystem::exists(workloads_dir() + "/riscv64/" + name + ".elf");
+}
+
 // Encodings used by the tests.
 inline constexpr uint32_t insn_udf0 = 0x00000000;        // udf #0
 inline constexpr uint32_t insn_branch_self = 0x14000000; // b .

@@ -19,11 +19,8 @@
 namespace sim {
 namespace {
 
-constexpr const char* kRiscv = "qemu-riscv64-virt";
-
-bool rv64_built(const std::string& name) {
-    return std::filesystem::exists(test::workloads_dir() + "/riscv64/" + name + ".elf");
-}
+using test::kRiscv;
+using test::rv64_built;
 
 RunOptions rv64_hv(const std::string& config, const std::string& workload) {
     RunOptions o;

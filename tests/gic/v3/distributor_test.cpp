@@ -7,7 +7,7 @@
 namespace sim::gic::v3::test {
 namespace {
 
-constexpr uint32_t kSpi = 40;
+constexpr uint32_t kSpi40 = 40;
 
 TEST(V3Distributor, IdentifiesAsGicv3WithAffinityRouting) {
     Harness h;
@@ -26,22 +26,22 @@ TEST(V3Distributor, IdentifiesAsGicv3WithAffinityRouting) {
 TEST(V3Distributor, IrouterSendsAnSpiToTheCoreWithThatAffinity) {
     Harness h;
     h.enable_all();
-    h.enable_spi(kSpi, 0x80, 2); // Aff0 = 2
-    EXPECT_EQ(h.gicd(gicd::kIrouter + kSpi * 8, 8), 2u);
-    h.gic.set_level(kSpi, true);
+    h.enable_spi(kSpi40, 0x80, 2); // Aff0 = 2
+    EXPECT_EQ(h.gicd(gicd::kIrouter + kSpi40 * 8, 8), 2u);
+    h.gic.set_level(kSpi40, true);
     for (unsigned core = 0; core < 4; ++core)
         EXPECT_EQ(h.gic.lines(core).irq, core == 2) << core;
     EXPECT_EQ(h.icc(0, R::IccIar1El1), kSpuriousId);
-    EXPECT_EQ(h.icc(2, R::IccIar1El1), kSpi);
+    EXPECT_EQ(h.icc(2, R::IccIar1El1), kSpi40);
 }
 
 TEST(V3Distributor, IrouterHalvesAndResetValue) {
     Harness h;
-    EXPECT_EQ(h.gicd(gicd::kIrouter + kSpi * 8, 8), 0u); // reset: Aff 0.0.0.0
-    h.set_gicd(gicd::kIrouter + kSpi * 8 + 4, 0x12, 4);  // Aff3
-    h.set_gicd(gicd::kIrouter + kSpi * 8, 0x0003, 4);
-    EXPECT_EQ(h.gicd(gicd::kIrouter + kSpi * 8, 8), 0x12'0000'0003ull);
-    EXPECT_EQ(h.gicd(gicd::kIrouter + kSpi * 8 + 4, 4), 0x12u);
+    EXPECT_EQ(h.gicd(gicd::kIrouter + kSpi40 * 8, 8), 0u); // reset: Aff 0.0.0.0
+    h.set_gicd(gicd::kIrouter + kSpi40 * 8 + 4, 0x12, 4);  // Aff3
+    h.set_gicd(gicd::kIrouter + kSpi40 * 8, 0x0003, 4);
+    EXPECT_EQ(h.gicd(gicd::kIrouter + kSpi40 * 8, 8), 0x12'0000'0003ull);
+    EXPECT_EQ(h.gicd(gicd::kIrouter + kSpi40 * 8 + 4, 4), 0x12u);
     // SGIs and PPIs have no IROUTER.
     h.set_gicd(gicd::kIrouter + 20 * 8, 1, 8);
     EXPECT_EQ(h.gicd(gicd::kIrouter + 20 * 8, 8), 0u);
@@ -50,23 +50,23 @@ TEST(V3Distributor, IrouterHalvesAndResetValue) {
 TEST(V3Distributor, AnAffinityNoCoreHasReachesNoCore) {
     Harness h;
     h.enable_all();
-    h.enable_spi(kSpi, 0x80, 1ull << 8); // Aff1 = 1: no such core on virt
-    h.gic.set_level(kSpi, true);
+    h.enable_spi(kSpi40, 0x80, 1ull << 8); // Aff1 = 1: no such core on virt
+    h.gic.set_level(kSpi40, true);
     for (unsigned core = 0; core < 4; ++core)
         EXPECT_FALSE(h.gic.lines(core).irq) << core;
     // Routed to a core again, it is still pending and arrives.
-    h.set_gicd(gicd::kIrouter + kSpi * 8, 3, 8);
+    h.set_gicd(gicd::kIrouter + kSpi40 * 8, 3, 8);
     EXPECT_TRUE(h.gic.lines(3).irq);
 }
 
 TEST(V3Distributor, OneOfNGoesToTheFirstCoreThatAcknowledges) {
     Harness h;
     h.enable_all();
-    h.enable_spi(kSpi, 0x80, gicd::kIrouterIrm);
-    h.gic.set_level(kSpi, true);
+    h.enable_spi(kSpi40, 0x80, gicd::kIrouterIrm);
+    h.gic.set_level(kSpi40, true);
     for (unsigned core = 0; core < 4; ++core)
         EXPECT_TRUE(h.gic.lines(core).irq) << core;
-    EXPECT_EQ(h.icc(1, R::IccIar1El1), kSpi);
+    EXPECT_EQ(h.icc(1, R::IccIar1El1), kSpi40);
     for (unsigned core = 0; core < 4; ++core)
         EXPECT_FALSE(h.gic.lines(core).irq) << core; // active: taken by core 1
     EXPECT_EQ(h.icc(0, R::IccIar1El1), kSpuriousId);
@@ -89,11 +89,11 @@ TEST(V3Distributor, BankedWordsAndGicv2SgirAreGoneWithAre) {
 TEST(V3Distributor, SpiConfigurationReachesTheCommonDistributor) {
     Harness h;
     h.enable_all();
-    h.enable_spi(kSpi, 0x40, 0);
-    EXPECT_EQ(h.gicd(gic::gicd::kIpriorityr + kSpi, 1), 0x40u);
-    EXPECT_TRUE(h.gic.common().is_enabled(0, kSpi));
-    h.set_gicd(gic::gicd::kIcenabler + 4, 1u << (kSpi % 32));
-    EXPECT_FALSE(h.gic.common().is_enabled(0, kSpi));
+    h.enable_spi(kSpi40, 0x40, 0);
+    EXPECT_EQ(h.gicd(gic::gicd::kIpriorityr + kSpi40, 1), 0x40u);
+    EXPECT_TRUE(h.gic.common().is_enabled(0, kSpi40));
+    h.set_gicd(gic::gicd::kIcenabler + 4, 1u << (kSpi40 % 32));
+    EXPECT_FALSE(h.gic.common().is_enabled(0, kSpi40));
 }
 
 } // namespace
