@@ -23,17 +23,16 @@ if(BAO_SANITIZE)
     sim.QsortVertices.VerifiesAndSortsAsTheLinuxProgram 8)
 else()
   set(_costs
-    linux.LinuxSim.SoloSmpRunsQsortToPowerOff 74
-    reproduce.Reproduce.QuickRunHasEveryTableAndThePapersOrderings 65
-    linux.LinuxSim.SoloRunsQsortToPowerOffTwiceIdentically 45
-    linux.LinuxSim.NativeRunsQsortToPowerOff 22
+    reproduce.Reproduce.QuickRunHasEveryTableAndThePapersOrderings 57
+    linux.LinuxSim.SoloRunsQsortToPowerOffTwiceIdenticallyAndRestoresAtTheMark 51
+    linux.LinuxSim.SoloSmpBootGivesTheSameStatisticsOnOneAndTwoHostThreads 45
+    linux.LinuxSim.SoloSmpRunsQsortToPowerOff 39
+    linux.LinuxBootOnce.RestoredWithTheJobTypedEndsAsTheUninterruptedRun 35
     fuzz.hv_short 31
-    linux.LinuxBootOnce.RestoredWithTheJobTypedEndsAsTheUninterruptedRun 31
-    linux.LinuxCheckpoint.RestoredAtTheMarkEndsAsTheUninterruptedRun 23
-    linux.LinuxSim.SoloSmpBringsUpBothCpus 17
-    linux.LinuxCheckpoint.FastForwardedBootRunsTheSameBenchmark 16
-    linux.LinuxSim.PanicStopsTheRunWithThePanicLine 14
-    calibrate.Calibrate.QuickRunWritesTheTableAndEveryError 10
+    linux.LinuxSim.NativeRunsQsortToPowerOff 22
+    calibrate.Calibrate.QuickRunWritesTheTableAndEveryError 17
+    linux.LinuxCheckpoint.FastForwardedBootRunsTheSameBenchmark 15
+    linux.LinuxSim.PanicStopsTheRunWithThePanicLine 13
     sim.Scenarios.QsortSmallOrderingAndColoredL2Misses 8)
 endif()
 while(_costs)

@@ -1,11 +1,10 @@
-// A Linux VM's checkpoint round trip (docs/checkpoints.md): linux-solo saved
-// at the benchmark's start mark (after the kernel's boot and /init's
-// verification run) and restored ends exactly as the uninterrupted run, and
-// fast-forwarding the boot runs the same benchmark region; and one boot of
+// Linux VMs and checkpoints (docs/checkpoints.md): fast-forwarding the boot
+// runs the same benchmark region; and one boot of
 // initramfs-all, saved while /init waits for its job and restored with the
 // job typed on the console, ends as the same machine given the job
 // uninterrupted (reproduce --linux-boot-once). Label `linux`: about a billion
-// instructions per boot.
+// instructions per boot. The round trip at the benchmark's start mark is
+// linux.LinuxSim.SoloRunsQsortToPowerOffTwiceIdenticallyAndRestoresAtTheMark.
 #include "sim/linux_vm.h"
 #include "sim/presets.h"
 #include "sim/simulation.h"
@@ -35,34 +34,6 @@ RunOptions linux_solo() {
 
 std::string simulated_stats(const Simulation& s) {
     return test::without_host_figures(s.stats_json());
-}
-
-TEST(LinuxCheckpoint, RestoredAtTheMarkEndsAsTheUninterruptedRun) {
-    REQUIRE_LINUX();
-    const auto path = std::filesystem::temp_directory_path() /
-                      ("bao-sim-linux-" + std::to_string(::getpid()) + ".ckpt");
-    RunOptions o = linux_solo();
-    o.checkpoint_at.when = CheckpointAt::When::mark;
-    o.checkpoint_out = path.string();
-    std::string uninterrupted;
-    WorkloadSummary region;
-    {
-        Simulation s(o, nullptr);
-        ASSERT_EQ(s.run().code, ExitCode::ok);
-        ASSERT_TRUE(s.checkpoint_taken());
-        ASSERT_TRUE(s.linux_init());
-        EXPECT_GT(s.checkpoint_taken()->first, s.linux_init()->instructions);
-        uninterrupted = simulated_stats(s);
-        region = s.workload_summary();
-    }
-    ASSERT_TRUE(region.region_marked);
-    EXPECT_TRUE(region.checksum_ok);
-    RunOptions r = linux_solo();
-    r.restore = path.string();
-    Simulation s(r, nullptr);
-    ASSERT_EQ(s.run().code, ExitCode::ok);
-    EXPECT_EQ(simulated_stats(s), uninterrupted);
-    std::filesystem::remove(path);
 }
 
 TEST(LinuxCheckpoint, FastForwardedBootRunsTheSameBenchmark) {
