@@ -30,10 +30,6 @@ RunOptions on_gicv3(const std::string& config, const std::string& workload) {
     return o;
 }
 
-std::string without_host_time(const std::string& stats) {
-    return test::without_host_figures(stats);
-}
-
 TEST(GicV3Runs, HelloNativelyAndUnderHv) {
     for (const char* config : {"native", "solo"}) {
         std::ostringstream out;
@@ -123,7 +119,7 @@ TEST(GicV3Runs, BaoStyleGuestRunsAreIdentical) {
     for (std::string* dst : {&a, &b}) {
         Simulation s(baoguest(), nullptr);
         s.run();
-        *dst = without_host_time(s.stats_json());
+        *dst = test::without_host_figures(s.stats_json());
     }
     EXPECT_EQ(a, b);
 }

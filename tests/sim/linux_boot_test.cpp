@@ -23,7 +23,7 @@
 namespace sim {
 namespace {
 
-using test::workloads_dir;
+using test::linux_run;
 
 struct Booted {
     RunOutcome outcome;
@@ -33,14 +33,6 @@ struct Booted {
     WorkloadSummary region;
     std::optional<std::pair<uint64_t, uint64_t>> checkpoint; // instructions, cycles
 };
-
-RunOptions linux_run(const std::string& config, uint64_t max_insns = 3'000'000'000) {
-    RunOptions o;
-    o.config = config;
-    o.workloads_dir = workloads_dir();
-    o.max_insns = max_insns;
-    return o;
-}
 
 Booted boot(const RunOptions& o) {
     std::ostringstream out;
@@ -100,6 +92,7 @@ TEST(LinuxSim, SoloRunsQsortToPowerOffTwiceIdenticallyAndRestoresAtTheMark) {
     saving.checkpoint_at.when = CheckpointAt::When::mark;
     saving.checkpoint_out = path.string();
     const Booted b = boot(saving);
+    EXPECT_EQ(b.outcome.code, ExitCode::ok) << b.outcome.detail;
     EXPECT_EQ(a.console, b.console);
     const std::string uninterrupted = test::without_host_figures(a.stats);
     EXPECT_EQ(uninterrupted, test::without_host_figures(b.stats));

@@ -22,23 +22,12 @@
 namespace sim {
 namespace {
 
+using test::linux_run;
 using test::workloads_dir;
-
-RunOptions linux_solo() {
-    RunOptions o;
-    o.config = "linux-solo";
-    o.workloads_dir = workloads_dir();
-    o.max_insns = 3'000'000'000;
-    return o;
-}
-
-std::string simulated_stats(const Simulation& s) {
-    return test::without_host_figures(s.stats_json());
-}
 
 TEST(LinuxCheckpoint, FastForwardedBootRunsTheSameBenchmark) {
     REQUIRE_LINUX();
-    RunOptions o = linux_solo();
+    RunOptions o = linux_run("linux-solo");
     o.fast_forward.until = FastForward::Until::linux_init;
     // The reference below was measured before the L1 D prefetcher became a
     // default (it makes the process about 5 % faster): compare like with like.
@@ -87,7 +76,7 @@ TEST(LinuxBootOnce, RestoredWithTheJobTypedEndsAsTheUninterruptedRun) {
             .string();
     const std::string job = "bao_bench=qsort-small bao_warmup=0 bao_runs=1\n";
     const CheckpointAt waiting{CheckpointAt::When::console, 0};
-    RunOptions o = linux_solo();
+    RunOptions o = linux_run("linux-solo");
     o.console_text = "bao-init: waiting for a job";
     o.config = boot_once_config(base + ".toml");
     o.checkpoint_at = waiting;
@@ -108,15 +97,15 @@ TEST(LinuxBootOnce, RestoredWithTheJobTypedEndsAsTheUninterruptedRun) {
         EXPECT_NE(json.find("bao-init: job: bao_bench=qsort-small bao_warmup=0 bao_runs=1"),
                   std::string::npos);
         EXPECT_NE(json.find("bao-init: done bench=qsort-small runs=1 failed=0"), std::string::npos);
-        uninterrupted = simulated_stats(s);
+        uninterrupted = test::without_host_figures(s.stats_json());
     }
-    RunOptions r = linux_solo();
+    RunOptions r = linux_run("linux-solo");
     r.config = o.config;
     r.restore = o.checkpoint_out;
     r.console_input = {job, {}}; // at once: where the checkpoint was saved
     Simulation s(r, nullptr);
     ASSERT_EQ(s.run().code, ExitCode::ok);
-    EXPECT_EQ(simulated_stats(s), uninterrupted);
+    EXPECT_EQ(test::without_host_figures(s.stats_json()), uninterrupted);
     std::filesystem::remove(base + ".toml");
     std::filesystem::remove(base + ".ckpt");
 }

@@ -4,11 +4,13 @@
 #pragma once
 
 #include "sim/linux_vm.h"
+#include "sim/simulation.h"
 
 #include "guest_files.h"
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 
@@ -25,6 +27,16 @@ inline bool have_linux(std::string& why) {
         }
     }
     return true;
+}
+
+// A run of Linux preset `config` with the suite's guests, ended at
+// `max_insns` if the VM never powers off (a boot is about a billion).
+inline RunOptions linux_run(const std::string& config, uint64_t max_insns = 3'000'000'000) {
+    RunOptions o;
+    o.config = config;
+    o.workloads_dir = workloads_dir();
+    o.max_insns = max_insns;
+    return o;
 }
 
 } // namespace sim::test
