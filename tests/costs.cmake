@@ -24,16 +24,16 @@ if(BAO_SANITIZE)
 else()
   set(_costs
     reproduce.Reproduce.QuickRunHasEveryTableAndThePapersOrderings 57
-    linux.LinuxSim.SoloRunsQsortToPowerOffTwiceIdenticallyAndRestoresAtTheMark 51
-    linux.LinuxSim.SoloSmpBootGivesTheSameStatisticsOnOneAndTwoHostThreads 45
-    linux.LinuxSim.SoloSmpRunsQsortToPowerOff 39
-    linux.LinuxBootOnce.RestoredWithTheJobTypedEndsAsTheUninterruptedRun 35
+    linux.LinuxSim.SoloRunsQsortToPowerOffTwiceIdenticallyAndRestoresAtTheMark 40
     fuzz.hv_short 31
-    linux.LinuxSim.NativeRunsQsortToPowerOff 22
+    linux.LinuxSim.SoloSmpBootGivesTheSameStatisticsOnOneAndTwoHostThreads 27
+    linux.LinuxSim.SoloSmpRunsQsortToPowerOff 23
+    linux.LinuxBootOnce.RestoredWithTheJobTypedEndsAsTheUninterruptedRun 21
     calibrate.Calibrate.QuickRunWritesTheTableAndEveryError 17
-    linux.LinuxCheckpoint.FastForwardedBootRunsTheSameBenchmark 15
-    linux.LinuxSim.PanicStopsTheRunWithThePanicLine 13
-    sim.Scenarios.QsortSmallOrderingAndColoredL2Misses 8)
+    linux.LinuxSim.NativeRunsQsortToPowerOff 15
+    linux.LinuxCheckpoint.FastForwardedBootRunsTheSameBenchmark 10
+    sim.Scenarios.QsortSmallOrderingAndColoredL2Misses 8
+    linux.LinuxSim.PanicStopsTheRunWithThePanicLine 8)
 endif()
 while(_costs)
   list(POP_FRONT _costs _name _cost)
