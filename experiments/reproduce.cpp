@@ -41,7 +41,11 @@ po::options_description options(unsigned hw) {
         ("fast-forward-boot",
          "boot the Linux variant's benchmark VMs without the timing model, up to /init "
          "(bao-sim --fast-forward linux-init): faster, figures close but not identical to the "
-         "default's (docs/checkpoints.md#reproduce)");
+         "default's (docs/checkpoints.md#reproduce)")
+        ("linux-bootargs", po::value<std::string>(),
+         "ARGS: added to the end of every Linux VM's kernel command line, e.g. "
+         "cryptomgr.notests=1 (the kernel skips its crypto self-tests, two thirds of a boot's "
+         "instructions; the figures move slightly: docs/linux.md#boot-instructions)");
     // clang-format on
     add_linux_boot_once_option(desc);
     add_bare_qsort_large_option(desc);
@@ -78,6 +82,8 @@ Context make_context(const po::variables_map& vm, const fs::path& out) {
     ctx.linux_all = vm.count("linux-all") > 0;
     ctx.linux_fast_forward = vm.count("fast-forward-boot") > 0;
     ctx.linux_boot_once = vm.count("linux-boot-once") > 0;
+    if (vm.count("linux-bootargs"))
+        ctx.linux_bootargs = vm["linux-bootargs"].as<std::string>();
     read_bare_qsort_large_option(vm, ctx);
     return ctx;
 }
@@ -90,6 +96,8 @@ void emit_jobs(const Context& ctx, const std::vector<Run>& runs, const std::stri
         << " command lines (" << runs.size() << " runs) to " << file
         << "; then run: bao-sim reproduce " << (ctx.quick ? "--quick " : "")
         << (ctx.linux_boot_once ? "--linux-boot-once " : "")
+        << (ctx.linux_bootargs.empty() ? ""
+                                       : "--linux-bootargs " + shell_quote(ctx.linux_bootargs) + " ")
         << (ctx.bare_qsort_strings ? "--bare-qsort-large strings " : "") << "--collect "
         << ctx.out.string() << (ctx.platform.empty() ? "" : " --platform " + ctx.platform) << "\n";
 }

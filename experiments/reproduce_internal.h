@@ -134,6 +134,9 @@ struct Context {
     // --linux-boot-once: the Linux perf runs restore their scenario's booted
     // machine (a linux-ckpt run) and type their job on its console.
     bool linux_boot_once = false;
+    // --linux-bootargs: added to every Linux VM's kernel command line ("" for
+    // none), e.g. cryptomgr.notests=1; it moves the Linux figures slightly.
+    std::string linux_bootargs;
     // --bare-qsort-large strings: the bare qsort-large figure from the string
     // records (guest qsort-large), not MiBench's vertices (kBareQsortLargeGuest).
     bool bare_qsort_strings = false;

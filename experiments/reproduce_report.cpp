@@ -230,6 +230,10 @@ void report_linux_intro(std::ostream& m, const Context& ctx) {
              "on the console, and each workload's run restored it and typed its job; the "
              "figures differ slightly from a boot per workload (docs/linux.md, \"One boot, many "
              "jobs\").\n\n";
+    if (!ctx.linux_bootargs.empty())
+        m << "With `--linux-bootargs`: `" << ctx.linux_bootargs
+          << "` added to every Linux VM's kernel command line; the figures differ slightly from "
+             "the presets' (docs/linux.md#boot-instructions).\n\n";
     if (ctx.quick)
         m << "With `--quick`: " << kLinuxQuickWorkload << " only, in " << kLinuxQuickScenarios[0]
           << " and " << kLinuxQuickScenarios[1]

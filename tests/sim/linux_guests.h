@@ -8,6 +8,7 @@
 #include "sim/simulation.h"
 
 #include "guest_files.h"
+#include "linux_bootargs.h"
 
 #include <gtest/gtest.h>
 
@@ -42,12 +43,6 @@ inline RunOptions linux_run(const std::string& config, uint64_t max_insns = 3'00
     o.max_insns = max_insns;
     return o;
 }
-
-// The kernel command line's addition that skips Debian's crypto self-tests:
-// RSA and DH in multi-precision loops, about 590 M of a modeled boot's 900 M
-// instructions to /init (a third of its host time). No test here examines
-// them; the presets keep them (decision 29: their figures stay as measured).
-inline constexpr const char* kNoCryptoSelfTests = "cryptomgr.notests=1";
 
 // `text` (a Linux config) with kNoCryptoSelfTests added to its bootargs.
 inline std::string without_crypto_self_tests(std::string text) {
