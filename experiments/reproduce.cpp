@@ -96,8 +96,9 @@ void emit_jobs(const Context& ctx, const std::vector<Run>& runs, const std::stri
         << " command lines (" << runs.size() << " runs) to " << file
         << "; then run: bao-sim reproduce " << (ctx.quick ? "--quick " : "")
         << (ctx.linux_boot_once ? "--linux-boot-once " : "")
-        << (ctx.linux_bootargs.empty() ? ""
-                                       : "--linux-bootargs " + shell_quote(ctx.linux_bootargs) + " ")
+        << (ctx.linux_bootargs.empty()
+                ? ""
+                : "--linux-bootargs " + shell_quote(ctx.linux_bootargs) + " ")
         << (ctx.bare_qsort_strings ? "--bare-qsort-large strings " : "") << "--collect "
         << ctx.out.string() << (ctx.platform.empty() ? "" : " --platform " + ctx.platform) << "\n";
 }

@@ -189,9 +189,10 @@ TEST(Reproduce, QuickRunHasEveryTableAndThePapersOrderings) {
                       std::string::npos)
                 << config;
         }
-        EXPECT_NE(slurp(out / "report.md")
-                      .find(std::string("With `--linux-bootargs`: `") + sim::test::kNoCryptoSelfTests),
-                  std::string::npos);
+        EXPECT_NE(
+            slurp(out / "report.md")
+                .find(std::string("With `--linux-bootargs`: `") + sim::test::kNoCryptoSelfTests),
+            std::string::npos);
     } else {
         std::cout << "[ SKIPPED  ] Linux variant: " << lx->get("missing")->s << "\n";
     }
