@@ -12,8 +12,7 @@ if(BAO_SANITIZE)
     sim.Scenarios.QsortSmallOrderingAndColoredL2Misses 71
     sim.Hostile.AttackerStopsOnlyItselfAndTheVictimIsUnchanged 42
     sim.InterruptLatency.InterferenceRaisesItAndColoringHvLowersIt 39
-    sim.RiscvHv.InterfColRunsQsortColoredAndDeterministic 36
-    sim.Scenarios.InterfColRunsAreIdentical 34
+    sim.RiscvHv.InterfColRunsQsortColoredAndDeterministic 18
     sim.Checkpoint.InterferenceRoundTripMatchesTheUninterruptedRun 31
     sim.Timing.QuantaAreNotOverrun 20
     sim.Checkpoint.SoloRoundTripAtTheMarkMatchesTheUninterruptedRun 20

@@ -9,6 +9,7 @@
 #include "sim/simulation.h"
 
 #include "guest_files.h"
+#include "sanitized.h"
 
 #include <gtest/gtest.h>
 
@@ -98,6 +99,8 @@ TEST(RiscvHv, InterfColRunsQsortColoredAndDeterministic) {
     EXPECT_EQ(a.vms[2].colors, 0xf000u); // 12-15
     EXPECT_GT(a.vms[0].recolor_bytes, 0u);
     EXPECT_EQ(a.vms[1].exit_reason, "running"); // interference never stops
+    if (test::kSanitized)
+        GTEST_SKIP() << test::kOneRunWhenSanitized;
     const HvRun b = run(rv64_hv("interf-col", "qsort-small"));
     EXPECT_EQ(a.stats, b.stats);
 }
