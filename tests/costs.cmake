@@ -24,12 +24,12 @@ else()
   set(_costs
     reproduce.Reproduce.QuickRunHasEveryTableAndThePapersOrderings 57
     linux.LinuxSim.SoloRunsQsortToPowerOffTwiceIdenticallyAndRestoresAtTheMark 40
-    fuzz.hv_short 31
     linux.LinuxSim.SoloSmpBootGivesTheSameStatisticsOnOneAndTwoHostThreads 27
     linux.LinuxSim.SoloSmpRunsQsortToPowerOff 23
     linux.LinuxBootOnce.RestoredWithTheJobTypedEndsAsTheUninterruptedRun 21
     calibrate.Calibrate.QuickRunWritesTheTableAndEveryError 17
     linux.LinuxSim.NativeRunsQsortToPowerOff 15
+    fuzz.hv_short 12
     linux.LinuxCheckpoint.FastForwardedBootRunsTheSameBenchmark 10
     sim.Scenarios.QsortSmallOrderingAndColoredL2Misses 8
     linux.LinuxSim.PanicStopsTheRunWithThePanicLine 8)
