@@ -20,7 +20,7 @@ namespace {
 // One hv path plus one basic block at most (docs/timing-model.md). hv's IRQ
 // path with its code cold in the caches costs about 7 K cycles (14 K under
 // interference); measured overruns after the fix: 6.9 K (the hostile guests),
-// 9.4 K (real-ipc), 13.6 K (interf); before it real-ipc overran by 27.4 K and
+// 9.4 K (real-ipc), 13.6 K (interf; 12.9 K since); before it real-ipc overran by 27.4 K and
 // the masked-interrupt guest never gave the other cores a turn.
 constexpr uint64_t kOverrunBound = 20'000;
 
@@ -118,8 +118,12 @@ TEST(Timing, QuantaAreNotOverrun) {
         RunOptions o;
         o.config = config;
         o.workloads_dir = test::workloads_dir();
-        if (std::string(config) == "interf")
+        if (std::string(config) == "interf") {
+            // 20 of its 50 samples: the largest overrun (12.9 K cycles) is
+            // the same as over all 50, in a third of the time (decision 36).
             o.workload = "irqlat-quick";
+            o.guest_params = {"0=20"};
+        }
         Simulation s(o, nullptr);
         RunOutcome r = s.run();
         EXPECT_EQ(r.code, ExitCode::ok) << config << ": " << r.detail;
