@@ -12,14 +12,14 @@ if(BAO_SANITIZE)
     sim.Scenarios.QsortSmallOrderingAndColoredL2Misses 71
     sim.Hostile.AttackerStopsOnlyItselfAndTheVictimIsUnchanged 42
     sim.InterruptLatency.InterferenceRaisesItAndColoringHvLowersIt 39
-    sim.RiscvHv.InterfColRunsQsortColoredAndDeterministic 18
-    sim.Checkpoint.InterferenceRoundTripMatchesTheUninterruptedRun 31
-    sim.Timing.QuantaAreNotOverrun 20
     sim.Checkpoint.SoloRoundTripAtTheMarkMatchesTheUninterruptedRun 20
     sim.FastForward.ToTheMarkRunsTheSameRegionWithTheModelOn 20
+    sim.RiscvHv.InterfColRunsQsortColoredAndDeterministic 18
     sim.Progress.SilentWhenStderrIsNotATerminal 11
+    sim.Checkpoint.InterferenceRoundTripMatchesTheUninterruptedRun 10
     sim.FastForward.InstructionPointThenWarmUpDropsTheMarksBefore 8
-    sim.QsortVertices.VerifiesAndSortsAsTheLinuxProgram 8)
+    sim.QsortVertices.VerifiesAndSortsAsTheLinuxProgram 8
+    sim.Timing.QuantaAreNotOverrun 7)
 else()
   set(_costs
     reproduce.Reproduce.QuickRunHasEveryTableAndThePapersOrderings 57
