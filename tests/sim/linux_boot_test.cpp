@@ -2,8 +2,8 @@
 // to the initramfs' /init, which runs qsort-small once as a process and
 // powers off; natively and under hv. Label `linux`: each boot is about a
 // billion guest instructions, a third of that without the crypto self-tests
-// (10-30 s of host time). Skipped when the kernel
-// cache or the initramfs is missing (scripts/linux/fetch-kernel.sh).
+// (10-30 s of host time). Skipped when the kernel cache or the initramfs is
+// missing (scripts/linux/fetch-kernel.sh).
 #include "sim/cli.h"
 #include "sim/linux_vm.h"
 #include "sim/simulation.h"

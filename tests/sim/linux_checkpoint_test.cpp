@@ -3,8 +3,9 @@
 // initramfs-all, saved while /init waits for its job and restored with the
 // job typed on the console, ends as the same machine given the job
 // uninterrupted (reproduce --linux-boot-once). Label `linux`: about 0.3 G
-// instructions per boot without the crypto self-tests. The round trip at the benchmark's start mark
-// is linux.LinuxSim.SoloRunsQsortToPowerOffTwiceIdenticallyAndRestoresAtTheMark.
+// instructions per boot without the crypto self-tests. The round trip at
+// the benchmark's start mark is
+// linux.LinuxSim.SoloRunsQsortToPowerOffTwiceIdenticallyAndRestoresAtTheMark.
 #include "sim/linux_vm.h"
 #include "sim/presets.h"
 #include "sim/simulation.h"
