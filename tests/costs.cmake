@@ -24,9 +24,9 @@ else()
   set(_costs
     reproduce.Reproduce.QuickRunHasEveryTableAndThePapersOrderings 57
     linux.LinuxSim.SoloRunsQsortToPowerOffTwiceIdenticallyAndRestoresAtTheMark 40
-    linux.LinuxSim.SoloSmpBootGivesTheSameStatisticsOnOneAndTwoHostThreads 27
     linux.LinuxSim.SoloSmpRunsQsortToPowerOff 23
     linux.LinuxBootOnce.RestoredWithTheJobTypedEndsAsTheUninterruptedRun 21
+    linux.LinuxSim.SoloSmpBootGivesTheSameStatisticsOnOneAndTwoHostThreads 20
     calibrate.Calibrate.QuickRunWritesTheTableAndEveryError 17
     linux.LinuxSim.NativeRunsQsortToPowerOff 15
     fuzz.hv_short 12

@@ -145,10 +145,10 @@ TEST(LinuxSim, SoloSmpRunsQsortToPowerOff) {
 // woven past it (it did, and the run stopped on "shared access before the
 // watermark"). One and two host threads give the same statistics, over the
 // boot up to past the secondary's start (both CPUs are up within 100 M
-// instructions; the next 100 M run on both).
+// instructions; the next 50 M run on both).
 TEST(LinuxSim, SoloSmpBootGivesTheSameStatisticsOnOneAndTwoHostThreads) {
     REQUIRE_LINUX();
-    constexpr uint64_t kInsns = 200'000'000;
+    constexpr uint64_t kInsns = 150'000'000;
     RunOutcome one, two;
     const std::string on_one = test::comparable_stats("linux-solo-smp", "", 1, &one, {}, kInsns);
     const std::string on_two = test::comparable_stats("linux-solo-smp", "", 2, &two, {}, kInsns);
