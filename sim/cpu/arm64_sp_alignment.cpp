@@ -12,6 +12,7 @@
 // misaligned inside a block and is used as a base in the same block.
 #include "sim/cpu/access_decode.h"
 #include "sim/cpu/arm64_core.h"
+#include "sim/cpu/arm64_sysregs.h"
 #include "sim/cpu/unicorn_util.h"
 
 namespace sim::cpu {
@@ -20,7 +21,6 @@ namespace {
 using uc::check;
 using uc::hex;
 
-constexpr uint64_t sctlr_sa = 1ull << 3, sctlr_sa0 = 1ull << 4;
 constexpr uint64_t sp_alignment_bytes = 16;
 
 } // namespace

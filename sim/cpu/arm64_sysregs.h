@@ -47,8 +47,13 @@ constexpr bool gic_cpu_interface_register(uint32_t encoding) {
 // clear_page never issue it.
 inline constexpr uint64_t dczid_el0_prohibited = 0x14;
 
-// SCTLR_EL1's bits the core reads: M (stage 1 on) and A (alignment checks).
+// SCTLR_EL1's bits the core reads: M (stage 1 on), A (alignment checks),
+// SA and SA0 (SP alignment checks at EL1, EL0), WXN (writable means
+// execute-never).
 inline constexpr uint64_t sctlr_m = 1ull << 0;
 inline constexpr uint64_t sctlr_a = 1ull << 1;
+inline constexpr uint64_t sctlr_sa = 1ull << 3;
+inline constexpr uint64_t sctlr_sa0 = 1ull << 4;
+inline constexpr uint64_t sctlr_wxn = 1ull << 19;
 
 } // namespace sim::cpu

@@ -11,11 +11,7 @@
 namespace sim::cpu {
 namespace {
 
-void check(uc_err err, const char* what) {
-    if (err != UC_ERR_OK)
-        throw std::runtime_error(std::string("unicorn: ") + what + ": " + uc_strerror(err));
-}
-
+using uc::check;
 using uc::hex;
 
 constexpr uint32_t insn_mret = 0x30200073;

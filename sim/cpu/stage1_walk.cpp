@@ -5,7 +5,6 @@
 namespace sim::cpu {
 namespace {
 
-constexpr uint64_t sctlr_wxn = 1ull << 19;
 constexpr uint64_t out_mask = 0x0000'ffff'ffff'f000ull; // descriptor address bits [47:12]
 
 // Descriptor fields (Arm ARM D8.3).
