@@ -9,6 +9,7 @@
 
 #include "guest_files.h"
 #include "linux_bootargs.h"
+#include "scratch.h"
 
 #include <gtest/gtest.h>
 
@@ -16,8 +17,6 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
-
-#include <unistd.h>
 
 namespace sim::test {
 
@@ -53,25 +52,6 @@ inline std::string without_crypto_self_tests(std::string text) {
         text.insert(at + key.size(), std::string(kNoCryptoSelfTests) + " ");
     return text;
 }
-
-// A file in the temporary directory named after this process and `stem`,
-// removed when the object goes (the tests' configs and checkpoints).
-class ScratchFile {
-  public:
-    explicit ScratchFile(const std::string& stem)
-        : path_(std::filesystem::temp_directory_path() /
-                ("bao-sim-" + std::to_string(::getpid()) + "-" + stem)) {}
-    ~ScratchFile() {
-        std::error_code ignored;
-        std::filesystem::remove(path_, ignored);
-    }
-    ScratchFile(const ScratchFile&) = delete;
-    ScratchFile& operator=(const ScratchFile&) = delete;
-    std::string str() const { return path_.string(); }
-
-  private:
-    std::filesystem::path path_;
-};
 
 // linux_run of Linux preset `preset` without the crypto self-tests: its
 // config written to `file`.

@@ -53,7 +53,7 @@ TEST(Reproduce, QuickRunHasEveryTableAndThePapersOrderings) {
     // modeled, which is what the orderings compare): linux-perf interf took 78
     // of the run's 142 CPU-s with its boot modeled, 38 without (decision 36).
     // The tests of label linux boot with the model on. Their kernels skip the
-    // crypto self-tests, as the linux tests' do: linux-perf interf 40 -> 15 s
+    // crypto self-tests, as the linux tests' do: linux-perf interf 39.7 -> 26.5 s
     // (its interfering VMs run through the boot too).
     std::string cmd = std::string(BAO_SIM_BINARY) +
                       " reproduce --quick --fast-forward-boot --linux-bootargs " +

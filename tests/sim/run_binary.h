@@ -3,13 +3,14 @@
 // named per test process so parallel ctest runs do not collide.
 #pragma once
 
+#include "scratch.h"
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <sys/wait.h>
-#include <unistd.h>
 
 namespace sim::test {
 
@@ -18,14 +19,6 @@ inline std::string slurp(const std::filesystem::path& p) {
     std::ostringstream s;
     s << f.rdbuf();
     return s.str();
-}
-
-// An empty path under the temporary directory: `prefix`-`what`-<pid>.
-inline std::filesystem::path scratch(const std::string& prefix, const std::string& what) {
-    std::filesystem::path out = std::filesystem::temp_directory_path() /
-                                (prefix + "-" + what + "-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(out);
-    return out;
 }
 
 // Runs `BAO_SIM_BINARY args`; returns its exit status, its output in `log`
