@@ -31,6 +31,7 @@
 //    non-executable. So the core's stage 1 is switched off around the calls
 //    (VA = IPA, always executable), with a TLB flush after each SCTLR_EL1
 //    write, so that no entry of the other regime is used or survives.
+#include "sim/cpu/a53_recipes.h"
 #include "sim/cpu/arm64_core.h"
 #include "sim/cpu/arm64_sysregs.h"
 
@@ -59,6 +60,21 @@ void Arm64Core::tlbi_broadcast() {
     for (Arm64Core* other : shared_windows_->cores)
         if (other != this)
             other->stale_tlb_ = true;
+}
+
+void Arm64Core::code_changed(uint64_t ipa_page, bool all) {
+    sp_use_.invalidate(); // keyed by virtual address: drop it all
+    if (a53_)
+        a53_->code_changed(ipa_page, all);
+}
+
+void Arm64Core::code_translation_changed(std::optional<uint64_t> tlbi_va) {
+    if (tlbi_va)
+        sp_use_.invalidate_va(*tlbi_va);
+    else
+        sp_use_.invalidate();
+    if (a53_)
+        a53_->translation_changed();
 }
 
 void Arm64Core::instruction_cache_op(bool all, uint64_t va) {
@@ -100,6 +116,7 @@ void Arm64Core::flush_unicorn_tlb() {
 void Arm64Core::apply_broadcasts() {
     if (!stale_tlb_ && !stale_code_all_ && stale_code_pages_.empty())
         return;
+    sp_use_.invalidate(); // the translation of code addresses may have changed
     std::vector<std::pair<uint64_t, uint64_t>> ranges;
     if (stale_code_all_) {
         ranges = backed_; // the address space's memory

@@ -34,6 +34,7 @@ EL0_PROG(el0_ldxr);
 EL0_PROG(el0_pcalign);
 EL0_PROG(el0_spalign);
 EL0_PROG(el0_spalign_late);
+EL0_PROG(el0_spalign_again);
 extern char el0_pcalign_resume[];
 
 static uint64_t el0_stack[512] __attribute__((aligned(16)));
@@ -187,6 +188,8 @@ static void sp_alignment_cases(void) {
     sctlr_bits(SCTLR_SA0, 1);
     sp_alignment_case("el0 sp alignment", el0_spalign, el0_spalign_at);
     sp_alignment_case("el0 sp alignment (later in a block)", el0_spalign_late, el0_spalign_late_at);
+    sp_alignment_case("el0 sp alignment (a block that ran with SP aligned)", el0_spalign_again,
+                      el0_spalign_again_at);
     sctlr_bits(SCTLR_SA0, 0);
     /* SA0 clear: the same access runs. */
     uint64_t before = exc_rec.count;

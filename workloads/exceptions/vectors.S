@@ -206,4 +206,22 @@ el0_spalign_late_at:
     mov     x0, #1
     svc     #0xfff
 
+/* The same block twice: first with SP aligned (it runs, and a simulator may
+ * remember it as one that accesses through SP), then with SP misaligned (it
+ * faults; the handler skips the load). */
+    .global el0_spalign_again
+el0_spalign_again:
+    mov     x0, #0
+    bl      el0_spalign_again_at
+    sub     sp, sp, #8
+    bl      el0_spalign_again_at
+    add     sp, sp, #8
+    mov     x0, #1
+    svc     #0xfff
+
+    .global el0_spalign_again_at
+el0_spalign_again_at:
+    ldr     x1, [sp]
+    ret
+
     .ltorg
