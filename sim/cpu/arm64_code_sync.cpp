@@ -116,7 +116,8 @@ void Arm64Core::flush_unicorn_tlb() {
 void Arm64Core::apply_broadcasts() {
     if (!stale_tlb_ && !stale_code_all_ && stale_code_pages_.empty())
         return;
-    sp_use_.invalidate(); // the translation of code addresses may have changed
+    if (stale_tlb_) // another core's TLBI ...IS: code addresses may translate elsewhere now
+        code_translation_changed();
     std::vector<std::pair<uint64_t, uint64_t>> ranges;
     if (stale_code_all_) {
         ranges = backed_; // the address space's memory
