@@ -81,6 +81,7 @@ void HvHostBase::finish_boot() {
     booting_ = false;
     const uint64_t boot_end = machine_.now(current_cpu_);
     boot_cycles_ = boot_end;
+    machine_.note_boot_end(boot_end);
     for (unsigned c = 0; c < machine_.core_count(); ++c)
         machine_.wait_until(c, boot_end + start_delay_of_core(c));
 }

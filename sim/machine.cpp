@@ -480,9 +480,10 @@ bool Machine::contain_fault(unsigned i, const cpu::Fault& fault) {
 // A core ends its quantum at most one basic block (its memory stalls and the
 // hv work it trapped into included) plus one hv interrupt path past the end.
 void Machine::note_overrun(unsigned i, uint64_t quantum_end) {
-    if (clock_[i] <= quantum_end)
+    const uint64_t end = std::max(quantum_end, boot_end_);
+    if (clock_[i] <= end)
         return;
-    const uint64_t overrun = clock_[i] - quantum_end;
+    const uint64_t overrun = clock_[i] - end;
     max_overrun_ = std::max(max_overrun_, overrun);
 }
 

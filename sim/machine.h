@@ -293,6 +293,10 @@ class Machine : public cpu::ExitHandler {
     // The most cycles any core's clock was past its quantum's end when the
     // quantum closed (the rest of a block or of an hv path, carried over).
     uint64_t max_overrun_cycles() const { return max_overrun_; }
+    // The supervisor's boot ended at `cycle`: one action on one core (hv's
+    // recoloring alone is millions of cycles) that every core waits for, so
+    // max_overrun_cycles counts only what a quantum ran past it.
+    void note_boot_end(uint64_t cycle) { boot_end_ = cycle; }
     uint64_t total_instructions() const;
     // The same, with the running core's current slice (for hooks and observers).
     uint64_t instructions_now() const;
@@ -365,6 +369,7 @@ class Machine : public cpu::ExitHandler {
     Supervisor* supervisor_ = nullptr;
     uint64_t now_ = 0;
     uint64_t max_overrun_ = 0;
+    uint64_t boot_end_ = 0; // not in checkpoints: a restored run starts after it
     std::optional<RunOutcome> outcome_;
     std::optional<RegionSnapshot> region_start_, region_end_;
     std::optional<RegionSnapshot> open_start_; // the start mark not yet closed by an end
