@@ -5,23 +5,6 @@
 #include <memory>
 
 namespace sim::cpu {
-
-// One Capstone instance (outside the anonymous namespace: SpUseMemo keeps one).
-struct CapstoneHandle {
-    csh h = 0;
-    bool ok = false;
-    CapstoneHandle() {
-        ok = cs_open(CS_ARCH_ARM64, CS_MODE_ARM, &h) == CS_ERR_OK &&
-             cs_option(h, CS_OPT_DETAIL, CS_OPT_ON) == CS_ERR_OK;
-    }
-    ~CapstoneHandle() {
-        if (ok)
-            cs_close(&h);
-    }
-    CapstoneHandle(const CapstoneHandle&) = delete;
-    CapstoneHandle& operator=(const CapstoneHandle&) = delete;
-};
-
 namespace {
 
 // Xn / Wn / SP as Capstone names them; nullopt for XZR/WZR (reads as 0) and
@@ -88,6 +71,19 @@ std::optional<uint64_t> lse_address(uint32_t insn, const AddressRegisters& r) {
     return rn == 31 ? r.sp : r.x[rn];
 }
 
+struct Handle {
+    csh h = 0;
+    bool ok = false;
+    Handle() {
+        ok = cs_open(CS_ARCH_ARM64, CS_MODE_ARM, &h) == CS_ERR_OK &&
+             cs_option(h, CS_OPT_DETAIL, CS_OPT_ON) == CS_ERR_OK;
+    }
+    ~Handle() {
+        if (ok)
+            cs_close(&h);
+    }
+};
+
 struct InsnDeleter {
     size_t count;
     void operator()(cs_insn* i) const { cs_free(i, count); }
@@ -95,7 +91,7 @@ struct InsnDeleter {
 
 using Decoded = std::unique_ptr<cs_insn, InsnDeleter>;
 
-Decoded disassemble(const CapstoneHandle& cs, uint32_t insn) {
+Decoded disassemble(const Handle& cs, uint32_t insn) {
     if (!cs.ok)
         return nullptr;
     uint8_t bytes[4] = {static_cast<uint8_t>(insn), static_cast<uint8_t>(insn >> 8),
@@ -110,11 +106,10 @@ bool is_sp(unsigned reg) {
     return reg == ARM64_REG_SP || reg == ARM64_REG_WSP;
 }
 
-SpUse sp_use(const CapstoneHandle& cs, uint32_t insn) {
-    // SP is register 31 in an Rd (bits 4:0) or Rn (bits 9:5) field, the only
-    // fields that can name it: without one, no disassembly is needed.
-    if ((insn & 31) != 31 && ((insn >> 5) & 31) != 31)
-        return SpUse::none;
+} // namespace
+
+SpUse sp_use(uint32_t insn) {
+    Handle cs;
     Decoded in = disassemble(cs, insn);
     if (!in) // Capstone 4 does not know LSE: those access [Xn|SP]
         return lse_address(insn, AddressRegisters{}) && ((insn >> 5) & 31) == 31
@@ -133,26 +128,9 @@ SpUse sp_use(const CapstoneHandle& cs, uint32_t insn) {
     return use;
 }
 
-} // namespace
-
-SpUse sp_use(uint32_t insn) {
-    return sp_use(CapstoneHandle{}, insn);
-}
-
-struct SpUseMemo::Disassembler : CapstoneHandle {};
-
-SpUseMemo::SpUseMemo() : disassembler_(std::make_unique<Disassembler>()) {}
-SpUseMemo::~SpUseMemo() = default;
-
-SpUse SpUseMemo::miss(uint32_t insn) {
-    Entry& e = entries_[(insn ^ (insn >> 12)) % kEntries];
-    e = Entry{insn, sp_use(*disassembler_, insn), true};
-    return e.use;
-}
-
 std::optional<uint64_t> data_access_address(uint32_t insn, const AddressRegisters& regs,
                                             uint64_t zva_block) {
-    CapstoneHandle cs;
+    Handle cs;
     std::unique_ptr<cs_insn, InsnDeleter> in = disassemble(cs, insn);
     if (!in)
         return lse_address(insn, regs);

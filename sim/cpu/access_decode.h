@@ -5,9 +5,7 @@
 // access_decode.cpp.
 #pragma once
 
-#include <array>
 #include <cstdint>
-#include <memory>
 #include <optional>
 
 namespace sim::cpu {
@@ -32,35 +30,5 @@ std::optional<uint64_t> data_access_address(uint32_t insn, const AddressRegister
 // not report counts as written), or not at all.
 enum class SpUse { none, access_base, written };
 SpUse sp_use(uint32_t insn);
-
-// sp_use with its answers kept per instruction word, and one Capstone handle
-// for the misses: disassembling a word costs thousands of host instructions
-// (tens of thousands with a new handle), and a kernel's blocks repeat few
-// words (prologues, epilogues, stack slots). Direct-mapped.
-class SpUseMemo {
-  public:
-    SpUseMemo();
-    ~SpUseMemo();
-    SpUseMemo(const SpUseMemo&) = delete;
-    SpUseMemo& operator=(const SpUseMemo&) = delete;
-
-    SpUse operator()(uint32_t insn) {
-        const Entry& e = entries_[(insn ^ (insn >> 12)) % kEntries];
-        return e.valid && e.insn == insn ? e.use : miss(insn);
-    }
-
-  private:
-    SpUse miss(uint32_t insn);
-
-    static constexpr unsigned kEntries = 16384;
-    struct Entry {
-        uint32_t insn = 0;
-        SpUse use = SpUse::none;
-        bool valid = false;
-    };
-    std::array<Entry, kEntries> entries_{};
-    struct Disassembler;
-    std::unique_ptr<Disassembler> disassembler_;
-};
 
 } // namespace sim::cpu

@@ -82,8 +82,8 @@ void Arm64Core::on_a53_block(uc_struct* uc, uint64_t address, uint32_t size, voi
         on_block(uc, address, size, self);
         return;
     }
-    if (core->block_needs_checks(
-            address, size, [core] { return core->core_cycles_ + core->stall_; })) [[unlikely]] {
+    if (core->block_needs_checks(address, [core] { return core->core_cycles_ + core->stall_; }))
+        [[unlikely]] {
         core->on_checked_block(uc, address, size);
         return;
     }
@@ -95,6 +95,16 @@ void Arm64Core::on_a53_block(uc_struct* uc, uint64_t address, uint32_t size, voi
           : core->charge_a53(address, size);
     if (core->memory_.hierarchy)
         core->model_fetch(address, size);
+}
+
+void Arm64Core::code_changed(uint64_t ipa_page, bool all) {
+    if (a53_)
+        a53_->code_changed(ipa_page, all);
+}
+
+void Arm64Core::code_translation_changed() {
+    if (a53_)
+        a53_->translation_changed();
 }
 
 } // namespace sim::cpu

@@ -131,7 +131,6 @@ void Arm64Core::checkpoint(Archive& a) {
     if (vector_hooked)
         install_vector_hook(vbar);
     clear_sp_watch();
-    sp_use_.invalidate(); // decoded from the memory and translation replaced
     if (watching) {
         sp_watch_ = watch;
         sp_watch_block_ = watch_block;

@@ -31,7 +31,6 @@
 //    non-executable. So the core's stage 1 is switched off around the calls
 //    (VA = IPA, always executable), with a TLB flush after each SCTLR_EL1
 //    write, so that no entry of the other regime is used or survives.
-#include "sim/cpu/a53_recipes.h"
 #include "sim/cpu/arm64_core.h"
 #include "sim/cpu/arm64_sysregs.h"
 
@@ -60,21 +59,6 @@ void Arm64Core::tlbi_broadcast() {
     for (Arm64Core* other : shared_windows_->cores)
         if (other != this)
             other->stale_tlb_ = true;
-}
-
-void Arm64Core::code_changed(uint64_t ipa_page, bool all) {
-    sp_use_.invalidate(); // keyed by virtual address: drop it all
-    if (a53_)
-        a53_->code_changed(ipa_page, all);
-}
-
-void Arm64Core::code_translation_changed(std::optional<uint64_t> tlbi_va) {
-    if (tlbi_va)
-        sp_use_.invalidate_va(*tlbi_va);
-    else
-        sp_use_.invalidate();
-    if (a53_)
-        a53_->translation_changed();
 }
 
 void Arm64Core::instruction_cache_op(bool all, uint64_t va) {

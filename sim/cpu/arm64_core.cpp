@@ -127,7 +127,6 @@ void Arm64Core::reset(uint64_t entry, uint64_t context) {
     pending_.reset();
     vector_redirect_ = false;
     clear_sp_watch();
-    sp_use_.invalidate();
 }
 
 RunResult Arm64Core::run(uint64_t budget_cycles, uint64_t start_cycle, uint64_t cycles_per_insn) {
@@ -351,7 +350,7 @@ void Arm64Core::set_block_hook(BlockHook hook) {
 // is mostly this hook and Unicorn's memory path (docs/checkpoints.md).
 void Arm64Core::on_block(uc_struct* uc, uint64_t address, uint32_t size, void* self) {
     auto* core = static_cast<Arm64Core*>(self);
-    if (core->block_needs_checks(address, size)) [[unlikely]] {
+    if (core->block_needs_checks(address)) [[unlikely]] {
         core->on_checked_block(uc, address, size);
         return;
     }
@@ -360,8 +359,8 @@ void Arm64Core::on_block(uc_struct* uc, uint64_t address, uint32_t size, void* s
         core->model_block(address, size);
 }
 
-bool Arm64Core::block_needs_checks(uint64_t address, uint32_t size) const {
-    return block_needs_checks(address, size, [this] { return cycles_in_run(); });
+bool Arm64Core::block_needs_checks(uint64_t address) const {
+    return block_needs_checks(address, [this] { return cycles_in_run(); });
 }
 
 void Arm64Core::model_block(uint64_t address, uint32_t size) {
@@ -393,7 +392,7 @@ void Arm64Core::on_checked_block(uc_struct* uc, uint64_t address, uint32_t size)
         uc_emu_stop(uc);
         return;
     }
-    if ((stage1_.sctlr & (sctlr_sa | sctlr_sa0)) && sp_fault_at_block(address, size))
+    if (sp_misaligned_at_block() && check_sp_alignment(address, size))
         return;
     if (trace_) [[unlikely]]
         trace_block(address, size);
@@ -574,14 +573,14 @@ uint32_t Arm64Core::on_sys(uc_struct* uc, int reg, const void* cp, void* self) {
         return 0;
     }
     if (r->op0 == 1 && r->op1 == 0 && r->crn == 8) {
-        uint64_t operand = 0;
-        uc_reg_read(uc, reg, &operand);
-        core->code_translation_changed(
-            tlbi_by_va(r->crm, r->op2) ? std::optional<uint64_t>(tlbi_va(operand)) : std::nullopt);
-        if (r->crm == tlbi_crm_is || r->crm == tlbi_crm_os) // every core of the address space
+        core->code_translation_changed();
+        if (r->crm == 3 || r->crm == 1) // ...IS, ...OS: every core of the address space
             core->tlbi_broadcast();
-        if (core->stage1_model_)
+        if (core->stage1_model_) {
+            uint64_t operand = 0;
+            uc_reg_read(uc, reg, &operand);
             core->guest_tlbi(r->crm, r->op2, operand);
+        }
         return 0;
     }
     const bool set_way = r->op0 == 1 && r->op1 == 0 && r->crn == 7 && r->op2 == 2 &&

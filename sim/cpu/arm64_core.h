@@ -9,12 +9,10 @@
 // PC, address and access.
 #pragma once
 
-#include "sim/cpu/access_decode.h"
 #include "sim/cpu/arm64_syndrome.h"
 #include "sim/cpu/arm64_sysregs.h"
 #include "sim/cpu/core.h"
 #include "sim/cpu/guest_exception.h"
-#include "sim/cpu/sp_use_blocks.h"
 #include "sim/cpu/stage1_walk.h"
 
 #include <cstdint>
@@ -119,13 +117,11 @@ class Arm64Core final : public Core {
     static void on_a53_block(uc_struct* uc, uint64_t address, uint32_t size, void* self);
     using BlockHook = void (*)(uc_struct*, uint64_t, uint32_t, void*);
     void set_block_hook(BlockHook hook);
-    bool block_needs_checks(uint64_t address, uint32_t size) const;
+    bool block_needs_checks(uint64_t address) const;
     // The same, the run's cycles given by `cycles()` (the caller knows the model).
-    template <typename Cycles>
-    bool block_needs_checks(uint64_t address, uint32_t size, Cycles&& cycles) const {
+    template <typename Cycles> bool block_needs_checks(uint64_t address, Cycles&& cycles) const {
         return yield_at_block_ || cycles() >= budget_ || (address & 3) ||
-               ((stage1_.sctlr & (sctlr_sa | sctlr_sa0)) && !sp_use_.known_free(address, size)) ||
-               trace_;
+               (stage1_.sctlr & sctlr_sp_alignment_checks) || trace_;
     }
     [[gnu::noinline]] void on_checked_block(uc_struct* uc, uint64_t address, uint32_t size);
     void model_block(uint64_t address, uint32_t size); // the timing model's share of a block
@@ -166,12 +162,8 @@ class Arm64Core final : public Core {
     // arm64_a53.cpp: the A53 model's hooks (model.core = a53).
     uint64_t charge_a53(uint64_t address, uint32_t size);
     uint64_t code_ipa(uint64_t va);
-    // arm64_code_sync.cpp: what was decoded from code (the A53 model's
-    // recipes, sp_use_) no longer holds for a guest-physical page or all code,
-    // or the translation of code addresses may have changed (of `tlbi_va`
-    // only: a TLBI by VA).
     void code_changed(uint64_t ipa_page, bool all);
-    void code_translation_changed(std::optional<uint64_t> tlbi_va = std::nullopt);
+    void code_translation_changed();
     void apply_broadcasts();
     void flush_unicorn_tlb();
     void leave_address_space();
@@ -201,12 +193,11 @@ class Arm64Core final : public Core {
     void enter_from_el1(const GuestException& e, uint64_t pstate, uint64_t vector);
     uint64_t vector_fetch(uint64_t address);
     // arm64_sp_alignment.cpp: SCTLR_EL1.SA/SA0, checked from the block hook.
+    static constexpr uint64_t sctlr_sp_alignment_checks = (1ull << 3) | (1ull << 4);
     uint64_t sp() const;
-    bool sp_fault_at_block(uint64_t block, uint32_t size);
-    SpUseBlocks::Use note_sp_use(uint64_t block, uint32_t size);
+    bool sp_misaligned_at_block() const;
     bool sp_checked_here() const;
-    std::optional<uint64_t> first_sp_access(uint64_t block, uint32_t size,
-                                            const Stage1Walk& first_page);
+    std::optional<uint64_t> first_sp_access(uint64_t block, uint32_t size) const;
     void raise_sp_alignment(uint64_t at);
     bool check_sp_alignment(uint64_t block, uint32_t size);
     bool update_sp_watch();
@@ -299,8 +290,6 @@ class Arm64Core final : public Core {
     std::optional<uint64_t> sp_watch_;
     std::optional<uint64_t> sp_watch_block_;
     size_t sp_watch_hook_ = 0;
-    SpUseBlocks sp_use_; // the blocks that cannot take the check's fault at entry
-    SpUseMemo sp_use_memo_;
     uint64_t delivered_ = 0;
     uint64_t last_vector_ = 0; // where the last delivery went, and what it was (for reports)
     std::string last_what_;

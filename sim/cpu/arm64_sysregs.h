@@ -56,29 +56,4 @@ inline constexpr uint64_t sctlr_sa = 1ull << 3;
 inline constexpr uint64_t sctlr_sa0 = 1ull << 4;
 inline constexpr uint64_t sctlr_wxn = 1ull << 19;
 
-// TLBI <op>E1{IS} at EL1 (Arm ARM C5.5): CRm = 3 inner shareable, 7 this PE
-// only (1, the v8.4 outer-shareable forms, treated as inner shareable); op2
-// the operation.
-inline constexpr uint32_t tlbi_crm_is = 3, tlbi_crm_os = 1, tlbi_crm_local = 7;
-enum TlbiOp : uint32_t {
-    vmalle1 = 0, // everything of this VM at EL1&0
-    vae1 = 1,    // by VA, this ASID and global entries
-    aside1 = 2,  // by ASID, non-global entries
-    vaae1 = 3,   // by VA, every ASID
-    vale1 = 5,   // by VA, last level (modeled as vae1)
-    vaale1 = 7,  // by VA, every ASID, last level (modeled as vaae1)
-};
-
-// The TLBI operand: VA[55:12] in bits [43:0] (sign-extended from bit 55, so
-// TTBR1 addresses come back whole), the ASID in bits [63:48].
-inline uint64_t tlbi_va(uint64_t operand) {
-    return static_cast<uint64_t>(static_cast<int64_t>(operand << 20) >> 8);
-}
-// A TLBI that names one VA (its operand's): the others name an ASID,
-// everything, or (the v8.4 RVA forms, CRm 2, 5 and 6) a range.
-inline bool tlbi_by_va(uint32_t crm, uint32_t op2) {
-    return (crm == tlbi_crm_is || crm == tlbi_crm_os || crm == tlbi_crm_local) &&
-           (op2 == vae1 || op2 == vaae1 || op2 == vale1 || op2 == vaale1);
-}
-
 } // namespace sim::cpu
