@@ -80,4 +80,14 @@ std::string resolve_linux_path(const std::string& path, const std::string& workl
     return path;
 }
 
+std::optional<std::string> with_bootargs_added(const std::string& config_text,
+                                               const std::string& args) {
+    const std::string key = "bootargs = \"";
+    const size_t at = config_text.find(key);
+    const size_t end = at == std::string::npos ? at : config_text.find('"', at + key.size());
+    if (end == std::string::npos)
+        return std::nullopt;
+    return config_text.substr(0, end) + " " + args + config_text.substr(end);
+}
+
 } // namespace sim

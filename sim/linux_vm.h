@@ -8,6 +8,7 @@
 #include "sim/linux/boot.h"
 #include "sim/loader.h"
 
+#include <optional>
 #include <string>
 
 namespace sim {
@@ -25,5 +26,10 @@ GuestImage linux_guest_image(const LinuxSource& src, const linux_boot::VmDeviceT
 // ($BAO_LINUX_CACHE, else the build's default), "build:NAME" is NAME in the
 // build directory (the parent of the workloads directory); others as given.
 std::string resolve_linux_path(const std::string& path, const std::string& workloads_dir);
+
+// A config's text with `args` added at the end of its Linux VM's kernel
+// command line (its `bootargs = "..."` line); nullopt when it has none.
+std::optional<std::string> with_bootargs_added(const std::string& config_text,
+                                               const std::string& args);
 
 } // namespace sim

@@ -44,13 +44,10 @@ inline RunOptions linux_run(const std::string& config, uint64_t max_insns = 3'00
 }
 
 // `text` (a Linux config) with kNoCryptoSelfTests added to its bootargs.
-inline std::string without_crypto_self_tests(std::string text) {
-    const std::string key = "bootargs = \"";
-    const size_t at = text.find(key);
-    EXPECT_NE(at, std::string::npos) << text;
-    if (at != std::string::npos)
-        text.insert(at + key.size(), std::string(kNoCryptoSelfTests) + " ");
-    return text;
+inline std::string without_crypto_self_tests(const std::string& text) {
+    const std::optional<std::string> edited = with_bootargs_added(text, kNoCryptoSelfTests);
+    EXPECT_TRUE(edited.has_value()) << "no bootargs line:\n" << text;
+    return edited.value_or(text);
 }
 
 // linux_run of Linux preset `preset` without the crypto self-tests: its

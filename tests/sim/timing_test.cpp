@@ -121,8 +121,8 @@ TEST(Timing, QuantaAreNotOverrun) {
         o.config = config;
         o.workloads_dir = test::workloads_dir();
         if (std::string(config) != "real-ipc") {
-            // 20 of its 50 samples: the largest overrun (12.9 K cycles) is
-            // the same as over all 50, in a third of the time (decision 36).
+            // 20 of its 50 samples: interf's largest overrun (12.9 K cycles)
+            // is the same as over all 50, in a third of the time (decision 36).
             o.workload = "irqlat-quick";
             o.guest_params = {"0=20"};
         }
