@@ -146,6 +146,11 @@ void fuzzed_vm(Input& in, hv::ConfigStorage& cfg, std::uint32_t i) {
     cfg.vms.push(vm);
 }
 
+hv::ConfigStorage on_gicv3(hv::ConfigStorage cfg) {
+    cfg.platform.gic = hv::platform::qemu_aarch64_virt_gicv3();
+    return cfg;
+}
+
 } // namespace
 
 hv::ConfigStorage fixed_config(std::uint32_t which) {
@@ -154,8 +159,12 @@ hv::ConfigStorage fixed_config(std::uint32_t which) {
         return three_vms(false);
     case 1:
         return three_vms(true);
-    default:
+    case 2:
         return eight_vms();
+    case 3:
+        return on_gicv3(three_vms(false));
+    default:
+        return on_gicv3(eight_vms());
     }
 }
 
@@ -168,7 +177,15 @@ hv::ConfigStorage fuzzed_config(Input& in) {
         cfg.platform.ram.push(
             {choose(in, {0x1'0000'0000, kRam + ram, 0x0800'0000}), pages(in, 8192)});
     }
-    if (in.u8() < 32) {
+    const std::uint8_t gic = in.u8();
+    if (gic >= 32 && gic < 64) {
+        cfg.platform.gic = hv::platform::qemu_aarch64_virt_gicv3();
+        if (in.flag()) { // redistributors elsewhere, or too close together
+            cfg.platform.gic.gicr = choose(in, {0x0801'0000, kRam, 0x0a00'0000, 0x080A'0000});
+            cfg.platform.gic.gicr_stride = choose(in, {0x1'0000, 0x2'0000, 0x4'0000, 0});
+        }
+    }
+    if (gic < 32) {
         cfg.platform.gic.gicd = choose(in, {kRam, 0x0900'0000, 0x0801'0000});
         cfg.platform.gic.gicc = choose(in, {0x0801'0000, kRam + 0x1000, 0x0800'0000});
         cfg.platform.gic.gich = choose(in, {0x0803'0000, kRam + 0x2000, 0});

@@ -8,14 +8,16 @@
 
 namespace hvfuzz {
 
-inline constexpr std::uint32_t kNumFixedConfigs = 3;
+inline constexpr std::uint32_t kNumFixedConfigs = 5;
 
 // 0: three VMs (one with two vCPUs) sharing memory through IPC objects, two
 //    with pass-through devices; 1: the same colored, hv colored too;
-//    2: eight single-vCPU VMs, one per CPU, with regions placed physically.
+//    2: eight single-vCPU VMs, one per CPU, with regions placed physically;
+//    3 and 4: 0 and 2 on a GICv3 (QEMU virt's gic-version=3). 0-2 are on a
+//    GICv2.
 hv::ConfigStorage fixed_config(std::uint32_t which);
 
-// A configuration spelled by the input: platform, hv's region, shared
+// A configuration spelled by the input: platform (GICv2 or GICv3), hv's region, shared
 // memory, VMs with regions, devices and IPC objects, values drawn from
 // plausible ones or raw.
 hv::ConfigStorage fuzzed_config(Input& in);

@@ -56,7 +56,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     };
     const std::unique_ptr<hv::Hypervisor, Destroy> hv(new (storage) hv::Hypervisor(*port));
     port->hv = hv.get();
-    port->gic_addrs = cfg.platform.gic;
+    port->use_gic(cfg.platform.gic);
     const hv::Config view = cfg.view();
     state.assign(hv::Hypervisor::state_bytes(view), std::byte{0});
     const hv::Error err = hv->init(view, state);

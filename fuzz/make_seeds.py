@@ -8,7 +8,7 @@ import struct
 
 OPS = ["psci", "hvc", "smc", "hypercall", "wfi", "wfe", "gicd-access", "dabt-raw", "dabt-near",
        "iabt-raw", "syndrome-raw", "irq", "ipis", "guest-lr", "power-cycle", "cpu-init",
-       "vuart-access", "ipc-notify", "cpu-on-all", "system-off"]
+       "vuart-access", "ipc-notify", "cpu-on-all", "system-off", "gicr-access", "icc-sysreg"]
 
 
 def op(name, cpu, *args):
@@ -24,6 +24,19 @@ def u64(v): return struct.pack("<Q", v & 0xffffffffffffffff)
 def gicd(cpu, off, value, write=True, size=4, srt=1):
     sas = {1: 0, 2: 1, 4: 2, 8: 3}[size]
     return op("gicd-access", cpu, u16(off), u8((1 if write else 0) | (sas << 1)), u8(srt), u64(value))
+
+
+def gicr(cpu, vcpu, sgi_frame, off, value, write=True, size=4, srt=1):
+    # pick(frame), flag(SGI_base), u16 offset, then as gicd's load/store
+    sas = {1: 0, 2: 1, 4: 2, 8: 3}[size]
+    return op("gicr-access", cpu, u8(vcpu), u8(1 if sgi_frame else 0), u16(off),
+              u8((1 if write else 0) | (sas << 1)), u8(srt), u64(value))
+
+
+def sgi1r(cpu, intid, aff0, irm=False, aff1=0):
+    # pick(SGI1R), Rt, direction (write), raw value, flag(plausible), intid, aff0, irm, aff1
+    return op("icc-sysreg", cpu, u8(0), u8(2), u8(1), u64(0), u8(1), u8(intid), u8(aff0),
+              u8(1 if irm else 0), u8(aff1))
 
 
 def psci(cpu, fid_index, x1, entry=True, smc=False):
@@ -75,6 +88,37 @@ def seeds():
     p += op("iabt-raw", 5, u64(0x40000000), u64(0x40000000))
     p += op("syndrome-raw", 6, u32(0x18 << 26), u64(0), u64(0))
     s["eight-vms"] = p
+    # Fixed config 3 (GICv3, three VMs): affinity routing on, redistributors
+    # awake, SGIs by ICC_SGI1R_EL1, SPIs routed by IROUTER, interrupts taken.
+    p = bytes([3 << 1])
+    for cpu in range(4):
+        p += gicd(cpu, 0x000, 0x12)  # GICD_CTLR: ARE, EnableGrp1
+        p += gicr(cpu, 1 if cpu == 3 else 0, False, 0x014, 0)  # GICR_WAKER: awake
+        p += gicr(cpu, 1 if cpu == 3 else 0, True, 0x100, 0xffffffff)  # SGIs/PPIs on
+        p += gicd(cpu, 0x104, 0xffffffff)  # SPIs 32-63
+    p += gicd(2, 0x6000 + 8 * 49, 1, size=8) + gicd(2, 0x6000 + 8 * 50, 1 << 31, size=8)
+    p += gicd(1, 0x6000 + 8 * 48, 0, size=8) + gicd(1, 0x6004 + 8 * 48, 0)
+    p += sgi1r(2, 3, 1) + sgi1r(3, 5, 0) + sgi1r(2, 1, 0, irm=True) + sgi1r(0, 2, 0)
+    p += op("ipis", 3) + op("ipis", 2)
+    p += op("irq", 1, u8(1), u16(48)) + op("irq", 2, u8(1), u16(49)) + op("irq", 0, u8(1), u16(27))
+    p += op("ipc-notify", 0, u8(0), u8(0)) + op("ipc-notify", 1, u8(0), u8(1))
+    p += op("guest-lr", 1, u8(0), u8(0)) + op("guest-lr", 1, u8(0), u8(1))
+    p += gicr(3, 0, True, 0x100, 0xffffffff) + gicr(2, 1, True, 0x400, 0xa0a0a0a0)
+    p += gicr(2, 0, False, 0xffe8, 0, write=False) + gicr(2, 2, False, 0x008, 0, write=False, size=8)
+    p += gicd(0, 0xffe8, 0, write=False)
+    s["gicv3"] = p
+    # Fixed config 4 (GICv3, eight VMs): distributor and redistributor sweeps.
+    p = bytes([4 << 1])
+    for off in (0x000, 0x004, 0x104, 0x404, 0x830, 0xc08, 0x6100, 0x6104, 0x7fe0, 0xffe8):
+        for size in (1, 4, 8):
+            p += gicd(off % 8, off, 0x0101010101010101, size=size)
+            p += gicd(off % 8, off, 0, write=False, size=size)
+    for off in (0x000, 0x008, 0x00c, 0x014, 0xffe8):
+        p += gicr(off % 8, 0, False, off, 0x2) + gicr(off % 8, 1, False, off, 0, write=False)
+    for off in (0x080, 0x100, 0x180, 0x200, 0x300, 0x400, 0x41c, 0xc00, 0xc04, 0xd00):
+        p += gicr(5, 0, True, off, 0xffffffff) + gicr(5, 0, True, off, 0, write=False)
+    p += sgi1r(4, 7, 0) + sgi1r(6, 1, 3, aff1=1)
+    s["gicv3-sweep"] = p
     # A fuzzed configuration close to a valid two-VM one.
     p = bytes([1])
     p += u8(1) + u8(0)  # cpus = 2, ram = 256 MiB

@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "hv/arch/armv8/gicv3.h"
 #include "hv/arch/armv8/psci.h"
 #include "hv/arch/armv8/trap.h"
 #include "hv/arch/armv8/vgic.h"
@@ -34,14 +35,16 @@ enum Op : std::uint32_t {
     IpcNotify,   // hypercall IPC with small object and event numbers
     CpuOnAll,    // PSCI CPU_ON of every virtual CPU id 0-7
     SystemOff,   // PSCI SYSTEM_OFF
+    GicrAccess,  // GICv3: a load/store to any vCPU's redistributor frames, any offset and size
+    IccSysReg,   // GICv3: a trapped ICC_SGI1R/ASGI1R/SGI0R_EL1 access (or any EC 0x18 one)
     kNumKinds
 };
 
-const char* const kNames[kNumKinds] = {"psci",         "hvc",        "smc",          "hypercall",
-                                       "wfi",          "wfe",        "gicd-access",  "dabt-raw",
-                                       "dabt-near",    "iabt-raw",   "syndrome-raw", "irq",
-                                       "ipis",         "guest-lr",   "power-cycle",  "cpu-init",
-                                       "vuart-access", "ipc-notify", "cpu-on-all",   "system-off"};
+const char* const kNames[kNumKinds] = {
+    "psci",        "hvc",        "smc",         "hypercall", "wfi",          "wfe",
+    "gicd-access", "dabt-raw",   "dabt-near",   "iabt-raw",  "syndrome-raw", "irq",
+    "ipis",        "guest-lr",   "power-cycle", "cpu-init",  "vuart-access", "ipc-notify",
+    "cpu-on-all",  "system-off", "gicr-access", "icc-sysreg"};
 
 constexpr std::uint32_t kPsciIds[] = {hv::armv8::psci::VERSION,
                                       hv::armv8::psci::CPU_SUSPEND,
@@ -104,25 +107,69 @@ a8::TrapSyndrome load_store(Input& in, std::uint64_t ipa, std::uint32_t& srt) {
                           (b & 16) == 0);
 }
 
+// The guest's side of a list register (GICV or the ICV_ system registers);
+// states as the LRs hold them: pending 1, active 2.
 void guest_lr(Machine& m, std::uint32_t cpu, Input& in) {
-    namespace gich = a8::gicv2::gich;
-    std::uint32_t& lr = m.port.gic.cpu[cpu].lr[in.pick(a8::gicv2::kNumLrs)];
+    FakeGic& gic = m.port.gic;
+    const std::uint32_t n = in.pick(a8::gicv2::kNumLrs);
+    const std::uint32_t state = gic.lr_state(cpu, n);
     switch (in.pick(4)) {
     case 0: // acknowledge: pending -> active
-        if ((lr & gich::LR_STATE_MASK) == gich::LR_PENDING) {
-            lr = (lr & ~gich::LR_STATE_MASK) | gich::LR_ACTIVE;
+        if (state == 1) {
+            gic.set_lr_state(cpu, n, 2);
         }
         break;
     case 1: // EOI: active -> inactive (a hardware-linked one deactivates the physical)
-        lr &= ~gich::LR_ACTIVE;
+        gic.set_lr_state(cpu, n, state & 1);
         break;
     case 2: // acknowledge and EOI at once
-        lr &= ~gich::LR_STATE_MASK;
+        gic.set_lr_state(cpu, n, 0);
         break;
     default: // anything the hardware might hold (a stale, corrupt or foreign state)
-        lr = (lr & ~gich::LR_STATE_MASK) | ((in.u8() & 3u) << gich::LR_STATE_SHIFT);
+        gic.set_lr_state(cpu, n, in.u8() & 3u);
         break;
     }
+}
+
+// GICv3: a load or store anywhere in the redistributor region, vCPU frames
+// past the caller's last one included (on a GICv2 the address is near 0).
+void gicr_access(Machine& m, std::uint32_t cpu, Input& in) {
+    const hv::GicAddrs& g = m.hv.config().platform.gic;
+    const std::uint64_t frame =
+        in.pick(static_cast<std::uint32_t>(hv::kMaxCpus) + 1) * g.gicr_stride;
+    const std::uint64_t off = (in.flag() ? hv::kGicrFrameSize : 0) + in.u16();
+    std::uint32_t srt = 0;
+    const a8::TrapSyndrome s = load_store(in, g.gicr + frame + off, srt);
+    m.regs[cpu].x[srt % 31] = in.u64();
+    trap(m, cpu, s);
+}
+
+// GICv3: a trapped MSR/MRS naming an SGI register (or any op), its value a
+// plausible ICC_SGI1R_EL1 (an SGI to some affinities, or to all but self) or
+// raw.
+void icc_sysreg(Machine& m, std::uint32_t cpu, Input& in) {
+    namespace icc = a8::gicv3::icc;
+    const std::uint32_t which = in.pick(4);
+    const std::uint32_t rt = in.u8() & 31;
+    const bool is_read = (in.u8() & 7) == 0;
+    // SGI1R, ASGI1R, SGI0R: op0 3, op1 0, CRn 12, CRm 11, op2 5-7.
+    std::uint32_t op[5] = {3, 0, 12, 11, 5 + which};
+    if (which == 3) {
+        for (std::uint32_t& f : op) {
+            f = in.u8();
+        }
+    }
+    const a8::TrapSyndrome s = a8::sys_insn(op[0], op[1], op[2], op[3], op[4], rt, is_read);
+    std::uint64_t v = in.u64();
+    if (in.flag()) {
+        const std::uint32_t intid = in.u8();
+        const std::uint32_t aff0 = in.u8() % 20;
+        const bool irm = in.flag();
+        v = icc::sgi1r(intid, aff0) | (irm ? icc::SGI1R_IRM : 0) |
+            (static_cast<std::uint64_t>(in.pick(3)) << icc::SGI1R_AFF1_SHIFT);
+    }
+    m.regs[cpu].x[rt % 31] = v;
+    trap(m, cpu, s);
 }
 
 void power_cycle(Machine& m, std::uint32_t cpu) {
@@ -195,10 +242,10 @@ void run_op(Machine& m, std::uint32_t kind, std::uint32_t cpu, Input& in) {
     case Wfe:
         trap(m, cpu, a8::wfe());
         break;
-    case GicdAccess: {
+    case GicdAccess: { // a GICv3 distributor has 64 KiB (IROUTER, identification)
         std::uint32_t srt = 0;
-        const a8::TrapSyndrome s =
-            load_store(in, m.hv.config().platform.gic.gicd + (in.u16() & 0xfff), srt);
+        const std::uint32_t off = in.u16() & (m.port.gic.v3 ? 0xffffu : 0xfffu);
+        const a8::TrapSyndrome s = load_store(in, m.hv.config().platform.gic.gicd + off, srt);
         r.x[srt % 31] = in.u64();
         trap(m, cpu, s);
         break;
@@ -269,6 +316,12 @@ void run_op(Machine& m, std::uint32_t kind, std::uint32_t cpu, Input& in) {
     case SystemOff:
         r.x[0] = hv::armv8::psci::SYSTEM_OFF;
         trap(m, cpu, a8::hvc64());
+        break;
+    case GicrAccess:
+        gicr_access(m, cpu, in);
+        break;
+    case IccSysReg:
+        icc_sysreg(m, cpu, in);
         break;
     case kNumKinds:
         break;

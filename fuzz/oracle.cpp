@@ -24,11 +24,30 @@ bool overlaps(std::uint64_t a, std::uint64_t a_end, std::uint64_t b, std::uint64
     return a < b_end && b < a_end;
 }
 
-bool owned(const hv::Vm& vm, std::uint32_t id) {
+bool owned(const hv::Vm& vm, std::uint64_t id) {
     return id < hv::armv8::gicv2::kMaxIrqs && ((vm.vgicd.owned[id / 32] >> (id % 32)) & 1u) != 0;
 }
-bool hw_owned(const hv::Vm& vm, std::uint32_t id) {
+bool hw_owned(const hv::Vm& vm, std::uint64_t id) {
     return id < hv::armv8::gicv2::kMaxIrqs && ((vm.vgicd.hw[id / 32] >> (id % 32)) & 1u) != 0;
+}
+
+// A list register's virtual and (hardware-linked) physical INTIDs, from
+// GICH_LR<n> or ICH_LR<n>_EL2.
+struct Lr {
+    std::uint64_t raw;
+    std::uint64_t vid, pid;
+    bool hw;
+};
+Lr list_register(const FakeGic& gic, std::uint32_t c, std::uint32_t n) {
+    namespace ich = hv::armv8::gicv3::ich;
+    if (gic.v3) {
+        const std::uint64_t lr = gic.cpu[c].lr64[n];
+        return {lr, lr & ich::LR_VINTID, (lr & ich::LR_PINTID) >> ich::LR_PINTID_SHIFT,
+                (lr & ich::LR_HW) != 0};
+    }
+    const std::uint32_t lr = gic.cpu[c].lr[n];
+    return {lr, lr & g2::gich::LR_VID, (lr >> g2::gich::LR_PID_SHIFT) & g2::gich::LR_VID,
+            (lr & g2::gich::LR_HW) != 0};
 }
 
 // One run of a VM's stage 2: IPA and PA contiguous, same memory type, same
@@ -67,6 +86,7 @@ void Oracle::snap(std::uint32_t i, VmSnap& s) const {
     std::memcpy(s.enabled, vm.vgicd.enabled, sizeof s.enabled);
     std::memcpy(s.group, vm.vgicd.group, sizeof s.group);
     std::memcpy(s.edge, vm.vgicd.edge, sizeof s.edge);
+    std::memcpy(s.irm, vm.vgicd.irm, sizeof s.irm);
     std::memcpy(s.prio, vm.vgicd.prio, sizeof s.prio);
     std::memcpy(s.targets, vm.vgicd.targets, sizeof s.targets);
     for (std::uint32_t n = 0; n < vm.num_vcpus; ++n) {
@@ -76,6 +96,7 @@ void Oracle::snap(std::uint32_t i, VmSnap& s) const {
         c.boot = v.boot;
         c.priv_enabled = v.vgic.priv_enabled;
         c.priv_group = v.vgic.priv_group;
+        c.asleep = v.vgic.asleep;
         std::memcpy(c.priv_prio, v.vgic.priv_prio, sizeof c.priv_prio);
     }
 }
@@ -91,6 +112,10 @@ void Oracle::before(std::uint32_t cpu) {
         }
     }
     std::memcpy(gicd_, port_.gic.gicd, sizeof gicd_);
+    if (port_.gic.v3) {
+        std::memcpy(irouter_, port_.gic.irouter, sizeof irouter_);
+    }
+    port_.gic.gicr_written = 0;
     cpus_on_ = port_.cpus_on.size();
     cpus_stopped_ = port_.cpus_stopped.size();
     vms_stopped_ = port_.vms_stopped.size();
@@ -111,6 +136,7 @@ bool Oracle::same_vm(std::uint32_t i, const VmSnap& a, const VmSnap& b) {
     if (a.ctlr != b.ctlr || std::memcmp(a.enabled, b.enabled, sizeof a.enabled) != 0 ||
         std::memcmp(a.group, b.group, sizeof a.group) != 0 ||
         std::memcmp(a.edge, b.edge, sizeof a.edge) != 0 ||
+        std::memcmp(a.irm, b.irm, sizeof a.irm) != 0 ||
         std::memcmp(a.prio, b.prio, sizeof a.prio) != 0 ||
         std::memcmp(a.targets, b.targets, sizeof a.targets) != 0) {
         return fail(who() + "virtual distributor configuration changed");
@@ -122,6 +148,7 @@ bool Oracle::same_vm(std::uint32_t i, const VmSnap& a, const VmSnap& b) {
             return fail(who() + "vcpu " + std::to_string(n) + " changed state or boot registers");
         }
         if (x.priv_enabled != y.priv_enabled || x.priv_group != y.priv_group ||
+            x.asleep != y.asleep ||
             std::memcmp(x.priv_prio, y.priv_prio, sizeof x.priv_prio) != 0) {
             return fail(who() + "vcpu " + std::to_string(n) + "'s banked interrupts changed");
         }
@@ -172,14 +199,12 @@ bool Oracle::vgic_within_vms() {
             }
         }
         for (std::uint32_t n = 0; n < g2::kNumLrs; ++n) {
-            const std::uint32_t lr = port_.gic.cpu[c].lr[n];
-            if ((lr & g2::gich::LR_STATE_MASK) == 0) {
+            if (port_.gic.lr_state(c, n) == 0) {
                 continue;
             }
-            const std::uint32_t vid = lr & g2::gich::LR_VID;
-            const std::uint32_t pid = (lr >> g2::gich::LR_PID_SHIFT) & g2::gich::LR_VID;
-            if (!owned(vm, vid) || ((lr & g2::gich::LR_HW) != 0 && !hw_owned(vm, pid))) {
-                return fail(who() + ": list register " + std::to_string(n) + " (" + hex(lr) +
+            const Lr l = list_register(port_.gic, c, n);
+            if (!owned(vm, l.vid) || (l.hw && !hw_owned(vm, l.pid))) {
+                return fail(who() + ": list register " + std::to_string(n) + " (" + hex(l.raw) +
                             ") holds an interrupt the VM does not own");
             }
         }
@@ -229,10 +254,20 @@ bool Oracle::physical_spis_of_caller() {
         {d::ISENABLER, 0x80, 1, "enable"},  {d::ISPENDR, 0x80, 1, "pending"},
         {d::ISACTIVER, 0x80, 1, "active"},  {d::IPRIORITYR, 0x400, 8, "priority"},
         {d::ITARGETSR, 0x400, 8, "target"}, {d::ICFGR, 0x100, 2, "trigger"}};
+    const auto& owner = hv_.vgic().spi_owner;
+    if (port_.gic.v3 && std::memcmp(irouter_, port_.gic.irouter, sizeof irouter_) != 0) {
+        for (std::uint32_t id = hv::kFirstSpi; id < g2::kMaxIrqs; ++id) {
+            if (irouter_[id] != port_.gic.irouter[id] && !caller_owns(id)) {
+                return fail("cpu " + std::to_string(cpu_) + " (vm " + std::to_string(caller_) +
+                            ") changed the physical route of SPI " + std::to_string(id) +
+                            " (IROUTER " + hex(port_.gic.irouter[id]) +
+                            ", owner: " + owner_name(id) + ")");
+            }
+        }
+    }
     if (std::memcmp(gicd_, port_.gic.gicd, sizeof gicd_) == 0) {
         return true; // most operations leave it alone
     }
-    const auto& owner = hv_.vgic().spi_owner;
     for (const Reg& r : regs) {
         for (std::uint32_t off = r.base; off < r.base + r.size; off += 4) {
             const std::uint32_t before = gicd_[off / 4];
@@ -250,8 +285,7 @@ bool Oracle::physical_spis_of_caller() {
                 if (id < hv::kFirstSpi) {
                     continue; // banked per CPU: the caller's own
                 }
-                const bool mine =
-                    caller_ >= 0 && owner[id] == static_cast<std::uint32_t>(caller_) + 1;
+                const bool mine = caller_owns(id);
                 // hv disables an SPI whose owner cannot take it (none, or
                 // stopped) when it fires: no storm, and no running VM loses.
                 const bool idle_owner =
@@ -259,15 +293,35 @@ bool Oracle::physical_spis_of_caller() {
                 const bool disabled_unowned =
                     idle_owner && r.base == d::ISENABLER && (now & mask) == 0;
                 if (!mine && !disabled_unowned) {
-                    return fail(
-                        "cpu " + std::to_string(cpu_) + " (vm " + std::to_string(caller_) +
-                        ") changed the physical " + r.name + " state of SPI " + std::to_string(id) +
-                        " (owner: vm " +
-                        (owner[id] == 0 ? std::string("none") : std::to_string(owner[id] - 1u)) +
-                        ")");
+                    return fail("cpu " + std::to_string(cpu_) + " (vm " + std::to_string(caller_) +
+                                ") changed the physical " + r.name + " state of SPI " +
+                                std::to_string(id) + " (owner: " + owner_name(id) + ")");
                 }
             }
         }
+    }
+    return true;
+}
+
+bool Oracle::caller_owns(std::uint32_t spi) const {
+    return caller_ >= 0 && hv_.vgic().spi_owner[spi] == static_cast<std::uint32_t>(caller_) + 1;
+}
+
+std::string Oracle::owner_name(std::uint32_t spi) const {
+    const std::uint32_t o = hv_.vgic().spi_owner[spi];
+    return o == 0 ? std::string("none") : "vm " + std::to_string(o - 1u);
+}
+
+// hv reaches a redistributor only for the CPU it runs on, and through
+// CPU_ON for a CPU of the caller's VM (its cpu_init).
+bool Oracle::redistributors_of_caller() {
+    const std::uint64_t mine =
+        caller_ >= 0 ? hv_.vm(static_cast<std::uint32_t>(caller_)).cpus : std::uint64_t{1} << cpu_;
+    const std::uint64_t foreign = port_.gic.gicr_written & ~mine;
+    if (foreign != 0) {
+        return fail("cpu " + std::to_string(cpu_) + " (vm " + std::to_string(caller_) +
+                    ") wrote the redistributor of cpu " + std::to_string(__builtin_ctzll(foreign)) +
+                    ", not its VM's");
     }
     return true;
 }
@@ -283,7 +337,8 @@ bool Oracle::after() {
             return false;
         }
     }
-    if (!notifications() || !vgic_within_vms() || !physical_spis_of_caller()) {
+    if (!notifications() || !vgic_within_vms() || !physical_spis_of_caller() ||
+        !redistributors_of_caller()) {
         return false;
     }
     return port_.writes == checked_writes_ || check_mappings();
@@ -350,9 +405,13 @@ bool Oracle::check_mappings() {
         return false;
     };
     const hv::GicAddrs& g = cfg.platform.gic;
-    const std::uint64_t frames[][2] = {
-        {g.gicd, 0x1000}, {g.gicc, 0x2000}, {g.gich, 0x1000}, {cfg.platform.console_pa, 0x1000}};
-    const char* frame_names[] = {"GICD", "GICC", "GICH", "the console"};
+    const bool v3 = g.version == hv::GicVersion::V3;
+    const std::uint64_t frames[][2] = {{g.gicd, v3 ? hv::kGicv3DistSize : hv::kGicdFrameSize},
+                                       {g.gicc, 0x2000},
+                                       {g.gich, 0x1000},
+                                       {cfg.platform.console_pa, 0x1000},
+                                       {v3 ? g.gicr : 0, cfg.platform.cpu_num * g.gicr_stride}};
+    const char* frame_names[] = {"GICD", "GICC", "GICH", "the console", "GICR"};
     const hv::MemRange& hyp = cfg.hyp.region;
     for (const Run& r : runs) {
         const std::uint64_t end = r.pa + r.size;
@@ -374,7 +433,7 @@ bool Oracle::check_mappings() {
             if (touches_ram(r.pa, end)) {
                 return fail(what + ": RAM as a device");
             }
-            for (std::size_t f = 0; f < 4; ++f) {
+            for (std::size_t f = 0; f < 5; ++f) {
                 if (frames[f][0] != 0 &&
                     overlaps(r.pa, end, frames[f][0], frames[f][0] + frames[f][1])) {
                     return fail(what + ": " + frame_names[f] + ", which hv owns");

@@ -13,14 +13,15 @@
 //   4. No VM maps hv's region, a page-table page, a vCPU context page or a
 //      vGIC state page; normal memory is RAM.
 //   5. Device mappings cover neither RAM nor hv's frames (GICD, GICC, GICH,
-//      the console).
+//      the console; on a GICv3 its 64 KiB GICD and every redistributor).
 //   6. vGIC pending and list-register state of a vCPU holds only its VM's
 //      interrupts (private ones, or owned SPIs; hardware-linked ones only
 //      where the VM owns the physical interrupt); physical SPIs are enabled
 //      only when some VM owns them, and routed only to the owner's CPUs; an
 //      operation changes the physical distributor's state of an SPI (enable,
 //      pending, active, priority, target, trigger) only if the caller owns
-//      it, or to disable one whose owner is not running.
+//      it, or to disable one whose owner is not running; on a GICv3 it
+//      writes only the redistributors of the caller's CPUs.
 #pragma once
 
 #include <cstdint>
@@ -49,7 +50,7 @@ class Oracle {
     struct VcpuSnap {
         hv::VcpuState state;
         hv::VcpuBoot boot;
-        std::uint32_t priv_enabled, priv_group;
+        std::uint32_t priv_enabled, priv_group, asleep;
         std::uint8_t priv_prio[32];
     };
     struct VmSnap {
@@ -58,7 +59,7 @@ class Oracle {
         std::uint64_t vttbr;
         std::uint32_t ctlr;
         std::uint32_t enabled[hv::armv8::kVgicWords], group[hv::armv8::kVgicWords],
-            edge[hv::armv8::kVgicWords];
+            edge[hv::armv8::kVgicWords], irm[hv::armv8::kVgicWords];
         std::uint8_t prio[hv::armv8::gicv2::kMaxIrqs], targets[hv::armv8::gicv2::kMaxIrqs];
         VcpuSnap vcpus[hv::kMaxCpus];
     };
@@ -67,6 +68,9 @@ class Oracle {
     bool notifications();
     bool vgic_within_vms();
     bool physical_spis_of_caller();
+    bool redistributors_of_caller();
+    bool caller_owns(std::uint32_t spi) const;
+    std::string owner_name(std::uint32_t spi) const;
     bool fail(const std::string& what);
 
     hv::Hypervisor& hv_;
@@ -77,6 +81,7 @@ class Oracle {
     std::uint64_t checked_writes_ = ~0ull;
     std::vector<VmSnap> snaps_;
     std::uint32_t gicd_[hv::armv8::gicv2::gicd::kFrameSize / 4]{}; // physical, before
+    std::uint64_t irouter_[hv::armv8::gicv2::kMaxIrqs]{};          // GICv3: physical, before
     std::string violation_;
 };
 

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "fuzz/configs.h"
+#include "fuzz/ops.h"
 #include "hv/arch/armv8/psci.h"
 #include "hv/arch/armv8/trap.h"
 #include "tests/hv/test_config.h"
@@ -25,7 +26,7 @@ struct Booted {
 
     explicit Booted(const hv::ConfigStorage& config) : cfg(config) {
         port.hv = hv.get();
-        port.gic_addrs = cfg.platform.gic;
+        port.use_gic(cfg.platform.gic);
         const hv::Error err = hvtest::init(*hv, cfg.view(), state);
         EXPECT_TRUE(err.ok()) << err.message;
         EXPECT_TRUE(hv->boot().ok());
@@ -147,6 +148,87 @@ TEST(Oracle, FlagsAnotherVmsPhysicalSpiChanged) {
     EXPECT_FALSE(b.oracle.after());
     EXPECT_NE(b.oracle.violation().find("physical enable state of SPI 48"), std::string::npos)
         << b.oracle.violation();
+}
+
+// --- GICv3 (fixed configurations 3 and 4) ------------------------------------
+// Fixed configuration 3 is 0 on a GICv3: "ping" on cpu 0, "pong" on cpu 1
+// (SPI 48), "duo" on cpus 2 and 3.
+constexpr std::uint32_t kThreeVmsGicv3 = 3;
+
+TEST(Oracle, FlagsAForeignInterruptInAGicv3ListRegister) {
+    Booted b(hvfuzz::fixed_config(kThreeVmsGicv3));
+    ASSERT_TRUE(b.port.gic.v3);
+    b.oracle.before(0);
+    namespace ich = hv::armv8::gicv3::ich;
+    b.port.gic.cpu[0].lr64[1] = ich::LR_PENDING | ich::LR_GROUP | 48; // vm 1's SPI
+    EXPECT_FALSE(b.oracle.after());
+    EXPECT_NE(b.oracle.violation().find("list register 1"), std::string::npos)
+        << b.oracle.violation();
+}
+
+TEST(Oracle, FlagsAnotherVmsSpiReroutedOnGicv3) {
+    Booted b(hvfuzz::fixed_config(kThreeVmsGicv3));
+    b.oracle.before(0);
+    b.port.gic.irouter[48] ^= 1; // vm 1's SPI, routed elsewhere during vm 0's operation
+    EXPECT_FALSE(b.oracle.after());
+    EXPECT_NE(b.oracle.violation().find("physical route of SPI 48"), std::string::npos)
+        << b.oracle.violation();
+}
+
+TEST(Oracle, FlagsAnEnabledSpiRoutedOutsideItsOwnerOnGicv3) {
+    Booted b(hvfuzz::fixed_config(kThreeVmsGicv3));
+    namespace d = hv::armv8::gicv2::gicd;
+    b.port.gic.gicd[(d::ISENABLER + 4) / 4] |= 1u << (48 - 32);
+    b.port.gic.irouter[48] = 0; // cpu 0: vm 0's, not vm 1's
+    b.oracle.before(1);
+    EXPECT_FALSE(b.oracle.after());
+    EXPECT_NE(b.oracle.violation().find("routed to cpus"), std::string::npos)
+        << b.oracle.violation();
+}
+
+TEST(Oracle, FlagsAWriteToAnotherVmsRedistributor) {
+    Booted b(hvfuzz::fixed_config(kThreeVmsGicv3));
+    const hv::GicAddrs& g = b.hv->config().platform.gic;
+    b.oracle.before(0);
+    b.port.dev_write(g.gicr + 2 * g.gicr_stride + hv::kGicrFrameSize + 0x100, 4, 1); // cpu 2's
+    EXPECT_FALSE(b.oracle.after());
+    EXPECT_NE(b.oracle.violation().find("redistributor of cpu 2"), std::string::npos)
+        << b.oracle.violation();
+}
+
+TEST(Oracle, FlagsADeviceMappingOfARedistributor) {
+    Booted b(hvfuzz::fixed_config(kThreeVmsGicv3));
+    const hv::GicAddrs& g = b.hv->config().platform.gic;
+    ASSERT_EQ(b.hv->vm_mut(0).stage2.map(0x0a00'0000, g.gicr + 3 * g.gicr_stride, 0x1000,
+                                         hv::armv8::kDeviceRw, false),
+              hv::armv8::MapStatus::Ok);
+    EXPECT_FALSE(b.oracle.check_mappings());
+    EXPECT_NE(b.oracle.violation().find("GICR"), std::string::npos) << b.oracle.violation();
+}
+
+// The GICv3 operations reach hv's redistributor and SGI paths (not only a
+// stage-2 fault): a vCPU wakes its redistributor, and a trapped
+// ICC_SGI1R_EL1 write reaches the vGIC.
+TEST(FuzzOps, Gicv3OperationsReachTheRedistributorAndSgiPaths) {
+    Booted b(hvfuzz::fixed_config(kThreeVmsGicv3));
+    hvfuzz::Machine m(*b.hv, b.port);
+    const hv::Vm& duo = b.hv->vm(2);
+    ASSERT_EQ(b.hv->vcpu_on_cpu(2)->vgic.asleep, 1u);
+    // gicr-access: frame 0, RD_base, GICR_WAKER (0x14), a 4-byte store of x1 = 0.
+    const std::uint8_t wake[] = {0, 0, 0x14, 0, 1 | (2 << 1), 1, 0, 0, 0, 0, 0, 0, 0, 0};
+    hvfuzz::Input in(wake, sizeof wake);
+    const std::uint64_t traps = duo.vgicd.traps;
+    hvfuzz::run_op(m, 20, 2, in);
+    EXPECT_EQ(duo.vgicd.traps, traps + 1);
+    EXPECT_EQ(b.hv->vcpu_on_cpu(2)->vgic.asleep, 0u);
+    // icc-sysreg: ICC_SGI1R_EL1 written from x2 = SGI 3 to affinity 0.0.0.1.
+    const std::uint8_t sgi[] = {0, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 3, 1, 0, 0};
+    hvfuzz::Input in2(sgi, sizeof sgi);
+    const std::uint64_t sgis = duo.vgicd.sgis;
+    hvfuzz::run_op(m, 21, 2, in2);
+    EXPECT_EQ(duo.vgicd.sgis, sgis + 1);
+    EXPECT_STREQ(hvfuzz::op_name(20), "gicr-access");
+    EXPECT_STREQ(hvfuzz::op_name(21), "icc-sysreg");
 }
 
 TEST(Oracle, AcceptsTheCallersOwnPowerOff) {
