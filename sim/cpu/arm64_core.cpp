@@ -143,6 +143,7 @@ RunResult Arm64Core::run(uint64_t budget_cycles, uint64_t start_cycle, uint64_t 
     uc_err err = UC_ERR_OK;
     adopt_shared_placeholders();
     apply_broadcasts();
+    code_buffer_.install();
     for (bool again = true; again;) {
         stopped_at_block_.reset();
         err = uc_emu_start(uc_, pc(), UINT64_MAX, 0, 0);
@@ -154,11 +155,16 @@ RunResult Arm64Core::run(uint64_t budget_cycles, uint64_t start_cycle, uint64_t 
         // re-ran with its own result as base register).
         if (stopped_at_block_ && err == UC_ERR_OK && pc() != *stopped_at_block_)
             set_pc(*stopped_at_block_);
+        const bool flushed = flush_full_code_buffer();
         bool failed = err != UC_ERR_OK;
         again = resume_after_stop(failed);
+        // A stop only to flush: the run goes on where it stopped.
+        if (flushed && !failed && !stop_ && cycles_in_run() < budget_)
+            again = true;
         if (!failed)
             err = UC_ERR_OK;
     }
+    CodeBufferWatch::uninstall();
     if (trace_)
         trace_flush();
     running_ = false;
@@ -204,6 +210,15 @@ Exit Arm64Core::wait_exit() const {
 // (Linux's `gic_eoi_irq` re-ran `ldr x0, [x0, #48]` on its GICC base and
 // oopsed). So the yield waits for the next block, where on_block stops with
 // a known PC.
+bool Arm64Core::flush_full_code_buffer() {
+    if (!code_buffer_.full())
+        return false;
+    uc::check(uc_ctl_flush_tlb(uc_), "flush translated code"); // 2.0.1: UC_CTL_TB_FLUSH
+    code_buffer_.flushed();
+    yield_at_block_ = stop_.has_value(); // request_yield's own stop stays
+    return true;
+}
+
 void Arm64Core::request_yield() {
     if (running_ && !stop_) {
         stop_ = StopReason::budget;

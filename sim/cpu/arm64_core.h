@@ -14,6 +14,7 @@
 #include "sim/cpu/core.h"
 #include "sim/cpu/guest_exception.h"
 #include "sim/cpu/stage1_walk.h"
+#include "sim/cpu/unicorn_code_buffer.h"
 
 #include <cstdint>
 #include <memory>
@@ -110,6 +111,9 @@ class Arm64Core final : public Core {
     uint64_t code_invalidations() const { return code_invalidations_; }
     uint64_t loads() const override { return loads_; }
     uint64_t stores() const override { return stores_; }
+
+    // The watch over Unicorn's translated-code buffer (tests shrink its limit).
+    CodeBufferWatch& code_buffer() { return code_buffer_; }
 
   private:
     static void on_block(uc_struct* uc, uint64_t address, uint32_t size, void* self);
@@ -268,6 +272,11 @@ class Arm64Core final : public Core {
     bool running_ = false;
     bool yield_at_block_ = false;              // request_yield: on_block stops at the next block
     std::optional<uint64_t> stopped_at_block_; // on_block stopped before this block ran
+    // Unicorn's translated code, flushed between two uc_emu_start calls
+    // before its buffer fills (unicorn_code_buffer.h); it stops the run at a
+    // block the way a yield does.
+    CodeBufferWatch code_buffer_{[this] { yield_at_block_ = true; }};
+    bool flush_full_code_buffer();
     std::optional<StopReason> stop_;
     Fault fault_;
     // Exception delivery: what hooks found waits until uc_emu_start returns

@@ -6,6 +6,7 @@
 #include <unicorn/unicorn.h>
 
 #include <cstring>
+#include <optional>
 #include <stdexcept>
 
 namespace sim::cpu {
@@ -46,7 +47,7 @@ int csr_reg(uint32_t number) {
 Rv64Core::Rv64Core(unsigned id, ExitHandler& exits) : id_(id), exits_(exits), stub_(stub_size, 0) {
     check(uc_open(UC_ARCH_RISCV, UC_MODE_RISCV64, &uc_), "open");
     std::memcpy(stub_.data(), &insn_mret, sizeof insn_mret);
-    check(uc_mem_map_ptr(uc_, stub_base, stub_size, UC_PROT_READ | UC_PROT_EXEC, stub_.data()),
+    check(uc_mem_map_ptr(uc_, stub_base_, stub_size, UC_PROT_READ | UC_PROT_EXEC, stub_.data()),
           "map the entry stub");
     // The M-mode state reset() returns to (Unicorn 2.0.1 has no privilege register).
     check(uc_context_alloc(uc_, &reset_context_), "allocate a context");
@@ -72,7 +73,38 @@ Rv64Core::~Rv64Core() {
     uc_close(uc_);
 }
 
+// The stub's page is the simulator's, not the guest's: a mapping over it
+// moves the stub down from the top of the 39-bit physical space to the
+// first page no mapping covers, and drops the code translated there.
+void Rv64Core::keep_stub_clear(uint64_t addr, uint64_t size) {
+    mapped_.emplace_back(addr, addr + size);
+    // The start of a mapping over [base, base + stub_size), if any.
+    auto covered = [&](uint64_t base) -> std::optional<uint64_t> {
+        for (const auto& [b, e] : mapped_)
+            if (base < e && b < base + stub_size)
+                return b;
+        return std::nullopt;
+    };
+    if (!covered(stub_base_))
+        return;
+    uint64_t base = (1ull << 39) - stub_size;
+    while (const std::optional<uint64_t> below = covered(base)) {
+        if (*below < stub_size)
+            throw std::runtime_error("no free page for the M-mode entry stub below 2^39");
+        base = (*below - stub_size) & ~(stub_size - 1);
+    }
+    const uint64_t old = stub_base_;
+    check(uc_mem_unmap(uc_, old, stub_size), "unmap the entry stub");
+    check(uc_ctl_remove_cache(uc_, old, old + stub_size), "invalidate the entry stub");
+    check(uc_mem_map_ptr(uc_, base, stub_size, UC_PROT_READ | UC_PROT_EXEC, stub_.data()),
+          "map the entry stub");
+    stub_base_ = base;
+    if (pc() == old)
+        set_pc(base);
+}
+
 void Rv64Core::map_memory(uint64_t addr, uint64_t size, uint8_t* host) {
+    keep_stub_clear(addr, size);
     check(uc_mem_map_ptr(uc_, addr, size, UC_PROT_ALL, host), "map memory");
 }
 
@@ -80,6 +112,7 @@ void Rv64Core::map_device(uint64_t addr, uint64_t size, MmioDevice& device) {
     devices_.push_back(std::make_unique<DeviceBinding>(DeviceBinding{this, &device}));
     void* binding = devices_.back().get();
     size = (size + 0xfff) & ~0xfffull; // Unicorn maps whole pages (virt's UART is 0x100 bytes)
+    keep_stub_clear(addr, size);
     check(uc_mmio_map(uc_, addr, size, reinterpret_cast<uc_cb_mmio_read_t>(&on_mmio_read), binding,
                       reinterpret_cast<uc_cb_mmio_write_t>(&on_mmio_write), binding),
           "map device");
@@ -155,7 +188,7 @@ void Rv64Core::reset(uint64_t entry, uint64_t context) {
     // guest can enable them (the core delivers them itself).
     v = rv64::ssip | rv64::stip | rv64::seip;
     check(uc_reg_write(uc_, UC_RISCV_REG_MIDELEG, &v), "write mideleg");
-    set_pc(stub_base);
+    set_pc(stub_base_);
     satp_ = 0;
     sv39_on_ = false;
     if (sv39_model_) {
@@ -178,8 +211,9 @@ RunResult Rv64Core::run(uint64_t budget_cycles, uint64_t start_cycle, uint64_t c
     yield_at_block_ = false;
     running_ = true;
     follow_satp();
+    code_buffer_.install();
     for (bool again = true; again;) {
-        if (pc() != stub_base && interrupt_due()) {
+        if (pc() != stub_base_ && interrupt_due()) {
             const uint64_t pending = sip_ & csr(rv64::csr::sie);
             deliver_interrupt(*rv64::highest_interrupt(pending));
         }
@@ -188,8 +222,13 @@ RunResult Rv64Core::run(uint64_t budget_cycles, uint64_t start_cycle, uint64_t c
         const uc_err err = uc_emu_start(uc_, pc(), UINT64_MAX, 0, 0);
         if (stopped_at_block_ && err == UC_ERR_OK && pc() != *stopped_at_block_)
             set_pc(*stopped_at_block_);
+        const bool flushed = flush_full_code_buffer();
         again = resume_after_stop(err);
+        // A stop only to flush: the run goes on where it stopped.
+        if (flushed && err == UC_ERR_OK && !stop_ && cycles_in_run() < budget_)
+            again = true;
     }
+    CodeBufferWatch::uninstall();
     if (trace_)
         trace_flush();
     running_ = false;
@@ -248,6 +287,15 @@ bool Rv64Core::interrupt_due() const {
     if (sip_ == 0)
         return false;
     return (sip_ & csr(rv64::csr::sie)) != 0 && (csr(rv64::csr::sstatus) & rv64::sstatus::sie);
+}
+
+bool Rv64Core::flush_full_code_buffer() {
+    if (!code_buffer_.full())
+        return false;
+    check(uc_ctl_flush_tlb(uc_), "flush translated code"); // 2.0.1: UC_CTL_TB_FLUSH
+    code_buffer_.flushed();
+    yield_at_block_ = stop_.has_value(); // request_yield's own stop stays
+    return true;
 }
 
 void Rv64Core::request_yield() {
@@ -366,7 +414,7 @@ void Rv64Core::on_block(uc_struct* uc, uint64_t address, uint32_t size, void* se
     // with C; this catches hand-written ones).
     if (!core->block_is_uncompressed(address, size))
         return;
-    if (core->sip_ && address != stub_base && core->interrupt_due()) {
+    if (core->sip_ && address != core->stub_base_ && core->interrupt_due()) {
         core->stopped_at_block_ = address;
         core->take_interrupt_ = true;
         uc_emu_stop(uc);

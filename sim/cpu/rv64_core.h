@@ -22,6 +22,7 @@
 
 #include "sim/cpu/core.h"
 #include "sim/cpu/rv64_syndrome.h"
+#include "sim/cpu/unicorn_code_buffer.h"
 
 #include <cstdint>
 #include <memory>
@@ -50,9 +51,12 @@ struct Rv64Exception {
 
 class Rv64Core final : public Core {
   public:
-    // Where the M-mode entry stub lives (QEMU virt's boot ROM, MROM).
-    static constexpr uint64_t stub_base = 0x1000;
+    // Where the M-mode entry stub lives: QEMU virt's boot ROM (MROM), unless
+    // a mapping covers that page (a VM whose guest-physical space starts
+    // at 0), which moves the stub to a page no mapping covers.
+    static constexpr uint64_t stub_default_base = 0x1000;
     static constexpr uint64_t stub_size = 0x1000;
+    uint64_t stub_base() const { return stub_base_; }
 
     Rv64Core(unsigned id, ExitHandler& exits);
     ~Rv64Core() override;
@@ -111,6 +115,9 @@ class Rv64Core final : public Core {
     uint64_t stores() const override { return stores_; }
     bool set_trace(const TraceRequest& request) override; // rv64_trace.cpp
 
+    // The watch over Unicorn's translated-code buffer (tests shrink its limit).
+    CodeBufferWatch& code_buffer() { return code_buffer_; }
+
   private:
     static void on_block(uc_struct* uc, uint64_t address, uint32_t size, void* self);
     static void on_interrupt(uc_struct* uc, uint32_t intno, void* self);
@@ -164,6 +171,9 @@ class Rv64Core final : public Core {
     uc_struct* uc_ = nullptr;
     uc_context* reset_context_ = nullptr; // M-mode, as Unicorn opened it
     std::vector<uint8_t> stub_;
+    uint64_t stub_base_ = stub_default_base;
+    void keep_stub_clear(uint64_t addr, uint64_t size);
+    std::vector<std::pair<uint64_t, uint64_t>> mapped_; // [base, end) of every mapping
     std::vector<std::unique_ptr<DeviceBinding>> devices_;
     std::vector<std::unique_ptr<MmioDevice>> trapping_; // map_trapping's pages
     MemoryPath memory_;
@@ -185,6 +195,9 @@ class Rv64Core final : public Core {
     bool yield_at_block_ = false;
     bool take_interrupt_ = false; // on_block stopped to deliver an interrupt
     std::optional<uint64_t> stopped_at_block_;
+    // Unicorn's translated code, flushed before its buffer fills (as Arm64Core's).
+    CodeBufferWatch code_buffer_{[this] { yield_at_block_ = true; }};
+    bool flush_full_code_buffer();
     std::optional<StopReason> stop_;
     std::optional<Rv64Exception> pending_;
     // Block starts found free of 16-bit code, each with the cycle/instret

@@ -35,7 +35,7 @@ void Rv64Core::attach_memory(const MemoryPath& path) {
 }
 
 void Rv64Core::follow_satp() {
-    if (!sv39_model_ || pc() == stub_base)
+    if (!sv39_model_ || pc() == stub_base_)
         return;
     const uint64_t satp = csr(rv64::csr::satp);
     if (satp == satp_)

@@ -1,0 +1,45 @@
+#include "sim/cpu/unicorn_code_buffer.h"
+
+#include <utility>
+
+namespace sim::cpu {
+
+#ifndef BAO_UNICORN_CODE_BUFFER_WATCH
+// Without the wrappers nothing reports an allocation: the watch stays empty.
+extern "C" void bao_code_buffer_watch(bao_code_buffer*) {}
+#endif
+
+bool CodeBufferWatch::active() {
+#ifdef BAO_UNICORN_CODE_BUFFER_WATCH
+    return true;
+#else
+    return false;
+#endif
+}
+
+CodeBufferWatch::CodeBufferWatch(std::function<void()> stop_at_block)
+    : stop_at_block_(std::move(stop_at_block)) {
+    state_.limit = default_limit;
+    state_.on_full = &CodeBufferWatch::on_full;
+    state_.ctx = this;
+}
+
+void CodeBufferWatch::install() {
+    bao_code_buffer_watch(&state_);
+}
+
+void CodeBufferWatch::uninstall() {
+    bao_code_buffer_watch(nullptr);
+}
+
+void CodeBufferWatch::flushed() {
+    state_.low = state_.high = 0;
+    state_.reported = 0;
+    ++flushes_;
+}
+
+void CodeBufferWatch::on_full(void* self) {
+    static_cast<CodeBufferWatch*>(self)->stop_at_block_();
+}
+
+} // namespace sim::cpu
