@@ -1,6 +1,7 @@
 #include "sim/config.h"
 
 #include "sim/error.h"
+#include "sim/json.h"
 #include "sim/loader.h"
 #include "sim/pl011.h"
 #include "sim/platform.h"
@@ -203,10 +204,14 @@ void parse_platform(const Table& t, RunConfig& rc) {
     for (size_t i = 0; i < rams.size(); ++i) {
         std::string wi = w + ".ram[" + std::to_string(i) + "]";
         check_keys(*rams[i], wi, {"base", "size"});
-        push(p.ram,
-             hv::MemRange{get_uint(*rams[i], wi, "base", 0, true),
-                          get_uint(*rams[i], wi, "size", 0, true)},
-             w + ".ram");
+        const hv::MemRange r{get_uint(*rams[i], wi, "base", 0, true),
+                             get_uint(*rams[i], wi, "size", 0, true)};
+        // The simulator backs RAM by 4 KiB pages (decision 10).
+        // (TOML integers are signed 64-bit: base + size cannot wrap.)
+        if (r.size == 0 || (r.base | r.size) % 0x1000 != 0)
+            throw InputError(wi + ": base " + hex_addr(r.base) + " and size " + hex_addr(r.size) +
+                             " must be non-zero multiples of 4 KiB");
+        push(p.ram, r, w + ".ram");
     }
     if (p.ram.empty())
         push(p.ram, hv::MemRange{0x40000000, 1ull << 30}, w + ".ram");

@@ -53,6 +53,17 @@ TEST(Config, MarkerPageAndUartInterrupt) {
               std::string::npos);
 }
 
+// RAM is backed by 4 KiB pages: an unaligned or empty range is the
+// configuration's error (it was an internal error from the memory's setup).
+TEST(Config, RamRangesArePageMultiples) {
+    const std::string ram = std::string(minimal) + "[platform]\nram = [{ base = ";
+    EXPECT_EQ(error_of(ram + "16, size = 0x9000000 }]\n"),
+              "platform.ram[0]: base 0x10 and size 0x9000000 must be non-zero multiples of 4 KiB");
+    EXPECT_NE(error_of(ram + "0x40000000, size = 0 }]\n").find("platform.ram[0]: "),
+              std::string::npos);
+    EXPECT_EQ(error_of(ram + "0x40000000, size = 0x1000 }]\n"), "no error");
+}
+
 TEST(Config, UnknownKeyIsNamedWithTheKnownOnes) {
     std::string e = error_of(std::string(minimal) + "colour = [1]\n");
     EXPECT_EQ(e, "vms[0]: unknown key 'colour' (known: bootargs, colors, cpu_affinity, devs, dtb, "
