@@ -168,11 +168,13 @@ GuestException Arm64Core::inst_abort(uint64_t at) {
 }
 
 // An access Unicorn found no region for: with the guest's MMU on, its own
-// stage-1 fault is delivered (once uc_emu_start returns). False if stage 1
-// translates it (the translated address is then outside the VM: stage 2).
+// stage-1 fault is delivered (once uc_emu_start returns); with it off, an
+// address above the physical address size (an address size fault, which
+// Unicorn 2.0.1 does not check). False if stage 1 translates it (the
+// translated address is then outside the VM: stage 2).
 bool Arm64Core::take_stage1_fault(uint64_t va, Stage1Access access, unsigned size) {
     const Stage1Walk w = walk_stage1(va, access, at_el0());
-    if (!w.mmu_on || w.fault == Stage1Walk::Fault::none)
+    if (w.fault == Stage1Walk::Fault::none) // MMU off: only an address size fault
         return false;
     GuestException e;
     e.has_far = true;

@@ -85,11 +85,23 @@ uint32_t Stage1Walk::status_code() const {
     return 0;
 }
 
+bool fits_physical_address_size(const Stage1Regs& regs, uint64_t va, Stage1Access access) {
+    const bool upper = (va >> 55) & 1;
+    // TCR_EL1.TBI0/TBI1 (bits 37, 38); TBID0/TBID1 (51, 52) keep fetches out of it.
+    bool tbi = (regs.tcr >> (upper ? 38 : 37)) & 1;
+    if (access == Stage1Access::fetch && ((regs.tcr >> (upper ? 52 : 51)) & 1))
+        tbi = false;
+    const uint64_t below_top = tbi ? (1ull << 56) - 1 : ~0ull;
+    return (va & below_top) >> physical_address_bits == 0;
+}
+
 Stage1Walk stage1_walk(const Stage1Regs& regs, uint64_t va, Stage1Access access, bool el0,
                        const DescriptorReader& reader) {
     Stage1Walk w;
     if (!(regs.sctlr & sctlr_m)) {
         w.out = va;
+        if (!fits_physical_address_size(regs, va, access))
+            w.fault = Stage1Walk::Fault::address_size; // level 0
         return w;
     }
     w.mmu_on = true;

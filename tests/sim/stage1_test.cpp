@@ -96,6 +96,31 @@ TEST(Stage1Walk, OtherGranulesAreRefused) {
     EXPECT_EQ(w.fault, cpu::Stage1Walk::Fault::translation);
 }
 
+// AArch64.TranslateAddressS1Off: with the MMU off an address is its own
+// output if it fits the 40-bit physical address size (below the top byte
+// when TBI applies), else a level-0 address size fault (DFSC 0).
+TEST(Stage1Walk, MmuOffAddressesAboveThePhysicalSizeFault) {
+    Tables t;
+    cpu::Stage1Regs r = t.regs();
+    r.sctlr = 0;
+    auto walk = [&](uint64_t va, cpu::Stage1Access a = cpu::Stage1Access::read) {
+        return cpu::stage1_walk(r, va, a, false, cpu::DescriptorReader{&Tables::read, &t});
+    };
+    EXPECT_EQ(walk(0xff'ffff'f000ull).fault, cpu::Stage1Walk::Fault::none);
+    EXPECT_EQ(walk(0xff'ffff'f000ull).out, 0xff'ffff'f000ull);
+    const cpu::Stage1Walk high = walk(1ull << 40);
+    EXPECT_EQ(high.fault, cpu::Stage1Walk::Fault::address_size);
+    EXPECT_EQ(high.status_code(), 0x00u);
+    EXPECT_FALSE(high.mmu_on);
+    EXPECT_EQ(walk(0xff00'0000'4000'0000ull).fault, cpu::Stage1Walk::Fault::address_size);
+    r.tcr |= 1ull << 37; // TBI0: the top byte is a tag
+    EXPECT_EQ(walk(0x5a00'0000'4000'0000ull).fault, cpu::Stage1Walk::Fault::none);
+    EXPECT_EQ(walk(0x5a00'0100'4000'0000ull).fault, cpu::Stage1Walk::Fault::address_size);
+    r.tcr |= 1ull << 51; // TBID0: not for instruction fetches
+    EXPECT_EQ(walk(0x5a00'0000'4000'0000ull, cpu::Stage1Access::fetch).fault,
+              cpu::Stage1Walk::Fault::address_size);
+}
+
 struct Stage1Run {
     cache::CoreMemoryStats core;
     uint64_t instructions = 0;
