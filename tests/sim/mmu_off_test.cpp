@@ -13,6 +13,8 @@
 
 namespace sim {
 namespace {
+// Its own names: other tests of the unity build have a ram_base and a run.
+namespace mmu_off {
 
 using test::HostPages;
 using test::NoExits;
@@ -73,5 +75,6 @@ TEST(MmuOff, UnmappedAddressBelowThePhysicalSizeStillStops) {
         << core.fault().description;
 }
 
+} // namespace mmu_off
 } // namespace
 } // namespace sim
