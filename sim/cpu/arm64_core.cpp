@@ -203,6 +203,13 @@ Exit Arm64Core::wait_exit() const {
     return e;
 }
 
+bool Arm64Core::flush_full_code_buffer() {
+    if (!code_buffer_.flush_if_full(uc_))
+        return false;
+    yield_at_block_ = stop_.has_value(); // request_yield's own stop stays
+    return true;
+}
+
 // Called from inside a hook or a device access (an EOI that lets a pending
 // interrupt through): stopping there would leave PC wherever Unicorn 2.0.1
 // last synchronised it, not at the next instruction, because it skips the
@@ -210,15 +217,6 @@ Exit Arm64Core::wait_exit() const {
 // (Linux's `gic_eoi_irq` re-ran `ldr x0, [x0, #48]` on its GICC base and
 // oopsed). So the yield waits for the next block, where on_block stops with
 // a known PC.
-bool Arm64Core::flush_full_code_buffer() {
-    if (!code_buffer_.full())
-        return false;
-    uc::check(uc_ctl_flush_tlb(uc_), "flush translated code"); // 2.0.1: UC_CTL_TB_FLUSH
-    code_buffer_.flushed();
-    yield_at_block_ = stop_.has_value(); // request_yield's own stop stays
-    return true;
-}
-
 void Arm64Core::request_yield() {
     if (running_ && !stop_) {
         stop_ = StopReason::budget;

@@ -290,10 +290,8 @@ bool Rv64Core::interrupt_due() const {
 }
 
 bool Rv64Core::flush_full_code_buffer() {
-    if (!code_buffer_.full())
+    if (!code_buffer_.flush_if_full(uc_))
         return false;
-    check(uc_ctl_flush_tlb(uc_), "flush translated code"); // 2.0.1: UC_CTL_TB_FLUSH
-    code_buffer_.flushed();
     yield_at_block_ = stop_.has_value(); // request_yield's own stop stays
     return true;
 }

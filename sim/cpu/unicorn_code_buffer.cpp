@@ -1,13 +1,16 @@
 #include "sim/cpu/unicorn_code_buffer.h"
+#include "sim/cpu/unicorn_util.h"
+
+#include <unicorn/unicorn.h>
 
 #include <utility>
-
-namespace sim::cpu {
 
 #ifndef BAO_UNICORN_CODE_BUFFER_WATCH
 // Without the wrappers nothing reports an allocation: the watch stays empty.
 extern "C" void bao_code_buffer_watch(bao_code_buffer*) {}
 #endif
+
+namespace sim::cpu {
 
 bool CodeBufferWatch::active() {
 #ifdef BAO_UNICORN_CODE_BUFFER_WATCH
@@ -32,10 +35,14 @@ void CodeBufferWatch::uninstall() {
     bao_code_buffer_watch(nullptr);
 }
 
-void CodeBufferWatch::flushed() {
+bool CodeBufferWatch::flush_if_full(uc_struct* engine) {
+    if (!full())
+        return false;
+    uc::check(uc_ctl_flush_tlb(engine), "flush translated code"); // 2.0.1: UC_CTL_TB_FLUSH
     state_.low = state_.high = 0;
     state_.reported = 0;
     ++flushes_;
+    return true;
 }
 
 void CodeBufferWatch::on_full(void* self) {

@@ -15,6 +15,8 @@
 #include <cstdint>
 #include <functional>
 
+struct uc_struct;
+
 namespace sim::cpu {
 
 class CodeBufferWatch {
@@ -36,8 +38,9 @@ class CodeBufferWatch {
     static void uninstall();
 
     bool full() const { return state_.reported != 0; }
-    // The engine's translations were flushed: count afresh.
-    void flushed();
+    // Between two uc_emu_start calls: if full, flushes `uc`'s translations
+    // (and counts afresh); true if it did. The core then resumes its run.
+    bool flush_if_full(uc_struct* engine);
     uint64_t flushes() const { return flushes_; }
     // Whether this build reports Unicorn's allocations (2.0.1 linked with
     // the wrappers); if not, the watch never fills.
