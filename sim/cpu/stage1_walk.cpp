@@ -67,6 +67,22 @@ bool permitted(uint64_t leaf, uint64_t table_bits, Stage1Access access, bool el0
     return false;
 }
 
+// The A53's physical address size (ID_AA64MMFR0_EL1.PARange = 40 bits, as
+// Unicorn's cortex-a53 reports it).
+constexpr unsigned physical_address_bits = 40;
+
+// With the MMU off (AArch64.TranslateAddressS1Off): whether `va` has no bit
+// set above the physical address size, below the top byte if TBI applies.
+bool fits_physical_address_size(const Stage1Regs& regs, uint64_t va, Stage1Access access) {
+    const bool upper = (va >> 55) & 1;
+    // TCR_EL1.TBI0/TBI1 (bits 37, 38); TBID0/TBID1 (51, 52) keep fetches out of it.
+    bool tbi = (regs.tcr >> (upper ? 38 : 37)) & 1;
+    if (access == Stage1Access::fetch && ((regs.tcr >> (upper ? 52 : 51)) & 1))
+        tbi = false;
+    const uint64_t below_top = tbi ? (1ull << 56) - 1 : ~0ull;
+    return (va & below_top) >> physical_address_bits == 0;
+}
+
 } // namespace
 
 uint32_t Stage1Walk::status_code() const {
@@ -83,16 +99,6 @@ uint32_t Stage1Walk::status_code() const {
         break;
     }
     return 0;
-}
-
-bool fits_physical_address_size(const Stage1Regs& regs, uint64_t va, Stage1Access access) {
-    const bool upper = (va >> 55) & 1;
-    // TCR_EL1.TBI0/TBI1 (bits 37, 38); TBID0/TBID1 (51, 52) keep fetches out of it.
-    bool tbi = (regs.tcr >> (upper ? 38 : 37)) & 1;
-    if (access == Stage1Access::fetch && ((regs.tcr >> (upper ? 52 : 51)) & 1))
-        tbi = false;
-    const uint64_t below_top = tbi ? (1ull << 56) - 1 : ~0ull;
-    return (va & below_top) >> physical_address_bits == 0;
 }
 
 Stage1Walk stage1_walk(const Stage1Regs& regs, uint64_t va, Stage1Access access, bool el0,

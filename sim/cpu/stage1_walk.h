@@ -42,17 +42,10 @@ struct Stage1Walk {
     uint32_t status_code() const;
 };
 
-// The A53's physical address size (ID_AA64MMFR0_EL1.PARange = 40 bits, as
-// Unicorn's cortex-a53 reports it).
-inline constexpr unsigned physical_address_bits = 40;
-
-// With the MMU off (AArch64.TranslateAddressS1Off): whether `va` has no bit
-// set above the physical address size, below the top byte if TBI applies.
-bool fits_physical_address_size(const Stage1Regs& regs, uint64_t va, Stage1Access access);
-
 // Walks `va` for an access at EL0 (`el0`) or EL1. With SCTLR_EL1.M clear the
 // address is its own translation, or a level-0 address size fault when it
-// does not fit the physical address size (mmu_on stays false either way).
+// does not fit the A53's 40-bit physical address size (mmu_on stays false
+// either way).
 Stage1Walk stage1_walk(const Stage1Regs& regs, uint64_t va, Stage1Access access, bool el0,
                        const DescriptorReader& reader);
 
