@@ -23,8 +23,12 @@ if(NOT _libfuzzer)
 endif()
 
 include(ExternalProject)
-get_property(_hv_sources GLOBAL PROPERTY BAO_HV_HOST_SOURCES)
-string(REPLACE ";" "|" _hv_sources "${_hv_sources}")
+set(_hv_lists)
+foreach(part COMMON ARMV8 RISCV64)
+  get_property(_sources GLOBAL PROPERTY BAO_HV_${part}_SOURCES)
+  string(REPLACE ";" "|" _sources "${_sources}")
+  list(APPEND _hv_lists -DHV_${part}_SOURCES=${_sources})
+endforeach()
 set(BAO_FUZZ_DIR ${CMAKE_BINARY_DIR}/fuzz)
 ExternalProject_Add(hv_fuzz_build
   SOURCE_DIR ${PROJECT_SOURCE_DIR}/fuzz
@@ -33,10 +37,10 @@ ExternalProject_Add(hv_fuzz_build
   CMAKE_ARGS -DCMAKE_CXX_COMPILER=${BAO_CLANGXX}
              -DCMAKE_BUILD_TYPE=RelWithDebInfo
              -DBAO_ROOT=${PROJECT_SOURCE_DIR}
-             -DHV_SOURCES=${_hv_sources}
+             ${_hv_lists}
   BUILD_ALWAYS ON # its dependencies (hv's sources) are the sub-build's to track
   INSTALL_COMMAND ""
-  BUILD_BYPRODUCTS ${BAO_FUZZ_DIR}/hv_fuzz)
+  BUILD_BYPRODUCTS ${BAO_FUZZ_DIR}/hv_fuzz ${BAO_FUZZ_DIR}/hv_fuzz_riscv64)
 
 # The short run: fixed seed, 5000 executions (the same work however busy the
 # host; about 12 s, docs/fuzzing.md#cost), seed corpus read-only
@@ -50,3 +54,11 @@ add_test(NAME fuzz.hv_short
           -dict=${PROJECT_SOURCE_DIR}/fuzz/hv.dict -seed_inputs=${_seeds}
           -artifact_prefix=${BAO_FUZZ_DIR}/artifacts/ -print_final_stats=1)
 set_tests_properties(fuzz.hv_short PROPERTIES LABELS fuzz TIMEOUT 180)
+# The same for RISC-V's hv (fuzz/riscv64/), with its own seeds and dictionary.
+file(GLOB _rv_seeds ${PROJECT_SOURCE_DIR}/fuzz/corpus-riscv64/*)
+string(REPLACE ";" "," _rv_seeds "${_rv_seeds}")
+add_test(NAME fuzz.hv_riscv64_short
+  COMMAND ${BAO_FUZZ_DIR}/hv_fuzz_riscv64 -seed=1 -runs=5000 -timeout=10
+          -dict=${PROJECT_SOURCE_DIR}/fuzz/hv_riscv64.dict -seed_inputs=${_rv_seeds}
+          -artifact_prefix=${BAO_FUZZ_DIR}/artifacts/riscv64- -print_final_stats=1)
+set_tests_properties(fuzz.hv_riscv64_short PROPERTIES LABELS fuzz TIMEOUT 180)

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""Writes the seed corpus (fuzz/corpus/) in the input format of
-fuzz/hv_fuzz.cpp and fuzz/ops.cpp: one program per file that reaches the
-interesting states quickly (every VM booted, vGIC enabled, interrupts
-pending, vCPUs powered off and on). Re-run after changing the format."""
+"""Writes the seed corpora in the input formats of the fuzz targets: fuzz/corpus/
+for Armv8-A's (fuzz/hv_fuzz.cpp, fuzz/ops.cpp), fuzz/corpus-riscv64/ for
+RISC-V's (fuzz/riscv64/hv_fuzz.cpp, fuzz/riscv64/ops.cpp): one program per
+file that reaches the interesting states quickly (every VM booted, virtual
+interrupt controller enabled, interrupts pending, vCPUs powered off and on).
+Re-run after changing a format."""
 import os
 import struct
 
@@ -137,9 +139,96 @@ def seeds():
     return s
 
 
+RV_OPS = ["sbi", "ecall-raw", "hypercall", "ipc-notify", "plic-access", "vuart-access",
+          "gpf-near", "trap-raw", "virt-insn", "ext-irq", "timer-irq", "ipis", "irq-raw",
+          "power-cycle", "cpu-init", "start-all", "shutdown", "suspend"]
+RV_EXTS = ["base", "time", "ipi", "rfence", "hsm", "srst", "bao"]
+
+
+def rv_op(name, cpu, *args):
+    return bytes([RV_OPS.index(name) | (cpu << 5)]) + b"".join(args)
+
+
+def rv_access(write, size, reg, value):
+    # flag(store), pick(size), u8 reg, [flag(sign) for a load], pick(0): a
+    # transformed instruction, flag(small value) + u64
+    sizes = {1: 0, 2: 1, 4: 2, 8: 3}
+    out = u8(1 if write else 0) + u8(sizes[size]) + u8(reg)
+    if not write:
+        out += u8(0)
+    return out + u8(0) + u8(0) + u64(value)
+
+
+def rv_plic(cpu, kind, args, write=True, value=0, size=4, context=1):
+    # u8 context, pick(kind): 0 priority (u16 source), 1 pending (u8 word),
+    # 2 enable (u8 word), 3 threshold/claim (flag claim), 4 raw (u32 offset)
+    return rv_op("plic-access", cpu, u8(context), u8(kind), args,
+                 rv_access(write, size, 5, value))
+
+
+def rv_sbi(cpu, ext, fid, a0=0, a1=0, a2=0, hsm_hart=0, hsm_entry_off=0):
+    # pick(ext), flag(small fid) + u8, hart mask case 2 (u8 mask, u8 base),
+    # HSM: flag + u8 hart id, flag + u8 offset from the entry; a2, a3 small
+    out = u8(RV_EXTS.index(ext)) + u8(1) + u8(fid) + u8(2) + u8(a0) + u8(a1)
+    if ext == "hsm":
+        out += u8(1) + u8(hsm_hart) + u8(1) + u8(hsm_entry_off)
+    return rv_op("sbi", cpu, out, u8(1), u16(a2), u8(1), u16(0), u64(0), u64(0))
+
+
+def riscv64_seeds():
+    s = {}
+    # Fixed config 0: each VM enables its sources, IPC both ways, interrupts
+    # claimed and completed through the vPLIC.
+    p = bytes([0])
+    for cpu, sources in ((0, [52, 53]), (1, [1, 52, 53]), (2, [2, 3, 60, 61])):
+        for src in sources:
+            p += rv_plic(cpu, 0, u16(src), value=1 + src % 7)
+        p += rv_plic(cpu, 2, u8(0), value=0xffffffff) + rv_plic(cpu, 2, u8(1), value=0xffffffff)
+        p += rv_plic(cpu, 3, u8(0), value=0)  # threshold 0
+    p += rv_op("ipc-notify", 0, u8(0), u8(0)) + rv_op("ipc-notify", 1, u8(0), u8(1))
+    p += rv_op("ext-irq", 1, u8(0), u8(1)) + rv_op("ext-irq", 2, u8(0), u8(2))
+    p += rv_op("ext-irq", 0, u8(0), u8(3)) + rv_op("ipis", 0) + rv_op("ipis", 1)
+    for cpu in (0, 1, 2):
+        p += rv_plic(cpu, 3, u8(1), write=False)  # claim
+        p += rv_plic(cpu, 3, u8(1), value=1 if cpu == 1 else 52)  # complete
+        p += rv_plic(cpu, 1, u8(0), write=False) + rv_plic(cpu, 1, u8(1), write=False)
+    p += rv_op("virt-insn", 0, u8(1)) + rv_op("timer-irq", 0)
+    s["rv-vplic"] = p
+    # Fixed config 0: HSM power cycles of the two-hart VM, SBI calls.
+    p = bytes([0])
+    p += rv_sbi(2, "hsm", 0, hsm_hart=1) + rv_op("ipis", 3) + rv_op("power-cycle", 3)
+    p += rv_op("power-cycle", 2) + rv_op("start-all", 2) + rv_sbi(3, "hsm", 2, hsm_hart=0)
+    p += rv_sbi(2, "ipi", 0, a0=3) + rv_op("ipis", 3) + rv_sbi(3, "rfence", 1, a0=3)
+    p += rv_sbi(3, "rfence", 0, a0=1) + rv_sbi(0, "time", 0, a0=0x10) + rv_op("timer-irq", 0)
+    p += rv_op("suspend", 2, u8(0)) + rv_sbi(1, "base", 3, a0=0x10) + rv_sbi(1, "bao", 0x10)
+    p += rv_op("shutdown", 1, u8(0), u8(0)) + rv_op("ipc-notify", 0, u8(0), u8(0))
+    s["rv-hsm"] = p
+    # Fixed config 1 (colored): a sweep of the vPLIC's windows, every size.
+    p = bytes([1])
+    for kind, arg in ((0, u16(1)), (0, u16(1023)), (1, u8(1)), (2, u8(0)), (3, u8(1)),
+                      (3, u8(0)), (4, u32(0x1ffc)), (4, u32(0x3fffffc))):
+        for size in (1, 2, 4, 8):
+            p += rv_plic(0, kind, arg, value=0x0101010101010101, size=size, context=1)
+            p += rv_plic(0, kind, arg, write=False, size=size, context=3)
+    s["rv-plic-sweep"] = p
+    # Fixed config 2: eight VMs, the virtual UART, faults and raw traps.
+    p = bytes([2])
+    for cpu in range(8):
+        p += rv_op("vuart-access", cpu, u16(0x000), rv_access(True, 1, 6, 0x41 + cpu))
+        p += rv_op("vuart-access", cpu, u16(0x018), rv_access(False, 4, 7, 0))
+    p += rv_op("gpf-near", 3, u8(3), u16(0x100), u8(1), u8(0), u8(2), u8(5), u8(0), u8(0), u8(0),
+               u64(0))
+    p += rv_op("trap-raw", 5, u8(1), u8(2), u64(0), u64(0), u64(0))
+    p += rv_op("ext-irq", 6, u8(0), u8(7)) + rv_op("irq-raw", 7, u16(8), u8(1), u8(9))
+    s["rv-eight-vms"] = p
+    return s
+
+
 if __name__ == "__main__":
-    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
-    os.makedirs(here, exist_ok=True)
-    for name, data in seeds().items():
-        with open(os.path.join(here, name), "wb") as f:
-            f.write(data)
+    root = os.path.dirname(os.path.abspath(__file__))
+    for corpus, made in (("corpus", seeds()), ("corpus-riscv64", riscv64_seeds())):
+        here = os.path.join(root, corpus)
+        os.makedirs(here, exist_ok=True)
+        for name, data in made.items():
+            with open(os.path.join(here, name), "wb") as f:
+                f.write(data)

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "fuzz/mappings.h"
 #include "hv/arch/armv8/gicv2.h"
 
 namespace hvfuzz {
@@ -13,16 +14,6 @@ namespace g2 = hv::armv8::gicv2;
 namespace {
 
 constexpr std::uint64_t kPage = 4096;
-
-std::string hex(std::uint64_t v) {
-    char b[24];
-    std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
-    return b;
-}
-
-bool overlaps(std::uint64_t a, std::uint64_t a_end, std::uint64_t b, std::uint64_t b_end) {
-    return a < b_end && b < a_end;
-}
 
 bool owned(const hv::Vm& vm, std::uint64_t id) {
     return id < hv::armv8::gicv2::kMaxIrqs && ((vm.vgicd.owned[id / 32] >> (id % 32)) & 1u) != 0;
@@ -48,26 +39,6 @@ Lr list_register(const FakeGic& gic, std::uint32_t c, std::uint32_t n) {
     const std::uint32_t lr = gic.cpu[c].lr[n];
     return {lr, lr & g2::gich::LR_VID, (lr >> g2::gich::LR_PID_SHIFT) & g2::gich::LR_VID,
             (lr & g2::gich::LR_HW) != 0};
-}
-
-// One run of a VM's stage 2: IPA and PA contiguous, same memory type, same
-// IPC window (shmem >= 0) or none.
-struct Run {
-    std::uint32_t vm;
-    std::uint64_t ipa, pa, size;
-    bool device;
-    std::int32_t shmem;      // shmem id of the IPC window the IPA is in, or -1
-    std::uint64_t shmem_off; // offset of `ipa` in that shared memory
-};
-
-std::int32_t ipc_window(const hv::VmConfig& cfg, std::uint64_t ipa, std::uint64_t& off) {
-    for (const hv::IpcConfig& c : cfg.ipcs) {
-        if (ipa >= c.base && ipa - c.base < c.size) {
-            off = ipa - c.base;
-            return static_cast<std::int32_t>(c.shmem_id);
-        }
-    }
-    return -1;
 }
 
 } // namespace
@@ -347,7 +318,7 @@ bool Oracle::after() {
 bool Oracle::check_mappings() {
     checked_writes_ = port_.writes;
     const hv::Config& cfg = hv_.config();
-    std::vector<Run> runs;
+    RunList runs;
     std::vector<std::uint64_t> hv_pages(port_.hv_written_pages);
     for (std::uint32_t i = 0; i < hv_.num_vms(); ++i) {
         const hv::Vm& vm = hv_.vm(i);
@@ -355,19 +326,7 @@ bool Oracle::check_mappings() {
         hvtest::ref_for_each_mapping(
             port_, vm.stage2.root(),
             [&](std::uint64_t ipa, std::uint64_t pa, std::uint64_t size, unsigned attr) {
-                std::uint64_t off = 0;
-                const std::int32_t sh = ipc_window(*vm.cfg, ipa, off);
-                const bool device = (attr & 0xc) == 0; // MemAttr[3:2] = 0: Device
-                if (!runs.empty()) {
-                    Run& r = runs.back();
-                    if (r.vm == i && r.ipa + r.size == ipa && r.pa + r.size == pa &&
-                        r.device == device && r.shmem == sh &&
-                        (sh < 0 || r.shmem_off + r.size == off)) {
-                        r.size += size;
-                        return;
-                    }
-                }
-                runs.push_back(Run{i, ipa, pa, size, device, sh, off});
+                runs.add(i, *vm.cfg, ipa, pa, size, (attr & 0xc) == 0); // MemAttr[3:2] 0: Device
             },
             [&](std::uint64_t pa) { hv_pages.push_back(pa / kPage); });
     }
@@ -377,90 +336,15 @@ bool Oracle::check_mappings() {
         }
     }
     hv_pages.push_back(hv_.vgic().pa / kPage);
-    std::sort(hv_pages.begin(), hv_pages.end());
-
-    // Inside the union of the RAM ranges: a run may cross from one range
-    // into an adjacent one (fuzzing found such a run; the memory is RAM).
-    auto in_ram = [&](std::uint64_t pa, std::uint64_t end) {
-        while (pa < end) {
-            const hv::MemRange* holder = nullptr;
-            for (const hv::MemRange& r : cfg.platform.ram) {
-                if (pa >= r.base && pa < r.base + r.size) {
-                    holder = &r;
-                }
-            }
-            if (holder == nullptr) {
-                return false;
-            }
-            pa = holder->base + holder->size;
-        }
-        return true;
-    };
-    auto touches_ram = [&](std::uint64_t pa, std::uint64_t end) {
-        for (const hv::MemRange& r : cfg.platform.ram) {
-            if (overlaps(pa, end, r.base, r.base + r.size)) {
-                return true;
-            }
-        }
-        return false;
-    };
     const hv::GicAddrs& g = cfg.platform.gic;
     const bool v3 = g.version == hv::GicVersion::V3;
-    const std::uint64_t frames[][2] = {{g.gicd, v3 ? hv::kGicv3DistSize : hv::kGicdFrameSize},
-                                       {g.gicc, 0x2000},
-                                       {g.gich, 0x1000},
-                                       {cfg.platform.console_pa, 0x1000},
-                                       {v3 ? g.gicr : 0, cfg.platform.cpu_num * g.gicr_stride}};
-    const char* frame_names[] = {"GICD", "GICC", "GICH", "the console", "GICR"};
-    const hv::MemRange& hyp = cfg.hyp.region;
-    for (const Run& r : runs) {
-        const std::uint64_t end = r.pa + r.size;
-        const std::string what = "vm " + std::to_string(r.vm) + " maps IPA " + hex(r.ipa) +
-                                 " -> PA [" + hex(r.pa) + ", " + hex(end) + ")" +
-                                 (r.device ? " (device)" : "");
-        if (hyp.size != 0 && overlaps(r.pa, end, hyp.base, hyp.base + hyp.size)) {
-            return fail(what + ": hv's region");
-        }
-        const auto it = std::lower_bound(hv_pages.begin(), hv_pages.end(), r.pa / kPage);
-        if (it != hv_pages.end() && *it < (end + kPage - 1) / kPage) {
-            return fail(what + ": hv's page " + hex(*it * kPage) +
-                        " (page table, vCPU context or vGIC state)");
-        }
-        if (!r.device && !in_ram(r.pa, end)) {
-            return fail(what + ": normal memory outside RAM");
-        }
-        if (r.device) {
-            if (touches_ram(r.pa, end)) {
-                return fail(what + ": RAM as a device");
-            }
-            for (std::size_t f = 0; f < 5; ++f) {
-                if (frames[f][0] != 0 &&
-                    overlaps(r.pa, end, frames[f][0], frames[f][0] + frames[f][1])) {
-                    return fail(what + ": " + frame_names[f] + ", which hv owns");
-                }
-            }
-        }
-    }
-    std::sort(runs.begin(), runs.end(), [](const Run& a, const Run& b) { return a.pa < b.pa; });
-    for (std::size_t i = 0; i < runs.size(); ++i) {
-        const Run& a = runs[i];
-        for (std::size_t j = i + 1; j < runs.size() && runs[j].pa < a.pa + a.size; ++j) {
-            const Run& b = runs[j];
-            if (a.vm == b.vm) {
-                continue;
-            }
-            const std::uint64_t at = b.pa; // b.pa >= a.pa: the overlap starts there
-            const bool shared =
-                a.shmem >= 0 && a.shmem == b.shmem && a.shmem_off + (at - a.pa) == b.shmem_off;
-            if (!shared) {
-                return fail("PA " + hex(at) + " is mapped into vm " + std::to_string(a.vm) +
-                            " (IPA " + hex(a.ipa + (at - a.pa)) + ") and vm " +
-                            std::to_string(b.vm) + " (IPA " + hex(b.ipa) + ")" +
-                            (a.shmem >= 0 || b.shmem >= 0 ? ", not as the same shared page" : ""));
-            }
-        }
-    }
-    return true;
+    const Frame frames[] = {{g.gicd, v3 ? hv::kGicv3DistSize : hv::kGicdFrameSize, "GICD"},
+                            {g.gicc, 0x2000, "GICC"},
+                            {g.gich, 0x1000, "GICH"},
+                            {cfg.platform.console_pa, 0x1000, "the console"},
+                            {g.gicr, v3 ? cfg.platform.cpu_num * g.gicr_stride : 0, "GICR"}};
+    const std::string broke = check_runs(cfg, runs.runs(), hv_pages, frames);
+    return broke.empty() || fail(broke);
 }
 
 } // namespace hvfuzz

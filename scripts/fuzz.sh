@@ -1,18 +1,21 @@
 #!/bin/sh
 # Long fuzzing runs of hv's guest-facing surface with the isolation oracle
-# (docs/fuzzing.md). The short fixed-seed run is a CTest test (fuzz.hv_short);
-# this is for the long ones whose figures docs/fuzzing.md records.
+# (docs/fuzzing.md). The short fixed-seed runs are CTest tests (fuzz.hv_short,
+# fuzz.hv_riscv64_short); this is for the long ones whose figures
+# docs/fuzzing.md records.
 #
-# usage: scripts/fuzz.sh [-n RUNS | -t SECONDS] [-s SEED] [-c all|fixed|fuzzed]
-#                        [-b BUILD_DIR] [-o OUT_DIR]
+# usage: scripts/fuzz.sh [-a arm64|riscv64] [-n RUNS | -t SECONDS] [-s SEED]
+#                        [-c all|fixed|fuzzed] [-b BUILD_DIR] [-o OUT_DIR]
+#   -a ARCH     which hv: arm64 (fuzz/hv_fuzz, default) or riscv64 (fuzz/hv_fuzz_riscv64)
 #   -n RUNS     stop after RUNS executions (default 1000000)
 #   -t SECONDS  stop after SECONDS instead
 #   -s SEED     libFuzzer's -seed (default 1)
-#   -c CONFIGS  which configurations inputs use (HV_FUZZ_CONFIGS; default all)
-#   -b DIR      the CMake build directory holding fuzz/hv_fuzz (default build)
-#   -o DIR      working corpus, artifacts, log and summary (default BUILD_DIR/fuzz/long)
-# The working corpus persists between runs (it starts from fuzz/corpus, which
-# is only read). libFuzzer stops at the first crash, sanitizer report or
+#   -c CONFIGS  arm64: which configurations inputs use (HV_FUZZ_CONFIGS; default all)
+#   -b DIR      the CMake build directory holding the targets (default build)
+#   -o DIR      working corpus, artifacts, log and summary
+#               (default BUILD_DIR/fuzz/long, BUILD_DIR/fuzz/long-riscv64)
+# The working corpus persists between runs (it starts from fuzz/corpus or
+# fuzz/corpus-riscv64, which are only read). libFuzzer stops at the first crash, sanitizer report or
 # oracle violation and saves the input under OUT_DIR/artifacts; the summary
 # counts this run's, so "0 crashes" means the run reached its end.
 set -eu
@@ -26,24 +29,31 @@ seed=1
 configs=all
 build=build
 out=""
-while getopts "n:t:s:c:b:o:" opt; do
+arch=arm64
+while getopts "a:n:t:s:c:b:o:" opt; do
     case $opt in
+    a) arch=$OPTARG ;;
     n) runs=$OPTARG ;;
     t) secs=$OPTARG ;;
     s) seed=$OPTARG ;;
     c) configs=$OPTARG ;;
     b) build=$OPTARG ;;
     o) out=$OPTARG ;;
-    *) sed -n '5,12p' "$0" >&2; exit 2 ;;
+    *) sed -n '7,16p' "$0" >&2; exit 2 ;;
     esac
 done
-out=${out:-$build/fuzz/long}
+case $arch in
+arm64) name=hv_fuzz dict=fuzz/hv.dict seeds=fuzz/corpus long=long ;;
+riscv64) name=hv_fuzz_riscv64 dict=fuzz/hv_riscv64.dict seeds=fuzz/corpus-riscv64 long=long-riscv64 ;;
+*) echo "fuzz.sh: -a takes arm64 or riscv64, not '$arch'" >&2; exit 2 ;;
+esac
+out=${out:-$build/fuzz/$long}
 
 if [ ! -f "$build/CMakeCache.txt" ]; then
     cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
 fi
 cmake --build "$build" --target hv_fuzz_build
-bin=$build/fuzz/hv_fuzz
+bin=$build/fuzz/$name
 
 mkdir -p "$out/corpus" "$out/artifacts"
 log=$out/fuzz.log
@@ -59,8 +69,8 @@ stamp=$out/.started
 touch "$stamp"
 status=0
 HV_FUZZ_CONFIGS=$configs "$bin" "$limit" -seed="$seed" -timeout=10 -print_final_stats=1 \
-    -dict=fuzz/hv.dict -artifact_prefix="$out/artifacts/" \
-    "$out/corpus" fuzz/corpus >"$log" 2>&1 || status=$?
+    -dict="$dict" -artifact_prefix="$out/artifacts/" \
+    "$out/corpus" "$seeds" >"$log" 2>&1 || status=$?
 
 # Figures: libFuzzer's final statistics, its last status line (cov = edges
 # covered in hv, ft = features, corp = corpus entries/bytes) and what the
