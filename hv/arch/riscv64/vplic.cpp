@@ -252,11 +252,38 @@ bool plic_window_clear(const Config& cfg, Error& err) {
     return true;
 }
 
+// The common validation lets every VM list interrupts below 32 (a GIC's
+// SGIs and PPIs are banked per CPU); every PLIC source is global, so a
+// pass-through source has one owner (Bao refuses a second assignment too).
+bool sources_exclusive(const Config& cfg, Error& err) {
+    std::uint8_t owner[plic::kMaxSources]{}; // VM index + 1
+    for (std::uint32_t i = 0; i < cfg.vms.size(); ++i) {
+        const VmConfig& v = cfg.vms[i];
+        for (std::uint32_t j = 0; j < v.devs.size(); ++j) {
+            for (std::uint32_t k = 0; k < v.devs[j].interrupts.size(); ++k) {
+                const std::uint32_t id = v.devs[j].interrupts[k];
+                if (id == 0 || id >= plic::kMaxSources) {
+                    continue;
+                }
+                if (owner[id] != 0 && owner[id] != i + 1) {
+                    fail(err, ErrorCode::Config)
+                        << "vms[" << i << "].devs[" << j << "].interrupts[" << k
+                        << "]: PLIC source " << id << " is already owned by vms[" << owner[id] - 1u
+                        << "] (\"" << cfg.vms[owner[id] - 1u].name << "\")";
+                    return false;
+                }
+                owner[id] = static_cast<std::uint8_t>(i + 1);
+            }
+        }
+    }
+    return true;
+}
+
 } // namespace
 
 bool vplic_init(Hypervisor& hv, Error& err) {
     const Config& cfg = hv.config();
-    if (!plic_window_clear(cfg, err)) {
+    if (!plic_window_clear(cfg, err) || !sources_exclusive(cfg, err)) {
         return false;
     }
     VplicGlobal& g = hv.vgic();

@@ -219,4 +219,38 @@ TEST(VplicConfig, NoVmMapsAnyPartOfThePlic) {
     EXPECT_TRUE(init(hvtest::rv_two_vms()).ok());
 }
 
+// Every PLIC source is global: the common validation lets every VM list an
+// interrupt below 32 (an Arm GIC's banked SGIs and PPIs), but on RISC-V a
+// pass-through source has one owner, as in Bao. Two VMs listing source 5
+// were accepted, and the first one's device interrupts silently went to the
+// second.
+TEST(VplicConfig, APassThroughSourceHasOneOwner) {
+    auto init = [](hv::ConfigStorage cfg) {
+        hvtest::FakeRvPort port;
+        std::vector<std::byte> state;
+        auto h = std::make_unique<hv::Hypervisor>(port);
+        return hvtest::init(*h, cfg.view(), state);
+    };
+    hv::ConfigStorage cfg = hvtest::rv_two_vms();
+    for (std::uint32_t i = 0; i < 2; ++i) {
+        hv::DevStorage d{};
+        d.pa = 0x1000'1000 + 0x1000 * i;
+        d.va = d.pa;
+        d.size = 0x1000;
+        d.interrupts.push(i == 0 ? 5 : 7);
+        d.interrupts.push(5);
+        cfg.vms[i].devs.push(d);
+    }
+    hv::Error e = init(cfg);
+    EXPECT_FALSE(e.ok());
+    EXPECT_EQ(e.code, hv::ErrorCode::Config);
+    EXPECT_STREQ(e.message, "vms[1].devs[0].interrupts[1]: PLIC source 5 is already owned by "
+                            "vms[0] (\"bench\")");
+    cfg.vms[1].devs[0].interrupts[1] = 8;
+    EXPECT_TRUE(init(cfg).ok());
+    // A VM may list its own source twice (two of its devices share a line).
+    cfg.vms[0].devs[0].interrupts[1] = 5;
+    EXPECT_TRUE(init(cfg).ok());
+}
+
 } // namespace
