@@ -78,24 +78,11 @@ hv::ConfigStorage eight_vms() {
     return cfg;
 }
 
-// A value from `common`, or a raw one.
-std::uint64_t choose(Input& in, std::initializer_list<std::uint64_t> common) {
-    const std::uint32_t k = in.u8();
-    if (k < common.size() * 32) {
-        return common.begin()[k % common.size()];
-    }
-    return in.u64();
-}
-
-std::uint64_t pages(Input& in, std::uint32_t max_pages) {
-    return (1 + in.u16() % max_pages) * 0x1000ull;
-}
-
 void interrupts(Input& in, hv::FixedVec<std::uint32_t, hv::kMaxInterrupts>& out) {
     const std::uint32_t n = in.pick(4);
     for (std::uint32_t k = 0; k < n; ++k) {
         out.push(static_cast<std::uint32_t>(
-            choose(in, {27, 33, 48, 49, 52, 25, 0, 16, 31, 32, 1019, 1020})));
+            in.choose({27, 33, 48, 49, 52, 25, 0, 16, 31, 32, 1019, 1020})));
     }
 }
 
@@ -108,37 +95,36 @@ void fuzzed_vm(Input& in, hv::ConfigStorage& cfg, std::uint32_t i) {
     const std::uint32_t nregions = 1 + in.pick(2);
     for (std::uint32_t r = 0; r < nregions; ++r) {
         hv::RegionConfig reg{};
-        reg.base = choose(in, {kRam, kRam + 0x10'0000 * r, 0x8000'0000, 0, 0x0800'0000});
-        reg.size = in.flag() ? 2 * kMiB : pages(in, 1024);
+        reg.base = in.choose({kRam, kRam + 0x10'0000 * r, 0x8000'0000, 0, 0x0800'0000});
+        reg.size = in.flag() ? 2 * kMiB : in.pages(1024);
         if (in.u8() < 40) {
             reg.place_phys = true;
-            reg.phys = choose(in, {kRam, kRam + 64 * kMiB, kRam + 2 * kMiB, 0x0800'0000});
+            reg.phys = in.choose({kRam, kRam + 64 * kMiB, kRam + 2 * kMiB, 0x0800'0000});
         }
         vm.regions.push(reg);
     }
     vm.image.base_ipa = vm.regions[0].base;
-    vm.image.size = in.flag() ? 0x5000 : pages(in, 64);
+    vm.image.size = in.flag() ? 0x5000 : in.pages(64);
     vm.image.entry = vm.image.base_ipa + (in.flag() ? 0 : in.u16());
     if (in.u8() < 40) {
         vm.image.has_load_pa = true;
-        vm.image.load_pa = choose(in, {vm.regions[0].phys, kRam, kRam + 128 * kMiB, 0x0900'0000});
+        vm.image.load_pa = in.choose({vm.regions[0].phys, kRam, kRam + 128 * kMiB, 0x0900'0000});
     }
     const std::uint32_t ndevs = in.pick(3);
     for (std::uint32_t d = 0; d < ndevs; ++d) {
         hv::DevStorage dv{};
-        dv.pa =
-            choose(in, {kVirtio + 0x1000 * (4 * i + d), hv::platform::kQemuVirtUart, 0x0804'0000,
-                        0x0801'0000, 0x0800'0000, 0x0803'0000, kRam, kRam + 128 * kMiB});
-        dv.va = in.flag() ? dv.pa : choose(in, {0x0801'0000, 0x0a00'0000, kIpcIpa, kRam});
-        dv.size = in.flag() ? 0x1000 : pages(in, 16);
+        dv.pa = in.choose({kVirtio + 0x1000 * (4 * i + d), hv::platform::kQemuVirtUart, 0x0804'0000,
+                           0x0801'0000, 0x0800'0000, 0x0803'0000, kRam, kRam + 128 * kMiB});
+        dv.va = in.flag() ? dv.pa : in.choose({0x0801'0000, 0x0a00'0000, kIpcIpa, kRam});
+        dv.size = in.flag() ? 0x1000 : in.pages(16);
         interrupts(in, dv.interrupts);
         vm.devs.push(dv);
     }
     const std::uint32_t nipcs = in.pick(3);
     for (std::uint32_t c = 0; c < nipcs; ++c) {
         hv::IpcStorage ic{};
-        ic.base = choose(in, {kIpcIpa + 0x10'0000 * c, kRam, 0x0900'0000});
-        ic.size = in.flag() ? 0x10000 : pages(in, 32);
+        ic.base = in.choose({kIpcIpa + 0x10'0000 * c, kRam, 0x0900'0000});
+        ic.size = in.flag() ? 0x10000 : in.pages(32);
         ic.shmem_id = in.pick(3);
         interrupts(in, ic.interrupts);
         vm.ipcs.push(ic);
@@ -171,40 +157,40 @@ hv::ConfigStorage fixed_config(std::uint32_t which) {
 hv::ConfigStorage fuzzed_config(Input& in) {
     hv::ConfigStorage cfg{};
     const std::uint32_t cpus = 1 + in.pick(hv::kMaxCpus);
-    const std::uint64_t ram = choose(in, {256 * kMiB, 64 * kMiB, 1024 * kMiB, 8 * kMiB});
+    const std::uint64_t ram = in.choose({256 * kMiB, 64 * kMiB, 1024 * kMiB, 8 * kMiB});
     cfg.platform = hv::platform::qemu_aarch64_virt(cpus, ram % (2048 * kMiB));
     if (in.u8() < 32) {
         cfg.platform.ram.push(
-            {choose(in, {0x1'0000'0000, kRam + ram, 0x0800'0000}), pages(in, 8192)});
+            {in.choose({0x1'0000'0000, kRam + ram, 0x0800'0000}), in.pages(8192)});
     }
     const std::uint8_t gic = in.u8();
     if (gic >= 32 && gic < 64) {
         cfg.platform.gic = hv::platform::qemu_aarch64_virt_gicv3();
         if (in.flag()) { // redistributors elsewhere, or too close together
-            cfg.platform.gic.gicr = choose(in, {0x0801'0000, kRam, 0x0a00'0000, 0x080A'0000});
-            cfg.platform.gic.gicr_stride = choose(in, {0x1'0000, 0x2'0000, 0x4'0000, 0});
+            cfg.platform.gic.gicr = in.choose({0x0801'0000, kRam, 0x0a00'0000, 0x080A'0000});
+            cfg.platform.gic.gicr_stride = in.choose({0x1'0000, 0x2'0000, 0x4'0000, 0});
         }
     }
     if (gic < 32) {
-        cfg.platform.gic.gicd = choose(in, {kRam, 0x0900'0000, 0x0801'0000});
-        cfg.platform.gic.gicc = choose(in, {0x0801'0000, kRam + 0x1000, 0x0800'0000});
-        cfg.platform.gic.gich = choose(in, {0x0803'0000, kRam + 0x2000, 0});
-        cfg.platform.console_pa = choose(in, {hv::platform::kQemuVirtUart, kRam, 0x0800'0000});
+        cfg.platform.gic.gicd = in.choose({kRam, 0x0900'0000, 0x0801'0000});
+        cfg.platform.gic.gicc = in.choose({0x0801'0000, kRam + 0x1000, 0x0800'0000});
+        cfg.platform.gic.gich = in.choose({0x0803'0000, kRam + 0x2000, 0});
+        cfg.platform.console_pa = in.choose({hv::platform::kQemuVirtUart, kRam, 0x0800'0000});
     }
     cfg.hyp = hv::platform::qemu_aarch64_virt_hyp();
     if (in.u8() < 64) {
-        cfg.hyp.region.base = choose(in, {kRam, kRam + 2 * kMiB, kRam + ram - 2 * kMiB});
-        cfg.hyp.region.size = choose(in, {2 * kMiB, 4 * kMiB, 0x1000, 0});
+        cfg.hyp.region.base = in.choose({kRam, kRam + 2 * kMiB, kRam + ram - 2 * kMiB});
+        cfg.hyp.region.size = in.choose({2 * kMiB, 4 * kMiB, 0x1000, 0});
     }
     cfg.hyp.colors = in.flag() ? 0 : in.u16();
     const std::uint32_t nshmems = in.pick(3);
     for (std::uint32_t s = 0; s < nshmems; ++s) {
         hv::ShmemConfig sh{};
-        sh.size = in.flag() ? 0x10000 : pages(in, 32);
+        sh.size = in.flag() ? 0x10000 : in.pages(32);
         sh.colors = in.flag() ? 0 : in.u16();
         if (in.u8() < 40) {
             sh.place_phys = true;
-            sh.phys = choose(in, {kRam + 32 * kMiB, kRam, kRam + 2 * kMiB + 0x1000});
+            sh.phys = in.choose({kRam + 32 * kMiB, kRam, kRam + 2 * kMiB + 0x1000});
         }
         cfg.shmems.push(sh);
     }

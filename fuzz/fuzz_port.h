@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "fuzz/hv_writes.h"
 #include "hv/arch/armv8/gicv2.h"
 #include "hv/arch/armv8/gicv3.h"
 #include "hv/core/hypervisor.h"
@@ -95,7 +96,7 @@ struct FakeGic {
     }
 };
 
-class FuzzPort final : public hvtest::FakePort {
+class FuzzPort final : public RecordsHvWrites<hvtest::FakePort> {
   public:
     hv::Hypervisor* hv = nullptr;
     hv::GicAddrs gic_addrs{};
@@ -105,30 +106,7 @@ class FuzzPort final : public hvtest::FakePort {
         gic_addrs = a;
         gic.v3 = a.version == hv::GicVersion::V3;
     }
-    // Pages hv itself wrote (descriptor writes and table zeroing): its page
-    // tables. Boot's recoloring copy writes into VMs' pages through
-    // mem_copy, which FakePort implements with mem_write: copies are
-    // excluded while `in_copy` is set.
-    std::vector<std::uint64_t> hv_written_pages;
-    std::uint64_t writes = 0; // generation: any change of physical memory
     std::vector<std::uint32_t> ipis;
-
-    void mem_write(std::uint64_t pa, const void* src, std::size_t len) override {
-        if (!in_copy_) {
-            note_hv_write(pa, len);
-        }
-        FakePort::mem_write(pa, src, len);
-    }
-    void mem_zero(std::uint64_t pa, std::size_t len) override {
-        note_hv_write(pa, len);
-        FakePort::mem_zero(pa, len);
-    }
-    void mem_copy(std::uint64_t dst, std::uint64_t src, std::size_t len) override {
-        ++writes;
-        in_copy_ = true;
-        FakePort::mem_copy(dst, src, len);
-        in_copy_ = false;
-    }
 
     std::uint64_t dev_read(std::uint64_t pa, std::uint32_t size) override;
     void dev_write(std::uint64_t pa, std::uint32_t size, std::uint64_t value) override;
@@ -143,15 +121,6 @@ class FuzzPort final : public hvtest::FakePort {
   private:
     // A GICv3 redistributor's CPU and offset for `pa`.
     bool redistributor(std::uint64_t pa, std::uint32_t& cpu, std::uint32_t& off) const;
-    void note_hv_write(std::uint64_t pa, std::size_t len) {
-        ++writes;
-        for (std::uint64_t p = pa >> 12; p <= (pa + len - 1) >> 12; ++p) {
-            if (hv_written_pages.empty() || hv_written_pages.back() != p) {
-                hv_written_pages.push_back(p);
-            }
-        }
-    }
-    bool in_copy_ = false;
 };
 
 } // namespace hvfuzz

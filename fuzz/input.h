@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 
 namespace hvfuzz {
 
@@ -26,6 +27,17 @@ class Input {
     // One of `n` choices (n > 0).
     std::uint32_t pick(std::uint32_t n) { return u8() % n; }
     bool flag() { return (u8() & 1) != 0; }
+    // A value from `common`, picked by one byte, or a raw 64-bit one when
+    // that byte is 32 * common.size() or more.
+    std::uint64_t choose(std::initializer_list<std::uint64_t> common) {
+        const std::uint32_t k = u8();
+        if (k < common.size() * 32) {
+            return common.begin()[k % common.size()];
+        }
+        return u64();
+    }
+    // 1 to `max_pages` 4 KiB pages, in bytes.
+    std::uint64_t pages(std::uint32_t max_pages) { return (1 + u16() % max_pages) * 0x1000ull; }
 
   private:
     const std::uint8_t* p_;

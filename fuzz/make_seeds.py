@@ -221,6 +221,15 @@ def riscv64_seeds():
     p += rv_op("trap-raw", 5, u8(1), u8(2), u64(0), u64(0), u64(0))
     p += rv_op("ext-irq", 6, u8(0), u8(7)) + rv_op("irq-raw", 7, u16(8), u8(1), u8(9))
     s["rv-eight-vms"] = p
+    # Config 0 varied (byte 0 bit 7): ping gains a device in virtio slot 5
+    # with PLIC source 5, which it enables and takes.
+    p = bytes([0x80, 255])  # hv's colors kept
+    p += bytes([255, 255, 0]) + bytes([0, 5, 0, 1, 1, 1, 3])  # ping: + device, source 5
+    p += bytes([255, 255, 0, 0, 255]) + bytes([255, 255, 0, 0, 255])  # pong, duo kept
+    p += rv_plic(0, 0, u16(5), value=1) + rv_plic(0, 2, u8(0), value=0xffffffff)
+    p += rv_op("ext-irq", 0, u8(0), u8(5)) + rv_plic(0, 3, u8(1), write=False)
+    p += rv_plic(0, 3, u8(1), value=5) + rv_op("ext-irq", 1, u8(0), u8(5))
+    s["rv-varied"] = p
     return s
 
 

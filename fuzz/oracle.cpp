@@ -312,14 +312,14 @@ bool Oracle::after() {
         !redistributors_of_caller()) {
         return false;
     }
-    return port_.writes == checked_writes_ || check_mappings();
+    return port_.hv_writes.generation == checked_writes_ || check_mappings();
 }
 
 bool Oracle::check_mappings() {
-    checked_writes_ = port_.writes;
+    checked_writes_ = port_.hv_writes.generation;
     const hv::Config& cfg = hv_.config();
     RunList runs;
-    std::vector<std::uint64_t> hv_pages(port_.hv_written_pages);
+    std::vector<std::uint64_t> hv_pages(port_.hv_writes.pages);
     for (std::uint32_t i = 0; i < hv_.num_vms(); ++i) {
         const hv::Vm& vm = hv_.vm(i);
         hv_pages.push_back(vm.vgicd.pa / kPage);

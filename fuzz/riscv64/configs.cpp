@@ -76,7 +76,56 @@ hv::ConfigStorage eight_vms() {
     return cfg;
 }
 
+void vary_interrupts(Input& in, hv::FixedVec<std::uint32_t, hv::kMaxInterrupts>& list) {
+    const std::uint32_t n = in.pick(4);
+    list.clear();
+    for (std::uint32_t k = 0; k < n; ++k) {
+        list.push(
+            static_cast<std::uint32_t>(in.choose({1, 2, 3, 5, 10, 0, 31, 32, 52, 60, 1019, 1023})));
+    }
+}
+
+void vary_vm(Input& in, hv::VmStorage& vm, std::uint32_t cpus) {
+    if (in.u8() < 32) {
+        vm.cpu_affinity = in.u8() & ((1u << cpus) - 1);
+    }
+    if (in.u8() < 32) {
+        vm.colors = in.u16();
+    }
+    for (hv::DevStorage& d : vm.devs) {
+        if (in.flag()) {
+            vary_interrupts(in, d.interrupts);
+        }
+    }
+    for (hv::IpcStorage& c : vm.ipcs) {
+        if (in.flag()) {
+            vary_interrupts(in, c.interrupts);
+        }
+    }
+    if (in.u8() < 64 && vm.devs.size() < vm.devs.capacity) {
+        hv::DevStorage d{};
+        d.pa = in.choose({kVirtio + 0x1000ull * in.pick(8), hv::platform::kQemuRvVirtPlic - 0x1000,
+                          hv::platform::kQemuRvVirtPlic + 0x400'0000, hv::platform::kQemuRvVirtUart,
+                          hv::platform::kQemuRvVirtRamBase, 0x3000'0000});
+        d.va = in.flag() ? d.pa : in.choose({0x0C00'0000, 0x1000'0000, kIpcGpa, 0x2000'0000});
+        d.size = in.flag() ? 0x1000 : in.pages(16);
+        vary_interrupts(in, d.interrupts);
+        vm.devs.push(d);
+    }
+}
+
 } // namespace
+
+hv::ConfigStorage varied_config(std::uint32_t which, Input& in) {
+    hv::ConfigStorage cfg = fixed_config(which);
+    if (in.u8() < 32) {
+        cfg.hyp.colors = in.u16();
+    }
+    for (hv::VmStorage& vm : cfg.vms) {
+        vary_vm(in, vm, cfg.platform.cpu_num);
+    }
+    return cfg;
+}
 
 hv::ConfigStorage fixed_config(std::uint32_t which) {
     switch (which % kNumFixedConfigs) {

@@ -1,12 +1,13 @@
 // The configurations a RISC-V fuzz input runs under (QEMU's RISC-V virt):
 // fixed multi-VM ones that init accepts, so the operations reach a booted
-// hv. Validation and init are architecture-neutral code the Arm target
-// already fuzzes with spelled configurations; what is RISC-V's here is the
-// G-stage, the vPLIC and SBI, which the operations reach.
+// hv, or those varied by the input where RISC-V differs (PLIC sources,
+// devices near the PLIC). Validation is architecture-neutral code the Arm
+// target fuzzes with spelled configurations.
 #pragma once
 
 #include <cstdint>
 
+#include "fuzz/input.h"
 #include "hv/core/config_storage.h"
 
 namespace hvfuzz::rv {
@@ -19,5 +20,12 @@ inline constexpr std::uint32_t kNumFixedConfigs = 3;
 // 2: eight single-hart VMs, one per hart, half placed physically, each with
 //    a device.
 hv::ConfigStorage fixed_config(std::uint32_t which);
+
+// A fixed configuration varied by the input: each VM's harts, colors,
+// device and IPC interrupts (any PLIC source, 0 and 1023 included, or raw),
+// and extra devices at addresses near the PLIC, the UART, RAM or a virtio
+// slot. It goes through Hypervisor::init, which may refuse it with a named
+// error.
+hv::ConfigStorage varied_config(std::uint32_t which, Input& in);
 
 } // namespace hvfuzz::rv

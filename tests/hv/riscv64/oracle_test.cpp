@@ -171,4 +171,31 @@ TEST(RvFuzzOps, OperationsReachTheVplicSbiAndInterruptPaths) {
     EXPECT_STREQ(hvfuzz::rv::op_name(15), "start-all");
 }
 
+// A varied configuration goes through init's checks: pong's and duo's
+// devices both given PLIC source 5 are refused, naming both VMs.
+TEST(RvFuzzConfigs, VariedConfigurationsGoThroughInit) {
+    // hv's colors kept (255); per VM: harts and colors kept (255, 255), each
+    // device's interrupts varied (1) to one (1) entry, common value 3 (= 5),
+    // the IPC's kept (0), no extra device (255).
+    const std::uint8_t bytes[] = {255, 255, 255, 0,   255, 255, 255, 1, 1,  3,
+                                  0,   255, 255, 255, 1,   1,   3,   0, 255};
+    hvfuzz::Input in(bytes, sizeof bytes);
+    hv::ConfigStorage cfg = hvfuzz::rv::varied_config(0, in);
+    EXPECT_TRUE(in.empty());
+    FuzzRvPort port;
+    std::vector<std::byte> state;
+    auto h = std::make_unique<hv::Hypervisor>(port);
+    const hv::Error err = hvtest::init(*h, cfg.view(), state);
+    EXPECT_STREQ(
+        err.message,
+        "vms[2].devs[0].interrupts[0]: PLIC source 5 is already owned by vms[1] (\"pong\")");
+    // Nothing varied: the fixed configuration.
+    const std::uint8_t none[] = {255, 255, 255, 0, 255, 255, 255, 0, 0, 255, 255, 255, 0, 0, 255};
+    hvfuzz::Input in2(none, sizeof none);
+    cfg = hvfuzz::rv::varied_config(0, in2);
+    EXPECT_TRUE(in2.empty());
+    auto h2 = std::make_unique<hv::Hypervisor>(port);
+    EXPECT_TRUE(hvtest::init(*h2, cfg.view(), state).ok());
+}
+
 } // namespace rv_oracle_test
