@@ -191,32 +191,34 @@ TEST_F(Vplic, PriorityOrderAndTies) {
 
 namespace {
 
+// What Hypervisor::init says of `cfg`.
+hv::Error init_config(const hv::ConfigStorage& cfg) {
+    hvtest::FakeRvPort port;
+    std::vector<std::byte> state;
+    auto h = std::make_unique<hv::Hypervisor>(port);
+    return hvtest::init(*h, cfg.view(), state);
+}
+
 // The PLIC spans 64 MiB, more than the frames the common validation knows:
 // hv on RISC-V refuses a pass-through of any part of it, and VM mappings
 // where the virtual PLIC must trap.
 TEST(VplicConfig, NoVmMapsAnyPartOfThePlic) {
-    auto init = [](hv::ConfigStorage cfg) {
-        hvtest::FakeRvPort port;
-        std::vector<std::byte> state;
-        auto h = std::make_unique<hv::Hypervisor>(port);
-        return hvtest::init(*h, cfg.view(), state);
-    };
     hv::ConfigStorage cfg = hvtest::rv_two_vms();
     hv::DevStorage d{};
     d.pa = 0x0C10'0000; // the PLIC's enable window, beyond the protected frames
     d.va = 0x2000'0000;
     d.size = 0x1000;
     cfg.vms[1].devs.push(d);
-    hv::Error e = init(cfg);
+    hv::Error e = init_config(cfg);
     EXPECT_FALSE(e.ok());
     EXPECT_STREQ(e.message, "vms[1].devs[0]: [0xc100000, 0xc101000) overlaps the physical PLIC at "
                             "[0xc000000, 0x10000000)");
     cfg = hvtest::rv_two_vms();
     cfg.vms[0].ipcs[0].base = 0x0E00'0000; // inside the virtual PLIC
-    e = init(cfg);
+    e = init_config(cfg);
     EXPECT_FALSE(e.ok());
     EXPECT_NE(std::string(e.message).find("overlaps the virtual PLIC"), std::string::npos);
-    EXPECT_TRUE(init(hvtest::rv_two_vms()).ok());
+    EXPECT_TRUE(init_config(hvtest::rv_two_vms()).ok());
 }
 
 // Every PLIC source is global: the common validation lets every VM list an
@@ -225,12 +227,6 @@ TEST(VplicConfig, NoVmMapsAnyPartOfThePlic) {
 // were accepted, and the first one's device interrupts silently went to the
 // second.
 TEST(VplicConfig, APassThroughSourceHasOneOwner) {
-    auto init = [](hv::ConfigStorage cfg) {
-        hvtest::FakeRvPort port;
-        std::vector<std::byte> state;
-        auto h = std::make_unique<hv::Hypervisor>(port);
-        return hvtest::init(*h, cfg.view(), state);
-    };
     hv::ConfigStorage cfg = hvtest::rv_two_vms();
     for (std::uint32_t i = 0; i < 2; ++i) {
         hv::DevStorage d{};
@@ -241,16 +237,16 @@ TEST(VplicConfig, APassThroughSourceHasOneOwner) {
         d.interrupts.push(5);
         cfg.vms[i].devs.push(d);
     }
-    hv::Error e = init(cfg);
+    hv::Error e = init_config(cfg);
     EXPECT_FALSE(e.ok());
     EXPECT_EQ(e.code, hv::ErrorCode::Config);
     EXPECT_STREQ(e.message, "vms[1].devs[0].interrupts[1]: PLIC source 5 is already owned by "
                             "vms[0] (\"bench\")");
     cfg.vms[1].devs[0].interrupts[1] = 8;
-    EXPECT_TRUE(init(cfg).ok());
+    EXPECT_TRUE(init_config(cfg).ok());
     // A VM may list its own source twice (two of its devices share a line).
     cfg.vms[0].devs[0].interrupts[1] = 5;
-    EXPECT_TRUE(init(cfg).ok());
+    EXPECT_TRUE(init_config(cfg).ok());
 }
 
 } // namespace
