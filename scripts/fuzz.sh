@@ -44,7 +44,9 @@ while getopts "a:n:t:s:c:b:o:" opt; do
 done
 case $arch in
 arm64) name=hv_fuzz dict=fuzz/hv.dict seeds=fuzz/corpus long=long ;;
-riscv64) name=hv_fuzz_riscv64 dict=fuzz/hv_riscv64.dict seeds=fuzz/corpus-riscv64 long=long-riscv64 ;;
+riscv64) # its configurations are chosen (and varied) by the input alone
+    name=hv_fuzz_riscv64 dict=fuzz/hv_riscv64.dict seeds=fuzz/corpus-riscv64 long=long-riscv64
+    [ "$configs" = all ] || { echo "fuzz.sh: -c applies to arm64 only" >&2; exit 2; } ;;
 *) echo "fuzz.sh: -a takes arm64 or riscv64, not '$arch'" >&2; exit 2 ;;
 esac
 out=${out:-$build/fuzz/$long}
@@ -62,7 +64,9 @@ if [ -n "$secs" ]; then
 else
     limit="-runs=$runs"
 fi
-echo "fuzz: $bin $limit -seed=$seed configs=$configs -> $out" >&2
+env=""
+[ "$arch" = arm64 ] && env="HV_FUZZ_CONFIGS=$configs "
+echo "fuzz: $env$bin $limit -seed=$seed -> $out" >&2
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 started=$(date -u '+%Y-%m-%d %H:%M UTC')
 stamp=$out/.started
@@ -88,7 +92,7 @@ sanitizer=$(grep -cE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$
 {
     echo "started:            $started, ended $(date -u '+%H:%M UTC')"
     echo "commit:             $commit"
-    echo "command:            HV_FUZZ_CONFIGS=$configs $bin $limit -seed=$seed"
+    echo "command:            $env$bin $limit -seed=$seed"
     echo "libFuzzer exit:     $status"
     echo "executions:         ${execs:-?} (${rate:-?}/s)"
     echo "edges (cov):        ${edges:-?}"
