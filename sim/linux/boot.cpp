@@ -6,6 +6,7 @@ extern "C" {
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 
@@ -43,6 +44,56 @@ void fdt_check(int rc, const char* what) {
                         std::string("device tree: ") + what + ": " + fdt_strerror(rc));
 }
 
+[[noreturn]] void not_a_dtb(const std::string& why) {
+    throw BootError(BootErrorKind::not_device_tree,
+                    "not a valid flattened device tree blob: " + why);
+}
+
+std::string range(std::uint64_t off, std::uint64_t size) {
+    char b[48];
+    std::snprintf(b, sizeof b, "[0x%llx, 0x%llx)", static_cast<unsigned long long>(off),
+                  static_cast<unsigned long long>(off + size));
+    return b;
+}
+
+// A user's blob is untrusted, and libfdt's read-write functions assume a
+// well-formed one: a header whose memory reservation map lay inside the
+// structure block made fdt_open_into damage the heap (found by mutating a
+// blob). The whole structure block is checked, and the four parts must lie
+// in the blob without overlapping.
+void check_user_dtb(const std::vector<std::uint8_t>& dtb) {
+    if (dtb.size() < sizeof(fdt_header) || fdt_magic(dtb.data()) != FDT_MAGIC)
+        not_a_dtb("no FDT magic (0xd00dfeed) at its start");
+    const void* f = dtb.data();
+    if (fdt_version(f) < 17)
+        not_a_dtb("version " + std::to_string(fdt_version(f)) + ", bao-sim reads version 17");
+    if (const int rc = fdt_check_full(f, dtb.size()); rc != 0)
+        not_a_dtb(fdt_strerror(rc));
+    const int reserved = fdt_num_mem_rsv(f);
+    if (reserved < 0)
+        not_a_dtb(std::string("memory reservation map: ") + fdt_strerror(reserved));
+    struct Part {
+        std::uint64_t off, size;
+        const char* name;
+    };
+    const Part parts[] = {
+        {0, fdt_header_size(f), "header"},
+        {fdt_off_mem_rsvmap(f), (reserved + 1ull) * sizeof(fdt_reserve_entry),
+         "memory reservation map"},
+        {fdt_off_dt_struct(f), fdt_size_dt_struct(f), "structure block"},
+        {fdt_off_dt_strings(f), fdt_size_dt_strings(f), "strings block"}};
+    for (const Part& a : parts) {
+        if (a.off + a.size > fdt_totalsize(f))
+            not_a_dtb("its " + std::string(a.name) + " " + range(a.off, a.size) +
+                      " ends past its total size " + std::to_string(fdt_totalsize(f)));
+        for (const Part& b : parts) {
+            if (&a < &b && a.off < b.off + b.size && b.off < a.off + a.size)
+                not_a_dtb("its " + std::string(a.name) + " " + range(a.off, a.size) +
+                          " overlaps its " + b.name + " " + range(b.off, b.size));
+        }
+    }
+}
+
 } // namespace
 
 void check_kernel_drives_gicv2(const KernelImage& kernel, const std::string& name) {
@@ -74,9 +125,7 @@ void check_dtb_has_no_gicv3(const std::vector<std::uint8_t>& dtb) {
 std::vector<std::uint8_t> complete_user_dtb(const std::vector<std::uint8_t>& dtb,
                                             const std::string& bootargs, std::uint64_t initrd_start,
                                             std::uint64_t initrd_end) {
-    if (dtb.size() < sizeof(fdt_header) || fdt_check_header(dtb.data()) != 0 ||
-        fdt_totalsize(dtb.data()) > dtb.size())
-        throw BootError(BootErrorKind::not_device_tree, "not a flattened device tree blob");
+    check_user_dtb(dtb);
     // Room for the new properties; the blob is packed again afterwards.
     std::size_t room = dtb.size() + bootargs.size() + 1024;
     if (room > kDtbMaxSize)
@@ -117,9 +166,16 @@ LinuxBootImages prepare_linux_boot(const LinuxBootSpec& spec) {
         dt.initrd_end = b.placement.initrd_end;
         b.dtb = build_device_tree(dt);
     } else {
-        b.dtb = complete_user_dtb(
-            read_whole(spec.dtb, "device tree", kDtbMaxSize, "the 2 MiB the boot protocol allows"),
-            spec.bootargs, b.placement.initrd_start, b.placement.initrd_end);
+        try {
+            b.dtb = complete_user_dtb(read_whole(spec.dtb, "device tree", kDtbMaxSize,
+                                                 "the 2 MiB the boot protocol allows"),
+                                      spec.bootargs, b.placement.initrd_start,
+                                      b.placement.initrd_end);
+        } catch (const BootError& e) {
+            if (e.kind() != BootErrorKind::not_device_tree)
+                throw;
+            throw BootError(e.kind(), "device tree '" + spec.dtb + "': " + e.what());
+        }
     }
     b.entry.pc = b.placement.kernel_entry;
     b.entry.x0 = b.placement.dtb;

@@ -152,6 +152,66 @@ TEST(LinuxBoot, NotADtbIsNamed) {
     EXPECT_THROW(complete_user_dtb({1, 2, 3}, "", 0, 0), BootError);
 }
 
+// A user DTB is untrusted input: libfdt's read-write functions assume a
+// well-formed blob. Mutating one found a header whose memory reservation map
+// lay inside the structure block; complete_user_dtb then corrupted the heap
+// (glibc aborted: munmap_chunk(): invalid pointer).
+std::vector<std::uint8_t> user_blob() {
+    VmDeviceTreeSpec dt;
+    dt.memory = {{0x4000'0000, 64u << 20}};
+    dt.mpidr = {0};
+    return build_device_tree(dt);
+}
+void set_header_word(std::vector<std::uint8_t>& blob, unsigned word, std::uint32_t value) {
+    const std::uint32_t be = cpu_to_fdt32(value);
+    std::memcpy(blob.data() + 4 * word, &be, 4);
+}
+std::uint32_t header_word(const std::vector<std::uint8_t>& blob, unsigned word) {
+    std::uint32_t be = 0;
+    std::memcpy(&be, blob.data() + 4 * word, 4);
+    return fdt32_to_cpu(be);
+}
+
+TEST(LinuxBoot, UserDtbWithOverlappingBlocksIsRefused) {
+    // The crash's own damage (off_mem_rsvmap inside the structure block):
+    // libfdt's full check refuses it.
+    std::vector<std::uint8_t> blob = user_blob();
+    const std::uint32_t dt_struct = fdt_off_dt_struct(blob.data());
+    set_header_word(blob, 4, dt_struct + 240);
+    EXPECT_THROW(complete_user_dtb(blob, "quiet", 0x5000, 0x6000), BootError);
+    // One libfdt's check passes: a map of no entries read 15 bytes before
+    // the structure block, ending inside it.
+    blob = user_blob();
+    set_header_word(blob, 4, dt_struct - 15);
+    try {
+        complete_user_dtb(blob, "quiet", 0x5000, 0x6000);
+        FAIL() << "no error";
+    } catch (const BootError& e) {
+        EXPECT_EQ(e.kind(), BootErrorKind::not_device_tree);
+        EXPECT_STREQ(e.what(), "not a valid flattened device tree blob: its memory reservation "
+                               "map [0x29, 0x39) overlaps its structure block [0x38, 0x480)")
+            << e.what();
+    }
+}
+
+// Every header field damaged in several ways: a named error or a blob libfdt
+// fully accepts, never memory damage (the ASan pass runs this test).
+TEST(LinuxBoot, DamagedUserDtbHeadersAreRefusedOrRepaired) {
+    const std::vector<std::uint8_t> good = user_blob();
+    for (unsigned word = 1; word < 10; ++word) {
+        const std::uint32_t v = header_word(good, word);
+        for (const std::uint32_t bad : {0u, ~0u, v + 4, v - 4, v + 0x100, v / 2, v + 1}) {
+            std::vector<std::uint8_t> blob = good;
+            set_header_word(blob, word, bad);
+            try {
+                const std::vector<std::uint8_t> out = complete_user_dtb(blob, "quiet", 0, 0);
+                EXPECT_EQ(fdt_check_full(out.data(), out.size()), 0) << word << " = " << bad;
+            } catch (const BootError&) {
+            }
+        }
+    }
+}
+
 // A kernel that could not drive the VM's GICv2 is refused before the boot
 // rather than hanging in it.
 TEST(LinuxBoot, KernelWithoutTheGicv2DriverIsNamed) {
