@@ -125,6 +125,7 @@ void Arm64Core::reset(uint64_t entry, uint64_t context) {
     set_pc(entry);
     fault_ = Fault{};
     pending_.reset();
+    placeholder_due_.reset();
     vector_redirect_ = false;
     clear_sp_watch();
 }
@@ -459,8 +460,20 @@ bool Arm64Core::on_unmapped(uc_struct*, int type, uint64_t address, int size, in
                                 : type == UC_MEM_FETCH_UNMAPPED ? Stage1Access::fetch
                                                                 : Stage1Access::read;
     const unsigned bytes = access == Stage1Access::fetch ? 0 : static_cast<unsigned>(size);
-    if (access == Stage1Access::fetch)
+    if (access == Stage1Access::fetch) {
+        // Unicorn fetches while it translates a block, after it filled its
+        // TLB for the address: a region mapped from here flushes that TLB
+        // under the fetch, which then reads through the flushed entry
+        // (SIGSEGV in load_helper). A fetch the guest's tables translate
+        // into the VM therefore fails here; resume_after_stop maps the
+        // placeholder and the block is translated again.
+        const Stage1Walk walk = core->walk_stage1(address, access, core->at_el0());
+        if (walk.mmu_on && walk.fault == Stage1Walk::Fault::none && core->ipa_mapped(walk.out)) {
+            core->placeholder_due_ = address;
+            return false;
+        }
         address = core->vector_fetch(address);
+    }
     if (core->take_stage1_fault(address, access, bytes))
         return false;
     const bool el0 = core->at_el0();

@@ -286,6 +286,23 @@ void Arm64Core::enter_from_el0(uint64_t vbar) {
 // do from inside (deliveries, the EL0 entry's redirect). True to run on.
 bool Arm64Core::resume_after_stop(bool& failed) {
     bool again = update_sp_watch();
+    if (placeholder_due_) {
+        // A fetch from a virtual address the guest maps into the VM but no
+        // region covers (on_unmapped): cover it now, between two
+        // uc_emu_start calls, and translate the block again.
+        const uint64_t va = *placeholder_due_;
+        placeholder_due_.reset();
+        if (!map_placeholder(va)) {
+            fault_.va = va;
+            raise_fault(Fault::Kind::unmapped_fetch, va,
+                        walk_stage1(va, Stage1Access::fetch, at_el0()).out,
+                        "instruction fetch from a virtual address no placeholder region is left "
+                        "for");
+            return false;
+        }
+        failed = false;
+        again = true;
+    }
     if (vector_hit_) {
         vector_hit_ = false;
         write_cp(uc_, 3, 4, 1, 1, 0, uc::hcr_el2_rw_imo | (virq_ ? uc::hcr_el2_vi : 0));
