@@ -12,6 +12,7 @@
 // unnecessary; it is kept because the project stays on 2.0.1 (docs/design.md#unicorn-version).
 #include "sim/cpu/access_decode.h"
 #include "sim/cpu/arm64_core.h"
+#include "sim/cpu/arm64_syndrome.h"
 #include "sim/cpu/arm64_sysregs.h"
 #include "sim/cpu/unicorn_util.h"
 
@@ -113,8 +114,11 @@ GuestException Arm64Core::data_abort(uint64_t at) {
     const bool strict = needs_alignment(insn) || !(sctlr & sctlr_m) || (sctlr & sctlr_a);
     uint32_t fsc = fsc_alignment;
     if (!(misaligned && strict)) {
+        // An LDTR/STTR at EL1 is checked as EL0's access: an EL1-only page
+        // faults (before, the VM stopped here as "not explained").
+        const bool el0 = at_el0() || arm64::unprivileged_access(insn);
         const Stage1Walk w =
-            walk_stage1(far, a.is_write ? Stage1Access::write : Stage1Access::read, at_el0());
+            walk_stage1(far, a.is_write ? Stage1Access::write : Stage1Access::read, el0);
         if (w.fault == Stage1Walk::Fault::none && !misaligned) {
             raise_fault(Fault::Kind::other, at, far,
                         "data abort that the guest's stage-1 tables do not explain");
