@@ -468,7 +468,8 @@ bool Arm64Core::on_unmapped(uc_struct*, int type, uint64_t address, int size, in
         // into the VM therefore fails here; resume_after_stop maps the
         // placeholder and the block is translated again.
         const Stage1Walk walk = core->walk_stage1(address, access, core->at_el0());
-        if (walk.mmu_on && walk.fault == Stage1Walk::Fault::none && core->ipa_mapped(walk.out)) {
+        if (walk.mmu_on && walk.fault == Stage1Walk::Fault::none && core->ipa_mapped(walk.out) &&
+            address < unicorn_top_page) {
             core->placeholder_due_ = address;
             return false;
         }
@@ -479,6 +480,16 @@ bool Arm64Core::on_unmapped(uc_struct*, int type, uint64_t address, int size, in
     const bool el0 = core->at_el0();
     const Stage1Walk walk = core->walk_stage1(address, access, el0);
     const uint64_t ipa = walk.out;
+    if (walk.mmu_on && address >= unicorn_top_page) {
+        core->fault_.va = address;
+        core->raise_fault(Fault::Kind::other, access == Stage1Access::fetch ? address : core->pc(),
+                          ipa,
+                          (access == Stage1Access::fetch ? std::string("fetch") : "access") +
+                              " at virtual address " + hex(address) + " (IPA " + hex(ipa) +
+                              "): Unicorn 2.0.1 cannot access the last 4 KiB page of the "
+                              "address space");
+        return false;
+    }
     // A virtual address the guest's tables translate into the VM's memory:
     // cover it so Unicorn lets the access through (it re-checks on true).
     if (walk.mmu_on && core->ipa_mapped(ipa) && core->map_placeholder(address))

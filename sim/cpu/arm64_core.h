@@ -283,6 +283,12 @@ class Arm64Core final : public Core {
     // (writing PC or flushing code from inside a hook misbehaves in 2.0.1);
     // the EL0 entry's one-shot redirect hook (unicorn-notes.md).
     std::optional<GuestException> pending_;
+    // Unicorn 2.0.1's empty TLB entries (all ones) match the last page of
+    // the address space, so an access there reads through a flushed entry
+    // (its addend -1: SIGSEGV in load_helper). No region ever covers that
+    // page, and an access the guest's tables let through there stops the
+    // core with a reason instead (on_unmapped).
+    static constexpr uint64_t unicorn_top_page = ~uint64_t{0xfff};
     // A fetch's virtual address that needs a placeholder region, which
     // cannot be mapped while Unicorn translates (on_unmapped).
     std::optional<uint64_t> placeholder_due_;

@@ -53,6 +53,13 @@ cpu::RunResult run(const std::vector<uint32_t>& tail, cpu::Arm64Core& core, Host
     l1[1] = ram_base | 0x705;           // identity: block, AttrIndx 1, inner shareable, AF
     l1[alias >> 30] = ram_base | 0x705; // the alias, to the same PA
     std::memcpy(ram.p + 0x1000, l1, sizeof l1);
+    // TTBR1's tables (for the last page of the address space): levels 1,
+    // 2 and 3 at + 0x2000, 0x3000 and 0x4000, the last entry of each.
+    const uint64_t l1_511 = (ram_base + 0x3000) | 3, l2_511 = (ram_base + 0x4000) | 3;
+    const uint64_t l3_511 = ram_base | 0x707; // page: the first of RAM
+    std::memcpy(ram.p + 0x2000 + 511 * 8, &l1_511, 8);
+    std::memcpy(ram.p + 0x3000 + 511 * 8, &l2_511, 8);
+    std::memcpy(ram.p + 0x4000 + 511 * 8, &l3_511, 8);
     const uint32_t at_0x400[] = {
         0xd2800540, // movz x0, #42
         0xd40000e1, // svc  #7
@@ -107,6 +114,38 @@ TEST(PlaceholderFetch, ExceptionVectorThroughAnAliasNoRegionCoversIsTaken) {
     EXPECT_EQ(core.x(2) >> 26, 0x15u);
     EXPECT_EQ(core.x(4), ram_base + 17 * 4) << "ELR: past the SVC";
     EXPECT_EQ(core.placeholders(), 1u);
+}
+
+// Unicorn 2.0.1's empty TLB entries (all ones) match the last page of the
+// address space: an access there read through a flushed entry (SIGSEGV in
+// load_helper; AArch64 seeds 33 and 37 natively, through TTBR1). No region
+// covers that page, and the access stops the core with a reason.
+TEST(PlaceholderFetch, AnAccessToTheLastPageOfTheAddressSpaceStopsWithAReason) {
+    HostPages ram(ram_size);
+    NoExits exits;
+    cpu::Arm64Core core(0, exits);
+    const cpu::RunResult r = run(
+        {
+            0xd2800321, // movz x1, #25
+            0xf2b00321, // movk x1, #0x8019, lsl #16   T1SZ 25, TG1 4 KiB
+            0xf2c00041, // movk x1, #2, lsl #32
+            0xd5182041, // msr  tcr_el1, x1
+            0xd2a80001, // movz x1, #0x4000, lsl #16
+            0xf2840001, // movk x1, #0x2000
+            0xd5182021, // msr  ttbr1_el1, x1
+            0xd5033fdf, // isb
+            0x92800549, // mov  x9, #-43               (0xffff_ffff_ffff_ffd5)
+            0x39400120, // ldrb w0, [x9]
+            0x14000000, // b    .
+        },
+        core, ram);
+    ASSERT_EQ(r.reason, cpu::StopReason::fault);
+    EXPECT_NE(core.fault().description.find(
+                  "access at virtual address 0xffffffffffffffd5 (IPA 0x40000fd5): Unicorn 2.0.1 "
+                  "cannot access the last 4 KiB page of the address space"),
+              std::string::npos)
+        << core.fault().description;
+    EXPECT_EQ(core.fault().pc, ram_base + 25 * 4);
 }
 
 } // namespace placeholder_fetch
