@@ -16,20 +16,22 @@ With --stage1 the prefix first builds a valid stage-1 translation in the
 guest's own memory and turns its MMU on (docs/fuzzing.md, "Random guests"):
 on AArch64 4 KiB-granule tables (TTBR0 from level 0 or 1, sometimes TTBR1)
 identity-mapping the guest's RAM with 2 MiB blocks and one 2 MiB range in
-4 KiB pages, non-identity aliases of that RAM (a shared level-2 table under
-another 1 GiB slot, a 2 MiB block and pages outside every region, so
-placeholder regions cover them, pages permuted within RAM), read-only,
+4 KiB pages, non-identity aliases of that RAM (the same level-2 table 4 GiB
+higher, a 2 MiB and a 1 GiB block outside every region, so placeholder
+regions cover them, TTBR1's half, pages permuted within RAM), read-only,
 access-flag-clear, execute-never, non-global and invalid entries, and the
-UART and GIC pages as Device memory (one through an alias), then
+UART and GIC pages as Device memory (the UART also through an alias), then
 SCTLR_EL1.M = 1 and an ISB; on RISC-V Sv39 in satp with 1 GiB, 2 MiB and
-4 KiB leaves (identity, permuted within RAM, read-only, no-execute, invalid,
-and in some seeds an alias outside RAM), then sfence.vma. The vectors
-(VBAR_EL1 or stvec) then point into the random code, sometimes through an
-alias, and the general registers point into the mappings and the tables.
-The random words are interleaved with short sequences that invalidate TLBs
-(TLBI, sfence.vma), store descriptors into the tables, switch TTBR0/satp
-(other roots, ASIDs, the MMU off), change VBAR/stvec, TCR_EL1 or SCTLR_EL1,
-translate addresses (AT) and access the aliases.
+4 KiB leaves (identity, permuted within RAM, read-only, no-execute, user,
+invalid, and in some seeds an alias outside RAM), then sfence.vma. The
+vectors (VBAR_EL1 or stvec) then point into the random code, sometimes
+through an alias; in three seeds in four they hold a handler that skips the
+trapping instruction and returns. The general registers point into the
+mappings and the tables. The random words (RISC-V: 32-bit ones only) are
+interleaved with short sequences that invalidate TLBs (TLBI, sfence.vma),
+store descriptors into the tables, switch TTBR0/TTBR1/satp (other roots,
+ASIDs, the MMU off), change VBAR/stvec, TCR_EL1 or SCTLR_EL1, translate
+addresses (AT), maintain caches by VA and access the aliases.
 
 usage: scripts/random-guests.py [--arch arm64|riscv64] [--mode hv|native]
            [--stage1] [--count N] [--seed S] [--max-insns N] [--timeout S]
@@ -166,7 +168,6 @@ A64_CACHE = [a64_sys(3, 7, 4, 1, 0), a64_sys(3, 7, 14, 1, 0), a64_sys(0, 7, 6, 1
 # Stage-1 descriptor bits (4 KiB granule).
 D_BLOCK, D_TABLE, D_PAGE = 0x1, 0x3, 0x3
 D_NORMAL = 1 << 2 | 3 << 8 | 1 << 10  # AttrIndx 1 (write-back), inner shareable, AF
-D_NC = 2 << 2 | 3 << 8 | 1 << 10  # AttrIndx 2 (non-cacheable)
 D_DEVICE = 0 << 2 | 1 << 10 | 3 << 53  # AttrIndx 0 (nGnRnE), AF, PXN and UXN
 D_RO, D_AF, D_NG, D_XN = 1 << 7, 1 << 10, 1 << 11, 3 << 53
 MAIR = 0x00 | 0xFF << 8 | 0x44 << 16 | 0x04 << 24
