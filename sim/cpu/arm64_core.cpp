@@ -125,6 +125,7 @@ void Arm64Core::reset(uint64_t entry, uint64_t context) {
     set_pc(entry);
     fault_ = Fault{};
     pending_.reset();
+    placeholder_due_.reset();
     vector_redirect_ = false;
     clear_sp_watch();
 }
@@ -459,13 +460,36 @@ bool Arm64Core::on_unmapped(uc_struct*, int type, uint64_t address, int size, in
                                 : type == UC_MEM_FETCH_UNMAPPED ? Stage1Access::fetch
                                                                 : Stage1Access::read;
     const unsigned bytes = access == Stage1Access::fetch ? 0 : static_cast<unsigned>(size);
-    if (access == Stage1Access::fetch)
+    if (access == Stage1Access::fetch) {
+        // Unicorn fetches while it translates a block, after it filled its
+        // TLB for the address: a region mapped from here flushes that TLB
+        // under the fetch, which then reads through the flushed entry
+        // (SIGSEGV in load_helper). A fetch the guest's tables translate
+        // into the VM therefore fails here; resume_after_stop maps the
+        // placeholder and the block is translated again.
+        const Stage1Walk walk = core->walk_stage1(address, access, core->at_el0());
+        if (walk.mmu_on && walk.fault == Stage1Walk::Fault::none && core->ipa_mapped(walk.out) &&
+            address < unicorn_top_page) {
+            core->placeholder_due_ = address;
+            return false;
+        }
         address = core->vector_fetch(address);
+    }
     if (core->take_stage1_fault(address, access, bytes))
         return false;
     const bool el0 = core->at_el0();
     const Stage1Walk walk = core->walk_stage1(address, access, el0);
     const uint64_t ipa = walk.out;
+    if (walk.mmu_on && address >= unicorn_top_page) {
+        core->fault_.va = address;
+        core->raise_fault(Fault::Kind::other, access == Stage1Access::fetch ? address : core->pc(),
+                          ipa,
+                          (access == Stage1Access::fetch ? std::string("fetch") : "access") +
+                              " at virtual address " + hex(address) + " (IPA " + hex(ipa) +
+                              "): Unicorn 2.0.1 cannot access the last 4 KiB page of the "
+                              "address space");
+        return false;
+    }
     // A virtual address the guest's tables translate into the VM's memory:
     // cover it so Unicorn lets the access through (it re-checks on true).
     if (walk.mmu_on && core->ipa_mapped(ipa) && core->map_placeholder(address))

@@ -97,8 +97,8 @@ class Arm64Core final : public Core {
     // What the cores of one address space (a VM, or the native machine)
     // share. The placeholder windows: each core maps the others' windows
     // before it runs, so a CPU brought up later fetches through the
-    // kernel's windows too (Unicorn 2.0.1 crashes on a fetch from a
-    // virtual address no region covers, instead of calling the hook). The
+    // kernel's windows at once (a fetch from a virtual address no region
+    // covers stops uc_emu_start to map one, on_unmapped). The
     // cores: each is its own Unicorn instance, so code one core modifies
     // stays stale in the others' translations until the modifying core's
     // IC IVAU / IC IALLUIS reaches them (arm64_code_sync.cpp).
@@ -283,6 +283,15 @@ class Arm64Core final : public Core {
     // (writing PC or flushing code from inside a hook misbehaves in 2.0.1);
     // the EL0 entry's one-shot redirect hook (unicorn-notes.md).
     std::optional<GuestException> pending_;
+    // Unicorn 2.0.1's empty TLB entries (all ones) match the last page of
+    // the address space, so an access there reads through a flushed entry
+    // (its addend -1: SIGSEGV in load_helper). No region ever covers that
+    // page, and an access the guest's tables let through there stops the
+    // core with a reason instead (on_unmapped).
+    static constexpr uint64_t unicorn_top_page = ~uint64_t{0xfff};
+    // A fetch's virtual address that needs a placeholder region, which
+    // cannot be mapped while Unicorn translates (on_unmapped).
+    std::optional<uint64_t> placeholder_due_;
     struct LastAccess {
         uint64_t address = 0;
         unsigned size = 0;

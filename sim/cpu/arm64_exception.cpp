@@ -12,6 +12,7 @@
 // unnecessary; it is kept because the project stays on 2.0.1 (docs/design.md#unicorn-version).
 #include "sim/cpu/access_decode.h"
 #include "sim/cpu/arm64_core.h"
+#include "sim/cpu/arm64_syndrome.h"
 #include "sim/cpu/arm64_sysregs.h"
 #include "sim/cpu/unicorn_util.h"
 
@@ -113,8 +114,11 @@ GuestException Arm64Core::data_abort(uint64_t at) {
     const bool strict = needs_alignment(insn) || !(sctlr & sctlr_m) || (sctlr & sctlr_a);
     uint32_t fsc = fsc_alignment;
     if (!(misaligned && strict)) {
+        // An LDTR/STTR at EL1 is checked as EL0's access: an EL1-only page
+        // faults (before, the VM stopped here as "not explained").
+        const bool el0 = at_el0() || arm64::unprivileged_access(insn);
         const Stage1Walk w =
-            walk_stage1(far, a.is_write ? Stage1Access::write : Stage1Access::read, at_el0());
+            walk_stage1(far, a.is_write ? Stage1Access::write : Stage1Access::read, el0);
         if (w.fault == Stage1Walk::Fault::none && !misaligned) {
             raise_fault(Fault::Kind::other, at, far,
                         "data abort that the guest's stage-1 tables do not explain");
@@ -286,6 +290,23 @@ void Arm64Core::enter_from_el0(uint64_t vbar) {
 // do from inside (deliveries, the EL0 entry's redirect). True to run on.
 bool Arm64Core::resume_after_stop(bool& failed) {
     bool again = update_sp_watch();
+    if (placeholder_due_) {
+        // A fetch from a virtual address the guest maps into the VM but no
+        // region covers (on_unmapped): cover it now, between two
+        // uc_emu_start calls, and translate the block again.
+        const uint64_t va = *placeholder_due_;
+        placeholder_due_.reset();
+        if (!map_placeholder(va)) {
+            fault_.va = va;
+            raise_fault(Fault::Kind::unmapped_fetch, va,
+                        walk_stage1(va, Stage1Access::fetch, at_el0()).out,
+                        "instruction fetch from a virtual address no placeholder region is left "
+                        "for");
+            return false;
+        }
+        failed = false;
+        again = true;
+    }
     if (vector_hit_) {
         vector_hit_ = false;
         write_cp(uc_, 3, 4, 1, 1, 0, uc::hcr_el2_rw_imo | (virq_ ? uc::hcr_el2_vi : 0));

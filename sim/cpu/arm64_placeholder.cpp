@@ -77,9 +77,13 @@ bool Arm64Core::map_placeholder(uint64_t va) {
     adopt_shared_placeholders();
     if (placeholders_ >= max_placeholders)
         return false;
+    if (va >= unicorn_top_page)
+        return false; // see unicorn_top_page
     const uint64_t size = va >= pa_limit ? high_window : low_window;
     uint64_t lo = va & ~(size - 1);
     uint64_t hi = lo + size; // 0 when the window ends at 2^64
+    if (hi == 0)
+        hi = unicorn_top_page;
     for (const auto& [start, end] : mapped_) {
         if (end <= va && end > lo)
             lo = end;

@@ -45,6 +45,12 @@ constexpr uint64_t hpfar(uint64_t ipa) {
 // writeback forms, exclusives and atomics report ISV = 0).
 uint32_t data_abort_iss(uint32_t insn, bool is_write);
 
+// LDTR*/STTR* (load/store register, unprivileged): at EL1 their
+// permissions are checked as EL0's (Arm ARM C6.2, "LDTR"; no FEAT_UAO here).
+constexpr bool unprivileged_access(uint32_t insn) {
+    return (insn & 0x3f200c00) == 0x38000800;
+}
+
 // ISS of an instruction abort taken to EL2 (IFSC only).
 constexpr uint32_t inst_abort_iss() {
     return fsc_translation_l3;

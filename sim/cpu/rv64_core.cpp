@@ -421,6 +421,8 @@ void Rv64Core::on_block(uc_struct* uc, uint64_t address, uint32_t size, void* se
     if (core->trace_) [[unlikely]]
         core->trace_block(address, size);
     core->executed_ += size / 4;
+    core->block_start_ = address;
+    core->block_counted_ = size / 4;
     if (core->memory_.hierarchy)
         core->model_fetch(address, size);
     if (const uint16_t read = core->scanned_blocks_[address])

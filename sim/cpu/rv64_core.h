@@ -213,7 +213,13 @@ class Rv64Core final : public Core {
         uint64_t address = 0;
         bool is_write = false;
     } last_access_;
+    // The block running and the instructions on_block counted for it
+    // (take_exception corrects a short count).
+    uint64_t block_start_ = 0;
+    uint64_t block_counted_ = 0;
     uint64_t delivered_ = 0;
+    uint64_t last_vector_ = 0; // where the last delivery went, and what it was (for reports)
+    std::string last_what_;
     uint64_t interrupts_ = 0;
     uint64_t loads_ = 0;
     uint64_t stores_ = 0;
