@@ -76,12 +76,11 @@ void check_user_dtb(const std::vector<std::uint8_t>& dtb) {
         std::uint64_t off, size;
         const char* name;
     };
-    const Part parts[] = {
-        {0, fdt_header_size(f), "header"},
-        {fdt_off_mem_rsvmap(f), (reserved + 1ull) * sizeof(fdt_reserve_entry),
-         "memory reservation map"},
-        {fdt_off_dt_struct(f), fdt_size_dt_struct(f), "structure block"},
-        {fdt_off_dt_strings(f), fdt_size_dt_strings(f), "strings block"}};
+    const Part parts[] = {{0, fdt_header_size(f), "header"},
+                          {fdt_off_mem_rsvmap(f), (reserved + 1ull) * sizeof(fdt_reserve_entry),
+                           "memory reservation map"},
+                          {fdt_off_dt_struct(f), fdt_size_dt_struct(f), "structure block"},
+                          {fdt_off_dt_strings(f), fdt_size_dt_strings(f), "strings block"}};
     for (const Part& a : parts) {
         if (a.off + a.size > fdt_totalsize(f))
             not_a_dtb("its " + std::string(a.name) + " " + range(a.off, a.size) +
@@ -167,10 +166,10 @@ LinuxBootImages prepare_linux_boot(const LinuxBootSpec& spec) {
         b.dtb = build_device_tree(dt);
     } else {
         try {
-            b.dtb = complete_user_dtb(read_whole(spec.dtb, "device tree", kDtbMaxSize,
-                                                 "the 2 MiB the boot protocol allows"),
-                                      spec.bootargs, b.placement.initrd_start,
-                                      b.placement.initrd_end);
+            b.dtb =
+                complete_user_dtb(read_whole(spec.dtb, "device tree", kDtbMaxSize,
+                                             "the 2 MiB the boot protocol allows"),
+                                  spec.bootargs, b.placement.initrd_start, b.placement.initrd_end);
         } catch (const BootError& e) {
             if (e.kind() != BootErrorKind::not_device_tree)
                 throw;
