@@ -10,6 +10,7 @@
 
 #include "hv/arch/arch.h"
 #include "hv/core/hypervisor.h"
+#include "hv/lib/fmt.h"
 #include "sim/error.h"
 #include "sim/hv_events.h"
 #include "sim/hv_host_base.h"
@@ -146,9 +147,10 @@ class HvHostArch : public hv::arch::ArchPort, public HvHostBase {
         // names VM and vCPU first.
         const size_t colon = what.find(": ");
         const std::string cause = what.substr(colon == std::string::npos ? 0 : colon + 2);
-        std::snprintf(vm.exit_reason, sizeof vm.exit_reason,
-                      "vm %u (\"%s\") vcpu %u on core %u: %s", vm.id, vm.name(), v->id, core,
-                      cause.c_str());
+        // hv's formatter: a reason too long for the VM's record ends in "...".
+        hv::Fmt(vm.exit_reason, sizeof vm.exit_reason)
+            << "vm " << vm.id << " (\"" << vm.name() << "\") vcpu " << v->id << " on core " << core
+            << ": " << cause.c_str();
         current_cpu_ = core;
         hv_->stop_vm(vm, hv::ExitKind::UnhandledTrap);
         apply(core, hv::TrapAction::VmStopped);

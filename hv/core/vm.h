@@ -62,7 +62,7 @@ struct VUart {
     std::uint64_t raised = 0; // virtual interrupts raised (rising line, or still high at EOI)
 };
 
-inline constexpr std::size_t kExitReasonLen = 160;
+inline constexpr std::size_t kExitReasonLen = 256;
 
 struct Vm {
     std::uint32_t id = 0;

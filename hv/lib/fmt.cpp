@@ -7,6 +7,10 @@ Fmt& Fmt::ch(char c) {
     if (len_ + 1 < cap_) {
         buf_[len_++] = c;
         buf_[len_] = '\0';
+    } else if (!cut_ && cap_ >= 4) {
+        // Full: the last three characters say something was cut.
+        buf_[len_ - 3] = buf_[len_ - 2] = buf_[len_ - 1] = '.';
+        cut_ = true;
     }
     return *this;
 }

@@ -1,7 +1,8 @@
 // A tiny freestanding formatter: hv cannot use snprintf, yet its error
 // messages must name fields and values ("vms[1].regions[0]: base 0x40001000
-// is not 4 KiB aligned"). Output is always NUL-terminated and silently
-// truncated at the buffer's end.
+// is not 4 KiB aligned"). Output is always NUL-terminated; text that does
+// not fit is cut at the buffer's end, which then reads "...", so a cut
+// number is not taken for another.
 #pragma once
 
 #include <cstddef>
@@ -47,6 +48,7 @@ class Fmt {
     char* buf_;
     std::size_t cap_;
     std::size_t len_ = 0;
+    bool cut_ = false;
 };
 
 // Length of a NUL-terminated string bounded by max (names live in fixed arrays).

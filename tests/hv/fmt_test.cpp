@@ -14,8 +14,11 @@ TEST(Fmt, TruncatesAndTerminates) {
     char buf[8];
     hv::Fmt f(buf, sizeof buf);
     f << "0123456789";
-    EXPECT_STREQ(buf, "0123456");
+    EXPECT_STREQ(buf, "0123...") << "what was cut is marked, not silently dropped";
     EXPECT_EQ(f.size(), 7u);
+    char exact[8];
+    hv::Fmt(exact, sizeof exact) << "0123456"; // fits: nothing cut
+    EXPECT_STREQ(exact, "0123456");
 }
 
 TEST(Fmt, HandlesInt64Min) {
