@@ -199,12 +199,14 @@ bool Oracle::vplic_within_vms() {
         if (!subset(v.hw, v.owned, plic::kWords, id)) {
             return fail(name + "hardware source " + std::to_string(id) + " not owned");
         }
-        for (id = 1; id < plic::kMaxSources; ++id) {
-            if (((v.hw[id / 32] >> (id % 32)) & 1u) != 0 && g.owner[id] != i + 1) {
-                return fail(name + "backs source " + std::to_string(id) + " by another's device");
-            }
-        }
         for (std::uint32_t w = 0; w < plic::kWords; ++w) {
+            for (std::uint32_t bits = v.hw[w]; bits != 0; bits &= bits - 1) {
+                id = 32 * w + static_cast<std::uint32_t>(__builtin_ctz(bits));
+                if (g.owner[id] != i + 1) {
+                    return fail(name + "backs source " + std::to_string(id) +
+                                " by another's device");
+                }
+            }
             const auto raised =
                 static_cast<std::uint32_t>(vm.virq_pending[w / 2] >> (32 * (w % 2)));
             if ((raised & ~v.owned[w]) != 0) {

@@ -98,6 +98,14 @@ TEST(RvOracle, FlagsASourceEnabledThatTheVmDoesNotOwn) {
     b.expect_flagged("vm 0: source 2 enabled in context 0, not owned");
 }
 
+TEST(RvOracle, FlagsASourceBackedByAnotherVmsDevice) {
+    Booted b(0);
+    b.oracle.before(0);
+    b.hv->vm_mut(0).vgicd.owned[0] |= 1u << 1; // pong's source 1, as ping's hardware one
+    b.hv->vm_mut(0).vgicd.hw[0] |= 1u << 1;
+    b.expect_flagged("vm 0: backs source 1 by another's device");
+}
+
 TEST(RvOracle, FlagsAHartRunningAnotherVmsGStage) {
     Booted b(0);
     b.oracle.before(0);
