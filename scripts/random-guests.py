@@ -190,6 +190,27 @@ class Tables:
     def set(self, table, index, desc):
         self.t[table][index] = desc & MASK64
 
+    def vary_pages(self, r, table, base, pbase, paged, kinds, desc):
+        """Gives up to 16 random pages of the 2 MiB range at `pbase` (mapped
+        in 4 KiB pages by last-level `table`) another entry, desc(kind, pa)
+        for a kind below `kinds`; kind 0 maps another page of the RAM at
+        `base` (the page is then listed as swapped). The code's pages keep
+        theirs when the range is the first (`paged` 0). Returns the swapped
+        pages."""
+        keep = set(range(0x20)) | set(range(0x100, 0x110)) if paged == 0 else set()
+        swapped = []
+        for _ in range(16):
+            i = r.randrange(512)
+            if i in keep:
+                continue
+            kind = r.randrange(kinds)
+            pa = pbase + i * PAGE
+            if kind == 0:
+                pa = base + r.randrange(RAM_SIZE // PAGE) * PAGE
+                swapped.append(pbase + i * PAGE)
+            self.set(table, i, desc(kind, pa))
+        return swapped
+
     def runs(self, table):
         """(first index, first value, step, count) covering all 512 entries."""
         e = [self.t[table].get(i, 0) for i in range(512)]
@@ -232,21 +253,11 @@ class Arm64Stage1:
         pbase = base + self.paged * MIB2
         for i in range(512):
             T.set(a["l3"], i, pbase + i * PAGE | D_NORMAL | D_PAGE)
-        keep = set(range(0x20)) | set(range(0x100, 0x110)) if self.paged == 0 else set()
-        self.permuted = []
-        for _ in range(16):
-            i = r.randrange(512)
-            if i in keep:
-                continue
-            kind = r.randrange(8)
-            pa = pbase + i * PAGE
-            if kind == 0:
-                pa = base + r.randrange(RAM_SIZE // PAGE) * PAGE
-                self.permuted.append(pbase + i * PAGE)
+        def page(kind, pa):
             d = pa | D_NORMAL | D_PAGE
-            d = [d, d, d | D_RO, d & ~D_AF, 0, d | D_XN, d | D_NG,
-                 pa | D_DEVICE | D_PAGE][kind]
-            T.set(a["l3"], i, d)
+            return [d, d, d | D_RO, d & ~D_AF, 0, d | D_XN, d | D_NG, pa | D_DEVICE | D_PAGE][kind]
+
+        self.permuted = T.vary_pages(r, a["l3"], base, pbase, self.paged, 8, page)
         # Blocks of RAM past the code: read-only, invalid, permuted, no AF.
         for _ in range(4):
             i = r.randrange(8, RAM_SIZE // MIB2)
@@ -464,20 +475,10 @@ class Rv64Stage1:
         pbase = base + self.paged * MIB2
         for i in range(512):
             T.set(a["l0"], i, pte(pbase + i * PAGE, P_RWX))
-        keep = set(range(0x20)) | set(range(0x100, 0x110)) if self.paged == 0 else set()
-        self.permuted = []
-        for _ in range(16):
-            i = r.randrange(512)
-            if i in keep:
-                continue
-            kind = r.randrange(7)
-            pa = pbase + i * PAGE
-            if kind == 0:
-                pa = base + r.randrange(RAM_SIZE // PAGE) * PAGE
-                self.permuted.append(pbase + i * PAGE)
-            flags = [P_RWX, P_RWX | P_G, P_RWX & ~P_W, P_RWX & ~P_X, 0, P_RWX & ~P_A,
-                     P_V | P_W | P_A | P_D][kind]  # the last: W without R, reserved
-            T.set(a["l0"], i, pte(pa, flags))
+        flags = [P_RWX, P_RWX | P_G, P_RWX & ~P_W, P_RWX & ~P_X, 0, P_RWX & ~P_A,
+                 P_V | P_W | P_A | P_D]  # the last: W without R, reserved
+        self.permuted = T.vary_pages(r, a["l0"], base, pbase, self.paged, len(flags),
+                                     lambda kind, pa: pte(pa, flags[kind]))
         for _ in range(4):
             i = r.randrange(8, RAM_SIZE // MIB2)
             if i == self.paged:
