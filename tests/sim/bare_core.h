@@ -7,7 +7,9 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <initializer_list>
 #include <optional>
+#include <vector>
 
 namespace sim::test {
 
@@ -26,5 +28,31 @@ struct HostPages {
     ~HostPages() { std::free(p); }
     uint8_t* p;
 };
+
+// The start of a guest at 0x4000_0000 that turns its MMU on: MAIR_EL1 (attr
+// 0 device, attr 1 write-back), TCR_EL1 (T0SZ 25, 4 KiB granule, 40-bit
+// IPS), TTBR0_EL1 = 0x4000_1000 (the caller writes the tables there), then
+// `set_x5` and VBAR_EL1 = x5, then SCTLR_EL1.M = 1 and an ISB.
+inline std::vector<uint32_t> mmu_on_prologue(std::initializer_list<uint32_t> set_x5) {
+    std::vector<uint32_t> code = {
+        0xd29fe001, // movz x1, #0xff00
+        0xd518a201, // msr  mair_el1, x1
+        0xd2800321, // movz x1, #25
+        0xf2c00041, // movk x1, #2, lsl #32
+        0xd5182041, // msr  tcr_el1, x1
+        0xd2a80001, // movz x1, #0x4000, lsl #16
+        0xf2820001, // movk x1, #0x1000
+        0xd5182001, // msr  ttbr0_el1, x1
+    };
+    code.insert(code.end(), set_x5);
+    code.insert(code.end(), {
+                                0xd518c005, // msr  vbar_el1, x5
+                                0xd2810021, // movz x1, #0x801
+                                0xf2a61a01, // movk x1, #0x30d0, lsl #16
+                                0xd5181001, // msr  sctlr_el1, x1    M = 1
+                                0xd5033fdf, // isb
+                            });
+    return code;
+}
 
 } // namespace sim::test

@@ -28,24 +28,11 @@ constexpr uint64_t alias = 0x140000000;
 // Turns the MMU on (tables at ram_base + 0x1000, VBAR_EL1 = alias + 0x800),
 // then runs `tail`.
 cpu::RunResult run(const std::vector<uint32_t>& tail, cpu::Arm64Core& core, HostPages& ram) {
-    std::vector<uint32_t> code = {
-        0xd29fe001, // movz x1, #0xff00      MAIR: attr 0 device, attr 1 write-back
-        0xd518a201, // msr  mair_el1, x1
-        0xd2800321, // movz x1, #25          T0SZ 25, 4 KiB granule
-        0xf2c00041, // movk x1, #2, lsl #32  IPS: 40 bits
-        0xd5182041, // msr  tcr_el1, x1
-        0xd2a80001, // movz x1, #0x4000, lsl #16
-        0xf2820001, // movk x1, #0x1000
-        0xd5182001, // msr  ttbr0_el1, x1
-        0xd2c00025, // movz x5, #1, lsl #32
+    std::vector<uint32_t> code = test::mmu_on_prologue({
+        0xd2c00025, // movz x5, #1, lsl #32  VBAR_EL1: the alias + 0x800
         0xf2a80005, // movk x5, #0x4000, lsl #16
         0xf2810005, // movk x5, #0x800
-        0xd518c005, // msr  vbar_el1, x5     (the alias)
-        0xd2810021, // movz x1, #0x801
-        0xf2a61a01, // movk x1, #0x30d0, lsl #16
-        0xd5181001, // msr  sctlr_el1, x1    M = 1
-        0xd5033fdf, // isb
-    };
+    });
     code.insert(code.end(), tail.begin(), tail.end());
     std::memset(ram.p, 0, ram_size);
     std::memcpy(ram.p, code.data(), code.size() * 4);

@@ -25,27 +25,16 @@ constexpr uint64_t ram_base = 0x40000000, ram_size = 0x10000;
 // = ram_base + 0x800), sets x1 = ram_base + 0x100 and runs `access`. The
 // current-EL synchronous vector records ESR and FAR in x2 and x3.
 cpu::RunResult run(uint32_t access, cpu::Arm64Core& core, HostPages& ram) {
-    const std::vector<uint32_t> code = {
-        0xd29fe001, // movz x1, #0xff00      MAIR: attr 1 write-back
-        0xd518a201, // msr  mair_el1, x1
-        0xd2800321, // movz x1, #25          T0SZ 25, 4 KiB granule
-        0xf2c00041, // movk x1, #2, lsl #32  IPS: 40 bits
-        0xd5182041, // msr  tcr_el1, x1
-        0xd2a80001, // movz x1, #0x4000, lsl #16
-        0xf2820001, // movk x1, #0x1000
-        0xd5182001, // msr  ttbr0_el1, x1
-        0xd2a80005, // movz x5, #0x4000, lsl #16
+    std::vector<uint32_t> code = test::mmu_on_prologue({
+        0xd2a80005, // movz x5, #0x4000, lsl #16  VBAR_EL1: ram_base + 0x800
         0xf2810005, // movk x5, #0x800
-        0xd518c005, // msr  vbar_el1, x5
-        0xd2810021, // movz x1, #0x801
-        0xf2a61a01, // movk x1, #0x30d0, lsl #16
-        0xd5181001, // msr  sctlr_el1, x1    M = 1
-        0xd5033fdf, // isb
-        0xd2a80001, // movz x1, #0x4000, lsl #16
-        0xf2802001, // movk x1, #0x100
-        access,
-        0x14000000, // b .
-    };
+    });
+    code.insert(code.end(), {
+                                0xd2a80001, // movz x1, #0x4000, lsl #16
+                                0xf2802001, // movk x1, #0x100
+                                access,
+                                0x14000000, // b .
+                            });
     std::memset(ram.p, 0, ram_size);
     std::memcpy(ram.p, code.data(), code.size() * 4);
     const uint64_t l1_gib1 = ram_base | 0x705; // block, AttrIndx 1, inner shareable, AF, AP 00
