@@ -6,7 +6,6 @@ extern "C" {
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <fstream>
 
@@ -50,10 +49,7 @@ void fdt_check(int rc, const char* what) {
 }
 
 std::string range(std::uint64_t off, std::uint64_t size) {
-    char b[48];
-    std::snprintf(b, sizeof b, "[0x%llx, 0x%llx)", static_cast<unsigned long long>(off),
-                  static_cast<unsigned long long>(off + size));
-    return b;
+    return "[" + hex(off) + ", " + hex(off + size) + ")";
 }
 
 // A user's blob is untrusted, and libfdt's read-write functions assume a

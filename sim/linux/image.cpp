@@ -15,12 +15,6 @@ constexpr std::uint64_t kMiB = 1ull << 20;
 constexpr std::uint64_t k2MiB = 2 * kMiB;
 constexpr std::uint64_t kGiB = 1ull << 30;
 
-std::string hex(std::uint64_t v) {
-    std::ostringstream s;
-    s << "0x" << std::hex << v;
-    return s.str();
-}
-
 std::uint64_t le(std::span<const std::uint8_t> b, std::size_t off, std::size_t len) {
     std::uint64_t v = 0;
     for (std::size_t i = 0; i < len; i++)
@@ -71,6 +65,12 @@ ImageHeader check_header(std::span<const std::uint8_t> img, const std::string& n
 }
 
 } // namespace
+
+std::string hex(std::uint64_t v) {
+    std::ostringstream s;
+    s << "0x" << std::hex << v;
+    return s.str();
+}
 
 bool is_gzip(std::span<const std::uint8_t> bytes) {
     return bytes.size() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b;

@@ -65,6 +65,9 @@ std::vector<std::uint8_t> gunzip(std::span<const std::uint8_t> gz, std::size_t l
 
 bool is_gzip(std::span<const std::uint8_t> bytes);
 
+// "0x1f": how the loaders' messages print addresses and sizes.
+std::string hex(std::uint64_t v);
+
 // Checks the header of a (possibly gzip'd) Image and returns it decompressed.
 // `name` appears in error messages (the file's path).
 KernelImage parse_kernel_image(std::span<const std::uint8_t> file, const std::string& name);
