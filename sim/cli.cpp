@@ -513,7 +513,11 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
          "l1i.own_linefill=0 gives the defaults before 2026-11-30 (docs/config.md). "
          "mem.bank_conflict_cycles defaults to 34 (a DDR4 row conflict a DRAM read pays in "
          "proportion to the other cores' share of the traffic, issue 21's calibration); "
-         "mem.bank_conflict_cycles=0 gives the model before it")
+         "mem.bank_conflict_cycles=0 gives the model before it. For an SMP Linux VM (e.g. "
+         "linux-solo-smp) set wfi_through_stage1=1 (a WFI at a kernel virtual address idles the "
+         "vCPU instead of spinning) and region_cores=vm (the measured region counts every vCPU of "
+         "the VM, wherever the process ran); both are off by default so earlier figures stay "
+         "(docs/linux.md, \"SMP in bao-sim\")")
         ("workloads-dir", po::value<std::string>(),
          "where built guests <name>.elf are (default: workloads/ beside the bao-sim binary)")
         ("list-configs", "list the built-in presets and exit")

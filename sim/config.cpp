@@ -477,6 +477,12 @@ void note_hv_code_size(MachineParams& m, const std::string& size_key) {
     m.hv_code_bytes_set = true;
 }
 
+bool parse_flag(const std::string& value, const std::string& w) {
+    if (value != "0" && value != "1" && value != "true" && value != "false")
+        throw InputError(w + ": '" + value + "' is not one of true, false, 1, 0");
+    return value == "1" || value == "true";
+}
+
 void set_hv_code_layout(MachineParams& m, const std::string& w, const std::string& value) {
     if (value != "spread" && value != "measured")
         throw InputError(w + ": '" + value + "' is not one of spread, measured");
@@ -518,9 +524,17 @@ void set_model_param(RunConfig& rc, const std::string& full_key, const std::stri
         return;
     }
     if (key == "memory_model") {
-        if (value != "0" && value != "1" && value != "true" && value != "false")
-            throw InputError(w + ": '" + value + "' is not one of true, false, 1, 0");
-        m.memory_model = value == "1" || value == "true";
+        m.memory_model = parse_flag(value, w);
+        return;
+    }
+    if (key == "region_cores") {
+        if (value != "mark" && value != "vm")
+            throw InputError(w + ": '" + value + "' is not one of mark, vm");
+        m.region_cores = value == "vm" ? RegionCores::vm : RegionCores::mark;
+        return;
+    }
+    if (key == "wfi_through_stage1") {
+        m.wfi_through_stage1 = parse_flag(value, w);
         return;
     }
     try {
@@ -530,7 +544,8 @@ void set_model_param(RunConfig& rc, const std::string& full_key, const std::stri
         for (const MachineField& f : machine_fields())
             known += std::string(f.key) + ", ";
         throw InputError("model: " + std::string(e.what()) + " (machine parameters: " + known +
-                         "memory_model; memory-model keys in docs/timing-model.md)");
+                         "memory_model, wfi_through_stage1, region_cores; memory-model keys "
+                         "in docs/timing-model.md)");
     }
 }
 

@@ -42,6 +42,10 @@ Machine::Machine(const MachineParams& params, std::ostream* console_out)
         if (!core->set_core_model(params.core_model))
             throw InputError("model.core = a53: this platform's cores have only the flat model");
     for (auto& core : cores_)
+        if (!core->set_wfi_through_stage1(params.wfi_through_stage1))
+            throw InputError("model.wfi_through_stage1: this platform's cores read a WFI only at "
+                             "its physical address (an AArch64 option)");
+    for (auto& core : cores_)
         if (hierarchy_)
             core->attach_memory(cpu::MemoryPath{hierarchy_.get(), nullptr, memory_.base(),
                                                 memory_.base() + memory_.size(),
@@ -287,6 +291,27 @@ CoreStats Machine::stats(unsigned core) const {
     return s;
 }
 
+// The marking core's time and counters; with model.region_cores = vm, the
+// counters summed over the measured VM's cores. Under the parallel scheduler
+// the VM's other cores are in the marking core's group, so none of them runs
+// while it holds its turn (docs/parallel.md, "Groups").
+RegionSnapshot Machine::region_counters(unsigned core) const {
+    const uint64_t own = uint64_t{1} << core;
+    const uint64_t mask =
+        params_.region_cores == RegionCores::vm && (measured_cores_ & own) ? measured_cores_ : own;
+    RegionSnapshot snap;
+    snap.cycle = now(core);
+    for (unsigned c = 0; c < cores_.size() && c < 64; ++c) {
+        if (!(mask >> c & 1))
+            continue;
+        snap.instructions += stats_[c].instructions +
+                             (in_run_ && c == running_core_ ? cores_[c]->instructions_in_run() : 0);
+        if (hierarchy_)
+            snap.memory += hierarchy_->core_memory_stats(c);
+    }
+    return snap;
+}
+
 void Machine::snapshot_region(unsigned core, bool end) {
     // Fast-forward to the first start mark: the model goes on at it, and the
     // region starts there. Before the warm-up ends no mark is recorded.
@@ -295,13 +320,7 @@ void Machine::snapshot_region(unsigned core, bool end) {
         reach_fast_forward_point();
     if (phase_ != Phase::measuring)
         return;
-    RegionSnapshot snap;
-    snap.cycle = now(core);
-    snap.instructions =
-        stats_.at(core).instructions +
-        (in_run_ && core == running_core_ ? cores_[core]->instructions_in_run() : 0);
-    if (hierarchy_)
-        snap.memory = hierarchy_->core_memory_stats(core);
+    RegionSnapshot snap = region_counters(core);
     if (!end) {
         open_start_ = snap;
         if (!region_start_)

@@ -43,6 +43,11 @@ class ParallelScheduler;
 // Serial: cores run one after another in each quantum (the reference model).
 // Parallel: bound-weave on host threads, deterministic (docs/parallel.md).
 enum class Scheduler { serial, parallel };
+// model.region_cores: whose counters a measured region's marks snapshot: the
+// core that wrote the mark (the figures before 2026-12-01), or the sum over
+// the measured VM's cores (an SMP guest's process may run, or move, on any
+// of them; docs/linux.md#smp-measurement).
+enum class RegionCores { mark, vm };
 // model.hv.code_layout: where hv's trap paths' code lines lie in its text
 // (sim/hv_code.h): spread in even runs over hv.text_bytes, or the real
 // image's measured lines (docs/timing-model.md, "hv's measured code layout").
@@ -105,8 +110,13 @@ struct MachineParams {
     // "The interfering VMs' lockstep").
     uint64_t vm_start_stagger_cycles = 0;
     bool memory_model = true; // caches, TLBs and memory controller (docs/timing-model.md)
-    uint64_t console_keep_bytes = 256 << 10; // console transcript kept for the stats file
-    cache::HierarchyConfig hierarchy;        // its parameters (cores is set from `cores`)
+    // Option (off, the default until a calibration makes it one): a WFI at a
+    // virtual address whose stage-1 translation is elsewhere (Linux's idle
+    // loop) idles the vCPU instead of running as a no-op (docs/linux.md#idle).
+    bool wfi_through_stage1 = false;
+    RegionCores region_cores = RegionCores::mark; // option, off (mark) by default
+    uint64_t console_keep_bytes = 256 << 10;      // console transcript kept for the stats file
+    cache::HierarchyConfig hierarchy;             // its parameters (cores is set from `cores`)
 
     // model.core: flat (cycles_per_insn each) or the A53 pipeline (docs/timing-model.md).
     cpu::CoreModel core_model = cpu::CoreModel::flat;
@@ -286,6 +296,8 @@ class Machine : public cpu::ExitHandler {
     // (the first start and the last end are kept); each end closes the
     // latest open start into one run sample.
     void snapshot_region(unsigned core, bool end);
+    // The measured VM's cores (a mask), which model.region_cores = vm sums.
+    void set_measured_cores(uint64_t mask) { measured_cores_ = mask; }
     const std::optional<RegionSnapshot>& region_start() const { return region_start_; }
     const std::optional<RegionSnapshot>& region_end() const { return region_end_; }
     const std::vector<RegionSample>& region_samples() const { return region_samples_; }
@@ -347,6 +359,7 @@ class Machine : public cpu::ExitHandler {
     // fault (true: the supervisor contained it).
     bool wait(unsigned i, cpu::Exit& exit);
     bool contain_fault(unsigned i, const cpu::Fault& fault);
+    RegionSnapshot region_counters(unsigned core) const;
     void note_overrun(unsigned i, uint64_t quantum_end);
     PmuSources pmu_sources(unsigned core) const;
 
@@ -374,6 +387,7 @@ class Machine : public cpu::ExitHandler {
     std::optional<RegionSnapshot> region_start_, region_end_;
     std::optional<RegionSnapshot> open_start_; // the start mark not yet closed by an end
     std::vector<RegionSample> region_samples_;
+    uint64_t measured_cores_ = 0;
     std::vector<QuantumObserver> quantum_observers_;
     Phase phase_ = Phase::measuring;
     FastForwardRecord ff_record_;

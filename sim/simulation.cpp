@@ -391,6 +391,12 @@ RunOutcome Simulation::run() {
         feed_console_input();
     }
     start_observers();
+    // Natively the one "VM" is the whole machine.
+    const std::vector<VmCores> vms = vm_cores();
+    const int measured = config_.measured_vm();
+    const size_t vm = hv_host_ ? static_cast<size_t>(std::max(measured, 0)) : 0;
+    if (vm < vms.size())
+        machine_->set_measured_cores(vms[vm].cores);
     run_start_ = std::chrono::steady_clock::now();
     outcome_ = machine_->run();
     host_seconds_ =
@@ -433,6 +439,10 @@ uint64_t Simulation::checkpoint_identity() const {
     // Only when measured: older checkpoints (spread) stay valid.
     if (hv_code_layout_in_effect(p) == HvCodeLayoutKind::measured)
         s << "hv.code_layout measured\n";
+    if (p.wfi_through_stage1) // likewise: only when on
+        s << "wfi_through_stage1\n";
+    if (p.region_cores == RegionCores::vm)
+        s << "region_cores vm\n";
     for (const MachineField& f : machine_fields())
         s << f.key << "=" << p.*f.member << "\n";
     if (machine_->hierarchy())

@@ -102,6 +102,11 @@ std::string Simulation::stats_json() const {
     // The layout in effect, when measured (the AArch64 default; absent means spread).
     if (hv_code_layout_in_effect(m.params()) == HvCodeLayoutKind::measured)
         j.value("hv.code_layout", "measured");
+    // Likewise: absent means off.
+    if (m.params().wfi_through_stage1)
+        j.value("wfi_through_stage1", true);
+    if (m.params().region_cores == RegionCores::vm)
+        j.value("region_cores", "vm");
     // Likewise: absent means serial. Host threads never change a figure.
     if (m.params().scheduler == Scheduler::parallel) {
         j.value("scheduler", "parallel");

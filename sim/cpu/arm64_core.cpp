@@ -183,7 +183,9 @@ RunResult Arm64Core::run(uint64_t budget_cycles, uint64_t start_cycle, uint64_t 
     }
     if (!stop_) {
         // Unicorn returns after WFI with PC past it and no error.
-        stop_ = read_word(pc() - 4) == insn_wfi ? StopReason::wfi : StopReason::budget;
+        const uint64_t at = pc() - 4;
+        const uint32_t insn = wfi_through_stage1_ ? insn_at(at) : read_word(at);
+        stop_ = insn == insn_wfi ? StopReason::wfi : StopReason::budget;
     }
     result.reason = *stop_;
     if (result.reason == StopReason::wfi)
@@ -423,7 +425,7 @@ void Arm64Core::handle_call(uint32_t ec_value) {
     e.kind = Exit::Kind::call;
     e.pc = ec_value == arm64::ec::hvc64 ? insn_pc + 4 : insn_pc;
     e.syndrome.cause = ec_value;
-    e.syndrome.detail = (read_word(insn_pc) >> 5) & 0xffff;
+    e.syndrome.detail = (insn_at(insn_pc) >> 5) & 0xffff;
     report(e);
 }
 

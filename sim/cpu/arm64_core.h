@@ -50,6 +50,10 @@ class Arm64Core final : public Core {
         fast_forward_next_ = on;
         return true;
     }
+    bool set_wfi_through_stage1(bool on) override {
+        wfi_through_stage1_ = on;
+        return true;
+    }
     void checkpoint(Archive& a) override; // arm64_checkpoint.cpp
     // The A53 model's counters (nullopt under the flat model).
     std::optional<a53::ModelStats> core_model_stats() const;
@@ -266,6 +270,7 @@ class Arm64Core final : public Core {
     // when a run starts, so one run is costed one way).
     bool fast_forward_ = false;
     bool fast_forward_next_ = false;
+    bool wfi_through_stage1_ = false; // model.wfi_through_stage1
     uint64_t start_cycle_ = 0;
     bool virq_ = false;      // HCR_EL2.VI as the guest's line drives it
     bool irq_to_hv_ = false; // HCR_EL2.IMO: the physical IRQ is the hypervisor's

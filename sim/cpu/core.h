@@ -173,6 +173,13 @@ class Core {
     // runs without its timing model (no cache, TLB or pipeline charges: flat
     // cycles) while `on`. False if this core has no fast-forward.
     virtual bool set_fast_forward(bool) { return false; }
+    // model.wfi_through_stage1 (docs/linux.md#idle): the end-of-run WFI check
+    // reads the instruction through the guest's stage 1, so a WFI at a
+    // virtual address that is not its physical one (Linux's idle loop) idles
+    // the vCPU. Off, the check reads the PC as a physical address and such a
+    // WFI runs as a no-op (the figures before 2026-12-01). False if this core
+    // has no such check to change.
+    virtual bool set_wfi_through_stage1(bool on) { return !on; }
     // Checkpoints (sim/checkpoint.h), between runs only: registers, system
     // registers and the core's own bookkeeping. Throws CheckpointError where
     // the core cannot (another architecture, a model without them).

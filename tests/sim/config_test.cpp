@@ -284,13 +284,23 @@ TEST(Config, ModelNumbersAreStrictAndRanged) {
               "hv.entry_code_bytes, hv.sync_code_bytes, hv.irq_code_bytes, "
               "hv.code_run_bytes, hv.sync_cycles, hv.irq_cycles, hv.sync_data_bytes, "
               "hv.irq_data_bytes, console.keep_bytes, vm_start_stagger_cycles, "
-              "memory_model; memory-model keys in docs/timing-model.md)");
+              "memory_model, wfi_through_stage1, region_cores; memory-model keys in "
+              "docs/timing-model.md)");
     EXPECT_EQ(error("quantum_cycles", "0x258"), "no error");
     EXPECT_EQ(rc.machine.quantum_cycles, 600u);
     EXPECT_EQ(error("l2.size", "0x80000"), "no error");
     EXPECT_EQ(rc.machine.hierarchy.l2.size_bytes, 0x80000u);
     EXPECT_EQ(error("console.keep_bytes", "4K"), "no error");
     EXPECT_EQ(rc.machine.console_keep_bytes, 4096u);
+    EXPECT_FALSE(rc.machine.wfi_through_stage1) << "off by default (decision 29)";
+    EXPECT_EQ(error("wfi_through_stage1", "yes"),
+              "model.wfi_through_stage1: 'yes' is not one of true, false, 1, 0");
+    EXPECT_EQ(error("model.wfi_through_stage1", "1"), "no error");
+    EXPECT_TRUE(rc.machine.wfi_through_stage1);
+    EXPECT_EQ(rc.machine.region_cores, RegionCores::mark) << "off by default (decision 29)";
+    EXPECT_EQ(error("region_cores", "all"), "model.region_cores: 'all' is not one of mark, vm");
+    EXPECT_EQ(error("region_cores", "vm"), "no error");
+    EXPECT_EQ(rc.machine.region_cores, RegionCores::vm);
 }
 
 // gic.version picks the platform's GIC (default 2: every figure as before);

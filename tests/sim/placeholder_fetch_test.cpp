@@ -53,8 +53,9 @@ cpu::RunResult run(const std::vector<uint32_t>& tail, cpu::Arm64Core& core, Host
         0xd503207f, // wfi
     };
     std::memcpy(ram.p + 0x400, at_0x400, sizeof at_0x400);
-    // It spins: a WFI at a virtual address the tables alias is not told
-    // from the budget's end (the core reads the word before PC as a PA).
+    // Without model.wfi_through_stage1 it spins: a WFI at a virtual address
+    // the tables alias is not told from the budget's end (the core reads the
+    // word before PC as a PA). The last test below runs it both ways.
     const uint32_t sync_handler[] = {
         0xd5385202, // mrs x2, esr_el1
         0xd5384024, // mrs x4, elr_el1
@@ -101,6 +102,68 @@ TEST(PlaceholderFetch, ExceptionVectorThroughAnAliasNoRegionCoversIsTaken) {
     EXPECT_EQ(core.x(2) >> 26, 0x15u);
     EXPECT_EQ(core.x(4), ram_base + 17 * 4) << "ELR: past the SVC";
     EXPECT_EQ(core.placeholders(), 1u);
+}
+
+// A WFI at the alias (Linux's idle loop runs at such addresses): with
+// model.wfi_through_stage1 the core reads it through stage 1 and reports a
+// wait at its virtual address; without, it reads the placeholder's zeros
+// at that address and the WFI ends the run as if its budget had (the
+// figures before 2026-12-01, decision 29).
+TEST(PlaceholderFetch, AWfiAtAnAliasIsAWaitOnlyThroughStage1) {
+    const std::vector<uint32_t> to_the_wfi = {
+        0xd2c00029, // movz x9, #1, lsl #32
+        0xf2a80009, // movk x9, #0x4000, lsl #16
+        0xf2808109, // movk x9, #0x408
+        0xd61f0120, // br   x9            (alias + 0x408: the WFI)
+    };
+    for (const bool through_stage1 : {false, true}) {
+        HostPages ram(ram_size);
+        NoExits exits;
+        cpu::Arm64Core core(0, exits);
+        ASSERT_TRUE(core.set_wfi_through_stage1(through_stage1));
+        const cpu::RunResult r = run(to_the_wfi, core, ram);
+        ASSERT_NE(r.reason, cpu::StopReason::fault) << core.fault().description;
+        EXPECT_EQ(core.pc(), alias + 0x40c) << "past the WFI, at its virtual address";
+        EXPECT_LT(r.instructions, 100'000u) << "the WFI ended the run early, both ways";
+        if (through_stage1) {
+            EXPECT_EQ(r.reason, cpu::StopReason::wfi);
+            EXPECT_EQ(r.exit.kind, cpu::Exit::Kind::wait);
+            EXPECT_EQ(r.exit.pc, alias + 0x408);
+        } else {
+            EXPECT_EQ(r.reason, cpu::StopReason::budget) << "the zeros of the placeholder";
+        }
+    }
+}
+
+// An HVC at the alias: its immediate (the ISS) is read through stage 1, not
+// from the placeholder's zeros.
+TEST(PlaceholderFetch, AnHvcAtAnAliasReportsItsImmediate) {
+    struct LastExit final : cpu::ExitHandler {
+        cpu::TrapAction on_exit(cpu::Core&, cpu::Exit& e) override {
+            last = e;
+            return cpu::TrapAction::resume;
+        }
+        std::optional<uint64_t> read_sysreg(cpu::Core&, uint32_t) override { return std::nullopt; }
+        bool write_sysreg(cpu::Core&, uint32_t, uint64_t) override { return false; }
+        cpu::Exit last;
+    } exits;
+    HostPages ram(ram_size);
+    cpu::Arm64Core core(0, exits);
+    // The tail starts after the 16-word prologue, at 0x40: its HVC is at 0x50.
+    const cpu::RunResult r = run(
+        {
+            0xd2c00029, // movz x9, #1, lsl #32
+            0xf2a80009, // movk x9, #0x4000, lsl #16
+            0xf2800a09, // movk x9, #0x50
+            0xd61f0120, // br   x9            (alias + 0x50: the HVC)
+            0xd4024682, // hvc  #0x1234
+            0x14000000, // b    .
+        },
+        core, ram);
+    ASSERT_NE(r.reason, cpu::StopReason::fault) << core.fault().description;
+    EXPECT_EQ(exits.last.kind, cpu::Exit::Kind::call);
+    EXPECT_EQ(exits.last.pc, alias + 0x54) << "ELR_EL2: past the HVC, at its virtual address";
+    EXPECT_EQ(exits.last.syndrome.detail, 0x1234u);
 }
 
 // Unicorn 2.0.1's empty TLB entries (all ones) match the last page of the

@@ -25,6 +25,12 @@ namespace sim::cache {
 struct CacheCounters {
     std::uint64_t accesses = 0;
     std::uint64_t misses = 0;
+
+    CacheCounters& operator+=(const CacheCounters& o) {
+        accesses += o.accesses;
+        misses += o.misses;
+        return *this;
+    }
 };
 
 struct CoreMemoryStats {
@@ -47,6 +53,30 @@ struct CoreMemoryStats {
     std::uint64_t l2_queue_cycles = 0;   // waiting for the shared L2 port (l2.bandwidth)
     std::uint64_t mshr_stall_cycles = 0; // waiting for a free miss register
     std::uint64_t stall_cycles_mem = 0;  // every cycle the hierarchy returned, + contention
+
+    // Several cores' counters as one (a measured region over a VM's cores).
+    CoreMemoryStats& operator+=(const CoreMemoryStats& o) {
+        l1i += o.l1i;
+        l1d += o.l1d;
+        prefetches += o.prefetches;
+        prefetch_hits += o.prefetch_hits;
+        streamed_lines += o.streamed_lines;
+        l2 += o.l2;
+        itlb += o.itlb;
+        dtlb += o.dtlb;
+        l2tlb += o.l2tlb;
+        walks += o.walks;
+        walk_reads += o.walk_reads;
+        walk_cache_hits += o.walk_cache_hits;
+        walk_cycles += o.walk_cycles;
+        ipa_cache_hits += o.ipa_cache_hits;
+        mem_reads += o.mem_reads;
+        mem_queue_cycles += o.mem_queue_cycles;
+        l2_queue_cycles += o.l2_queue_cycles;
+        mshr_stall_cycles += o.mshr_stall_cycles;
+        stall_cycles_mem += o.stall_cycles_mem;
+        return *this;
+    }
 };
 
 struct MemoryStats {
