@@ -88,7 +88,9 @@ bool NativeFirmware::mark(unsigned core, uint64_t value) {
     if (value > 1)
         return false;
     marks_.push_back(MarkRecord{core, value == 1, machine_.now(core)});
-    if (core == 0)
+    // Core 0's marks, or any core's with model.region_cores = vm (natively
+    // the measured "VM" is the machine).
+    if (core == 0 || machine_.params().region_cores == RegionCores::vm)
         machine_.snapshot_region(core, value == 1);
     return true;
 }
