@@ -80,9 +80,11 @@ RV_UART = 0x10000000
 
 def random_words(arch, r, biased, words, snippet=None):
     """`words` random words; with `snippet` (a function of r giving a list
-    of words) about one position in 32 is such a sequence instead, and
-    RISC-V words are all 32-bit ones (no compressed encodings, jumps and
-    branches by multiples of 4)."""
+    of words) about one position in 32 is such a sequence instead. RISC-V
+    words are all 32-bit ones (no compressed encodings, jumps and branches
+    by multiples of 4, JAL within 32 KiB, mostly inside the 64 KiB image):
+    bao-sim refuses compressed code by design (docs/riscv.md), so a 16-bit
+    word, or the zeros a far jump lands in, only ends the run at once."""
     a = ARCH[arch]
     out = []
     while len(out) < words:
@@ -96,9 +98,11 @@ def random_words(arch, r, biased, words, snippet=None):
                 w = (w & a["class_mask"][k]) | a["classes"][k]
         elif biased:
             w = (w & ~0x7F) | r.choice(a["opcodes"])
-        if snippet and arch == "riscv64":
+        if arch == "riscv64":
             w |= 3
             w &= ~(1 << 21) if w & 0x7F == 0x6F else ~(1 << 8) if w & 0x7F == 0x63 else ~0
+            if w & 0x7F == 0x6F:  # JAL within +-32 KiB: imm[19:15] copies the sign
+                w = (w & ~(0x1F << 15)) | ((0x1F << 15) if w >> 31 else 0)
         out.append(w & 0xFFFFFFFF)
     return out[:words]
 
@@ -109,13 +113,23 @@ def image(arch, seed, words=16384, stage1=False, base=0):
     r = random.Random(seed)
     biased = seed % 2 == 1
     if not stage1:
-        out = list(ARCH[arch]["prefix"]) + random_words(arch, r, biased, words)
+        out = list(ARCH[arch]["prefix"])
+        start = len(out)
+        out += random_words(arch, r, biased, words)
     else:
         build = Arm64Stage1 if arch == "arm64" else Rv64Stage1
         s1 = build(r, base)
         out = s1.prefix()
+        start = len(out)
         out += random_words(arch, r, biased, words, s1.snippet)
         s1.handlers(out)
+    if arch == "riscv64":
+        # Past the last word, back to the first random one: zeros there
+        # would end the run as 16-bit words (on AArch64 they are UDF, which
+        # the guest's own vector takes). Several, since a handler that
+        # skips a trapping instruction (sepc + 4) may skip one of them.
+        for _ in range(4):
+            out.append(rv_jal(0, (start - len(out)) * 4))
     return b"".join(struct.pack("<I", w) for w in out)
 
 
@@ -419,6 +433,13 @@ def rv_i(op, rd, f3, rs1, imm):
     return (imm & 0xFFF) << 20 | rs1 << 15 | f3 << 12 | rd << 7 | op
 
 
+def rv_jal(rd, off):
+    """JAL rd, off (a multiple of 2 within +-1 MiB)."""
+    off &= (1 << 21) - 1
+    return ((off >> 20 & 1) << 31 | (off >> 1 & 0x3FF) << 21 | (off >> 11 & 1) << 20
+            | (off >> 12 & 0xFF) << 12 | rd << 7 | 0x6F)
+
+
 def rv_li(rd, v):
     """v into rd: its top 9 bits, then 11 bits at a time (ADDI, SLLI, ORI)."""
     v &= MASK64
@@ -552,6 +573,7 @@ class Rv64Stage1:
         mov = rv_li(5, vec) + [rv_csrw(STVEC, 5)]
         mov += [0x00000013] * (12 - len(mov))  # nop
         out[stvec_at:stvec_at + 12] = mov
+        self.start = len(out)  # the first random word
         return out
 
     def handlers(self, words):
@@ -562,6 +584,11 @@ class Rv64Stage1:
         at = self.vec_off // 4
         words[at:at + 4] = [0x14102FF3, rv_i(0x13, 31, 0, 31, 4), rv_csrw(0x141, 31),
                             0x10200073]  # csrr t6, sepc; addi; csrw sepc, t6; sret
+        # Code that falls into the handler would run it outside a trap: each
+        # pass returns to one word further, past the image's end into zeros
+        # (16-bit words to bao-sim). A jump back to the start comes first.
+        if at > self.start:
+            words[at - 1] = rv_jal(0, (self.start - (at - 1)) * 4)
 
     def snippet(self, r):
         """A short sequence of Sv39 maintenance (uses t5 and t6)."""
