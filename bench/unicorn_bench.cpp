@@ -109,7 +109,9 @@ void BM_UnicornBlockHookOnly(benchmark::State& state, const char* workload) {
     bench::report_mips(state, total);
 }
 
-// bao-sim, native, one core: fast-forwarded throughout (1) or the full model (0).
+// bao-sim, native, one core: fast-forwarded throughout (1), the same
+// without counting loads and stores (2: --fast-forward-uncounted, no memory
+// hook), or the full model (0).
 void BM_SimFastForward(benchmark::State& state, const char* workload) {
     const bool fast_forward = state.range(0) != 0;
     uint64_t total = 0;
@@ -118,6 +120,7 @@ void BM_SimFastForward(benchmark::State& state, const char* workload) {
         if (fast_forward) {
             o.fast_forward.until = sim::FastForward::Until::insns;
             o.fast_forward.insns = ~0ull;
+            o.fast_forward.uncounted = state.range(0) == 2;
         }
         if (!bench::add_run(state, o, total))
             return;
@@ -133,6 +136,7 @@ BENCHMARK_CAPTURE(BM_UnicornBlockHookOnly, qsort_small, "qsort-small")
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_SimFastForward, qsort_small, "qsort-small")
     ->Arg(1)
+    ->Arg(2)
     ->Arg(0)
     ->ArgName("ff")
     ->Unit(benchmark::kMillisecond);

@@ -67,6 +67,15 @@ Machine::Machine(const MachineParams& params, std::ostream* console_out)
         set_fast_forward(true);
         phase_ = Phase::fast_forward;
     }
+    if (params.fast_forward.uncounted) {
+        if (params.fast_forward.until == FastForward::Until::none)
+            throw InputError("--fast-forward-uncounted needs --fast-forward");
+        for (auto& core : cores_)
+            if (!core->set_fast_forward_uncounted(true))
+                throw InputError("--fast-forward-uncounted: this build's cores cannot find an "
+                                 "access's instruction without a memory hook (it needs Debian's "
+                                 "Unicorn 2.0.1 archive, linked as sim/CMakeLists.txt does)");
+    }
 }
 
 void Machine::set_fast_forward(bool on) {

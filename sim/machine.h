@@ -36,6 +36,9 @@ struct FastForward {
     Until until = Until::none;
     uint64_t insns = 0;        // Until::insns: all cores' instructions
     uint64_t warmup_insns = 0; // after the point: model on, marks not recorded
+    // --fast-forward-uncounted: no memory hook while fast-forwarding, so
+    // loads and stores there are not counted (docs/checkpoints.md).
+    bool uncounted = false;
 };
 
 class ParallelScheduler;

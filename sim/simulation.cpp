@@ -55,6 +55,11 @@ Simulation::Simulation(const RunOptions& options, std::ostream* console_out, con
          !options.console_input.bytes.empty()))
         throw InputError("--fast-forward, --checkpoint-at, --restore and --console-input run on "
                          "the serial scheduler only: drop --threads / scheduler=parallel");
+    // The trace's own memory hook runs after the core's, which the uncounted
+    // fast-forward removes and adds again (arm64_uncounted.cpp).
+    if (options.fast_forward.uncounted && options.trace.enabled())
+        throw InputError("--fast-forward-uncounted and --trace: the trace needs every access; "
+                         "drop one of them");
     // One console text per run: --checkpoint-at and --console-input-at may
     // both wait for it.
     if (options.checkpoint_at.when == CheckpointAt::When::console ||
@@ -457,7 +462,7 @@ uint64_t Simulation::checkpoint_identity() const {
         s << "param " << v << "\n";
     const FastForward& ff = p.fast_forward;
     s << "fast_forward " << static_cast<int>(ff.until) << " " << ff.insns << " " << ff.warmup_insns
-      << "\n";
+      << (ff.uncounted ? " uncounted" : "") << "\n";
     const std::string text = s.str();
     return fnv1a64(text.data(), text.size());
 }

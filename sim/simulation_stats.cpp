@@ -139,6 +139,8 @@ std::string Simulation::stats_json() const {
         j.value("warmup_insns", m.params().fast_forward.warmup_insns);
         j.value("measure_instructions", r.measure_instructions);
         j.value("measure_cycle", r.measure_cycle);
+        if (m.params().fast_forward.uncounted) // only with it: earlier stats keep their keys
+            j.value("uncounted", true);
         j.end_object();
     }
     if (linux_init_) {

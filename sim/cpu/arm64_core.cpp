@@ -62,9 +62,7 @@ Arm64Core::Arm64Core(unsigned id, ExitHandler& exits) : id_(id), exits_(exits) {
           "add fetch-protection hook");
     // A full-range data hook also makes Unicorn report the faulting instruction's
     // PC (not its block's) in MMIO and unmapped callbacks (docs/design.md#unicorn-pc).
-    check(uc_hook_add(uc_, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
-                      reinterpret_cast<void*>(&on_memory), this, 1, 0),
-          "add memory hook");
+    add_memory_hook();
     check(uc_hook_add(uc_, &h, UC_HOOK_INSN, reinterpret_cast<void*>(&on_mrs), this, 1, 0,
                       UC_ARM64_INS_MRS),
           "add MRS hook");
@@ -143,6 +141,7 @@ RunResult Arm64Core::run(uint64_t budget_cycles, uint64_t start_cycle, uint64_t 
     running_ = true;
     uc_err err = UC_ERR_OK;
     adopt_shared_placeholders();
+    update_memory_hook();
     apply_broadcasts();
     code_buffer_.install();
     for (bool again = true; again;) {
@@ -450,6 +449,7 @@ void Arm64Core::on_interrupt(uc_struct*, uint32_t intno, void* self) {
     default:
         core->take_exception(intno);
     }
+    core->forget_access(); // the exception left its helper by a long jump
 }
 
 // Unicorn checks virtual addresses against its regions before translating
@@ -462,6 +462,15 @@ bool Arm64Core::on_unmapped(uc_struct*, int type, uint64_t address, int size, in
                                 : type == UC_MEM_FETCH_UNMAPPED ? Stage1Access::fetch
                                                                 : Stage1Access::read;
     const unsigned bytes = access == Stage1Access::fetch ? 0 : static_cast<unsigned>(size);
+    if (access != Stage1Access::fetch && !core->recover_access(address)) {
+        core->fault_.va = address;
+        core->raise_fault(Fault::Kind::other, core->pc(), address,
+                          "an access to unmapped virtual address " + hex(address) +
+                              " whose instruction --fast-forward-uncounted cannot find (it did "
+                              "not go through Unicorn's load and store helpers); run without "
+                              "that option");
+        return false;
+    }
     if (access == Stage1Access::fetch) {
         // Unicorn fetches while it translates a block, after it filled its
         // TLB for the address: a region mapped from here flushes that TLB

@@ -50,6 +50,7 @@ class Arm64Core final : public Core {
         fast_forward_next_ = on;
         return true;
     }
+    bool set_fast_forward_uncounted(bool on) override; // arm64_uncounted.cpp
     bool set_wfi_through_stage1(bool on) override {
         wfi_through_stage1_ = on;
         return true;
@@ -138,6 +139,14 @@ class Arm64Core final : public Core {
                             void* self);
     static void on_memory(uc_struct* uc, int type, uint64_t address, int size, int64_t value,
                           void* self);
+    // arm64_uncounted.cpp: the memory hook, present unless fast-forwarding
+    // uncounted; without it, an access's PC and last_access_ come from the
+    // softmmu helper it went through.
+    void add_memory_hook();
+    void update_memory_hook();
+    bool recover_access(uint64_t address);
+    void recover_last_access();
+    void forget_access();
     static uint32_t on_mrs(uc_struct* uc, int reg, const void* cp_reg, void* self);
     static uint32_t on_msr(uc_struct* uc, int reg, const void* cp_reg, void* self);
     static uint32_t on_sys(uc_struct* uc, int reg, const void* cp_reg, void* self);
@@ -271,6 +280,9 @@ class Arm64Core final : public Core {
     bool fast_forward_ = false;
     bool fast_forward_next_ = false;
     bool wfi_through_stage1_ = false; // model.wfi_through_stage1
+    bool fast_forward_uncounted_ = false;
+    size_t memory_hook_ = 0;
+    bool memory_hook_on_ = false;
     uint64_t start_cycle_ = 0;
     bool virq_ = false;      // HCR_EL2.VI as the guest's line drives it
     bool irq_to_hv_ = false; // HCR_EL2.IMO: the physical IRQ is the hypervisor's

@@ -104,6 +104,7 @@ void Arm64Core::take_exception(uint32_t intno) {
 // alignment and translates it).
 GuestException Arm64Core::data_abort(uint64_t at) {
     GuestException e;
+    recover_last_access();
     const LastAccess a = last_access_;
     const uint64_t sctlr = read_cp(3, 0, 1, 0, 0);
     const uint32_t insn = read_word(walk_stage1(at, Stage1Access::read, false).out);

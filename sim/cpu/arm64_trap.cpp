@@ -61,6 +61,14 @@ Exit Arm64Core::inst_abort_exit(uint64_t va, uint64_t ipa) {
 // access's virtual address). Unicorn completes the instruction with a load's
 // value, so the handler's registers are not written back here.
 uint64_t Arm64Core::trapped_access(uint64_t ipa, bool is_write, uint64_t value) {
+    if (!recover_access(ipa)) {
+        raise_fault(Fault::Kind::other, pc(), ipa,
+                    "an access to emulated IPA " + uc::hex(ipa) +
+                        " whose instruction --fast-forward-uncounted cannot find (it did not go "
+                        "through Unicorn's load and store helpers); run without that option");
+        uc_emu_stop(uc_);
+        return 0;
+    }
     const bool same_page = (last_access_.address & 0xfff) == (ipa & 0xfff);
     Exit e = data_abort_exit(pc(), same_page ? last_access_.address : ipa, ipa, is_write);
     e.in_flight = true;

@@ -173,6 +173,10 @@ class Core {
     // runs without its timing model (no cache, TLB or pipeline charges: flat
     // cycles) while `on`. False if this core has no fast-forward.
     virtual bool set_fast_forward(bool) { return false; }
+    // --fast-forward-uncounted (docs/checkpoints.md): while fast-forwarding,
+    // no memory hook (loads and stores not counted). False if this core
+    // cannot fast-forward so.
+    virtual bool set_fast_forward_uncounted(bool on) { return !on; }
     // model.wfi_through_stage1 (docs/linux.md#idle): the end-of-run WFI check
     // reads the instruction through the guest's stage 1, so a WFI at a
     // virtual address that is not its physical one (Linux's idle loop) idles

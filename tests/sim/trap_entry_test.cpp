@@ -88,7 +88,10 @@ TEST(TrapEntry, EncodingsAgreeWithHvs) {
     EXPECT_EQ(cpu::arm64::inst_abort_iss(), hv::armv8::inst_abort(0, 0).iss());
 }
 
-// A raw guest under hv, run to its end (or fast-forwarded throughout).
+// A raw guest under hv, run to its end with the model, or fast-forwarded
+// throughout, counting loads and stores or not (--fast-forward-uncounted).
+enum class RunKind { modeled, fast_forwarded, uncounted };
+
 struct RawHvRun {
     std::string console;
     RunOutcome outcome;
@@ -97,7 +100,7 @@ struct RawHvRun {
 };
 
 RawHvRun run_raw_hv_guest(const std::string& name, const std::vector<uint32_t>& words,
-                          bool fast_forward) {
+                          RunKind how) {
     auto guest = test::write_raw_guest(name, words);
     auto dir = std::filesystem::temp_directory_path() / "bao-sim-tests";
     std::filesystem::create_directories(dir);
@@ -112,9 +115,10 @@ RawHvRun run_raw_hv_guest(const std::string& name, const std::vector<uint32_t>& 
     RunOptions o;
     o.config = path.string();
     o.workloads_dir = test::workloads_dir();
-    if (fast_forward) { // never reached: every instruction fast-forwarded
+    if (how != RunKind::modeled) { // never reached: every instruction fast-forwarded
         o.fast_forward.until = FastForward::Until::insns;
         o.fast_forward.insns = ~0ull;
+        o.fast_forward.uncounted = how == RunKind::uncounted;
     }
     std::ostringstream out;
     Simulation s(o, &out);
@@ -146,7 +150,7 @@ const std::vector<uint32_t> kUartPairGuest = {
 };
 
 TEST(TrapEntry, EmulatedPageAccessesReachHvWithTheArchitecturesSyndrome) {
-    const RawHvRun r = run_raw_hv_guest("uart-pair", kUartPairGuest, false);
+    const RawHvRun r = run_raw_hv_guest("uart-pair", kUartPairGuest, RunKind::modeled);
     EXPECT_EQ(r.console, "[vm] A\n");
     EXPECT_EQ(r.outcome.code, ExitCode::guest_fault);
     EXPECT_EQ(r.exit_kind, hv::ExitKind::EmulationFault);
@@ -156,13 +160,18 @@ TEST(TrapEntry, EmulatedPageAccessesReachHvWithTheArchitecturesSyndrome) {
 
 // Fast-forwarding (no timing model) must not cost the exact PC of a trapped
 // access (docs/checkpoints.md, "Speed"): the same guest, the same syndromes.
+// Without the memory hook (uncounted) the PC comes from Unicorn's helpers.
 TEST(TrapEntry, FastForwardedAccessesNameTheirOwnInstruction) {
-    const RawHvRun r = run_raw_hv_guest("uart-pair-ff", kUartPairGuest, true);
-    EXPECT_EQ(r.console, "[vm] A\n");
-    EXPECT_EQ(r.outcome.code, ExitCode::guest_fault);
-    EXPECT_EQ(r.exit_kind, hv::ExitKind::EmulationFault);
-    EXPECT_EQ(r.exit_reason, "vm 0 (\"vm\") vcpu 0 on core 0: undecodable write (no ISV) to "
-                             "emulated IPA 0x9000000 (pc 0x40000018)");
+    for (const RunKind how : {RunKind::fast_forwarded, RunKind::uncounted}) {
+        const RawHvRun r = run_raw_hv_guest("uart-pair-ff", kUartPairGuest, how);
+        const bool uncounted = how == RunKind::uncounted;
+        EXPECT_EQ(r.console, "[vm] A\n") << uncounted;
+        EXPECT_EQ(r.outcome.code, ExitCode::guest_fault) << uncounted;
+        EXPECT_EQ(r.exit_kind, hv::ExitKind::EmulationFault) << uncounted;
+        EXPECT_EQ(r.exit_reason, "vm 0 (\"vm\") vcpu 0 on core 0: undecodable write (no ISV) to "
+                                 "emulated IPA 0x9000000 (pc 0x40000018)")
+            << uncounted;
+    }
 }
 
 // An access outside the VM's memory in the middle of a block, fast-forwarded:
@@ -176,11 +185,11 @@ TEST(TrapEntry, FastForwardedAbortOutsideTheVmNamesTheLoad) {
         0xb9400425, // ldr w5, [x1, #4]
         test::insn_branch_self,
     };
-    for (bool fast_forward : {false, true}) {
-        const RawHvRun r = run_raw_hv_guest("outside-ff", words, fast_forward);
-        EXPECT_EQ(r.outcome.code, ExitCode::guest_fault) << fast_forward;
+    for (const RunKind how : {RunKind::modeled, RunKind::fast_forwarded, RunKind::uncounted}) {
+        const RawHvRun r = run_raw_hv_guest("outside-ff", words, how);
+        EXPECT_EQ(r.outcome.code, ExitCode::guest_fault) << static_cast<int>(how);
         EXPECT_NE(r.exit_reason.find("pc 0x40000010"), std::string::npos)
-            << (fast_forward ? "fast-forwarded: " : "") << r.exit_reason;
+            << "run " << static_cast<int>(how) << ": " << r.exit_reason;
     }
 }
 

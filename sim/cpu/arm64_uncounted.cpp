@@ -1,0 +1,91 @@
+// Fast-forward without counting (--fast-forward-uncounted, docs/checkpoints.md).
+//
+// The full-range memory hook costs a fast-forwarded run about half its speed:
+// any memory hook sends every load and store through Unicorn's softmmu
+// helpers. While fast-forwarding it only counts loads and stores and makes
+// Unicorn 2.0.1 write back an access's own PC before MMIO and unmapped
+// callbacks (docs/design.md#unicorn-pc). Without it, those callbacks ask the
+// helper the access went through (sim/cpu/unicorn_access_pc.c) for its PC and
+// its address, size and direction; loads and stores go uncounted.
+#include "sim/cpu/arm64_core.h"
+#include "sim/cpu/unicorn_util.h"
+
+#ifdef BAO_UNICORN_ACCESS_PC
+#include "sim/cpu/unicorn_access_pc_c.h"
+#endif
+
+#include <unicorn/unicorn.h>
+
+namespace sim::cpu {
+
+using uc::check;
+
+bool Arm64Core::set_fast_forward_uncounted(bool on) {
+#ifdef BAO_UNICORN_ACCESS_PC
+    fast_forward_uncounted_ = on;
+    return true;
+#else
+    return !on; // needs Debian's Unicorn 2.0.1 archive, wrapped (sim/CMakeLists.txt)
+#endif
+}
+
+void Arm64Core::add_memory_hook() {
+    uc_hook h;
+    check(uc_hook_add(uc_, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
+                      reinterpret_cast<void*>(&on_memory), this, 1, 0),
+          "add memory hook");
+    memory_hook_ = h;
+    memory_hook_on_ = true;
+}
+
+// When a run starts: the hook goes while fast-forwarding uncounted and comes
+// back with the model. Whether a block calls the hook is decided when it is
+// translated, so all translated code is dropped (apply_broadcasts, next):
+// twice a run, by range over the address space's memory.
+void Arm64Core::update_memory_hook() {
+    const bool wanted = !(fast_forward_ && fast_forward_uncounted_);
+    if (wanted == memory_hook_on_)
+        return;
+    if (wanted) {
+        add_memory_hook();
+    } else {
+        check(uc_hook_del(uc_, memory_hook_), "remove memory hook");
+        memory_hook_on_ = false;
+    }
+    stale_code_all_ = true;
+}
+
+// Inside an MMIO or unmapped-access callback for `address` (virtual, or the
+// physical one: only its page offset is compared): PC and last_access_ of
+// the access in flight. True with the memory hook, which already did so.
+bool Arm64Core::recover_access([[maybe_unused]] uint64_t address) {
+    if (memory_hook_on_)
+        return true;
+#ifdef BAO_UNICORN_ACCESS_PC
+    bao_unicorn_access a{};
+    if (!bao_unicorn_last_access(&a) || ((address - a.address) & 0xfff) >= a.size)
+        return false;
+    last_access_ = LastAccess{a.address, a.size, a.is_write != 0};
+    return bao_unicorn_restore_access_pc() != 0;
+#else
+    return false;
+#endif
+}
+
+// A data abort Unicorn raised: the access that faulted went through a helper.
+void Arm64Core::recover_last_access() {
+#ifdef BAO_UNICORN_ACCESS_PC
+    bao_unicorn_access a{};
+    if (!memory_hook_on_ && bao_unicorn_last_access(&a))
+        last_access_ = LastAccess{a.address, a.size, a.is_write != 0};
+#endif
+}
+
+void Arm64Core::forget_access() {
+#ifdef BAO_UNICORN_ACCESS_PC
+    if (!memory_hook_on_)
+        bao_unicorn_forget_access();
+#endif
+}
+
+} // namespace sim::cpu

@@ -1,0 +1,152 @@
+/*
+ * An access's own PC inside Unicorn 2.0.1's MMIO and unmapped-access
+ * callbacks, without a memory hook (docs/checkpoints.md, "Fast-forward
+ * without counting").
+ *
+ * Unicorn writes the guest PC back to the CPU state before an access only
+ * when a memory hook covers the instruction; any memory hook also sends
+ * every load and store through the softmmu helpers, which halves the speed
+ * of a fast-forwarded run. Without one, a callback sees the PC of the block
+ * start. QEMU's own recovery is cpu_restore_state(cpu, host return address):
+ * it finds the translation block holding that host address and rewrites the
+ * guest PC from the block's per-instruction data, as QEMU does before it
+ * raises an exception from a helper.
+ *
+ * Both arguments are caught on their way in, with `-Wl,--wrap` where another
+ * object file calls them (sim/CMakeLists.txt):
+ *  - cpu_exec(uc, cpu), called by cpus.c once per uc_emu_start(): the CPU;
+ *  - the softmmu load and store helpers, called from translated code through
+ *    tcg.c's tables and from target helpers in other files: the return
+ *    address, kept for the duration of the call (0 outside one).
+ * Accesses that reach cputlb.c's loads from inside cputlb.c (its
+ * cpu_*_mmuidx_ra functions, used by a few target helpers: atomics, DC ZVA)
+ * are not seen: the return address is then 0 and nothing is restored. The
+ * helpers also keep the access's address, size and direction, which the
+ * memory hook gave a data abort (its FAR and WnR).
+ *
+ * A helper left by a long jump (an exception, or a store into the block
+ * being run) keeps its return address until the next helper call; the core
+ * forgets it on each exception and each cpu_exec, and checks that the
+ * access it is told of is the one its callback sees.
+ *
+ * A translation block made for one use (CF_NOCACHE: code run from a device,
+ * which the cores refuse, or with icount, which Unicorn does not use) would
+ * be dropped by cpu_restore_state; none is made here.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim/cpu/unicorn_access_pc_c.h"
+
+struct uc_struct;
+struct CPUState;
+struct CPUArchState;
+
+static _Thread_local struct CPUState* bao_cpu;
+static _Thread_local int bao_arch; /* 1: AArch64, 2: RISC-V (64) */
+static _Thread_local uintptr_t bao_retaddr; /* inside a helper: its return address */
+static _Thread_local struct bao_unicorn_access bao_last;
+static _Thread_local int bao_seen;
+
+bool cpu_restore_state_aarch64(struct CPUState* cpu, uintptr_t host_pc, bool will_exit);
+bool cpu_restore_state_riscv64(struct CPUState* cpu, uintptr_t host_pc, bool will_exit);
+
+int bao_unicorn_last_access(struct bao_unicorn_access* out) {
+    if (!bao_seen)
+        return 0;
+    *out = bao_last;
+    return 1;
+}
+
+void bao_unicorn_forget_access(void) {
+    bao_retaddr = 0;
+    bao_seen = 0;
+}
+
+/* The helper's arguments; QEMU 5.0's TCGMemOpIdx is (MemOp << 4) | mmu_idx,
+ * and MemOp's two low bits are log2 of the size. */
+static inline void bao_note_access(uint64_t addr, uint32_t oi, int is_write, uintptr_t retaddr) {
+    bao_retaddr = retaddr;
+    bao_last.address = addr;
+    bao_last.size = 1u << ((oi >> 4) & 3);
+    bao_last.is_write = is_write;
+    bao_seen = 1;
+}
+
+int bao_unicorn_restore_access_pc(void) {
+    if (bao_retaddr == 0 || bao_cpu == 0)
+        return 0;
+    if (bao_arch == 1)
+        return cpu_restore_state_aarch64(bao_cpu, bao_retaddr, false);
+    if (bao_arch == 2)
+        return cpu_restore_state_riscv64(bao_cpu, bao_retaddr, false);
+    return 0;
+}
+
+#define BAO_CPU_EXEC(arch, id)                                                                     \
+    int __real_cpu_exec_##arch(struct uc_struct* uc, struct CPUState* cpu);                        \
+    int __wrap_cpu_exec_##arch(struct uc_struct* uc, struct CPUState* cpu);                        \
+    int __wrap_cpu_exec_##arch(struct uc_struct* uc, struct CPUState* cpu) {                       \
+        struct CPUState* const cpu_before = bao_cpu;                                               \
+        const int arch_before = bao_arch;                                                          \
+        bao_cpu = cpu;                                                                             \
+        bao_arch = id;                                                                             \
+        bao_unicorn_forget_access();                                                               \
+        const int r = __real_cpu_exec_##arch(uc, cpu);                                             \
+        bao_unicorn_forget_access();                                                               \
+        bao_cpu = cpu_before;                                                                      \
+        bao_arch = arch_before;                                                                    \
+        return r;                                                                                  \
+    }
+
+/* A load helper: tcg_target_ulong or uint64_t, both uint64_t on this host. */
+#define BAO_LOAD(arch, name)                                                                       \
+    uint64_t __real_helper_##name##_mmu_##arch(struct CPUArchState* env, uint64_t addr,            \
+                                               uint32_t oi, uintptr_t retaddr);                    \
+    uint64_t __wrap_helper_##name##_mmu_##arch(struct CPUArchState* env, uint64_t addr,            \
+                                               uint32_t oi, uintptr_t retaddr);                    \
+    uint64_t __wrap_helper_##name##_mmu_##arch(struct CPUArchState* env, uint64_t addr,            \
+                                               uint32_t oi, uintptr_t retaddr) {                   \
+        bao_note_access(addr, oi, 0, retaddr);                                                            \
+        const uint64_t v = __real_helper_##name##_mmu_##arch(env, addr, oi, retaddr);              \
+        bao_retaddr = 0;                                                                           \
+        return v;                                                                                  \
+    }
+
+#define BAO_STORE(arch, name, type)                                                                \
+    void __real_helper_##name##_mmu_##arch(struct CPUArchState* env, uint64_t addr, type val,      \
+                                           uint32_t oi, uintptr_t retaddr);                        \
+    void __wrap_helper_##name##_mmu_##arch(struct CPUArchState* env, uint64_t addr, type val,      \
+                                           uint32_t oi, uintptr_t retaddr);                        \
+    void __wrap_helper_##name##_mmu_##arch(struct CPUArchState* env, uint64_t addr, type val,      \
+                                           uint32_t oi, uintptr_t retaddr) {                       \
+        bao_note_access(addr, oi, 1, retaddr);                                                            \
+        __real_helper_##name##_mmu_##arch(env, addr, val, oi, retaddr);                            \
+        bao_retaddr = 0;                                                                           \
+    }
+
+#define BAO_HELPERS(arch)                                                                          \
+    BAO_LOAD(arch, ret_ldub)                                                                       \
+    BAO_LOAD(arch, le_lduw)                                                                        \
+    BAO_LOAD(arch, be_lduw)                                                                        \
+    BAO_LOAD(arch, le_ldul)                                                                        \
+    BAO_LOAD(arch, be_ldul)                                                                        \
+    BAO_LOAD(arch, le_ldq)                                                                         \
+    BAO_LOAD(arch, be_ldq)                                                                         \
+    BAO_LOAD(arch, ret_ldsb)                                                                       \
+    BAO_LOAD(arch, le_ldsw)                                                                        \
+    BAO_LOAD(arch, be_ldsw)                                                                        \
+    BAO_LOAD(arch, le_ldsl)                                                                        \
+    BAO_LOAD(arch, be_ldsl)                                                                        \
+    BAO_STORE(arch, ret_stb, uint8_t)                                                              \
+    BAO_STORE(arch, le_stw, uint16_t)                                                              \
+    BAO_STORE(arch, be_stw, uint16_t)                                                              \
+    BAO_STORE(arch, le_stl, uint32_t)                                                              \
+    BAO_STORE(arch, be_stl, uint32_t)                                                              \
+    BAO_STORE(arch, le_stq, uint64_t)                                                              \
+    BAO_STORE(arch, be_stq, uint64_t)
+
+BAO_CPU_EXEC(aarch64, 1)
+BAO_CPU_EXEC(riscv64, 2)
+BAO_HELPERS(aarch64)
+BAO_HELPERS(riscv64)

@@ -1,0 +1,39 @@
+/*
+ * The C side of finding an access's own PC without a memory hook
+ * (unicorn_access_pc.c): what a core calls from an MMIO or unmapped-access
+ * callback. Plain C, shared with C++.
+ */
+#ifndef BAO_SIM_CPU_UNICORN_ACCESS_PC_C_H
+#define BAO_SIM_CPU_UNICORN_ACCESS_PC_C_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#include <stdint.h>
+
+/* The last guest load or store this thread's engine made through Unicorn's
+ * softmmu helpers (every access that faults or reaches a device does): its
+ * virtual address, size in bytes and direction. */
+struct bao_unicorn_access {
+    uint64_t address;
+    unsigned size;
+    int is_write;
+};
+
+/* That access; 0 if none since the last bao_unicorn_forget_access(). */
+int bao_unicorn_last_access(struct bao_unicorn_access* out);
+
+/* Inside a callback of an access still in its helper: sets the running
+ * engine's PC to that access's instruction and returns 1; 0 (PC unchanged)
+ * outside a watched helper. */
+int bao_unicorn_restore_access_pc(void);
+
+/* After an exception left a helper by a long jump, or between runs. */
+void bao_unicorn_forget_access(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
