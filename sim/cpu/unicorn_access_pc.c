@@ -43,7 +43,7 @@ struct CPUState;
 struct CPUArchState;
 
 static _Thread_local struct CPUState* bao_cpu;
-static _Thread_local int bao_arch; /* 1: AArch64, 2: RISC-V (64) */
+static _Thread_local int bao_arch;          /* 1: AArch64, 2: RISC-V (64) */
 static _Thread_local uintptr_t bao_retaddr; /* inside a helper: its return address */
 static _Thread_local struct bao_unicorn_access bao_last;
 static _Thread_local int bao_seen;
@@ -107,7 +107,7 @@ int bao_unicorn_restore_access_pc(void) {
                                                uint32_t oi, uintptr_t retaddr);                    \
     uint64_t __wrap_helper_##name##_mmu_##arch(struct CPUArchState* env, uint64_t addr,            \
                                                uint32_t oi, uintptr_t retaddr) {                   \
-        bao_note_access(addr, oi, 0, retaddr);                                                            \
+        bao_note_access(addr, oi, 0, retaddr);                                                     \
         const uint64_t v = __real_helper_##name##_mmu_##arch(env, addr, oi, retaddr);              \
         bao_retaddr = 0;                                                                           \
         return v;                                                                                  \
@@ -120,7 +120,7 @@ int bao_unicorn_restore_access_pc(void) {
                                            uint32_t oi, uintptr_t retaddr);                        \
     void __wrap_helper_##name##_mmu_##arch(struct CPUArchState* env, uint64_t addr, type val,      \
                                            uint32_t oi, uintptr_t retaddr) {                       \
-        bao_note_access(addr, oi, 1, retaddr);                                                            \
+        bao_note_access(addr, oi, 1, retaddr);                                                     \
         __real_helper_##name##_mmu_##arch(env, addr, val, oi, retaddr);                            \
         bao_retaddr = 0;                                                                           \
     }

@@ -88,6 +88,22 @@ TEST(Checkpoint, InterferenceRoundTripMatchesTheUninterruptedRun) {
     EXPECT_EQ(r.uninterrupted, r.restored);
 }
 
+// Saved while fast-forwarding without the memory hook (--fast-forward-uncounted),
+// restored on a machine whose cores start with it: the hook is dropped again
+// and comes back at the mark (25.8 M), as in the uninterrupted run; both end
+// at 30 M.
+TEST(Checkpoint, UncountedFastForwardRoundTripMatchesTheUninterruptedRun) {
+    RunOptions o = guest("interf-col", "qsort-small");
+    o.fast_forward.until = FastForward::Until::mark;
+    o.fast_forward.uncounted = true;
+    o.max_insns = 30'000'000;
+    const RoundTrip r =
+        round_trip(o, {CheckpointAt::When::insns, 20'000'000}, "uncounted", ExitCode::insn_limit);
+    ASSERT_TRUE(r.saved_at);
+    EXPECT_NE(r.uninterrupted.find("\"uncounted\": true"), std::string::npos);
+    EXPECT_EQ(r.uninterrupted, r.restored);
+}
+
 TEST(Checkpoint, NativeRoundTripMatchesTheUninterruptedRun) {
     RunOptions o = guest("native", "irqlat");
     o.guest_params = {"0=20"}; // a few samples: timers and interrupts in flight
