@@ -131,6 +131,7 @@ struct Context {
     // (bao-sim --fast-forward linux-init); an option, it moves their figures
     // slightly (docs/checkpoints.md#reproduce).
     bool linux_fast_forward = false;
+    bool linux_fast_forward_uncounted = false; // --fast-forward-uncounted: without the memory hook
     // --linux-boot-once: the Linux perf runs restore their scenario's booted
     // machine (a linux-ckpt run) and type their job on its console.
     bool linux_boot_once = false;

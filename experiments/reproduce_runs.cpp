@@ -337,6 +337,8 @@ void plan_linux_perf(const Context& ctx, const std::vector<std::string>& workloa
     std::vector<std::string> ff;
     if (ctx.linux_fast_forward)
         ff = {"--fast-forward", "linux-init"};
+    if (ctx.linux_fast_forward_uncounted)
+        ff.push_back("--fast-forward-uncounted");
     if (ctx.linux_boot_once) {
         fs::create_directories(ctx.out / "checkpoints");
         for (const auto& sc : scenarios) {
