@@ -3,6 +3,10 @@
 
 #include "sim/cpu/rv64_sv39.h"
 
+#ifdef BAO_UNICORN_ACCESS_PC
+#include "sim/cpu/unicorn_access_pc_c.h"
+#endif
+
 #include <unicorn/unicorn.h>
 
 #include <algorithm>
@@ -364,6 +368,14 @@ void Rv64Core::set_csr(uint32_t number, uint64_t value) {
 }
 
 uint64_t Rv64Core::access_pc(uint64_t block_pc, uint64_t address, bool is_write) const {
+#ifdef BAO_UNICORN_ACCESS_PC
+    // Exact: the softmmu helper the access is in, and QEMU's own recovery
+    // (unicorn_access_pc.c). The scan below is for builds without it.
+    bao_unicorn_access a{};
+    if (bao_unicorn_last_access(&a) && ((address - a.address) & 0xfff) < a.size &&
+        bao_unicorn_restore_access_pc())
+        return pc();
+#endif
     constexpr unsigned kMaxBlockInsns = 512; // QEMU's TCG_MAX_INSNS
     // The block's words are read a page at a time, as the scan reaches them:
     // one uc_mem_read per word made a guest whose long blocks touch device
