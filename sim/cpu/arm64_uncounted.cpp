@@ -39,20 +39,28 @@ void Arm64Core::add_memory_hook() {
 }
 
 // When a run starts: the hook goes while fast-forwarding uncounted and comes
-// back with the model. Whether a block calls the hook is decided when it is
-// translated, so all translated code is dropped (apply_broadcasts, next):
-// twice a run, by range over the address space's memory.
+// back with the model. Whether a block calls the hook (and takes the slow
+// path for every access) is decided when it is translated, so translated
+// code is dropped (apply_broadcasts, next), by range over the address
+// space's memory. Unicorn 2.0.1 unlinks a deleted hook only when the next
+// uc_emu_start ends (until then the translator still sees it), so after a
+// removal the code is dropped at the start of the run after.
 void Arm64Core::update_memory_hook() {
+    if (drop_code_for_hook_) {
+        drop_code_for_hook_ = false;
+        stale_code_all_ = true;
+    }
     const bool wanted = !(fast_forward_ && fast_forward_uncounted_);
     if (wanted == memory_hook_on_)
         return;
     if (wanted) {
         add_memory_hook();
+        stale_code_all_ = true;
     } else {
         check(uc_hook_del(uc_, memory_hook_), "remove memory hook");
         memory_hook_on_ = false;
+        drop_code_for_hook_ = true;
     }
-    stale_code_all_ = true;
 }
 
 // Inside an MMIO or unmapped-access callback for `address` (virtual, or the
