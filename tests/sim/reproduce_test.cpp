@@ -183,13 +183,18 @@ TEST(Reproduce, QuickRunHasEveryTableAndThePapersOrderings) {
         EXPECT_GT(need(lt4.a[1], "l2_mpki", "linux table4 interf"),
                   need(lt4.a[0], "l2_mpki", "linux table4 native"));
         EXPECT_EQ(array_at(*lx, "conclusions").a.size(), 6u);
-        // --linux-bootargs reached the kernel's command line and the report.
+        // --linux-bootargs reached the kernel's command line and the report;
+        // --fast-forward-uncounted the runs (their stats say so).
         for (const char* sc : {"native", "interf"}) {
             const std::string config =
                 slurp(out / "configs" / ("linux-perf-qsort-small-" + std::string(sc) + ".toml"));
             EXPECT_NE(config.find(std::string(" ") + sim::test::kNoCryptoSelfTests + "\"\n"),
                       std::string::npos)
                 << config;
+            EXPECT_NE(slurp(out / "runs" / ("linux-perf-qsort-small-" + std::string(sc) + ".json"))
+                          .find("\"uncounted\": true"),
+                      std::string::npos)
+                << sc;
         }
         EXPECT_NE(
             slurp(out / "report.md")
