@@ -98,21 +98,25 @@ void Arm64Core::flush_unicorn_tlb() {
 }
 
 void Arm64Core::apply_broadcasts() {
-    if (!stale_tlb_ && !stale_code_all_ && stale_code_pages_.empty())
+    if (!stale_tlb_ && !stale_code_all_ && stale_code_pages_.empty() && !retranslate_all_)
         return;
     if (stale_tlb_) // another core's TLBI ...IS: code addresses may translate elsewhere now
         code_translation_changed();
-    std::vector<std::pair<uint64_t, uint64_t>> ranges;
+    // The pages whose code the guest changed (all of them: stale_code_all_).
+    std::vector<std::pair<uint64_t, uint64_t>> changed;
     if (stale_code_all_) {
-        ranges = backed_; // the address space's memory
+        changed = backed_; // the address space's memory
     } else {
         std::sort(stale_code_pages_.begin(), stale_code_pages_.end());
         stale_code_pages_.erase(std::unique(stale_code_pages_.begin(), stale_code_pages_.end()),
                                 stale_code_pages_.end());
         for (uint64_t page : stale_code_pages_)
             if (ipa_mapped(page))
-                ranges.emplace_back(page, page + 0x1000);
+                changed.emplace_back(page, page + 0x1000);
     }
+    // Unicorn's translations to drop: those, or all (the memory hook came or
+    // went, arm64_uncounted.cpp: the code itself is unchanged).
+    const auto& ranges = retranslate_all_ ? backed_ : changed;
     if (!ranges.empty()) {
         const uint64_t sctlr = read_cp(3, 0, 1, 0, 0);
         uc::write_cp(uc_, 3, 0, 1, 0, 0, sctlr & ~sctlr_m);
@@ -125,12 +129,13 @@ void Arm64Core::apply_broadcasts() {
     if (stale_code_all_)
         code_changed(0, true);
     else
-        for (const auto& range : ranges)
+        for (const auto& range : changed)
             code_changed(range.first, false);
-    code_invalidations_ += ranges.size();
+    code_invalidations_ += changed.size();
     stale_code_pages_.clear();
     stale_code_all_ = false;
     stale_tlb_ = false;
+    retranslate_all_ = false;
 }
 
 } // namespace sim::cpu

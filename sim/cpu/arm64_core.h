@@ -284,6 +284,7 @@ class Arm64Core final : public Core {
     size_t memory_hook_ = 0;
     bool memory_hook_on_ = false;
     bool drop_code_for_hook_ = false; // the hook was removed: drop code at the next run
+    bool retranslate_all_ = false;    // drop Unicorn's translations only (apply_broadcasts)
     uint64_t start_cycle_ = 0;
     bool virq_ = false;      // HCR_EL2.VI as the guest's line drives it
     bool irq_to_hv_ = false; // HCR_EL2.IMO: the physical IRQ is the hypervisor's

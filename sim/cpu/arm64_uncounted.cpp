@@ -42,20 +42,21 @@ void Arm64Core::add_memory_hook() {
 // back with the model. Whether a block calls the hook (and takes the slow
 // path for every access) is decided when it is translated, so translated
 // code is dropped (apply_broadcasts, next), by range over the address
-// space's memory. Unicorn 2.0.1 unlinks a deleted hook only when the next
+// space's memory; the guest's code did not change, so the A53 model keeps
+// its recipes. Unicorn 2.0.1 unlinks a deleted hook only when the next
 // uc_emu_start ends (until then the translator still sees it), so after a
 // removal the code is dropped at the start of the run after.
 void Arm64Core::update_memory_hook() {
     if (drop_code_for_hook_) {
         drop_code_for_hook_ = false;
-        stale_code_all_ = true;
+        retranslate_all_ = true;
     }
     const bool wanted = !(fast_forward_ && fast_forward_uncounted_);
     if (wanted == memory_hook_on_)
         return;
     if (wanted) {
         add_memory_hook();
-        stale_code_all_ = true;
+        retranslate_all_ = true;
     } else {
         check(uc_hook_del(uc_, memory_hook_), "remove memory hook");
         memory_hook_on_ = false;
