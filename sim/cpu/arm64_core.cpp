@@ -464,11 +464,7 @@ bool Arm64Core::on_unmapped(uc_struct*, int type, uint64_t address, int size, in
     const unsigned bytes = access == Stage1Access::fetch ? 0 : static_cast<unsigned>(size);
     if (access != Stage1Access::fetch && !core->recover_access(address)) {
         core->fault_.va = address;
-        core->raise_fault(Fault::Kind::other, core->pc(), address,
-                          "an access to unmapped virtual address " + hex(address) +
-                              " whose instruction --fast-forward-uncounted cannot find (it did "
-                              "not go through Unicorn's load and store helpers); run without "
-                              "that option");
+        core->raise_unplaced_access("unmapped virtual address", address);
         return false;
     }
     if (access == Stage1Access::fetch) {

@@ -145,6 +145,7 @@ class Arm64Core final : public Core {
     void add_memory_hook();
     void update_memory_hook();
     bool recover_access(uint64_t address);
+    void raise_unplaced_access(const char* what, uint64_t address);
     void recover_last_access();
     void forget_access();
     static uint32_t on_mrs(uc_struct* uc, int reg, const void* cp_reg, void* self);

@@ -62,10 +62,7 @@ Exit Arm64Core::inst_abort_exit(uint64_t va, uint64_t ipa) {
 // value, so the handler's registers are not written back here.
 uint64_t Arm64Core::trapped_access(uint64_t ipa, bool is_write, uint64_t value) {
     if (!recover_access(ipa)) {
-        raise_fault(Fault::Kind::other, pc(), ipa,
-                    "an access to emulated IPA " + uc::hex(ipa) +
-                        " whose instruction --fast-forward-uncounted cannot find (it did not go "
-                        "through Unicorn's load and store helpers); run without that option");
+        raise_unplaced_access("emulated IPA", ipa);
         uc_emu_stop(uc_);
         return 0;
     }

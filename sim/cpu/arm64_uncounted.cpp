@@ -72,13 +72,23 @@ bool Arm64Core::recover_access([[maybe_unused]] uint64_t address) {
         return true;
 #ifdef BAO_UNICORN_ACCESS_PC
     bao_unicorn_access a{};
-    if (!bao_unicorn_last_access(&a) || ((address - a.address) & 0xfff) >= a.size)
+    if (!bao_unicorn_place_access(address, &a))
         return false;
     last_access_ = LastAccess{a.address, a.size, a.is_write != 0};
-    return bao_unicorn_restore_access_pc() != 0;
+    return true;
 #else
     return false;
 #endif
+}
+
+// An access recover_access could not place stops the core (its VM, under hv)
+// with a reason naming the option: decoding another instruction's syndrome
+// would emulate the wrong register.
+void Arm64Core::raise_unplaced_access(const char* what, uint64_t address) {
+    raise_fault(Fault::Kind::other, pc(), address,
+                std::string("an access to ") + what + " " + uc::hex(address) +
+                    " whose instruction --fast-forward-uncounted cannot find (it did not go "
+                    "through Unicorn's load and store helpers); run without that option");
 }
 
 // A data abort Unicorn raised: the access that faulted went through a helper.

@@ -372,8 +372,7 @@ uint64_t Rv64Core::access_pc(uint64_t block_pc, uint64_t address, bool is_write)
     // Exact: the softmmu helper the access is in, and QEMU's own recovery
     // (unicorn_access_pc.c). The scan below is for builds without it.
     bao_unicorn_access a{};
-    if (bao_unicorn_last_access(&a) && ((address - a.address) & 0xfff) < a.size &&
-        bao_unicorn_restore_access_pc())
+    if (bao_unicorn_place_access(address, &a))
         return pc();
 #endif
     constexpr unsigned kMaxBlockInsns = 512; // QEMU's TCG_MAX_INSNS

@@ -73,7 +73,7 @@ static inline void bao_note_access(uint64_t addr, uint32_t oi, int is_write, uin
     bao_seen = 1;
 }
 
-int bao_unicorn_restore_access_pc(void) {
+static int bao_restore_pc(void) {
     if (bao_retaddr == 0 || bao_cpu == 0)
         return 0;
     if (bao_arch == 1)
@@ -81,6 +81,13 @@ int bao_unicorn_restore_access_pc(void) {
     if (bao_arch == 2)
         return cpu_restore_state_riscv64(bao_cpu, bao_retaddr, false);
     return 0;
+}
+
+int bao_unicorn_place_access(uint64_t address, struct bao_unicorn_access* out) {
+    if (!bao_seen || ((address - bao_last.address) & 0xfff) >= bao_last.size || !bao_restore_pc())
+        return 0;
+    *out = bao_last;
+    return 1;
 }
 
 #define BAO_CPU_EXEC(arch, id)                                                                     \

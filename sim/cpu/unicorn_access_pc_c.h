@@ -24,10 +24,12 @@ struct bao_unicorn_access {
 /* That access; 0 if none since the last bao_unicorn_forget_access(). */
 int bao_unicorn_last_access(struct bao_unicorn_access* out);
 
-/* Inside a callback of an access still in its helper: sets the running
- * engine's PC to that access's instruction and returns 1; 0 (PC unchanged)
- * outside a watched helper. */
-int bao_unicorn_restore_access_pc(void);
+/* Inside an MMIO or unmapped-access callback for `address` (virtual or
+ * physical: only its offset in the page is compared): when the access in
+ * flight is still in a watched helper and covers that offset, sets the
+ * running engine's PC to its instruction, writes the access to `out` and
+ * returns 1; else 0, the PC unchanged. */
+int bao_unicorn_place_access(uint64_t address, struct bao_unicorn_access* out);
 
 /* After an exception left a helper by a long jump, or between runs. */
 void bao_unicorn_forget_access(void);
