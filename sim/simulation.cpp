@@ -125,10 +125,8 @@ Simulation::Simulation(const RunOptions& options, std::ostream* console_out, con
         return;
     }
     // Core 0 runs the measured guest; with model.region_cores = vm the whole
-    // machine is its "VM" (an SMP Linux's /init may run on any core).
-    const unsigned n = config_.machine.cores;
-    watch_results(config_.machine.region_cores == RegionCores::vm && n < 64 ? (uint64_t{1} << n) - 1
-                                                                            : 1);
+    // machine is its "VM" (vm_cores(): an SMP Linux's /init may run on any core).
+    watch_results(config_.machine.region_cores == RegionCores::vm ? vm_cores().front().cores : 1);
     machine_->map_native_platform();
     firmware_ = std::make_unique<NativeFirmware>(*machine_, src.params);
     machine_->set_supervisor(firmware_.get());
