@@ -63,7 +63,8 @@ std::string read_checkpoint_file(const std::string& path, uint64_t identity) {
 }
 
 void InterruptController::checkpoint(Archive&) {
-    throw CheckpointError("this platform's interrupt controller has no checkpoints (GICv2 only)");
+    throw CheckpointError(
+        "this platform's interrupt controller has no checkpoints (the GICv2 and GICv3 have)");
 }
 
 } // namespace sim

@@ -5,6 +5,7 @@
 // from it. Each adds its register interface and its IPI.
 #pragma once
 
+#include "sim/checkpoint.h"
 #include "sim/gic/gic_common.h"
 #include "sim/interrupt_controller.h"
 
@@ -62,6 +63,7 @@ template <class Gic> class GicController : public InterruptController {
         gic_.update_timers(core, now_cycles);
     }
     uint64_t next_event_cycle(unsigned core) const override { return gic_.next_event_cycle(core); }
+    void checkpoint(Archive& a) override { gic_.checkpoint(a); }
     std::optional<uint64_t> read_timer(unsigned core, uint32_t encoding,
                                        uint64_t now_cycles) override {
         return read_generic_timer(gic_, core, encoding, now_cycles);

@@ -1,7 +1,5 @@
 #include "sim/gicv2.h"
 
-#include "sim/checkpoint.h"
-
 #include "sim/cpu/arm64_sysregs.h"
 #include "sim/machine.h"
 
@@ -100,10 +98,6 @@ GicV2& gicv2_of(Machine& machine) {
     if (!g)
         throw std::logic_error("hv's Arm port needs a GICv2; this platform has another controller");
     return *g;
-}
-
-void GicV2::checkpoint(Archive& a) {
-    gic_.checkpoint(a);
 }
 
 } // namespace sim

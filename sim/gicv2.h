@@ -26,7 +26,6 @@ class GicV2 final : public GicController<gic::Gic> {
     // Registers the four frames on `bus` at `at` (GICH and GICV for a hypervisor only).
     void add_frames(Bus& bus, const gic::AddressMap& at);
 
-    void checkpoint(Archive& a) override;
     void send_ipi(unsigned from, unsigned to, uint32_t id) override;
 
   private:

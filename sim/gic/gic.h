@@ -34,20 +34,6 @@ class Gic : public GicCommon<CpuInterface, VirtualInterface> {
 
     const Distributor& distributor() const { return common_; }
     Diagnostics diagnostics() const { return common_diagnostics(); } // summed over all parts
-
-    // Checkpoints (sim/checkpoint.h): the distributor, every CPU and
-    // virtual interface, the timers and the lines as last driven.
-    template <class Archive> void checkpoint(Archive& a) {
-        common_.checkpoint(a);
-        for (auto& c : cpu_)
-            c.checkpoint(a);
-        for (auto& v : virtual_)
-            v.checkpoint(a);
-        timer_.checkpoint(a);
-        a.value(lines_);
-        a.value(changed_);
-        a.value(diag_);
-    }
 };
 
 } // namespace sim::gic

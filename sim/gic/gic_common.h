@@ -100,6 +100,21 @@ template <class CpuInterface, class VirtualInterface> class GicCommon {
     }
     const GenericTimer& timer() const { return timer_; }
 
+    // Checkpoints (sim/checkpoint.h): the distributor, every CPU and
+    // virtual interface, the timers and the lines as last driven. A version
+    // with more state (GICv3) visits it after this.
+    template <class Archive> void checkpoint(Archive& a) {
+        common_.checkpoint(a);
+        for (auto& c : cpu_)
+            c.checkpoint(a);
+        for (auto& v : virtual_)
+            v.checkpoint(a);
+        timer_.checkpoint(a);
+        a.value(lines_);
+        a.value(changed_);
+        a.value(diag_);
+    }
+
   protected:
     // The version's constructor builds one CPU and one virtual interface per core.
     explicit GicCommon(const GicConfig& config)

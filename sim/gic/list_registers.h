@@ -59,6 +59,15 @@ template <class Layout> class ListRegisterInterface {
     unsigned core() const { return core_; }
     const Diagnostics& diagnostics() const { return diag_; }
 
+    // Checkpoints (sim/checkpoint.h): the registers of either version.
+    template <class Archive> void checkpoint(Archive& a) {
+        a.value(hcr_);
+        a.value(vmcr_);
+        a.value(lr_);
+        a.value(active_);
+        a.value(diag_);
+    }
+
   protected:
     ListRegisterInterface(unsigned core, Distributor& distributor, Word vmcr)
         : core_(core), distributor_(&distributor), vmcr_(vmcr) {}

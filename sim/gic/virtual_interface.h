@@ -54,15 +54,6 @@ class VirtualInterface : public ListRegisterInterface<Gicv2ListRegister> {
     uint32_t read_cpu(uint32_t offset, unsigned size);
     void write_cpu(uint32_t offset, uint32_t value, unsigned size);
 
-    // Checkpoints (sim/checkpoint.h).
-    template <class Archive> void checkpoint(Archive& a) {
-        a.value(hcr_);
-        a.value(vmcr_);
-        a.value(lr_);
-        a.value(active_);
-        a.value(diag_);
-    }
-
   private:
     uint32_t interrupt_id(unsigned lr) const;
     uint32_t acknowledge(bool group1_alias);

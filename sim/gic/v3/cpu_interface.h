@@ -34,6 +34,18 @@ class CpuInterface {
     uint8_t running_priority() const { return active_.running(); }
     const Diagnostics& diagnostics() const { return diag_; }
 
+    // Checkpoints (sim/checkpoint.h).
+    template <class Archive> void checkpoint(Archive& a) {
+        a.value(ctlr_);
+        a.value(pmr_);
+        a.value(bpr0_);
+        a.value(bpr1_);
+        a.value(igrpen0_);
+        a.value(igrpen1_);
+        a.value(active_);
+        a.value(diag_);
+    }
+
   private:
     Candidate candidate() const;
     uint8_t group_priority_of(uint8_t priority) const;

@@ -26,6 +26,13 @@ class Distributor {
     uint64_t router(uint32_t intid) const;
     const Diagnostics& diagnostics() const { return diag_; }
 
+    // Checkpoints (sim/checkpoint.h): the routes; the common distributor is
+    // visited by its owner.
+    template <class Archive> void checkpoint(Archive& a) {
+        a.value(irouter_);
+        a.value(diag_);
+    }
+
   private:
     bool forwards_to_common(uint32_t offset) const;
     uint64_t read_router(uint32_t offset, unsigned size) const;

@@ -44,6 +44,15 @@ class Gic : public GicCommon<CpuInterface, VirtualInterface> {
     const Redistributor& redistributor(unsigned core) const;
     Diagnostics diagnostics() const;
 
+    // Checkpoints (sim/checkpoint.h): the common parts, then GICD's routes
+    // and each redistributor's.
+    template <class Archive> void checkpoint(Archive& a) {
+        GicCommon::checkpoint(a);
+        distributor_.checkpoint(a);
+        for (auto& r : redistributors_)
+            r->checkpoint(a);
+    }
+
   private:
     static bool is_control(CpuRegister reg) { return reg >= CpuRegister::IchAp0r0El2; }
 

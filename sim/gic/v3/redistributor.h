@@ -26,6 +26,12 @@ class Redistributor {
     unsigned core() const { return core_; }
     const Diagnostics& diagnostics() const { return diag_; }
 
+    // Checkpoints (sim/checkpoint.h).
+    template <class Archive> void checkpoint(Archive& a) {
+        a.value(waker_);
+        a.value(diag_);
+    }
+
   private:
     uint64_t read_rd(uint32_t offset, unsigned size);
     void write_rd(uint32_t offset, uint64_t value, unsigned size);
