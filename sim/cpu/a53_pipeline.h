@@ -256,6 +256,10 @@ class Pipeline {
     // The previous block's recipe id may be given again: no memo may use it.
     void forget_last();
     const PipelineStats& stats() const { return stats_; }
+    // Checkpoints (a53_checkpoint.cpp): the predictor, the results in
+    // flight and the previous block, its recipe named through `names`
+    // (a53::RecipeNames): the model's recipes live in its cache.
+    template <class Archive, class Names> void checkpoint(Archive& a, const Names& names);
 
   private:
     static constexpr uint64_t kNoBlock = UINT64_MAX; // prev_end_ when no memo may apply

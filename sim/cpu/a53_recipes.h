@@ -21,6 +21,10 @@
 #include <unordered_map>
 #include <vector>
 
+namespace sim {
+class Archive;
+}
+
 namespace sim::cpu::a53 {
 
 class RecipeCache {
@@ -36,6 +40,13 @@ class RecipeCache {
     uint64_t invalidations() const { return invalidations_; }
     // Instructions run per class: each recipe's classes times its runs.
     std::array<uint64_t, kClassCount> class_totals() const;
+    // Checkpoints (a53_checkpoint.cpp): every recipe (runs, id and memo
+    // included) with its key and epoch, in key order; the page epochs; the
+    // counters. `key_of` / `at_key` name a recipe of this cache for the
+    // pointers the pipeline and the front table hold.
+    void checkpoint(Archive& a);
+    std::unordered_map<const BlockRecipe*, uint64_t> keys() const;
+    BlockRecipe* at_key(uint64_t key);
 
   private:
     struct Entry {
@@ -139,6 +150,9 @@ class Model {
         return ModelStats{pipeline_.stats(), recipes_.class_totals(), recipes_.decodes(),
                           recipes_.invalidations()};
     }
+    // Checkpoints (a53_checkpoint.cpp), between runs: the whole state, so a
+    // restored core charges every later block as the saving one would.
+    void checkpoint(Archive& a);
 
   private:
     static constexpr unsigned kFrontSlots = 4096;

@@ -8,6 +8,7 @@
 // the virtual IRQ line, pending code and TLB broadcasts, placeholder
 // windows, the vector and SP hooks' state, counters).
 #include "sim/checkpoint.h"
+#include "sim/cpu/a53_recipes.h"
 #include "sim/cpu/arm64_core.h"
 #include "sim/cpu/unicorn_util.h"
 
@@ -74,8 +75,6 @@ void ranges(Archive& a, std::vector<std::pair<uint64_t, uint64_t>>& r) {
 } // namespace
 
 void Arm64Core::checkpoint(Archive& a) {
-    if (a53_)
-        throw CheckpointError("model.core = a53 has no checkpoints yet (the flat model has)");
     if (running_ || pending_ || vector_hit_)
         throw std::logic_error("a core's checkpoint is taken between runs only");
     a.tag("arm64 core");
@@ -117,6 +116,8 @@ void Arm64Core::checkpoint(Archive& a) {
     ranges(a, windows);
     uint64_t adopted = adopted_;
     a.value(adopted);
+    if (a53_) // the configuration's identity makes both runs agree on the model
+        a53_->checkpoint(a);
     if (a.is_saving())
         return;
     for (const auto& [lo, hi] : mapped) {
