@@ -220,7 +220,7 @@ void add_fast_forward_options(po::options_description& desc) {
         ("fast-forward-uncounted",
          "fast-forward without Unicorn's memory hook, about 1.7x faster: the fast-forwarded "
          "loads and stores are then left out of cores[].loads/stores and the PMU's MEM_ACCESS; "
-         "everything else is as with --fast-forward alone (docs/checkpoints.md)");
+         "everything else is as with --fast-forward alone; AArch64 only (docs/checkpoints.md)");
     // clang-format on
 }
 

@@ -72,9 +72,10 @@ Machine::Machine(const MachineParams& params, std::ostream* console_out)
             throw InputError("--fast-forward-uncounted needs --fast-forward");
         for (auto& core : cores_)
             if (!core->set_fast_forward_uncounted(true))
-                throw InputError("--fast-forward-uncounted: this build's cores cannot find an "
-                                 "access's instruction without a memory hook (it needs Debian's "
-                                 "Unicorn 2.0.1 archive, linked as sim/CMakeLists.txt does)");
+                throw InputError("--fast-forward-uncounted: these cores cannot find an "
+                                 "access's instruction without a memory hook (it needs AArch64 "
+                                 "cores and Debian's Unicorn 2.0.1 archive, linked as "
+                                 "sim/CMakeLists.txt does)");
     }
 }
 

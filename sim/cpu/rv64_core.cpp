@@ -215,6 +215,7 @@ RunResult Rv64Core::run(uint64_t budget_cycles, uint64_t start_cycle, uint64_t c
     stall_ = 0;
     stop_.reset();
     yield_at_block_ = false;
+    fast_forward_ = fast_forward_next_;
     running_ = true;
     follow_satp();
     code_buffer_.install();
@@ -452,7 +453,7 @@ void Rv64Core::on_block(uc_struct* uc, uint64_t address, uint32_t size, void* se
     core->executed_ += size / 4;
     core->block_start_ = address;
     core->block_counted_ = size / 4;
-    if (core->memory_.hierarchy)
+    if (core->memory_.hierarchy && !core->fast_forward_)
         core->model_fetch(address, size);
     if (const uint16_t read = core->scanned_blocks_[address])
         core->counter_fixup_ = CounterFixup{address + size, read};
@@ -569,7 +570,7 @@ void Rv64Core::on_memory(uc_struct*, int type, uint64_t address, int size, int64
     const bool is_write = type == UC_MEM_WRITE;
     core->last_access_ = LastAccess{address, is_write};
     ++(is_write ? core->stores_ : core->loads_);
-    if (core->memory_.hierarchy)
+    if (core->memory_.hierarchy && !core->fast_forward_)
         core->model_data(address, size, is_write);
 }
 

@@ -80,6 +80,13 @@ class Rv64Core final : public Core {
     uint64_t cycles_in_run() const override { return executed_ * cpi_ + stall_; }
     uint64_t instructions_in_run() const override { return executed_; }
     void add_stall(uint64_t cycles) override { stall_ += cycles; }
+    // Fast-forward (docs/checkpoints.md): from the next run() on, blocks and
+    // accesses are counted but not modeled. The memory hook stays (it names
+    // a trapped access's address).
+    bool set_fast_forward(bool on) override {
+        fast_forward_next_ = on;
+        return true;
+    }
     void request_halt() override;
     void request_yield() override;
 
@@ -185,6 +192,8 @@ class Rv64Core final : public Core {
     uint64_t executed_ = 0;
     uint64_t stall_ = 0;
     uint64_t cpi_ = 1;
+    bool fast_forward_ = false; // this run: no timing model (from fast_forward_next_)
+    bool fast_forward_next_ = false;
     uint64_t start_cycle_ = 0;
     uint64_t retired_ = 0; // instructions of earlier runs (instret)
     uint64_t sip_ = 0;     // the pending supervisor interrupts the lines drive
