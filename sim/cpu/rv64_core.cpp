@@ -429,6 +429,13 @@ void Rv64Core::raise_fault(Fault::Kind kind, uint64_t pc, uint64_t address,
 
 void Rv64Core::on_block(uc_struct* uc, uint64_t address, uint32_t size, void* self) {
     auto* core = static_cast<Rv64Core*>(self);
+    // Unicorn 2.0.1's decoder steps back 4 bytes over a word it cannot
+    // decode, and a block's size is 16 bits: a block whose first word is
+    // undecodable comes with size 65532. It holds that word only, and
+    // nothing in it retires (the illegal-instruction trap follows). QEMU's
+    // RISC-V blocks never cross a page, so no real size is above 4 KiB.
+    if (size > kMaxBlockBytes) [[unlikely]]
+        size = 0;
     if (core->counter_fixup_) // the block after a cycle/instret read (rv64_exception.cpp)
         core->finish_counter_read(address);
     if (core->yield_at_block_ || core->cycles_in_run() >= core->budget_) {

@@ -126,6 +126,7 @@ class Rv64Core final : public Core {
     CodeBufferWatch& code_buffer() { return code_buffer_; }
 
   private:
+    static constexpr uint32_t kMaxBlockBytes = 4096; // a QEMU block stays in one page
     static void on_block(uc_struct* uc, uint64_t address, uint32_t size, void* self);
     static void on_interrupt(uc_struct* uc, uint32_t intno, void* self);
     static bool on_unmapped(uc_struct* uc, int type, uint64_t address, int size, int64_t value,

@@ -90,8 +90,10 @@ struct Rv64Delivery : ::testing::Test {
         core.set_csr(rv64::csr::stvec, stvec);
         const RunResult r = core.run(1'000'000, 0, 1);
         EXPECT_EQ(r.reason, StopReason::halted) << core.fault().description;
+        retired = r.instructions;
         return rec.calls.empty() ? std::vector<uint64_t>(6, ~0ull) : rec.calls.back();
     }
+    uint64_t retired = 0; // instructions of the last run()
     static uint64_t spp(uint64_t s) { return (s >> 8) & 1; }
     static uint64_t spie(uint64_t s) { return (s >> 5) & 1; }
     static uint64_t sie(uint64_t s) { return (s >> 1) & 1; }
@@ -106,6 +108,21 @@ TEST_F(Rv64Delivery, IllegalInstructionFromAnUnknownCsr) {
     EXPECT_EQ(spp(r[3]), 1u);
     EXPECT_EQ(sie(r[3]), 0u);
     EXPECT_EQ(core.exceptions_delivered(), 1u);
+}
+
+// A block whose first word Unicorn 2.0.1 cannot decode is reported to the
+// block hook with size -4 in 16 bits (65532): the core counted 16 383
+// instructions that never ran and scanned 64 KiB for 16-bit words, and
+// stopped the VM on the zeros past the program instead of giving the guest
+// its illegal-instruction trap (random guests ended "at the image's end").
+TEST_F(Rv64Delivery, IllegalWordAtABlocksStartIsTheGuestsTrap) {
+    const uint32_t reserved = 0xffffffff; // a >= 80-bit encoding: no instruction
+    auto r = run({0x0080006f /* j +8 */, nop, reserved});
+    EXPECT_EQ(r[0], rv64::cause::illegal_insn) << core.fault().description;
+    EXPECT_EQ(r[1], ram + 8);
+    EXPECT_EQ(r[2], reserved);
+    EXPECT_EQ(core.exceptions_delivered(), 1u);
+    EXPECT_EQ(retired, 7u); // the reset stub's MRET, the jump, the handler's four reads, ECALL
 }
 
 TEST_F(Rv64Delivery, SpieKeepsTheInterruptEnableOfTheInterruptedCode) {
