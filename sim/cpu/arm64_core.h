@@ -20,6 +20,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 struct uc_struct;
@@ -216,6 +217,7 @@ class Arm64Core final : public Core {
     bool sp_misaligned_at_block() const;
     bool sp_checked_here() const;
     std::optional<uint64_t> first_sp_access(uint64_t block, uint32_t size) const;
+    uint8_t sp_use_of(uint32_t word) const; // sp_use (access_decode.h), remembered
     void raise_sp_alignment(uint64_t at);
     bool check_sp_alignment(uint64_t block, uint32_t size);
     bool update_sp_watch();
@@ -327,6 +329,10 @@ class Arm64Core final : public Core {
     // watches (until it runs) and the block that asked for it.
     std::optional<uint64_t> sp_watch_;
     std::optional<uint64_t> sp_watch_block_;
+    // sp_use of the words the check decoded: a function of the word alone,
+    // and Capstone's decode is what made a guest looping with a misaligned
+    // SP run 50x slower. Bounded (random code holds many distinct words).
+    mutable std::unordered_map<uint32_t, uint8_t> sp_uses_;
     size_t sp_watch_hook_ = 0;
     uint64_t delivered_ = 0;
     uint64_t last_vector_ = 0; // where the last delivery went, and what it was (for reports)
