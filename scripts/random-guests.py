@@ -33,13 +33,21 @@ store descriptors into the tables, switch TTBR0/TTBR1/satp (other roots,
 ASIDs, the MMU off), change VBAR/stvec, TCR_EL1 or SCTLR_EL1, translate
 addresses (AT), maintain caches by VA and access the aliases.
 
+With --linux-el0 CHILDREN the guest is Linux instead (docs/fuzzing.md,
+"Random code in a Linux VM"): linux-solo with initramfs-el0fuzz, whose /init
+runs CHILDREN processes of random EL0 code from seed * 1000 (--mmio: with
+loads and stores to the emulated UART and GIC distributor), counts how
+they ended and powers off; a run that powers off must print its count.
+
 usage: scripts/random-guests.py [--arch arm64|riscv64] [--mode hv|native]
-           [--stage1] [--count N] [--seed S] [--max-insns N] [--timeout S]
-           [--binary PATH] [--out OUT_DIR] [-- extra bao-sim options]
+           [--stage1] [--linux-el0 CHILDREN [--mmio]] [--count N] [--seed S]
+           [--max-insns N] [--timeout S] [--binary PATH] [--out OUT_DIR]
+           [--reasons] [-- extra bao-sim options]
 """
 import argparse
 import os
 import random
+import re
 import struct
 import subprocess
 import sys
@@ -640,6 +648,18 @@ def config(arch, mode, image_path):
     )
 
 
+def linux_el0_config(here, seed, children, mmio):
+    """linux-solo with initramfs-el0fuzz as its initramfs: `children`
+    processes of random EL0 code from seed * 1000 (workloads/linux/el0fuzz.c)."""
+    with open(os.path.join(here, "..", "configs", "linux-solo.toml")) as f:
+        text = f.read()
+    text = re.sub(r"initramfs-[\w-]+\.cpio\.gz", "initramfs-el0fuzz.cpio.gz", text)
+    args = f"bao_fuzz_seed={seed * 1000} bao_fuzz_children={children}"
+    if mmio:
+        args += " bao_fuzz_mmio=1 iomem=relaxed"  # the drivers claim the devices
+    return re.sub(r"bao_bench=[^\"]*", args, text)
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -649,24 +669,47 @@ def main():
                    help="build stage-1 tables and turn the guest's MMU on first")
     p.add_argument("--count", type=int, default=100)
     p.add_argument("--seed", type=int, default=1, help="first seed (then seed+1, ...)")
-    p.add_argument("--max-insns", type=int, default=3_000_000)
+    p.add_argument("--max-insns", type=int, default=None,
+                   help="instruction limit per run (default 3 M; none with --linux-el0)")
     p.add_argument("--timeout", type=int, default=300, help="seconds per run")
     p.add_argument("--binary", default=os.path.join(here, "..", "build", "bao-sim"))
     p.add_argument("--out", default=os.path.join(here, "..", "build", "random-guests"))
+    p.add_argument("--linux-el0", type=int, metavar="CHILDREN",
+                   help="instead of random images: boot linux-solo with initramfs-el0fuzz, "
+                        "whose /init runs CHILDREN processes of random EL0 code per seed "
+                        "(docs/fuzzing.md, \"Random code in a Linux VM\"); --max-insns "
+                        "then defaults to none")
+    p.add_argument("--mmio", action="store_true",
+                   help="with --linux-el0: the code also loads and stores to the emulated "
+                        "UART and GIC distributor")
+    p.add_argument("--reasons", action="store_true",
+                   help="also count the runs' last lines, numbers and addresses left out "
+                        "(what stopped them)")
     p.add_argument("extra", nargs="*", help="more bao-sim options (after --)")
     args = p.parse_args()
     os.makedirs(args.out, exist_ok=True)
-    counts, bad = {}, []
+    counts, bad, reasons = {}, [], {}
+    if args.max_insns is None:
+        args.max_insns = 0 if args.linux_el0 else 3_000_000
     for seed in range(args.seed, args.seed + args.count):
-        kind = f"{args.arch}-{args.mode}" + ("-stage1" if args.stage1 else "")
-        stem = os.path.join(args.out, f"{kind}-{seed}")
-        base = ARCH[args.arch]["ram"] if args.mode == "native" else 0
-        with open(stem + ".bin", "wb") as f:
-            f.write(image(args.arch, seed, stage1=args.stage1, base=base))
-        with open(stem + ".toml", "w") as f:
-            f.write(config(args.arch, args.mode, os.path.abspath(stem + ".bin")))
-        cmd = [args.binary, "--platform", ARCH[args.arch]["platform"], "--config",
-               stem + ".toml", "--max-insns", str(args.max_insns)] + args.extra
+        if args.linux_el0:
+            stem = os.path.join(args.out, f"linux-el0-{seed}")
+            with open(stem + ".toml", "w") as f:
+                f.write(linux_el0_config(here, seed, args.linux_el0, args.mmio))
+            cmd = [args.binary, "--config", stem + ".toml"]
+        else:
+            kind = f"{args.arch}-{args.mode}" + ("-stage1" if args.stage1 else "")
+            stem = os.path.join(args.out, f"{kind}-{seed}")
+            base = ARCH[args.arch]["ram"] if args.mode == "native" else 0
+            with open(stem + ".bin", "wb") as f:
+                f.write(image(args.arch, seed, stage1=args.stage1, base=base))
+            with open(stem + ".toml", "w") as f:
+                f.write(config(args.arch, args.mode, os.path.abspath(stem + ".bin")))
+            cmd = [args.binary, "--platform", ARCH[args.arch]["platform"], "--config",
+                   stem + ".toml"]
+        if args.max_insns:
+            cmd += ["--max-insns", str(args.max_insns)]
+        cmd += args.extra
         try:
             run = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout)
             code, text = run.returncode, run.stdout + run.stderr
@@ -674,16 +717,27 @@ def main():
             code = "timeout"
             text = (e.stdout or b"").decode(errors="replace") + (e.stderr or b"").decode(
                 errors="replace")
+        # A Linux VM that powered off must have finished its children.
+        if args.linux_el0 and code == 0 and "bao-fuzz: done" not in text:
+            code = "0 without bao-fuzz: done"
         counts[code] = counts.get(code, 0) + 1
+        if args.reasons:  # the exit line: the first of bao-sim's own but its notes
+            ends = [line for line in text.splitlines() if line.startswith("bao-sim: ") and
+                    not line.startswith(("bao-sim: linux:", "bao-sim: the measured"))]
+            reason = re.sub(r"0x[0-9a-f]+|\d+", "N", ends[0] if ends else "")
+            reasons[reason] = reasons.get(reason, 0) + 1
         if code in OK_EXIT_CODES:
-            os.remove(stem + ".bin")
-            os.remove(stem + ".toml")
+            for ext in (".bin", ".toml"):
+                if os.path.exists(stem + ext):
+                    os.remove(stem + ext)
             continue
         with open(stem + ".out", "w") as f:
             f.write(text)
         last = text.strip().splitlines()[-1] if text.strip() else ""
         bad.append(f"seed {seed}: exit {code}: {last[:160]}")
     print("exit codes:", ", ".join(f"{k}: {v}" for k, v in sorted(counts.items(), key=str)))
+    for reason, n in sorted(reasons.items(), key=lambda kv: -kv[1]):
+        print(f"{n:5} {reason[:200]}")
     for line in bad:
         print(line)
     if bad:

@@ -259,5 +259,38 @@ TEST(LinuxSim, PanicStopsTheRunWithThePanicLine) {
     EXPECT_EQ(r.err.compare(r.err.rfind('\n', panic) + 1, 4, "  | "), 0) << r.err;
 }
 
+// Random EL0 code under Linux (docs/fuzzing.md, "Random code in a Linux
+// VM"): 30 processes of it, with loads and stores to the emulated UART and
+// GIC distributor among its instructions, end as the guest's own signals;
+// /init counts them and powers the VM off, and the run ends with exit 0.
+// The boot to /init is fast-forwarded without the memory hook; the random
+// code runs with the model on.
+TEST(LinuxSim, RandomUserCodeEndsAsTheGuestsOwnSignals) {
+    REQUIRE_LINUX();
+    if (!std::filesystem::exists(
+            resolve_linux_path("build:linux/initramfs-el0fuzz.cpio.gz", test::workloads_dir())))
+        GTEST_SKIP() << "no initramfs-el0fuzz (the linux_initramfs target)";
+    const ScratchFile config("linux-el0fuzz.toml");
+    std::string t = test::without_crypto_self_tests(preset_text("linux-solo").value());
+    for (const auto& [from, to] :
+         {std::pair<std::string, std::string>{"initramfs-qsort-small", "initramfs-el0fuzz"},
+          {"bao_bench=qsort-small bao_warmup=0 bao_runs=1 bao_mark=0xb000000",
+           "bao_fuzz_seed=7000 bao_fuzz_children=30 bao_fuzz_mmio=1 iomem=relaxed"}}) {
+        const size_t at = t.find(from);
+        ASSERT_NE(at, std::string::npos) << from << " not in linux-solo";
+        t.replace(at, from.size(), to);
+    }
+    std::ofstream(config.str()) << t;
+    RunOptions o = linux_run(config.str());
+    o.fast_forward.until = FastForward::Until::linux_init;
+    o.fast_forward.uncounted = true;
+    const Booted b = boot(o);
+    EXPECT_EQ(b.outcome.code, ExitCode::ok) << b.outcome.detail;
+    EXPECT_EQ(b.outcome.reason, "system_off");
+    EXPECT_NE(b.console.find("bao-fuzz: seed=7000 children=30 mmio=1"), std::string::npos);
+    EXPECT_NE(b.console.find("bao-fuzz: done children=30 "), std::string::npos) << b.console;
+    EXPECT_NE(b.console.find(" no_mmio=0 "), std::string::npos) << "the devices were not mapped";
+}
+
 } // namespace
 } // namespace sim
