@@ -2,6 +2,7 @@
 
 #include "sim/cpu/a53_recipes.h"
 #include "sim/cpu/arm64_trace.h"
+#include "sim/cpu/unicorn_access_pc_c.h"
 #include "sim/cpu/unicorn_util.h"
 
 namespace sim::cpu {
@@ -538,6 +539,15 @@ void Arm64Core::on_memory(uc_struct*, int type, uint64_t address, int size, int6
     // Unicorn calls this before it checks alignment and translates, so a
     // data abort's FAR is the last address seen here.
     core->last_access_ = LastAccess{address, static_cast<unsigned>(size), is_write};
+#ifdef BAO_UNICORN_ACCESS_PC
+    // DC ZVA writes its block at once; QEMU stores it a byte at a time
+    // once a memory hook is in: one store of the block, not 64 of a byte.
+    if (const int zva = bao_unicorn_dc_zva_store()) {
+        if (zva != 1)
+            return;
+        size = static_cast<int>(dc_zva_block_bytes);
+    }
+#endif
     ++(is_write ? core->stores_ : core->loads_);
     if (core->memory_.hierarchy && !core->fast_forward_)
         core->model_data(address, size, is_write);

@@ -46,6 +46,8 @@ constexpr bool gic_cpu_interface_register(uint32_t encoding) {
 // crashes the host (unicorn-notes.md); with DZP set Linux's memset and
 // clear_page never issue it.
 inline constexpr uint64_t dczid_el0_prohibited = 0x14;
+// DC ZVA's block: DCZID_EL0.BS words (4: 64 bytes, a cache line).
+inline constexpr uint64_t dc_zva_block_bytes = 4u << (dczid_el0_prohibited & 0xf);
 
 // SCTLR_EL1's bits the core reads: M (stage 1 on), A (alignment checks),
 // SA and SA0 (SP alignment checks at EL1, EL0), WXN (writable means

@@ -34,6 +34,11 @@ int bao_unicorn_place_access(uint64_t address, struct bao_unicorn_access* out);
 /* After an exception left a helper by a long jump, or between runs. */
 void bao_unicorn_forget_access(void);
 
+/* Inside Unicorn's DC ZVA helper, which zeroes its block one byte store at
+ * a time when a memory hook is installed (the hook sees each): 1 for the
+ * first of those stores, 2 for the others, 0 outside the helper. */
+int bao_unicorn_dc_zva_store(void);
+
 #ifdef __cplusplus
 }
 #endif
