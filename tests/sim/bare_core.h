@@ -29,6 +29,17 @@ struct HostPages {
     uint8_t* p;
 };
 
+// One core, id 0, whose RAM is `ram` at `base` (`size` bytes), reset to
+// `entry`; every exit resumes.
+struct BareCore {
+    BareCore(const HostPages& ram, uint64_t base, uint64_t size, uint64_t entry) {
+        core.map_memory(base, size, ram.p);
+        core.reset(entry, 0);
+    }
+    NoExits exits;
+    cpu::Arm64Core core{0, exits};
+};
+
 // The start of a guest at 0x4000_0000 that turns its MMU on: MAIR_EL1 (attr
 // 0 device, attr 1 write-back), TCR_EL1 (T0SZ 25, 4 KiB granule, 40-bit
 // IPS), TTBR0_EL1 = 0x4000_1000 (the caller writes the tables there), then

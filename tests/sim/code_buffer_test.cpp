@@ -62,10 +62,8 @@ Outcome arm64_self_modifying_loop(uintptr_t limit) {
         0xd503207f, // wfi
     };
     std::memcpy(ram.p, code, sizeof code);
-    NoExits exits;
-    cpu::Arm64Core core(0, exits);
-    core.map_memory(ram_base, ram_size, ram.p);
-    core.reset(ram_base, 0);
+    test::BareCore bare(ram, ram_base, ram_size, ram_base);
+    cpu::Arm64Core& core = bare.core;
     core.code_buffer().set_limit(limit);
     return run_to_end(core, 3);
 }

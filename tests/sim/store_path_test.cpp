@@ -15,7 +15,6 @@ namespace sim {
 namespace {
 
 using test::HostPages;
-using test::NoExits;
 
 constexpr uint64_t ram_base = 0x40000000, ram_size = 0x10000;
 
@@ -36,10 +35,8 @@ TEST(StorePath, StoreOverTranslatedCodeRunsTheNewCode) {
     };
     std::memcpy(ram.p, code, sizeof code);
 
-    NoExits exits;
-    cpu::Arm64Core core(0, exits);
-    core.map_memory(ram_base, ram_size, ram.p);
-    core.reset(ram_base, 0);
+    test::BareCore bare(ram, ram_base, ram_size, ram_base);
+    cpu::Arm64Core& core = bare.core;
 
     cpu::RunResult r = core.run(1'000'000, 0, 1);
     for (int n = 0; n < 4 && r.reason == cpu::StopReason::budget; ++n)
@@ -70,10 +67,8 @@ TEST(StorePath, DcZvaIsOneStoreOfItsBlock) {
         0xd503207f, // wfi
     };
     std::memcpy(ram.p, code, sizeof code);
-    NoExits exits;
-    cpu::Arm64Core core(0, exits);
-    core.map_memory(ram_base, ram_size, ram.p);
-    core.reset(ram_base, 0);
+    test::BareCore bare(ram, ram_base, ram_size, ram_base);
+    cpu::Arm64Core& core = bare.core;
     const cpu::RunResult r = core.run(1'000'000, 0, 1);
     ASSERT_EQ(r.reason, cpu::StopReason::wfi) << core.fault().description;
     for (size_t b = 0; b < 128; ++b)

@@ -17,7 +17,6 @@ namespace {
 namespace unicorn_leak {
 
 using test::HostPages;
-using test::NoExits;
 
 constexpr uint64_t ram_base = 0x40000000, ram_size = 0x10000;
 
@@ -34,10 +33,8 @@ TEST(UnicornLeak, CodePageWrittenManyTimesLeavesNoLeakReport) {
     std::memset(ram.p, 0, ram_size);
     std::memcpy(ram.p, code, sizeof code);
     {
-        NoExits exits;
-        cpu::Arm64Core core(0, exits);
-        core.map_memory(ram_base, ram_size, ram.p);
-        core.reset(ram_base, 0);
+        test::BareCore bare(ram, ram_base, ram_size, ram_base);
+        cpu::Arm64Core& core = bare.core;
         const cpu::RunResult r = core.run(1'000'000, 0, 1);
         ASSERT_EQ(r.reason, cpu::StopReason::wfi) << core.fault().description;
         uint32_t last = 0;
