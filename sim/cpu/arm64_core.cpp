@@ -542,9 +542,10 @@ void Arm64Core::on_memory(uc_struct*, int type, uint64_t address, int size, int6
 #ifdef BAO_UNICORN_ACCESS_PC
     // DC ZVA writes its block at once; QEMU stores it a byte at a time
     // once a memory hook is in: one store of the block, not 64 of a byte.
-    if (const int zva = bao_unicorn_dc_zva_store()) {
-        if (zva != 1)
+    if (bao_unicorn_zva) [[unlikely]] {
+        if (bao_unicorn_zva == 2)
             return;
+        bao_unicorn_zva = 2;
         size = static_cast<int>(dc_zva_block_bytes);
     }
 #endif

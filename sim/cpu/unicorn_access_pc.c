@@ -47,7 +47,7 @@ static _Thread_local int bao_arch;          /* 1: AArch64, 2: RISC-V (64) */
 static _Thread_local uintptr_t bao_retaddr; /* inside a helper: its return address */
 static _Thread_local struct bao_unicorn_access bao_last;
 static _Thread_local int bao_seen;
-static _Thread_local int bao_zva; /* 0: outside DC ZVA's helper; 1: inside; 2: a store seen */
+_Thread_local int bao_unicorn_zva; /* 0: outside DC ZVA's helper; 1: inside; 2: a store seen */
 
 bool cpu_restore_state_aarch64(struct CPUState* cpu, uintptr_t host_pc, bool will_exit);
 bool cpu_restore_state_riscv64(struct CPUState* cpu, uintptr_t host_pc, bool will_exit);
@@ -62,24 +62,16 @@ int bao_unicorn_last_access(struct bao_unicorn_access* out) {
 void bao_unicorn_forget_access(void) {
     bao_retaddr = 0;
     bao_seen = 0;
-    bao_zva = 0; /* a DC ZVA that faulted left its helper by a long jump */
+    bao_unicorn_zva = 0; /* a DC ZVA that faulted left its helper by a long jump */
 }
 
 /* DC ZVA (wrapped where translate-a64.c and tcg.c call it). */
 void __real_helper_dc_zva_aarch64(struct CPUArchState* env, uint64_t vaddr);
 void __wrap_helper_dc_zva_aarch64(struct CPUArchState* env, uint64_t vaddr);
 void __wrap_helper_dc_zva_aarch64(struct CPUArchState* env, uint64_t vaddr) {
-    bao_zva = 1;
+    bao_unicorn_zva = 1;
     __real_helper_dc_zva_aarch64(env, vaddr);
-    bao_zva = 0;
-}
-
-int bao_unicorn_dc_zva_store(void) {
-    if (bao_zva == 1) {
-        bao_zva = 2;
-        return 1;
-    }
-    return bao_zva;
+    bao_unicorn_zva = 0;
 }
 
 /* The helper's arguments; QEMU 5.0's TCGMemOpIdx is (MemOp << 4) | mmu_idx,

@@ -35,9 +35,14 @@ int bao_unicorn_place_access(uint64_t address, struct bao_unicorn_access* out);
 void bao_unicorn_forget_access(void);
 
 /* Inside Unicorn's DC ZVA helper, which zeroes its block one byte store at
- * a time when a memory hook is installed (the hook sees each): 1 for the
- * first of those stores, 2 for the others, 0 outside the helper. */
-int bao_unicorn_dc_zva_store(void);
+ * a time when a memory hook is installed (the hook sees each): 1 before the
+ * first of those stores, 2 after it, 0 outside the helper. Read by the
+ * memory hook on every access, so a plain thread-local, not a call. */
+#ifdef __cplusplus
+extern thread_local int bao_unicorn_zva;
+#else
+extern _Thread_local int bao_unicorn_zva;
+#endif
 
 #ifdef __cplusplus
 }
