@@ -239,6 +239,9 @@ uint64_t GenericTimer::next_event_cycle(unsigned core) const {
         if ((ctl & kCtlEnable) == 0 || (ctl & kCtlImask) != 0) {
             continue; // a masked or disabled timer raises no interrupt: not an event
         }
+        if (c.output[k]) {
+            continue; // asserted already: only a register write (evaluated then) changes it
+        }
         const uint64_t tick = first_tick_meeting(c, static_cast<TimerKind>(k), now_ticks);
         if (tick == kNever) {
             continue;

@@ -80,8 +80,12 @@ class GenericTimer {
     bool update(unsigned core, uint64_t now_cycles);
 
     // The earliest cycle, not before the core's last evaluated time, at which
-    // an enabled and unmasked timer of the core asserts its interrupt; that
-    // time itself if one asserts already; kNever if none will.
+    // an enabled and unmasked timer of the core raises its interrupt; kNever
+    // if none will. A timer whose output is asserted already is no event:
+    // only a register write (evaluated then) changes its level, and counting
+    // it would end every slice after one cycle while a guest leaves the
+    // interrupt pending (masked in PSTATE, at the CPU interface or behind a
+    // higher priority).
     uint64_t next_event_cycle(unsigned core) const;
     uint64_t next_event_cycle() const; // over all cores
 
