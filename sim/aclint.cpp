@@ -1,4 +1,5 @@
 #include "sim/aclint.h"
+#include "sim/checkpoint.h"
 
 namespace sim {
 
@@ -52,6 +53,15 @@ void Aclint::write(uint64_t offset, unsigned size, uint64_t value) {
         cmp = (cmp & 0xffffffffull) | (value << 32);
     else
         cmp = (cmp & ~0xffffffffull) | (value & 0xffffffffull);
+}
+
+void Aclint::checkpoint(Archive& a) {
+    a.same_size(mtimecmp_, "ACLINT harts");
+    a.bools(msip_);
+    a.values(mtimecmp_);
+    a.values(stimecmp_);
+    if (msip_.size() != mtimecmp_.size() || stimecmp_.size() != mtimecmp_.size())
+        throw CheckpointError("corrupt: the ACLINT's registers");
 }
 
 } // namespace sim

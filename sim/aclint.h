@@ -13,6 +13,8 @@
 
 namespace sim {
 
+class Archive;
+
 class Aclint {
   public:
     static constexpr uint64_t kSize = 0x10000;
@@ -39,6 +41,8 @@ class Aclint {
         return mtime(now_cycles) >= mtimecmp_.at(hart);
     }
     unsigned harts() const { return static_cast<unsigned>(msip_.size()); }
+    // Checkpoints (sim/checkpoint.h): MSIP and the compare values.
+    void checkpoint(Archive& a);
 
   private:
     uint64_t core_hz_, timebase_hz_;

@@ -58,6 +58,14 @@ class Archive {
             throw CheckpointError(std::string(what) + ": " + std::to_string(n) + " saved, " +
                                   std::to_string(v.size()) + " in this machine");
     }
+    // A vector<bool> (packed, so not plain data): its length, then a byte
+    // per element.
+    void bools(std::vector<bool>& v) {
+        std::vector<uint8_t> bytes(v.begin(), v.end());
+        values(bytes);
+        if (!saving_)
+            v.assign(bytes.begin(), bytes.end());
+    }
     void text(std::string& s) {
         uint64_t n = s.size();
         value(n);

@@ -1,5 +1,6 @@
 // Compiled with BAO_HV_ARCH_RISCV64 (sim/CMakeLists.txt): hv:: here is hv::for_riscv64.
 #include "sim/hv_host_riscv64.h"
+#include "sim/checkpoint.h"
 #include "sim/hv_host_arch.h"
 
 #include "hv/arch/riscv64/csr.h"
@@ -45,6 +46,7 @@ class HvHostRiscv64 final : public HvHostArch {
     void on_irq(unsigned core) override;
     bool guest_sees_virtual_gic() const override { return true; }
     bool on_fault(unsigned core, const cpu::Fault& fault) override;
+    void checkpoint(Archive& a) override;
 
     // hv::Port, beyond what HvHostArch serves
     uint64_t dev_read(uint64_t pa, uint32_t size) override;
@@ -303,6 +305,16 @@ GStageTableCount riscv64_pagetable_count(uint64_t mem_bytes) {
 std::unique_ptr<HvHostBase> make_hv_host_riscv64(Machine& machine, const RunConfig& config,
                                                  const std::vector<GuestImage>& images) {
     return std::make_unique<HvHostRiscv64>(machine, config, images);
+}
+
+// hv's state (its vCPUs' CSRs and vPLICs among it), the CSRs the host
+// keeps for hv (hvip, hgatp, ...) and the base's marks and counters.
+void HvHostRiscv64::checkpoint(Archive& a) {
+    a.tag("hv");
+    hv_->checkpoint(a);
+    a.value(current_cpu_);
+    a.value(csrs_);
+    checkpoint_common(a);
 }
 
 } // namespace sim

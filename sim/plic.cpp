@@ -1,4 +1,5 @@
 #include "sim/plic.h"
+#include "sim/checkpoint.h"
 
 namespace sim {
 
@@ -117,6 +118,24 @@ void Plic::update() {
         if (listener_)
             listener_(c, level);
     }
+}
+
+// The geometry (sources, contexts) comes from the configuration, which the
+// checkpoint's identity pins; the outputs are restored, not recomputed, so
+// the listener sees no edge.
+void Plic::checkpoint(Archive& a) {
+    a.same_size(threshold_, "PLIC contexts");
+    a.values(priority_);
+    a.bools(pending_);
+    a.bools(claimed_);
+    a.bools(level_);
+    a.values(enable_);
+    a.values(threshold_);
+    a.bools(outputs_);
+    if (priority_.size() != kSources || enable_.size() != threshold_.size() * kWords ||
+        pending_.size() != kSources || claimed_.size() != kSources || level_.size() != kSources ||
+        outputs_.size() != threshold_.size())
+        throw CheckpointError("corrupt: the PLIC's registers");
 }
 
 } // namespace sim

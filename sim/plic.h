@@ -13,6 +13,8 @@
 
 namespace sim {
 
+class Archive;
+
 class Plic {
   public:
     static constexpr unsigned kSources = 96; // source 0 is "no interrupt"
@@ -35,6 +37,8 @@ class Plic {
     bool output(unsigned context) const { return outputs_.at(context); }
     unsigned contexts() const { return static_cast<unsigned>(threshold_.size()); }
     bool pending(unsigned source) const { return pending_.at(source); }
+    // Checkpoints (sim/checkpoint.h): every register and line, not the listener.
+    void checkpoint(Archive& a);
 
   private:
     static constexpr unsigned kWords = kSources / 32;

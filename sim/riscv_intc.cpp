@@ -1,4 +1,5 @@
 #include "sim/riscv_intc.h"
+#include "sim/checkpoint.h"
 
 #include "sim/cpu/rv64_syndrome.h"
 #include "sim/machine.h"
@@ -133,6 +134,20 @@ InterruptController::TimerWrite RiscvInterrupts::write_timer(unsigned hart, uint
         notify(hart);
     }
     return TimerWrite::written;
+}
+
+// The lines as last driven: each hart's core keeps what it saw (Rv64Core).
+void RiscvInterrupts::checkpoint(Archive& a) {
+    a.tag("plic");
+    plic_.checkpoint(a);
+    a.tag("aclint");
+    aclint_.checkpoint(a);
+    a.same_size(vsip_, "harts");
+    a.bools(stip_);
+    a.bools(ssip_);
+    a.values(vsip_);
+    if (stip_.size() != vsip_.size() || ssip_.size() != vsip_.size())
+        throw CheckpointError("corrupt: the harts' interrupt lines");
 }
 
 } // namespace sim

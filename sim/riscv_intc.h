@@ -50,6 +50,7 @@ class RiscvInterrupts final : public InterruptController {
     std::optional<uint64_t> read_timer(unsigned hart, uint32_t csr, uint64_t now_cycles) override;
     TimerWrite write_timer(unsigned hart, uint32_t csr, uint64_t value,
                            uint64_t now_cycles) override;
+    void checkpoint(Archive& a) override;
 
   private:
     class Frame;

@@ -60,13 +60,6 @@ Simulation::Simulation(const RunOptions& options, std::ostream* console_out, con
     if (options.fast_forward.uncounted && options.trace.enabled())
         throw InputError("--fast-forward-uncounted and --trace: the trace needs every access; "
                          "drop one of them");
-    // Checkpoints cover the AArch64 machine only: refused before the run,
-    // not when its point comes.
-    if ((options.checkpoint_at.when != CheckpointAt::When::none || !options.restore.empty()) &&
-        platform_isa(config_.machine.platform) == Isa::riscv64)
-        throw CheckpointError(config_.machine.platform +
-                              " has no checkpoints: its RISC-V cores, PLIC and hv keep none "
-                              "(AArch64 platforms have them; docs/checkpoints.md)");
     // One console text per run: --checkpoint-at and --console-input-at may
     // both wait for it.
     if (options.checkpoint_at.when == CheckpointAt::When::console ||

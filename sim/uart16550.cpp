@@ -1,4 +1,5 @@
 #include "sim/uart16550.h"
+#include "sim/checkpoint.h"
 
 namespace sim {
 
@@ -78,6 +79,19 @@ void Uart16550::update_irq() {
     level_ = level;
     if (irq_line_)
         irq_line_(level);
+}
+
+void Uart16550::checkpoint(Archive& a) {
+    a.tag("16550");
+    a.value(ier_);
+    a.value(lcr_);
+    a.value(mcr_);
+    a.value(scr_);
+    a.value(fcr_);
+    a.value(dll_);
+    a.value(dlm_);
+    a.value(thre_pending_);
+    a.value(level_);
 }
 
 } // namespace sim

@@ -27,6 +27,7 @@ class Uart16550 : public MmioDevice {
     uint64_t read(unsigned core, uint64_t offset, unsigned size) override;
     void write(unsigned core, uint64_t offset, unsigned size, uint64_t value) override;
     bool irq_level() const { return level_; }
+    void checkpoint(Archive& a) override;
 
   private:
     bool dlab() const { return lcr_ & 0x80; }

@@ -1,15 +1,15 @@
 // Checkpoints of an AArch64 core (docs/checkpoints.md), taken between runs.
-// Unicorn 2.0.1's CPU context (uc_context_save) is QEMU's CPUARMState up to
-// its breakpoint pointers: every general, FP/SIMD and system register, PSTATE
-// and the cached translation flags (hflags) that a register write would not
-// rebuild (unicorn-notes.md), with no pointer an A53 uses. It is saved as
-// bytes and copied back into a context of the fresh core. Beside it: what
+// Unicorn 2.0.1's CPU context (unicorn_context.h) is QEMU's CPUARMState up
+// to its breakpoint pointers: every general, FP/SIMD and system register,
+// PSTATE and the cached translation flags (hflags) that a register write
+// would not rebuild (unicorn-notes.md), with no pointer an A53 uses. Beside it: what
 // this class keeps about the guest (stage-1 registers for the timing model,
 // the virtual IRQ line, pending code and TLB broadcasts, placeholder
 // windows, the vector and SP hooks' state, counters).
 #include "sim/checkpoint.h"
 #include "sim/cpu/a53_recipes.h"
 #include "sim/cpu/arm64_core.h"
+#include "sim/cpu/unicorn_context.h"
 #include "sim/cpu/unicorn_util.h"
 
 #include <algorithm>
@@ -18,44 +18,12 @@
 namespace sim::cpu {
 
 void Core::checkpoint(Archive&) {
-    throw CheckpointError("this platform's cores have no checkpoints (AArch64 only)");
+    throw CheckpointError("this core model has no checkpoints");
 }
 
 namespace {
 
 using uc::check;
-
-// Unicorn 2.0.1's struct uc_context (uc_priv.h): a header before the bytes.
-struct ContextHeader {
-    size_t context_size;
-    uc_mode mode;
-    uc_arch arch;
-};
-
-// The CPU state as bytes (saved), or written back (restored).
-void cpu_context(uc_engine* uc, Archive& a) {
-    uc_context* ctx = nullptr;
-    check(uc_context_alloc(uc, &ctx), "allocate a context");
-    struct Free {
-        uc_context* c;
-        ~Free() { uc_context_free(c); }
-    } free_it{ctx};
-    check(uc_context_save(uc, ctx), "save the CPU context");
-    auto* header = reinterpret_cast<ContextHeader*>(ctx);
-    if (header->arch != UC_ARCH_ARM64 ||
-        header->context_size + sizeof(ContextHeader) != uc_context_size(uc))
-        throw CheckpointError("this Unicorn's context layout is not 2.0.1's");
-    uint8_t* data = reinterpret_cast<uint8_t*>(ctx) + sizeof(ContextHeader);
-    uint64_t size = header->context_size;
-    a.value(size);
-    if (size != header->context_size)
-        throw CheckpointError("CPU context of " + std::to_string(size) +
-                              " bytes saved, this Unicorn's is " +
-                              std::to_string(header->context_size));
-    a.bytes(data, size);
-    if (!a.is_saving())
-        check(uc_context_restore(uc, ctx), "restore the CPU context");
-}
 
 // [first, second) ranges as pairs of numbers.
 void ranges(Archive& a, std::vector<std::pair<uint64_t, uint64_t>>& r) {
@@ -78,7 +46,7 @@ void Arm64Core::checkpoint(Archive& a) {
     if (running_ || pending_ || vector_hit_)
         throw std::logic_error("a core's checkpoint is taken between runs only");
     a.tag("arm64 core");
-    cpu_context(uc_, a);
+    checkpoint_cpu_context(uc_, UC_ARCH_ARM64, a);
     a.value(stage1_);
     a.value(stage1_on_);
     a.value(granule_refused_);

@@ -121,6 +121,7 @@ class Rv64Core final : public Core {
     uint64_t loads() const override { return loads_; }
     uint64_t stores() const override { return stores_; }
     bool set_trace(const TraceRequest& request) override; // rv64_trace.cpp
+    void checkpoint(Archive& a) override;                 // rv64_checkpoint.cpp
 
     // The watch over Unicorn's translated-code buffer (tests shrink its limit).
     CodeBufferWatch& code_buffer() { return code_buffer_; }
