@@ -12,6 +12,7 @@
 
 #ifdef BAO_UNICORN_ACCESS_PC
 #include "sim/cpu/unicorn_access_pc_c.h"
+#include "sim/cpu/unicorn_store_path_c.h"
 #endif
 
 #include <unicorn/unicorn.h>
@@ -62,6 +63,12 @@ void Arm64Core::update_memory_hook() {
         memory_hook_on_ = false;
         drop_code_for_hook_ = true;
     }
+#ifdef BAO_UNICORN_ACCESS_PC
+    // Without the hook, stores to pages without code may take Unicorn's
+    // fast path (unicorn_store_path.c); with it, never (DC ZVA would write
+    // past the hook).
+    bao_unicorn_fast_stores(uc_, !wanted);
+#endif
 }
 
 // Inside an MMIO or unmapped-access callback for `address` (virtual, or the

@@ -37,6 +37,7 @@
 #include <stdint.h>
 
 #include "sim/cpu/unicorn_access_pc_c.h"
+#include "sim/cpu/unicorn_store_path_c.h"
 
 struct uc_struct;
 struct CPUState;
@@ -109,9 +110,11 @@ int bao_unicorn_place_access(uint64_t address, struct bao_unicorn_access* out) {
         const int arch_before = bao_arch;                                                          \
         bao_cpu = cpu;                                                                             \
         bao_arch = id;                                                                             \
+        void* const engine_before = bao_code_pages_enter(uc, cpu, id);                             \
         bao_unicorn_forget_access();                                                               \
         const int r = __real_cpu_exec_##arch(uc, cpu);                                             \
         bao_unicorn_forget_access();                                                               \
+        bao_code_pages_leave(engine_before);                                                       \
         bao_cpu = cpu_before;                                                                      \
         bao_arch = arch_before;                                                                    \
         return r;                                                                                  \
@@ -139,8 +142,10 @@ int bao_unicorn_place_access(uint64_t address, struct bao_unicorn_access* out) {
     void __wrap_helper_##name##_mmu_##arch(struct CPUArchState* env, uint64_t addr, type val,      \
                                            uint32_t oi, uintptr_t retaddr) {                       \
         bao_note_access(addr, oi, 1, retaddr);                                                     \
+        bao_store_begin();                                                                         \
         __real_helper_##name##_mmu_##arch(env, addr, val, oi, retaddr);                            \
         bao_retaddr = 0;                                                                           \
+        bao_store_end(bao_arch, addr);                                                             \
     }
 
 #define BAO_HELPERS(arch)                                                                          \

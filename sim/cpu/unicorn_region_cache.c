@@ -32,6 +32,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sim/cpu/unicorn_store_path_c.h"
+
 struct uc_struct;
 struct MemoryRegion;
 typedef int bao_uc_err; /* uc_err: an enum, passed as int */
@@ -116,4 +118,12 @@ BAO_REGION_CHANGE(uc_mem_unmap, (struct uc_struct * uc, uint64_t address, size_t
 BAO_REGION_CHANGE(uc_mem_protect,
                   (struct uc_struct * uc, uint64_t address, size_t size, uint32_t perms),
                   (uc, address, size, perms))
-BAO_REGION_CHANGE(uc_close, (struct uc_struct * uc), (uc))
+bao_uc_err __real_uc_close(struct uc_struct* uc);
+bao_uc_err __wrap_uc_close(struct uc_struct* uc);
+bao_uc_err __wrap_uc_close(struct uc_struct* uc) {
+    bao_code_pages_forget(uc); /* its CPU is freed with it */
+    bao_regions_change();
+    const bao_uc_err err = __real_uc_close(uc);
+    bao_regions_change();
+    return err;
+}

@@ -1,0 +1,44 @@
+/*
+ * The store path's bookkeeping (unicorn_store_path.c) as the other wrappers
+ * of Unicorn 2.0.1 reach it: the CPU wrapper names the engine that runs, the
+ * store helpers' wrappers bracket each store, uc_close's wrapper forgets an
+ * engine, and a core without a memory hook turns fast stores on. Plain C,
+ * shared with C++.
+ */
+#ifndef BAO_SIM_CPU_UNICORN_STORE_PATH_C_H
+#define BAO_SIM_CPU_UNICORN_STORE_PATH_C_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct uc_struct;
+struct CPUState;
+
+/* cpu_exec() of `uc` with its CPU starts on this thread; returns the engine
+ * that ran before, for bao_code_pages_leave(). */
+void* bao_code_pages_enter(struct uc_struct* uc, struct CPUState* cpu, int arch);
+void bao_code_pages_leave(void* before);
+
+/* Around one softmmu store helper call of the running engine (arch 1:
+ * AArch64, 2: RISC-V); `vaddr` is the store's address. */
+void bao_store_begin(void);
+void bao_store_end(int arch, uint64_t vaddr);
+
+/* uc_close(): the engine's pages and CPU are forgotten. */
+void bao_code_pages_forget(struct uc_struct* uc);
+
+/* Between runs, from a core: whether stores to pages without code may
+ * leave the notdirty path for good (their TLB entries lose TLB_NOTDIRTY).
+ * Only for an engine without a memory hook: a page without the flag lets
+ * helpers that write host memory directly (DC ZVA's memset) bypass the
+ * hook. Turning it off flushes the engine's TLB, so the flag is back. */
+void bao_unicorn_fast_stores(struct uc_struct* uc, int on);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
