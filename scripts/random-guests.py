@@ -45,6 +45,7 @@ usage: scripts/random-guests.py [--arch arm64|riscv64] [--mode hv|native]
            [--reasons] [-- extra bao-sim options]
 """
 import argparse
+import json
 import os
 import random
 import re
@@ -660,6 +661,51 @@ def linux_el0_config(here, seed, children, mmio):
     return re.sub(r"bao_bench=[^\"]*", args, text)
 
 
+def run_one(cmd, timeout):
+    try:
+        run = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        return run.returncode, run.stdout + run.stderr
+    except subprocess.TimeoutExpired as e:
+        return "timeout", (e.stdout or b"").decode(errors="replace") + (
+            e.stderr or b"").decode(errors="replace")
+
+
+def simulated(path):
+    """A stats file flattened, without what measures the host."""
+    def flat(x, key=""):
+        if isinstance(x, dict):
+            for k, v in x.items():
+                yield from flat(v, f"{key}.{k}" if key else k)
+        elif isinstance(x, list):
+            for i, v in enumerate(x):
+                yield from flat(v, f"{key}[{i}]")
+        else:
+            yield key, x
+    with open(path) as f:
+        stats = json.load(f)
+    return {k: v for k, v in flat(stats)
+            if not k.startswith("meta") and "host" not in k and not k.endswith("mips")}
+
+
+def round_trip(cmd, stem, code, text, timeout, counts):
+    """--round-trip: restores the run's checkpoint; the same end, or a named difference."""
+    if not os.path.exists(stem + ".ckpt"):
+        counts["ended before the checkpoint"] = counts.get("ended before the checkpoint", 0) + 1
+        return code, text
+    at = cmd.index("--checkpoint-at")
+    restore = cmd[:at] + ["--restore", stem + ".ckpt", "--stats-json", stem + ".restored.json"]
+    rcode, rtext = run_one(restore, timeout)
+    if rcode != code:
+        return f"restored run exit {rcode}, saving run {code}", text + "\n--- restored:\n" + rtext
+    saved, restored = simulated(stem + ".saved.json"), simulated(stem + ".restored.json")
+    differ = sorted(k for k in set(saved) | set(restored) if saved.get(k) != restored.get(k))
+    if differ:
+        return "round trip differs", text + "\n--- restored:\n" + rtext + "\nkeys: " + " ".join(
+            f"{k}={saved.get(k)}/{restored.get(k)}" for k in differ[:20])
+    counts["restored the same"] = counts.get("restored the same", 0) + 1
+    return code, text
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -685,6 +731,10 @@ def main():
     p.add_argument("--reasons", action="store_true",
                    help="also count the runs' last lines, numbers and addresses left out "
                         "(what stopped them)")
+    p.add_argument("--round-trip", type=int, metavar="INSNS",
+                   help="also save a checkpoint after INSNS instructions, restore it and "
+                        "require the same exit code and statistics (but host figures) as "
+                        "the run that saved it (docs/checkpoints.md)")
     p.add_argument("extra", nargs="*", help="more bao-sim options (after --)")
     args = p.parse_args()
     os.makedirs(args.out, exist_ok=True)
@@ -710,13 +760,12 @@ def main():
         if args.max_insns:
             cmd += ["--max-insns", str(args.max_insns)]
         cmd += args.extra
-        try:
-            run = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout)
-            code, text = run.returncode, run.stdout + run.stderr
-        except subprocess.TimeoutExpired as e:
-            code = "timeout"
-            text = (e.stdout or b"").decode(errors="replace") + (e.stderr or b"").decode(
-                errors="replace")
+        if args.round_trip:
+            cmd += ["--checkpoint-at", f"insns:{args.round_trip}", "--checkpoint-out",
+                    stem + ".ckpt", "--stats-json", stem + ".saved.json"]
+        code, text = run_one(cmd, args.timeout)
+        if args.round_trip and code in OK_EXIT_CODES:
+            code, text = round_trip(cmd, stem, code, text, args.timeout, counts)
         # A Linux VM that powered off must have finished its children.
         if args.linux_el0 and code == 0 and "bao-fuzz: done" not in text:
             code = "0 without bao-fuzz: done"
@@ -727,7 +776,7 @@ def main():
             reason = re.sub(r"0x[0-9a-f]+|\d+", "N", ends[0] if ends else "")
             reasons[reason] = reasons.get(reason, 0) + 1
         if code in OK_EXIT_CODES:
-            for ext in (".bin", ".toml"):
+            for ext in (".bin", ".toml", ".ckpt", ".saved.json", ".restored.json"):
                 if os.path.exists(stem + ext):
                     os.remove(stem + ext)
             continue
