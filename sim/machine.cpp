@@ -73,9 +73,8 @@ Machine::Machine(const MachineParams& params, std::ostream* console_out)
         for (auto& core : cores_)
             if (!core->set_fast_forward_uncounted(true))
                 throw InputError("--fast-forward-uncounted: these cores cannot find an "
-                                 "access's instruction without a memory hook (it needs AArch64 "
-                                 "cores and Debian's Unicorn 2.0.1 archive, linked as "
-                                 "sim/CMakeLists.txt does)");
+                                 "access's instruction without a memory hook (it needs Debian's "
+                                 "Unicorn 2.0.1 archive, linked as sim/CMakeLists.txt does)");
     }
 }
 

@@ -67,10 +67,7 @@ Rv64Core::Rv64Core(unsigned id, ExitHandler& exits) : id_(id), exits_(exits), st
     check(uc_hook_add(uc_, &h, UC_HOOK_MEM_UNMAPPED, reinterpret_cast<void*>(&on_unmapped), this, 1,
                       0),
           "add unmapped hook");
-    // Also makes Unicorn report the accessing instruction's PC in MMIO callbacks.
-    check(uc_hook_add(uc_, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
-                      reinterpret_cast<void*>(&on_memory), this, 1, 0),
-          "add memory hook");
+    add_memory_hook();
 }
 
 Rv64Core::~Rv64Core() {
@@ -111,6 +108,7 @@ void Rv64Core::keep_stub_clear(uint64_t addr, uint64_t size) {
 
 void Rv64Core::map_memory(uint64_t addr, uint64_t size, uint8_t* host) {
     keep_stub_clear(addr, size);
+    ram_ranges_.emplace_back(addr, addr + size);
     check(uc_mem_map_ptr(uc_, addr, size, UC_PROT_ALL, host), "map memory");
 }
 
@@ -216,6 +214,7 @@ RunResult Rv64Core::run(uint64_t budget_cycles, uint64_t start_cycle, uint64_t c
     stop_.reset();
     yield_at_block_ = false;
     fast_forward_ = fast_forward_next_;
+    update_memory_hook();
     running_ = true;
     follow_satp();
     code_buffer_.install();

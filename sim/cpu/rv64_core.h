@@ -81,12 +81,13 @@ class Rv64Core final : public Core {
     uint64_t instructions_in_run() const override { return executed_; }
     void add_stall(uint64_t cycles) override { stall_ += cycles; }
     // Fast-forward (docs/checkpoints.md): from the next run() on, blocks and
-    // accesses are counted but not modeled. The memory hook stays (it names
-    // a trapped access's address).
+    // accesses are counted but not modeled; with --fast-forward-uncounted
+    // the memory hook goes too (rv64_uncounted.cpp).
     bool set_fast_forward(bool on) override {
         fast_forward_next_ = on;
         return true;
     }
+    bool set_fast_forward_uncounted(bool on) override;
     void request_halt() override;
     void request_yield() override;
 
@@ -154,6 +155,11 @@ class Rv64Core final : public Core {
     // fault (pending) or an unsupported translation (a fault). False if Sv39 is off.
     bool guest_page_fault(int type, uint64_t va, uint64_t epc);
 
+    // rv64_uncounted.cpp: the memory hook, removed while fast-forwarding uncounted.
+    void add_memory_hook();
+    void update_memory_hook();
+    uint64_t faulting_address(uint64_t epc) const;
+
     void handle_call();
     TrapAction report(Exit& exit);
     uint32_t read_word(uint64_t addr) const;
@@ -196,6 +202,11 @@ class Rv64Core final : public Core {
     uint64_t cpi_ = 1;
     bool fast_forward_ = false; // this run: no timing model (from fast_forward_next_)
     bool fast_forward_next_ = false;
+    bool fast_forward_uncounted_ = false;
+    uint64_t memory_hook_ = 0; // a uc_hook
+    bool memory_hook_on_ = false;
+    bool drop_code_for_hook_ = false;
+    std::vector<std::pair<uint64_t, uint64_t>> ram_ranges_; // [base, end) of map_memory's
     uint64_t start_cycle_ = 0;
     uint64_t retired_ = 0; // instructions of earlier runs (instret)
     uint64_t sip_ = 0;     // the pending supervisor interrupts the lines drive

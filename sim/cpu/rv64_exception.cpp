@@ -97,14 +97,14 @@ void Rv64Core::take_exception(uint32_t intno) {
     case rv64::cause::store_misaligned:
     case rv64::cause::store_access_fault:
     case rv64::cause::load_page_fault:
-    case rv64::cause::store_page_fault:
-        // The memory hook saw the access before Unicorn translated it. QEMU
-        // reports an AMO's faults as a load's; the spec says store/AMO.
+    case rv64::cause::store_page_fault: {
+        // QEMU reports an AMO's faults as a load's; the spec says store/AMO.
         intno = amo_cause(intno, read_word(epc));
-        pending_ =
-            Rv64Exception{intno, last_access_.address, epc,
-                          std::string(cause_name(intno)) + " at " + hex(last_access_.address)};
+        const uint64_t address = faulting_address(epc);
+        pending_ = Rv64Exception{intno, address, epc,
+                                 std::string(cause_name(intno)) + " at " + hex(address)};
         break;
+    }
     default:
         raise_fault(Fault::Kind::other, epc, 0,
                     "exception " + std::to_string(intno) + " the core cannot deliver");

@@ -196,6 +196,34 @@ TEST_F(Rv64Delivery, MisalignedAtomic) {
     EXPECT_EQ(r[2], ram + 0x102);
 }
 
+// Without the memory hook (--fast-forward-uncounted), a faulting access's
+// address comes from its instruction: the same stval as with the hook.
+TEST_F(Rv64PageFault, FaultingAddressesWithoutTheMemoryHook) {
+#ifndef BAO_UNICORN_ACCESS_PC
+    GTEST_SKIP() << "needs the wrapped Unicorn archive (sim/CMakeLists.txt)";
+#endif
+    core.set_fast_forward(true);
+    ASSERT_TRUE(core.set_fast_forward_uncounted(true));
+    auto r = fault_at(lw(a4, t2), ram + 0x200000);
+    EXPECT_EQ(r[0], rv64::cause::load_page_fault);
+    EXPECT_EQ(r[1], ram + 8);
+    EXPECT_EQ(r[2], ram + 0x200000);
+    core.invalidate_code(ram, 0x1000); // each program is written over the last
+    r = fault_at(sw(a5, t2), ram + 0x200010);
+    EXPECT_EQ(r[0], rv64::cause::store_page_fault);
+    EXPECT_EQ(r[2], ram + 0x200010);
+    put(ram, {amoadd_w(a4, a5, t2)});
+    core.invalidate_code(ram, 0x1000);
+    core.reset(ram, 0);
+    core.set_csr(rv64::csr::stvec, handler);
+    core.set_x(t2, ram + 0x102);
+    ASSERT_EQ(core.run(1'000'000, 0, 1).reason, StopReason::halted) << core.fault().description;
+    r = rec.calls.back();
+    EXPECT_EQ(r[0], rv64::cause::store_misaligned);
+    EXPECT_EQ(r[2], ram + 0x102);
+    EXPECT_EQ(core.loads() + core.stores(), 0u) << "nothing counted without the hook";
+}
+
 TEST_F(Rv64Delivery, CountersAreAnsweredNotDelivered) {
     auto r = run({csrr(a0, rv64::csr::time), csrr(11, rv64::csr::instret), ecall});
     EXPECT_EQ(r[0], 4242u); // the exit handler's time
