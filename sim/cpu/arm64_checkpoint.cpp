@@ -21,6 +21,15 @@ void Core::checkpoint(Archive&) {
     throw CheckpointError("this core model has no checkpoints");
 }
 
+void Core::checkpoint(Archive& a, Fault& fault) {
+    a.value(fault.kind);
+    a.value(fault.pc);
+    a.value(fault.address);
+    a.value(fault.va);
+    a.value(fault.size);
+    a.text(fault.description);
+}
+
 namespace {
 
 using uc::check;
@@ -71,12 +80,7 @@ void Arm64Core::checkpoint(Archive& a) {
     a.values(stale_code_pages_);
     a.value(stale_code_all_);
     a.value(stale_tlb_);
-    a.value(fault_.kind);
-    a.value(fault_.pc);
-    a.value(fault_.address);
-    a.value(fault_.va);
-    a.value(fault_.size);
-    a.text(fault_.description);
+    Core::checkpoint(a, fault_);
     // Placeholder windows: this core's mappings and its address space's list.
     std::vector<std::pair<uint64_t, uint64_t>> mapped = mapped_;
     ranges(a, mapped);

@@ -188,6 +188,9 @@ class Core {
     // registers and the core's own bookkeeping. Throws CheckpointError where
     // the core cannot (another architecture, a model without them).
     virtual void checkpoint(Archive& a);
+    // A fault report's part of a core's checkpoint (its hypervisor exit is
+    // not kept: the report is read only when the run stopped on it).
+    static void checkpoint(Archive& a, Fault& fault);
     // A new address space's shared state, of this core's kind; join() makes
     // the core one of that space's cores.
     virtual std::shared_ptr<AddressSpace> new_address_space() const = 0;

@@ -72,12 +72,7 @@ void Rv64Core::checkpoint(Archive& a) {
     a.value(interrupts_);
     a.value(loads_);
     a.value(stores_);
-    a.value(fault_.kind);
-    a.value(fault_.pc);
-    a.value(fault_.address);
-    a.value(fault_.va);
-    a.value(fault_.size);
-    a.text(fault_.description);
+    Core::checkpoint(a, fault_);
     if (a.is_saving())
         return;
     counter_fixup_ = fixup ? std::optional<CounterFixup>(f) : std::nullopt;

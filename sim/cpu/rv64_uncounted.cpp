@@ -23,20 +23,14 @@ namespace sim::cpu {
 using uc::check;
 
 bool Rv64Core::set_fast_forward_uncounted(bool on) {
-#ifdef BAO_UNICORN_ACCESS_PC
+    if (!uc::runs_without_memory_hook()) // needs Debian's Unicorn 2.0.1 archive, wrapped
+        return !on;
     fast_forward_uncounted_ = on;
     return true;
-#else
-    return !on; // needs Debian's Unicorn 2.0.1 archive, wrapped (sim/CMakeLists.txt)
-#endif
 }
 
 void Rv64Core::add_memory_hook() {
-    uc_hook h;
-    check(uc_hook_add(uc_, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
-                      reinterpret_cast<void*>(&on_memory), this, 1, 0),
-          "add memory hook");
-    memory_hook_ = h;
+    memory_hook_ = uc::add_memory_hook(uc_, reinterpret_cast<void*>(&on_memory), this);
     memory_hook_on_ = true;
 }
 
