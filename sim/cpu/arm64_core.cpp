@@ -63,7 +63,7 @@ Arm64Core::Arm64Core(unsigned id, ExitHandler& exits) : id_(id), exits_(exits) {
           "add fetch-protection hook");
     // A full-range data hook also makes Unicorn report the faulting instruction's
     // PC (not its block's) in MMIO and unmapped callbacks (docs/design.md#unicorn-pc).
-    add_memory_hook();
+    memory_hook_.install(uc_, reinterpret_cast<void*>(&on_memory), this);
     check(uc_hook_add(uc_, &h, UC_HOOK_INSN, reinterpret_cast<void*>(&on_mrs), this, 1, 0,
                       UC_ARM64_INS_MRS),
           "add MRS hook");

@@ -13,6 +13,7 @@
 #include "sim/cpu/arm64_sysregs.h"
 #include "sim/cpu/core.h"
 #include "sim/cpu/guest_exception.h"
+#include "sim/cpu/memory_hook_switch.h"
 #include "sim/cpu/stage1_walk.h"
 #include "sim/cpu/unicorn_code_buffer.h"
 
@@ -143,7 +144,6 @@ class Arm64Core final : public Core {
     // arm64_uncounted.cpp: the memory hook, present unless fast-forwarding
     // uncounted; without it, an access's PC and last_access_ come from the
     // softmmu helper it went through.
-    void add_memory_hook();
     void update_memory_hook();
     bool recover_access(uint64_t address);
     void raise_unplaced_access(const char* what, uint64_t address);
@@ -283,11 +283,8 @@ class Arm64Core final : public Core {
     bool fast_forward_ = false;
     bool fast_forward_next_ = false;
     bool wfi_through_stage1_ = false; // model.wfi_through_stage1
-    bool fast_forward_uncounted_ = false;
-    size_t memory_hook_ = 0;
-    bool memory_hook_on_ = false;
-    bool drop_code_for_hook_ = false; // the hook was removed: drop code at the next run
-    bool retranslate_all_ = false;    // drop Unicorn's translations only (apply_broadcasts)
+    MemoryHookSwitch memory_hook_;
+    bool retranslate_all_ = false; // drop Unicorn's translations only (apply_broadcasts)
     uint64_t start_cycle_ = 0;
     bool virq_ = false;      // HCR_EL2.VI as the guest's line drives it
     bool irq_to_hv_ = false; // HCR_EL2.IMO: the physical IRQ is the hypervisor's

@@ -12,7 +12,6 @@
 
 #ifdef BAO_UNICORN_ACCESS_PC
 #include "sim/cpu/unicorn_access_pc_c.h"
-#include "sim/cpu/unicorn_store_path_c.h"
 #endif
 
 #include <unicorn/unicorn.h>
@@ -22,54 +21,23 @@ namespace sim::cpu {
 using uc::check;
 
 bool Arm64Core::set_fast_forward_uncounted(bool on) {
-    if (!uc::runs_without_memory_hook()) // needs Debian's Unicorn 2.0.1 archive, wrapped
-        return !on;
-    fast_forward_uncounted_ = on;
-    return true;
-}
-
-void Arm64Core::add_memory_hook() {
-    memory_hook_ = uc::add_memory_hook(uc_, reinterpret_cast<void*>(&on_memory), this);
-    memory_hook_on_ = true;
+    return memory_hook_.allow_uncounted(on);
 }
 
 // When a run starts: the hook goes while fast-forwarding uncounted and comes
-// back with the model. Whether a block calls the hook (and takes the slow
-// path for every access) is decided when it is translated, so translated
-// code is dropped (apply_broadcasts, next), by range over the address
-// space's memory; the guest's code did not change, so the A53 model keeps
-// its recipes. Unicorn 2.0.1 unlinks a deleted hook only when the next
-// uc_emu_start ends (until then the translator still sees it), so after a
-// removal the code is dropped at the start of the run after.
+// back with the model. Translated code is dropped (apply_broadcasts, next)
+// by range over the address space's memory; the guest's code did not
+// change, so the A53 model keeps its recipes.
 void Arm64Core::update_memory_hook() {
-    if (drop_code_for_hook_) {
-        drop_code_for_hook_ = false;
+    if (memory_hook_.update(fast_forward_))
         retranslate_all_ = true;
-    }
-    const bool wanted = !(fast_forward_ && fast_forward_uncounted_);
-    if (wanted == memory_hook_on_)
-        return;
-    if (wanted) {
-        add_memory_hook();
-        retranslate_all_ = true;
-    } else {
-        check(uc_hook_del(uc_, memory_hook_), "remove memory hook");
-        memory_hook_on_ = false;
-        drop_code_for_hook_ = true;
-    }
-#ifdef BAO_UNICORN_ACCESS_PC
-    // Without the hook, stores to pages without code may take Unicorn's
-    // fast path (unicorn_store_path.c); with it, never (DC ZVA would write
-    // past the hook).
-    bao_unicorn_fast_stores(uc_, !wanted);
-#endif
 }
 
 // Inside an MMIO or unmapped-access callback for `address` (virtual, or the
 // physical one: only its page offset is compared): PC and last_access_ of
 // the access in flight. True with the memory hook, which already did so.
 bool Arm64Core::recover_access([[maybe_unused]] uint64_t address) {
-    if (memory_hook_on_)
+    if (memory_hook_.on())
         return true;
 #ifdef BAO_UNICORN_ACCESS_PC
     bao_unicorn_access a{};
@@ -96,14 +64,14 @@ void Arm64Core::raise_unplaced_access(const char* what, uint64_t address) {
 void Arm64Core::recover_last_access() {
 #ifdef BAO_UNICORN_ACCESS_PC
     bao_unicorn_access a{};
-    if (!memory_hook_on_ && bao_unicorn_last_access(&a))
+    if (!memory_hook_.on() && bao_unicorn_last_access(&a))
         last_access_ = LastAccess{a.address, a.size, a.is_write != 0};
 #endif
 }
 
 void Arm64Core::forget_access() {
 #ifdef BAO_UNICORN_ACCESS_PC
-    if (!memory_hook_on_)
+    if (!memory_hook_.on())
         bao_unicorn_forget_access();
 #endif
 }

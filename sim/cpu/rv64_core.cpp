@@ -67,7 +67,7 @@ Rv64Core::Rv64Core(unsigned id, ExitHandler& exits) : id_(id), exits_(exits), st
     check(uc_hook_add(uc_, &h, UC_HOOK_MEM_UNMAPPED, reinterpret_cast<void*>(&on_unmapped), this, 1,
                       0),
           "add unmapped hook");
-    add_memory_hook();
+    memory_hook_.install(uc_, reinterpret_cast<void*>(&on_memory), this);
 }
 
 Rv64Core::~Rv64Core() {

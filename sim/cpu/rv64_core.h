@@ -21,6 +21,7 @@
 #pragma once
 
 #include "sim/cpu/core.h"
+#include "sim/cpu/memory_hook_switch.h"
 #include "sim/cpu/rv64_syndrome.h"
 #include "sim/cpu/unicorn_code_buffer.h"
 
@@ -156,7 +157,6 @@ class Rv64Core final : public Core {
     bool guest_page_fault(int type, uint64_t va, uint64_t epc);
 
     // rv64_uncounted.cpp: the memory hook, removed while fast-forwarding uncounted.
-    void add_memory_hook();
     void update_memory_hook();
     uint64_t faulting_address(uint64_t epc) const;
 
@@ -202,10 +202,7 @@ class Rv64Core final : public Core {
     uint64_t cpi_ = 1;
     bool fast_forward_ = false; // this run: no timing model (from fast_forward_next_)
     bool fast_forward_next_ = false;
-    bool fast_forward_uncounted_ = false;
-    uint64_t memory_hook_ = 0; // a uc_hook
-    bool memory_hook_on_ = false;
-    bool drop_code_for_hook_ = false;
+    MemoryHookSwitch memory_hook_;
     std::vector<std::pair<uint64_t, uint64_t>> ram_ranges_; // [base, end) of map_memory's
     uint64_t start_cycle_ = 0;
     uint64_t retired_ = 0; // instructions of earlier runs (instret)

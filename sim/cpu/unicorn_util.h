@@ -22,24 +22,6 @@ inline void write_cp(uc_engine* uc, uint32_t op0, uint32_t op1, uint32_t crn, ui
     check(uc_reg_write(uc, UC_ARM64_REG_CP_REG, &reg), "write system register");
 }
 
-// A full-range UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE hook calling `callback` with `self`.
-inline uc_hook add_memory_hook(uc_engine* uc, void* callback, void* self) {
-    uc_hook h;
-    check(uc_hook_add(uc, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, callback, self, 1, 0),
-          "add memory hook");
-    return h;
-}
-
-// Whether a core can run without its memory hook (--fast-forward-uncounted):
-// the wrapped Unicorn archive finds an access's PC without it.
-constexpr bool runs_without_memory_hook() {
-#ifdef BAO_UNICORN_ACCESS_PC
-    return true;
-#else
-    return false;
-#endif
-}
-
 inline std::string hex(uint64_t v) {
     std::ostringstream s;
     s << "0x" << std::hex << v;
