@@ -45,7 +45,7 @@ po::options_description options(unsigned hw) {
          "default's (docs/checkpoints.md#reproduce)")
         ("fast-forward-uncounted",
          "with --fast-forward-boot: boot without Unicorn's memory hook too (bao-sim "
-         "--fast-forward-uncounted), about 1.4x faster; the same figures, only the boot's loads "
+         "--fast-forward-uncounted), about 1.8x faster; the same figures, only the boot's loads "
          "and stores go uncounted in the runs' stats (docs/checkpoints.md#uncounted)")
         ("linux-bootargs", po::value<std::string>(),
          "ARGS: added to the end of every Linux VM's kernel command line, e.g. "
