@@ -13,6 +13,14 @@ namespace sim {
 linux_boot::VmDeviceTreeSpec linux_vm_description(const RunConfig& config, size_t index) {
     const hv::VmStorage& vm = config.hv.vms[index];
     const hv::PlatformConfig& p = config.hv.platform;
+    // The device tree gives Linux a GICv2 (GICD + GICC): on a GICv3 machine
+    // its GICv2 driver finds no CPU interface and, under hv, takes no
+    // interrupt at all (the kernel still ran, on polling; stop 29).
+    if (p.gic.version == hv::GicVersion::V3)
+        throw InputError("Linux VM '" + std::string(vm.name) +
+                         "': gic.version=3 is not supported: bao-sim's device tree describes a "
+                         "GICv2 (\"arm,cortex-a15-gic\") for Linux; use gic.version=2 "
+                         "(docs/linux.md)");
     linux_boot::VmDeviceTreeSpec d;
     for (const hv::RegionConfig& r : vm.regions)
         d.memory.push_back(linux_boot::RamRange{r.base, r.size});

@@ -87,24 +87,6 @@ TEST(LinuxSim, NativeRunsQsortToPowerOff) {
     expect_qsort_run(boot(o), "linux-native");
 }
 
-// The GICv3 (gic.version=3: the device tree describes one, hv's vGICv3 and
-// ICC_* registers under hv), natively and under hv, boots fast-forwarded
-// without the memory hook. Until stop 29 such a boot made one-cycle slices
-// while the kernel left a timer interrupt pending (about 3.4x slower).
-TEST(LinuxSim, Gicv3RunsQsortToPowerOffNativelyAndUnderHv) {
-    REQUIRE_LINUX();
-    for (const char* preset : {"linux-native", "linux-solo"}) {
-        const ScratchFile config(std::string(preset) + "-gicv3.toml");
-        RunOptions o = linux_run_without_crypto_tests(preset, config);
-        o.sets = {"gic.version=3"};
-        o.fast_forward.until = FastForward::Until::linux_init;
-        o.fast_forward.uncounted = true;
-        const Booted b = boot(o);
-        expect_qsort_run(b, std::string(preset) + " gic.version=3");
-        EXPECT_NE(b.stats.find("\"gic.version\": 3"), std::string::npos) << preset;
-    }
-}
-
 // The second run also saves a checkpoint at the benchmark's start mark (after
 // the boot and /init's verification run), which changes no figure, and that
 // checkpoint restored ends exactly as the uninterrupted runs
