@@ -16,6 +16,9 @@ void MemoryHookSwitch::install(uc_struct* uc, void* callback, void* self) {
         uc_hook_add(uc_, &hook_, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, callback_, self_, 1, 0),
         "add memory hook");
     on_ = true;
+#ifdef BAO_UNICORN_ACCESS_PC
+    bao_unicorn_fast_stores(uc_, 1); // unicorn_store_path.c: DC ZVA still reaches the hook
+#endif
 }
 
 bool MemoryHookSwitch::allow_uncounted(bool on) {
@@ -40,11 +43,10 @@ bool MemoryHookSwitch::update(bool fast_forward) {
         uc::check(uc_hook_del(uc_, hook_), "remove memory hook");
         on_ = false;
         drop_next_run_ = true;
-    }
 #ifdef BAO_UNICORN_ACCESS_PC
-    // Fast stores only without a hook: DC ZVA's helper would write past it.
-    bao_unicorn_fast_stores(uc_, !wanted);
+        bao_unicorn_fast_stores(uc_, 0); // no hook for DC ZVA to reach
 #endif
+    }
     return drop_now;
 }
 

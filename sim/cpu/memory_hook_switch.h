@@ -2,8 +2,8 @@
 // uncounted (--fast-forward-uncounted, docs/checkpoints.md), shared by both
 // cores (arm64_uncounted.cpp, rv64_uncounted.cpp). Any memory hook sends
 // every load and store through Unicorn's softmmu helpers; without it, the
-// wrapped Unicorn archive finds an access's PC (unicorn_access_pc.c) and
-// stores to pages without code take Unicorn's fast path
+// wrapped Unicorn archive finds an access's PC (unicorn_access_pc.c). Either
+// way the engine's stores to pages without code leave Unicorn's slow path
 // (unicorn_store_path.c). Unicorn types stay in the .cpp.
 #pragma once
 

@@ -71,6 +71,7 @@ void __real_helper_dc_zva_aarch64(struct CPUArchState* env, uint64_t vaddr);
 void __wrap_helper_dc_zva_aarch64(struct CPUArchState* env, uint64_t vaddr);
 void __wrap_helper_dc_zva_aarch64(struct CPUArchState* env, uint64_t vaddr) {
     bao_unicorn_zva = 1;
+    bao_store_path_before_zva(vaddr);
     __real_helper_dc_zva_aarch64(env, vaddr);
     bao_unicorn_zva = 0;
 }

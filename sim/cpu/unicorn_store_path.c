@@ -68,12 +68,14 @@ BAO_NO_PAGE_COLLECTION(riscv64)
  *  - tb_invalidate_phys_page_fast() (notdirty_write's SMC check; wrapped)
  *    returns at once for a page never marked: it has no block to invalidate.
  *    For a marked page QEMU's own check runs, unchanged.
- * An engine without a memory hook (bao_unicorn_fast_stores) also drops the
- * flag as QEMU does: the store helper's wrapper clears TLB_NOTDIRTY for the
- * store's page (tlb_set_dirty, which QEMU applies to every MMU index of the
- * address: the guest's EL0/EL1 or U/S share one translation) unless a page
- * the store touched was marked, and marking a page puts the flag back on
- * every TLB entry mapping its host bytes (tlb_reset_dirty). Pages are
+ * A core's engine (bao_unicorn_fast_stores) also drops the flag as QEMU
+ * does: the store helper's wrapper clears TLB_NOTDIRTY for the store's page
+ * (tlb_set_dirty, which QEMU applies to every MMU index of the address: the
+ * guest's EL0/EL1 or U/S share one translation) unless a page the store
+ * touched was marked, and marking a page puts the flag back on every TLB
+ * entry mapping its host bytes (tlb_reset_dirty). A memory hook still sees
+ * every store (Unicorn calls it before the TLB), except DC ZVA's, which
+ * bao_store_path_before_zva handles. Pages are
  * tracked at 4 KiB and never unmarked (a page whose code was dropped keeps
  * the slow path, as before). Stores from one engine into code another
  * engine translated were never seen by that engine's Unicorn: the cores'
@@ -86,7 +88,7 @@ struct bao_code_pages {
     struct CPUState* cpu; /* from its first cpu_exec; NULL before */
     int arch;             /* of that CPU: 1 AArch64, 2 RISC-V */
     int fast_stores;      /* bao_unicorn_fast_stores */
-    int ever_fast;        /* TLB entries may have lost TLB_NOTDIRTY */
+    int hooked;           /* ... with a memory hook */
     uint64_t* marked;     /* a bit per 4 KiB of ram_addr space */
     size_t words;
 };
@@ -187,23 +189,21 @@ void bao_code_pages_forget(struct uc_struct* uc) {
     pthread_mutex_unlock(&bao_engines_lock);
 }
 
-void tlb_flush_aarch64(struct CPUState* cpu);
-void tlb_flush_riscv64(struct CPUState* cpu);
+void tlb_flush_page_aarch64(struct CPUState* cpu, uint64_t vaddr);
 
-void bao_unicorn_fast_stores(struct uc_struct* uc, int on) {
+void bao_unicorn_fast_stores(struct uc_struct* uc, int hooked) {
     struct bao_code_pages* e = bao_engine(uc);
-    if (on) {
-        e->fast_stores = e->ever_fast = 1;
-        return;
-    }
-    if (!e->fast_stores)
-        return;
-    e->fast_stores = 0;
-    /* Every entry gets TLB_NOTDIRTY back when it is filled again. */
-    if (e->cpu && e->arch == 1)
-        tlb_flush_aarch64(e->cpu);
-    else if (e->cpu && e->arch == 2)
-        tlb_flush_riscv64(e->cpu);
+    e->fast_stores = 1;
+    e->hooked = hooked;
+}
+
+/* DC ZVA's helper (QEMU 5.0) memsets a block whose page's TLB entry has no
+ * flag, without calling the memory hook; with the flag it stores through
+ * the helper, which calls the hook (once counted: arm64_core.cpp). Dropping
+ * the page's entry first makes the refill carry TLB_NOTDIRTY again. */
+void bao_store_path_before_zva(uint64_t vaddr) {
+    if (bao_running && bao_running->hooked && bao_running->cpu)
+        tlb_flush_page_aarch64(bao_running->cpu, vaddr);
 }
 
 void bao_store_begin(void) {
@@ -233,7 +233,7 @@ void bao_store_end(int arch, uint64_t vaddr) {
     void __wrap_tlb_protect_code_##arch(struct uc_struct* uc, uint64_t ram_addr) {                 \
         __real_tlb_protect_code_##arch(uc, ram_addr);                                              \
         struct bao_code_pages* e = bao_engine(uc);                                                 \
-        if (!bao_mark(e, ram_addr) || !e->ever_fast || !e->cpu)                                    \
+        if (!bao_mark(e, ram_addr) || !e->fast_stores || !e->cpu)                                  \
             return; /* marked before, or no TLB entry can have lost the flag */                    \
         const uint64_t page = ram_addr & ~((1ull << kCodePageShift) - 1);                          \
         void* host = qemu_map_ram_ptr_##arch(uc, NULL, page);                                      \

@@ -30,12 +30,13 @@ void bao_store_end(int arch, uint64_t vaddr);
 /* uc_close(): the engine's pages and CPU are forgotten. */
 void bao_code_pages_forget(struct uc_struct* uc);
 
-/* Between runs, from a core: whether stores to pages without code may
- * leave the notdirty path for good (their TLB entries lose TLB_NOTDIRTY).
- * Only for an engine without a memory hook: a page without the flag lets
- * helpers that write host memory directly (DC ZVA's memset) bypass the
- * hook. Turning it off flushes the engine's TLB, so the flag is back. */
-void bao_unicorn_fast_stores(struct uc_struct* uc, int on);
+/* Between runs, from a core: stores to pages without code may leave the
+ * notdirty path for good (their TLB entries lose TLB_NOTDIRTY); `hooked`:
+ * the engine has a memory hook, which DC ZVA must still reach. */
+void bao_unicorn_fast_stores(struct uc_struct* uc, int hooked);
+
+/* In DC ZVA's helper wrapper, before the helper (unicorn_access_pc.c). */
+void bao_store_path_before_zva(uint64_t vaddr);
 
 #ifdef __cplusplus
 }
