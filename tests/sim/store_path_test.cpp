@@ -96,7 +96,9 @@ TEST(StorePath, FastStoresStopWhereCodeIsTranslated) {
 
 // DC ZVA zeroes its 64-byte block at once; with a memory hook in, Unicorn
 // 2.0.1 stores it a byte at a time and the hook saw 64 stores (64 L1 D
-// accesses in the model). Two DC ZVAs are two stores.
+// accesses in the model). Two DC ZVAs are two stores, the second one to a
+// page whose TLB entry the first one's store let take fast stores
+// (unicorn_store_path.c: its helper would memset it past the hook).
 TEST(StorePath, DcZvaIsOneStoreOfItsBlock) {
 #ifndef BAO_UNICORN_ACCESS_PC
     GTEST_SKIP() << "needs the wrapped Unicorn archive (sim/CMakeLists.txt)";
