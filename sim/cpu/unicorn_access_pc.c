@@ -146,7 +146,7 @@ int bao_unicorn_place_access(uint64_t address, struct bao_unicorn_access* out) {
         bao_store_begin();                                                                         \
         __real_helper_##name##_mmu_##arch(env, addr, val, oi, retaddr);                            \
         bao_retaddr = 0;                                                                           \
-        bao_store_end(bao_arch, addr);                                                             \
+        bao_store_end(addr);                                                                       \
     }
 
 #define BAO_HELPERS(arch)                                                                          \

@@ -98,9 +98,7 @@ static struct bao_code_pages** bao_engines;
 static size_t bao_engine_count, bao_engine_capacity;
 static pthread_mutex_t bao_engines_lock = PTHREAD_MUTEX_INITIALIZER;
 static _Thread_local struct bao_code_pages* bao_running;
-/* During one store helper call: a page without code took the notdirty path
- * (1), a page with code did (2). */
-static _Thread_local int bao_store_notdirty;
+_Thread_local int bao_store_notdirty; /* unicorn_store_path_c.h */
 
 static void bao_out_of_memory(void) {
     fputs("bao-sim: out of memory (Unicorn's code-page bitmap)\n", stderr);
@@ -206,23 +204,17 @@ void bao_store_path_before_zva(uint64_t vaddr) {
         tlb_flush_page_aarch64(bao_running->cpu, vaddr);
 }
 
-void bao_store_begin(void) {
-    bao_store_notdirty = 0;
-}
-
 void tlb_set_dirty_aarch64(struct CPUState* cpu, uint64_t vaddr);
 void tlb_set_dirty_riscv64(struct CPUState* cpu, uint64_t vaddr);
 
-void bao_store_end(int arch, uint64_t vaddr) {
-    const int clear =
-        bao_store_notdirty == 1 && bao_running && bao_running->fast_stores && bao_running->cpu;
-    bao_store_notdirty = 0;
-    if (!clear)
+void bao_store_clear_notdirty(uint64_t vaddr) {
+    struct bao_code_pages* e = bao_running;
+    if (!e || !e->fast_stores || !e->cpu)
         return;
-    if (arch == 1)
-        tlb_set_dirty_aarch64(bao_running->cpu, vaddr);
-    else if (arch == 2)
-        tlb_set_dirty_riscv64(bao_running->cpu, vaddr);
+    if (e->arch == 1)
+        tlb_set_dirty_aarch64(e->cpu, vaddr);
+    else if (e->arch == 2)
+        tlb_set_dirty_riscv64(e->cpu, vaddr);
 }
 
 #define BAO_CODE_PAGES(arch)                                                                       \

@@ -22,10 +22,25 @@ struct CPUState;
 void* bao_code_pages_enter(struct uc_struct* uc, struct CPUState* cpu, int arch);
 void bao_code_pages_leave(void* before);
 
-/* Around one softmmu store helper call of the running engine (arch 1:
- * AArch64, 2: RISC-V); `vaddr` is the store's address. */
-void bao_store_begin(void);
-void bao_store_end(int arch, uint64_t vaddr);
+/* Around one softmmu store helper call of the running engine: every store
+ * with a memory hook, so the common case is inline (C only). During the
+ * call, the SMC check's wrapper sets the flag to 1 when a page without code
+ * took the notdirty path, 2 when a page with code did; `vaddr` is the
+ * store's address. */
+#ifndef __cplusplus
+extern _Thread_local int bao_store_notdirty;
+void bao_store_clear_notdirty(uint64_t vaddr); /* tlb_set_dirty, for fast stores */
+
+static inline void bao_store_begin(void) {
+    bao_store_notdirty = 0;
+}
+
+static inline void bao_store_end(uint64_t vaddr) {
+    if (__builtin_expect(bao_store_notdirty == 1, 0))
+        bao_store_clear_notdirty(vaddr);
+    bao_store_notdirty = 0;
+}
+#endif
 
 /* uc_close(): the engine's pages and CPU are forgotten. */
 void bao_code_pages_forget(struct uc_struct* uc);
