@@ -56,12 +56,9 @@ void Aclint::write(uint64_t offset, unsigned size, uint64_t value) {
 }
 
 void Aclint::checkpoint(Archive& a) {
-    a.same_size(mtimecmp_, "ACLINT harts");
-    a.bools(msip_);
-    a.values(mtimecmp_);
-    a.values(stimecmp_);
-    if (msip_.size() != mtimecmp_.size() || stimecmp_.size() != mtimecmp_.size())
-        throw CheckpointError("corrupt: the ACLINT's registers");
+    a.fixed(msip_, "ACLINT harts");
+    a.fixed(mtimecmp_, "ACLINT harts");
+    a.fixed(stimecmp_, "ACLINT harts");
 }
 
 } // namespace sim

@@ -58,13 +58,22 @@ class Archive {
             throw CheckpointError(std::string(what) + ": " + std::to_string(n) + " saved, " +
                                   std::to_string(v.size()) + " in this machine");
     }
-    // A vector<bool> (packed, so not plain data): its length, then a byte
-    // per element.
-    void bools(std::vector<bool>& v) {
-        std::vector<uint8_t> bytes(v.begin(), v.end());
-        values(bytes);
+    // A vector of plain data whose length the fresh machine already has
+    // right (from the configuration): its length, checked, then its elements.
+    template <class T> void fixed(std::vector<T>& v, const char* what) {
+        static_assert(std::is_trivially_copyable_v<T>, "checkpoint values are plain data");
+        same_size(v, what);
+        if (!v.empty())
+            bytes(v.data(), v.size() * sizeof(T));
+    }
+    // The same for a vector<bool> (packed, so not plain data): a byte per element.
+    void fixed(std::vector<bool>& v, const char* what) {
+        same_size(v, what);
+        std::vector<uint8_t> b(v.begin(), v.end());
+        if (!b.empty())
+            bytes(b.data(), b.size());
         if (!saving_)
-            v.assign(bytes.begin(), bytes.end());
+            v.assign(b.begin(), b.end());
     }
     void text(std::string& s) {
         uint64_t n = s.size();

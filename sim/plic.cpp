@@ -124,18 +124,13 @@ void Plic::update() {
 // checkpoint's identity pins; the outputs are restored, not recomputed, so
 // the listener sees no edge.
 void Plic::checkpoint(Archive& a) {
-    a.same_size(threshold_, "PLIC contexts");
-    a.values(priority_);
-    a.bools(pending_);
-    a.bools(claimed_);
-    a.bools(level_);
-    a.values(enable_);
-    a.values(threshold_);
-    a.bools(outputs_);
-    if (priority_.size() != kSources || enable_.size() != threshold_.size() * kWords ||
-        pending_.size() != kSources || claimed_.size() != kSources || level_.size() != kSources ||
-        outputs_.size() != threshold_.size())
-        throw CheckpointError("corrupt: the PLIC's registers");
+    a.fixed(priority_, "PLIC sources");
+    a.fixed(pending_, "PLIC sources");
+    a.fixed(claimed_, "PLIC sources");
+    a.fixed(level_, "PLIC sources");
+    a.fixed(enable_, "PLIC enable words");
+    a.fixed(threshold_, "PLIC contexts");
+    a.fixed(outputs_, "PLIC contexts");
 }
 
 } // namespace sim

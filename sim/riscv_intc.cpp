@@ -142,12 +142,9 @@ void RiscvInterrupts::checkpoint(Archive& a) {
     plic_.checkpoint(a);
     a.tag("aclint");
     aclint_.checkpoint(a);
-    a.same_size(vsip_, "harts");
-    a.bools(stip_);
-    a.bools(ssip_);
-    a.values(vsip_);
-    if (stip_.size() != vsip_.size() || ssip_.size() != vsip_.size())
-        throw CheckpointError("corrupt: the harts' interrupt lines");
+    a.fixed(stip_, "harts");
+    a.fixed(ssip_, "harts");
+    a.fixed(vsip_, "harts");
 }
 
 } // namespace sim
