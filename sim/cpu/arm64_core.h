@@ -167,7 +167,7 @@ class Arm64Core final : public Core {
     uint32_t insn_at(uint64_t pc) const;
     Exit data_abort_exit(uint64_t pc, uint64_t va, uint64_t ipa, bool is_write) const;
     static Exit inst_abort_exit(uint64_t va, uint64_t ipa);
-    uint64_t trapped_access(uint64_t ipa, bool is_write, uint64_t value);
+    uint64_t trapped_access(uint64_t ipa, unsigned size, bool is_write, uint64_t value);
     void note_abort(Fault::Kind kind, uint64_t pc, uint64_t ipa);
     // Covers a translated VA with a placeholder region (arm64_placeholder.cpp).
     bool map_placeholder(uint64_t va);
@@ -238,6 +238,19 @@ class Arm64Core final : public Core {
         uint64_t base; // of the trapping mapping
     };
     std::vector<std::unique_ptr<TrapBinding>> traps_;
+    // Unicorn's MMIO regions take at most 4 bytes a call (QEMU's default
+    // impl.max_access_size), so a 64-bit load or store to a trapping page
+    // comes as two calls from one instruction, low half first. EL2 must see
+    // one 8-byte abort: the first call reports a load (and keeps its high
+    // half here) or keeps a store's low half; the second completes it.
+    struct SplitAccess {
+        bool pending = false;
+        bool is_write = false;
+        uint64_t pc = 0;
+        uint64_t second_ipa = 0; // the high half's
+        uint64_t va = 0;         // the access's (a store's, reported at the second call)
+        uint64_t value = 0;      // a load's high half, or a store's low half
+    } split_;
     // The timing model's share of a load or store (on_memory) and of a block's
     // fetch (model_block, on_a53_block). model_data and fetch_timing are inline
     // in arm64_core.cpp, so that a hook's common case (micro-TLB and L1 hits)

@@ -16,17 +16,17 @@ void Arm64Core::map_trapping(uint64_t addr, uint64_t size) {
               "map trapping page");
 }
 
-// The access's size is not passed on: the syndrome's SAS comes from the
-// instruction, as the hardware's does.
-uint64_t Arm64Core::on_trap_read(uc_struct*, uint64_t offset, unsigned, void* binding) {
+// The syndrome's SAS comes from the instruction, as the hardware's does; the
+// call's size only tells a 64-bit access's halves (split_).
+uint64_t Arm64Core::on_trap_read(uc_struct*, uint64_t offset, unsigned size, void* binding) {
     auto* b = static_cast<TrapBinding*>(binding);
-    return b->core->trapped_access(b->base + offset, false, 0);
+    return b->core->trapped_access(b->base + offset, size, false, 0);
 }
 
-void Arm64Core::on_trap_write(uc_struct*, uint64_t offset, unsigned, uint64_t value,
+void Arm64Core::on_trap_write(uc_struct*, uint64_t offset, unsigned size, uint64_t value,
                               void* binding) {
     auto* b = static_cast<TrapBinding*>(binding);
-    b->core->trapped_access(b->base + offset, true, value);
+    b->core->trapped_access(b->base + offset, size, true, value);
 }
 
 // The instruction at `pc`, read through the guest's stage 1 (0 if nothing backs it).
@@ -60,17 +60,39 @@ Exit Arm64Core::inst_abort_exit(uint64_t va, uint64_t ipa) {
 // memory hook makes pc() the instruction's, docs/design.md#unicorn-pc; it also saw the
 // access's virtual address). Unicorn completes the instruction with a load's
 // value, so the handler's registers are not written back here.
-uint64_t Arm64Core::trapped_access(uint64_t ipa, bool is_write, uint64_t value) {
+uint64_t Arm64Core::trapped_access(uint64_t ipa, unsigned size, bool is_write, uint64_t value) {
     if (!recover_access(ipa)) {
         raise_unplaced_access("emulated IPA", ipa);
         uc_emu_stop(uc_);
         return 0;
     }
+    const uint64_t at = pc();
+    if (split_.pending && split_.pc == at && split_.second_ipa == ipa &&
+        split_.is_write == is_write) { // a 64-bit access's second half
+        split_.pending = false;
+        if (!is_write)
+            return split_.value;
+        Exit e = data_abort_exit(at, split_.va, ipa - 4, true);
+        e.in_flight = true;
+        e.data = split_.value | (value & 0xffff'ffffu) << 32;
+        report(e);
+        return 0;
+    }
+    split_.pending = false;
     const bool same_page = (last_access_.address & 0xfff) == (ipa & 0xfff);
-    Exit e = data_abort_exit(pc(), same_page ? last_access_.address : ipa, ipa, is_write);
+    const uint64_t va = same_page ? last_access_.address : ipa;
+    Exit e = data_abort_exit(at, va, ipa, is_write);
+    const uint32_t iss = e.syndrome.detail;
+    const bool first_half = size == 4 && (iss >> 24 & 1) && (iss >> 22 & 3) == 3; // ISV, SAS 8
+    if (first_half)
+        split_ = {true, is_write, at, ipa + 4, va, is_write ? value & 0xffff'ffffu : 0};
+    if (first_half && is_write)
+        return 0; // reported with the high half
     e.in_flight = true;
     e.data = is_write ? value : 0;
     report(e);
+    if (first_half)
+        split_.value = e.data >> 32;
     return is_write ? 0 : e.data;
 }
 
