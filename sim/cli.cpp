@@ -33,7 +33,8 @@ namespace {
 
 const char* usage_intro =
     "bao-sim: a cycle-approximate simulator of the Bao static-partitioning hypervisor\n"
-    "on QEMU's virt board (AArch64, GICv2, PL011), with guests run in Unicorn.\n"
+    "on QEMU's virt board (AArch64, GICv2 or with --set gic.version=3 a GICv3, PL011;\n"
+    "or RISC-V with --platform qemu-riscv64-virt), with guests run in Unicorn.\n"
     "\n"
     "Usage: bao-sim [--config NAME|FILE.toml] [--workload NAME] [options]\n"
     "       bao-sim pagetables [--mem 32M,128M,512M,1G]   (stage-2 table pages)\n"

@@ -13,14 +13,6 @@ namespace sim {
 linux_boot::VmDeviceTreeSpec linux_vm_description(const RunConfig& config, size_t index) {
     const hv::VmStorage& vm = config.hv.vms[index];
     const hv::PlatformConfig& p = config.hv.platform;
-    // The device tree gives Linux a GICv2 (GICD + GICC): on a GICv3 machine
-    // its GICv2 driver finds no CPU interface and, under hv, takes no
-    // interrupt at all (the kernel still ran, on polling; stop 29).
-    if (p.gic.version == hv::GicVersion::V3)
-        throw InputError("Linux VM '" + std::string(vm.name) +
-                         "': gic.version=3 is not supported: bao-sim's device tree describes a "
-                         "GICv2 (\"arm,cortex-a15-gic\") for Linux; use gic.version=2 "
-                         "(docs/linux.md)");
     linux_boot::VmDeviceTreeSpec d;
     for (const hv::RegionConfig& r : vm.regions)
         d.memory.push_back(linux_boot::RamRange{r.base, r.size});
@@ -37,6 +29,12 @@ linux_boot::VmDeviceTreeSpec linux_vm_description(const RunConfig& config, size_
     d.gicd_size = hv::kGicdFrameSize;
     d.gicc = p.gic.gicc; // under hv the GICV frame sits at this IPA
     d.gicc_size = hv::kGiccFrameSize;
+    if (p.gic.version == hv::GicVersion::V3) {
+        d.gic_v3 = true;
+        d.gicd_size = hv::kGicv3DistSize;
+        d.gicr = p.gic.gicr; // under hv the VM's vCPU n has the frames at gicr + n * stride
+        d.gicr_stride = p.gic.gicr_stride;
+    }
     d.uart = p.console_pa;
     // platform.console_irq (build_device_tree checks it is an SPI); 0 means
     // the UART raises none, and the DT keeps QEMU virt's SPI 33.

@@ -89,37 +89,62 @@ void check_user_dtb(const std::vector<std::uint8_t>& dtb) {
     }
 }
 
-} // namespace
+constexpr char kGicv2Compatible[] = "arm,cortex-a15-gic";
+constexpr char kGicv3Compatible[] = "arm,gic-v3";
+// The GICv2 compatibles of Linux's irq-gic driver that an arm64 DT uses.
+constexpr const char* kGicv2Compatibles[] = {kGicv2Compatible, "arm,gic-400", "arm,cortex-a7-gic",
+                                             "arm,cortex-a9-gic", "arm,pl390"};
 
-void check_kernel_drives_gicv2(const KernelImage& kernel, const std::string& name) {
-    // With its terminating NUL: "arm,cortex-a15-gic-foo" would not do.
-    static constexpr char compatible[] = "arm,cortex-a15-gic";
-    const auto* begin = kernel.bytes.data();
-    const auto* end = begin + kernel.bytes.size();
-    if (std::search(begin, end, compatible, compatible + sizeof compatible) != end)
-        return;
-    throw BootError(BootErrorKind::needs_gicv3,
-                    "kernel '" + name +
-                        "' has no GICv2 driver (the Image never names \"arm,cortex-a15-gic\"; "
-                        "built without CONFIG_ARM_GIC, for a GICv3 only?): the VM's interrupt "
-                        "controller is a GICv2");
+const char* gic_name(bool gic_v3) {
+    return gic_v3 ? "GICv3" : "GICv2";
 }
 
-void check_dtb_has_no_gicv3(const std::vector<std::uint8_t>& dtb) {
-    const int node = fdt_node_offset_by_compatible(dtb.data(), -1, "arm,gic-v3");
+// The first node of `dtb` compatible with a GICv3 (gic_v3) or a GICv2 driver.
+int gic_node(const std::vector<std::uint8_t>& dtb, bool gic_v3) {
+    if (gic_v3)
+        return fdt_node_offset_by_compatible(dtb.data(), -1, kGicv3Compatible);
+    for (const char* c : kGicv2Compatibles)
+        if (int node = fdt_node_offset_by_compatible(dtb.data(), -1, c); node >= 0)
+            return node;
+    return -FDT_ERR_NOTFOUND;
+}
+
+} // namespace
+
+void check_kernel_drives_gic(const KernelImage& kernel, const std::string& name, bool gic_v3) {
+    const std::string_view compatible = gic_v3 ? kGicv3Compatible : kGicv2Compatible;
+    // With its terminating NUL: "arm,cortex-a15-gic-foo" would not do.
+    const std::string_view needle(compatible.data(), compatible.size() + 1);
+    const auto* begin = kernel.bytes.data();
+    const auto* end = begin + kernel.bytes.size();
+    if (std::search(begin, end, needle.begin(), needle.end()) != end)
+        return;
+    throw BootError(BootErrorKind::wrong_gic,
+                    "kernel '" + name + "' has no " + gic_name(gic_v3) +
+                        " driver (the Image never names \"" + std::string(compatible) +
+                        "\"; built without " + (gic_v3 ? "CONFIG_ARM_GIC_V3" : "CONFIG_ARM_GIC") +
+                        "?): the VM's interrupt controller is the machine's " + gic_name(gic_v3) +
+                        " (gic.version=" + (gic_v3 ? "3" : "2") + ")");
+}
+
+void check_dtb_gic(const std::vector<std::uint8_t>& dtb, bool gic_v3) {
+    const int node = gic_node(dtb, !gic_v3);
     if (node < 0)
         return;
     char path[256] = "?";
     fdt_get_path(dtb.data(), node, path, sizeof path);
-    throw BootError(BootErrorKind::needs_gicv3,
-                    std::string("device tree: ") + path +
-                        " is a GICv3 (\"arm,gic-v3\"): the VM's interrupt controller is a GICv2 "
-                        "(\"arm,cortex-a15-gic\" at the platform's gicd/gicc)");
+    const char* other = gic_name(!gic_v3);
+    throw BootError(BootErrorKind::wrong_gic,
+                    std::string("device tree: ") + path + " is a " + other +
+                        ": the VM's interrupt controller is the machine's " + gic_name(gic_v3) +
+                        (gic_v3 ? " (\"arm,gic-v3\" at the platform's gicd/gicr; gic.version=3)"
+                                : " (\"arm,cortex-a15-gic\" at the platform's gicd/gicc; "
+                                  "gic.version=2)"));
 }
 
 std::vector<std::uint8_t> complete_user_dtb(const std::vector<std::uint8_t>& dtb,
                                             const std::string& bootargs, std::uint64_t initrd_start,
-                                            std::uint64_t initrd_end) {
+                                            std::uint64_t initrd_end, bool gic_v3) {
     check_user_dtb(dtb);
     // Room for the new properties; the blob is packed again afterwards.
     std::size_t room = dtb.size() + bootargs.size() + 1024;
@@ -143,14 +168,14 @@ std::vector<std::uint8_t> complete_user_dtb(const std::vector<std::uint8_t>& dtb
     fdt_check(fdt_pack(out.data()), "pack");
     out.resize(fdt_totalsize(out.data()));
     check_dtb_size(out.size());
-    check_dtb_has_no_gicv3(out);
+    check_dtb_gic(out, gic_v3);
     return out;
 }
 
 LinuxBootImages prepare_linux_boot(const LinuxBootSpec& spec) {
     LinuxBootImages b;
     b.kernel = load_kernel_image(spec.kernel);
-    check_kernel_drives_gicv2(b.kernel, spec.kernel);
+    check_kernel_drives_gic(b.kernel, spec.kernel, spec.vm.gic_v3);
     if (!spec.initrd.empty())
         b.initrd = read_whole(spec.initrd, "initrd", spec.ram.size, "the VM's RAM");
     b.placement = place_boot_images(spec.ram, b.kernel.header, b.initrd.size());
@@ -162,10 +187,10 @@ LinuxBootImages prepare_linux_boot(const LinuxBootSpec& spec) {
         b.dtb = build_device_tree(dt);
     } else {
         try {
-            b.dtb =
-                complete_user_dtb(read_whole(spec.dtb, "device tree", kDtbMaxSize,
-                                             "the 2 MiB the boot protocol allows"),
-                                  spec.bootargs, b.placement.initrd_start, b.placement.initrd_end);
+            b.dtb = complete_user_dtb(read_whole(spec.dtb, "device tree", kDtbMaxSize,
+                                                 "the 2 MiB the boot protocol allows"),
+                                      spec.bootargs, b.placement.initrd_start,
+                                      b.placement.initrd_end, spec.vm.gic_v3);
         } catch (const BootError& e) {
             if (e.kind() != BootErrorKind::not_device_tree)
                 throw;

@@ -43,18 +43,20 @@ struct LinuxBootImages {
 // is not one or does not fit.
 LinuxBootImages prepare_linux_boot(const LinuxBootSpec& spec);
 
-// The platform is a GICv2 (docs/design.md#platforms; hv's vGIC): a kernel whose Image
-// does not name the GICv2 driver's compatible ("arm,cortex-a15-gic", which
-// every kernel with CONFIG_ARM_GIC carries) could not take an interrupt,
-// and a DTB describing a GICv3 ("arm,gic-v3") would send the kernel to
-// registers nothing emulates. Both are BootError needs_gicv3.
-void check_kernel_drives_gicv2(const KernelImage& kernel, const std::string& name);
-void check_dtb_has_no_gicv3(const std::vector<std::uint8_t>& dtb);
+// The VM's interrupt controller is the machine's GIC, a GICv2 or a GICv3
+// (gic.version; docs/linux.md): a kernel whose Image does not name that
+// GIC's driver compatible ("arm,cortex-a15-gic", which every kernel with
+// CONFIG_ARM_GIC carries, or "arm,gic-v3" with CONFIG_ARM_GIC_V3) could not
+// take an interrupt, and a user's DTB describing the other GIC would send
+// the kernel to registers nothing emulates. Both are BootError wrong_gic.
+void check_kernel_drives_gic(const KernelImage& kernel, const std::string& name, bool gic_v3);
+void check_dtb_gic(const std::vector<std::uint8_t>& dtb, bool gic_v3);
 
 // The user's DTB with /chosen's bootargs and initrd range set (replaced when
 // present, added when not). BootError not_device_tree / does_not_fit.
+// The DTB must describe the machine's GIC (check_dtb_gic).
 std::vector<std::uint8_t> complete_user_dtb(const std::vector<std::uint8_t>& dtb,
                                             const std::string& bootargs, std::uint64_t initrd_start,
-                                            std::uint64_t initrd_end);
+                                            std::uint64_t initrd_end, bool gic_v3);
 
 } // namespace sim::linux_boot

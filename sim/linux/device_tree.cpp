@@ -86,7 +86,7 @@ void check_spec(const VmDeviceTreeSpec& s) {
             throw InputError("device tree: a memory range of size 0");
     if (s.mpidr.empty())
         throw InputError("device tree: the VM has no vCPU");
-    if (s.mpidr.size() > 8)
+    if (!s.gic_v3 && s.mpidr.size() > 8)
         throw InputError("device tree: GICv2 serves at most 8 CPUs; the VM has " +
                          std::to_string(s.mpidr.size()));
     if (s.uart_intid < 32 || s.uart_intid > 1019)
@@ -139,21 +139,31 @@ void add_psci(Writer& w) {
     w.end();
 }
 
-void add_gic_and_timer(Writer& w, const VmDeviceTreeSpec& s) {
+void add_gic(Writer& w, const VmDeviceTreeSpec& s) {
     w.begin(node_name("intc", s.gicd));
-    w.prop("compatible", "arm,cortex-a15-gic");
+    w.prop("compatible", s.gic_v3 ? "arm,gic-v3" : "arm,cortex-a15-gic");
     w.prop_u32("#interrupt-cells", 3);
     w.prop_u32("#address-cells", 0); // no child nodes (dtc's interrupt_provider check)
     w.prop_empty("interrupt-controller");
     std::vector<std::uint32_t> reg = reg64(s.gicd, s.gicd_size);
-    for (std::uint32_t c : reg64(s.gicc, s.gicc_size))
+    // GICv2: the CPU interface's frame; GICv3: one redistributor region
+    // holding every vCPU's frames (the kernel finds a vCPU's by GICR_TYPER).
+    const std::uint64_t second = s.gic_v3 ? s.gicr : s.gicc;
+    const std::uint64_t second_size = s.gic_v3 ? s.gicr_stride * s.mpidr.size() : s.gicc_size;
+    for (std::uint32_t c : reg64(second, second_size))
         reg.push_back(c);
     w.prop_cells("reg", reg);
+    if (s.gic_v3)
+        w.prop_u32("#redistributor-regions", 1);
     w.prop_u32("phandle", kGicPhandle);
     w.end();
+}
 
-    // GICv2 PPI specifiers carry a CPU mask in flags bits 8-15.
-    std::uint32_t ppi_flags = ((1u << s.mpidr.size()) - 1) << 8 | kIrqLevelHigh;
+void add_gic_and_timer(Writer& w, const VmDeviceTreeSpec& s) {
+    add_gic(w, s);
+    // GICv2 PPI specifiers carry a CPU mask in flags bits 8-15; GICv3's none.
+    const std::uint32_t cpu_mask = s.gic_v3 ? 0 : ((1u << s.mpidr.size()) - 1) << 8;
+    const std::uint32_t ppi_flags = cpu_mask | kIrqLevelHigh;
     w.begin("timer");
     w.prop("compatible", "arm,armv8-timer");
     w.prop_cells("interrupts",

@@ -19,6 +19,12 @@ struct VmDeviceTreeSpec {
     std::uint64_t gicd_size = 0x1'0000;
     std::uint64_t gicc = 0x0801'0000; // the CPU interface the VM sees (GICV behind it)
     std::uint64_t gicc_size = 0x1'0000;
+    // A GICv3 (gic_v3): the distributor at gicd (gicd_size), the CPU
+    // interfaces as system registers, one redistributor per vCPU from gicr,
+    // gicr_stride apart (RD_base + SGI_base), in the vCPUs' order.
+    bool gic_v3 = false;
+    std::uint64_t gicr = 0x080A'0000;
+    std::uint64_t gicr_stride = 0x2'0000;
     std::uint64_t uart = 0x0900'0000; // the VM's virtual PL011
     std::uint32_t uart_intid = 33;    // its GIC INTID (an SPI: 32 and up)
     std::uint32_t uart_clock_hz = 24'000'000;

@@ -24,7 +24,7 @@ enum class BootErrorKind {
     no_image_size,     // image_size 0: a kernel older than 3.17, not supported
     does_not_fit,      // kernel, DTB and initrd do not fit in the RAM range
     not_device_tree,   // a user's DTB file that libfdt does not accept
-    needs_gicv3,       // a kernel without the GICv2 driver, or a DTB describing a GICv3
+    wrong_gic,         // a kernel without the machine's GIC driver, or a DTB describing another GIC
 };
 
 class BootError : public InputError {

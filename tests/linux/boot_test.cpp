@@ -25,13 +25,17 @@ std::string write_file(const std::string& name, const std::vector<std::uint8_t>&
 }
 
 // A synthetic Image of 64 KiB with image_size 3 MiB (Debian's flags), with
-// the GICv2 driver's compatible somewhere in it, as every arm64 kernel with
-// CONFIG_ARM_GIC (Debian's included) has.
-std::vector<std::uint8_t> image(bool gicv2_driver = true) {
+// the GIC drivers' compatibles somewhere in it, as every arm64 kernel with
+// CONFIG_ARM_GIC and CONFIG_ARM_GIC_V3 (Debian's included) has.
+std::vector<std::uint8_t> image(bool gicv2_driver = true, bool gicv3_driver = true) {
     std::vector<std::uint8_t> b(64 << 10, 0x5a);
     if (gicv2_driver) {
         static const char compatible[] = "arm,cortex-a15-gic";
         std::memcpy(&b[40000], compatible, sizeof compatible);
+    }
+    if (gicv3_driver) {
+        static const char compatible[] = "arm,gic-v3";
+        std::memcpy(&b[50000], compatible, sizeof compatible);
     }
     auto put = [&](std::size_t off, std::uint64_t v, int len) {
         for (int i = 0; i < len; i++)
@@ -135,7 +139,7 @@ TEST(LinuxBoot, UserDtbGetsChosenReplaced) {
 TEST(LinuxBoot, UserDtbWithoutChosenGetsOne) {
     std::vector<std::uint8_t> blob(4096);
     ASSERT_EQ(fdt_create_empty_tree(blob.data(), static_cast<int>(blob.size())), 0);
-    std::vector<std::uint8_t> done = complete_user_dtb(blob, "quiet", 0x5000, 0x6000);
+    std::vector<std::uint8_t> done = complete_user_dtb(blob, "quiet", 0x5000, 0x6000, false);
     EXPECT_EQ(chosen_str(done, "bootargs"), "quiet");
     EXPECT_EQ(chosen_u64(done, "linux,initrd-end"), 0x6000u);
 }
@@ -149,7 +153,7 @@ TEST(LinuxBoot, NotADtbIsNamed) {
     } catch (const BootError& e) {
         EXPECT_EQ(e.kind(), BootErrorKind::not_device_tree);
     }
-    EXPECT_THROW(complete_user_dtb({1, 2, 3}, "", 0, 0), BootError);
+    EXPECT_THROW(complete_user_dtb({1, 2, 3}, "", 0, 0, false), BootError);
 }
 
 // A user DTB is untrusted input: libfdt's read-write functions assume a
@@ -178,13 +182,13 @@ TEST(LinuxBoot, UserDtbWithOverlappingBlocksIsRefused) {
     std::vector<std::uint8_t> blob = user_blob();
     const std::uint32_t dt_struct = fdt_off_dt_struct(blob.data());
     set_header_word(blob, 4, dt_struct + 240);
-    EXPECT_THROW(complete_user_dtb(blob, "quiet", 0x5000, 0x6000), BootError);
+    EXPECT_THROW(complete_user_dtb(blob, "quiet", 0x5000, 0x6000, false), BootError);
     // One libfdt's check passes: a map of no entries read 15 bytes before
     // the structure block, ending inside it.
     blob = user_blob();
     set_header_word(blob, 4, dt_struct - 15);
     try {
-        complete_user_dtb(blob, "quiet", 0x5000, 0x6000);
+        complete_user_dtb(blob, "quiet", 0x5000, 0x6000, false);
         FAIL() << "no error";
     } catch (const BootError& e) {
         EXPECT_EQ(e.kind(), BootErrorKind::not_device_tree);
@@ -204,7 +208,7 @@ TEST(LinuxBoot, DamagedUserDtbHeadersAreRefusedOrRepaired) {
             std::vector<std::uint8_t> blob = good;
             set_header_word(blob, word, bad);
             try {
-                const std::vector<std::uint8_t> out = complete_user_dtb(blob, "quiet", 0, 0);
+                const std::vector<std::uint8_t> out = complete_user_dtb(blob, "quiet", 0, 0, false);
                 EXPECT_EQ(fdt_check_full(out.data(), out.size()), 0) << word << " = " << bad;
             } catch (const BootError&) {
             }
@@ -212,46 +216,71 @@ TEST(LinuxBoot, DamagedUserDtbHeadersAreRefusedOrRepaired) {
     }
 }
 
-// A kernel that could not drive the VM's GICv2 is refused before the boot
-// rather than hanging in it.
-TEST(LinuxBoot, KernelWithoutTheGicv2DriverIsNamed) {
-    LinuxBootSpec s = spec();
-    s.kernel = write_file("Image-gicv3-only", image(false));
-    try {
-        prepare_linux_boot(s);
-        FAIL() << "no error";
-    } catch (const BootError& e) {
-        EXPECT_EQ(e.kind(), BootErrorKind::needs_gicv3);
-        EXPECT_NE(std::string(e.what()).find("has no GICv2 driver"), std::string::npos) << e.what();
+// A kernel that could not drive the machine's GIC is refused before the
+// boot rather than hanging in it: a GICv3-only kernel on a GICv2 machine and
+// a GICv2-only one on a GICv3 machine.
+TEST(LinuxBoot, KernelWithoutTheMachinesGicDriverIsNamed) {
+    for (const bool gic_v3 : {false, true}) {
+        LinuxBootSpec s = spec();
+        s.vm.gic_v3 = gic_v3;
+        s.kernel = write_file("Image-other-gic-only", image(gic_v3, !gic_v3));
+        try {
+            prepare_linux_boot(s);
+            FAIL() << "no error";
+        } catch (const BootError& e) {
+            EXPECT_EQ(e.kind(), BootErrorKind::wrong_gic);
+            const std::string expected = gic_v3 ? "has no GICv3 driver" : "has no GICv2 driver";
+            EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
+        }
+        s.kernel = write_file("Image-both", image(true, true));
+        EXPECT_NO_THROW(prepare_linux_boot(s)) << "gic_v3 " << gic_v3;
     }
     // "arm,cortex-a15-gic" must be a whole string, not a prefix of another.
-    auto b = image(false);
+    LinuxBootSpec s = spec();
+    auto b = image(false, true);
     static const char longer[] = "arm,cortex-a15-gicx";
     std::memcpy(&b[1000], longer, sizeof longer);
     s.kernel = write_file("Image-prefix", b);
     EXPECT_THROW(prepare_linux_boot(s), BootError);
 }
 
-TEST(LinuxBoot, UserDtbDescribingAGicv3IsNamed) {
+std::vector<std::uint8_t> dtb_with_gic(const char* compatible) {
     std::vector<std::uint8_t> blob(4096);
-    ASSERT_EQ(fdt_create_empty_tree(blob.data(), static_cast<int>(blob.size())), 0);
+    EXPECT_EQ(fdt_create_empty_tree(blob.data(), static_cast<int>(blob.size())), 0);
     const int intc = fdt_add_subnode(blob.data(), 0, "intc@8000000");
-    ASSERT_GE(intc, 0);
-    ASSERT_EQ(fdt_setprop_string(blob.data(), intc, "compatible", "arm,gic-v3"), 0);
+    EXPECT_GE(intc, 0);
+    EXPECT_EQ(fdt_setprop_string(blob.data(), intc, "compatible", compatible), 0);
     fdt_pack(blob.data());
     blob.resize(fdt_totalsize(blob.data()));
-    LinuxBootSpec s = spec();
-    s.dtb = write_file("gicv3.dtb", blob);
-    try {
-        prepare_linux_boot(s);
-        FAIL() << "no error";
-    } catch (const BootError& e) {
-        EXPECT_EQ(e.kind(), BootErrorKind::needs_gicv3);
-        EXPECT_NE(std::string(e.what()).find("/intc@8000000 is a GICv3"), std::string::npos)
-            << e.what();
+    return blob;
+}
+
+// A user's DTB must describe the machine's GIC: a GICv3 on a GICv2 machine,
+// or a GICv2 (GIC-400 here) on a GICv3 machine, is named; the right one boots.
+TEST(LinuxBoot, UserDtbDescribingTheOtherGicIsNamed) {
+    for (const bool gic_v3 : {false, true}) {
+        LinuxBootSpec s = spec();
+        s.vm.gic_v3 = gic_v3;
+        s.dtb = write_file("other.dtb", dtb_with_gic(gic_v3 ? "arm,gic-400" : "arm,gic-v3"));
+        try {
+            prepare_linux_boot(s);
+            FAIL() << "no error";
+        } catch (const BootError& e) {
+            EXPECT_EQ(e.kind(), BootErrorKind::wrong_gic);
+            const std::string expected =
+                gic_v3 ? "/intc@8000000 is a GICv2: the VM's interrupt controller is the "
+                         "machine's GICv3"
+                       : "/intc@8000000 is a GICv3: the VM's interrupt controller is the "
+                         "machine's GICv2";
+            EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
+        }
+        s.dtb = write_file("same.dtb", dtb_with_gic(gic_v3 ? "arm,gic-v3" : "arm,gic-400"));
+        EXPECT_NO_THROW(prepare_linux_boot(s)) << "gic_v3 " << gic_v3;
+        // Our own DT passes the same check.
+        s.dtb.clear();
+        EXPECT_NO_THROW(check_dtb_gic(prepare_linux_boot(s).dtb, gic_v3));
+        EXPECT_THROW(check_dtb_gic(prepare_linux_boot(s).dtb, !gic_v3), BootError);
     }
-    // Our own DT (GICv2) passes the same check.
-    EXPECT_NO_THROW(check_dtb_has_no_gicv3(prepare_linux_boot(spec()).dtb));
 }
 
 // The boot protocol allows a DTB of at most 2 MiB: a user's file beyond it,
@@ -276,7 +305,7 @@ TEST(LinuxBoot, UserDtbThatDoesNotFitIsNamed) {
     std::vector<std::uint8_t> small(4096);
     ASSERT_EQ(fdt_create_empty_tree(small.data(), static_cast<int>(small.size())), 0);
     try {
-        complete_user_dtb(small, std::string(2u << 20, 'x'), 0, 0);
+        complete_user_dtb(small, std::string(2u << 20, 'x'), 0, 0, false);
         FAIL() << "no error";
     } catch (const BootError& e) {
         EXPECT_EQ(e.kind(), BootErrorKind::does_not_fit) << e.what();

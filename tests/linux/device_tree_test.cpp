@@ -132,6 +132,38 @@ TEST(LinuxDeviceTree, GicV2AndTimerPpis) {
               (std::vector<std::uint32_t>{1, 13, 0x304, 1, 14, 0x304, 1, 11, 0x304, 1, 10, 0x304}));
 }
 
+// A GICv3 machine (gic.version=3): the distributor's 64 KiB and one
+// redistributor region of a frame pair per vCPU, as QEMU's virt gives them;
+// GICv3 PPI specifiers have no CPU mask.
+VmDeviceTreeSpec gicv3_spec() {
+    VmDeviceTreeSpec s = spec();
+    s.gic_v3 = true;
+    s.gicd_size = 0x1'0000;
+    return s;
+}
+
+TEST(LinuxDeviceTree, GicV3AndTimerPpis) {
+    Blob b(build_device_tree(gicv3_spec()));
+    const char* gic = "/intc@8000000";
+    EXPECT_EQ(fdt_node_check_compatible(b.fdt(), b.node(gic), "arm,gic-v3"), 0);
+    EXPECT_NE(fdt_node_check_compatible(b.fdt(), b.node(gic), "arm,cortex-a15-gic"), 0);
+    EXPECT_TRUE(b.has(gic, "interrupt-controller"));
+    EXPECT_EQ(b.cells(gic, "#interrupt-cells"), std::vector<std::uint32_t>{3});
+    EXPECT_EQ(b.cells(gic, "#redistributor-regions"), std::vector<std::uint32_t>{1});
+    EXPECT_EQ(b.cells(gic, "reg"), (std::vector<std::uint32_t>{0, 0x0800'0000, 0, 0x1'0000, 0,
+                                                               0x080A'0000, 0, 0x4'0000}));
+    EXPECT_EQ(b.cells("/", "interrupt-parent"), std::vector<std::uint32_t>{phandle_of(b, gic)});
+    EXPECT_EQ(b.cells("/timer", "interrupts"),
+              (std::vector<std::uint32_t>{1, 13, 4, 1, 14, 4, 1, 11, 4, 1, 10, 4}));
+    // GICv2 serves 8 CPUs; a GICv3 more.
+    VmDeviceTreeSpec nine = gicv3_spec();
+    nine.mpidr = {0, 1, 2, 3, 4, 5, 6, 7, 8};
+    Blob big(build_device_tree(nine));
+    EXPECT_EQ(big.cells(gic, "reg").back(), 9u * 0x2'0000);
+    nine.gic_v3 = false;
+    EXPECT_THROW(build_device_tree(nine), InputError);
+}
+
 TEST(LinuxDeviceTree, Pl011ThatAmbaPl011Drives) {
     Blob b(build_device_tree(spec()));
     const char* uart = "/pl011@9000000";
@@ -176,13 +208,12 @@ TEST(LinuxDeviceTree, Deterministic) {
 
 // dtc decompiles the blob without complaint (its checks catch malformed
 // nodes libfdt accepts, e.g. a unit address that differs from reg).
-TEST(LinuxDeviceTree, DtcRoundTrip) {
-    if (std::system("command -v dtc >/dev/null 2>&1") != 0)
-        GTEST_SKIP() << "dtc not installed (package device-tree-compiler)";
+// Both GICs.
+void expect_dtc_round_trip(const VmDeviceTreeSpec& spec, const char* gic) {
     std::string dtb = testing::TempDir() + "/bao_linux_dt_test.dtb";
     std::string dts = dtb + ".dts";
     std::string log = dtb + ".log";
-    auto blob = build_device_tree(spec());
+    auto blob = build_device_tree(spec);
     std::ofstream(dtb, std::ios::binary)
         .write(reinterpret_cast<const char*>(blob.data()),
                static_cast<std::streamsize>(blob.size()));
@@ -197,9 +228,17 @@ TEST(LinuxDeviceTree, DtcRoundTrip) {
     EXPECT_NE(text.str().find("compatible = \"arm,pl011"), std::string::npos);
     EXPECT_NE(text.str().find("method = \"hvc\""), std::string::npos);
     EXPECT_NE(text.str().find("linux,initrd-start"), std::string::npos);
+    EXPECT_NE(text.str().find(std::string("compatible = \"") + gic + "\""), std::string::npos);
     std::remove(dtb.c_str());
     std::remove(dts.c_str());
     std::remove(log.c_str());
+}
+
+TEST(LinuxDeviceTree, DtcRoundTrip) {
+    if (std::system("command -v dtc >/dev/null 2>&1") != 0)
+        GTEST_SKIP() << "dtc not installed (package device-tree-compiler)";
+    expect_dtc_round_trip(spec(), "arm,cortex-a15-gic");
+    expect_dtc_round_trip(gicv3_spec(), "arm,gic-v3");
 }
 
 } // namespace

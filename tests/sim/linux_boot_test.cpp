@@ -120,7 +120,7 @@ TEST(LinuxSim, SoloRunsQsortToPowerOffTwiceIdenticallyAndRestoresAtTheMark) {
 // vCPUs" and "Measuring an SMP VM"): both cores must idle in WFI, and the
 // measured region must be the benchmark process's, on whichever core it ran.
 Booted boot_smp(RunOptions o, const std::string& what) {
-    o.sets = {"wfi_through_stage1=1", "region_cores=vm"};
+    o.sets.insert(o.sets.end(), {"wfi_through_stage1=1", "region_cores=vm"});
     const Booted b = boot(o);
     for (unsigned core : {0u, 1u})
         EXPECT_GT(b.idle_cycles.at(core), 0u) << what << ": core " << core;
@@ -156,6 +156,27 @@ TEST(LinuxSim, SoloSmpRunsQsortToPowerOff) {
     for (const char* bad : {"CPU1: failed", "Oops", "Kernel panic"})
         EXPECT_EQ(b.console.find(bad), std::string::npos) << bad << "\n" << b.console;
     EXPECT_TRUE(b.region.region_marked) << "the marker page gave no region";
+}
+
+// The same VM on a GICv3 machine: hv gives it a virtual GICv3 (a distributor
+// and one redistributor per vCPU, which Linux finds by GICR_TYPER's affinity)
+// and the device tree names "arm,gic-v3". Each CPU must find its own
+// redistributor: when a 64-bit access to a trapping page was two aborts,
+// GICR_TYPER's high half read 0, CPU 1 found none and the kernel panicked.
+TEST(LinuxSim, SoloSmpOnAGicv3RunsQsortToPowerOff) {
+    REQUIRE_LINUX();
+    const ScratchFile config("linux-solo-smp.toml");
+    RunOptions o = linux_run_without_crypto_tests("linux-solo-smp", config);
+    o.fast_forward.until = FastForward::Until::linux_init;
+    o.sets = {"gic.version=3"};
+    const Booted b = boot_smp(o, "linux-solo-smp on GICv3");
+    EXPECT_EQ(b.outcome.code, ExitCode::ok) << b.outcome.detail << "\n" << b.console;
+    for (const char* line :
+         {"GICv3: CPU0: found redistributor 0 region 0", "GICv3: CPU1: found redistributor 1",
+          "smp: Brought up 1 node, 2 CPUs", "checksum_ok=1", "reboot: Power down"})
+        EXPECT_NE(b.console.find(line), std::string::npos) << "no '" << line << "'\n" << b.console;
+    for (const char* bad : {"GIC: ", "Oops", "Kernel panic"})
+        EXPECT_EQ(b.console.find(bad), std::string::npos) << bad << "\n" << b.console;
 }
 
 // Natively on two cores /init may run on core 1: with model.region_cores =
