@@ -210,6 +210,9 @@ class Arm64Core final : public Core {
     // clears `failed` when the error was the guest's own exception.
     bool resume_after_stop(bool& failed);
     void enter_from_el1(const GuestException& e, uint64_t pstate, uint64_t vector);
+    // QEMU took an IRQ between the exception's raise and its delivery: the
+    // IRQ slot (VBAR_EL1 offset) the core stands at, if so.
+    std::optional<uint64_t> irq_entry_since(const GuestException& e, uint64_t vbar) const;
     uint64_t vector_fetch(uint64_t address);
     // arm64_sp_alignment.cpp: SCTLR_EL1.SA/SA0, checked from the block hook.
     static constexpr uint64_t sctlr_sp_alignment_checks = (1ull << 3) | (1ull << 4);

@@ -201,12 +201,45 @@ bool Arm64Core::take_stage1_fault(uint64_t va, Stage1Access access, unsigned siz
     return true;
 }
 
+// QEMU takes a pending IRQ before it honours the stop an exception's hook
+// asked for: a virtual IRQ raised earlier in the same block (an MMIO write
+// hv emulated, an SGI) enters EL1 at an IRQ slot with ELR_EL1 at the
+// excepting instruction's return address and SPSR_EL1 as it ran. The core
+// then stands at that slot, at EL1 with DAIF masked.
+std::optional<uint64_t> Arm64Core::irq_entry_since(const GuestException& e, uint64_t vbar) const {
+    const uint64_t at = pc();
+    if (at == e.return_pc || at < vbar)
+        return std::nullopt;
+    const uint64_t slot = at - vbar;
+    if (slot != 0x080 && slot != 0x280 && slot != irq_lower_slot)
+        return std::nullopt;
+    uint64_t elr = 0;
+    check(uc_reg_read(uc_, UC_ARM64_REG_ELR_EL1, &elr), "read ELR_EL1");
+    return elr == e.return_pc ? std::optional<uint64_t>(slot) : std::nullopt;
+}
+
 void Arm64Core::deliver(const GuestException& e) {
+    uint64_t vbar = 0;
+    check(uc_reg_read(uc_, UC_ARM64_REG_VBAR_EL1, &vbar), "read VBAR_EL1");
+    if (const std::optional<uint64_t> irq_slot = irq_entry_since(e, vbar)) {
+        // The exception comes first, as the architecture orders them: its
+        // synchronous slot of the same kind (0x80 below) takes the entry
+        // over, with the entry's ELR and SPSR; the interrupt stays pending
+        // until the handler unmasks IRQs.
+        const bool from_el0 = *irq_slot == irq_lower_slot;
+        ++delivered_;
+        last_vector_ = vbar + *irq_slot - 0x80;
+        last_what_ = e.what + " from pc " + hex(e.return_pc) + (from_el0 ? " (EL0)" : "");
+        const uint64_t esr = el1_esr(e, from_el0);
+        check(uc_reg_write(uc_, UC_ARM64_REG_ESR_EL1, &esr), "write ESR_EL1");
+        if (e.has_far)
+            check(uc_reg_write(uc_, UC_ARM64_REG_FAR_EL1, &e.far), "write FAR_EL1");
+        set_pc(last_vector_);
+        return;
+    }
     const uint64_t ps = pstate();
     const bool from_el0 = ((ps >> 2) & 3) == 0;
     const bool sp_el0 = !from_el0 && (ps & 1) == 0;
-    uint64_t vbar = 0;
-    check(uc_reg_read(uc_, UC_ARM64_REG_VBAR_EL1, &vbar), "read VBAR_EL1");
     const uint64_t vector = vbar + el1_sync_vector(from_el0, sp_el0);
     if (delivered_ && e.return_pc == last_vector_) {
         // The vector itself faults: the hardware would take the same

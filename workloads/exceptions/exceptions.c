@@ -12,6 +12,7 @@
  * returned where it should, and prints "ok <case>" or "FAIL <case>: ...".
  * Last lines: "exceptions: N passed, M failed" and "checksum_ok=1" if none failed.
  */
+#include "bao_gic.h"
 #include "bao_guest.h"
 
 #include <stdint.h>
@@ -35,6 +36,7 @@ EL0_PROG(el0_pcalign);
 EL0_PROG(el0_spalign);
 EL0_PROG(el0_spalign_late);
 EL0_PROG(el0_spalign_again);
+EL0_PROG(el0_sgi_udf);
 extern char el0_pcalign_resume[];
 
 static uint64_t el0_stack[512] __attribute__((aligned(16)));
@@ -157,6 +159,87 @@ static void el0_cases(void) {
     const uint64_t target = (uint64_t)(uintptr_t)el0_pcalign_resume + 2;
     el0_case("el0 pc alignment", el0_pcalign, (char*)(uintptr_t)target, EC(0x22) | IL, 1, target, 0,
              0);
+}
+
+/* ---- An interrupt raised in the same block as an undefined instruction:
+ * whichever comes first, the UDF is taken once with ELR at it and SPSR as
+ * it ran (IRQs unmasked), and the interrupt once (vectors.S's IRQ slots). ---- */
+#define IRQ_SGI 1
+#define GICD_SGIR (BAO_GICD_BASE + 0xf00)
+
+static volatile uint64_t irqs_taken;
+
+void exc_irq(void) {
+    const uint32_t iar = bao_gic_ack();
+    if (BAO_GIC_ID(iar) == BAO_GIC_SPURIOUS)
+        return;
+    ++irqs_taken;
+    bao_gic_eoi(iar);
+}
+
+static void check_irq(const struct expect* e, uint64_t count_before, int returned,
+                      uint64_t irqs_before) {
+    for (unsigned i = 0; i < 1000 && irqs_taken == irqs_before; ++i)
+        __asm__ volatile("isb");
+    if (irqs_taken != irqs_before + 1) {
+        ++failed;
+        bao_printf("FAIL %s: interrupts taken 0x%lx, expected 0x1\n", e->name,
+                   (unsigned long)(irqs_taken - irqs_before));
+        return;
+    }
+    check(e, count_before, returned);
+}
+
+static void el1_irq_case(void) {
+    uint64_t at, ran, before = exc_rec.count, irqs = irqs_taken;
+    const uint64_t unmasked = daif() & ~0x80ull;
+    exc_rec.skip = 4;
+    if (bao_gic_version == 3) { /* Aff0 0, target list core 0 */
+        __asm__ volatile("mov x9, %2\n mov %1, #0\n adr %0, 1f\n msr daifclr, #2\n"
+                         "msr icc_sgi1r_el1, x9\n 1: udf #0\n mov %1, #1\n"
+                         : "=&r"(at), "=&r"(ran)
+                         : "r"((uint64_t)IRQ_SGI << 24 | 1)
+                         : "x9", "memory");
+    } else {
+        __asm__ volatile("mov x9, %2\n mov x10, %3\n mov %1, #0\n adr %0, 1f\n"
+                         "msr daifclr, #2\n str w9, [x10]\n 1: udf #0\n mov %1, #1\n"
+                         : "=&r"(at), "=&r"(ran)
+                         : "r"((uint64_t)(2u << 24 | IRQ_SGI)), "r"(GICD_SGIR)
+                         : "x9", "x10", "memory");
+    }
+    struct expect e = {"el1 udf, an interrupt raised in its block",
+                       EC(0) | IL,
+                       0,
+                       at,
+                       unmasked | 0x5,
+                       0,
+                       SLOT_SPX};
+    check_irq(&e, before, ran == 1, irqs);
+    __asm__ volatile("msr daifset, #2" ::: "memory");
+}
+
+/* From EL0 through GICD_SGIR: GICv2 only (EL0 has no GICv3 SGI register). */
+static void el0_irq_case(void) {
+    const char* name = "el0 udf, an interrupt raised in its block";
+    if (bao_gic_version != 2) {
+        ++skipped;
+        bao_printf("skip %s: a GICv2 case\n", name);
+        return;
+    }
+    uint64_t before = exc_rec.count, irqs = irqs_taken;
+    exc_rec.skip = 4;
+    exc_rec.el0_x0 = 0;
+    el0_arg = GICD_SGIR;
+    el0_call((void (*)(void))el0_sgi_udf, el0_stack + 512);
+    struct expect e = {name, EC(0) | IL, 0, (uint64_t)(uintptr_t)el0_sgi_udf_at, 0, 0, SLOT_LOWER};
+    check_irq(&e, before, exc_rec.el0_x0 == 1, irqs);
+}
+
+static void irq_cases(void) {
+    bao_gic_init();
+    bao_gic_enable(IRQ_SGI, 0x80);
+    el1_irq_case();
+    el0_irq_case();
 }
 
 #define SCTLR_SA0 (1ull << 4)
@@ -311,6 +394,7 @@ int main(void) {
     el1_cases();
     pc_alignment_case();
     el0_cases();
+    irq_cases();
     sp_alignment_cases();
     stage1_cases();
     bao_printf("exceptions: %u passed, %u failed", passed, failed);

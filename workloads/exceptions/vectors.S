@@ -39,6 +39,15 @@
     b       .
 .endm
 
+/* An IRQ: exc_irq() (C, or the weak one below) with the caller-saved
+ * registers kept; ELR/SPSR_EL1 stay as the entry left them. */
+.macro irq_slot
+    .balign 0x80
+    sub     sp, sp, #160
+    stp     x0, x1, [sp]
+    b       exc_irq_entry
+.endm
+
     .balign 2048
     .global exc_vectors
 exc_vectors:
@@ -47,11 +56,11 @@ exc_vectors:
     other_slot
     other_slot
     sync_slot 4     /* current EL, SPx */
-    other_slot
+    irq_slot
     other_slot
     other_slot
     sync_slot 8     /* lower EL, AArch64 */
-    other_slot
+    irq_slot
     other_slot
     other_slot
     sync_slot 12    /* lower EL, AArch32 (never) */
@@ -91,6 +100,35 @@ exc_sync:
     ldp     x0, x1, [sp]
     add     sp, sp, #32
     eret
+
+exc_irq_entry:
+    stp     x2, x3, [sp, #16]
+    stp     x4, x5, [sp, #32]
+    stp     x6, x7, [sp, #48]
+    stp     x8, x9, [sp, #64]
+    stp     x10, x11, [sp, #80]
+    stp     x12, x13, [sp, #96]
+    stp     x14, x15, [sp, #112]
+    stp     x16, x17, [sp, #128]
+    stp     x18, x30, [sp, #144]
+    bl      exc_irq
+    ldp     x2, x3, [sp, #16]
+    ldp     x4, x5, [sp, #32]
+    ldp     x6, x7, [sp, #48]
+    ldp     x8, x9, [sp, #64]
+    ldp     x10, x11, [sp, #80]
+    ldp     x12, x13, [sp, #96]
+    ldp     x14, x15, [sp, #112]
+    ldp     x16, x17, [sp, #128]
+    ldp     x18, x30, [sp, #144]
+    ldp     x0, x1, [sp]
+    add     sp, sp, #160
+    eret
+
+/* A guest that takes no interrupts (the attackers) stops here, as before. */
+    .weak exc_irq
+exc_irq:
+    b       .
 
 /* SVC #0xfff from EL0: back to el0_call's caller (x0 of EL0 recorded). */
 el0_return:
@@ -159,6 +197,23 @@ el0_ldxr:
     .global el0_ldxr_at
 el0_ldxr_at:
     ldxr    x1, [x9]
+    mov     x0, #1
+    svc     #0xfff
+
+/* A GICv2 SGI to this core (GICD_SGIR at el0_arg, MMU off) raised in the
+ * block of an undefined instruction: the handler skips the UDF, and the
+ * interrupt is taken once, before or after it. */
+    .global el0_sgi_udf
+el0_sgi_udf:
+    mov     x0, #0
+    adrp    x10, el0_arg
+    ldr     x10, [x10, :lo12:el0_arg]
+    mov     w9, #0x2000000          /* TargetListFilter: this core */
+    orr     w9, w9, #1              /* SGI 1 */
+    str     w9, [x10]
+    .global el0_sgi_udf_at
+el0_sgi_udf_at:
+    udf     #0
     mov     x0, #1
     svc     #0xfff
 
