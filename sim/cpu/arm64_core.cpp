@@ -558,6 +558,8 @@ uint32_t Arm64Core::on_mrs(uc_struct* uc, int reg, const void* cp, void* self) {
     auto* core = static_cast<Arm64Core*>(self);
     auto* r = static_cast<const uc_arm64_cp_reg*>(cp);
     const uint32_t encoding = sysreg_encoding(r->op0, r->op1, r->crn, r->crm, r->op2);
+    if (core->at_el0() && !core->el0_may_reach(r->op1, r->crn, r->crm, r->op2, false))
+        return 0;
     std::optional<uint64_t> value = encoding == sysreg::dczid_el0
                                         ? std::optional<uint64_t>(dczid_el0_prohibited)
                                         : core->exits_.read_sysreg(*core, encoding);
@@ -573,6 +575,8 @@ uint32_t Arm64Core::on_mrs(uc_struct* uc, int reg, const void* cp, void* self) {
 uint32_t Arm64Core::on_msr(uc_struct* uc, int reg, const void* cp, void* self) {
     auto* core = static_cast<Arm64Core*>(self);
     auto* r = static_cast<const uc_arm64_cp_reg*>(cp);
+    if (core->at_el0() && !core->el0_may_reach(r->op1, r->crn, r->crm, r->op2, true))
+        return 0; // not the model's to follow either (SCTLR_EL1, TTBRn_EL1 at EL0)
     uint64_t value = 0;
     uc_reg_read(uc, reg, &value);
     // The stage-1 registers: the model follows them, Unicorn executes the write.

@@ -66,6 +66,8 @@ void Arm64Core::take_exception(uint32_t intno) {
                       // too
         const uint32_t insn = read_word(walk_stage1(at, Stage1Access::read, false).out);
         e.what = "undefined instruction " + hex(insn);
+        if (at_el0())
+            classify_el0_sysreg_trap(insn, e);
         break;
     }
     case excp_swi: { // PC already past the SVC, which is where ELR points

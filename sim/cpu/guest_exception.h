@@ -11,8 +11,9 @@ namespace sim::cpu {
 
 // ESR_ELx.EC values of the exceptions delivered to EL1.
 namespace el1_ec {
-inline constexpr uint32_t unknown = 0x00;          // undefined instruction, EL2/EL3-only register
-inline constexpr uint32_t svc64 = 0x15;            // ISS = imm16; ELR = next instruction
+inline constexpr uint32_t unknown = 0x00; // undefined instruction, EL2/EL3-only register
+inline constexpr uint32_t svc64 = 0x15;   // ISS = imm16; ELR = next instruction
+inline constexpr uint32_t sys_reg = 0x18; // an EL0 access its EL0 control refused; ELR = it
 inline constexpr uint32_t inst_abort_lower = 0x20; // +1 when taken from EL1 itself
 inline constexpr uint32_t pc_alignment = 0x22;
 inline constexpr uint32_t data_abort_lower = 0x24; // +1 when taken from EL1 itself

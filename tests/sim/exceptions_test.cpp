@@ -50,6 +50,8 @@ void expect_every_case(const std::string& config, const std::string& quantum, co
                           "el0 brk",
                           "el0 hvc",
                           "el0 mrs sctlr_el1",
+                          "el0 mrs cntv_ctl_el0 (CNTKCTL_EL1.EL0VTEN clear)",
+                          "el0 msr icc_pmr_el1",
                           "el0 ldxr misaligned",
                           "el1 udf, an interrupt raised in its block",
                           "el0 udf, an interrupt raised in its block",
@@ -66,7 +68,7 @@ void expect_every_case(const std::string& config, const std::string& quantum, co
         EXPECT_NE(text.find(std::string(prefix) + " ok " + c + "\n"), std::string::npos)
             << config << " quantum " << quantum << ": " << c << "\n"
             << text;
-    EXPECT_NE(text.find(std::string(prefix) + " exceptions: 29 passed, 0 failed\n"),
+    EXPECT_NE(text.find(std::string(prefix) + " exceptions: 31 passed, 0 failed\n"),
               std::string::npos)
         << config << " quantum " << quantum << "\n"
         << text;
@@ -80,10 +82,38 @@ TEST(Exceptions, GuestTakesEveryClassAtEl1FromEl1AndEl0) {
     for (const char* q : {"300", "1200", "2000"}) {
         uint64_t delivered = 0;
         expect_every_case("native", q, "[core0]", &delivered);
-        // 28 exceptions + twelve SVC #0xfff returns from EL0
-        EXPECT_EQ(delivered, 28u + 12u);
+        // 30 exceptions + fourteen SVC #0xfff returns from EL0
+        EXPECT_EQ(delivered, 30u + 14u);
         expect_every_case("solo", q, "[bench]", &delivered);
-        EXPECT_EQ(delivered, 28u + 12u);
+        EXPECT_EQ(delivered, 30u + 14u);
+    }
+}
+
+// On a GICv3 the CPU interface is system registers the machine emulates: EL0
+// must not reach them (a Linux process once stopped its kernel's tick
+// through them), nor the timer's registers its kernel did not open to it.
+TEST(Exceptions, El0ReachesNeitherTheGicv3CpuInterfaceNorAClosedTimer) {
+    for (const char* config : {"native", "solo"}) {
+        RunOptions o;
+        o.config = config;
+        o.workload = "exceptions";
+        o.workloads_dir = test::workloads_dir();
+        if (std::string(config) == "native")
+            o.cores = 1;
+        o.sets = {"gic.version=3"};
+        std::ostringstream out;
+        Simulation s(o, &out);
+        EXPECT_EQ(s.run().code, ExitCode::ok);
+        const std::string text = out.str();
+        for (const char* c :
+             {"el0 msr icc_pmr_el1", "el0 mrs cntv_ctl_el0 (CNTKCTL_EL1.EL0VTEN clear)",
+              "el1 udf, an interrupt raised in its block"})
+            EXPECT_NE(text.find(std::string(" ok ") + c + "\n"), std::string::npos)
+                << config << ": " << c << "\n"
+                << text;
+        EXPECT_NE(text.find(" exceptions: 30 passed, 0 failed, 1 skipped\n"), std::string::npos)
+            << config << "\n"
+            << text;
     }
 }
 
@@ -93,9 +123,9 @@ TEST(Exceptions, GuestTakesEveryClassAtEl1FromEl1AndEl0) {
 TEST(Exceptions, GuestTakesEveryClassFastForwardedUncounted) {
     uint64_t delivered = 0;
     expect_every_case("native", "1200", "[core0]", &delivered, true);
-    EXPECT_EQ(delivered, 28u + 12u);
+    EXPECT_EQ(delivered, 30u + 14u);
     expect_every_case("solo", "1200", "[bench]", &delivered, true);
-    EXPECT_EQ(delivered, 28u + 12u);
+    EXPECT_EQ(delivered, 30u + 14u);
 }
 
 // Guest tables in a map: 4 KiB granule, T0SZ = 25 (start at level 1).

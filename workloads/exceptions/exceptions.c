@@ -37,6 +37,8 @@ EL0_PROG(el0_spalign);
 EL0_PROG(el0_spalign_late);
 EL0_PROG(el0_spalign_again);
 EL0_PROG(el0_sgi_udf);
+EL0_PROG(el0_mrs_cntv_ctl);
+EL0_PROG(el0_msr_icc_pmr);
 extern char el0_pcalign_resume[];
 
 static uint64_t el0_stack[512] __attribute__((aligned(16)));
@@ -152,6 +154,9 @@ static void el0_cases(void) {
     el0_case("el0 brk", el0_brk, el0_brk_at, EC(0x3c) | IL | 0x7, 0, 0, 4, 0);
     el0_case("el0 hvc", el0_hvc, el0_hvc_at, EC(0) | IL, 0, 0, 4, 0);
     el0_case("el0 mrs sctlr_el1", el0_mrs_sctlr, el0_mrs_sctlr_at, EC(0) | IL, 0, 0, 4, 0);
+    el0_case("el0 mrs cntv_ctl_el0 (CNTKCTL_EL1.EL0VTEN clear)", el0_mrs_cntv_ctl,
+             el0_mrs_cntv_ctl_at, EC(0x18) | IL | 0x32f827, 0, 0, 4, 0);
+    el0_case("el0 msr icc_pmr_el1", el0_msr_icc_pmr, el0_msr_icc_pmr_at, EC(0) | IL, 0, 0, 4, 0);
     el0_arg = (uint64_t)(uintptr_t)scratch + 4;
     el0_case("el0 ldxr misaligned", el0_ldxr, el0_ldxr_at, EC(0x24) | IL | 0x21, 1, el0_arg, 4, 0);
     /* PC alignment at EL0: ELR = FAR = the misaligned target (resumed by hand). */

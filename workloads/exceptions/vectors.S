@@ -200,6 +200,9 @@ el0_ldxr_at:
     mov     x0, #1
     svc     #0xfff
 
+    el0_prog el0_mrs_cntv_ctl, mrs x1, cntv_ctl_el0
+    el0_prog el0_msr_icc_pmr, msr icc_pmr_el1, xzr
+
 /* A GICv2 SGI to this core (GICD_SGIR at el0_arg, MMU off) raised in the
  * block of an undefined instruction: the handler skips the UDF, and the
  * interrupt is taken once, before or after it. */
