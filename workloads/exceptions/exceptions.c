@@ -120,6 +120,11 @@ static void el1_cases(void) {
     EL1_CASE("el1 at s12e1r", EC(0) | IL, 0, 0, 4, 0, 0, "at s12e1r, x9");
     EL1_CASE("el1 ldxr misaligned", EC(0x25) | IL | 0x21, misaligned, 1, 4, 0, misaligned,
              "ldxr x10, [x9]");
+    /* A pair of X registers needs 16-byte alignment: each register's 8 bytes
+     * are aligned here, the pair is not. */
+    const uint64_t pair_misaligned = (uint64_t)(uintptr_t)scratch + 8;
+    EL1_CASE("el1 ldaxp misaligned", EC(0x25) | IL | 0x21, pair_misaligned, 1, 4, 0,
+             pair_misaligned, "ldaxp x10, x9, [x9]");
 }
 
 /* PC alignment: a branch to a misaligned address faults there (ELR = FAR =
