@@ -40,11 +40,14 @@ uint64_t Arm64Core::pmu_user_enable() {
 }
 
 bool Arm64Core::el0_may_reach(uint32_t op1, uint32_t crn, uint32_t crm, uint32_t op2, bool write) {
+    // Never an EL1, EL2 or EL3 register.
     if (op1 != 3)
-        return false;            // an EL1, EL2 or EL3 register
-    if (crn == 14 && crm <= 3) { // the generic timers' EL0 registers
-        const uint64_t kctl = read_cp(3, 0, 14, 1, 0); // CNTKCTL_EL1: Unicorn keeps it
-        if (crm == 0) // CNTFRQ, CNTPCT, CNTVCT: read-only at EL0
+        return false;
+    // The generic timers' EL0 registers, as CNTKCTL_EL1 (Unicorn keeps it)
+    // opens them; CNTFRQ, CNTPCT and CNTVCT are read-only at EL0.
+    if (crn == 14 && crm <= 3) {
+        const uint64_t kctl = read_cp(3, 0, 14, 1, 0);
+        if (crm == 0)
             return !write && (op2 == 0   ? (kctl & (el0pcten | el0vcten)) != 0
                               : op2 == 1 ? (kctl & el0pcten) != 0
                                          : (kctl & el0vcten) != 0);
