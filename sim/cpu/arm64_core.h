@@ -152,14 +152,10 @@ class Arm64Core final : public Core {
     static uint32_t on_mrs(uc_struct* uc, int reg, const void* cp_reg, void* self);
     static uint32_t on_msr(uc_struct* uc, int reg, const void* cp_reg, void* self);
     // arm64_el0_access.cpp: whether an access at EL0 may reach the machine's
-    // registers (the EL0 controls CNTKCTL_EL1, kept by Unicorn, and
-    // PMUSERENR_EL0, kept by the machine's PMU).
+    // registers, as CNTKCTL_EL1 (Unicorn's) and PMUSERENR_EL0 (the PMU's) say.
     bool el0_may_reach(uint32_t op1, uint32_t crn, uint32_t crm, uint32_t op2, bool write);
-    uint64_t pmu_user_enable();
-    // The timer and PMU registers CNTKCTL_EL1 / PMUSERENR_EL0 open to EL0.
-    static bool el0_controlled(uint32_t op1, uint32_t crn, uint32_t crm);
-    // An UNDEFINED `insn` at EL0 that is an access to one of those: Unicorn
-    // refused it; the architecture reports it as a trapped MRS/MSR (EC 0x18).
+    // An UNDEFINED `insn` at EL0 that is an access to a timer or PMU register:
+    // Unicorn refused it; the architecture reports a trapped MRS/MSR (EC 0x18).
     static void classify_el0_sysreg_trap(uint32_t insn, GuestException& e);
     static uint32_t on_sys(uc_struct* uc, int reg, const void* cp_reg, void* self);
     static bool on_fetch_prot(uc_struct* uc, int type, uint64_t address, int size, int64_t value,
