@@ -38,9 +38,11 @@ With --linux-el0 CHILDREN the guest is Linux instead (docs/fuzzing.md,
 runs CHILDREN processes of random EL0 code from seed * 1000 (--mmio: with
 loads and stores to the emulated UART and GIC distributor), counts how
 they ended and powers off; a run that powers off must print its count.
+--linux-config linux-solo-smp runs them in a 2-vCPU VM.
 
 usage: scripts/random-guests.py [--arch arm64|riscv64] [--mode hv|native]
-           [--stage1] [--linux-el0 CHILDREN [--mmio]] [--count N] [--seed S]
+           [--stage1] [--linux-el0 CHILDREN [--mmio] [--linux-config NAME]]
+           [--count N] [--seed S]
            [--max-insns N] [--timeout S] [--binary PATH] [--out OUT_DIR]
            [--reasons] [-- extra bao-sim options]
 """
@@ -649,10 +651,11 @@ def config(arch, mode, image_path):
     )
 
 
-def linux_el0_config(here, seed, children, mmio):
-    """linux-solo with initramfs-el0fuzz as its initramfs: `children`
-    processes of random EL0 code from seed * 1000 (workloads/linux/el0fuzz.c)."""
-    with open(os.path.join(here, "..", "configs", "linux-solo.toml")) as f:
+def linux_el0_config(here, seed, children, mmio, base="linux-solo"):
+    """The preset `base` (linux-solo, linux-solo-smp) with initramfs-el0fuzz
+    as its initramfs: `children` processes of random EL0 code from
+    seed * 1000 (workloads/linux/el0fuzz.c)."""
+    with open(os.path.join(here, "..", "configs", base + ".toml")) as f:
         text = f.read()
     text = re.sub(r"initramfs-[\w-]+\.cpio\.gz", "initramfs-el0fuzz.cpio.gz", text)
     args = f"bao_fuzz_seed={seed * 1000} bao_fuzz_children={children}"
@@ -728,6 +731,10 @@ def main():
     p.add_argument("--mmio", action="store_true",
                    help="with --linux-el0: the code also loads and stores to the emulated "
                         "UART and GIC distributor")
+    p.add_argument("--linux-config", default="linux-solo", choices=["linux-solo", "linux-solo-smp"],
+                   help="with --linux-el0: the preset the VM comes from (linux-solo-smp: "
+                        "two vCPUs, whose idle loop spins, so a VM that disabled its own "
+                        "distributor runs on to --timeout: docs/fuzzing.md)")
     p.add_argument("--reasons", action="store_true",
                    help="also count the runs' last lines, numbers and addresses left out "
                         "(what stopped them)")
@@ -745,7 +752,7 @@ def main():
         if args.linux_el0:
             stem = os.path.join(args.out, f"linux-el0-{seed}")
             with open(stem + ".toml", "w") as f:
-                f.write(linux_el0_config(here, seed, args.linux_el0, args.mmio))
+                f.write(linux_el0_config(here, seed, args.linux_el0, args.mmio, args.linux_config))
             cmd = [args.binary, "--config", stem + ".toml"]
         else:
             kind = f"{args.arch}-{args.mode}" + ("-stage1" if args.stage1 else "")
