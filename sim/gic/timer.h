@@ -17,7 +17,7 @@ enum class TimerRegister : uint8_t {
     CntpctEl0,
     CntvctEl0,
     CntvoffEl2,
-    CntkctlEl1, // stored only: EL0 access control is not enforced
+    CntkctlEl1, // stored only; EL0 access is decided from Unicorn's copy (cpu/arm64_el0_access.h)
     CnthctlEl2, // stored only: EL1 access traps are not enforced
     CntpCtlEl0,
     CntpCvalEl0,
