@@ -19,7 +19,7 @@ constexpr uint32_t pmceid1_el0 = sysreg_encoding(3, 3, 9, 12, 7);
 constexpr uint32_t pmccntr_el0 = sysreg_encoding(3, 3, 9, 13, 0);
 constexpr uint32_t pmxevtyper_el0 = sysreg_encoding(3, 3, 9, 13, 1);
 constexpr uint32_t pmxevcntr_el0 = sysreg_encoding(3, 3, 9, 13, 2);
-constexpr uint32_t pmuserenr_el0 = sysreg_encoding(3, 3, 9, 14, 0);
+using cpu::sysreg::pmuserenr_el0;
 constexpr uint32_t pmintenset_el1 = sysreg_encoding(3, 0, 9, 14, 1);
 constexpr uint32_t pmintenclr_el1 = sysreg_encoding(3, 0, 9, 14, 2);
 constexpr uint32_t pmovsset_el0 = sysreg_encoding(3, 3, 9, 14, 3);

@@ -79,7 +79,7 @@ bool Arm64Core::el0_may_reach(uint32_t op1, uint32_t crn, uint32_t crm, uint32_t
         control = read_cp(3, 0, 14, 1, 0);
         break;
     case arm64::El0Control::pmuserenr: // the machine's PMU keeps PMUSERENR_EL0
-        control = exits_.read_sysreg(*this, sysreg_encoding(3, 3, 9, 14, 0)).value_or(0);
+        control = exits_.read_sysreg(*this, sysreg::pmuserenr_el0).value_or(0);
         break;
     default:
         break;

@@ -26,6 +26,9 @@ inline constexpr uint32_t cntv_cval_el0 = sysreg_encoding(3, 3, 14, 3, 2);
 inline constexpr uint32_t dczid_el0 = sysreg_encoding(3, 3, 0, 0, 7);
 // A write to it traps to EL2 while a hypervisor owns the IRQ (HCR_EL2.IMO).
 inline constexpr uint32_t icc_sgi1r_el1 = sysreg_encoding(3, 0, 12, 11, 5);
+// The PMU's EL0 control: kept by the machine's PMU (sim/pmu.cpp), read by the
+// core to decide EL0 accesses (arm64_el0_access.cpp).
+inline constexpr uint32_t pmuserenr_el0 = sysreg_encoding(3, 3, 9, 14, 0);
 } // namespace sysreg
 
 // The GICv3 CPU interface's system registers (ICC_*_EL1/EL2/EL3, ICH_*_EL2):
