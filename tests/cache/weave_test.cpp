@@ -195,6 +195,34 @@ TEST(Weave, CountersReadDuringAQuantumChangeOnlyAtItsWeave) {
     EXPECT_EQ(h.core_stats(0).mem_reads, h.core_stats(0).l2.misses);
 }
 
+// A bound phase predicts only the L2's hit or miss; the memory latency of a
+// miss is what the serial path charges: the unloaded latency, the bank conflict
+// delay and the queueing delay of the closed windows (before 2026-12-02 the
+// conflict delay was left out, and the parallel scheduler ran interf 2.3% slow).
+TEST(Weave, APredictedMissCostsWhatTheSerialPathCharges) {
+    HierarchyConfig config = three_cores();
+    ASSERT_GT(config.mem.bank_conflict_cycles, 0u);
+    Hierarchy serial(config);
+    Hierarchy bound(config);
+    const std::uint64_t window = config.mem.window;
+    for (Hierarchy* h : {&serial, &bound}) {
+        std::uint64_t now = 0;
+        for (unsigned k = 0; k < 100; ++k) { // core 1's traffic in the first window
+            now += 1 + h->access_data(1, 0x5000'0000 + k * 64, 8, false, now % window);
+        }
+        h->end_quantum(window);
+        for (unsigned core = 0; core < 3; ++core) {
+            h->take_contention_stall(core);
+        }
+    }
+    ASSERT_GT(serial.memory().conflict_delay(0), 0u); // core 0's rows were opened by others
+    ASSERT_GT(serial.memory().current_delay(), 0u);
+    const std::uint64_t at = window + 10; // in the open window, as in a quantum
+    const std::uint32_t expected = serial.access_data(0, 0x4000'0000, 8, false, at);
+    bound.begin_bound();
+    EXPECT_EQ(bound.access_data(0, 0x4000'0000, 8, false, at), expected);
+}
+
 TEST(Weave, TheTagCopyFollowsTheCacheOnlyWhenUpdated) {
     Cache cache({4096, 4, 64, Replacement::lru, 0});
     TagCopy copy;

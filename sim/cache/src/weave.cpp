@@ -28,8 +28,10 @@ void Hierarchy::begin_bound() {
     mem_delay_bound_ = memory_.current_delay();
     mem_queue_bound_.resize(cores_.size());
     port_queue_bound_.resize(cores_.size());
+    mem_conflict_bound_.resize(cores_.size());
     for (unsigned core = 0; core < cores_.size(); ++core) {
         mem_queue_bound_[core] = memory_.core_queue_cycles(core);
+        mem_conflict_bound_[core] = memory_.conflict_delay(core);
         port_queue_bound_[core] = l2_port_ ? l2_port_->core_queue_cycles(core) : 0;
     }
     bound_ = true;
@@ -78,14 +80,14 @@ void Hierarchy::add_bound_line(CoreState& state, std::uint64_t line) {
 }
 
 // The port and the memory controller charge the delay of their last closed
-// window, which no core changes before the weave: only the L2's hit or miss is
-// a guess.
+// window, and the controller a bank conflict delay from the closed windows,
+// which no core changes before the weave: only the L2's hit or miss is a guess.
 std::uint32_t Hierarchy::l2_refill_bound(unsigned core, std::uint64_t line, bool fetch,
                                          bool core_waits, std::uint64_t start) {
     CoreState& state = cores_[core];
     std::uint32_t latency = port_delay_bound_ + config_.l2.latency;
     if (!l2_holds_bound(state, line)) {
-        latency += config_.mem.latency + mem_delay_bound_;
+        latency += config_.mem.latency + mem_conflict_bound_[core] + mem_delay_bound_;
         if ((fetch ? config_.l2_inst_allocation : config_.l2_allocation) == L2Allocation::on_fill) {
             add_bound_line(state, line);
         }

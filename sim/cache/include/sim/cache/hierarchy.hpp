@@ -385,6 +385,7 @@ class Hierarchy {
     TagCopy l2_bound_;
     std::uint32_t port_delay_bound_ = 0;
     std::uint32_t mem_delay_bound_ = 0;
+    std::vector<std::uint32_t> mem_conflict_bound_; // per core: mem.bank_conflict_cycles
     std::vector<std::int64_t> mem_queue_bound_;
     std::vector<std::int64_t> port_queue_bound_;
     static constexpr unsigned kNoCore = ~0u;
