@@ -448,6 +448,9 @@ void Rv64Core::on_block(uc_struct* uc, uint64_t address, uint32_t size, void* se
     // with C; this catches hand-written ones).
     if (!core->block_is_uncompressed(address, size))
         return;
+    const uint16_t tail = core->scanned_blocks_[address];
+    if (tail == kTailSret && !core->sret_stays_in_s_mode(address + size - 4))
+        return;
     if (core->sip_ && address != core->stub_base_ && core->interrupt_due()) {
         core->stopped_at_block_ = address;
         core->take_interrupt_ = true;
@@ -461,8 +464,20 @@ void Rv64Core::on_block(uc_struct* uc, uint64_t address, uint32_t size, void* se
     core->block_counted_ = size / 4;
     if (core->memory_.hierarchy && !core->fast_forward_)
         core->model_fetch(address, size);
-    if (const uint16_t read = core->scanned_blocks_[address])
-        core->counter_fixup_ = CounterFixup{address + size, read};
+    if (tail != kTailSret && tail != 0)
+        core->counter_fixup_ = CounterFixup{address + size, tail};
+}
+
+// A block ends at every CSR instruction, so no CSR write precedes an SRET in
+// its block: sstatus.SPP at the block's start is the privilege it returns
+// to. Entering U-mode stops the core before the block runs.
+bool Rv64Core::sret_stays_in_s_mode(uint64_t pc) {
+    if (csr(rv64::csr::sstatus) & rv64::sstatus::spp)
+        return true;
+    raise_fault(Fault::Kind::undefined_instruction, pc, pc,
+                "sret to U-mode (sstatus.SPP = 0): bao-sim runs RISC-V guests in S-mode only "
+                "(docs/riscv.md)");
+    return false;
 }
 
 bool Rv64Core::block_is_uncompressed(uint64_t address, uint32_t size) {
@@ -487,7 +502,7 @@ bool Rv64Core::block_is_uncompressed(uint64_t address, uint32_t size) {
     uint32_t last = 0;
     if (read && size >= 4)
         std::memcpy(&last, &bytes[size - 4], 4);
-    scanned_blocks_[address] = counter_read_of(last);
+    scanned_blocks_[address] = last == rv64::insn_sret ? kTailSret : counter_read_of(last);
     return true;
 }
 

@@ -220,8 +220,10 @@ class Rv64Core final : public Core {
     std::optional<StopReason> stop_;
     std::optional<Rv64Exception> pending_;
     // Block starts found free of 16-bit code, each with the cycle/instret
-    // read that ends it (counter_read_of), or 0.
+    // read that ends it (counter_read_of), kTailSret for an SRET, or 0.
     std::unordered_map<uint64_t, uint16_t> scanned_blocks_;
+    static constexpr uint16_t kTailSret = 0x200; // above counter_read_of's values
+    bool sret_stays_in_s_mode(uint64_t pc);      // else stops the core (U-mode)
     struct CounterFixup {
         uint64_t next_block; // where the block holding the read continues
         uint16_t read;       // counter_read_of's encoding

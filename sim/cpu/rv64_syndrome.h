@@ -88,6 +88,7 @@ inline constexpr uint64_t spp = 1ull << 8;
 inline constexpr uint32_t insn_ecall = 0x00000073;
 inline constexpr uint32_t insn_ebreak = 0x00100073;
 inline constexpr uint32_t insn_wfi = 0x10500073;
+inline constexpr uint32_t insn_sret = 0x10200073;
 
 // An instruction whose two low bits are not 0b11 is a 16-bit (compressed) one.
 constexpr bool is_compressed(uint32_t low_half) {

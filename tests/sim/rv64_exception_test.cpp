@@ -284,5 +284,36 @@ TEST_F(Rv64Delivery, CompressedInstructionStopsTheCoreNamingThePc) {
         << core.fault().description;
 }
 
+// U-mode is not modelled (docs/riscv.md): Unicorn has no privilege register
+// to read, so a trap taken from U-mode would run the S-mode handler in
+// U-mode with sstatus.SPP = 1. An SRET that would enter U-mode (SPP = 0)
+// stops the core instead, naming it, before the SRET retires.
+TEST_F(Rv64Delivery, SretToUModeStopsTheCoreNamingIt) {
+    constexpr uint32_t auipc_t1 = (t1 << 7) | 0x17;
+    const uint32_t csrc_sstatus_t2 = (rv64::csr::sstatus << 20) | (t2 << 15) | (3u << 12) | 0x73;
+    put(ram, {addi(t2, 0, 0x100), csrc_sstatus_t2, auipc_t1, addi(t1, t1, 0x38),
+              csrw(rv64::csr::sepc, t1), rv64::insn_sret});
+    put(ram + 0x40, {ecall});
+    core.reset(ram, 0);
+    core.set_csr(rv64::csr::stvec, handler);
+    const RunResult r = core.run(1'000'000, 0, 1);
+    EXPECT_EQ(r.reason, StopReason::fault);
+    EXPECT_NE(core.fault().description.find("U-mode"), std::string::npos)
+        << core.fault().description;
+    EXPECT_EQ(core.fault().pc, ram + 20);
+    EXPECT_TRUE(rec.calls.empty());
+}
+
+// SRET back to S-mode (SPP = 1, as every trap from S-mode leaves it) runs.
+TEST_F(Rv64Delivery, SretToSModeRuns) {
+    constexpr uint32_t auipc_t1 = (t1 << 7) | 0x17;
+    const uint32_t csrs_sstatus_t2 = (rv64::csr::sstatus << 20) | (t2 << 15) | (2u << 12) | 0x73;
+    put(ram, {addi(t2, 0, 0x100), csrs_sstatus_t2, auipc_t1, addi(t1, t1, 0x38),
+              csrw(rv64::csr::sepc, t1), rv64::insn_sret});
+    put(ram + 0x40, {addi(a0, 0, 5), ecall});
+    auto r = run({});
+    EXPECT_EQ(r[0], 5u);
+}
+
 } // namespace
 } // namespace sim::cpu
