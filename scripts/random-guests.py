@@ -666,7 +666,8 @@ def linux_el0_config(here, seed, children, mmio, base="linux-solo"):
 
 def run_one(cmd, timeout):
     try:
-        run = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        run = subprocess.run(cmd, capture_output=True, text=True, errors="replace",
+                             timeout=timeout)
         return run.returncode, run.stdout + run.stderr
     except subprocess.TimeoutExpired as e:
         return "timeout", (e.stdout or b"").decode(errors="replace") + (
