@@ -308,10 +308,9 @@ TEST_F(Rv64Delivery, SretToUModeStopsTheCoreNamingIt) {
 TEST_F(Rv64Delivery, SretToSModeRuns) {
     constexpr uint32_t auipc_t1 = (t1 << 7) | 0x17;
     const uint32_t csrs_sstatus_t2 = (rv64::csr::sstatus << 20) | (t2 << 15) | (2u << 12) | 0x73;
-    put(ram, {addi(t2, 0, 0x100), csrs_sstatus_t2, auipc_t1, addi(t1, t1, 0x38),
-              csrw(rv64::csr::sepc, t1), rv64::insn_sret});
     put(ram + 0x40, {addi(a0, 0, 5), ecall});
-    auto r = run({});
+    auto r = run({addi(t2, 0, 0x100), csrs_sstatus_t2, auipc_t1, addi(t1, t1, 0x38),
+                  csrw(rv64::csr::sepc, t1), rv64::insn_sret});
     EXPECT_EQ(r[0], 5u);
 }
 
