@@ -16,6 +16,7 @@ void Hierarchy::begin_bound() {
         state.bound_lines.clear();
         state.bound_lines_filter = 0;
         state.floor = 0;
+        state.published_floor = 0;
         weave_sync_->logs[core].published.store(0, std::memory_order_relaxed);
         weave_sync_->logs[core].watermark.store(0, std::memory_order_relaxed);
         WeaveCore& w = weave_cores_[core];
@@ -39,6 +40,9 @@ void Hierarchy::begin_bound() {
 
 void Hierarchy::set_floor(unsigned core, std::uint64_t cycle) {
     note_now(core, cycle);
+    if (bound_) {
+        publish_floor(core);
+    }
 }
 
 void Hierarchy::open_weave() {

@@ -264,13 +264,16 @@ class Hierarchy {
         // One bit per (line mod 64) of bound_lines: most predictions miss it
         // and skip the search.
         std::uint64_t bound_lines_filter = 0;
-        std::uint64_t floor = 0; // no later access of this bound phase is before it
+        std::uint64_t floor = 0;           // no later access of this bound phase is before it
+        std::uint64_t published_floor = 0; // the floor last published as the watermark
     };
     // A core's log as the weaver sees it: the count of entries it may read,
     // the watermark, and the lock under which the owner reallocates the log.
+    // The owner writes the count and the watermark, the weaver takes `grow`
+    // on every copy: apart, so that neither write moves the other's line.
     struct alignas(64) LogSync {
         std::mutex grow;
-        std::atomic<std::size_t> published{0};
+        alignas(64) std::atomic<std::size_t> published{0};
         std::atomic<std::uint64_t> watermark{0};
     };
     // The weaver's side of a core: its log's entries copied out and kept
@@ -333,12 +336,24 @@ class Hierarchy {
     static void add_bound_line(CoreState& state, std::uint64_t line);
     std::int64_t weave_access(unsigned core, const SharedAccess& access);
     // Bound phase: the core passed the hierarchy at `now`; its log's append.
+    // The watermark a weaver reads is published only every kWatermarkStep
+    // cycles (a lower one is only more cautious: the weave's order and
+    // result do not change): each store the weaver has read since costs
+    // the core a host cache miss.
     void note_now(unsigned core, std::uint64_t now) {
-        if (bound_ && now > cores_[core].floor) {
-            cores_[core].floor = now;
-            weave_sync_->logs[core].watermark.store(now, std::memory_order_release);
+        CoreState& state = cores_[core];
+        if (bound_ && now > state.floor) {
+            state.floor = now;
+            if (now >= state.published_floor + kWatermarkStep) {
+                publish_floor(core);
+            }
         }
     }
+    void publish_floor(unsigned core) {
+        cores_[core].published_floor = cores_[core].floor;
+        weave_sync_->logs[core].watermark.store(cores_[core].floor, std::memory_order_release);
+    }
+    static constexpr std::uint64_t kWatermarkStep = 64;
     void log_shared(unsigned core, const SharedAccess& access);
     // Copies each core's new log entries, then weaves every entry no core can
     // precede any more (all of them if `all`); the caller holds `weaving`.
@@ -376,7 +391,9 @@ class Hierarchy {
     CacheCounters l2_counters_;
     std::uint64_t l2_writebacks_ = 0;
     std::uint64_t l2_victim_fills_ = 0;
-    bool bound_ = false;
+    // Read by every core's hot path during a bound phase: not on a host
+    // cache line with the counters above, which the weave writes meanwhile.
+    alignas(64) bool bound_ = false;
     // The concurrent weave (begin_bound ... weave): per-core sync and weaver
     // state, the L2's tags and the delays the predictions read, the queueing
     // cycles readers see until the weave ends.
