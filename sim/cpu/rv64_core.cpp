@@ -446,10 +446,8 @@ void Rv64Core::on_block(uc_struct* uc, uint64_t address, uint32_t size, void* se
     // its exceptions is only right for 4-byte instructions: refuse them.
     // Each block is scanned once (the loader already refuses ELFs built
     // with C; this catches hand-written ones).
-    if (!core->block_is_uncompressed(address, size))
-        return;
-    const uint16_t tail = core->scanned_blocks_[address];
-    if (tail == kTailSret && !core->sret_stays_in_s_mode(address + size - 4))
+    const std::optional<uint16_t> tail = core->scan_block(address, size);
+    if (!tail)
         return;
     if (core->sip_ && address != core->stub_base_ && core->interrupt_due()) {
         core->stopped_at_block_ = address;
@@ -457,6 +455,8 @@ void Rv64Core::on_block(uc_struct* uc, uint64_t address, uint32_t size, void* se
         uc_emu_stop(uc);
         return;
     }
+    if (*tail == kTailSret && !core->sret_stays_in_s_mode(address + size - 4))
+        return;
     if (core->trace_) [[unlikely]]
         core->trace_block(address, size);
     core->executed_ += size / 4;
@@ -464,8 +464,8 @@ void Rv64Core::on_block(uc_struct* uc, uint64_t address, uint32_t size, void* se
     core->block_counted_ = size / 4;
     if (core->memory_.hierarchy && !core->fast_forward_)
         core->model_fetch(address, size);
-    if (tail != kTailSret && tail != 0)
-        core->counter_fixup_ = CounterFixup{address + size, tail};
+    if (*tail != kTailSret && *tail != 0)
+        core->counter_fixup_ = CounterFixup{address + size, *tail};
 }
 
 // A block ends at every CSR instruction, so no CSR write precedes an SRET in
@@ -480,9 +480,10 @@ bool Rv64Core::sret_stays_in_s_mode(uint64_t pc) {
     return false;
 }
 
-bool Rv64Core::block_is_uncompressed(uint64_t address, uint32_t size) {
-    if (((address | size) & 3) == 0 && scanned_blocks_.count(address))
-        return true;
+std::optional<uint16_t> Rv64Core::scan_block(uint64_t address, uint32_t size) {
+    if (((address | size) & 3) == 0)
+        if (const auto known = scanned_blocks_.find(address); known != scanned_blocks_.end())
+            return known->second;
     std::vector<uint8_t> bytes(size);
     const bool read = uc_mem_read(uc_, address, bytes.data(), size) == UC_ERR_OK;
     for (uint32_t off = 0; read && off + 2 <= size; off += 4)
@@ -490,20 +491,21 @@ bool Rv64Core::block_is_uncompressed(uint64_t address, uint32_t size) {
             raise_fault(Fault::Kind::undefined_instruction, address + off, address + off,
                         "compressed (16-bit) instruction: guests must be built without the C "
                         "extension (-march=rv64imafd)");
-            return false;
+            return std::nullopt;
         }
     if ((address | size) & 3) {
         const uint64_t at = (address & 3) ? address : address + size - 2;
         raise_fault(Fault::Kind::undefined_instruction, at, at,
                     "compressed (16-bit) instruction or misaligned PC: guests must be built "
                     "without the C extension (-march=rv64imafd)");
-        return false;
+        return std::nullopt;
     }
     uint32_t last = 0;
     if (read && size >= 4)
         std::memcpy(&last, &bytes[size - 4], 4);
-    scanned_blocks_[address] = last == rv64::insn_sret ? kTailSret : counter_read_of(last);
-    return true;
+    const uint16_t tail = last == rv64::insn_sret ? kTailSret : counter_read_of(last);
+    scanned_blocks_[address] = tail;
+    return tail;
 }
 
 void Rv64Core::on_interrupt(uc_struct*, uint32_t intno, void* self) {

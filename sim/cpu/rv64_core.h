@@ -150,8 +150,10 @@ class Rv64Core final : public Core {
     // After uc_emu_start returned: delivers what hooks found; true to run on.
     bool resume_after_stop(int err);
     bool interrupt_due() const;
-    // False (and a fault naming the PC) if the block holds a 16-bit instruction.
-    bool block_is_uncompressed(uint64_t address, uint32_t size);
+    // The block's tail (what scanned_blocks_ keeps), scanning it the first
+    // time; nullopt (and a fault naming the PC) if it holds a 16-bit
+    // instruction. One lookup per block on the block hook's path.
+    std::optional<uint16_t> scan_block(uint64_t address, uint32_t size);
     // An address no region covers, with the guest's Sv39 on: its own page
     // fault (pending) or an unsupported translation (a fault). False if Sv39 is off.
     bool guest_page_fault(int type, uint64_t va, uint64_t epc);

@@ -46,25 +46,23 @@ INSTANTIATE_TEST_SUITE_P(Presets, ParallelDeterminism,
                              return name;
                          });
 
-uint64_t runtime_cycles(const std::string& stats) {
-    const std::string key = "\"runtime_cycles\": ";
-    const size_t at = stats.find(key);
-    return at == std::string::npos ? 0 : std::stoull(stats.substr(at + key.size()));
-}
-
 // The parallel scheduler differs from the serial one only in what a quantum's
 // L2 shows each core (docs/parallel.md, "Error against the serial
 // scheduler"): the measured region of the preset most sensitive to it (interf,
 // 42% of qsort's cycles stalled) stays within 0.5%. With the bank
 // conflict delay left out of the predictions (before 2026-12-02) it was +2.3%.
 TEST(ParallelError, InterfQsortSmallStaysWithinHalfAPercentOfSerial) {
+    const std::string key = "\"runtime_cycles\": ";
     RunOutcome r;
-    const uint64_t serial = runtime_cycles(test::comparable_stats("interf", "qsort-small", 0, &r));
+    const auto serial =
+        test::number_after(test::comparable_stats("interf", "qsort-small", 0, &r), key);
     ASSERT_EQ(r.code, ExitCode::ok) << r.detail;
-    const uint64_t parallel = runtime_cycles(test::comparable_stats("interf", "qsort-small", 1));
-    ASSERT_GT(serial, 0u);
-    EXPECT_NEAR(static_cast<double>(parallel) / static_cast<double>(serial), 1.0, 0.005)
-        << "serial " << serial << " cycles, parallel " << parallel;
+    const auto parallel =
+        test::number_after(test::comparable_stats("interf", "qsort-small", 1), key);
+    ASSERT_TRUE(serial && parallel);
+    ASSERT_GT(*serial, 0.0);
+    EXPECT_NEAR(*parallel / *serial, 1.0, 0.005)
+        << "serial " << *serial << " cycles, parallel " << *parallel;
 }
 
 } // namespace
