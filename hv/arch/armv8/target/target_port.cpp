@@ -5,6 +5,7 @@
 #include "hv/arch/armv8/vgic.h"
 #include "hv/core/hypervisor.h"
 #include "hv/core/vuart.h"
+#include "hv/lib/mmio.h"
 
 extern "C" char bao_hv_secondary_entry[];
 
@@ -16,13 +17,6 @@ constexpr std::uint64_t kUartFr = 0x18;
 constexpr std::uint32_t kUartFrTxff = 1u << 5;
 constexpr std::uint64_t kGicdSgir = 0xf00;
 constexpr std::int64_t kPsciAlreadyOn = -4;
-
-template <typename T> T rd(std::uint64_t pa) {
-    return *reinterpret_cast<volatile T*>(pa);
-}
-template <typename T> void wr(std::uint64_t pa, T v) {
-    *reinterpret_cast<volatile T*>(pa) = v;
-}
 
 } // namespace
 
@@ -70,33 +64,11 @@ void TargetPort::mem_zero(std::uint64_t pa, std::size_t len) {
 }
 
 std::uint64_t TargetPort::dev_read(std::uint64_t pa, std::uint32_t size) {
-    switch (size) {
-    case 1:
-        return rd<std::uint8_t>(pa);
-    case 2:
-        return rd<std::uint16_t>(pa);
-    case 4:
-        return rd<std::uint32_t>(pa);
-    default:
-        return rd<std::uint64_t>(pa);
-    }
+    return mmio::read_sized(pa, size);
 }
 
 void TargetPort::dev_write(std::uint64_t pa, std::uint32_t size, std::uint64_t value) {
-    switch (size) {
-    case 1:
-        wr<std::uint8_t>(pa, static_cast<std::uint8_t>(value));
-        break;
-    case 2:
-        wr<std::uint16_t>(pa, static_cast<std::uint16_t>(value));
-        break;
-    case 4:
-        wr<std::uint32_t>(pa, static_cast<std::uint32_t>(value));
-        break;
-    default:
-        wr<std::uint64_t>(pa, value);
-        break;
-    }
+    mmio::write_sized(pa, size, value);
 }
 
 std::uint64_t TargetPort::sysreg_read(armv8::SysReg reg) {
@@ -335,13 +307,13 @@ void TargetPort::send_ipi(std::uint32_t cpu, std::uint32_t sgi) {
         isb();
         return;
     }
-    wr<std::uint32_t>(gicd_ + kGicdSgir, (1u << (16 + cpu)) | (sgi & 0xf));
+    mmio::write<std::uint32_t>(gicd_ + kGicdSgir, (1u << (16 + cpu)) | (sgi & 0xf));
 }
 
 void TargetPort::uart_putc(char c) {
-    while ((rd<std::uint32_t>(uart_ + kUartFr) & kUartFrTxff) != 0) {
+    while ((mmio::read<std::uint32_t>(uart_ + kUartFr) & kUartFrTxff) != 0) {
     }
-    wr<std::uint32_t>(uart_ + kUartDr, static_cast<std::uint8_t>(c));
+    mmio::write<std::uint32_t>(uart_ + kUartDr, static_cast<std::uint8_t>(c));
 }
 
 void TargetPort::uart_write(const char* s, std::size_t n) {

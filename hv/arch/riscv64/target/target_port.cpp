@@ -4,6 +4,7 @@
 #include "hv/arch/riscv64/vplic.h"
 #include "hv/core/hypervisor.h"
 #include "hv/core/vuart.h"
+#include "hv/lib/mmio.h"
 
 extern "C" char bao_hv_secondary_entry[];
 
@@ -18,13 +19,6 @@ constexpr std::uint64_t kUartLsr = 0x5;
 constexpr std::uint8_t kUartLsrThre = 1u << 5;
 constexpr std::uint64_t kSbiExtRfence = sbi::EXT_RFENCE;
 constexpr std::uint64_t kRfenceHfenceVvma = 5; // SBI remote_hfence_vvma
-
-template <typename T> T rd(std::uint64_t pa) {
-    return *reinterpret_cast<volatile T*>(pa);
-}
-template <typename T> void wr(std::uint64_t pa, T v) {
-    *reinterpret_cast<volatile T*>(pa) = v;
-}
 
 } // namespace
 
@@ -50,33 +44,11 @@ void TargetPort::mem_zero(std::uint64_t pa, std::size_t len) {
 }
 
 std::uint64_t TargetPort::dev_read(std::uint64_t pa, std::uint32_t size) {
-    switch (size) {
-    case 1:
-        return rd<std::uint8_t>(pa);
-    case 2:
-        return rd<std::uint16_t>(pa);
-    case 4:
-        return rd<std::uint32_t>(pa);
-    default:
-        return rd<std::uint64_t>(pa);
-    }
+    return mmio::read_sized(pa, size);
 }
 
 void TargetPort::dev_write(std::uint64_t pa, std::uint32_t size, std::uint64_t value) {
-    switch (size) {
-    case 1:
-        wr<std::uint8_t>(pa, static_cast<std::uint8_t>(value));
-        break;
-    case 2:
-        wr<std::uint16_t>(pa, static_cast<std::uint16_t>(value));
-        break;
-    case 4:
-        wr<std::uint32_t>(pa, static_cast<std::uint32_t>(value));
-        break;
-    default:
-        wr<std::uint64_t>(pa, value);
-        break;
-    }
+    mmio::write_sized(pa, size, value);
 }
 
 std::uint64_t TargetPort::csr_read(riscv64::Csr csr) {
@@ -181,9 +153,9 @@ void TargetPort::send_ipi(std::uint32_t cpu, std::uint32_t) {
 void TargetPort::uart_write(const char* s, std::size_t n) {
     console_lock_.lock();
     for (std::size_t i = 0; i < n; ++i) {
-        while ((rd<std::uint8_t>(uart_ + kUartLsr) & kUartLsrThre) == 0) {
+        while ((mmio::read<std::uint8_t>(uart_ + kUartLsr) & kUartLsrThre) == 0) {
         }
-        wr<std::uint8_t>(uart_ + kUartThr, static_cast<std::uint8_t>(s[i]));
+        mmio::write<std::uint8_t>(uart_ + kUartThr, static_cast<std::uint8_t>(s[i]));
     }
     console_lock_.unlock();
 }
