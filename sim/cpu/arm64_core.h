@@ -223,6 +223,7 @@ class Arm64Core final : public Core {
     // arm64_sp_alignment.cpp: SCTLR_EL1.SA/SA0, checked from the block hook.
     static constexpr uint64_t sctlr_sp_alignment_checks = (1ull << 3) | (1ull << 4);
     uint64_t sp() const;
+    uint64_t sp_from_unicorn() const;
     bool sp_misaligned_at_block() const;
     bool sp_checked_here() const;
     std::optional<uint64_t> first_sp_access(uint64_t block, uint32_t size) const;
@@ -352,6 +353,10 @@ class Arm64Core final : public Core {
     // and Capstone's decode is what made a guest looping with a misaligned
     // SP run 50x slower. Bounded (random code holds many distinct words).
     mutable std::unordered_map<uint32_t, uint8_t> sp_uses_;
+    // sp()'s direct reads of Unicorn's CPU state (unicorn_access_pc.c), and
+    // whether a comparison with uc_reg_read ever found them wrong.
+    mutable uint64_t sp_direct_reads_ = 0;
+    mutable bool sp_direct_off_ = false;
     size_t sp_watch_hook_ = 0;
     uint64_t delivered_ = 0;
     uint64_t last_vector_ = 0; // where the last delivery went, and what it was (for reports)

@@ -103,6 +103,58 @@ int bao_unicorn_place_access(uint64_t address, struct bao_unicorn_access* out) {
     return 1;
 }
 
+/*
+ * The running AArch64 engine's stack pointer, without uc_reg_read: Unicorn
+ * 2.0.1's register read tests the register number against a chain of ranges
+ * before it reaches SP (about 110 host instructions), and the SP alignment
+ * check reads SP at every block of a guest that sets SCTLR_EL1.SA (Linux).
+ *
+ * QEMU 5.0's ARMCPU holds the CPUState cpu_exec is given, then the
+ * CPUARMState the target's functions take; the distance between the two is
+ * one constant of the build, learnt here from the first call of
+ * cpu_get_tb_cpu_state (wrapped where cpu-exec.c, tcg-runtime.c and
+ * translate-all.c call it) made inside cpu_exec, and checked at every later
+ * one: a different distance (a call for another engine, or a layout this
+ * file does not know) turns the direct read off for the process. The
+ * CPUARMState starts as below in QEMU 5.0; in AArch64 state the current SP
+ * is xregs[31], which is what uc_reg_read returns for UC_ARM64_REG_SP. The
+ * cores compare the two reads at first and now and then (arm64_sp_alignment.cpp).
+ */
+struct bao_arm_env_prefix {
+    uint32_t regs[16];
+    uint64_t xregs[32];
+};
+
+static intptr_t bao_arm_env_offset; /* 0: not learnt; -1: off */
+
+void __real_cpu_get_tb_cpu_state_aarch64(struct CPUArchState* env, uint64_t* pc, uint64_t* cs_base,
+                                         uint32_t* flags);
+void __wrap_cpu_get_tb_cpu_state_aarch64(struct CPUArchState* env, uint64_t* pc, uint64_t* cs_base,
+                                         uint32_t* flags);
+void __wrap_cpu_get_tb_cpu_state_aarch64(struct CPUArchState* env, uint64_t* pc, uint64_t* cs_base,
+                                         uint32_t* flags) {
+    if (bao_cpu != 0 && bao_arch == 1) {
+        const intptr_t offset = (intptr_t)((const char*)env - (const char*)bao_cpu);
+        const intptr_t known = __atomic_load_n(&bao_arm_env_offset, __ATOMIC_RELAXED);
+        if (known == 0 && offset > 0)
+            __atomic_compare_exchange_n(&bao_arm_env_offset, &(intptr_t){0}, offset, false,
+                                        __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+        else if (known != offset && known != -1)
+            __atomic_store_n(&bao_arm_env_offset, -1, __ATOMIC_RELAXED);
+    }
+    __real_cpu_get_tb_cpu_state_aarch64(env, pc, cs_base, flags);
+}
+
+int bao_unicorn_arm64_sp(uint64_t* out) {
+    const intptr_t offset = __atomic_load_n(&bao_arm_env_offset, __ATOMIC_RELAXED);
+    if (bao_cpu == 0 || bao_arch != 1 || offset <= 0)
+        return 0;
+    const struct bao_arm_env_prefix* env =
+        (const struct bao_arm_env_prefix*)((const char*)bao_cpu + offset);
+    *out = env->xregs[31];
+    return 1;
+}
+
 #define BAO_CPU_EXEC(arch, id)                                                                     \
     int __real_cpu_exec_##arch(struct uc_struct* uc, struct CPUState* cpu);                        \
     int __wrap_cpu_exec_##arch(struct uc_struct* uc, struct CPUState* cpu);                        \
