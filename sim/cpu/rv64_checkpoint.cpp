@@ -20,12 +20,10 @@ namespace {
 
 // The memo as sorted (block, counter read) pairs: the file does not depend
 // on the hash table's order.
-void scanned_blocks(Archive& a, std::unordered_map<uint64_t, uint16_t>& memo) {
+void scanned_blocks(Archive& a, BlockMemo<uint16_t>& memo) {
     std::vector<uint64_t> blocks;
     std::vector<uint16_t> reads;
-    std::vector<std::pair<uint64_t, uint16_t>> sorted(memo.begin(), memo.end());
-    std::sort(sorted.begin(), sorted.end());
-    for (const auto& [block, read] : sorted) {
+    for (const auto& [block, read] : memo.sorted()) {
         blocks.push_back(block);
         reads.push_back(read);
     }
@@ -37,7 +35,7 @@ void scanned_blocks(Archive& a, std::unordered_map<uint64_t, uint16_t>& memo) {
         throw CheckpointError("corrupt: a RISC-V core's scanned blocks");
     memo.clear();
     for (size_t k = 0; k < blocks.size(); ++k)
-        memo.emplace(blocks[k], reads[k]);
+        memo.insert(blocks[k], reads[k]);
 }
 
 } // namespace

@@ -480,10 +480,7 @@ bool Rv64Core::sret_stays_in_s_mode(uint64_t pc) {
     return false;
 }
 
-std::optional<uint16_t> Rv64Core::scan_block(uint64_t address, uint32_t size) {
-    if (((address | size) & 3) == 0)
-        if (const auto known = scanned_blocks_.find(address); known != scanned_blocks_.end())
-            return known->second;
+std::optional<uint16_t> Rv64Core::scan_new_block(uint64_t address, uint32_t size) {
     std::vector<uint8_t> bytes(size);
     const bool read = uc_mem_read(uc_, address, bytes.data(), size) == UC_ERR_OK;
     for (uint32_t off = 0; read && off + 2 <= size; off += 4)
@@ -504,7 +501,7 @@ std::optional<uint16_t> Rv64Core::scan_block(uint64_t address, uint32_t size) {
     if (read && size >= 4)
         std::memcpy(&last, &bytes[size - 4], 4);
     const uint16_t tail = last == rv64::insn_sret ? kTailSret : counter_read_of(last);
-    scanned_blocks_[address] = tail;
+    scanned_blocks_.insert(address, tail);
     return tail;
 }
 

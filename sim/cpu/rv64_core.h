@@ -20,6 +20,7 @@
 // fault naming the PC.
 #pragma once
 
+#include "sim/cpu/block_memo.h"
 #include "sim/cpu/core.h"
 #include "sim/cpu/memory_hook_switch.h"
 #include "sim/cpu/rv64_syndrome.h"
@@ -29,7 +30,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 struct uc_struct;
@@ -153,7 +153,13 @@ class Rv64Core final : public Core {
     // The block's tail (what scanned_blocks_ keeps), scanning it the first
     // time; nullopt (and a fault naming the PC) if it holds a 16-bit
     // instruction. One lookup per block on the block hook's path.
-    std::optional<uint16_t> scan_block(uint64_t address, uint32_t size);
+    [[gnu::always_inline]] std::optional<uint16_t> scan_block(uint64_t address, uint32_t size) {
+        if (((address | size) & 3) == 0)
+            if (const uint16_t* known = scanned_blocks_.find(address))
+                return *known;
+        return scan_new_block(address, size);
+    }
+    [[gnu::noinline]] std::optional<uint16_t> scan_new_block(uint64_t address, uint32_t size);
     // An address no region covers, with the guest's Sv39 on: its own page
     // fault (pending) or an unsupported translation (a fault). False if Sv39 is off.
     bool guest_page_fault(int type, uint64_t va, uint64_t epc);
@@ -223,7 +229,7 @@ class Rv64Core final : public Core {
     std::optional<Rv64Exception> pending_;
     // Block starts found free of 16-bit code, each with the cycle/instret
     // read that ends it (counter_read_of), kTailSret for an SRET, or 0.
-    std::unordered_map<uint64_t, uint16_t> scanned_blocks_;
+    BlockMemo<uint16_t> scanned_blocks_;
     static constexpr uint16_t kTailSret = 0x200; // above counter_read_of's values
     bool sret_stays_in_s_mode(uint64_t pc);      // else stops the core (U-mode)
     struct CounterFixup {
