@@ -426,6 +426,41 @@ void Rv64Core::raise_fault(Fault::Kind kind, uint64_t pc, uint64_t address,
     uc_emu_stop(uc_);
 }
 
+// The timing model's share of a block and of an access (rv64_timing.cpp has
+// the rest): inline in the hooks, whose call frames were a measurable share of
+// the per-access cost (as on Arm, docs/parallel.md).
+[[gnu::always_inline]] inline void Rv64Core::model_fetch(uint64_t address, uint32_t size) {
+    const uint64_t now = start_cycle_ + cycles_in_run();
+    uint64_t pa = address;
+    if (sv39_on_ || memory_.stage2) {
+        const cache::Translation t = memory_.hierarchy->translate(
+            id_, address, cache::AccessKind::fetch, now, sv39_on_ ? sv39_walker_ : *memory_.stage2);
+        if (t.fault)
+            return;
+        stall_ += t.cycles;
+        pa = t.pa;
+    }
+    if (pa >= memory_.ram_base && pa < memory_.ram_end)
+        stall_ += memory_.hierarchy->fetch_block(id_, pa, size, now);
+}
+
+[[gnu::always_inline]] inline void Rv64Core::model_data(uint64_t address, int size, bool is_write) {
+    const uint64_t now = start_cycle_ + cycles_in_run();
+    uint64_t pa = address;
+    if (sv39_on_ || memory_.stage2) {
+        const cache::Translation t = memory_.hierarchy->translate(
+            id_, address, is_write ? cache::AccessKind::write : cache::AccessKind::read, now,
+            sv39_on_ ? sv39_walker_ : *memory_.stage2);
+        if (t.fault)
+            return;
+        stall_ += t.cycles;
+        pa = t.pa;
+    }
+    if (pa >= memory_.ram_base && pa < memory_.ram_end)
+        stall_ +=
+            memory_.hierarchy->access_data(id_, pa, static_cast<unsigned>(size), is_write, now);
+}
+
 void Rv64Core::on_block(uc_struct* uc, uint64_t address, uint32_t size, void* self) {
     auto* core = static_cast<Rv64Core*>(self);
     // Unicorn 2.0.1's decoder steps back 4 bytes over a word it cannot

@@ -5,7 +5,9 @@
 // own tables (rv64_sv39). Unicorn 2.0.1 has no CSR hooks, so the model
 // follows satp once per run slice: a satp write takes effect in the model at
 // the next slice (at most a quantum later), and SFENCE.VMA is not seen (the
-// model's entries are dropped when satp changes).
+// model's entries are dropped when satp changes). The per-block and
+// per-access paths (model_fetch, model_data) are in rv64_core.cpp, inline in
+// the hooks.
 #include "sim/cpu/rv64_core.h"
 #include "sim/cpu/rv64_sv39.h"
 
@@ -61,38 +63,6 @@ void Rv64Core::walk_sv39(void* self, uint64_t va, cache::AccessKind, cache::Walk
     out.pa = w.pa;
     out.page_shift = w.page_shift;
     out.global = w.global;
-}
-
-void Rv64Core::model_fetch(uint64_t address, uint32_t size) {
-    const uint64_t now = start_cycle_ + cycles_in_run();
-    uint64_t pa = address;
-    if (sv39_on_ || memory_.stage2) {
-        const cache::Translation t = memory_.hierarchy->translate(
-            id_, address, cache::AccessKind::fetch, now, sv39_on_ ? sv39_walker_ : *memory_.stage2);
-        if (t.fault)
-            return;
-        stall_ += t.cycles;
-        pa = t.pa;
-    }
-    if (pa >= memory_.ram_base && pa < memory_.ram_end)
-        stall_ += memory_.hierarchy->fetch_block(id_, pa, size, now);
-}
-
-void Rv64Core::model_data(uint64_t address, int size, bool is_write) {
-    const uint64_t now = start_cycle_ + cycles_in_run();
-    uint64_t pa = address;
-    if (sv39_on_ || memory_.stage2) {
-        const cache::Translation t = memory_.hierarchy->translate(
-            id_, address, is_write ? cache::AccessKind::write : cache::AccessKind::read, now,
-            sv39_on_ ? sv39_walker_ : *memory_.stage2);
-        if (t.fault)
-            return;
-        stall_ += t.cycles;
-        pa = t.pa;
-    }
-    if (pa >= memory_.ram_base && pa < memory_.ram_end)
-        stall_ +=
-            memory_.hierarchy->access_data(id_, pa, static_cast<unsigned>(size), is_write, now);
 }
 
 } // namespace sim::cpu
