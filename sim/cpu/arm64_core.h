@@ -353,9 +353,11 @@ class Arm64Core final : public Core {
     // and Capstone's decode is what made a guest looping with a misaligned
     // SP run 50x slower. Bounded (random code holds many distinct words).
     mutable std::unordered_map<uint32_t, uint8_t> sp_uses_;
-    // sp()'s direct reads of Unicorn's CPU state (unicorn_access_pc.c), and
-    // whether a comparison with uc_reg_read ever found them wrong.
-    mutable uint64_t sp_direct_reads_ = 0;
+    // sp()'s direct read of Unicorn's CPU state (unicorn_access_pc.c): the
+    // slot once it has agreed with uc_reg_read 64 times, the checks
+    // left, and whether one ever disagreed.
+    mutable const uint64_t* sp_slot_ = nullptr;
+    mutable unsigned sp_checks_left_ = 64;
     mutable bool sp_direct_off_ = false;
     size_t sp_watch_hook_ = 0;
     uint64_t delivered_ = 0;

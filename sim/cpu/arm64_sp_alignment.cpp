@@ -37,22 +37,22 @@ uint64_t Arm64Core::sp_from_unicorn() const {
 
 // The block hook's read: from Unicorn's CPU state where the wrapped archive
 // knows where SP lies (a load instead of uc_reg_read's ~110 instructions:
-// about a tenth of a Linux run's host time), else through uc_reg_read. The
-// two are compared for a core's first reads and every 64 Ki-th after; a
-// difference turns the direct read off for the core, and the value returned
-// is always uc_reg_read's then.
+// about a tenth of a Linux run's host time), else through uc_reg_read. A
+// core's first 64 reads compare the two; after that the slot is kept (it
+// belongs to this core's engine for its life). A difference turns the
+// direct read off for the core; the value returned is uc_reg_read's then.
 uint64_t Arm64Core::sp() const {
+    if (sp_slot_)
+        return *sp_slot_;
 #ifdef BAO_UNICORN_ACCESS_PC
-    constexpr uint64_t kCompareFirst = 64, kCompareEvery = 1 << 16;
-    uint64_t direct = 0;
-    if (!sp_direct_off_ && bao_unicorn_arm64_sp(&direct)) {
-        const uint64_t n = sp_direct_reads_++;
-        if (n >= kCompareFirst && n % kCompareEvery != 0)
-            return direct;
-        const uint64_t v = sp_from_unicorn();
-        sp_direct_off_ = v != direct;
-        return v;
-    }
+    if (!sp_direct_off_)
+        if (const uint64_t* slot = bao_unicorn_arm64_sp_slot()) {
+            const uint64_t v = sp_from_unicorn();
+            sp_direct_off_ = *slot != v;
+            if (!sp_direct_off_ && --sp_checks_left_ == 0)
+                sp_slot_ = slot;
+            return v;
+        }
 #endif
     return sp_from_unicorn();
 }

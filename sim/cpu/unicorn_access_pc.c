@@ -117,8 +117,9 @@ int bao_unicorn_place_access(uint64_t address, struct bao_unicorn_access* out) {
  * one: a different distance (a call for another engine, or a layout this
  * file does not know) turns the direct read off for the process. The
  * CPUARMState starts as below in QEMU 5.0; in AArch64 state the current SP
- * is xregs[31], which is what uc_reg_read returns for UC_ARM64_REG_SP. The
- * cores compare the two reads at first and now and then (arm64_sp_alignment.cpp).
+ * is xregs[31], which is what uc_reg_read returns for UC_ARM64_REG_SP. A
+ * core keeps the slot once its first reads agreed with uc_reg_read's
+ * (arm64_sp_alignment.cpp): the engine's CPU state does not move.
  */
 struct bao_arm_env_prefix {
     uint32_t regs[16];
@@ -145,14 +146,13 @@ void __wrap_cpu_get_tb_cpu_state_aarch64(struct CPUArchState* env, uint64_t* pc,
     __real_cpu_get_tb_cpu_state_aarch64(env, pc, cs_base, flags);
 }
 
-int bao_unicorn_arm64_sp(uint64_t* out) {
+const uint64_t* bao_unicorn_arm64_sp_slot(void) {
     const intptr_t offset = __atomic_load_n(&bao_arm_env_offset, __ATOMIC_RELAXED);
     if (bao_cpu == 0 || bao_arch != 1 || offset <= 0)
         return 0;
     const struct bao_arm_env_prefix* env =
         (const struct bao_arm_env_prefix*)((const char*)bao_cpu + offset);
-    *out = env->xregs[31];
-    return 1;
+    return &env->xregs[31];
 }
 
 #define BAO_CPU_EXEC(arch, id)                                                                     \

@@ -34,10 +34,11 @@ int bao_unicorn_place_access(uint64_t address, struct bao_unicorn_access* out);
 /* After an exception left a helper by a long jump, or between runs. */
 void bao_unicorn_forget_access(void);
 
-/* Inside a hook of a running AArch64 engine: its SP (as uc_reg_read's
- * UC_ARM64_REG_SP) in `out` and 1; 0 when this thread runs no AArch64
- * engine or the direct read is not known to be right (unicorn_access_pc.c). */
-int bao_unicorn_arm64_sp(uint64_t* out);
+/* Inside a hook of a running AArch64 engine: where its CPU state holds SP
+ * (the value uc_reg_read gives for UC_ARM64_REG_SP), for as long as the
+ * engine lives; null when this thread runs no AArch64 engine or the place is
+ * not known (unicorn_access_pc.c). */
+const uint64_t* bao_unicorn_arm64_sp_slot(void);
 
 /* Inside Unicorn's DC ZVA helper, which zeroes its block one byte store at
  * a time when a memory hook is installed (the hook sees each): 1 before the

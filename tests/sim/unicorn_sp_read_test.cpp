@@ -24,7 +24,9 @@ struct Seen {
 void on_block(uc_engine* uc, uint64_t, uint32_t, void* user) {
     Seen s;
     uc_reg_read(uc, UC_ARM64_REG_SP, &s.uc_sp);
-    s.direct = bao_unicorn_arm64_sp(&s.direct_sp);
+    const uint64_t* slot = bao_unicorn_arm64_sp_slot();
+    s.direct = slot != nullptr;
+    s.direct_sp = slot ? *slot : 0;
     static_cast<std::vector<Seen>*>(user)->push_back(s);
 }
 
@@ -68,8 +70,7 @@ TEST(UnicornSpRead, MatchesUcRegReadInEveryBlock) {
     uint64_t sp = 0;
     uc_reg_read(uc, UC_ARM64_REG_SP, &sp);
     EXPECT_EQ(sp, 0x1000u - 3 * 0x20) << "the guest ran to its end";
-    uint64_t outside = 0;
-    EXPECT_EQ(bao_unicorn_arm64_sp(&outside), 0) << "no engine runs on this thread now";
+    EXPECT_EQ(bao_unicorn_arm64_sp_slot(), nullptr) << "no engine runs on this thread now";
     uc_close(uc);
 #endif
 }
