@@ -145,6 +145,12 @@ RunResult Arm64Core::run(uint64_t budget_cycles, uint64_t start_cycle, uint64_t 
     update_memory_hook();
     apply_broadcasts();
     code_buffer_.install();
+#ifdef BAO_UNICORN_ACCESS_PC
+    struct ZvaPrepare { // for this run, on this thread
+        explicit ZvaPrepare(Arm64Core* core) { bao_unicorn_before_zva(&before_zva, core); }
+        ~ZvaPrepare() { bao_unicorn_before_zva(nullptr, nullptr); }
+    } zva_prepare(this);
+#endif
     for (bool again = true; again;) {
         stopped_at_block_.reset();
         err = uc_emu_start(uc_, pc(), UINT64_MAX, 0, 0);

@@ -368,6 +368,8 @@ class Arm64Core final : public Core {
     // What is mapped into Unicorn ([first, second) address ranges, sorted):
     // the VM's memory and devices, then placeholders.
     std::vector<std::pair<uint64_t, uint64_t>> mapped_;
+    bool covered(uint64_t va) const; // some range of mapped_ holds va
+    static void before_zva(void* self, uint64_t va);
     std::vector<std::pair<uint64_t, uint64_t>> backed_; // memory and devices only
     size_t placeholders_ = 0;
     std::shared_ptr<PlaceholderWindows> shared_windows_ = std::make_shared<PlaceholderWindows>();

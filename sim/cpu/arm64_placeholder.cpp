@@ -14,9 +14,11 @@
 // (1 GiB above the PA size, 16 MiB below) and Linux runs with nokaslr and
 // norandmaps. Unicorn 2.1 translates before it checks and needs none of this.
 #include "sim/cpu/arm64_core.h"
+#include "sim/cpu/arm64_sysregs.h"
 #include "sim/cpu/unicorn_util.h"
 
 #include <algorithm>
+#include <iterator>
 
 namespace sim::cpu {
 namespace {
@@ -98,6 +100,28 @@ bool Arm64Core::map_placeholder(uint64_t va) {
     shared_windows_->windows.emplace_back(lo, lo + len);
     adopted_ = shared_windows_->windows.size(); // windows are made one core at a time
     return true;
+}
+
+bool Arm64Core::covered(uint64_t va) const {
+    auto after = std::upper_bound(mapped_.begin(), mapped_.end(), va,
+                                  [](uint64_t v, const auto& r) { return v < r.first; });
+    return after != mapped_.begin() && va < std::prev(after)->second;
+}
+
+// Before DC ZVA's helper (unicorn_access_pc.c): Unicorn 2.0.1 zeroes the
+// block a byte store at a time when a memory hook is in, and a placeholder
+// region mapped from the unmapped hook inside one of those stores flushed
+// Unicorn's TLB under it; the store then wrote through the old entry
+// (SIGSEGV, found by a random guest). So the block is covered here, before
+// any store runs, where the unmapped hook would have covered it.
+void Arm64Core::before_zva(void* self, uint64_t va) {
+    auto* core = static_cast<Arm64Core*>(self);
+    const uint64_t block = va & ~(dc_zva_block_bytes - 1);
+    if (block >= unicorn_top_page || core->covered(block))
+        return;
+    const Stage1Walk w = core->walk_stage1(block, Stage1Access::write, core->at_el0());
+    if (w.mmu_on && w.fault == Stage1Walk::Fault::none && core->ipa_mapped(w.out))
+        core->map_placeholder(block);
 }
 
 } // namespace sim::cpu

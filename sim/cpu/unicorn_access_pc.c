@@ -66,10 +66,20 @@ void bao_unicorn_forget_access(void) {
     bao_unicorn_zva = 0; /* a DC ZVA that faulted left its helper by a long jump */
 }
 
+static _Thread_local void (*bao_zva_prepare)(void* ctx, uint64_t vaddr);
+static _Thread_local void* bao_zva_prepare_ctx;
+
+void bao_unicorn_before_zva(void (*fn)(void* ctx, uint64_t vaddr), void* ctx) {
+    bao_zva_prepare = fn;
+    bao_zva_prepare_ctx = ctx;
+}
+
 /* DC ZVA (wrapped where translate-a64.c and tcg.c call it). */
 void __real_helper_dc_zva_aarch64(struct CPUArchState* env, uint64_t vaddr);
 void __wrap_helper_dc_zva_aarch64(struct CPUArchState* env, uint64_t vaddr);
 void __wrap_helper_dc_zva_aarch64(struct CPUArchState* env, uint64_t vaddr) {
+    if (bao_zva_prepare)
+        bao_zva_prepare(bao_zva_prepare_ctx, vaddr);
     bao_unicorn_zva = 1;
     bao_store_path_before_zva(vaddr);
     __real_helper_dc_zva_aarch64(env, vaddr);
