@@ -506,8 +506,10 @@ bool Arm64Core::on_unmapped(uc_struct*, int type, uint64_t address, int size, in
     }
     // A virtual address the guest's tables translate into the VM's memory:
     // cover it so Unicorn lets the access through (it re-checks on true).
-    if (walk.mmu_on && core->ipa_mapped(ipa) && core->map_placeholder(address))
+    if (walk.mmu_on && core->ipa_mapped(ipa) && core->map_placeholder(address)) {
+        core->cover_access_end(address, bytes);
         return true;
+    }
     core->fault_.va = address;
     core->fault_.size = bytes;
     const std::string sized = bytes ? " of " + std::to_string(bytes) + " bytes" : "";

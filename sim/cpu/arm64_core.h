@@ -370,6 +370,7 @@ class Arm64Core final : public Core {
     std::vector<std::pair<uint64_t, uint64_t>> mapped_;
     bool covered(uint64_t va) const; // some range of mapped_ holds va
     static void before_zva(void* self, uint64_t va);
+    void cover_access_end(uint64_t va, unsigned bytes);
     std::vector<std::pair<uint64_t, uint64_t>> backed_; // memory and devices only
     size_t placeholders_ = 0;
     std::shared_ptr<PlaceholderWindows> shared_windows_ = std::make_shared<PlaceholderWindows>();

@@ -108,6 +108,22 @@ bool Arm64Core::covered(uint64_t va) const {
     return after != mapped_.begin() && va < std::prev(after)->second;
 }
 
+// An access that runs from the window just mapped into the next one
+// (unaligned, at a window's end): Unicorn 2.0.1 splits it into byte accesses
+// once the first page is in its TLB, and a window mapped from the hook of one
+// of those flushed the TLB under it (SIGSEGV in store_helper). The rest is
+// covered now, from the access's own hook, as the first part was.
+void Arm64Core::cover_access_end(uint64_t va, unsigned bytes) {
+    if (bytes < 2)
+        return;
+    const uint64_t last = va + bytes - 1;
+    if (last < va || last >= unicorn_top_page || covered(last))
+        return;
+    const Stage1Walk w = walk_stage1(last, Stage1Access::read, at_el0());
+    if (w.mmu_on && w.fault == Stage1Walk::Fault::none && ipa_mapped(w.out))
+        map_placeholder(last);
+}
+
 // Before DC ZVA's helper (unicorn_access_pc.c): Unicorn 2.0.1 zeroes the
 // block a byte store at a time when a memory hook is in, and a placeholder
 // region mapped from the unmapped hook inside one of those stores flushed
