@@ -547,6 +547,11 @@ void Arm64Core::on_memory(uc_struct*, int type, uint64_t address, int size, int6
     // Unicorn calls this before it checks alignment and translates, so a
     // data abort's FAR is the last address seen here.
     core->last_access_ = LastAccess{address, static_cast<unsigned>(size), is_write};
+    // Across a placeholder window boundary: cover the next window now, before
+    // Unicorn splits the access into byte accesses (cover_access_end).
+    if ((address ^ (address + static_cast<uint64_t>(size) - 1)) >> placeholder_window_shift)
+        [[unlikely]]
+        core->cover_access_end(address, static_cast<unsigned>(size));
 #ifdef BAO_UNICORN_ACCESS_PC
     // DC ZVA writes its block at once; QEMU stores it a byte at a time
     // once a memory hook is in: one store of the block, not 64 of a byte.

@@ -371,6 +371,10 @@ class Arm64Core final : public Core {
     bool covered(uint64_t va) const; // some range of mapped_ holds va
     static void before_zva(void* self, uint64_t va);
     void cover_access_end(uint64_t va, unsigned bytes);
+    // Placeholder windows are 16 MiB (1 GiB above the PA size, whose
+    // boundaries are 16 MiB ones too): an access whose first and last bytes
+    // differ above this bit may run into another window.
+    static constexpr unsigned placeholder_window_shift = 24;
     std::vector<std::pair<uint64_t, uint64_t>> backed_; // memory and devices only
     size_t placeholders_ = 0;
     std::shared_ptr<PlaceholderWindows> shared_windows_ = std::make_shared<PlaceholderWindows>();

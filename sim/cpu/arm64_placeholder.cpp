@@ -108,12 +108,16 @@ bool Arm64Core::covered(uint64_t va) const {
     return after != mapped_.begin() && va < std::prev(after)->second;
 }
 
-// An access that runs from the window just mapped into the next one
-// (unaligned, at a window's end): Unicorn 2.0.1 splits it into byte accesses
-// once the first page is in its TLB, and a window mapped from the hook of one
-// of those flushed the TLB under it (SIGSEGV in store_helper). The rest is
-// covered now, from the access's own hook, as the first part was.
+// An access that runs from one window into the next (unaligned, at a
+// window's end): Unicorn 2.0.1 splits it into byte accesses once the first
+// page is in its TLB, and a window mapped from the hook of one of those
+// flushed the TLB under it (SIGSEGV in store_helper). The rest is covered
+// from the whole access's hooks instead: its unmapped hook when the first
+// window was not covered either, else its memory hook (on_memory), which
+// runs before the split. Without a memory hook (--fast-forward-uncounted)
+// the second case is not covered.
 void Arm64Core::cover_access_end(uint64_t va, unsigned bytes) {
+    static_assert(low_window == uint64_t{1} << placeholder_window_shift);
     if (bytes < 2)
         return;
     const uint64_t last = va + bytes - 1;
