@@ -268,8 +268,13 @@ cpu::RunResult run_across_windows(const std::vector<uint32_t>& tail, cpu::Arm64C
     return core.run(100'000, 0, 1);
 }
 
-void expect_stored_across(const cpu::RunResult& r, const cpu::Arm64Core& core,
-                          const HostPages& ram) {
+// Runs `tail` (which stores x4 at x9, 4 bytes in each window) and checks
+// that both halves reached RAM.
+void store_across_windows(const std::vector<uint32_t>& tail) {
+    HostPages ram(ram_size);
+    NoExits exits;
+    cpu::Arm64Core core(0, exits);
+    const cpu::RunResult r = run_across_windows(tail, core, ram);
     ASSERT_EQ(r.reason, cpu::StopReason::wfi) << core.fault().description;
     uint32_t below = 0, above = 0;
     std::memcpy(&below, ram.p + 0x8ffc, 4);
@@ -284,31 +289,19 @@ void expect_stored_across(const cpu::RunResult& r, const cpu::Arm64Core& core,
 // store_helper). The store's own hooks now cover the second window first:
 // its unmapped hook when it is also the first access to the first window...
 TEST(PlaceholderFetch, AStoreIntoTheNextWindowCoversBothWindows) {
-    HostPages ram(ram_size);
-    NoExits exits;
-    cpu::Arm64Core core(0, exits);
-    const cpu::RunResult r = run_across_windows(
-        {
-            0xf9000124, // str  x4, [x9]               4 bytes in each window
-            0xd503207f, // wfi
-        },
-        core, ram);
-    expect_stored_across(r, core, ram);
+    store_across_windows({
+        0xf9000124, // str  x4, [x9]
+        0xd503207f, // wfi
+    });
 }
 
 // ... and its memory hook when the first window is covered already.
 TEST(PlaceholderFetch, AStoreIntoTheNextWindowAfterTheFirstIsCovered) {
-    HostPages ram(ram_size);
-    NoExits exits;
-    cpu::Arm64Core core(0, exits);
-    const cpu::RunResult r = run_across_windows(
-        {
-            0xf85fc127, // ldur x7, [x9, #-4]          covers the first window
-            0xf9000124, // str  x4, [x9]
-            0xd503207f, // wfi
-        },
-        core, ram);
-    expect_stored_across(r, core, ram);
+    store_across_windows({
+        0xf85fc127, // ldur x7, [x9, #-4]          covers the first window
+        0xf9000124, // str  x4, [x9]
+        0xd503207f, // wfi
+    });
 }
 
 // A load across the boundary splits into two aligned loads, each with its own
