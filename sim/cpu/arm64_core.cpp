@@ -507,7 +507,7 @@ bool Arm64Core::on_unmapped(uc_struct*, int type, uint64_t address, int size, in
     // A virtual address the guest's tables translate into the VM's memory:
     // cover it so Unicorn lets the access through (it re-checks on true).
     if (walk.mmu_on && core->ipa_mapped(ipa) && core->map_placeholder(address)) {
-        core->cover_access_end(address, bytes);
+        core->cover_access_end(address, bytes, access);
         return true;
     }
     core->fault_.va = address;
@@ -551,7 +551,8 @@ void Arm64Core::on_memory(uc_struct*, int type, uint64_t address, int size, int6
     // Unicorn splits the access into byte accesses (cover_access_end).
     if ((address ^ (address + static_cast<uint64_t>(size) - 1)) >> placeholder_window_shift)
         [[unlikely]]
-        core->cover_access_end(address, static_cast<unsigned>(size));
+        core->cover_access_end(address, static_cast<unsigned>(size),
+                               is_write ? Stage1Access::write : Stage1Access::read);
 #ifdef BAO_UNICORN_ACCESS_PC
     // DC ZVA writes its block at once; QEMU stores it a byte at a time
     // once a memory hook is in: one store of the block, not 64 of a byte.

@@ -108,6 +108,17 @@ bool Arm64Core::covered(uint64_t va) const {
     return after != mapped_.begin() && va < std::prev(after)->second;
 }
 
+// Covers `va` with its placeholder window when no region does and the
+// guest's tables translate it (for `access`) into the VM: what on_unmapped
+// does for an access, from a point where mapping is safe.
+void Arm64Core::cover_placeholder(uint64_t va, Stage1Access access) {
+    if (va >= unicorn_top_page || covered(va))
+        return;
+    const Stage1Walk w = walk_stage1(va, access, at_el0());
+    if (w.mmu_on && w.fault == Stage1Walk::Fault::none && ipa_mapped(w.out))
+        map_placeholder(va);
+}
+
 // An access that runs from one window into the next (unaligned, at a
 // window's end): Unicorn 2.0.1 splits it into byte accesses once the first
 // page is in its TLB, and a window mapped from the hook of one of those
@@ -116,16 +127,11 @@ bool Arm64Core::covered(uint64_t va) const {
 // window was not covered either, else its memory hook (on_memory), which
 // runs before the split. Without a memory hook (--fast-forward-uncounted)
 // the second case is not covered.
-void Arm64Core::cover_access_end(uint64_t va, unsigned bytes) {
+void Arm64Core::cover_access_end(uint64_t va, unsigned bytes, Stage1Access access) {
     static_assert(low_window == uint64_t{1} << placeholder_window_shift);
-    if (bytes < 2)
-        return;
     const uint64_t last = va + bytes - 1;
-    if (last < va || last >= unicorn_top_page || covered(last))
-        return;
-    const Stage1Walk w = walk_stage1(last, Stage1Access::read, at_el0());
-    if (w.mmu_on && w.fault == Stage1Walk::Fault::none && ipa_mapped(w.out))
-        map_placeholder(last);
+    if (bytes >= 2 && last > va)
+        cover_placeholder(last, access);
 }
 
 // Before DC ZVA's helper (unicorn_access_pc.c): Unicorn 2.0.1 zeroes the
@@ -135,13 +141,8 @@ void Arm64Core::cover_access_end(uint64_t va, unsigned bytes) {
 // (SIGSEGV, found by a random guest). So the block is covered here, before
 // any store runs, where the unmapped hook would have covered it.
 void Arm64Core::before_zva(void* self, uint64_t va) {
-    auto* core = static_cast<Arm64Core*>(self);
-    const uint64_t block = va & ~(dc_zva_block_bytes - 1);
-    if (block >= unicorn_top_page || core->covered(block))
-        return;
-    const Stage1Walk w = core->walk_stage1(block, Stage1Access::write, core->at_el0());
-    if (w.mmu_on && w.fault == Stage1Walk::Fault::none && core->ipa_mapped(w.out))
-        core->map_placeholder(block);
+    static_cast<Arm64Core*>(self)->cover_placeholder(va & ~(dc_zva_block_bytes - 1),
+                                                     Stage1Access::write);
 }
 
 } // namespace sim::cpu
