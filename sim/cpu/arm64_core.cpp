@@ -146,10 +146,12 @@ RunResult Arm64Core::run(uint64_t budget_cycles, uint64_t start_cycle, uint64_t 
     apply_broadcasts();
     code_buffer_.install();
 #ifdef BAO_UNICORN_ACCESS_PC
-    struct ZvaPrepare { // for this run, on this thread
-        explicit ZvaPrepare(Arm64Core* core) { bao_unicorn_before_zva(&before_zva, core); }
-        ~ZvaPrepare() { bao_unicorn_before_zva(nullptr, nullptr); }
-    } zva_prepare(this);
+    struct SplitStorePrepare { // for this run, on this thread
+        explicit SplitStorePrepare(Arm64Core* core) {
+            bao_unicorn_before_split_store(&before_split_store, core);
+        }
+        ~SplitStorePrepare() { bao_unicorn_before_split_store(nullptr, nullptr); }
+    } split_store_prepare(this);
 #endif
     for (bool again = true; again;) {
         stopped_at_block_.reset();
@@ -547,13 +549,15 @@ void Arm64Core::on_memory(uc_struct*, int type, uint64_t address, int size, int6
     // Unicorn calls this before it checks alignment and translates, so a
     // data abort's FAR is the last address seen here.
     core->last_access_ = LastAccess{address, static_cast<unsigned>(size), is_write};
+#ifndef BAO_UNICORN_ACCESS_PC
     // Across a placeholder window boundary: cover the next window now, before
-    // Unicorn splits the access into byte accesses (cover_access_end).
+    // Unicorn splits the access into byte accesses (cover_access_end). With
+    // the store helpers wrapped, their wrapper does (before_split_store).
     if ((address ^ (address + static_cast<uint64_t>(size) - 1)) >> placeholder_window_shift)
         [[unlikely]]
         core->cover_access_end(address, static_cast<unsigned>(size),
                                is_write ? Stage1Access::write : Stage1Access::read);
-#ifdef BAO_UNICORN_ACCESS_PC
+#else
     // DC ZVA writes its block at once; QEMU stores it a byte at a time
     // once a memory hook is in: one store of the block, not 64 of a byte.
     if (bao_unicorn_zva) [[unlikely]] {

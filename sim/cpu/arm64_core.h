@@ -370,7 +370,7 @@ class Arm64Core final : public Core {
     std::vector<std::pair<uint64_t, uint64_t>> mapped_;
     bool covered(uint64_t va) const; // some range of mapped_ holds va
     void cover_placeholder(uint64_t va, Stage1Access access);
-    static void before_zva(void* self, uint64_t va);
+    static void before_split_store(void* self, uint64_t first, uint64_t last);
     void cover_access_end(uint64_t va, unsigned bytes, Stage1Access access);
     // Placeholder windows are 16 MiB (1 GiB above the PA size, whose
     // boundaries are 16 MiB ones too): an access whose first and last bytes

@@ -122,11 +122,12 @@ void Arm64Core::cover_placeholder(uint64_t va, Stage1Access access) {
 // An access that runs from one window into the next (unaligned, at a
 // window's end): Unicorn 2.0.1 splits it into byte accesses once the first
 // page is in its TLB, and a window mapped from the hook of one of those
-// flushed the TLB under it (SIGSEGV in store_helper). The rest is covered
-// from the whole access's hooks instead: its unmapped hook when the first
-// window was not covered either, else its memory hook (on_memory), which
-// runs before the split. Without a memory hook (--fast-forward-uncounted)
-// the second case is not covered.
+// flushed the TLB under it (SIGSEGV in store_helper). Loads are split into
+// two whole loads, each with its own hooks, and never crashed. The rest of a
+// store is covered before the split: by the store helper's wrapper
+// (before_split_store), or, with Unicorn's helpers not wrapped, from the
+// whole access's unmapped hook or memory hook (on_memory). The unmapped
+// hook does so for every access: with the wrapper it finds both covered.
 void Arm64Core::cover_access_end(uint64_t va, unsigned bytes, Stage1Access access) {
     static_assert(low_window == uint64_t{1} << placeholder_window_shift);
     const uint64_t last = va + bytes - 1;
@@ -134,15 +135,18 @@ void Arm64Core::cover_access_end(uint64_t va, unsigned bytes, Stage1Access acces
         cover_placeholder(last, access);
 }
 
-// Before DC ZVA's helper (unicorn_access_pc.c): Unicorn 2.0.1 zeroes the
-// block a byte store at a time when a memory hook is in, and a placeholder
-// region mapped from the unmapped hook inside one of those stores flushed
-// Unicorn's TLB under it; the store then wrote through the old entry
-// (SIGSEGV, found by a random guest). So the block is covered here, before
-// any store runs, where the unmapped hook would have covered it.
-void Arm64Core::before_zva(void* self, uint64_t va) {
-    static_cast<Arm64Core*>(self)->cover_placeholder(va & ~(dc_zva_block_bytes - 1),
-                                                     Stage1Access::write);
+// Before a store Unicorn makes as several (unicorn_access_pc.c): one that
+// crosses a page, or DC ZVA's block, which Unicorn 2.0.1 zeroes a byte store
+// at a time when a memory hook is in. A placeholder region mapped from the
+// unmapped hook inside one of those stores flushed Unicorn's TLB under it;
+// the store then wrote through the old entry (SIGSEGV, found by a random
+// guest and by constructed tests). So both ends are covered here, before
+// any store runs, where the unmapped hook would have covered them.
+void Arm64Core::before_split_store(void* self, uint64_t first, uint64_t last) {
+    auto* core = static_cast<Arm64Core*>(self);
+    core->cover_placeholder(first, Stage1Access::write);
+    if (last != first)
+        core->cover_placeholder(last, Stage1Access::write);
 }
 
 } // namespace sim::cpu

@@ -66,20 +66,22 @@ void bao_unicorn_forget_access(void) {
     bao_unicorn_zva = 0; /* a DC ZVA that faulted left its helper by a long jump */
 }
 
-static _Thread_local void (*bao_zva_prepare)(void* ctx, uint64_t vaddr);
-static _Thread_local void* bao_zva_prepare_ctx;
+static _Thread_local void (*bao_split_prepare)(void* ctx, uint64_t first, uint64_t last);
+static _Thread_local void* bao_split_prepare_ctx;
 
-void bao_unicorn_before_zva(void (*fn)(void* ctx, uint64_t vaddr), void* ctx) {
-    bao_zva_prepare = fn;
-    bao_zva_prepare_ctx = ctx;
+void bao_unicorn_before_split_store(void (*fn)(void* ctx, uint64_t first, uint64_t last),
+                                    void* ctx) {
+    bao_split_prepare = fn;
+    bao_split_prepare_ctx = ctx;
 }
 
-/* DC ZVA (wrapped where translate-a64.c and tcg.c call it). */
+/* DC ZVA (wrapped where translate-a64.c and tcg.c call it). Its block never
+ * crosses a page, so the address given covers it. */
 void __real_helper_dc_zva_aarch64(struct CPUArchState* env, uint64_t vaddr);
 void __wrap_helper_dc_zva_aarch64(struct CPUArchState* env, uint64_t vaddr);
 void __wrap_helper_dc_zva_aarch64(struct CPUArchState* env, uint64_t vaddr) {
-    if (bao_zva_prepare)
-        bao_zva_prepare(bao_zva_prepare_ctx, vaddr);
+    if (bao_split_prepare)
+        bao_split_prepare(bao_split_prepare_ctx, vaddr, vaddr);
     bao_unicorn_zva = 1;
     bao_store_path_before_zva(vaddr);
     __real_helper_dc_zva_aarch64(env, vaddr);
@@ -94,6 +96,19 @@ static inline void bao_note_access(uint64_t addr, uint32_t oi, int is_write, uin
     bao_last.size = 1u << ((oi >> 4) & 3);
     bao_last.is_write = is_write;
     bao_seen = 1;
+}
+
+/* A store that crosses a page: cputlb.c's store_helper makes it byte stores
+ * once its first page is in the TLB, and nothing may change the engine's
+ * regions under those (bao_unicorn_before_split_store). 4 KiB is the
+ * smallest page Unicorn's AArch64 and RISC-V engines use here. */
+static inline int bao_crosses_page(uint64_t addr, uint32_t oi) {
+    return (addr & 0xfff) + (1u << ((oi >> 4) & 3)) > 0x1000;
+}
+
+static void bao_before_split(uint64_t addr, uint32_t oi) {
+    if (bao_split_prepare)
+        bao_split_prepare(bao_split_prepare_ctx, addr, addr + (1u << ((oi >> 4) & 3)) - 1);
 }
 
 static int bao_restore_pc(void) {
@@ -197,18 +212,34 @@ const uint64_t* bao_unicorn_arm64_sp_slot(void) {
         return v;                                                                                  \
     }
 
+/* A store helper. A store across a page leaves by a tail call to a cold
+ * copy that prepares the split first, so the common path saves no registers
+ * for a call it does not make. */
 #define BAO_STORE(arch, name, type)                                                                \
     void __real_helper_##name##_mmu_##arch(struct CPUArchState* env, uint64_t addr, type val,      \
                                            uint32_t oi, uintptr_t retaddr);                        \
-    void __wrap_helper_##name##_mmu_##arch(struct CPUArchState* env, uint64_t addr, type val,      \
-                                           uint32_t oi, uintptr_t retaddr);                        \
-    void __wrap_helper_##name##_mmu_##arch(struct CPUArchState* env, uint64_t addr, type val,      \
+    static inline void bao_##name##_##arch(struct CPUArchState* env, uint64_t addr, type val,      \
                                            uint32_t oi, uintptr_t retaddr) {                       \
         bao_note_access(addr, oi, 1, retaddr);                                                     \
         bao_store_begin();                                                                         \
         __real_helper_##name##_mmu_##arch(env, addr, val, oi, retaddr);                            \
         bao_retaddr = 0;                                                                           \
         bao_store_end(addr);                                                                       \
+    }                                                                                              \
+    __attribute__((noinline, cold)) static void bao_split_##name##_##arch(                         \
+        struct CPUArchState* env, uint64_t addr, type val, uint32_t oi, uintptr_t retaddr) {       \
+        bao_before_split(addr, oi);                                                                \
+        bao_##name##_##arch(env, addr, val, oi, retaddr);                                          \
+    }                                                                                              \
+    void __wrap_helper_##name##_mmu_##arch(struct CPUArchState* env, uint64_t addr, type val,      \
+                                           uint32_t oi, uintptr_t retaddr);                        \
+    void __wrap_helper_##name##_mmu_##arch(struct CPUArchState* env, uint64_t addr, type val,      \
+                                           uint32_t oi, uintptr_t retaddr) {                       \
+        if (__builtin_expect(bao_crosses_page(addr, oi), 0)) {                                     \
+            bao_split_##name##_##arch(env, addr, val, oi, retaddr);                                \
+            return;                                                                                \
+        }                                                                                          \
+        bao_##name##_##arch(env, addr, val, oi, retaddr);                                          \
     }
 
 #define BAO_HELPERS(arch)                                                                          \

@@ -40,11 +40,16 @@ void bao_unicorn_forget_access(void);
  * not known (unicorn_access_pc.c). */
 const uint64_t* bao_unicorn_arm64_sp_slot(void);
 
-/* Before Unicorn's DC ZVA helper runs on this thread, fn(ctx, its address):
- * the running core's chance to map what the helper's stores need, which it
- * must not do from a hook inside them (arm64_placeholder.cpp). Set by a core
- * for the length of its run; null: nothing is called. */
-void bao_unicorn_before_zva(void (*fn)(void* ctx, uint64_t vaddr), void* ctx);
+/* Before a store this thread's engine makes as several smaller stores (one
+ * that crosses a page, which Unicorn 2.0.1 splits into byte stores, and DC
+ * ZVA's block, which it zeroes a byte store at a time when a memory hook is
+ * in), fn(ctx, its first byte's address, its last's): the running core's
+ * chance to map what those stores need, which it must not do from a hook
+ * inside them (arm64_placeholder.cpp). Called from the store helpers'
+ * wrappers, with or without a memory hook. Set by a core for the length of
+ * its run; null: nothing is called. */
+void bao_unicorn_before_split_store(void (*fn)(void* ctx, uint64_t first, uint64_t last),
+                                    void* ctx);
 
 /* Inside Unicorn's DC ZVA helper, which zeroes its block one byte store at
  * a time when a memory hook is installed (the hook sees each): 1 before the

@@ -237,7 +237,7 @@ TEST(PlaceholderFetch, DcZvaAtAnAliasNoRegionCoversZeroesTheBlock) {
 // mapped to RAM + 0x8000 and + 0x9000. Runs `tail` after the MMU is on,
 // with x9 = the alias + 16 MiB - 4 and x4 = -1.
 cpu::RunResult run_across_windows(const std::vector<uint32_t>& tail, cpu::Arm64Core& core,
-                                  HostPages& ram) {
+                                  HostPages& ram, bool uncounted = false) {
     std::vector<uint32_t> code = test::mmu_on_prologue({
         0xd2c00025, // movz x5, #1, lsl #32  VBAR_EL1: the alias + 0x800
         0xf2a80005, // movk x5, #0x4000, lsl #16
@@ -265,16 +265,20 @@ cpu::RunResult run_across_windows(const std::vector<uint32_t>& tail, cpu::Arm64C
     std::memcpy(ram.p + 0x7000, l3_above, sizeof l3_above);
     core.map_memory(ram_base, ram_size, ram.p);
     core.reset(ram_base, 0);
+    if (uncounted) { // --fast-forward-uncounted: no memory hook
+        EXPECT_TRUE(core.set_fast_forward_uncounted(true));
+        EXPECT_TRUE(core.set_fast_forward(true));
+    }
     return core.run(100'000, 0, 1);
 }
 
 // Runs `tail` (which stores x4 at x9, 4 bytes in each window) and checks
 // that both halves reached RAM.
-void store_across_windows(const std::vector<uint32_t>& tail) {
+void store_across_windows(const std::vector<uint32_t>& tail, bool uncounted = false) {
     HostPages ram(ram_size);
     NoExits exits;
     cpu::Arm64Core core(0, exits);
-    const cpu::RunResult r = run_across_windows(tail, core, ram);
+    const cpu::RunResult r = run_across_windows(tail, core, ram, uncounted);
     ASSERT_EQ(r.reason, cpu::StopReason::wfi) << core.fault().description;
     uint32_t below = 0, above = 0;
     std::memcpy(&below, ram.p + 0x8ffc, 4);
@@ -295,13 +299,30 @@ TEST(PlaceholderFetch, AStoreIntoTheNextWindowCoversBothWindows) {
     });
 }
 
-// ... and its memory hook when the first window is covered already.
+// ... and when the first window is covered already, with the memory hook
+// and without it (--fast-forward-uncounted: the store helper's wrapper).
+const std::vector<uint32_t> store_after_the_first_is_covered = {
+    0xf85fc127, // ldur x7, [x9, #-4]          covers the first window
+    0xf9000124, // str  x4, [x9]
+    0xd503207f, // wfi
+};
+
 TEST(PlaceholderFetch, AStoreIntoTheNextWindowAfterTheFirstIsCovered) {
-    store_across_windows({
-        0xf85fc127, // ldur x7, [x9, #-4]          covers the first window
-        0xf9000124, // str  x4, [x9]
-        0xd503207f, // wfi
-    });
+    store_across_windows(store_after_the_first_is_covered);
+}
+
+TEST(PlaceholderFetch, AStoreIntoTheNextWindowAfterTheFirstIsCoveredUncounted) {
+#ifndef BAO_UNICORN_ACCESS_PC
+    GTEST_SKIP() << "needs Unicorn 2.0.1's store helpers wrapped (sim/CMakeLists.txt)";
+#endif
+    store_across_windows(store_after_the_first_is_covered, true);
+}
+
+TEST(PlaceholderFetch, AStoreIntoTheNextWindowCoversBothWindowsUncounted) {
+#ifndef BAO_UNICORN_ACCESS_PC
+    GTEST_SKIP() << "needs Unicorn 2.0.1's store helpers wrapped (sim/CMakeLists.txt)";
+#endif
+    store_across_windows({0xf9000124 /* str x4, [x9] */, 0xd503207f /* wfi */}, true);
 }
 
 // A load across the boundary splits into two aligned loads, each with its own
