@@ -5,34 +5,10 @@ extern "C" {
 }
 
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
-#include <fstream>
 
 namespace sim::linux_boot {
 namespace {
-
-// `limit_what` says what `limit` is, for the message.
-std::vector<std::uint8_t> read_whole(const std::string& path, const char* what, std::size_t limit,
-                                     const char* limit_what) {
-    std::ifstream in(path, std::ios::binary | std::ios::ate);
-    if (!in)
-        throw InputError(std::string("cannot open ") + what + " '" + path +
-                         "': " + std::strerror(errno));
-    std::streamoff size = in.tellg();
-    if (size <= 0)
-        throw InputError(std::string(what) + " '" + path + "' is empty");
-    if (static_cast<std::uint64_t>(size) > limit)
-        throw BootError(BootErrorKind::does_not_fit, std::string(what) + " '" + path + "' is " +
-                                                         std::to_string(size) +
-                                                         " bytes, larger than " + limit_what +
-                                                         " (" + std::to_string(limit) + " bytes)");
-    std::vector<std::uint8_t> bytes(static_cast<std::size_t>(size));
-    in.seekg(0);
-    if (!in.read(reinterpret_cast<char*>(bytes.data()), size))
-        throw InputError(std::string("cannot read ") + what + " '" + path + "'");
-    return bytes;
-}
 
 void fdt_check(int rc, const char* what) {
     if (rc == -FDT_ERR_NOSPACE)
@@ -177,7 +153,8 @@ LinuxBootImages prepare_linux_boot(const LinuxBootSpec& spec) {
     b.kernel = load_kernel_image(spec.kernel);
     check_kernel_drives_gic(b.kernel, spec.kernel, spec.vm.gic_v3);
     if (!spec.initrd.empty())
-        b.initrd = read_whole(spec.initrd, "initrd", spec.ram.size, "the VM's RAM");
+        b.initrd = read_whole(spec.initrd, "initrd", spec.ram.size, "the VM's RAM",
+                              BootErrorKind::does_not_fit);
     b.placement = place_boot_images(spec.ram, b.kernel.header, b.initrd.size());
     if (spec.dtb.empty()) {
         VmDeviceTreeSpec dt = spec.vm;
@@ -187,10 +164,10 @@ LinuxBootImages prepare_linux_boot(const LinuxBootSpec& spec) {
         b.dtb = build_device_tree(dt);
     } else {
         try {
-            b.dtb = complete_user_dtb(read_whole(spec.dtb, "device tree", kDtbMaxSize,
-                                                 "the 2 MiB the boot protocol allows"),
-                                      spec.bootargs, b.placement.initrd_start,
-                                      b.placement.initrd_end, spec.vm.gic_v3);
+            b.dtb = complete_user_dtb(
+                read_whole(spec.dtb, "device tree", kDtbMaxSize,
+                           "the 2 MiB the boot protocol allows", BootErrorKind::does_not_fit),
+                spec.bootargs, b.placement.initrd_start, b.placement.initrd_end, spec.vm.gic_v3);
         } catch (const BootError& e) {
             if (e.kind() != BootErrorKind::not_device_tree)
                 throw;

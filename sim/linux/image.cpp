@@ -134,19 +134,33 @@ KernelImage parse_kernel_image(std::span<const std::uint8_t> file, const std::st
     return k;
 }
 
-KernelImage load_kernel_image(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
+std::vector<std::uint8_t> read_whole(const std::string& path, const char* what, std::size_t limit,
+                                     const char* limit_what, BootErrorKind too_large_kind) {
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
     if (!in)
-        throw InputError("cannot open kernel '" + path + "': " + std::strerror(errno));
-    std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)),
-                                    std::istreambuf_iterator<char>());
-    if (in.bad())
-        throw InputError("cannot read kernel '" + path + "'");
-    if (bytes.size() > kMaxImageBytes)
-        throw BootError(BootErrorKind::too_large, "kernel '" + path + "' is larger than " +
-                                                      std::to_string(kMaxImageBytes >> 20) +
-                                                      " MiB");
-    return parse_kernel_image(bytes, path);
+        throw InputError(std::string("cannot open ") + what + " '" + path +
+                         "': " + std::strerror(errno));
+    std::streamoff size = in.tellg();
+    if (size <= 0)
+        throw InputError(std::string(what) + " '" + path + "' is empty");
+    if (static_cast<std::uint64_t>(size) > limit)
+        throw BootError(too_large_kind, std::string(what) + " '" + path + "' is " +
+                                            std::to_string(size) + " bytes, larger than " +
+                                            limit_what + " (" + std::to_string(limit) + " bytes)");
+    std::vector<std::uint8_t> bytes(static_cast<std::size_t>(size));
+    in.seekg(0);
+    if (!in.read(reinterpret_cast<char*>(bytes.data()), size))
+        throw InputError(std::string("cannot read ") + what + " '" + path + "'");
+    return bytes;
+}
+
+// Read whole, not through a stream iterator: a byte at a time, that was
+// 460 M host instructions for Debian's 33 MiB Image at every Linux run.
+KernelImage load_kernel_image(const std::string& path) {
+    return parse_kernel_image(read_whole(path, "kernel", kMaxImageBytes,
+                                         "the largest Image bao-sim reads",
+                                         BootErrorKind::too_large),
+                              path);
 }
 
 BootPlacement place_boot_images(const RamRange& ram, const ImageHeader& kernel,

@@ -73,6 +73,13 @@ std::string hex(std::uint64_t v);
 KernelImage parse_kernel_image(std::span<const std::uint8_t> file, const std::string& name);
 KernelImage load_kernel_image(const std::string& path);
 
+// A whole input file (`what`: "kernel", "initrd", ... for the messages):
+// InputError when it cannot be opened or read or is empty; BootError
+// `too_large_kind` when it is larger than `limit` (`limit_what` says what
+// that is, for the message).
+std::vector<std::uint8_t> read_whole(const std::string& path, const char* what, std::size_t limit,
+                                     const char* limit_what, BootErrorKind too_large_kind);
+
 // One contiguous range of guest RAM (IPA in hv mode, PA in native mode).
 struct RamRange {
     std::uint64_t base = 0;
