@@ -113,11 +113,15 @@ uint8_t* HvHostBase::host_for_pages(const std::vector<uint64_t>& pas, uint64_t s
     uint8_t* buf = map_zeroed(size);
     buffers_.emplace_back(buf, [](uint8_t*) {});
     static const uint8_t zero_page[page_size] = {};
+    std::vector<uint8_t*> hosts;
+    for (uint64_t pa : pas)
+        hosts.push_back(mem.host(pa));
+    const std::vector<bool> fresh = never_touched(hosts);
     for (size_t k = 0; k < pas.size(); ++k) {
-        // Keep what hv may already have written; skipping zero pages keeps
-        // untouched host memory uncommitted.
-        if (std::memcmp(mem.host(pas[k]), zero_page, page_size) != 0)
-            std::memcpy(buf + k * page_size, mem.host(pas[k]), page_size);
+        // Keep what hv may already have written; skipping zero pages (and
+        // not reading those never touched) keeps host memory uncommitted.
+        if (!fresh[k] && std::memcmp(hosts[k], zero_page, page_size) != 0)
+            std::memcpy(buf + k * page_size, hosts[k], page_size);
         mem.redirect_page(pas[k], buf + k * page_size);
     }
     return buf;

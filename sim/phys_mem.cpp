@@ -3,11 +3,39 @@
 #include "sim/checkpoint.h"
 
 #include <cstring>
+#include <fcntl.h>
 #include <new>
 #include <stdexcept>
 #include <sys/mman.h>
+#include <unistd.h>
 
 namespace sim {
+
+std::vector<bool> never_touched(const std::vector<uint8_t*>& pages) {
+    std::vector<bool> fresh(pages.size(), false);
+    const int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return fresh;
+    const long host_page = sysconf(_SC_PAGESIZE);
+    // One 64-bit entry per host page: bit 63 present, bit 62 swapped out.
+    // Read a window of entries at a time; pages come mostly in address order.
+    std::vector<uint64_t> entries(4096);
+    uint64_t first = 0, count = 0; // the window: host page numbers [first, first + count)
+    for (size_t i = 0; i < pages.size(); ++i) {
+        const uint64_t n = reinterpret_cast<uintptr_t>(pages[i]) / static_cast<uint64_t>(host_page);
+        if (n < first || n - first >= count) {
+            const ssize_t got = pread(fd, entries.data(), entries.size() * sizeof(uint64_t),
+                                      static_cast<off_t>(n * sizeof(uint64_t)));
+            first = n;
+            count = got > 0 ? static_cast<uint64_t>(got) / sizeof(uint64_t) : 0;
+            if (count == 0)
+                continue; // cannot tell: read the page
+        }
+        fresh[i] = (entries[n - first] >> 62) == 0;
+    }
+    close(fd);
+    return fresh;
+}
 
 PhysicalMemory::PhysicalMemory(uint64_t base, uint64_t size) : base_(base), size_(size) {
     if (size == 0 || base % page_size != 0 || size % page_size != 0)
@@ -83,9 +111,11 @@ void PhysicalMemory::checkpoint(Archive& a) {
     if (pages != pages_.size())
         throw CheckpointError("RAM of " + std::to_string(pages) +
                               " pages saved, this machine has " + std::to_string(pages_.size()));
+    // Pages never touched are zero: not read, so not faulted in (never_touched).
+    const std::vector<bool> fresh = never_touched(pages_);
     if (a.is_saving()) {
         for (uint64_t i = 0; i < pages_.size(); ++i) {
-            if (std::memcmp(pages_[i], zero_page, page_size) == 0)
+            if (fresh[i] || std::memcmp(pages_[i], zero_page, page_size) == 0)
                 continue;
             a.value(i);
             a.bytes(pages_[i], page_size);
@@ -97,7 +127,7 @@ void PhysicalMemory::checkpoint(Archive& a) {
     uint64_t next = 0; // pages below it are restored
     auto zero_until = [&](uint64_t limit) {
         for (; next < limit; ++next)
-            if (std::memcmp(pages_[next], zero_page, page_size) != 0)
+            if (!fresh[next] && std::memcmp(pages_[next], zero_page, page_size) != 0)
                 std::memset(pages_[next], 0, page_size);
     };
     for (;;) {

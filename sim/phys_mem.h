@@ -13,6 +13,15 @@ class Archive;
 
 inline constexpr uint64_t page_size = 4096;
 
+// For each page-aligned host address (a RAM page's host memory): true when
+// the process has certainly never touched that page, which then reads as
+// zero: anonymous memory neither present nor swapped out
+// (/proc/self/pagemap). Lets a caller skip such pages without reading them:
+// a read faults each one in, several microseconds apiece on a virtualized
+// host, and a colored VM's RAM is tens of thousands of pages. All false when
+// the process cannot tell (no pagemap).
+std::vector<bool> never_touched(const std::vector<uint8_t*>& pages);
+
 class PhysicalMemory {
   public:
     // RAM [base, base + size): zero-filled, lazily committed host memory.
