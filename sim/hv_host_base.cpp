@@ -4,6 +4,7 @@
 #include "sim/error.h"
 #include "sim/json.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 #include <spdlog/logger.h>
@@ -70,10 +71,12 @@ void HvHostBase::lay_out_code() {
 
 void HvHostBase::stage_image(const GuestImage& img, uint64_t staging_pa) {
     for (auto& seg : img.segments) {
-        uint64_t pa = staging_pa + (seg.addr - img.lowest());
-        std::vector<uint8_t> bytes = seg.bytes;
-        bytes.resize(seg.mem_size, 0);
-        ram_write(pa, bytes.data(), bytes.size());
+        const uint64_t pa = staging_pa + (seg.addr - img.lowest());
+        // The file's bytes, then zeros to the segment's size (its .bss), with
+        // no copy of the segment: a Linux kernel's is tens of MiB.
+        const uint64_t file_bytes = std::min<uint64_t>(seg.bytes.size(), seg.mem_size);
+        ram_write(pa, seg.bytes.data(), file_bytes);
+        ram_zero(pa + file_bytes, seg.mem_size - file_bytes);
     }
 }
 
@@ -281,8 +284,12 @@ void HvHostBase::ram_copy(uint64_t dst_pa, uint64_t src_pa, size_t len) {
 }
 
 void HvHostBase::ram_zero(uint64_t pa, size_t len) {
-    std::vector<uint8_t> zeros(len);
-    ram_write(pa, zeros.data(), len);
+    static const uint8_t zeros[page_size] = {};
+    for (size_t done = 0; done < len;) {
+        const size_t n = std::min<size_t>(len - done, page_size);
+        ram_write(pa + done, zeros, n);
+        done += n;
+    }
 }
 
 void HvHostBase::account_access(uint64_t pa, size_t len, bool is_write) {

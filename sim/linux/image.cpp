@@ -118,7 +118,7 @@ std::vector<std::uint8_t> gunzip(std::span<const std::uint8_t> gz, std::size_t l
                     "gzip data cannot be inflated (zlib error " + std::to_string(rc) + ")");
 }
 
-KernelImage parse_kernel_image(std::span<const std::uint8_t> file, const std::string& name) {
+KernelImage parse_kernel_image(std::vector<std::uint8_t> file, const std::string& name) {
     KernelImage k;
     if (is_gzip(file)) {
         try {
@@ -128,7 +128,7 @@ KernelImage parse_kernel_image(std::span<const std::uint8_t> file, const std::st
         }
         k.was_gzip = true;
     } else {
-        k.bytes.assign(file.begin(), file.end());
+        k.bytes = std::move(file);
     }
     k.header = check_header(k.bytes, name);
     return k;

@@ -70,7 +70,9 @@ std::string hex(std::uint64_t v);
 
 // Checks the header of a (possibly gzip'd) Image and returns it decompressed.
 // `name` appears in error messages (the file's path).
-KernelImage parse_kernel_image(std::span<const std::uint8_t> file, const std::string& name);
+// The file is taken whole: an Image that is not gzip'd becomes the result
+// without a copy.
+KernelImage parse_kernel_image(std::vector<std::uint8_t> file, const std::string& name);
 KernelImage load_kernel_image(const std::string& path);
 
 // A whole input file (`what`: "kernel", "initrd", ... for the messages):
