@@ -19,7 +19,8 @@ inline constexpr uint64_t page_size = 4096;
 // (/proc/self/pagemap). Lets a caller skip such pages without reading them:
 // a read faults each one in, several microseconds apiece on a virtualized
 // host, and a colored VM's RAM is tens of thousands of pages. All false when
-// the process cannot tell (no pagemap).
+// the process cannot tell (no pagemap). Only for anonymous memory (RAM's
+// buffers are): a file's page not yet read in is not zero.
 std::vector<bool> never_touched(const std::vector<uint8_t*>& pages);
 
 class PhysicalMemory {
