@@ -18,6 +18,7 @@
 
 #include <cctype>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -383,6 +384,11 @@ int run(const po::variables_map& vm, const RunOptions& options, std::ostream& ou
                       static_cast<unsigned long long>(init->cycles), init->host_seconds);
         out << line;
     }
+    // Above ~300 ns the threads' gain was gone on this project's hosts.
+    if (const double trip = simulation.machine().host_round_trip_ns(); trip > 300)
+        err << "bao-sim: note: a cache line took " << std::llround(trip)
+            << " ns between this host's cores; --threads may be no faster here than one "
+               "thread (docs/parallel.md, \"The host's two modes\")\n";
     const WorkloadSummary w = simulation.workload_summary();
     if (w.region_marked)
         out << "\n" << summary_table(w);

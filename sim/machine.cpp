@@ -351,9 +351,11 @@ RunOutcome Machine::run() {
             names.push_back("core" + std::to_string(i));
         set_console_sources(names);
     }
-    if (params_.scheduler == Scheduler::parallel)
+    if (params_.scheduler == Scheduler::parallel) {
         parallel_ = std::make_unique<ParallelScheduler>(
             *this, supervisor_ ? supervisor_->memory_groups() : std::vector<uint64_t>{});
+        host_round_trip_ns_ = parallel_->host_round_trip_ns();
+    }
     while (!outcome_) {
         // When no core can run, jump to the earliest event instead of
         // stepping through empty quanta (an idle probe waits milliseconds).

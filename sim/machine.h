@@ -288,6 +288,9 @@ class Machine : public cpu::ExitHandler {
     // The run's loggers (sim/log.h; all off unless set), for the machine and its supervisor.
     void set_log(const Loggers& log) { log_ = log; }
     const Loggers& log() const { return log_; }
+    // The parallel scheduler's measure of this host (ParallelScheduler::
+    // host_round_trip_ns) for the last run; 0 with one host thread.
+    double host_round_trip_ns() const { return host_round_trip_ns_; }
 
     CoreStats stats(unsigned core) const;
     // Cycles charged to `core` through charge() (hv's trap paths, its
@@ -396,6 +399,7 @@ class Machine : public cpu::ExitHandler {
     FastForwardRecord ff_record_;
     Loggers log_;
     std::unique_ptr<ParallelScheduler> parallel_; // model.scheduler = parallel
+    double host_round_trip_ns_ = 0;
 };
 
 } // namespace sim

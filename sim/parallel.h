@@ -56,6 +56,10 @@ class ParallelScheduler {
         pending_[core].push_back(std::move(action));
     }
     unsigned host_threads() const { return threads_; }
+    // With more than one host thread: a cache line's round trip between two
+    // of them, measured when the scheduler starts (ns; 0 on one thread). A
+    // fact of the host, written beside the threads in meta.
+    double host_round_trip_ns() const { return round_trip_ns_; }
 
   private:
     void prologue(unsigned i, uint64_t quantum_end);
@@ -111,6 +115,7 @@ class ParallelScheduler {
 
     std::atomic<bool> quit_{false};
     uint64_t quantum_end_ = 0;
+    double round_trip_ns_ = 0;
     ParallelProfile profile_;
 };
 

@@ -111,6 +111,11 @@ std::string Simulation::stats_json() const {
     if (m.params().scheduler == Scheduler::parallel) {
         j.value("scheduler", "parallel");
         j.value("threads", m.params().threads);
+        // The host's cost of moving a cache line between its cores, which
+        // the threads' speed depends on (docs/parallel.md).
+        if (m.host_round_trip_ns() > 0)
+            j.value("host_core_round_trip_ns",
+                    static_cast<uint64_t>(std::llround(m.host_round_trip_ns())));
     }
     // The hierarchy's own `cores` is the machine's, written above: a second
     // key in one object is one that JSON readers (Python's, nlohmann's) drop.

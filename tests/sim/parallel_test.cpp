@@ -72,6 +72,21 @@ TEST(ParallelScheduler, TheSerialSchedulerStaysTheDefault) {
     EXPECT_NE(parallel.find("\"scheduler\": \"parallel\""), std::string::npos);
 }
 
+// With two host threads the run measures how long a cache line takes
+// between them (the threads' speed depends on it, docs/parallel.md) and
+// writes it beside the threads; one thread measures nothing.
+TEST(ParallelScheduler, TwoHostThreadsRecordTheHostsCoreRoundTrip) {
+    const std::string key = "\"host_core_round_trip_ns\": ";
+    const std::string one =
+        stats_of({"--config", "interf-col", "--workload", "hello", "--threads", "1"});
+    EXPECT_EQ(one.find(key), std::string::npos);
+    const std::string two =
+        stats_of({"--config", "interf-col", "--workload", "hello", "--threads", "2"});
+    const size_t at = two.find(key);
+    ASSERT_NE(at, std::string::npos) << two;
+    EXPECT_GT(std::stoull(two.substr(at + key.size())), 0u);
+}
+
 TEST(ParallelScheduler, BadThreadCountsAreNamedErrors) {
     for (const char* n : {"0", "65", "-1", "two"}) {
         auto r = test::run_cli({"--config", "solo", "--workload", "hello", "--threads", n});
