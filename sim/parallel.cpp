@@ -25,38 +25,6 @@ void cpu_relax() {
 #endif
 }
 
-// A cache line's round trip between this thread and a new host thread, in
-// ns: what moving the model's state between host cores costs on this host
-// (docs/parallel.md, "The host's two modes"). At most 2000 trips and about
-// 2 ms, so that two threads sharing one host CPU end it soon (with a large
-// figure).
-double measure_round_trip_ns() {
-    // 3: the peer has not started; 1: its turn; 0: ours; 2: stop.
-    alignas(64) std::atomic<int> line{3};
-    std::thread peer([&line] {
-        line.store(0, std::memory_order_release);
-        for (int v; (v = line.load(std::memory_order_acquire)) != 2;)
-            if (v == 1)
-                line.store(0, std::memory_order_release);
-    });
-    while (line.load(std::memory_order_acquire) != 0)
-        std::this_thread::yield();
-    using Clock = std::chrono::steady_clock;
-    const auto start = Clock::now();
-    unsigned trips = 0;
-    while (trips < 2000 &&
-           ((trips & 15) != 0 || Clock::now() - start < std::chrono::milliseconds(2))) {
-        line.store(1, std::memory_order_release);
-        while (line.load(std::memory_order_acquire) != 0) {
-        }
-        ++trips;
-    }
-    const double ns = std::chrono::duration<double, std::nano>(Clock::now() - start).count();
-    line.store(2, std::memory_order_release);
-    peer.join();
-    return ns / trips;
-}
-
 // Busy-waits for `done` before the caller blocks (futex). On an idle host a
 // sleeping thread takes about as long to wake as a quantum's bound part lasts
 // (tens of microseconds), and the waits between quanta are that short, so they
@@ -129,6 +97,33 @@ std::vector<std::vector<unsigned>> core_groups(const std::vector<uint64_t>& mask
     return groups;
 }
 
+double measure_host_round_trip_ns() {
+    // 3: the peer has not started; 1: its turn; 0: ours; 2: stop.
+    alignas(64) std::atomic<int> line{3};
+    std::thread peer([&line] {
+        line.store(0, std::memory_order_release);
+        for (int v; (v = line.load(std::memory_order_acquire)) != 2;)
+            if (v == 1)
+                line.store(0, std::memory_order_release);
+    });
+    while (line.load(std::memory_order_acquire) != 0)
+        std::this_thread::yield();
+    using Clock = std::chrono::steady_clock;
+    const auto start = Clock::now();
+    unsigned trips = 0;
+    while (trips < 2000 &&
+           ((trips & 15) != 0 || Clock::now() - start < std::chrono::milliseconds(2))) {
+        line.store(1, std::memory_order_release);
+        while (line.load(std::memory_order_acquire) != 0) {
+        }
+        ++trips;
+    }
+    const double ns = std::chrono::duration<double, std::nano>(Clock::now() - start).count();
+    line.store(2, std::memory_order_release);
+    peer.join();
+    return ns / trips;
+}
+
 ParallelScheduler::ParallelScheduler(Machine& machine, const std::vector<uint64_t>& memory_groups)
     : m_(machine) {
     const unsigned cores = m_.core_count();
@@ -153,7 +148,7 @@ ParallelScheduler::ParallelScheduler(Machine& machine, const std::vector<uint64_
     errors_.resize(cores);
     thread_of_.assign(cores, 0);
     if (threads_ > 1)
-        round_trip_ns_ = measure_round_trip_ns();
+        round_trip_ns_ = measure_host_round_trip_ns();
     profile_.set_up(threads_, group_before_);
     profile_.thread_started(0);
     for (unsigned t = 1; t < threads_; ++t)

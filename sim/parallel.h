@@ -40,6 +40,13 @@ class Machine;
 // mean one set of every core. Sorted by their lowest core.
 std::vector<std::vector<unsigned>> core_groups(const std::vector<uint64_t>& masks, unsigned cores);
 
+// A cache line's round trip between the calling thread and a new host
+// thread, in ns: what moving the model's state between host cores costs on
+// this host, which the parallel scheduler's speed follows (docs/parallel.md,
+// "The host's two modes"). At most 2000 trips and about 2 ms, so that two
+// threads sharing one host CPU end it soon (with a large figure).
+double measure_host_round_trip_ns();
+
 class ParallelScheduler {
   public:
     ParallelScheduler(Machine& machine, const std::vector<uint64_t>& memory_groups);
