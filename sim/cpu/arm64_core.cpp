@@ -3,6 +3,7 @@
 #include "sim/cpu/a53_recipes.h"
 #include "sim/cpu/arm64_trace.h"
 #include "sim/cpu/unicorn_access_pc_c.h"
+#include "sim/cpu/unicorn_stage2_c.h"
 #include "sim/cpu/unicorn_util.h"
 
 namespace sim::cpu {
@@ -86,8 +87,19 @@ void Arm64Core::map_memory(uint64_t addr, uint64_t size, uint8_t* host) {
     backed_.emplace_back(addr, addr + size);
 }
 
+bool Arm64Core::backs(uint64_t ipa) const {
+    const auto holds = [ipa](const auto& r) { return ipa >= r.first && ipa < r.second; };
+    return ipa_mapped(ipa) || std::any_of(devices_at_.begin(), devices_at_.end(), holds);
+}
+
+bool Arm64Core::region_at(uint64_t va) const {
+    const auto holds = [va](const auto& r) { return va >= r.first && va < r.second; };
+    return covered(va) || std::any_of(devices_at_.begin(), devices_at_.end(), holds);
+}
+
 void Arm64Core::map_device(uint64_t addr, uint64_t size, MmioDevice& device) {
     devices_.push_back(std::make_unique<DeviceBinding>(DeviceBinding{this, &device}));
+    devices_at_.emplace_back(addr, addr + size);
     void* binding = devices_.back().get();
     check(uc_mmio_map(uc_, addr, size, reinterpret_cast<uc_cb_mmio_read_t>(&on_mmio_read), binding,
                       reinterpret_cast<uc_cb_mmio_write_t>(&on_mmio_write), binding),
@@ -146,12 +158,16 @@ RunResult Arm64Core::run(uint64_t budget_cycles, uint64_t start_cycle, uint64_t 
     apply_broadcasts();
     code_buffer_.install();
 #ifdef BAO_UNICORN_ACCESS_PC
-    struct SplitStorePrepare { // for this run, on this thread
-        explicit SplitStorePrepare(Arm64Core* core) {
+    struct EngineCallbacks { // for this run, on this thread
+        explicit EngineCallbacks(Arm64Core* core) {
             bao_unicorn_before_split_store(&before_split_store, core);
+            bao_unicorn_stage2_check(&may_enter_page, &on_unbacked_translation, core);
         }
-        ~SplitStorePrepare() { bao_unicorn_before_split_store(nullptr, nullptr); }
-    } split_store_prepare(this);
+        ~EngineCallbacks() {
+            bao_unicorn_before_split_store(nullptr, nullptr);
+            bao_unicorn_stage2_check(nullptr, nullptr, nullptr);
+        }
+    } engine_callbacks(this);
 #endif
     for (bool again = true; again;) {
         stopped_at_block_.reset();
@@ -512,23 +528,7 @@ bool Arm64Core::on_unmapped(uc_struct*, int type, uint64_t address, int size, in
         core->cover_access_end(address, bytes, access);
         return true;
     }
-    core->fault_.va = address;
-    core->fault_.size = bytes;
-    const std::string sized = bytes ? " of " + std::to_string(bytes) + " bytes" : "";
-    switch (access) {
-    case Stage1Access::write:
-        core->raise_fault(Fault::Kind::unmapped_write, core->pc(), ipa,
-                          "write" + sized + " to unmapped memory");
-        break;
-    case Stage1Access::fetch:
-        core->raise_fault(Fault::Kind::unmapped_fetch, address, ipa,
-                          "instruction fetch from unmapped memory");
-        break;
-    case Stage1Access::read:
-        core->raise_fault(Fault::Kind::unmapped_read, core->pc(), ipa,
-                          "read" + sized + " from unmapped memory");
-        break;
-    }
+    core->raise_stage2_abort(address, ipa, access, bytes);
     return false;
 }
 

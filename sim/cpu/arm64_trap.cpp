@@ -4,12 +4,14 @@
 // memory, which end the run as a fault carrying the abort. The ISS is built
 // here, once, from the instruction that made the access.
 #include "sim/cpu/arm64_core.h"
+#include "sim/cpu/unicorn_stage2_c.h"
 #include "sim/cpu/unicorn_util.h"
 
 namespace sim::cpu {
 
 void Arm64Core::map_trapping(uint64_t addr, uint64_t size) {
     traps_.push_back(std::make_unique<TrapBinding>(TrapBinding{this, addr}));
+    devices_at_.emplace_back(addr, addr + size);
     void* binding = traps_.back().get();
     uc::check(uc_mmio_map(uc_, addr, size, reinterpret_cast<uc_cb_mmio_read_t>(&on_trap_read),
                           binding, reinterpret_cast<uc_cb_mmio_write_t>(&on_trap_write), binding),
@@ -97,6 +99,58 @@ uint64_t Arm64Core::trapped_access(uint64_t ipa, unsigned size, bool is_write, u
 }
 
 // What an access outside the guest's memory is to EL2: a stage-2 abort.
+// An access to an address the VM neither backs nor traps: the stage-2 abort
+// (fault_.exit) a hypervisor takes, and the run's end.
+void Arm64Core::raise_stage2_abort(uint64_t va, uint64_t ipa, Stage1Access access, unsigned bytes) {
+    fault_.va = va;
+    fault_.size = bytes;
+    const std::string sized = bytes ? " of " + std::to_string(bytes) + " bytes" : "";
+    switch (access) {
+    case Stage1Access::write:
+        raise_fault(Fault::Kind::unmapped_write, pc(), ipa,
+                    "write" + sized + " to unmapped memory");
+        break;
+    case Stage1Access::fetch:
+        raise_fault(Fault::Kind::unmapped_fetch, va, ipa, "instruction fetch from unmapped memory");
+        break;
+    case Stage1Access::read:
+        raise_fault(Fault::Kind::unmapped_read, pc(), ipa,
+                    "read" + sized + " from unmapped memory");
+        break;
+    }
+}
+
+// Unicorn's TLB fill, asking whether it may enter a page (unicorn_stage2.c):
+// refused only where a region covers the virtual page (Unicorn's unmapped
+// hook then never fires) and the VM does not back the translated one. A
+// page no region covers is entered as before; the region check that follows
+// sends the access to on_unmapped.
+int Arm64Core::may_enter_page(void* self, uint64_t va, uint64_t pa) {
+    const auto* core = static_cast<const Arm64Core*>(self);
+    return core->backs(pa) || !core->region_at(va);
+}
+
+// A virtual address some region covers (a placeholder window, or the VM's
+// memory where its VAs and IPAs overlap) that the guest's tables translate
+// to an address the VM does not back: Unicorn's unmapped hook never sees it
+// (unicorn_stage2.c), so the abort is raised here, with the guest PC already
+// on the access's instruction.
+void Arm64Core::on_unbacked_translation(void* self, uint64_t va, uint64_t pa, int access,
+                                        unsigned size) {
+    auto* core = static_cast<Arm64Core*>(self);
+    const Stage1Access kind = access == bao_access_store   ? Stage1Access::write
+                              : access == bao_access_fetch ? Stage1Access::fetch
+                                                           : Stage1Access::read;
+    if (kind != Stage1Access::fetch && !core->recover_access(va)) {
+        core->fault_.va = va;
+        core->raise_unplaced_access("an address the VM does not back at virtual address", va);
+        return;
+    }
+    if (kind == Stage1Access::fetch)
+        va = core->vector_fetch(va);
+    core->raise_stage2_abort(va, pa, kind, kind == Stage1Access::fetch ? 0 : size);
+}
+
 void Arm64Core::note_abort(Fault::Kind kind, uint64_t pc, uint64_t ipa) {
     if (kind == Fault::Kind::unmapped_fetch)
         fault_.exit = inst_abort_exit(fault_.va, ipa);
