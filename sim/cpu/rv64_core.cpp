@@ -5,6 +5,7 @@
 
 #ifdef BAO_UNICORN_ACCESS_PC
 #include "sim/cpu/unicorn_access_pc_c.h"
+#include "sim/cpu/unicorn_stage2_c.h"
 #endif
 
 #include <unicorn/unicorn.h>
@@ -218,6 +219,14 @@ RunResult Rv64Core::run(uint64_t budget_cycles, uint64_t start_cycle, uint64_t c
     running_ = true;
     follow_satp();
     code_buffer_.install();
+#ifdef BAO_UNICORN_ACCESS_PC
+    struct EngineCallbacks { // for this run, on this thread
+        explicit EngineCallbacks(Rv64Core* core) {
+            bao_unicorn_stage2_check(&may_enter_page, &on_unbacked_translation, core);
+        }
+        ~EngineCallbacks() { bao_unicorn_stage2_check(nullptr, nullptr, nullptr); }
+    } engine_callbacks(this);
+#endif
     for (bool again = true; again;) {
         if (pc() != stub_base_ && interrupt_due()) {
             const uint64_t pending = sip_ & csr(rv64::csr::sie);

@@ -163,6 +163,11 @@ class Rv64Core final : public Core {
     // An address no region covers, with the guest's Sv39 on: its own page
     // fault (pending) or an unsupported translation (a fault). False if Sv39 is off.
     bool guest_page_fault(int type, uint64_t va, uint64_t epc);
+    // rv64_unbacked.cpp: what Unicorn's TLB fill asks (unicorn_stage2.c).
+    bool region_at(uint64_t address) const; // a mapping or the entry stub holds it
+    static int may_enter_page(void* self, uint64_t va, uint64_t pa);
+    static void on_unbacked_translation(void* self, uint64_t va, uint64_t pa, int access,
+                                        unsigned size);
 
     // rv64_uncounted.cpp: the memory hook, removed while fast-forwarding uncounted.
     void update_memory_hook();
