@@ -18,7 +18,8 @@ on AArch64 4 KiB-granule tables (TTBR0 from level 0 or 1, sometimes TTBR1)
 identity-mapping the guest's RAM with 2 MiB blocks and one 2 MiB range in
 4 KiB pages, non-identity aliases of that RAM (the same level-2 table 4 GiB
 higher, a 2 MiB and a 1 GiB block outside every region, so placeholder
-regions cover them, TTBR1's half, pages permuted within RAM), read-only,
+regions cover them, TTBR1's half, pages permuted within RAM), in one seed in
+three covered addresses translated to IPAs the VM does not back, read-only,
 access-flag-clear, execute-never, non-global and invalid entries, and the
 UART and GIC pages as Device memory (the UART also through an alias), then
 SCTLR_EL1.M = 1 and an ISB; on RISC-V Sv39 in satp with 1 GiB, 2 MiB and
@@ -283,6 +284,20 @@ class Arm64Stage1:
             return [d, d, d | D_RO, d & ~D_AF, 0, d | D_XN, d | D_NG, pa | D_DEVICE | D_PAGE][kind]
 
         self.permuted = T.vary_pages(r, a["l3"], base, pbase, self.paged, 8, page)
+        # In one seed in three, virtual addresses a region covers that
+        # translate to IPAs the VM does not back (stage-2 aborts,
+        # sim/cpu/unicorn_stage2.c): a page of the paged range (the RAM's
+        # region covers it) sent past the RAM, and the 2 MiB block after the
+        # block alias (its placeholder window covers it) sent into that
+        # window.
+        self.unbacked = []
+        block_alias_l2 = first + (RAM_SIZE + 16 * MIB2) // MIB2
+        if r.randrange(3) == 0:
+            i = r.randrange(0x110 if self.paged == 0 else 0, 512)
+            T.set(a["l3"], i, base + RAM_SIZE + 64 * MIB2 + i * PAGE | D_NORMAL | D_PAGE)
+            T.set(a["l2"], block_alias_l2 + 1,
+                  base + RAM_SIZE + 16 * MIB2 | D_NORMAL | D_BLOCK)
+            self.unbacked = [pbase + i * PAGE, base + RAM_SIZE + 17 * MIB2]
         # Blocks of RAM past the code: read-only, invalid, permuted, no AF.
         for _ in range(4):
             i = r.randrange(8, RAM_SIZE // MIB2)
@@ -294,7 +309,7 @@ class Arm64Stage1:
                 pa | D_NORMAL | D_BLOCK, (base + i * MIB2 | D_NORMAL | D_BLOCK) & ~D_AF]))
         # A 2 MiB block outside every region aliasing the code's (placeholder).
         self.block_alias = base + RAM_SIZE + 16 * MIB2
-        T.set(a["l2"], first + (RAM_SIZE + 16 * MIB2) // MIB2, base | D_NORMAL | D_BLOCK)
+        T.set(a["l2"], block_alias_l2, base | D_NORMAL | D_BLOCK)
         # Devices: the GIC's and the UART's pages, and the UART again at
         # GICD + 0x1000 (a non-identity device page inside a device region).
         low_l2 = a["l2"] if ram_gib == 0 else a["l2dev"]
@@ -350,6 +365,8 @@ class Arm64Stage1:
             return r.choice(list(self.addr.values())) + r.randrange(512) * 8
         if k == 3:
             return r.choice(self.devices) + r.randrange(0x40) * 4
+        if k == 4 and self.unbacked and r.randrange(4) == 0:
+            return r.choice(self.unbacked) + r.randrange(PAGE)
         if k == 4 and self.permuted:
             return r.choice(self.permuted) + r.randrange(PAGE)
         return self.base + self.paged * MIB2 + r.randrange(MIB2)
