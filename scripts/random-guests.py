@@ -24,7 +24,8 @@ access-flag-clear, execute-never, non-global and invalid entries, and the
 UART and GIC pages as Device memory (the UART also through an alias), then
 SCTLR_EL1.M = 1 and an ISB; on RISC-V Sv39 in satp with 1 GiB, 2 MiB and
 4 KiB leaves (identity, permuted within RAM, read-only, no-execute, user,
-invalid, and in some seeds an alias outside RAM), then sfence.vma. The
+invalid, in some seeds an alias outside RAM, in one seed in three a page
+of RAM's range sent past the RAM), then sfence.vma. The
 vectors (VBAR_EL1 or stvec) then point into the random code, sometimes
 through an alias; in three seeds in four they hold a handler that skips the
 trapping instruction and returns. The general registers point into the
@@ -528,6 +529,14 @@ class Rv64Stage1:
                  P_V | P_W | P_A | P_D]  # the last: W without R, reserved
         self.permuted = T.vary_pages(r, a["l0"], base, pbase, self.paged, len(flags),
                                      lambda kind, pa: pte(pa, flags[kind]))
+        # In one seed in three a page of the paged range (a virtual address
+        # RAM's region covers) sent past the RAM: a named stop when touched
+        # (docs/riscv.md, sim/cpu/unicorn_stage2.c).
+        self.unbacked = []
+        if r.randrange(3) == 0:
+            i = r.randrange(0x110 if self.paged == 0 else 0, 512)
+            T.set(a["l0"], i, pte(base + RAM_SIZE + 64 * MIB2 + i * PAGE, P_RWX))
+            self.unbacked = [pbase + i * PAGE]
         for _ in range(4):
             i = r.randrange(8, RAM_SIZE // MIB2)
             if i == self.paged:
@@ -564,6 +573,8 @@ class Rv64Stage1:
             return self.base + r.randrange(RAM_SIZE)
         if k == 1:
             return r.choice(list(self.addr.values())) + r.randrange(512) * 8
+        if k == 2 and self.unbacked and r.randrange(2) == 0:
+            return self.unbacked[0] + r.randrange(PAGE)
         if k == 2 and self.permuted:
             return r.choice(self.permuted) + r.randrange(PAGE)
         if k == 3 and self.aliases:

@@ -16,15 +16,17 @@
  * the guest's tables and hands the page to cputlb.c's
  * tlb_set_page_with_attrs (tlb_set_page). Both are wrapped (`-Wl,--wrap`,
  * sim/CMakeLists.txt: cpu.c takes the fill's address, tlb_helper.c or
- * cpu_helper.c calls the setter). A page the running core refuses (a covered virtual page
- * translated to an address the VM does not back) is not entered; the fill then puts the guest PC
- * back on the access's instruction (cpu_restore_state, from the fill's return address), lets the
- * core raise the abort (which asks the engine to stop) and leaves the access by the long jump QEMU
- * takes for a fault (cpu_loop_exit). A probe (a fill that may fail, DC ZVA's look for a host page)
- * only fails: its caller then makes the access the ordinary way, which aborts.
+ * cpu_helper.c calls the setter). A page the running core refuses (a
+ * covered virtual page translated to an address the VM does not back) is
+ * not entered; the fill then puts the guest PC back on the access's
+ * instruction (cpu_restore_state, from the fill's return address), lets the
+ * core raise the abort (which asks the engine to stop) and leaves the
+ * access by the long jump QEMU takes for a fault (cpu_loop_exit). A probe
+ * (a fill that may fail, DC ZVA's look for a host page) only fails: its
+ * caller then makes the access the ordinary way, which aborts.
  *
  * Translation table walks read physical memory directly and are not seen:
- * a table at an address the VM does not back still reads zeros.
+ * a table at an address the VM does not back raises no stage-2 abort.
  */
 #include <stdbool.h>
 #include <stdint.h>
