@@ -5,6 +5,8 @@
 
 #include "sim/cpu/arm64_core.h"
 
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <cstdlib>
 #include <initializer_list>
@@ -39,6 +41,12 @@ struct BareCore {
     NoExits exits;
     cpu::Arm64Core core{0, exits};
 };
+
+// --fast-forward-uncounted on a bare core: no timing model, no memory hook.
+inline void run_uncounted(cpu::Arm64Core& core) {
+    EXPECT_TRUE(core.set_fast_forward_uncounted(true));
+    EXPECT_TRUE(core.set_fast_forward(true));
+}
 
 // The start of a guest at 0x4000_0000 that turns its MMU on: MAIR_EL1 (attr
 // 0 device, attr 1 write-back), TCR_EL1 (T0SZ 25, 4 KiB granule, 40-bit

@@ -265,10 +265,8 @@ cpu::RunResult run_across_windows(const std::vector<uint32_t>& tail, cpu::Arm64C
     std::memcpy(ram.p + 0x7000, l3_above, sizeof l3_above);
     core.map_memory(ram_base, ram_size, ram.p);
     core.reset(ram_base, 0);
-    if (uncounted) { // --fast-forward-uncounted: no memory hook
-        EXPECT_TRUE(core.set_fast_forward_uncounted(true));
-        EXPECT_TRUE(core.set_fast_forward(true));
-    }
+    if (uncounted)
+        test::run_uncounted(core);
     return core.run(100'000, 0, 1);
 }
 

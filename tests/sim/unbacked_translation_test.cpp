@@ -56,10 +56,8 @@ cpu::RunResult run(const std::vector<uint32_t>& tail, cpu::Arm64Core& core, Host
     std::memcpy(ram.p + 0x2000, l2, sizeof l2);
     core.map_memory(ram_base, ram_size, ram.p);
     core.reset(ram_base, 0);
-    if (uncounted) { // --fast-forward-uncounted: no memory hook
-        EXPECT_TRUE(core.set_fast_forward_uncounted(true));
-        EXPECT_TRUE(core.set_fast_forward(true));
-    }
+    if (uncounted)
+        test::run_uncounted(core);
     return core.run(100'000, 0, 1);
 }
 
