@@ -161,11 +161,13 @@ RunResult Arm64Core::run(uint64_t budget_cycles, uint64_t start_cycle, uint64_t 
     struct EngineCallbacks { // for this run, on this thread
         explicit EngineCallbacks(Arm64Core* core) {
             bao_unicorn_before_split_store(&before_split_store, core);
-            bao_unicorn_stage2_check(&may_enter_page, &on_unbacked_translation, core);
+            static constexpr bao_stage2_check check{&may_enter_page, &backs_table,
+                                                    &on_unbacked_translation};
+            bao_unicorn_stage2_check(&check, core);
         }
         ~EngineCallbacks() {
             bao_unicorn_before_split_store(nullptr, nullptr);
-            bao_unicorn_stage2_check(nullptr, nullptr, nullptr);
+            bao_unicorn_stage2_check(nullptr, nullptr);
         }
     } engine_callbacks(this);
 #endif
@@ -464,6 +466,9 @@ TrapAction Arm64Core::report(Exit& exit) {
 
 void Arm64Core::on_interrupt(uc_struct*, uint32_t intno, void* self) {
     auto* core = static_cast<Arm64Core*>(self);
+#ifdef BAO_UNICORN_ACCESS_PC
+    bao_unicorn_stage2_forget(); // a fault may have left a TLB fill by a long jump
+#endif
     switch (intno) {
     case excp_hvc:
         core->handle_call(arm64::ec::hvc64);

@@ -175,13 +175,15 @@ class Arm64Core final : public Core {
     static Exit inst_abort_exit(uint64_t va, uint64_t ipa);
     uint64_t trapped_access(uint64_t ipa, unsigned size, bool is_write, uint64_t value);
     void note_abort(Fault::Kind kind, uint64_t pc, uint64_t ipa);
-    void raise_stage2_abort(uint64_t va, uint64_t ipa, Stage1Access access, unsigned bytes);
+    void raise_stage2_abort(uint64_t va, uint64_t ipa, Stage1Access access, unsigned bytes,
+                            bool walk = false);
     // Unicorn's TLB fill asks these (unicorn_stage2.c, arm64_trap.cpp).
     bool backs(uint64_t ipa) const;    // the VM's memory, a device or a trapping page
     bool region_at(uint64_t va) const; // some Unicorn region holds the address
     static int may_enter_page(void* self, uint64_t va, uint64_t pa);
+    static int backs_table(void* self, uint64_t pa);
     static void on_unbacked_translation(void* self, uint64_t va, uint64_t pa, int access,
-                                        unsigned size);
+                                        unsigned size, int walk);
     // Covers a translated VA with a placeholder region (arm64_placeholder.cpp).
     bool map_placeholder(uint64_t va);
     void adopt_shared_placeholders();

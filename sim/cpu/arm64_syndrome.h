@@ -56,4 +56,11 @@ constexpr uint32_t inst_abort_iss() {
     return fsc_translation_l3;
 }
 
+// ISS of a stage-2 abort on the stage-1 translation table walk of an access
+// (a data or instruction abort with S1PTW, bit 7): no instruction syndrome,
+// WnR 0 (the walk reads), FSC translation level 3.
+constexpr uint32_t walk_abort_iss() {
+    return 1u << 7 | fsc_translation_l3;
+}
+
 } // namespace sim::cpu::arm64

@@ -100,24 +100,30 @@ uint64_t Arm64Core::trapped_access(uint64_t ipa, unsigned size, bool is_write, u
 
 // What an access outside the guest's memory is to EL2: a stage-2 abort.
 // An access to an address the VM neither backs nor traps: the stage-2 abort
-// (fault_.exit) a hypervisor takes, and the run's end.
-void Arm64Core::raise_stage2_abort(uint64_t va, uint64_t ipa, Stage1Access access, unsigned bytes) {
+// (fault_.exit) a hypervisor takes, and the run's end. `walk`: the address
+// is a translation table's, read by the access's stage-1 walk (S1PTW).
+void Arm64Core::raise_stage2_abort(uint64_t va, uint64_t ipa, Stage1Access access, unsigned bytes,
+                                   bool walk) {
     fault_.va = va;
     fault_.size = bytes;
     const std::string sized = bytes ? " of " + std::to_string(bytes) + " bytes" : "";
+    const std::string by = walk ? "translation table walk for a " : "";
     switch (access) {
     case Stage1Access::write:
         raise_fault(Fault::Kind::unmapped_write, pc(), ipa,
-                    "write" + sized + " to unmapped memory");
+                    by + "write" + sized + " to unmapped memory");
         break;
     case Stage1Access::fetch:
-        raise_fault(Fault::Kind::unmapped_fetch, va, ipa, "instruction fetch from unmapped memory");
+        raise_fault(Fault::Kind::unmapped_fetch, va, ipa,
+                    by + "instruction fetch from unmapped memory");
         break;
     case Stage1Access::read:
         raise_fault(Fault::Kind::unmapped_read, pc(), ipa,
-                    "read" + sized + " from unmapped memory");
+                    by + "read" + sized + " from unmapped memory");
         break;
     }
+    if (walk && fault_.exit)
+        fault_.exit->syndrome.detail = arm64::walk_abort_iss();
 }
 
 // Unicorn's TLB fill, asking whether it may enter a page (unicorn_stage2.c):
@@ -130,13 +136,18 @@ int Arm64Core::may_enter_page(void* self, uint64_t va, uint64_t pa) {
     return core->backs(pa) || !core->region_at(va);
 }
 
+// ... and whether a translation table its walk reads is the VM's.
+int Arm64Core::backs_table(void* self, uint64_t pa) {
+    return static_cast<const Arm64Core*>(self)->backs(pa) ? 1 : 0;
+}
+
 // A virtual address some region covers (a placeholder window, or the VM's
 // memory where its VAs and IPAs overlap) that the guest's tables translate
-// to an address the VM does not back: Unicorn's unmapped hook never sees it
-// (unicorn_stage2.c), so the abort is raised here, with the guest PC already
-// on the access's instruction.
+// to an address the VM does not back, or whose walk reads a table there:
+// Unicorn's unmapped hook never sees either (unicorn_stage2.c), so the abort
+// is raised here, with the guest PC already on the access's instruction.
 void Arm64Core::on_unbacked_translation(void* self, uint64_t va, uint64_t pa, int access,
-                                        unsigned size) {
+                                        unsigned size, int walk) {
     auto* core = static_cast<Arm64Core*>(self);
     const Stage1Access kind = access == bao_access_store   ? Stage1Access::write
                               : access == bao_access_fetch ? Stage1Access::fetch
@@ -148,7 +159,7 @@ void Arm64Core::on_unbacked_translation(void* self, uint64_t va, uint64_t pa, in
     }
     if (kind == Stage1Access::fetch)
         va = core->vector_fetch(va);
-    core->raise_stage2_abort(va, pa, kind, kind == Stage1Access::fetch ? 0 : size);
+    core->raise_stage2_abort(va, pa, kind, kind == Stage1Access::fetch ? 0 : size, walk != 0);
 }
 
 void Arm64Core::note_abort(Fault::Kind kind, uint64_t pc, uint64_t ipa) {

@@ -222,9 +222,11 @@ RunResult Rv64Core::run(uint64_t budget_cycles, uint64_t start_cycle, uint64_t c
 #ifdef BAO_UNICORN_ACCESS_PC
     struct EngineCallbacks { // for this run, on this thread
         explicit EngineCallbacks(Rv64Core* core) {
-            bao_unicorn_stage2_check(&may_enter_page, &on_unbacked_translation, core);
+            static constexpr bao_stage2_check check{&may_enter_page, &backs_table,
+                                                    &on_unbacked_translation};
+            bao_unicorn_stage2_check(&check, core);
         }
-        ~EngineCallbacks() { bao_unicorn_stage2_check(nullptr, nullptr, nullptr); }
+        ~EngineCallbacks() { bao_unicorn_stage2_check(nullptr, nullptr); }
     } engine_callbacks(this);
 #endif
     for (bool again = true; again;) {
@@ -550,6 +552,9 @@ std::optional<uint16_t> Rv64Core::scan_new_block(uint64_t address, uint32_t size
 }
 
 void Rv64Core::on_interrupt(uc_struct*, uint32_t intno, void* self) {
+#ifdef BAO_UNICORN_ACCESS_PC
+    bao_unicorn_stage2_forget(); // a fault may have left a TLB fill by a long jump
+#endif
     static_cast<Rv64Core*>(self)->take_exception(intno);
 }
 

@@ -166,8 +166,9 @@ class Rv64Core final : public Core {
     // rv64_unbacked.cpp: what Unicorn's TLB fill asks (unicorn_stage2.c).
     bool region_at(uint64_t address) const; // a mapping or the entry stub holds it
     static int may_enter_page(void* self, uint64_t va, uint64_t pa);
+    static int backs_table(void* self, uint64_t pa);
     static void on_unbacked_translation(void* self, uint64_t va, uint64_t pa, int access,
-                                        unsigned size);
+                                        unsigned size, int walk);
 
     // rv64_uncounted.cpp: the memory hook, removed while fast-forwarding uncounted.
     void update_memory_hook();

@@ -27,11 +27,19 @@ int Rv64Core::may_enter_page(void* self, uint64_t va, uint64_t pa) {
     return core->region_at(pa) || !core->region_at(va);
 }
 
+// ... and whether a page table its walk reads is the VM's (the stub is not).
+int Rv64Core::backs_table(void* self, uint64_t pa) {
+    const auto* core = static_cast<const Rv64Core*>(self);
+    return pa - core->stub_base_ >= stub_size && core->region_at(pa);
+}
+
 void Rv64Core::on_unbacked_translation(void* self, uint64_t va, uint64_t pa, int access,
-                                       unsigned size) {
+                                       unsigned size, int walk) {
     auto* core = static_cast<Rv64Core*>(self);
     const bool is_write = access == bao_access_store;
-    const std::string through = " through virtual address " + uc::hex(va);
+    const std::string through =
+        (walk ? " (a page table of virtual address " : " through virtual address ") + uc::hex(va) +
+        (walk ? ")" : "");
     const std::string sized = " of " + std::to_string(size) + " bytes";
     if (access == bao_access_fetch) {
         core->raise_fault(Fault::Kind::unmapped_fetch, va, pa,

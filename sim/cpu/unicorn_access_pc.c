@@ -37,6 +37,7 @@
 #include <stdint.h>
 
 #include "sim/cpu/unicorn_access_pc_c.h"
+#include "sim/cpu/unicorn_stage2_c.h"
 #include "sim/cpu/unicorn_store_path_c.h"
 
 struct uc_struct;
@@ -60,7 +61,12 @@ int bao_unicorn_last_access(struct bao_unicorn_access* out) {
     return 1;
 }
 
+int bao_unicorn_in_exec(void) {
+    return bao_cpu != 0;
+}
+
 void bao_unicorn_forget_access(void) {
+    bao_unicorn_stage2_forget();
     bao_retaddr = 0;
     bao_seen = 0;
     bao_unicorn_zva = 0; /* a DC ZVA that faulted left its helper by a long jump */

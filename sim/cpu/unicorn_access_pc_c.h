@@ -31,6 +31,11 @@ int bao_unicorn_last_access(struct bao_unicorn_access* out);
  * returns 1; else 0, the PC unchanged. */
 int bao_unicorn_place_access(uint64_t address, struct bao_unicorn_access* out);
 
+/* 1 inside cpu_exec (the engine runs guest code on this thread), else 0:
+ * Unicorn also fills its TLB around a run (uc_invalidate_tb, for the
+ * address a run stops at), where no guest access is in flight. */
+int bao_unicorn_in_exec(void);
+
 /* After an exception left a helper by a long jump, or between runs. */
 void bao_unicorn_forget_access(void);
 

@@ -25,12 +25,15 @@
  * (a fill that may fail, DC ZVA's look for a host page) only fails: its
  * caller then makes the access the ordinary way, which aborts.
  *
- * Translation table walks read physical memory directly and are not seen:
- * a table at an address the VM does not back raises no stage-2 abort.
+ * The fill's translation table walk reads descriptors from physical
+ * addresses; those loads are wrapped too, and one at an address the VM does
+ * not back aborts the access there (a stage-2 abort on a stage-1 walk). AT
+ * instructions walk outside a fill and are not checked.
  */
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sim/cpu/unicorn_access_pc_c.h"
 #include "sim/cpu/unicorn_stage2_c.h"
 
 struct CPUState;
@@ -41,54 +44,71 @@ struct bao_mem_tx_attrs {
     unsigned int bits;
 };
 
-static _Thread_local int (*bao_may_enter)(void* ctx, uint64_t va, uint64_t pa);
-static _Thread_local void (*bao_abort)(void* ctx, uint64_t va, uint64_t pa, int access,
-                                       unsigned size);
+static _Thread_local struct bao_stage2_check bao_check;
 static _Thread_local void* bao_ctx;
-static _Thread_local int bao_in_fill;
-static _Thread_local int bao_refused; /* the fill's page was not entered */
-static _Thread_local uint64_t bao_refused_pa;
 
-void bao_unicorn_stage2_check(int (*may_enter)(void* ctx, uint64_t va, uint64_t pa),
-                              void (*abort)(void* ctx, uint64_t va, uint64_t pa, int access,
-                                            unsigned size),
-                              void* ctx) {
-    bao_may_enter = may_enter;
-    bao_abort = abort;
+/* The fill in flight on this thread (active 0: none, or one Unicorn makes
+ * outside cpu_exec, for no guest access). A guest's own fault leaves a fill
+ * by a long jump; bao_unicorn_stage2_forget, called on every exception the
+ * core takes, ends it then. */
+static _Thread_local struct {
+    int active;
+    int refused; /* its page was not entered */
+    uint64_t refused_pa;
+    struct CPUState* cpu;
+    uint64_t address;
+    int size, access_type;
+    bool probe;
+    uintptr_t retaddr;
+    bool (*restore)(struct CPUState*, uintptr_t, bool);
+    void (*leave)(struct CPUState*);
+} bao_fill;
+
+void bao_unicorn_stage2_check(const struct bao_stage2_check* check, void* ctx) {
+    if (check)
+        bao_check = *check;
+    else
+        bao_check = (struct bao_stage2_check){0, 0, 0};
     bao_ctx = ctx;
+}
+
+void bao_unicorn_stage2_forget(void) {
+    bao_fill.active = 0;
 }
 
 /* Inside a fill, from its setter: 1 when the page is refused. */
 static int bao_refuse(uint64_t vaddr, uint64_t paddr) {
-    if (!bao_in_fill || !bao_may_enter || bao_may_enter(bao_ctx, vaddr, paddr))
+    if (!bao_fill.active || !bao_check.may_enter || bao_check.may_enter(bao_ctx, vaddr, paddr))
         return 0;
-    bao_refused = 1;
-    bao_refused_pa = paddr;
+    bao_fill.refused = 1;
+    bao_fill.refused_pa = paddr;
     return 1;
 }
 
-/* After the target's fill returned: its result, or the abort. */
-static bool bao_fill_done(struct CPUState* cs, uint64_t address, int size, int access_type,
-                          bool probe, uintptr_t retaddr, bool entered,
-                          bool (*restore)(struct CPUState*, uintptr_t, bool),
-                          void (*leave)(struct CPUState*)) {
-    bao_in_fill = 0;
-    if (!bao_refused)
-        return entered;
-    bao_refused = 0;
-    if (probe)
-        return false;
-    if (retaddr)
-        restore(cs, retaddr, true);
-    bao_abort(bao_ctx, address, bao_refused_pa | (address & 0xfff), access_type,
-              size > 0 ? (unsigned)size : 0);
-    leave(cs);
+/* The fill's access aborts at `pa` (the page's address, or a table's): the
+ * guest PC back on its instruction, the core told, the access left. */
+static void bao_abort_fill(uint64_t pa, int walk) {
+    bao_fill.active = 0;
+    if (bao_fill.retaddr)
+        bao_fill.restore(bao_fill.cpu, bao_fill.retaddr, true);
+    bao_check.abort(bao_ctx, bao_fill.address, pa, bao_fill.access_type,
+                    bao_fill.size > 0 ? (unsigned)bao_fill.size : 0, walk);
+    bao_fill.leave(bao_fill.cpu);
     __builtin_unreachable();
 }
 
-/* The fill of `arch`'s target (`fill`), around the real one. A guest's own
- * fault leaves it by a long jump: bao_in_fill stays set until the next fill,
- * and only the setter, which the fill alone calls, reads it. */
+/* After the target's fill returned: its result, or the abort. */
+static bool bao_fill_done(bool entered) {
+    bao_fill.active = 0;
+    if (!bao_fill.refused)
+        return entered;
+    if (bao_fill.probe)
+        return false;
+    bao_abort_fill(bao_fill.refused_pa | (bao_fill.address & 0xfff), 0);
+    return false;
+}
+
+/* The fill of `arch`'s target (`fill`), around the real one. */
 #define BAO_FILL(fill, arch)                                                                       \
     bool cpu_restore_state_##arch(struct CPUState* cpu, uintptr_t host_pc, bool will_exit);        \
     void cpu_loop_exit_##arch(struct CPUState* cpu);                                               \
@@ -98,13 +118,41 @@ static bool bao_fill_done(struct CPUState* cs, uint64_t address, int size, int a
                                 int mmu_idx, bool probe, uintptr_t retaddr);                       \
     bool __wrap_##fill##_##arch(struct CPUState* cs, uint64_t address, int size, int access_type,  \
                                 int mmu_idx, bool probe, uintptr_t retaddr) {                      \
-        bao_in_fill = 1;                                                                           \
-        bao_refused = 0;                                                                           \
-        const bool entered =                                                                       \
-            __real_##fill##_##arch(cs, address, size, access_type, mmu_idx, probe, retaddr);       \
-        return bao_fill_done(cs, address, size, access_type, probe, retaddr, entered,              \
-                             &cpu_restore_state_##arch, &cpu_loop_exit_##arch);                    \
+        bao_fill.active = bao_unicorn_in_exec();                                                   \
+        bao_fill.refused = 0;                                                                      \
+        bao_fill.cpu = cs;                                                                         \
+        bao_fill.address = address;                                                                \
+        bao_fill.size = size;                                                                      \
+        bao_fill.access_type = access_type;                                                        \
+        bao_fill.probe = probe;                                                                    \
+        bao_fill.retaddr = retaddr;                                                                \
+        bao_fill.restore = &cpu_restore_state_##arch;                                              \
+        bao_fill.leave = &cpu_loop_exit_##arch;                                                    \
+        return bao_fill_done(                                                                      \
+            __real_##fill##_##arch(cs, address, size, access_type, mmu_idx, probe, retaddr));      \
     }
+
+/* A translation table read of a fill (target/arm's arm_ldq_ptw, target/riscv's
+ * get_physical_address read descriptors with these): at an address the VM
+ * does not back, the fill's access aborts there, as hardware's stage 2 does
+ * for a stage-1 walk (S1PTW). A probe reads on and fails as before; the
+ * access that follows it aborts. */
+#define BAO_WALK_LOAD(load, ret)                                                                   \
+    ret __real_##load(void* uc, void* as, uint64_t addr, struct bao_mem_tx_attrs attrs,            \
+                      int* result);                                                                \
+    ret __wrap_##load(void* uc, void* as, uint64_t addr, struct bao_mem_tx_attrs attrs,            \
+                      int* result);                                                                \
+    ret __wrap_##load(void* uc, void* as, uint64_t addr, struct bao_mem_tx_attrs attrs,            \
+                      int* result) {                                                               \
+        if (bao_fill.active && !bao_fill.probe && bao_check.backs &&                               \
+            !bao_check.backs(bao_ctx, addr))                                                       \
+            bao_abort_fill(addr, 1);                                                               \
+        return __real_##load(uc, as, addr, attrs, result);                                         \
+    }
+
+BAO_WALK_LOAD(address_space_ldq_le_aarch64, uint64_t)
+BAO_WALK_LOAD(address_space_ldq_be_aarch64, uint64_t)
+BAO_WALK_LOAD(address_space_ldq_riscv64, uint64_t)
 
 BAO_FILL(arm_cpu_tlb_fill, aarch64)
 BAO_FILL(riscv_cpu_tlb_fill, riscv64)

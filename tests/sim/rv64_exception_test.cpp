@@ -229,8 +229,10 @@ TEST_F(Rv64PageFault, FaultingAddressesWithoutTheMemoryHook) {
 // addresses, with or without the memory hook. Unicorn's unmapped hook never
 // sees it; the load read 0 from QEMU's unassigned memory and the guest ran on.
 struct Rv64UnbackedTranslation : Rv64Delivery {
-    RunResult access_at(uint32_t access, bool uncounted = false) {
-        put64(ram + 0x101000 + 8, (0x90000000ull >> 12) << 10 | 0xcf); // VA ram + 2 MiB
+    // The mid-level entry for VA ram + 2 MiB: a leaf past RAM, by default.
+    RunResult access_at(uint32_t access, bool uncounted = false,
+                        uint64_t mid_entry = (0x90000000ull >> 12) << 10 | 0xcf) {
+        put64(ram + 0x101000 + 8, mid_entry);
         put(ram, {csrw(rv64::csr::satp, t1), sfence_vma, access});
         core.reset(ram, 0);
         core.set_csr(rv64::csr::stvec, handler);
@@ -264,6 +266,19 @@ TEST_F(Rv64UnbackedTranslation, AStoreStopsTheCoreWithoutTheMemoryHook) {
     EXPECT_EQ(core.fault().kind, Fault::Kind::unmapped_write) << core.fault().description;
     EXPECT_EQ(core.fault().address, 0x90000010u);
     EXPECT_EQ(core.fault().pc, ram + 8);
+}
+
+// ... and so does a page table the walk reads there (the level-0 table for
+// that 2 MiB at 0x9000_0000): the walk read an access fault before.
+TEST_F(Rv64UnbackedTranslation, AWalkReadingATableNothingBacksStopsTheCore) {
+    const uint64_t pointer = (0x90000000ull >> 12) << 10 | 1; // V only: the next level
+    ASSERT_EQ(access_at(lw(a4, t2), false, pointer).reason, StopReason::fault) << rec.calls.size();
+    EXPECT_EQ(core.fault().kind, Fault::Kind::unmapped_read) << core.fault().description;
+    EXPECT_EQ(core.fault().address, 0x90000000u) << "the level-0 entry's address";
+    EXPECT_EQ(core.fault().va, ram + 0x200010);
+    EXPECT_EQ(core.fault().pc, ram + 8);
+    EXPECT_NE(core.fault().description.find("a page table of virtual address"), std::string::npos)
+        << core.fault().description;
 }
 
 TEST_F(Rv64UnbackedTranslation, AFetchStopsTheCore) {

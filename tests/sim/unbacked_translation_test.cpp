@@ -52,6 +52,8 @@ cpu::RunResult run(const std::vector<uint32_t>& tail, cpu::Arm64Core& core, Host
     l2[1] = alias | 0x705;       // into the window
     l2[2] = device_base | 0x401; // a device, AttrIndx 0
     l2[3] = 0x90000000 | 0x705;  // nothing
+    l2[4] = 0x90000000 | 3;      // a level-3 table where nothing is
+    l2[5] = alias | 3;           // a level-3 table inside the window
     std::memcpy(ram.p + 0x1000, l1, sizeof l1);
     std::memcpy(ram.p + 0x2000, l2, sizeof l2);
     core.map_memory(ram_base, ram_size, ram.p);
@@ -195,6 +197,36 @@ TEST(UnbackedTranslation, AVaInsideRamTranslatedOutsideItIsAStage2Abort) {
     EXPECT_EQ(core.fault().va, ram_base + 0x8000);
     EXPECT_EQ(core.fault().pc, ram_base + (prologue_words + 2) * 4);
     EXPECT_EQ(core.placeholders(), 0u);
+}
+
+// The stage-1 walk of a covered address reads a table the VM does not back
+// (at an address nothing covers, or inside a placeholder window): hardware
+// takes a stage-2 abort on the walk (S1PTW). Before, the walk read an error
+// (the guest took a synchronous external abort) or the window's zeros (a
+// translation fault).
+void expect_walk_abort(uint64_t va, uint64_t table) {
+    HostPages ram(ram_size);
+    NoExits exits;
+    cpu::Arm64Core core(0, exits);
+    const cpu::RunResult r = run(store_and_load(va), core, ram);
+    ASSERT_EQ(r.reason, cpu::StopReason::fault) << "x0 = " << core.x(0);
+    EXPECT_EQ(core.fault().kind, cpu::Fault::Kind::unmapped_write) << core.fault().description;
+    EXPECT_EQ(core.fault().address, table) << "the level-3 descriptor's address";
+    EXPECT_EQ(core.fault().va, va);
+    EXPECT_EQ(core.fault().pc, store_pc);
+    EXPECT_NE(core.fault().description.find("translation table walk"), std::string::npos);
+    ASSERT_TRUE(core.fault().exit.has_value());
+    EXPECT_EQ(core.fault().exit->kind, cpu::Exit::Kind::data_abort);
+    EXPECT_EQ(core.fault().exit->syndrome.detail, 1u << 7 | 0x07) << "S1PTW, no ISV, WnR 0";
+    EXPECT_EQ(core.fault().exit->syndrome.guest_phys, (table >> 12) << 4);
+}
+
+TEST(UnbackedTranslation, AWalkReadingATableNothingCoversIsAStage2Abort) {
+    expect_walk_abort(alias + 0x800000, 0x90000000);
+}
+
+TEST(UnbackedTranslation, AWalkReadingATableInsideAWindowIsAStage2Abort) {
+    expect_walk_abort(alias + 0xa00000, alias);
 }
 
 // A device the VM has (a Unicorn MMIO region) stays reachable through a
