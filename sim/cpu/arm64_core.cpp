@@ -87,14 +87,19 @@ void Arm64Core::map_memory(uint64_t addr, uint64_t size, uint8_t* host) {
     backed_.emplace_back(addr, addr + size);
 }
 
+bool Arm64Core::in_ranges(const std::vector<std::pair<uint64_t, uint64_t>>& ranges,
+                          uint64_t address) {
+    return std::any_of(ranges.begin(), ranges.end(), [address](const auto& r) {
+        return address >= r.first && address < r.second;
+    });
+}
+
 bool Arm64Core::backs(uint64_t ipa) const {
-    const auto holds = [ipa](const auto& r) { return ipa >= r.first && ipa < r.second; };
-    return ipa_mapped(ipa) || std::any_of(devices_at_.begin(), devices_at_.end(), holds);
+    return ipa_mapped(ipa) || in_ranges(devices_at_, ipa) || in_ranges(traps_at_, ipa);
 }
 
 bool Arm64Core::region_at(uint64_t va) const {
-    const auto holds = [va](const auto& r) { return va >= r.first && va < r.second; };
-    return covered(va) || std::any_of(devices_at_.begin(), devices_at_.end(), holds);
+    return covered(va) || in_ranges(devices_at_, va) || in_ranges(traps_at_, va);
 }
 
 void Arm64Core::map_device(uint64_t addr, uint64_t size, MmioDevice& device) {

@@ -386,7 +386,10 @@ class Arm64Core final : public Core {
     // differ above this bit may run into another window.
     static constexpr unsigned placeholder_window_shift = 24;
     std::vector<std::pair<uint64_t, uint64_t>> backed_;     // the VM's memory
-    std::vector<std::pair<uint64_t, uint64_t>> devices_at_; // devices and trapping pages
+    std::vector<std::pair<uint64_t, uint64_t>> devices_at_; // devices (map_device)
+    std::vector<std::pair<uint64_t, uint64_t>> traps_at_;   // trapping pages
+    static bool in_ranges(const std::vector<std::pair<uint64_t, uint64_t>>& ranges,
+                          uint64_t address);
     size_t placeholders_ = 0;
     std::shared_ptr<PlaceholderWindows> shared_windows_ = std::make_shared<PlaceholderWindows>();
     size_t adopted_ = 0;                     // shared windows this core has mapped

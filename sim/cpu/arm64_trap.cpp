@@ -11,7 +11,7 @@ namespace sim::cpu {
 
 void Arm64Core::map_trapping(uint64_t addr, uint64_t size) {
     traps_.push_back(std::make_unique<TrapBinding>(TrapBinding{this, addr}));
-    devices_at_.emplace_back(addr, addr + size);
+    traps_at_.emplace_back(addr, addr + size);
     void* binding = traps_.back().get();
     uc::check(uc_mmio_map(uc_, addr, size, reinterpret_cast<uc_cb_mmio_read_t>(&on_trap_read),
                           binding, reinterpret_cast<uc_cb_mmio_write_t>(&on_trap_write), binding),
@@ -136,9 +136,12 @@ int Arm64Core::may_enter_page(void* self, uint64_t va, uint64_t pa) {
     return core->backs(pa) || !core->region_at(va);
 }
 
-// ... and whether a translation table its walk reads is the VM's.
+// ... and whether a translation table its walk reads is the VM's: its
+// memory or a device, not a page hv emulates (stage 2 does not map those, and
+// a walk is no access hv could emulate).
 int Arm64Core::backs_table(void* self, uint64_t pa) {
-    return static_cast<const Arm64Core*>(self)->backs(pa) ? 1 : 0;
+    const auto* core = static_cast<const Arm64Core*>(self);
+    return core->backs(pa) && !in_ranges(core->traps_at_, pa);
 }
 
 // A virtual address some region covers (a placeholder window, or the VM's

@@ -166,6 +166,7 @@ class TrappingPage final : public MmioDevice {
 } // namespace
 
 void Rv64Core::map_trapping(uint64_t addr, uint64_t size) {
+    trapping_at_.emplace_back(addr, addr + size);
     trapping_.push_back(std::make_unique<TrappingPage>(*this, exits_, addr));
     map_device(addr, size, *trapping_.back());
 }

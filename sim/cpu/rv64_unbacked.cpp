@@ -27,10 +27,15 @@ int Rv64Core::may_enter_page(void* self, uint64_t va, uint64_t pa) {
     return core->region_at(pa) || !core->region_at(va);
 }
 
-// ... and whether a page table its walk reads is the VM's (the stub is not).
+// ... and whether a page table its walk reads is the VM's: its memory or a
+// device, not the stub nor a page hv emulates (a walk is no access hv could
+// emulate).
 int Rv64Core::backs_table(void* self, uint64_t pa) {
     const auto* core = static_cast<const Rv64Core*>(self);
-    return pa - core->stub_base_ >= stub_size && core->region_at(pa);
+    const bool trapping =
+        std::any_of(core->trapping_at_.begin(), core->trapping_at_.end(),
+                    [pa](const auto& r) { return pa >= r.first && pa < r.second; });
+    return pa - core->stub_base_ >= stub_size && !trapping && core->region_at(pa);
 }
 
 void Rv64Core::on_unbacked_translation(void* self, uint64_t va, uint64_t pa, int access,

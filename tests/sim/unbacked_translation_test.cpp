@@ -32,7 +32,7 @@ constexpr uint64_t ram_base = 0x40000000, ram_size = 0x10000;
 constexpr uint64_t alias = 0x140000000;
 constexpr uint64_t into_window = alias + 0x200000, to_device = alias + 0x400000,
                    to_nothing = alias + 0x600000;
-constexpr uint64_t device_base = 0x09000000;
+constexpr uint64_t device_base = 0x09000000, trap_base = 0x08000000;
 
 // Turns the MMU on, then runs `tail`; the core stops at its first fault.
 cpu::RunResult run(const std::vector<uint32_t>& tail, cpu::Arm64Core& core, HostPages& ram,
@@ -54,6 +54,7 @@ cpu::RunResult run(const std::vector<uint32_t>& tail, cpu::Arm64Core& core, Host
     l2[3] = 0x90000000 | 0x705;  // nothing
     l2[4] = 0x90000000 | 3;      // a level-3 table where nothing is
     l2[5] = alias | 3;           // a level-3 table inside the window
+    l2[6] = trap_base | 3;       // a level-3 table in a page hv emulates
     std::memcpy(ram.p + 0x1000, l1, sizeof l1);
     std::memcpy(ram.p + 0x2000, l2, sizeof l2);
     core.map_memory(ram_base, ram_size, ram.p);
@@ -208,6 +209,7 @@ void expect_walk_abort(uint64_t va, uint64_t table) {
     HostPages ram(ram_size);
     NoExits exits;
     cpu::Arm64Core core(0, exits);
+    core.map_trapping(trap_base, 0x1000);
     const cpu::RunResult r = run(store_and_load(va), core, ram);
     ASSERT_EQ(r.reason, cpu::StopReason::fault) << "x0 = " << core.x(0);
     EXPECT_EQ(core.fault().kind, cpu::Fault::Kind::unmapped_write) << core.fault().description;
@@ -227,6 +229,12 @@ TEST(UnbackedTranslation, AWalkReadingATableNothingCoversIsAStage2Abort) {
 
 TEST(UnbackedTranslation, AWalkReadingATableInsideAWindowIsAStage2Abort) {
     expect_walk_abort(alias + 0xa00000, alias);
+}
+
+// A table in a page hv emulates (the distributor's, say): stage 2 does not
+// map it, and the walk's read was emulated as if the instruction had made it.
+TEST(UnbackedTranslation, AWalkReadingATableInATrappingPageIsAStage2Abort) {
+    expect_walk_abort(alias + 0xc00000, trap_base);
 }
 
 // A device the VM has (a Unicorn MMIO region) stays reachable through a
