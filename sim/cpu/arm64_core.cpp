@@ -532,9 +532,12 @@ bool Arm64Core::on_unmapped(uc_struct*, int type, uint64_t address, int size, in
                               "address space");
         return false;
     }
-    // A virtual address the guest's tables translate into the VM's memory:
-    // cover it so Unicorn lets the access through (it re-checks on true).
-    if (walk.mmu_on && core->ipa_mapped(ipa) && core->map_placeholder(address)) {
+    // A data access the guest's tables translate into the VM's memory or
+    // devices: cover it so Unicorn lets the access through (it re-checks on
+    // true). Fetches into memory were sent to resume_after_stop above; a fetch
+    // from a device is refused as such (on_fetch_prot) without a window.
+    if (walk.mmu_on && access != Stage1Access::fetch && core->backs(ipa) &&
+        core->map_placeholder(address)) {
         core->cover_access_end(address, bytes, access);
         return true;
     }

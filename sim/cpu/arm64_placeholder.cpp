@@ -109,13 +109,14 @@ bool Arm64Core::covered(uint64_t va) const {
 }
 
 // Covers `va` with its placeholder window when no region does and the
-// guest's tables translate it (for `access`) into the VM: what on_unmapped
-// does for an access, from a point where mapping is safe.
+// guest's tables translate it (for `access`) into the VM's memory or
+// devices: what on_unmapped does for an access, from a point where mapping
+// is safe.
 void Arm64Core::cover_placeholder(uint64_t va, Stage1Access access) {
     if (va >= unicorn_top_page || covered(va))
         return;
     const Stage1Walk w = walk_stage1(va, access, at_el0());
-    if (w.mmu_on && w.fault == Stage1Walk::Fault::none && ipa_mapped(w.out))
+    if (w.mmu_on && w.fault == Stage1Walk::Fault::none && backs(w.out))
         map_placeholder(va);
 }
 

@@ -55,6 +55,7 @@ cpu::RunResult run(const std::vector<uint32_t>& tail, cpu::Arm64Core& core, Host
     l2[4] = 0x90000000 | 3;      // a level-3 table where nothing is
     l2[5] = alias | 3;           // a level-3 table inside the window
     l2[6] = trap_base | 3;       // a level-3 table in a page hv emulates
+    l2[8] = device_base | 0x401; // the device again, in the next 16 MiB window
     std::memcpy(ram.p + 0x1000, l1, sizeof l1);
     std::memcpy(ram.p + 0x2000, l2, sizeof l2);
     core.map_memory(ram_base, ram_size, ram.p);
@@ -237,18 +238,18 @@ TEST(UnbackedTranslation, AWalkReadingATableInATrappingPageIsAStage2Abort) {
     expect_walk_abort(alias + 0xc00000, trap_base);
 }
 
+struct Registers final : MmioDevice { // Unicorn passes 8 bytes on as two 4-byte accesses
+    uint64_t read(unsigned, uint64_t offset, unsigned) override { return words[offset / 4 % 2]; }
+    void write(unsigned, uint64_t offset, unsigned, uint64_t v) override {
+        words[offset / 4 % 2] = static_cast<uint32_t>(v);
+    }
+    uint32_t words[2] = {};
+};
+
 // A device the VM has (a Unicorn MMIO region) stays reachable through a
 // window: only addresses nothing of the VM's backs abort.
 TEST(UnbackedTranslation, ADeviceThroughAWindowIsAccessed) {
-    struct Registers final : MmioDevice { // Unicorn passes 8 bytes on as two 4-byte accesses
-        uint64_t read(unsigned, uint64_t offset, unsigned) override {
-            return words[offset / 4 % 2];
-        }
-        void write(unsigned, uint64_t offset, unsigned, uint64_t v) override {
-            words[offset / 4 % 2] = static_cast<uint32_t>(v);
-        }
-        uint32_t words[2] = {};
-    } device;
+    Registers device;
     HostPages ram(ram_size);
     NoExits exits;
     cpu::Arm64Core core(0, exits);
@@ -258,6 +259,24 @@ TEST(UnbackedTranslation, ADeviceThroughAWindowIsAccessed) {
     EXPECT_EQ(device.words[0], 42u);
     EXPECT_EQ(device.words[1], 0u);
     EXPECT_EQ(core.x(0), 42u) << "read back from the device";
+}
+
+// ... and through a virtual address no window covers yet: the access makes
+// the window, as one into the VM's memory does. It stopped the core as a
+// write to unmapped memory (on hardware: the device; under hv: an abort at
+// an IPA hv's stage 2 maps); Linux reached its GIC CPU interface only
+// because its ioremap addresses shared a 1 GiB window with the kernel's.
+TEST(UnbackedTranslation, ADeviceThroughItsOwnWindowIsAccessed) {
+    Registers device;
+    HostPages ram(ram_size);
+    NoExits exits;
+    cpu::Arm64Core core(0, exits);
+    core.map_device(device_base, 0x1000, device);
+    const cpu::RunResult r = run(store_and_load(alias + 0x1000000), core, ram);
+    ASSERT_EQ(r.reason, cpu::StopReason::budget) << core.fault().description;
+    EXPECT_EQ(device.words[0], 42u);
+    EXPECT_EQ(core.x(0), 42u) << "read back from the device";
+    EXPECT_EQ(core.placeholders(), 2u) << "the alias's window and the device's";
 }
 
 } // namespace unbacked_translation
