@@ -87,21 +87,6 @@ void Arm64Core::map_memory(uint64_t addr, uint64_t size, uint8_t* host) {
     backed_.emplace_back(addr, addr + size);
 }
 
-bool Arm64Core::in_ranges(const std::vector<std::pair<uint64_t, uint64_t>>& ranges,
-                          uint64_t address) {
-    return std::any_of(ranges.begin(), ranges.end(), [address](const auto& r) {
-        return address >= r.first && address < r.second;
-    });
-}
-
-bool Arm64Core::backs(uint64_t ipa) const {
-    return ipa_mapped(ipa) || in_ranges(devices_at_, ipa) || in_ranges(traps_at_, ipa);
-}
-
-bool Arm64Core::region_at(uint64_t va) const {
-    return covered(va) || in_ranges(devices_at_, va) || in_ranges(traps_at_, va);
-}
-
 void Arm64Core::map_device(uint64_t addr, uint64_t size, MmioDevice& device) {
     devices_.push_back(std::make_unique<DeviceBinding>(DeviceBinding{this, &device}));
     devices_at_.emplace_back(addr, addr + size);

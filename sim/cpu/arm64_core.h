@@ -9,6 +9,7 @@
 // PC, address and access.
 #pragma once
 
+#include "sim/cpu/address_ranges.h"
 #include "sim/cpu/arm64_syndrome.h"
 #include "sim/cpu/arm64_sysregs.h"
 #include "sim/cpu/core.h"
@@ -385,11 +386,9 @@ class Arm64Core final : public Core {
     // boundaries are 16 MiB ones too): an access whose first and last bytes
     // differ above this bit may run into another window.
     static constexpr unsigned placeholder_window_shift = 24;
-    std::vector<std::pair<uint64_t, uint64_t>> backed_;     // the VM's memory
-    std::vector<std::pair<uint64_t, uint64_t>> devices_at_; // devices (map_device)
-    std::vector<std::pair<uint64_t, uint64_t>> traps_at_;   // trapping pages
-    static bool in_ranges(const std::vector<std::pair<uint64_t, uint64_t>>& ranges,
-                          uint64_t address);
+    AddressRanges backed_;     // the VM's memory
+    AddressRanges devices_at_; // devices (map_device)
+    AddressRanges traps_at_;   // trapping pages
     size_t placeholders_ = 0;
     std::shared_ptr<PlaceholderWindows> shared_windows_ = std::make_shared<PlaceholderWindows>();
     size_t adopted_ = 0;                     // shared windows this core has mapped

@@ -56,8 +56,15 @@ void Arm64Core::note_mapped(uint64_t addr, uint64_t size) {
 }
 
 bool Arm64Core::ipa_mapped(uint64_t ipa) const {
-    return std::any_of(backed_.begin(), backed_.end(),
-                       [ipa](const auto& r) { return ipa >= r.first && ipa < r.second; });
+    return in_ranges(backed_, ipa);
+}
+
+bool Arm64Core::backs(uint64_t ipa) const {
+    return ipa_mapped(ipa) || in_ranges(devices_at_, ipa) || in_ranges(traps_at_, ipa);
+}
+
+bool Arm64Core::region_at(uint64_t va) const {
+    return covered(va) || in_ranges(devices_at_, va) || in_ranges(traps_at_, va);
 }
 
 // Maps a placeholder window around `va` (which no region covers), clipped

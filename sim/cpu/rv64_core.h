@@ -20,6 +20,7 @@
 // fault naming the PC.
 #pragma once
 
+#include "sim/cpu/address_ranges.h"
 #include "sim/cpu/block_memo.h"
 #include "sim/cpu/core.h"
 #include "sim/cpu/memory_hook_switch.h"
@@ -204,8 +205,8 @@ class Rv64Core final : public Core {
     void keep_stub_clear(uint64_t addr, uint64_t size);
     std::vector<std::pair<uint64_t, uint64_t>> mapped_; // [base, end) of every mapping
     std::vector<std::unique_ptr<DeviceBinding>> devices_;
-    std::vector<std::unique_ptr<MmioDevice>> trapping_;      // map_trapping's pages
-    std::vector<std::pair<uint64_t, uint64_t>> trapping_at_; // ... and where they are
+    std::vector<std::unique_ptr<MmioDevice>> trapping_; // map_trapping's pages
+    AddressRanges trapping_at_;                         // ... and where they are
     MemoryPath memory_;
     bool sv39_model_ = false; // tlb.guest_stage1 with a memory model attached
     bool sv39_on_ = false;    // ... and satp selects Sv39

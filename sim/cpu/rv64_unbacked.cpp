@@ -7,16 +7,12 @@
 #include "sim/cpu/unicorn_stage2_c.h"
 #include "sim/cpu/unicorn_util.h"
 
-#include <algorithm>
-
 namespace sim::cpu {
 
 bool Rv64Core::region_at(uint64_t address) const {
     if (address - stub_base_ < stub_size)
         return true; // the M-mode entry stub's page, the simulator's own
-    return std::any_of(mapped_.begin(), mapped_.end(), [address](const auto& r) {
-        return address >= r.first && address < r.second;
-    });
+    return in_ranges(mapped_, address);
 }
 
 // Refused only where a region covers the virtual page and none holds the
@@ -32,10 +28,8 @@ int Rv64Core::may_enter_page(void* self, uint64_t va, uint64_t pa) {
 // emulate).
 int Rv64Core::backs_table(void* self, uint64_t pa) {
     const auto* core = static_cast<const Rv64Core*>(self);
-    const bool trapping =
-        std::any_of(core->trapping_at_.begin(), core->trapping_at_.end(),
-                    [pa](const auto& r) { return pa >= r.first && pa < r.second; });
-    return pa - core->stub_base_ >= stub_size && !trapping && core->region_at(pa);
+    return pa - core->stub_base_ >= stub_size && !in_ranges(core->trapping_at_, pa) &&
+           core->region_at(pa);
 }
 
 void Rv64Core::on_unbacked_translation(void* self, uint64_t va, uint64_t pa, int access,

@@ -87,7 +87,7 @@ static int bao_refuse(uint64_t vaddr, uint64_t paddr) {
 
 /* The fill's access aborts at `pa` (the page's address, or a table's): the
  * guest PC back on its instruction, the core told, the access left. */
-static void bao_abort_fill(uint64_t pa, int walk) {
+_Noreturn static void bao_abort_fill(uint64_t pa, int walk) {
     bao_fill.active = 0;
     if (bao_fill.retaddr)
         bao_fill.restore(bao_fill.cpu, bao_fill.retaddr, true);
@@ -105,7 +105,6 @@ static bool bao_fill_done(bool entered) {
     if (bao_fill.probe)
         return false;
     bao_abort_fill(bao_fill.refused_pa | (bao_fill.address & 0xfff), 0);
-    return false;
 }
 
 /* The fill of `arch`'s target (`fill`), around the real one. */

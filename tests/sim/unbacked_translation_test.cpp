@@ -248,13 +248,19 @@ struct Registers final : MmioDevice { // Unicorn passes 8 bytes on as two 4-byte
 
 // A device the VM has (a Unicorn MMIO region) stays reachable through a
 // window: only addresses nothing of the VM's backs abort.
+// Runs store_and_load(va) on a core that has `device` at device_base.
+cpu::RunResult run_with_device(uint64_t va, Registers& device, cpu::Arm64Core& core,
+                               HostPages& ram) {
+    core.map_device(device_base, 0x1000, device);
+    return run(store_and_load(va), core, ram);
+}
+
 TEST(UnbackedTranslation, ADeviceThroughAWindowIsAccessed) {
     Registers device;
     HostPages ram(ram_size);
     NoExits exits;
     cpu::Arm64Core core(0, exits);
-    core.map_device(device_base, 0x1000, device);
-    const cpu::RunResult r = run(store_and_load(to_device), core, ram);
+    const cpu::RunResult r = run_with_device(to_device, device, core, ram);
     ASSERT_EQ(r.reason, cpu::StopReason::budget) << core.fault().description;
     EXPECT_EQ(device.words[0], 42u);
     EXPECT_EQ(device.words[1], 0u);
@@ -271,8 +277,7 @@ TEST(UnbackedTranslation, ADeviceThroughItsOwnWindowIsAccessed) {
     HostPages ram(ram_size);
     NoExits exits;
     cpu::Arm64Core core(0, exits);
-    core.map_device(device_base, 0x1000, device);
-    const cpu::RunResult r = run(store_and_load(alias + 0x1000000), core, ram);
+    const cpu::RunResult r = run_with_device(alias + 0x1000000, device, core, ram);
     ASSERT_EQ(r.reason, cpu::StopReason::budget) << core.fault().description;
     EXPECT_EQ(device.words[0], 42u);
     EXPECT_EQ(core.x(0), 42u) << "read back from the device";
