@@ -178,6 +178,7 @@ class Arm64Core final : public Core {
     void note_abort(Fault::Kind kind, uint64_t pc, uint64_t ipa);
     void raise_stage2_abort(uint64_t va, uint64_t ipa, Stage1Access access, unsigned bytes,
                             bool walk = false);
+    void raise_translate_walk_abort(uint64_t table_ipa);
     // Unicorn's TLB fill asks these (unicorn_stage2.c, arm64_trap.cpp).
     bool backs(uint64_t ipa) const;    // the VM's memory, a device or a trapping page
     bool region_at(uint64_t va) const; // some Unicorn region holds the address

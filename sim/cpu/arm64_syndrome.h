@@ -63,4 +63,17 @@ constexpr uint32_t walk_abort_iss() {
     return 1u << 7 | fsc_translation_l3;
 }
 
+// ISS of a stage-2 abort on the stage-1 walk of an address translation
+// instruction (AT S1E1*, S1E0* at EL1): S1PTW, CM (bit 8: "a synchronous
+// fault on the execution of an address translation instruction") and WnR 1,
+// which the architecture gives every such fault.
+constexpr uint32_t translate_walk_abort_iss() {
+    return 1u << 8 | 1u << 7 | 1u << 6 | fsc_translation_l3;
+}
+
+// AT (SYS with CRn 7, CRm 8 or 9), whatever its op1 and op2.
+constexpr bool address_translation(uint32_t insn) {
+    return (insn & 0xfff8fe00) == 0xd5087800;
+}
+
 } // namespace sim::cpu::arm64

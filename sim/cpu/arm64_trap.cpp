@@ -152,6 +152,10 @@ int Arm64Core::backs_table(void* self, uint64_t pa) {
 void Arm64Core::on_unbacked_translation(void* self, uint64_t va, uint64_t pa, int access,
                                         unsigned size, int walk) {
     auto* core = static_cast<Arm64Core*>(self);
+    if (access == bao_access_translate) {
+        core->raise_translate_walk_abort(pa);
+        return;
+    }
     const Stage1Access kind = access == bao_access_store   ? Stage1Access::write
                               : access == bao_access_fetch ? Stage1Access::fetch
                                                            : Stage1Access::read;
@@ -163,6 +167,28 @@ void Arm64Core::on_unbacked_translation(void* self, uint64_t va, uint64_t pa, in
     if (kind == Stage1Access::fetch)
         va = core->vector_fetch(va);
     core->raise_stage2_abort(va, pa, kind, kind == Stage1Access::fetch ? 0 : size, walk != 0);
+}
+
+// An AT instruction (the guest PC is on it: the translator wrote it back)
+// whose walk reads a table the VM does not back: stage 2 aborts it to EL2 as
+// a data abort with S1PTW and CM, FAR the address it was asked to translate.
+// Before, the walk read zeros (a fault in PAR_EL1) or an error (an external
+// abort to the guest).
+void Arm64Core::raise_translate_walk_abort(uint64_t table_ipa) {
+    const uint64_t at = pc();
+    const uint32_t insn = insn_at(at);
+    const unsigned rt = insn & 0x1f;
+    const uint64_t va = arm64::address_translation(insn) && rt != 31 ? x(rt) : 0;
+    fault_.va = va;
+    fault_.size = 0;
+    raise_fault(Fault::Kind::unmapped_write, at, table_ipa,
+                "translation table walk of an address translation instruction (AT) reading "
+                "unmapped memory");
+    fault_.va = va;
+    if (fault_.exit) {
+        fault_.exit->syndrome.address = va;
+        fault_.exit->syndrome.detail = arm64::translate_walk_abort_iss();
+    }
 }
 
 void Arm64Core::note_abort(Fault::Kind kind, uint64_t pc, uint64_t ipa) {

@@ -65,6 +65,16 @@ int bao_unicorn_in_exec(void) {
     return bao_cpu != 0;
 }
 
+void cpu_loop_exit_aarch64(struct CPUState* cpu);
+void cpu_loop_exit_riscv64(struct CPUState* cpu);
+
+_Noreturn void bao_unicorn_leave_helper(void) {
+    if (bao_arch == 1)
+        cpu_loop_exit_aarch64(bao_cpu);
+    cpu_loop_exit_riscv64(bao_cpu);
+    __builtin_unreachable();
+}
+
 void bao_unicorn_forget_access(void) {
     bao_unicorn_stage2_forget();
     bao_retaddr = 0;

@@ -27,8 +27,13 @@
  *
  * The fill's translation table walk reads descriptors from physical
  * addresses; those loads are wrapped too, and one at an address the VM does
- * not back aborts the access there (a stage-2 abort on a stage-1 walk). AT
- * instructions walk outside a fill and are not checked.
+ * not back aborts the access there (a stage-2 abort on a stage-1 walk).
+ * target/arm's AT instructions walk outside a fill (do_ats_write, from the
+ * instruction's helper inside cpu_exec; the translator writes the guest PC
+ * back before it, ARM_CP_RAISES_EXC): a table read there that the VM does
+ * not back aborts the instruction, as hardware's stage 2 does for AT S1E1*
+ * and S1E0* at EL1 (a data abort to EL2, S1PTW and CM set). Nothing else
+ * walks inside cpu_exec without a fill.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -37,6 +42,11 @@
 #include "sim/cpu/unicorn_stage2_c.h"
 
 struct CPUState;
+
+/* Leaves the running engine's helper by QEMU's long jump (cpu_loop_exit), as
+ * a fault does; the guest PC must already be the instruction's
+ * (unicorn_access_pc.c, which knows the CPU cpu_exec runs). */
+_Noreturn void bao_unicorn_leave_helper(void);
 
 /* QEMU 5.0's MemTxAttrs: 23 bits of bit-fields in one unsigned int, passed
  * by value like it. */
@@ -131,27 +141,38 @@ static bool bao_fill_done(bool entered) {
             __real_##fill##_##arch(cs, address, size, access_type, mmu_idx, probe, retaddr));      \
     }
 
+/* An AT instruction's walk reads a table at `pa` the VM does not back: the
+ * instruction aborts (its PC is the guest's already). */
+_Noreturn static void bao_abort_translate(uint64_t pa) {
+    bao_check.abort(bao_ctx, 0, pa, bao_access_translate, 0, 1);
+    bao_unicorn_leave_helper();
+}
+
 /* A translation table read of a fill (target/arm's arm_ldq_ptw, target/riscv's
  * get_physical_address read descriptors with these): at an address the VM
  * does not back, the fill's access aborts there, as hardware's stage 2 does
  * for a stage-1 walk (S1PTW). A probe reads on and fails as before; the
- * access that follows it aborts. */
-#define BAO_WALK_LOAD(load, ret)                                                                   \
+ * access that follows it aborts. `translates`: the target's AT instructions
+ * walk through this load outside a fill. */
+#define BAO_WALK_LOAD(load, ret, translates)                                                       \
     ret __real_##load(void* uc, void* as, uint64_t addr, struct bao_mem_tx_attrs attrs,            \
                       int* result);                                                                \
     ret __wrap_##load(void* uc, void* as, uint64_t addr, struct bao_mem_tx_attrs attrs,            \
                       int* result);                                                                \
     ret __wrap_##load(void* uc, void* as, uint64_t addr, struct bao_mem_tx_attrs attrs,            \
                       int* result) {                                                               \
-        if (bao_fill.active && !bao_fill.probe && bao_check.backs &&                               \
-            !bao_check.backs(bao_ctx, addr))                                                       \
-            bao_abort_fill(addr, 1);                                                               \
+        if (bao_check.backs && !bao_check.backs(bao_ctx, addr)) {                                  \
+            if (bao_fill.active && !bao_fill.probe)                                                \
+                bao_abort_fill(addr, 1);                                                           \
+            if ((translates) && !bao_fill.active && bao_unicorn_in_exec())                         \
+                bao_abort_translate(addr);                                                         \
+        }                                                                                          \
         return __real_##load(uc, as, addr, attrs, result);                                         \
     }
 
-BAO_WALK_LOAD(address_space_ldq_le_aarch64, uint64_t)
-BAO_WALK_LOAD(address_space_ldq_be_aarch64, uint64_t)
-BAO_WALK_LOAD(address_space_ldq_riscv64, uint64_t)
+BAO_WALK_LOAD(address_space_ldq_le_aarch64, uint64_t, 1)
+BAO_WALK_LOAD(address_space_ldq_be_aarch64, uint64_t, 1)
+BAO_WALK_LOAD(address_space_ldq_riscv64, uint64_t, 0)
 
 BAO_FILL(arm_cpu_tlb_fill, aarch64)
 BAO_FILL(riscv_cpu_tlb_fill, riscv64)

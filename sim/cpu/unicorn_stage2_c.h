@@ -12,8 +12,10 @@ extern "C" {
 
 #include <stdint.h>
 
-/* Access kinds as Unicorn's TLB fill gives them (QEMU's MMUAccessType). */
-enum { bao_access_load = 0, bao_access_store = 1, bao_access_fetch = 2 };
+/* Access kinds as Unicorn's TLB fill gives them (QEMU's MMUAccessType), and
+ * one of its own: the walk of an address translation instruction (AArch64's
+ * AT), which target/arm makes outside any fill. */
+enum { bao_access_load = 0, bao_access_store = 1, bao_access_fetch = 2, bao_access_translate = 3 };
 
 /* What the running core answers at each of its engine's TLB fills
  * (unicorn_stage2.c):
@@ -26,7 +28,8 @@ enum { bao_access_load = 0, bao_access_store = 1, bao_access_fetch = 2 };
  *    access kind, its size in bytes or 0, 1 if a table read of the walk):
  *    called with the guest PC on the access's instruction; the core raises
  *    the stage-2 abort there (and stops its engine), and the access is left
- *    by a long jump. */
+ *    by a long jump. For an AT instruction's walk (bao_access_translate) the
+ *    virtual address is 0: the instruction's operand, which the core reads. */
 struct bao_stage2_check {
     int (*may_enter)(void* ctx, uint64_t va, uint64_t pa);
     int (*backs)(void* ctx, uint64_t pa);

@@ -295,6 +295,29 @@ TEST(Isolation, ReadAndFetchFaultsAreNamed) {
     EXPECT_TRUE(m.port.powered_off);
 }
 
+// A stage-2 fault on a stage-1 walk (S1PTW) names the walk and the table's
+// page, not a read of the access's size: no ISV, and the IPA is the table's.
+// One in a page hv emulates (vm 0's virtual UART) stops the VM the same way:
+// a walk is no access hv could replay.
+TEST(Isolation, WalkFaultsAreNamed) {
+    Machine m;
+    hv::VcpuRegs r{};
+    r.pc = 0x4000'0400;
+    EXPECT_EQ(m.trap(1, a8::walk_abort(0x1'4080'0010, 0x9000'0000), r), TrapAction::VmStopped);
+    EXPECT_EQ(m.hv->vm(1).exit_kind, hv::ExitKind::Stage2Fault);
+    EXPECT_STREQ(m.hv->vm(1).exit_reason,
+                 "vm 1 (\"interf\") vcpu 0 on core 1: stage-2 fault on the stage-1 table walk of "
+                 "a read at table IPA page 0x90000000 (virtual address 0x140800010, pc "
+                 "0x40000400)");
+    EXPECT_EQ(m.trap(0, a8::walk_abort(0x1'4080'0000, 0x0900'0000, true), r),
+              TrapAction::VmStopped);
+    EXPECT_EQ(m.hv->vm(0).exit_kind, hv::ExitKind::Stage2Fault);
+    EXPECT_STREQ(m.hv->vm(0).exit_reason,
+                 "vm 0 (\"bench\") vcpu 0 on core 0: stage-2 fault on the stage-1 table walk of "
+                 "an address translation or cache maintenance instruction at table IPA page "
+                 "0x9000000 (virtual address 0x140800000, pc 0x40000400)");
+}
+
 TEST(Emulation, VirtualUartPrefixesEachLineWithTheVmName) {
     Machine m;
     auto put = [&](std::uint32_t cpu, char c) {

@@ -238,6 +238,64 @@ TEST(UnbackedTranslation, AWalkReadingATableInATrappingPageIsAStage2Abort) {
     expect_walk_abort(alias + 0xc00000, trap_base);
 }
 
+// An AT instruction walks the tables outside any access (Unicorn's
+// do_ats_write): a table it reads that the VM does not back is a stage-2
+// abort of the instruction to EL2 (S1PTW, CM, WnR 1; FAR the address it was
+// asked to translate), not a fault in PAR_EL1 nor an external abort.
+constexpr uint32_t at_s1e1r_x10 = 0xd508780a, mrs_x0_par_el1 = 0xd5387400;
+
+void expect_at_abort(uint64_t va, uint64_t table) {
+    HostPages ram(ram_size);
+    NoExits exits;
+    cpu::Arm64Core core(0, exits);
+    core.map_trapping(trap_base, 0x1000);
+    std::vector<uint32_t> tail = store_and_load(va);
+    tail[6] = at_s1e1r_x10;
+    tail[7] = mrs_x0_par_el1;
+    const cpu::RunResult r = run(tail, core, ram);
+    ASSERT_EQ(r.reason, cpu::StopReason::fault) << "PAR_EL1 = " << std::hex << core.x(0);
+    EXPECT_EQ(core.fault().kind, cpu::Fault::Kind::unmapped_write) << core.fault().description;
+    EXPECT_EQ(core.fault().address, table) << "the level-3 descriptor's address";
+    EXPECT_EQ(core.fault().va, va);
+    EXPECT_EQ(core.fault().pc, store_pc) << "the AT instruction's own PC";
+    EXPECT_EQ(core.pc(), store_pc);
+    EXPECT_NE(core.fault().description.find("address translation instruction"), std::string::npos)
+        << core.fault().description;
+    ASSERT_TRUE(core.fault().exit.has_value());
+    EXPECT_EQ(core.fault().exit->kind, cpu::Exit::Kind::data_abort);
+    EXPECT_EQ(core.fault().exit->syndrome.detail, 1u << 8 | 1u << 7 | 1u << 6 | 0x07)
+        << "CM, S1PTW, WnR 1, no ISV";
+    EXPECT_EQ(core.fault().exit->syndrome.address, va) << "FAR";
+    EXPECT_EQ(core.fault().exit->syndrome.guest_phys, (table >> 12) << 4) << "HPFAR";
+}
+
+TEST(UnbackedTranslation, AnAtWalkReadingATableNothingCoversIsAStage2Abort) {
+    expect_at_abort(alias + 0x800000, 0x90000000);
+}
+
+TEST(UnbackedTranslation, AnAtWalkReadingATableInsideAWindowIsAStage2Abort) {
+    expect_at_abort(alias + 0xa00000, alias);
+}
+
+TEST(UnbackedTranslation, AnAtWalkReadingATableInATrappingPageIsAStage2Abort) {
+    expect_at_abort(alias + 0xc00000, trap_base);
+}
+
+// AT S1E1R is stage 1 only: a walk the VM backs whose output address it
+// does not back reports that address in PAR_EL1, with no abort.
+TEST(UnbackedTranslation, AnAtWhoseOutputTheVmDoesNotBackReportsItInPar) {
+    HostPages ram(ram_size);
+    NoExits exits;
+    cpu::Arm64Core core(0, exits);
+    std::vector<uint32_t> tail = store_and_load(to_nothing);
+    tail[6] = at_s1e1r_x10;
+    tail[7] = mrs_x0_par_el1;
+    const cpu::RunResult r = run(tail, core, ram);
+    ASSERT_NE(r.reason, cpu::StopReason::fault) << core.fault().description;
+    EXPECT_EQ(core.x(0) & 1, 0u) << "PAR_EL1.F: no fault";
+    EXPECT_EQ(core.x(0) & 0xfffffffff000, 0x90000000u) << "PAR_EL1.PA";
+}
+
 struct Registers final : MmioDevice { // Unicorn passes 8 bytes on as two 4-byte accesses
     uint64_t read(unsigned, uint64_t offset, unsigned) override { return words[offset / 4 % 2]; }
     void write(unsigned, uint64_t offset, unsigned, uint64_t v) override {

@@ -50,6 +50,15 @@ constexpr bool sixty_four(std::uint32_t iss) {
 constexpr bool write(std::uint32_t iss) {
     return (iss >> 6) & 1;
 }
+// Valid whatever ISV says: the fault was on the access's stage-1 table walk
+// (S1PTW), and the access was a cache maintenance or address translation
+// instruction's (CM).
+constexpr bool s1ptw(std::uint32_t iss) {
+    return (iss >> 7) & 1;
+}
+constexpr bool cm(std::uint32_t iss) {
+    return (iss >> 8) & 1;
+}
 } // namespace dabt
 
 // Builders for the simulator (and tests): the syndrome the hardware would
@@ -90,6 +99,13 @@ constexpr TrapSyndrome sys_insn(std::uint32_t op0, std::uint32_t op1, std::uint3
                               ((crn & 0xf) << 10) | ((rt & 0x1f) << 5) | ((crm & 0xf) << 1) |
                               (is_read ? 1u : 0u);
     return {make_esr(Ec::SysReg64, iss), 0, 0};
+}
+// A stage-2 fault on the stage-1 walk of an access at `va` (S1PTW, no ISV)
+// reading the table at `table_ipa`; `cm` for an AT or cache maintenance
+// instruction's (CM set, WnR 1).
+constexpr TrapSyndrome walk_abort(std::uint64_t va, std::uint64_t table_ipa, bool cm = false) {
+    const std::uint32_t iss = (cm ? (1u << 8) | (1u << 6) : 0u) | (1u << 7) | 0x07;
+    return {make_esr(Ec::DataAbortLower, iss), va, (table_ipa >> 12) << 4};
 }
 constexpr TrapSyndrome inst_abort(std::uint64_t va, std::uint64_t ipa) {
     return {make_esr(Ec::InstAbortLower, 0x07), va, (ipa >> 12) << 4};

@@ -41,10 +41,28 @@ TrapAction smccc(Hypervisor& hv, Vm& vm, Vcpu& vcpu, VcpuRegs& regs, bool from_h
     return TrapAction::Resume;
 }
 
+// What a stage-1 walk that faulted at stage 2 was for, from its data abort's ISS.
+const char* walk_of(std::uint32_t iss) {
+    if (dabt::cm(iss)) {
+        return "an address translation or cache maintenance instruction";
+    }
+    return dabt::write(iss) ? "a write" : "a read";
+}
+
 TrapAction data_abort(Hypervisor& hv, Vm& vm, Vcpu& vcpu, const TrapSyndrome& syn, VcpuRegs& regs) {
     const std::uint32_t iss = syn.iss();
     const std::uint64_t ipa = syn.fault_ipa();
     const bool is_write = dabt::write(iss);
+    if (dabt::s1ptw(iss)) {
+        // The guest's own translation tables are where its stage 2 maps
+        // nothing (or a page hv emulates: a walk is no access to replay).
+        exit_fmt(vm, vcpu) << "stage-2 fault on the stage-1 table walk of " << walk_of(iss)
+                           << " at table IPA page " << Hex{ipa & ~(kPageSize - 1)}
+                           << " (virtual address " << Hex{syn.far} << ", pc " << Hex{regs.pc}
+                           << ")";
+        hv.stop_vm(vm, ExitKind::Stage2Fault);
+        return TrapAction::VmStopped;
+    }
     for (const EmulRegion& r : vm.emul) {
         if (ipa < r.ipa || ipa - r.ipa >= r.size) {
             continue;
