@@ -19,13 +19,15 @@ identity-mapping the guest's RAM with 2 MiB blocks and one 2 MiB range in
 4 KiB pages, non-identity aliases of that RAM (the same level-2 table 4 GiB
 higher, a 2 MiB and a 1 GiB block outside every region, so placeholder
 regions cover them, TTBR1's half, pages permuted within RAM), in one seed in
-three covered addresses translated to IPAs the VM does not back, read-only,
+three covered addresses translated to IPAs the VM does not back or walked
+through level-3 tables there or in the GIC distributor's page, read-only,
 access-flag-clear, execute-never, non-global and invalid entries, and the
 UART and GIC pages as Device memory (the UART also through an alias), then
 SCTLR_EL1.M = 1 and an ISB; on RISC-V Sv39 in satp with 1 GiB, 2 MiB and
 4 KiB leaves (identity, permuted within RAM, read-only, no-execute, user,
 invalid, in some seeds an alias outside RAM, in one seed in three a page
-of RAM's range sent past the RAM), then sfence.vma. The
+of RAM's range sent past the RAM and its last 2 MiB through a table there),
+then sfence.vma. The
 vectors (VBAR_EL1 or stvec) then point into the random code, sometimes
 through an alias; in three seeds in four they hold a handler that skips the
 trapping instruction and returns. The general registers point into the
@@ -290,7 +292,9 @@ class Arm64Stage1:
         # sim/cpu/unicorn_stage2.c): a page of the paged range (the RAM's
         # region covers it) sent past the RAM, and the 2 MiB block after the
         # block alias (its placeholder window covers it) sent into that
-        # window.
+        # window; and the two blocks after that through level-3 tables the
+        # walk (an access's or AT's) reads where nothing is and in the GIC
+        # distributor's page (hv emulates it; natively its registers).
         self.unbacked = []
         block_alias_l2 = first + (RAM_SIZE + 16 * MIB2) // MIB2
         if r.randrange(3) == 0:
@@ -298,7 +302,10 @@ class Arm64Stage1:
             T.set(a["l3"], i, base + RAM_SIZE + 64 * MIB2 + i * PAGE | D_NORMAL | D_PAGE)
             T.set(a["l2"], block_alias_l2 + 1,
                   base + RAM_SIZE + 16 * MIB2 | D_NORMAL | D_BLOCK)
-            self.unbacked = [pbase + i * PAGE, base + RAM_SIZE + 17 * MIB2]
+            T.set(a["l2"], block_alias_l2 + 2, base + RAM_SIZE + 96 * MIB2 | D_TABLE)
+            T.set(a["l2"], block_alias_l2 + 3, A64_GICD | D_TABLE)
+            self.unbacked = [pbase + i * PAGE, base + RAM_SIZE + 17 * MIB2,
+                             base + RAM_SIZE + 20 * MIB2, base + RAM_SIZE + 22 * MIB2]
         # Blocks of RAM past the code: read-only, invalid, permuted, no AF.
         for _ in range(4):
             i = r.randrange(8, RAM_SIZE // MIB2)
@@ -547,6 +554,10 @@ class Rv64Stage1:
             T.set(a["mid"], first + i, r.choice([
                 pte(base + i * MIB2, P_RWX & ~P_W), 0, pte(pa, P_RWX),
                 pte(base + i * MIB2, P_RWX | P_U)]))
+        if self.unbacked:  # the RAM's last 2 MiB through a table past the RAM
+            last = RAM_SIZE // MIB2 - 1
+            T.set(a["mid"], first + last, pte(base + RAM_SIZE + 96 * MIB2, P_V))
+            self.unbacked.append(base + last * MIB2)
         low_mid = a["mid"] if ram_gib == 0 else a["middev"]
         T.set(low_mid, RV_UART // MIB2, pte(a["l0dev"], P_V))
         T.set(a["l0dev"], (RV_UART >> 12) & 511, pte(RV_UART, P_V | P_R | P_W | P_A | P_D))
@@ -574,7 +585,7 @@ class Rv64Stage1:
         if k == 1:
             return r.choice(list(self.addr.values())) + r.randrange(512) * 8
         if k == 2 and self.unbacked and r.randrange(2) == 0:
-            return self.unbacked[0] + r.randrange(PAGE)
+            return r.choice(self.unbacked) + r.randrange(PAGE)
         if k == 2 and self.permuted:
             return r.choice(self.permuted) + r.randrange(PAGE)
         if k == 3 and self.aliases:

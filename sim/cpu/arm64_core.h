@@ -184,6 +184,7 @@ class Arm64Core final : public Core {
     bool region_at(uint64_t va) const; // some Unicorn region holds the address
     static int may_enter_page(void* self, uint64_t va, uint64_t pa);
     static int backs_table(void* self, uint64_t pa);
+    static bool read_descriptor(void* self, uint64_t ipa, uint64_t& desc);
     static void on_unbacked_translation(void* self, uint64_t va, uint64_t pa, int access,
                                         unsigned size, int walk);
     // Covers a translated VA with a placeholder region (arm64_placeholder.cpp).

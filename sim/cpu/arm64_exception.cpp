@@ -46,11 +46,15 @@ unsigned pair_alignment(uint32_t insn) {
     return (insn >> 30) & 1 ? 16 : 8;
 }
 
-bool read_descriptor(void* ctx, uint64_t ipa, uint64_t& desc) {
-    return uc_mem_read(static_cast<uc_engine*>(ctx), ipa, &desc, sizeof desc) == UC_ERR_OK;
-}
-
 } // namespace
+
+// A descriptor the core's own walk reads: only where the VM's stage 2 maps
+// memory or a device (Arm64Core::backs_table), not from a placeholder
+// window's zeros nor through a page hv emulates.
+bool Arm64Core::read_descriptor(void* self, uint64_t ipa, uint64_t& desc) {
+    const auto* core = static_cast<const Arm64Core*>(self);
+    return backs_table(self, ipa) && uc_mem_read(core->uc_, ipa, &desc, sizeof desc) == UC_ERR_OK;
+}
 
 uint64_t Arm64Core::pstate() const {
     uint64_t v = 0;
@@ -64,7 +68,8 @@ Stage1Walk Arm64Core::walk_stage1(uint64_t va, Stage1Access access, bool el0) co
     r.tcr = read_cp(3, 0, 2, 0, 2);
     r.ttbr0 = read_cp(3, 0, 2, 0, 0);
     r.ttbr1 = read_cp(3, 0, 2, 0, 1);
-    return stage1_walk(r, va, access, el0, DescriptorReader{&read_descriptor, uc_});
+    return stage1_walk(r, va, access, el0,
+                       DescriptorReader{&read_descriptor, const_cast<Arm64Core*>(this)});
 }
 
 void Arm64Core::take_exception(uint32_t intno) {
@@ -189,12 +194,17 @@ GuestException Arm64Core::inst_abort(uint64_t at) {
 // An access Unicorn found no region for: with the guest's MMU on, its own
 // stage-1 fault is delivered (once uc_emu_start returns); with it off, an
 // address above the physical address size (an address size fault, which
-// Unicorn 2.0.1 does not check). False if stage 1 translates it (the
-// translated address is then outside the VM: stage 2).
+// Unicorn 2.0.1 does not check); a walk that reads a table the VM does not
+// back is a stage-2 abort instead, raised here. False if stage 1 translates
+// it (the translated address is then outside the VM: stage 2).
 bool Arm64Core::take_stage1_fault(uint64_t va, Stage1Access access, unsigned size) {
     const Stage1Walk w = walk_stage1(va, access, at_el0());
     if (w.fault == Stage1Walk::Fault::none) // MMU off: only an address size fault
         return false;
+    if (w.table_unbacked) { // stage 2's, to EL2: the run stops at it
+        raise_stage2_abort(va, w.desc_ipa[w.num_desc - 1], access, size, true);
+        return true;
+    }
     GuestException e;
     e.has_far = true;
     e.far = va;

@@ -2,10 +2,10 @@
 #include "sim/cpu/unicorn_util.h"
 
 #include "sim/cpu/rv64_sv39.h"
+#include "sim/cpu/unicorn_stage2_c.h"
 
 #ifdef BAO_UNICORN_ACCESS_PC
 #include "sim/cpu/unicorn_access_pc_c.h"
-#include "sim/cpu/unicorn_stage2_c.h"
 #endif
 
 #include <unicorn/unicorn.h>
@@ -586,7 +586,7 @@ bool Rv64Core::on_unmapped(uc_struct*, int type, uint64_t address, int size, int
     const bool fetch = type == UC_MEM_FETCH_UNMAPPED;
     const uint64_t at =
         fetch ? address : core->access_pc(core->pc(), address, type == UC_MEM_WRITE_UNMAPPED);
-    if (core->guest_page_fault(type, address, at))
+    if (core->guest_page_fault(type, address, at, static_cast<unsigned>(size)))
         return false;
     const std::string sized = " of " + std::to_string(size) + " bytes";
     switch (type) {
@@ -606,19 +606,25 @@ bool Rv64Core::on_unmapped(uc_struct*, int type, uint64_t address, int size, int
     return false;
 }
 
-namespace {
-
-bool read_guest_pte(void* uc, uint64_t pa, uint64_t& pte) {
-    return uc_mem_read(static_cast<uc_engine*>(uc), pa, &pte, sizeof pte) == UC_ERR_OK;
+// A PTE the core's own walk reads: only from the VM's memory or a device
+// (backs_table), not through a page hv emulates.
+bool Rv64Core::read_guest_pte(void* self, uint64_t pa, uint64_t& pte) {
+    const auto* core = static_cast<const Rv64Core*>(self);
+    return backs_table(self, pa) && uc_mem_read(core->uc_, pa, &pte, sizeof pte) == UC_ERR_OK;
 }
 
-} // namespace
-
-bool Rv64Core::guest_page_fault(int type, uint64_t va, uint64_t epc) {
+bool Rv64Core::guest_page_fault(int type, uint64_t va, uint64_t epc, unsigned size) {
     const uint64_t satp = csr(rv64::csr::satp);
     if (rv64::satp_mode(satp) != rv64::satp_mode_sv39)
         return false;
-    const rv64::Sv39Walk w = rv64::sv39_walk(satp, va, rv64::PteReader{&read_guest_pte, uc_});
+    const rv64::Sv39Walk w = rv64::sv39_walk(satp, va, rv64::PteReader{&read_guest_pte, this});
+    if (w.table_unbacked) { // as the same walk from Unicorn's TLB fill (rv64_unbacked.cpp)
+        const int access = type == UC_MEM_WRITE_UNMAPPED   ? bao_access_store
+                           : type == UC_MEM_FETCH_UNMAPPED ? bao_access_fetch
+                                                           : bao_access_load;
+        on_unbacked_translation(this, va, w.read_pa[w.reads - 1], access, size, 1);
+        return true;
+    }
     if (!w.fault && w.pa == va)
         return false; // identity-mapped: an access outside the (guest-)physical map
     if (!w.fault) {

@@ -162,8 +162,10 @@ class Rv64Core final : public Core {
     }
     [[gnu::noinline]] std::optional<uint16_t> scan_new_block(uint64_t address, uint32_t size);
     // An address no region covers, with the guest's Sv39 on: its own page
-    // fault (pending) or an unsupported translation (a fault). False if Sv39 is off.
-    bool guest_page_fault(int type, uint64_t va, uint64_t epc);
+    // fault (pending), or an unsupported translation or a walk reading a page
+    // table the VM does not back (a fault). False if Sv39 is off.
+    bool guest_page_fault(int type, uint64_t va, uint64_t epc, unsigned size);
+    static bool read_guest_pte(void* self, uint64_t pa, uint64_t& pte);
     // rv64_unbacked.cpp: what Unicorn's TLB fill asks (unicorn_stage2.c).
     bool region_at(uint64_t address) const; // a mapping or the entry stub holds it
     static int may_enter_page(void* self, uint64_t va, uint64_t pa);

@@ -22,8 +22,11 @@ Sv39Walk sv39_walk(uint64_t satp, uint64_t va, PteReader reader) {
         const uint64_t pte_pa = table + vpn * 8;
         uint64_t pte = 0;
         w.read_pa[w.reads++] = pte_pa;
-        if (!reader.read(reader.ctx, pte_pa, pte) || !(pte & pte_v) ||
-            ((pte & pte_w) && !(pte & pte_r))) {
+        if (!reader.read(reader.ctx, pte_pa, pte)) {
+            w.fault = w.table_unbacked = true;
+            return w;
+        }
+        if (!(pte & pte_v) || ((pte & pte_w) && !(pte & pte_r))) {
             w.fault = true;
             return w;
         }

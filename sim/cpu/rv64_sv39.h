@@ -26,6 +26,7 @@ struct Sv39Walk {
     bool global = false;
     unsigned reads = 0;
     std::array<uint64_t, 3> read_pa{}; // the PTEs read, root first
+    bool table_unbacked = false;       // the reader found nothing at the last of them
 };
 
 // Reads the 8-byte PTE at physical address `pa`; false if it is not memory.

@@ -136,7 +136,12 @@ Stage1Walk stage1_walk(const Stage1Regs& regs, uint64_t va, Stage1Access access,
         uint64_t desc = 0;
         w.level = level;
         w.desc_ipa[w.num_desc++] = at;
-        if (!reader.read || !reader.read(reader.ctx, at, desc) || !(desc & desc_valid)) {
+        if (!reader.read || !reader.read(reader.ctx, at, desc)) {
+            w.fault = Stage1Walk::Fault::translation;
+            w.table_unbacked = reader.read != nullptr;
+            return w;
+        }
+        if (!(desc & desc_valid)) {
             w.fault = Stage1Walk::Fault::translation;
             return w;
         }

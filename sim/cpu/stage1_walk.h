@@ -35,6 +35,10 @@ struct Stage1Walk {
     bool mmu_on = false;
     bool global = true;       // the leaf's nG bit is clear: the entry matches every ASID
     bool unsupported = false; // a granule other than 4 KiB: reported as a level-0 translation fault
+    // A descriptor's address the reader found nothing at (the last of
+    // desc_ipa): reported as a translation fault at its level; hardware's
+    // stage 2 takes it to EL2 instead (an abort on the walk, S1PTW).
+    bool table_unbacked = false;
     unsigned num_desc = 0;
     uint64_t desc_ipa[4]{}; // descriptors read, root first
 

@@ -281,6 +281,27 @@ TEST_F(Rv64UnbackedTranslation, AWalkReadingATableNothingBacksStopsTheCore) {
         << core.fault().description;
 }
 
+// The same walk for a virtual address no region covers (0xc000_0010, whose
+// root entry points at a level-1 table at 0x9000_0000): Unicorn's unmapped
+// hook, and the core's own walk. Before, the guest took a load page fault.
+TEST_F(Rv64UnbackedTranslation, AnUncoveredWalkReadingATableNothingBacksStopsTheCore) {
+    put64(ram + 0x100000 + 3 * 8, (0x90000000ull >> 12) << 10 | 1);
+    put(ram, {csrw(rv64::csr::satp, t1), sfence_vma, lw(a4, t2)});
+    core.reset(ram, 0);
+    core.set_csr(rv64::csr::stvec, handler);
+    core.set_x(t1, (8ull << 60) | ((ram + 0x100000) >> 12));
+    core.set_x(t2, 0xc0000010);
+    ASSERT_EQ(core.run(1'000'000, 0, 1).reason, StopReason::fault) << rec.calls.size() << " traps";
+    EXPECT_EQ(core.fault().kind, Fault::Kind::unmapped_read) << core.fault().description;
+    EXPECT_EQ(core.fault().address, 0x90000000u) << "the level-1 entry's address";
+    EXPECT_EQ(core.fault().va, 0xc0000010u);
+    EXPECT_EQ(core.fault().pc, ram + 8);
+    EXPECT_EQ(core.fault().size, 4u);
+    EXPECT_NE(core.fault().description.find("a page table of virtual address 0xc0000010"),
+              std::string::npos)
+        << core.fault().description;
+}
+
 TEST_F(Rv64UnbackedTranslation, AFetchStopsTheCore) {
     ASSERT_EQ(access_at(jalr0(t2)).reason, StopReason::fault) << rec.calls.size();
     EXPECT_EQ(core.fault().kind, Fault::Kind::unmapped_fetch) << core.fault().description;

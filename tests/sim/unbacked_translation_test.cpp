@@ -56,6 +56,9 @@ cpu::RunResult run(const std::vector<uint32_t>& tail, cpu::Arm64Core& core, Host
     l2[5] = alias | 3;           // a level-3 table inside the window
     l2[6] = trap_base | 3;       // a level-3 table in a page hv emulates
     l2[8] = device_base | 0x401; // the device again, in the next 16 MiB window
+    l2[9] = 0x90000000 | 3;      // as 4-6, in the next window, which no access made
+    l2[10] = alias | 3;
+    l2[11] = trap_base | 3;
     std::memcpy(ram.p + 0x1000, l1, sizeof l1);
     std::memcpy(ram.p + 0x2000, l2, sizeof l2);
     core.map_memory(ram_base, ram_size, ram.p);
@@ -238,6 +241,22 @@ TEST(UnbackedTranslation, AWalkReadingATableInATrappingPageIsAStage2Abort) {
     expect_walk_abort(alias + 0xc00000, trap_base);
 }
 
+// The same walks for a virtual address no region covers (Unicorn's unmapped
+// hook, and the core's own walk, sim/cpu/stage1_walk): before, the guest took
+// a translation fault (a table nothing backs, or the window's zeros), and a
+// table in a page hv emulates was read through hv's emulation.
+TEST(UnbackedTranslation, AnUncoveredWalkReadingATableNothingCoversIsAStage2Abort) {
+    expect_walk_abort(alias + 0x1200000, 0x90000000);
+}
+
+TEST(UnbackedTranslation, AnUncoveredWalkReadingATableInsideAWindowIsAStage2Abort) {
+    expect_walk_abort(alias + 0x1400000, alias);
+}
+
+TEST(UnbackedTranslation, AnUncoveredWalkReadingATableInATrappingPageIsAStage2Abort) {
+    expect_walk_abort(alias + 0x1600000, trap_base);
+}
+
 // An AT instruction walks the tables outside any access (Unicorn's
 // do_ats_write): a table it reads that the VM does not back is a stage-2
 // abort of the instruction to EL2 (S1PTW, CM, WnR 1; FAR the address it was
@@ -279,6 +298,10 @@ TEST(UnbackedTranslation, AnAtWalkReadingATableInsideAWindowIsAStage2Abort) {
 
 TEST(UnbackedTranslation, AnAtWalkReadingATableInATrappingPageIsAStage2Abort) {
     expect_at_abort(alias + 0xc00000, trap_base);
+}
+
+TEST(UnbackedTranslation, AnAtWalkOfAnUncoveredAddressReadingATableNothingCoversIsAStage2Abort) {
+    expect_at_abort(alias + 0x1200000, 0x90000000);
 }
 
 // AT S1E1R is stage 1 only: a walk the VM backs whose output address it
