@@ -305,7 +305,7 @@ class Arm64Stage1:
             T.set(a["l2"], block_alias_l2 + 2, base + RAM_SIZE + 96 * MIB2 | D_TABLE)
             T.set(a["l2"], block_alias_l2 + 3, A64_GICD | D_TABLE)
             self.unbacked = [pbase + i * PAGE, base + RAM_SIZE + 17 * MIB2,
-                             base + RAM_SIZE + 20 * MIB2, base + RAM_SIZE + 22 * MIB2]
+                             base + RAM_SIZE + 18 * MIB2, base + RAM_SIZE + 19 * MIB2]
         # Blocks of RAM past the code: read-only, invalid, permuted, no AF.
         for _ in range(4):
             i = r.randrange(8, RAM_SIZE // MIB2)

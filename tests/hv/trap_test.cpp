@@ -316,6 +316,14 @@ TEST(Isolation, WalkFaultsAreNamed) {
                  "vm 0 (\"bench\") vcpu 0 on core 0: stage-2 fault on the stage-1 table walk of "
                  "an address translation or cache maintenance instruction at table IPA page "
                  "0x9000000 (virtual address 0x140800000, pc 0x40000400)");
+    Machine f;
+    r.pc = 0x1'4080'0000;
+    EXPECT_EQ(f.trap(1, a8::inst_abort(0x1'4080'0000, 0x9000'0000, true), r),
+              TrapAction::VmStopped);
+    EXPECT_STREQ(f.hv->vm(1).exit_reason,
+                 "vm 1 (\"interf\") vcpu 0 on core 1: stage-2 fault on the stage-1 table walk of "
+                 "an instruction fetch at table IPA page 0x90000000 (virtual address 0x140800000, "
+                 "pc 0x140800000)");
 }
 
 TEST(Emulation, VirtualUartPrefixesEachLineWithTheVmName) {

@@ -86,6 +86,7 @@ TEST(TrapEntry, EncodingsAgreeWithHvs) {
     EXPECT_EQ(data_abort_iss(0xf9000003, true), h.iss());
     EXPECT_EQ(cpu::arm64::hpfar(0x9000234), h.hpfar);
     EXPECT_EQ(cpu::arm64::inst_abort_iss(), hv::armv8::inst_abort(0, 0).iss());
+    EXPECT_EQ(cpu::arm64::walk_abort_iss(), hv::armv8::inst_abort(0, 0, true).iss()) << "S1PTW";
     EXPECT_EQ(cpu::arm64::walk_abort_iss(), hv::armv8::walk_abort(0, 0).iss());
     EXPECT_EQ(cpu::arm64::translate_walk_abort_iss(), hv::armv8::walk_abort(0, 0, true).iss());
     EXPECT_TRUE(hv::armv8::dabt::s1ptw(cpu::arm64::walk_abort_iss()));

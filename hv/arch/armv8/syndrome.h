@@ -107,8 +107,8 @@ constexpr TrapSyndrome walk_abort(std::uint64_t va, std::uint64_t table_ipa, boo
     const std::uint32_t iss = (cm ? (1u << 8) | (1u << 6) : 0u) | (1u << 7) | 0x07;
     return {make_esr(Ec::DataAbortLower, iss), va, (table_ipa >> 12) << 4};
 }
-constexpr TrapSyndrome inst_abort(std::uint64_t va, std::uint64_t ipa) {
-    return {make_esr(Ec::InstAbortLower, 0x07), va, (ipa >> 12) << 4};
+constexpr TrapSyndrome inst_abort(std::uint64_t va, std::uint64_t ipa, bool s1ptw = false) {
+    return {make_esr(Ec::InstAbortLower, (s1ptw ? 1u << 7 : 0u) | 0x07), va, (ipa >> 12) << 4};
 }
 
 } // namespace hv::armv8

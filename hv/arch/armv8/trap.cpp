@@ -41,7 +41,19 @@ TrapAction smccc(Hypervisor& hv, Vm& vm, Vcpu& vcpu, VcpuRegs& regs, bool from_h
     return TrapAction::Resume;
 }
 
-// What a stage-1 walk that faulted at stage 2 was for, from its data abort's ISS.
+// A stage-2 fault on the guest's stage-1 walk (S1PTW) for `what`: its
+// translation tables are where its stage 2 maps nothing (or a page hv
+// emulates: a walk is no access to replay). Stops the VM.
+TrapAction walk_fault(Hypervisor& hv, Vm& vm, Vcpu& vcpu, const TrapSyndrome& syn,
+                      const VcpuRegs& regs, const char* what) {
+    exit_fmt(vm, vcpu) << "stage-2 fault on the stage-1 table walk of " << what
+                       << " at table IPA page " << Hex{syn.fault_ipa() & ~(kPageSize - 1)}
+                       << " (virtual address " << Hex{syn.far} << ", pc " << Hex{regs.pc} << ")";
+    hv.stop_vm(vm, ExitKind::Stage2Fault);
+    return TrapAction::VmStopped;
+}
+
+// What a data access whose walk faulted was, from its data abort's ISS.
 const char* walk_of(std::uint32_t iss) {
     if (dabt::cm(iss)) {
         return "an address translation or cache maintenance instruction";
@@ -54,14 +66,7 @@ TrapAction data_abort(Hypervisor& hv, Vm& vm, Vcpu& vcpu, const TrapSyndrome& sy
     const std::uint64_t ipa = syn.fault_ipa();
     const bool is_write = dabt::write(iss);
     if (dabt::s1ptw(iss)) {
-        // The guest's own translation tables are where its stage 2 maps
-        // nothing (or a page hv emulates: a walk is no access to replay).
-        exit_fmt(vm, vcpu) << "stage-2 fault on the stage-1 table walk of " << walk_of(iss)
-                           << " at table IPA page " << Hex{ipa & ~(kPageSize - 1)}
-                           << " (virtual address " << Hex{syn.far} << ", pc " << Hex{regs.pc}
-                           << ")";
-        hv.stop_vm(vm, ExitKind::Stage2Fault);
-        return TrapAction::VmStopped;
+        return walk_fault(hv, vm, vcpu, syn, regs, walk_of(iss));
     }
     for (const EmulRegion& r : vm.emul) {
         if (ipa < r.ipa || ipa - r.ipa >= r.size) {
@@ -225,6 +230,10 @@ TrapAction handle_trap(Hypervisor& hv, const TrapSyndrome& syn, VcpuRegs& regs) 
         action = data_abort(hv, vm, *vcpu, syn, regs);
         break;
     case Ec::InstAbortLower:
+        if (dabt::s1ptw(syn.iss())) { // the same bit in an instruction abort's ISS
+            action = walk_fault(hv, vm, *vcpu, syn, regs, "an instruction fetch");
+            break;
+        }
         exit_fmt(vm, *vcpu) << "stage-2 fault on instruction fetch at IPA " << Hex{syn.fault_ipa()}
                             << " (pc " << Hex{regs.pc} << ")";
         hv.stop_vm(vm, ExitKind::Stage2Fault);
