@@ -209,22 +209,42 @@ TEST(UnbackedTranslation, AVaInsideRamTranslatedOutsideItIsAStage2Abort) {
 // takes a stage-2 abort on the walk (S1PTW). Before, the walk read an error
 // (the guest took a synchronous external abort) or the window's zeros (a
 // translation fault).
-void expect_walk_abort(uint64_t va, uint64_t table) {
+//
+// An AT instruction walks the tables outside any access (Unicorn's
+// do_ats_write): a table it reads that the VM does not back is a stage-2
+// abort of the instruction to EL2 (S1PTW, CM, WnR 1; FAR the address it was
+// asked to translate), not a fault in PAR_EL1 nor an external abort.
+constexpr uint32_t at_s1e1r_x10 = 0xd508780a, mrs_x0_par_el1 = 0xd5387400;
+
+enum class Walker { store, at };
+
+void expect_walk_abort(uint64_t va, uint64_t table, Walker walker = Walker::store) {
     HostPages ram(ram_size);
     NoExits exits;
     cpu::Arm64Core core(0, exits);
     core.map_trapping(trap_base, 0x1000);
-    const cpu::RunResult r = run(store_and_load(va), core, ram);
-    ASSERT_EQ(r.reason, cpu::StopReason::fault) << "x0 = " << core.x(0);
+    std::vector<uint32_t> tail = store_and_load(va);
+    if (walker == Walker::at) {
+        tail[6] = at_s1e1r_x10; // instead of the store
+        tail[7] = mrs_x0_par_el1;
+    }
+    const cpu::RunResult r = run(tail, core, ram);
+    ASSERT_EQ(r.reason, cpu::StopReason::fault) << "x0 = " << std::hex << core.x(0);
     EXPECT_EQ(core.fault().kind, cpu::Fault::Kind::unmapped_write) << core.fault().description;
     EXPECT_EQ(core.fault().address, table) << "the level-3 descriptor's address";
     EXPECT_EQ(core.fault().va, va);
-    EXPECT_EQ(core.fault().pc, store_pc);
-    EXPECT_NE(core.fault().description.find("translation table walk"), std::string::npos);
+    EXPECT_EQ(core.fault().pc, store_pc) << "the store's or the AT's own PC";
+    EXPECT_EQ(core.pc(), store_pc);
+    const char* named =
+        walker == Walker::at ? "address translation instruction" : "translation table walk";
+    EXPECT_NE(core.fault().description.find(named), std::string::npos) << core.fault().description;
     ASSERT_TRUE(core.fault().exit.has_value());
     EXPECT_EQ(core.fault().exit->kind, cpu::Exit::Kind::data_abort);
-    EXPECT_EQ(core.fault().exit->syndrome.detail, 1u << 7 | 0x07) << "S1PTW, no ISV, WnR 0";
-    EXPECT_EQ(core.fault().exit->syndrome.guest_phys, (table >> 12) << 4);
+    const uint32_t cm_wnr = walker == Walker::at ? 1u << 8 | 1u << 6 : 0;
+    EXPECT_EQ(core.fault().exit->syndrome.detail, cm_wnr | 1u << 7 | 0x07)
+        << "S1PTW, no ISV; for AT CM and WnR 1, else WnR 0";
+    EXPECT_EQ(core.fault().exit->syndrome.address, va) << "FAR";
+    EXPECT_EQ(core.fault().exit->syndrome.guest_phys, (table >> 12) << 4) << "HPFAR";
 }
 
 TEST(UnbackedTranslation, AWalkReadingATableNothingCoversIsAStage2Abort) {
@@ -257,51 +277,20 @@ TEST(UnbackedTranslation, AnUncoveredWalkReadingATableInATrappingPageIsAStage2Ab
     expect_walk_abort(alias + 0x1600000, trap_base);
 }
 
-// An AT instruction walks the tables outside any access (Unicorn's
-// do_ats_write): a table it reads that the VM does not back is a stage-2
-// abort of the instruction to EL2 (S1PTW, CM, WnR 1; FAR the address it was
-// asked to translate), not a fault in PAR_EL1 nor an external abort.
-constexpr uint32_t at_s1e1r_x10 = 0xd508780a, mrs_x0_par_el1 = 0xd5387400;
-
-void expect_at_abort(uint64_t va, uint64_t table) {
-    HostPages ram(ram_size);
-    NoExits exits;
-    cpu::Arm64Core core(0, exits);
-    core.map_trapping(trap_base, 0x1000);
-    std::vector<uint32_t> tail = store_and_load(va);
-    tail[6] = at_s1e1r_x10;
-    tail[7] = mrs_x0_par_el1;
-    const cpu::RunResult r = run(tail, core, ram);
-    ASSERT_EQ(r.reason, cpu::StopReason::fault) << "PAR_EL1 = " << std::hex << core.x(0);
-    EXPECT_EQ(core.fault().kind, cpu::Fault::Kind::unmapped_write) << core.fault().description;
-    EXPECT_EQ(core.fault().address, table) << "the level-3 descriptor's address";
-    EXPECT_EQ(core.fault().va, va);
-    EXPECT_EQ(core.fault().pc, store_pc) << "the AT instruction's own PC";
-    EXPECT_EQ(core.pc(), store_pc);
-    EXPECT_NE(core.fault().description.find("address translation instruction"), std::string::npos)
-        << core.fault().description;
-    ASSERT_TRUE(core.fault().exit.has_value());
-    EXPECT_EQ(core.fault().exit->kind, cpu::Exit::Kind::data_abort);
-    EXPECT_EQ(core.fault().exit->syndrome.detail, 1u << 8 | 1u << 7 | 1u << 6 | 0x07)
-        << "CM, S1PTW, WnR 1, no ISV";
-    EXPECT_EQ(core.fault().exit->syndrome.address, va) << "FAR";
-    EXPECT_EQ(core.fault().exit->syndrome.guest_phys, (table >> 12) << 4) << "HPFAR";
-}
-
 TEST(UnbackedTranslation, AnAtWalkReadingATableNothingCoversIsAStage2Abort) {
-    expect_at_abort(alias + 0x800000, 0x90000000);
+    expect_walk_abort(alias + 0x800000, 0x90000000, Walker::at);
 }
 
 TEST(UnbackedTranslation, AnAtWalkReadingATableInsideAWindowIsAStage2Abort) {
-    expect_at_abort(alias + 0xa00000, alias);
+    expect_walk_abort(alias + 0xa00000, alias, Walker::at);
 }
 
 TEST(UnbackedTranslation, AnAtWalkReadingATableInATrappingPageIsAStage2Abort) {
-    expect_at_abort(alias + 0xc00000, trap_base);
+    expect_walk_abort(alias + 0xc00000, trap_base, Walker::at);
 }
 
 TEST(UnbackedTranslation, AnAtWalkOfAnUncoveredAddressReadingATableNothingCoversIsAStage2Abort) {
-    expect_at_abort(alias + 0x1200000, 0x90000000);
+    expect_walk_abort(alias + 0x1200000, 0x90000000, Walker::at);
 }
 
 // AT S1E1R is stage 1 only: a walk the VM backs whose output address it
