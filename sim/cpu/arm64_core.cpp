@@ -658,6 +658,12 @@ uint32_t Arm64Core::on_sys(uc_struct* uc, int reg, const void* cp, void* self) {
         }
         return 0;
     }
+    if (arm64::data_cache_by_va(r->op0, r->op1, r->crn, r->crm, r->op2)) {
+        uint64_t va = 0;
+        uc_reg_read(uc, reg, &va);
+        core->check_cache_op_translation(va, r->crm == 6); // IVAC invalidates
+        return 0;
+    }
     const bool set_way = r->op0 == 1 && r->op1 == 0 && r->crn == 7 && r->op2 == 2 &&
                          (r->crm == 6 || r->crm == 10 || r->crm == 14);
     if (!set_way)

@@ -179,6 +179,9 @@ class Arm64Core final : public Core {
     void raise_stage2_abort(uint64_t va, uint64_t ipa, Stage1Access access, unsigned bytes,
                             bool walk = false);
     void raise_translate_walk_abort(uint64_t table_ipa);
+    void raise_maintenance_abort(uint64_t va, uint64_t ipa, bool walk, const char* what);
+    // arm64_exception.cpp: the translation a DC by VA makes, which Unicorn skips.
+    void check_cache_op_translation(uint64_t va, bool invalidate);
     // Unicorn's TLB fill asks these (unicorn_stage2.c, arm64_trap.cpp).
     bool backs(uint64_t ipa) const;    // the VM's memory, a device or a trapping page
     bool region_at(uint64_t va) const; // some Unicorn region holds the address

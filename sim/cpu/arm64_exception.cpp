@@ -14,6 +14,7 @@
 #include "sim/cpu/arm64_core.h"
 #include "sim/cpu/arm64_syndrome.h"
 #include "sim/cpu/arm64_sysregs.h"
+#include "sim/cpu/unicorn_access_pc_c.h"
 #include "sim/cpu/unicorn_util.h"
 
 namespace sim::cpu {
@@ -346,6 +347,47 @@ void Arm64Core::enter_from_el0(uint64_t vbar) {
 
 // Between two uc_emu_start calls of one run(): finishes what hooks must not
 // do from inside (deliveries, the EL0 entry's redirect). True to run on.
+// A data cache instruction by VA (DC IVAC, CVAC, CVAU, CIVAC, ...), from the
+// SYS hook with the guest PC on it. Unicorn 2.0.1 runs it as a no-op that
+// translates nothing; hardware translates its address as a data access and
+// faults with CM set and WnR 1 (Arm ARM, "The data cache maintenance
+// instruction (DC)"): the guest's own translation and access flag faults,
+// permission faults for IVAC (it needs write permission) and at EL0 for the
+// others (read permission), and a stage-2 abort where the VM backs nothing
+// (the address, or a table of the walk). A page hv emulates is left alone,
+// as KVM skips such an instruction. A fault leaves the hook by a long jump.
+void Arm64Core::check_cache_op_translation(uint64_t va, bool invalidate) {
+#ifdef BAO_UNICORN_ACCESS_PC
+    const bool is_write = invalidate;
+    const Stage1Walk w =
+        walk_stage1(va, is_write ? Stage1Access::write : Stage1Access::read, at_el0());
+    if (w.table_unbacked) {
+        raise_maintenance_abort(va, w.desc_ipa[w.num_desc - 1], true,
+                                "translation table walk of a data cache instruction by VA (DC) "
+                                "reading unmapped memory");
+    } else if (w.fault != Stage1Walk::Fault::none) {
+        GuestException e;
+        e.ec = el1_ec::data_abort_lower;
+        e.iss = data_abort_iss(true, w.status_code()) | 1u << 8; // CM; WnR 1
+        e.has_far = true;
+        e.far = va;
+        e.return_pc = pc();
+        e.what =
+            "data abort (DFSC " + hex(w.status_code()) + ", cache maintenance at " + hex(va) + ")";
+        pending_ = e;
+        uc_emu_stop(uc_);
+    } else if (!backs(w.out)) {
+        raise_maintenance_abort(va, w.out, false,
+                                "data cache instruction by VA (DC) on unmapped memory");
+    } else {
+        return;
+    }
+    bao_unicorn_leave_helper();
+#else
+    (void)va, (void)invalidate; // Unicorn's shared library: no way out of the hook
+#endif
+}
+
 bool Arm64Core::resume_after_stop(bool& failed) {
     bool again = update_sp_watch();
     if (placeholder_due_) {

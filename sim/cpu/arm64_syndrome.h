@@ -63,17 +63,26 @@ constexpr uint32_t walk_abort_iss() {
     return 1u << 7 | fsc_translation_l3;
 }
 
-// ISS of a stage-2 abort on the stage-1 walk of an address translation
-// instruction (AT S1E1*, S1E0* at EL1): S1PTW, CM (bit 8: "a synchronous
-// fault on the execution of an address translation instruction") and WnR 1,
-// which the architecture gives every such fault.
-constexpr uint32_t translate_walk_abort_iss() {
-    return 1u << 8 | 1u << 7 | 1u << 6 | fsc_translation_l3;
+// ISS of a stage-2 abort of an address translation instruction (AT S1E1*,
+// S1E0* at EL1: on its stage-1 walk, `walk`) or a data cache instruction by
+// VA (on its walk or on the IPA): CM (bit 8: "a synchronous fault on the
+// execution of ... a cache maintenance or address translation instruction")
+// and WnR 1, which the architecture gives every such fault, S1PTW for a walk.
+constexpr uint32_t maintenance_abort_iss(bool walk) {
+    return 1u << 8 | (walk ? 1u << 7 : 0u) | 1u << 6 | fsc_translation_l3;
 }
 
 // AT (SYS with CRn 7, CRm 8 or 9), whatever its op1 and op2.
 constexpr bool address_translation(uint32_t insn) {
     return (insn & 0xfff8fe00) == 0xd5087800;
+}
+
+// DC by VA (op0 1, CRn 7, op2 1): IVAC (op1 0, CRm 6); CVAC, CVAU, CVAP,
+// CVADP, CIVAC (op1 3, CRm 10 to 14). ZVA (CRm 4) translates in Unicorn.
+constexpr bool data_cache_by_va(uint32_t op0, uint32_t op1, uint32_t crn, uint32_t crm,
+                                uint32_t op2) {
+    return op0 == 1 && crn == 7 && op2 == 1 &&
+           ((op1 == 0 && crm == 6) || (op1 == 3 && crm >= 10 && crm <= 14));
 }
 
 } // namespace sim::cpu::arm64

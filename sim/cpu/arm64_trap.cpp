@@ -175,19 +175,24 @@ void Arm64Core::on_unbacked_translation(void* self, uint64_t va, uint64_t pa, in
 // Before, the walk read zeros (a fault in PAR_EL1) or an error (an external
 // abort to the guest).
 void Arm64Core::raise_translate_walk_abort(uint64_t table_ipa) {
-    const uint64_t at = pc();
-    const uint32_t insn = insn_at(at);
+    const uint32_t insn = insn_at(pc());
     const unsigned rt = insn & 0x1f;
     const uint64_t va = arm64::address_translation(insn) && rt != 31 ? x(rt) : 0;
+    raise_maintenance_abort(va, table_ipa, true,
+                            "translation table walk of an address translation instruction (AT) "
+                            "reading unmapped memory");
+}
+
+// A stage-2 abort of an AT or DC-by-VA instruction at the guest PC: at the
+// table its walk read (`walk`) or at the IPA its address translates to.
+void Arm64Core::raise_maintenance_abort(uint64_t va, uint64_t ipa, bool walk, const char* what) {
     fault_.va = va;
     fault_.size = 0;
-    raise_fault(Fault::Kind::unmapped_write, at, table_ipa,
-                "translation table walk of an address translation instruction (AT) reading "
-                "unmapped memory");
+    raise_fault(Fault::Kind::unmapped_write, pc(), ipa, what);
     fault_.va = va;
     if (fault_.exit) {
         fault_.exit->syndrome.address = va;
-        fault_.exit->syndrome.detail = arm64::translate_walk_abort_iss();
+        fault_.exit->syndrome.detail = arm64::maintenance_abort_iss(walk);
     }
 }
 

@@ -36,6 +36,11 @@ int bao_unicorn_place_access(uint64_t address, struct bao_unicorn_access* out);
  * address a run stops at), where no guest access is in flight. */
 int bao_unicorn_in_exec(void);
 
+/* Inside cpu_exec, from a helper or hook whose guest PC is already the
+ * instruction's (the translator wrote it back): leaves by QEMU's long jump
+ * (cpu_loop_exit), as a fault does. Does not return. */
+void bao_unicorn_leave_helper(void);
+
 /* After an exception left a helper by a long jump, or between runs. */
 void bao_unicorn_forget_access(void);
 

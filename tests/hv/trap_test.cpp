@@ -326,6 +326,24 @@ TEST(Isolation, WalkFaultsAreNamed) {
                  "pc 0x140800000)");
 }
 
+// A data cache instruction by VA (CM set, no ISV) on a page hv emulates is
+// skipped, as KVM does: a device has nothing to clean. Elsewhere outside
+// the VM's memory it stops the VM, named as such.
+TEST(Isolation, CacheMaintenanceOnAnEmulatedPageIsSkipped) {
+    Machine m;
+    hv::VcpuRegs r{};
+    r.pc = 0x4000'0500;
+    EXPECT_EQ(m.trap(0, a8::cache_maintenance_abort(0x0900'0000, 0x0900'0000), r),
+              TrapAction::Resume);
+    EXPECT_EQ(r.pc, 0x4000'0504u);
+    EXPECT_EQ(m.hv->vm(0).state, hv::VmState::Running);
+    EXPECT_EQ(m.trap(0, a8::cache_maintenance_abort(0x8000'0040, 0x8000'0040), r),
+              TrapAction::VmStopped);
+    EXPECT_STREQ(m.hv->vm(0).exit_reason,
+                 "vm 0 (\"bench\") vcpu 0 on core 0: stage-2 fault on a cache maintenance or "
+                 "address translation instruction at IPA 0x80000040 (pc 0x40000504)");
+}
+
 TEST(Emulation, VirtualUartPrefixesEachLineWithTheVmName) {
     Machine m;
     auto put = [&](std::uint32_t cpu, char c) {

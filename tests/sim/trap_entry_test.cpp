@@ -88,10 +88,10 @@ TEST(TrapEntry, EncodingsAgreeWithHvs) {
     EXPECT_EQ(cpu::arm64::inst_abort_iss(), hv::armv8::inst_abort(0, 0).iss());
     EXPECT_EQ(cpu::arm64::walk_abort_iss(), hv::armv8::inst_abort(0, 0, true).iss()) << "S1PTW";
     EXPECT_EQ(cpu::arm64::walk_abort_iss(), hv::armv8::walk_abort(0, 0).iss());
-    EXPECT_EQ(cpu::arm64::translate_walk_abort_iss(), hv::armv8::walk_abort(0, 0, true).iss());
+    EXPECT_EQ(cpu::arm64::maintenance_abort_iss(true), hv::armv8::walk_abort(0, 0, true).iss());
     EXPECT_TRUE(hv::armv8::dabt::s1ptw(cpu::arm64::walk_abort_iss()));
     EXPECT_FALSE(hv::armv8::dabt::cm(cpu::arm64::walk_abort_iss()));
-    EXPECT_TRUE(hv::armv8::dabt::cm(cpu::arm64::translate_walk_abort_iss()));
+    EXPECT_TRUE(hv::armv8::dabt::cm(cpu::arm64::maintenance_abort_iss(true)));
 }
 
 // A raw guest under hv, run to its end with the model, or fast-forwarded

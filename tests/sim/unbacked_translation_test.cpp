@@ -35,8 +35,10 @@ constexpr uint64_t into_window = alias + 0x200000, to_device = alias + 0x400000,
 constexpr uint64_t device_base = 0x09000000, trap_base = 0x08000000;
 
 // Turns the MMU on, then runs `tail`; the core stops at its first fault.
+// `sync_handler`, if any, is the vector for a synchronous exception from EL1
+// itself (VBAR_EL1 + 0x200).
 cpu::RunResult run(const std::vector<uint32_t>& tail, cpu::Arm64Core& core, HostPages& ram,
-                   bool uncounted = false) {
+                   bool uncounted = false, const std::vector<uint32_t>& sync_handler = {}) {
     std::vector<uint32_t> code = test::mmu_on_prologue({
         0xd2a80005, // movz x5, #0x4000, lsl #16   VBAR_EL1: RAM + 0x800
         0xf2810005, // movk x5, #0x800
@@ -44,6 +46,7 @@ cpu::RunResult run(const std::vector<uint32_t>& tail, cpu::Arm64Core& core, Host
     code.insert(code.end(), tail.begin(), tail.end());
     std::memset(ram.p, 0, ram_size);
     std::memcpy(ram.p, code.data(), code.size() * 4);
+    std::memcpy(ram.p + 0xa00, sync_handler.data(), sync_handler.size() * 4);
     uint64_t l1[512] = {};
     l1[1] = ram_base | 0x705;                  // identity: 1 GiB block to RAM
     l1[alias >> 30] = (ram_base + 0x2000) | 3; // a level-2 table
@@ -316,6 +319,92 @@ TEST(UnbackedTranslation, AnAtWhoseOutputTheVmDoesNotBackReportsItInPar) {
     ASSERT_NE(r.reason, cpu::StopReason::fault) << core.fault().description;
     EXPECT_EQ(core.x(0) & 1, 0u) << "PAR_EL1.F: no fault";
     EXPECT_EQ(core.x(0) & 0xfffffffff000, 0x90000000u) << "PAR_EL1.PA";
+}
+
+// A data cache instruction by VA: Unicorn 2.0.1 runs it as a no-op; the
+// core makes the translation hardware makes (sim/cpu/arm64_exception.cpp).
+constexpr uint32_t dc_civac_x10 = 0xd50b7e2a, dc_ivac_x10 = 0xd508762a;
+
+cpu::RunResult run_dc(uint64_t va, uint32_t dc, cpu::Arm64Core& core, HostPages& ram) {
+    std::vector<uint32_t> tail = store_and_load(va);
+    tail[6] = dc;         // instead of the store
+    tail[7] = 0xd2800540; // movz x0, #42: it ran on
+    const std::vector<uint32_t> handler = {
+        0xd5385202, // mrs x2, esr_el1
+        0xd5386003, // mrs x3, far_el1
+        0xd5384024, // mrs x4, elr_el1
+        0x14000000, // b .
+    };
+    return run(tail, core, ram, false, handler);
+}
+
+// ... to an IPA the VM does not back: a stage-2 abort with CM and WnR set.
+TEST(UnbackedTranslation, ADataCacheInstructionToAnIpaNothingCoversIsAStage2Abort) {
+#ifndef BAO_UNICORN_ACCESS_PC
+    GTEST_SKIP() << "needs Unicorn 2.0.1's helpers wrapped (sim/CMakeLists.txt)";
+#endif
+    HostPages ram(ram_size);
+    NoExits exits;
+    cpu::Arm64Core core(0, exits);
+    ASSERT_EQ(run_dc(to_nothing, dc_civac_x10, core, ram).reason, cpu::StopReason::fault)
+        << "x0 = " << core.x(0);
+    EXPECT_EQ(core.fault().kind, cpu::Fault::Kind::unmapped_write) << core.fault().description;
+    EXPECT_EQ(core.fault().address, 0x90000000u);
+    EXPECT_EQ(core.fault().pc, store_pc) << "the DC's own PC";
+    EXPECT_EQ(core.pc(), store_pc);
+    EXPECT_NE(core.fault().description.find("data cache instruction"), std::string::npos)
+        << core.fault().description;
+    ASSERT_TRUE(core.fault().exit.has_value());
+    EXPECT_EQ(core.fault().exit->kind, cpu::Exit::Kind::data_abort);
+    EXPECT_EQ(core.fault().exit->syndrome.detail, 1u << 8 | 1u << 6 | 0x07) << "CM, WnR 1";
+    EXPECT_EQ(core.fault().exit->syndrome.address, to_nothing) << "FAR";
+    EXPECT_EQ(core.fault().exit->syndrome.guest_phys, (0x90000000ull >> 12) << 4);
+}
+
+// ... whose walk reads a table the VM does not back: the same, with S1PTW.
+TEST(UnbackedTranslation, ADataCacheInstructionWhoseWalkReadsNothingIsAStage2Abort) {
+#ifndef BAO_UNICORN_ACCESS_PC
+    GTEST_SKIP() << "needs Unicorn 2.0.1's helpers wrapped (sim/CMakeLists.txt)";
+#endif
+    HostPages ram(ram_size);
+    NoExits exits;
+    cpu::Arm64Core core(0, exits);
+    ASSERT_EQ(run_dc(alias + 0x1200000, dc_civac_x10, core, ram).reason, cpu::StopReason::fault);
+    EXPECT_EQ(core.fault().address, 0x90000000u) << core.fault().description;
+    EXPECT_EQ(core.fault().pc, store_pc);
+    ASSERT_TRUE(core.fault().exit.has_value());
+    EXPECT_EQ(core.fault().exit->syndrome.detail, 1u << 8 | 1u << 7 | 1u << 6 | 0x07);
+}
+
+// ... that the guest's own tables do not map: its data abort, with CM and
+// WnR set, taken at the DC (ELR) with FAR its operand.
+TEST(UnbackedTranslation, ADataCacheInstructionToAnUnmappedVaIsTheGuestsDataAbort) {
+#ifndef BAO_UNICORN_ACCESS_PC
+    GTEST_SKIP() << "needs Unicorn 2.0.1's helpers wrapped (sim/CMakeLists.txt)";
+#endif
+    HostPages ram(ram_size);
+    NoExits exits;
+    cpu::Arm64Core core(0, exits);
+    const uint64_t invalid = alias + 0x2000000; // level-2 entry 16: invalid
+    const cpu::RunResult r = run_dc(invalid, dc_ivac_x10, core, ram);
+    ASSERT_NE(r.reason, cpu::StopReason::fault) << core.fault().description;
+    EXPECT_NE(core.x(0), 42u) << "the instruction after the DC did not run";
+    EXPECT_EQ(core.x(2), 0x25u << 26 | 1u << 25 | 1u << 8 | 1u << 6 | 0x06)
+        << std::hex
+        << "ESR_EL1: EC data abort from EL1, IL, CM, WnR, level-2 translation fault: " << core.x(2);
+    EXPECT_EQ(core.x(3), invalid) << "FAR_EL1";
+    EXPECT_EQ(core.x(4), store_pc) << "ELR_EL1: the DC";
+}
+
+// ... that translates into the VM: nothing happens (it is a no-op to the
+// model), and the code goes on.
+TEST(UnbackedTranslation, ADataCacheInstructionToTheVmsMemoryRunsOn) {
+    HostPages ram(ram_size);
+    NoExits exits;
+    cpu::Arm64Core core(0, exits);
+    const cpu::RunResult r = run_dc(alias, dc_civac_x10, core, ram);
+    ASSERT_NE(r.reason, cpu::StopReason::fault) << core.fault().description;
+    EXPECT_EQ(core.x(0), 42u);
 }
 
 struct Registers final : MmioDevice { // Unicorn passes 8 bytes on as two 4-byte accesses

@@ -103,6 +103,11 @@ constexpr TrapSyndrome sys_insn(std::uint32_t op0, std::uint32_t op1, std::uint3
 // A stage-2 fault on the stage-1 walk of an access at `va` (S1PTW, no ISV)
 // reading the table at `table_ipa`; `cm` for an AT or cache maintenance
 // instruction's (CM set, WnR 1).
+// A stage-2 fault of a cache maintenance instruction by VA (CM, WnR 1, no
+// ISV) whose address translates to `ipa`.
+constexpr TrapSyndrome cache_maintenance_abort(std::uint64_t va, std::uint64_t ipa) {
+    return {make_esr(Ec::DataAbortLower, (1u << 8) | (1u << 6) | 0x07), va, (ipa >> 12) << 4};
+}
 constexpr TrapSyndrome walk_abort(std::uint64_t va, std::uint64_t table_ipa, bool cm = false) {
     const std::uint32_t iss = (cm ? (1u << 8) | (1u << 6) : 0u) | (1u << 7) | 0x07;
     return {make_esr(Ec::DataAbortLower, iss), va, (table_ipa >> 12) << 4};

@@ -72,6 +72,12 @@ TrapAction data_abort(Hypervisor& hv, Vm& vm, Vcpu& vcpu, const TrapSyndrome& sy
         if (ipa < r.ipa || ipa - r.ipa >= r.size) {
             continue;
         }
+        if (dabt::cm(iss)) {
+            // Cache maintenance (or AT) on a device hv emulates: nothing to
+            // maintain, the instruction is skipped (as KVM does).
+            regs.pc += kInsnBytes;
+            return TrapAction::Resume;
+        }
         const std::uint32_t size = dabt::access_size(iss);
         const std::uint32_t srt = dabt::srt(iss);
         if (!dabt::isv(iss)) {
@@ -106,7 +112,10 @@ TrapAction data_abort(Hypervisor& hv, Vm& vm, Vcpu& vcpu, const TrapSyndrome& sy
     // Isolation: an access outside the VM's stage-2 mappings stops that VM
     // only; every other VM keeps running (Bao would halt the whole system).
     Fmt f = exit_fmt(vm, vcpu);
-    f << "stage-2 fault on " << (is_write ? "write" : "read");
+    f << "stage-2 fault on "
+      << (dabt::cm(iss) ? "a cache maintenance or address translation instruction"
+          : is_write    ? "write"
+                        : "read");
     if (dabt::isv(iss)) {
         f << " of " << dabt::access_size(iss) << " bytes";
     }
