@@ -46,7 +46,8 @@ cpu::RunResult run(const std::vector<uint32_t>& tail, cpu::Arm64Core& core, Host
     code.insert(code.end(), tail.begin(), tail.end());
     std::memset(ram.p, 0, ram_size);
     std::memcpy(ram.p, code.data(), code.size() * 4);
-    std::memcpy(ram.p + 0xa00, sync_handler.data(), sync_handler.size() * 4);
+    if (!sync_handler.empty()) // memcpy from an empty vector's null data() is undefined
+        std::memcpy(ram.p + 0xa00, sync_handler.data(), sync_handler.size() * 4);
     uint64_t l1[512] = {};
     l1[1] = ram_base | 0x705;                  // identity: 1 GiB block to RAM
     l1[alias >> 30] = (ram_base + 0x2000) | 3; // a level-2 table
