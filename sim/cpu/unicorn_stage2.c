@@ -161,11 +161,12 @@ _Noreturn static void bao_abort_translate(uint64_t pa) {
                       int* result);                                                                \
     ret __wrap_##load(void* uc, void* as, uint64_t addr, struct bao_mem_tx_attrs attrs,            \
                       int* result) {                                                               \
-        if (bao_check.backs && !bao_check.backs(bao_ctx, addr)) {                                  \
-            if (bao_fill.active && !bao_fill.probe)                                                \
+        const int in_fill = bao_fill.active && !bao_fill.probe;                                    \
+        const int at_walk = (translates) && !bao_fill.active && bao_unicorn_in_exec();             \
+        if ((in_fill || at_walk) && bao_check.backs && !bao_check.backs(bao_ctx, addr)) {          \
+            if (in_fill)                                                                           \
                 bao_abort_fill(addr, 1);                                                           \
-            if ((translates) && !bao_fill.active && bao_unicorn_in_exec())                         \
-                bao_abort_translate(addr);                                                         \
+            bao_abort_translate(addr);                                                             \
         }                                                                                          \
         return __real_##load(uc, as, addr, attrs, result);                                         \
     }
