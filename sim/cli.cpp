@@ -102,7 +102,7 @@ void list_workloads(const std::string& dir, std::ostream& out) {
             names.push_back(e.path().stem().string());
     std::sort(names.begin(), names.end());
     if (names.empty()) {
-        out << "no workloads found in " << dir << " (build them with the aarch64 cross compiler)\n";
+        out << "no workloads found in " << dir << " (build them with the cross compilers)\n";
         return;
     }
     for (auto& n : names) {
@@ -571,7 +571,13 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
             return 0;
         }
         if (vm.count("list-workloads")) {
-            list_workloads(options.workloads_dir, out);
+            // The platform's own guests (--platform; workloads/riscv64/, ...).
+            const std::string platform =
+                vm.count("platform") ? vm["platform"].as<std::string>() : kDefaultPlatform;
+            list_workloads((std::filesystem::path(options.workloads_dir) /
+                            platform_info(platform).workload_dir)
+                               .string(),
+                           out);
             return 0;
         }
         options.config = vm["config"].as<std::string>();

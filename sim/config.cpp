@@ -3,13 +3,9 @@
 #include "sim/error.h"
 #include "sim/json.h"
 #include "sim/loader.h"
-#include "sim/pl011.h"
 #include "sim/platform.h"
 #include "sim/presets.h"
 #include "sim/sim_time.h"
-
-#include "hv/platform/qemu-aarch64-virt/platform.h"
-#include "hv/platform/qemu-riscv64-virt/platform.h"
 
 #include <toml++/toml.h>
 
@@ -185,22 +181,36 @@ template <typename Vec, typename T> void push(Vec& v, const T& item, const std::
                          ")");
 }
 
+// The platform's GICv3 description, for `what` asking for gic.version 3.
+hv::GicAddrs platform_gicv3(const std::string& platform, const std::string& what) {
+    const PlatformInfo& info = platform_info(platform);
+    if (!info.gicv3)
+        throw InputError(what + ": platform " + platform + " has no GICv3");
+    return info.gicv3();
+}
+
 void parse_platform(const Table& t, RunConfig& rc) {
     const std::string w = "platform";
     check_keys(t, w, {"name", "cpus", "ram", "console", "console_irq", "gic", "l2"});
     hv::PlatformConfig& p = rc.hv.platform;
     rc.machine.platform =
         get_string(t, w, "name").empty() ? kDefaultPlatform : get_string(t, w, "name");
+    const PlatformInfo* info = nullptr;
     try {
-        (void)platform_isa(rc.machine.platform);
+        info = &platform_info(rc.machine.platform);
     } catch (const InputError& e) {
         throw InputError(w + ".name: " + e.what());
     }
+    // Every default is the platform's own description (decision 33). On
+    // RISC-V, hv's vPLIC traps the PLIC's window; its addresses stand in the
+    // interrupt-controller fields (hv/platform/qemu-riscv64-virt/platform.h).
+    const hv::PlatformConfig board = info->description();
     p.cpu_num = static_cast<uint32_t>(get_uint_in(t, w, "cpus", 4, 1, hv::kMaxCpus));
     auto rams = get_tables(t, w, "ram");
     if (t.get("ram") && rams.empty())
-        throw InputError(
-            w + ".ram: the list is empty (omit the key for the default 1 GiB at 0x40000000)");
+        throw InputError(w + ".ram: the list is empty (omit the key for the default " +
+                         std::to_string(board.ram[0].size >> 30) + " GiB at " +
+                         hex_addr(board.ram[0].base) + ")");
     for (size_t i = 0; i < rams.size(); ++i) {
         std::string wi = w + ".ram[" + std::to_string(i) + "]";
         check_keys(*rams[i], wi, {"base", "size"});
@@ -214,15 +224,11 @@ void parse_platform(const Table& t, RunConfig& rc) {
         push(p.ram, r, w + ".ram");
     }
     if (p.ram.empty())
-        push(p.ram, hv::MemRange{0x40000000, 1ull << 30}, w + ".ram");
-    p.console_pa = get_uint(t, w, "console", pl011_base);
-    p.console_irq =
-        static_cast<uint32_t>(get_uint_in(t, w, "console_irq", pl011_irq, 0, hv::kMaxIntId - 1));
-    p.gic = hv::platform::qemu_aarch64_virt_gicv2();
-    // RISC-V: hv's vPLIC traps the PLIC's window; its addresses stand in the
-    // interrupt-controller fields (hv/platform/qemu-riscv64-virt/platform.h).
-    if (platform_isa(rc.machine.platform) == Isa::riscv64)
-        p.gic = hv::platform::qemu_riscv64_virt().gic;
+        push(p.ram, board.ram[0], w + ".ram");
+    p.console_pa = get_uint(t, w, "console", board.console_pa);
+    p.console_irq = static_cast<uint32_t>(
+        get_uint_in(t, w, "console_irq", board.console_irq, 0, hv::kMaxIntId - 1));
+    p.gic = board.gic;
     if (auto* g = get_table(t, w, "gic")) {
         check_keys(*g, w + ".gic", {"gicd", "gicc", "gich", "gicv", "version", "gicr"});
         rc.machine.gic_version = get_uint_in(*g, w + ".gic", "version", 2, 2, 3);
@@ -232,8 +238,8 @@ void parse_platform(const Table& t, RunConfig& rc) {
         p.gic.gicv = get_uint(*g, w + ".gic", "gicv", p.gic.gicv);
         // GICv3 (QEMU virt's, Bao's qemu-aarch64-virt): redistributors,
         // one 128 KiB frame pair per CPU; no CPU-interface frames.
-        if (get_uint_in(*g, w + ".gic", "version", 2, 2, 3) == 3) {
-            const hv::GicAddrs v3 = hv::platform::qemu_aarch64_virt_gicv3();
+        if (rc.machine.gic_version == 3) {
+            const hv::GicAddrs v3 = platform_gicv3(rc.machine.platform, w + ".gic.version");
             p.gic.version = v3.version;
             p.gic.gicc = p.gic.gich = p.gic.gicv = 0;
             p.gic.gicr = get_uint(*g, w + ".gic", "gicr", v3.gicr);
@@ -399,7 +405,7 @@ void sync_l2_geometry(RunConfig& rc) {
 }
 
 void sync_gic_version(RunConfig& rc) {
-    // Only the AArch64 platform has a GIC: RISC-V's PLIC, in the same
+    // Only the AArch64 platforms have a GIC: RISC-V's PLIC, in the same
     // fields, has no versions.
     if (platform_isa(rc.machine.platform) != Isa::aarch64)
         return;
@@ -410,7 +416,8 @@ void sync_gic_version(RunConfig& rc) {
     // The platform description's GIC of that version (decision 33), at the
     // config's distributor.
     const uint64_t gicd = g.gicd;
-    g = v3 ? hv::platform::qemu_aarch64_virt_gicv3() : hv::platform::qemu_aarch64_virt_gicv2();
+    g = v3 ? platform_gicv3(rc.machine.platform, "gic.version")
+           : platform_info(rc.machine.platform).description().gic;
     g.gicd = gicd;
 }
 

@@ -67,7 +67,8 @@ std::vector<PresetInfo> list_presets();
 void sync_l2_geometry(RunConfig& config);
 // Makes hv's GIC description (platform.gic) follow model gic.version when
 // --set or [model] chose it: the platform description's GICv3 or GICv2
-// (hv/platform/qemu-aarch64-virt/platform.h) at the config's distributor.
+// (sim/platform.h's PlatformInfo) at the config's distributor. Throws
+// InputError for a GICv3 on a platform without one (zcu104's GIC-400).
 // RISC-V's PLIC has no versions: its description stays.
 void sync_gic_version(RunConfig& config);
 

@@ -324,12 +324,13 @@ void Simulation::load_images() {
             continue;
         }
         std::string path = src.path;
-        const Isa isa = platform_isa(config_.machine.platform);
+        const PlatformInfo& platform = platform_info(config_.machine.platform);
+        const Isa isa = platform.isa;
         if (!src.workload.empty()) {
-            // RISC-V guests are built into workloads/riscv64/ (docs/riscv.md).
-            std::filesystem::path dir(options_.workloads_dir);
-            if (isa == Isa::riscv64)
-                dir /= "riscv64";
+            // Each platform's guests have a directory of their own
+            // (workloads/riscv64/, workloads/zcu104/: docs/riscv.md, docs/zcu104.md).
+            const std::filesystem::path dir =
+                std::filesystem::path(options_.workloads_dir) / platform.workload_dir;
             std::filesystem::path p = dir / (src.workload + ".elf");
             if (!std::filesystem::exists(p))
                 throw InputError(

@@ -77,6 +77,7 @@ std::string Simulation::stats_json() const {
     j.value("config", config_.name);
     j.value("config_hash", hex16(config_.hash));
     j.value("mode", config_.hv.mode == hv::Mode::Native ? "native" : "hv");
+    j.value("platform", config_.machine.platform);
     j.begin_array("images");
     for (auto& img : images_) {
         j.begin_object();

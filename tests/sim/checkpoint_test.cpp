@@ -89,6 +89,22 @@ TEST(Checkpoint, InterferenceRoundTripMatchesTheUninterruptedRun) {
     EXPECT_EQ(r.uninterrupted, r.restored);
 }
 
+// The ZCU104 (docs/zcu104.md): its Cadence UART and GIC-400 at the board's
+// addresses, natively and under hv, saved between timer interrupts.
+TEST(Checkpoint, Zcu104RoundTripsMatchTheUninterruptedRuns) {
+    if (!std::filesystem::exists(test::workloads_dir() + "/zcu104/irqlat-quick.elf"))
+        GTEST_SKIP() << "guests not built";
+    for (const char* config : {"native", "solo"}) {
+        RunOptions o = guest(config, "irqlat-quick");
+        o.platform = "zcu104";
+        const RoundTrip r =
+            round_trip(o, {CheckpointAt::When::insns, 600'000}, std::string("zcu104-") + config);
+        ASSERT_TRUE(r.saved_at) << config;
+        EXPECT_NE(r.uninterrupted.find("\"checksum_ok\": true"), std::string::npos) << config;
+        EXPECT_EQ(r.uninterrupted, r.restored) << config;
+    }
+}
+
 // Saved while fast-forwarding without the memory hook (--fast-forward-uncounted),
 // restored on a machine whose cores start with it: the hook is dropped again
 // and comes back at the mark (25.8 M), as in the uninterrupted run; both end

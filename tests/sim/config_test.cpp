@@ -2,6 +2,7 @@
 
 #include "hv/core/validate.h"
 #include "hv/platform/qemu-aarch64-virt/platform.h"
+#include "hv/platform/zcu104/platform.h"
 #include "sim/error.h"
 #include "sim/hv_code.h"
 #include "sim/platform.h"
@@ -363,6 +364,39 @@ TEST(Config, GicVersionTakesThePlatformsGic) {
     EXPECT_EQ(rc.hv.platform.gic.gicc, plic.gicc);
     EXPECT_EQ(rc.hv.platform.gic.version, plic.version);
     EXPECT_EQ(rc.hv.platform.gic.gicr, 0u);
+}
+
+// A configuration's [platform] starts from the board's own description
+// (sim/platform.h, hv/platform/<name>/platform.h): the ZCU104's DDR at 0, its
+// UART0 and SPI, its GIC-400; it has no GICv3 to switch to.
+TEST(Config, PlatformDefaultsAreTheBoards) {
+    const std::string vm = "[[vms]]\nname = \"a\"\ncpu_affinity = [0]\n"
+                           "image = { workload = \"hello\" }\n"
+                           "regions = [{ base = 0x40000000, size = 0x100000 }]\n";
+    RunConfig rc = parse_config("[platform]\nname = \"zcu104\"\n" + vm, "t", "");
+    const hv::PlatformConfig board = hv::platform::zcu104();
+    ASSERT_EQ(rc.hv.platform.ram.size(), 1u);
+    EXPECT_EQ(rc.hv.platform.ram[0].base, 0u);
+    EXPECT_EQ(rc.hv.platform.ram[0].size, 2ull << 30);
+    EXPECT_EQ(rc.hv.platform.console_pa, 0xFF000000u);
+    EXPECT_EQ(rc.hv.platform.console_irq, 53u);
+    EXPECT_EQ(rc.hv.platform.gic.gicd, board.gic.gicd);
+    EXPECT_EQ(rc.hv.platform.gic.gicc, board.gic.gicc);
+    EXPECT_EQ(rc.hv.platform.gic.gich, board.gic.gich);
+    EXPECT_EQ(rc.hv.platform.gic.gicv, board.gic.gicv);
+    EXPECT_EQ(rc.machine.ram_base, 0u);
+    set_model_param(rc, "gic.version", "3");
+    EXPECT_THROW(sync_gic_version(rc), InputError);
+    EXPECT_EQ(error_of("[platform]\nname = \"zcu104\"\ngic = { version = 3 }\n" + vm),
+              "platform.gic.version: platform zcu104 has no GICv3");
+    EXPECT_EQ(error_of("[platform]\nname = \"zcu104\"\nram = []\n" + vm),
+              "platform.ram: the list is empty (omit the key for the default 2 GiB at 0x0)");
+
+    rc = parse_config(std::string(minimal), "t", ""); // QEMU virt's, as before
+    EXPECT_EQ(rc.hv.platform.ram[0].base, 0x40000000u);
+    EXPECT_EQ(rc.hv.platform.console_pa, 0x09000000u);
+    EXPECT_EQ(rc.hv.platform.console_irq, 33u);
+    EXPECT_EQ(rc.hv.platform.gic.gicd, 0x08000000u);
 }
 
 TEST(Config, NativePresetIsEmbedded) {

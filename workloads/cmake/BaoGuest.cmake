@@ -7,13 +7,16 @@
 #                 [INCLUDES <dir>...]
 #                 [CFLAGS <flag>...]             # extra compile flags (C and .S)
 #                 [LDFLAGS <flag>...]            # extra link flags, e.g. -Wl,--defsym=BAO_HEAP_SIZE=4M
-#                 [DEPENDS <file-or-target>...])
+#                 [DEPENDS <file-or-target>...]
+#                 [PLATFORM zcu104])             # another board's addresses (below)
 #
 # produces ${CMAKE_BINARY_DIR}/workloads/<name>.elf, <name>.bin (raw image from
 # 0x4000_0000), <name>.map and <name>.lst in target `guest_<name>` (part of ALL
 # and of the umbrella target `workloads`). Sources are relative to the calling
-# CMakeLists.txt. The runtime (workloads/runtime) is compiled once and linked
-# into every guest.
+# CMakeLists.txt. The runtime (workloads/runtime) is compiled once per platform
+# and linked into every guest. PLATFORM zcu104 builds the guest for the
+# ZCU104's addresses (-DBAO_PLATFORM_ZCU104: its GIC-400 and UART0; bao_guest.h)
+# into workloads/zcu104/, target `guest_zcu104_<name>`.
 #
 # For other parts of the build:
 #   global property BAO_GUESTS_ENABLED  TRUE when guests are built
@@ -99,19 +102,24 @@ function(_bao_guest_compile source object)
     COMMAND_EXPAND_LISTS VERBATIM)
 endfunction()
 
-# ---- The runtime, compiled once ---------------------------------------------
+# ---- The runtime, compiled once per platform ----------------------------------
 set(_bao_rt_sources crt0.S runtime.c uart.c mmu.c gic.c)
-set(_bao_rt_objects "")
-foreach(_src IN LISTS _bao_rt_sources)
-  set(_obj "${_bao_out}/runtime/${_src}.o")
-  _bao_guest_compile("${_bao_wl_dir}/runtime/${_src}" "${_obj}" ${_bao_cflags})
-  list(APPEND _bao_rt_objects "${_obj}")
-endforeach()
-add_custom_target(bao_guest_runtime DEPENDS ${_bao_rt_objects})
-set_property(GLOBAL PROPERTY BAO_GUEST_RUNTIME_OBJECTS "${_bao_rt_objects}")
+# _bao_guest_runtime(<target> <out-dir> <flags...>): its objects in BAO_GUEST_RUNTIME_OBJECTS<target>.
+function(_bao_guest_runtime target dir)
+  set(_objects "")
+  foreach(_src IN LISTS _bao_rt_sources)
+    set(_obj "${dir}/runtime/${_src}.o")
+    _bao_guest_compile("${_bao_wl_dir}/runtime/${_src}" "${_obj}" ${ARGN})
+    list(APPEND _objects "${_obj}")
+  endforeach()
+  add_custom_target(${target} DEPENDS ${_objects})
+  set_property(GLOBAL PROPERTY BAO_GUEST_RUNTIME_OBJECTS${target} "${_objects}")
+endfunction()
+_bao_guest_runtime(bao_guest_runtime "${_bao_out}" ${_bao_cflags})
+_bao_guest_runtime(bao_guest_runtime_zcu104 "${_bao_out}/zcu104" ${_bao_cflags} -DBAO_PLATFORM_ZCU104)
 
 function(bao_add_guest)
-  cmake_parse_arguments(PARSE_ARGV 0 G "" "NAME;PRINTF"
+  cmake_parse_arguments(PARSE_ARGV 0 G "" "NAME;PRINTF;PLATFORM"
                         "SOURCES;DEFINES;INCLUDES;CFLAGS;LDFLAGS;DEPENDS")
   if(NOT G_NAME OR NOT G_SOURCES)
     message(FATAL_ERROR "bao_add_guest: NAME and SOURCES are required")
@@ -119,14 +127,23 @@ function(bao_add_guest)
   if(G_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "bao_add_guest(${G_NAME}): unknown arguments ${G_UNPARSED_ARGUMENTS}")
   endif()
-  if(TARGET guest_${G_NAME})
-    message(FATAL_ERROR "bao_add_guest: guest ${G_NAME} defined twice")
-  endif()
-
   get_property(_cflags GLOBAL PROPERTY BAO_GUEST_CFLAGS)
   get_property(_ldscript GLOBAL PROPERTY BAO_GUEST_LDSCRIPT)
-  get_property(_rt_objects GLOBAL PROPERTY BAO_GUEST_RUNTIME_OBJECTS)
   get_property(_out GLOBAL PROPERTY BAO_GUEST_DIR)
+  set(_target guest_${G_NAME})
+  set(_runtime bao_guest_runtime)
+  if(G_PLATFORM STREQUAL "zcu104")
+    set(_target guest_zcu104_${G_NAME})
+    set(_runtime bao_guest_runtime_zcu104)
+    set(_out "${_out}/zcu104")
+    list(APPEND _cflags -DBAO_PLATFORM_ZCU104)
+  elseif(G_PLATFORM)
+    message(FATAL_ERROR "bao_add_guest(${G_NAME}): PLATFORM must be zcu104 or omitted")
+  endif()
+  get_property(_rt_objects GLOBAL PROPERTY BAO_GUEST_RUNTIME_OBJECTS${_runtime})
+  if(TARGET ${_target})
+    message(FATAL_ERROR "bao_add_guest: guest ${_target} defined twice")
+  endif()
 
   foreach(_d IN LISTS G_DEFINES)
     list(APPEND _cflags "-D${_d}")
@@ -195,10 +212,11 @@ function(bao_add_guest)
     COMMENT "Guest BIN ${G_NAME}.bin"
     VERBATIM)
 
-  add_custom_target(guest_${G_NAME} ALL DEPENDS "${_elf}" "${_bin}")
-  add_dependencies(guest_${G_NAME} bao_guest_runtime ${_target_deps})
-  set_target_properties(guest_${G_NAME} PROPERTIES BAO_GUEST_ELF "${_elf}" BAO_GUEST_BIN
-                                                                         "${_bin}")
-  add_dependencies(workloads guest_${G_NAME})
-  set_property(GLOBAL APPEND PROPERTY BAO_GUESTS "${G_NAME}")
+  add_custom_target(${_target} ALL DEPENDS "${_elf}" "${_bin}")
+  add_dependencies(${_target} ${_runtime} ${_target_deps})
+  set_target_properties(${_target} PROPERTIES BAO_GUEST_ELF "${_elf}" BAO_GUEST_BIN "${_bin}")
+  add_dependencies(workloads ${_target})
+  if(NOT G_PLATFORM)
+    set_property(GLOBAL APPEND PROPERTY BAO_GUESTS "${G_NAME}")
+  endif()
 endfunction()

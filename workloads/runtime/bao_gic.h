@@ -29,9 +29,16 @@
 extern "C" {
 #endif
 
+#ifdef BAO_PLATFORM_ZCU104
+/* The ZCU104's GIC-400 (no GICv3: detection stops at GICv2's PIDR2). */
+#define BAO_GICD_BASE 0xF9010000UL
+#define BAO_GICC_BASE 0xF9020000UL
+#define BAO_GICR_BASE 0UL
+#else
 #define BAO_GICD_BASE 0x08000000UL
 #define BAO_GICC_BASE 0x08010000UL /* GICv2 */
 #define BAO_GICR_BASE 0x080A0000UL /* GICv3 */
+#endif
 #define BAO_GICR_STRIDE 0x20000UL
 #define BAO_GICC_IAR 0x0c
 #define BAO_GICC_EOIR 0x10

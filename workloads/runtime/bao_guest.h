@@ -13,6 +13,11 @@
  *                memsz, not in the .bin). Symbols: __bao_image_start,
  *                __bao_data_start, __bao_image_end (end of the stacks).
  *   0x0900_0000  PL011 UART (only DR and FR are used).
+ * Built with -DBAO_PLATFORM_ZCU104 (workloads/zcu104/, docs/zcu104.md) the
+ * guest is for the ZCU104: the same image layout (its DDR covers 0x4000_0000),
+ * the console at UART0, 0xFF00_0000, which is the board's Cadence UART
+ * natively and hv's virtual PL011 under hv (uart.c tells them apart), the
+ * GIC-400 at 0xF901_0000 (bao_gic.h).
  *
  * Entry: every core enters _start with the MMU off, at EL1 (bao-sim, hv) or
  * EL2 (QEMU virtualization=on; the runtime drops to EL1h). Core id = MPIDR_EL1
@@ -49,8 +54,12 @@ extern "C" {
 
 /* ---- Platform constants ------------------------------------------------ */
 
-#define BAO_RAM_BASE 0x40000000UL  /* load/link address of every guest */
+#define BAO_RAM_BASE 0x40000000UL /* load/link address of every guest */
+#ifdef BAO_PLATFORM_ZCU104
+#define BAO_UART_BASE 0xFF000000UL /* UART0: Cadence natively, a PL011 under hv */
+#else
 #define BAO_UART_BASE 0x09000000UL /* PL011 */
+#endif
 #define BAO_UART_DR 0x00           /* data register */
 #define BAO_UART_FR 0x18           /* flag register */
 #define BAO_UART_FR_TXFF (1u << 5) /* transmit FIFO full */

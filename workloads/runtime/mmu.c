@@ -1,7 +1,9 @@
 /*
  * mmu.c - optional identity map with 1 GiB blocks (4 KiB granule, 4 GiB VA,
  * lookup starts at level 1): 0-1 GiB Device-nGnRnE execute-never,
- * 1-4 GiB Normal write-back cacheable, inner shareable.
+ * 1-4 GiB Normal write-back cacheable, inner shareable; on the ZCU104
+ * (BAO_PLATFORM_ZCU104) 0-2 GiB Normal (its DDR) and 2-4 GiB Device (PL,
+ * PCIe and the PS devices).
  */
 #include "bao_guest.h"
 
@@ -64,9 +66,16 @@ void __bao_mmu_enable_local(void) {
 void bao_mmu_enable_identity(void) {
     if (bao_mmu_enabled())
         return;
+#ifdef BAO_PLATFORM_ZCU104
+    for (uint64_t i = 0; i < 4; i++)
+        l1_table[i] = i < 2
+                          ? i * GIB | DESC_BLOCK | DESC_ATTRIDX(1) | DESC_SH_INNER | DESC_AF
+                          : i * GIB | DESC_BLOCK | DESC_ATTRIDX(0) | DESC_AF | DESC_PXN | DESC_UXN;
+#else
     l1_table[0] = 0 | DESC_BLOCK | DESC_ATTRIDX(0) | DESC_AF | DESC_PXN | DESC_UXN;
     for (uint64_t i = 1; i < 4; i++)
         l1_table[i] = i * GIB | DESC_BLOCK | DESC_ATTRIDX(1) | DESC_SH_INNER | DESC_AF;
+#endif
     __asm__ volatile("dsb ish" ::: "memory");
     __atomic_store_n(&__bao_mmu_wanted, 1, __ATOMIC_RELEASE);
     __bao_mmu_enable_local();
