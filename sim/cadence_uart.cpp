@@ -37,6 +37,9 @@ void CadenceUart::write(unsigned core, uint64_t offset, unsigned, uint64_t value
     case kIsr:
         isr_ &= ~v;
         break;
+    case kCr:
+        regs_[0] = v & ~kCrResets; // the logic resets complete at once
+        break;
     case kImr:
     case kSr:
         break; // read-only

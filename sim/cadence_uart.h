@@ -6,7 +6,8 @@
 // other registers hold what is written. The interrupt is the TX-empty
 // condition (TEMPTY) through the mask (IER/IDR/IMR) and the sticky status
 // (ISR, write 1 to clear), enough for a driver that waits for TX empty by
-// interrupt. Not modelled: baud rates, FIFO levels, modem lines, loopback,
+// interrupt; the TX and RX logic resets (CR bits 1 and 0) complete at once,
+// as Linux's driver waits for. Not modelled: baud rates, FIFO levels, modem lines, loopback,
 // the receiver's timeout and errors.
 #pragma once
 
@@ -28,6 +29,7 @@ class CadenceUart : public MmioDevice {
     static constexpr uint64_t kCr = 0x00, kMr = 0x04, kIer = 0x08, kIdr = 0x0c, kImr = 0x10,
                               kIsr = 0x14, kSr = 0x2c, kFifo = 0x30;
     static constexpr uint32_t kCrReset = 0x128; // TX and RX disabled, stop break
+    static constexpr uint32_t kCrResets = 0x3;  // TXRST, RXRST: self-clearing
     static constexpr uint32_t kSrRxEmpty = 1u << 1, kSrTxEmpty = 1u << 3;
     static constexpr uint32_t kIntTxEmpty = 1u << 3, kIntMask = 0x1fff;
 

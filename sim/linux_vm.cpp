@@ -1,5 +1,7 @@
 #include "sim/linux_vm.h"
 
+#include "sim/platform.h"
+
 #include <bit>
 #include <cstdlib>
 #include <filesystem>
@@ -36,6 +38,12 @@ linux_boot::VmDeviceTreeSpec linux_vm_description(const RunConfig& config, size_
         d.gicr_stride = p.gic.gicr_stride;
     }
     d.uart = p.console_pa;
+    // Natively the VM has the board's own UART: the ZCU104's is a Cadence UART
+    // (its 100 MHz reference clock); under hv, and on virt, a PL011.
+    if (native && config.machine.platform == kZcu104Platform) {
+        d.uart_model = linux_boot::VmDeviceTreeSpec::UartModel::cadence;
+        d.uart_clock_hz = 100'000'000;
+    }
     // platform.console_irq (build_device_tree checks it is an SPI); 0 means
     // the UART raises none, and the DT keeps QEMU virt's SPI 33.
     if (p.console_irq != 0)

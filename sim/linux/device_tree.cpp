@@ -96,10 +96,15 @@ void check_spec(const VmDeviceTreeSpec& s) {
         throw InputError("device tree: initrd range is inconsistent");
 }
 
+std::string uart_node_name(const VmDeviceTreeSpec& s) {
+    return node_name(s.uart_model == VmDeviceTreeSpec::UartModel::cadence ? "serial" : "pl011",
+                     s.uart);
+}
+
 void add_chosen(Writer& w, const VmDeviceTreeSpec& s) {
     w.begin("chosen");
     w.prop("bootargs", s.bootargs);
-    w.prop("stdout-path", "/" + node_name("pl011", s.uart));
+    w.prop("stdout-path", "/" + uart_node_name(s));
     if (s.initrd_end > s.initrd_start) {
         w.prop_u64("linux,initrd-start", s.initrd_start);
         w.prop_u64("linux,initrd-end", s.initrd_end);
@@ -178,16 +183,24 @@ void add_uart(Writer& w, const VmDeviceTreeSpec& s) {
     w.prop("compatible", "fixed-clock");
     w.prop_u32("#clock-cells", 0);
     w.prop_u32("clock-frequency", s.uart_clock_hz);
-    w.prop("clock-output-names", "clk24mhz");
+    w.prop("clock-output-names",
+           s.uart_model == VmDeviceTreeSpec::UartModel::cadence ? "uart_ref_clk" : "clk24mhz");
     w.prop_u32("phandle", kClockPhandle);
     w.end();
 
-    w.begin(node_name("pl011", s.uart));
-    w.prop_strings("compatible", {"arm,pl011", "arm,primecell"});
+    const bool cadence = s.uart_model == VmDeviceTreeSpec::UartModel::cadence;
+    w.begin(uart_node_name(s));
+    if (cadence) // as the ZynqMP's device tree names it (r1p12: RXBS present)
+        w.prop_strings("compatible", {"cdns,uart-r1p12", "xlnx,xuartps"});
+    else
+        w.prop_strings("compatible", {"arm,pl011", "arm,primecell"});
     w.prop_cells("reg", reg64(s.uart, 0x1000));
     w.prop_cells("interrupts", {kIrqSpi, s.uart_intid - 32, kIrqLevelHigh});
     w.prop_cells("clocks", {kClockPhandle, kClockPhandle});
-    w.prop_strings("clock-names", {"uartclk", "apb_pclk"});
+    if (cadence)
+        w.prop_strings("clock-names", {"uart_clk", "pclk"});
+    else
+        w.prop_strings("clock-names", {"uartclk", "apb_pclk"});
     w.end();
 }
 

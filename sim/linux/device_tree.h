@@ -1,6 +1,7 @@
 // The device tree a Linux VM boots with, as hv presents the VM: its memory,
 // its vCPUs (PSCI over HVC), GICv2 at the platform's addresses, the generic
-// timer's PPIs, its virtual PL011 and /chosen. Generated with libfdt; the
+// timer's PPIs, its virtual PL011 (natively on the ZCU104, its Cadence UART)
+// and /chosen. Generated with libfdt; the
 // layout follows QEMU's `virt` machine so Debian's kernel needs nothing new.
 #pragma once
 
@@ -25,8 +26,12 @@ struct VmDeviceTreeSpec {
     bool gic_v3 = false;
     std::uint64_t gicr = 0x080A'0000;
     std::uint64_t gicr_stride = 0x2'0000;
-    std::uint64_t uart = 0x0900'0000; // the VM's virtual PL011
-    std::uint32_t uart_intid = 33;    // its GIC INTID (an SPI: 32 and up)
+    // The console UART: the VM's virtual PL011, or natively the board's
+    // (the ZCU104's Cadence UART, which Linux's xuartps drives as ttyPS0).
+    enum class UartModel { pl011, cadence };
+    UartModel uart_model = UartModel::pl011;
+    std::uint64_t uart = 0x0900'0000;
+    std::uint32_t uart_intid = 33; // its GIC INTID (an SPI: 32 and up)
     std::uint32_t uart_clock_hz = 24'000'000;
     std::string bootargs;
     std::uint64_t initrd_start = 0; // both 0: no initrd

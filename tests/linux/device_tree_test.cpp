@@ -179,6 +179,28 @@ TEST(LinuxDeviceTree, Pl011ThatAmbaPl011Drives) {
     EXPECT_EQ(b.cells("/apb-pclk", "#clock-cells"), std::vector<std::uint32_t>{0});
 }
 
+// Natively on the ZCU104 the console is the board's Cadence UART, which
+// Linux's xuartps driver takes by these compatibles and clock names.
+TEST(LinuxDeviceTree, CadenceUartThatXuartpsDrives) {
+    VmDeviceTreeSpec s = spec();
+    s.uart_model = VmDeviceTreeSpec::UartModel::cadence;
+    s.uart = 0xff00'0000;
+    s.uart_intid = 53;
+    s.uart_clock_hz = 100'000'000;
+    Blob b(build_device_tree(s));
+    const char* uart = "/serial@ff000000";
+    EXPECT_EQ(fdt_node_check_compatible(b.fdt(), b.node(uart), "cdns,uart-r1p12"), 0);
+    EXPECT_EQ(fdt_node_check_compatible(b.fdt(), b.node(uart), "xlnx,xuartps"), 0);
+    EXPECT_EQ(b.cells(uart, "reg"), (std::vector<std::uint32_t>{0, 0xff00'0000, 0, 0x1000}));
+    EXPECT_EQ(b.cells(uart, "interrupts"), (std::vector<std::uint32_t>{0, 21, 4})); // SPI 53
+    std::uint32_t clk = phandle_of(b, "/apb-pclk");
+    EXPECT_EQ(b.cells(uart, "clocks"), (std::vector<std::uint32_t>{clk, clk}));
+    EXPECT_EQ(b.str(uart, "clock-names"), std::string("uart_clk\0pclk", 13));
+    EXPECT_EQ(b.cells("/apb-pclk", "clock-frequency"), std::vector<std::uint32_t>{100'000'000});
+    EXPECT_EQ(b.str("/chosen", "stdout-path"), "/serial@ff000000");
+    EXPECT_LT(fdt_path_offset(b.fdt(), "/pl011@ff000000"), 0); // no PL011 besides
+}
+
 TEST(LinuxDeviceTree, BadSpecsAreNamed) {
     VmDeviceTreeSpec s = spec();
     s.memory.clear();

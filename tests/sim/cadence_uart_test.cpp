@@ -30,7 +30,7 @@ TEST_F(CadenceFixture, FifoWritesReachTheConsoleAndStatusSaysEmpty) {
     EXPECT_NE(out.str().find("hi"), std::string::npos) << out.str();
     const uint64_t sr = uart.read(0, CadenceUart::kSr, 4);
     EXPECT_EQ(sr & CadenceUart::kSrTxEmpty, CadenceUart::kSrTxEmpty);
-    EXPECT_EQ(sr & 0x10, 0u);                              // TXFULL never
+    EXPECT_EQ(sr & 0x10, 0u);                                         // TXFULL never
     EXPECT_EQ(sr & CadenceUart::kSrRxEmpty, CadenceUart::kSrRxEmpty); // nothing received
     EXPECT_EQ(uart.read(0, CadenceUart::kFifo, 4), 0u);
     EXPECT_TRUE(levels.empty()); // IMR is 0: no interrupt
@@ -39,7 +39,7 @@ TEST_F(CadenceFixture, FifoWritesReachTheConsoleAndStatusSaysEmpty) {
 TEST_F(CadenceFixture, TxEmptyInterruptThroughTheMaskAndTheStickyStatus) {
     uart.write(0, CadenceUart::kIer, 4, CadenceUart::kIntTxEmpty);
     EXPECT_EQ(uart.read(0, CadenceUart::kImr, 4), CadenceUart::kIntTxEmpty);
-    EXPECT_TRUE(uart.irq_level()); // the transmitter starts empty
+    EXPECT_TRUE(uart.irq_level());                                 // the transmitter starts empty
     uart.write(0, CadenceUart::kIsr, 4, CadenceUart::kIntTxEmpty); // write 1 to clear
     EXPECT_FALSE(uart.irq_level());
     uart.write(0, CadenceUart::kFifo, 4, 'x'); // sent at once: empty again
@@ -55,6 +55,8 @@ TEST_F(CadenceFixture, OtherRegistersHoldWhatIsWrittenAndReadOnlyOnesDoNot) {
     uart.write(0, 0x18, 4, 0x7c); // baud rate generator
     EXPECT_EQ(uart.read(0, CadenceUart::kMr, 4), 0x20u);
     EXPECT_EQ(uart.read(0, 0x18, 4), 0x7cu);
+    uart.write(0, CadenceUart::kCr, 4, 0x17);            // TX/RX enable with both logic resets
+    EXPECT_EQ(uart.read(0, CadenceUart::kCr, 4), 0x14u); // the resets self-clear
     uart.write(0, CadenceUart::kSr, 4, 0);
     EXPECT_NE(uart.read(0, CadenceUart::kSr, 4), 0u);
     // No PL011 peripheral ID: the guest runtime tells the two apart by it.

@@ -87,6 +87,25 @@ TEST(LinuxSim, NativeRunsQsortToPowerOff) {
     expect_qsort_run(boot(o), "linux-native");
 }
 
+// The ZCU104 (docs/zcu104.md): natively Linux drives the board's Cadence
+// UART0 (xuartps, ttyPS0: the generated device tree describes it); under hv
+// the VM has its virtual PL011 at UART0's address and its vGIC at the
+// GIC-400's. Both boots fast-forwarded to /init, as the native test's above.
+TEST(LinuxSim, Zcu104NativeAndSoloRunQsortToPowerOff) {
+    REQUIRE_LINUX();
+    for (const char* preset : {"zcu104/linux-native", "zcu104/linux-solo"}) {
+        const ScratchFile config("zcu104-linux.toml");
+        RunOptions o = linux_run_without_crypto_tests(preset, config);
+        o.fast_forward.until = FastForward::Until::linux_init;
+        const Booted b = boot(o);
+        expect_qsort_run(b, preset);
+        const bool native = std::string(preset).find("native") != std::string::npos;
+        const char* uart = native ? "ttyPS0 at MMIO 0xff000000" : "ttyAMA0 at MMIO 0xff000000";
+        EXPECT_NE(b.console.find(uart), std::string::npos) << preset << ": no '" << uart << "'\n"
+                                                           << b.console;
+    }
+}
+
 // The second run also saves a checkpoint at the benchmark's start mark (after
 // the boot and /init's verification run), which changes no figure, and that
 // checkpoint restored ends exactly as the uninterrupted runs

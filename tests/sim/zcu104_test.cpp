@@ -48,7 +48,8 @@ TEST(Zcu104, HelloNativelyThroughTheCadenceUart) {
 TEST(Zcu104, HelloUnderHvThroughTheVirtualPl011) {
     if (!zcu104_built("hello"))
         GTEST_SKIP() << "guests not built";
-    const auto r = test::run_cli({"--platform", kZcu104, "--config", "solo", "--workload", "hello"});
+    const auto r =
+        test::run_cli({"--platform", kZcu104, "--config", "solo", "--workload", "hello"});
     EXPECT_EQ(r.code, 0) << r.err;
     EXPECT_NE(r.out.find("[bench] hello from core 0\n"), std::string::npos) << r.out;
 }
@@ -108,11 +109,10 @@ TEST(Zcu104, InterfColIsDeterministic) {
 }
 
 TEST(Zcu104, AGicv3IsRefused) {
-    const auto r = test::run_cli({"--platform", kZcu104, "--config", "solo", "--set",
-                                  "gic.version=3"});
+    const auto r =
+        test::run_cli({"--platform", kZcu104, "--config", "solo", "--set", "gic.version=3"});
     EXPECT_EQ(r.code, 2);
-    EXPECT_NE(r.err.find("gic.version: platform zcu104 has no GICv3"), std::string::npos)
-        << r.err;
+    EXPECT_NE(r.err.find("gic.version: platform zcu104 has no GICv3"), std::string::npos) << r.err;
 }
 
 } // namespace
