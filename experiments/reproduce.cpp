@@ -37,8 +37,9 @@ po::options_description options(unsigned hw) {
          "do not run: assemble the results found in DIR/runs/*.json (written by --emit-jobs)")
         ("binary", po::value<std::string>(), "bao-sim binary to run (default: this one)")
         ("platform", po::value<std::string>(),
-         "the board every run simulates: qemu-aarch64-virt (default) or qemu-riscv64-virt (the "
-         "same scenarios under hv's RISC-V port; no Linux variant, no published figures)")
+         "the board every run simulates: qemu-aarch64-virt (default), zcu104 (the paper's "
+         "board's addresses, docs/zcu104.md) or qemu-riscv64-virt (the same scenarios under hv's "
+         "RISC-V port; no Linux variant, no published figures)")
         ("fast-forward-boot",
          "boot the Linux variant's benchmark VMs without the timing model, up to /init "
          "(bao-sim --fast-forward linux-init): faster, figures close but not identical to the "

@@ -5,6 +5,7 @@
 #include "experiments/reproduce.h"
 
 #include "sim/json.h"
+#include "sim/platform.h"
 
 #include <array>
 #include <cstdint>
@@ -146,6 +147,7 @@ struct Context {
     // --platform: empty for the default (qemu-aarch64-virt); every run gets it.
     std::string platform;
     bool riscv() const;
+    const sim::PlatformInfo& platform_info() const; // the default board when platform is empty
     struct LinuxProcesses {
         unsigned warmup = 0, runs = 0;
     };

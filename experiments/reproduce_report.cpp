@@ -34,6 +34,10 @@ void report_header(std::ostream& m, const Context& ctx, const std::vector<Run>& 
              "(AArch64), for reference only, and each conclusion is judged on this platform's "
              "own relative figures. The timing constants are the AArch64 calibration's; nothing "
              "was calibrated for RISC-V.\n\n";
+    else if (!ctx.platform.empty())
+        m << "**Platform `" << ctx.platform
+          << "`**: the board's own addresses and devices (docs/zcu104.md) with the same timing "
+             "model as the default board; the published figures are this board's.\n\n";
     if (size_t failed = count_failed(res)) {
         m << "**" << failed << " run(s) failed**; their cells are empty:\n\n";
         for (size_t i = 0; i < runs.size(); ++i)

@@ -35,7 +35,8 @@ namespace {
 const char* usage_intro =
     "bao-sim: a cycle-approximate simulator of the Bao static-partitioning hypervisor\n"
     "on QEMU's virt board (AArch64, GICv2 or with --set gic.version=3 a GICv3, PL011;\n"
-    "or RISC-V with --platform qemu-riscv64-virt), with guests run in Unicorn.\n"
+    "with --platform zcu104 the ZCU104's map, GIC-400 and Cadence UART; or RISC-V with\n"
+    "--platform qemu-riscv64-virt), with guests run in Unicorn.\n"
     "\n"
     "Usage: bao-sim [--config NAME|FILE.toml] [--workload NAME] [options]\n"
     "       bao-sim pagetables [--mem 32M,128M,512M,1G]   (stage-2 table pages)\n"
@@ -416,8 +417,8 @@ int pagetables(int argc, const char* const* argv, std::ostream& out, std::ostrea
         "mem", po::value<std::string>()->default_value("32M,128M,512M,1G"),
         "comma-separated VM memory sizes (K/M/G suffixes)")(
         "platform", po::value<std::string>()->default_value(kDefaultPlatform),
-        "whose tables: qemu-aarch64-virt (stage 2, 4 KiB granule) or qemu-riscv64-virt "
-        "(the G-stage, Sv39x4)");
+        "whose tables: qemu-aarch64-virt or zcu104 (stage 2, 4 KiB granule) or "
+        "qemu-riscv64-virt (the G-stage, Sv39x4)");
     po::variables_map vm;
     try {
         po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
@@ -496,13 +497,15 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
         ("config,c", po::value<std::string>()->default_value("native"),
          "preset name (see --list-configs) or path to a TOML configuration (docs/config.md)")
         ("platform", po::value<std::string>(),
-         "the simulated board: qemu-aarch64-virt (default) or qemu-riscv64-virt (docs/riscv.md); "
-         "a preset name then means that platform's preset")
+         "the simulated board: qemu-aarch64-virt (default), zcu104 (the paper's board: its "
+         "addresses, GIC-400 and Cadence UARTs, guests from workloads/zcu104/; docs/zcu104.md) "
+         "or qemu-riscv64-virt (docs/riscv.md); a preset name then means that platform's preset")
         ("workload,w", po::value<std::string>(),
          "run this built workload as the measured guest (see --list-workloads)")
         ("image", po::value<std::string>(),
          "FILE[@ADDR]: run your own raw or ELF AArch64 guest as the measured guest; "
-         "a raw binary is loaded at ADDR (default 0x40000000) and entered there")
+         "a raw binary is loaded at ADDR (default: the preset's load address, 0x40000000 on the "
+         "AArch64 boards) and entered there")
         ("cores", po::value<std::string>(), cores_help.c_str())
         ("max-insns", po::value<std::string>()->default_value("0"),
          "stop after this many guest instructions in total (0 = no limit; exit code 4)")

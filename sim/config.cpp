@@ -259,8 +259,10 @@ void parse_platform(const Table& t, RunConfig& rc) {
     rc.machine.hierarchy.line_bytes = p.l2.line;
 }
 
+// `guest_base`: where the platform's guests are linked, the load address
+// when the config gives none.
 void parse_image(const Table& t, const std::string& w, hv::VmStorage& vm, ImageSource& src,
-                 const std::string& base_dir) {
+                 const std::string& base_dir, uint64_t guest_base) {
     check_keys(t, w, {"workload", "path", "load_addr", "entry", "load_pa"});
     src.workload = get_string(t, w, "workload");
     src.path = get_string(t, w, "path");
@@ -270,7 +272,7 @@ void parse_image(const Table& t, const std::string& w, hv::VmStorage& vm, ImageS
         src.path = (std::filesystem::path(base_dir) / src.path).string();
     if (t.get("load_addr"))
         src.load_addr = get_uint(t, w, "load_addr", 0);
-    vm.image.base_ipa = src.load_addr.value_or(0x40000000);
+    vm.image.base_ipa = src.load_addr.value_or(guest_base);
     vm.image.entry = get_uint(t, w, "entry", 0);
     if (t.get("load_pa")) {
         vm.image.has_load_pa = true;
@@ -330,7 +332,8 @@ void parse_vm(const Table& t, size_t index, RunConfig& rc, const std::string& ba
     else if (!image)
         throw InputError(w + ".image: missing (or give 'kernel' for a Linux VM)");
     else
-        parse_image(*image, w + ".image", vm, src, base_dir);
+        parse_image(*image, w + ".image", vm, src, base_dir,
+                    platform_info(rc.machine.platform).guest_base);
     // A Linux VM's boot images as a boot loader placed them (the real image:
     // QEMU's -device loader), for hv to copy into the VM (tools/staged_linux.h).
     if (t.get("load_pa")) {

@@ -23,10 +23,12 @@ hv::PlatformConfig zcu104_description() {
 }
 
 constexpr PlatformInfo kPlatforms[] = {
-    {kDefaultPlatform, Isa::aarch64, &build_aarch64_virt, &virt_description, &virt_gicv3, ""},
+    {kDefaultPlatform, Isa::aarch64, &build_aarch64_virt, &virt_description, &virt_gicv3, "",
+     0x4000'0000},
     {kRiscvVirtPlatform, Isa::riscv64, &build_riscv64_virt, &riscv_virt_description, nullptr,
-     "riscv64"},
-    {kZcu104Platform, Isa::aarch64, &build_zcu104, &zcu104_description, nullptr, "zcu104"},
+     "riscv64", 0x8000'0000},
+    {kZcu104Platform, Isa::aarch64, &build_zcu104, &zcu104_description, nullptr, "zcu104",
+     0x4000'0000},
 };
 
 } // namespace

@@ -12,6 +12,7 @@
 
 #include "hv/core/config.h"
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -38,8 +39,10 @@ struct PlatformInfo {
     // platform has no GICv3 and the setting is refused.
     hv::GicAddrs (*gicv3)();
     // Where its guests are built, under the workloads directory ("" for the
-    // directory itself).
+    // directory itself), and the address they are linked at (the presets'
+    // VM memory starts there).
     const char* workload_dir;
+    uint64_t guest_base;
 };
 
 // Throws InputError naming the known platforms.

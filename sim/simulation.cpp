@@ -340,7 +340,7 @@ void Simulation::load_images() {
                          : " (is the aarch64 cross compiler installed? see --list-workloads)"));
             path = p.string();
         }
-        images_.push_back(read_guest_image(path, src.load_addr.value_or(0x40000000), isa));
+        images_.push_back(read_guest_image(path, src.load_addr.value_or(platform.guest_base), isa));
         log_.config().info("vms[{}] image '{}': entry {:#x}, {} bytes from {:#x}", i,
                            images_.back().path, images_.back().entry, images_.back().footprint(),
                            images_.back().lowest());

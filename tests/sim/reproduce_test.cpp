@@ -240,6 +240,38 @@ TEST(Reproduce, RiscvPlanRunsEveryScenarioOnItsBoard) {
     fs::remove(jobs);
 }
 
+// `--platform zcu104` plans the evaluation on the paper's own board
+// (docs/zcu104.md): every run names it, Table 3's VMs are in its DDR from 0,
+// and the Linux runs (when the kernel is there) come from its own presets.
+TEST(Reproduce, Zcu104PlanRunsEveryScenarioOnItsBoard) {
+    fs::path out = fs::temp_directory_path() / ("bao-repro-zcu-" + std::to_string(::getpid()));
+    fs::remove_all(out);
+    const fs::path jobs = out.string() + ".jobs";
+    std::string cmd = std::string(BAO_SIM_BINARY) + " reproduce --quick --platform zcu104 --out '" +
+                      out.string() + "' --emit-jobs '" + jobs.string() + "' > '" + out.string() +
+                      ".log' 2>&1";
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << slurp(out.string() + ".log");
+    std::istringstream lines(slurp(jobs));
+    unsigned n = 0, linux_runs = 0;
+    for (std::string line; std::getline(lines, line); ++n) {
+        EXPECT_NE(line.find("'--platform' 'zcu104'"), std::string::npos) << line;
+        linux_runs += line.find("linux-perf") != std::string::npos;
+    }
+    EXPECT_EQ(n, 6u * 5 + 6 + 6 + linux_runs); // Figure 2's small inputs, Table 5, Table 3
+    const std::string boot = slurp(out / "configs" / "boot-small-solo-col.toml");
+    EXPECT_NE(boot.find("name = \"zcu104\""), std::string::npos) << boot;
+    EXPECT_NE(boot.find("ram = [{ base = 0x0, size = 0x80000000 }]"), std::string::npos) << boot;
+    EXPECT_NE(boot.find("load_addr = 0x40000000"), std::string::npos) << boot;
+    for (const auto& e : fs::directory_iterator(out / "configs")) {
+        if (e.path().filename().string().rfind("linux-perf", 0) == 0) {
+            EXPECT_NE(slurp(e.path()).find("marker = 0xa0000000"), std::string::npos)
+                << e.path() << ": not the board's preset";
+        }
+    }
+    fs::remove_all(out);
+    fs::remove(jobs);
+}
+
 // `--linux-boot-once` (docs/linux.md, "One boot, many jobs"): per Linux
 // scenario one linux-ckpt run boots initramfs-all to /init waiting for its
 // job and saves it, and each workload's run, on the same job line after it,
