@@ -32,7 +32,7 @@ extern "C" {
 #ifdef BAO_PLATFORM_ZCU104
 /* The ZCU104's GIC-400 (no GICv3: detection stops at GICv2's PIDR2). */
 #define BAO_GICD_BASE 0xF9010000UL
-#define BAO_GICC_BASE 0xF9020000UL
+#define BAO_GICC_BASE 0xF902F000UL /* where its two 4 KiB pages are contiguous */
 #define BAO_GICR_BASE 0UL
 #else
 #define BAO_GICD_BASE 0x08000000UL

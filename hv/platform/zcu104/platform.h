@@ -17,12 +17,14 @@ inline constexpr std::uint32_t kZcu104Uart0Irq = 53;
 inline constexpr std::uint64_t kZcu104Uart1 = 0xFF01'0000; // Cadence UART, SPI 22
 inline constexpr std::uint32_t kZcu104Uart1Irq = 54;
 
-// The GIC-400's frames. On the ZynqMP each 4 KiB page of a frame is aliased
-// over 64 KiB, so GICC's two pages are contiguous only at 0xF902_F000 (where
-// Bao's zcu104 configs put them); the simulator places them contiguously at
-// the frame's base, and hv and the guests use the base.
+// The GIC-400's frames. On the ZynqMP (and QEMU's xlnx-zcu102) each 4 KiB
+// page of a frame is repeated over 64 KiB, so the 8 KiB CPU interfaces
+// (GICC, GICV) are contiguous only across the boundary of their first two
+// 64 KiB windows: at 0xF902_F000 and 0xF906_F000, where Bao's zcu104
+// configs and Linux's GIC driver use them. The simulator maps each frame
+// once, at these addresses.
 constexpr GicAddrs zcu104_gic400() {
-    return GicAddrs{0xF901'0000, 0xF902'0000, 0xF904'0000, 0xF906'0000};
+    return GicAddrs{0xF901'0000, 0xF902'F000, 0xF904'0000, 0xF906'F000};
 }
 
 constexpr PlatformConfig zcu104(std::uint32_t cpus = 4, std::uint64_t ram_size = kZcu104RamSize) {
