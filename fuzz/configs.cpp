@@ -3,6 +3,7 @@
 #include <initializer_list>
 
 #include "hv/platform/qemu-aarch64-virt/platform.h"
+#include "hv/platform/zcu104/platform.h"
 #include "tests/hv/test_config.h"
 
 namespace hvfuzz {
@@ -33,7 +34,9 @@ hv::IpcStorage ipc(std::uint32_t shmem, std::uint64_t size, std::uint32_t irq) {
     return c;
 }
 
-hv::ConfigStorage three_vms(bool colored) {
+// `ipc_irq`: the first VMs' IPC interrupts (and the next), away from the
+// platform's console SPI.
+hv::ConfigStorage three_vms(bool colored, std::uint32_t ipc_irq = 52) {
     hv::ConfigStorage cfg{};
     cfg.platform = hv::platform::qemu_aarch64_virt(4, 64 * kMiB);
     cfg.hyp = hv::platform::qemu_aarch64_virt_hyp();
@@ -46,8 +49,8 @@ hv::ConfigStorage three_vms(bool colored) {
     cfg.vms.push(hvtest::make_vm("ping", 0b0001, (colored ? 1 : 4) * kMiB, colored ? 0x00ff : 0));
     cfg.vms.push(hvtest::make_vm("pong", 0b0010, (colored ? 1 : 2) * kMiB, colored ? 0x0700 : 0));
     cfg.vms.push(hvtest::make_vm("duo", 0b1100, (colored ? 1 : 2) * kMiB, colored ? 0x3800 : 0));
-    cfg.vms[0].ipcs.push(ipc(0, 0x10000, 52));
-    cfg.vms[1].ipcs.push(ipc(0, 0x10000, 52));
+    cfg.vms[0].ipcs.push(ipc(0, 0x10000, ipc_irq));
+    cfg.vms[1].ipcs.push(ipc(0, 0x10000, ipc_irq));
     cfg.vms[2].ipcs.push(ipc(0, 0x8000, 60));
     cfg.vms[1].devs.push(dev(kVirtio, 48));
     cfg.vms[2].devs.push(dev(kVirtio + 0x1000, 49));
@@ -137,6 +140,15 @@ hv::ConfigStorage on_gicv3(hv::ConfigStorage cfg) {
     return cfg;
 }
 
+// Colored VMs on the ZCU104's map (docs/zcu104.md): RAM and hv's region
+// from physical address 0, the GIC-400 and the console (SPI 53) high.
+hv::ConfigStorage colored_on_zcu104() {
+    hv::ConfigStorage cfg = three_vms(true, 56);
+    cfg.platform = hv::platform::zcu104(4, 64 * kMiB);
+    cfg.hyp.region = hv::platform::zcu104_hyp().region;
+    return cfg;
+}
+
 } // namespace
 
 hv::ConfigStorage fixed_config(std::uint32_t which) {
@@ -149,8 +161,10 @@ hv::ConfigStorage fixed_config(std::uint32_t which) {
         return eight_vms();
     case 3:
         return on_gicv3(three_vms(false));
-    default:
+    case 4:
         return on_gicv3(eight_vms());
+    default:
+        return colored_on_zcu104();
     }
 }
 

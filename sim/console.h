@@ -17,6 +17,18 @@ namespace sim {
 
 class Archive;
 
+// A UART that takes the host's console input (--console-input): natively
+// the platform's console (sim/pl011.h, sim/cadence_uart.h).
+class ConsoleReceiver {
+  public:
+    // Characters arriving on the line: as many as the receiver holds;
+    // returns how many were taken.
+    virtual uint32_t receive(const uint8_t* bytes, uint32_t n) = 0;
+
+  protected:
+    ~ConsoleReceiver() = default;
+};
+
 class Console {
   public:
     // Characters of one line before the console cuts it.

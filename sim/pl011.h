@@ -26,7 +26,7 @@ inline constexpr uint32_t pl011_irq = 33; // SPI 1, as on QEMU virt
 inline constexpr uint64_t pl011_1_base = 0x09040000;
 inline constexpr uint32_t pl011_1_irq = 40; // SPI 8
 
-class Pl011 : public MmioDevice {
+class Pl011 : public MmioDevice, public ConsoleReceiver {
   public:
     using IrqLine = std::function<void(bool level)>;
 
@@ -45,7 +45,7 @@ class Pl011 : public MmioDevice {
     const hv::pl011::State& registers() const { return regs_; }
     // Characters arriving on the line (hv::pl011::rx_receive): as many as the
     // receive FIFO holds; returns how many were taken.
-    uint32_t receive(const uint8_t* bytes, uint32_t n);
+    uint32_t receive(const uint8_t* bytes, uint32_t n) override;
 
   private:
     void update_irq();

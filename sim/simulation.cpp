@@ -5,7 +5,6 @@
 #include "sim/hv_host_riscv64.h"
 #include "sim/json.h"
 #include "sim/linux_vm.h"
-#include "sim/pl011.h"
 #include "sim/platform.h"
 #include "sim/version.h"
 
@@ -301,9 +300,10 @@ void Simulation::feed_console_input() {
         return;
     }
     const Bus::Entry* e = machine_->bus().find(config_.hv.platform.console_pa);
-    auto* uart = e ? dynamic_cast<Pl011*>(e->device) : nullptr;
+    auto* uart = e ? dynamic_cast<ConsoleReceiver*>(e->device) : nullptr;
     if (!uart)
-        throw InputError("--console-input: the platform's native console is not a PL011");
+        throw InputError("--console-input: the platform's native console (" +
+                         (e ? e->name : std::string("none")) + ") receives nothing");
     console_fed_ += uart->receive(bytes, n);
 }
 

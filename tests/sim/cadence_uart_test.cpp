@@ -65,6 +65,41 @@ TEST_F(CadenceFixture, OtherRegistersHoldWhatIsWrittenAndReadOnlyOnesDoNot) {
     EXPECT_EQ(uart.read(0, 0x800, 4), 0u);
 }
 
+// Console input: into the 64-byte FIFO, read from TX_RX_FIFO in order; the
+// status follows the count; the trigger at RXWM, full, and the timeout as
+// soon as input arrives, through the mask.
+TEST_F(CadenceFixture, ReceivedBytesAreReadInOrderWithTheirStatusAndInterrupts) {
+    EXPECT_EQ(uart.read(0, CadenceUart::kRxwm, 4), 0x20u); // reset value
+    uart.write(0, CadenceUart::kRxwm, 4, 4);
+    uart.write(0, CadenceUart::kIer, 4, CadenceUart::kIntRxTrig | CadenceUart::kIntTimeout);
+    const uint8_t abc[] = {'a', 'b', 'c'};
+    EXPECT_EQ(uart.receive(abc, 3), 3u);
+    EXPECT_EQ(uart.read(0, CadenceUart::kSr, 4) & 0x7, 0u); // not empty, not full, below RXWM
+    const uint32_t rx_ints =
+        CadenceUart::kIntRxTrig | CadenceUart::kIntRxFull | CadenceUart::kIntTimeout;
+    EXPECT_EQ(uart.read(0, CadenceUart::kIsr, 4) & rx_ints, CadenceUart::kIntTimeout);
+    EXPECT_TRUE(uart.irq_level());
+    uart.write(0, CadenceUart::kIsr, 4, CadenceUart::kIntTimeout);
+    EXPECT_FALSE(uart.irq_level());
+    const uint8_t d = 'd';
+    uart.receive(&d, 1);
+    EXPECT_NE(uart.read(0, CadenceUart::kIsr, 4) & CadenceUart::kIntRxTrig, 0u);
+    EXPECT_NE(uart.read(0, CadenceUart::kSr, 4) & CadenceUart::kSrRxTrig, 0u);
+    std::string got;
+    while (!(uart.read(0, CadenceUart::kSr, 4) & CadenceUart::kSrRxEmpty))
+        got += static_cast<char>(uart.read(0, CadenceUart::kFifo, 4));
+    EXPECT_EQ(got, "abcd");
+    EXPECT_EQ(uart.read(0, CadenceUart::kFifo, 4), 0u); // empty: reads 0
+
+    std::vector<uint8_t> many(100, 'x');
+    EXPECT_EQ(uart.receive(many.data(), 100), CadenceUart::kRxFifoDepth); // what fits
+    EXPECT_NE(uart.read(0, CadenceUart::kSr, 4) & CadenceUart::kSrRxFull, 0u);
+    EXPECT_NE(uart.read(0, CadenceUart::kIsr, 4) & CadenceUart::kIntRxFull, 0u);
+    EXPECT_EQ(uart.receive(many.data(), 1), 0u);
+    uart.write(0, CadenceUart::kCr, 4, 0x1); // RXRST empties it
+    EXPECT_NE(uart.read(0, CadenceUart::kSr, 4) & CadenceUart::kSrRxEmpty, 0u);
+}
+
 TEST(CadenceUart, ANamedUartPrintsAsItsOwnSource) {
     std::ostringstream out;
     Console console{&out, 1024};
@@ -81,6 +116,9 @@ TEST(CadenceUart, CheckpointRestoresTheRegisters) {
     CadenceUart a(console), b(console);
     a.write(0, CadenceUart::kMr, 4, 0x20);
     a.write(0, CadenceUart::kIer, 4, CadenceUart::kIntTxEmpty);
+    const uint8_t in[] = {'q', 'r'};
+    a.receive(in, 2);
+    (void)a.read(0, CadenceUart::kFifo, 4);
     Archive save = Archive::saving();
     a.checkpoint(save);
     Archive load = Archive::restoring(save.data());
@@ -88,6 +126,8 @@ TEST(CadenceUart, CheckpointRestoresTheRegisters) {
     EXPECT_EQ(b.read(0, CadenceUart::kMr, 4), 0x20u);
     EXPECT_EQ(b.read(0, CadenceUart::kImr, 4), CadenceUart::kIntTxEmpty);
     EXPECT_TRUE(b.irq_level());
+    EXPECT_EQ(b.read(0, CadenceUart::kFifo, 4), 'r'); // the FIFO's rest, in place
+    EXPECT_NE(b.read(0, CadenceUart::kSr, 4) & CadenceUart::kSrRxEmpty, 0u);
 }
 
 } // namespace

@@ -50,10 +50,10 @@ TEST(LinuxCheckpoint, FastForwardedBootRunsTheSameBenchmark) {
     EXPECT_NEAR(static_cast<double>(w.runtime_cycles), 24.3e6, 1.0e6);
 }
 
-// linux-solo with every workload in its initramfs and /init waiting for its
-// job on the console, as reproduce --linux-boot-once writes it.
-std::string boot_once_config(const ScratchFile& file) {
-    std::string t = test::without_crypto_self_tests(preset_text("linux-solo").value());
+// `preset` (linux-solo) with every workload in its initramfs and /init
+// waiting for its job on the console, as reproduce --linux-boot-once writes it.
+std::string boot_once_config(const ScratchFile& file, const std::string& preset = "linux-solo") {
+    std::string t = test::without_crypto_self_tests(preset_text(preset).value());
     // As reproduce_runs.cpp's boot-once config: the preset's one initramfs
     // (initramfs-<bench>.cpio.gz) and bao_bench=<bench> replaced.
     const size_t image = t.find("initramfs-");
@@ -111,6 +111,31 @@ TEST(LinuxBootOnce, RestoredWithTheJobTypedEndsAsTheUninterruptedRun) {
     Simulation s(r, nullptr);
     ASSERT_EQ(s.run().code, ExitCode::ok);
     EXPECT_EQ(test::without_host_figures(s.stats_json()), uninterrupted);
+}
+
+// Natively on the ZCU104 the job goes through the board's Cadence UART
+// (docs/zcu104.md): its receive FIFO, the timeout interrupt, Linux's
+// xuartps, /init's read of ttyPS0.
+TEST(LinuxBootOnce, Zcu104NativeTakesItsJobThroughTheCadenceUart) {
+    REQUIRE_LINUX();
+    if (!std::filesystem::exists(
+            resolve_linux_path("build:linux/initramfs-all.cpio.gz", workloads_dir())))
+        GTEST_SKIP() << "no initramfs-all (the linux_initramfs target)";
+    const ScratchFile config("zcu104-linux-once.toml");
+    RunOptions o = linux_run(boot_once_config(config, "zcu104/linux-native"));
+    o.fast_forward.until = FastForward::Until::linux_init;
+    o.console_text = "bao-init: waiting for a job";
+    o.console_input = {"bao_bench=qsort-small bao_warmup=0 bao_runs=1\n",
+                       {CheckpointAt::When::console, 0}};
+    Simulation s(o, nullptr);
+    ASSERT_EQ(s.run().code, ExitCode::ok);
+    const WorkloadSummary w = s.workload_summary();
+    EXPECT_TRUE(w.region_marked);
+    EXPECT_TRUE(w.checksum_ok);
+    const std::string json = s.stats_json();
+    EXPECT_NE(json.find("bao-init: job: bao_bench=qsort-small bao_warmup=0 bao_runs=1"),
+              std::string::npos);
+    EXPECT_NE(json.find("ttyPS0"), std::string::npos);
 }
 
 } // namespace
