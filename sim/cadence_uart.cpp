@@ -28,7 +28,7 @@ void CadenceUart::write(unsigned core, uint64_t offset, unsigned, uint64_t value
     const auto v = static_cast<uint32_t>(value);
     switch (offset) {
     case kFifo:
-        transmit(core, static_cast<char>(v));
+        out_.put(core, static_cast<char>(v));
         isr_ |= kIntTxEmpty; // sent at once: the FIFO is empty again
         break;
     case kIer:
@@ -84,16 +84,6 @@ uint32_t CadenceUart::receive(const uint8_t* bytes, uint32_t n) {
     return taken;
 }
 
-void CadenceUart::transmit(unsigned core, char c) {
-    if (name_.empty()) {
-        console_.putc_from_core(core, c);
-        return;
-    }
-    if (!source_)
-        source_ = console_.add_source(name_);
-    console_.putc(*source_, c);
-}
-
 void CadenceUart::update_irq() {
     const bool level = (isr_ & imr_) != 0;
     if (level == level_)
@@ -115,11 +105,7 @@ void CadenceUart::checkpoint(Archive& a) {
     a.value(rx_);
     a.value(rx_head_);
     a.value(rx_count_);
-    bool has_source = source_.has_value();
-    unsigned source = source_.value_or(0);
-    a.value(has_source);
-    a.value(source);
-    source_ = has_source ? std::optional<unsigned>(source) : std::nullopt;
+    out_.checkpoint(a);
 }
 
 } // namespace sim

@@ -41,10 +41,10 @@ class CadenceUart : public MmioDevice, public ConsoleReceiver {
     static constexpr uint32_t kRxFifoDepth = 64;
 
     // Each core's output goes to its console source (Console::set_core_sources).
-    explicit CadenceUart(Console& console) : console_(console) {}
+    explicit CadenceUart(Console& console) : out_(console) {}
     // A UART with a console source of its own, printed as "[name] line"
     // (a pass-through UART, as the virt board's second PL011).
-    CadenceUart(Console& console, std::string name) : console_(console), name_(std::move(name)) {}
+    CadenceUart(Console& console, std::string name) : out_(console, std::move(name)) {}
     void set_irq_line(IrqLine line) { irq_line_ = std::move(line); }
     uint64_t read(unsigned core, uint64_t offset, unsigned size) override;
     void write(unsigned core, uint64_t offset, unsigned size, uint64_t value) override;
@@ -55,14 +55,11 @@ class CadenceUart : public MmioDevice, public ConsoleReceiver {
     uint32_t receive(const uint8_t* bytes, uint32_t n) override;
 
   private:
-    void transmit(unsigned core, char c);
     uint8_t take_received();
     uint32_t rx_trigger_level() const;
     void update_irq();
 
-    Console& console_;
-    std::string name_;
-    std::optional<unsigned> source_;
+    UartOutput out_;
     // Registers by word offset 0x00-0x48 (Channel_sts, the FIFO and the
     // interrupt registers are computed, not read from here).
     uint32_t regs_[0x4c / 4] = {kCrReset, 0, 0, 0, 0, 0, 0, 0, 0x20}; // RXWM resets to 32

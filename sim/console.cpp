@@ -81,4 +81,22 @@ void Console::checkpoint(Archive& a) {
     a.value(dropped_bytes_);
 }
 
+void UartOutput::put(unsigned core, char c) {
+    if (name_.empty()) {
+        console_.putc_from_core(core, c);
+        return;
+    }
+    if (!source_)
+        source_ = console_.add_source(name_);
+    console_.putc(*source_, c);
+}
+
+void UartOutput::checkpoint(Archive& a) {
+    bool has_source = source_.has_value();
+    unsigned source = source_.value_or(0);
+    a.value(has_source);
+    a.value(source);
+    source_ = has_source ? std::optional<unsigned>(source) : std::nullopt;
+}
+
 } // namespace sim

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -94,6 +95,25 @@ class Console {
     uint64_t dropped_bytes_ = 0;
     LineObserver observer_;
     std::function<void()> before_output_;
+};
+
+// Where a UART's transmitted characters go: the writing core's console
+// source, or, for a UART with a name (a pass-through device, not hv's
+// console), a source of its own printed as "[name] line" whichever core
+// writes, added at its first character so that an unused UART leaves the
+// console as it was.
+class UartOutput {
+  public:
+    explicit UartOutput(Console& console, std::string name = {})
+        : console_(console), name_(std::move(name)) {}
+    void put(unsigned core, char c);
+    // The own source once added (a restored console has it already).
+    void checkpoint(Archive& a);
+
+  private:
+    Console& console_;
+    std::string name_;
+    std::optional<unsigned> source_;
 };
 
 } // namespace sim

@@ -14,7 +14,7 @@ void Pl011::write(unsigned core, uint64_t offset, unsigned size, uint64_t value)
     hv::pl011::write(regs_, offset, size, static_cast<uint32_t>(value));
     uint8_t byte = 0;
     while (hv::pl011::tx_pop(regs_, byte))
-        transmit(core, static_cast<char>(byte));
+        out_.put(core, static_cast<char>(byte));
     update_irq();
 }
 
@@ -22,16 +22,6 @@ uint32_t Pl011::receive(const uint8_t* bytes, uint32_t n) {
     const uint32_t taken = hv::pl011::rx_receive(regs_, bytes, n);
     update_irq();
     return taken;
-}
-
-void Pl011::transmit(unsigned core, char c) {
-    if (name_.empty()) {
-        console_.putc_from_core(core, c);
-        return;
-    }
-    if (!source_)
-        source_ = console_.add_source(name_);
-    console_.putc(*source_, c);
 }
 
 void Pl011::update_irq() {
@@ -48,11 +38,7 @@ void Pl011::update_irq() {
 void Pl011::checkpoint(Archive& a) {
     a.value(regs_);
     a.value(level_);
-    bool has_source = source_.has_value();
-    unsigned source = source_.value_or(0);
-    a.value(has_source);
-    a.value(source);
-    source_ = has_source ? std::optional<unsigned>(source) : std::nullopt;
+    out_.checkpoint(a);
 }
 
 } // namespace sim

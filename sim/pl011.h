@@ -31,12 +31,12 @@ class Pl011 : public MmioDevice, public ConsoleReceiver {
     using IrqLine = std::function<void(bool level)>;
 
     // Each core's output goes to its console source (Console::set_core_sources).
-    explicit Pl011(Console& console) : console_(console) {}
+    explicit Pl011(Console& console) : out_(console) {}
     // A UART with a console source of its own, printed as "[name] line"
     // whichever core writes (a pass-through device is not hv's console, so
     // no VM name prefixes it). The source is added at the first character,
     // so an unused UART leaves the console as it was.
-    Pl011(Console& console, std::string name) : console_(console), name_(std::move(name)) {}
+    Pl011(Console& console, std::string name) : out_(console, std::move(name)) {}
     // Called with the new level whenever UARTINTR changes.
     void set_irq_line(IrqLine line) { irq_line_ = std::move(line); }
     void checkpoint(Archive& a) override;
@@ -50,11 +50,7 @@ class Pl011 : public MmioDevice, public ConsoleReceiver {
   private:
     void update_irq();
 
-    void transmit(unsigned core, char c);
-
-    Console& console_;
-    std::string name_;               // own source's name; empty: the writing core's
-    std::optional<unsigned> source_; // own source, once added
+    UartOutput out_;
     hv::pl011::State regs_;
     IrqLine irq_line_;
     bool level_ = false;
