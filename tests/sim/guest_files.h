@@ -33,6 +33,19 @@ inline bool rv64_built(const std::string& name) {
     return std::filesystem::exists(workloads_dir() + "/riscv64/" + name + ".elf");
 }
 
+// The lines the hello guest prints natively on `cores` cores ("[coreN] hello
+// from core N") that `out` lacks: empty when every one is there.
+inline std::string missing_hello_lines(const std::string& out, unsigned cores) {
+    std::string missing;
+    for (unsigned i = 0; i < cores; ++i) {
+        const std::string line =
+            "[core" + std::to_string(i) + "] hello from core " + std::to_string(i) + "\n";
+        if (out.find(line) == std::string::npos)
+            missing += line;
+    }
+    return missing;
+}
+
 // Encodings used by the tests.
 inline constexpr uint32_t insn_udf0 = 0x00000000;        // udf #0
 inline constexpr uint32_t insn_branch_self = 0x14000000; // b .
