@@ -44,7 +44,14 @@ loads and stores to the emulated UART and GIC distributor), counts how
 they ended and powers off; a run that powers off must print its count.
 --linux-config linux-solo-smp runs them in a 2-vCPU VM.
 
-usage: scripts/random-guests.py [--arch arm64|riscv64] [--mode hv|native]
+With --platform zcu104 (AArch64) the same guests run on the ZCU104's map
+(docs/zcu104.md): the board's DDR from 0 and its devices high; the stage-1
+prefix still maps virt's device pages, which are DDR there (natively) or
+unbacked (under hv), and --linux-el0 boots the board's Linux preset (--mmio:
+at the board's UART and distributor).
+
+usage: scripts/random-guests.py [--arch arm64|riscv64] [--platform zcu104]
+           [--mode hv|native]
            [--stage1] [--linux-el0 CHILDREN [--mmio] [--linux-config NAME]]
            [--count N] [--seed S]
            [--max-insns N] [--timeout S] [--binary PATH] [--out OUT_DIR]
@@ -690,16 +697,19 @@ def config(arch, mode, image_path):
     )
 
 
-def linux_el0_config(here, seed, children, mmio, base="linux-solo"):
-    """The preset `base` (linux-solo, linux-solo-smp) with initramfs-el0fuzz
-    as its initramfs: `children` processes of random EL0 code from
-    seed * 1000 (workloads/linux/el0fuzz.c)."""
-    with open(os.path.join(here, "..", "configs", base + ".toml")) as f:
+def linux_el0_config(here, seed, children, mmio, base="linux-solo", platform=""):
+    """The preset `base` (linux-solo, linux-solo-smp; `platform`'s, zcu104's
+    under configs/zcu104/) with initramfs-el0fuzz as its initramfs:
+    `children` processes of random EL0 code from seed * 1000
+    (workloads/linux/el0fuzz.c)."""
+    with open(os.path.join(here, "..", "configs", platform, base + ".toml")) as f:
         text = f.read()
     text = re.sub(r"initramfs-[\w-]+\.cpio\.gz", "initramfs-el0fuzz.cpio.gz", text)
     args = f"bao_fuzz_seed={seed * 1000} bao_fuzz_children={children}"
     if mmio:
         args += " bao_fuzz_mmio=1 iomem=relaxed"  # the drivers claim the devices
+        if platform == "zcu104":  # its console and distributor (docs/zcu104.md)
+            args += " bao_fuzz_uart=0xff000000 bao_fuzz_gicd=0xf9010000"
     return re.sub(r"bao_bench=[^\"]*", args, text)
 
 
@@ -753,6 +763,8 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--arch", choices=sorted(ARCH), default="arm64")
+    p.add_argument("--platform", choices=["zcu104"],
+                   help="AArch64 only: the ZCU104's map instead of QEMU virt's (docs/zcu104.md)")
     p.add_argument("--mode", choices=["hv", "native"], default="hv")
     p.add_argument("--stage1", action="store_true",
                    help="build stage-1 tables and turn the guest's MMU on first")
@@ -784,6 +796,13 @@ def main():
                         "the run that saved it (docs/checkpoints.md)")
     p.add_argument("extra", nargs="*", help="more bao-sim options (after --)")
     args = p.parse_args()
+    if args.platform:
+        if args.arch != "arm64":
+            p.error("--platform zcu104 needs --arch arm64")
+        ARCH["arm64"]["platform"] = args.platform
+        ARCH["arm64"]["platform_toml"] = (
+            f'[platform]\nname = "{args.platform}"\ncpus = 4\n'
+            "ram = [{ base = 0x0, size = 0x80000000 }]\n")
     os.makedirs(args.out, exist_ok=True)
     counts, bad, reasons = {}, [], {}
     if args.max_insns is None:
@@ -792,7 +811,8 @@ def main():
         if args.linux_el0:
             stem = os.path.join(args.out, f"linux-el0-{seed}")
             with open(stem + ".toml", "w") as f:
-                f.write(linux_el0_config(here, seed, args.linux_el0, args.mmio, args.linux_config))
+                f.write(linux_el0_config(here, seed, args.linux_el0, args.mmio, args.linux_config,
+                                         args.platform or ""))
             cmd = [args.binary, "--config", stem + ".toml"]
         else:
             kind = f"{args.arch}-{args.mode}" + ("-stage1" if args.stage1 else "")

@@ -18,6 +18,8 @@
  *                        UART and GIC distributor, mapped through /dev/mem
  *                        (needs iomem=relaxed: their drivers claim them; the
  *                        guest may then silence its own console or timer)
+ *   bao_fuzz_uart=PA, bao_fuzz_gicd=PA  where they are (default QEMU virt's;
+ *                        the ZCU104's: 0xff000000, 0xf9010000)
  * Console: "bao-fuzz: seed=S children=N mmio=M", then
  *   "bao-fuzz: done children=N exited=E no_mmio=U signals=SIG:COUNT,..."
  * (no_mmio: children that could not map the devices).
@@ -40,7 +42,7 @@
 
 #define CODE_WORDS 1024
 #define SKIP_LIMIT 64
-#define UART_PA 0x09000000ull
+#define UART_PA 0x09000000ull /* QEMU virt's, unless the command line says */
 #define GICD_PA 0x08000000ull
 
 static uint64_t state;
@@ -149,7 +151,7 @@ static void* map_device(uint64_t pa) {
     return p == MAP_FAILED ? NULL : p;
 }
 
-static void child(uint64_t seed, int mmio) {
+static void child(uint64_t seed, int mmio, uint64_t uart_pa, uint64_t gicd_pa) {
     state = seed * 0x9E3779B97F4A7C15ull | 1;
     setsid();
     struct itimerval t = {{0, 0}, {0, 20000}}; /* 20 ms: loops end too */
@@ -161,8 +163,8 @@ static void child(uint64_t seed, int mmio) {
         _exit(100);
     void* devices[2] = {NULL, NULL};
     if (mmio) {
-        devices[0] = map_device(UART_PA);
-        devices[1] = map_device(GICD_PA);
+        devices[0] = map_device(uart_pa);
+        devices[1] = map_device(gicd_pa);
         if (!devices[0] || !devices[1])
             _exit(101); /* counted apart: the kernel refused /dev/mem (iomem=relaxed) */
     }
@@ -224,6 +226,8 @@ int main(void) {
     const unsigned long seed = cmdline_value("bao_fuzz_seed", 1);
     const unsigned long children = cmdline_value("bao_fuzz_children", 100);
     const int mmio = cmdline_value("bao_fuzz_mmio", 0) != 0;
+    const uint64_t uart_pa = cmdline_value("bao_fuzz_uart", UART_PA);
+    const uint64_t gicd_pa = cmdline_value("bao_fuzz_gicd", GICD_PA);
     printf("bao-fuzz: seed=%lu children=%lu mmio=%d\n", seed, children, mmio);
     struct sigaction wake;
     memset(&wake, 0, sizeof wake);
@@ -237,7 +241,7 @@ int main(void) {
             break;
         }
         if (pid == 0)
-            child(seed + i, mmio);
+            child(seed + i, mmio, uart_pa, gicd_pa);
         /* A child that blocked its timer's signal or cancelled it is
          * killed after 100 ms (the parent's timer interrupts the wait). */
         struct itimerval watchdog = {{0, 0}, {0, 100000}}, off = {{0, 0}, {0, 0}};
