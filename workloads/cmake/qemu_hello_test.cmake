@@ -8,8 +8,18 @@ foreach(_v QEMU ELF SMP)
   endif()
 endforeach()
 
+# MACHINE: QEMU's machine options, "|"-separated (default virt's; the ZCU104's
+# guests run on xlnx-zcu102, docs/zcu104.md), and MEM its RAM (default 128M).
+if(NOT DEFINED MEM)
+  set(MEM 128M)
+endif()
+if(DEFINED MACHINE)
+  string(REPLACE "|" ";" _machine "${MACHINE}")
+else()
+  set(_machine -M virt,virtualization=on,gic-version=2 -cpu cortex-a53)
+endif()
 execute_process(
-  COMMAND "${QEMU}" -M virt,virtualization=on,gic-version=2 -cpu cortex-a53 -smp ${SMP} -m 128M
+  COMMAND "${QEMU}" ${_machine} -smp ${SMP} -m ${MEM}
           -display none -monitor none -serial stdio -nic none -kernel "${ELF}"
   OUTPUT_VARIABLE _out
   ERROR_VARIABLE _err
